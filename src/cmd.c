@@ -1,0 +1,100 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "store/db.h"
+#include "util/log.h"
+#include "util/paths.h"
+#include "util/xmalloc.h"
+
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_import_entry,
+	&cmd_log_entry,
+	&cmd_show_entry,
+	&cmd_projects_entry,
+	&cmd_analytics_entry,
+	&cmd_config_entry,
+	NULL
+};
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	const struct cmd_entry *const *e;
+
+	for (e = cmd_table; *e != NULL; e++) {
+		if (strcmp((*e)->name, name) == 0)
+			return *e;
+	}
+	return NULL;
+}
+
+struct store *
+cmd_store(struct cmd_ctx *ctx)
+{
+	char err[ERRLEN], *path;
+
+	if (ctx->store != NULL)
+		return ctx->store;
+	if (paths_ensure_home(ctx->home, err) != 0) {
+		cmd_fail("%s", err);
+		return NULL;
+	}
+	path = paths_in_home(ctx->home, "data.db");
+	ctx->store = store_open(path, err);
+	free(path);
+	if (ctx->store == NULL)
+		cmd_fail("%s", err);
+	return ctx->store;
+}
+
+void
+cmd_print_usage(const struct cmd_entry *entry, FILE *f)
+{
+	fprintf(f, "usage: %s %s%s%s\n", log_progname(), entry->name,
+	    *entry->usage != '\0' ? " " : "", entry->usage);
+}
+
+int
+cmd_usage_error(const struct cmd_entry *entry, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s %s: ", log_progname(), entry->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cmd_print_usage(entry, stderr);
+	return EXIT_USAGE;
+}
+
+int
+cmd_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", log_progname());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAIL;
+}
+
+long
+cmd_parse_count(const char *s, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > max)
+		return -1;
+	return v;
+}

@@ -1,0 +1,51 @@
+/*
+ * Commands: each cmd-*.c exports one struct cmd_entry. main.c looks the name up
+ * in cmd_table and calls exec with argv[0] being the command's own name.
+ */
+#ifndef AL_CMD_H
+#define AL_CMD_H
+
+#include <stdio.h>
+
+struct store;
+
+/* Exit codes shared by every command. */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+struct cmd_ctx {
+	char *home;		/* AGENTLOGS_HOME */
+	struct store *store;	/* opened on first use by cmd_store() */
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;	/* options after the name, for "usage:" lines */
+	const char *summary;	/* one line for `agentlogs --help` */
+	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+};
+
+extern const struct cmd_entry *const cmd_table[];
+
+const struct cmd_entry *cmd_find(const char *name);
+/* The store, opened (and migrated) on first use; NULL after printing the error. */
+struct store *cmd_store(struct cmd_ctx *ctx);
+/* "usage: agentlogs NAME USAGE" on f. */
+void cmd_print_usage(const struct cmd_entry *entry, FILE *f);
+/* Prints "agentlogs NAME: message" and the usage line on stderr; returns EXIT_USAGE. */
+int cmd_usage_error(const struct cmd_entry *entry, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints "agentlogs: message" on stderr; returns EXIT_FAIL. */
+int cmd_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parses a positive integer option value; -1 when invalid. */
+long cmd_parse_count(const char *s, long max);
+
+extern const struct cmd_entry cmd_import_entry;
+extern const struct cmd_entry cmd_log_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_projects_entry;
+extern const struct cmd_entry cmd_config_entry;
+extern const struct cmd_entry cmd_analytics_entry;
+
+#endif

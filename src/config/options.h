@@ -1,0 +1,3 @@
+#ifndef AL_SRC_CONFIG_OPTIONS_H
+#define AL_SRC_CONFIG_OPTIONS_H
+#endif

@@ -1,0 +1,121 @@
+/*
+ * agentlogs: git for AI coding-agent conversations.
+ * argv → one struct cmd_entry; with no command, import and show the log.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "store/db.h"
+#include "util/log.h"
+#include "util/paths.h"
+#include "util/xmalloc.h"
+
+static void
+usage(FILE *f)
+{
+	const struct cmd_entry *const *e;
+
+	fprintf(f, "usage: agentlogs [--help] [--version] <command> [<args>]\n\n"
+	    "With no command, imports new transcripts and prints the log.\n\n"
+	    "Commands:\n");
+	for (e = cmd_table; *e != NULL; e++)
+		fprintf(f, "  %-10s %s\n", (*e)->name, (*e)->summary);
+	fprintf(f, "\nRun 'agentlogs <command> --help' for a command's options.\n"
+	    "Files live in $AGENTLOGS_HOME (default ~/.agentlogs); see agentlogs(1).\n");
+}
+
+/* True when DIR/projects holds at least one entry. */
+static int
+has_projects(const char *claude_dir)
+{
+	char *projects = xprintf("%s/projects", claude_dir);
+	DIR *d = opendir(projects);
+	struct dirent *de;
+	int found = 0;
+
+	free(projects);
+	if (d == NULL)
+		return 0;
+	while (!found && (de = readdir(d)) != NULL)
+		found = de->d_name[0] != '.';
+	closedir(d);
+	return found;
+}
+
+/* The first-run experience: import the person's history (or our samples), show the log. */
+static int
+default_action(struct cmd_ctx *ctx)
+{
+	char *claude = paths_claude_dir(), *samples = NULL;
+	char *import_argv[4] = { "import", NULL, NULL, NULL };
+	char *log_argv[] = { "log", "--limit", "30", NULL };
+	int rc;
+
+	if (!has_projects(claude)) {
+		if ((samples = paths_samples_dir()) == NULL) {
+			rc = cmd_fail("no transcripts in %s/projects and no bundled samples found",
+			    claude);
+			free(claude);
+			return rc;
+		}
+		fprintf(stderr, "No transcripts in %s/projects yet: showing the bundled samples.\n",
+		    claude);
+		import_argv[1] = "--claude-dir";
+		import_argv[2] = samples;
+	}
+	rc = cmd_import_entry.exec(ctx, import_argv[1] != NULL ? 3 : 1, import_argv);
+	if (rc == EXIT_OK)
+		rc = cmd_log_entry.exec(ctx, 3, log_argv);
+	free(samples);
+	free(claude);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cmd_ctx ctx = { 0 };
+	const struct cmd_entry *entry;
+	int rc;
+
+	setlocale(LC_ALL, "");
+	log_set_progname("agentlogs");
+	ctx.home = paths_home();
+
+	if (argc < 2)
+		rc = default_action(&ctx);
+	else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && (entry = cmd_find(argv[2])) != NULL) {
+			char *help_argv[] = { argv[2], "--help", NULL };
+			rc = entry->exec(&ctx, 2, help_argv);
+		} else {
+			usage(stdout);
+			rc = EXIT_OK;
+		}
+	} else if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("agentlogs %s\n", PACKAGE_VERSION);
+		rc = EXIT_OK;
+	} else if (argv[1][0] == '-') {
+		fprintf(stderr, "agentlogs: unknown option '%s'\n", argv[1]);
+		usage(stderr);
+		rc = EXIT_USAGE;
+	} else if ((entry = cmd_find(argv[1])) == NULL) {
+		fprintf(stderr, "agentlogs: '%s' is not a command; see 'agentlogs --help'\n",
+		    argv[1]);
+		rc = EXIT_USAGE;
+	} else
+		rc = entry->exec(&ctx, argc - 1, argv + 1);
+
+	if (fflush(stdout) != 0 && rc == EXIT_OK)
+		rc = cmd_fail("cannot write output");
+	store_close(ctx.store);
+	free(ctx.home);
+	return rc;
+}

@@ -1,0 +1,2 @@
+#include "config.h"
+typedef int al_stub_unit;

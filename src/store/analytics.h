@@ -1,0 +1,3 @@
+#ifndef AL_SRC_STORE_ANALYTICS_H
+#define AL_SRC_STORE_ANALYTICS_H
+#endif

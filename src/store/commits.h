@@ -1,0 +1,3 @@
+#ifndef AL_SRC_STORE_COMMITS_H
+#define AL_SRC_STORE_COMMITS_H
+#endif

@@ -1,0 +1,188 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/db.h"
+#include "store/migrations.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+int
+store_latest_version(void)
+{
+	return migrations[migrations_count - 1].version;
+}
+
+int
+store_exec(struct store *st, const char *sql, char *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		seterr(err, "%s: %s", st->path, msg != NULL ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_begin(struct store *st, char *err)
+{
+	return store_exec(st, "BEGIN IMMEDIATE", err);
+}
+
+int
+store_commit(struct store *st, char *err)
+{
+	return store_exec(st, "COMMIT", err);
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *
+store_prepare(struct store *st, const char *sql, char *err)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		seterr(err, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		return NULL;
+	}
+	return stmt;
+}
+
+int
+store_query_int(struct store *st, long long *out, const char *sql, char *err)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((stmt = store_prepare(st, sql, err)) == NULL)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(stmt, 0);
+	else if (rc == SQLITE_DONE)
+		*out = 0;
+	else
+		seterr(err, "%s: %s", st->path, sqlite3_errmsg(st->db));
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_version(struct store *st)
+{
+	long long v;
+
+	if (store_query_int(st, &v, "PRAGMA user_version", NULL) != 0)
+		return -1;
+	return (int)v;
+}
+
+/* One migration and its version record commit together, or not at all. */
+static int
+apply_migration(struct store *st, const struct migration *m, char *err)
+{
+	char now[32], *record;
+	int rc;
+
+	if (store_begin(st, err) != 0)
+		return -1;
+	if (store_exec(st, m->sql, err) != 0)
+		goto fail;
+	time_now_iso(now);
+	record = sqlite3_mprintf(
+	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    "  version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
+	    "INSERT INTO schema_migrations VALUES (%d, %Q, %Q);"
+	    "PRAGMA user_version = %d;", m->version, m->name, now, m->version);
+	rc = store_exec(st, record, err);
+	sqlite3_free(record);
+	if (rc != 0 || store_commit(st, err) != 0)
+		goto fail;
+	log_debug("migrated %s to v%d (%s)", st->path, m->version, m->name);
+	return 0;
+fail:
+	store_rollback(st);
+	/* Keep the SQLite detail but say which migration failed. */
+	{
+		char detail[ERRLEN];
+		snprintf(detail, sizeof detail, "%s", err);
+		seterr(err, "migration v%d (%s) failed: %s", m->version, m->name, detail);
+	}
+	return -1;
+}
+
+struct store *
+store_open_version(const char *path, int target, char *err)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+	int version, i, rc;
+
+	st->path = xstrdup(path);
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_FULLMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		seterr(err, "cannot open %s: %s", path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_extended_result_codes(st->db, 1);
+
+	/* Read before any write: a corrupt or foreign file fails here, untouched. */
+	if ((version = store_version(st)) < 0) {
+		seterr(err, "%s is not an agentlogs database (%s); it was left untouched",
+		    path, sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	if (version > store_latest_version()) {
+		seterr(err, "%s is at schema v%d but this agentlogs knows only v%d: "
+		    "upgrade agentlogs (the database was left untouched)",
+		    path, version, store_latest_version());
+		goto fail;
+	}
+	if (store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+	    "PRAGMA foreign_keys = ON;", err) != 0)
+		goto fail;
+
+	for (i = 0; i < migrations_count; i++) {
+		if (migrations[i].version <= version || migrations[i].version > target)
+			continue;
+		if (apply_migration(st, &migrations[i], err) != 0)
+			goto fail;
+	}
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+struct store *
+store_open(const char *path, char *err)
+{
+	return store_open_version(path, store_latest_version(), err);
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->db != NULL)
+		sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}

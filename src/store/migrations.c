@@ -1,0 +1,153 @@
+/*
+ * The local schema, as the seed's history built it (v1 to v6), then the tables
+ * of our own design. Never edit an applied migration: add a new one.
+ */
+#include "config.h"
+
+#include "store/migrations.h"
+
+/* The tables that sync to the cloud carry the same tombstone and sync columns. */
+#define SYNC_COLUMNS_V5(t) \
+	"ALTER TABLE " t " ADD COLUMN version INTEGER NOT NULL DEFAULT 1;" \
+	"ALTER TABLE " t " ADD COLUMN updated_at TEXT;" \
+	"ALTER TABLE " t " ADD COLUMN deleted_at TEXT;"
+
+#define SYNC_COLUMNS_V6(t, short) \
+	"ALTER TABLE " t " ADD COLUMN cloud_id TEXT;" \
+	"ALTER TABLE " t " ADD COLUMN sync_status TEXT NOT NULL DEFAULT 'pending'" \
+	"  CHECK (sync_status IN ('pending', 'synced', 'conflict', 'error'));" \
+	"ALTER TABLE " t " ADD COLUMN cloud_version INTEGER NOT NULL DEFAULT 0;" \
+	"ALTER TABLE " t " ADD COLUMN local_version INTEGER NOT NULL DEFAULT 1;" \
+	"ALTER TABLE " t " ADD COLUMN last_synced_at TEXT;" \
+	"CREATE INDEX IF NOT EXISTS idx_" short "_sync_status ON " t "(sync_status);" \
+	"CREATE INDEX IF NOT EXISTS idx_" short "_cloud_id ON " t "(cloud_id);"
+
+const struct migration migrations[] = {
+	{ 1, "cognitive commits",
+	  "CREATE TABLE cognitive_commits ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  git_hash TEXT,"
+	  "  started_at TEXT NOT NULL,"
+	  "  closed_at TEXT NOT NULL,"
+	  "  closed_by TEXT NOT NULL CHECK (closed_by IN ('git_commit', 'session_end', 'open')),"
+	  "  parallel INTEGER NOT NULL DEFAULT 0,"
+	  "  files_read TEXT NOT NULL DEFAULT '[]',"
+	  "  files_changed TEXT NOT NULL DEFAULT '[]',"
+	  "  source TEXT NOT NULL DEFAULT 'claude_code',"
+	  "  project_name TEXT"
+	  ");"
+	  "CREATE INDEX idx_commits_started ON cognitive_commits(started_at);" },
+
+	{ 2, "projects",
+	  "CREATE TABLE projects ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  name TEXT NOT NULL UNIQUE,"
+	  "  local_path TEXT,"
+	  "  remote_url TEXT,"
+	  "  created_at TEXT NOT NULL"
+	  ");"
+	  "ALTER TABLE cognitive_commits ADD COLUMN project_id TEXT REFERENCES projects(id);"
+	  "CREATE INDEX idx_commits_project ON cognitive_commits(project_id, started_at);" },
+
+	{ 3, "sessions and turns",
+	  "CREATE TABLE sessions ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  commit_id TEXT NOT NULL REFERENCES cognitive_commits(id),"
+	  "  claude_session_id TEXT NOT NULL,"
+	  "  started_at TEXT NOT NULL,"
+	  "  ended_at TEXT NOT NULL,"
+	  "  cwd TEXT,"
+	  "  git_branch TEXT,"
+	  "  cli_version TEXT"
+	  ");"
+	  "CREATE INDEX idx_sessions_commit ON sessions(commit_id);"
+	  "CREATE TABLE turns ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  session_id TEXT NOT NULL REFERENCES sessions(id),"
+	  "  seq INTEGER NOT NULL,"
+	  "  role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),"
+	  "  content TEXT NOT NULL DEFAULT '',"
+	  "  thinking TEXT,"
+	  "  timestamp TEXT NOT NULL,"
+	  "  tool_calls TEXT NOT NULL DEFAULT '[]',"
+	  "  model TEXT,"
+	  "  message_id TEXT,"
+	  "  input_tokens INTEGER NOT NULL DEFAULT 0,"
+	  "  output_tokens INTEGER NOT NULL DEFAULT 0,"
+	  "  cache_read_tokens INTEGER NOT NULL DEFAULT 0,"
+	  "  cache_creation_tokens INTEGER NOT NULL DEFAULT 0"
+	  ");"
+	  "CREATE INDEX idx_turns_session ON turns(session_id, seq);" },
+
+	{ 4, "curation",
+	  "ALTER TABLE cognitive_commits ADD COLUMN published INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE cognitive_commits ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE cognitive_commits ADD COLUMN display_order INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE cognitive_commits ADD COLUMN title TEXT;" },
+
+	{ 5, "visuals, versions and tombstones",
+	  "CREATE TABLE visuals ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  commit_id TEXT NOT NULL REFERENCES cognitive_commits(id),"
+	  "  turn_id TEXT,"
+	  "  type TEXT NOT NULL,"
+	  "  sha256 TEXT NOT NULL,"
+	  "  path TEXT,"
+	  "  captured_at TEXT NOT NULL,"
+	  "  caption TEXT,"
+	  "  cloud_path TEXT"
+	  ");"
+	  "CREATE INDEX idx_visuals_commit ON visuals(commit_id);"
+	  SYNC_COLUMNS_V5("projects")
+	  SYNC_COLUMNS_V5("cognitive_commits")
+	  SYNC_COLUMNS_V5("sessions")
+	  SYNC_COLUMNS_V5("turns")
+	  SYNC_COLUMNS_V5("visuals") },
+
+	{ 6, "sync metadata",
+	  SYNC_COLUMNS_V6("cognitive_commits", "commits")
+	  SYNC_COLUMNS_V6("projects", "projects")
+	  SYNC_COLUMNS_V6("sessions", "sessions")
+	  SYNC_COLUMNS_V6("turns", "turns")
+	  SYNC_COLUMNS_V6("visuals", "visuals")
+	  "CREATE TABLE sync_state ("
+	  "  key TEXT PRIMARY KEY,"
+	  "  value TEXT"
+	  ");"
+	  "CREATE TABLE conflicts ("
+	  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	  "  table_name TEXT NOT NULL,"
+	  "  record_id TEXT NOT NULL,"
+	  "  field TEXT NOT NULL,"
+	  "  local_value TEXT,"
+	  "  cloud_value TEXT,"
+	  "  local_version INTEGER,"
+	  "  cloud_version INTEGER,"
+	  "  winner TEXT CHECK (winner IN ('local', 'cloud')),"
+	  "  detected_at TEXT NOT NULL,"
+	  "  resolved_at TEXT"
+	  ");"
+	  "CREATE INDEX idx_conflicts_open ON conflicts(resolved_at, record_id);" },
+
+	{ 7, "import state",
+	  /* Where each transcript's import stopped, and the commit still growing there. */
+	  "CREATE TABLE import_files ("
+	  "  path TEXT PRIMARY KEY,"
+	  "  size INTEGER NOT NULL,"
+	  "  mtime INTEGER NOT NULL,"
+	  "  inode INTEGER NOT NULL,"
+	  "  offset INTEGER NOT NULL,"
+	  "  line_no INTEGER NOT NULL,"
+	  "  claude_session_id TEXT,"
+	  "  open_commit_id TEXT,"
+	  "  imported_at TEXT NOT NULL"
+	  ");"
+	  /* Derived at import so `log` needs no join over turns. */
+	  "ALTER TABLE cognitive_commits ADD COLUMN first_prompt TEXT;"
+	  "ALTER TABLE cognitive_commits ADD COLUMN git_subject TEXT;"
+	  "ALTER TABLE cognitive_commits ADD COLUMN turn_count INTEGER NOT NULL DEFAULT 0;"
+	  "CREATE INDEX idx_commits_closed ON cognitive_commits(closed_at);"
+	  "CREATE INDEX idx_turns_message ON turns(message_id);" },
+};
+
+const int migrations_count = sizeof migrations / sizeof migrations[0];

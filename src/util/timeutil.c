@@ -1,0 +1,109 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/timeutil.h"
+
+time_t
+time_now(void)
+{
+	const char *env = getenv("AGENTLOGS_NOW");
+	int64_t ms;
+	char *end;
+	long long v;
+
+	if (env != NULL && *env != '\0') {
+		v = strtoll(env, &end, 10);
+		if (*end == '\0')
+			return (time_t)v;
+		if ((ms = time_parse_iso_ms(env)) >= 0)
+			return (time_t)(ms / 1000);
+	}
+	return time(NULL);
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm): no timezone state. */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int
+digits(const char **p, int n, int *out)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+int64_t
+time_parse_iso_ms(const char *s)
+{
+	int y, mo, d, h, mi, sec, ms = 0, scale = 100, tzsign = 0, tzh = 0, tzm = 0;
+	const char *p = s;
+	int64_t days;
+
+	if (s == NULL || digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) ||
+	    *p++ != '-' || digits(&p, 2, &d) || (*p != 'T' && *p != ' '))
+		return -1;
+	p++;
+	if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' ||
+	    digits(&p, 2, &sec))
+		return -1;
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			ms += (*p - '0') * scale;
+			scale /= 10;
+			p++;
+		}
+	}
+	if (*p == 'Z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		tzsign = *p++ == '+' ? 1 : -1;
+		if (digits(&p, 2, &tzh) || (*p == ':' && p++ == NULL) || digits(&p, 2, &tzm))
+			return -1;
+	}
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	return ((days * 86400 + h * 3600 + mi * 60 + sec) - tzsign * (tzh * 3600 + tzm * 60)) *
+	    1000 + ms;
+}
+
+void
+time_format_iso_ms(int64_t ms, char out[32])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+void
+time_now_iso(char out[32])
+{
+	time_format_iso_ms((int64_t)time_now() * 1000, out);
+}
