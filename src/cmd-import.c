@@ -1,10 +1,140 @@
-/* STUB */
+/* agentlogs import: bring new transcript lines into the local store. */
 #include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+
+#include "capture/import.h"
 #include "cmd.h"
+#include "store/db.h"
+#include "util/log.h"
+#include "util/paths.h"
+#include "util/xmalloc.h"
+
+static int cmd_import_exec(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_import_entry = {
+	.name = "import",
+	.usage = "[--claude-dir DIR] [--project NAME] [--json] [--quiet]",
+	.summary = "import new Claude Code transcript lines into the local store",
+	.exec = cmd_import_exec,
+};
+
+static void
+print_json(const struct import_stats *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *json;
+
+	cJSON_AddNumberToObject(o, "files", (double)s->files);
+	cJSON_AddNumberToObject(o, "files_read", (double)s->files_read);
+	cJSON_AddNumberToObject(o, "files_unchanged", (double)s->files_unchanged);
+	cJSON_AddNumberToObject(o, "files_failed", (double)s->files_failed);
+	cJSON_AddNumberToObject(o, "files_filtered", (double)s->files_filtered);
+	cJSON_AddNumberToObject(o, "bytes", (double)s->bytes);
+	cJSON_AddNumberToObject(o, "lines", (double)s->lines);
+	cJSON_AddNumberToObject(o, "skipped_lines", (double)s->skipped);
+	cJSON_AddNumberToObject(o, "new_commits", (double)s->commits_new);
+	cJSON_AddNumberToObject(o, "new_sessions", (double)s->sessions_new);
+	cJSON_AddNumberToObject(o, "new_turns", (double)s->turns_new);
+	cJSON_AddNumberToObject(o, "new_visuals", (double)s->visuals_new);
+	if ((json = cJSON_Print(o)) == NULL)
+		fatalx("out of memory printing JSON");
+	printf("%s\n", json);
+	cJSON_free(json);
+	cJSON_Delete(o);
+}
+
+static void
+print_summary(const struct import_stats *s)
+{
+	printf("Imported %ld file%s (%ld unchanged", s->files, s->files == 1 ? "" : "s",
+	    s->files_unchanged);
+	if (s->files_filtered > 0)
+		printf(", %ld other projects", s->files_filtered);
+	if (s->files_failed > 0)
+		printf(", %ld unreadable", s->files_failed);
+	printf("): %ld new commit%s, %ld session%s, %ld turn%s; %ld line%s skipped\n",
+	    s->commits_new, s->commits_new == 1 ? "" : "s",
+	    s->sessions_new, s->sessions_new == 1 ? "" : "s",
+	    s->turns_new, s->turns_new == 1 ? "" : "s",
+	    s->skipped, s->skipped == 1 ? "" : "s");
+}
+
 static int
 cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	(void)ctx; (void)argc; (void)argv;
-	return cmd_fail("import: not implemented yet");
+	static const struct option longopts[] = {
+		{ "claude-dir", required_argument, NULL, 'd' },
+		{ "project", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct import_opts o = { .idle_minutes = 30 };
+	struct import_stats stats;
+	struct store *st;
+	char err[ERRLEN], *dir = NULL;
+	int c, json = 0, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "d:p:jqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			free(dir);
+			dir = xstrdup(optarg);
+			break;
+		case 'p':
+			o.project = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'h':
+			cmd_print_usage(&cmd_import_entry, stdout);
+			printf("\n%s.\n\n"
+			    "  --claude-dir DIR  read DIR/projects (default $CLAUDE_HOME, ~/.claude,\n"
+			    "                    then ~/.config/claude)\n"
+			    "  --project NAME    import only transcripts of project NAME\n"
+			    "  --json            print the summary as JSON\n"
+			    "  --quiet           no warnings for skipped lines (still counted)\n",
+			    "Imports new lines of every transcript, resuming where the last import "
+			    "stopped");
+			free(dir);
+			return EXIT_OK;
+		default:
+			free(dir);
+			return cmd_usage_error(&cmd_import_entry, "unknown option");
+		}
+	}
+	if (optind < argc) {
+		free(dir);
+		return cmd_usage_error(&cmd_import_entry, "unexpected argument '%s'", argv[optind]);
+	}
+	if (dir == NULL)
+		dir = paths_claude_dir();
+	o.claude_dir = dir;
+	o.progress = !json && isatty(STDERR_FILENO);
+
+	if ((st = cmd_store(ctx)) == NULL) {
+		free(dir);
+		return EXIT_FAIL;
+	}
+	rc = import_run(st, ctx->home, &o, &stats, err);
+	free(dir);
+	if (rc != 0)
+		return cmd_fail("import: %s", err);
+	if (json)
+		print_json(&stats);
+	else
+		print_summary(&stats);
+	return EXIT_OK;
 }
-const struct cmd_entry cmd_import_entry = { .name = "import", .usage = "", .summary = "", .exec = cmd_import_exec };

@@ -1,0 +1,35 @@
+/*
+ * Import: every transcript under <claude dir>/projects, streamed from where
+ * its last import stopped, segmented into commits and written to the store.
+ * Idempotent: ids are deterministic and unchanged rows are never rewritten.
+ */
+#ifndef AL_IMPORT_H
+#define AL_IMPORT_H
+
+#include <stdint.h>
+
+#include "store/db.h"
+
+struct import_opts {
+	const char *claude_dir;
+	const char *project;	/* only this project, or NULL for all */
+	int idle_minutes;	/* a transcript idle this long has ended its session */
+	int progress;		/* draw a progress bar on stderr */
+	int quiet;		/* no warnings for skipped lines */
+};
+
+struct import_stats {
+	long files, files_read, files_unchanged, files_failed, files_filtered;
+	int64_t bytes;
+	long lines, skipped;
+	long commits_new, sessions_new, turns_new, visuals_new;
+};
+
+/* Fatal problems (no such directory, a store error) return -1 with err filled. */
+int import_run(struct store *st, const char *home, const struct import_opts *o,
+    struct import_stats *stats, char *err);
+
+/* How many malformed lines are reported one by one before they are only counted. */
+#define IMPORT_MAX_WARNINGS 5
+
+#endif

@@ -1,0 +1,211 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture/jsonl.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define CHUNK (1u << 20)
+
+int
+jsonl_open(struct jsonl_reader *r, const char *path, int64_t offset, char *err)
+{
+	memset(r, 0, sizeof *r);
+	r->max_line = JSONL_MAX_LINE;
+	if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return seterr(err, "cannot read %s: %s", path, strerror(errno));
+	if (offset > 0 && lseek(r->fd, (off_t)offset, SEEK_SET) == (off_t)-1) {
+		close(r->fd);
+		r->fd = -1;
+		return seterr(err, "cannot seek in %s: %s", path, strerror(errno));
+	}
+	r->buf_offset = offset;
+	r->cap = CHUNK;
+	r->buf = xmalloc(r->cap);
+	return 0;
+}
+
+void
+jsonl_close(struct jsonl_reader *r)
+{
+	if (r->fd != -1)
+		close(r->fd);
+	free(r->buf);
+	memset(r, 0, sizeof *r);
+	r->fd = -1;
+}
+
+/* Moves the unread bytes to the front and reads more; 0 at end of file. */
+static int
+fill(struct jsonl_reader *r, char *err)
+{
+	ssize_t n;
+
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->buf_offset += (int64_t)r->start;
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->cap - r->end < CHUNK / 2) {
+		r->cap *= 2;
+		r->buf = xrealloc(r->buf, r->cap);
+	}
+	do
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+	while (n == -1 && errno == EINTR);
+	if (n < 0)
+		return seterr(err, "read error: %s", strerror(errno));
+	if (n == 0)
+		r->eof = 1;
+	r->end += (size_t)n;
+	return (int)(n > 0);
+}
+
+enum jsonl_status
+jsonl_next(struct jsonl_reader *r, const char **line, size_t *len, int64_t *line_end,
+    char *err)
+{
+	char *nl;
+	size_t scanned = 0;
+	int rc;
+
+	for (;;) {
+		nl = memchr(r->buf + r->start + scanned, '\n', r->end - r->start - scanned);
+		if (nl != NULL) {
+			size_t l = (size_t)(nl - (r->buf + r->start));
+			*line = r->buf + r->start;
+			*len = l;
+			r->start += l + 1;
+			*line_end = r->buf_offset + (int64_t)r->start;
+			if (r->skipping) {
+				r->skipping = 0;
+				return JSONL_TOO_LONG;
+			}
+			return JSONL_LINE;
+		}
+		scanned = r->end - r->start;
+		if (scanned > r->max_line) {
+			/* Drop what we hold of the monster line and keep looking for its end. */
+			r->skipping = 1;
+			r->start = r->end;
+			scanned = 0;
+		}
+		if (r->eof || (rc = fill(r, err)) == 0) {
+			*line = r->buf + r->start;
+			*len = r->skipping ? 0 : r->end - r->start;
+			*line_end = r->buf_offset + (int64_t)r->start;
+			return JSONL_END;
+		}
+		if (rc < 0)
+			return JSONL_ERROR;
+	}
+}
+
+int
+jsonl_parse_line(const char *line, size_t len, jsonl_object_fn fn, void *arg)
+{
+	const char *p = line, *end = line + len, *parse_end = NULL;
+	cJSON *obj;
+	int count = 0;
+
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+			p++;
+		if (p == end)
+			return count > 0 ? count : -1;
+		obj = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &parse_end, 0);
+		if (obj == NULL)
+			return -1;
+		if (!cJSON_IsObject(obj)) {
+			cJSON_Delete(obj);
+			return -1;
+		}
+		count++;
+		if (fn != NULL && fn(obj, arg) != 0) {
+			cJSON_Delete(obj);
+			return count;
+		}
+		cJSON_Delete(obj);
+		if (parse_end == NULL || parse_end <= p)
+			return -1;
+		p = parse_end;
+	}
+}
+
+/* Skips a JSON string starting at its opening quote; returns past the closing quote. */
+static const char *
+skip_string(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+int
+jsonl_peek_type(const char *line, size_t len, char *out, size_t outlen, int *single)
+{
+	const char *p = line, *end = line + len, *key, *val = NULL, *q;
+	size_t keylen, vlen = 0;
+	int depth = 0, expect_key = 1, want = 0;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p != '{')
+		return -1;
+	for (; p < end; p++) {
+		switch (*p) {
+		case '"':
+			q = skip_string(p, end);
+			if (q == NULL)
+				return -1;
+			if (depth == 1 && expect_key) {
+				key = p + 1;
+				keylen = (size_t)(q - p) - 2;
+				want = keylen == 4 && memcmp(key, "type", 4) == 0;
+				expect_key = 0;
+			} else if (depth == 1 && want && val == NULL) {
+				val = p + 1;
+				vlen = (size_t)(q - p) - 2;
+			}
+			p = q - 1;
+			break;
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			if (--depth == 0)
+				goto done;
+			break;
+		case ',':
+			if (depth == 1) {
+				expect_key = 1;
+				want = 0;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return -1;
+done:
+	for (p++; p < end && (*p == ' ' || *p == '\t' || *p == '\r'); p++)
+		;
+	*single = p == end;
+	if (val == NULL || vlen >= outlen || memchr(val, '\\', vlen) != NULL)
+		return -1;
+	memcpy(out, val, vlen);
+	out[vlen] = '\0';
+	return (int)vlen;
+}

@@ -1,0 +1,58 @@
+/*
+ * Streaming JSONL reader: hands out one complete line at a time from a byte
+ * offset, with memory bounded by the longest line, never by the file.
+ * A last line without its newline (a transcript still being written) is held
+ * back, so its offset is where the next import starts.
+ */
+#ifndef AL_JSONL_H
+#define AL_JSONL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+/* Lines longer than this are skipped and counted: no real record comes close. */
+#define JSONL_MAX_LINE (256u << 20)
+
+struct jsonl_reader {
+	int fd;
+	char *buf;
+	size_t cap, start, end;
+	int64_t buf_offset;	/* file offset of buf[0] */
+	int eof;
+	int skipping;		/* inside an over-long line, discarding it */
+	size_t max_line;
+};
+
+int jsonl_open(struct jsonl_reader *r, const char *path, int64_t offset, char *err);
+void jsonl_close(struct jsonl_reader *r);
+
+enum jsonl_status { JSONL_LINE, JSONL_TOO_LONG, JSONL_END, JSONL_ERROR };
+
+/*
+ * The next complete line, without its newline. *line_end is the file offset
+ * just past the newline, where reading would resume. At JSONL_END, *line
+ * and *len give an unterminated last line (len 0 when none), which starts
+ * at *line_end.
+ */
+enum jsonl_status jsonl_next(struct jsonl_reader *r, const char **line, size_t *len,
+    int64_t *line_end, char *err);
+
+/*
+ * Parses every JSON value on one line: real transcripts hold lines with two
+ * objects glued together. Calls fn for each object; returns the number
+ * parsed, or -1 when any part is malformed (objects before it were still
+ * delivered). With fn NULL it only checks the line.
+ */
+typedef int (*jsonl_object_fn)(cJSON *obj, void *arg);
+int jsonl_parse_line(const char *line, size_t len, jsonl_object_fn fn, void *arg);
+
+/*
+ * The top-level "type" of the JSON object at the start of line, found without
+ * parsing it, and whether the object ends the line (a glued line does not).
+ * Returns the type's length (copied into out, at most outlen - 1 bytes), or -1
+ * when the line is not a well-formed-looking object or has no such key.
+ */
+int jsonl_peek_type(const char *line, size_t len, char *out, size_t outlen, int *single);
+
+#endif

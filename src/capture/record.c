@@ -1,0 +1,230 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/record.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+/* Past this a tool result is cut: the transcript stays the full record. */
+#define RESULT_MAX (64u << 10)
+
+int
+record_type_is_skipped(const char *type)
+{
+	return strcmp(type, "user") != 0 && strcmp(type, "assistant") != 0;
+}
+
+static const char *
+str_field(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int
+bool_field(const cJSON *obj, const char *name)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, name));
+}
+
+static int64_t
+int_field(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsNumber(v) && v->valuedouble > 0 ? (int64_t)v->valuedouble : 0;
+}
+
+static void
+append_text(struct strbuf *sb, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return;
+	if (sb->len > 0)
+		strbuf_adds(sb, "\n\n");
+	strbuf_adds(sb, s);
+}
+
+static char *
+detach_or_null(struct strbuf *sb)
+{
+	if (sb->len == 0) {
+		strbuf_free(sb);
+		return NULL;
+	}
+	return strbuf_detach(sb);
+}
+
+/* A tool result's content is a string or a list of text (and image) blocks. */
+static char *
+result_text(const cJSON *content)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const cJSON *b;
+
+	if (cJSON_IsString(content))
+		strbuf_adds(&sb, content->valuestring);
+	else if (cJSON_IsArray(content)) {
+		cJSON_ArrayForEach(b, content) {
+			const char *type = str_field(b, "type");
+			if (type != NULL && strcmp(type, "text") == 0)
+				append_text(&sb, str_field(b, "text"));
+			else if (type != NULL && strcmp(type, "image") == 0)
+				append_text(&sb, "[image]");
+		}
+	}
+	if (sb.len > RESULT_MAX) {
+		size_t cut = RESULT_MAX;
+		/* Never split a UTF-8 sequence. */
+		while (cut > 0 && ((unsigned char)sb.buf[cut] & 0xc0) == 0x80)
+			cut--;
+		size_t dropped = sb.len - cut;
+		sb.len = cut;
+		sb.buf[cut] = '\0';
+		strbuf_addf(&sb, "\n[… %zu more bytes in the transcript]", dropped);
+	}
+	return strbuf_detach(&sb);
+}
+
+static void
+read_user_content(struct record *rec, const cJSON *content)
+{
+	struct strbuf text = STRBUF_INIT;
+	const cJSON *b;
+	int n;
+
+	if (cJSON_IsString(content)) {
+		append_text(&text, content->valuestring);
+		rec->text = detach_or_null(&text);
+		return;
+	}
+	if (!cJSON_IsArray(content))
+		return;
+	n = cJSON_GetArraySize(content);
+	rec->results = xcalloc((size_t)n, sizeof *rec->results);
+	rec->images = xcalloc((size_t)n, sizeof *rec->images);
+	cJSON_ArrayForEach(b, content) {
+		const char *type = str_field(b, "type");
+		if (type == NULL)
+			continue;
+		if (strcmp(type, "text") == 0)
+			append_text(&text, str_field(b, "text"));
+		else if (strcmp(type, "tool_result") == 0) {
+			struct record_tool_result *r = &rec->results[rec->nresults];
+			if ((r->tool_use_id = str_field(b, "tool_use_id")) == NULL)
+				continue;
+			r->content = result_text(cJSON_GetObjectItemCaseSensitive(b, "content"));
+			r->is_error = bool_field(b, "is_error");
+			rec->nresults++;
+		} else if (strcmp(type, "image") == 0) {
+			const cJSON *src = cJSON_GetObjectItemCaseSensitive(b, "source");
+			struct record_image *img = &rec->images[rec->nimages];
+			if ((img->data = str_field(src, "data")) == NULL)
+				continue;
+			img->media_type = str_field(src, "media_type");
+			rec->nimages++;
+		}
+	}
+	rec->text = detach_or_null(&text);
+}
+
+static void
+read_assistant_content(struct record *rec, const cJSON *content)
+{
+	struct strbuf text = STRBUF_INIT, thinking = STRBUF_INIT;
+	const cJSON *b;
+	int n;
+
+	if (cJSON_IsString(content))
+		append_text(&text, content->valuestring);
+	else if (cJSON_IsArray(content)) {
+		n = cJSON_GetArraySize(content);
+		rec->uses = xcalloc((size_t)n, sizeof *rec->uses);
+		cJSON_ArrayForEach(b, content) {
+			const char *type = str_field(b, "type");
+			if (type == NULL)
+				continue;
+			if (strcmp(type, "text") == 0)
+				append_text(&text, str_field(b, "text"));
+			else if (strcmp(type, "thinking") == 0)
+				append_text(&thinking, str_field(b, "thinking"));
+			else if (strcmp(type, "tool_use") == 0) {
+				struct record_tool_use *u = &rec->uses[rec->nuses];
+				if ((u->id = str_field(b, "id")) == NULL ||
+				    (u->name = str_field(b, "name")) == NULL)
+					continue;
+				u->input = cJSON_GetObjectItemCaseSensitive(b, "input");
+				rec->nuses++;
+			}
+		}
+	}
+	rec->text = detach_or_null(&text);
+	rec->thinking = detach_or_null(&thinking);
+}
+
+int
+record_from_json(struct record *rec, cJSON *obj, char *err)
+{
+	const char *type = str_field(obj, "type"), *ts;
+	const cJSON *msg, *usage;
+
+	memset(rec, 0, sizeof *rec);
+	rec->kind = RECORD_SKIP;
+	if (type == NULL || record_type_is_skipped(type))
+		return 0;
+
+	rec->uuid = str_field(obj, "uuid");
+	rec->session_id = str_field(obj, "sessionId");
+	rec->cwd = str_field(obj, "cwd");
+	rec->git_branch = str_field(obj, "gitBranch");
+	rec->cli_version = str_field(obj, "version");
+	rec->is_meta = bool_field(obj, "isMeta");
+	rec->is_sidechain = bool_field(obj, "isSidechain");
+	msg = cJSON_GetObjectItemCaseSensitive(obj, "message");
+	ts = str_field(obj, "timestamp");
+
+	if (rec->uuid == NULL || rec->session_id == NULL || !cJSON_IsObject(msg))
+		return seterr(err, "%s record without uuid, sessionId or message", type);
+	if (ts == NULL || (rec->ts_ms = time_parse_iso_ms(ts)) < 0)
+		return seterr(err, "%s record with a missing or bad timestamp", type);
+	time_format_iso_ms(rec->ts_ms, rec->timestamp);
+
+	if (strcmp(type, "user") == 0) {
+		rec->kind = RECORD_USER;
+		read_user_content(rec, cJSON_GetObjectItemCaseSensitive(msg, "content"));
+		return 0;
+	}
+	rec->kind = RECORD_ASSISTANT;
+	rec->message_id = str_field(msg, "id");
+	rec->model = str_field(msg, "model");
+	read_assistant_content(rec, cJSON_GetObjectItemCaseSensitive(msg, "content"));
+	usage = cJSON_GetObjectItemCaseSensitive(msg, "usage");
+	if (cJSON_IsObject(usage)) {
+		rec->has_usage = 1;
+		rec->usage.input = int_field(usage, "input_tokens");
+		rec->usage.output = int_field(usage, "output_tokens");
+		rec->usage.cache_read = int_field(usage, "cache_read_input_tokens");
+		rec->usage.cache_creation = int_field(usage, "cache_creation_input_tokens");
+	}
+	return 0;
+}
+
+void
+record_free(struct record *rec)
+{
+	int i;
+
+	free(rec->text);
+	free(rec->thinking);
+	free(rec->uses);
+	for (i = 0; i < rec->nresults; i++)
+		free(rec->results[i].content);
+	free(rec->results);
+	free(rec->images);
+	memset(rec, 0, sizeof *rec);
+}

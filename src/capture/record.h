@@ -1,0 +1,72 @@
+/*
+ * One transcript record, reduced to what agentlogs keeps. Claude Code writes
+ * user records (prompts, tool results, pasted images) and assistant records
+ * (one content block per line, several lines sharing message.id); everything
+ * else (progress, snapshots, system notes) is dropped.
+ */
+#ifndef AL_RECORD_H
+#define AL_RECORD_H
+
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+enum record_kind {
+	RECORD_SKIP,		/* a type we do not keep */
+	RECORD_USER,
+	RECORD_ASSISTANT,
+};
+
+struct record_tool_use {
+	const char *id;
+	const char *name;
+	cJSON *input;		/* borrowed from the parsed line */
+};
+
+struct record_tool_result {
+	const char *tool_use_id;
+	char *content;		/* text of the result, owned */
+	int is_error;
+};
+
+struct record_image {
+	const char *media_type;
+	const char *data;	/* base64, borrowed */
+};
+
+struct record_usage {
+	int64_t input, output, cache_read, cache_creation;
+};
+
+struct record {
+	enum record_kind kind;
+	/* Borrowed from the parsed JSON: valid while it lives. */
+	const char *uuid, *session_id, *cwd, *git_branch, *cli_version;
+	const char *message_id, *model;
+	char timestamp[32];	/* normalised "YYYY-MM-DDTHH:MM:SS.mmmZ" */
+	int64_t ts_ms;
+	int is_meta, is_sidechain;
+
+	char *text;		/* joined text blocks, owned; NULL when none */
+	char *thinking;		/* assistant thinking, owned; NULL when none */
+	struct record_tool_use *uses;
+	int nuses;
+	struct record_tool_result *results;
+	int nresults;
+	struct record_image *images;
+	int nimages;
+	int has_usage;
+	struct record_usage usage;
+};
+
+/*
+ * Fills rec from one parsed record. Returns 0 (rec->kind tells whether to
+ * use it) or -1 when a user or assistant record lacks what every real one has
+ * (uuid, sessionId, timestamp, message); err then says why.
+ */
+int record_from_json(struct record *rec, cJSON *obj, char *err);
+void record_free(struct record *rec);
+
+/* Quick test on a line's top-level type: nonzero when it can be skipped unparsed. */
+int record_type_is_skipped(const char *type);
+
+#endif

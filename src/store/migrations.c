@@ -130,7 +130,7 @@ const struct migration migrations[] = {
 	  "CREATE INDEX idx_conflicts_open ON conflicts(resolved_at, record_id);" },
 
 	{ 7, "import state",
-	  /* Where each transcript's import stopped, and the commit still growing there. */
+	  /* Where each transcript's import stopped, and the last commit it produced. */
 	  "CREATE TABLE import_files ("
 	  "  path TEXT PRIMARY KEY,"
 	  "  size INTEGER NOT NULL,"
@@ -139,7 +139,7 @@ const struct migration migrations[] = {
 	  "  offset INTEGER NOT NULL,"
 	  "  line_no INTEGER NOT NULL,"
 	  "  claude_session_id TEXT,"
-	  "  open_commit_id TEXT,"
+	  "  last_commit_id TEXT,"
 	  "  imported_at TEXT NOT NULL"
 	  ");"
 	  /* Derived at import so `log` needs no join over turns. */

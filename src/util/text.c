@@ -1,0 +1,276 @@
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "util/strbuf.h"
+#include "util/text.h"
+
+#define ELLIPSIS "\xe2\x80\xa6"	/* U+2026, one column */
+#define TABSTOP 8
+
+/*
+ * Decodes one UTF-8 sequence at s (not at its terminator). Returns its length;
+ * *cp is -1 for an invalid byte, which then stands alone.
+ */
+static size_t
+utf8_next(const char *s, int32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n, i;
+	int32_t v;
+
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+		n = 2;
+		v = u[0] & 0x1f;
+	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
+		n = 3;
+		v = u[0] & 0x0f;
+	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+		n = 4;
+		v = u[0] & 0x07;
+	} else {
+		*cp = -1;
+		return 1;
+	}
+	for (i = 1; i < n; i++) {
+		if ((u[i] & 0xc0) != 0x80) {
+			*cp = -1;
+			return 1;
+		}
+		v = (v << 6) | (u[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF are not text. */
+	if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
+	    (v >= 0xd800 && v <= 0xdfff)) {
+		*cp = -1;
+		return 1;
+	}
+	*cp = v;
+	return n;
+}
+
+static int
+is_control(int32_t cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0);
+}
+
+static int
+is_space(int32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\v' ||
+	    cp == '\f';
+}
+
+/*
+ * Our own width table rather than wcwidth(3): wcwidth depends on the locale
+ * (in the C locale it gives -1 for all non-ASCII), and the tests need the same
+ * layout everywhere. Only the ranges that matter in practice: combining marks,
+ * zero-width characters, East Asian wide characters and emoji.
+ */
+static int
+cp_width(int32_t cp)
+{
+	if (cp < 0)
+		return 1;	/* printed as '?' */
+	if (is_control(cp))
+		return 0;
+	if ((cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0xfeff ||
+	    (cp >= 0x1ab0 && cp <= 0x1aff) || (cp >= 0x20d0 && cp <= 0x20ff))
+		return 0;
+	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
+	    (cp >= 0x3041 && cp <= 0x33ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
+	    (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) ||
+	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+	    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+	    (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x1fa70 && cp <= 0x1faff) ||
+	    (cp >= 0x20000 && cp <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+/* Appends one decoded character; invalid bytes become '?' so output stays UTF-8. */
+static void
+add_cp(struct strbuf *sb, const char *s, size_t n, int32_t cp)
+{
+	if (cp < 0)
+		strbuf_addc(sb, '?');
+	else
+		strbuf_add(sb, s, n);
+}
+
+size_t
+text_width(const char *s)
+{
+	size_t w = 0;
+	int32_t cp;
+
+	while (*s != '\0') {
+		s += utf8_next(s, &cp);
+		w += cp_width(cp);
+	}
+	return w;
+}
+
+void
+text_oneline(struct strbuf *sb, const char *s, int cols)
+{
+	size_t start = sb->len, cut = 0, n;
+	int width = 0, space = 0, cw;
+	int32_t cp;
+
+	while (*s != '\0') {
+		n = utf8_next(s, &cp);
+		if (is_space(cp)) {
+			space = sb->len > start;
+			s += n;
+			continue;
+		}
+		if (is_control(cp)) {
+			s += n;
+			continue;
+		}
+		if (space) {
+			strbuf_addc(sb, ' ');
+			width++;
+			space = 0;
+		}
+		cw = cp_width(cp);
+		if (cols > 0 && width + cw > cols)
+			goto cut;
+		add_cp(sb, s, n, cp);
+		width += cw;
+		/* Where to cut if something follows: room left for the ellipsis. */
+		if (cols > 0 && width <= cols - 1)
+			cut = sb->len;
+		s += n;
+	}
+	return;
+cut:
+	sb->len = cut > start ? cut : start;
+	while (sb->len > start && sb->buf[sb->len - 1] == ' ')
+		sb->len--;
+	strbuf_adds(sb, ELLIPSIS);
+}
+
+void
+text_pad(struct strbuf *sb, const char *s, int cols)
+{
+	size_t start = sb->len;
+	int w;
+
+	text_oneline(sb, s, cols);
+	for (w = (int)text_width(sb->buf + start); w < cols; w++)
+		strbuf_addc(sb, ' ');
+}
+
+/* One line of s (no newline) with tabs expanded and control characters gone. */
+static void
+clean_line(struct strbuf *out, const char *s, size_t len)
+{
+	const char *end = s + len;
+	int32_t cp;
+	size_t n;
+	int col = 0;
+
+	strbuf_reset(out);
+	strbuf_add(out, "", 0);
+	while (s < end && *s != '\0') {
+		n = utf8_next(s, &cp);
+		if (cp == '\t') {
+			do
+				strbuf_addc(out, ' ');
+			while (++col % TABSTOP != 0);
+		} else if (!is_control(cp)) {
+			add_cp(out, s, n, cp);
+			col += cp_width(cp);
+		}
+		s += n;
+	}
+}
+
+static void
+wrap_line(struct strbuf *sb, const char *line, const char *indent, int avail)
+{
+	const char *p = line, *w, *e, *q;
+	int col = 0, sp, ww, cw, i;
+	int32_t cp;
+	size_t n;
+
+	strbuf_adds(sb, indent);
+	while (*p != '\0') {
+		for (w = p; *w == ' '; w++)
+			;
+		if (*w == '\0')
+			break;	/* trailing blanks */
+		sp = (int)(w - p);
+		if (sp > avail / 2)
+			sp = avail / 2;	/* deep indentation must leave room for text */
+		for (e = w; *e != '\0' && *e != ' '; e++)
+			;
+		ww = 0;
+		for (q = w; q < e; q += n) {
+			n = utf8_next(q, &cp);
+			ww += cp_width(cp);
+		}
+		if (col > 0 && col + sp + ww > avail && ww <= avail) {
+			strbuf_addc(sb, '\n');
+			strbuf_adds(sb, indent);
+			col = sp = 0;
+		}
+		if (col + sp >= avail)
+			sp = 0;
+		for (i = 0; i < sp; i++)
+			strbuf_addc(sb, ' ');
+		col += sp;
+		/* Character by character, so a word longer than a line breaks anywhere. */
+		for (q = w; q < e; q += n) {
+			n = utf8_next(q, &cp);
+			cw = cp_width(cp);
+			if (col > 0 && col + cw > avail) {
+				strbuf_addc(sb, '\n');
+				strbuf_adds(sb, indent);
+				col = 0;
+			}
+			add_cp(sb, q, n, cp);
+			col += cw;
+		}
+		p = e;
+	}
+	/* No blanks at the end of an output line. */
+	while (sb->len > 0 && sb->buf[sb->len - 1] == ' ')
+		sb->len--;
+	strbuf_addc(sb, '\n');
+}
+
+void
+text_wrap(struct strbuf *sb, const char *s, const char *indent, int width)
+{
+	struct strbuf line = STRBUF_INIT;
+	const char *nl;
+	size_t len;
+	int avail;
+
+	avail = width > 0 ? width - (int)text_width(indent) : 0;
+	if (width > 0 && avail < 20)
+		avail = 20;	/* a narrow terminal still gets readable lines */
+	if (width <= 0)
+		avail = 1 << 30;
+	do {
+		nl = strchr(s, '\n');
+		len = nl != NULL ? (size_t)(nl - s) : strlen(s);
+		if (len > 0 && s[len - 1] == '\r')
+			len--;
+		clean_line(&line, s, len);
+		wrap_line(sb, line.buf, indent, avail);
+		s = nl != NULL ? nl + 1 : NULL;
+	} while (s != NULL && *s != '\0');
+	strbuf_free(&line);
+}
