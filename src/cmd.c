@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,4 +98,24 @@ cmd_parse_count(const char *s, long max)
 	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > max)
 		return -1;
 	return v;
+}
+
+int
+cmd_option_error(const struct cmd_entry *entry, char **argv, int c)
+{
+	const char *arg = argv[optind - 1];
+	int islong = arg[0] == '-' && arg[1] == '-';
+	int len = (int)strcspn(arg, "=");
+
+	/* getopt sets optopt for short options (and for a long one given a value it
+	 * does not take), and 0 for an unknown long one. */
+	if (c == ':' && islong)
+		return cmd_usage_error(entry, "option '%.*s' needs a value", len, arg);
+	if (c == ':')
+		return cmd_usage_error(entry, "option '-%c' needs a value", optopt);
+	if (optopt == 0)
+		return cmd_usage_error(entry, "unknown option '%.*s'", len, arg);
+	if (islong && arg[len] == '=')
+		return cmd_usage_error(entry, "option '%.*s' takes no value", len, arg);
+	return cmd_usage_error(entry, "unknown option '-%c'", optopt);
 }

@@ -38,6 +38,12 @@ int cmd_usage_error(const struct cmd_entry *entry, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Prints "agentlogs: message" on stderr; returns EXIT_FAIL. */
 int cmd_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * For getopt_long run with opterr = 0 and an optstring starting with ":": after it
+ * returned '?' or ':', prints which option was unknown or lacks its value, and
+ * the usage, on stderr. Returns EXIT_USAGE.
+ */
+int cmd_option_error(const struct cmd_entry *entry, char **argv, int c);
 /* Parses a positive integer option value; -1 when invalid. */
 long cmd_parse_count(const char *s, long max);
 

@@ -1,7 +1,202 @@
+/* The streaming line reader, glued-object recovery and the cheap type peek. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
-static void t(void **s){(void)s;}
-int main(void){const struct CMUnitTest tests[]={cmocka_unit_test(t)};return cmocka_run_group_tests(tests,NULL,NULL);}
+
+#include "capture/jsonl.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+static char *
+write_temp(const char *data, size_t len)
+{
+	char *path = xstrdup("/tmp/agentlogs-test-jsonl-XXXXXX");
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static void
+lines_offsets_and_tail(void **state)
+{
+	const char data[] = "{\"a\":1}\n\n{\"b\":2}\n{\"c\":";
+	char *path = write_temp(data, strlen(data)), err[ERRLEN];
+	struct jsonl_reader r;
+	const char *line;
+	size_t len;
+	int64_t end;
+
+	(void)state;
+	assert_int_equal(jsonl_open(&r, path, 0, err), 0);
+	assert_int_equal(jsonl_next(&r, &line, &len, &end, err), JSONL_LINE);
+	assert_int_equal(len, 7);
+	assert_memory_equal(line, "{\"a\":1}", 7);
+	assert_int_equal(end, 8);
+	assert_int_equal(jsonl_next(&r, &line, &len, &end, err), JSONL_LINE);
+	assert_int_equal(len, 0);
+	assert_int_equal(end, 9);
+	assert_int_equal(jsonl_next(&r, &line, &len, &end, err), JSONL_LINE);
+	assert_memory_equal(line, "{\"b\":2}", 7);
+	assert_int_equal(end, 17);
+	/* The unterminated tail is handed back at END, starting where reading stopped. */
+	assert_int_equal(jsonl_next(&r, &line, &len, &end, err), JSONL_END);
+	assert_int_equal(len, 5);
+	assert_memory_equal(line, "{\"c\":", 5);
+	assert_int_equal(end, 17);
+	jsonl_close(&r);
+
+	/* Resuming from a saved offset starts exactly at the next line. */
+	assert_int_equal(jsonl_open(&r, path, 9, err), 0);
+	assert_int_equal(jsonl_next(&r, &line, &len, &end, err), JSONL_LINE);
+	assert_memory_equal(line, "{\"b\":2}", 7);
+	assert_int_equal(end, 17);
+	jsonl_close(&r);
+	unlink(path);
+	free(path);
+}
+
+static void
+lines_across_buffer_refills(void **state)
+{
+	/* Lines far longer than one read, so every refill and growth path runs. */
+	size_t n = 3, big = 3u << 20, i, total = 0;
+	char *data = xmalloc(n * (big + 1)), *path, err[ERRLEN];
+	struct jsonl_reader r;
+	const char *line;
+	size_t len;
+	int64_t end;
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		memset(data + total, 'a' + (int)i, big);
+		total += big;
+		data[total++] = '\n';
+	}
+	path = write_temp(data, total);
+	assert_int_equal(jsonl_open(&r, path, 0, err), 0);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(jsonl_next(&r, &line, &len, &end, err), JSONL_LINE);
+		assert_int_equal(len, big);
+		assert_int_equal(line[0], 'a' + (int)i);
+		assert_int_equal(line[big - 1], 'a' + (int)i);
+		assert_int_equal(end, (int64_t)((i + 1) * (big + 1)));
+	}
+	assert_int_equal(jsonl_next(&r, &line, &len, &end, err), JSONL_END);
+	assert_int_equal(len, 0);
+	jsonl_close(&r);
+	unlink(path);
+	free(path);
+	free(data);
+}
+
+static void
+overlong_line_is_skipped(void **state)
+{
+	size_t big = 5u << 20;
+	char *data = xmalloc(big + 32), *path, err[ERRLEN];
+	struct jsonl_reader r;
+	const char *line;
+	size_t len;
+	int64_t end;
+
+	(void)state;
+	memset(data, 'x', big);
+	data[big] = '\n';
+	memcpy(data + big + 1, "{\"ok\":true}\n", 12);
+	path = write_temp(data, big + 13);
+	assert_int_equal(jsonl_open(&r, path, 0, err), 0);
+	r.max_line = 1u << 20;
+	assert_int_equal(jsonl_next(&r, &line, &len, &end, err), JSONL_TOO_LONG);
+	assert_int_equal(end, (int64_t)big + 1);
+	assert_int_equal(jsonl_next(&r, &line, &len, &end, err), JSONL_LINE);
+	assert_memory_equal(line, "{\"ok\":true}", 11);
+	/* Memory stayed near the limit, not the line. */
+	assert_true(r.cap <= 4u << 20);
+	jsonl_close(&r);
+	unlink(path);
+	free(path);
+	free(data);
+}
+
+static int
+collect(cJSON *obj, void *arg)
+{
+	int *sum = arg;
+	const cJSON *v = cJSON_GetObjectItem(obj, "n");
+
+	*sum = *sum * 10 + (cJSON_IsNumber(v) ? v->valueint : 0);
+	return 0;
+}
+
+static void
+glued_objects_are_both_parsed(void **state)
+{
+	const char *glued = "{\"n\":1,\"s\":\"}{\"}{\"n\":2}";
+	const char *spaced = "{\"n\":3}  {\"n\":4}\r";
+	int sum = 0;
+
+	(void)state;
+	assert_int_equal(jsonl_parse_line(glued, strlen(glued), collect, &sum), 2);
+	assert_int_equal(sum, 12);
+	sum = 0;
+	assert_int_equal(jsonl_parse_line(spaced, strlen(spaced), collect, &sum), 2);
+	assert_int_equal(sum, 34);
+	/* A broken second half still delivers the first object, then reports failure. */
+	sum = 0;
+	assert_int_equal(jsonl_parse_line("{\"n\":5}{\"n\":", 12, collect, &sum), -1);
+	assert_int_equal(sum, 5);
+	assert_int_equal(jsonl_parse_line("[1,2]", 5, collect, &sum), -1);
+	assert_int_equal(jsonl_parse_line("", 0, collect, &sum), -1);
+	assert_int_equal(jsonl_parse_line("nonsense", 8, NULL, NULL), -1);
+	assert_int_equal(jsonl_parse_line("{\"n\":6}", 7, NULL, NULL), 1);
+}
+
+static void
+peek_type(void **state)
+{
+	char type[32];
+	int single = -1;
+	const char *l1 = "{\"data\":{\"type\":\"user\"},\"type\":\"progress\",\"x\":[1,{\"type\":2}]}";
+	const char *l2 = "{\"type\":\"assistant\"}{\"type\":\"user\"}";
+	const char *l3 = "{\"message\":{\"type\":\"progress\"}}";
+	const char *l4 = "{\"t\\\"ype\":\"a\",\"type\":\"system\"}";
+
+	(void)state;
+	assert_int_equal(jsonl_peek_type(l1, strlen(l1), type, sizeof type, &single), 8);
+	assert_string_equal(type, "progress");
+	assert_int_equal(single, 1);
+	assert_int_equal(jsonl_peek_type(l2, strlen(l2), type, sizeof type, &single), 9);
+	assert_string_equal(type, "assistant");
+	assert_int_equal(single, 0);
+	/* A nested "type" is not the record's. */
+	assert_int_equal(jsonl_peek_type(l3, strlen(l3), type, sizeof type, &single), -1);
+	assert_int_equal(jsonl_peek_type(l4, strlen(l4), type, sizeof type, &single), 6);
+	assert_string_equal(type, "system");
+	assert_int_equal(jsonl_peek_type("{\"type\":\"user\"", 14, type, sizeof type, &single), -1);
+	assert_int_equal(jsonl_peek_type("[]", 2, type, sizeof type, &single), -1);
+	assert_int_equal(jsonl_peek_type("{\"type\":\"much-too-long-for-the-buffer-given\"}",
+	    45, type, 8, &single), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(lines_offsets_and_tail),
+		cmocka_unit_test(lines_across_buffer_refills),
+		cmocka_unit_test(overlong_line_is_skipped),
+		cmocka_unit_test(glued_objects_are_both_parsed),
+		cmocka_unit_test(peek_type),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
