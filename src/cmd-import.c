@@ -10,6 +10,7 @@
 
 #include "capture/import.h"
 #include "cmd.h"
+#include "config/config.h"
 #include "store/db.h"
 #include "util/log.h"
 #include "util/paths.h"
@@ -79,11 +80,13 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct import_opts o = { .idle_minutes = 30 };
 	struct import_stats stats;
 	struct store *st;
+	struct config *cfg;
 	char err[ERRLEN], *dir = NULL;
 	int c, json = 0, rc;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:p:jqh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:d:p:jqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			free(dir);
@@ -112,7 +115,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_OK;
 		default:
 			free(dir);
-			return cmd_usage_error(&cmd_import_entry, "unknown option");
+			return cmd_option_error(&cmd_import_entry, argv, c);
 		}
 	}
 	if (optind < argc) {
@@ -122,6 +125,12 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (dir == NULL)
 		dir = paths_claude_dir();
 	o.claude_dir = dir;
+	if ((cfg = config_load(ctx->home, err)) == NULL) {
+		free(dir);
+		return cmd_fail("%s", err);
+	}
+	o.idle_minutes = (int)config_get_number(cfg, "import.idle-minutes");
+	config_free(cfg);
 	o.progress = !json && isatty(STDERR_FILENO);
 
 	if ((st = cmd_store(ctx)) == NULL) {

@@ -1,7 +1,374 @@
+/*
+ * Segmentation without storage: records go in, a recording sink says which
+ * commits and turns would be written, with what.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
-static void t(void **s){(void)s;}
-int main(void){const struct CMUnitTest tests[]={cmocka_unit_test(t)};return cmocka_run_group_tests(tests,NULL,NULL);}
+
+#include "capture/gitcommit.h"
+#include "capture/record.h"
+#include "capture/segment.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define MAXROWS 64
+
+struct row {
+	char id[64];
+	char commit_id[UUID_STRLEN];
+	char closed_by[16];
+	char git_hash[48];
+	char content[256];
+	char *calls;
+	int turn_count, seq;
+	struct record_usage usage;
+	char files_read[256], files_changed[256], project[64], first_prompt[64];
+	char started[32], closed[32];
+};
+
+struct sink {
+	struct row commits[MAXROWS], turns[MAXROWS];
+	int ncommits, nturns, nresults;
+};
+
+static struct row *
+upsert(struct row *rows, int *n, const char *id)
+{
+	int i;
+
+	for (i = 0; i < *n; i++) {
+		if (strcmp(rows[i].id, id) == 0)
+			return &rows[i];
+	}
+	assert_true(*n < MAXROWS);
+	memset(&rows[*n], 0, sizeof rows[*n]);
+	snprintf(rows[*n].id, sizeof rows[*n].id, "%s", id);
+	return &rows[(*n)++];
+}
+
+static int
+sink_commit(void *arg, const struct seg_commit *c, char *err)
+{
+	struct sink *s = arg;
+	struct row *r = upsert(s->commits, &s->ncommits, c->id);
+	char *j;
+
+	(void)err;
+	snprintf(r->closed_by, sizeof r->closed_by, "%s", c->closed_by);
+	snprintf(r->git_hash, sizeof r->git_hash, "%s", c->git_hash ? c->git_hash : "");
+	snprintf(r->project, sizeof r->project, "%s", c->project_name);
+	snprintf(r->first_prompt, sizeof r->first_prompt, "%s",
+	    c->first_prompt ? c->first_prompt : "");
+	memcpy(r->started, c->started_at, 32);
+	memcpy(r->closed, c->closed_at, 32);
+	r->turn_count = c->turn_count;
+	j = strset_to_json(&c->files_read);
+	snprintf(r->files_read, sizeof r->files_read, "%s", j);
+	free(j);
+	j = strset_to_json(&c->files_changed);
+	snprintf(r->files_changed, sizeof r->files_changed, "%s", j);
+	free(j);
+	return 0;
+}
+
+static int
+sink_turn(void *arg, const struct seg_commit *c, const struct seg_turn *t, char *err)
+{
+	struct sink *s = arg;
+	struct row *r = upsert(s->turns, &s->nturns, t->id);
+
+	(void)err;
+	memcpy(r->commit_id, c->id, UUID_STRLEN);
+	snprintf(r->content, sizeof r->content, "%s", t->content.len ? t->content.buf : "");
+	free(r->calls);
+	r->calls = cJSON_PrintUnformatted(t->tool_calls);
+	r->usage = t->usage;
+	r->seq = t->seq;
+	return 0;
+}
+
+static int
+sink_tool_result(void *arg, const char *turn_id, const char *tool_use_id, const char *content,
+    int is_error, char *err)
+{
+	struct sink *s = arg;
+	struct row *r = upsert(s->turns, &s->nturns, turn_id);
+	char *calls;
+
+	(void)err;
+	(void)is_error;
+	/* Record the late pairing in the stored calls, as the writer does. */
+	calls = xprintf("%s+%s=%s", r->calls ? r->calls : "", tool_use_id, content);
+	free(r->calls);
+	r->calls = calls;
+	s->nresults++;
+	return 0;
+}
+
+static const struct seg_sink_ops ops = {
+	.commit = sink_commit,
+	.turn = sink_turn,
+	.tool_result = sink_tool_result,
+};
+
+static void
+feed(struct segmenter *seg, const char *json)
+{
+	cJSON *obj = cJSON_Parse(json);
+	struct record rec;
+	char err[ERRLEN];
+
+	assert_non_null(obj);
+	assert_int_equal(record_from_json(&rec, obj, err), 0);
+	assert_int_equal(seg_feed(seg, &rec, err), 0);
+	record_free(&rec);
+	cJSON_Delete(obj);
+}
+
+#define HEAD(type, uuid, ts) \
+	"{\"type\":\"" type "\",\"uuid\":\"" uuid "\",\"sessionId\":\"s1\"," \
+	"\"cwd\":\"/home/ann/src/app\",\"timestamp\":\"2026-01-02T03:04:" ts ".000Z\","
+#define USER(uuid, ts, text) \
+	HEAD("user", uuid, ts) "\"message\":{\"role\":\"user\",\"content\":\"" text "\"}}"
+#define ASSISTANT(uuid, ts, msgid, block, usage) \
+	HEAD("assistant", uuid, ts) "\"message\":{\"id\":\"" msgid "\",\"model\":\"m\"," \
+	"\"role\":\"assistant\",\"content\":[" block "],\"usage\":" usage "}}"
+#define USAGE(in, out) "{\"input_tokens\":" #in ",\"output_tokens\":" #out \
+	",\"cache_read_input_tokens\":7,\"cache_creation_input_tokens\":3}"
+#define TOOL_USE(id, name, input) \
+	"{\"type\":\"tool_use\",\"id\":\"" id "\",\"name\":\"" name "\",\"input\":" input "}"
+#define RESULT(uuid, ts, id, text, err) \
+	HEAD("user", uuid, ts) "\"message\":{\"role\":\"user\",\"content\":[{\"type\":" \
+	"\"tool_result\",\"tool_use_id\":\"" id "\",\"content\":\"" text "\",\"is_error\":" \
+	err "}]}}"
+
+static void
+split_message_is_one_turn_with_last_usage(void **state)
+{
+	struct sink *s = calloc(1, sizeof *s);
+	struct segmenter seg;
+	char err[ERRLEN];
+
+	(void)state;
+	seg_init(&seg, &ops, s);
+	feed(&seg, USER("u1", "01", "hello"));
+	feed(&seg, ASSISTANT("a1", "02", "msg_1",
+	    "{\"type\":\"thinking\",\"thinking\":\"hmm\"}", USAGE(3, 1)));
+	feed(&seg, ASSISTANT("a2", "03", "msg_1",
+	    "{\"type\":\"text\",\"text\":\"Let me read it.\"}", USAGE(3, 5)));
+	feed(&seg, ASSISTANT("a3", "04", "msg_1",
+	    TOOL_USE("t1", "Read", "{\"file_path\":\"/x/a.c\"}"), USAGE(3, 40)));
+	feed(&seg, RESULT("r1", "05", "t1", "int main;", "false"));
+	feed(&seg, ASSISTANT("a4", "06", "msg_2",
+	    TOOL_USE("t2", "Edit", "{\"file_path\":\"/x/b.c\"}"), USAGE(9, 2)));
+	assert_int_equal(seg_flush(&seg, err), 0);
+
+	assert_int_equal(s->ncommits, 1);
+	assert_int_equal(s->nturns, 3);
+	assert_string_equal(s->turns[0].id, "u1");
+	assert_string_equal(s->turns[1].id, "a1");	/* the first line's uuid names the turn */
+	assert_string_equal(s->turns[1].content, "Let me read it.");
+	assert_int_equal(s->turns[1].usage.output, 40);	/* the last line's, not the first's */
+	assert_int_equal(s->turns[1].usage.input, 3);
+	assert_int_equal(s->turns[1].usage.cache_read, 7);
+	assert_non_null(strstr(s->turns[1].calls, "\"result\":\"int main;\""));
+	assert_int_equal(s->turns[2].seq, 2);
+	assert_int_equal(s->commits[0].turn_count, 3);
+	assert_string_equal(s->commits[0].files_read, "[\"/x/a.c\"]");
+	assert_string_equal(s->commits[0].files_changed, "[\"/x/b.c\"]");
+	assert_string_equal(s->commits[0].closed_by, "open");
+	assert_string_equal(s->commits[0].project, "app");
+	assert_string_equal(s->commits[0].first_prompt, "hello");
+	assert_string_equal(s->commits[0].closed, "2026-01-02T03:04:06.000Z");
+	seg_free(&seg);
+	free(s->turns[1].calls);
+	free(s->turns[2].calls);
+	free(s->turns[0].calls);
+	free(s);
+}
+
+static void
+git_commit_closes_and_next_turn_opens(void **state)
+{
+	struct sink *s = calloc(1, sizeof *s);
+	struct segmenter seg;
+	char err[ERRLEN], expect[UUID_STRLEN];
+	int i;
+
+	(void)state;
+	seg_init(&seg, &ops, s);
+	feed(&seg, USER("u1", "01", "commit it"));
+	/* A failed commit closes nothing. */
+	feed(&seg, ASSISTANT("a1", "02", "msg_1", TOOL_USE("t1", "Bash",
+	    "{\"command\":\"git commit -m x\"}"), USAGE(1, 1)));
+	feed(&seg, RESULT("r1", "03", "t1", "nothing to commit, working tree clean", "true"));
+	/* Output without git's summary line closes nothing either. */
+	feed(&seg, ASSISTANT("a2", "04", "msg_2", TOOL_USE("t2", "Bash",
+	    "{\"command\":\"git commit --amend\"}"), USAGE(1, 1)));
+	feed(&seg, RESULT("r2", "05", "t2", "hint: Waiting for your editor", "false"));
+	/* A commit that is not `git commit` does not close even with git-like output. */
+	feed(&seg, ASSISTANT("a3", "06", "msg_3", TOOL_USE("t3", "Bash",
+	    "{\"command\":\"git cherry-pick abc\"}"), USAGE(1, 1)));
+	feed(&seg, RESULT("r3", "07", "t3", "[main 1234567] Picked", "false"));
+	assert_int_equal(s->ncommits, 1);
+	assert_string_equal(s->commits[0].closed_by, "open");
+
+	feed(&seg, ASSISTANT("a4", "08", "msg_4", TOOL_USE("t4", "Bash",
+	    "{\"command\":\"git add -A && git commit -m \\\"Add x\\\"\"}"), USAGE(1, 1)));
+	feed(&seg, RESULT("r4", "09", "t4",
+	    "[feature/ui-v1.2 (root-commit) 5afb02e] Add x\\n 1 file changed", "false"));
+	assert_string_equal(s->commits[0].closed_by, "git_commit");
+	assert_string_equal(s->commits[0].git_hash, "5afb02e");
+	assert_string_equal(s->commits[0].closed, "2026-01-02T03:04:09.000Z");
+	assert_int_equal(s->commits[0].turn_count, 5);
+
+	feed(&seg, ASSISTANT("a5", "10", "msg_5", "{\"type\":\"text\",\"text\":\"Done.\"}",
+	    USAGE(1, 1)));
+	assert_int_equal(seg_end_session(&seg, err), 0);
+	assert_int_equal(s->ncommits, 2);
+	assert_string_equal(s->commits[1].closed_by, "session_end");
+	assert_string_equal(s->commits[1].started, "2026-01-02T03:04:10.000Z");
+	/* Deterministic ids: UUIDv5(source:session:first turn uuid). */
+	uuid_v5_join(expect, "claude_code", "s1", "u1", (char *)NULL);
+	assert_string_equal(s->commits[0].id, expect);
+	uuid_v5_join(expect, "claude_code", "s1", "a5", (char *)NULL);
+	assert_string_equal(s->commits[1].id, expect);
+	for (i = 0; i < s->nturns; i++)
+		assert_string_equal(s->turns[i].commit_id,
+		    strcmp(s->turns[i].id, "a5") == 0 ? s->commits[1].id : s->commits[0].id);
+	seg_free(&seg);
+	for (i = 0; i < s->nturns; i++)
+		free(s->turns[i].calls);
+	free(s);
+}
+
+static void
+late_result_goes_through_the_sink(void **state)
+{
+	struct sink *s = calloc(1, sizeof *s);
+	struct segmenter seg;
+	int i;
+
+	(void)state;
+	seg_init(&seg, &ops, s);
+	feed(&seg, USER("u1", "01", "go"));
+	feed(&seg, ASSISTANT("a1", "02", "msg_1", TOOL_USE("t1", "Bash",
+	    "{\"command\":\"sleep 9\"}"), USAGE(1, 1)));
+	/* The next message arrives before t1's result: a1 is written and forgotten. */
+	feed(&seg, ASSISTANT("a2", "03", "msg_2", "{\"type\":\"text\",\"text\":\"waiting\"}",
+	    USAGE(1, 1)));
+	feed(&seg, RESULT("r1", "04", "t1", "slept", "false"));
+	assert_int_equal(s->nresults, 1);
+	assert_non_null(strstr(s->turns[1].calls, "+t1=slept"));
+	/* A result for an unknown call is ignored. */
+	feed(&seg, RESULT("r2", "05", "nope", "?", "false"));
+	assert_int_equal(s->nresults, 1);
+	seg_free(&seg);
+	for (i = 0; i < s->nturns; i++)
+		free(s->turns[i].calls);
+	free(s);
+}
+
+static void
+git_commit_detection(void **state)
+{
+	char *hash = NULL, *subject = NULL;
+
+	(void)state;
+	assert_true(gitcommit_is_command("git commit -m 'x'"));
+	assert_true(gitcommit_is_command("cd a && git add . && git commit -am x"));
+	assert_true(gitcommit_is_command("git -C /tmp/repo commit -m x"));
+	assert_true(gitcommit_is_command("git -c user.name=x commit"));
+	assert_true(gitcommit_is_command("git --no-pager commit"));
+	assert_false(gitcommit_is_command("git commit-tree abc"));
+	assert_false(gitcommit_is_command("git log --grep commit"));
+	assert_false(gitcommit_is_command("legit commit"));
+	assert_false(gitcommit_is_command("echo git"));
+
+	assert_int_equal(gitcommit_parse_result("[main 1a2b3c4] Add forecast\n 2 files", &hash,
+	    &subject), 0);
+	assert_string_equal(hash, "1a2b3c4");
+	assert_string_equal(subject, "Add forecast");
+	free(hash);
+	free(subject);
+	assert_int_equal(gitcommit_parse_result("warning: x\n[detached HEAD "
+	    "0123456789abcdef0123456789abcdef01234567] Fix", &hash, &subject), 0);
+	assert_string_equal(hash, "0123456789abcdef0123456789abcdef01234567");
+	free(hash);
+	free(subject);
+	assert_int_equal(gitcommit_parse_result("[alex/ent-109.x 5afb02e] y", &hash, &subject), 0);
+	assert_string_equal(hash, "5afb02e");
+	free(hash);
+	free(subject);
+	assert_int_equal(gitcommit_parse_result("[main xyz1234] no", &hash, &subject), -1);
+	assert_int_equal(gitcommit_parse_result("see [main 1a2b3c4] inline", &hash, &subject), -1);
+}
+
+static void
+project_names(void **state)
+{
+	char *n;
+
+	(void)state;
+	n = seg_project_name("/Users/alex/workspace/cli/.worktrees/1");
+	assert_string_equal(n, "cli");
+	free(n);
+	n = seg_project_name("/home/ann/src/app/");
+	assert_string_equal(n, "app");
+	free(n);
+	n = seg_project_name("/repo/.claude/worktrees/feature-x/sub");
+	assert_string_equal(n, "repo");
+	free(n);
+	n = seg_project_name("/");
+	assert_string_equal(n, "unknown");
+	free(n);
+	n = seg_project_path("/Users/alex/workspace/cli/.worktrees/1");
+	assert_string_equal(n, "/Users/alex/workspace/cli");
+	free(n);
+}
+
+static void
+bad_records(void **state)
+{
+	struct record rec;
+	char err[ERRLEN];
+	cJSON *obj;
+
+	(void)state;
+	obj = cJSON_Parse("{\"type\":\"user\",\"uuid\":\"u\",\"sessionId\":\"s\","
+	    "\"timestamp\":\"yesterday\",\"message\":{\"content\":\"x\"}}");
+	assert_int_equal(record_from_json(&rec, obj, err), -1);
+	assert_non_null(strstr(err, "timestamp"));
+	record_free(&rec);
+	cJSON_Delete(obj);
+	obj = cJSON_Parse("{\"type\":\"assistant\",\"uuid\":\"u\"}");
+	assert_int_equal(record_from_json(&rec, obj, err), -1);
+	record_free(&rec);
+	cJSON_Delete(obj);
+	obj = cJSON_Parse("{\"type\":\"progress\",\"data\":{}}");
+	assert_int_equal(record_from_json(&rec, obj, err), 0);
+	assert_int_equal(rec.kind, RECORD_SKIP);
+	record_free(&rec);
+	cJSON_Delete(obj);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(split_message_is_one_turn_with_last_usage),
+		cmocka_unit_test(git_commit_closes_and_next_turn_opens),
+		cmocka_unit_test(late_result_goes_through_the_sink),
+		cmocka_unit_test(git_commit_detection),
+		cmocka_unit_test(project_names),
+		cmocka_unit_test(bad_records),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
