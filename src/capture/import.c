@@ -19,6 +19,9 @@
 
 /* Commit to SQLite (and save the offset) this often, so a crash loses little work. */
 #define CHECKPOINT_BYTES (16 << 20)
+#ifndef IMPORT_PRAGMAS
+#define IMPORT_PRAGMAS "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8192;"
+#endif
 
 struct transcript {
 	char *path;
@@ -38,6 +41,7 @@ struct import_run {
 	struct segmenter seg;
 	int fatal;
 	char *err;
+	int64_t uncommitted;	/* bytes read since the last commit */
 };
 
 static int
@@ -143,8 +147,8 @@ import_line(struct import_run *r, const char *line, size_t len)
 	if (len == 0)
 		return 0;	/* a blank line, e.g. the newline after a tail read earlier */
 	r->stats->lines++;
-	if (jsonl_peek_type(line, len, type, sizeof type, &single) > 0 && single &&
-	    record_type_is_skipped(type))
+	if (jsonl_peek_type(line, len, type, sizeof type, &single, record_type_is_kept) > 0 &&
+	    single == 1 && record_type_is_skipped(type))
 		return 0;
 	if (jsonl_parse_line(line, len, on_object, r) < 0 && !r->fatal)
 		skip_line(r, "malformed JSON");
@@ -206,10 +210,13 @@ wanted(struct import_run *r, const struct file_state *fs)
 	return ok;
 }
 
-/* Writes what the segmenter holds and where reading stopped, then commits. */
+/*
+ * Writes what the segmenter holds and where reading stopped. With commit
+ * set, also commits: the offset and the rows it covers land together.
+ */
 static int
-checkpoint(struct import_run *r, struct file_state *fs, const struct transcript *t,
-    int64_t offset, int reopen)
+save_position(struct import_run *r, struct file_state *fs, const struct transcript *t,
+    int64_t offset, int commit)
 {
 	fs->size = t->size;
 	fs->mtime = t->mtime;
@@ -218,10 +225,14 @@ checkpoint(struct import_run *r, struct file_state *fs, const struct transcript 
 	fs->line_no = r->line_no;
 	memcpy(fs->last_commit_id, r->seg.last_commit_id, sizeof fs->last_commit_id);
 	if (seg_flush(&r->seg, r->err) != 0 ||
-	    writer_save_file_state(&r->w, r->path, fs, r->err) != 0 ||
-	    store_commit(r->w.st, r->err) != 0)
+	    writer_save_file_state(&r->w, r->path, fs, r->err) != 0)
 		return -1;
-	return reopen ? store_begin(r->w.st, r->err) : 0;
+	if (!commit)
+		return 0;
+	r->uncommitted = 0;
+	if (store_commit(r->w.st, r->err) != 0)
+		return -1;
+	return store_begin(r->w.st, r->err);
 }
 
 static int
@@ -232,7 +243,7 @@ import_transcript(struct import_run *r, const struct transcript *t)
 	enum jsonl_status status;
 	const char *line;
 	size_t len;
-	int64_t end, offset, start, since_checkpoint = 0, done_before = r->done_bytes;
+	int64_t end, offset, start, done_before = r->done_bytes;
 	int idle, restart, rc = -1;
 	char ioerr[ERRLEN];
 
@@ -261,15 +272,13 @@ import_transcript(struct import_run *r, const struct transcript *t)
 	r->stats->files_read++;
 
 	seg_init(&r->seg, &writer_sink_ops, &r->w);
-	if (store_begin(r->w.st, r->err) != 0)
-		return -1;
 	if (writer_resume(&r->w, &fs, &r->seg, r->err) != 0)
 		goto out;
 	if (jsonl_open(&rd, t->path, offset, ioerr) != 0) {
 		log_warn("%s", ioerr);
 		r->stats->files_failed++;
-		store_rollback(r->w.st);
 		seg_free(&r->seg);
+		r->done_bytes = done_before + t->size;
 		return 0;
 	}
 	for (;;) {
@@ -281,13 +290,11 @@ import_transcript(struct import_run *r, const struct transcript *t)
 			else if (import_line(r, line, len) != 0)
 				goto close;
 			r->stats->bytes += end - offset;
-			since_checkpoint += end - offset;
+			r->uncommitted += end - offset;
 			offset = end;
-			if (since_checkpoint >= CHECKPOINT_BYTES) {
-				if (checkpoint(r, &fs, t, offset, 1) != 0)
-					goto close;
-				since_checkpoint = 0;
-			}
+			if (r->uncommitted >= CHECKPOINT_BYTES &&
+			    save_position(r, &fs, t, offset, 1) != 0)
+				goto close;
 			show_progress(r, offset - start, 0);
 			continue;
 		}
@@ -309,12 +316,10 @@ import_transcript(struct import_run *r, const struct transcript *t)
 	}
 	if (idle && seg_end_session(&r->seg, r->err) != 0)
 		goto close;
-	rc = checkpoint(r, &fs, t, offset, 0);
+	rc = save_position(r, &fs, t, offset, 0);
 close:
 	jsonl_close(&rd);
 out:
-	if (rc != 0)
-		store_rollback(r->w.st);
 	seg_free(&r->seg);
 	r->done_bytes = done_before + t->size;
 	return rc;
@@ -346,18 +351,26 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 		rc = -1;
 	if (o->progress)
 		progress_init(&r.progress);
+	/*
+	 * A bulk write: a larger page cache and rarer WAL checkpoints write each
+	 * page fewer times (both bounded, for the memory target).
+	 */
+	if (rc == 0 && store_exec(st, IMPORT_PRAGMAS, err) != 0)
+		rc = -1;
+	/* One transaction, committed every CHECKPOINT_BYTES: a crash keeps what was committed. */
+	if (rc == 0 && store_begin(st, err) != 0)
+		rc = -1;
 	for (i = 0; rc == 0 && i < r.nfiles; i++) {
 		r.file_index = i + 1;
 		rc = import_transcript(&r, &files[i]);
 	}
 	if (rc == 0) {
 		show_progress(&r, 0, 1);
-		if (store_begin(st, err) != 0 || writer_update_parallel(&r.w, err) != 0 ||
-		    store_commit(st, err) != 0) {
-			store_rollback(st);
+		if (writer_update_parallel(&r.w, err) != 0 || store_commit(st, err) != 0)
 			rc = -1;
-		}
 	}
+	if (rc != 0)
+		store_rollback(st);
 	progress_done(&r.progress);
 	stats->commits_new = r.w.commits_new;
 	stats->sessions_new = r.w.sessions_new;

@@ -142,22 +142,31 @@ jsonl_parse_line(const char *line, size_t len, jsonl_object_fn fn, void *arg)
 static const char *
 skip_string(const char *p, const char *end)
 {
-	for (p++; p < end; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
+	const char *q;
+
+	for (p++; p < end; p = q + 1) {
+		/* Strings are most of a line's bytes: let memchr find the candidates. */
+		if ((q = memchr(p, '"', (size_t)(end - p))) == NULL)
+			return NULL;
+		/* The quote ends the string unless an odd run of backslashes escapes it. */
+		const char *b = q;
+		while (b > p && b[-1] == '\\')
+			b--;
+		if ((q - b) % 2 == 0)
+			return q + 1;
 	}
 	return NULL;
 }
 
 int
-jsonl_peek_type(const char *line, size_t len, char *out, size_t outlen, int *single)
+jsonl_peek_type(const char *line, size_t len, char *out, size_t outlen, int *single,
+    int (*stop_at)(const char *type))
 {
-	const char *p = line, *end = line + len, *key, *val = NULL, *q;
-	size_t keylen, vlen = 0;
+	const char *p = line, *end = line + len, *val = NULL, *q;
+	size_t vlen = 0;
 	int depth = 0, expect_key = 1, want = 0;
 
+	*single = 0;
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
 	if (p == end || *p != '{')
@@ -169,13 +178,20 @@ jsonl_peek_type(const char *line, size_t len, char *out, size_t outlen, int *sin
 			if (q == NULL)
 				return -1;
 			if (depth == 1 && expect_key) {
-				key = p + 1;
-				keylen = (size_t)(q - p) - 2;
-				want = keylen == 4 && memcmp(key, "type", 4) == 0;
+				want = (size_t)(q - p) == 6 && memcmp(p + 1, "type", 4) == 0;
 				expect_key = 0;
 			} else if (depth == 1 && want && val == NULL) {
 				val = p + 1;
 				vlen = (size_t)(q - p) - 2;
+				if (vlen >= outlen || memchr(val, '\\', vlen) != NULL)
+					return -1;
+				memcpy(out, val, vlen);
+				out[vlen] = '\0';
+				/* Records the caller parses anyway need no scan to the end. */
+				if (stop_at != NULL && stop_at(out)) {
+					*single = -1;
+					return (int)vlen;
+				}
 			}
 			p = q - 1;
 			break;
@@ -203,9 +219,5 @@ done:
 	for (p++; p < end && (*p == ' ' || *p == '\t' || *p == '\r'); p++)
 		;
 	*single = p == end;
-	if (val == NULL || vlen >= outlen || memchr(val, '\\', vlen) != NULL)
-		return -1;
-	memcpy(out, val, vlen);
-	out[vlen] = '\0';
-	return (int)vlen;
+	return val == NULL ? -1 : (int)vlen;
 }

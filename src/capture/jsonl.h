@@ -49,10 +49,13 @@ int jsonl_parse_line(const char *line, size_t len, jsonl_object_fn fn, void *arg
 
 /*
  * The top-level "type" of the JSON object at the start of line, found without
- * parsing it, and whether the object ends the line (a glued line does not).
- * Returns the type's length (copied into out, at most outlen - 1 bytes), or -1
- * when the line is not a well-formed-looking object or has no such key.
+ * parsing it, and whether the object ends the line (*single 1; a glued line
+ * gives 0). When stop_at is given and returns nonzero for the type, the scan
+ * stops there and *single is -1 (unknown): the caller will parse the line
+ * anyway. Returns the type's length (copied into out, at most outlen - 1
+ * bytes), or -1 when the line does not look like an object with such a key.
  */
-int jsonl_peek_type(const char *line, size_t len, char *out, size_t outlen, int *single);
+int jsonl_peek_type(const char *line, size_t len, char *out, size_t outlen, int *single,
+    int (*stop_at)(const char *type));
 
 #endif

@@ -13,9 +13,15 @@
 #define RESULT_MAX (64u << 10)
 
 int
+record_type_is_kept(const char *type)
+{
+	return strcmp(type, "user") == 0 || strcmp(type, "assistant") == 0;
+}
+
+int
 record_type_is_skipped(const char *type)
 {
-	return strcmp(type, "user") != 0 && strcmp(type, "assistant") != 0;
+	return !record_type_is_kept(type);
 }
 
 static const char *

@@ -68,5 +68,7 @@ void record_free(struct record *rec);
 
 /* Quick test on a line's top-level type: nonzero when it can be skipped unparsed. */
 int record_type_is_skipped(const char *type);
+/* The opposite: nonzero for the types agentlogs keeps (user, assistant). */
+int record_type_is_kept(const char *type);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "capture/gitcommit.h"
 #include "capture/writer.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/paths.h"
 #include "util/timeutil.h"
@@ -125,6 +126,7 @@ writer_free(struct writer *w)
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(w->stmts[i]);
 	free(w->visual_dir);
+	strbuf_free(&w->json);
 	strset_free(&w->touched_projects);
 	memset(w, 0, sizeof *w);
 }
@@ -214,11 +216,12 @@ sink_turn(void *arg, const struct seg_commit *c, const struct seg_turn *t, char 
 {
 	struct writer *w = arg;
 	sqlite3_stmt *stmt;
-	char *calls = cJSON_PrintUnformatted(t->tool_calls);
+	const char *calls;
 	int i, n, rc = 0;
 
-	if (calls == NULL)
-		fatalx("out of memory printing JSON");
+	strbuf_reset(&w->json);
+	json_add(&w->json, t->tool_calls);
+	calls = w->json.buf;
 	for (i = S_TURN_INSERT; i <= S_TURN_UPDATE; i++) {
 		stmt = w->stmts[i];
 		bind_text(stmt, 1, t->id);
@@ -245,7 +248,6 @@ sink_turn(void *arg, const struct seg_commit *c, const struct seg_turn *t, char 
 			break;
 		}
 	}
-	cJSON_free(calls);
 	return rc;
 }
 

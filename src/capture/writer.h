@@ -17,6 +17,7 @@ struct writer {
 	sqlite3_stmt *stmts[16];
 	char now[32];
 	struct strset touched_projects;
+	struct strbuf json;	/* reused for each turn's tool calls */
 	long commits_new, sessions_new, turns_new, visuals_new;
 };
 

@@ -146,8 +146,7 @@ const struct migration migrations[] = {
 	  "ALTER TABLE cognitive_commits ADD COLUMN first_prompt TEXT;"
 	  "ALTER TABLE cognitive_commits ADD COLUMN git_subject TEXT;"
 	  "ALTER TABLE cognitive_commits ADD COLUMN turn_count INTEGER NOT NULL DEFAULT 0;"
-	  "CREATE INDEX idx_commits_closed ON cognitive_commits(closed_at);"
-	  "CREATE INDEX idx_turns_message ON turns(message_id);" },
+	  "CREATE INDEX idx_commits_closed ON cognitive_commits(closed_at);" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 
 #define ELLIPSIS "\xe2\x80\xa6"	/* U+2026, one column */
 #define TABSTOP 8
+#define WRAP_MIN 8		/* columns of text a wrapped line always gets */
 
 /*
  * Decodes one UTF-8 sequence at s (not at its terminator). Returns its length;
@@ -57,7 +59,7 @@ utf8_next(const char *s, int32_t *cp)
 static int
 is_control(int32_t cp)
 {
-	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0);
+	return (cp >= 0 && cp < 0x20) || cp == 0x7f || (cp >= 0x80 && cp < 0xa0);
 }
 
 static int
@@ -220,7 +222,8 @@ wrap_line(struct strbuf *sb, const char *line, const char *indent, int avail)
 			n = utf8_next(q, &cp);
 			ww += cp_width(cp);
 		}
-		if (col > 0 && col + sp + ww > avail && ww <= avail) {
+		/* A word that does not fit starts a line (and breaks there if it must). */
+		if (col > 0 && col + sp + ww > avail) {
 			strbuf_addc(sb, '\n');
 			strbuf_adds(sb, indent);
 			col = sp = 0;
@@ -258,11 +261,10 @@ text_wrap(struct strbuf *sb, const char *s, const char *indent, int width)
 	size_t len;
 	int avail;
 
-	avail = width > 0 ? width - (int)text_width(indent) : 0;
-	if (width > 0 && avail < 20)
-		avail = 20;	/* a narrow terminal still gets readable lines */
 	if (width <= 0)
-		avail = 1 << 30;
+		avail = INT_MAX;
+	else if ((avail = width - (int)text_width(indent)) < WRAP_MIN)
+		avail = WRAP_MIN;	/* past the edge rather than a character a line */
 	do {
 		nl = strchr(s, '\n');
 		len = nl != NULL ? (size_t)(nl - s) : strlen(s);

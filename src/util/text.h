@@ -18,8 +18,9 @@ size_t text_width(const char *s);
  * "…" when cut. */
 void text_oneline(struct strbuf *sb, const char *s, int cols);
 /* Appends s word-wrapped so each line, indent included, takes at most width
- * columns (words longer than a line are broken); every line starts with indent
- * and ends with a newline. Blank lines are kept. width <= 0 means no wrapping. */
+ * columns (words longer than a line are broken; the text always gets 8 columns
+ * past the indent); every line starts with indent and ends with a newline.
+ * Blank lines are kept. width <= 0 means no wrapping. */
 void text_wrap(struct strbuf *sb, const char *s, const char *indent, int width);
 /* Appends s padded with spaces (or cut, with "…") to exactly cols columns. */
 void text_pad(struct strbuf *sb, const char *s, int cols);

@@ -30,7 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char type[32];
 	int single;
 
-	jsonl_peek_type((const char *)data, size, type, sizeof type, &single);
+	jsonl_peek_type((const char *)data, size, type, sizeof type, &single, NULL);
+	jsonl_peek_type((const char *)data, size, type, sizeof type, &single, record_type_is_kept);
 	jsonl_parse_line((const char *)data, size, on_object, NULL);
 	return 0;
 }

@@ -35,3 +35,24 @@ t_assert_contains() {
 	*) t_fail "${3:-output} lacks '$2' in: $1" ;;
 	esac
 }
+
+# t_sql DB SQL: prints each row SQL returns from the SQLite database DB, columns
+# joined by '|', NULL as empty (python3's sqlite3: the sqlite3 CLI is not a build
+# dependency).
+t_sql() {
+	python3 -c 'import sqlite3, sys
+for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in r))' "$1" "$2" ||
+		t_fail "t_sql: $2"
+}
+
+# t_assert_json FILE [WHAT]: FILE holds valid JSON.
+t_assert_json() {
+	python3 -m json.tool "$1" >/dev/null 2>&1 || t_fail "${2:-$1}: invalid JSON"
+}
+
+# t_assert_one_line TEXT [WHAT]: TEXT is exactly one non-empty line.
+t_assert_one_line() {
+	[ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ] ||
+		t_fail "${2:-message} is not one line: $1"
+}

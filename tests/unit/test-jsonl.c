@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "capture/jsonl.h"
+#include "capture/record.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -169,22 +170,34 @@ peek_type(void **state)
 	const char *l2 = "{\"type\":\"assistant\"}{\"type\":\"user\"}";
 	const char *l3 = "{\"message\":{\"type\":\"progress\"}}";
 	const char *l4 = "{\"t\\\"ype\":\"a\",\"type\":\"system\"}";
+	const char *l5 = "{\"x\":\"a\\\\\",\"type\":\"user\"}";
 
 	(void)state;
-	assert_int_equal(jsonl_peek_type(l1, strlen(l1), type, sizeof type, &single), 8);
+	assert_int_equal(jsonl_peek_type(l1, strlen(l1), type, sizeof type, &single, NULL), 8);
 	assert_string_equal(type, "progress");
 	assert_int_equal(single, 1);
-	assert_int_equal(jsonl_peek_type(l2, strlen(l2), type, sizeof type, &single), 9);
+	assert_int_equal(jsonl_peek_type(l2, strlen(l2), type, sizeof type, &single, NULL), 9);
 	assert_string_equal(type, "assistant");
 	assert_int_equal(single, 0);
 	/* A nested "type" is not the record's. */
-	assert_int_equal(jsonl_peek_type(l3, strlen(l3), type, sizeof type, &single), -1);
-	assert_int_equal(jsonl_peek_type(l4, strlen(l4), type, sizeof type, &single), 6);
+	assert_int_equal(jsonl_peek_type(l3, strlen(l3), type, sizeof type, &single, NULL), -1);
+	assert_int_equal(jsonl_peek_type(l4, strlen(l4), type, sizeof type, &single, NULL), 6);
 	assert_string_equal(type, "system");
-	assert_int_equal(jsonl_peek_type("{\"type\":\"user\"", 14, type, sizeof type, &single), -1);
-	assert_int_equal(jsonl_peek_type("[]", 2, type, sizeof type, &single), -1);
+	assert_int_equal(jsonl_peek_type("{\"type\":\"user\"", 14, type, sizeof type, &single, NULL), -1);
+	/* A string ending in an escaped backslash ends at the next quote. */
+	assert_int_equal(jsonl_peek_type(l5, strlen(l5), type, sizeof type, &single, NULL), 4);
+	assert_string_equal(type, "user");
+	assert_int_equal(single, 1);
+	/* With stop_at, a kept type answers at once: the rest is never scanned. */
+	assert_int_equal(jsonl_peek_type("{\"type\":\"user\",\"x\":[", 23, type, sizeof type,
+	    &single, record_type_is_kept), 4);
+	assert_int_equal(single, -1);
+	assert_int_equal(jsonl_peek_type(l1, strlen(l1), type, sizeof type, &single,
+	    record_type_is_kept), 8);
+	assert_int_equal(single, 1);
+	assert_int_equal(jsonl_peek_type("[]", 2, type, sizeof type, &single, NULL), -1);
 	assert_int_equal(jsonl_peek_type("{\"type\":\"much-too-long-for-the-buffer-given\"}",
-	    45, type, 8, &single), -1);
+	    45, type, 8, &single, NULL), -1);
 }
 
 int

@@ -1,0 +1,17 @@
+/* JSON output that is faster than cJSON's printer on long strings. */
+#ifndef AL_JSON_H
+#define AL_JSON_H
+
+#include <cjson/cJSON.h>
+
+#include "util/strbuf.h"
+
+/* Appends s as a JSON string literal, quotes included. */
+void json_add_string(struct strbuf *sb, const char *s);
+/*
+ * Appends item as compact JSON. Tool results make turns' JSON mostly long
+ * strings, which this copies in runs instead of byte by byte.
+ */
+void json_add(struct strbuf *sb, const cJSON *item);
+
+#endif
