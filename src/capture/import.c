@@ -235,6 +235,14 @@ save_position(struct import_run *r, struct file_state *fs, const struct transcri
 	return store_begin(r->w.st, r->err);
 }
 
+/* Quiet for import.idle-minutes since when_ms: the session has ended. */
+static int
+is_idle(const struct import_run *r, int64_t when_ms)
+{
+	return when_ms >= 0 &&
+	    (int64_t)time_now() * 1000 - when_ms >= (int64_t)r->o->idle_minutes * 60000;
+}
+
 static int
 import_transcript(struct import_run *r, const struct transcript *t)
 {
@@ -250,13 +258,16 @@ import_transcript(struct import_run *r, const struct transcript *t)
 	r->path = t->path;
 	if (writer_file_state(&r->w, t->path, &fs, r->err) != 0)
 		return -1;
-	idle = (int64_t)time_now() - t->mtime >= (int64_t)r->o->idle_minutes * 60;
+	/* The file's writer is gone; the session may have ended long before. */
+	idle = is_idle(r, t->mtime * 1000);
 	restart = !fs.known || fs.inode != t->inode || t->size < fs.offset;
 	r->done_bytes += t->size;
 	if (!restart && t->size == fs.offset && t->mtime == fs.mtime) {
+		char last[32] = "";
 		r->stats->files_unchanged++;
 		/* Nothing new, but a session that has gone quiet ends now. */
-		if (!idle || !writer_commit_is_open(&r->w, fs.last_commit_id))
+		if (!writer_commit_is_open(&r->w, fs.last_commit_id, last) ||
+		    !(idle || is_idle(r, time_parse_iso_ms(last))))
 			return 0;
 	}
 	if (!wanted(r, &fs)) {
@@ -314,7 +325,8 @@ import_transcript(struct import_run *r, const struct transcript *t)
 		}
 		break;
 	}
-	if (idle && seg_end_session(&r->seg, r->err) != 0)
+	if ((idle || is_idle(r, time_parse_iso_ms(r->seg.last_activity))) &&
+	    seg_end_session(&r->seg, r->err) != 0)
 		goto close;
 	rc = save_position(r, &fs, t, offset, 0);
 close:

@@ -245,7 +245,12 @@ seg_resume(struct segmenter *s, struct seg_commit *commit, struct seg_turn *last
 {
 	s->commit = commit;
 	s->cur = last_turn;
+	s->trailing = commit != NULL && strcmp(commit->closed_by, "git_commit") == 0;
+	if (last_turn != NULL)
+		memcpy(s->last_activity, last_turn->timestamp, sizeof s->last_activity);
 	if (commit != NULL) {
+		if (strcmp(commit->closed_at, s->last_activity) > 0)
+			memcpy(s->last_activity, commit->closed_at, sizeof s->last_activity);
 		memcpy(s->last_commit_id, commit->id, sizeof s->last_commit_id);
 		if (commit->cwd != NULL)
 			replace(&s->last_cwd, commit->cwd);
@@ -281,12 +286,14 @@ close_commit(struct segmenter *s, const char *closed_by, char *err)
 
 	if (s->commit == NULL)
 		return 0;
-	s->commit->closed_by = closed_by;
+	if (!s->trailing)
+		s->commit->closed_by = closed_by;
 	rc = seg_flush(s, err);
 	seg_turn_free(s->cur);
 	s->cur = NULL;
 	seg_commit_free(s->commit);
 	s->commit = NULL;
+	s->trailing = 0;
 	return rc;
 }
 
@@ -298,17 +305,21 @@ seg_end_session(struct segmenter *s, char *err)
 
 /* The commit a new turn belongs to, opened (and written) if none is open. */
 static int
-ensure_commit(struct segmenter *s, const struct record *rec, char *err)
+ensure_commit(struct segmenter *s, const struct record *rec, const char *first_uuid,
+    const char *first_ts, char *err)
 {
 	struct seg_commit *c;
 	const char *cwd = rec->cwd != NULL ? rec->cwd : s->last_cwd;
 
-	if (s->commit != NULL)
+	if (s->commit != NULL && !s->trailing)
 		return 0;
+	/* A prompt or new tool work after a git commit: that commit is done. */
+	if (s->commit != NULL && close_commit(s, NULL, err) != 0)
+		return -1;
 	c = s->commit = seg_commit_new();
 	c->is_new = 1;
 	c->claude_session_id = xstrdup(rec->session_id);
-	uuid_v5_join(c->id, SEG_SOURCE, rec->session_id, rec->uuid, (char *)NULL);
+	uuid_v5_join(c->id, SEG_SOURCE, rec->session_id, first_uuid, (char *)NULL);
 	uuid_v5_join(c->session_id, c->id, rec->session_id, (char *)NULL);
 	memcpy(s->last_commit_id, c->id, sizeof s->last_commit_id);
 	if (cwd != NULL) {
@@ -319,8 +330,8 @@ ensure_commit(struct segmenter *s, const struct record *rec, char *err)
 		c->project_name = xstrdup("unknown");
 	replace(&c->git_branch, rec->git_branch);
 	replace(&c->cli_version, rec->cli_version);
-	memcpy(c->started_at, rec->timestamp, sizeof c->started_at);
-	memcpy(c->closed_at, rec->timestamp, sizeof c->closed_at);
+	memcpy(c->started_at, first_ts, sizeof c->started_at);
+	memcpy(c->closed_at, first_ts, sizeof c->closed_at);
 	return s->ops->commit(s->arg, c, err);
 }
 
@@ -329,7 +340,7 @@ touch_commit(struct segmenter *s, const struct record *rec)
 {
 	struct seg_commit *c = s->commit;
 
-	if (c == NULL)
+	if (c == NULL || s->trailing)
 		return;
 	if (strcmp(rec->timestamp, c->closed_at) > 0)
 		memcpy(c->closed_at, rec->timestamp, sizeof c->closed_at);
@@ -379,12 +390,29 @@ feed_assistant(struct segmenter *s, const struct record *rec, char *err)
 			seg_turn_free(t);
 			s->cur = NULL;
 		}
-		if (ensure_commit(s, rec, err) != 0)
+		/* The agent's closing words after a git commit still belong to it. */
+		if (!(s->trailing && rec->nuses == 0) &&
+		    ensure_commit(s, rec, rec->uuid, rec->timestamp, err) != 0)
 			return -1;
 		t = s->cur = seg_turn_new(rec->uuid, s->commit->next_seq++, 1);
+		t->closing_words = s->trailing;
 		memcpy(t->timestamp, rec->timestamp, sizeof t->timestamp);
 		if (rec->message_id != NULL)
 			t->message_id = xstrdup(rec->message_id);
+		s->commit->turn_count++;
+	} else if (t->closing_words && rec->nuses > 0) {
+		/* What looked like closing words goes on to new work: it opens the next commit. */
+		s->cur = NULL;
+		s->commit->turn_count--;
+		s->commit->next_seq--;
+		if (close_commit(s, NULL, err) != 0 ||
+		    ensure_commit(s, rec, t->id, t->timestamp, err) != 0) {
+			seg_turn_free(t);
+			return -1;
+		}
+		s->cur = t;
+		t->closing_words = 0;
+		t->seq = s->commit->next_seq++;
 		s->commit->turn_count++;
 	}
 	if (rec->text != NULL) {
@@ -478,14 +506,16 @@ feed_user(struct segmenter *s, const struct record *rec, char *err)
 		if (attach_result(s, &rec->results[i], &closes, &hash, &subject, err) != 0)
 			return -1;
 	}
-	if (closes && s->commit != NULL) {
+	if (closes && s->commit != NULL && !s->trailing) {
 		free(s->commit->git_hash);
 		free(s->commit->git_subject);
 		s->commit->git_hash = hash;
 		s->commit->git_subject = subject;
 		hash = subject = NULL;
 		touch_commit(s, rec);
-		rc = close_commit(s, "git_commit", err);
+		s->commit->closed_by = "git_commit";
+		s->trailing = 1;
+		rc = seg_flush(s, err);
 	}
 	free(hash);
 	free(subject);
@@ -499,7 +529,7 @@ feed_user(struct segmenter *s, const struct record *rec, char *err)
 		seg_turn_free(s->cur);
 		s->cur = NULL;
 	}
-	if (ensure_commit(s, rec, err) != 0)
+	if (ensure_commit(s, rec, rec->uuid, rec->timestamp, err) != 0)
 		return -1;
 	t = seg_turn_new(rec->uuid, s->commit->next_seq++, 0);
 	memcpy(t->timestamp, rec->timestamp, sizeof t->timestamp);
@@ -524,6 +554,8 @@ seg_feed(struct segmenter *s, const struct record *rec, char *err)
 		return 0;
 	if (rec->cwd != NULL)
 		replace(&s->last_cwd, rec->cwd);
+	if (strcmp(rec->timestamp, s->last_activity) > 0)
+		memcpy(s->last_activity, rec->timestamp, sizeof s->last_activity);
 	touch_commit(s, rec);
 	if (rec->kind == RECORD_ASSISTANT)
 		rc = feed_assistant(s, rec, err);

@@ -2,6 +2,8 @@
  * Commit segmentation: turns a stream of records from one transcript into
  * cognitive commits. A commit starts at the first turn after the previous one
  * closed and closes on a successful `git commit` (or when the session ends).
+ * The agent's words right after the commit (messages without tool calls,
+ * before the next prompt) still belong to the commit they report on.
  * Assistant lines sharing message.id are one turn; tool results are paired
  * with their calls by id. Memory is bounded by one commit's metadata and one
  * turn, so a transcript of any size streams through.
@@ -44,6 +46,7 @@ struct seg_turn {
 	char *message_id;
 	struct record_usage usage;
 	int is_new;		/* not yet written even once */
+	int closing_words;	/* begun after a git commit, in that commit */
 };
 
 struct seg_commit {
@@ -85,11 +88,13 @@ struct segmenter {
 	const struct seg_sink_ops *ops;
 	void *arg;
 	struct seg_commit *commit;	/* the open commit, or NULL between commits */
+	int trailing;			/* commit is closed by git: only closing words join it */
 	struct seg_turn *cur;		/* the assistant turn still receiving lines */
 	struct seg_pending_use *pending;
 	int npending, cappending;
 	char *last_cwd;
 	char last_commit_id[UUID_STRLEN];	/* the commit opened last, "" before any */
+	char last_activity[32];			/* the newest record's timestamp */
 };
 
 void seg_init(struct segmenter *s, const struct seg_sink_ops *ops, void *arg);
@@ -102,7 +107,8 @@ int seg_flush(struct segmenter *s, char *err);
 /* The transcript is idle: close the open commit as session_end. */
 int seg_end_session(struct segmenter *s, char *err);
 
-/* Resuming a transcript: the still-open commit, its last turn and unpaired calls. */
+/* Resuming a transcript: its last commit (open, or closed by git and still taking
+ * closing words), the commit's last turn and unpaired calls. */
 void seg_resume(struct segmenter *s, struct seg_commit *commit, struct seg_turn *last_turn);
 void seg_add_pending(struct segmenter *s, const char *tool_use_id, const char *turn_id,
     int git_commit);

@@ -62,10 +62,12 @@ static const char *const sql[S_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
 	    " ON CONFLICT DO NOTHING",
 	[S_TURN_UPDATE] =
-	    "UPDATE turns SET content = ?5, thinking = ?6, tool_calls = ?8, model = ?9,"
+	    "UPDATE turns SET session_id = ?2, seq = ?3, content = ?5, thinking = ?6,"
+	    " tool_calls = ?8, model = ?9,"
 	    " input_tokens = ?11, output_tokens = ?12, cache_read_tokens = ?13,"
 	    " cache_creation_tokens = ?14, updated_at = ?15, sync_status = 'pending'"
-	    " WHERE id = ?1 AND (content IS NOT ?5 OR thinking IS NOT ?6 OR tool_calls IS NOT ?8"
+	    " WHERE id = ?1 AND (session_id IS NOT ?2 OR seq IS NOT ?3 OR"
+	    " content IS NOT ?5 OR thinking IS NOT ?6 OR tool_calls IS NOT ?8"
 	    " OR model IS NOT ?9 OR input_tokens IS NOT ?11 OR output_tokens IS NOT ?12 OR"
 	    " cache_read_tokens IS NOT ?13 OR cache_creation_tokens IS NOT ?14)",
 	[S_TOOL_CALLS_GET] = "SELECT tool_calls FROM turns WHERE id = ?1",
@@ -457,18 +459,20 @@ writer_commit_project(struct writer *w, const char *commit_id)
 }
 
 int
-writer_commit_is_open(struct writer *w, const char *commit_id)
+writer_commit_is_open(struct writer *w, const char *commit_id, char last_activity[32])
 {
 	sqlite3_stmt *stmt;
 	int open = 0;
 
-	stmt = store_prepare(w->st, "SELECT closed_by = 'open' FROM cognitive_commits"
+	stmt = store_prepare(w->st, "SELECT closed_by = 'open', closed_at FROM cognitive_commits"
 	    " WHERE id = ?1", NULL);
 	if (stmt == NULL)
 		return 0;
 	bind_text(stmt, 1, commit_id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		open = sqlite3_column_int(stmt, 0);
+		col_copy_ts(stmt, 1, last_activity);
+	}
 	sqlite3_finalize(stmt);
 	return open;
 }
@@ -542,7 +546,8 @@ writer_resume(struct writer *w, const struct file_state *fs, struct segmenter *s
 	stmt = store_prepare(w->st, "SELECT c.id, s.id, s.claude_session_id, c.project_name,"
 	    " s.cwd, s.git_branch, s.cli_version, c.started_at, c.closed_at, c.closed_by,"
 	    " c.first_prompt, c.turn_count, c.files_read, c.files_changed,"
-	    " (SELECT coalesce(max(seq), -1) + 1 FROM turns WHERE session_id = s.id)"
+	    " (SELECT coalesce(max(seq), -1) + 1 FROM turns WHERE session_id = s.id),"
+	    " c.git_hash, c.git_subject"
 	    " FROM cognitive_commits c JOIN sessions s ON s.commit_id = c.id"
 	    " WHERE c.id = ?1", err);
 	if (stmt == NULL)
@@ -569,6 +574,8 @@ writer_resume(struct writer *w, const struct file_state *fs, struct segmenter *s
 		strset_from_json(&c->files_read, (const char *)sqlite3_column_text(stmt, 12));
 		strset_from_json(&c->files_changed, (const char *)sqlite3_column_text(stmt, 13));
 		c->next_seq = sqlite3_column_int(stmt, 14);
+		c->git_hash = col_dup(stmt, 15);
+		c->git_subject = col_dup(stmt, 16);
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_ROW) {
@@ -601,15 +608,6 @@ writer_resume(struct writer *w, const struct file_state *fs, struct segmenter *s
 	load_pending(seg, stmt);
 	sqlite3_finalize(stmt);
 
-	if (strcmp(c->closed_by, "git_commit") == 0) {
-		/* Closed for good: the next turn opens a new commit. */
-		memcpy(seg->last_commit_id, c->id, sizeof seg->last_commit_id);
-		free(seg->last_cwd);
-		seg->last_cwd = c->cwd != NULL ? xstrdup(c->cwd) : NULL;
-		seg_turn_free(last);
-		seg_commit_free(c);
-		return 0;
-	}
 	seg_resume(seg, c, last);
 	return 0;
 }

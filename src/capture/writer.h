@@ -41,8 +41,9 @@ int writer_resume(struct writer *w, const struct file_state *fs, struct segmente
     char *err);
 /* The project name of the file's last commit (NULL when unknown). Newly allocated. */
 char *writer_commit_project(struct writer *w, const char *commit_id);
-/* Whether the commit exists and is still open (not closed by git or by session end). */
-int writer_commit_is_open(struct writer *w, const char *commit_id);
+/* Whether the commit exists and is still open (not closed by git or by session end),
+ * with the time of its last activity. */
+int writer_commit_is_open(struct writer *w, const char *commit_id, char last_activity[32]);
 /* Recomputes `parallel` for every project touched since writer_init. */
 int writer_update_parallel(struct writer *w, char *err);
 

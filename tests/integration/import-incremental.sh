@@ -5,7 +5,9 @@
 . "$SRCDIR/tests/integration/lib.sh"
 t_mktemp
 AGENTLOGS_HOME=$T_TMP/home
-export AGENTLOGS_HOME
+# The clock stands just after the synthetic session, so it is still going on.
+AGENTLOGS_NOW=2026-03-01T10:02:00Z
+export AGENTLOGS_HOME AGENTLOGS_NOW
 CLAUDE=$T_TMP/claude
 DIR=$CLAUDE/projects/-home-ann-src-app
 mkdir -p "$DIR"
@@ -80,6 +82,10 @@ AGENTLOGS_HOME=$T_TMP/whole "$AGENTLOGS" import --claude-dir "$CLAUDE" --quiet >
 dump "$T_TMP/whole/data.db" >"$T_TMP/whole.txt"
 grep -q "'git_commit'" "$T_TMP/whole.txt" || t_fail "the git commit did not close a commit"
 grep -q "0badc0d" "$T_TMP/whole.txt" || t_fail "the commit hash was not recorded"
+# The agent's "Committed." after the commit joins it; the next prompt opens another.
+t_assert_eq 2 "$(grep -c "^cognitive_commits" "$T_TMP/whole.txt")" "commits in the whole file"
+grep "^cognitive_commits" "$T_TMP/whole.txt" | grep "'git_commit'" | grep -q ", 5)$" ||
+	t_fail "the git commit should hold 5 turns, closing words included"
 
 # 2. The same file growing line by line, with the last line cut mid-way each
 # time (a transcript still being written): every import resumes, and the end
@@ -113,7 +119,7 @@ diff "$T_TMP/whole.txt" "$T_TMP/tail.txt" >&2 || t_fail "tail import differs fro
 # 4. Idle: once the file is older than import.idle-minutes, the open commit
 # ends as session_end, with no new line needed.
 grep -q "'open'" "$T_TMP/tail.txt" || t_fail "the last commit should be open while fresh"
-AGENTLOGS_NOW=$(($(date +%s) + 3600)) summary >/dev/null || t_fail "idle import"
+AGENTLOGS_NOW=2026-03-01T11:30:00Z summary >/dev/null || t_fail "idle import"
 dump "$AGENTLOGS_HOME/data.db" >"$T_TMP/idle.txt"
 grep -q "'session_end'" "$T_TMP/idle.txt" || t_fail "idle session not ended"
 grep -q "'open'" "$T_TMP/idle.txt" && t_fail "a commit is still open"

@@ -228,20 +228,67 @@ git_commit_closes_and_next_turn_opens(void **state)
 	assert_string_equal(s->commits[0].closed, "2026-01-02T03:04:09.000Z");
 	assert_int_equal(s->commits[0].turn_count, 5);
 
+	/* The agent's closing words join the commit they report on... */
 	feed(&seg, ASSISTANT("a5", "10", "msg_5", "{\"type\":\"text\",\"text\":\"Done.\"}",
 	    USAGE(1, 1)));
+	assert_int_equal(s->ncommits, 1);
+	/* ...but new tool work opens the next commit. */
+	feed(&seg, ASSISTANT("a6", "11", "msg_6", TOOL_USE("t6", "Bash",
+	    "{\"command\":\"make\"}"), USAGE(1, 1)));
 	assert_int_equal(seg_end_session(&seg, err), 0);
 	assert_int_equal(s->ncommits, 2);
+	assert_string_equal(s->commits[0].closed_by, "git_commit");
+	assert_string_equal(s->commits[0].closed, "2026-01-02T03:04:09.000Z");
+	assert_int_equal(s->commits[0].turn_count, 6);
 	assert_string_equal(s->commits[1].closed_by, "session_end");
-	assert_string_equal(s->commits[1].started, "2026-01-02T03:04:10.000Z");
+	assert_string_equal(s->commits[1].started, "2026-01-02T03:04:11.000Z");
 	/* Deterministic ids: UUIDv5(source:session:first turn uuid). */
 	uuid_v5_join(expect, "claude_code", "s1", "u1", (char *)NULL);
 	assert_string_equal(s->commits[0].id, expect);
-	uuid_v5_join(expect, "claude_code", "s1", "a5", (char *)NULL);
+	uuid_v5_join(expect, "claude_code", "s1", "a6", (char *)NULL);
 	assert_string_equal(s->commits[1].id, expect);
 	for (i = 0; i < s->nturns; i++)
 		assert_string_equal(s->turns[i].commit_id,
-		    strcmp(s->turns[i].id, "a5") == 0 ? s->commits[1].id : s->commits[0].id);
+		    strcmp(s->turns[i].id, "a6") == 0 ? s->commits[1].id : s->commits[0].id);
+	seg_free(&seg);
+	for (i = 0; i < s->nturns; i++)
+		free(s->turns[i].calls);
+	free(s);
+}
+
+static void
+closing_words_that_go_on_to_work_move(void **state)
+{
+	struct sink *s = calloc(1, sizeof *s);
+	struct segmenter seg;
+	char err[ERRLEN], expect[UUID_STRLEN];
+	int i;
+
+	(void)state;
+	seg_init(&seg, &ops, s);
+	feed(&seg, USER("u1", "01", "commit, then go on"));
+	feed(&seg, ASSISTANT("a1", "02", "msg_1", TOOL_USE("t1", "Bash",
+	    "{\"command\":\"git commit -m one\"}"), USAGE(1, 1)));
+	feed(&seg, RESULT("r1", "03", "t1", "[main 1111111] one", "false"));
+	/* Text first, as Claude Code writes it: it looks like closing words... */
+	feed(&seg, ASSISTANT("a2", "04", "msg_2", "{\"type\":\"text\",\"text\":\"Next.\"}",
+	    USAGE(1, 1)));
+	assert_int_equal(seg_flush(&seg, err), 0);	/* written once in the old commit */
+	/* ...until the same message calls a tool: the turn opens the next commit. */
+	feed(&seg, ASSISTANT("a3", "05", "msg_2", TOOL_USE("t2", "Edit",
+	    "{\"file_path\":\"/x\"}"), USAGE(1, 9)));
+	assert_int_equal(seg_end_session(&seg, err), 0);
+	assert_int_equal(s->ncommits, 2);
+	assert_int_equal(s->commits[0].turn_count, 2);
+	assert_string_equal(s->commits[0].git_hash, "1111111");
+	uuid_v5_join(expect, "claude_code", "s1", "a2", (char *)NULL);
+	assert_string_equal(s->commits[1].id, expect);
+	assert_int_equal(s->commits[1].turn_count, 1);
+	assert_string_equal(s->commits[1].files_changed, "[\"/x\"]");
+	assert_string_equal(s->turns[2].id, "a2");
+	assert_string_equal(s->turns[2].commit_id, expect);
+	assert_int_equal(s->turns[2].seq, 0);
+	assert_int_equal(s->turns[2].usage.output, 9);
 	seg_free(&seg);
 	for (i = 0; i < s->nturns; i++)
 		free(s->turns[i].calls);
@@ -364,6 +411,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(split_message_is_one_turn_with_last_usage),
 		cmocka_unit_test(git_commit_closes_and_next_turn_opens),
+		cmocka_unit_test(closing_words_that_go_on_to_work_move),
 		cmocka_unit_test(late_result_goes_through_the_sink),
 		cmocka_unit_test(git_commit_detection),
 		cmocka_unit_test(project_names),
