@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "capture/jsonl.h"
+#include "util/arena.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -112,30 +113,33 @@ jsonl_parse_line(const char *line, size_t len, jsonl_object_fn fn, void *arg)
 {
 	const char *p = line, *end = line + len, *parse_end = NULL;
 	cJSON *obj;
-	int count = 0;
+	int count = 0, rc = -1;
 
+	/* The parse allocates from the arena and is released whole at the end;
+	 * what fn builds to keep is allocated normally. */
 	for (;;) {
 		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 			p++;
-		if (p == end)
-			return count > 0 ? count : -1;
-		obj = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &parse_end, 0);
-		if (obj == NULL)
-			return -1;
-		if (!cJSON_IsObject(obj)) {
-			cJSON_Delete(obj);
-			return -1;
+		if (p == end) {
+			rc = count > 0 ? count : -1;
+			break;
 		}
+		arena_begin();
+		obj = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &parse_end, 0);
+		arena_pause();
+		if (obj == NULL || !cJSON_IsObject(obj))
+			break;
 		count++;
 		if (fn != NULL && fn(obj, arg) != 0) {
-			cJSON_Delete(obj);
-			return count;
+			rc = count;
+			break;
 		}
-		cJSON_Delete(obj);
 		if (parse_end == NULL || parse_end <= p)
-			return -1;
+			break;
 		p = parse_end;
 	}
+	arena_end();
+	return rc;
 }
 
 /* Skips a JSON string starting at its opening quote; returns past the closing quote. */

@@ -113,6 +113,12 @@ seg_project_path(const char *cwd)
 	return xstrndup(cwd, len);
 }
 
+void
+seg_project_id(const char *name, char out[UUID_STRLEN])
+{
+	uuid_v5_join(out, "project", name, (char *)NULL);
+}
+
 char *
 seg_project_name(const char *cwd)
 {
@@ -328,6 +334,7 @@ ensure_commit(struct segmenter *s, const struct record *rec, const char *first_u
 		c->project_path = seg_project_path(cwd);
 	} else
 		c->project_name = xstrdup("unknown");
+	seg_project_id(c->project_name, c->project_id);
 	replace(&c->git_branch, rec->git_branch);
 	replace(&c->cli_version, rec->cli_version);
 	memcpy(c->started_at, first_ts, sizeof c->started_at);

@@ -52,6 +52,7 @@ struct seg_turn {
 struct seg_commit {
 	char id[UUID_STRLEN];
 	char session_id[UUID_STRLEN];	/* the sessions row: one per (commit, Claude session) */
+	char project_id[UUID_STRLEN];
 	char *claude_session_id;
 	char *project_name, *project_path;
 	char *cwd, *git_branch, *cli_version;
@@ -120,6 +121,8 @@ void seg_turn_free(struct seg_turn *t);
 
 /* The project a working directory belongs to: its basename, worktrees folded in. */
 char *seg_project_name(const char *cwd);
+/* A project's id, derived from its name. */
+void seg_project_id(const char *name, char out[UUID_STRLEN]);
 /* The directory named as the project's path (cwd with any worktree suffix removed). */
 char *seg_project_path(const char *cwd);
 

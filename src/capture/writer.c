@@ -135,21 +135,15 @@ writer_free(struct writer *w)
 
 /* ---------------------------------------------------------------- sink */
 
-static void
-project_id(const char *name, char out[UUID_STRLEN])
-{
-	uuid_v5_join(out, "project", name, (char *)NULL);
-}
-
 static int
 sink_commit(void *arg, const struct seg_commit *c, char *err)
 {
 	struct writer *w = arg;
 	sqlite3_stmt *stmt;
-	char pid[UUID_STRLEN], *read_json, *changed_json;
+	const char *pid = c->project_id;
+	char *read_json, *changed_json;
 	int i, n, rc = 0;
 
-	project_id(c->project_name, pid);
 	if (c->is_new) {
 		stmt = w->stmts[S_PROJECT];
 		bind_text(stmt, 1, pid);
@@ -559,6 +553,7 @@ writer_resume(struct writer *w, const struct file_state *fs, struct segmenter *s
 		snprintf(c->session_id, sizeof c->session_id, "%s", sqlite3_column_text(stmt, 1));
 		c->claude_session_id = col_dup(stmt, 2);
 		c->project_name = col_dup(stmt, 3);
+		seg_project_id(c->project_name, c->project_id);
 		c->cwd = col_dup(stmt, 4);
 		if (c->cwd != NULL)
 			c->project_path = seg_project_path(c->cwd);

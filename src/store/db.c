@@ -154,6 +154,20 @@ store_open_version(const char *path, int target, char *err)
 		    path, version, store_latest_version());
 		goto fail;
 	}
+	if (version == 0) {
+		long long tables = 0;
+		if (store_query_int(st, &tables, "SELECT count(*) FROM sqlite_master", err) != 0)
+			goto fail;
+		if (tables > 0) {
+			seterr(err, "%s is an SQLite database of another program; it was left "
+			    "untouched", path);
+			goto fail;
+		}
+		/* Turns are a few kilobytes each: larger pages keep most off overflow chains.
+		 * Only a new, empty file can still choose its page size. */
+		if (store_exec(st, "PRAGMA page_size = 16384", err) != 0)
+			goto fail;
+	}
 	if (store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 	    "PRAGMA foreign_keys = ON;", err) != 0)
 		goto fail;

@@ -12,13 +12,16 @@
 	"ALTER TABLE " t " ADD COLUMN updated_at TEXT;" \
 	"ALTER TABLE " t " ADD COLUMN deleted_at TEXT;"
 
-#define SYNC_COLUMNS_V6(t, short) \
+#define SYNC_COLUMNS_V6_NOINDEX(t) \
 	"ALTER TABLE " t " ADD COLUMN cloud_id TEXT;" \
 	"ALTER TABLE " t " ADD COLUMN sync_status TEXT NOT NULL DEFAULT 'pending'" \
 	"  CHECK (sync_status IN ('pending', 'synced', 'conflict', 'error'));" \
 	"ALTER TABLE " t " ADD COLUMN cloud_version INTEGER NOT NULL DEFAULT 0;" \
 	"ALTER TABLE " t " ADD COLUMN local_version INTEGER NOT NULL DEFAULT 1;" \
-	"ALTER TABLE " t " ADD COLUMN last_synced_at TEXT;" \
+	"ALTER TABLE " t " ADD COLUMN last_synced_at TEXT;"
+
+#define SYNC_COLUMNS_V6(t, short) \
+	SYNC_COLUMNS_V6_NOINDEX(t) \
 	"CREATE INDEX IF NOT EXISTS idx_" short "_sync_status ON " t "(sync_status);" \
 	"CREATE INDEX IF NOT EXISTS idx_" short "_cloud_id ON " t "(cloud_id);"
 
@@ -108,7 +111,9 @@ const struct migration migrations[] = {
 	  SYNC_COLUMNS_V6("cognitive_commits", "commits")
 	  SYNC_COLUMNS_V6("projects", "projects")
 	  SYNC_COLUMNS_V6("sessions", "sessions")
-	  SYNC_COLUMNS_V6("turns", "turns")
+	  /* Turns go up with their commit, found through it: no index of their own,
+	   * which keeps importing a million turns cheap. */
+	  SYNC_COLUMNS_V6_NOINDEX("turns")
 	  SYNC_COLUMNS_V6("visuals", "visuals")
 	  "CREATE TABLE sync_state ("
 	  "  key TEXT PRIMARY KEY,"

@@ -6,54 +6,65 @@
 
 #include "util/json.h"
 
-/* Bytes that JSON requires escaped: control characters, '"' and '\'. */
-static int
-needs_escape(unsigned char c)
+/* How many bytes each byte becomes inside a JSON string literal. */
+static unsigned char escaped_len[256];
+
+static void
+init_table(void)
 {
-	return c < 0x20 || c == '"' || c == '\\';
+	int c;
+
+	for (c = 0; c < 256; c++)
+		escaped_len[c] = 1;
+	for (c = 0; c < 0x20; c++)
+		escaped_len[c] = 6;	/* \u00XX */
+	escaped_len['"'] = escaped_len['\\'] = 2;
+	escaped_len['\n'] = escaped_len['\r'] = escaped_len['\t'] = 2;
+	escaped_len['\b'] = escaped_len['\f'] = 2;
 }
 
 void
 json_add_string(struct strbuf *sb, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s, *run;
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+	size_t need = 2;
+	char *out;
 
-	strbuf_addc(sb, '"');
-	for (;;) {
-		for (run = p; *p != '\0' && !needs_escape(*p); p++)
-			;
-		strbuf_add(sb, (const char *)run, (size_t)(p - run));
-		if (*p == '\0')
-			break;
+	if (escaped_len[0] == 0)
+		init_table();
+	/* Measure, then write straight into the buffer: no call per byte. */
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		need += escaped_len[*p];
+	strbuf_grow(sb, need);
+	out = sb->buf + sb->len;
+	*out++ = '"';
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (escaped_len[*p] == 1) {
+			*out++ = (char)*p;
+			continue;
+		}
+		*out++ = '\\';
 		switch (*p) {
-		case '"':
-			strbuf_add(sb, "\\\"", 2);
-			break;
-		case '\\':
-			strbuf_add(sb, "\\\\", 2);
-			break;
-		case '\n':
-			strbuf_add(sb, "\\n", 2);
-			break;
-		case '\r':
-			strbuf_add(sb, "\\r", 2);
-			break;
-		case '\t':
-			strbuf_add(sb, "\\t", 2);
-			break;
-		case '\b':
-			strbuf_add(sb, "\\b", 2);
-			break;
-		case '\f':
-			strbuf_add(sb, "\\f", 2);
-			break;
+		case '"': *out++ = '"'; break;
+		case '\\': *out++ = '\\'; break;
+		case '\n': *out++ = 'n'; break;
+		case '\r': *out++ = 'r'; break;
+		case '\t': *out++ = 't'; break;
+		case '\b': *out++ = 'b'; break;
+		case '\f': *out++ = 'f'; break;
 		default:
-			strbuf_addf(sb, "\\u%04x", *p);
+			*out++ = 'u';
+			*out++ = '0';
+			*out++ = '0';
+			*out++ = hex[*p >> 4];
+			*out++ = hex[*p & 0xf];
 			break;
 		}
-		p++;
 	}
-	strbuf_addc(sb, '"');
+	*out++ = '"';
+	sb->len = (size_t)(out - sb->buf);
+	sb->buf[sb->len] = '\0';
 }
 
 static void
@@ -71,17 +82,24 @@ void
 json_add(struct strbuf *sb, const cJSON *item)
 {
 	const cJSON *child;
+	int object;
 
-	if (cJSON_IsString(item))
-		json_add_string(sb, item->valuestring);
-	else if (cJSON_IsNumber(item))
+	switch (item->type & 0xff) {
+	case cJSON_String:
+		json_add_string(sb, item->valuestring != NULL ? item->valuestring : "");
+		break;
+	case cJSON_Number:
 		add_number(sb, item->valuedouble);
-	else if (cJSON_IsTrue(item))
+		break;
+	case cJSON_True:
 		strbuf_add(sb, "true", 4);
-	else if (cJSON_IsFalse(item))
+		break;
+	case cJSON_False:
 		strbuf_add(sb, "false", 5);
-	else if (cJSON_IsArray(item) || cJSON_IsObject(item)) {
-		int object = cJSON_IsObject(item);
+		break;
+	case cJSON_Array:
+	case cJSON_Object:
+		object = (item->type & 0xff) == cJSON_Object;
 		strbuf_addc(sb, object ? '{' : '[');
 		for (child = item->child; child != NULL; child = child->next) {
 			if (child != item->child)
@@ -93,8 +111,15 @@ json_add(struct strbuf *sb, const cJSON *item)
 			json_add(sb, child);
 		}
 		strbuf_addc(sb, object ? '}' : ']');
-	} else if (cJSON_IsRaw(item) && item->valuestring != NULL)
-		strbuf_adds(sb, item->valuestring);
-	else
+		break;
+	case cJSON_Raw:
+		if (item->valuestring != NULL) {
+			strbuf_adds(sb, item->valuestring);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
 		strbuf_add(sb, "null", 4);
+		break;
+	}
 }

@@ -198,6 +198,43 @@ corrupt_file_is_refused_untouched(void **state)
 	free(path);
 }
 
+static void
+foreign_database_is_refused_untouched(void **state)
+{
+	char err[ERRLEN], *path = db_path("foreign.db");
+	struct store *st;
+	sqlite3 *db;
+
+	(void)state;
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE notes(x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, err);
+	assert_null(st);
+	assert_non_null(strstr(err, "another program"));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "SELECT count(*) FROM schema_migrations", NULL, NULL,
+	    NULL), SQLITE_ERROR);
+	sqlite3_close(db);
+	free(path);
+}
+
+static void
+new_database_has_large_pages(void **state)
+{
+	char err[ERRLEN], *path = db_path("pages.db");
+	struct store *st;
+
+	(void)state;
+	unlink(path);
+	st = store_open(path, err);
+	assert_non_null(st);
+	assert_int_equal(count(st, "PRAGMA page_size"), 16384);
+	store_close(st);
+	free(path);
+}
+
 static int
 setup(void **state)
 {
@@ -225,6 +262,8 @@ main(void)
 		cmocka_unit_test(open_twice_changes_nothing),
 		cmocka_unit_test(newer_database_is_refused_untouched),
 		cmocka_unit_test(corrupt_file_is_refused_untouched),
+		cmocka_unit_test(foreign_database_is_refused_untouched),
+		cmocka_unit_test(new_database_has_large_pages),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
