@@ -1,2 +1,74 @@
 #!/bin/sh
-exit 77
+# The command line as a whole: the first run (no transcripts yet: the bundled
+# samples), --help and --version everywhere, one-line errors and exit codes,
+# and every command documented in the man page.
+. "$SRCDIR/tests/integration/lib.sh"
+t_mktemp
+AGENTLOGS_HOME=$T_TMP/home
+CLAUDE_HOME=$T_TMP/empty-claude
+export AGENTLOGS_HOME CLAUDE_HOME
+mkdir -p "$CLAUDE_HOME"
+
+# First run: nothing of the person's own, so the samples are imported and shown.
+t_run "$AGENTLOGS"
+t_assert_eq 0 "$t_rc" "first run exit status ($t_err)"
+t_assert_contains "$t_err" "bundled samples"
+t_assert_contains "$t_out" "Imported"
+n_samples=$(find "$AGENTLOGS_SAMPLES/projects" -name '*.jsonl' | wc -l)
+t_assert_contains "$t_out" "Imported $n_samples files"
+logged=$(printf '%s\n' "$t_out" | sed 1d | grep -c .)
+commits=$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT count(*) FROM cognitive_commits WHERE hidden = 0 AND deleted_at IS NULL")
+[ "$commits" -gt 0 ] || t_fail "the samples gave no commits"
+expect=$commits
+[ "$expect" -gt 30 ] && expect=30
+t_assert_eq "$expect" "$logged" "log lines on the first run"
+# The samples' git commits are there, hash and all.
+for hash in $(grep -ho '\[[^]]* \([0-9a-f]\{7\}\)\]' "$AGENTLOGS_SAMPLES"/projects/*/*.jsonl |
+    sed 's/.* \([0-9a-f]*\)\]/\1/' | sort -u); do
+	t_assert_contains "$t_out" "$hash" "first-run log"
+done
+# A second run imports nothing new.
+t_run "$AGENTLOGS"
+t_assert_contains "$t_out" "0 new commits"
+
+# With transcripts of one's own, those are imported instead of the samples.
+mkdir -p "$CLAUDE_HOME/projects/-tmp-mine"
+head -n 3 "$(find "$AGENTLOGS_SAMPLES/projects" -name '*.jsonl' | sort | head -n 1)" |
+	sed 's/"sessionId": *"[^"]*"/"sessionId":"mine-1"/' >"$CLAUDE_HOME/projects/-tmp-mine/mine-1.jsonl"
+t_run env AGENTLOGS_HOME="$T_TMP/home2" "$AGENTLOGS"
+t_assert_eq 0 "$t_rc" "run with own transcripts"
+case $t_err in *"bundled samples"*) t_fail "samples imported although transcripts exist" ;; esac
+t_assert_contains "$t_out" "Imported 1 file"
+
+t_run "$AGENTLOGS" --version
+t_assert_eq 0 "$t_rc" "--version"
+t_assert_contains "$t_out" "agentlogs 0."
+t_run "$AGENTLOGS" --help
+t_assert_eq 0 "$t_rc" "--help"
+commands=$(printf '%s\n' "$t_out" | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p')
+[ -n "$commands" ] || t_fail "--help lists no commands"
+for cmd in $commands; do
+	t_run "$AGENTLOGS" "$cmd" --help
+	t_assert_eq 0 "$t_rc" "$cmd --help"
+	t_assert_contains "$t_out" "usage: agentlogs $cmd"
+	t_run "$AGENTLOGS" help "$cmd"
+	t_assert_contains "$t_out" "usage: agentlogs $cmd"
+	grep -q "^\.B $cmd\b" "$SRCDIR/man/agentlogs.1" || t_fail "$cmd is not in man/agentlogs.1"
+	t_run "$AGENTLOGS" "$cmd" --no-such-option
+	t_assert_eq 2 "$t_rc" "$cmd with an unknown option"
+	t_assert_contains "$t_err" "no-such-option"
+done
+
+t_run "$AGENTLOGS" frobnicate
+t_assert_eq 2 "$t_rc" "unknown command"
+t_assert_eq "agentlogs: 'frobnicate' is not a command; see 'agentlogs --help'" "$t_err"
+t_run "$AGENTLOGS" --frobnicate
+t_assert_eq 2 "$t_rc" "unknown global option"
+
+# An unusable home is one clear line and exit 1.
+: >"$T_TMP/afile"
+t_run env AGENTLOGS_HOME="$T_TMP/afile" "$AGENTLOGS" log
+t_assert_eq 1 "$t_rc" "home that is a file"
+t_assert_eq 1 "$(printf '%s\n' "$t_err" | wc -l)" "lines of error"
+t_assert_contains "$t_err" "not a directory"
+echo "PASS: first run, help, version, errors and exit codes"
