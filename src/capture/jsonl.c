@@ -109,36 +109,48 @@ jsonl_next(struct jsonl_reader *r, const char **line, size_t *len, int64_t *line
 }
 
 int
-jsonl_parse_line(const char *line, size_t len, jsonl_object_fn fn, void *arg)
+jsonl_parse_objects(const char *line, size_t len, cJSON **objs, int max, int *nparsed)
 {
 	const char *p = line, *end = line + len, *parse_end = NULL;
 	cJSON *obj;
-	int count = 0, rc = -1;
 
-	/* The parse allocates from the arena and is released whole at the end;
-	 * what fn builds to keep is allocated normally. */
+	*nparsed = 0;
 	for (;;) {
 		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 			p++;
-		if (p == end) {
-			rc = count > 0 ? count : -1;
-			break;
-		}
-		arena_begin();
+		if (p == end)
+			return *nparsed > 0 ? *nparsed : -1;
+		if (*nparsed == max)
+			return -1;
 		obj = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &parse_end, 0);
-		arena_pause();
-		if (obj == NULL || !cJSON_IsObject(obj))
-			break;
-		count++;
-		if (fn != NULL && fn(obj, arg) != 0) {
-			rc = count;
-			break;
-		}
-		if (parse_end == NULL || parse_end <= p)
-			break;
+		if (obj == NULL || !cJSON_IsObject(obj) || parse_end == NULL || parse_end <= p)
+			return -1;
+		objs[(*nparsed)++] = obj;
 		p = parse_end;
 	}
-	arena_end();
+}
+
+int
+jsonl_parse_line(const char *line, size_t len, jsonl_object_fn fn, void *arg)
+{
+	static _Thread_local struct arena *scratch;
+	cJSON *objs[JSONL_MAX_OBJECTS];
+	struct arena *prev;
+	int n, parsed, i, rc;
+
+	if (scratch == NULL)
+		scratch = arena_new();
+	prev = arena_use(scratch);
+	rc = n = jsonl_parse_objects(line, len, objs, JSONL_MAX_OBJECTS, &parsed);
+	arena_use(prev);
+	/* Objects before a broken one are still delivered. */
+	for (i = 0; i < parsed; i++) {
+		if (fn != NULL && fn(objs[i], arg) != 0) {
+			rc = n < 0 ? -1 : i + 1;
+			break;
+		}
+	}
+	arena_reset(scratch);
 	return rc;
 }
 

@@ -47,6 +47,16 @@ enum jsonl_status jsonl_next(struct jsonl_reader *r, const char **line, size_t *
 typedef int (*jsonl_object_fn)(cJSON *obj, void *arg);
 int jsonl_parse_line(const char *line, size_t len, jsonl_object_fn fn, void *arg);
 
+/* At most this many objects glued on one line; more is treated as malformed. */
+#define JSONL_MAX_OBJECTS 8
+
+/*
+ * The same split without callbacks: the objects go into objs (allocated
+ * wherever cJSON allocates in this thread, see arena.h). Returns their number,
+ * or -1 when some part is malformed; *nparsed counts those parsed before it.
+ */
+int jsonl_parse_objects(const char *line, size_t len, cJSON **objs, int max, int *nparsed);
+
 /*
  * The top-level "type" of the JSON object at the start of line, found without
  * parsing it, and whether the object ends the line (*single 1; a glued line

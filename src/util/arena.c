@@ -9,6 +9,7 @@
 
 #include "util/arena.h"
 #include "util/log.h"
+#include "util/xmalloc.h"
 
 #define BLOCK_MIN (1u << 20)
 #define ALIGN 16
@@ -20,33 +21,56 @@ struct block {
 };
 
 struct arena {
-	int active;
 	struct block *blocks;	/* newest first; only the first is bumped */
+	size_t total;
 };
 
-static _Thread_local struct arena arena;
+static _Thread_local struct arena *current;
 
 static struct block *
 block_new(size_t min)
 {
-	size_t size = min + sizeof(struct block) + ALIGN > BLOCK_MIN ?
-	    min + sizeof(struct block) + ALIGN : BLOCK_MIN;
-	struct block *b = malloc(size);
+	size_t size = min + sizeof(struct block) + ALIGN;
+	struct block *b;
 
-	if (b == NULL)
-		fatalx("out of memory allocating %zu bytes", size);
+	if (size < BLOCK_MIN)
+		size = BLOCK_MIN;
+	b = xmalloc(size);
 	b->next = NULL;
 	b->size = size - sizeof *b;
 	b->used = 0;
 	return b;
 }
 
+struct arena *
+arena_new(void)
+{
+	return xcalloc(1, sizeof(struct arena));
+}
+
+static void *
+arena_alloc(struct arena *a, size_t n)
+{
+	struct block *b = a->blocks;
+	size_t at = b != NULL ? (b->used + ALIGN - 1) & ~(size_t)(ALIGN - 1) : 0;
+
+	if (b == NULL || at + n > b->size) {
+		b = block_new(n);
+		b->next = a->blocks;
+		a->blocks = b;
+		at = 0;
+	}
+	b->used = at + n;
+	a->total += n;
+	return (char *)(b + 1) + at;
+}
+
 static int
-in_arena(const void *p)
+owns(const struct arena *a, const void *p)
 {
 	const struct block *b;
 
-	for (b = arena.blocks; b != NULL; b = b->next) {
+	for (b = a->blocks; b != NULL; b = b->next) {
 		const char *start = (const char *)(b + 1);
 		if ((const char *)p >= start && (const char *)p < start + b->size)
 			return 1;
@@ -54,78 +78,72 @@ in_arena(const void *p)
 	return 0;
 }
 
-static void *
-arena_malloc(size_t n)
+size_t
+arena_used(const struct arena *a)
 {
-	struct block *b = arena.blocks;
-	size_t at;
+	return a->total;
+}
 
-	if (!arena.active) {
-		void *p = malloc(n);
-		if (p == NULL)
-			fatalx("out of memory allocating %zu bytes", n);
-		return p;
+void
+arena_reset(struct arena *a)
+{
+	struct block *b, *keep = NULL, *next;
+
+	/* Keep one ordinary block; an outsized one (a huge line) goes back. */
+	for (b = a->blocks; b != NULL; b = next) {
+		next = b->next;
+		if (keep == NULL && b->size <= 4 * BLOCK_MIN) {
+			keep = b;
+			keep->next = NULL;
+			keep->used = 0;
+		} else
+			free(b);
 	}
-	at = b != NULL ? (b->used + ALIGN - 1) & ~(size_t)(ALIGN - 1) : 0;
-	if (b == NULL || at + n > b->size) {
-		b = block_new(n);
-		b->next = arena.blocks;
-		arena.blocks = b;
-		at = 0;
-	}
-	b->used = at + n;
-	return (char *)(b + 1) + at;
+	a->blocks = keep;
+	a->total = 0;
+}
+
+void
+arena_free(struct arena *a)
+{
+	if (a == NULL)
+		return;
+	arena_reset(a);
+	free(a->blocks);
+	free(a);
+}
+
+static void *
+hook_malloc(size_t n)
+{
+	if (current != NULL)
+		return arena_alloc(current, n);
+	return xmalloc(n);
 }
 
 static void
-arena_free(void *p)
+hook_free(void *p)
 {
-	if (p != NULL && !in_arena(p))
-		free(p);
+	if (p == NULL || (current != NULL && owns(current, p)))
+		return;
+	free(p);
 }
 
 static void
 install_hooks(void)
 {
-	cJSON_Hooks hooks = { .malloc_fn = arena_malloc, .free_fn = arena_free };
+	cJSON_Hooks hooks = { .malloc_fn = hook_malloc, .free_fn = hook_free };
 
 	cJSON_InitHooks(&hooks);
 }
 
-void
-arena_begin(void)
+struct arena *
+arena_use(struct arena *a)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct arena *prev = current;
 
 	pthread_once(&once, install_hooks);
-	arena.active = 1;
-}
-
-void
-arena_pause(void)
-{
-	arena.active = 0;
-}
-
-void
-arena_end(void)
-{
-	struct block *b, *next;
-
-	arena.active = 0;
-	if (arena.blocks == NULL)
-		return;
-	/* Keep the largest-so-far block (the newest), drop the rest: a huge line
-	 * does not pin its memory forever unless lines keep being huge. */
-	for (b = arena.blocks->next; b != NULL; b = next) {
-		next = b->next;
-		free(b);
-	}
-	arena.blocks->next = NULL;
-	if (arena.blocks->size > 8 * BLOCK_MIN) {
-		free(arena.blocks);
-		arena.blocks = NULL;
-		return;
-	}
-	arena.blocks->used = 0;
+	current = a;
+	return prev;
 }

@@ -1,21 +1,31 @@
 /*
- * A per-thread bump allocator for cJSON. Parsing a transcript line allocates
- * a node per value and frees them all a moment later; inside an arena scope
- * those allocations come from one reused block and freeing is a no-op, so the
- * parse costs no malloc or free at all. Outside a scope (and in every other
- * thread) cJSON uses malloc and free as usual.
+ * Bump allocators for cJSON. Parsing a transcript line allocates a node per
+ * value and drops them all soon after; allocating them from an arena and
+ * releasing the arena whole costs no malloc or free per node. An arena can be
+ * filled in one thread and released in another (the import's reader thread
+ * parses, its writer thread consumes).
+ *
+ * The hooks are installed on first use and are per thread: while a thread has
+ * an arena in use, its cJSON allocations come from it; otherwise, and in every
+ * other thread, cJSON uses malloc and free as usual. Trees allocated from an
+ * arena must never be passed to cJSON_Delete: release the arena instead.
  */
 #ifndef AL_ARENA_H
 #define AL_ARENA_H
 
-/*
- * cJSON allocations made in this thread from now on come from the arena
- * (the hooks are installed on first use). They live until arena_end().
- */
-void arena_begin(void);
-/* Back to malloc for new allocations; what the arena holds stays valid. */
-void arena_pause(void);
-/* Releases everything the arena holds, keeping a block for reuse. */
-void arena_end(void);
+#include <stddef.h>
+
+struct arena;
+
+struct arena *arena_new(void);
+/* Forgets everything allocated, keeping one block for reuse. */
+void arena_reset(struct arena *a);
+void arena_free(struct arena *a);
+/* Bytes handed out since the last reset. */
+size_t arena_used(const struct arena *a);
+
+/* cJSON allocations of this thread come from a (NULL: malloc) until the next
+ * call. Returns the arena that was in use. */
+struct arena *arena_use(struct arena *a);
 
 #endif
