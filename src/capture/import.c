@@ -9,9 +9,11 @@
 
 #include "capture/import.h"
 #include "capture/jsonl.h"
+#include "capture/reader.h"
 #include "capture/record.h"
 #include "capture/segment.h"
 #include "capture/writer.h"
+#include "store/checkpointer.h"
 #include "util/log.h"
 #include "util/progress.h"
 #include "util/timeutil.h"
@@ -26,6 +28,8 @@
 struct transcript {
 	char *path;
 	int64_t size, mtime, inode;
+	struct file_state fs;	/* where the last import stopped, then where this one is */
+	int writer_gone;	/* not modified for import.idle-minutes */
 };
 
 struct import_run {
@@ -33,15 +37,21 @@ struct import_run {
 	struct import_stats *stats;
 	struct writer w;
 	struct progress progress;
+	struct transcript *files;
+	int nfiles;
 	int64_t total_bytes, done_bytes;
-	int nfiles, file_index;
-	/* Per file. */
-	const char *path;
-	int64_t line_no;
+	/* The transcripts the reader reads, in order, and their plan entries. */
+	struct reader_file *reads;
+	struct transcript **read_of;
+	int nreads;
+	/* The transcript being imported. */
+	struct transcript *t;
+	int64_t line_no, offset;
 	struct segmenter seg;
 	int fatal;
 	char *err;
 	int64_t uncommitted;	/* bytes read since the last commit */
+	struct checkpointer *checkpointer;
 };
 
 static int
@@ -111,63 +121,36 @@ skip_line(struct import_run *r, const char *why)
 	r->stats->skipped++;
 	if (!r->o->quiet && r->stats->skipped <= IMPORT_MAX_WARNINGS) {
 		progress_done(&r->progress);
-		log_warn("%s:%lld: %s; line skipped", r->path, (long long)r->line_no, why);
+		log_warn("%s:%lld: %s; line skipped", r->t->path, (long long)r->line_no, why);
 	}
 }
 
 static int
-on_object(cJSON *obj, void *arg)
+feed_object(struct import_run *r, cJSON *obj)
 {
-	struct import_run *r = arg;
 	struct record rec;
 	char why[ERRLEN];
 
-	if (record_from_json(&rec, obj, why) != 0) {
+	if (record_from_json(&rec, obj, why) != 0)
 		skip_line(r, why);
-		record_free(&rec);
-		return 0;
-	}
-	if (seg_feed(&r->seg, &rec, r->err) != 0)
+	else if (seg_feed(&r->seg, &rec, r->err) != 0)
 		r->fatal = 1;
 	record_free(&rec);
-	return r->fatal;
-}
-
-/* One line: skipped cheaply when its type is one we drop, else parsed and fed. */
-static int
-import_line(struct import_run *r, const char *line, size_t len)
-{
-	char type[32];
-	int single;
-
-	while (len > 0 && (*line == ' ' || *line == '\t' || *line == '\r')) {
-		line++;
-		len--;
-	}
-	if (len == 0)
-		return 0;	/* a blank line, e.g. the newline after a tail read earlier */
-	r->stats->lines++;
-	if (jsonl_peek_type(line, len, type, sizeof type, &single, record_type_is_kept) > 0 &&
-	    single == 1 && record_type_is_skipped(type))
-		return 0;
-	if (jsonl_parse_line(line, len, on_object, r) < 0 && !r->fatal)
-		skip_line(r, "malformed JSON");
 	return r->fatal ? -1 : 0;
 }
 
 static void
-show_progress(struct import_run *r, int64_t file_done, int force)
+show_progress(struct import_run *r, int force)
 {
 	char detail[160];
 	double total = (double)(r->total_bytes > 0 ? r->total_bytes : 1);
 
 	if (!r->progress.enabled)
 		return;
-	snprintf(detail, sizeof detail, "files %d/%d, %.1f/%.1f MB, %ld commits",
-	    r->file_index, r->nfiles, (double)(r->done_bytes + file_done) / 1e6,
+	snprintf(detail, sizeof detail, "files %ld/%d, %.1f/%.1f MB, %ld commits",
+	    r->stats->files_read, r->nreads, (double)r->done_bytes / 1e6,
 	    (double)r->total_bytes / 1e6, r->w.commits_new);
-	progress_update(&r->progress, "Importing", (double)(r->done_bytes + file_done) / total,
-	    detail, force);
+	progress_update(&r->progress, "Importing", (double)r->done_bytes / total, detail, force);
 }
 
 /* The project of a transcript not seen before: from the first record naming a cwd. */
@@ -196,43 +179,18 @@ peek_project(const char *path)
 }
 
 static int
-wanted(struct import_run *r, const struct file_state *fs)
+wanted(struct import_run *r, const struct transcript *t)
 {
 	char *project;
 	int ok;
 
 	if (r->o->project == NULL)
 		return 1;
-	project = fs->last_commit_id[0] != '\0' ?
-	    writer_commit_project(&r->w, fs->last_commit_id) : peek_project(r->path);
+	project = t->fs.last_commit_id[0] != '\0' ?
+	    writer_commit_project(&r->w, t->fs.last_commit_id) : peek_project(t->path);
 	ok = project != NULL && strcmp(project, r->o->project) == 0;
 	free(project);
 	return ok;
-}
-
-/*
- * Writes what the segmenter holds and where reading stopped. With commit
- * set, also commits: the offset and the rows it covers land together.
- */
-static int
-save_position(struct import_run *r, struct file_state *fs, const struct transcript *t,
-    int64_t offset, int commit)
-{
-	fs->size = t->size;
-	fs->mtime = t->mtime;
-	fs->inode = t->inode;
-	fs->offset = offset;
-	fs->line_no = r->line_no;
-	memcpy(fs->last_commit_id, r->seg.last_commit_id, sizeof fs->last_commit_id);
-	if (seg_flush(&r->seg, r->err) != 0 ||
-	    writer_save_file_state(&r->w, r->path, fs, r->err) != 0)
-		return -1;
-	if (!commit)
-		return 0;
-	r->uncommitted = 0;
-	if (store_commit(r->w.st, r->err) != 0)
-		return -1;
-	return store_begin(r->w.st, r->err);
 }
 
 /* Quiet for import.idle-minutes since when_ms: the session has ended. */
@@ -243,97 +201,176 @@ is_idle(const struct import_run *r, int64_t when_ms)
 	    (int64_t)time_now() * 1000 - when_ms >= (int64_t)r->o->idle_minutes * 60000;
 }
 
+/*
+ * Writes what the segmenter holds and where reading stopped. With commit
+ * set, also commits: the offset and the rows it covers land together.
+ */
 static int
-import_transcript(struct import_run *r, const struct transcript *t)
+save_position(struct import_run *r, int commit)
 {
-	struct file_state fs;
-	struct jsonl_reader rd;
-	enum jsonl_status status;
-	const char *line;
-	size_t len;
-	int64_t end, offset, start, done_before = r->done_bytes;
-	int idle, restart, rc = -1;
-	char ioerr[ERRLEN];
+	struct transcript *t = r->t;
+	struct file_state *fs = &t->fs;
 
-	r->path = t->path;
-	if (writer_file_state(&r->w, t->path, &fs, r->err) != 0)
+	fs->known = 1;
+	fs->size = t->size;
+	fs->mtime = t->mtime;
+	fs->inode = t->inode;
+	fs->offset = r->offset;
+	fs->line_no = r->line_no;
+	memcpy(fs->last_commit_id, r->seg.last_commit_id, sizeof fs->last_commit_id);
+	if (seg_flush(&r->seg, r->err) != 0 ||
+	    writer_save_file_state(&r->w, t->path, fs, r->err) != 0)
 		return -1;
-	/* The file's writer is gone; the session may have ended long before. */
-	idle = is_idle(r, t->mtime * 1000);
-	restart = !fs.known || fs.inode != t->inode || t->size < fs.offset;
-	r->done_bytes += t->size;
-	if (!restart && t->size == fs.offset && t->mtime == fs.mtime) {
-		char last[32] = "";
-		r->stats->files_unchanged++;
-		/* Nothing new, but a session that has gone quiet ends now. */
-		if (!writer_commit_is_open(&r->w, fs.last_commit_id, last) ||
-		    !(idle || is_idle(r, time_parse_iso_ms(last))))
-			return 0;
-	}
-	if (!wanted(r, &fs)) {
-		r->stats->files_filtered++;
+	if (!commit)
 		return 0;
-	}
-	r->done_bytes = done_before;
-	if (restart)
-		memset(&fs, 0, sizeof fs);
-	start = offset = fs.offset;
-	r->line_no = fs.line_no;
-	r->done_bytes += offset;
-	r->stats->files_read++;
+	r->uncommitted = 0;
+	if (store_commit(r->w.st, r->err) != 0)
+		return -1;
+	checkpointer_nudge(r->checkpointer);
+	return store_begin(r->w.st, r->err);
+}
 
+/* Starts on a transcript: the segmenter back where its last import left it. */
+static int
+begin_transcript(struct import_run *r, struct transcript *t)
+{
+	r->t = t;
+	r->offset = t->fs.offset;
+	r->line_no = t->fs.line_no;
 	seg_init(&r->seg, &writer_sink_ops, &r->w);
-	if (writer_resume(&r->w, &fs, &r->seg, r->err) != 0)
-		goto out;
-	if (jsonl_open(&rd, t->path, offset, ioerr) != 0) {
-		log_warn("%s", ioerr);
-		r->stats->files_failed++;
-		seg_free(&r->seg);
-		r->done_bytes = done_before + t->size;
-		return 0;
-	}
-	for (;;) {
-		status = jsonl_next(&rd, &line, &len, &end, ioerr);
-		if (status == JSONL_LINE || status == JSONL_TOO_LONG) {
-			r->line_no++;
-			if (status == JSONL_TOO_LONG)
-				skip_line(r, "line longer than 256 MB");
-			else if (import_line(r, line, len) != 0)
-				goto close;
-			r->stats->bytes += end - offset;
-			r->uncommitted += end - offset;
-			offset = end;
-			if (r->uncommitted >= CHECKPOINT_BYTES &&
-			    save_position(r, &fs, t, offset, 1) != 0)
-				goto close;
-			show_progress(r, offset - start, 0);
+	return writer_resume(&r->w, &t->fs, &r->seg, r->err);
+}
+
+/* Ends a transcript: a session gone quiet ends, and the position is saved. */
+static int
+end_transcript(struct import_run *r)
+{
+	int rc = 0;
+
+	if ((r->t->writer_gone || is_idle(r, time_parse_iso_ms(r->seg.last_activity))) &&
+	    seg_end_session(&r->seg, r->err) != 0)
+		rc = -1;
+	if (rc == 0)
+		rc = save_position(r, 0);
+	seg_free(&r->seg);
+	return rc;
+}
+
+/*
+ * Decides, per transcript, whether to read it and from where. Unchanged
+ * transcripts are not read; one whose session has gone quiet since the last
+ * import has that session ended here.
+ */
+static int
+plan(struct import_run *r)
+{
+	struct transcript *t;
+	char last[32];
+	int i;
+
+	r->reads = xcalloc((size_t)r->nfiles + 1, sizeof *r->reads);
+	r->read_of = xcalloc((size_t)r->nfiles + 1, sizeof *r->read_of);
+	for (i = 0; i < r->nfiles; i++) {
+		t = &r->files[i];
+		if (writer_file_state(&r->w, t->path, &t->fs, r->err) != 0)
+			return -1;
+		t->writer_gone = is_idle(r, t->mtime * 1000);
+		if (!t->fs.known || t->fs.inode != t->inode || t->size < t->fs.offset) {
+			/* New, replaced or truncated: read from the start (ids make it idempotent). */
+			memset(&t->fs, 0, sizeof t->fs);
+		} else if (t->size == t->fs.offset && t->mtime == t->fs.mtime) {
+			r->stats->files_unchanged++;
+			r->done_bytes += t->size;
+			last[0] = '\0';
+			if (writer_commit_is_open(&r->w, t->fs.last_commit_id, last) &&
+			    (t->writer_gone || is_idle(r, time_parse_iso_ms(last))) &&
+			    (begin_transcript(r, t) != 0 || end_transcript(r) != 0))
+				return -1;
 			continue;
 		}
-		if (status == JSONL_ERROR) {
-			log_warn("%s: %s", t->path, ioerr);
-			r->stats->files_failed++;
-		} else if (len > 0 && (idle || jsonl_parse_line(line, len, NULL, NULL) > 0)) {
-			/*
-			 * A last line without its newline: complete JSON (the writer will
-			 * only add the newline) or a writer long gone. A partial line waits.
-			 */
-			r->line_no++;
-			if (import_line(r, line, len) != 0)
-				goto close;
-			r->stats->bytes += end + (int64_t)len - offset;
-			offset = end + (int64_t)len;
+		if (!wanted(r, t)) {
+			r->stats->files_filtered++;
+			r->done_bytes += t->size;
+			continue;
 		}
+		r->reads[r->nreads].path = t->path;
+		r->reads[r->nreads].offset = t->fs.offset;
+		r->reads[r->nreads].writer_gone = t->writer_gone;
+		r->read_of[r->nreads++] = t;
+		r->done_bytes += t->fs.offset;
+	}
+	return 0;
+}
+
+/* One item from the reader: a line to feed, or a transcript starting or ending. */
+static int
+consume(struct import_run *r, const struct item *it)
+{
+	int i;
+
+	switch (it->kind) {
+	case ITEM_FILE_BEGIN:
+		r->stats->files_read++;
+		return begin_transcript(r, r->read_of[it->file]);
+	case ITEM_FILE_END:
+		if (it->io_error != NULL) {
+			progress_done(&r->progress);
+			log_warn("%s: %s", r->t->path, it->io_error);
+			r->stats->files_failed++;
+		}
+		r->done_bytes += r->t->size - r->offset;
+		return end_transcript(r);
+	case ITEM_BLANK:
+		break;
+	default:
+		r->line_no++;
+		r->stats->lines++;
+		for (i = 0; i < it->nobjs; i++) {
+			if (feed_object(r, it->objs[i]) != 0)
+				return -1;
+		}
+		if (it->kind == ITEM_MALFORMED)
+			skip_line(r, "malformed JSON");
+		else if (it->kind == ITEM_TOO_LONG)
+			skip_line(r, "line longer than 256 MB");
 		break;
 	}
-	if ((idle || is_idle(r, time_parse_iso_ms(r->seg.last_activity))) &&
-	    seg_end_session(&r->seg, r->err) != 0)
-		goto close;
-	rc = save_position(r, &fs, t, offset, 0);
-close:
-	jsonl_close(&rd);
-out:
-	seg_free(&r->seg);
-	r->done_bytes = done_before + t->size;
+	r->stats->bytes += it->end - r->offset;
+	r->uncommitted += it->end - r->offset;
+	r->done_bytes += it->end - r->offset;
+	r->offset = it->end;
+	if (r->uncommitted >= CHECKPOINT_BYTES && save_position(r, 1) != 0)
+		return -1;
+	return 0;
+}
+
+/* Reads on the reader thread while this one segments and writes. */
+static int
+import_all(struct import_run *r)
+{
+	struct reader rd;
+	struct batch *b;
+	int i, rc = 0;
+
+	if (reader_start(&rd, r->reads, r->nreads, r->err) != 0)
+		return -1;
+	/* Without it the import still works, only slower. */
+	if (r->nreads > 0 && (r->checkpointer = checkpointer_start(r->w.st, NULL)) == NULL)
+		log_debug("no background checkpoints");
+	while (rc == 0 && (b = reader_next(&rd)) != NULL) {
+		for (i = 0; rc == 0 && i < b->n; i++)
+			rc = consume(r, &b->items[i]);
+		reader_release(&rd, b);
+		show_progress(r, 0);
+	}
+	if (rc != 0) {
+		reader_stop(&rd);
+		if (r->t != NULL)
+			seg_free(&r->seg);
+	} else
+		reader_finish(&rd);
+	checkpointer_stop(r->checkpointer);
+	r->checkpointer = NULL;
 	return rc;
 }
 
@@ -342,7 +379,6 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
     struct import_stats *stats, char *err)
 {
 	struct import_run r;
-	struct transcript *files = NULL;
 	char *projects;
 	int i, rc = 0;
 
@@ -352,12 +388,12 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	r.stats = stats;
 	r.err = err;
 	projects = xprintf("%s/projects", o->claude_dir);
-	rc = list_transcripts(projects, &files, &r.nfiles, err);
+	rc = list_transcripts(projects, &r.files, &r.nfiles, err);
 	free(projects);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < r.nfiles; i++)
-		r.total_bytes += files[i].size;
+		r.total_bytes += r.files[i].size;
 	stats->files = r.nfiles;
 	if (writer_init(&r.w, st, home, err) != 0)
 		rc = -1;
@@ -372,12 +408,12 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	/* One transaction, committed every CHECKPOINT_BYTES: a crash keeps what was committed. */
 	if (rc == 0 && store_begin(st, err) != 0)
 		rc = -1;
-	for (i = 0; rc == 0 && i < r.nfiles; i++) {
-		r.file_index = i + 1;
-		rc = import_transcript(&r, &files[i]);
-	}
+	if (rc == 0)
+		rc = plan(&r);
+	if (rc == 0)
+		rc = import_all(&r);
 	if (rc == 0) {
-		show_progress(&r, 0, 1);
+		show_progress(&r, 1);
 		if (writer_update_parallel(&r.w, err) != 0 || store_commit(st, err) != 0)
 			rc = -1;
 	}
@@ -391,7 +427,9 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	if (r.w.st != NULL)
 		writer_free(&r.w);
 	for (i = 0; i < r.nfiles; i++)
-		free(files[i].path);
-	free(files);
+		free(r.files[i].path);
+	free(r.files);
+	free(r.reads);
+	free(r.read_of);
 	return rc;
 }

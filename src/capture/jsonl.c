@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -130,16 +131,43 @@ jsonl_parse_objects(const char *line, size_t len, cJSON **objs, int max, int *np
 	}
 }
 
+static pthread_key_t scratch_key;
+
+static void
+free_scratch(void *arena)
+{
+	arena_free(arena);
+}
+
+static void
+make_scratch_key(void)
+{
+	pthread_key_create(&scratch_key, free_scratch);
+}
+
+/* Each thread's arena for jsonl_parse_line, freed when the thread ends. */
+static struct arena *
+scratch_arena(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct arena *a;
+
+	pthread_once(&once, make_scratch_key);
+	if ((a = pthread_getspecific(scratch_key)) == NULL) {
+		a = arena_new();
+		pthread_setspecific(scratch_key, a);
+	}
+	return a;
+}
+
 int
 jsonl_parse_line(const char *line, size_t len, jsonl_object_fn fn, void *arg)
 {
-	static _Thread_local struct arena *scratch;
+	struct arena *scratch = scratch_arena();
 	cJSON *objs[JSONL_MAX_OBJECTS];
 	struct arena *prev;
 	int n, parsed, i, rc;
 
-	if (scratch == NULL)
-		scratch = arena_new();
 	prev = arena_use(scratch);
 	rc = n = jsonl_parse_objects(line, len, objs, JSONL_MAX_OBJECTS, &parsed);
 	arena_use(prev);

@@ -1,0 +1,276 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/reader.h"
+#include "capture/record.h"
+#include "util/arena.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+/* A batch is handed over once it holds this much parsed data or this many lines. */
+#define BATCH_BYTES (2u << 20)
+#define BATCH_ITEMS 4096
+/* Batches waiting in the queue: bounds the memory the reader can run ahead by. */
+#define QUEUE_MAX 4
+
+static struct batch *
+batch_get(struct reader *rd)
+{
+	struct batch *b;
+
+	pthread_mutex_lock(&rd->lock);
+	if ((b = rd->spare) != NULL)
+		rd->spare = b->next;
+	pthread_mutex_unlock(&rd->lock);
+	if (b == NULL) {
+		b = xcalloc(1, sizeof *b);
+		b->arena = arena_new();
+	}
+	b->n = 0;
+	b->next = NULL;
+	return b;
+}
+
+static void
+batch_clear(struct batch *b)
+{
+	int i;
+
+	for (i = 0; i < b->n; i++)
+		free(b->items[i].io_error);
+	b->n = 0;
+	arena_reset(b->arena);
+}
+
+static void
+batch_free(struct batch *b)
+{
+	batch_clear(b);
+	free(b->items);
+	arena_free(b->arena);
+	free(b);
+}
+
+/* Queues a full batch, waiting while the queue is full. Returns -1 once told to stop. */
+static int
+push(struct reader *rd, struct batch *b)
+{
+	pthread_mutex_lock(&rd->lock);
+	while (rd->queued >= QUEUE_MAX && !rd->abort)
+		pthread_cond_wait(&rd->changed, &rd->lock);
+	if (rd->abort) {
+		pthread_mutex_unlock(&rd->lock);
+		batch_free(b);
+		return -1;
+	}
+	if (rd->tail != NULL)
+		rd->tail->next = b;
+	else
+		rd->head = b;
+	rd->tail = b;
+	rd->queued++;
+	pthread_cond_broadcast(&rd->changed);
+	pthread_mutex_unlock(&rd->lock);
+	return 0;
+}
+
+static struct item *
+add_item(struct batch *b, enum item_kind kind, int file, int64_t end)
+{
+	struct item *it;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap == 0 ? 256 : b->cap * 2;
+		b->items = xreallocarray(b->items, (size_t)b->cap, sizeof *b->items);
+	}
+	it = &b->items[b->n++];
+	it->kind = kind;
+	it->file = file;
+	it->end = end;
+	it->nobjs = 0;
+	it->io_error = NULL;
+	return it;
+}
+
+/* Classifies and parses one line into the batch's arena. */
+static void
+add_line(struct batch *b, int file, const char *line, size_t len, int64_t end)
+{
+	char type[32];
+	int single, n, parsed;
+	struct item *it;
+	struct arena *prev;
+
+	while (len > 0 && (*line == ' ' || *line == '\t' || *line == '\r')) {
+		line++;
+		len--;
+	}
+	if (len == 0) {
+		add_item(b, ITEM_BLANK, file, end);
+		return;
+	}
+	/* Dropped types are not parsed at all, unless glued to another record. */
+	if (jsonl_peek_type(line, len, type, sizeof type, &single, record_type_is_kept) > 0 &&
+	    single == 1 && record_type_is_skipped(type)) {
+		add_item(b, ITEM_DROPPED, file, end);
+		return;
+	}
+	it = add_item(b, ITEM_OBJECTS, file, end);
+	prev = arena_use(b->arena);
+	n = jsonl_parse_objects(line, len, it->objs, JSONL_MAX_OBJECTS, &parsed);
+	arena_use(prev);
+	it->nobjs = parsed;
+	if (n < 0)
+		it->kind = ITEM_MALFORMED;	/* objects before the bad part still count */
+}
+
+static int
+full(const struct batch *b)
+{
+	return b->n >= BATCH_ITEMS || arena_used(b->arena) >= BATCH_BYTES;
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	struct batch *b = batch_get(rd);
+	struct jsonl_reader jr;
+	enum jsonl_status status;
+	const char *line;
+	size_t len;
+	int64_t end;
+	char ioerr[ERRLEN];
+	int i;
+
+	for (i = 0; i < rd->nfiles; i++) {
+		const struct reader_file *f = &rd->files[i];
+
+		add_item(b, ITEM_FILE_BEGIN, i, f->offset);
+		if (jsonl_open(&jr, f->path, f->offset, ioerr) != 0) {
+			add_item(b, ITEM_FILE_END, i, f->offset)->io_error = xstrdup(ioerr);
+			continue;
+		}
+		for (;;) {
+			status = jsonl_next(&jr, &line, &len, &end, ioerr);
+			if (status == JSONL_LINE)
+				add_line(b, i, line, len, end);
+			else if (status == JSONL_TOO_LONG)
+				add_item(b, ITEM_TOO_LONG, i, end);
+			else
+				break;
+			if (full(b)) {
+				if (push(rd, b) != 0) {
+					jsonl_close(&jr);
+					return NULL;
+				}
+				b = batch_get(rd);
+			}
+		}
+		/*
+		 * A last line without its newline: complete JSON (the writer will only
+		 * add the newline) or a writer long gone is imported; a partial line
+		 * of a live writer waits for the next import.
+		 */
+		if (status == JSONL_END && len > 0 &&
+		    (f->writer_gone || jsonl_parse_line(line, len, NULL, NULL) > 0)) {
+			add_line(b, i, line, len, end + (int64_t)len);
+			end += (int64_t)len;
+		}
+		add_item(b, ITEM_FILE_END, i, end)->io_error =
+		    status == JSONL_ERROR ? xstrdup(ioerr) : NULL;
+		jsonl_close(&jr);
+	}
+	if (push(rd, b) == 0) {
+		pthread_mutex_lock(&rd->lock);
+		rd->done = 1;
+		pthread_cond_broadcast(&rd->changed);
+		pthread_mutex_unlock(&rd->lock);
+	}
+	return NULL;
+}
+
+int
+reader_start(struct reader *rd, const struct reader_file *files, int nfiles, char *err)
+{
+	int rc;
+
+	memset(rd, 0, sizeof *rd);
+	rd->files = files;
+	rd->nfiles = nfiles;
+	pthread_mutex_init(&rd->lock, NULL);
+	pthread_cond_init(&rd->changed, NULL);
+	if ((rc = pthread_create(&rd->thread, NULL, reader_main, rd)) != 0) {
+		pthread_mutex_destroy(&rd->lock);
+		pthread_cond_destroy(&rd->changed);
+		return seterr(err, "cannot start the reader thread: %s", strerror(rc));
+	}
+	return 0;
+}
+
+struct batch *
+reader_next(struct reader *rd)
+{
+	struct batch *b = NULL;
+
+	pthread_mutex_lock(&rd->lock);
+	while (rd->head == NULL && !rd->done && !rd->abort)
+		pthread_cond_wait(&rd->changed, &rd->lock);
+	if ((b = rd->head) != NULL) {
+		if ((rd->head = b->next) == NULL)
+			rd->tail = NULL;
+		rd->queued--;
+		pthread_cond_broadcast(&rd->changed);
+	}
+	pthread_mutex_unlock(&rd->lock);
+	return b;
+}
+
+void
+reader_release(struct reader *rd, struct batch *b)
+{
+	batch_clear(b);
+	pthread_mutex_lock(&rd->lock);
+	b->next = rd->spare;
+	rd->spare = b;
+	pthread_mutex_unlock(&rd->lock);
+}
+
+static void
+drain(struct reader *rd)
+{
+	struct batch *b, *next;
+
+	for (b = rd->head; b != NULL; b = next) {
+		next = b->next;
+		batch_free(b);
+	}
+	for (b = rd->spare; b != NULL; b = next) {
+		next = b->next;
+		batch_free(b);
+	}
+	rd->head = rd->tail = rd->spare = NULL;
+	pthread_mutex_destroy(&rd->lock);
+	pthread_cond_destroy(&rd->changed);
+}
+
+void
+reader_stop(struct reader *rd)
+{
+	pthread_mutex_lock(&rd->lock);
+	rd->abort = 1;
+	pthread_cond_broadcast(&rd->changed);
+	pthread_mutex_unlock(&rd->lock);
+	pthread_join(rd->thread, NULL);
+	drain(rd);
+}
+
+void
+reader_finish(struct reader *rd)
+{
+	pthread_join(rd->thread, NULL);
+	drain(rd);
+}
