@@ -126,16 +126,12 @@ skip_line(struct import_run *r, const char *why)
 }
 
 static int
-feed_object(struct import_run *r, cJSON *obj)
+feed_record(struct import_run *r, const struct parsed *p)
 {
-	struct record rec;
-	char why[ERRLEN];
-
-	if (record_from_json(&rec, obj, why) != 0)
-		skip_line(r, why);
-	else if (seg_feed(&r->seg, &rec, r->err) != 0)
+	if (p->error != NULL)
+		skip_line(r, p->error);
+	else if (seg_feed(&r->seg, &p->rec, r->err) != 0)
 		r->fatal = 1;
-	record_free(&rec);
 	return r->fatal ? -1 : 0;
 }
 
@@ -326,7 +322,7 @@ consume(struct import_run *r, const struct item *it)
 		r->line_no++;
 		r->stats->lines++;
 		for (i = 0; i < it->nobjs; i++) {
-			if (feed_object(r, it->objs[i]) != 0)
+			if (feed_record(r, &it->parsed[i]) != 0)
 				return -1;
 		}
 		if (it->kind == ITEM_MALFORMED)

@@ -39,8 +39,17 @@ batch_clear(struct batch *b)
 {
 	int i;
 
-	for (i = 0; i < b->n; i++)
-		free(b->items[i].io_error);
+	for (i = 0; i < b->n; i++) {
+		struct item *it = &b->items[i];
+		int j;
+
+		for (j = 0; it->parsed != NULL && j < it->nobjs; j++) {
+			record_free(&it->parsed[j].rec);
+			free(it->parsed[j].error);
+		}
+		free(it->parsed);
+		free(it->io_error);
+	}
 	b->n = 0;
 	arena_reset(b->arena);
 }
@@ -91,6 +100,7 @@ add_item(struct batch *b, enum item_kind kind, int file, int64_t end)
 	it->file = file;
 	it->end = end;
 	it->nobjs = 0;
+	it->parsed = NULL;
 	it->io_error = NULL;
 	return it;
 }
@@ -99,8 +109,9 @@ add_item(struct batch *b, enum item_kind kind, int file, int64_t end)
 static void
 add_line(struct batch *b, int file, const char *line, size_t len, int64_t end)
 {
-	char type[32];
-	int single, n, parsed;
+	cJSON *objs[JSONL_MAX_OBJECTS];
+	char type[32], why[ERRLEN];
+	int single, n, parsed, i;
 	struct item *it;
 	struct arena *prev;
 
@@ -120,11 +131,18 @@ add_line(struct batch *b, int file, const char *line, size_t len, int64_t end)
 	}
 	it = add_item(b, ITEM_OBJECTS, file, end);
 	prev = arena_use(b->arena);
-	n = jsonl_parse_objects(line, len, it->objs, JSONL_MAX_OBJECTS, &parsed);
+	n = jsonl_parse_objects(line, len, objs, JSONL_MAX_OBJECTS, &parsed);
 	arena_use(prev);
-	it->nobjs = parsed;
 	if (n < 0)
 		it->kind = ITEM_MALFORMED;	/* objects before the bad part still count */
+	if (parsed == 0)
+		return;
+	it->nobjs = parsed;
+	it->parsed = xcalloc((size_t)parsed, sizeof *it->parsed);
+	for (i = 0; i < parsed; i++) {
+		if (record_from_json(&it->parsed[i].rec, objs[i], why) != 0)
+			it->parsed[i].error = xstrdup(why);
+	}
 }
 
 static int

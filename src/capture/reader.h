@@ -1,6 +1,6 @@
 /*
  * The import's reader thread: it reads the transcripts to import, skips the
- * record types agentlogs drops, and parses the rest into JSON trees, handing
+ * record types agentlogs drops, and parses the rest into records, handing
  * them over in batches through a bounded queue. The importing thread turns
  * them into commits and writes them, so parsing and SQLite work overlap on
  * two cores. Memory stays bounded by the queue, whatever the file sizes.
@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "capture/jsonl.h"
+#include "capture/record.h"
 
 struct arena;
 
@@ -26,12 +27,18 @@ enum item_kind {
 	ITEM_FILE_END,		/* reading of `file` ended (io_error set on a read error) */
 };
 
+/* A record read from a line, or why it could not be. */
+struct parsed {
+	struct record rec;
+	char *error;		/* NULL when rec is usable */
+};
+
 struct item {
 	enum item_kind kind;
 	int file;
 	int64_t end;		/* file offset just past the line */
 	int nobjs;
-	cJSON *objs[JSONL_MAX_OBJECTS];
+	struct parsed *parsed;	/* nobjs of them; strings borrowed from the batch arena */
 	char *io_error;		/* ITEM_FILE_END after a failed read */
 };
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "capture/record.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -142,7 +143,7 @@ read_user_content(struct record *rec, const cJSON *content)
 static void
 read_assistant_content(struct record *rec, const cJSON *content)
 {
-	struct strbuf text = STRBUF_INIT, thinking = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT, thinking = STRBUF_INIT, json = STRBUF_INIT;
 	const cJSON *b;
 	int n;
 
@@ -165,10 +166,18 @@ read_assistant_content(struct record *rec, const cJSON *content)
 				    (u->name = str_field(b, "name")) == NULL)
 					continue;
 				u->input = cJSON_GetObjectItemCaseSensitive(b, "input");
+				/* Serialised here, on the reader thread, not while importing. */
+				strbuf_reset(&json);
+				if (u->input != NULL)
+					json_add(&json, u->input);
+				else
+					strbuf_adds(&json, "{}");
+				u->input_json = xstrndup(json.buf, json.len);
 				rec->nuses++;
 			}
 		}
 	}
+	strbuf_free(&json);
 	rec->text = detach_or_null(&text);
 	rec->thinking = detach_or_null(&thinking);
 }
@@ -227,6 +236,8 @@ record_free(struct record *rec)
 
 	free(rec->text);
 	free(rec->thinking);
+	for (i = 0; i < rec->nuses; i++)
+		free(rec->uses[i].input_json);
 	free(rec->uses);
 	for (i = 0; i < rec->nresults; i++)
 		free(rec->results[i].content);

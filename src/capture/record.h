@@ -20,6 +20,7 @@ struct record_tool_use {
 	const char *id;
 	const char *name;
 	cJSON *input;		/* borrowed from the parsed line */
+	char *input_json;	/* input as compact JSON text, owned */
 };
 
 struct record_tool_result {

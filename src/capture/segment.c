@@ -444,8 +444,8 @@ feed_assistant(struct segmenter *s, const struct record *rec, char *err)
 
 		cJSON_AddStringToObject(call, "id", u->id);
 		cJSON_AddStringToObject(call, "name", u->name);
-		cJSON_AddItemToObject(call, "input", u->input != NULL ?
-		    cJSON_Duplicate(u->input, 1) : cJSON_CreateObject());
+		cJSON_AddItemToObject(call, "input", cJSON_CreateRaw(u->input_json != NULL ?
+		    u->input_json : "{}"));
 		cJSON_AddItemToArray(t->tool_calls, call);
 		note_files(s->commit, u);
 		if (strcmp(u->name, "Bash") == 0 && (cmd = input_str(u->input, "command")) != NULL)

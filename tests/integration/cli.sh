@@ -40,6 +40,42 @@ t_assert_eq 0 "$t_rc" "run with own transcripts"
 case $t_err in *"bundled samples"*) t_fail "samples imported although transcripts exist" ;; esac
 t_assert_contains "$t_out" "Imported 1 file"
 
+# Without CLAUDE_HOME: ~/.claude, else ~/.config/claude.
+mkdir -p "$T_TMP/fakehome/.config/claude"
+cp -R "$CLAUDE_HOME/projects" "$T_TMP/fakehome/.config/claude/"
+t_run env -u CLAUDE_HOME HOME="$T_TMP/fakehome" AGENTLOGS_HOME="$T_TMP/home3" "$AGENTLOGS" import
+t_assert_eq 0 "$t_rc" "import from ~/.config/claude"
+t_assert_contains "$t_out" "Imported 1 file"
+mkdir -p "$T_TMP/fakehome/.claude/projects"
+t_run env -u CLAUDE_HOME HOME="$T_TMP/fakehome" AGENTLOGS_HOME="$T_TMP/home4" "$AGENTLOGS" import
+t_assert_contains "$t_out" "Imported 0 files" "~/.claude is preferred once it exists"
+
+# On a terminal, import draws a progress bar (files, MB, commits) on stderr and
+# still ends with its summary line.
+if command -v script >/dev/null 2>&1; then
+	script -qec "env AGENTLOGS_HOME='$T_TMP/home5' '$AGENTLOGS' import --claude-dir '$AGENTLOGS_SAMPLES'" \
+		/dev/null >"$T_TMP/tty.out" 2>&1 || t_fail "import on a terminal"
+	tty_out=$(tr '\r' '\n' <"$T_TMP/tty.out")
+	t_assert_contains "$tty_out" "Importing ["
+	t_assert_contains "$tty_out" "files $n_samples/$n_samples"
+	t_assert_contains "$tty_out" " MB, "
+	t_assert_contains "$tty_out" "Imported $n_samples files"
+fi
+# Into a pipe, no progress bar: the summary alone.
+t_run env AGENTLOGS_HOME="$T_TMP/home6" "$AGENTLOGS" import --claude-dir "$AGENTLOGS_SAMPLES"
+case $t_err in *Importing*) t_fail "progress bar drawn into a pipe" ;; esac
+t_assert_eq 1 "$(printf '%s\n' "$t_out" | wc -l)" "summary lines"
+
+# Parallel: commits of one project whose spans overlap, computed here from the store.
+expect=$(t_sql "$T_TMP/home6/data.db" "SELECT group_concat(id) FROM (SELECT a.id FROM
+    cognitive_commits a WHERE EXISTS (SELECT 1 FROM cognitive_commits b WHERE
+    b.project_id = a.project_id AND b.id != a.id AND b.started_at < a.closed_at AND
+    a.started_at < b.closed_at) ORDER BY a.id)")
+got=$(t_sql "$T_TMP/home6/data.db" "SELECT group_concat(id) FROM (SELECT id FROM
+    cognitive_commits WHERE parallel = 1 ORDER BY id)")
+[ -n "$expect" ] || t_fail "the samples hold no overlapping commits"
+t_assert_eq "$expect" "$got" "parallel commits"
+
 t_run "$AGENTLOGS" --version
 t_assert_eq 0 "$t_rc" "--version"
 t_assert_contains "$t_out" "agentlogs 0."
