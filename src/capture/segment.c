@@ -236,6 +236,9 @@ seg_add_pending(struct segmenter *s, const char *tool_use_id, const char *turn_i
 {
 	struct seg_pending_use *p;
 
+	/* Calls whose result never came (an interrupted turn) must not pile up forever. */
+	if (s->npending >= SEG_MAX_PENDING)
+		pending_remove(s, 0);
 	if (s->npending == s->cappending) {
 		s->cappending = s->cappending == 0 ? 16 : s->cappending * 2;
 		s->pending = xreallocarray(s->pending, (size_t)s->cappending, sizeof *s->pending);

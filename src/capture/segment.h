@@ -22,6 +22,8 @@
 #include "util/uuid.h"
 
 #define SEG_SOURCE "claude_code"
+/* Tool calls waiting for their result at most; past it the oldest is forgotten. */
+#define SEG_MAX_PENDING 4096
 
 /* A sorted set of strings (file paths), serialised as a JSON array. */
 struct strset {
