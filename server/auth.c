@@ -1,0 +1,508 @@
+/*
+ * /auth/v1: the GoTrue subset agentlogs uses. Email and password sign-up and
+ * login, refresh tokens that rotate (a spent one is refused, and its whole
+ * session with it), /user and /logout. Access tokens are HS256 JWTs with the
+ * claims PostgREST and Realtime read: sub, role, aud, exp, iat, email,
+ * session_id. Passwords are hashed with Argon2id (libsodium).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+
+#include "auth.h"
+#include "db.h"
+#include "jwt.h"
+#include "server.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define MIN_PASSWORD 8
+#define MAX_PASSWORD 1024
+
+/* GoTrue's error shape, with OAuth's error/error_description for /token. */
+static void
+auth_error(struct http_response *res, int status, const char *code, const char *msg)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *json;
+
+	cJSON_AddNumberToObject(o, "code", status);
+	cJSON_AddStringToObject(o, "error_code", code);
+	cJSON_AddStringToObject(o, "msg", msg);
+	cJSON_AddStringToObject(o, "error", code);
+	cJSON_AddStringToObject(o, "error_description", msg);
+	json = cJSON_PrintUnformatted(o);
+	http_set_json(res, status, json);
+	cJSON_free(json);
+	cJSON_Delete(o);
+}
+
+static void
+reply_json(struct http_response *res, int status, cJSON *o)
+{
+	char *json = cJSON_PrintUnformatted(o);
+
+	http_set_json(res, status, json);
+	cJSON_free(json);
+	cJSON_Delete(o);
+}
+
+static void
+database_error(struct http_response *res, const char *err)
+{
+	log_warn("auth: %s", err);
+	auth_error(res, 500, "unexpected_failure", "the database could not complete the request");
+}
+
+/* The user as GoTrue returns it, from one row of auth.users. */
+static cJSON *
+user_json(PGresult *r, int row)
+{
+	cJSON *u = cJSON_CreateObject(), *app, *meta;
+
+	cJSON_AddStringToObject(u, "id", PQgetvalue(r, row, 0));
+	cJSON_AddStringToObject(u, "aud", "authenticated");
+	cJSON_AddStringToObject(u, "role", "authenticated");
+	if (!PQgetisnull(r, row, 1))
+		cJSON_AddStringToObject(u, "email", PQgetvalue(r, row, 1));
+	app = cJSON_Parse(PQgetisnull(r, row, 2) ? "{}" : PQgetvalue(r, row, 2));
+	meta = cJSON_Parse(PQgetisnull(r, row, 3) ? "{}" : PQgetvalue(r, row, 3));
+	cJSON_AddItemToObject(u, "app_metadata", app != NULL ? app : cJSON_CreateObject());
+	cJSON_AddItemToObject(u, "user_metadata", meta != NULL ? meta : cJSON_CreateObject());
+	cJSON_AddStringToObject(u, "created_at", PQgetvalue(r, row, 4));
+	cJSON_AddStringToObject(u, "updated_at", PQgetvalue(r, row, 5));
+	if (!PQgetisnull(r, row, 6))
+		cJSON_AddStringToObject(u, "last_sign_in_at", PQgetvalue(r, row, 6));
+	return u;
+}
+
+#define USER_COLUMNS "id, email, raw_app_meta_data, raw_user_meta_data," \
+	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')," \
+	" to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')," \
+	" to_char(last_sign_in_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+static void
+random_token(char *out, size_t bytes)
+{
+	unsigned char buf[64];
+	size_t i;
+
+	randombytes_buf(buf, bytes);
+	for (i = 0; i < bytes; i++)
+		snprintf(out + i * 2, 3, "%02x", buf[i]);
+}
+
+/*
+ * A new session for user_id: a sessions row, a first refresh token and the
+ * access token. Runs inside the caller's transaction.
+ */
+static int
+issue_session(struct server *srv, struct worker *w, PGresult *user, const char *parent,
+    const char *session_id, struct http_response *res, char *err)
+{
+	const struct settings *s = &srv->settings;
+	const char *uid = PQgetvalue(user, 0, 0);
+	const char *email = PQgetisnull(user, 0, 1) ? NULL : PQgetvalue(user, 0, 1);
+	char refresh[65], sid[64];
+	const char *params[4];
+	PGresult *r;
+	long long now = (long long)time(NULL);
+	char *access;
+	cJSON *o;
+
+	if (session_id == NULL) {
+		params[0] = uid;
+		r = db_exec(w->pg, "INSERT INTO auth.sessions (user_id) VALUES ($1) RETURNING id",
+		    1, params, NULL, err);
+		if (r == NULL)
+			return -1;
+		snprintf(sid, sizeof sid, "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+	} else
+		snprintf(sid, sizeof sid, "%s", session_id);
+	random_token(refresh, 32);
+	params[0] = refresh;
+	params[1] = uid;
+	params[2] = sid;
+	params[3] = parent;
+	r = db_exec(w->pg, "INSERT INTO auth.refresh_tokens (token, user_id, session_id, parent)"
+	    " VALUES ($1, $2, $3, $4)", 4, params, NULL, err);
+	if (r == NULL)
+		return -1;
+	PQclear(r);
+	params[0] = uid;
+	PQclear(db_exec(w->pg, "UPDATE auth.users SET last_sign_in_at = now() WHERE id = $1",
+	    1, params, NULL, err));
+
+	access = jwt_make_access(s->jwt_secret, s->jwt_secret_len, uid, email, "authenticated",
+	    sid, now, s->access_token_ttl);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "access_token", access);
+	cJSON_AddStringToObject(o, "token_type", "bearer");
+	cJSON_AddNumberToObject(o, "expires_in", (double)s->access_token_ttl);
+	cJSON_AddNumberToObject(o, "expires_at", (double)(now + s->access_token_ttl));
+	cJSON_AddStringToObject(o, "refresh_token", refresh);
+	cJSON_AddItemToObject(o, "user", user_json(user, 0));
+	free(access);
+	reply_json(res, 200, o);
+	return 0;
+}
+
+static cJSON *
+body_object(const struct http_request *req, struct http_response *res)
+{
+	cJSON *body = req->body != NULL ? cJSON_ParseWithLength(req->body, req->body_len) : NULL;
+
+	if (!cJSON_IsObject(body)) {
+		cJSON_Delete(body);
+		auth_error(res, 400, "bad_json", "the request body must be a JSON object");
+		return NULL;
+	}
+	return body;
+}
+
+static const char *
+str_member(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int
+valid_email(const char *e)
+{
+	const char *at = strchr(e, '@');
+
+	return at != NULL && at != e && strchr(at + 1, '.') != NULL && strlen(e) < 256 &&
+	    strpbrk(e, " \t\r\n<>") == NULL;
+}
+
+static void
+signup(struct server *srv, struct worker *w, const struct http_request *req,
+    struct http_response *res)
+{
+	cJSON *body = body_object(req, res), *data;
+	const char *email, *password, *params[3];
+	char hash[crypto_pwhash_STRBYTES], err[ERRLEN], state[6], *meta = NULL;
+	PGresult *r;
+
+	if (body == NULL)
+		return;
+	email = str_member(body, "email");
+	password = str_member(body, "password");
+	if (email == NULL || !valid_email(email))
+		auth_error(res, 400, "validation_failed", "a valid email is required");
+	else if (password == NULL || strlen(password) < MIN_PASSWORD ||
+	    strlen(password) > MAX_PASSWORD)
+		auth_error(res, 422, "weak_password",
+		    "the password must be at least 8 characters long");
+	else if (crypto_pwhash_str(hash, password, strlen(password),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		auth_error(res, 500, "unexpected_failure", "out of memory hashing the password");
+	else {
+		data = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(body, "options"), "data");
+		meta = cJSON_IsObject(data) ? cJSON_PrintUnformatted(data) : NULL;
+		params[0] = email;
+		params[1] = hash;
+		params[2] = meta != NULL ? meta : "{}";
+		if (db_begin(w->pg, err) != 0)
+			database_error(res, err);
+		else if ((r = db_exec(w->pg, "INSERT INTO auth.users (email, encrypted_password,"
+		    " raw_app_meta_data, raw_user_meta_data) VALUES (lower($1), $2,"
+		    " '{\"provider\":\"email\",\"providers\":[\"email\"]}', $3::jsonb)"
+		    " RETURNING " USER_COLUMNS, 3, params, state, err)) == NULL) {
+			db_rollback(w->pg);
+			if (strcmp(state, "23505") == 0)
+				auth_error(res, 422, "user_already_exists",
+				    "User already registered");
+			else
+				database_error(res, err);
+		} else {
+			if (issue_session(srv, w, r, NULL, NULL, res, err) != 0 ||
+			    db_commit(w->pg, err) != 0) {
+				db_rollback(w->pg);
+				database_error(res, err);
+			}
+			PQclear(r);
+		}
+		cJSON_free(meta);
+	}
+	cJSON_Delete(body);
+}
+
+static void
+grant_password(struct server *srv, struct worker *w, const struct http_request *req,
+    struct http_response *res)
+{
+	cJSON *body = body_object(req, res);
+	const char *email, *password, *params[1];
+	char err[ERRLEN], *hash = NULL;
+	PGresult *r = NULL;
+	int ok = 0;
+
+	if (body == NULL)
+		return;
+	email = str_member(body, "email");
+	password = str_member(body, "password");
+	if (email == NULL || password == NULL || strlen(password) > MAX_PASSWORD) {
+		auth_error(res, 400, "validation_failed", "email and password are required");
+		cJSON_Delete(body);
+		return;
+	}
+	params[0] = email;
+	if (db_begin(w->pg, err) != 0) {
+		database_error(res, err);
+		cJSON_Delete(body);
+		return;
+	}
+	r = db_exec(w->pg, "SELECT " USER_COLUMNS ", encrypted_password FROM auth.users"
+	    " WHERE email = lower($1)", 1, params, NULL, err);
+	if (r == NULL) {
+		db_rollback(w->pg);
+		database_error(res, err);
+		cJSON_Delete(body);
+		return;
+	}
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 7)) {
+		hash = PQgetvalue(r, 0, 7);
+		ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	} else {
+		/* Spend the same time as a real check: no hint that the email exists. */
+		char dummy[crypto_pwhash_STRBYTES];
+		if (crypto_pwhash_str(dummy, password, strlen(password),
+		    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+			log_debug("password hash failed");
+	}
+	if (!ok) {
+		db_rollback(w->pg);
+		auth_error(res, 400, "invalid_credentials", "Invalid login credentials");
+	} else if (issue_session(srv, w, r, NULL, NULL, res, err) != 0 ||
+	    db_commit(w->pg, err) != 0) {
+		db_rollback(w->pg);
+		database_error(res, err);
+	}
+	PQclear(r);
+	cJSON_Delete(body);
+}
+
+/*
+ * Rotation: the presented token is spent in the same statement that checks
+ * it, so two refreshes racing with one token cannot both succeed. A spent
+ * token presented again means it leaked: the whole session ends.
+ */
+static void
+grant_refresh(struct server *srv, struct worker *w, const struct http_request *req,
+    struct http_response *res)
+{
+	cJSON *body = body_object(req, res);
+	const char *token, *params[2];
+	char err[ERRLEN], uid[64], sid[64];
+	PGresult *r, *user;
+
+	if (body == NULL)
+		return;
+	if ((token = str_member(body, "refresh_token")) == NULL || strlen(token) > 256) {
+		auth_error(res, 400, "validation_failed", "refresh_token is required");
+		cJSON_Delete(body);
+		return;
+	}
+	params[0] = token;
+	if (db_begin(w->pg, err) != 0) {
+		database_error(res, err);
+		cJSON_Delete(body);
+		return;
+	}
+	r = db_exec(w->pg, "UPDATE auth.refresh_tokens t SET revoked = true, updated_at = now()"
+	    " FROM auth.sessions s WHERE t.token = $1 AND NOT t.revoked AND s.id = t.session_id"
+	    " RETURNING t.user_id, t.session_id", 1, params, NULL, err);
+	if (r == NULL)
+		goto dberror;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		r = db_exec(w->pg, "SELECT session_id FROM auth.refresh_tokens WHERE token = $1"
+		    " AND revoked", 1, params, NULL, err);
+		if (r == NULL)
+			goto dberror;
+		if (PQntuples(r) > 0) {
+			params[0] = PQgetvalue(r, 0, 0);
+			PQclear(db_exec(w->pg, "DELETE FROM auth.sessions WHERE id = $1", 1, params,
+			    NULL, err));
+			PQclear(db_exec(w->pg, "UPDATE auth.refresh_tokens SET revoked = true"
+			    " WHERE session_id = $1", 1, params, NULL, err));
+			db_commit(w->pg, err);
+			auth_error(res, 400, "refresh_token_already_used",
+			    "Invalid Refresh Token: Already Used");
+		} else {
+			db_rollback(w->pg);
+			auth_error(res, 400, "refresh_token_not_found",
+			    "Invalid Refresh Token: Refresh Token Not Found");
+		}
+		PQclear(r);
+		cJSON_Delete(body);
+		return;
+	}
+	snprintf(uid, sizeof uid, "%s", PQgetvalue(r, 0, 0));
+	snprintf(sid, sizeof sid, "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
+	params[0] = uid;
+	user = db_exec(w->pg, "SELECT " USER_COLUMNS " FROM auth.users WHERE id = $1", 1, params,
+	    NULL, err);
+	if (user == NULL)
+		goto dberror;
+	if (PQntuples(user) != 1) {
+		PQclear(user);
+		db_rollback(w->pg);
+		auth_error(res, 400, "user_not_found", "the user no longer exists");
+		cJSON_Delete(body);
+		return;
+	}
+	if (issue_session(srv, w, user, token, sid, res, err) != 0 || db_commit(w->pg, err) != 0) {
+		PQclear(user);
+		goto dberror;
+	}
+	PQclear(user);
+	cJSON_Delete(body);
+	return;
+dberror:
+	db_rollback(w->pg);
+	database_error(res, err);
+	cJSON_Delete(body);
+}
+
+/* The authenticated caller's claims, or NULL after answering 401. */
+static struct caller *
+require_user(struct server *srv, const struct http_request *req, struct caller *c,
+    struct http_response *res)
+{
+	if (caller_from_request(srv, req, c, res) != 0)
+		return NULL;
+	if (strcmp(c->role, "authenticated") != 0) {
+		caller_free(c);
+		auth_error(res, 401, "no_authorization", "This endpoint requires a Bearer token");
+		return NULL;
+	}
+	return c;
+}
+
+/* A one-parameter statement whose result is not needed. */
+static int
+exec_clear(PGconn *pg, const char *sql, const char *const *params, char *err)
+{
+	PGresult *r = db_exec(pg, sql, 1, params, NULL, err);
+
+	PQclear(r);
+	return r != NULL ? 0 : -1;
+}
+
+static void
+get_user(struct server *srv, struct worker *w, const struct http_request *req,
+    struct http_response *res)
+{
+	struct caller c;
+	const char *params[1];
+	char err[ERRLEN];
+	PGresult *r;
+
+	if (require_user(srv, req, &c, res) == NULL)
+		return;
+	params[0] = c.sub;
+	if (db_ensure(w->pg, err) != 0 ||
+	    (r = db_exec(w->pg, "SELECT " USER_COLUMNS " FROM auth.users WHERE id = $1", 1,
+	    params, NULL, err)) == NULL)
+		database_error(res, err);
+	else {
+		if (PQntuples(r) == 1)
+			reply_json(res, 200, user_json(r, 0));
+		else
+			auth_error(res, 404, "user_not_found", "User not found");
+		PQclear(r);
+	}
+	caller_free(&c);
+}
+
+static void
+logout(struct server *srv, struct worker *w, const struct http_request *req,
+    struct http_response *res)
+{
+	struct caller c;
+	const cJSON *sid;
+	const char *params[1];
+	char err[ERRLEN];
+
+	if (require_user(srv, req, &c, res) == NULL)
+		return;
+	sid = cJSON_GetObjectItemCaseSensitive(c.claims, "session_id");
+	if (cJSON_IsString(sid)) {
+		params[0] = sid->valuestring;
+		if (db_begin(w->pg, err) != 0 ||
+		    exec_clear(w->pg, "UPDATE auth.refresh_tokens SET revoked = true"
+		    " WHERE session_id = $1::uuid", params, err) != 0 ||
+		    exec_clear(w->pg, "DELETE FROM auth.sessions WHERE id = $1::uuid", params,
+		    err) != 0 || db_commit(w->pg, err) != 0) {
+			db_rollback(w->pg);
+			database_error(res, err);
+			caller_free(&c);
+			return;
+		}
+	}
+	res->status = 204;
+	res->content_type = "application/json";
+	strbuf_reset(&res->body);
+	caller_free(&c);
+}
+
+void
+auth_handle(struct server *srv, struct worker *w, const struct http_request *req,
+    const char *path, struct http_response *res)
+{
+	struct caller c;
+	char *grant;
+
+	if (w == NULL || w->pg == NULL) {
+		auth_error(res, 503, "unavailable", "the database is unavailable");
+		return;
+	}
+	/* The browser legs of OAuth carry no apikey; everything else needs one. */
+	if (strcmp(path, "/authorize") == 0 || strcmp(path, "/callback") == 0) {
+		if (strcmp(req->method, "GET") != 0)
+			auth_error(res, 405, "method_not_allowed", "use GET");
+		else if (strcmp(path, "/authorize") == 0)
+			oauth_authorize(srv, w, req, res);
+		else
+			oauth_callback(srv, w, req, res);
+		return;
+	}
+	if (caller_from_request(srv, req, &c, res) != 0)
+		return;
+	caller_free(&c);
+	if (strcmp(path, "/signup") == 0 && strcmp(req->method, "POST") == 0)
+		signup(srv, w, req, res);
+	else if (strcmp(path, "/token") == 0 && strcmp(req->method, "POST") == 0) {
+		grant = http_query_param(req, "grant_type");
+		if (grant == NULL)
+			auth_error(res, 400, "validation_failed", "grant_type is required");
+		else if (strcmp(grant, "password") == 0)
+			grant_password(srv, w, req, res);
+		else if (strcmp(grant, "refresh_token") == 0)
+			grant_refresh(srv, w, req, res);
+		else if (strcmp(grant, "pkce") == 0)
+			oauth_grant_pkce(srv, w, req, res);
+		else
+			auth_error(res, 400, "unsupported_grant_type", "unsupported grant_type");
+		free(grant);
+	} else if (strcmp(path, "/user") == 0 && strcmp(req->method, "GET") == 0)
+		get_user(srv, w, req, res);
+	else if (strcmp(path, "/logout") == 0 && strcmp(req->method, "POST") == 0)
+		logout(srv, w, req, res);
+	else if (strcmp(path, "/settings") == 0 || strcmp(path, "/health") == 0)
+		http_set_json(res, 200, "{\"external\":{\"github\":true,\"email\":true},"
+		    "\"disable_signup\":false,\"mailer_autoconfirm\":true}");
+	else
+		auth_error(res, 404, "not_found", "no such auth endpoint");
+}

@@ -1,0 +1,712 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+#include <libwebsockets.h>
+
+#include "http.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+/* What is written to the socket per writable callback. */
+#define WRITE_CHUNK (64u << 10)
+
+/* One client request travelling between the service thread and a worker. */
+struct job {
+	uint64_t conn;		/* the connection it answers, by id: the wsi may be gone */
+	struct http_request req;
+	struct http_response res;
+	struct timespec started;
+	struct job *next;
+};
+
+struct queue {
+	struct job *head, *tail;
+};
+
+struct http_state {
+	const struct http_options *o;
+	struct lws_context *context;
+	pthread_mutex_t lock;
+	pthread_cond_t work;
+	struct queue jobs, done;
+	volatile sig_atomic_t stopping;
+	int stop_workers;
+	uint64_t next_conn;
+};
+
+/* Per connection (lws allocates it): the request being received, the response being sent. */
+struct pss {
+	uint64_t conn;
+	struct job *job;	/* receiving: the request; sending: the response */
+	int too_large;
+	int receiving;		/* pss->job is a request still taking its body */
+	size_t sent;
+	char *out;		/* LWS_PRE bytes of room, then the body */
+	size_t out_len;
+	int headers_sent;
+};
+
+static struct http_state *state;
+
+static void
+queue_push(struct queue *q, struct job *j)
+{
+	j->next = NULL;
+	if (q->tail != NULL)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+}
+
+static struct job *
+queue_pop(struct queue *q)
+{
+	struct job *j = q->head;
+
+	if (j != NULL && (q->head = j->next) == NULL)
+		q->tail = NULL;
+	return j;
+}
+
+static void
+job_free(struct job *j)
+{
+	int i;
+
+	if (j == NULL)
+		return;
+	free(j->req.path);
+	free(j->req.query);
+	for (i = 0; i < j->req.nheaders; i++) {
+		free(j->req.headers[i].name);
+		free(j->req.headers[i].value);
+	}
+	free(j->req.headers);
+	free(j->req.body);
+	strbuf_free(&j->res.headers);
+	strbuf_free(&j->res.body);
+	free(j);
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+const char *
+http_header(const struct http_request *req, const char *name)
+{
+	int i;
+
+	for (i = 0; i < req->nheaders; i++) {
+		if (strcmp(req->headers[i].name, name) == 0)
+			return req->headers[i].value;
+	}
+	return NULL;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+char *
+http_query_param(const struct http_request *req, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *p = req->query, *end;
+	char *out, *o;
+
+	while (p != NULL && *p != '\0') {
+		end = strchr(p, '&');
+		if (end == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) >= nlen && strncmp(p, name, nlen) == 0 &&
+		    (p[nlen] == '=' || p + nlen == end)) {
+			const char *v = p + nlen + (p[nlen] == '=');
+			o = out = xmalloc((size_t)(end - v) + 1);
+			while (v < end) {
+				if (*v == '%' && end - v >= 3 && hexval(v[1]) >= 0 &&
+				    hexval(v[2]) >= 0) {
+					*o++ = (char)(hexval(v[1]) * 16 + hexval(v[2]));
+					v += 3;
+				} else
+					*o++ = *v++;
+			}
+			*o = '\0';
+			return out;
+		}
+		p = *end == '&' ? end + 1 : end;
+	}
+	return NULL;
+}
+
+void
+http_set_json(struct http_response *res, int status, const char *json)
+{
+	res->status = status;
+	res->content_type = "application/json";
+	strbuf_reset(&res->body);
+	strbuf_adds(&res->body, json);
+}
+
+void
+http_error(struct http_response *res, int status, const char *code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	cJSON *o = cJSON_CreateObject();
+	char *json;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cJSON_AddNumberToObject(o, "code", status);
+	cJSON_AddStringToObject(o, "error_code", code);
+	cJSON_AddStringToObject(o, "msg", msg);
+	cJSON_AddStringToObject(o, "message", msg);
+	json = cJSON_PrintUnformatted(o);
+	http_set_json(res, status, json);
+	cJSON_free(json);
+	cJSON_Delete(o);
+}
+
+void
+http_add_header(struct http_response *res, const char *name, const char *value)
+{
+	strbuf_addf(&res->headers, "%s: %s\r\n", name, value);
+}
+
+/* ---------------------------------------------------------------- workers */
+
+struct worker_arg {
+	struct http_state *hs;
+	int index;
+	int ok;
+};
+
+static void *
+worker_main(void *arg)
+{
+	struct worker_arg *wa = arg;
+	struct http_state *hs = wa->hs;
+	struct worker *w = NULL;
+	struct job *j;
+
+	if (hs->o->worker_init != NULL && hs->o->worker_init(hs->o->srv, &w) != 0)
+		log_warn("worker %d starts without its database connection", wa->index);
+	for (;;) {
+		pthread_mutex_lock(&hs->lock);
+		while (hs->jobs.head == NULL && !hs->stop_workers)
+			pthread_cond_wait(&hs->work, &hs->lock);
+		j = queue_pop(&hs->jobs);
+		pthread_mutex_unlock(&hs->lock);
+		if (j == NULL)
+			break;
+		hs->o->handler(hs->o->srv, w, &j->req, &j->res);
+		pthread_mutex_lock(&hs->lock);
+		queue_push(&hs->done, j);
+		pthread_mutex_unlock(&hs->lock);
+		lws_cancel_service(hs->context);
+	}
+	if (hs->o->worker_done != NULL)
+		hs->o->worker_done(w);
+	free(wa);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- lws glue */
+
+static struct lws *find_conn(uint64_t conn);
+
+static void
+copy_header(struct job *j, const char *name, char *value)
+{
+	struct http_request *r = &j->req;
+
+	r->headers = xreallocarray(r->headers, (size_t)r->nheaders + 1, sizeof *r->headers);
+	r->headers[r->nheaders].name = xstrdup(name);
+	r->headers[r->nheaders].value = value;
+	r->nheaders++;
+}
+
+static char *
+token_copy(struct lws *wsi, enum lws_token_indexes t)
+{
+	int len = lws_hdr_total_length(wsi, t);
+	char *v;
+
+	if (len <= 0)
+		return NULL;
+	v = xmalloc((size_t)len + 1);
+	if (lws_hdr_copy(wsi, v, len + 1, t) < 0) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static char *
+custom_copy(struct lws *wsi, const char *name)
+{
+	int len = lws_hdr_custom_length(wsi, name, (int)strlen(name));
+	char *v;
+
+	if (len < 0)
+		return NULL;
+	v = xmalloc((size_t)len + 1);
+	if (lws_hdr_custom_copy(wsi, v, len + 1, name, (int)strlen(name)) < 0) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/*
+ * The query string, percent-encoded as a client sends it. lws splits the
+ * arguments at '&' and then decodes each, so "%26" in a value would look like
+ * a separator once joined: encode each argument again (its first '=' stays
+ * the separator) and the handlers decode exactly once.
+ */
+static char *
+query_copy(struct lws *wsi)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct strbuf sb = STRBUF_INIT;
+	char frag[8192];
+	int i, j, n, eq;
+
+	for (i = 0; (n = lws_hdr_copy_fragment(wsi, frag, sizeof frag,
+	    WSI_TOKEN_HTTP_URI_ARGS, i)) >= 0; i++) {
+		if (i > 0)
+			strbuf_addc(&sb, '&');
+		for (j = 0, eq = 0; j < n; j++) {
+			unsigned char c = (unsigned char)frag[j];
+			if (c == '=' && !eq) {
+				eq = 1;
+				strbuf_addc(&sb, '=');
+			} else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			    (c >= '0' && c <= '9') || strchr("-._~,().*:!", c) != NULL)
+				strbuf_addc(&sb, (char)c);
+			else {
+				strbuf_addc(&sb, '%');
+				strbuf_addc(&sb, hex[c >> 4]);
+				strbuf_addc(&sb, hex[c & 15]);
+			}
+		}
+	}
+	return strbuf_detach(&sb);
+}
+
+static const struct {
+	enum lws_token_indexes token;
+	const char *method;
+} methods[] = {
+	{ WSI_TOKEN_GET_URI, "GET" },
+	{ WSI_TOKEN_POST_URI, "POST" },
+	{ WSI_TOKEN_PUT_URI, "PUT" },
+	{ WSI_TOKEN_PATCH_URI, "PATCH" },
+	{ WSI_TOKEN_DELETE_URI, "DELETE" },
+	{ WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
+	{ WSI_TOKEN_HEAD_URI, "HEAD" },
+};
+
+static const struct {
+	enum lws_token_indexes token;
+	const char *name;
+} known_headers[] = {
+	{ WSI_TOKEN_HTTP_AUTHORIZATION, "authorization" },
+	{ WSI_TOKEN_HTTP_CONTENT_TYPE, "content-type" },
+	{ WSI_TOKEN_HTTP_CONTENT_LENGTH, "content-length" },
+	{ WSI_TOKEN_HTTP_RANGE, "range" },
+	{ WSI_TOKEN_HOST, "host" },
+	{ WSI_TOKEN_HTTP_ACCEPT, "accept" },
+};
+
+static const char *const custom_headers[] = {
+	"apikey:", "prefer:", "x-upsert:", "x-client-info:", "accept-profile:",
+	"content-profile:",
+};
+
+static struct job *
+start_job(struct lws *wsi, struct pss *pss, const char *uri)
+{
+	struct job *j = xcalloc(1, sizeof *j);
+	size_t i;
+	char *v, name[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &j->started);
+	j->conn = pss->conn;
+	snprintf(j->req.method, sizeof j->req.method, "GET");
+	for (i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+		if (lws_hdr_total_length(wsi, methods[i].token) > 0) {
+			snprintf(j->req.method, sizeof j->req.method, "%s", methods[i].method);
+			break;
+		}
+	}
+	j->req.path = xstrdup(uri);
+	j->req.query = query_copy(wsi);
+	for (i = 0; i < sizeof known_headers / sizeof known_headers[0]; i++) {
+		if ((v = token_copy(wsi, known_headers[i].token)) != NULL)
+			copy_header(j, known_headers[i].name, v);
+	}
+	for (i = 0; i < sizeof custom_headers / sizeof custom_headers[0]; i++) {
+		if ((v = custom_copy(wsi, custom_headers[i])) != NULL) {
+			snprintf(name, sizeof name, "%.*s", (int)strlen(custom_headers[i]) - 1,
+			    custom_headers[i]);
+			copy_header(j, name, v);
+		}
+	}
+	lws_get_peer_simple(wsi, j->req.peer, sizeof j->req.peer);
+	j->res.status = 500;
+	j->res.content_type = "application/json";
+	return j;
+}
+
+static void
+dispatch(struct pss *pss)
+{
+	struct job *j = pss->job;
+
+	pss->job = NULL;
+	pss->receiving = 0;
+	if (pss->too_large) {
+		http_error(&j->res, 413, "payload_too_large",
+		    "The request body exceeds the limit of %zu bytes", state->o->max_body);
+		pthread_mutex_lock(&state->lock);
+		queue_push(&state->done, j);
+		pthread_mutex_unlock(&state->lock);
+		lws_cancel_service(state->context);
+		return;
+	}
+	pthread_mutex_lock(&state->lock);
+	queue_push(&state->jobs, j);
+	pthread_cond_signal(&state->work);
+	pthread_mutex_unlock(&state->lock);
+}
+
+/* The request log: one line each, never a token (the query can hold one). */
+static void
+log_request(const struct job *j)
+{
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - j->started.tv_sec) * 1000 + (now.tv_nsec - j->started.tv_nsec) / 1000000;
+	fprintf(stderr, "%s %s %s %d %zu %ldms\n", j->req.peer, j->req.method, j->req.path,
+	    j->res.status, j->res.body.len, ms);
+}
+
+/* Connections live by id so a late worker answer never touches a freed wsi. */
+struct conn_entry {
+	uint64_t id;
+	struct lws *wsi;
+};
+static struct conn_entry *conns;
+static size_t nconns, capconns;
+
+static void
+conn_add(uint64_t id, struct lws *wsi)
+{
+	if (nconns == capconns) {
+		capconns = capconns == 0 ? 64 : capconns * 2;
+		conns = xreallocarray(conns, capconns, sizeof *conns);
+	}
+	conns[nconns].id = id;
+	conns[nconns].wsi = wsi;
+	nconns++;
+}
+
+static void
+conn_remove(uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < nconns; i++) {
+		if (conns[i].id == id) {
+			conns[i] = conns[--nconns];
+			return;
+		}
+	}
+}
+
+static struct lws *
+find_conn(uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < nconns; i++) {
+		if (conns[i].id == id)
+			return conns[i].wsi;
+	}
+	return NULL;
+}
+
+/* Finished jobs: hand each to its connection, or drop it if the client left. */
+static void
+deliver(void)
+{
+	struct job *j;
+	struct lws *wsi;
+	struct pss *pss;
+
+	for (;;) {
+		pthread_mutex_lock(&state->lock);
+		j = queue_pop(&state->done);
+		pthread_mutex_unlock(&state->lock);
+		if (j == NULL)
+			return;
+		log_request(j);
+		if ((wsi = find_conn(j->conn)) == NULL) {
+			job_free(j);
+			continue;
+		}
+		pss = lws_wsi_user(wsi);
+		pss->job = j;
+		pss->sent = 0;
+		pss->headers_sent = 0;
+		lws_callback_on_writable(wsi);
+	}
+}
+
+static int
+write_response(struct lws *wsi, struct pss *pss)
+{
+	struct job *j = pss->job;
+	unsigned char hdr[LWS_PRE + 4096], *start = hdr + LWS_PRE, *p = start,
+	    *end = hdr + sizeof hdr - 1;
+	size_t n;
+	int final;
+
+	if (j == NULL)
+		return 0;
+	if (!pss->headers_sent) {
+		if (lws_add_http_common_headers(wsi, (unsigned int)j->res.status,
+		    j->res.content_type, j->res.body.len, &p, end) != 0)
+			return -1;
+		/* Extra headers: "Name: value\r\n" lines. */
+		{
+			char *line = j->res.headers.buf, *nl, *colon;
+			while (line != NULL && (nl = strstr(line, "\r\n")) != NULL) {
+				char name[128];
+				*nl = '\0';
+				if ((colon = strchr(line, ':')) != NULL &&
+				    (size_t)(colon - line) < sizeof name - 2) {
+					snprintf(name, sizeof name, "%.*s:", (int)(colon - line), line);
+					if (lws_add_http_header_by_name(wsi, (unsigned char *)name,
+					    (unsigned char *)colon + 2, (int)strlen(colon + 2), &p, end))
+						return -1;
+				}
+				line = nl + 2;
+			}
+		}
+		if (lws_finalize_write_http_header(wsi, start, &p, end) != 0)
+			return -1;
+		pss->headers_sent = 1;
+		free(pss->out);
+		pss->out = xmalloc(LWS_PRE + WRITE_CHUNK);
+		if (j->res.body.len == 0)
+			goto finished;
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	n = j->res.body.len - pss->sent;
+	if (n > WRITE_CHUNK)
+		n = WRITE_CHUNK;
+	final = pss->sent + n == j->res.body.len;
+	memcpy(pss->out + LWS_PRE, j->res.body.buf + pss->sent, n);
+	if (lws_write(wsi, (unsigned char *)pss->out + LWS_PRE, n,
+	    final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+		return -1;
+	pss->sent += n;
+	if (!final) {
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+finished:
+	job_free(j);
+	pss->job = NULL;
+	free(pss->out);
+	pss->out = NULL;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int
+callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+    size_t len)
+{
+	struct pss *pss = user;
+	char *cl;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP_BIND_PROTOCOL:
+		if (pss != NULL && pss->conn == 0) {
+			pss->conn = ++state->next_conn;
+			conn_add(pss->conn, wsi);
+		}
+		break;
+	case LWS_CALLBACK_HTTP:
+		if (pss->conn == 0) {
+			pss->conn = ++state->next_conn;
+			conn_add(pss->conn, wsi);
+		}
+		job_free(pss->job);
+		pss->job = start_job(wsi, pss, (const char *)in);
+		pss->too_large = 0;
+		pss->receiving = 1;
+		if ((cl = (char *)http_header(&pss->job->req, "content-length")) != NULL &&
+		    strtoull(cl, NULL, 10) > state->o->max_body)
+			pss->too_large = 1;
+		/* A request with a body continues in HTTP_BODY; others are complete. */
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0 ||
+		    lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI) > 0 ||
+		    lws_hdr_total_length(wsi, WSI_TOKEN_PATCH_URI) > 0) {
+			if (cl != NULL && strtoull(cl, NULL, 10) == 0)
+				dispatch(pss);
+			return 0;
+		}
+		dispatch(pss);
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY:
+		/* lws also reports an empty body of a request already dispatched. */
+		if (!pss->receiving)
+			return len == 0 ? 0 : -1;
+		if (pss->job->req.body_len + len > state->o->max_body)
+			pss->too_large = 1;
+		if (!pss->too_large) {
+			pss->job->req.body = xrealloc(pss->job->req.body,
+			    pss->job->req.body_len + len + 1);
+			memcpy(pss->job->req.body + pss->job->req.body_len, in, len);
+			pss->job->req.body_len += len;
+			pss->job->req.body[pss->job->req.body_len] = '\0';
+		}
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (pss->receiving)
+			dispatch(pss);
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return write_response(wsi, pss);
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		if (pss != NULL && pss->conn != 0) {
+			conn_remove(pss->conn);
+			pss->conn = 0;
+			job_free(pss->job);
+			pss->job = NULL;
+			free(pss->out);
+			pss->out = NULL;
+		}
+		break;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		deliver();
+		break;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+	{ "http", callback_http, sizeof(struct pss), 0, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	if (state != NULL) {
+		state->stopping = 1;
+		lws_cancel_service(state->context);
+	}
+}
+
+int
+http_serve(const struct http_options *o, char *err)
+{
+	struct lws_context_creation_info info;
+	struct http_state hs;
+	pthread_t *threads;
+	struct sigaction sa;
+	int i, n = 0;
+
+	memset(&hs, 0, sizeof hs);
+	hs.o = o;
+	pthread_mutex_init(&hs.lock, NULL);
+	pthread_cond_init(&hs.work, NULL);
+	state = &hs;
+
+	lws_set_log_level(getenv("AGENTLOGS_SERVER_LWS_LOG") ? atoi(getenv("AGENTLOGS_SERVER_LWS_LOG")) : LLL_ERR, NULL);
+	memset(&info, 0, sizeof info);
+	info.port = o->port;
+	info.iface = o->listen_host;
+	info.protocols = protocols;
+	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE * 0;
+	info.max_http_header_data = 8192;
+	info.max_http_header_pool = 256;
+	info.timeout_secs = 30;
+	if ((hs.context = lws_create_context(&info)) == NULL) {
+		state = NULL;
+		return seterr(err, "cannot listen on %s:%d", o->listen_host, o->port);
+	}
+
+	threads = xcalloc((size_t)o->workers, sizeof *threads);
+	for (i = 0; i < o->workers; i++) {
+		struct worker_arg *wa = xcalloc(1, sizeof *wa);
+		wa->hs = &hs;
+		wa->index = i;
+		if (pthread_create(&threads[i], NULL, worker_main, wa) != 0) {
+			free(wa);
+			break;
+		}
+		n++;
+	}
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	while (!hs.stopping) {
+		if (lws_service(hs.context, 0) < 0)
+			break;
+	}
+
+	/* Stop taking work, let the workers finish what they hold, then close. */
+	pthread_mutex_lock(&hs.lock);
+	hs.stop_workers = 1;
+	pthread_cond_broadcast(&hs.work);
+	pthread_mutex_unlock(&hs.lock);
+	for (i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	lws_context_destroy(hs.context);
+	{
+		struct job *j;
+		while ((j = queue_pop(&hs.jobs)) != NULL)
+			job_free(j);
+		while ((j = queue_pop(&hs.done)) != NULL)
+			job_free(j);
+	}
+	free(conns);
+	conns = NULL;
+	nconns = capconns = 0;
+	pthread_mutex_destroy(&hs.lock);
+	pthread_cond_destroy(&hs.work);
+	state = NULL;
+	return 0;
+}

@@ -1,0 +1,73 @@
+/*
+ * The HTTP side of agentlogs-server, on libwebsockets. Debian's
+ * libwebsockets runs one service thread, so a blocking PostgreSQL query there
+ * would stall every client: the service thread only parses requests and
+ * writes responses, and a pool of workers, each with its own PostgreSQL
+ * connection, runs the handlers. A finished response goes back through a
+ * queue and a wake-up of the service loop.
+ */
+#ifndef AL_SERVER_HTTP_H
+#define AL_SERVER_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/strbuf.h"
+
+struct worker;
+struct server;
+
+struct http_header {
+	char *name;	/* lower case, without the colon */
+	char *value;
+};
+
+struct http_request {
+	char method[8];
+	char *path;		/* without the query string */
+	char *query;		/* as sent, still percent-encoded; "" when none */
+	struct http_header *headers;
+	int nheaders;
+	char *body;
+	size_t body_len;
+	char peer[64];
+};
+
+struct http_response {
+	int status;
+	const char *content_type;
+	struct strbuf headers;	/* extra "Name: value\r\n" lines */
+	struct strbuf body;
+};
+
+/* A request's header by lower-case name, or NULL. */
+const char *http_header(const struct http_request *req, const char *name);
+/* One query parameter, percent-decoded (newly allocated), or NULL. */
+char *http_query_param(const struct http_request *req, const char *name);
+
+void http_set_json(struct http_response *res, int status, const char *json);
+/* {"code": .., "message": ..} in Supabase's shape for auth and storage errors. */
+void http_error(struct http_response *res, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void http_add_header(struct http_response *res, const char *name, const char *value);
+
+/* Runs on a worker thread; fills res. */
+typedef void (*http_handler_fn)(struct server *srv, struct worker *w,
+    const struct http_request *req, struct http_response *res);
+
+struct http_options {
+	const char *listen_host;
+	int port;
+	int workers;
+	size_t max_body;
+	http_handler_fn handler;
+	struct server *srv;
+	/* Called once on each worker thread before it serves (opens its connection). */
+	int (*worker_init)(struct server *srv, struct worker **w);
+	void (*worker_done)(struct worker *w);
+};
+
+/* Serves until SIGTERM or SIGINT; returns 0 on a clean stop. */
+int http_serve(const struct http_options *o, char *err);
+
+#endif

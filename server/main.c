@@ -1,0 +1,190 @@
+/*
+ * agentlogs-server: a self-hostable, Supabase-compatible backend for
+ * agentlogs: auth, REST, storage and realtime on one port, on PostgreSQL.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "jwt.h"
+#include "migrate.h"
+#include "server.h"
+#include "util/log.h"
+#include "util/paths.h"
+#include "util/xmalloc.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: agentlogs-server <command> [settings]\n\n"
+	    "Commands:\n"
+	    "  serve     serve /auth/v1, /rest/v1, /storage/v1 and /realtime/v1 on one port\n"
+	    "  migrate   create what Supabase provides, then apply supabase/migrations once each\n"
+	    "  keys      print the anon and service_role API keys (JWTs signed with the secret)\n\n");
+	settings_usage(f);
+	fprintf(f, "\nSee agentlogs-server(8).\n");
+}
+
+/* A file shipped with the server: installed, else in the source tree. */
+static char *
+data_file(const char *rel)
+{
+	char *p = xprintf("%s/%s", PKGDATADIR, rel);
+
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return xprintf("%s/%s", ABS_TOP_SRCDIR, rel);
+}
+
+static int
+cmd_migrate(struct settings *s)
+{
+	char err[ERRLEN], *bootstrap = data_file("server/bootstrap.sql"), *dir;
+	PGconn *pg;
+	int rc;
+
+	dir = s->migrations_dir != NULL ? xstrdup(s->migrations_dir) :
+	    data_file("supabase/migrations");
+	if (s->db == NULL) {
+		fprintf(stderr, "agentlogs-server: migrate needs --db URL\n");
+		rc = 2;
+	} else if ((pg = db_connect(s->db, err)) == NULL) {
+		fprintf(stderr, "agentlogs-server: %s\n", err);
+		rc = 1;
+	} else {
+		rc = migrate_run(pg, bootstrap, dir, 1, err) == 0 ? 0 : 1;
+		if (rc != 0)
+			fprintf(stderr, "agentlogs-server: migrate: %s\n", err);
+		else
+			printf("database is up to date\n");
+		PQfinish(pg);
+	}
+	free(bootstrap);
+	free(dir);
+	return rc;
+}
+
+static int
+cmd_keys(struct settings *s)
+{
+	char err[ERRLEN], *anon, *service;
+	long long now = (long long)time(NULL);
+
+	if (settings_read_secret(s, err) != 0) {
+		fprintf(stderr, "agentlogs-server: %s\n", err);
+		return 1;
+	}
+	anon = jwt_make_api_key(s->jwt_secret, s->jwt_secret_len, "anon", now);
+	service = jwt_make_api_key(s->jwt_secret, s->jwt_secret_len, "service_role", now);
+	printf("anon key:         %s\nservice_role key: %s\n", anon, service);
+	free(anon);
+	free(service);
+	return 0;
+}
+
+static int
+worker_init(struct server *srv, struct worker **out)
+{
+	struct worker *w = xcalloc(1, sizeof *w);
+	char err[ERRLEN];
+
+	w->srv = srv;
+	*out = w;
+	if ((w->pg = db_connect(srv->settings.db, err)) == NULL) {
+		log_warn("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+worker_done(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	if (w->pg != NULL)
+		PQfinish(w->pg);
+	free(w);
+}
+
+static void
+handle(struct server *srv, struct worker *w, const struct http_request *req,
+    struct http_response *res)
+{
+	router_handle(srv, w, req, res);
+}
+
+static int
+cmd_serve(struct server *srv)
+{
+	struct settings *s = &srv->settings;
+	struct http_options o = { 0 };
+	char err[ERRLEN];
+
+	if (s->db == NULL) {
+		fprintf(stderr, "agentlogs-server: serve needs --db URL\n");
+		return 2;
+	}
+	if (settings_read_secret(s, err) != 0 || paths_ensure_home(s->storage_dir, err) != 0) {
+		fprintf(stderr, "agentlogs-server: %s\n", err);
+		return 1;
+	}
+	o.listen_host = s->host;
+	o.port = s->port;
+	o.workers = (int)s->workers;
+	o.max_body = (size_t)s->max_body;
+	o.handler = handle;
+	o.srv = srv;
+	o.worker_init = worker_init;
+	o.worker_done = worker_done;
+	fprintf(stderr, "agentlogs-server: serving on http://%s:%d\n", s->host, s->port);
+	if (http_serve(&o, err) != 0) {
+		fprintf(stderr, "agentlogs-server: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "agentlogs-server: stopped\n");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct server srv;
+	char err[ERRLEN];
+	int rc;
+
+	log_set_progname("agentlogs-server");
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("agentlogs-server %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "migrate") != 0 &&
+	    strcmp(argv[1], "keys") != 0) {
+		fprintf(stderr, "agentlogs-server: '%s' is not a command; see --help\n", argv[1]);
+		return 2;
+	}
+	memset(&srv, 0, sizeof srv);
+	if (settings_load(&srv.settings, argc - 2, argv + 2, err) != 0) {
+		fprintf(stderr, "agentlogs-server: %s\n", err);
+		settings_free(&srv.settings);
+		return 2;
+	}
+	if (strcmp(argv[1], "serve") == 0)
+		rc = cmd_serve(&srv);
+	else if (strcmp(argv[1], "migrate") == 0)
+		rc = cmd_migrate(&srv.settings);
+	else
+		rc = cmd_keys(&srv.settings);
+	settings_free(&srv.settings);
+	return rc;
+}

@@ -1,0 +1,1246 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+
+#include "pgrst-query.h"
+#include "util/strbuf.h"
+#include "util/xmalloc.h"
+
+/* PostgreSQL's limit on a table's columns, so on an INSERT's. */
+#define MAX_COLUMNS 1600
+
+enum resolution { RES_NONE, RES_MERGE, RES_IGNORE };
+enum filter_kind { F_CMP, F_IN, F_IS };
+
+struct filter {
+	char *col;
+	int negate;
+	enum filter_kind kind;
+	const char *sql;	/* F_CMP: the operator; F_IS: NULL, TRUE, FALSE, UNKNOWN */
+	char *value;		/* F_CMP: the value; F_IN: an array literal */
+};
+
+struct order {
+	char *col;
+	int desc;
+	const char *nulls;	/* NULL, "NULLS FIRST" or "NULLS LAST" */
+};
+
+/* A column in select= (name NULL for *), on_conflict= or columns=. */
+struct column {
+	char *name;
+	char *alias;
+};
+
+struct query {
+	struct column *select;
+	size_t nselect;
+	struct filter *filters;
+	size_t nfilters;
+	struct order *order;
+	size_t norder;
+	struct column *conflict;
+	size_t nconflict;
+	struct column *columns;
+	size_t ncolumns;
+	long long limit, offset;
+	int has_select, has_order, has_limit, has_offset, has_conflict, has_columns;
+	int representation;
+	enum resolution resolution;
+};
+
+struct params {
+	char **v;
+	int n;
+	int cap;
+};
+
+/* Copies s for an error message: printable ASCII only, cut at 64 bytes. */
+static const char *
+clean(char *buf, size_t size, const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n + 4 < size && i < 64; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		buf[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	if (i < len && n + 3 < size) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static int __attribute__((format(printf, 5, 6)))
+fail(struct pgrst_error *e, int status, const char *code, const char *details,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(e, 0, sizeof *e);
+	e->status = status;
+	snprintf(e->code, sizeof e->code, "%s", code);
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof e->message, fmt, ap);
+	va_end(ap);
+	if (details != NULL)
+		snprintf(e->details, sizeof e->details, "%s", details);
+	return -1;
+}
+
+/* A query-string parameter that does not parse: PostgREST's PGRST100. */
+static int
+fail_parse(struct pgrst_error *e, const char *what, const char *key, const char *value,
+    const char *details)
+{
+	char k[80], v[80];
+
+	return fail(e, 400, "PGRST100", details, "failed to parse %s (%s=%s)", what,
+	    clean(k, sizeof k, key, strlen(key)), clean(v, sizeof v, value, strlen(value)));
+}
+
+static int
+param_add(struct params *p, char *value)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap == 0 ? 8 : p->cap * 2;
+		p->v = xreallocarray(p->v, (size_t)p->cap, sizeof *p->v);
+	}
+	p->v[p->n++] = value;
+	return p->n;
+}
+
+static void
+params_free(struct params *p)
+{
+	int i;
+
+	for (i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	p->v = NULL;
+	p->n = p->cap = 0;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *
+pgrst_percent_decode(const char *s, size_t len)
+{
+	char *out = xmalloc(len + 1), *p = out;
+	size_t i;
+	int c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+			c = hexval(s[i + 1]) << 4 | hexval(s[i + 2]);
+			i += 2;
+		} else if (c == '+')
+			c = ' ';
+		/* A NUL would cut the value short where PostgreSQL cannot see it. */
+		if (c == '\0') {
+			free(out);
+			return NULL;
+		}
+		*p++ = (char)c;
+	}
+	*p = '\0';
+	return out;
+}
+
+static int
+ident_char(int c, int first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    (!first && c >= '0' && c <= '9');
+}
+
+int
+pgrst_ident_valid(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || !ident_char((unsigned char)s[0], 1))
+		return 0;
+	for (n = 1; s[n] != '\0'; n++) {
+		if (!ident_char((unsigned char)s[n], 0))
+			return 0;
+	}
+	return n <= PGRST_NAME_MAX;
+}
+
+/*
+ * An identifier from s[0..len): spaces around it and one pair of double
+ * quotes (supabase-js quotes columns=) are dropped. NULL when invalid.
+ */
+static char *
+ident_from(const char *s, size_t len)
+{
+	char *id;
+
+	while (len > 0 && *s == ' ') {
+		s++;
+		len--;
+	}
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+		s++;
+		len -= 2;
+	}
+	if (len == 0 || len > PGRST_NAME_MAX || memchr(s, '\0', len) != NULL)
+		return NULL;
+	id = xstrndup(s, len);
+	if (!pgrst_ident_valid(id)) {
+		free(id);
+		return NULL;
+	}
+	return id;
+}
+
+static void
+add_ident(struct strbuf *sb, const char *id)
+{
+	strbuf_addc(sb, '"');
+	strbuf_adds(sb, id);
+	strbuf_addc(sb, '"');
+}
+
+static void
+add_qname(struct strbuf *sb, const char *schema, const char *name)
+{
+	add_ident(sb, schema);
+	strbuf_addc(sb, '.');
+	add_ident(sb, name);
+}
+
+static void
+columns_free(struct column *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].name);
+		free(c[i].alias);
+	}
+	free(c);
+}
+
+static void
+query_free(struct query *q)
+{
+	size_t i;
+
+	columns_free(q->select, q->nselect);
+	for (i = 0; i < q->nfilters; i++) {
+		free(q->filters[i].col);
+		free(q->filters[i].value);
+	}
+	free(q->filters);
+	for (i = 0; i < q->norder; i++)
+		free(q->order[i].col);
+	free(q->order);
+	columns_free(q->conflict, q->nconflict);
+	columns_free(q->columns, q->ncolumns);
+	memset(q, 0, sizeof *q);
+}
+
+/* Calls fn on each comma-separated item of v; stops at the first failure. */
+static int
+each_item(const char *v, int (*fn)(const char *, size_t, void *), void *arg)
+{
+	const char *comma;
+
+	for (;;) {
+		comma = strchr(v, ',');
+		if (fn(v, comma != NULL ? (size_t)(comma - v) : strlen(v), arg) != 0)
+			return -1;
+		if (comma == NULL)
+			return 0;
+		v = comma + 1;
+	}
+}
+
+struct column_list {
+	struct column **c;
+	size_t *n;
+	int aliases;	/* select=: alias:col and * */
+};
+
+static int
+column_item(const char *s, size_t len, void *arg)
+{
+	struct column_list *l = arg;
+	struct column col = { NULL, NULL };
+	const char *colon;
+
+	while (len > 0 && *s == ' ') {
+		s++;
+		len--;
+	}
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	if (*l->n >= MAX_COLUMNS)
+		return -1;
+	if (l->aliases && len == 1 && *s == '*')
+		goto add;
+	colon = l->aliases ? memchr(s, ':', len) : NULL;
+	if (colon != NULL) {
+		if ((col.alias = ident_from(s, (size_t)(colon - s))) == NULL)
+			return -1;
+		len -= (size_t)(colon + 1 - s);
+		s = colon + 1;
+	}
+	if ((col.name = ident_from(s, len)) == NULL) {
+		free(col.alias);
+		return -1;
+	}
+add:
+	*l->c = xreallocarray(*l->c, *l->n + 1, sizeof **l->c);
+	(*l->c)[(*l->n)++] = col;
+	return 0;
+}
+
+static int
+parse_columns(const char *v, struct column **c, size_t *n, int aliases)
+{
+	struct column_list l = { c, n, aliases };
+
+	return each_item(v, column_item, &l);
+}
+
+static int
+order_item(const char *s, size_t len, void *arg)
+{
+	struct query *q = arg;
+	struct order o = { NULL, 0, NULL };
+	const char *dot = memchr(s, '.', len), *end = s + len, *word;
+	size_t wlen;
+	int stage = 0;	/* 0: direction or nulls may follow, 1: nulls only, 2: nothing */
+
+	if ((o.col = ident_from(s, dot != NULL ? (size_t)(dot - s) : len)) == NULL)
+		return -1;
+	while (dot != NULL) {
+		word = dot + 1;
+		dot = memchr(word, '.', (size_t)(end - word));
+		wlen = dot != NULL ? (size_t)(dot - word) : (size_t)(end - word);
+		if (stage == 0 && wlen == 3 && memcmp(word, "asc", 3) == 0)
+			stage = 1;
+		else if (stage == 0 && wlen == 4 && memcmp(word, "desc", 4) == 0) {
+			o.desc = 1;
+			stage = 1;
+		} else if (stage < 2 && wlen == 10 && memcmp(word, "nullsfirst", 10) == 0) {
+			o.nulls = "NULLS FIRST";
+			stage = 2;
+		} else if (stage < 2 && wlen == 9 && memcmp(word, "nullslast", 9) == 0) {
+			o.nulls = "NULLS LAST";
+			stage = 2;
+		} else {
+			free(o.col);
+			return -1;
+		}
+	}
+	q->order = xreallocarray(q->order, q->norder + 1, sizeof *q->order);
+	q->order[q->norder++] = o;
+	return 0;
+}
+
+static int
+parse_count(const char *v, long long *out)
+{
+	size_t i, n = strlen(v);
+
+	if (n == 0 || n > 15)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+	}
+	*out = strtoll(v, NULL, 10);
+	return 0;
+}
+
+/*
+ * in.(a,b,"c,d"): PostgREST's list grammar. Unquoted items run to the next
+ * comma; quoted ones may hold commas and parentheses, with \ escaping the
+ * next character. The result is a PostgreSQL array literal with every
+ * element quoted, so none of them can read as NULL or as a nested array.
+ */
+static char *
+in_list(const char *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t len = strlen(v), i;
+	int first = 1;
+
+	if (len < 2 || v[0] != '(' || v[len - 1] != ')')
+		return NULL;
+	v++;
+	len -= 2;
+	strbuf_addc(&sb, '{');
+	if (len == 0)
+		goto done;
+	i = 0;
+	for (;;) {
+		if (!first)
+			strbuf_addc(&sb, ',');
+		first = 0;
+		strbuf_addc(&sb, '"');
+		if (i < len && v[i] == '"') {
+			for (i++; i < len && v[i] != '"'; i++) {
+				if (v[i] == '\\' && i + 1 < len)
+					i++;
+				if (v[i] == '"' || v[i] == '\\')
+					strbuf_addc(&sb, '\\');
+				strbuf_addc(&sb, v[i]);
+			}
+			if (i >= len || (i + 1 < len && v[i + 1] != ',')) {
+				strbuf_free(&sb);
+				return NULL;
+			}
+			i++;
+		} else {
+			for (; i < len && v[i] != ','; i++) {
+				if (v[i] == '"' || v[i] == '\\')
+					strbuf_addc(&sb, '\\');
+				strbuf_addc(&sb, v[i]);
+			}
+		}
+		strbuf_addc(&sb, '"');
+		if (i >= len)
+			break;
+		i++;	/* the comma */
+	}
+done:
+	strbuf_addc(&sb, '}');
+	return strbuf_detach(&sb);
+}
+
+static const struct {
+	const char *name;
+	const char *sql;
+} cmp_ops[] = {
+	{ "eq", "=" }, { "neq", "<>" }, { "gt", ">" }, { "gte", ">=" },
+	{ "lt", "<" }, { "lte", "<=" }, { "like", "LIKE" }, { "ilike", "ILIKE" },
+};
+
+static const struct {
+	const char *name;
+	const char *sql;
+} is_values[] = {
+	{ "null", "NULL" }, { "true", "TRUE" }, { "false", "FALSE" }, { "unknown", "UNKNOWN" },
+};
+
+static int
+parse_filter(struct query *q, const char *key, const char *value, struct pgrst_error *e)
+{
+	struct filter f;
+	const char *v = value, *op, *dot;
+	size_t oplen, i;
+	char *p;
+
+	memset(&f, 0, sizeof f);
+	if ((f.col = ident_from(key, strlen(key))) == NULL)
+		return fail_parse(e, "filter", key, value, "the column name is not an identifier");
+	if (strncmp(v, "not.", 4) == 0) {
+		f.negate = 1;
+		v += 4;
+	}
+	if ((dot = strchr(v, '.')) == NULL) {
+		free(f.col);
+		return fail_parse(e, "filter", key, value, "expected <operator>.<value>");
+	}
+	op = v;
+	oplen = (size_t)(dot - op);
+	v = dot + 1;
+	for (i = 0; i < sizeof cmp_ops / sizeof cmp_ops[0]; i++) {
+		if (strlen(cmp_ops[i].name) == oplen && memcmp(cmp_ops[i].name, op, oplen) == 0)
+			break;
+	}
+	if (i < sizeof cmp_ops / sizeof cmp_ops[0]) {
+		f.kind = F_CMP;
+		f.sql = cmp_ops[i].sql;
+		f.value = xstrdup(v);
+		/* PostgREST's like patterns use * because % is awkward in URLs. */
+		if (f.sql[0] == 'L' || f.sql[0] == 'I') {
+			for (p = f.value; *p != '\0'; p++) {
+				if (*p == '*')
+					*p = '%';
+			}
+		}
+	} else if (oplen == 2 && memcmp(op, "in", 2) == 0) {
+		f.kind = F_IN;
+		if ((f.value = in_list(v)) == NULL) {
+			free(f.col);
+			return fail_parse(e, "filter", key, value, "expected in.(item,...)");
+		}
+	} else if (oplen == 2 && memcmp(op, "is", 2) == 0) {
+		f.kind = F_IS;
+		for (i = 0; i < sizeof is_values / sizeof is_values[0]; i++) {
+			if (strcmp(v, is_values[i].name) == 0)
+				f.sql = is_values[i].sql;
+		}
+		if (f.sql == NULL) {
+			free(f.col);
+			return fail_parse(e, "filter", key, value,
+			    "is takes null, true, false or unknown");
+		}
+	} else {
+		free(f.col);
+		return fail_parse(e, "filter", key, value, "unknown operator");
+	}
+	q->filters = xreallocarray(q->filters, q->nfilters + 1, sizeof *q->filters);
+	q->filters[q->nfilters++] = f;
+	return 0;
+}
+
+static int
+once(int *seen, const char *key, const char *value, struct pgrst_error *e)
+{
+	if (*seen)
+		return fail_parse(e, "query string", key, value, "this parameter may appear once");
+	*seen = 1;
+	return 0;
+}
+
+static int
+parse_param(struct query *q, const char *key, const char *value, struct pgrst_error *e)
+{
+	if (strcmp(key, "select") == 0) {
+		if (once(&q->has_select, key, value, e) != 0)
+			return -1;
+		if (parse_columns(value, &q->select, &q->nselect, 1) != 0)
+			return fail_parse(e, "select parameter", key, value,
+			    "expected *, column or alias:column, comma-separated");
+	} else if (strcmp(key, "order") == 0) {
+		if (once(&q->has_order, key, value, e) != 0)
+			return -1;
+		if (each_item(value, order_item, q) != 0)
+			return fail_parse(e, "order", key, value,
+			    "expected column[.asc|.desc][.nullsfirst|.nullslast]");
+	} else if (strcmp(key, "limit") == 0) {
+		if (once(&q->has_limit, key, value, e) != 0)
+			return -1;
+		if (parse_count(value, &q->limit) != 0)
+			return fail_parse(e, "limit parameter", key, value, "expected a number");
+	} else if (strcmp(key, "offset") == 0) {
+		if (once(&q->has_offset, key, value, e) != 0)
+			return -1;
+		if (parse_count(value, &q->offset) != 0)
+			return fail_parse(e, "offset parameter", key, value, "expected a number");
+	} else if (strcmp(key, "on_conflict") == 0) {
+		if (once(&q->has_conflict, key, value, e) != 0)
+			return -1;
+		if (parse_columns(value, &q->conflict, &q->nconflict, 0) != 0)
+			return fail_parse(e, "on_conflict", key, value, "expected column names");
+	} else if (strcmp(key, "columns") == 0) {
+		if (once(&q->has_columns, key, value, e) != 0)
+			return -1;
+		if (parse_columns(value, &q->columns, &q->ncolumns, 0) != 0)
+			return fail_parse(e, "columns", key, value, "expected column names");
+	} else if (strcmp(key, "or") == 0 || strcmp(key, "and") == 0 ||
+	    strcmp(key, "not.or") == 0 || strcmp(key, "not.and") == 0) {
+		return fail_parse(e, "logic tree", key, value, "or= and and= are not supported");
+	} else
+		return parse_filter(q, key, value, e);
+	return 0;
+}
+
+static int
+parse_query(struct query *q, const char *qs, struct pgrst_error *e)
+{
+	const char *seg, *amp, *eq;
+	size_t len, count = 0;
+	char *key, *value;
+	int rc;
+
+	if (qs == NULL)
+		return 0;
+	for (seg = qs; *seg != '\0'; seg = amp + 1) {
+		amp = strchr(seg, '&');
+		len = amp != NULL ? (size_t)(amp - seg) : strlen(seg);
+		if (len > 0) {
+			if (++count > PGRST_MAX_PARAMS)
+				return fail(e, 400, "PGRST100", NULL,
+				    "too many query parameters (at most %d)", PGRST_MAX_PARAMS);
+			eq = memchr(seg, '=', len);
+			key = pgrst_percent_decode(seg, eq != NULL ? (size_t)(eq - seg) : len);
+			value = eq != NULL ?
+			    pgrst_percent_decode(eq + 1, len - (size_t)(eq + 1 - seg)) : xstrdup("");
+			if (key == NULL || value == NULL)
+				rc = fail(e, 400, "PGRST100", NULL,
+				    "failed to parse query string: it decodes to a NUL byte");
+			else
+				rc = parse_param(q, key, value, e);
+			free(key);
+			free(value);
+			if (rc != 0)
+				return -1;
+		}
+		if (amp == NULL)
+			break;
+	}
+	return 0;
+}
+
+/* Prefer: comma-separated key=value; what we do not know is ignored, as PostgREST's lenient mode. */
+static void
+parse_prefer(struct query *q, const char *prefer)
+{
+	const char *p = prefer, *end;
+	size_t len;
+
+	if (p == NULL)
+		return;
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		end = p;
+		while (*end != '\0' && *end != ',')
+			end++;
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+#define PREF(s) (len == sizeof(s) - 1 && memcmp(p, s, len) == 0)
+		if (PREF("return=representation"))
+			q->representation = 1;
+		else if (PREF("return=minimal") || PREF("return=headers-only"))
+			q->representation = 0;
+		else if (PREF("resolution=merge-duplicates"))
+			q->resolution = RES_MERGE;
+		else if (PREF("resolution=ignore-duplicates"))
+			q->resolution = RES_IGNORE;
+#undef PREF
+		p = end;
+	}
+}
+
+static void
+add_where(struct strbuf *sb, const struct query *q, struct params *p)
+{
+	const struct filter *f;
+	size_t i;
+	int n;
+
+	for (i = 0; i < q->nfilters; i++) {
+		f = &q->filters[i];
+		strbuf_adds(sb, i == 0 ? " WHERE " : " AND ");
+		if (f->negate)
+			strbuf_adds(sb, "NOT (");
+		add_ident(sb, f->col);
+		switch (f->kind) {
+		case F_CMP:
+			n = param_add(p, xstrdup(f->value));
+			strbuf_addf(sb, " %s $%d", f->sql, n);
+			break;
+		case F_IN:
+			n = param_add(p, xstrdup(f->value));
+			strbuf_addf(sb, " = ANY($%d)", n);
+			break;
+		case F_IS:
+			strbuf_addf(sb, " IS %s", f->sql);
+			break;
+		}
+		if (f->negate)
+			strbuf_addc(sb, ')');
+	}
+}
+
+static void
+add_order(struct strbuf *sb, const struct query *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->norder; i++) {
+		strbuf_adds(sb, i == 0 ? " ORDER BY " : ", ");
+		add_ident(sb, q->order[i].col);
+		strbuf_adds(sb, q->order[i].desc ? " DESC" : " ASC");
+		if (q->order[i].nulls != NULL)
+			strbuf_addf(sb, " %s", q->order[i].nulls);
+	}
+}
+
+static void
+add_select_list(struct strbuf *sb, const struct query *q)
+{
+	size_t i;
+
+	if (q->nselect == 0) {
+		strbuf_addc(sb, '*');
+		return;
+	}
+	for (i = 0; i < q->nselect; i++) {
+		if (i > 0)
+			strbuf_adds(sb, ", ");
+		if (q->select[i].name == NULL) {
+			strbuf_addc(sb, '*');
+			continue;
+		}
+		add_ident(sb, q->select[i].name);
+		if (q->select[i].alias != NULL) {
+			strbuf_adds(sb, " AS ");
+			add_ident(sb, q->select[i].alias);
+		}
+	}
+}
+
+/*
+ * The rows as one JSON array and their count. pgrst_t.* rather than pgrst_t:
+ * a bare name would mean a selected column that happened to be called so.
+ */
+static void
+add_aggregate_head(struct strbuf *sb)
+{
+	strbuf_adds(sb, "SELECT coalesce(json_agg(pgrst_t.*), '[]')::text AS body,"
+	    " count(*) AS n FROM (SELECT ");
+}
+
+/* Wraps a write in a CTE so its RETURNING rows come back as a representation. */
+static char *
+representation(const struct query *q, char *write)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_adds(&sb, "WITH pgrst_w AS (");
+	strbuf_adds(&sb, write);
+	strbuf_adds(&sb, " RETURNING *) ");
+	add_aggregate_head(&sb);
+	add_select_list(&sb, q);
+	strbuf_adds(&sb, " FROM pgrst_w");
+	add_order(&sb, q);
+	strbuf_adds(&sb, ") pgrst_t");
+	free(write);
+	return strbuf_detach(&sb);
+}
+
+static int
+build_get(const struct pgrst_request *req, const char *schema, const struct query *q,
+    struct pgrst_sql *out, struct params *p, struct pgrst_error *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+	long long limit = -1;
+	int n;
+
+	if (q->has_conflict || q->has_columns)
+		return fail(e, 400, "PGRST100", NULL, "on_conflict and columns are for POST only");
+	if (q->has_limit)
+		limit = q->limit;
+	if (req->max_rows > 0 && (limit < 0 || limit > req->max_rows))
+		limit = req->max_rows;
+	add_aggregate_head(&sb);
+	add_select_list(&sb, q);
+	strbuf_adds(&sb, " FROM ");
+	add_qname(&sb, schema, req->name);
+	add_where(&sb, q, p);
+	add_order(&sb, q);
+	if (limit >= 0) {
+		n = param_add(p, xprintf("%lld", limit));
+		strbuf_addf(&sb, " LIMIT $%d", n);
+	}
+	if (q->has_offset) {
+		n = param_add(p, xprintf("%lld", q->offset));
+		strbuf_addf(&sb, " OFFSET $%d", n);
+		out->offset = q->offset;
+	}
+	strbuf_adds(&sb, ") pgrst_t");
+	out->sql = strbuf_detach(&sb);
+	out->status = 200;
+	out->returns_body = 1;
+	return 0;
+}
+
+/* The body as a NUL-terminated copy, or NULL with e filled. */
+static char *
+body_copy(const struct pgrst_request *req, struct pgrst_error *e)
+{
+	const char *b = req->body;
+	size_t n = b != NULL ? req->body_len : 0;
+
+	while (n > 0 && (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n')) {
+		b++;
+		n--;
+	}
+	if (n == 0 || memchr(b, '\0', n) != NULL) {
+		fail(e, 400, "PGRST102", NULL, "Empty or invalid json");
+		return NULL;
+	}
+	return xstrndup(b, n);
+}
+
+static int
+has_column(const struct column *c, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(c[i].name, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The distinct keys of obj, each an identifier, in their first order. */
+static int
+object_keys(const cJSON *obj, const char *table, struct column **c, size_t *n,
+    struct pgrst_error *e)
+{
+	const cJSON *item;
+	char k[80], t[80];
+
+	cJSON_ArrayForEach(item, obj) {
+		if (!pgrst_ident_valid(item->string))
+			return fail(e, 400, "PGRST204", NULL,
+			    "Could not find the '%s' column of '%s' in the schema cache",
+			    clean(k, sizeof k, item->string, strlen(item->string)),
+			    clean(t, sizeof t, table, strlen(table)));
+		if (has_column(*c, *n, item->string))
+			continue;
+		if (*n >= MAX_COLUMNS)
+			return fail(e, 400, "PGRST102", NULL, "too many columns");
+		*c = xreallocarray(*c, *n + 1, sizeof **c);
+		(*c)[*n].name = xstrdup(item->string);
+		(*c)[(*n)++].alias = NULL;
+	}
+	return 0;
+}
+
+/* Whether obj has exactly the keys c[0..n), duplicates aside. */
+static int
+same_keys(const cJSON *obj, const struct column *c, size_t n)
+{
+	const cJSON *item;
+	size_t i;
+
+	cJSON_ArrayForEach(item, obj) {
+		if (!has_column(c, n, item->string))
+			return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (cJSON_GetObjectItemCaseSensitive(obj, c[i].name) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The columns a POST inserts: columns= when given (the body is then left to
+ * PostgreSQL to check), else the keys of the objects, which must agree.
+ */
+static int
+insert_columns(const struct pgrst_request *req, struct query *q, const char *body,
+    struct pgrst_error *e)
+{
+	const cJSON *item;
+	cJSON *json;
+	int rc = 0;
+
+	if (q->has_columns) {
+		if (*body != '[' && *body != '{')
+			return fail(e, 400, "PGRST102", NULL, "Empty or invalid json");
+		return 0;
+	}
+	json = cJSON_ParseWithOpts(body, NULL, 1);
+	if (cJSON_IsObject(json))
+		rc = object_keys(json, req->name, &q->columns, &q->ncolumns, e);
+	else if (cJSON_IsArray(json)) {
+		cJSON_ArrayForEach(item, json) {
+			if (!cJSON_IsObject(item)) {
+				rc = fail(e, 400, "PGRST102", NULL,
+				    "All array elements must be objects");
+				break;
+			}
+			if (item == json->child)
+				rc = object_keys(item, req->name, &q->columns, &q->ncolumns, e);
+			else if (!same_keys(item, q->columns, q->ncolumns))
+				rc = fail(e, 400, "PGRST102", NULL, "All object keys must match");
+			if (rc != 0)
+				break;
+		}
+	} else
+		rc = fail(e, 400, "PGRST102", NULL, "Empty or invalid json");
+	cJSON_Delete(json);
+	return rc;
+}
+
+static void
+add_column_list(struct strbuf *sb, const struct column *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strbuf_addc(sb, ',');
+		add_ident(sb, c[i].name);
+	}
+}
+
+static int
+build_post(const struct pgrst_request *req, const char *schema, const struct pgrst_table *t,
+    struct query *q, struct pgrst_sql *out, struct params *p, struct pgrst_error *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *body;
+	size_t i;
+	int n;
+
+	if (q->nfilters > 0 || q->has_limit || q->has_offset)
+		return fail(e, 400, "PGRST100", NULL,
+		    "filters, limit and offset are not supported on POST");
+	if (q->resolution == RES_MERGE && !q->has_conflict) {
+		/* PostgREST's default conflict target is the primary key. */
+		if (t->primary_key == NULL ||
+		    parse_columns(t->primary_key, &q->conflict, &q->nconflict, 0) != 0)
+			return fail(e, 400, "PGRST100", NULL,
+			    "resolution=merge-duplicates needs on_conflict on this table");
+		q->has_conflict = 1;
+	}
+	if ((body = body_copy(req, e)) == NULL)
+		return -1;
+	if (insert_columns(req, q, body, e) != 0) {
+		free(body);
+		return -1;
+	}
+	/* One jsonb array parameter however many rows: types come from the table. */
+	if (*body == '{') {
+		n = param_add(p, xprintf("[%s]", body));
+		free(body);
+	} else
+		n = param_add(p, body);
+
+	strbuf_adds(&sb, "INSERT INTO ");
+	add_qname(&sb, schema, req->name);
+	if (q->ncolumns > 0) {
+		strbuf_adds(&sb, " (");
+		add_column_list(&sb, q->columns, q->ncolumns);
+		strbuf_adds(&sb, ")");
+	}
+	strbuf_adds(&sb, " SELECT ");
+	add_column_list(&sb, q->columns, q->ncolumns);
+	strbuf_adds(&sb, q->ncolumns > 0 ? " FROM jsonb_populate_recordset(NULL::" :
+	    "FROM jsonb_populate_recordset(NULL::");
+	add_qname(&sb, schema, req->name);
+	strbuf_addf(&sb, ", $%d::jsonb)", n);
+	if (q->resolution != RES_NONE) {
+		strbuf_adds(&sb, " ON CONFLICT");
+		if (q->has_conflict) {
+			strbuf_adds(&sb, " (");
+			add_column_list(&sb, q->conflict, q->nconflict);
+			strbuf_adds(&sb, ")");
+		}
+		if (q->resolution == RES_MERGE && q->ncolumns > 0) {
+			strbuf_adds(&sb, " DO UPDATE SET ");
+			for (i = 0; i < q->ncolumns; i++) {
+				if (i > 0)
+					strbuf_adds(&sb, ", ");
+				add_ident(&sb, q->columns[i].name);
+				strbuf_adds(&sb, " = EXCLUDED.");
+				add_ident(&sb, q->columns[i].name);
+			}
+		} else
+			strbuf_adds(&sb, " DO NOTHING");
+	}
+	out->sql = strbuf_detach(&sb);
+	if (q->representation) {
+		out->sql = representation(q, out->sql);
+		out->returns_body = 1;
+	}
+	out->status = 201;
+	return 0;
+}
+
+static int
+build_patch(const struct pgrst_request *req, const char *schema, struct query *q,
+    struct pgrst_sql *out, struct params *p, struct pgrst_error *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+	cJSON *json;
+	char *body;
+	int n, rc;
+
+	if ((body = body_copy(req, e)) == NULL)
+		return -1;
+	json = cJSON_ParseWithOpts(body, NULL, 1);
+	if (!cJSON_IsObject(json))
+		rc = fail(e, 400, "PGRST102", NULL, "PATCH takes one JSON object");
+	else
+		rc = object_keys(json, req->name, &q->columns, &q->ncolumns, e);
+	cJSON_Delete(json);
+	if (rc == 0 && q->ncolumns == 0)
+		rc = fail(e, 400, "PGRST102", NULL, "PATCH needs at least one column to set");
+	if (rc != 0) {
+		free(body);
+		return -1;
+	}
+	n = param_add(p, body);
+	strbuf_adds(&sb, "UPDATE ");
+	add_qname(&sb, schema, req->name);
+	strbuf_adds(&sb, " SET (");
+	add_column_list(&sb, q->columns, q->ncolumns);
+	strbuf_adds(&sb, ") = (SELECT ");
+	add_column_list(&sb, q->columns, q->ncolumns);
+	strbuf_adds(&sb, " FROM jsonb_populate_record(NULL::");
+	add_qname(&sb, schema, req->name);
+	strbuf_addf(&sb, ", $%d::jsonb))", n);
+	add_where(&sb, q, p);
+	out->sql = strbuf_detach(&sb);
+	return 0;
+}
+
+static int
+build_delete(const struct pgrst_request *req, const char *schema, struct query *q,
+    struct pgrst_sql *out, struct params *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_adds(&sb, "DELETE FROM ");
+	add_qname(&sb, schema, req->name);
+	add_where(&sb, q, p);
+	out->sql = strbuf_detach(&sb);
+	return 0;
+}
+
+static const struct pgrst_table *
+find_table(const struct pgrst_request *req)
+{
+	size_t i;
+
+	for (i = 0; i < req->ntables; i++) {
+		if (req->tables[i].name != NULL && strcmp(req->tables[i].name, req->name) == 0)
+			return &req->tables[i];
+	}
+	return NULL;
+}
+
+static int
+build_table(const struct pgrst_request *req, const char *schema, struct pgrst_sql *out,
+    struct params *p, struct pgrst_error *e)
+{
+	const struct pgrst_table *t = find_table(req);
+	struct query q;
+	char name[80];
+	int rc, get, post, patch, del;
+
+	if (t == NULL || !pgrst_ident_valid(req->name))
+		return fail(e, 404, "PGRST205", NULL,
+		    "Could not find the table '%s.%s' in the schema cache", schema,
+		    clean(name, sizeof name, req->name, strlen(req->name)));
+	get = strcmp(req->method, "GET") == 0;
+	post = strcmp(req->method, "POST") == 0;
+	patch = strcmp(req->method, "PATCH") == 0;
+	del = strcmp(req->method, "DELETE") == 0;
+	if (!get && !post && !patch && !del)
+		return fail(e, 405, "PGRST117", NULL, "Unsupported HTTP method: %s",
+		    clean(name, sizeof name, req->method, strlen(req->method)));
+
+	memset(&q, 0, sizeof q);
+	if (parse_query(&q, req->query, e) != 0) {
+		query_free(&q);
+		return -1;
+	}
+	parse_prefer(&q, req->prefer);
+	if ((patch || del) && q.nfilters == 0)
+		rc = fail(e, 400, "21000", "Add a filter such as id=eq.<value>.",
+		    "%s requires a WHERE clause", patch ? "UPDATE" : "DELETE");
+	else if ((patch || del) && (q.has_limit || q.has_offset || q.has_conflict || q.has_columns))
+		rc = fail(e, 400, "PGRST100", NULL,
+		    "limit, offset, on_conflict and columns are not supported on %s", req->method);
+	else if (get)
+		rc = build_get(req, schema, &q, out, p, e);
+	else if (post)
+		rc = build_post(req, schema, t, &q, out, p, e);
+	else if (patch)
+		rc = build_patch(req, schema, &q, out, p, e);
+	else
+		rc = build_delete(req, schema, &q, out, p);
+	if (rc == 0 && (patch || del)) {
+		if (q.representation) {
+			out->sql = representation(&q, out->sql);
+			out->returns_body = 1;
+		}
+		out->status = q.representation ? 200 : 204;
+	}
+	query_free(&q);
+	return rc;
+}
+
+/* A type from the caller's list, spliced after ::, so checked all the same. */
+static int
+type_valid(const char *t)
+{
+	size_t i;
+
+	if (t == NULL || !ident_char((unsigned char)t[0], 1) || strlen(t) > 128)
+		return 0;
+	for (i = 0; t[i] != '\0'; i++) {
+		if (!ident_char((unsigned char)t[i], 0) && strchr(" .,()[]", t[i]) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * One named argument from the body parameter: jsonb and json as they are,
+ * arrays element by element, anything else through its text form, which
+ * every type's input function reads.
+ */
+static void
+add_arg(struct strbuf *sb, const struct pgrst_arg *a, int n)
+{
+	size_t tl = strlen(a->type);
+
+	add_ident(sb, a->name);
+	strbuf_adds(sb, " => ");
+	if (strcmp(a->type, "jsonb") == 0)
+		strbuf_addf(sb, "($%d::jsonb->'%s')", n, a->name);
+	else if (strcmp(a->type, "json") == 0)
+		strbuf_addf(sb, "($%d::jsonb->'%s')::json", n, a->name);
+	else if (tl > 2 && strcmp(a->type + tl - 2, "[]") == 0)
+		strbuf_addf(sb, "ARRAY(SELECT jsonb_array_elements_text($%d::jsonb->'%s'))::%s",
+		    n, a->name, a->type);
+	else
+		strbuf_addf(sb, "($%d::jsonb->>'%s')::%s", n, a->name, a->type);
+}
+
+static int
+build_rpc(const struct pgrst_request *req, const char *schema, struct pgrst_sql *out,
+    struct params *p, struct pgrst_error *e)
+{
+	const struct pgrst_function *fn = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	const cJSON *item;
+	cJSON *json = NULL;
+	char name[80], *body;
+	size_t i;
+	int n, first = 1;
+
+	for (i = 0; i < req->nfunctions; i++) {
+		if (req->functions[i].name != NULL && strcmp(req->functions[i].name, req->name) == 0)
+			fn = &req->functions[i];
+	}
+	if (fn == NULL || !pgrst_ident_valid(req->name))
+		return fail(e, 404, "PGRST202", NULL,
+		    "Could not find the function %s.%s in the schema cache", schema,
+		    clean(name, sizeof name, req->name, strlen(req->name)));
+	for (i = 0; i < fn->nargs; i++) {
+		if (!pgrst_ident_valid(fn->args[i].name) || !type_valid(fn->args[i].type))
+			return fail(e, 500, "PGRSTX00", NULL,
+			    "bad argument list configured for function %s", fn->name);
+	}
+	if (strcmp(req->method, "POST") != 0)
+		return fail(e, 405, "PGRST101", NULL, "Only POST is supported for functions here");
+	if (req->query != NULL && req->query[0] != '\0')
+		return fail(e, 400, "PGRST100", NULL,
+		    "query parameters are not supported on functions");
+
+	if (req->body == NULL || req->body_len == 0)
+		body = xstrdup("{}");
+	else if ((body = body_copy(req, e)) == NULL)
+		return -1;
+	json = cJSON_ParseWithOpts(body, NULL, 1);
+	if (!cJSON_IsObject(json)) {
+		cJSON_Delete(json);
+		free(body);
+		return fail(e, 400, "PGRST102", NULL, "a function takes a JSON object of arguments");
+	}
+	/* Arguments it does not take: PostgREST finds no such function. */
+	cJSON_ArrayForEach(item, json) {
+		for (i = 0; i < fn->nargs; i++) {
+			if (strcmp(fn->args[i].name, item->string) == 0)
+				break;
+		}
+		if (i == fn->nargs) {
+			fail(e, 404, "PGRST202", NULL,
+			    "Could not find the function %s.%s(%s) in the schema cache", schema,
+			    fn->name, clean(name, sizeof name, item->string, strlen(item->string)));
+			cJSON_Delete(json);
+			free(body);
+			return -1;
+		}
+	}
+	/* Bound only when an argument reads it: PostgreSQL refuses a spare parameter. */
+	n = 0;
+	for (i = 0; i < fn->nargs && n == 0; i++) {
+		if (cJSON_GetObjectItemCaseSensitive(json, fn->args[i].name) != NULL)
+			n = param_add(p, body);
+	}
+	if (n == 0)
+		free(body);
+	strbuf_adds(&sb, fn->returns_set ?
+	    "SELECT coalesce(json_agg(pgrst_r.*), '[]')::text AS body, count(*) AS n FROM " :
+	    "SELECT coalesce(to_jsonb(pgrst_r.*)::text, 'null') AS body FROM ");
+	add_qname(&sb, schema, fn->name);
+	strbuf_addc(&sb, '(');
+	/* Only the arguments given, so the others take their defaults. */
+	for (i = 0; i < fn->nargs; i++) {
+		if (cJSON_GetObjectItemCaseSensitive(json, fn->args[i].name) == NULL)
+			continue;
+		if (!first)
+			strbuf_adds(&sb, ", ");
+		first = 0;
+		add_arg(&sb, &fn->args[i], n);
+	}
+	strbuf_adds(&sb, ") pgrst_r");
+	cJSON_Delete(json);
+	out->sql = strbuf_detach(&sb);
+	out->status = 200;
+	out->returns_body = 1;
+	return 0;
+}
+
+int
+pgrst_build(const struct pgrst_request *req, struct pgrst_sql *out, struct pgrst_error *e)
+{
+	const char *schema = req->schema != NULL ? req->schema : "public";
+	struct params p = { NULL, 0, 0 };
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	memset(e, 0, sizeof *e);
+	if (!pgrst_ident_valid(schema))
+		return fail(e, 500, "PGRSTX00", NULL, "bad schema configured");
+	if (req->name == NULL || req->method == NULL)
+		return fail(e, 404, "PGRST205", NULL, "Could not find the table in the schema cache");
+	if (req->rpc)
+		rc = build_rpc(req, schema, out, &p, e);
+	else
+		rc = build_table(req, schema, out, &p, e);
+	if (rc != 0) {
+		params_free(&p);
+		free(out->sql);
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
+	out->params = p.v;
+	out->nparams = p.n;
+	return 0;
+}
+
+void
+pgrst_sql_free(struct pgrst_sql *s)
+{
+	int i;
+
+	free(s->sql);
+	for (i = 0; i < s->nparams; i++)
+		free(s->params[i]);
+	free(s->params);
+	memset(s, 0, sizeof *s);
+}

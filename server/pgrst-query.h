@@ -1,0 +1,109 @@
+/*
+ * The PostgREST subset of /rest/v1 (ARCHITECTURE §4), turned into one SQL
+ * statement with bound parameters. No I/O: the caller runs the statement with
+ * PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0).
+ *
+ * paramTypes must be NULL. Each filter value is sent untyped, so PostgreSQL
+ * gives it the type of the column it is compared with, exactly as an untyped
+ * literal would be ('5' next to an integer column is an integer); PostgREST
+ * does the same. Request bodies are one jsonb parameter and rows are built
+ * with jsonb_populate_recordset(NULL::<table>, ...), so column types come
+ * from the table too. No value is ever spliced into the SQL text, and every
+ * identifier is checked ([A-Za-z_][A-Za-z0-9_]*, at most 63 bytes) and quoted.
+ *
+ * Query string (percent-decoded, '+' read as a space like every form decoder
+ * and PostgREST itself, so a literal '+' must be sent as %2B):
+ *   select=*|col,alias:col,...   (GET; also shapes a return=representation)
+ *   <col>=[not.]<op>.<value>     op: eq neq gt gte lt lte like ilike (with *
+ *                                for %), in.(a,b,"c,d"), is.null|true|false|
+ *                                unknown; several are ANDed, also on one column
+ *   order=col[.asc|.desc][.nullsfirst|.nullslast],...
+ *   limit=N, offset=N            (GET only; a read returns at most max_rows)
+ *   on_conflict=col,...          (POST with Prefer: resolution=...)
+ *   columns=col,...              (POST: the columns to insert, as supabase-js
+ *                                sends for bodies whose objects differ)
+ * Prefer: return=minimal|representation, resolution=merge-duplicates|
+ * ignore-duplicates; others are ignored.
+ *
+ * Where we are stricter than PostgREST, to protect data:
+ * - PATCH and DELETE need at least one filter (400, code 21000, the error
+ *   hosted Supabase's pg-safeupdate gives).
+ * - Without columns=, every object of a POST body must have the same keys
+ *   (400 PGRST102, as PostgREST). With columns=, a missing key inserts NULL.
+ * - A parameter other than a filter may appear once; limit and offset are
+ *   refused on writes, filters on POST, and or=/and= trees are not supported.
+ */
+#ifndef AL_SERVER_PGRST_QUERY_H
+#define AL_SERVER_PGRST_QUERY_H
+
+#include <stddef.h>
+
+#include "pgrst-error.h"
+
+#define PGRST_NAME_MAX 63	/* PostgreSQL's NAMEDATALEN - 1 */
+#define PGRST_MAX_PARAMS 256	/* query-string parameters in one request */
+
+/* A table the API exposes. */
+struct pgrst_table {
+	const char *name;
+	/* Comma-separated primary key, the conflict target of an upsert without
+	 * on_conflict (PostgREST's default); NULL: such an upsert is refused. */
+	const char *primary_key;
+};
+
+/* A named argument of an exposed SQL function, with its SQL type. */
+struct pgrst_arg {
+	const char *name;
+	const char *type;	/* as format_type() prints it: "jsonb", "uuid", "text[]" */
+};
+
+/* A function the API exposes as POST /rpc/<name>. */
+struct pgrst_function {
+	const char *name;
+	const struct pgrst_arg *args;
+	size_t nargs;
+	int returns_set;	/* SETOF or TABLE: the answer is a JSON array */
+};
+
+struct pgrst_request {
+	const char *method;	/* GET, POST, PATCH or DELETE (HEAD: ask for GET) */
+	const char *schema;	/* NULL: "public" */
+	const char *name;	/* the table, or the function when rpc is set */
+	int rpc;
+	const char *query;	/* raw query string without '?', or NULL */
+	const char *prefer;	/* the Prefer header(s) joined with ',', or NULL */
+	const char *body;	/* POST and PATCH */
+	size_t body_len;
+	const struct pgrst_table *tables;	/* the allow-lists */
+	size_t ntables;
+	const struct pgrst_function *functions;
+	size_t nfunctions;
+	long long max_rows;	/* cap on the rows one read returns; 0: none */
+};
+
+/*
+ * The statement. When returns_body is set it yields one row whose column 0
+ * ("body") is the response's JSON text and, for reads and representations,
+ * column 1 ("n") the number of rows in it. Otherwise it yields no rows and
+ * PQcmdTuples() says how many were written.
+ */
+struct pgrst_sql {
+	char *sql;
+	char **params;
+	int nparams;
+	int status;		/* HTTP status on success: 200, 201 or 204 */
+	int returns_body;
+	long long offset;	/* first row's index, for Content-Range */
+};
+
+/* Fills out, or returns -1 with e filled (HTTP status, code, message). */
+int pgrst_build(const struct pgrst_request *req, struct pgrst_sql *out, struct pgrst_error *e);
+void pgrst_sql_free(struct pgrst_sql *s);
+
+/* Decodes %XX and '+' in s[0..len) into a new string; NULL on a decoded NUL. */
+char *pgrst_percent_decode(const char *s, size_t len);
+
+/* Whether s is an identifier we quote and pass on. */
+int pgrst_ident_valid(const char *s);
+
+#endif

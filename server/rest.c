@@ -1,0 +1,144 @@
+/*
+ * /rest/v1: the PostgREST subset on an allow-list of tables and functions.
+ * Each request is one transaction run as the caller's role with its claims
+ * in request.jwt.claims, so row-level security decides what it may see and
+ * change; pgrst-query builds the statement with every value bound.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "pgrst-query.h"
+#include "server.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+/* Hosted Supabase caps a read at 1000 rows; so do we, so clients learn to page. */
+#define MAX_ROWS 1000
+
+static const struct pgrst_table tables[] = {
+	{ "user_profiles", "id" },
+	{ "machines", "user_id,id" },
+	{ "projects", "user_id,id" },
+	{ "cognitive_commits", "user_id,id" },
+	{ "sessions", "user_id,id" },
+	{ "turns", "user_id,id" },
+	{ "visuals", "user_id,id" },
+};
+
+static const struct pgrst_arg push_args[] = { { "payload", "jsonb" } };
+static const struct pgrst_arg pull_args[] = {
+	{ "cursor_txid", "text" }, { "cursor_table", "text" }, { "cursor_id", "uuid" },
+	{ "page_size", "integer" },
+};
+
+static const struct pgrst_function functions[] = {
+	{ "push_batch", push_args, sizeof push_args / sizeof push_args[0], 0 },
+	{ "pull_changes", pull_args, sizeof pull_args / sizeof pull_args[0], 0 },
+};
+
+static void
+reply_error(struct http_response *res, const struct pgrst_error *e)
+{
+	char *json = pgrst_error_json(e);
+
+	http_set_json(res, e->status, json);
+	free(json);
+}
+
+/* A PostgreSQL failure as PostgREST reports it. */
+static void
+reply_sql_error(struct http_response *res, PGconn *pg, const char *state, const char *msg,
+    int authenticated)
+{
+	char *json = pgrst_error_body(state[0] != '\0' ? state : "PGRST000", msg, NULL, NULL);
+
+	(void)pg;
+	http_set_json(res, state[0] != '\0' ? pgrst_sqlstate_status(state, authenticated) : 503,
+	    json);
+	free(json);
+}
+
+void
+rest_handle(struct server *srv, struct worker *w, const struct http_request *req,
+    const char *path, struct http_response *res)
+{
+	struct pgrst_request pr;
+	struct pgrst_sql sql;
+	struct pgrst_error e;
+	struct caller c;
+	char err[ERRLEN], state[6], range[64];
+	PGresult *r;
+	int authenticated;
+
+	if (w == NULL || w->pg == NULL) {
+		http_set_json(res, 503, "{\"code\":\"PGRST000\",\"details\":null,\"hint\":null,"
+		    "\"message\":\"the database is unavailable\"}");
+		return;
+	}
+	if (caller_from_request(srv, req, &c, res) != 0)
+		return;
+	authenticated = strcmp(c.role, "anon") != 0;
+	memset(&pr, 0, sizeof pr);
+	memset(&e, 0, sizeof e);
+	pr.method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
+	if (strncmp(path, "/rpc/", 5) == 0) {
+		pr.rpc = 1;
+		pr.name = path + 5;
+	} else
+		pr.name = path[0] == '/' ? path + 1 : path;
+	pr.query = req->query;
+	pr.prefer = http_header(req, "prefer");
+	pr.body = req->body;
+	pr.body_len = req->body_len;
+	pr.tables = tables;
+	pr.ntables = sizeof tables / sizeof tables[0];
+	pr.functions = functions;
+	pr.nfunctions = sizeof functions / sizeof functions[0];
+	pr.max_rows = MAX_ROWS;
+	if (pgrst_build(&pr, &sql, &e) != 0) {
+		reply_error(res, &e);
+		caller_free(&c);
+		return;
+	}
+	if (db_begin_as(w->pg, c.role, c.claims_json, err) != 0) {
+		reply_sql_error(res, w->pg, "", err, authenticated);
+		goto out;
+	}
+	r = db_exec(w->pg, sql.sql, sql.nparams, (const char *const *)sql.params, state, err);
+	if (r == NULL) {
+		db_rollback(w->pg);
+		reply_sql_error(res, w->pg, state, err, authenticated);
+		goto out;
+	}
+	if (db_commit(w->pg, err) != 0) {
+		PQclear(r);
+		reply_sql_error(res, w->pg, "40001", err, authenticated);
+		goto out;
+	}
+	res->status = sql.status;
+	res->content_type = "application/json";
+	strbuf_reset(&res->body);
+	if (sql.returns_body && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) {
+		strbuf_adds(&res->body, PQgetvalue(r, 0, 0));
+		if (PQnfields(r) > 1 && !pr.rpc) {
+			long long n = atoll(PQgetvalue(r, 0, 1));
+			if (n > 0)
+				snprintf(range, sizeof range, "%lld-%lld/*", sql.offset,
+				    sql.offset + n - 1);
+			else
+				snprintf(range, sizeof range, "*/*");
+			http_add_header(res, "Content-Range", range);
+		}
+	} else if (sql.returns_body)
+		strbuf_adds(&res->body, pr.rpc ? "null" : "[]");
+	if (strcmp(req->method, "HEAD") == 0)
+		strbuf_reset(&res->body);
+	PQclear(r);
+out:
+	pgrst_sql_free(&sql);
+	caller_free(&c);
+}

@@ -1,0 +1,293 @@
+/*
+ * /storage/v1: objects in bucket "visuals", the Supabase Storage subset
+ * agentlogs uses. Metadata rows live in storage.objects and are written as the
+ * caller, so the row-level security policies of the migrations decide who may
+ * touch what (only the caller's own <user_id>/ folder); the bytes live in
+ * files under --storage-dir. A file is written before its row commits and
+ * removed after its row is deleted, so a crash leaves at worst an orphan
+ * file, never a row without its bytes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "server.h"
+#include "util/log.h"
+#include "util/paths.h"
+#include "util/strbuf.h"
+#include "util/xmalloc.h"
+
+#define BUCKET "visuals"
+
+/* Storage's error shape: the status travels in the body as a string. */
+static void
+storage_error(struct http_response *res, int http_status, const char *status,
+    const char *error, const char *message)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *json;
+
+	cJSON_AddStringToObject(o, "statusCode", status);
+	cJSON_AddStringToObject(o, "error", error);
+	cJSON_AddStringToObject(o, "message", message);
+	json = cJSON_PrintUnformatted(o);
+	http_set_json(res, http_status, json);
+	cJSON_free(json);
+	cJSON_Delete(o);
+}
+
+/* Object names: folders of safe characters; no "..", no empty part, no leading '/'. */
+static int
+valid_name(const char *name)
+{
+	const char *p, *part = name;
+
+	if (*name == '\0' || strlen(name) > 1024)
+		return 0;
+	for (p = name;; p++) {
+		if (*p == '/' || *p == '\0') {
+			if (p == part || (p - part == 1 && part[0] == '.') ||
+			    (p - part == 2 && part[0] == '.' && part[1] == '.'))
+				return 0;
+			if (*p == '\0')
+				return 1;
+			part = p + 1;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-_.=+@", *p) != NULL))
+			return 0;
+	}
+}
+
+static char *
+blob_path(const struct server *srv, const char *name)
+{
+	return xprintf("%s/%s/%s", srv->settings.storage_dir, BUCKET, name);
+}
+
+/* mkdir -p for the folders of path. */
+static int
+make_parents(const char *path)
+{
+	char *copy = xstrdup(path), *p;
+	int rc = 0;
+
+	for (p = copy + 1; *p != '\0' && rc == 0; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0700) != 0 && errno != EEXIST)
+			rc = -1;
+		*p = '/';
+	}
+	free(copy);
+	return rc;
+}
+
+static void
+sql_failure(struct http_response *res, const char *state, const char *err)
+{
+	if (strcmp(state, "42501") == 0)
+		storage_error(res, 403, "403", "Unauthorized",
+		    "new row violates row-level security policy");
+	else if (strcmp(state, "23505") == 0)
+		storage_error(res, 400, "409", "Duplicate", "The resource already exists");
+	else {
+		log_warn("storage: %s", err);
+		storage_error(res, 500, "500", "internal", "the database could not complete it");
+	}
+}
+
+static void
+upload(struct server *srv, struct worker *w, const struct caller *c,
+    const struct http_request *req, const char *name, struct http_response *res)
+{
+	const char *upsert = http_header(req, "x-upsert");
+	const char *type = http_header(req, "content-type");
+	char err[ERRLEN], state[6], *path, *meta, size[32];
+	const char *params[4];
+	int is_upsert = strcmp(req->method, "PUT") == 0 ||
+	    (upsert != NULL && strcmp(upsert, "true") == 0);
+	PGresult *r;
+
+	snprintf(size, sizeof size, "%zu", req->body_len);
+	meta = xprintf("{\"size\": %s, \"mimetype\": \"%s\"}", size,
+	    type != NULL && strspn(type, "abcdefghijklmnopqrstuvwxyz0123456789/+.-") ==
+	    strlen(type) ? type : "application/octet-stream");
+	params[0] = name;
+	params[1] = c->sub;
+	params[2] = meta;
+	if (db_begin_as(w->pg, c->role, c->claims_json, err) != 0) {
+		free(meta);
+		sql_failure(res, "", err);
+		return;
+	}
+	r = db_exec(w->pg, is_upsert ?
+	    "INSERT INTO storage.objects (bucket_id, name, owner, metadata)"
+	    " VALUES ('" BUCKET "', $1, $2::uuid, $3::jsonb)"
+	    " ON CONFLICT (bucket_id, name) DO UPDATE SET metadata = EXCLUDED.metadata,"
+	    " updated_at = now() RETURNING id" :
+	    "INSERT INTO storage.objects (bucket_id, name, owner, metadata)"
+	    " VALUES ('" BUCKET "', $1, $2::uuid, $3::jsonb) RETURNING id",
+	    3, params, state, err);
+	free(meta);
+	if (r == NULL || PQntuples(r) != 1) {
+		db_rollback(w->pg);
+		if (r == NULL)
+			sql_failure(res, state, err);
+		else
+			storage_error(res, 403, "403", "Unauthorized",
+			    "new row violates row-level security policy");
+		PQclear(r);
+		return;
+	}
+	path = blob_path(srv, name);
+	if (make_parents(path) != 0 ||
+	    paths_write_atomic(path, req->body != NULL ? req->body : "", req->body_len, 0600,
+	    err) != 0 || db_commit(w->pg, err) != 0) {
+		db_rollback(w->pg);
+		log_warn("storage: %s", err);
+		storage_error(res, 500, "500", "internal", "the object could not be stored");
+	} else {
+		cJSON *o = cJSON_CreateObject();
+		char *key = xprintf(BUCKET "/%s", name), *json;
+		cJSON_AddStringToObject(o, "Key", key);
+		cJSON_AddStringToObject(o, "Id", PQgetvalue(r, 0, 0));
+		json = cJSON_PrintUnformatted(o);
+		http_set_json(res, 200, json);
+		cJSON_free(json);
+		cJSON_Delete(o);
+		free(key);
+	}
+	PQclear(r);
+	free(path);
+}
+
+/* The response must point at a string that outlives the query result. */
+static const char *
+known_type(const char *t)
+{
+	static const char *const types[] = { "image/png", "image/jpeg", "image/gif",
+		"image/webp", "application/json", "text/plain" };
+	size_t i;
+
+	for (i = 0; i < sizeof types / sizeof types[0]; i++) {
+		if (strcmp(t, types[i]) == 0)
+			return types[i];
+	}
+	return "application/octet-stream";
+}
+
+/* Reads only what RLS lets the caller see: the row decides, then the file. */
+static void
+download(struct server *srv, struct worker *w, const struct caller *c, const char *name,
+    struct http_response *res)
+{
+	char err[ERRLEN], state[6], *path, buf[65536];
+	const char *params[1] = { name };
+	PGresult *r;
+	FILE *f;
+	size_t n;
+
+	if (db_begin_as(w->pg, c->role, c->claims_json, err) != 0) {
+		sql_failure(res, "", err);
+		return;
+	}
+	r = db_exec(w->pg, "SELECT coalesce(metadata->>'mimetype', 'application/octet-stream')"
+	    " FROM storage.objects WHERE bucket_id = '" BUCKET "' AND name = $1", 1, params,
+	    state, err);
+	db_rollback(w->pg);
+	if (r == NULL) {
+		sql_failure(res, state, err);
+		return;
+	}
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		storage_error(res, 400, "404", "not_found", "Object not found");
+		return;
+	}
+	path = blob_path(srv, name);
+	if ((f = fopen(path, "rb")) == NULL) {
+		storage_error(res, 400, "404", "not_found", "Object not found");
+	} else {
+		res->status = 200;
+		res->content_type = known_type(PQgetvalue(r, 0, 0));
+		strbuf_reset(&res->body);
+		while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+			strbuf_add(&res->body, buf, n);
+		fclose(f);
+	}
+	free(path);
+	PQclear(r);
+}
+
+static void
+remove_object(struct server *srv, struct worker *w, const struct caller *c, const char *name,
+    struct http_response *res)
+{
+	char err[ERRLEN], state[6], *path;
+	const char *params[1] = { name };
+	PGresult *r;
+
+	if (db_begin_as(w->pg, c->role, c->claims_json, err) != 0) {
+		sql_failure(res, "", err);
+		return;
+	}
+	r = db_exec(w->pg, "DELETE FROM storage.objects WHERE bucket_id = '" BUCKET "'"
+	    " AND name = $1 RETURNING id", 1, params, state, err);
+	if (r == NULL || db_commit(w->pg, err) != 0) {
+		db_rollback(w->pg);
+		sql_failure(res, r == NULL ? state : "", err);
+		PQclear(r);
+		return;
+	}
+	if (PQntuples(r) == 0)
+		storage_error(res, 400, "404", "not_found", "Object not found");
+	else {
+		path = blob_path(srv, name);
+		unlink(path);
+		free(path);
+		http_set_json(res, 200, "{\"message\":\"Successfully deleted\"}");
+	}
+	PQclear(r);
+}
+
+void
+storage_handle(struct server *srv, struct worker *w, const struct http_request *req,
+    const char *path, struct http_response *res)
+{
+	struct caller c;
+	const char *name = NULL;
+
+	if (w == NULL || w->pg == NULL) {
+		storage_error(res, 503, "503", "unavailable", "the database is unavailable");
+		return;
+	}
+	if (caller_from_request(srv, req, &c, res) != 0)
+		return;
+	if (strncmp(path, "/object/authenticated/" BUCKET "/", 22 + sizeof BUCKET) == 0)
+		name = path + 22 + sizeof BUCKET;
+	else if (strncmp(path, "/object/" BUCKET "/", 8 + sizeof BUCKET) == 0)
+		name = path + 8 + sizeof BUCKET;
+	if (name == NULL || !valid_name(name))
+		storage_error(res, 400, "400", "invalid_key", "Invalid bucket or object name");
+	else if (strcmp(c.role, "authenticated") != 0)
+		storage_error(res, 403, "403", "Unauthorized", "sign in to use storage");
+	else if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0)
+		upload(srv, w, &c, req, name, res);
+	else if (strcmp(req->method, "GET") == 0)
+		download(srv, w, &c, name, res);
+	else if (strcmp(req->method, "DELETE") == 0)
+		remove_object(srv, w, &c, name, res);
+	else
+		storage_error(res, 405, "405", "method_not_allowed", "method not allowed");
+	caller_free(&c);
+}

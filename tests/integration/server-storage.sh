@@ -1,0 +1,88 @@
+#!/bin/sh
+# /storage/v1 against a real agentlogs-server: upload, upsert, download and
+# delete in bucket "visuals", only under the caller's own <user_id>/ folder;
+# duplicates, missing objects, bad names and the size limit.
+. "$SRCDIR/tests/integration/lib.sh"
+. "$SRCDIR/tests/integration/server-lib.sh"
+t_mktemp
+s_require_pg
+s_create_db
+S_SERVER_ARGS="--max-body 200000"
+s_start_server
+
+signup() {
+	s_http POST /auth/v1/signup "{\"email\":\"$1\",\"password\":\"password $1\"}"
+	t_assert_eq 200 "$s_status" "signup $1"
+}
+signup a@example.com
+A=$(s_json 'j["access_token"]')
+A_ID=$(s_json 'j["user"]["id"]')
+signup b@example.com
+B=$(s_json 'j["access_token"]')
+B_ID=$(s_json 'j["user"]["id"]')
+
+head -c 5000 /dev/urandom >"$T_TMP/img.png"
+sha=$(sha256sum "$T_TMP/img.png" | cut -d' ' -f1)
+obj="/storage/v1/object/visuals/$A_ID/$sha.png"
+
+# up CALLER_TOKEN METHOD PATH FILE [headers...]: upload a file; sets s_status, s_body.
+up() {
+	tok=$1 m=$2 p=$3 f=$4
+	shift 4
+	s_body=$(curl -s -o - -w '\n%{http_code}' -X "$m" -H "apikey: $S_ANON" \
+		-H "Authorization: Bearer $tok" -H 'Content-Type: image/png' "$@" \
+		--data-binary "@$f" "$S_URL$p")
+	s_status=$(printf '%s\n' "$s_body" | tail -n 1)
+	s_body=$(printf '%s\n' "$s_body" | sed '$d')
+}
+
+up "$A" POST "$obj" "$T_TMP/img.png"
+t_assert_eq 200 "$s_status" "upload ($s_body)"
+t_assert_eq "visuals/$A_ID/$sha.png" "$(s_json 'j["Key"]')"
+# Download returns the same bytes.
+curl -s -o "$T_TMP/back.png" -H "apikey: $S_ANON" -H "Authorization: Bearer $A" \
+	"$S_URL/storage/v1/object/authenticated/visuals/$A_ID/$sha.png"
+cmp -s "$T_TMP/img.png" "$T_TMP/back.png" || t_fail "downloaded bytes differ"
+# A duplicate without upsert: 400 with statusCode "409", as Supabase answers.
+up "$A" POST "$obj" "$T_TMP/img.png"
+t_assert_eq 400 "$s_status" "duplicate upload"
+t_assert_eq 409 "$(s_json 'j["statusCode"]')"
+# x-upsert replaces it.
+head -c 3000 /dev/urandom >"$T_TMP/img2.png"
+up "$A" POST "$obj" "$T_TMP/img2.png" -H 'x-upsert: true'
+t_assert_eq 200 "$s_status" "upsert"
+curl -s -o "$T_TMP/back2.png" -H "apikey: $S_ANON" -H "Authorization: Bearer $A" \
+	"$S_URL/storage/v1/object/authenticated/visuals/$A_ID/$sha.png"
+cmp -s "$T_TMP/img2.png" "$T_TMP/back2.png" || t_fail "upsert did not replace the bytes"
+
+# B can neither read, overwrite, delete nor write into A's folder.
+s_http GET "/storage/v1/object/authenticated/visuals/$A_ID/$sha.png" -H "Authorization: Bearer $B"
+t_assert_eq 400 "$s_status" "B reading A's object"
+t_assert_eq 404 "$(s_json 'j["statusCode"]')"
+up "$B" POST "$obj" "$T_TMP/img.png" -H 'x-upsert: true'
+[ "$s_status" = 403 ] || [ "$s_status" = 400 ] || t_fail "B overwrote A's object: $s_status"
+s_http DELETE "/storage/v1/object/visuals/$A_ID/$sha.png" -H "Authorization: Bearer $B"
+t_assert_eq 400 "$s_status" "B deleting A's object"
+up "$B" POST "/storage/v1/object/visuals/$A_ID/other.png" "$T_TMP/img.png"
+t_assert_eq 403 "$s_status" "B writing into A's folder"
+curl -s -o "$T_TMP/back3.png" -H "apikey: $S_ANON" -H "Authorization: Bearer $A" \
+	"$S_URL/storage/v1/object/authenticated/visuals/$A_ID/$sha.png"
+cmp -s "$T_TMP/img2.png" "$T_TMP/back3.png" || t_fail "A's object changed after B's attempts"
+# Anonymous callers get nothing.
+s_http GET "/storage/v1/object/authenticated/visuals/$A_ID/$sha.png"
+t_assert_eq 403 "$s_status" "anonymous read"
+
+# Bad names and the size limit.
+s_http GET "/storage/v1/object/visuals/$A_ID/../$B_ID/x.png" -H "Authorization: Bearer $A"
+t_assert_eq 400 "$s_status" "a name with .."
+head -c 300000 /dev/urandom >"$T_TMP/big.png"
+up "$A" POST "/storage/v1/object/visuals/$A_ID/big.png" "$T_TMP/big.png"
+t_assert_eq 413 "$s_status" "an object over the size limit"
+
+# Delete, then it is gone.
+s_http DELETE "/storage/v1/object/visuals/$A_ID/$sha.png" -H "Authorization: Bearer $A"
+t_assert_eq 200 "$s_status" "delete"
+s_http GET "/storage/v1/object/authenticated/visuals/$A_ID/$sha.png" -H "Authorization: Bearer $A"
+t_assert_eq 400 "$s_status" "download after delete"
+[ ! -e "$T_TMP/storage/visuals/$A_ID/$sha.png" ] || t_fail "the file outlived its object"
+echo "PASS: storage round trip, upsert, cross-user denial, names and size limit"
