@@ -211,11 +211,18 @@ settings_read_secret(struct settings *s, char *err)
 	FILE *f;
 	char buf[4096];
 	size_t n;
+	struct stat st;
 
 	if (s->jwt_secret_file == NULL)
 		return seterr(err, "no JWT secret: give --jwt-secret-file FILE");
 	if ((f = fopen(s->jwt_secret_file, "r")) == NULL)
 		return seterr(err, "cannot read %s: %s", s->jwt_secret_file, strerror(errno));
+	/* Anyone who reads the secret can mint tokens for every user, as ssh keys. */
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0) {
+		fclose(f);
+		return seterr(err, "%s: the JWT secret must not be readable by others "
+		    "(chmod 600 %s)", s->jwt_secret_file, s->jwt_secret_file);
+	}
 	n = fread(buf, 1, sizeof buf, f);
 	fclose(f);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))

@@ -53,6 +53,7 @@ s_free_port() {
 s_start_server() {
 	SERVER=${AGENTLOGS_SERVER:-$(dirname "$AGENTLOGS")/agentlogs-server}
 	head -c 48 /dev/urandom | base64 | tr -d '\n' >"$T_TMP/jwt-secret"
+	chmod 600 "$T_TMP/jwt-secret"
 	"$SERVER" migrate --db "$S_DB" >"$T_TMP/migrate.out" 2>&1 ||
 		t_fail "migrate: $(cat "$T_TMP/migrate.out")"
 	S_PORT=$(s_free_port)
