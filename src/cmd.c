@@ -19,6 +19,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_projects_entry,
 	&cmd_analytics_entry,
 	&cmd_config_entry,
+	&cmd_login_entry,
+	&cmd_signup_entry,
+	&cmd_logout_entry,
+	&cmd_whoami_entry,
 	NULL
 };
 

@@ -53,5 +53,9 @@ extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_projects_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_analytics_entry;
+extern const struct cmd_entry cmd_login_entry;
+extern const struct cmd_entry cmd_signup_entry;
+extern const struct cmd_entry cmd_logout_entry;
+extern const struct cmd_entry cmd_whoami_entry;
 
 #endif
