@@ -23,6 +23,9 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_signup_entry,
 	&cmd_logout_entry,
 	&cmd_whoami_entry,
+	&cmd_push_entry,
+	&cmd_pull_entry,
+	&cmd_sync_entry,
 	NULL
 };
 

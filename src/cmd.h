@@ -57,5 +57,11 @@ extern const struct cmd_entry cmd_login_entry;
 extern const struct cmd_entry cmd_signup_entry;
 extern const struct cmd_entry cmd_logout_entry;
 extern const struct cmd_entry cmd_whoami_entry;
+extern const struct cmd_entry cmd_push_entry;
+extern const struct cmd_entry cmd_pull_entry;
+extern const struct cmd_entry cmd_sync_entry;
+
+/* One headless sync (pull, push): 0 in sync, 1 failed, 2 conflicts wait. */
+int cmd_sync_once(struct cmd_ctx *ctx);
 
 #endif

@@ -21,8 +21,10 @@ usage(FILE *f)
 {
 	const struct cmd_entry *const *e;
 
-	fprintf(f, "usage: agentlogs [--help] [--version] <command> [<args>]\n\n"
-	    "With no command, imports new transcripts and prints the log.\n\n"
+	fprintf(f, "usage: agentlogs [--help] [--version] [--sync-once] <command> [<args>]\n\n"
+	    "With no command, imports new transcripts and prints the log.\n"
+	    "--sync-once imports, then runs one sync (for cron): exit 0 in sync, 1 failed,\n"
+	    "2 conflicts wait for you.\n\n"
 	    "Commands:\n");
 	for (e = cmd_table; *e != NULL; e++)
 		fprintf(f, "  %-10s %s\n", (*e)->name, (*e)->summary);
@@ -102,6 +104,14 @@ main(int argc, char **argv)
 	} else if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("agentlogs %s\n", PACKAGE_VERSION);
 		rc = EXIT_OK;
+	} else if (strcmp(argv[1], "--sync-once") == 0) {
+		/* One headless cycle for cron and CI: import new lines, then sync. */
+		char *import_argv[] = { "import", NULL };
+		if (argc > 2) {
+			fprintf(stderr, "agentlogs: --sync-once takes no arguments\n");
+			rc = EXIT_USAGE;
+		} else if ((rc = cmd_import_entry.exec(&ctx, 1, import_argv)) == EXIT_OK)
+			rc = cmd_sync_once(&ctx);
 	} else if (argv[1][0] == '-') {
 		fprintf(stderr, "agentlogs: unknown option '%s'\n", argv[1]);
 		usage(stderr);

@@ -152,6 +152,35 @@ const struct migration migrations[] = {
 	  "ALTER TABLE cognitive_commits ADD COLUMN git_subject TEXT;"
 	  "ALTER TABLE cognitive_commits ADD COLUMN turn_count INTEGER NOT NULL DEFAULT 0;"
 	  "CREATE INDEX idx_commits_closed ON cognitive_commits(closed_at);" },
+
+	{ 8, "sync base and pending parents",
+	  /* Each commit's last synced state: the base of three-way merges. */
+	  "CREATE TABLE sync_base ("
+	  "  table_name TEXT NOT NULL,"
+	  "  record_id TEXT NOT NULL,"
+	  "  row TEXT NOT NULL,"
+	  "  PRIMARY KEY (table_name, record_id)"
+	  ") WITHOUT ROWID;"
+	  /*
+	   * Push finds pending rows through their commit, so a child that turns
+	   * pending marks its commit too; local_version tells a push that the
+	   * commit's family changed while it was being sent. Updates only: new
+	   * turns and sessions always change their commit's turn count as well.
+	   */
+	  "CREATE TRIGGER turns_mark_commit AFTER UPDATE OF sync_status ON turns"
+	  " WHEN new.sync_status = 'pending' BEGIN"
+	  "  UPDATE cognitive_commits SET sync_status = 'pending', local_version = local_version + 1"
+	  "  WHERE id = (SELECT commit_id FROM sessions WHERE id = new.session_id);"
+	  " END;"
+	  "CREATE TRIGGER sessions_mark_commit AFTER UPDATE OF sync_status ON sessions"
+	  " WHEN new.sync_status = 'pending' BEGIN"
+	  "  UPDATE cognitive_commits SET sync_status = 'pending', local_version = local_version + 1"
+	  "  WHERE id = new.commit_id;"
+	  " END;"
+	  "CREATE TRIGGER visuals_mark_commit AFTER INSERT ON visuals BEGIN"
+	  "  UPDATE cognitive_commits SET sync_status = 'pending', local_version = local_version + 1"
+	  "  WHERE id = new.commit_id AND sync_status <> 'pending';"
+	  " END;" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

@@ -20,7 +20,9 @@
 --   transaction that last wrote the row, which orders the change feed (pull).
 -- * Columns mirror the local SQLite schema (src/store/migrations.c) with
 --   PostgreSQL types: ISO text times become timestamptz, 0/1 integers become
---   booleans, JSON text becomes jsonb.
+--   booleans. JSON held in text (files_read, files_changed, tool_calls) stays
+--   text: jsonb would reorder keys and respace it, and every machine must show
+--   byte for byte what the importing machine stored.
 
 -- ---------------------------------------------------------------- users
 -- One profile per auth user, written by the client after login (GitHub login
@@ -83,8 +85,8 @@ create table public.cognitive_commits (
 	closed_at timestamptz not null,
 	closed_by text not null check (closed_by in ('git_commit', 'session_end', 'open')),
 	parallel boolean not null default false,
-	files_read jsonb not null default '[]',
-	files_changed jsonb not null default '[]',
+	files_read text not null default '[]',
+	files_changed text not null default '[]',
 	source text not null default 'claude_code',
 	project_name text,
 	first_prompt text,
@@ -141,7 +143,7 @@ create table public.turns (
 	content text not null default '',
 	thinking text,
 	"timestamp" timestamptz not null,
-	tool_calls jsonb not null default '[]',
+	tool_calls text not null default '[]',
 	model text,
 	message_id text,
 	input_tokens integer not null default 0,

@@ -1,0 +1,290 @@
+/*
+ * agentlogs push | pull | sync [--status], and --sync-once: the CLI over the
+ * sync core (src/sync/engine.h). Each prints one summary line; a failure is
+ * one line on stderr and exit 1, and leaves every record pending.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "store/db.h"
+#include "sync/cloud.h"
+#include "sync/engine.h"
+#include "util/log.h"
+#include "util/progress.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+enum sync_what { DO_PUSH = 1, DO_PULL = 2, DO_BOTH = 3 };
+
+enum {
+	OPT_STATUS = 256,
+	OPT_JSON,
+};
+
+static const struct option sync_options[] = {
+	{ "status", no_argument, NULL, OPT_STATUS },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+note_state(struct store *st, const char *key, const char *value)
+{
+	char err[ERRLEN];
+	sqlite3_stmt *s = store_prepare(st, value != NULL ?
+	    "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)" :
+	    "DELETE FROM sync_state WHERE key = ?1", err);
+
+	if (s == NULL)
+		return;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (value != NULL)
+		sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+}
+
+static long
+sum(const long *a)
+{
+	long t = 0;
+	int i;
+
+	for (i = 0; i < NTABLES; i++)
+		t += a[i];
+	return t;
+}
+
+static void
+print_counts(const char *verb, const long *a)
+{
+	printf("%s %ld commit%s, %ld session%s, %ld turn%s, %ld visual%s, %ld project%s", verb,
+	    a[T_COMMITS], a[T_COMMITS] == 1 ? "" : "s", a[T_SESSIONS],
+	    a[T_SESSIONS] == 1 ? "" : "s", a[T_TURNS], a[T_TURNS] == 1 ? "" : "s",
+	    a[T_VISUALS], a[T_VISUALS] == 1 ? "" : "s", a[T_PROJECTS],
+	    a[T_PROJECTS] == 1 ? "" : "s");
+}
+
+/*
+ * One sync run: pull then push (either alone for pull/push). Returns the exit
+ * status: 0 done, 1 failed, 2 conflicts wait for the person.
+ */
+static int
+run_sync(struct cmd_ctx *ctx, enum sync_what what, int quiet)
+{
+	struct sync_ctx sc;
+	struct sync_counts n;
+	struct progress prog;
+	char err[ERRLEN], now[32];
+	long held;
+	int rc;
+
+	memset(&n, 0, sizeof n);
+	if ((rc = sync_open(&sc, ctx->home, err)) != 0)
+		return cmd_fail("%s", err);
+	progress_init(&prog);
+	if (!quiet)
+		sc.progress = &prog;
+	rc = 0;
+	if (what & DO_PULL)
+		rc = sync_pull(&sc, &n, err);
+	if (rc == 0 && (what & DO_PUSH))
+		rc = sync_push(&sc, &n, err);
+	time_now_iso(now);
+	if (rc != 0) {
+		note_state(sc.st, "last_error", err);
+		sync_close(&sc);
+		return cmd_fail("%s (nothing is lost: pending records stay pending)", err);
+	}
+	note_state(sc.st, "last_sync", now);
+	note_state(sc.st, "last_error", NULL);
+	held = sync_open_conflicts(sc.st, err);
+
+	if (!quiet) {
+		int said = 0;
+		if (what & DO_PULL) {
+			if (sum(n.pulled) > 0) {
+				print_counts("Pulled", n.pulled);
+				printf(".\n");
+				said = 1;
+			}
+		}
+		if (what & DO_PUSH) {
+			if (sum(n.pushed) > 0) {
+				print_counts("Pushed", n.pushed);
+				printf(" to %s.\n", cloud_url(sc.cloud));
+				said = 1;
+			}
+			if (n.stale > 0) {
+				printf("%ld record%s newer in the cloud; %s\n", n.stale,
+				    n.stale == 1 ? " was" : "s were",
+				    what == DO_PUSH ? "run agentlogs pull (or sync) to merge them." :
+				    "the next sync merges them.");
+				said = 1;
+			}
+		}
+		if (n.merged > 0)
+			printf("Merged %ld commit%s edited on both sides.\n", n.merged,
+			    n.merged == 1 ? "" : "s");
+		if (n.conflicts > 0 && !sc.manual)
+			printf("%ld conflicting edit%s settled by the last write; the other value%s "
+			    "kept in agentlogs conflicts.\n", n.conflicts, n.conflicts == 1 ? "" : "s",
+			    n.conflicts == 1 ? " is" : "s are");
+		if (!said && n.merged == 0)
+			printf("Everything up to date with %s.\n", cloud_url(sc.cloud));
+		if (held > 0)
+			printf("%ld conflict%s wait%s for you: agentlogs conflicts, then agentlogs resolve.\n",
+			    held, held == 1 ? "" : "s", held == 1 ? "s" : "");
+	}
+	sync_close(&sc);
+	return held > 0 ? 2 : EXIT_OK;
+}
+
+static int
+print_status(struct cmd_ctx *ctx)
+{
+	static const char *const labels[NTABLES] = {
+		"projects", "commits", "sessions", "turns", "visuals"
+	};
+	struct session s;
+	struct store *st;
+	char err[ERRLEN];
+	long long v;
+	int i, rc;
+	sqlite3_stmt *q;
+
+	rc = session_load(ctx->home, &s, err);
+	if (rc < 0)
+		return cmd_fail("%s", err);
+	if ((st = cmd_store(ctx)) == NULL) {
+		session_free(&s);
+		return EXIT_FAIL;
+	}
+	if (rc == 1)
+		printf("user:       not logged in (agentlogs login)\n");
+	else
+		printf("user:       %s (%s)\ncloud:      %s\n", s.user_name != NULL ? s.user_name :
+		    s.email != NULL ? s.email : "-", s.user_id, s.url);
+	session_free(&s);
+	q = store_prepare(st, "SELECT key, value FROM sync_state WHERE key IN"
+	    " ('last_sync', 'last_error') ORDER BY key DESC", err);
+	printf("last sync:  ");
+	{
+		const char *last = NULL, *error = NULL;
+		char *l = NULL, *e = NULL;
+		while (q != NULL && sqlite3_step(q) == SQLITE_ROW) {
+			const char *k = (const char *)sqlite3_column_text(q, 0);
+			if (strcmp(k, "last_sync") == 0)
+				last = l = xstrdup((const char *)sqlite3_column_text(q, 1));
+			else
+				error = e = xstrdup((const char *)sqlite3_column_text(q, 1));
+		}
+		sqlite3_finalize(q);
+		printf("%s\n", last != NULL ? last : "never");
+		if (error != NULL)
+			printf("last error: %s\n", error);
+		free(l);
+		free(e);
+	}
+	printf("pending:   ");
+	for (i = 0; i < NTABLES; i++) {
+		char *sql = xprintf("SELECT count(*) FROM %s WHERE sync_status = 'pending'",
+		    sync_tables[i].name);
+		v = 0;
+		rc = store_query_int(st, &v, sql, err);
+		free(sql);
+		if (rc != 0)
+			return cmd_fail("%s", err);
+		printf(" %lld %s%s", v, labels[i], i + 1 < NTABLES ? "," : "\n");
+	}
+	if (store_query_int(st, &v, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL"
+	    " AND winner IS NULL", err) != 0)
+		return cmd_fail("%s", err);
+	printf("conflicts:  %lld waiting for you", v);
+	if (store_query_int(st, &v, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL"
+	    " AND winner IS NOT NULL", err) != 0)
+		return cmd_fail("%s", err);
+	printf(", %lld settled by the last write to review\n", v);
+	return EXIT_OK;
+}
+
+static int
+sync_command(struct cmd_ctx *ctx, const struct cmd_entry *entry, enum sync_what what,
+    int argc, char **argv)
+{
+	int c, status = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", sync_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_STATUS:
+			if (what != DO_BOTH)
+				return cmd_usage_error(entry, "--status belongs to agentlogs sync");
+			status = 1;
+			break;
+		case 'h':
+			cmd_print_usage(entry, stdout);
+			printf("\n%s\n", entry->summary);
+			return EXIT_OK;
+		default:
+			return cmd_option_error(entry, argv, c);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(entry, "unexpected argument '%s'", argv[optind]);
+	if (status)
+		return print_status(ctx);
+	return run_sync(ctx, what, 0);
+}
+
+static int
+cmd_push_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	return sync_command(ctx, &cmd_push_entry, DO_PUSH, argc, argv);
+}
+
+static int
+cmd_pull_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	return sync_command(ctx, &cmd_pull_entry, DO_PULL, argc, argv);
+}
+
+static int
+cmd_sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	return sync_command(ctx, &cmd_sync_entry, DO_BOTH, argc, argv);
+}
+
+int
+cmd_sync_once(struct cmd_ctx *ctx)
+{
+	return run_sync(ctx, DO_BOTH, 1);
+}
+
+const struct cmd_entry cmd_push_entry = {
+	.name = "push",
+	.usage = "",
+	.summary = "send pending commits to the cloud",
+	.exec = cmd_push_exec,
+};
+
+const struct cmd_entry cmd_pull_entry = {
+	.name = "pull",
+	.usage = "",
+	.summary = "fetch what changed in the cloud since the last pull",
+	.exec = cmd_pull_exec,
+};
+
+const struct cmd_entry cmd_sync_entry = {
+	.name = "sync",
+	.usage = "[--status]",
+	.summary = "pull, merge, then push (--status: what is pending, conflicts, last sync)",
+	.exec = cmd_sync_exec,
+};

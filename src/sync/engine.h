@@ -1,0 +1,58 @@
+/*
+ * The sync core shared by the CLI (push, pull, sync, --sync-once) and the
+ * TUI's sync thread (ARCHITECTURE §5). It owns no threads: the caller gives
+ * it a store connection of its own and a logged-in cloud client.
+ */
+#ifndef AL_SYNC_ENGINE_H
+#define AL_SYNC_ENGINE_H
+
+#include "sync/session.h"
+#include "sync/tables.h"
+#include "util/uuid.h"
+
+struct store;
+struct cloud;
+struct progress;
+
+struct sync_ctx {
+	const char *home;
+	struct store *st;
+	struct cloud *cloud;
+	struct session session;
+	char machine_id[UUID_STRLEN];
+	int manual;		/* sync.conflicts = manual: hold conflicts for the person */
+	size_t batch_bytes;	/* push batches stop growing past this */
+	struct progress *progress;	/* or NULL */
+};
+
+struct sync_counts {
+	long pushed[NTABLES];	/* rows the cloud took */
+	long unchanged;		/* rows the cloud already had */
+	long stale;		/* rows the cloud had newer (settled by the next pull) */
+	long pulled[NTABLES];	/* rows written here from the cloud */
+	long merged;		/* commits merged field by field */
+	long conflicts;		/* true conflicts found */
+	long held;		/* of those, held for the person (manual mode) */
+};
+
+/*
+ * Opens everything a sync needs for home: store, config, cloud client and the
+ * session (refreshed when due). Returns 0, 1 when logged out, -1 on error.
+ */
+int sync_open(struct sync_ctx *sc, const char *home, char *err);
+void sync_close(struct sync_ctx *sc);
+
+int sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err);
+int sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err);
+
+/* Open conflicts (resolved_at NULL, winner NULL: held for a decision). */
+long sync_open_conflicts(struct store *st, char *err);
+
+/* The pull cursor's sync_state key for this session's cloud and user. */
+char *sync_cursor_key(const struct sync_ctx *sc);
+
+/* Commits merged field by field: local pending L against cloud R, with base B. */
+int sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, struct sync_counts *n,
+    char *err);
+
+#endif

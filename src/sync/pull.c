@@ -1,0 +1,218 @@
+/*
+ * Pull: pages of the cloud's change feed (pull_changes) since the saved
+ * cursor, each page applied together with the new cursor in one local
+ * transaction, so a crash repeats at most one page, harmlessly. The feed never
+ * hands out a row before every older transaction has ended, so the cursor
+ * cannot pass a row that commits late.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "sync/cloud.h"
+#include "sync/engine.h"
+#include "sync/rows.h"
+#include "util/fault.h"
+#include "util/log.h"
+#include "util/progress.h"
+#include "util/xmalloc.h"
+
+#define PAGE_ROWS 1000
+
+char *
+sync_cursor_key(const struct sync_ctx *sc)
+{
+	return xprintf("pull_cursor %s %s", sc->session.url, sc->session.user_id);
+}
+
+static cJSON *
+load_cursor(struct store *st, const char *key, char *err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT value FROM sync_state WHERE key = ?1", err);
+	cJSON *c = NULL;
+
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		c = cJSON_Parse((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return c;
+}
+
+static int
+save_state(struct store *st, const char *key, const char *value, char *err)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT OR REPLACE INTO sync_state (key, value)"
+	    " VALUES (?1, ?2)", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : seterr(err, "saving the sync state: %s",
+	    sqlite3_errmsg(st->db));
+}
+
+/* One cloud row into the store: new, newer, or merged with local edits. */
+static int
+apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
+    struct sync_counts *n, char *err)
+{
+	cJSON *cloud = rows_from_cloud(t, record, err), *local;
+	const char *id;
+	char status[16];
+	long long cv;
+	int rc = 0, cmp;
+
+	if (cloud == NULL)
+		return -1;
+	id = cJSON_GetObjectItemCaseSensitive(cloud, "id")->valuestring;
+	cv = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cloud, "version"));
+	err[0] = '\0';
+	local = rows_read_local(sc->st, t, id, status, err);
+	if (local == NULL && err[0] != '\0') {
+		cJSON_Delete(cloud);
+		return -1;
+	}
+	cmp = local != NULL ? rows_clock_cmp(cloud, local) : 1;
+	if (local != NULL && strcmp(status, "synced") != 0 && t == &sync_tables[T_COMMITS]) {
+		rc = sync_merge_commit(sc, cloud, n, err);
+		n->pulled[T_COMMITS]++;
+	} else if (local != NULL && cmp == 0 && strcmp(status, "synced") == 0) {
+		/* Our own push coming back, or a row we already have. */
+	} else if (local != NULL && cmp < 0) {
+		/* Ours is newer: it goes up with the next push. */
+	} else if (local != NULL && cmp == 0) {
+		/* The cloud holds exactly our pending edit: nothing left to push. */
+		rc = rows_write(sc->st, t, cloud, "synced", cv, err);
+	} else {
+		rc = rows_write(sc->st, t, cloud, "synced", cv, err);
+		if (rc == 0 && t == &sync_tables[T_COMMITS])
+			rc = rows_write_base(sc->st, id, cloud, err);
+		n->pulled[t - sync_tables]++;
+	}
+	cJSON_Delete(local);
+	cJSON_Delete(cloud);
+	return rc;
+}
+
+static int
+apply_page(struct sync_ctx *sc, const cJSON *rows, const cJSON *next, const char *key,
+    struct sync_counts *n, char *err)
+{
+	const cJSON *row;
+	char *cursor;
+	int rc = 0;
+
+	/*
+	 * A child can come before its parent, even pages before it (the parent was
+	 * rewritten later and moved on in the feed). The cloud's own foreign keys
+	 * guarantee the parent follows, so local ones are off while pulling. The
+	 * pragma only takes effect outside a transaction.
+	 */
+	if (store_exec(sc->st, "PRAGMA foreign_keys = OFF", err) != 0 ||
+	    store_begin(sc->st, err) != 0)
+		return -1;
+	cJSON_ArrayForEach(row, rows) {
+		const cJSON *tn = cJSON_GetObjectItemCaseSensitive(row, "table");
+		const struct sync_table *t = cJSON_IsString(tn) ? sync_table_find(tn->valuestring) :
+		    NULL;
+		if (rc != 0)
+			break;
+		if (t == NULL) {
+			rc = seterr(err, "the cloud's change feed names an unknown table");
+			break;
+		}
+		rc = apply_row(sc, t, cJSON_GetObjectItemCaseSensitive(row, "record"), n, err);
+	}
+	if (rc == 0 && cJSON_IsObject(next)) {
+		cursor = cJSON_PrintUnformatted(next);
+		rc = save_state(sc->st, key, cursor, err);
+		free(cursor);
+	}
+	fault_point("pull-before-local-commit");
+	if (rc == 0)
+		rc = store_commit(sc->st, err);
+	else
+		store_rollback(sc->st);
+	{
+		char e2[ERRLEN];
+		if (store_exec(sc->st, "PRAGMA foreign_keys = ON", e2) != 0 && rc == 0)
+			rc = seterr(err, "%s", e2);
+	}
+	return rc;
+}
+
+int
+sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err)
+{
+	char *key = sync_cursor_key(sc), detail[64];
+	cJSON *cursor = load_cursor(sc->st, key, err);
+	long pages = 0, rows_seen = 0;
+	int rc = 0, more = 1;
+
+	while (rc == 0 && more) {
+		struct cloud_response r = { 0 };
+		cJSON *args = cJSON_CreateObject(), *answer;
+		const cJSON *rows, *next;
+		char *body;
+
+		if (cursor != NULL) {
+			cJSON_AddItemToObject(args, "cursor_txid",
+			    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cursor, "txid"), 1));
+			cJSON_AddItemToObject(args, "cursor_table",
+			    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cursor, "table"), 1));
+			cJSON_AddItemToObject(args, "cursor_id",
+			    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cursor, "id"), 1));
+		}
+		cJSON_AddNumberToObject(args, "page_size", PAGE_ROWS);
+		body = cJSON_PrintUnformatted(args);
+		cJSON_Delete(args);
+		rc = cloud_call(sc->cloud, "POST", "/rest/v1/rpc/pull_changes", body, strlen(body),
+		    NULL, &r, err);
+		free(body);
+		if (rc == 0 && r.status != 200) {
+			char msg[256];
+			cloud_describe_error(&r, msg, sizeof msg);
+			rc = seterr(err, "the cloud refused a pull: %s", msg);
+		}
+		answer = rc == 0 ? cJSON_ParseWithLength(r.body.buf, r.body.len) : NULL;
+		cloud_response_free(&r);
+		if (rc != 0)
+			break;
+		rows = cJSON_GetObjectItemCaseSensitive(answer, "rows");
+		next = cJSON_GetObjectItemCaseSensitive(answer, "next_cursor");
+		if (answer == NULL || !cJSON_IsArray(rows)) {
+			cJSON_Delete(answer);
+			rc = seterr(err, "the cloud answered a pull with something unexpected");
+			break;
+		}
+		more = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(answer, "more"));
+		if (cJSON_GetArraySize(rows) > 0) {
+			rc = apply_page(sc, rows, next, key, n, err);
+			rows_seen += cJSON_GetArraySize(rows);
+			if (rc == 0) {
+				cJSON_Delete(cursor);
+				cursor = cJSON_Duplicate(next, 1);
+			}
+		}
+		cJSON_Delete(answer);
+		pages++;
+		if (sc->progress != NULL && rc == 0) {
+			snprintf(detail, sizeof detail, "%ld rows", rows_seen);
+			progress_update(sc->progress, "pull", more ? 0.5 : 1.0, detail, 0);
+		}
+	}
+	if (sc->progress != NULL)
+		progress_done(sc->progress);
+	cJSON_Delete(cursor);
+	free(key);
+	return rc;
+}

@@ -1,0 +1,137 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync/tables.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+
+#define SYNC_CLOCK { "version", COL_INT }, { "updated_at", COL_TIME }, { "deleted_at", COL_TIME }
+
+static const struct sync_column projects[] = {
+	{ "id", COL_TEXT }, { "name", COL_TEXT }, { "local_path", COL_TEXT },
+	{ "remote_url", COL_TEXT }, { "created_at", COL_TIME }, SYNC_CLOCK, { NULL, 0 }
+};
+
+static const struct sync_column commits[] = {
+	{ "id", COL_TEXT }, { "project_id", COL_TEXT }, { "git_hash", COL_TEXT },
+	{ "git_subject", COL_TEXT }, { "started_at", COL_TIME }, { "closed_at", COL_TIME },
+	{ "closed_by", COL_TEXT }, { "parallel", COL_BOOL }, { "files_read", COL_TEXT },
+	{ "files_changed", COL_TEXT }, { "source", COL_TEXT }, { "project_name", COL_TEXT },
+	{ "first_prompt", COL_TEXT }, { "turn_count", COL_INT }, { "published", COL_BOOL },
+	{ "hidden", COL_BOOL }, { "display_order", COL_INT }, { "title", COL_TEXT },
+	SYNC_CLOCK, { NULL, 0 }
+};
+
+static const struct sync_column sessions[] = {
+	{ "id", COL_TEXT }, { "commit_id", COL_TEXT }, { "claude_session_id", COL_TEXT },
+	{ "started_at", COL_TIME }, { "ended_at", COL_TIME }, { "cwd", COL_TEXT },
+	{ "git_branch", COL_TEXT }, { "cli_version", COL_TEXT }, SYNC_CLOCK, { NULL, 0 }
+};
+
+static const struct sync_column turns[] = {
+	{ "id", COL_TEXT }, { "session_id", COL_TEXT }, { "seq", COL_INT }, { "role", COL_TEXT },
+	{ "content", COL_TEXT }, { "thinking", COL_TEXT }, { "timestamp", COL_TIME },
+	{ "tool_calls", COL_TEXT }, { "model", COL_TEXT }, { "message_id", COL_TEXT },
+	{ "input_tokens", COL_INT }, { "output_tokens", COL_INT },
+	{ "cache_read_tokens", COL_INT }, { "cache_creation_tokens", COL_INT }, SYNC_CLOCK,
+	{ NULL, 0 }
+};
+
+static const struct sync_column visuals[] = {
+	{ "id", COL_TEXT }, { "commit_id", COL_TEXT }, { "turn_id", COL_TEXT }, { "type", COL_TEXT },
+	{ "sha256", COL_TEXT }, { "path", COL_TEXT }, { "captured_at", COL_TIME },
+	{ "caption", COL_TEXT }, { "cloud_path", COL_TEXT }, SYNC_CLOCK, { NULL, 0 }
+};
+
+#define N(a) ((int)(sizeof a / sizeof a[0]) - 1)
+
+const struct sync_table sync_tables[NTABLES] = {
+	{ "projects", projects, N(projects) },
+	{ "cognitive_commits", commits, N(commits) },
+	{ "sessions", sessions, N(sessions) },
+	{ "turns", turns, N(turns) },
+	{ "visuals", visuals, N(visuals) },
+};
+
+const struct sync_table *
+sync_table_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NTABLES; i++) {
+		if (strcmp(sync_tables[i].name, name) == 0)
+			return &sync_tables[i];
+	}
+	return NULL;
+}
+
+const char *
+sync_table_column_list(const struct sync_table *t)
+{
+	static char *lists[NTABLES];
+	int i = (int)(t - sync_tables), j;
+	struct strbuf sb = STRBUF_INIT;
+
+	/* Built once per table; the table is static, so is the answer. */
+	if (lists[i] != NULL)
+		return lists[i];
+	for (j = 0; j < t->ncolumns; j++) {
+		if (j > 0)
+			strbuf_adds(&sb, ", ");
+		strbuf_addc(&sb, '"');
+		strbuf_adds(&sb, t->columns[j].name);
+		strbuf_addc(&sb, '"');
+	}
+	lists[i] = strbuf_detach(&sb);
+	return lists[i];
+}
+
+cJSON *
+sync_column_to_json(const struct sync_column *c, sqlite3_stmt *stmt, int col)
+{
+	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+		return cJSON_CreateNull();
+	switch (c->kind) {
+	case COL_INT:
+		return cJSON_CreateNumber((double)sqlite3_column_int64(stmt, col));
+	case COL_BOOL:
+		return cJSON_CreateBool(sqlite3_column_int(stmt, col) != 0);
+	default:
+		return cJSON_CreateString((const char *)sqlite3_column_text(stmt, col));
+	}
+}
+
+int
+sync_column_bind(const struct sync_column *c, sqlite3_stmt *stmt, int i, const cJSON *v,
+    char *err)
+{
+	char iso[32];
+	int64_t ms;
+
+	if (v == NULL || cJSON_IsNull(v))
+		return sqlite3_bind_null(stmt, i) == SQLITE_OK ? 0 : -1;
+	switch (c->kind) {
+	case COL_INT:
+		if (!cJSON_IsNumber(v))
+			break;
+		return sqlite3_bind_int64(stmt, i, (sqlite3_int64)v->valuedouble) == SQLITE_OK ? 0 : -1;
+	case COL_BOOL:
+		if (!cJSON_IsBool(v))
+			break;
+		return sqlite3_bind_int(stmt, i, cJSON_IsTrue(v)) == SQLITE_OK ? 0 : -1;
+	case COL_TIME:
+		if (!cJSON_IsString(v) || (ms = time_parse_iso_ms(v->valuestring)) < 0)
+			break;
+		time_format_iso_ms(ms, iso);
+		return sqlite3_bind_text(stmt, i, iso, -1, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
+	case COL_TEXT:
+		if (!cJSON_IsString(v))
+			break;
+		return sqlite3_bind_text(stmt, i, v->valuestring, -1, SQLITE_TRANSIENT) ==
+		    SQLITE_OK ? 0 : -1;
+	}
+	return seterr(err, "the cloud sent a bad value for %s", c->name);
+}

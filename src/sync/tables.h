@@ -1,0 +1,52 @@
+/*
+ * The synced tables as both sides see them: the columns shared by the local
+ * SQLite store and the cloud, and how a value crosses (SQLite keeps booleans
+ * as 0/1 and times as ISO text; the cloud has booleans and timestamptz).
+ * Parents come before children, the order of pull_changes' feed.
+ */
+#ifndef AL_SYNC_TABLES_H
+#define AL_SYNC_TABLES_H
+
+#include <sqlite3.h>
+
+#include <cjson/cJSON.h>
+
+enum col_kind {
+	COL_TEXT,
+	COL_INT,
+	COL_BOOL,
+	COL_TIME,	/* ISO 8601; the cloud's form is normalised to ours on the way in */
+};
+
+struct sync_column {
+	const char *name;
+	enum col_kind kind;
+};
+
+struct sync_table {
+	const char *name;
+	const struct sync_column *columns;	/* id first; ends with a NULL name */
+	int ncolumns;
+};
+
+enum { T_PROJECTS, T_COMMITS, T_SESSIONS, T_TURNS, T_VISUALS, NTABLES };
+
+extern const struct sync_table sync_tables[NTABLES];
+
+/* The table called name, or NULL. */
+const struct sync_table *sync_table_find(const char *name);
+
+/* "a, b, c": the shared columns, for SELECT and INSERT lists. */
+const char *sync_table_column_list(const struct sync_table *t);
+
+/* The value of column i of stmt (selected in column-list order from col) as JSON. */
+cJSON *sync_column_to_json(const struct sync_column *c, sqlite3_stmt *stmt, int col);
+
+/*
+ * Binds a cloud record's value of column c to parameter i. Returns -1 with
+ * err filled when the value has the wrong type.
+ */
+int sync_column_bind(const struct sync_column *c, sqlite3_stmt *stmt, int i, const cJSON *v,
+    char *err);
+
+#endif
