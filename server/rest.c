@@ -30,14 +30,19 @@ static const struct pgrst_table tables[] = {
 };
 
 static const struct pgrst_arg push_args[] = { { "payload", "jsonb" } };
+/* The functions' signatures in supabase/migrations/20261125000004_sync_functions.sql. */
 static const struct pgrst_arg pull_args[] = {
 	{ "cursor_txid", "text" }, { "cursor_table", "text" }, { "cursor_id", "uuid" },
-	{ "page_size", "integer" },
+	{ "page_size", "integer" }, { "max_bytes", "integer" },
 };
+
+/* 20261125000006_purge.sql */
+static const struct pgrst_arg purge_args[] = { { "before", "timestamptz" } };
 
 static const struct pgrst_function functions[] = {
 	{ "push_batch", push_args, sizeof push_args / sizeof push_args[0], 0 },
 	{ "pull_changes", pull_args, sizeof pull_args / sizeof pull_args[0], 0 },
+	{ "purge_tombstones", purge_args, sizeof purge_args / sizeof purge_args[0], 0 },
 };
 
 static void
@@ -62,6 +67,33 @@ reply_sql_error(struct http_response *res, PGconn *pg, const char *state, const 
 	free(json);
 }
 
+/*
+ * A refused caller as PostgREST answers: PGRST301 for a token that does not
+ * verify, PGRST303 for an expired one; no API key at all is PGRST302 (no
+ * anonymous access without the key). The reason never quotes the token.
+ */
+static void
+reply_caller_error(struct http_response *res, enum caller_status st, const char *reason)
+{
+	const char *code = st == CALLER_EXPIRED ? "PGRST303" :
+	    st == CALLER_NO_KEY ? "PGRST302" : "PGRST301";
+	char *json, msg[ERRLEN + 16], auth[ERRLEN + 128];
+
+	if (st == CALLER_EXPIRED)
+		snprintf(msg, sizeof msg, "JWT expired");
+	else if (st == CALLER_BAD_JWT)
+		snprintf(msg, sizeof msg, "JWT invalid: %s", reason);
+	else
+		snprintf(msg, sizeof msg, "%s", reason);
+	json = pgrst_error_body(code, msg, NULL, st == CALLER_NO_KEY ?
+	    "Send the anon key in the apikey header." : NULL);
+	http_set_json(res, 401, json);
+	free(json);
+	snprintf(auth, sizeof auth, "Bearer error=\"invalid_token\", error_description=\"%s\"",
+	    msg);
+	http_add_header(res, "WWW-Authenticate", auth);
+}
+
 void
 rest_handle(struct server *srv, struct worker *w, const struct http_request *req,
     const char *path, struct http_response *res)
@@ -72,6 +104,8 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	struct caller c;
 	char err[ERRLEN], state[6], range[64];
 	PGresult *r;
+	enum caller_status st;
+	long long n, total;
 	int authenticated;
 
 	if (w == NULL || w->pg == NULL) {
@@ -79,8 +113,10 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 		    "\"message\":\"the database is unavailable\"}");
 		return;
 	}
-	if (caller_from_request(srv, req, &c, res) != 0)
+	if ((st = caller_verify(srv, req, &c, err)) != CALLER_OK) {
+		reply_caller_error(res, st, err);
 		return;
+	}
 	authenticated = strcmp(c.role, "anon") != 0;
 	memset(&pr, 0, sizeof pr);
 	memset(&e, 0, sizeof e);
@@ -125,13 +161,22 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	if (sql.returns_body && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) {
 		strbuf_adds(&res->body, PQgetvalue(r, 0, 0));
 		if (PQnfields(r) > 1 && !pr.rpc) {
-			long long n = atoll(PQgetvalue(r, 0, 1));
+			n = atoll(PQgetvalue(r, 0, 1));
+			total = sql.has_total ? atoll(PQgetvalue(r, 0, 2)) : -1;
 			if (n > 0)
-				snprintf(range, sizeof range, "%lld-%lld/*", sql.offset,
+				snprintf(range, sizeof range, "%lld-%lld/", sql.offset,
 				    sql.offset + n - 1);
 			else
-				snprintf(range, sizeof range, "*/*");
+				snprintf(range, sizeof range, "*/");
+			if (total >= 0)
+				snprintf(range + strlen(range), sizeof range - strlen(range), "%lld",
+				    total);
+			else
+				strcat(range, "*");
 			http_add_header(res, "Content-Range", range);
+			/* PostgREST: a range short of the total is partial content. */
+			if (total >= 0 && n < total && res->status == 200)
+				res->status = 206;
 		}
 	} else if (sql.returns_body)
 		strbuf_adds(&res->body, pr.rpc ? "null" : "[]");

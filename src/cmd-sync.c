@@ -96,6 +96,10 @@ run_sync(struct cmd_ctx *ctx, enum sync_what what, int quiet)
 		rc = sync_pull(&sc, &n, err);
 	if (rc == 0 && (what & DO_PUSH))
 		rc = sync_push(&sc, &n, err);
+	if (rc == 0 && what == DO_BOTH) {
+		long purged;
+		rc = sync_purge(&sc, &purged, err);
+	}
 	time_now_iso(now);
 	if (rc != 0) {
 		note_state(sc.st, "last_error", err);

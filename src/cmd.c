@@ -26,6 +26,15 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_push_entry,
 	&cmd_pull_entry,
 	&cmd_sync_entry,
+	&cmd_conflicts_entry,
+	&cmd_resolve_entry,
+	&cmd_title_entry,
+	&cmd_publish_entry,
+	&cmd_unpublish_entry,
+	&cmd_hide_entry,
+	&cmd_unhide_entry,
+	&cmd_move_entry,
+	&cmd_rm_entry,
 	NULL
 };
 

@@ -60,6 +60,15 @@ extern const struct cmd_entry cmd_whoami_entry;
 extern const struct cmd_entry cmd_push_entry;
 extern const struct cmd_entry cmd_pull_entry;
 extern const struct cmd_entry cmd_sync_entry;
+extern const struct cmd_entry cmd_conflicts_entry;
+extern const struct cmd_entry cmd_resolve_entry;
+extern const struct cmd_entry cmd_title_entry;
+extern const struct cmd_entry cmd_publish_entry;
+extern const struct cmd_entry cmd_unpublish_entry;
+extern const struct cmd_entry cmd_hide_entry;
+extern const struct cmd_entry cmd_unhide_entry;
+extern const struct cmd_entry cmd_move_entry;
+extern const struct cmd_entry cmd_rm_entry;
 
 /* One headless sync (pull, push): 0 in sync, 1 failed, 2 conflicts wait. */
 int cmd_sync_once(struct cmd_ctx *ctx);

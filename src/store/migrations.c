@@ -177,7 +177,8 @@ const struct migration migrations[] = {
 	  "  UPDATE cognitive_commits SET sync_status = 'pending', local_version = local_version + 1"
 	  "  WHERE id = new.commit_id;"
 	  " END;"
-	  "CREATE TRIGGER visuals_mark_commit AFTER INSERT ON visuals BEGIN"
+	  "CREATE TRIGGER visuals_mark_commit AFTER INSERT ON visuals"
+	  " WHEN new.sync_status = 'pending' BEGIN"
 	  "  UPDATE cognitive_commits SET sync_status = 'pending', local_version = local_version + 1"
 	  "  WHERE id = new.commit_id AND sync_status <> 'pending';"
 	  " END;" },

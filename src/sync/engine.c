@@ -1,9 +1,11 @@
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
+#include "store/curate.h"
 #include "store/db.h"
 #include "sync/account.h"
 #include "sync/cloud.h"
@@ -11,6 +13,7 @@
 #include "sync/rows.h"
 #include "util/log.h"
 #include "util/paths.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* A few MB a request: big enough to amortise the round trip, small enough to retry. */
@@ -75,4 +78,49 @@ sync_open_conflicts(struct store *st, char *err)
 	    " AND winner IS NULL", err) != 0)
 		return -1;
 	return (long)n;
+}
+
+/*
+ * Tombstones older than 30 days go, here and in the cloud, at most once a day
+ * (the day's first sync), so a sync with nothing to do stays cheap.
+ */
+int
+sync_purge(struct sync_ctx *sc, long *purged, char *err)
+{
+	struct cloud_response r = { 0 };
+	long long now = (long long)time_now(), last = 0;
+	char before[32], *body;
+	int rc;
+
+	*purged = 0;
+	if (store_query_int(sc->st, &last, "SELECT coalesce((SELECT CAST(value AS INTEGER)"
+	    " FROM sync_state WHERE key = 'last_purge'), 0)", err) != 0)
+		return -1;
+	if (now - last < 86400 && now >= last)
+		return 0;
+	time_format_iso_ms((now - 30LL * 86400) * 1000, before);
+	body = xprintf("{\"before\":\"%s\"}", before);
+	rc = cloud_call(sc->cloud, "POST", "/rest/v1/rpc/purge_tombstones", body, strlen(body),
+	    NULL, &r, err);
+	free(body);
+	if (rc == 0 && r.status != 200) {
+		char msg[256];
+		cloud_describe_error(&r, msg, sizeof msg);
+		rc = seterr(err, "the cloud refused to purge tombstones: %s", msg);
+	}
+	cloud_response_free(&r);
+	if (rc == 0)
+		rc = curate_purge(sc->st, now, purged, err);
+	if (rc == 0) {
+		char v[32];
+		sqlite3_stmt *s = store_prepare(sc->st, "INSERT OR REPLACE INTO sync_state (key, value)"
+		    " VALUES ('last_purge', ?1)", err);
+		if (s == NULL)
+			return -1;
+		snprintf(v, sizeof v, "%lld", now);
+		sqlite3_bind_text(s, 1, v, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : seterr(err, "saving the purge time");
+		sqlite3_finalize(s);
+	}
+	return rc;
 }

@@ -45,6 +45,9 @@ void sync_close(struct sync_ctx *sc);
 int sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err);
 int sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err);
 
+/* Purges tombstones older than 30 days, here and in the cloud, once a day. */
+int sync_purge(struct sync_ctx *sc, long *purged, char *err);
+
 /* Open conflicts (resolved_at NULL, winner NULL: held for a decision). */
 long sync_open_conflicts(struct store *st, char *err);
 

@@ -180,7 +180,11 @@ add_commit(struct batch *b, struct pending_stmts *ps, const char *id, char *err)
 	return 0;
 }
 
-/* Is (table, id) in the answer's "stale" list? */
+/*
+ * Is (table, id) in the answer's "stale" list with a different clock? A row
+ * kept only because another machine's id won the final tie-break holds the
+ * same version and time as ours: the cloud has our data, it is synced.
+ */
 static int
 is_stale(const cJSON *stale, const struct sent_row *r)
 {
@@ -189,10 +193,14 @@ is_stale(const cJSON *stale, const struct sent_row *r)
 	cJSON_ArrayForEach(e, stale) {
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "table");
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "version");
+		const cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "updated_at");
 		if (cJSON_IsString(t) && cJSON_IsString(id) &&
 		    strcmp(t->valuestring, sync_tables[r->table].name) == 0 &&
 		    strcmp(id->valuestring, r->id) == 0)
-			return 1;
+			return !cJSON_IsNumber(v) || (long long)v->valuedouble != r->version ||
+			    !cJSON_IsString(u) || r->updated_at == NULL ||
+			    time_parse_iso_ms(u->valuestring) != time_parse_iso_ms(r->updated_at);
 	}
 	return 0;
 }
@@ -208,7 +216,8 @@ count_of(const cJSON *answer, const char *key, const char *table)
 
 /* The acknowledged rows turn synced, each only if unchanged since it was read. */
 static int
-mark_synced(struct sync_ctx *sc, struct batch *b, const cJSON *stale, char *err)
+mark_synced(struct sync_ctx *sc, struct batch *b, const cJSON *stale, struct sync_counts *n,
+    char *err)
 {
 	sqlite3_stmt *upd[NTABLES] = { 0 }, *base = NULL;
 	char now[32];
@@ -232,8 +241,10 @@ mark_synced(struct sync_ctx *sc, struct batch *b, const cJSON *stale, char *err)
 	for (i = 0; i < b->nsent && rc == 0; i++) {
 		struct sent_row *r = &b->sent[i];
 		sqlite3_stmt *u = upd[r->table];
-		if (is_stale(stale, r))
+		if (is_stale(stale, r)) {
+			n->stale++;
 			continue;
+		}
 		sqlite3_bind_text(u, 1, r->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(u, 2, r->version);
 		sqlite3_bind_text(u, 3, r->updated_at, -1, SQLITE_STATIC);
@@ -303,8 +314,7 @@ send_batch(struct sync_ctx *sc, struct batch *b, struct sync_counts *n, char *er
 		n->pushed[t] += count_of(answer, "applied", sync_tables[t].name);
 		n->unchanged += count_of(answer, "unchanged", sync_tables[t].name);
 	}
-	n->stale += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(answer, "stale"));
-	rc = mark_synced(sc, b, cJSON_GetObjectItemCaseSensitive(answer, "stale"), err);
+	rc = mark_synced(sc, b, cJSON_GetObjectItemCaseSensitive(answer, "stale"), n, err);
 	cJSON_Delete(answer);
 	batch_reset(b);
 	return rc;
