@@ -24,7 +24,7 @@
 #define MAX_PASSWORD 1024
 
 /* GoTrue's error shape, with OAuth's error/error_description for /token. */
-static void
+void
 auth_error(struct http_response *res, int status, const char *code, const char *msg)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -150,6 +150,23 @@ issue_session(struct server *srv, struct worker *w, PGresult *user, const char *
 	free(access);
 	reply_json(res, 200, o);
 	return 0;
+}
+
+int
+auth_session_for_user(struct server *srv, struct worker *w, const char *user_id,
+    struct http_response *res, char *err)
+{
+	const char *params[1] = { user_id };
+	PGresult *user;
+	int rc;
+
+	user = db_exec(w->pg, "SELECT " USER_COLUMNS " FROM auth.users WHERE id = $1::uuid", 1,
+	    params, NULL, err);
+	if (user == NULL)
+		return -1;
+	rc = PQntuples(user) != 1 ? 1 : issue_session(srv, w, user, NULL, NULL, res, err);
+	PQclear(user);
+	return rc;
 }
 
 static cJSON *

@@ -9,10 +9,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <curl/curl.h>
 
 #include "db.h"
 #include "jwt.h"
 #include "migrate.h"
+#include "realtime.h"
 #include "server.h"
 #include "util/log.h"
 #include "util/paths.h"
@@ -125,7 +127,9 @@ cmd_serve(struct server *srv)
 {
 	struct settings *s = &srv->settings;
 	struct http_options o = { 0 };
+	struct realtime *rt;
 	char err[ERRLEN];
+	int rc = 0;
 
 	if (s->db == NULL) {
 		fprintf(stderr, "agentlogs-server: serve needs --db URL\n");
@@ -143,13 +147,23 @@ cmd_serve(struct server *srv)
 	o.srv = srv;
 	o.worker_init = worker_init;
 	o.worker_done = worker_done;
+	/* Once, before the workers start: GitHub sign-in calls libcurl on them. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "agentlogs-server: cannot initialise libcurl\n");
+		return 1;
+	}
+	rt = realtime_new(srv);
+	o.ws_protocol = realtime_protocol(rt);
 	fprintf(stderr, "agentlogs-server: serving on http://%s:%d\n", s->host, s->port);
 	if (http_serve(&o, err) != 0) {
 		fprintf(stderr, "agentlogs-server: %s\n", err);
-		return 1;
+		rc = 1;
 	}
-	fprintf(stderr, "agentlogs-server: stopped\n");
-	return 0;
+	realtime_free(rt);
+	curl_global_cleanup();
+	if (rc == 0)
+		fprintf(stderr, "agentlogs-server: stopped\n");
+	return rc;
 }
 
 int

@@ -34,7 +34,7 @@ static const struct setting {
 	{ "site-url", TEXT, offsetof(struct settings, site_url), "http://127.0.0.1:54321",
 	  "where an OAuth flow without redirect_to ends" },
 	{ "redirect-allow", TEXT, offsetof(struct settings, redirect_allow), "",
-	  "comma-separated redirect URL prefixes allowed besides loopback" },
+	  "comma-separated redirect URLs allowed besides site-url and loopback (prefixes, or globs with * and **)" },
 	{ "github-authorize-url", TEXT, offsetof(struct settings, github_authorize_url),
 	  "https://github.com/login/oauth/authorize", "GitHub's OAuth authorize URL" },
 	{ "github-token-url", TEXT, offsetof(struct settings, github_token_url),
@@ -53,6 +53,8 @@ static const struct setting {
 	  "largest request body in bytes (413 beyond)" },
 	{ "access-token-ttl", NUMBER, offsetof(struct settings, access_token_ttl), "3600",
 	  "lifetime of access tokens in seconds" },
+	{ "realtime-idle-timeout", NUMBER, offsetof(struct settings, realtime_idle_timeout), "60",
+	  "seconds a realtime websocket may send nothing before it is closed" },
 };
 
 #define NSETTINGS (sizeof table / sizeof table[0])
