@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <cjson/cJSON.h>
 #include <libwebsockets.h>
 
 #include "http.h"
+#include "request.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -25,6 +27,7 @@ struct job {
 	struct http_request req;
 	struct http_response res;
 	struct timespec started;
+	int close;		/* close after the answer: the request's body was not read */
 	struct job *next;
 };
 
@@ -49,6 +52,7 @@ struct pss {
 	struct job *job;	/* receiving: the request; sending: the response */
 	int too_large;
 	int receiving;		/* pss->job is a request still taking its body */
+	int discard;		/* the request was refused: its body is dropped unread */
 	size_t sent;
 	char *out;		/* LWS_PRE bytes of room, then the body */
 	size_t out_len;
@@ -81,76 +85,16 @@ queue_pop(struct queue *q)
 static void
 job_free(struct job *j)
 {
-	int i;
-
 	if (j == NULL)
 		return;
-	free(j->req.path);
-	free(j->req.query);
-	for (i = 0; i < j->req.nheaders; i++) {
-		free(j->req.headers[i].name);
-		free(j->req.headers[i].value);
-	}
-	free(j->req.headers);
-	free(j->req.body);
+	request_free(&j->req);
 	strbuf_free(&j->res.headers);
 	strbuf_free(&j->res.body);
 	free(j);
 }
 
 /* ---------------------------------------------------------------- helpers */
-
-const char *
-http_header(const struct http_request *req, const char *name)
-{
-	int i;
-
-	for (i = 0; i < req->nheaders; i++) {
-		if (strcmp(req->headers[i].name, name) == 0)
-			return req->headers[i].value;
-	}
-	return NULL;
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-char *
-http_query_param(const struct http_request *req, const char *name)
-{
-	size_t nlen = strlen(name);
-	const char *p = req->query, *end;
-	char *out, *o;
-
-	while (p != NULL && *p != '\0') {
-		end = strchr(p, '&');
-		if (end == NULL)
-			end = p + strlen(p);
-		if ((size_t)(end - p) >= nlen && strncmp(p, name, nlen) == 0 &&
-		    (p[nlen] == '=' || p + nlen == end)) {
-			const char *v = p + nlen + (p[nlen] == '=');
-			o = out = xmalloc((size_t)(end - v) + 1);
-			while (v < end) {
-				if (*v == '%' && end - v >= 3 && hexval(v[1]) >= 0 &&
-				    hexval(v[2]) >= 0) {
-					*o++ = (char)(hexval(v[1]) * 16 + hexval(v[2]));
-					v += 3;
-				} else
-					*o++ = *v++;
-			}
-			*o = '\0';
-			return out;
-		}
-		p = *end == '&' ? end + 1 : end;
-	}
-	return NULL;
-}
+/* http_header() and http_query_param() live in request.c, pure code. */
 
 void
 http_set_json(struct http_response *res, int status, const char *json)
@@ -230,17 +174,6 @@ worker_main(void *arg)
 
 static struct lws *find_conn(uint64_t conn);
 
-static void
-copy_header(struct job *j, const char *name, char *value)
-{
-	struct http_request *r = &j->req;
-
-	r->headers = xreallocarray(r->headers, (size_t)r->nheaders + 1, sizeof *r->headers);
-	r->headers[r->nheaders].name = xstrdup(name);
-	r->headers[r->nheaders].value = value;
-	r->nheaders++;
-}
-
 static char *
 token_copy(struct lws *wsi, enum lws_token_indexes t)
 {
@@ -276,35 +209,39 @@ custom_copy(struct lws *wsi, const char *name)
 /*
  * The query string, percent-encoded as a client sends it. lws splits the
  * arguments at '&' and then decodes each, so "%26" in a value would look like
- * a separator once joined: encode each argument again (its first '=' stays
- * the separator) and the handlers decode exactly once.
+ * a separator once joined: each argument is encoded again and the handlers
+ * decode exactly once. Each fragment is copied whole, however long: a
+ * fragment left out would drop a filter.
  */
 static char *
 query_copy(struct lws *wsi)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	struct strbuf sb = STRBUF_INIT;
-	char frag[8192];
-	int i, j, n, eq;
+	char *frag;
+	int i, n;
 
-	for (i = 0; (n = lws_hdr_copy_fragment(wsi, frag, sizeof frag,
-	    WSI_TOKEN_HTTP_URI_ARGS, i)) >= 0; i++) {
+	/* lws_hdr_fragment_length() answers 0 past the last one; the copy fails there. */
+	for (i = 0;; i++) {
+		n = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
+		frag = xmalloc((size_t)(n > 0 ? n : 0) + 1);
+		n = lws_hdr_copy_fragment(wsi, frag, (n > 0 ? n : 0) + 1, WSI_TOKEN_HTTP_URI_ARGS, i);
+		if (n < 0) {
+			free(frag);
+			break;
+		}
 		if (i > 0)
 			strbuf_addc(&sb, '&');
-		for (j = 0, eq = 0; j < n; j++) {
-			unsigned char c = (unsigned char)frag[j];
-			if (c == '=' && !eq) {
-				eq = 1;
-				strbuf_addc(&sb, '=');
-			} else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			    (c >= '0' && c <= '9') || strchr("-._~,().*:!", c) != NULL)
-				strbuf_addc(&sb, (char)c);
-			else {
-				strbuf_addc(&sb, '%');
-				strbuf_addc(&sb, hex[c >> 4]);
-				strbuf_addc(&sb, hex[c & 15]);
-			}
-		}
+		request_query_append(&sb, frag, (size_t)n);
+		free(frag);
+	}
+	/*
+	 * lws ends a query whose last argument is empty ("?a=1&", "?") with a
+	 * fragment "/" of its own making: not the client's, so dropped.
+	 */
+	if (sb.len >= 3 && strcmp(sb.buf + sb.len - 3, "%2F") == 0 &&
+	    (sb.len == 3 || sb.buf[sb.len - 4] == '&')) {
+		sb.len -= sb.len == 3 ? 3 : 4;
+		sb.buf[sb.len] = '\0';
 	}
 	return strbuf_detach(&sb);
 }
@@ -332,6 +269,7 @@ static const struct {
 	{ WSI_TOKEN_HTTP_RANGE, "range" },
 	{ WSI_TOKEN_HOST, "host" },
 	{ WSI_TOKEN_HTTP_ACCEPT, "accept" },
+	{ WSI_TOKEN_HTTP_TRANSFER_ENCODING, "transfer-encoding" },
 };
 
 static const char *const custom_headers[] = {
@@ -356,16 +294,17 @@ start_job(struct lws *wsi, struct pss *pss, const char *uri)
 		}
 	}
 	j->req.path = xstrdup(uri);
+	(void)request_path_normalise(j->req.path);	/* a relative one stays, matching nothing */
 	j->req.query = query_copy(wsi);
 	for (i = 0; i < sizeof known_headers / sizeof known_headers[0]; i++) {
 		if ((v = token_copy(wsi, known_headers[i].token)) != NULL)
-			copy_header(j, known_headers[i].name, v);
+			request_add_header(&j->req, known_headers[i].name, v);
 	}
 	for (i = 0; i < sizeof custom_headers / sizeof custom_headers[0]; i++) {
 		if ((v = custom_copy(wsi, custom_headers[i])) != NULL) {
 			snprintf(name, sizeof name, "%.*s", (int)strlen(custom_headers[i]) - 1,
 			    custom_headers[i]);
-			copy_header(j, name, v);
+			request_add_header(&j->req, name, v);
 		}
 	}
 	lws_get_peer_simple(wsi, j->req.peer, sizeof j->req.peer);
@@ -396,17 +335,40 @@ dispatch(struct pss *pss)
 	pthread_mutex_unlock(&state->lock);
 }
 
+/*
+ * Answers the request being received at once, without its body, and closes
+ * the connection after the answer: where the body ends is unknown or too far.
+ */
+static void
+refuse(struct pss *pss, int status, const char *code, const char *msg)
+{
+	struct job *j = pss->job;
+
+	pss->job = NULL;
+	pss->receiving = 0;
+	pss->discard = 1;
+	http_error(&j->res, status, code, "%s", msg);
+	http_add_header(&j->res, "Connection", "close");
+	j->close = 1;
+	pthread_mutex_lock(&state->lock);
+	queue_push(&state->done, j);
+	pthread_mutex_unlock(&state->lock);
+	lws_cancel_service(state->context);
+}
+
 /* The request log: one line each, never a token (the query can hold one). */
 static void
 log_request(const struct job *j)
 {
 	struct timespec now;
+	char *path = request_printable(j->req.path);	/* one line, six fields */
 	long ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (now.tv_sec - j->started.tv_sec) * 1000 + (now.tv_nsec - j->started.tv_nsec) / 1000000;
-	fprintf(stderr, "%s %s %s %d %zu %ldms\n", j->req.peer, j->req.method, j->req.path,
+	fprintf(stderr, "%s %s %s %d %zu %ldms\n", j->req.peer, j->req.method, path,
 	    j->res.status, j->res.body.len, ms);
+	free(path);
 }
 
 /* Connections live by id so a late worker answer never touches a freed wsi. */
@@ -536,10 +498,13 @@ write_response(struct lws *wsi, struct pss *pss)
 		return 0;
 	}
 finished:
+	final = j->close;
 	job_free(j);
 	pss->job = NULL;
 	free(pss->out);
 	pss->out = NULL;
+	if (final)
+		return -1;	/* lws shuts the socket down gracefully: the answer is sent */
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
@@ -548,7 +513,9 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
     size_t len)
 {
 	struct pss *pss = user;
-	char *cl;
+	unsigned long long blen = 0;
+	char msg[128];
+	const char *cl;
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP_BIND_PROTOCOL:
@@ -566,21 +533,27 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		pss->job = start_job(wsi, pss, (const char *)in);
 		pss->too_large = 0;
 		pss->receiving = 1;
-		if ((cl = (char *)http_header(&pss->job->req, "content-length")) != NULL &&
-		    strtoull(cl, NULL, 10) > state->o->max_body)
-			pss->too_large = 1;
-		/* A request with a body continues in HTTP_BODY; others are complete. */
-		if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0 ||
-		    lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI) > 0 ||
-		    lws_hdr_total_length(wsi, WSI_TOKEN_PATCH_URI) > 0) {
-			if (cl != NULL && strtoull(cl, NULL, 10) == 0)
-				dispatch(pss);
-			return 0;
-		}
-		dispatch(pss);
+		pss->discard = 0;
+		/*
+		 * Content-Length says whether a body follows, whatever the method
+		 * (RFC 9112 6.3): one continues in HTTP_BODY, the others are complete.
+		 */
+		cl = http_header(&pss->job->req, "content-length");
+		if (cl != NULL && request_content_length(cl, &blen) != 0)
+			refuse(pss, 400, "bad_request", "Content-Length is not a number");
+		else if (cl == NULL && http_header(&pss->job->req, "transfer-encoding") != NULL)
+			refuse(pss, 411, "length_required", "A request body needs a Content-Length");
+		else if (blen > state->o->max_body) {
+			snprintf(msg, sizeof msg, "The request body exceeds the limit of %zu bytes",
+			    state->o->max_body);
+			refuse(pss, 413, "payload_too_large", msg);
+		} else if (blen == 0)
+			dispatch(pss);
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY:
 		/* lws also reports an empty body of a request already dispatched. */
+		if (pss->discard)
+			return 0;
 		if (!pss->receiving)
 			return len == 0 ? 0 : -1;
 		if (pss->job->req.body_len + len > state->o->max_body)
@@ -613,16 +586,40 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		deliver();
 		break;
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		/* The websocket protocol decides (our pss is not its user data). */
+		if (state->o->ws_protocol != NULL)
+			return state->o->ws_protocol->callback(wsi, reason, NULL, in, len);
+		return -1;
 	default:
 		break;
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
-static const struct lws_protocols protocols[] = {
-	{ "http", callback_http, sizeof(struct pss), 0, 0, NULL, 0 },
-	{ NULL, NULL, 0, 0, 0, NULL, 0 }
-};
+static const struct lws_protocols http_protocol =
+	{ "http", callback_http, sizeof(struct pss), 0, 0, NULL, 0 };
+
+/*
+ * Each websocket holds a descriptor, and lws sizes its tables by the limit
+ * at context creation: raise the soft limit to the hard one (capped, as lws
+ * allocates per possible descriptor).
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536)
+		rl.rlim_max = 65536;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warn("cannot raise the open file limit: %s", strerror(errno));
+	}
+}
 
 static void
 on_signal(int sig)
@@ -638,6 +635,10 @@ int
 http_serve(const struct http_options *o, char *err)
 {
 	struct lws_context_creation_info info;
+	/* The websocket protocol is the default for upgrades naming none. */
+	static const struct lws_protocol_vhost_options ws_default = { NULL, NULL, "default", "" };
+	struct lws_protocol_vhost_options ws_pvo = { NULL, &ws_default, NULL, "" };
+	struct lws_protocols protocols[3];
 	struct http_state hs;
 	pthread_t *threads;
 	struct sigaction sa;
@@ -653,11 +654,19 @@ http_serve(const struct http_options *o, char *err)
 	memset(&info, 0, sizeof info);
 	info.port = o->port;
 	info.iface = o->listen_host;
+	memset(protocols, 0, sizeof protocols);
+	protocols[0] = http_protocol;
+	if (o->ws_protocol != NULL) {
+		protocols[1] = *o->ws_protocol;
+		ws_pvo.name = o->ws_protocol->name;
+		info.pvo = &ws_pvo;
+	}
 	info.protocols = protocols;
 	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE * 0;
 	info.max_http_header_data = 8192;
 	info.max_http_header_pool = 256;
 	info.timeout_secs = 30;
+	raise_fd_limit();
 	if ((hs.context = lws_create_context(&info)) == NULL) {
 		state = NULL;
 		return seterr(err, "cannot listen on %s:%d", o->listen_host, o->port);

@@ -16,6 +16,7 @@
 
 struct worker;
 struct server;
+struct lws_protocols;
 
 struct http_header {
 	char *name;	/* lower case, without the colon */
@@ -65,6 +66,13 @@ struct http_options {
 	/* Called once on each worker thread before it serves (opens its connection). */
 	int (*worker_init)(struct server *srv, struct worker **w);
 	void (*worker_done)(struct worker *w);
+	/*
+	 * Websockets on the same port (NULL: none): the protocol every upgrade
+	 * without Sec-WebSocket-Protocol gets, as Phoenix clients send none.
+	 * LWS_CALLBACK_HTTP_CONFIRM_UPGRADE reaching the HTTP protocol is
+	 * passed on to it, so it can refuse the upgrade.
+	 */
+	const struct lws_protocols *ws_protocol;
 };
 
 /* Serves until SIGTERM or SIGINT; returns 0 on a clean stop. */

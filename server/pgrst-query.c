@@ -50,6 +50,7 @@ struct query {
 	long long limit, offset;
 	int has_select, has_order, has_limit, has_offset, has_conflict, has_columns;
 	int representation;
+	int count_exact;	/* Prefer: count=exact */
 	enum resolution resolution;
 };
 
@@ -628,6 +629,8 @@ parse_prefer(struct query *q, const char *prefer)
 			q->resolution = RES_MERGE;
 		else if (PREF("resolution=ignore-duplicates"))
 			q->resolution = RES_IGNORE;
+		else if (PREF("count=exact"))
+			q->count_exact = 1;
 #undef PREF
 		p = end;
 	}
@@ -710,7 +713,7 @@ static void
 add_aggregate_head(struct strbuf *sb)
 {
 	strbuf_adds(sb, "SELECT coalesce(json_agg(pgrst_t.*), '[]')::text AS body,"
-	    " count(*) AS n FROM (SELECT ");
+	    " count(*) AS n");
 }
 
 /* Wraps a write in a CTE so its RETURNING rows come back as a representation. */
@@ -723,6 +726,7 @@ representation(const struct query *q, char *write)
 	strbuf_adds(&sb, write);
 	strbuf_adds(&sb, " RETURNING *) ");
 	add_aggregate_head(&sb);
+	strbuf_adds(&sb, " FROM (SELECT ");
 	add_select_list(&sb, q);
 	strbuf_adds(&sb, " FROM pgrst_w");
 	add_order(&sb, q);
@@ -746,6 +750,15 @@ build_get(const struct pgrst_request *req, const char *schema, const struct quer
 	if (req->max_rows > 0 && (limit < 0 || limit > req->max_rows))
 		limit = req->max_rows;
 	add_aggregate_head(&sb);
+	if (q->count_exact) {
+		/* The rows the filters match, whatever the range: Content-Range's total. */
+		strbuf_adds(&sb, ", (SELECT count(*) FROM ");
+		add_qname(&sb, schema, req->name);
+		add_where(&sb, q, p);
+		strbuf_adds(&sb, ") AS total");
+		out->has_total = 1;
+	}
+	strbuf_adds(&sb, " FROM (SELECT ");
 	add_select_list(&sb, q);
 	strbuf_adds(&sb, " FROM ");
 	add_qname(&sb, schema, req->name);

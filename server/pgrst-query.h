@@ -23,7 +23,8 @@
  *   columns=col,...              (POST: the columns to insert, as supabase-js
  *                                sends for bodies whose objects differ)
  * Prefer: return=minimal|representation, resolution=merge-duplicates|
- * ignore-duplicates; others are ignored.
+ * ignore-duplicates, count=exact (GET: the total in Content-Range); others
+ * are ignored.
  *
  * Where we are stricter than PostgREST, to protect data:
  * - PATCH and DELETE need at least one filter (400, code 21000, the error
@@ -93,6 +94,7 @@ struct pgrst_sql {
 	int nparams;
 	int status;		/* HTTP status on success: 200, 201 or 204 */
 	int returns_body;
+	int has_total;		/* column 2 ("total"): the rows the filters match (count=exact) */
 	long long offset;	/* first row's index, for Content-Range */
 };
 

@@ -12,6 +12,7 @@
 
 #include "db.h"
 #include "pgrst-query.h"
+#include "request.h"
 #include "server.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -102,7 +103,7 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	struct pgrst_sql sql;
 	struct pgrst_error e;
 	struct caller c;
-	char err[ERRLEN], state[6], range[64];
+	char err[ERRLEN], state[6], range[64], *query;
 	PGresult *r;
 	enum caller_status st;
 	long long n, total;
@@ -126,7 +127,9 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 		pr.name = path + 5;
 	} else
 		pr.name = path[0] == '/' ? path + 1 : path;
-	pr.query = req->query;
+	/* The apikey may come as a parameter; it is not a filter (Supabase's gateway drops it). */
+	query = request_query_without(req->query, "apikey");
+	pr.query = query;
 	pr.prefer = http_header(req, "prefer");
 	pr.body = req->body;
 	pr.body_len = req->body_len;
@@ -137,6 +140,7 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	pr.max_rows = MAX_ROWS;
 	if (pgrst_build(&pr, &sql, &e) != 0) {
 		reply_error(res, &e);
+		free(query);
 		caller_free(&c);
 		return;
 	}
@@ -185,5 +189,6 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	PQclear(r);
 out:
 	pgrst_sql_free(&sql);
+	free(query);
 	caller_free(&c);
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "jwt.h"
+#include "request.h"
 #include "server.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -35,47 +36,39 @@ role_of(const cJSON *claims)
 	return NULL;
 }
 
-int
-caller_from_request(struct server *srv, const struct http_request *req, struct caller *c,
-    struct http_response *res)
+enum caller_status
+caller_verify(struct server *srv, const struct http_request *req, struct caller *c,
+    char *reason)
 {
 	const struct settings *s = &srv->settings;
-	const char *apikey = http_header(req, "apikey"), *auth = http_header(req, "authorization");
-	cJSON *key;
-	char err[ERRLEN], *json;
+	const char *bearer = request_bearer(http_header(req, "authorization"));
+	char *apikey = request_apikey(req), *json;
 	const cJSON *sub;
+	cJSON *key;
 
 	memset(c, 0, sizeof *c);
 	if (apikey == NULL) {
-		char *q = http_query_param(req, "apikey");
-		if (q != NULL) {
-			key = jwt_verify(q, s->jwt_secret, s->jwt_secret_len, (long long)time(NULL), err);
-			free(q);
-		} else
-			key = NULL;
-		if (q == NULL) {
-			http_error(res, 401, "no_api_key", "No API key found in request");
-			return -1;
-		}
-	} else
-		key = jwt_verify(apikey, s->jwt_secret, s->jwt_secret_len, (long long)time(NULL), err);
-	if (key == NULL || role_of(key) == NULL ||
-	    strcmp(role_of(key), "authenticated") == 0) {
-		cJSON_Delete(key);
-		http_error(res, 401, "invalid_api_key", "Invalid API key");
-		return -1;
+		seterr(reason, "No API key found in request");
+		return CALLER_NO_KEY;
 	}
-	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
-		c->claims = jwt_verify(auth + 7, s->jwt_secret, s->jwt_secret_len,
-		    (long long)time(NULL), err);
-		if (c->claims == NULL || role_of(c->claims) == NULL) {
-			cJSON_Delete(key);
-			http_error(res, 401, "bad_jwt", "invalid JWT: %s",
-			    c->claims == NULL ? err : "unknown role");
-			caller_free(c);
-			return -1;
-		}
+	key = jwt_verify(apikey, s->jwt_secret, s->jwt_secret_len, (long long)time(NULL), reason);
+	free(apikey);
+	if (key == NULL || role_of(key) == NULL || strcmp(role_of(key), "authenticated") == 0) {
 		cJSON_Delete(key);
+		seterr(reason, "Invalid API key");
+		return CALLER_BAD_KEY;
+	}
+	/* A Bearer header is checked even when empty: it never falls back to the key. */
+	if (bearer != NULL) {
+		cJSON_Delete(key);
+		c->claims = jwt_verify(bearer, s->jwt_secret, s->jwt_secret_len,
+		    (long long)time(NULL), reason);
+		if (c->claims == NULL || role_of(c->claims) == NULL) {
+			if (c->claims != NULL)
+				seterr(reason, "unknown role");
+			caller_free(c);
+			return strcmp(reason, "token expired") == 0 ? CALLER_EXPIRED : CALLER_BAD_JWT;
+		}
 	} else
 		c->claims = key;
 	c->role = role_of(c->claims);
@@ -83,25 +76,36 @@ caller_from_request(struct server *srv, const struct http_request *req, struct c
 	if (cJSON_IsString(sub))
 		c->sub = xstrdup(sub->valuestring);
 	if (strcmp(c->role, "authenticated") == 0 && c->sub == NULL) {
-		http_error(res, 401, "bad_jwt", "invalid JWT: no subject");
+		seterr(reason, "no subject");
 		caller_free(c);
-		return -1;
+		return CALLER_BAD_JWT;
 	}
 	json = cJSON_PrintUnformatted(c->claims);
 	c->claims_json = xstrdup(json);
 	cJSON_free(json);
-	return 0;
+	return CALLER_OK;
 }
 
-static int
-has_prefix(const char *path, const char *prefix, const char **rest)
+int
+caller_from_request(struct server *srv, const struct http_request *req, struct caller *c,
+    struct http_response *res)
 {
-	size_t n = strlen(prefix);
+	char reason[ERRLEN];
 
-	if (strncmp(path, prefix, n) != 0 || (path[n] != '\0' && path[n] != '/'))
+	switch (caller_verify(srv, req, c, reason)) {
+	case CALLER_OK:
 		return 0;
-	*rest = path + n;
-	return 1;
+	case CALLER_NO_KEY:
+		http_error(res, 401, "no_api_key", "%s", reason);
+		break;
+	case CALLER_BAD_KEY:
+		http_error(res, 401, "invalid_api_key", "%s", reason);
+		break;
+	default:
+		http_error(res, 401, "bad_jwt", "invalid JWT: %s", reason);
+		break;
+	}
+	return -1;
 }
 
 void
@@ -112,13 +116,13 @@ router_handle(struct server *srv, struct worker *w, const struct http_request *r
 
 	if (strcmp(req->path, "/health") == 0 || strcmp(req->path, "/") == 0)
 		http_set_json(res, 200, "{\"status\":\"ok\",\"service\":\"agentlogs-server\"}");
-	else if (has_prefix(req->path, "/auth/v1", &rest))
+	else if (request_path_prefix(req->path, "/auth/v1", &rest))
 		auth_handle(srv, w, req, rest, res);
-	else if (has_prefix(req->path, "/rest/v1", &rest))
+	else if (request_path_prefix(req->path, "/rest/v1", &rest))
 		rest_handle(srv, w, req, rest, res);
-	else if (has_prefix(req->path, "/storage/v1", &rest))
+	else if (request_path_prefix(req->path, "/storage/v1", &rest))
 		storage_handle(srv, w, req, rest, res);
-	else if (has_prefix(req->path, "/realtime/v1", &rest))
+	else if (request_path_prefix(req->path, "/realtime/v1", &rest))
 		http_error(res, 426, "upgrade_required",
 		    "realtime needs a websocket: /realtime/v1/websocket");
 	else

@@ -32,6 +32,23 @@ struct caller {
  */
 int caller_from_request(struct server *srv, const struct http_request *req,
     struct caller *c, struct http_response *res);
+
+/* What caller_verify() found. */
+enum caller_status {
+	CALLER_OK,
+	CALLER_NO_KEY,		/* no apikey header or parameter */
+	CALLER_BAD_KEY,		/* not an anon or service_role key of ours */
+	CALLER_BAD_JWT,		/* a bearer token that does not verify */
+	CALLER_EXPIRED,		/* a bearer token past its exp */
+};
+
+/*
+ * caller_from_request() without the answer, for services with their own error
+ * shape (/rest/v1 answers as PostgREST): fills c, or reason (ERRLEN) on a
+ * refusal. The reason never quotes a token.
+ */
+enum caller_status caller_verify(struct server *srv, const struct http_request *req,
+    struct caller *c, char *reason);
 void caller_free(struct caller *c);
 
 void auth_handle(struct server *srv, struct worker *w, const struct http_request *req,

@@ -26,6 +26,7 @@ struct settings {
 	long workers;
 	long max_body;			/* bytes */
 	long access_token_ttl;		/* seconds */
+	long realtime_idle_timeout;	/* seconds a websocket may stay silent */
 	/* Derived. */
 	char *host;
 	int port;

@@ -13,15 +13,32 @@
 #include "store/curate.h"
 #include "util/log.h"
 
+/*
+ * These commands take operands only: --help, or "--" before an operand that
+ * starts with a dash (a title can). Sets *rc and returns 1 when done.
+ */
 static int
-wants_help(const struct cmd_entry *e, int argc, char **argv)
+check_options(const struct cmd_entry *e, int *argc, char ***argv, int *rc)
 {
 	int i;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+	for (i = 1; i < *argc; i++) {
+		const char *a = (*argv)[i];
+		if (strcmp(a, "--") == 0) {
+			/* Drop the "--": the operands follow. */
+			memmove(*argv + i, *argv + i + 1, (size_t)(*argc - i) * sizeof **argv);
+			(*argc)--;
+			return 0;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			cmd_print_usage(e, stdout);
 			printf("\n%s\n", e->summary);
+			*rc = EXIT_OK;
+			return 1;
+		}
+		if (a[0] == '-' && a[1] != '\0' && !(e == &cmd_move_entry &&
+		    (strcmp(a, "--before") == 0 || strcmp(a, "--after") == 0))) {
+			*rc = cmd_usage_error(e, "unknown option '%s'", a);
 			return 1;
 		}
 	}
@@ -67,8 +84,8 @@ cmd_title_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store *st;
 	int rc;
 
-	if (wants_help(&cmd_title_entry, argc, argv))
-		return EXIT_OK;
+	if (check_options(&cmd_title_entry, &argc, &argv, &rc))
+		return rc;
 	if ((st = target(ctx, &cmd_title_entry, argc, argv, 2, id, &rc)) == NULL)
 		return rc;
 	rc = curate_title(st, id, argv[2][0] != '\0' ? argv[2] : NULL, err);
@@ -83,8 +100,8 @@ flag(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc, char **argv, cons
 	struct store *st;
 	int rc;
 
-	if (wants_help(e, argc, argv))
-		return EXIT_OK;
+	if (check_options(e, &argc, &argv, &rc))
+		return rc;
 	if ((st = target(ctx, e, argc, argv, 1, id, &rc)) == NULL)
 		return rc;
 	return done(curate_flag(st, id, field, on, err), err, what, id);
@@ -121,8 +138,8 @@ cmd_move_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store *st;
 	int after, rc;
 
-	if (wants_help(&cmd_move_entry, argc, argv))
-		return EXIT_OK;
+	if (check_options(&cmd_move_entry, &argc, &argv, &rc))
+		return rc;
 	if (argc != 4 || (strcmp(argv[2], "--before") != 0 && strcmp(argv[2], "--after") != 0))
 		return cmd_usage_error(&cmd_move_entry, "expected ID --before|--after OTHER");
 	after = strcmp(argv[2], "--after") == 0;
@@ -142,15 +159,15 @@ cmd_rm_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store *st;
 	int rc;
 
-	if (wants_help(&cmd_rm_entry, argc, argv))
-		return EXIT_OK;
+	if (check_options(&cmd_rm_entry, &argc, &argv, &rc))
+		return rc;
 	if ((st = target(ctx, &cmd_rm_entry, argc, argv, 1, id, &rc)) == NULL)
 		return rc;
 	return done(curate_remove(st, id, err), err, "Deleted", id);
 }
 
 const struct cmd_entry cmd_title_entry = {
-	.name = "title", .usage = "ID TEXT",
+	.name = "title", .usage = "[--] ID TEXT",
 	.summary = "give a commit a title ('' clears it)", .exec = cmd_title_exec,
 };
 const struct cmd_entry cmd_publish_entry = {

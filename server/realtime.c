@@ -1,0 +1,1293 @@
+/*
+ * Supabase Realtime's postgres_changes over Phoenix v1 JSON frames
+ * ({topic, event, payload, ref}), as realtime-js speaks them:
+ *
+ *   phx_join on realtime:<name> with {config: {postgres_changes: [{event,
+ *   schema, table?, filter?}]}, access_token} -> phx_reply ok with each
+ *   binding echoed plus its id, then a system "Subscribed to PostgreSQL";
+ *   heartbeat on topic phoenix -> phx_reply ok; access_token -> the channel's
+ *   token replaced, or the channel closed (system error, phx_close) when it
+ *   does not verify; phx_leave -> phx_reply ok.
+ *
+ * A change reaches a channel only when the channel's token is unexpired and
+ * its sub owns the row (the triggers name the owner): the owner is the only
+ * user whose row-level security policies let them see it. Realtime is a
+ * nudge, so a change carries the row's id, user_id and version, never its
+ * content.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include <libpq-fe.h>
+#include <libwebsockets.h>
+
+#include "jwt.h"
+#include "realtime.h"
+#include "server.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+#include "util/xmalloc.h"
+
+#define RT_PROTOCOL "agentlogs-realtime"
+#define RT_PATH "/realtime/v1/websocket"
+#define RT_LISTEN_CHANNEL "agentlogs_changes"
+
+#define MAX_MESSAGE (64u << 10)		/* a client frame; joins are well under 8 KB */
+#define MAX_CHANNELS 100		/* per socket, Supabase's default */
+#define MAX_BINDINGS 32			/* postgres_changes entries per channel */
+#define MAX_QUEUED (4u << 20)		/* bytes waiting for one slow socket */
+#define MAX_PENDING 100000		/* notifications waiting for the service thread */
+#define TICK_US (250 * 1000)		/* idle and expiry checks */
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 10000
+
+/* One outgoing text frame, with the room lws_write needs in front. */
+struct msg {
+	struct msg *next;
+	size_t len;
+	unsigned char data[];
+};
+
+enum filter_col { FILTER_NONE, FILTER_USER_ID, FILTER_ID };
+
+/* One entry of a join's postgres_changes. */
+struct binding {
+	uint32_t id;
+	char *event;		/* "*", "INSERT", "UPDATE" or "DELETE" */
+	char *schema;		/* or "*" */
+	char *table;		/* NULL or "*": every table */
+	enum filter_col fcol;
+	char *fval;
+};
+
+struct channel {
+	struct channel *next;
+	char *topic;		/* "realtime:<name>" */
+	char *topic_json;	/* the topic as a JSON string, for the fan-out */
+	char *join_ref;		/* JSON: the ref phx_close answers with */
+	char *sub;		/* whose rows it receives; NULL: nobody's */
+	long long exp;		/* the token's expiry, epoch seconds */
+	struct binding *b;
+	int nb;
+};
+
+struct pss;
+
+struct conn {
+	struct conn *prev, *next;
+	struct lws *wsi;
+	struct pss *pss;
+	long long apikey_exp;
+	struct channel *channels;
+	int nchannels;
+	struct msg *out, *out_tail;
+	size_t out_bytes;
+	struct strbuf rx;
+	int rx_too_large;
+	long long last_rx_ms;
+	int closing;
+	enum lws_close_status close_status;
+	const char *close_reason;
+};
+
+/* lws's per-connection memory: only a pointer, so lws can drop it at will. */
+struct pss {
+	struct conn *c;
+};
+
+/* A notification's payload; NULL marks a LISTEN reconnection. */
+struct note {
+	struct note *next;
+	char *payload;
+};
+
+struct realtime {
+	struct server *srv;
+	struct lws_protocols protocol;
+	/* Service thread only. */
+	struct lws_context *context;
+	lws_sorted_usec_list_t tick;
+	int ticking;
+	struct conn *conns;
+	/* Shared with the listener thread, under lock. */
+	pthread_mutex_t lock;
+	struct note *q_head, *q_tail;
+	size_t q_len;
+	int q_overflow;
+	int stopping;
+	/* The listener thread. */
+	pthread_t listener;
+	int listening;
+	int wake[2];
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The realtime state, also when lws calls with a wsi bound to another protocol. */
+static struct realtime *
+rt_of(struct lws *wsi)
+{
+	const struct lws_protocols *p = lws_get_protocol(wsi);
+
+	if (p == NULL || p->user == NULL || strcmp(p->name, RT_PROTOCOL) != 0)
+		p = lws_vhost_name_to_protocol(lws_get_vhost(wsi), RT_PROTOCOL);
+	return p != NULL ? p->user : NULL;
+}
+
+/* ---------------------------------------------------------------- sending */
+
+static void
+queue_drop(struct conn *c)
+{
+	struct msg *m;
+
+	while ((m = c->out) != NULL) {
+		c->out = m->next;
+		free(m);
+	}
+	c->out_tail = NULL;
+	c->out_bytes = 0;
+}
+
+/* Closes the socket once lws lets us write; queued frames are dropped. */
+static void
+conn_close(struct conn *c, enum lws_close_status status, const char *reason)
+{
+	if (c->closing)
+		return;
+	c->closing = 1;
+	c->close_status = status;
+	c->close_reason = reason;
+	queue_drop(c);
+	lws_callback_on_writable(c->wsi);
+	/* A peer that stops reading never makes us writable. */
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 5);
+}
+
+static void
+conn_send(struct conn *c, const char *s, size_t n)
+{
+	struct msg *m;
+
+	if (c->closing)
+		return;
+	if (c->out_bytes + n > MAX_QUEUED) {
+		conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "client too slow");
+		return;
+	}
+	m = xmalloc(sizeof *m + LWS_PRE + n);
+	m->next = NULL;
+	m->len = n;
+	memcpy(m->data + LWS_PRE, s, n);
+	if (c->out_tail != NULL)
+		c->out_tail->next = m;
+	else
+		c->out = m;
+	c->out_tail = m;
+	c->out_bytes += n;
+	lws_callback_on_writable(c->wsi);
+}
+
+static int
+conn_writable(struct conn *c)
+{
+	struct msg *m = c->out;
+
+	if (m != NULL) {
+		if ((c->out = m->next) == NULL)
+			c->out_tail = NULL;
+		c->out_bytes -= m->len;
+		if (lws_write(c->wsi, m->data + LWS_PRE, m->len, LWS_WRITE_TEXT) < 0) {
+			free(m);
+			return -1;
+		}
+		free(m);
+		if (c->out != NULL)
+			lws_callback_on_writable(c->wsi);
+		return 0;
+	}
+	if (c->closing) {
+		lws_close_reason(c->wsi, c->close_status, (unsigned char *)c->close_reason,
+		    strlen(c->close_reason));
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends {topic, event, payload, ref} and frees payload. ref is JSON text. */
+static void
+push(struct conn *c, const char *topic, const char *event, cJSON *payload, const char *ref)
+{
+	cJSON *m = cJSON_CreateObject();
+	char *s;
+
+	cJSON_AddStringToObject(m, "topic", topic);
+	cJSON_AddStringToObject(m, "event", event);
+	cJSON_AddItemToObject(m, "payload", payload);
+	cJSON_AddRawToObject(m, "ref", ref != NULL ? ref : "null");
+	if ((s = cJSON_PrintUnformatted(m)) == NULL)
+		fatalx("out of memory");
+	conn_send(c, s, strlen(s));
+	cJSON_free(s);
+	cJSON_Delete(m);
+}
+
+static void
+reply(struct conn *c, const char *topic, const char *ref, const char *status, cJSON *response)
+{
+	cJSON *p = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(p, "status", status);
+	cJSON_AddItemToObject(p, "response", response != NULL ? response : cJSON_CreateObject());
+	push(c, topic, "phx_reply", p, ref);
+}
+
+static void
+reply_error(struct conn *c, const char *topic, const char *ref, const char *reason)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(r, "reason", reason);
+	reply(c, topic, ref, "error", r);
+}
+
+static void
+system_message(struct conn *c, const struct channel *ch, const char *extension,
+    const char *status, const char *message)
+{
+	cJSON *p = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(p, "channel", ch->topic + strlen("realtime:"));
+	cJSON_AddStringToObject(p, "extension", extension);
+	cJSON_AddStringToObject(p, "message", message);
+	cJSON_AddStringToObject(p, "status", status);
+	push(c, ch->topic, "system", p, NULL);
+}
+
+/* ---------------------------------------------------------------- tokens */
+
+/*
+ * The claims of a token, or NULL with code and message as Supabase Realtime
+ * words them. Never quotes the token.
+ */
+static cJSON *
+verify_token(struct realtime *rt, const char *token, const char **code, const char **message)
+{
+	const struct settings *s = &rt->srv->settings;
+	const cJSON *role, *sub;
+	char err[ERRLEN];
+	cJSON *claims;
+
+	claims = jwt_verify(token, s->jwt_secret, s->jwt_secret_len, (long long)time(NULL), err);
+	if (claims == NULL) {
+		if (strcmp(err, "token expired") == 0) {
+			*code = "InvalidJWTToken";
+			*message = "Token has expired";
+		} else if (strcmp(err, "bad signature") == 0) {
+			*code = "JwtSignatureError";
+			*message = "Failed to validate JWT signature";
+		} else {
+			*code = "MalformedJWT";
+			*message = "The token provided is not a valid JWT";
+		}
+		return NULL;
+	}
+	role = cJSON_GetObjectItemCaseSensitive(claims, "role");
+	sub = cJSON_GetObjectItemCaseSensitive(claims, "sub");
+	if (!cJSON_IsString(role) || (strcmp(role->valuestring, "anon") != 0 &&
+	    strcmp(role->valuestring, "authenticated") != 0 &&
+	    strcmp(role->valuestring, "service_role") != 0)) {
+		*code = "InvalidJWTToken";
+		*message = "Fields `role` and `exp` are required in JWT";
+		cJSON_Delete(claims);
+		return NULL;
+	}
+	if (strcmp(role->valuestring, "authenticated") == 0 && !cJSON_IsString(sub)) {
+		*code = "InvalidJWTToken";
+		*message = "Field `sub` is required in an authenticated JWT";
+		cJSON_Delete(claims);
+		return NULL;
+	}
+	return claims;
+}
+
+static long long
+claims_exp(const cJSON *claims)
+{
+	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(claims, "exp");
+
+	return cJSON_IsNumber(exp) ? (long long)exp->valuedouble : 0;
+}
+
+/* Only an authenticated user owns rows; anon and service_role see no one's. */
+static char *
+claims_sub(const cJSON *claims)
+{
+	const cJSON *role = cJSON_GetObjectItemCaseSensitive(claims, "role");
+	const cJSON *sub = cJSON_GetObjectItemCaseSensitive(claims, "sub");
+
+	if (cJSON_IsString(role) && strcmp(role->valuestring, "authenticated") == 0 &&
+	    cJSON_IsString(sub))
+		return xstrdup(sub->valuestring);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- channels */
+
+static void
+channel_free(struct channel *ch)
+{
+	int i;
+
+	for (i = 0; i < ch->nb; i++) {
+		free(ch->b[i].event);
+		free(ch->b[i].schema);
+		free(ch->b[i].table);
+		free(ch->b[i].fval);
+	}
+	free(ch->b);
+	free(ch->topic);
+	cJSON_free(ch->topic_json);
+	free(ch->join_ref);
+	free(ch->sub);
+	free(ch);
+}
+
+static struct channel *
+channel_find(struct conn *c, const char *topic)
+{
+	struct channel *ch;
+
+	for (ch = c->channels; ch != NULL; ch = ch->next) {
+		if (strcmp(ch->topic, topic) == 0)
+			return ch;
+	}
+	return NULL;
+}
+
+static void
+channel_remove(struct conn *c, struct channel *ch)
+{
+	struct channel **pp;
+
+	for (pp = &c->channels; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == ch) {
+			*pp = ch->next;
+			c->nchannels--;
+			channel_free(ch);
+			return;
+		}
+	}
+}
+
+/* Tells the client why, then closes the channel as Phoenix does (phx_close). */
+static void
+channel_shutdown(struct conn *c, struct channel *ch, const char *message)
+{
+	system_message(c, ch, "system", "error", message);
+	push(c, ch->topic, "phx_close", cJSON_CreateObject(), ch->join_ref);
+	channel_remove(c, ch);
+}
+
+/* FNV-1a: the same parameters always get the same id, as with Supabase's phash2. */
+static uint32_t
+binding_id(const char *event, const char *schema, const char *table, const char *filter)
+{
+	const char *parts[4] = { event, schema, table != NULL ? table : "",
+	    filter != NULL ? filter : "" };
+	uint32_t h = 2166136261u;
+	const unsigned char *p;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		for (p = (const unsigned char *)parts[i]; *p != '\0'; p++)
+			h = (h ^ *p) * 16777619u;
+		h = (h ^ 0xff) * 16777619u;
+	}
+	return h & 0x7ffffff;
+}
+
+/*
+ * One postgres_changes entry into b. The change feed carries id and
+ * user_id, so those are the filters that can be honoured: col=eq.value.
+ */
+static int
+binding_parse(const cJSON *e, struct binding *b, char *why, size_t whylen)
+{
+	static const char *const events[] = { "*", "INSERT", "UPDATE", "DELETE" };
+	const cJSON *event = cJSON_GetObjectItemCaseSensitive(e, "event");
+	const cJSON *schema = cJSON_GetObjectItemCaseSensitive(e, "schema");
+	const cJSON *table = cJSON_GetObjectItemCaseSensitive(e, "table");
+	const cJSON *filter = cJSON_GetObjectItemCaseSensitive(e, "filter");
+	const char *f, *eq;
+	size_t i;
+
+	memset(b, 0, sizeof *b);
+	if (!cJSON_IsObject(e) || !cJSON_IsString(event) || !cJSON_IsString(schema)) {
+		snprintf(why, whylen, "each postgres_changes entry needs event and schema");
+		return -1;
+	}
+	for (i = 0; i < sizeof events / sizeof events[0]; i++) {
+		if (strcasecmp(event->valuestring, events[i]) == 0)
+			break;
+	}
+	if (i == sizeof events / sizeof events[0]) {
+		snprintf(why, whylen, "unknown event '%.64s'", event->valuestring);
+		return -1;
+	}
+	if ((table != NULL && !cJSON_IsNull(table) && !cJSON_IsString(table)) ||
+	    (filter != NULL && !cJSON_IsNull(filter) && !cJSON_IsString(filter))) {
+		snprintf(why, whylen, "table and filter must be strings");
+		return -1;
+	}
+	f = cJSON_IsString(filter) ? filter->valuestring : NULL;
+	if (f != NULL && *f != '\0') {
+		if (strncmp(f, "user_id=eq.", 11) == 0)
+			b->fcol = FILTER_USER_ID;
+		else if (strncmp(f, "id=eq.", 6) == 0)
+			b->fcol = FILTER_ID;
+		else {
+			snprintf(why, whylen, "Error parsing `filter` params: only user_id=eq.<uuid> "
+			    "and id=eq.<uuid> are supported");
+			return -1;
+		}
+		eq = strchr(f, '.') + 1;
+		b->fval = xstrdup(eq);
+	}
+	b->id = binding_id(event->valuestring, schema->valuestring,
+	    cJSON_IsString(table) ? table->valuestring : NULL, f);
+	b->event = xstrdup(events[i]);
+	b->schema = xstrdup(schema->valuestring);
+	if (cJSON_IsString(table) && strcmp(table->valuestring, "*") != 0)
+		b->table = xstrdup(table->valuestring);
+	return 0;
+}
+
+static const char *
+string_of(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void
+handle_join(struct realtime *rt, struct conn *c, const char *topic, const cJSON *payload,
+    const char *ref, const char *join_ref)
+{
+	const cJSON *config, *changes, *list, *e;
+	const char *token, *code, *message;
+	struct channel *ch, *old;
+	cJSON *claims = NULL, *echo;
+	char why[256], reason[320];
+	int n;
+
+	if (strncmp(topic, "realtime:", 9) != 0) {
+		reply_error(c, topic, ref, "unmatched topic");
+		return;
+	}
+	if (topic[9] == '\0') {
+		reply_error(c, topic, ref, "TopicNameRequired: You must provide a topic name");
+		return;
+	}
+	old = channel_find(c, topic);
+	if (old == NULL && c->nchannels >= MAX_CHANNELS) {
+		reply_error(c, topic, ref, "ChannelRateLimitReached: Too many channels");
+		return;
+	}
+	token = string_of(payload, "access_token");
+	if (token == NULL)
+		token = string_of(payload, "user_token");
+	if (token != NULL && (claims = verify_token(rt, token, &code, &message)) == NULL) {
+		snprintf(reason, sizeof reason, "%s: %s", code, message);
+		reply_error(c, topic, ref, reason);
+		return;
+	}
+	config = cJSON_GetObjectItemCaseSensitive(payload, "config");
+	changes = cJSON_GetObjectItemCaseSensitive(config, "postgres_changes");
+	if (changes != NULL && !cJSON_IsNull(changes) && (!cJSON_IsArray(changes) ||
+	    cJSON_GetArraySize(changes) > MAX_BINDINGS)) {
+		cJSON_Delete(claims);
+		reply_error(c, topic, ref, "postgres_changes must be a list of at most 32 entries");
+		return;
+	}
+
+	ch = xcalloc(1, sizeof *ch);
+	ch->topic = xstrdup(topic);
+	{
+		cJSON *t = cJSON_CreateString(topic);
+		ch->topic_json = cJSON_PrintUnformatted(t);
+		cJSON_Delete(t);
+	}
+	ch->join_ref = xstrdup(join_ref != NULL ? join_ref : ref != NULL ? ref : "null");
+	if (claims != NULL) {
+		ch->sub = claims_sub(claims);
+		ch->exp = claims_exp(claims);
+		cJSON_Delete(claims);
+	} else
+		ch->exp = c->apikey_exp;
+	echo = cJSON_CreateArray();
+	list = cJSON_IsArray(changes) ? changes : NULL;
+	n = list != NULL ? cJSON_GetArraySize(list) : 0;
+	if (n > 0)
+		ch->b = xcalloc((size_t)n, sizeof *ch->b);
+	cJSON_ArrayForEach(e, list) {
+		cJSON *item;
+		if (binding_parse(e, &ch->b[ch->nb], why, sizeof why) != 0) {
+			cJSON_Delete(echo);
+			channel_free(ch);
+			snprintf(reason, sizeof reason, "Invalid postgres_changes: %s", why);
+			reply_error(c, topic, ref, reason);
+			return;
+		}
+		/* Supabase answers each binding as sent, plus its id. */
+		item = cJSON_Duplicate(e, 1);
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "id");
+		cJSON_AddNumberToObject(item, "id", ch->b[ch->nb].id);
+		cJSON_AddItemToArray(echo, item);
+		ch->nb++;
+	}
+	if (old != NULL)
+		channel_remove(c, old);
+	ch->next = c->channels;
+	c->channels = ch;
+	c->nchannels++;
+	{
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddItemToObject(r, "postgres_changes", echo);
+		reply(c, topic, ref, "ok", r);
+	}
+	if (ch->nb > 0)
+		system_message(c, ch, "postgres_changes", "ok", "Subscribed to PostgreSQL");
+}
+
+static void
+handle_access_token(struct realtime *rt, struct conn *c, struct channel *ch,
+    const cJSON *payload)
+{
+	const char *token = string_of(payload, "access_token"), *code, *message;
+	cJSON *claims;
+
+	/* realtime-js sends the anon key's new-style name or null when signed out. */
+	if (token == NULL || strncmp(token, "sb_", 3) == 0)
+		return;
+	if ((claims = verify_token(rt, token, &code, &message)) == NULL) {
+		channel_shutdown(c, ch, message);
+		return;
+	}
+	free(ch->sub);
+	ch->sub = claims_sub(claims);
+	ch->exp = claims_exp(claims);
+	cJSON_Delete(claims);
+}
+
+static void
+handle_message(struct realtime *rt, struct conn *c, const char *text, size_t len)
+{
+	cJSON *m = cJSON_ParseWithLength(text, len), *empty = NULL;
+	const cJSON *payload, *refi, *jri;
+	const char *topic, *event;
+	char *ref = NULL, *join_ref = NULL;
+	struct channel *ch;
+
+	if (!cJSON_IsObject(m) || (topic = string_of(m, "topic")) == NULL ||
+	    (event = string_of(m, "event")) == NULL) {
+		/* Phoenix drops what it cannot decode; so does a nudge channel. */
+		cJSON_Delete(m);
+		return;
+	}
+	payload = cJSON_GetObjectItemCaseSensitive(m, "payload");
+	if (!cJSON_IsObject(payload))
+		payload = empty = cJSON_CreateObject();
+	if ((refi = cJSON_GetObjectItemCaseSensitive(m, "ref")) != NULL)
+		ref = cJSON_PrintUnformatted(refi);
+	if ((jri = cJSON_GetObjectItemCaseSensitive(m, "join_ref")) != NULL && !cJSON_IsNull(jri))
+		join_ref = cJSON_PrintUnformatted(jri);
+
+	if (strcmp(topic, "phoenix") == 0 && strcmp(event, "heartbeat") == 0)
+		reply(c, topic, ref, "ok", NULL);
+	else if (strcmp(event, "phx_join") == 0)
+		handle_join(rt, c, topic, payload, ref, join_ref);
+	else if ((ch = channel_find(c, topic)) == NULL) {
+		if (strcmp(event, "phx_leave") == 0)
+			reply(c, topic, ref, "ok", NULL);
+		else
+			reply_error(c, topic, ref, "unmatched topic");
+	} else if (strcmp(event, "phx_leave") == 0) {
+		channel_remove(c, ch);
+		reply(c, topic, ref, "ok", NULL);
+	} else if (strcmp(event, "access_token") == 0)
+		handle_access_token(rt, c, ch, payload);
+	/* broadcast and presence are not served: nothing here uses them. */
+
+	cJSON_free(ref);
+	cJSON_free(join_ref);
+	cJSON_Delete(empty);
+	cJSON_Delete(m);
+}
+
+/* ---------------------------------------------------------------- changes */
+
+static int
+binding_matches(const struct binding *b, const char *schema, const char *table,
+    const char *type, const char *user_id, const char *id)
+{
+	if (strcmp(b->event, "*") != 0 && strcmp(b->event, type) != 0)
+		return 0;
+	if (strcmp(b->schema, "*") != 0 && strcmp(b->schema, schema) != 0)
+		return 0;
+	if (b->table != NULL && strcmp(b->table, table) != 0)
+		return 0;
+	if (b->fcol == FILTER_USER_ID && strcmp(b->fval, user_id) != 0)
+		return 0;
+	if (b->fcol == FILTER_ID && strcmp(b->fval, id) != 0)
+		return 0;
+	return 1;
+}
+
+/* The change as realtime-js reads it: data {schema, table, commit_timestamp, type, record, ...}. */
+static char *
+change_data(const cJSON *n, const char *type)
+{
+	static const char *const columns[][2] = {
+		{ "id", "uuid" }, { "user_id", "uuid" }, { "version", "int4" },
+	};
+	cJSON *d = cJSON_CreateObject(), *row, *key, *cols, *col;
+	const cJSON *version = cJSON_GetObjectItemCaseSensitive(n, "version");
+	size_t i;
+	char *s;
+
+	cJSON_AddStringToObject(d, "schema", string_of(n, "schema"));
+	cJSON_AddStringToObject(d, "table", string_of(n, "table"));
+	if (string_of(n, "commit_timestamp") != NULL)
+		cJSON_AddStringToObject(d, "commit_timestamp", string_of(n, "commit_timestamp"));
+	else
+		cJSON_AddNullToObject(d, "commit_timestamp");
+	cJSON_AddStringToObject(d, "type", type);
+	row = cJSON_CreateObject();
+	cJSON_AddStringToObject(row, "id", string_of(n, "id"));
+	cJSON_AddStringToObject(row, "user_id", string_of(n, "user_id"));
+	if (cJSON_IsNumber(version))
+		cJSON_AddNumberToObject(row, "version", version->valuedouble);
+	else
+		cJSON_AddNullToObject(row, "version");
+	/* A deleted row is only in old_record; an updated one's key in both. */
+	key = cJSON_CreateObject();
+	if (strcmp(type, "UPDATE") == 0) {
+		cJSON_AddStringToObject(key, "id", string_of(n, "id"));
+		cJSON_AddStringToObject(key, "user_id", string_of(n, "user_id"));
+	}
+	if (strcmp(type, "DELETE") == 0) {
+		cJSON_AddItemToObject(d, "record", cJSON_CreateObject());
+		cJSON_AddItemToObject(d, "old_record", row);
+		cJSON_Delete(key);
+	} else {
+		cJSON_AddItemToObject(d, "record", row);
+		cJSON_AddItemToObject(d, "old_record", key);
+	}
+	cols = cJSON_AddArrayToObject(d, "columns");
+	for (i = 0; i < sizeof columns / sizeof columns[0]; i++) {
+		col = cJSON_CreateObject();
+		cJSON_AddStringToObject(col, "name", columns[i][0]);
+		cJSON_AddStringToObject(col, "type", columns[i][1]);
+		cJSON_AddItemToArray(cols, col);
+	}
+	cJSON_AddNullToObject(d, "errors");
+	if ((s = cJSON_PrintUnformatted(d)) == NULL)
+		fatalx("out of memory");
+	cJSON_Delete(d);
+	return s;
+}
+
+static void
+fan_out(struct realtime *rt, const char *payload)
+{
+	cJSON *n = cJSON_Parse(payload);
+	const char *schema, *table, *type, *user_id, *id;
+	long long now = (long long)time(NULL);
+	struct strbuf sb = STRBUF_INIT;
+	struct channel *ch;
+	struct conn *c;
+	uint32_t ids[MAX_BINDINGS];
+	char *data = NULL;
+	int i, j, nids;
+
+	schema = string_of(n, "schema");
+	table = string_of(n, "table");
+	type = string_of(n, "type");
+	user_id = string_of(n, "user_id");
+	id = string_of(n, "id");
+	if (schema == NULL || table == NULL || type == NULL || user_id == NULL || id == NULL) {
+		log_warn("realtime: ignoring a malformed notification on %s", RT_LISTEN_CHANNEL);
+		cJSON_Delete(n);
+		return;
+	}
+	for (c = rt->conns; c != NULL; c = c->next) {
+		if (c->closing)
+			continue;
+		for (ch = c->channels; ch != NULL; ch = ch->next) {
+			/* Only the owner may see the row; an expired token sees nothing. */
+			if (ch->sub == NULL || strcmp(ch->sub, user_id) != 0 || ch->exp <= now)
+				continue;
+			for (i = nids = 0; i < ch->nb; i++) {
+				if (!binding_matches(&ch->b[i], schema, table, type, user_id, id))
+					continue;
+				for (j = 0; j < nids && ids[j] != ch->b[i].id; j++)
+					;
+				if (j == nids)
+					ids[nids++] = ch->b[i].id;
+			}
+			if (nids == 0)
+				continue;
+			if (data == NULL)
+				data = change_data(n, type);
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "{\"topic\":%s,\"event\":\"postgres_changes\","
+			    "\"payload\":{\"ids\":[", ch->topic_json);
+			for (j = 0; j < nids; j++)
+				strbuf_addf(&sb, "%s%u", j > 0 ? "," : "", (unsigned)ids[j]);
+			strbuf_addf(&sb, "],\"data\":%s},\"ref\":null}", data);
+			conn_send(c, sb.buf, sb.len);
+		}
+	}
+	strbuf_free(&sb);
+	cJSON_free(data);
+	cJSON_Delete(n);
+}
+
+/* Runs on the service thread when the listener has woken it. */
+static void
+drain(struct realtime *rt)
+{
+	struct note *list, *nt;
+	struct conn *c;
+	int overflow;
+
+	pthread_mutex_lock(&rt->lock);
+	list = rt->q_head;
+	rt->q_head = rt->q_tail = NULL;
+	rt->q_len = 0;
+	overflow = rt->q_overflow;
+	rt->q_overflow = 0;
+	pthread_mutex_unlock(&rt->lock);
+
+	while ((nt = list) != NULL) {
+		list = nt->next;
+		if (nt->payload != NULL)
+			fan_out(rt, nt->payload);
+		else
+			overflow = 1;
+		free(nt->payload);
+		free(nt);
+	}
+	/*
+	 * Changes may have been missed (the LISTEN connection dropped, or too
+	 * many piled up): close every socket so each client reconnects and
+	 * pulls, which is what a realtime client does after a reconnect. 1001
+	 * (going away) rather than 1012, which older peers, lws among them,
+	 * take for a protocol error.
+	 */
+	if (overflow) {
+		for (c = rt->conns; c != NULL; c = c->next)
+			conn_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "changes may have been missed");
+	}
+}
+
+/* ---------------------------------------------------------------- the LISTEN thread */
+
+static int
+stopping(struct realtime *rt)
+{
+	int s;
+
+	pthread_mutex_lock(&rt->lock);
+	s = rt->stopping;
+	pthread_mutex_unlock(&rt->lock);
+	return s;
+}
+
+/* 1 when fd is ready, 0 on timeout, -1 when the server stops. fd < 0: just wait. */
+static int
+wait_fd(struct realtime *rt, int fd, short events, int timeout_ms)
+{
+	struct pollfd p[2];
+	int n;
+
+	p[0].fd = rt->wake[0];
+	p[0].events = POLLIN;
+	p[1].fd = fd;
+	p[1].events = events;
+	do {
+		p[0].revents = p[1].revents = 0;
+		n = poll(p, fd >= 0 ? 2 : 1, timeout_ms);
+	} while (n < 0 && errno == EINTR);
+	if (p[0].revents != 0)
+		return -1;
+	return n > 0 ? 1 : 0;
+}
+
+static void
+enqueue(struct realtime *rt, char *payload)
+{
+	struct note *nt;
+
+	pthread_mutex_lock(&rt->lock);
+	if (payload != NULL && rt->q_len >= MAX_PENDING) {
+		rt->q_overflow = 1;
+		pthread_mutex_unlock(&rt->lock);
+		free(payload);
+		return;
+	}
+	nt = xmalloc(sizeof *nt);
+	nt->next = NULL;
+	nt->payload = payload;
+	if (rt->q_tail != NULL)
+		rt->q_tail->next = nt;
+	else
+		rt->q_head = nt;
+	rt->q_tail = nt;
+	rt->q_len++;
+	pthread_mutex_unlock(&rt->lock);
+}
+
+static void
+warn_pg(const char *what, PGconn *pg)
+{
+	char msg[ERRLEN];
+
+	snprintf(msg, sizeof msg, "%s", pg != NULL ? PQerrorMessage(pg) : "out of memory");
+	msg[strcspn(msg, "\n")] = '\0';
+	log_warn("realtime: %s: %s", what, msg);
+}
+
+/* A connection with LISTEN in force, or NULL (also when stopping). */
+static PGconn *
+listen_connect(struct realtime *rt, int quiet)
+{
+	/* Keepalives notice a dead server; the URL's own settings win (expanded last). */
+	static const char *const keys[] = { "connect_timeout", "keepalives", "keepalives_idle",
+	    "keepalives_interval", "keepalives_count", "application_name", "dbname", NULL };
+	const char *values[] = { "10", "1", "30", "10", "3", "agentlogs-server realtime",
+	    rt->srv->settings.db, NULL };
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	PGresult *res;
+	PGconn *pg;
+	int r;
+
+	pg = PQconnectStartParams(keys, values, 1);
+	if (pg == NULL || PQstatus(pg) == CONNECTION_BAD)
+		goto fail;
+	while (st != PGRES_POLLING_OK) {
+		if (st == PGRES_POLLING_FAILED)
+			goto fail;
+		r = wait_fd(rt, PQsocket(pg), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 15000);
+		if (r < 0) {
+			PQfinish(pg);
+			return NULL;
+		}
+		if (r == 0)
+			goto fail;
+		st = PQconnectPoll(pg);
+	}
+	res = PQexec(pg, "LISTEN " RT_LISTEN_CHANNEL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		PQclear(res);
+		goto fail;
+	}
+	PQclear(res);
+	return pg;
+fail:
+	if (!quiet)
+		warn_pg("cannot LISTEN on PostgreSQL, retrying", pg);
+	PQfinish(pg);
+	return NULL;
+}
+
+static void *
+listener_main(void *arg)
+{
+	struct realtime *rt = arg;
+	PGnotify *n;
+	PGconn *pg;
+	int backoff = BACKOFF_MIN_MS, connected_before = 0, failing = 0, pushed, r;
+
+	while (!stopping(rt)) {
+		if ((pg = listen_connect(rt, failing)) == NULL) {
+			failing = 1;
+			if (wait_fd(rt, -1, 0, backoff) < 0)
+				break;
+			backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+			continue;
+		}
+		backoff = BACKOFF_MIN_MS;
+		failing = 0;
+		fprintf(stderr, "agentlogs-server: realtime: listening for changes\n");
+		if (connected_before) {
+			enqueue(rt, NULL);
+			lws_cancel_service(rt->context);
+		}
+		connected_before = 1;
+		for (;;) {
+			if ((r = wait_fd(rt, PQsocket(pg), POLLIN, -1)) < 0)
+				break;
+			if (r == 0)
+				continue;
+			if (!PQconsumeInput(pg) || PQstatus(pg) != CONNECTION_OK) {
+				warn_pg("lost the LISTEN connection", pg);
+				break;
+			}
+			for (pushed = 0; (n = PQnotifies(pg)) != NULL; pushed++) {
+				enqueue(rt, xstrdup(n->extra));
+				PQfreemem(n);
+			}
+			if (pushed > 0)
+				lws_cancel_service(rt->context);
+		}
+		PQfinish(pg);
+	}
+	return NULL;
+}
+
+static void
+listener_start(struct realtime *rt)
+{
+	sigset_t all, old;
+	int i;
+
+	if (pipe(rt->wake) != 0) {
+		log_warn("realtime: pipe: %s; changes will not be forwarded", strerror(errno));
+		rt->wake[0] = rt->wake[1] = -1;
+		return;
+	}
+	for (i = 0; i < 2; i++)
+		fcntl(rt->wake[i], F_SETFD, FD_CLOEXEC);
+	/* Signals belong to the service thread, whose handler stops the server. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rt->listening = pthread_create(&rt->listener, NULL, listener_main, rt) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!rt->listening)
+		log_warn("realtime: cannot start the LISTEN thread; changes will not be forwarded");
+}
+
+static void
+listener_stop(struct realtime *rt)
+{
+	pthread_mutex_lock(&rt->lock);
+	rt->stopping = 1;
+	pthread_mutex_unlock(&rt->lock);
+	if (rt->wake[1] >= 0 && write(rt->wake[1], "x", 1) < 0)
+		log_warn("realtime: cannot wake the LISTEN thread: %s", strerror(errno));
+	if (rt->listening)
+		pthread_join(rt->listener, NULL);
+	rt->listening = 0;
+	if (rt->wake[0] >= 0) {
+		close(rt->wake[0]);
+		close(rt->wake[1]);
+	}
+	rt->wake[0] = rt->wake[1] = -1;
+}
+
+/* ---------------------------------------------------------------- sockets */
+
+static void
+tick(lws_sorted_usec_list_t *sul)
+{
+	struct realtime *rt = (struct realtime *)(void *)((char *)sul -
+	    offsetof(struct realtime, tick));
+	long long idle = rt->srv->settings.realtime_idle_timeout * 1000LL, ms = now_ms();
+	long long now = (long long)time(NULL);
+	struct channel *ch, *next;
+	struct conn *c;
+	char msg[96];
+
+	for (c = rt->conns; c != NULL; c = c->next) {
+		if (c->closing)
+			continue;
+		if (ms - c->last_rx_ms >= idle) {
+			conn_close(c, LWS_CLOSE_STATUS_NORMAL, "idle timeout");
+			continue;
+		}
+		for (ch = c->channels; ch != NULL; ch = next) {
+			next = ch->next;
+			if (ch->exp <= now) {
+				snprintf(msg, sizeof msg, "Token has expired %lld seconds ago",
+				    now - ch->exp);
+				channel_shutdown(c, ch, msg);
+			}
+		}
+	}
+	lws_sul_schedule(rt->context, 0, &rt->tick, tick, TICK_US);
+}
+
+static void
+conn_free(struct realtime *rt, struct conn *c)
+{
+	struct channel *ch;
+
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		rt->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	while ((ch = c->channels) != NULL) {
+		c->channels = ch->next;
+		channel_free(ch);
+	}
+	queue_drop(c);
+	strbuf_free(&c->rx);
+	if (c->pss != NULL)
+		c->pss->c = NULL;
+	free(c);
+}
+
+/* Copies header or query argument name into buf, or returns NULL. */
+static const char *
+upgrade_arg(struct lws *wsi, const char *name, char *buf, int len)
+{
+	char hdr[32];
+	const char *v;
+
+	snprintf(hdr, sizeof hdr, "%s=", name);
+	if ((v = lws_get_urlarg_by_name(wsi, hdr, buf, len)) != NULL)
+		return v;
+	snprintf(hdr, sizeof hdr, "%s:", name);
+	if (lws_hdr_custom_length(wsi, hdr, (int)strlen(hdr)) > 0 &&
+	    lws_hdr_custom_copy(wsi, buf, len, hdr, (int)strlen(hdr)) > 0)
+		return buf;
+	return NULL;
+}
+
+/*
+ * Whether this upgrade may proceed: the path, the protocol version, and an
+ * apikey that verifies as anon or service_role. 0 with the key's expiry, or
+ * the HTTP status and a JSON body to refuse with.
+ */
+static int
+check_upgrade(struct realtime *rt, struct lws *wsi, long long *exp, const char **body)
+{
+	const struct settings *s = &rt->srv->settings;
+	char buf[JWT_MAX_LEN + 16], err[ERRLEN];
+	const char *v, *role;
+	cJSON *claims;
+	int n;
+
+	n = lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_GET_URI);
+	if (n <= 0 || (strcmp(buf, RT_PATH) != 0 && strcmp(buf, RT_PATH "/") != 0)) {
+		*body = "{\"message\":\"no such endpoint\"}";
+		return 404;
+	}
+	if ((v = lws_get_urlarg_by_name(wsi, "vsn=", buf, sizeof buf)) != NULL &&
+	    strncmp(v, "1.", 2) != 0) {
+		*body = "{\"message\":\"unsupported protocol version: use vsn=1.0.0\"}";
+		return 400;
+	}
+	if ((v = upgrade_arg(wsi, "apikey", buf, sizeof buf)) == NULL) {
+		*body = "{\"message\":\"No API key found in request\"}";
+		return 401;
+	}
+	claims = jwt_verify(v, s->jwt_secret, s->jwt_secret_len, (long long)time(NULL), err);
+	role = claims != NULL ? string_of(claims, "role") : NULL;
+	if (role == NULL || (strcmp(role, "anon") != 0 && strcmp(role, "service_role") != 0)) {
+		cJSON_Delete(claims);
+		*body = "{\"message\":\"Invalid API key\"}";
+		return 401;
+	}
+	*exp = claims_exp(claims);
+	cJSON_Delete(claims);
+	return 0;
+}
+
+/* The request log's line (peer method path status bytes duration); no query: it holds the key. */
+static void
+log_upgrade(struct lws *wsi, int status, size_t bytes)
+{
+	char peer[64];
+
+	lws_get_peer_simple(wsi, peer, sizeof peer);
+	fprintf(stderr, "%s GET %s %d %zu 0ms\n", peer, RT_PATH, status, bytes);
+}
+
+/* Refuses the upgrade with an HTTP answer: lws then finishes the transaction. */
+static int
+refuse(struct lws *wsi, int status, const char *body)
+{
+	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start,
+	    *end = buf + sizeof buf - 1;
+	size_t n = strlen(body);
+
+	log_upgrade(wsi, status, n);
+	if (lws_add_http_common_headers(wsi, (unsigned int)status, "application/json", n,
+	    &p, end) != 0 || lws_finalize_http_header(wsi, &p, end) != 0 ||
+	    (size_t)(end - p) < n)
+		return -1;
+	memcpy(p, body, n);
+	p += n;
+	if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_HEADERS) != (int)(p - start))
+		return -1;
+	return 1;
+}
+
+static int
+callback_realtime(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+    size_t len)
+{
+	struct realtime *rt = rt_of(wsi);
+	struct pss *pss = user;
+	struct conn *c = pss != NULL ? pss->c : NULL;
+	const char *body;
+	long long exp = 0;
+	int status;
+
+	if (rt == NULL)
+		return 0;
+	switch (reason) {
+	case LWS_CALLBACK_PROTOCOL_INIT:
+		if (rt->context == NULL) {
+			rt->context = lws_get_context(wsi);
+			listener_start(rt);
+			lws_sul_schedule(rt->context, 0, &rt->tick, tick, TICK_US);
+			rt->ticking = 1;
+		}
+		break;
+	case LWS_CALLBACK_PROTOCOL_DESTROY:
+		if (rt->ticking)
+			lws_sul_cancel(&rt->tick);
+		rt->ticking = 0;
+		if (rt->context != NULL)
+			listener_stop(rt);
+		while (rt->conns != NULL)
+			conn_free(rt, rt->conns);
+		break;
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		if (in == NULL || strcasecmp(in, "websocket") != 0)
+			return 0;
+		if ((status = check_upgrade(rt, wsi, &exp, &body)) != 0)
+			return refuse(wsi, status, body);
+		return 0;
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* Also here: lws may have skipped CONFIRM_UPGRADE. Hang up. */
+		return check_upgrade(rt, wsi, &exp, &body) != 0 ? -1 : 0;
+	case LWS_CALLBACK_ESTABLISHED:
+		if (pss == NULL || check_upgrade(rt, wsi, &exp, &body) != 0)
+			return -1;
+		c = xcalloc(1, sizeof *c);
+		c->wsi = wsi;
+		c->pss = pss;
+		c->apikey_exp = exp;
+		c->last_rx_ms = now_ms();
+		c->next = rt->conns;
+		if (rt->conns != NULL)
+			rt->conns->prev = c;
+		rt->conns = c;
+		pss->c = c;
+		log_upgrade(wsi, 101, 0);
+		break;
+	case LWS_CALLBACK_RECEIVE:
+		if (c == NULL)
+			return -1;
+		c->last_rx_ms = now_ms();
+		if (lws_is_first_fragment(wsi)) {
+			strbuf_reset(&c->rx);
+			c->rx_too_large = 0;
+		}
+		if (!c->rx_too_large && c->rx.len + len > MAX_MESSAGE) {
+			c->rx_too_large = 1;
+			strbuf_free(&c->rx);
+		}
+		if (!c->rx_too_large && len > 0)
+			strbuf_add(&c->rx, in, len);
+		if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) > 0)
+			break;
+		if (c->rx_too_large) {
+			lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+			    (unsigned char *)"message too large", 17);
+			return -1;
+		}
+		if (!lws_frame_is_binary(wsi) && c->rx.len > 0)
+			handle_message(rt, c, c->rx.buf, c->rx.len);
+		if (c->rx.cap > 16384)
+			strbuf_free(&c->rx);
+		else
+			strbuf_reset(&c->rx);
+		break;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (c == NULL)
+			return -1;
+		return conn_writable(c);
+	case LWS_CALLBACK_CLOSED:
+		if (c != NULL)
+			conn_free(rt, c);
+		break;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		drain(rt);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+struct realtime *
+realtime_new(struct server *srv)
+{
+	struct realtime *rt = xcalloc(1, sizeof *rt);
+
+	rt->srv = srv;
+	rt->wake[0] = rt->wake[1] = -1;
+	pthread_mutex_init(&rt->lock, NULL);
+	rt->protocol.name = RT_PROTOCOL;
+	rt->protocol.callback = callback_realtime;
+	rt->protocol.per_session_data_size = sizeof(struct pss);
+	rt->protocol.user = rt;
+	return rt;
+}
+
+const struct lws_protocols *
+realtime_protocol(struct realtime *rt)
+{
+	return &rt->protocol;
+}
+
+void
+realtime_free(struct realtime *rt)
+{
+	struct note *nt;
+
+	if (rt == NULL)
+		return;
+	if (rt->listening)
+		listener_stop(rt);
+	while (rt->conns != NULL)
+		conn_free(rt, rt->conns);
+	while ((nt = rt->q_head) != NULL) {
+		rt->q_head = nt->next;
+		free(nt->payload);
+		free(nt);
+	}
+	pthread_mutex_destroy(&rt->lock);
+	free(rt);
+}

@@ -1,0 +1,99 @@
+/*
+ * What a client sent, read without I/O: percent-decoding, the query string,
+ * headers, the API key and bearer token, and the path. http.c fills a struct
+ * http_request from libwebsockets with these and the handlers read it with
+ * them; being pure code, unit tests and the fuzzer reach every byte of it.
+ */
+#ifndef AL_SERVER_REQUEST_H
+#define AL_SERVER_REQUEST_H
+
+#include <stddef.h>
+
+#include "http.h"
+#include "util/strbuf.h"
+
+/* The value of the hex digit c, or -1. */
+int request_hexval(int c);
+
+/*
+ * Decodes s[0..len) as a query-string component: %XX is the byte XX, '+' a
+ * space; a '%' not followed by two hex digits stays as it is. Returns a new
+ * string, or NULL when it decodes to a NUL byte (no C string, header or
+ * PostgreSQL text can carry one, and a shorter value than sent must never
+ * be acted on).
+ */
+char *request_decode(const char *s, size_t len);
+
+/*
+ * Appends to sb one query argument as libwebsockets hands it over (split at
+ * '&' and already decoded, NULs included), encoded again: the first '=' stays
+ * the separator, every byte outside [A-Za-z0-9-._~,().*:!] becomes %XX. So a
+ * "%26" sent in a value never reads as a separator once the arguments are
+ * joined with '&', and request_decode() gives back exactly the bytes sent.
+ */
+void request_query_append(struct strbuf *sb, const char *arg, size_t len);
+
+/*
+ * The value of parameter name in query (without the '?'), decoded; "" for a
+ * bare "name". The first occurrence counts. NULL when absent or when the
+ * value decodes to a NUL byte.
+ */
+char *request_query_value(const char *query, const char *name);
+
+/*
+ * query without the parameter name (every occurrence), as a new string:
+ * Supabase's gateway takes the apikey parameter out before PostgREST sees it.
+ */
+char *request_query_without(const char *query, const char *name);
+
+/*
+ * Adds a header to r: the name lower-cased, the value taken over with the
+ * spaces and tabs around it removed.
+ */
+void request_add_header(struct http_request *r, const char *name, char *value);
+
+/*
+ * The token of an Authorization value in the Bearer scheme (the scheme's case
+ * ignored, the spaces after it skipped; header values come trimmed): a
+ * pointer into authorization, "" when the token is missing. NULL for no
+ * value or another scheme.
+ */
+const char *request_bearer(const char *authorization);
+
+/*
+ * The API key: the apikey header, else the apikey query parameter (the
+ * realtime websocket sends it so). Newly allocated, or NULL when neither.
+ */
+char *request_apikey(const struct http_request *req);
+
+/*
+ * Normalises an absolute path in place: empty and "." segments dropped, ".."
+ * removes the segment before it (never above the root), so "//rest/./v1/"
+ * is "/rest/v1/". A trailing '/' stays: "/rest/v1/turns/" names no table.
+ * Returns -1 (path untouched) when path does not start with '/'.
+ */
+int request_path_normalise(char *path);
+
+/*
+ * Whether path is prefix or lies below it ("/rest/v1" and "/rest/v1/turns",
+ * not "/rest/v10"); *rest is then what follows the prefix ("" or "/...").
+ */
+int request_path_prefix(const char *path, const char *prefix, const char **rest);
+
+/*
+ * A Content-Length value: 1 to 19 decimal digits and nothing else (a sign,
+ * a second value or trailing junk would let client and server disagree on
+ * where the body ends). Returns 0 and sets *len, or -1.
+ */
+int request_content_length(const char *value, unsigned long long *len);
+
+/*
+ * s for one line of a log: spaces, control bytes, '%' and bytes beyond ASCII
+ * as %XX, so a path can neither split a line nor shift its fields. New.
+ */
+char *request_printable(const char *s);
+
+/* Frees what a request owns (path, query, headers, body) and zeroes it. */
+void request_free(struct http_request *r);
+
+#endif
