@@ -4,7 +4,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jwt.h"
 #include "request.h"
+#include "util/log.h"
 #include "util/xmalloc.h"
 
 int
@@ -244,6 +246,79 @@ request_content_length(const char *value, unsigned long long *len)
 	}
 	*len = n;
 	return 0;
+}
+
+void
+caller_free(struct caller *c)
+{
+	free(c->sub);
+	free(c->claims_json);
+	cJSON_Delete(c->claims);
+	memset(c, 0, sizeof *c);
+}
+
+static const char *
+role_of(const cJSON *claims)
+{
+	const cJSON *role = cJSON_GetObjectItemCaseSensitive(claims, "role");
+
+	if (!cJSON_IsString(role))
+		return NULL;
+	if (strcmp(role->valuestring, "anon") == 0)
+		return "anon";
+	if (strcmp(role->valuestring, "authenticated") == 0)
+		return "authenticated";
+	if (strcmp(role->valuestring, "service_role") == 0)
+		return "service_role";
+	return NULL;
+}
+
+enum caller_status
+request_caller(const struct http_request *req, const unsigned char *secret, size_t secret_len,
+    long long now, struct caller *c, char *reason)
+{
+	const char *bearer = request_bearer(http_header(req, "authorization"));
+	char *apikey = request_apikey(req), *json;
+	const cJSON *sub;
+	cJSON *key;
+
+	memset(c, 0, sizeof *c);
+	if (apikey == NULL) {
+		seterr(reason, "No API key found in request");
+		return CALLER_NO_KEY;
+	}
+	key = jwt_verify(apikey, secret, secret_len, now, reason);
+	free(apikey);
+	if (key == NULL || role_of(key) == NULL || strcmp(role_of(key), "authenticated") == 0) {
+		cJSON_Delete(key);
+		seterr(reason, "Invalid API key");
+		return CALLER_BAD_KEY;
+	}
+	/* A Bearer header is checked even when empty: it never falls back to the key. */
+	if (bearer != NULL) {
+		cJSON_Delete(key);
+		c->claims = jwt_verify(bearer, secret, secret_len, now, reason);
+		if (c->claims == NULL || role_of(c->claims) == NULL) {
+			if (c->claims != NULL)
+				seterr(reason, "unknown role");
+			caller_free(c);
+			return strcmp(reason, "token expired") == 0 ? CALLER_EXPIRED : CALLER_BAD_JWT;
+		}
+	} else
+		c->claims = key;
+	c->role = role_of(c->claims);
+	sub = cJSON_GetObjectItemCaseSensitive(c->claims, "sub");
+	if (cJSON_IsString(sub))
+		c->sub = xstrdup(sub->valuestring);
+	if (strcmp(c->role, "authenticated") == 0 && c->sub == NULL) {
+		seterr(reason, "no subject");
+		caller_free(c);
+		return CALLER_BAD_JWT;
+	}
+	json = cJSON_PrintUnformatted(c->claims);
+	c->claims_json = xstrdup(json);
+	cJSON_free(json);
+	return CALLER_OK;
 }
 
 char *

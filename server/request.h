@@ -8,6 +8,7 @@
 #define AL_SERVER_REQUEST_H
 
 #include <stddef.h>
+#include <cjson/cJSON.h>
 
 #include "http.h"
 #include "util/strbuf.h"
@@ -92,6 +93,35 @@ int request_content_length(const char *value, unsigned long long *len);
  * as %XX, so a path can neither split a line nor shift its fields. New.
  */
 char *request_printable(const char *s);
+
+/* Who is asking: from the apikey and the bearer token, verified. */
+struct caller {
+	const char *role;	/* "anon", "authenticated" or "service_role" */
+	char *sub;		/* the user id, for authenticated callers */
+	char *claims_json;	/* the verified claims, for request.jwt.claims */
+	cJSON *claims;
+};
+
+/* What request_caller() found. */
+enum caller_status {
+	CALLER_OK,
+	CALLER_NO_KEY,		/* no apikey header or parameter */
+	CALLER_BAD_KEY,		/* not an anon or service_role key of ours */
+	CALLER_BAD_JWT,		/* a bearer token that does not verify */
+	CALLER_EXPIRED,		/* a bearer token past its exp */
+};
+
+/*
+ * The caller of req, Supabase's way: the API key (request_apikey()) must be an
+ * anon or service_role key signed with secret; an Authorization Bearer token,
+ * when there is one, must verify too and then decides the role (anon,
+ * authenticated with a sub, or service_role), else the key does. Fills c, or
+ * on a refusal reason (ERRLEN), which never quotes a token.
+ */
+enum caller_status request_caller(const struct http_request *req,
+    const unsigned char *secret, size_t secret_len, long long now, struct caller *c,
+    char *reason);
+void caller_free(struct caller *c);
 
 /* Frees what a request owns (path, query, headers, body) and zeroes it. */
 void request_free(struct http_request *r);

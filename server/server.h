@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include "http.h"
+#include "request.h"
 #include "settings.h"
 
 struct server {
@@ -18,14 +19,6 @@ struct worker {
 	PGconn *pg;
 };
 
-/* Who is asking: from the apikey and the bearer token, verified. */
-struct caller {
-	const char *role;	/* "anon", "authenticated" or "service_role" */
-	char *sub;		/* the user id, for authenticated callers */
-	char *claims_json;	/* the verified claims, for request.jwt.claims */
-	cJSON *claims;
-};
-
 /*
  * Checks the apikey and, when present, the bearer token. On failure fills res
  * with 401 and returns -1.
@@ -33,23 +26,13 @@ struct caller {
 int caller_from_request(struct server *srv, const struct http_request *req,
     struct caller *c, struct http_response *res);
 
-/* What caller_verify() found. */
-enum caller_status {
-	CALLER_OK,
-	CALLER_NO_KEY,		/* no apikey header or parameter */
-	CALLER_BAD_KEY,		/* not an anon or service_role key of ours */
-	CALLER_BAD_JWT,		/* a bearer token that does not verify */
-	CALLER_EXPIRED,		/* a bearer token past its exp */
-};
-
 /*
  * caller_from_request() without the answer, for services with their own error
- * shape (/rest/v1 answers as PostgREST): fills c, or reason (ERRLEN) on a
- * refusal. The reason never quotes a token.
+ * shape (/rest/v1 answers as PostgREST): request_caller() with the server's
+ * secret and the time now. (struct caller and caller_free() are in request.h.)
  */
 enum caller_status caller_verify(struct server *srv, const struct http_request *req,
     struct caller *c, char *reason);
-void caller_free(struct caller *c);
 
 void auth_handle(struct server *srv, struct worker *w, const struct http_request *req,
     const char *path, struct http_response *res);

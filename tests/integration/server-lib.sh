@@ -5,6 +5,10 @@
 # s_create_db: a fresh database of this test's own; sets $S_DB (a libpq URL).
 # s_start_server: migrates $S_DB, starts the server on a free port; sets $S_URL,
 #   $S_ANON, $S_SERVICE, $S_PID. Stopped (SIGTERM) and the database dropped on exit.
+# s_stop_server: stops it (SIGTERM) and waits: the server is down.
+# s_restart_server: starts it again after s_start_server (stopping it first
+#   if it runs) on the same port, database, JWT secret and storage, with the
+#   current $S_SERVER_ARGS; the log goes on in $T_TMP/server.log.
 
 s_require_pg() {
 	if [ -z "${AGENTLOGS_TEST_PG:-}" ]; then
@@ -58,9 +62,19 @@ s_start_server() {
 		t_fail "migrate: $(cat "$T_TMP/migrate.out")"
 	S_PORT=$(s_free_port)
 	S_URL="http://127.0.0.1:$S_PORT"
+	: >"$T_TMP/server.log"
+	s_serve
+	keys=$("$SERVER" keys --jwt-secret-file "$T_TMP/jwt-secret") || t_fail "keys"
+	S_ANON=$(printf '%s\n' "$keys" | sed -n 's/^anon key: *//p')
+	S_SERVICE=$(printf '%s\n' "$keys" | sed -n 's/^service_role key: *//p')
+	[ -n "$S_ANON" ] && [ -n "$S_SERVICE" ] || t_fail "keys printed no keys: $keys"
+}
+
+# s_serve: runs the server on $S_PORT and waits until it answers.
+s_serve() {
 	"$SERVER" serve --db "$S_DB" --listen "127.0.0.1:$S_PORT" \
 		--jwt-secret-file "$T_TMP/jwt-secret" --storage-dir "$T_TMP/storage" \
-		${S_SERVER_ARGS:-} >"$T_TMP/server.log" 2>&1 &
+		--workers "${S_WORKERS:-4}" ${S_SERVER_ARGS:-} >>"$T_TMP/server.log" 2>&1 &
 	S_PID=$!
 	i=0
 	until curl -s -o /dev/null "$S_URL/health"; do
@@ -69,10 +83,19 @@ s_start_server() {
 		kill -0 "$S_PID" 2>/dev/null || t_fail "the server died: $(cat "$T_TMP/server.log")"
 		sleep 0.1
 	done
-	keys=$("$SERVER" keys --jwt-secret-file "$T_TMP/jwt-secret") || t_fail "keys"
-	S_ANON=$(printf '%s\n' "$keys" | sed -n 's/^anon key: *//p')
-	S_SERVICE=$(printf '%s\n' "$keys" | sed -n 's/^service_role key: *//p')
-	[ -n "$S_ANON" ] && [ -n "$S_SERVICE" ] || t_fail "keys printed no keys: $keys"
+}
+
+s_stop_server() {
+	if [ -n "${S_PID:-}" ]; then
+		kill -TERM "$S_PID" 2>/dev/null
+		wait "$S_PID" 2>/dev/null
+	fi
+	S_PID=
+}
+
+s_restart_server() {
+	s_stop_server
+	s_serve
 }
 
 # s_http METHOD PATH [BODY] [extra curl args...]: sets $s_status and $s_body.

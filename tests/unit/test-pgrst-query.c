@@ -765,6 +765,37 @@ identifiers(void **state)
 	    "a234567890123456789012345678901234567890123456789012345678901234"));
 }
 
+/* Prefer: count=exact adds the total the filters match, whatever the range. */
+static void
+count_exact(void **state)
+{
+	struct pgrst_sql s;
+	struct pgrst_error e;
+
+	(void)state;
+	assert_int_equal(build(&s, &e, "GET", "turns", "select=id&session_id=eq.abc&limit=10&offset=5",
+	    "count=exact", NULL), 0);
+	check_sql(&s, "SELECT coalesce(json_agg(pgrst_t.*), '[]')::text AS body, count(*) AS n,"
+	    " (SELECT count(*) FROM \"public\".\"turns\" WHERE \"session_id\" = $1) AS total"
+	    " FROM (SELECT \"id\" FROM \"public\".\"turns\" WHERE \"session_id\" = $2"
+	    " LIMIT $3 OFFSET $4) pgrst_t", 4, "abc", "abc", "10", "5");
+	assert_true(s.has_total);
+	assert_int_equal(s.offset, 5);
+	pgrst_sql_free(&s);
+	/* Without filters; and ignored on writes, unknown counts ignored. */
+	assert_int_equal(build(&s, &e, "GET", "turns", NULL, "return=minimal, count=exact", NULL), 0);
+	check_sql(&s, "SELECT coalesce(json_agg(pgrst_t.*), '[]')::text AS body, count(*) AS n,"
+	    " (SELECT count(*) FROM \"public\".\"turns\") AS total"
+	    " FROM (SELECT * FROM \"public\".\"turns\" LIMIT $1) pgrst_t", 1, "1000");
+	pgrst_sql_free(&s);
+	assert_int_equal(build(&s, &e, "GET", "turns", NULL, "count=planned", NULL), 0);
+	assert_false(s.has_total);
+	pgrst_sql_free(&s);
+	assert_int_equal(build(&s, &e, "DELETE", "turns", "id=eq.1", "count=exact", NULL), 0);
+	assert_false(s.has_total);
+	pgrst_sql_free(&s);
+}
+
 int
 main(void)
 {
@@ -785,6 +816,7 @@ main(void)
 		cmocka_unit_test(error_bodies),
 		cmocka_unit_test(sqlstate_statuses),
 		cmocka_unit_test(identifiers),
+		cmocka_unit_test(count_exact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
