@@ -42,7 +42,8 @@ static const char *const sql[S_COUNT] = {
 	[S_COMMIT_UPDATE] =
 	    "UPDATE cognitive_commits SET git_hash = ?4, git_subject = ?5, closed_at = ?7,"
 	    " closed_by = ?8, files_read = ?9, files_changed = ?10, first_prompt = ?12,"
-	    " turn_count = ?13, updated_at = ?14, sync_status = 'pending'"
+	    " turn_count = ?13, updated_at = ?14, sync_status = 'pending',"
+	    " local_version = local_version + 1"
 	    " WHERE id = ?1 AND (git_hash IS NOT ?4 OR git_subject IS NOT ?5 OR"
 	    " closed_at IS NOT ?7 OR closed_by IS NOT ?8 OR files_read IS NOT ?9 OR"
 	    " files_changed IS NOT ?10 OR first_prompt IS NOT ?12 OR turn_count IS NOT ?13)",
@@ -52,7 +53,8 @@ static const char *const sql[S_COUNT] = {
 	    " ON CONFLICT DO NOTHING",
 	[S_SESSION_UPDATE] =
 	    "UPDATE sessions SET ended_at = ?5, git_branch = ?7, cli_version = ?8,"
-	    " updated_at = ?9, sync_status = 'pending'"
+	    " updated_at = ?9, sync_status = 'pending',"
+	    " local_version = local_version + 1"
 	    " WHERE id = ?1 AND (ended_at IS NOT ?5 OR git_branch IS NOT ?7 OR"
 	    " cli_version IS NOT ?8)",
 	[S_TURN_INSERT] =
@@ -65,14 +67,16 @@ static const char *const sql[S_COUNT] = {
 	    "UPDATE turns SET session_id = ?2, seq = ?3, content = ?5, thinking = ?6,"
 	    " tool_calls = ?8, model = ?9,"
 	    " input_tokens = ?11, output_tokens = ?12, cache_read_tokens = ?13,"
-	    " cache_creation_tokens = ?14, updated_at = ?15, sync_status = 'pending'"
+	    " cache_creation_tokens = ?14, updated_at = ?15, sync_status = 'pending',"
+	    " local_version = local_version + 1"
 	    " WHERE id = ?1 AND (session_id IS NOT ?2 OR seq IS NOT ?3 OR"
 	    " content IS NOT ?5 OR thinking IS NOT ?6 OR tool_calls IS NOT ?8"
 	    " OR model IS NOT ?9 OR input_tokens IS NOT ?11 OR output_tokens IS NOT ?12 OR"
 	    " cache_read_tokens IS NOT ?13 OR cache_creation_tokens IS NOT ?14)",
 	[S_TOOL_CALLS_GET] = "SELECT tool_calls FROM turns WHERE id = ?1",
 	[S_TOOL_CALLS_SET] =
-	    "UPDATE turns SET tool_calls = ?2, updated_at = ?3, sync_status = 'pending'"
+	    "UPDATE turns SET tool_calls = ?2, updated_at = ?3, sync_status = 'pending',"
+	    " local_version = local_version + 1"
 	    " WHERE id = ?1",
 	[S_VISUAL] =
 	    "INSERT INTO visuals (id, commit_id, turn_id, type, sha256, path, captured_at,"
@@ -656,7 +660,8 @@ update_project_parallel(struct writer *w, const char *pid, char *err)
 			memcpy(max_closed, v[i].closed, sizeof max_closed);
 	}
 	upd = store_prepare(w->st, "UPDATE cognitive_commits SET parallel = ?2,"
-	    " updated_at = ?3, sync_status = 'pending' WHERE id = ?1", err);
+	    " updated_at = ?3, sync_status = 'pending', local_version = local_version + 1"
+	    " WHERE id = ?1", err);
 	for (i = 0; i < n; i++) {
 		if (upd != NULL && rc == 0 && v[i].now != v[i].old) {
 			bind_text(upd, 1, v[i].id);

@@ -100,6 +100,9 @@ apply_migration(struct store *st, const struct migration *m, char *err)
 
 	if (store_begin(st, err) != 0)
 		return -1;
+	/* Another process opening the same new store may have got there first. */
+	if (store_version(st) >= m->version)
+		return store_commit(st, err);
 	if (store_exec(st, m->sql, err) != 0)
 		goto fail;
 	time_now_iso(now);
@@ -142,12 +145,34 @@ store_open_version(const char *path, int target, char *err)
 	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 1);
 
-	/* Read before any write: a corrupt or foreign file fails here, untouched. */
+	/*
+	 * Read before any write: a corrupt or foreign file fails here, untouched.
+	 * The version and the tables are read in one transaction, so a store
+	 * that another process is creating right now looks consistent.
+	 */
+	if (store_exec(st, "BEGIN", err) != 0)
+		goto fail;
 	if ((version = store_version(st)) < 0) {
 		seterr(err, "%s is not an agentlogs database (%s); it was left untouched",
 		    path, sqlite3_errmsg(st->db));
+		store_rollback(st);
 		goto fail;
 	}
+	if (version == 0) {
+		long long tables = 0;
+		if (store_query_int(st, &tables, "SELECT count(*) FROM sqlite_master", err) != 0) {
+			store_rollback(st);
+			goto fail;
+		}
+		if (tables > 0) {
+			seterr(err, "%s is an SQLite database of another program; it was left "
+			    "untouched", path);
+			store_rollback(st);
+			goto fail;
+		}
+	}
+	if (store_commit(st, err) != 0)
+		goto fail;
 	if (version > store_latest_version()) {
 		seterr(err, "%s is at schema v%d but this agentlogs knows only v%d: "
 		    "upgrade agentlogs (the database was left untouched)",
@@ -155,14 +180,6 @@ store_open_version(const char *path, int target, char *err)
 		goto fail;
 	}
 	if (version == 0) {
-		long long tables = 0;
-		if (store_query_int(st, &tables, "SELECT count(*) FROM sqlite_master", err) != 0)
-			goto fail;
-		if (tables > 0) {
-			seterr(err, "%s is an SQLite database of another program; it was left "
-			    "untouched", path);
-			goto fail;
-		}
 		/* Turns are a few kilobytes each: larger pages keep most off overflow chains.
 		 * Only a new, empty file can still choose its page size. */
 		if (store_exec(st, "PRAGMA page_size = 16384", err) != 0)

@@ -18,19 +18,27 @@
 
 /* A few MB a request: big enough to amortise the round trip, small enough to retry. */
 #define BATCH_BYTES (4u << 20)
+/* The most pull_changes hands out in one page (hosted Supabase's read cap). */
+#define PAGE_ROWS 1000
 
 int
 sync_open(struct sync_ctx *sc, const char *home, char *err)
 {
 	struct config *cfg;
+	const char *env;
 	char *path;
 	int rc;
 
 	memset(sc, 0, sizeof *sc);
 	sc->home = home;
 	sc->batch_bytes = BATCH_BYTES;
-	if (getenv("AGENTLOGS_PUSH_BATCH_BYTES") != NULL && atol(getenv("AGENTLOGS_PUSH_BATCH_BYTES")) > 0)
-		sc->batch_bytes = (size_t)atol(getenv("AGENTLOGS_PUSH_BATCH_BYTES"));
+	sc->page_rows = PAGE_ROWS;
+	/* Tests make batches and pages small, to have many of them. */
+	if ((env = getenv("AGENTLOGS_PUSH_BATCH_BYTES")) != NULL && atol(env) > 0)
+		sc->batch_bytes = (size_t)atol(env);
+	if ((env = getenv("AGENTLOGS_PULL_PAGE_ROWS")) != NULL && atoi(env) > 0 &&
+	    atoi(env) < PAGE_ROWS)
+		sc->page_rows = atoi(env);
 	if ((cfg = config_load(home, err)) == NULL)
 		return -1;
 	sc->manual = strcmp(config_get(cfg, "sync.conflicts"), "manual") == 0;

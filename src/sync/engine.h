@@ -22,6 +22,7 @@ struct sync_ctx {
 	char machine_id[UUID_STRLEN];
 	int manual;		/* sync.conflicts = manual: hold conflicts for the person */
 	size_t batch_bytes;	/* push batches stop growing past this */
+	int page_rows;		/* rows a pull asks for per page (1..1000) */
 	struct progress *progress;	/* or NULL */
 };
 

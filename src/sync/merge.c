@@ -115,6 +115,14 @@ sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, struct sync_counts *n
 	base = rows_read_base(sc->st, id, err);
 	cloud_newer = rows_clock_cmp(cloud, local) > 0;
 	merged = cJSON_Duplicate(local, 1);
+	/*
+	 * A commit held for the person stays held whatever else merges in: only
+	 * resolve lets its local values go up.
+	 */
+	if (strcmp(status, "conflict") == 0) {
+		held = 1;
+		same_as_cloud = 0;
+	}
 
 	for (i = 1; i < t->ncolumns; i++) {
 		const char *f = t->columns[i].name;

@@ -20,8 +20,6 @@
 #include "util/progress.h"
 #include "util/xmalloc.h"
 
-#define PAGE_ROWS 1000
-
 char *
 sync_cursor_key(const struct sync_ctx *sc)
 {
@@ -85,8 +83,19 @@ apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
 	if (local != NULL && strcmp(status, "synced") != 0 && t == &sync_tables[T_COMMITS]) {
 		rc = sync_merge_commit(sc, cloud, n, err);
 		n->pulled[T_COMMITS]++;
-	} else if (local != NULL && cmp == 0 && strcmp(status, "synced") == 0) {
+	} else if (local != NULL && cmp == 0 && strcmp(status, "synced") == 0 &&
+	    cJSON_Compare(local, cloud, 1)) {
 		/* Our own push coming back, or a row we already have. */
+	} else if (local != NULL && cmp == 0 && strcmp(status, "synced") == 0) {
+		/*
+		 * Another machine's edit with the very same clock as ours: the cloud
+		 * kept one of the two by origin machine id. Take the one it kept, or
+		 * the machines would disagree for good.
+		 */
+		rc = rows_write(sc->st, t, cloud, "synced", cv, err);
+		if (rc == 0 && t == &sync_tables[T_COMMITS])
+			rc = rows_write_base(sc->st, id, cloud, err);
+		n->pulled[t - sync_tables]++;
 	} else if (local != NULL && cmp < 0) {
 		/* Ours is newer: it goes up with the next push. */
 	} else if (local != NULL && cmp == 0) {
@@ -172,7 +181,7 @@ sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err)
 			cJSON_AddItemToObject(args, "cursor_id",
 			    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cursor, "id"), 1));
 		}
-		cJSON_AddNumberToObject(args, "page_size", PAGE_ROWS);
+		cJSON_AddNumberToObject(args, "page_size", sc->page_rows);
 		body = cJSON_PrintUnformatted(args);
 		cJSON_Delete(args);
 		rc = cloud_call(sc->cloud, "POST", "/rest/v1/rpc/pull_changes", body, strlen(body),

@@ -127,7 +127,7 @@ session_from_token_response(struct session *s, const char *url, const cJSON *j, 
 {
 	const cJSON *user = cJSON_GetObjectItemCaseSensitive(j, "user"), *meta, *v;
 	char *access = dup_string(j, "access_token"), *refresh = dup_string(j, "refresh_token");
-	char *uid = dup_string(user, "id");
+	char *uid = dup_string(user, "id"), *u;
 
 	if (access == NULL || refresh == NULL || uid == NULL) {
 		free(access);
@@ -135,11 +135,13 @@ session_from_token_response(struct session *s, const char *url, const cJSON *j, 
 		free(uid);
 		return seterr(err, "the cloud's token answer lacks the access token, refresh token or user");
 	}
+	/* url may be s->url itself (a refresh): copied before the old one goes. */
+	u = xstrdup(url);
 	free(s->url);
 	free(s->access_token);
 	free(s->refresh_token);
 	free(s->user_id);
-	s->url = xstrdup(url);
+	s->url = u;
 	s->access_token = access;
 	s->refresh_token = refresh;
 	s->user_id = uid;
@@ -290,5 +292,9 @@ session_attach(const char *home, struct session *s, struct cloud *c, char *err)
 		return -1;
 	}
 	cloud_set_refresh(c, refresh_after_401, s);
-	return session_refresh(home, s, c, 0, err);
+	if ((rc = session_refresh(home, s, c, 0, err)) != 0) {
+		cloud_set_refresh(c, NULL, NULL);
+		session_free(s);
+	}
+	return rc;
 }

@@ -44,7 +44,7 @@ int session_refresh(const char *home, struct session *s, struct cloud *c, int fo
  * Prepares c for authenticated calls as the person logged in at home: loads
  * the session, refreshes it when due, sets the bearer token and the refresh
  * hook used after a 401. The session must outlive c's use.
- * Returns 1 when logged out ("not logged in" in err), -1 on error.
+ * Returns 1 when logged out ("not logged in" in err), -1 on error (s freed).
  */
 int session_attach(const char *home, struct session *s, struct cloud *c, char *err);
 

@@ -102,8 +102,16 @@ time_format_iso_ms(int64_t ms, char out[32])
 	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 }
 
+/* Milliseconds, so that two edits in one second still order by time. */
 void
 time_now_iso(char out[32])
 {
-	time_format_iso_ms((int64_t)time_now() * 1000, out);
+	const char *env = getenv("AGENTLOGS_NOW");
+	struct timespec ts;
+
+	if ((env != NULL && *env != '\0') || clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+		time_format_iso_ms((int64_t)time_now() * 1000, out);
+		return;
+	}
+	time_format_iso_ms((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, out);
 }
