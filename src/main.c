@@ -1,6 +1,7 @@
 /*
  * agentlogs: git for AI coding-agent conversations.
- * argv → one struct cmd_entry; with no command, import and show the log.
+ * argv → one struct cmd_entry; with no command, import, then open the browser
+ * (ui/tui.h) on a terminal, or print the log when the output is not one.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 
 #include "cmd.h"
 #include "store/db.h"
+#include "ui/tui.h"
 #include "util/log.h"
 #include "util/paths.h"
 #include "util/xmalloc.h"
@@ -22,7 +24,8 @@ usage(FILE *f)
 	const struct cmd_entry *const *e;
 
 	fprintf(f, "usage: agentlogs [--help] [--version] [--sync-once] <command> [<args>]\n\n"
-	    "With no command, imports new transcripts and prints the log.\n"
+	    "With no command, imports new transcripts and opens the browser (on a\n"
+	    "terminal; elsewhere it prints the log).\n"
 	    "--sync-once imports, then runs one sync (for cron): exit 0 in sync, 1 failed,\n"
 	    "2 conflicts wait for you.\n\n"
 	    "Commands:\n");
@@ -50,7 +53,10 @@ has_projects(const char *claude_dir)
 	return found;
 }
 
-/* The first-run experience: import the person's history (or our samples), show the log. */
+/*
+ * The first-run experience: import the person's history (or our samples), then
+ * browse it, or show the log when the output is not a terminal.
+ */
 static int
 default_action(struct cmd_ctx *ctx)
 {
@@ -72,7 +78,11 @@ default_action(struct cmd_ctx *ctx)
 		import_argv[2] = samples;
 	}
 	rc = cmd_import_entry.exec(ctx, import_argv[1] != NULL ? 3 : 1, import_argv);
-	if (rc == EXIT_OK)
+	if (rc == EXIT_OK && tui_wanted()) {
+		fflush(stdout);
+		if ((rc = tui_run(ctx)) == TUI_NO_TERMINAL)
+			rc = cmd_log_entry.exec(ctx, 3, log_argv);
+	} else if (rc == EXIT_OK)
 		rc = cmd_log_entry.exec(ctx, 3, log_argv);
 	free(samples);
 	free(claude);
@@ -110,8 +120,15 @@ main(int argc, char **argv)
 		if (argc > 2) {
 			fprintf(stderr, "agentlogs: --sync-once takes no arguments\n");
 			rc = EXIT_USAGE;
-		} else if ((rc = cmd_import_entry.exec(&ctx, 1, import_argv)) == EXIT_OK)
-			rc = cmd_sync_once(&ctx);
+		} else {
+			/* A machine that only views synced history has no transcripts. */
+			char *claude = paths_claude_dir();
+			rc = has_projects(claude) ? cmd_import_entry.exec(&ctx, 1, import_argv) :
+			    EXIT_OK;
+			free(claude);
+			if (rc == EXIT_OK)
+				rc = cmd_sync_once(&ctx);
+		}
 	} else if (argv[1][0] == '-') {
 		fprintf(stderr, "agentlogs: unknown option '%s'\n", argv[1]);
 		usage(stderr);

@@ -30,6 +30,9 @@ struct config {
 	char **values;		/* by options_table index; NULL: the default */
 	char **warnings;
 	size_t nwarnings;
+	char *source;		/* the file name the directives point to */
+	struct config_directive *directives;
+	size_t ndirectives;
 };
 
 enum line_kind {
@@ -192,6 +195,66 @@ option_index(const struct option_def *od)
 	return od - options_table;
 }
 
+/* Splits a directive line into words; -1 on an unterminated quote. */
+static int
+split_words(const char *text, size_t len, char ***argv, int *argc)
+{
+	struct strbuf word = STRBUF_INIT;
+	char *copy = xstrndup(text, len), *p = copy;
+
+	*argv = NULL;
+	*argc = 0;
+	for (;;) {
+		p = skip_space(p);
+		if (*p == '\0' || *p == '#')
+			break;
+		strbuf_reset(&word);
+		strbuf_add(&word, "", 0);
+		if (*p == '"') {
+			if (parse_quoted(&p, &word) != 0) {
+				while (*argc > 0)
+					free((*argv)[--*argc]);
+				free(*argv);
+				*argv = NULL;
+				strbuf_free(&word);
+				free(copy);
+				return -1;
+			}
+		} else {
+			while (*p != '\0' && !isspace((unsigned char)*p))
+				strbuf_addc(&word, *p++);
+		}
+		*argv = xreallocarray(*argv, *argc + 2, sizeof **argv);
+		(*argv)[(*argc)++] = strbuf_detach(&word);
+		(*argv)[*argc] = NULL;
+	}
+	strbuf_free(&word);
+	free(copy);
+	return 0;
+}
+
+static void
+add_directive(struct config *cfg, const char *text, size_t len, unsigned int lineno)
+{
+	struct config_directive *d;
+	char **argv;
+	int argc;
+
+	if (len > 0 && text[len - 1] == '\r')
+		len--;
+	if (split_words(text, len, &argv, &argc) != 0) {
+		add_warning(cfg, "%s:%u: unterminated quoted word", cfg->source, lineno);
+		return;
+	}
+	cfg->directives = xreallocarray(cfg->directives, cfg->ndirectives + 1,
+	    sizeof *cfg->directives);
+	d = &cfg->directives[cfg->ndirectives++];
+	d->source = cfg->source;
+	d->line = lineno;
+	d->argc = argc;
+	d->argv = argv;
+}
+
 struct config *
 config_parse(const char *text, const char *source)
 {
@@ -204,11 +267,14 @@ config_parse(const char *text, const char *source)
 	unsigned int lineno;
 
 	cfg->values = xcalloc(options_count(), sizeof *cfg->values);
+	cfg->source = xstrdup(source);
 	for (p = text, lineno = 1; *p != '\0'; p = next, lineno++) {
 		len = next_line(p, &next);
 		switch (parse_line(p, len, &l, err)) {
 		case LINE_BLANK:
+			break;
 		case LINE_OTHER:
+			add_directive(cfg, p, len, lineno);
 			break;
 		case LINE_BAD:
 			add_warning(cfg, "%s:%u: %s", source, lineno, err);
@@ -293,6 +359,25 @@ config_read(const char *home, char *err)
 }
 
 struct config *
+config_read_path(const char *path, char *err)
+{
+	struct config *cfg;
+	char *text;
+	int rc;
+
+	if ((rc = read_file(path, &text, err)) != 0) {
+		if (rc == 1) {
+			seterr(err, "cannot read %s: %s", path, strerror(ENOENT));
+			free(text);
+		}
+		return NULL;
+	}
+	cfg = config_parse(text, path);
+	free(text);
+	return cfg;
+}
+
+struct config *
 config_load(const char *home, char *err)
 {
 	struct config *cfg;
@@ -318,6 +403,14 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nwarnings; i++)
 		free(cfg->warnings[i]);
 	free(cfg->warnings);
+	for (i = 0; i < cfg->ndirectives; i++) {
+		int j;
+		for (j = 0; j < cfg->directives[i].argc; j++)
+			free(cfg->directives[i].argv[j]);
+		free(cfg->directives[i].argv);
+	}
+	free(cfg->directives);
+	free(cfg->source);
 	free(cfg);
 }
 
@@ -331,6 +424,18 @@ const char *
 config_warning(const struct config *cfg, size_t i)
 {
 	return i < cfg->nwarnings ? cfg->warnings[i] : NULL;
+}
+
+size_t
+config_directive_count(const struct config *cfg)
+{
+	return cfg != NULL ? cfg->ndirectives : 0;
+}
+
+const struct config_directive *
+config_directive(const struct config *cfg, size_t i)
+{
+	return cfg != NULL && i < cfg->ndirectives ? &cfg->directives[i] : NULL;
 }
 
 const char *

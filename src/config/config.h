@@ -32,9 +32,27 @@ struct config *config_read(const char *home, char *err);
 struct config *config_parse(const char *text, const char *source);
 void config_free(struct config *cfg);
 
+/* Any file of this syntax, such as a theme (a missing file is an error). */
+struct config *config_read_path(const char *path, char *err);
+
 size_t config_warning_count(const struct config *cfg);
 /* "FILE:LINE: message". */
 const char *config_warning(const struct config *cfg, size_t i);
+
+/*
+ * The other modules' directives ("bind ...", "color ..."), in file order, split
+ * into words: whitespace separates them, a '#' that begins a word starts a
+ * comment, and a double-quoted word may hold spaces (\" and \\ escapes). A
+ * line with an unterminated quote becomes a warning instead.
+ */
+struct config_directive {
+	const char *source;	/* the file, for "FILE:LINE: ..." messages */
+	unsigned int line;
+	int argc;		/* >= 1: argv[0] is the directive's name */
+	char **argv;
+};
+size_t config_directive_count(const struct config *cfg);
+const struct config_directive *config_directive(const struct config *cfg, size_t i);
 
 /* The effective value (the default unless the file sets it); NULL for an unknown key. */
 const char *config_get(const struct config *cfg, const char *key);

@@ -1,0 +1,84 @@
+#!/bin/sh
+# Headless screen tests (tig's way): each tests/tui/scripts/NAME.script drives
+# the browser with AGENTLOGS_TUI_SCRIPT on a newterm() bound to /dev/null, at
+# every size its "# sizes:" line names, in a fresh home holding the bundled
+# samples (and NAME.config as its config, when there is one). Every screen it
+# saves must equal tests/tui/expected/NAME/SIZE/FILE.
+#   UPDATE=1 tests/tui/screens.sh   (with AGENTLOGS, SRCDIR, AGENTLOGS_SAMPLES
+#                                    set, as make check sets them) rewrites the
+#                                    expected screens instead; review the diff.
+# The clock is fixed (AGENTLOGS_NOW) and so is the machine name.
+. "$SRCDIR/tests/integration/lib.sh"
+t_mktemp
+
+# The samples, imported once; each run starts from a copy.
+base=$T_TMP/base
+mkdir -p "$base"
+AGENTLOGS_HOME=$base "$AGENTLOGS" import --claude-dir "$AGENTLOGS_SAMPLES" >/dev/null ||
+	t_fail "importing the samples"
+
+# The browser imports before it opens: from the samples again, which adds nothing.
+CLAUDE_HOME=$AGENTLOGS_SAMPLES
+AGENTLOGS_NOW=2026-03-07T12:00:00Z
+AGENTLOGS_MACHINE=testbox
+LC_ALL=C.UTF-8
+TERM=xterm-256color
+export CLAUDE_HOME AGENTLOGS_NOW AGENTLOGS_MACHINE LC_ALL TERM
+unset NO_COLOR AGENTLOGS_TUI_TERM
+# ncursesw keeps some tables for the life of the process: see lsan.supp.
+LSAN_OPTIONS="suppressions=$SRCDIR/tests/tui/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
+
+failed=0
+runs=0
+for script in "$SRCDIR"/tests/tui/scripts/*.script; do
+	name=$(basename "$script" .script)
+	sizes=$(sed -n 's/^# sizes: *//p' "$script" | head -n 1)
+	[ -n "$sizes" ] || sizes="80x24 40x10"
+	for size in $sizes; do
+		runs=$((runs + 1))
+		home=$T_TMP/home-$name-$size
+		out=$T_TMP/out/$name/$size
+		rm -rf "$home"
+		cp -R "$base" "$home"
+		[ -f "$SRCDIR/tests/tui/scripts/$name.config" ] &&
+			cp "$SRCDIR/tests/tui/scripts/$name.config" "$home/config"
+		mkdir -p "$out"
+		rc=0
+		(cd "$out" && AGENTLOGS_HOME=$home AGENTLOGS_TUI_SIZE=$size \
+			AGENTLOGS_TUI_SCRIPT=$script "$AGENTLOGS" >"$T_TMP/stdout" 2>"$T_TMP/stderr") ||
+			rc=$?
+		if [ "$rc" -ne 0 ] || [ -s "$T_TMP/stderr" ]; then
+			echo "FAIL: $name at $size: exit $rc" >&2
+			cat "$T_TMP/stderr" >&2
+			failed=$((failed + 1))
+			continue
+		fi
+		want=$SRCDIR/tests/tui/expected/$name/$size
+		if [ "${UPDATE:-0}" = 1 ]; then
+			rm -rf "$want"
+			mkdir -p "$want"
+			cp "$out"/*.txt "$want/"
+			echo "updated $want"
+			continue
+		fi
+		for f in "$out"/*.txt; do
+			[ -f "$want/$(basename "$f")" ] ||
+				{ echo "FAIL: $name at $size: no expected $(basename "$f")" >&2; failed=$((failed + 1)); }
+		done
+		for f in "$want"/*.txt; do
+			[ -f "$f" ] || continue
+			got=$out/$(basename "$f")
+			if [ ! -f "$got" ]; then
+				echo "FAIL: $name at $size: $(basename "$f") was not saved" >&2
+				failed=$((failed + 1))
+			elif ! cmp -s "$f" "$got"; then
+				echo "FAIL: $name at $size: $(basename "$f") differs:" >&2
+				diff -u "$f" "$got" >&2
+				failed=$((failed + 1))
+			fi
+		done
+	done
+done
+[ "$failed" -eq 0 ] || t_fail "$failed screen(s) differ or failed ($runs runs)"
+echo "PASS: $runs headless runs, every screen as expected"

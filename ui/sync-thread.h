@@ -1,0 +1,65 @@
+/*
+ * The TUI's sync thread (ARCHITECTURE §7). It owns its own store connection
+ * and the sync core (sync_ctx: HTTP client, session), never calls curses, and
+ * runs pull then push:
+ *   - at once when the UI asks (sync-now), or after a curation edit (a nudge,
+ *     with continuous-sync on);
+ *   - with continuous-sync on, periodically while live (SYNC_PERIOD seconds)
+ *     and with exponential backoff while the cloud cannot be reached (off, the
+ *     next sync-now tries again).
+ * After each change of state it publishes a status snapshot under a mutex and
+ * writes one byte to a pipe the UI polls beside the keyboard, so the UI never
+ * waits on the network. Without a configured cloud, or logged out, it only
+ * counts and idles ("local").
+ */
+#ifndef AL_UI_SYNC_THREAD_H
+#define AL_UI_SYNC_THREAD_H
+
+#include <time.h>
+
+#define SYNC_PERIOD 60		/* seconds between background pulls while live */
+#define SYNC_BACKOFF_MIN 5	/* first retry while offline, doubling... */
+#define SYNC_BACKOFF_MAX 300	/* ...up to this */
+
+enum sync_state {
+	SYNC_LOCAL,		/* no cloud configured, or logged out */
+	SYNC_LIVE,		/* the last sync worked */
+	SYNC_SYNCING,		/* a sync runs now */
+	SYNC_OFFLINE,		/* the last sync failed (retried with backoff) */
+};
+
+struct sync_status {
+	enum sync_state state;
+	long long pending;	/* commits waiting to go up */
+	long long conflicts;	/* commits with an open conflict */
+	time_t last_sync;	/* 0: never */
+	char last_error[256];	/* "" when the last sync worked */
+	char user[128];		/* who is logged in; "" when local */
+	unsigned long runs;	/* syncs finished */
+	int busy;		/* a command waits or runs: not idle */
+};
+
+enum sync_command {
+	SYNC_CMD_NOW,		/* sync now (the sync-now key) */
+	SYNC_CMD_NUDGE,		/* a local edit: sync soon when continuous-sync is on */
+	SYNC_CMD_RECOUNT,	/* only count pending commits and conflicts again */
+	SYNC_CMD_QUIT,
+};
+
+struct sync_thread;
+
+/* Starts the thread for home; NULL with err filled when it cannot. */
+struct sync_thread *sync_thread_start(const char *home, char *err);
+/* The pipe's read end: readable when a new snapshot is out. */
+int sync_thread_fd(const struct sync_thread *t);
+/* Empties the pipe (non-blocking). */
+void sync_thread_drain(struct sync_thread *t);
+void sync_thread_snapshot(struct sync_thread *t, struct sync_status *out);
+void sync_thread_send(struct sync_thread *t, enum sync_command cmd);
+/* Asks the thread to quit, waits for it (a sync under way finishes first; nothing
+ * pending is lost: it stays in the store) and frees everything. */
+void sync_thread_stop(struct sync_thread *t);
+
+const char *sync_state_name(enum sync_state s);
+
+#endif

@@ -1,0 +1,985 @@
+/*
+ * The browser's UI thread: curses, the view stack, the event loop over the
+ * keyboard and the sync thread's pipe, prompts on the message line, and the
+ * headless script mode for tests.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config/config.h"
+#include "store/browse.h"
+#include "store/db.h"
+#include "ui/script.h"
+#include "ui/status.h"
+#include "ui/tui.h"
+#include "util/log.h"
+#include "util/paths.h"
+#include "util/strbuf.h"
+#include "util/text.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+#define POLL_MS 1000		/* the status bar's clock ticks this often */
+#define WAIT_IDLE_SECONDS 60
+#define DEFAULT_RATIO 50
+
+static const struct {
+	enum action action;
+	const char *label;
+	unsigned int views;	/* where the hint shows */
+} hints[] = {
+	{ ACT_HELP, "help", VMASK_ALL },
+	{ ACT_ENTER, "open", VMASK(VIEW_PROJECTS) | VMASK(VIEW_COMMITS) | VMASK(VIEW_SESSIONS) },
+	{ ACT_TOGGLE_TOOL, "fold", VMASK(VIEW_TURNS) },
+	{ ACT_SEARCH, "search", VMASK(VIEW_TURNS) },
+	{ ACT_TOGGLE_THINKING, "thinking", VMASK(VIEW_TURNS) },
+	{ ACT_PUBLISH, "publish", VMASK(VIEW_COMMITS) },
+	{ ACT_HIDE, "hide", VMASK(VIEW_COMMITS) },
+	{ ACT_RETITLE, "title", VMASK(VIEW_COMMITS) },
+	{ ACT_VIEW_PROJECTS, "projects", VMASK(VIEW_COMMITS) },
+	{ ACT_TOGGLE_PREVIEW, "preview", VMASK(VIEW_PROJECTS) | VMASK(VIEW_COMMITS) |
+	    VMASK(VIEW_SESSIONS) },
+	{ ACT_SYNC_NOW, "sync", VMASK_ALL },
+	{ ACT_QUIT, "quit", VMASK_ALL },
+};
+
+/* SIGINT, SIGTERM and SIGHUP end the loop like Q, so the terminal is restored. */
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static struct view *
+top_view(struct tui *t)
+{
+	return t->depth > 0 ? t->stack[t->depth - 1] : NULL;
+}
+
+void
+tui_message(struct tui *t, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->msg, sizeof t->msg, fmt, ap);
+	va_end(ap);
+	t->msg[strcspn(t->msg, "\r\n")] = '\0';
+	t->msg_error = error;
+}
+
+int
+tui_syncing_enabled(const struct tui *t)
+{
+	return t->status.state != SYNC_LOCAL || t->status.user[0] != '\0';
+}
+
+static void
+view_free(struct view *v)
+{
+	if (v == NULL)
+		return;
+	if (v->ops->close != NULL)
+		v->ops->close(v);
+	textbuf_free(&v->preview);
+	free(v);
+}
+
+int
+tui_push(struct tui *t, const struct view_ops *ops, const char *arg)
+{
+	struct view *v;
+	char err[ERRLEN] = "";
+
+	if (t->depth == TUI_STACK_MAX) {
+		tui_message(t, 1, "Too many views open: go back first.");
+		return -1;
+	}
+	v = xcalloc(1, sizeof *v);
+	v->ops = ops;
+	textbuf_init(&v->preview);
+	if (t->layout.list.h > 0) {
+		v->rows = t->layout.list.h;
+		v->cols = t->layout.list.w;
+	} else {
+		v->rows = 1;
+		v->cols = 80;
+	}
+	if (ops->open(v, t, arg, err) != 0) {
+		tui_message(t, 1, "%s", err[0] != '\0' ? err : "cannot open the view");
+		view_free(v);
+		return -1;
+	}
+	t->stack[t->depth++] = v;
+	return 0;
+}
+
+static void
+reload(struct tui *t, struct view *v)
+{
+	char err[ERRLEN] = "";
+
+	v->stale = 0;
+	if (v->ops->reload(v, t, err) != 0)
+		tui_message(t, 1, "%s", err);
+	view_preview_changed(v);
+}
+
+/* A view hidden while the store changed is read again when it shows. */
+static void
+pop(struct tui *t)
+{
+	if (t->depth > 1) {
+		view_free(t->stack[--t->depth]);
+		if (t->stack[t->depth - 1]->stale)
+			reload(t, t->stack[t->depth - 1]);
+	}
+}
+
+/* The store changed: the view on screen reads it again, the others when shown. */
+static void
+reload_all(struct tui *t)
+{
+	int i;
+
+	for (i = 0; i < t->depth - 1; i++)
+		t->stack[i]->stale = 1;
+	if (t->depth > 0)
+		reload(t, t->stack[t->depth - 1]);
+}
+
+/* Runs the top view's idle work to its end (headless: screens must not depend on timing). */
+static void
+idle_all(struct tui *t)
+{
+	struct view *v = top_view(t);
+
+	while (v != NULL && v->ops->idle != NULL && v->ops->idle(v, t))
+		;
+}
+
+void
+tui_edited(struct tui *t)
+{
+	reload_all(t);
+	if (t->sync != NULL)
+		sync_thread_send(t->sync, SYNC_CMD_NUDGE);
+}
+
+void
+tui_prompt(struct tui *t, const char *label, const char *initial, tui_prompt_fn done)
+{
+	editline_free(&t->edit);
+	editline_init(&t->edit, initial);
+	snprintf(t->prompt_label, sizeof t->prompt_label, "%s", label);
+	t->prompting = 1;
+	t->prompt_fn = done;
+	t->confirm_fn = NULL;
+	t->prompt_view = top_view(t);
+}
+
+void
+tui_confirm(struct tui *t, const char *question, tui_confirm_fn done)
+{
+	snprintf(t->prompt_label, sizeof t->prompt_label, "%s", question);
+	t->prompting = 1;
+	t->prompt_fn = NULL;
+	t->confirm_fn = done;
+	t->prompt_view = top_view(t);
+}
+
+/* ---------------------------------------------------------------- drawing */
+
+static void
+delete_windows(struct tui *t)
+{
+	WINDOW **w[] = { &t->header, &t->list, &t->sep, &t->preview, &t->status_win,
+		&t->message };
+	size_t i;
+
+	for (i = 0; i < sizeof w / sizeof w[0]; i++) {
+		if (*w[i] != NULL)
+			delwin(*w[i]);
+		*w[i] = NULL;
+	}
+}
+
+static WINDOW *
+window_for(const struct rect *r, int margin)
+{
+	if (r->h <= 0 || r->w <= margin)
+		return NULL;
+	return newwin(r->h, r->w - margin, r->y, r->x + margin);
+}
+
+/* Lays the panes out again when the terminal, the view or the settings changed. */
+static void
+relayout(struct tui *t, int force)
+{
+	struct layout l;
+	struct view *v = top_view(t);
+	int i;
+
+	t->lp.has_preview = v != NULL && v->ops->preview != NULL;
+	layout_compute(&t->lp, LINES, COLS, &l);
+	if (!force && t->list != NULL && memcmp(&l, &t->layout, sizeof l) == 0)
+		return;
+	t->layout = l;
+	delete_windows(t);
+	werase(stdscr);
+	wnoutrefresh(stdscr);
+	t->header = window_for(&l.header, 0);
+	t->list = window_for(&l.list, 0);
+	t->sep = window_for(&l.sep, 0);
+	/* A column of air between the separator and the preview's text. */
+	t->preview = window_for(&l.preview, l.side_by_side ? 1 : 0);
+	t->status_win = window_for(&l.status, 0);
+	t->message = window_for(&l.message, 0);
+	for (i = 0; i < t->depth; i++)
+		t->stack[i]->preview_valid = 0;
+}
+
+static void
+views_text(struct tui *t, struct strbuf *sb, const char **filter)
+{
+	const char *title;
+	int i;
+
+	*filter = NULL;
+	for (i = 0; i < t->depth; i++) {
+		if (i > 0)
+			strbuf_adds(sb, " \xe2\x80\xba ");	/* › */
+		strbuf_adds(sb, t->stack[i]->ops->name);
+		if (t->stack[i]->ops->id == VIEW_COMMITS &&
+		    (title = t->stack[i]->ops->title(t->stack[i])) != NULL)
+			*filter = title;
+	}
+}
+
+static void
+draw_hints(struct tui *t, struct rline *l, int cols)
+{
+	struct view *v = top_view(t);
+	keycode k[1];
+	char name[32];
+	size_t i;
+
+	for (i = 0; i < sizeof hints / sizeof hints[0]; i++) {
+		if (!(hints[i].views & VMASK(v->ops->id)))
+			continue;
+		if (keymap_keys(t->keys, v->ops->id, hints[i].action, k, 1) == 0)
+			continue;
+		keycode_name(k[0], name, sizeof name);
+		if (l->width + (int)strlen(name) + (int)strlen(hints[i].label) + 3 > cols)
+			break;
+		if (l->width > 0)
+			rline_raw(l, ROLE_MESSAGE, "  ");
+		rline_raw(l, ROLE_HELP_KEY, name);
+		rline_raw(l, ROLE_MESSAGE, ":");
+		rline_raw(l, ROLE_MESSAGE, hints[i].label);
+	}
+}
+
+static void
+draw_message(struct tui *t, struct rline *l)
+{
+	WINDOW *w = t->message;
+	int cols = t->layout.message.w, col;
+	size_t start, end;
+
+	if (w == NULL)
+		return;
+	rline_reset(l);
+	if (t->prompting) {
+		/* Our own text (a title in it went through text_oneline): spaces kept. */
+		rline_raw(l, ROLE_PROMPT, t->prompt_label);
+		if (t->confirm_fn == NULL) {
+			char *shown;
+			editline_view(&t->edit, cols - l->width - 1, &start, &end, &col);
+			shown = xstrndup(t->edit.buf + start, end - start);
+			col += l->width;
+			rline_raw(l, ROLE_DEFAULT, shown);
+			free(shown);
+		} else
+			col = l->width;
+		rline_draw(w, 0, l, &t->theme, cols, -1, NULL);
+		wmove(w, 0, col < cols ? col : cols - 1);
+		curs_set(1);
+		return;
+	}
+	curs_set(0);
+	if (t->msg[0] != '\0')
+		rline_add(l, t->msg_error ? ROLE_ERROR : ROLE_MESSAGE, t->msg, -cols);
+	else
+		draw_hints(t, l, cols);
+	rline_draw(w, 0, l, &t->theme, cols, -1, NULL);
+}
+
+static void
+draw(struct tui *t)
+{
+	struct view *v = top_view(t);
+	struct strbuf views = STRBUF_INIT;
+	struct view_position pos = { 0, -1 };
+	struct rline l;
+	const char *filter;
+	char position[64];
+	int y, i;
+
+	relayout(t, 0);
+	rline_init(&l);
+	if (t->header != NULL) {
+		views_text(t, &views, &filter);
+		header_bar(&l, t->status.user, t->machine, filter, views.buf, t->layout.header.w);
+		rline_draw(t->header, 0, &l, &t->theme, t->layout.header.w, -1, NULL);
+		wnoutrefresh(t->header);
+	}
+	if (t->list != NULL) {
+		v->rows = t->layout.list.h;
+		v->cols = t->layout.list.w;
+		v->ops->draw(v, t, t->list, v->rows, v->cols);
+		wnoutrefresh(t->list);
+	}
+	if (t->sep != NULL) {
+		role_set(t->sep, &t->theme, ROLE_SEPARATOR);
+		for (y = 0; y < t->layout.sep.h; y++) {
+			wmove(t->sep, y, 0);
+			for (i = 0; i < t->layout.sep.w; i++)
+				waddstr(t->sep, t->layout.side_by_side ? "\xe2\x94\x82" : "\xe2\x94\x80");
+		}
+		wnoutrefresh(t->sep);
+	}
+	if (t->preview != NULL && v->ops->preview != NULL) {
+		int h = t->layout.preview.h, w = getmaxx(t->preview);
+		if (!v->preview_valid || v->preview_cols != w) {
+			textbuf_reset(&v->preview);
+			v->ops->preview(v, t, &v->preview, w);
+			v->preview_valid = 1;
+			v->preview_cols = w;
+		}
+		if (v->preview_top > (int)v->preview.n - h)
+			v->preview_top = (int)v->preview.n - h;
+		if (v->preview_top < 0)
+			v->preview_top = 0;
+		rline_reset(&l);
+		for (y = 0; y < h; y++) {
+			size_t li = (size_t)(v->preview_top + y);
+			rline_draw(t->preview, y, li < v->preview.n ? &v->preview.lines[li] : &l,
+			    &t->theme, w, -1, NULL);
+		}
+		wnoutrefresh(t->preview);
+	}
+	if (t->status_win != NULL) {
+		v->ops->position(v, &pos);
+		if (pos.total >= 0)
+			snprintf(position, sizeof position, "%s %lld/%lld", v->ops->name, pos.line,
+			    pos.total);
+		else
+			snprintf(position, sizeof position, "%s %lld", v->ops->name, pos.line);
+		status_bar(&l, &t->status, time_now(), position, t->layout.status.w);
+		rline_draw(t->status_win, 0, &l, &t->theme, t->layout.status.w, -1, NULL);
+		wnoutrefresh(t->status_win);
+	}
+	draw_message(t, &l);
+	if (t->message != NULL)
+		wnoutrefresh(t->message);
+	doupdate();
+	rline_free(&l);
+	strbuf_free(&views);
+}
+
+/* ---------------------------------------------------------------- input */
+
+static void
+prompt_key(struct tui *t, keycode k)
+{
+	struct view *v = t->prompt_view;
+	char *text;
+
+	if (t->confirm_fn != NULL) {
+		tui_confirm_fn fn = t->confirm_fn;
+		t->prompting = 0;
+		t->confirm_fn = NULL;
+		t->msg[0] = '\0';
+		fn(v, t, k == 'y' || k == 'Y');
+		return;
+	}
+	switch (editline_key(&t->edit, k)) {
+	case EDIT_ACCEPT:
+		text = xstrdup(t->edit.buf);
+		t->prompting = 0;
+		t->msg[0] = '\0';
+		t->prompt_fn(v, t, text);
+		free(text);
+		break;
+	case EDIT_CANCEL:
+		t->prompting = 0;
+		t->msg[0] = '\0';
+		t->prompt_fn(v, t, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+find_view(struct tui *t, enum view_id id)
+{
+	int i;
+
+	for (i = t->depth - 1; i >= 0; i--) {
+		if (t->stack[i]->ops->id == id)
+			return i;
+	}
+	return -1;
+}
+
+static void
+generic_action(struct tui *t, enum action a)
+{
+	struct view *v = top_view(t);
+	int i;
+
+	switch (a) {
+	case ACT_QUIT:
+		if (t->depth > 1)
+			pop(t);
+		else
+			t->quit = 1;
+		break;
+	case ACT_BACK:
+		pop(t);
+		break;
+	case ACT_QUIT_ALL:
+		t->quit = 1;
+		break;
+	case ACT_HELP:
+		tui_push(t, &help_view_ops, v->ops->name);
+		break;
+	case ACT_VIEW_PROJECTS:
+		if ((i = find_view(t, VIEW_PROJECTS)) >= 0) {
+			while (t->depth > i + 1)
+				pop(t);
+		} else
+			tui_push(t, &projects_view_ops, NULL);
+		break;
+	case ACT_VIEW_LOG:
+		while (t->depth > 1)
+			pop(t);
+		if (t->stack[0]->ops != &commits_view_ops) {
+			view_free(t->stack[0]);
+			t->depth = 0;
+			if (tui_push(t, &commits_view_ops, NULL) != 0)
+				t->quit = 1;
+		}
+		break;
+	case ACT_REDRAW:
+		clearok(curscr, TRUE);
+		break;
+	case ACT_TOGGLE_PREVIEW:
+		t->lp.preview = !t->lp.preview;
+		break;
+	case ACT_TOGGLE_SPLIT:
+		t->lp.split = layout_next_split(t->lp.split);
+		tui_message(t, 0, "Preview: %s.", layout_split_name(t->lp.split));
+		break;
+	case ACT_GROW_PREVIEW:
+	case ACT_SHRINK_PREVIEW:
+		t->lp.ratio = layout_ratio_step(t->lp.ratio, a == ACT_GROW_PREVIEW ? 1 : -1);
+		break;
+	case ACT_PREVIEW_DOWN:
+		v->preview_top++;
+		break;
+	case ACT_PREVIEW_UP:
+		if (v->preview_top > 0)
+			v->preview_top--;
+		break;
+	case ACT_SYNC_NOW:
+		if (t->sync == NULL)
+			tui_message(t, 1, "The sync thread is not running.");
+		else {
+			sync_thread_send(t->sync, SYNC_CMD_NOW);
+			if (!tui_syncing_enabled(t))
+				tui_message(t, 0, "Not syncing: no cloud configured or not logged in"
+				    " (agentlogs login).");
+		}
+		break;
+	default:
+		tui_message(t, 0, "%s does nothing in the %s view.", action_table[a].name,
+		    v->ops->name);
+		break;
+	}
+}
+
+static void
+handle_key(struct tui *t, keycode k)
+{
+	struct view *v = top_view(t);
+	enum action a;
+	char name[32];
+
+	if (k == KEYC_SPECIAL + KEY_RESIZE) {
+		relayout(t, 1);
+		return;
+	}
+	if (t->prompting) {
+		prompt_key(t, k);
+		return;
+	}
+	t->msg[0] = '\0';
+	a = keymap_lookup(t->keys, v->ops->id, k);
+	if (a == ACT_NONE) {
+		tui_message(t, 0, "%s is not bound here (? lists the keys).",
+		    keycode_name(k, name, sizeof name));
+		return;
+	}
+	if (v->ops->request(v, t, a) == VIEW_HANDLED)
+		return;
+	generic_action(t, a);
+}
+
+/* A new snapshot from the sync thread; the store changed under us: reload. */
+static void
+sync_wakeup(struct tui *t)
+{
+	long long dv;
+
+	if (t->sync != NULL) {
+		sync_thread_drain(t->sync);
+		sync_thread_snapshot(t->sync, &t->status);
+	}
+	dv = browse_data_version(t->st);
+	if (dv != t->data_version) {
+		t->data_version = dv;
+		reload_all(t);
+	}
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static void
+machine_name(char *out, size_t size)
+{
+	const char *env = getenv("AGENTLOGS_MACHINE");
+	char host[256];
+
+	if (env != NULL && *env != '\0') {
+		snprintf(out, size, "%s", env);
+		return;
+	}
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "?");
+	host[sizeof host - 1] = '\0';
+	host[strcspn(host, ".")] = '\0';
+	snprintf(out, size, "%.63s", host);
+}
+
+/* ncursesw draws UTF-8 only in a UTF-8 locale; transcripts are UTF-8. */
+static void
+utf8_locale(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	if (cs != NULL && strcmp(cs, "UTF-8") == 0)
+		return;
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		setlocale(LC_CTYPE, "en_US.UTF-8");
+}
+
+int
+tui_wanted(void)
+{
+	const char *script = getenv("AGENTLOGS_TUI_SCRIPT");
+
+	return (script != NULL && *script != '\0') || (isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO));
+}
+
+/* stderr goes to $AGENTLOGS_HOME/log while curses owns the terminal. */
+static int
+redirect_stderr(const char *home)
+{
+	char *path = paths_in_home(home, "log");
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600), saved = -1;
+
+	free(path);
+	if (fd < 0)
+		return -1;
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	if (saved >= 0)
+		dup2(fd, STDERR_FILENO);
+	close(fd);
+	return saved;
+}
+
+static void
+restore_stderr(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+}
+
+static int
+start_curses(struct tui *t, char *err)
+{
+	const char *size = getenv("AGENTLOGS_TUI_SIZE"), *term;
+	int cols = 80, rows = 24;
+	char num[16];
+
+	if (t->script == NULL) {
+		/* newterm, not initscr: an unknown TERM is an error to report, not an exit. */
+		term = getenv("TERM");
+		if ((t->screen = newterm(NULL, stdout, stdin)) == NULL)
+			return seterr(err, "cannot use the terminal '%s'", term != NULL ? term : "");
+		set_term(t->screen);
+	} else {
+		if (size != NULL && (sscanf(size, "%dx%d", &cols, &rows) != 2 || cols < 1 ||
+		    rows < 1))
+			return seterr(err, "AGENTLOGS_TUI_SIZE: expected COLSxROWS, e.g. 80x24");
+		snprintf(num, sizeof num, "%d", rows);
+		setenv("LINES", num, 1);
+		snprintf(num, sizeof num, "%d", cols);
+		setenv("COLUMNS", num, 1);
+		term = getenv("AGENTLOGS_TUI_TERM");
+		if (term == NULL || *term == '\0')
+			term = "xterm-256color";
+		if ((t->term_out = fopen("/dev/null", "w")) == NULL ||
+		    (t->term_in = fopen("/dev/null", "r")) == NULL)
+			return seterr(err, "cannot open /dev/null: %s", strerror(errno));
+		if ((t->screen = newterm(term, t->term_out, t->term_in)) == NULL)
+			return seterr(err, "cannot start a headless '%s' terminal", term);
+		set_term(t->screen);
+		resizeterm(rows, cols);
+	}
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	return 0;
+}
+
+static void
+start_colours(struct tui *t, struct strbuf *warnings)
+{
+	const char *no_color = getenv("NO_COLOR");
+	int mono = (no_color != NULL && *no_color != '\0') || !has_colors();
+
+	if (!mono && start_color() == OK) {
+		use_default_colors();
+		t->colors = COLORS;
+	} else
+		mono = 1;
+	theme_load(&t->theme, t->home, config_get(t->cfg, "theme"), mono, t->cfg, warnings);
+	theme_activate(&t->theme, mono ? 0 : t->colors);
+}
+
+/* ---------------------------------------------------------------- the loop */
+
+static void
+wait_idle(struct tui *t)
+{
+	time_t until = time(NULL) + WAIT_IDLE_SECONDS;
+	struct pollfd p;
+
+	for (;;) {
+		sync_wakeup(t);
+		if (t->sync == NULL || !t->status.busy)
+			return;
+		if (time(NULL) > until) {
+			tui_message(t, 1, "wait-idle: the sync thread is still busy");
+			t->script_error = 1;
+			return;
+		}
+		p.fd = sync_thread_fd(t->sync);
+		p.events = POLLIN;
+		poll(&p, 1, 100);
+	}
+}
+
+/* Decodes one UTF-8 character of s into *k; returns its length (1 for a bad byte). */
+static size_t
+next_char(const char *s, keycode *k)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n, i;
+	int cp;
+
+	if (u[0] < 0x80) {
+		*k = u[0];
+		return 1;
+	}
+	n = u[0] >= 0xf0 ? 4 : u[0] >= 0xe0 ? 3 : u[0] >= 0xc0 ? 2 : 1;
+	cp = n == 4 ? u[0] & 0x07 : n == 3 ? u[0] & 0x0f : u[0] & 0x1f;
+	for (i = 1; i < n; i++) {
+		if ((u[i] & 0xc0) != 0x80) {
+			*k = '?';
+			return 1;
+		}
+		cp = (cp << 6) | (u[i] & 0x3f);
+	}
+	*k = n == 1 ? '?' : cp;
+	return n;
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void
+run_script(struct tui *t)
+{
+	const struct script_cmd *c;
+	struct timespec t0;
+	char err[ERRLEN], name[32];
+	const char *p;
+	keycode k;
+
+	while (!t->quit && !t->script_error && (c = script_next(t->script)) != NULL) {
+		sync_wakeup(t);
+		switch (c->op) {
+		case SCRIPT_KEY:
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			handle_key(t, c->key);
+			if (t->timing != NULL) {
+				draw(t);
+				fprintf(t->timing, "key %s %.3f\n", keycode_name(c->key, name,
+				    sizeof name), ms_since(&t0));
+			}
+			break;
+		case SCRIPT_TYPE:
+			for (p = c->text; *p != '\0';) {
+				p += next_char(p, &k);
+				handle_key(t, k);
+			}
+			break;
+		case SCRIPT_WAIT_IDLE:
+			wait_idle(t);
+			break;
+		case SCRIPT_RESIZE:
+			resizeterm(c->rows, c->cols);
+			relayout(t, 1);
+			break;
+		case SCRIPT_SAVE_DISPLAY:
+			idle_all(t);
+			draw(t);
+			if (script_save_display(c->text, LINES, COLS, err) != 0) {
+				tui_message(t, 1, "%s", err);
+				t->script_error = 1;
+			}
+			break;
+		}
+		if (t->script_error) {
+			snprintf(err, sizeof err, "%s", t->msg);
+			tui_message(t, 1, "%s:%u: %s", script_path(t->script), c->line, err);
+		}
+		if (t->timing != NULL && c->op == SCRIPT_KEY && top_view(t)->ops->idle != NULL) {
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			idle_all(t);
+			draw(t);
+			fprintf(t->timing, "idle %.3f\n", ms_since(&t0));
+		}
+		idle_all(t);
+		draw(t);
+	}
+}
+
+static void
+run_interactive(struct tui *t)
+{
+	struct pollfd p[2];
+	struct sigaction sa, old[3];
+	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+	wint_t wch;
+	int n, rc, i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+
+	while (!t->quit) {
+		struct view *v = top_view(t);
+		int busy;
+		draw(t);
+		p[0].fd = STDIN_FILENO;
+		p[0].events = POLLIN;
+		p[1].fd = t->sync != NULL ? sync_thread_fd(t->sync) : -1;
+		p[1].events = POLLIN;
+		/* Idle work goes a piece at a time while no key waits. */
+		busy = v->ops->idle != NULL;
+		n = got_signal ? -1 : poll(p, 2, busy ? 0 : POLL_MS);
+		if (got_signal)
+			break;
+		if (n == 0 && busy) {
+			if (!v->ops->idle(v, t))
+				n = poll(p, 2, POLL_MS);
+			else
+				continue;
+		}
+		if (n < 0 && errno != EINTR)
+			break;
+		sync_wakeup(t);
+		/* After EINTR too: SIGWINCH leaves a KEY_RESIZE to read. */
+		while (!t->quit && (rc = wget_wch(stdscr, &wch)) != ERR)
+			handle_key(t, keycode_from_curses(rc, (unsigned int)wch));
+	}
+	for (i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+}
+
+int
+tui_run(struct cmd_ctx *ctx)
+{
+	struct tui t;
+	struct strbuf warnings = STRBUF_INIT;
+	struct config *cfg;
+	const char *script = getenv("AGENTLOGS_TUI_SCRIPT"), *timing;
+	char err[ERRLEN] = "";
+	int rc = EXIT_OK, saved_stderr = -1, curses = 0;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&t, 0, sizeof t);
+	t.home = ctx->home;
+	if ((t.st = cmd_store(ctx)) == NULL)
+		return EXIT_FAIL;
+	if ((cfg = config_read(ctx->home, err)) == NULL)
+		return cmd_fail("%s", err);
+	t.cfg = cfg;
+	if (script != NULL && *script != '\0' && (t.script = script_open(script, err)) == NULL) {
+		config_free(cfg);
+		return cmd_fail("%s", err);
+	}
+	t.keys = keymap_new();
+	keymap_load(t.keys, cfg, &warnings);
+	machine_name(t.machine, sizeof t.machine);
+	t.lp.preview = 1;
+	t.lp.split = SPLIT_AUTO;
+	t.lp.ratio = DEFAULT_RATIO;
+	editline_init(&t.edit, NULL);
+	utf8_locale();
+	t.data_version = browse_data_version(t.st);
+
+	if ((t.sync = sync_thread_start(ctx->home, err)) == NULL)
+		log_warn("%s; no sync while browsing", err);
+	saved_stderr = redirect_stderr(ctx->home);
+	if (start_curses(&t, err) != 0) {
+		rc = t.script == NULL ? TUI_NO_TERMINAL : EXIT_FAIL;
+		goto out;
+	}
+	curses = 1;
+	start_colours(&t, &warnings);
+	if (tui_push(&t, &commits_view_ops, NULL) != 0) {
+		snprintf(err, sizeof err, "%s", t.msg);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	{
+		size_t i;
+		for (i = 0; i < config_warning_count(cfg); i++) {
+			if (warnings.len > 0)
+				strbuf_addc(&warnings, '\n');
+			strbuf_adds(&warnings, config_warning(cfg, i));
+		}
+	}
+	if (warnings.len > 0) {
+		size_t lines = 1;
+		const char *p;
+		for (p = warnings.buf; *p != '\0'; p++)
+			lines += *p == '\n';
+		const char *first = warnings.buf;
+		size_t hl = strlen(ctx->home);
+		log_warn("%s", warnings.buf);
+		warnings.buf[strcspn(warnings.buf, "\n")] = '\0';
+		/* The home's own path says less than its name on one short line. */
+		if (strncmp(first, ctx->home, hl) == 0 && first[hl] == '/')
+			tui_message(&t, 1, "$AGENTLOGS_HOME%s%s", first + hl, lines > 1 ?
+			    " (more warnings in $AGENTLOGS_HOME/log)" : "");
+		else
+			tui_message(&t, 1, "%s%s", first, lines > 1 ?
+			    " (more warnings in $AGENTLOGS_HOME/log)" : "");
+	}
+	if (t.script != NULL && (timing = getenv("AGENTLOGS_TUI_TIMING")) != NULL &&
+	    *timing != '\0' && (t.timing = fopen(timing, "a")) == NULL)
+		log_warn("cannot write %s", timing);
+	if (t.timing != NULL) {
+		draw(&t);
+		fprintf(t.timing, "first-frame %.3f\n", ms_since(&t0));
+	}
+	if (t.sync != NULL && t.script != NULL)
+		wait_idle(&t);	/* the first counts, so the first screen is always the same */
+	sync_wakeup(&t);
+	if (t.script != NULL)
+		idle_all(&t);
+
+	if (t.script != NULL)
+		run_script(&t);
+	else
+		run_interactive(&t);
+	if (t.script_error) {
+		snprintf(err, sizeof err, "%s", t.msg);
+		rc = EXIT_FAIL;
+	}
+out:
+	while (t.depth > 0)
+		view_free(t.stack[--t.depth]);
+	if (curses) {
+		delete_windows(&t);
+		endwin();
+		if (t.screen != NULL)
+			delscreen(t.screen);
+	}
+	if (t.term_in != NULL)
+		fclose(t.term_in);
+	if (t.term_out != NULL)
+		fclose(t.term_out);
+	restore_stderr(saved_stderr);
+	if (t.sync != NULL) {
+		struct sync_status s;
+		sync_thread_snapshot(t.sync, &s);
+		if (s.busy && s.state == SYNC_SYNCING && t.script == NULL)
+			fprintf(stderr, "agentlogs: finishing the sync under way...\n");
+		sync_thread_stop(t.sync);
+	}
+	if (t.timing != NULL)
+		fclose(t.timing);
+	editline_free(&t.edit);
+	keymap_free(t.keys);
+	script_free(t.script);
+	config_free(cfg);
+	strbuf_free(&warnings);
+	if (rc == TUI_NO_TERMINAL)
+		cmd_fail("%s: printing the log instead", err);
+	else if (rc != EXIT_OK && err[0] != '\0')
+		cmd_fail("%s", err);
+	return rc;
+}

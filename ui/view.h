@@ -1,0 +1,97 @@
+/*
+ * Views (tig's struct view_ops): each ui/view-*.c fills one struct view_ops
+ * with designated initializers, and the TUI keeps the open views on a stack,
+ * the top one on screen. A view pages its rows out of the store itself (a
+ * keyset window: it never holds a whole table) and tells the TUI, through the
+ * ops below, how to draw its list pane and its preview pane, and what it does
+ * with an action.
+ *
+ * Views still to come fit the same shape: pending and conflicts are lists
+ * like commits; resolve shows local and cloud side by side, which is its list
+ * pane drawn as two columns (or a view whose .preview is the cloud side).
+ */
+#ifndef AL_UI_VIEW_H
+#define AL_UI_VIEW_H
+
+#include <stddef.h>
+
+#include "ui/actions.h"
+#include "ui/curses.h"
+#include "ui/draw.h"
+
+struct tui;
+struct view;
+
+/* What request() did with an action (htop's HandlerResult). */
+enum view_result {
+	VIEW_IGNORED,		/* not this view's: the TUI's generic handling applies */
+	VIEW_HANDLED,		/* done; the screen is redrawn */
+};
+
+/* Where the cursor is, for the status bar: "3/8" (total -1: unknown yet). */
+struct view_position {
+	long long line;		/* 1-based */
+	long long total;
+};
+
+struct view_ops {
+	const char *name;	/* as in `bind` lines and the header */
+	enum view_id id;
+	/*
+	 * Fills v->priv from arg (what the parent selected: a project id, a commit
+	 * id, a session id, or NULL). Returns -1 with err filled when it cannot.
+	 */
+	int (*open)(struct view *v, struct tui *t, const char *arg, char *err);
+	/* The store changed (an edit, a sync, an import): read the page again,
+	 * keeping the cursor on the same row when it still exists. */
+	int (*reload)(struct view *v, struct tui *t, char *err);
+	/* Draws the list pane: rows lines of cols columns into w. */
+	void (*draw)(struct view *v, struct tui *t, WINDOW *w, int rows, int cols);
+	/* The preview of the selected row, wrapped to cols (NULL: no preview pane). */
+	void (*preview)(struct view *v, struct tui *t, struct textbuf *out, int cols);
+	enum view_result (*request)(struct view *v, struct tui *t, enum action a);
+	void (*position)(struct view *v, struct view_position *pos);
+	/* A short description for the header ("weatherbot", "commit 2780038f"). */
+	const char *(*title)(struct view *v);
+	/*
+	 * Work that can wait until no key is pending (counting a long list, the
+	 * figures of the rows drawn): a small piece of it per call. Returns 1 when
+	 * it did something (the screen is redrawn, and it is called again), 0 when
+	 * nothing is left. NULL: none.
+	 */
+	int (*idle)(struct view *v, struct tui *t);
+	void (*close)(struct view *v);
+};
+
+struct view {
+	const struct view_ops *ops;
+	void *priv;
+	int rows, cols;		/* the list pane, as last drawn */
+	/* The preview, built again after view_preview_changed() or a resize. */
+	struct textbuf preview;
+	int preview_valid;
+	int preview_cols;
+	int preview_top;	/* first line shown */
+	int stale;		/* the store changed while it was hidden: reload when shown */
+};
+
+/* Every view there is. */
+extern const struct view_ops projects_view_ops;
+extern const struct view_ops commits_view_ops;
+extern const struct view_ops sessions_view_ops;
+extern const struct view_ops turns_view_ops;
+extern const struct view_ops help_view_ops;
+
+/*
+ * Moving a cursor over count rows shown rows at a time (for views whose rows
+ * are all known): applies a movement action to *cursor and *top. Returns 1
+ * when it was one.
+ */
+int view_list_move(enum action a, long long count, int rows, long long *cursor,
+    long long *top);
+/* Keeps *cursor within [0, count) and visible in rows lines from *top. */
+void view_list_clamp(long long count, int rows, long long *cursor, long long *top);
+/* The preview shows another row: forget the cached text. */
+void view_preview_changed(struct view *v);
+
+#endif
