@@ -660,12 +660,26 @@ binding_matches(const struct binding *b, const char *schema, const char *table,
 		return 0;
 	if (b->fcol == FILTER_USER_ID && strcmp(b->fval, user_id) != 0)
 		return 0;
-	if (b->fcol == FILTER_ID && strcmp(b->fval, id) != 0)
+	/* A batch (id NULL) may hold the filtered row: the nudge goes out. */
+	if (b->fcol == FILTER_ID && id != NULL && strcmp(b->fval, id) != 0)
 		return 0;
 	return 1;
 }
 
-/* The change as realtime-js reads it: data {schema, table, commit_timestamp, type, record, ...}. */
+static void
+add_string_or_null(cJSON *o, const char *name, const char *v)
+{
+	if (v != NULL)
+		cJSON_AddStringToObject(o, name, v);
+	else
+		cJSON_AddNullToObject(o, name);
+}
+
+/*
+ * The change as realtime-js reads it: data {schema, table, commit_timestamp,
+ * type, record, ...}. A bulk write comes as one change per user with a null
+ * id (see the agentlogs_notify trigger): a nudge to pull.
+ */
 static char *
 change_data(const cJSON *n, const char *type)
 {
@@ -685,7 +699,7 @@ change_data(const cJSON *n, const char *type)
 		cJSON_AddNullToObject(d, "commit_timestamp");
 	cJSON_AddStringToObject(d, "type", type);
 	row = cJSON_CreateObject();
-	cJSON_AddStringToObject(row, "id", string_of(n, "id"));
+	add_string_or_null(row, "id", string_of(n, "id"));
 	cJSON_AddStringToObject(row, "user_id", string_of(n, "user_id"));
 	if (cJSON_IsNumber(version))
 		cJSON_AddNumberToObject(row, "version", version->valuedouble);
@@ -694,7 +708,7 @@ change_data(const cJSON *n, const char *type)
 	/* A deleted row is only in old_record; an updated one's key in both. */
 	key = cJSON_CreateObject();
 	if (strcmp(type, "UPDATE") == 0) {
-		cJSON_AddStringToObject(key, "id", string_of(n, "id"));
+		add_string_or_null(key, "id", string_of(n, "id"));
 		cJSON_AddStringToObject(key, "user_id", string_of(n, "user_id"));
 	}
 	if (strcmp(type, "DELETE") == 0) {
@@ -736,8 +750,8 @@ fan_out(struct realtime *rt, const char *payload)
 	table = string_of(n, "table");
 	type = string_of(n, "type");
 	user_id = string_of(n, "user_id");
-	id = string_of(n, "id");
-	if (schema == NULL || table == NULL || type == NULL || user_id == NULL || id == NULL) {
+	id = string_of(n, "id");	/* NULL for a bulk write */
+	if (schema == NULL || table == NULL || type == NULL || user_id == NULL) {
 		log_warn("realtime: ignoring a malformed notification on %s", RT_LISTEN_CHANNEL);
 		cJSON_Delete(n);
 		return;

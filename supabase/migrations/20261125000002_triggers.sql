@@ -2,7 +2,7 @@
 --
 --   BEFORE INSERT  agentlogs_stamp_txid   the change-feed position
 --   BEFORE UPDATE  agentlogs_lww          last-write-wins, then the position
---   AFTER  I/U/D   agentlogs_notify       the realtime nudge
+--   AFTER  I/U/D   agentlogs_notify_*     the realtime nudge (per statement)
 --
 -- They are plain (SECURITY INVOKER) trigger functions without a SET clause:
 -- a SET search_path would cost a settings save/restore on every row of a bulk
@@ -70,25 +70,48 @@ $$;
 --   {"schema": "public", "table": "turns", "type": "INSERT" | "UPDATE" | "DELETE",
 --    "user_id": "<uuid>", "id": "<uuid>", "version": 3,
 --    "commit_timestamp": "<the writing transaction's start, ISO 8601>"}
+--
+-- The triggers run once per statement, over its transition table: a row-level
+-- NOTIFY for each of the thousands of rows a push writes made the notification
+-- queue the bottleneck of bulk pushes. A statement that wrote up to 10 rows of
+-- a user announces each of them as above; a bigger one announces the batch
+-- once per user, with "id" and "version" null and "count" set, which is all a
+-- nudge needs.
+-- Only the key columns are read: a turn's content never crosses into JSON.
 create function public.agentlogs_notify() returns trigger
 language plpgsql
 as $$
 declare
-	r record;
+	changed jsonb;
+	u record;
+	r jsonb;
 begin
+	-- The transition table exists under one of the two names, by event.
 	if tg_op = 'DELETE' then
-		r := old;
+		select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('user_id', o.user_id,
+			'id', o.id, 'version', o.version)) into changed from old_rows o;
 	else
-		r := new;
+		select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('user_id', n.user_id,
+			'id', n.id, 'version', n.version)) into changed from new_rows n;
 	end if;
-	perform pg_catalog.pg_notify('agentlogs_changes', pg_catalog.jsonb_build_object(
-		'schema', tg_table_schema,
-		'table', tg_table_name,
-		'type', tg_op,
-		'user_id', r.user_id,
-		'id', r.id,
-		'version', r.version,
-		'commit_timestamp', pg_catalog.now())::text);
+	for u in select e ->> 'user_id' as user_id, pg_catalog.count(*) as n,
+			pg_catalog.jsonb_agg(e) as rs
+		from pg_catalog.jsonb_array_elements(coalesce(changed, '[]')) e group by 1 loop
+		if u.n <= 10 then
+			for r in select * from pg_catalog.jsonb_array_elements(u.rs) loop
+				perform pg_catalog.pg_notify('agentlogs_changes', pg_catalog.jsonb_build_object(
+					'schema', tg_table_schema, 'table', tg_table_name, 'type', tg_op,
+					'user_id', u.user_id, 'id', r ->> 'id',
+					'version', (r ->> 'version')::integer,
+					'commit_timestamp', pg_catalog.now())::text);
+			end loop;
+		else
+			perform pg_catalog.pg_notify('agentlogs_changes', pg_catalog.jsonb_build_object(
+				'schema', tg_table_schema, 'table', tg_table_name, 'type', tg_op,
+				'user_id', u.user_id, 'id', null, 'version', null, 'count', u.n,
+				'commit_timestamp', pg_catalog.now())::text);
+		end if;
+	end loop;
 	return null;	-- AFTER trigger: the result is ignored
 end
 $$;
@@ -103,8 +126,15 @@ begin
 			for each row execute function public.agentlogs_stamp_txid()', t);
 		execute format('create trigger agentlogs_lww before update on public.%I
 			for each row execute function public.agentlogs_lww()', t);
-		execute format('create trigger agentlogs_notify after insert or update or delete on public.%I
-			for each row execute function public.agentlogs_notify()', t);
+		execute format('create trigger agentlogs_notify_insert after insert on public.%I
+			referencing new table as new_rows
+			for each statement execute function public.agentlogs_notify()', t);
+		execute format('create trigger agentlogs_notify_update after update on public.%I
+			referencing new table as new_rows
+			for each statement execute function public.agentlogs_notify()', t);
+		execute format('create trigger agentlogs_notify_delete after delete on public.%I
+			referencing old table as old_rows
+			for each statement execute function public.agentlogs_notify()', t);
 	end loop;
 end $$;
 

@@ -189,6 +189,23 @@ t_assert_eq 0 "$(frames spy 'len(ch)')" "changes B received by asking for A's ro
 t_assert_eq 1 "$(frames spy 'len([m for m in f if m["event"] == "phx_reply" and m["ref"] == "1" and m["payload"]["status"] == "ok"])')" \
 	"the spying join itself is answered"
 
+# A bulk write (a push of many rows) comes as one change per user and
+# statement, with a null id and the row count: a nudge, never another's.
+ws bulk --token "$A" --table projects --expect-events 1 --timeout 15
+ws bulkb --token "$B" --table projects --timeout 4
+wait_for "$T_TMP/bulk.out" "$joined" "socket bulk"
+wait_for "$T_TMP/bulkb.out" "$joined" "socket bulkb"
+rows=$(python3 -c 'import uuid; print(",".join("{\"id\":\"%s\",\"name\":\"bulk %d\"}" % (uuid.uuid4(), i) for i in range(25)))')
+s_http POST /rest/v1/projects "[$rows]" -H "Authorization: Bearer $A" -H 'Prefer: return=minimal'
+t_assert_eq 201 "$s_status" "bulk insert ($s_body)"
+ws_wait bulk
+t_assert_eq 0 "$ws_rc" "A's socket got the bulk change ($(cat "$T_TMP/bulk.err"))"
+t_assert_eq "1 None $A_ID INSERT" \
+	"$(frames bulk 'str(len(ch)) + " " + str(ch[0]["payload"]["data"]["record"]["id"]) + " " + ch[0]["payload"]["data"]["record"]["user_id"] + " " + ch[0]["payload"]["data"]["type"]')" \
+	"one change for 25 rows"
+ws_wait bulkb
+t_assert_eq 0 "$(frames bulkb 'len(ch)')" "changes B saw of A's bulk write"
+
 # ---------------------------------------------------------------- tokens
 now=$(date +%s)
 forged=$(jwt "{\"sub\":\"$A_ID\",\"role\":\"authenticated\",\"exp\":$((now + 600))}" "$T_TMP/wrong-secret")
