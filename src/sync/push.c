@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,45 +272,116 @@ mark_synced(struct sync_ctx *sc, struct batch *b, const cJSON *stale, struct syn
 	return -1;
 }
 
-static int
-send_batch(struct sync_ctx *sc, struct batch *b, struct sync_counts *n, char *err)
-{
-	struct strbuf body = STRBUF_INIT;
-	struct cloud_response r = { 0 };
-	cJSON *answer;
-	int t, rc;
+/*
+ * The sender: one thread with the HTTP connection, so that the cloud writes
+ * batch k while this thread marks batch k-1 synced and reads batch k+1. The
+ * cloud client is only touched by the sender while a push runs.
+ */
+enum sender_state { IDLE, SENDING, DONE };
 
-	if (b->nsent == 0)
-		return 0;
-	strbuf_adds(&body, "{\"payload\":{\"machine_id\":");
-	json_add_string(&body, sc->machine_id);
+struct sender {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct sync_ctx *sc;
+	enum sender_state state;
+	int quit;
+	struct strbuf body;
+	int rc;
+	cJSON *answer;
+	char err[ERRLEN];
+};
+
+static void
+post_batch(struct sender *s)
+{
+	struct cloud_response r = { 0 };
+
+	s->answer = NULL;
+	fault_point("push-before-send");
+	s->rc = cloud_call(s->sc->cloud, "POST", "/rest/v1/rpc/push_batch", s->body.buf,
+	    s->body.len, NULL, &r, s->err);
+	if (s->rc == 0 && r.status != 200) {
+		char msg[256];
+		cloud_describe_error(&r, msg, sizeof msg);
+		s->rc = seterr(s->err, "the cloud refused a push: %s", msg);
+	}
+	if (s->rc == 0 && (s->answer = cJSON_ParseWithLength(r.body.buf, r.body.len)) == NULL)
+		s->rc = seterr(s->err, "the cloud answered a push with something other than JSON");
+	cloud_response_free(&r);
+}
+
+static void *
+sender_main(void *arg)
+{
+	struct sender *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (s->state != SENDING && !s->quit)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (s->state != SENDING)
+			break;
+		pthread_mutex_unlock(&s->lock);
+		post_batch(s);
+		pthread_mutex_lock(&s->lock);
+		s->state = DONE;
+		pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Waits for the batch in flight; its answer (to free) or NULL with err filled. */
+static cJSON *
+sender_wait(struct sender *s, char *err)
+{
+	cJSON *answer;
+
+	pthread_mutex_lock(&s->lock);
+	while (s->state == SENDING)
+		pthread_cond_wait(&s->cond, &s->lock);
+	s->state = IDLE;
+	pthread_mutex_unlock(&s->lock);
+	if (s->rc != 0) {
+		seterr(err, "%s", s->err);
+		return NULL;
+	}
+	answer = s->answer;
+	s->answer = NULL;
+	fault_point("push-after-send");
+	return answer;
+}
+
+static void
+sender_submit(struct sender *s, struct batch *b)
+{
+	int t;
+
+	strbuf_reset(&s->body);
+	strbuf_adds(&s->body, "{\"payload\":{\"machine_id\":");
+	json_add_string(&s->body, s->sc->machine_id);
 	for (t = 0; t < NTABLES; t++) {
 		if (b->rows[t].len == 0)
 			continue;
-		strbuf_addf(&body, ",\"%s\":[", sync_tables[t].name);
-		strbuf_add(&body, b->rows[t].buf, b->rows[t].len);
-		strbuf_addc(&body, ']');
+		strbuf_addf(&s->body, ",\"%s\":[", sync_tables[t].name);
+		strbuf_add(&s->body, b->rows[t].buf, b->rows[t].len);
+		strbuf_addc(&s->body, ']');
 	}
-	strbuf_adds(&body, "}}");
-	fault_point("push-before-send");
-	rc = cloud_call(sc->cloud, "POST", "/rest/v1/rpc/push_batch", body.buf, body.len, NULL, &r,
-	    err);
-	strbuf_free(&body);
-	if (rc != 0) {
-		cloud_response_free(&r);
-		return -1;
-	}
-	if (r.status != 200) {
-		char msg[256];
-		cloud_describe_error(&r, msg, sizeof msg);
-		cloud_response_free(&r);
-		return seterr(err, "the cloud refused a push: %s", msg);
-	}
-	answer = cJSON_ParseWithLength(r.body.buf, r.body.len);
-	cloud_response_free(&r);
-	if (answer == NULL)
-		return seterr(err, "the cloud answered a push with something other than JSON");
-	fault_point("push-after-send");
+	strbuf_adds(&s->body, "}}");
+	pthread_mutex_lock(&s->lock);
+	s->state = SENDING;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* The cloud took the batch: count, and mark its rows synced. */
+static int
+finish_batch(struct sync_ctx *sc, struct batch *b, cJSON *answer, struct sync_counts *n,
+    char *err)
+{
+	int t, rc;
+
 	for (t = 0; t < NTABLES; t++) {
 		n->pushed[t] += count_of(answer, "applied", sync_tables[t].name);
 		n->unchanged += count_of(answer, "unchanged", sync_tables[t].name);
@@ -320,17 +392,97 @@ send_batch(struct sync_ctx *sc, struct batch *b, struct sync_counts *n, char *er
 	return rc;
 }
 
+struct pipeline {
+	struct sender sender;
+	struct batch bufs[2];
+	int cur;		/* the batch being filled */
+	int inflight;		/* the batch being sent, or -1 */
+	int started;
+};
+
+/* Sends the batch being filled (if any), then settles the one sent before it. */
+static int
+pipeline_flush(struct sync_ctx *sc, struct pipeline *p, struct sync_counts *n, char *err)
+{
+	struct batch *b = &p->bufs[p->cur];
+	cJSON *answer = NULL;
+	int prev = p->inflight;
+
+	if (b->nsent == 0)
+		return 0;
+	if (prev >= 0 && (answer = sender_wait(&p->sender, err)) == NULL)
+		return -1;
+	sender_submit(&p->sender, b);
+	p->inflight = p->cur;
+	p->cur ^= 1;
+	if (prev >= 0)
+		return finish_batch(sc, &p->bufs[prev], answer, n, err);
+	return 0;
+}
+
+/* Waits for the last batch and settles it. */
+static int
+pipeline_drain(struct sync_ctx *sc, struct pipeline *p, struct sync_counts *n, char *err)
+{
+	cJSON *answer;
+	int prev = p->inflight;
+
+	if (prev < 0)
+		return 0;
+	p->inflight = -1;
+	if ((answer = sender_wait(&p->sender, err)) == NULL)
+		return -1;
+	return finish_batch(sc, &p->bufs[prev], answer, n, err);
+}
+
+static int
+pipeline_start(struct sync_ctx *sc, struct pipeline *p, char *err)
+{
+	memset(p, 0, sizeof *p);
+	p->inflight = -1;
+	p->sender.sc = sc;
+	pthread_mutex_init(&p->sender.lock, NULL);
+	pthread_cond_init(&p->sender.cond, NULL);
+	if (pthread_create(&p->sender.thread, NULL, sender_main, &p->sender) != 0) {
+		pthread_mutex_destroy(&p->sender.lock);
+		pthread_cond_destroy(&p->sender.cond);
+		return seterr(err, "cannot start the push thread");
+	}
+	p->started = 1;
+	return 0;
+}
+
+static void
+pipeline_stop(struct pipeline *p)
+{
+	char err[ERRLEN];
+
+	if (!p->started)
+		return;
+	if (p->inflight >= 0)
+		cJSON_Delete(sender_wait(&p->sender, err));
+	pthread_mutex_lock(&p->sender.lock);
+	p->sender.quit = 1;
+	pthread_cond_broadcast(&p->sender.cond);
+	pthread_mutex_unlock(&p->sender.lock);
+	pthread_join(p->sender.thread, NULL);
+	pthread_mutex_destroy(&p->sender.lock);
+	pthread_cond_destroy(&p->sender.cond);
+	strbuf_free(&p->sender.body);
+	batch_free(&p->bufs[0]);
+	batch_free(&p->bufs[1]);
+}
+
 int
 sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
 	struct pending_stmts ps;
-	struct batch b;
+	struct pipeline p;
 	sqlite3_stmt *projects = NULL, *commits = NULL;
 	long long total = 0, done = 0;
 	char *sql, detail[64];
 	int rc = 0, step;
 
-	memset(&b, 0, sizeof b);
 	if (store_query_int(sc->st, &total, "SELECT count(*) FROM cognitive_commits"
 	    " WHERE sync_status = 'pending'", err) != 0)
 		return -1;
@@ -338,18 +490,22 @@ sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 		finalize_pending(&ps);
 		return -1;
 	}
+	if (pipeline_start(sc, &p, err) != 0) {
+		finalize_pending(&ps);
+		return -1;
+	}
 	/* Projects first: commits name them. There are few. */
 	sql = select_sql(T_PROJECTS, "p", "WHERE p.sync_status = 'pending'");
 	projects = store_prepare(sc->st, sql, err);
 	free(sql);
-	if (projects == NULL || add_rows(&b, T_PROJECTS, projects, err) != 0)
+	if (projects == NULL || add_rows(&p.bufs[p.cur], T_PROJECTS, projects, err) != 0)
 		rc = -1;
 	if (rc == 0 && (commits = store_prepare(sc->st, "SELECT id FROM cognitive_commits"
 	    " WHERE sync_status = 'pending' ORDER BY started_at, id", err)) == NULL)
 		rc = -1;
 	/*
-	 * The ids are read first, then each commit's rows: sending and marking
-	 * rows synced in between must not disturb an open cursor.
+	 * The ids are read first, then each commit's rows: marking rows synced
+	 * in between must not disturb an open cursor.
 	 */
 	if (rc == 0) {
 		char **ids = NULL;
@@ -366,10 +522,10 @@ sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 		sqlite3_finalize(commits);
 		commits = NULL;
 		for (i = 0; i < nids && rc == 0; i++) {
-			if (add_commit(&b, &ps, ids[i], err) != 0)
+			if (add_commit(&p.bufs[p.cur], &ps, ids[i], err) != 0)
 				rc = -1;
-			else if (b.bytes >= sc->batch_bytes)
-				rc = send_batch(sc, &b, n, err);
+			else if (p.bufs[p.cur].bytes >= sc->batch_bytes)
+				rc = pipeline_flush(sc, &p, n, err);
 			done++;
 			if (sc->progress != NULL && total > 0) {
 				snprintf(detail, sizeof detail, "%lld/%lld commits", done, total);
@@ -382,12 +538,14 @@ sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 		free(ids);
 	}
 	if (rc == 0)
-		rc = send_batch(sc, &b, n, err);
+		rc = pipeline_flush(sc, &p, n, err);
+	if (rc == 0)
+		rc = pipeline_drain(sc, &p, n, err);
+	pipeline_stop(&p);
 	if (sc->progress != NULL)
 		progress_done(sc->progress);
 	sqlite3_finalize(projects);
 	sqlite3_finalize(commits);
 	finalize_pending(&ps);
-	batch_free(&b);
 	return rc;
 }
