@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,15 @@
 
 #define TRIES 5
 #define MAX_DELAY_MS 8000
+#define ABORT_POLL_MS 50	/* how soon a raised abort flag is noticed */
 
 struct cloud {
 	char *url;		/* without a trailing slash */
 	char *anon_key;
 	char *token;
 	CURL *curl;
+	CURLM *multi;		/* drives curl, so a transfer can be given up at once */
+	const atomic_int *abort;	/* or NULL */
 	cloud_refresh_fn refresh;
 	void *refresh_arg;
 	struct cloud_stats stats;
@@ -61,7 +65,7 @@ cloud_new(const char *url, const char *anon_key, char *err)
 	/* Tests shorten the backoff; the policy stays the same. */
 	if ((env = getenv("AGENTLOGS_RETRY_BASE_MS")) != NULL && atol(env) >= 0)
 		c->base_delay_ms = atol(env);
-	if ((c->curl = curl_easy_init()) == NULL) {
+	if ((c->curl = curl_easy_init()) == NULL || (c->multi = curl_multi_init()) == NULL) {
 		cloud_free(c);
 		seterr(err, "cannot start the HTTP client");
 		return NULL;
@@ -76,6 +80,8 @@ cloud_free(struct cloud *c)
 		return;
 	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
+	if (c->multi != NULL)
+		curl_multi_cleanup(c->multi);
 	free(c->url);
 	free(c->anon_key);
 	free(c->token);
@@ -106,6 +112,18 @@ const struct cloud_stats *
 cloud_stats(const struct cloud *c)
 {
 	return &c->stats;
+}
+
+void
+cloud_set_abort(struct cloud *c, const atomic_int *flag)
+{
+	c->abort = flag;
+}
+
+int
+cloud_aborted(const struct cloud *c)
+{
+	return c->abort != NULL && atomic_load(c->abort) != 0;
 }
 
 void
@@ -167,13 +185,77 @@ on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-static void
-pause_ms(long ms)
+/* A backoff wait, cut short when the abort flag goes up. Returns -1 then. */
+static int
+pause_ms(const struct cloud *c, long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts;
+	long step;
 
-	while (nanosleep(&ts, &ts) != 0)
-		;
+	while (ms > 0) {
+		if (cloud_aborted(c))
+			return -1;
+		step = ms < ABORT_POLL_MS ? ms : ABORT_POLL_MS;
+		ts.tv_sec = 0;
+		ts.tv_nsec = step * 1000000L;
+		while (nanosleep(&ts, &ts) != 0)
+			;
+		ms -= step;
+	}
+	return cloud_aborted(c) ? -1 : 0;
+}
+
+/* libcurl's progress callback: non-zero makes it give the transfer up. */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return cloud_aborted(arg);
+}
+
+/*
+ * curl_easy_perform, but on the multi handle, waking every ABORT_POLL_MS to
+ * look at the abort flag: the progress callback alone may not run for a
+ * second while a server says nothing.
+ */
+static CURLcode
+perform(struct cloud *c)
+{
+	CURLcode rc = CURLE_OK;
+	CURLMcode mc;
+	CURLMsg *m;
+	int running, left, done = 0;
+
+	if ((mc = curl_multi_add_handle(c->multi, c->curl)) != CURLM_OK)
+		return CURLE_FAILED_INIT;
+	while (!done) {
+		if ((mc = curl_multi_perform(c->multi, &running)) != CURLM_OK) {
+			rc = CURLE_FAILED_INIT;
+			break;
+		}
+		while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
+			if (m->msg == CURLMSG_DONE && m->easy_handle == c->curl) {
+				rc = m->data.result;
+				done = 1;
+			}
+		}
+		if (done)
+			break;
+		if (cloud_aborted(c)) {
+			rc = CURLE_ABORTED_BY_CALLBACK;
+			break;
+		}
+		if ((mc = curl_multi_poll(c->multi, NULL, 0, ABORT_POLL_MS, NULL)) != CURLM_OK) {
+			rc = CURLE_FAILED_INIT;
+			break;
+		}
+	}
+	curl_multi_remove_handle(c->multi, c->curl);
+	return rc;
 }
 
 /* Exponential backoff with full jitter: a random wait in [d/2, d]. */
@@ -189,6 +271,18 @@ backoff_ms(const struct cloud *c, int attempt, long retry_after)
 	if (retry_after > 0 && retry_after * 1000 > d)
 		d = retry_after * 1000 < MAX_DELAY_MS ? retry_after * 1000 : MAX_DELAY_MS;
 	return d;
+}
+
+static int
+has_header(const char *const *headers, const char *name)
+{
+	size_t n = strlen(name), i;
+
+	for (i = 0; headers != NULL && headers[i] != NULL; i++) {
+		if (strncasecmp(headers[i], name, n) == 0 && headers[i][n] == ':')
+			return 1;
+	}
+	return 0;
 }
 
 static int
@@ -213,7 +307,7 @@ perform_once(struct cloud *c, const char *method, const char *path, const char *
 		h = curl_slist_append(h, line);
 		free(line);
 	}
-	if (body != NULL)
+	if (body != NULL && !has_header(headers, "content-type"))
 		h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, "Expect:");
 	for (i = 0; headers != NULL && headers[i] != NULL; i++)
@@ -233,6 +327,9 @@ perform_once(struct cloud *c, const char *method, const char *path, const char *
 	curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, 30L);
 	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
 	if (body != NULL) {
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
@@ -241,7 +338,7 @@ perform_once(struct cloud *c, const char *method, const char *path, const char *
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
 	}
 	curl_err[0] = '\0';
-	rc = curl_easy_perform(c->curl);
+	rc = perform(c);
 	c->stats.requests++;
 	if (curl_easy_getinfo(c->curl, CURLINFO_SIZE_UPLOAD_T, &up) == CURLE_OK)
 		c->stats.bytes_sent += (double)up;
@@ -269,9 +366,17 @@ cloud_call(struct cloud *c, const char *method, const char *path, const char *bo
 	long retry_after;
 
 	for (attempt = 0;; attempt++) {
-		int ok = perform_once(c, method, path, body, body_len, headers, r, &retry_after,
+		int ok;
+
+		if (cloud_aborted(c))
+			return seterr(err, "%s %s: cancelled", method, path);
+		ok = perform_once(c, method, path, body, body_len, headers, r, &retry_after,
 		    curl_err) == 0;
 
+		if (!ok && cloud_aborted(c)) {
+			r->status = 0;
+			return seterr(err, "%s %s: cancelled", method, path);
+		}
 		if (ok && r->status == 401 && c->token != NULL && c->refresh != NULL &&
 		    !refreshed) {
 			char rerr[ERRLEN];
@@ -280,6 +385,8 @@ cloud_call(struct cloud *c, const char *method, const char *path, const char *bo
 				attempt--;
 				continue;
 			}
+			if (cloud_aborted(c))
+				return seterr(err, "%s %s: cancelled", method, path);
 			log_debug("token refresh after 401 failed: %s", rerr);
 			return 0;
 		}
@@ -298,7 +405,8 @@ cloud_call(struct cloud *c, const char *method, const char *path, const char *bo
 		c->stats.retries++;
 		log_debug("%s %s: %s; retrying", method, path,
 		    ok ? "server busy or failing" : curl_err);
-		pause_ms(backoff_ms(c, attempt, retry_after));
+		if (pause_ms(c, backoff_ms(c, attempt, retry_after)) != 0)
+			return seterr(err, "%s %s: cancelled", method, path);
 	}
 }
 

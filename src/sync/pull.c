@@ -14,6 +14,7 @@
 #include "store/db.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
+#include "sync/visuals.h"
 #include "sync/rows.h"
 #include "util/fault.h"
 #include "util/log.h"
@@ -223,5 +224,9 @@ sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err)
 		progress_done(sc->progress);
 	cJSON_Delete(cursor);
 	free(key);
+	if (rc == 0) {
+		long downloaded;
+		rc = visuals_download(sc, &downloaded, err);
+	}
 	return rc;
 }

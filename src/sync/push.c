@@ -19,6 +19,7 @@
 #include "store/db.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
+#include "sync/visuals.h"
 #include "util/fault.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -483,6 +484,11 @@ sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 	char *sql, detail[64];
 	int rc = 0, step;
 
+	long uploaded;
+
+	/* The bytes first: a row never names a screenshot the cloud lacks. */
+	if (visuals_upload(sc, &uploaded, err) != 0)
+		return -1;
 	if (store_query_int(sc->st, &total, "SELECT count(*) FROM cognitive_commits"
 	    " WHERE sync_status = 'pending'", err) != 0)
 		return -1;

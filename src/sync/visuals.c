@@ -1,0 +1,246 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/db.h"
+#include "sync/cloud.h"
+#include "sync/engine.h"
+#include "sync/visuals.h"
+#include "util/log.h"
+#include "util/paths.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+/* Screenshots are a few MB at most; anything larger is not one of ours. */
+#define MAX_VISUAL (50L << 20)
+
+static const struct {
+	const char *ext, *type;
+} types[] = {
+	{ "png", "image/png" }, { "jpg", "image/jpeg" }, { "jpeg", "image/jpeg" },
+	{ "gif", "image/gif" }, { "webp", "image/webp" },
+};
+
+static const char *
+type_of(const char *ext)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof types / sizeof types[0]; i++) {
+		if (strcmp(types[i].ext, ext) == 0)
+			return types[i].type;
+	}
+	return NULL;
+}
+
+static int
+is_sha256(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return 0;
+	}
+	return s[64] == '\0';
+}
+
+static char *
+read_file(const char *path, size_t *len, char *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long size;
+
+	if (f == NULL) {
+		seterr(err, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && size <= MAX_VISUAL &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = xmalloc((size_t)size + 1);
+		if (fread(buf, 1, (size_t)size, f) != (size_t)size) {
+			free(buf);
+			buf = NULL;
+		} else
+			*len = (size_t)size;
+	}
+	fclose(f);
+	if (buf == NULL)
+		seterr(err, "cannot read %s", path);
+	return buf;
+}
+
+static void
+hex_sha256(const char *data, size_t len, char out[65])
+{
+	unsigned char d[SHA256_DIGEST_LENGTH];
+	int i;
+
+	SHA256((const unsigned char *)data, len, d);
+	for (i = 0; i < SHA256_DIGEST_LENGTH; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static int
+upload_one(struct sync_ctx *sc, const char *sha, const char *local, char **cloud_path,
+    char *err)
+{
+	struct cloud_response r = { 0 };
+	const char *ext = strrchr(local, '.'), *type;
+	char *file, *data, *url, header[64], digest[65];
+	const char *headers[3];
+	size_t len = 0;
+	int rc;
+
+	if (ext == NULL || (type = type_of(ext + 1)) == NULL)
+		return seterr(err, "%s: not an image agentlogs stores", local);
+	file = paths_in_home(sc->home, local);
+	data = read_file(file, &len, err);
+	free(file);
+	if (data == NULL)
+		return -1;
+	hex_sha256(data, len, digest);
+	if (strcmp(digest, sha) != 0) {
+		free(data);
+		return seterr(err, "%s does not match its sha256; not uploaded", local);
+	}
+	*cloud_path = xprintf("%s/%s.%s", sc->session.user_id, sha, ext + 1);
+	url = xprintf("/storage/v1/object/visuals/%s", *cloud_path);
+	snprintf(header, sizeof header, "Content-Type: %s", type);
+	headers[0] = header;
+	headers[1] = "x-upsert: true";
+	headers[2] = NULL;
+	rc = cloud_call(sc->cloud, "POST", url, data, len, headers, &r, err);
+	if (rc == 0 && (r.status < 200 || r.status > 299)) {
+		char msg[256];
+		cloud_describe_error(&r, msg, sizeof msg);
+		rc = seterr(err, "the cloud refused a screenshot: %s", msg);
+	}
+	cloud_response_free(&r);
+	free(url);
+	free(data);
+	if (rc != 0) {
+		free(*cloud_path);
+		*cloud_path = NULL;
+	}
+	return rc;
+}
+
+int
+visuals_upload(struct sync_ctx *sc, long *uploaded, char *err)
+{
+	sqlite3_stmt *q, *set = NULL;
+	char now[32];
+	int rc = 0, step;
+
+	*uploaded = 0;
+	q = store_prepare(sc->st, "SELECT id, sha256, path FROM visuals WHERE sync_status = 'pending'"
+	    " AND cloud_path IS NULL AND path IS NOT NULL AND deleted_at IS NULL", err);
+	if (q == NULL)
+		return -1;
+	set = store_prepare(sc->st, "UPDATE visuals SET cloud_path = ?2, updated_at = ?3,"
+	    " local_version = local_version + 1 WHERE id = ?1", err);
+	if (set == NULL) {
+		sqlite3_finalize(q);
+		return -1;
+	}
+	time_now_iso(now);
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *sha = (const char *)sqlite3_column_text(q, 1);
+		char *cloud_path = NULL;
+		if (!is_sha256(sha))
+			continue;
+		rc = upload_one(sc, sha, (const char *)sqlite3_column_text(q, 2), &cloud_path, err);
+		if (rc != 0)
+			break;
+		sqlite3_bind_text(set, 1, (const char *)sqlite3_column_text(q, 0), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(set, 2, cloud_path, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(set, 3, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(set) != SQLITE_DONE)
+			rc = seterr(err, "recording an upload: %s", sqlite3_errmsg(sc->st->db));
+		sqlite3_reset(set);
+		free(cloud_path);
+		(*uploaded)++;
+	}
+	sqlite3_finalize(q);
+	sqlite3_finalize(set);
+	return rc;
+}
+
+/*
+ * The local file name comes from the sha256 and the extension, never from the
+ * path another machine wrote: a hostile row cannot write outside visual-cache.
+ */
+static int
+download_one(struct sync_ctx *sc, const char *sha, const char *cloud_path, char *err)
+{
+	struct cloud_response r = { 0 };
+	const char *ext = strrchr(cloud_path, '.');
+	char *url, *rel, *file, digest[65];
+	int rc;
+
+	if (ext == NULL || type_of(ext + 1) == NULL || strchr(ext, '/') != NULL)
+		return 0;
+	rel = xprintf("visual-cache/%s.%s", sha, ext + 1);
+	file = paths_in_home(sc->home, rel);
+	free(rel);
+	if (access(file, R_OK) == 0) {
+		free(file);
+		return 0;
+	}
+	/* From here, 1 means downloaded. */
+	url = xprintf("/storage/v1/object/authenticated/visuals/%s", cloud_path);
+	rc = cloud_call(sc->cloud, "GET", url, NULL, 0, NULL, &r, err);
+	free(url);
+	if (rc == 0 && r.status == 200) {
+		hex_sha256(r.body.buf != NULL ? r.body.buf : "", r.body.len, digest);
+		if (strcmp(digest, sha) != 0)
+			rc = seterr(err, "a screenshot from the cloud does not match its sha256");
+		else {
+			char *dir = paths_in_home(sc->home, "visual-cache");
+			paths_ensure_home(dir, err);
+			free(dir);
+			rc = paths_write_atomic(file, r.body.buf != NULL ? r.body.buf : "", r.body.len,
+			    0644, err) == 0 ? 1 : -1;
+		}
+	} else if (rc == 0 && r.status != 404) {
+		char msg[256];
+		cloud_describe_error(&r, msg, sizeof msg);
+		rc = seterr(err, "cannot download a screenshot: %s", msg);
+	}
+	/* A 404: the row came before its bytes; the next pull fetches them. */
+	cloud_response_free(&r);
+	free(file);
+	return rc;
+}
+
+int
+visuals_download(struct sync_ctx *sc, long *downloaded, char *err)
+{
+	sqlite3_stmt *q = store_prepare(sc->st, "SELECT sha256, cloud_path FROM visuals"
+	    " WHERE cloud_path IS NOT NULL AND deleted_at IS NULL", err);
+	int rc = 0;
+
+	*downloaded = 0;
+	if (q == NULL)
+		return -1;
+	while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
+		const char *sha = (const char *)sqlite3_column_text(q, 0);
+		if (sha == NULL || !is_sha256(sha))
+			continue;
+		rc = download_one(sc, sha, (const char *)sqlite3_column_text(q, 1), err);
+		if (rc > 0) {
+			(*downloaded)++;
+			rc = 0;
+		}
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
