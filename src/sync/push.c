@@ -142,11 +142,12 @@ prepare_pending(struct store *st, struct pending_stmts *ps, char *err)
 	char *sql[4];
 	int i, rc = 0;
 
+	/* "+": through the commit's index, never the sync_status one (most rows are synced). */
 	sql[0] = select_sql(T_COMMITS, "c", "WHERE c.id = ?1");
-	sql[1] = select_sql(T_SESSIONS, "s", "WHERE s.commit_id = ?1 AND s.sync_status = 'pending'");
+	sql[1] = select_sql(T_SESSIONS, "s", "WHERE s.commit_id = ?1 AND +s.sync_status = 'pending'");
 	sql[2] = select_sql(T_TURNS, "t", "JOIN sessions s ON s.id = t.session_id"
 	    " WHERE s.commit_id = ?1 AND t.sync_status = 'pending'");
-	sql[3] = select_sql(T_VISUALS, "v", "WHERE v.commit_id = ?1 AND v.sync_status = 'pending'");
+	sql[3] = select_sql(T_VISUALS, "v", "WHERE v.commit_id = ?1 AND +v.sync_status = 'pending'");
 	memset(ps, 0, sizeof *ps);
 	if ((ps->commit = store_prepare(st, sql[0], err)) == NULL ||
 	    (ps->sessions = store_prepare(st, sql[1], err)) == NULL ||

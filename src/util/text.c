@@ -169,7 +169,8 @@ text_pad(struct strbuf *sb, const char *s, int cols)
 	int w;
 
 	text_oneline(sb, s, cols);
-	for (w = (int)text_width(sb->buf + start); w < cols; w++)
+	/* Blank text into an empty buffer leaves it unallocated. */
+	for (w = sb->buf != NULL ? (int)text_width(sb->buf + start) : 0; w < cols; w++)
 		strbuf_addc(sb, ' ');
 }
 

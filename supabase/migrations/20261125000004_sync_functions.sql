@@ -36,11 +36,18 @@
 --               "origin_machine_id": "...", "deleted_at": null}, ...]}   the stored clocks
 -- A batch is all or nothing: any error (42501, 23503 missing parent, 23505,
 -- 23514 bad closed_by or role, 22P02 bad uuid/time) rolls all of it back.
+--
+-- enable_seqscan is off inside: the foreign-key checks of a big first push run
+-- a plan cached per connection, made while the parent tables were still tiny,
+-- where a sequential scan looked cheapest; it then scanned the growing table
+-- once per row (a 200,000-turn push slowed down batch after batch). Every
+-- lookup here has an index, so an index plan is always right.
 create function public.push_batch(payload jsonb) returns jsonb
 language plpgsql
 volatile
 security invoker
 set search_path = ''
+set enable_seqscan = off
 as $$
 declare
 	uid uuid := auth.uid();
