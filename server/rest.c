@@ -159,6 +159,17 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 		reply_sql_error(res, w->pg, "40001", err, authenticated);
 		goto out;
 	}
+	/*
+	 * A write may have grown a table a lot. The foreign-key checks' plans are
+	 * cached per connection, and one made while a table was empty picks any
+	 * index that starts with user_id, then scans all of a user's rows for
+	 * every check: a big first push slowed down batch after batch. Dropping
+	 * the cached plans after a write makes the next checks plan afresh.
+	 */
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+		PGresult *d = db_exec(w->pg, "DISCARD PLANS", 0, NULL, state, err);
+		PQclear(d);
+	}
 	res->status = sql.status;
 	res->content_type = "application/json";
 	strbuf_reset(&res->body);

@@ -37,11 +37,12 @@
 -- A batch is all or nothing: any error (42501, 23503 missing parent, 23505,
 -- 23514 bad closed_by or role, 22P02 bad uuid/time) rolls all of it back.
 --
--- enable_seqscan is off inside: the foreign-key checks of a big first push run
--- a plan cached per connection, made while the parent tables were still tiny,
--- where a sequential scan looked cheapest; it then scanned the growing table
--- once per row (a 200,000-turn push slowed down batch after batch). Every
--- lookup here has an index, so an index plan is always right.
+-- enable_seqscan is off inside: every lookup here has an index, and the
+-- foreign-key checks of a big first push would otherwise keep a plan made
+-- while the parent tables were empty, a sequential scan, once per row.
+-- (agentlogs-server also drops cached plans after each write, because with
+-- empty tables the planner may as well pick an index that starts with
+-- user_id but lacks id, which scans all of a user's rows per check.)
 create function public.push_batch(payload jsonb) returns jsonb
 language plpgsql
 volatile
