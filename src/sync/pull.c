@@ -14,6 +14,7 @@
 #include "store/db.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
+#include "sync/inflight.h"
 #include "sync/visuals.h"
 #include "sync/rows.h"
 #include "util/fault.h"
@@ -160,66 +161,92 @@ apply_page(struct sync_ctx *sc, const cJSON *rows, const cJSON *next, const char
 	return rc;
 }
 
+/* Asks for the page after cursor (NULL: from the beginning). */
+static void
+request_page(struct sync_ctx *sc, struct inflight *f, const cJSON *cursor)
+{
+	cJSON *args = cJSON_CreateObject();
+	char *body;
+
+	if (cursor != NULL) {
+		cJSON_AddItemToObject(args, "cursor_txid",
+		    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cursor, "txid"), 1));
+		cJSON_AddItemToObject(args, "cursor_table",
+		    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cursor, "table"), 1));
+		cJSON_AddItemToObject(args, "cursor_id",
+		    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cursor, "id"), 1));
+	}
+	cJSON_AddNumberToObject(args, "page_size", sc->page_rows);
+	body = cJSON_PrintUnformatted(args);
+	cJSON_Delete(args);
+	strbuf_reset(&f->body);
+	strbuf_adds(&f->body, body);
+	free(body);
+	inflight_submit(f, "/rest/v1/rpc/pull_changes");
+}
+
+/* The page in flight, parsed; NULL with err filled. */
+static cJSON *
+page_answer(struct inflight *f, char *err)
+{
+	struct cloud_response r;
+	cJSON *answer = NULL;
+
+	if (inflight_wait(f, &r, err) != 0)
+		return NULL;
+	if (r.status != 200) {
+		char msg[256];
+		cloud_describe_error(&r, msg, sizeof msg);
+		seterr(err, "the cloud refused a pull: %s", msg);
+	} else if ((answer = cJSON_ParseWithLength(r.body.buf, r.body.len)) == NULL ||
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(answer, "rows"))) {
+		cJSON_Delete(answer);
+		answer = NULL;
+		seterr(err, "the cloud answered a pull with something unexpected");
+	}
+	cloud_response_free(&r);
+	return answer;
+}
+
+/*
+ * The next page is asked for as soon as a page arrives (its cursor is in the
+ * answer), so the cloud reads page k+1 while the store applies page k.
+ */
 int
 sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
 	char *key = sync_cursor_key(sc), detail[64];
-	cJSON *cursor = load_cursor(sc->st, key, err);
-	long pages = 0, rows_seen = 0;
-	int rc = 0, more = 1;
+	cJSON *cursor = load_cursor(sc->st, key, err), *answer;
+	struct inflight f;
+	long rows_seen = 0;
+	int rc, more = 1;
 
+	if ((rc = inflight_start(&f, sc->cloud, err)) == 0)
+		request_page(sc, &f, cursor);
 	while (rc == 0 && more) {
-		struct cloud_response r = { 0 };
-		cJSON *args = cJSON_CreateObject(), *answer;
 		const cJSON *rows, *next;
-		char *body;
 
-		if (cursor != NULL) {
-			cJSON_AddItemToObject(args, "cursor_txid",
-			    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cursor, "txid"), 1));
-			cJSON_AddItemToObject(args, "cursor_table",
-			    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cursor, "table"), 1));
-			cJSON_AddItemToObject(args, "cursor_id",
-			    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cursor, "id"), 1));
-		}
-		cJSON_AddNumberToObject(args, "page_size", sc->page_rows);
-		body = cJSON_PrintUnformatted(args);
-		cJSON_Delete(args);
-		rc = cloud_call(sc->cloud, "POST", "/rest/v1/rpc/pull_changes", body, strlen(body),
-		    NULL, &r, err);
-		free(body);
-		if (rc == 0 && r.status != 200) {
-			char msg[256];
-			cloud_describe_error(&r, msg, sizeof msg);
-			rc = seterr(err, "the cloud refused a pull: %s", msg);
-		}
-		answer = rc == 0 ? cJSON_ParseWithLength(r.body.buf, r.body.len) : NULL;
-		cloud_response_free(&r);
-		if (rc != 0)
+		if ((answer = page_answer(&f, err)) == NULL) {
+			rc = -1;
 			break;
+		}
 		rows = cJSON_GetObjectItemCaseSensitive(answer, "rows");
 		next = cJSON_GetObjectItemCaseSensitive(answer, "next_cursor");
-		if (answer == NULL || !cJSON_IsArray(rows)) {
-			cJSON_Delete(answer);
-			rc = seterr(err, "the cloud answered a pull with something unexpected");
-			break;
-		}
-		more = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(answer, "more"));
+		more = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(answer, "more")) &&
+		    cJSON_GetArraySize(rows) > 0 && cJSON_IsObject(next);
+		if (more)
+			request_page(sc, &f, next);
 		if (cJSON_GetArraySize(rows) > 0) {
 			rc = apply_page(sc, rows, next, key, n, err);
 			rows_seen += cJSON_GetArraySize(rows);
-			if (rc == 0) {
-				cJSON_Delete(cursor);
-				cursor = cJSON_Duplicate(next, 1);
-			}
 		}
 		cJSON_Delete(answer);
-		pages++;
 		if (sc->progress != NULL && rc == 0) {
 			snprintf(detail, sizeof detail, "%ld rows", rows_seen);
 			progress_update(sc->progress, "pull", more ? 0.5 : 1.0, detail, 0);
 		}
 	}
+	inflight_stop(&f);
 	if (sc->progress != NULL)
 		progress_done(sc->progress);
 	cJSON_Delete(cursor);

@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "store/db.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
+#include "sync/inflight.h"
 #include "sync/visuals.h"
 #include "util/fault.h"
 #include "util/json.h"
@@ -274,107 +274,45 @@ mark_synced(struct sync_ctx *sc, struct batch *b, const cJSON *stale, struct syn
 	return -1;
 }
 
-/*
- * The sender: one thread with the HTTP connection, so that the cloud writes
- * batch k while this thread marks batch k-1 synced and reads batch k+1. The
- * cloud client is only touched by the sender while a push runs.
- */
-enum sender_state { IDLE, SENDING, DONE };
-
-struct sender {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct sync_ctx *sc;
-	enum sender_state state;
-	int quit;
-	struct strbuf body;
-	int rc;
-	cJSON *answer;
-	char err[ERRLEN];
-};
-
-static void
-post_batch(struct sender *s)
+/* The answer to the batch in flight, parsed; NULL with err filled. */
+static cJSON *
+batch_answer(struct inflight *f, char *err)
 {
-	struct cloud_response r = { 0 };
+	struct cloud_response r;
+	cJSON *answer = NULL;
 
-	s->answer = NULL;
-	fault_point("push-before-send");
-	s->rc = cloud_call(s->sc->cloud, "POST", "/rest/v1/rpc/push_batch", s->body.buf,
-	    s->body.len, NULL, &r, s->err);
-	if (s->rc == 0 && r.status != 200) {
+	if (inflight_wait(f, &r, err) != 0)
+		return NULL;
+	if (r.status != 200) {
 		char msg[256];
 		cloud_describe_error(&r, msg, sizeof msg);
-		s->rc = seterr(s->err, "the cloud refused a push: %s", msg);
-	}
-	if (s->rc == 0 && (s->answer = cJSON_ParseWithLength(r.body.buf, r.body.len)) == NULL)
-		s->rc = seterr(s->err, "the cloud answered a push with something other than JSON");
+		seterr(err, "the cloud refused a push: %s", msg);
+	} else if ((answer = cJSON_ParseWithLength(r.body.buf, r.body.len)) == NULL)
+		seterr(err, "the cloud answered a push with something other than JSON");
 	cloud_response_free(&r);
-}
-
-static void *
-sender_main(void *arg)
-{
-	struct sender *s = arg;
-
-	pthread_mutex_lock(&s->lock);
-	for (;;) {
-		while (s->state != SENDING && !s->quit)
-			pthread_cond_wait(&s->cond, &s->lock);
-		if (s->state != SENDING)
-			break;
-		pthread_mutex_unlock(&s->lock);
-		post_batch(s);
-		pthread_mutex_lock(&s->lock);
-		s->state = DONE;
-		pthread_cond_broadcast(&s->cond);
-	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
-}
-
-/* Waits for the batch in flight; its answer (to free) or NULL with err filled. */
-static cJSON *
-sender_wait(struct sender *s, char *err)
-{
-	cJSON *answer;
-
-	pthread_mutex_lock(&s->lock);
-	while (s->state == SENDING)
-		pthread_cond_wait(&s->cond, &s->lock);
-	s->state = IDLE;
-	pthread_mutex_unlock(&s->lock);
-	if (s->rc != 0) {
-		seterr(err, "%s", s->err);
-		return NULL;
-	}
-	answer = s->answer;
-	s->answer = NULL;
-	fault_point("push-after-send");
+	if (answer != NULL)
+		fault_point("push-after-send");
 	return answer;
 }
 
 static void
-sender_submit(struct sender *s, struct batch *b)
+batch_submit(struct sync_ctx *sc, struct inflight *f, struct batch *b)
 {
 	int t;
 
-	strbuf_reset(&s->body);
-	strbuf_adds(&s->body, "{\"payload\":{\"machine_id\":");
-	json_add_string(&s->body, s->sc->machine_id);
+	strbuf_reset(&f->body);
+	strbuf_adds(&f->body, "{\"payload\":{\"machine_id\":");
+	json_add_string(&f->body, sc->machine_id);
 	for (t = 0; t < NTABLES; t++) {
 		if (b->rows[t].len == 0)
 			continue;
-		strbuf_addf(&s->body, ",\"%s\":[", sync_tables[t].name);
-		strbuf_add(&s->body, b->rows[t].buf, b->rows[t].len);
-		strbuf_addc(&s->body, ']');
+		strbuf_addf(&f->body, ",\"%s\":[", sync_tables[t].name);
+		strbuf_add(&f->body, b->rows[t].buf, b->rows[t].len);
+		strbuf_addc(&f->body, ']');
 	}
-	strbuf_adds(&s->body, "}}");
-	pthread_mutex_lock(&s->lock);
-	s->state = SENDING;
-	pthread_cond_broadcast(&s->cond);
-	pthread_mutex_unlock(&s->lock);
+	strbuf_adds(&f->body, "}}");
+	fault_point("push-before-send");
+	inflight_submit(f, "/rest/v1/rpc/push_batch");
 }
 
 /* The cloud took the batch: count, and mark its rows synced. */
@@ -395,7 +333,7 @@ finish_batch(struct sync_ctx *sc, struct batch *b, cJSON *answer, struct sync_co
 }
 
 struct pipeline {
-	struct sender sender;
+	struct inflight sender;
 	struct batch bufs[2];
 	int cur;		/* the batch being filled */
 	int inflight;		/* the batch being sent, or -1 */
@@ -412,9 +350,9 @@ pipeline_flush(struct sync_ctx *sc, struct pipeline *p, struct sync_counts *n, c
 
 	if (b->nsent == 0)
 		return 0;
-	if (prev >= 0 && (answer = sender_wait(&p->sender, err)) == NULL)
+	if (prev >= 0 && (answer = batch_answer(&p->sender, err)) == NULL)
 		return -1;
-	sender_submit(&p->sender, b);
+	batch_submit(sc, &p->sender, b);
 	p->inflight = p->cur;
 	p->cur ^= 1;
 	if (prev >= 0)
@@ -432,7 +370,7 @@ pipeline_drain(struct sync_ctx *sc, struct pipeline *p, struct sync_counts *n, c
 	if (prev < 0)
 		return 0;
 	p->inflight = -1;
-	if ((answer = sender_wait(&p->sender, err)) == NULL)
+	if ((answer = batch_answer(&p->sender, err)) == NULL)
 		return -1;
 	return finish_batch(sc, &p->bufs[prev], answer, n, err);
 }
@@ -442,14 +380,8 @@ pipeline_start(struct sync_ctx *sc, struct pipeline *p, char *err)
 {
 	memset(p, 0, sizeof *p);
 	p->inflight = -1;
-	p->sender.sc = sc;
-	pthread_mutex_init(&p->sender.lock, NULL);
-	pthread_cond_init(&p->sender.cond, NULL);
-	if (pthread_create(&p->sender.thread, NULL, sender_main, &p->sender) != 0) {
-		pthread_mutex_destroy(&p->sender.lock);
-		pthread_cond_destroy(&p->sender.cond);
-		return seterr(err, "cannot start the push thread");
-	}
+	if (inflight_start(&p->sender, sc->cloud, err) != 0)
+		return -1;
 	p->started = 1;
 	return 0;
 }
@@ -457,20 +389,9 @@ pipeline_start(struct sync_ctx *sc, struct pipeline *p, char *err)
 static void
 pipeline_stop(struct pipeline *p)
 {
-	char err[ERRLEN];
-
 	if (!p->started)
 		return;
-	if (p->inflight >= 0)
-		cJSON_Delete(sender_wait(&p->sender, err));
-	pthread_mutex_lock(&p->sender.lock);
-	p->sender.quit = 1;
-	pthread_cond_broadcast(&p->sender.cond);
-	pthread_mutex_unlock(&p->sender.lock);
-	pthread_join(p->sender.thread, NULL);
-	pthread_mutex_destroy(&p->sender.lock);
-	pthread_cond_destroy(&p->sender.cond);
-	strbuf_free(&p->sender.body);
+	inflight_stop(&p->sender);
 	batch_free(&p->bufs[0]);
 	batch_free(&p->bufs[1]);
 }
