@@ -35,6 +35,9 @@ static const char *const view_names[VIEW_COUNT] = {
 	[VIEW_COMMITS] = "commits",
 	[VIEW_SESSIONS] = "sessions",
 	[VIEW_TURNS] = "turns",
+	[VIEW_PENDING] = "pending",
+	[VIEW_CONFLICTS] = "conflicts",
+	[VIEW_RESOLVE] = "resolve",
 	[VIEW_HELP] = "help",
 };
 
@@ -299,7 +302,7 @@ keymap_bind(struct keymap *km, const char *view, const char *key, const char *ac
 
 	if (v < 0)
 		return seterr(err, "bind: unknown view '%.40s' (generic, projects, commits,"
-		    " sessions, turns, help)", view);
+		    " sessions, turns, pending, conflicts, resolve, help)", view);
 	if (k < 0)
 		return seterr(err, "bind: unknown key '%.40s'", key);
 	if (a < 0)

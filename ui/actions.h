@@ -23,6 +23,9 @@ enum view_id {
 	VIEW_COMMITS,
 	VIEW_SESSIONS,
 	VIEW_TURNS,
+	VIEW_PENDING,
+	VIEW_CONFLICTS,
+	VIEW_RESOLVE,
 	VIEW_HELP,
 	VIEW_COUNT
 };
@@ -30,7 +33,7 @@ enum view_id {
 #define VMASK(v) (1u << (v))
 #define VMASK_ALL ((1u << VIEW_COUNT) - 1)
 #define VMASK_BROWSE (VMASK(VIEW_PROJECTS) | VMASK(VIEW_COMMITS) | VMASK(VIEW_SESSIONS) | \
-	VMASK(VIEW_TURNS))
+	VMASK(VIEW_TURNS) | VMASK(VIEW_PENDING) | VMASK(VIEW_CONFLICTS))
 
 /* "commits"; "generic" for VIEW_COUNT. */
 const char *view_id_name(enum view_id v);
@@ -44,6 +47,7 @@ int view_id_find(const char *name);
 	_(SECTION_VIEWS, "Views") \
 	_(SECTION_LAYOUT, "Layout") \
 	_(SECTION_SYNC, "Sync") \
+	_(SECTION_RESOLVE, "Resolving a conflict") \
 	_(SECTION_CURATE, "Curating a commit") \
 	_(SECTION_READ, "Reading a conversation")
 
@@ -103,6 +107,18 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	    "Scroll the preview up") \
 	_(SYNC_NOW, "sync-now", "S", VMASK_ALL, SECTION_SYNC, \
 	    "Sync with the cloud now") \
+	_(VIEW_PENDING, "view-pending", "^ U", VMASK_ALL, SECTION_SYNC, \
+	    "Show what waits to go up (the status bar's up-arrow count)") \
+	_(VIEW_CONFLICTS, "view-conflicts", "!", VMASK_ALL, SECTION_SYNC, \
+	    "Show the open conflicts (the status bar's ! count); Enter resolves one") \
+	_(TAKE_LOCAL, "take-local", "1 LT", VMASK(VIEW_RESOLVE), SECTION_RESOLVE, \
+	    "Keep this machine's value of the field under the cursor") \
+	_(TAKE_CLOUD, "take-cloud", "2 >", VMASK(VIEW_RESOLVE), SECTION_RESOLVE, \
+	    "Keep the cloud's value of the field under the cursor") \
+	_(ACCEPT, "accept", "A", VMASK(VIEW_RESOLVE), SECTION_RESOLVE, \
+	    "Settle the commit's conflicts with the values chosen (a new version, synced next)") \
+	_(LATER, "later", "x", VMASK(VIEW_RESOLVE), SECTION_RESOLVE, \
+	    "Leave the conflicts for later: close the pane, changing nothing") \
 	_(PUBLISH, "publish", "p", VMASK(VIEW_COMMITS), SECTION_CURATE, \
 	    "Publish or unpublish the commit") \
 	_(HIDE, "hide", "H", VMASK(VIEW_COMMITS), SECTION_CURATE, \

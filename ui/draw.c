@@ -61,12 +61,13 @@ rline_add(struct rline *l, enum color_role role, const char *s, int cols)
 
 	open_seg(l, role);
 	start = l->text.len;
+	/* text_pad measures what it appended: there must be a buffer even when that is nothing. */
+	if (l->text.buf == NULL)
+		strbuf_add(&l->text, "", 0);
 	if (cols > 0)
 		text_pad(&l->text, s != NULL ? s : "", cols);
 	else
 		text_oneline(&l->text, s != NULL ? s : "", cols < 0 ? -cols : 0);
-	if (l->text.buf == NULL)
-		strbuf_add(&l->text, "", 0);
 	l->width += (int)text_width(l->text.buf + start);
 }
 

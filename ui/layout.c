@@ -123,3 +123,45 @@ layout_dump(const struct layout *l, struct strbuf *sb)
 	dump_rect(sb, "status", &l->status);
 	dump_rect(sb, "message", &l->message);
 }
+
+void
+layout_sides(int cols, int label_cols, struct sides *s)
+{
+	int side;
+
+	memset(s, 0, sizeof *s);
+	s->cols = cols > 0 ? cols : 0;
+	if (s->cols == 0)
+		return;
+	if (label_cols < 0)
+		label_cols = 0;
+	side = (cols - label_cols - 1) / 2;
+	if (side >= LAYOUT_MIN_SIDE_COLS) {
+		s->label = rect(0, 0, 1, label_cols);
+		s->local = rect(0, label_cols, 1, side);
+		s->sep = rect(0, label_cols + side, 1, 1);
+		s->cloud = rect(0, label_cols + side + 1, 1, cols - label_cols - side - 1);
+		return;
+	}
+	s->stacked = 1;
+	s->label = rect(0, 0, 1, cols);
+	if (cols > LAYOUT_SIDE_TAG_COLS) {
+		s->local = rect(1, LAYOUT_SIDE_TAG_COLS, 1, cols - LAYOUT_SIDE_TAG_COLS);
+		s->cloud = rect(2, LAYOUT_SIDE_TAG_COLS, 1, cols - LAYOUT_SIDE_TAG_COLS);
+	} else {
+		/* No room for the tags: the values alone. */
+		s->local = rect(1, 0, 1, cols);
+		s->cloud = rect(2, 0, 1, cols);
+	}
+}
+
+void
+layout_sides_dump(const struct sides *s, struct strbuf *sb)
+{
+	strbuf_addf(sb, "%d%s\n", s->cols, s->cols == 0 ? "" : s->stacked ? " stacked" :
+	    " side-by-side");
+	dump_rect(sb, "label", &s->label);
+	dump_rect(sb, "local", &s->local);
+	dump_rect(sb, "sep", &s->sep);
+	dump_rect(sb, "cloud", &s->cloud);
+}

@@ -50,4 +50,27 @@ const char *layout_split_name(enum split_mode m);
 /* "80x24 stacked\nheader 0,0 80x1\n...": one pane a line, hidden ones left out. */
 void layout_dump(const struct layout *l, struct strbuf *sb);
 
+/*
+ * The resolve pane's two sides within a pane of cols columns (htop's panels
+ * side by side): a label column of label_cols, then this machine's side and
+ * the cloud's, splitting the rest evenly around a one-column separator (the
+ * cloud gets the odd column). When a side would be narrower than
+ * LAYOUT_MIN_SIDE_COLS the sides stack instead: each value goes on its own
+ * line below the field's label, after a tag column of LAYOUT_SIDE_TAG_COLS
+ * ("local", "cloud"), and there is no separator. Rects here are columns only:
+ * y is the line within a field (0 the label's), h is 1.
+ */
+#define LAYOUT_MIN_SIDE_COLS 16
+#define LAYOUT_SIDE_TAG_COLS 8
+
+struct sides {
+	int cols;
+	int stacked;
+	struct rect label, local, sep, cloud;
+};
+
+void layout_sides(int cols, int label_cols, struct sides *s);
+/* "80 side-by-side\nlabel 0,0 12x1\n...", as layout_dump. */
+void layout_sides_dump(const struct sides *s, struct strbuf *sb);
+
 #endif

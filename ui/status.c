@@ -32,6 +32,7 @@ state_role(enum sync_state s)
 	case SYNC_LIVE:
 		return ROLE_STATUS_LIVE;
 	case SYNC_SYNCING:
+	case SYNC_POLLING:	/* working, but no realtime: amber like a sync under way */
 		return ROLE_STATUS_SYNCING;
 	case SYNC_OFFLINE:
 		return ROLE_STATUS_OFFLINE;

@@ -2,9 +2,9 @@
  * The header line and the status bar, as text: pure functions of the sync
  * snapshot and the clock, so they are tested without a terminal.
  *   header:  user (or "local only"), machine, project filter, the open views
- *   status:  live / syncing / offline / local, ↑N pending, !N conflicts, the
- *            time since the last sync, the last error on one line, and where
- *            the cursor is ("commits 3/8") at the right
+ *   status:  live / syncing / polling / offline / local, ↑N pending, !N
+ *            conflicts, the time since the last sync, the last error on one
+ *            line, and where the cursor is ("commits 3/8") at the right
  */
 #ifndef AL_UI_STATUS_H
 #define AL_UI_STATUS_H

@@ -4,15 +4,18 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config/config.h"
 #include "store/browse.h"
 #include "store/db.h"
 #include "sync/engine.h"
+#include "sync/realtime.h"
 #include "sync/session.h"
 #include "ui/sync-thread.h"
 #include "util/log.h"
@@ -21,18 +24,35 @@
 #include "util/xmalloc.h"
 
 #define QUEUE_MAX 16
+#define REFRESH_AHEAD 50	/* seconds before expiry to refresh (session.c's margin is 60) */
+#define REFRESH_RETRY 30	/* seconds, after a refresh failed */
+/*
+ * A change whose pull brought nothing was held back: pull_changes hands a row
+ * out only once every older transaction in the cloud's database has ended.
+ * Pull again after 1, 2, 4, 8 and 16 seconds, until rows come.
+ */
+#define RECHECK_MIN_MS 1000
+#define RECHECK_MAX_MS 16000
 
 struct sync_thread {
 	char *home;
 	pthread_t thread;
 	int pipe[2];
+	atomic_int abort;	/* raised by sync_thread_stop: give the network up */
 
 	pthread_mutex_t lock;	/* guards everything below */
-	pthread_cond_t wake;
+	pthread_cond_t wake;	/* on CLOCK_MONOTONIC */
 	enum sync_command queue[QUEUE_MAX];
 	int nqueue;
 	int running;		/* a command is being carried out */
 	struct sync_status status;
+	/* Set by the realtime thread (on_realtime). */
+	int rt_connected;	/* joined: changes are reported */
+	int rt_connecting;	/* an attempt under way */
+	int rt_changed;		/* connected or disconnected since the worker looked */
+	long long change_first;	/* monotonic ms of the first change not pulled yet; 0: none */
+	long long change_due;	/* when to pull for it; 0: no pull due */
+	int change_seen;	/* a change (not only a connection) made it due */
 };
 
 const char *
@@ -45,10 +65,21 @@ sync_state_name(enum sync_state s)
 		return "live";
 	case SYNC_SYNCING:
 		return "syncing";
+	case SYNC_POLLING:
+		return "polling";
 	case SYNC_OFFLINE:
 		break;
 	}
 	return "offline";
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The thread's own state, which only it touches. */
@@ -59,8 +90,25 @@ struct worker {
 	int open;		/* sc is open */
 	int cloud;		/* a cloud is configured and someone is logged in */
 	int continuous;
+	char *url, *anon_key;	/* the cloud's, for realtime */
 	int backoff;		/* seconds; 0 while live */
-	time_t next_run;	/* 0: none planned */
+	long long next_run;	/* monotonic ms of the next periodic sync; 0: none planned */
+	long long refresh_at;	/* monotonic ms of the next token refresh; 0: none */
+	long long recheck_at;	/* monotonic ms of a pull for a held-back change; 0: none */
+	long recheck_ms;	/* the wait before it */
+	int change_seen;	/* the JOB_CHANGE under way is for a change */
+	struct realtime *rt;	/* NULL while local */
+	char *rt_token;		/* the access token realtime has */
+};
+
+/* What the worker does next. */
+enum job {
+	JOB_COMMAND,		/* the UI's command */
+	JOB_SYNC,		/* the periodic sync (or the backoff's retry) */
+	JOB_CHANGE,		/* realtime: the cloud changed, or (re)connected */
+	JOB_RECHECK,		/* a change's pull brought nothing: again, later */
+	JOB_STATUS,		/* realtime connected or disconnected */
+	JOB_REFRESH,		/* the access token is due for a refresh */
 };
 
 static void
@@ -145,6 +193,10 @@ read_config(struct worker *w, struct sync_status *s)
 	w->continuous = config_get_bool(cfg, "continuous-sync");
 	w->cloud = *config_get(cfg, "cloud.url") != '\0' &&
 	    *config_get(cfg, "cloud.anon-key") != '\0';
+	free(w->url);
+	free(w->anon_key);
+	w->url = xstrdup(config_get(cfg, "cloud.url"));
+	w->anon_key = xstrdup(config_get(cfg, "cloud.anon-key"));
 	config_free(cfg);
 	if (!w->cloud)
 		return;
@@ -160,46 +212,237 @@ read_config(struct worker *w, struct sync_status *s)
 	session_free(&ses);
 }
 
+/* ---------------------------------------------------------------- realtime */
+
+/* Called on the realtime thread: records the event and wakes the worker. */
 static void
+on_realtime(void *arg, enum realtime_event ev, const char *detail)
+{
+	struct sync_thread *t = arg;
+	long long now = mono_ms(), due;
+
+	(void)detail;
+	pthread_mutex_lock(&t->lock);
+	switch (ev) {
+	case REALTIME_CONNECTING:
+		t->rt_connecting = 1;
+		break;
+	case REALTIME_CONNECTED:
+		t->rt_connecting = 0;
+		t->rt_connected = 1;
+		t->rt_changed = 1;
+		/* Whatever changed while it was away: pull now. */
+		t->change_first = now;
+		t->change_due = now;
+		break;
+	case REALTIME_DISCONNECTED:
+		/* Why (detail) is in the debug log already. */
+		t->rt_connecting = 0;
+		t->rt_connected = 0;
+		t->rt_changed = 1;
+		break;
+	case REALTIME_CHANGE:
+		/* A burst (a bulk push elsewhere) costs one pull, not one per frame. */
+		if (t->change_first == 0)
+			t->change_first = now;
+		t->change_seen = 1;
+		due = now + SYNC_DEBOUNCE_MS;
+		if (due > t->change_first + SYNC_DEBOUNCE_MAX_MS)
+			due = t->change_first + SYNC_DEBOUNCE_MAX_MS;
+		t->change_due = due;
+		break;
+	}
+	pthread_cond_signal(&t->wake);
+	pthread_mutex_unlock(&t->lock);
+}
+
+static int
+rt_connected(struct sync_thread *t)
+{
+	int c;
+
+	pthread_mutex_lock(&t->lock);
+	c = t->rt_connected;
+	pthread_mutex_unlock(&t->lock);
+	return c;
+}
+
+/* Plans the next token refresh from the session's expiry. */
+static void
+plan_refresh(struct worker *w, long long expires_at)
+{
+	long long in = expires_at - REFRESH_AHEAD - (long long)time(NULL);
+
+	if (expires_at <= 0) {
+		w->refresh_at = 0;
+		return;
+	}
+	w->refresh_at = mono_ms() + (in > 0 ? in * 1000 : 0);
+}
+
+/* Gives realtime the session's token when it is new; plans its refresh. */
+static void
+rt_token_update(struct worker *w)
+{
+	const char *tok;
+
+	if (!w->open)
+		return;
+	tok = w->sc.session.access_token;
+	plan_refresh(w, w->sc.session.expires_at);
+	if (w->rt == NULL || tok == NULL || (w->rt_token != NULL && strcmp(tok, w->rt_token) == 0))
+		return;
+	free(w->rt_token);
+	w->rt_token = xstrdup(tok);
+	realtime_set_token(w->rt, tok);
+}
+
+/* Starts realtime for the person logged in, with the freshest token at hand. */
+static void
+rt_begin(struct worker *w)
+{
+	struct session ses;
+	char err[ERRLEN];
+	const char *uid, *tok;
+	int loaded = 0;
+
+	if (w->rt != NULL || !w->cloud || w->url == NULL || *w->url == '\0')
+		return;
+	if (w->open) {
+		uid = w->sc.session.user_id;
+		tok = w->sc.session.access_token;
+	} else {
+		if (session_load(w->t->home, &ses, err) != 0)
+			return;
+		loaded = 1;
+		uid = ses.user_id;
+		tok = ses.access_token;
+	}
+	if ((w->rt = realtime_start(w->url, w->anon_key, uid, tok, on_realtime, w->t, err)) ==
+	    NULL)
+		log_warn("%s; pulling on a timer instead", err);
+	else {
+		free(w->rt_token);
+		w->rt_token = tok != NULL ? xstrdup(tok) : NULL;
+	}
+	if (loaded)
+		session_free(&ses);
+}
+
+static void
+rt_end(struct worker *w)
+{
+	realtime_stop(w->rt);
+	w->rt = NULL;
+	free(w->rt_token);
+	w->rt_token = NULL;
+	pthread_mutex_lock(&w->t->lock);
+	w->t->rt_connected = w->t->rt_connecting = w->t->rt_changed = 0;
+	w->t->change_first = w->t->change_due = 0;
+	w->t->change_seen = 0;
+	pthread_mutex_unlock(&w->t->lock);
+}
+
+/* ---------------------------------------------------------------- syncing */
+
+static int
+aborted(const struct worker *w)
+{
+	return atomic_load(&w->t->abort) != 0;
+}
+
+/* Opens the sync core when it is not; 0 open, 1 logged out, -1 error. */
+static int
+open_core(struct worker *w, char *err)
+{
+	int rc;
+
+	if (w->open)
+		return 0;
+	rc = sync_open_abortable(&w->sc, w->t->home, &w->t->abort, err);
+	w->open = rc == 0;
+	if (rc == 0) {
+		rt_begin(w);
+		rt_token_update(w);
+	}
+	return rc;
+}
+
+/* Logged out meanwhile: local from now on. */
+static void
+go_local(struct worker *w, struct sync_status *s)
+{
+	w->cloud = 0;
+	w->next_run = w->refresh_at = w->recheck_at = 0;
+	rt_end(w);
+	s->state = SYNC_LOCAL;
+	s->user[0] = '\0';
+	recount(w, s);
+	publish(w->t, s);
+}
+
+/* The pull cursor as stored, or NULL. */
+static char *
+pull_cursor(struct worker *w)
+{
+	char *key = sync_cursor_key(&w->sc), *v;
+
+	v = browse_sync_state(w->sc.st, key);
+	free(key);
+	return v;
+}
+
+/*
+ * Pull then push. Returns 1 when the pull was handed rows (its cursor moved:
+ * anything, our own pushes coming back included), 0 when not, -1 on failure.
+ */
+static int
 run_sync(struct worker *w, struct sync_status *s)
 {
 	struct sync_counts n;
-	char err[ERRLEN], now[32];
+	char err[ERRLEN], now[32], *before = NULL, *after = NULL;
 	long purged;
-	int rc = 0;
+	int rc, moved = 0;
 
 	s->state = SYNC_SYNCING;
 	publish(w->t, s);
 	memset(&n, 0, sizeof n);
-	if (!w->open) {
-		rc = sync_open(&w->sc, w->t->home, err);
-		if (rc == 1) {
-			/* Logged out meanwhile: local from now on. */
-			w->cloud = 0;
-			s->state = SYNC_LOCAL;
-			s->user[0] = '\0';
-			recount(w, s);
-			publish(w->t, s);
-			return;
-		}
-		w->open = rc == 0;
+	if ((rc = open_core(w, err)) == 1) {
+		go_local(w, s);
+		return -1;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		before = pull_cursor(w);
 		rc = sync_pull(&w->sc, &n, err);
+		after = rc == 0 ? pull_cursor(w) : NULL;
+		moved = after != NULL && (before == NULL || strcmp(before, after) != 0);
+		free(before);
+		free(after);
+	}
 	if (rc == 0)
 		rc = sync_push(&w->sc, &n, err);
 	if (rc == 0)
 		rc = sync_purge(&w->sc, &purged, err);
+	if (aborted(w))
+		return -1;	/* quitting: what did not commit stays pending */
 	/* What it wrote here, the UI sees through the store's data_version. */
 	s->runs++;
 	if (rc == 0) {
+		int live = rt_connected(w->t);
+
 		time_now_iso(now);
 		browse_set_sync_state(w->sc.st, "last_sync", now, err);
 		browse_set_sync_state(w->sc.st, "last_error", NULL, err);
-		s->state = SYNC_LIVE;
+		s->state = live ? SYNC_LIVE : SYNC_POLLING;
 		s->last_error[0] = '\0';
 		w->backoff = 0;
-		w->next_run = w->continuous ? time(NULL) + SYNC_PERIOD : 0;
+		w->next_run = w->continuous ? mono_ms() + (live ? SYNC_PERIOD_LIVE : SYNC_PERIOD) *
+		    1000LL : 0;
+		/* A 401 may have refreshed the token. */
+		rt_token_update(w);
+		/* The cloud answers: realtime need not wait out its backoff. */
+		if (!live && w->rt != NULL)
+			realtime_retry(w->rt);
 	} else {
 		one_line(s->last_error, sizeof s->last_error, err);
 		if (w->open)
@@ -209,7 +452,7 @@ run_sync(struct worker *w, struct sync_status *s)
 		if (w->backoff > SYNC_BACKOFF_MAX)
 			w->backoff = SYNC_BACKOFF_MAX;
 		/* Retried in the background only when syncing in the background at all. */
-		w->next_run = w->continuous ? time(NULL) + w->backoff : 0;
+		w->next_run = w->continuous ? mono_ms() + w->backoff * 1000LL : 0;
 		/* Start afresh next time: a new connection, the session read again. */
 		if (w->open) {
 			sync_close(&w->sc);
@@ -218,50 +461,163 @@ run_sync(struct worker *w, struct sync_status *s)
 	}
 	recount(w, s);
 	publish(w->t, s);
+	return rc == 0 ? moved : -1;
 }
 
-/* Waits for a command, or for the next planned run (returned as SYNC_CMD_NOW). */
-static enum sync_command
-next_command(struct worker *w)
+/*
+ * A pull for a change realtime reported: when it was handed nothing, the
+ * change is held back behind an older transaction; plan another pull a little
+ * later. A pull for a (re)connection expects nothing in particular.
+ */
+static void
+pull_for_change(struct worker *w, struct sync_status *s, int changed, int again)
+{
+	int moved = run_sync(w, s);
+
+	if (moved != 0 || !changed || (again && w->recheck_ms >= RECHECK_MAX_MS)) {
+		w->recheck_at = 0;
+		w->recheck_ms = 0;
+		return;
+	}
+	w->recheck_ms = again ? w->recheck_ms * 2 : RECHECK_MIN_MS;
+	w->recheck_at = mono_ms() + w->recheck_ms;
+}
+
+/* Realtime came or went: live only while it is connected. */
+static void
+realtime_status(struct worker *w, struct sync_status *s)
+{
+	int live = rt_connected(w->t);
+	long long poll_by = mono_ms() + SYNC_PERIOD * 1000LL;
+
+	if (s->state == SYNC_LIVE && !live)
+		s->state = SYNC_POLLING;
+	else if (s->state == SYNC_POLLING && live)
+		s->state = SYNC_LIVE;
+	/* Without realtime, the timer is what finds changes: at the polling pace. */
+	if (!live && w->continuous && s->state == SYNC_POLLING &&
+	    (w->next_run == 0 || w->next_run > poll_by))
+		w->next_run = poll_by;
+	publish(w->t, s);
+}
+
+/* Refreshes the access token when due, so the realtime channel keeps it valid. */
+static void
+refresh_token(struct worker *w, struct sync_status *s)
+{
+	char err[ERRLEN];
+	int rc;
+
+	if (!w->cloud)
+		return;
+	rc = open_core(w, err);
+	if (rc == 1) {
+		go_local(w, s);
+		return;
+	}
+	if (rc == 0 && session_refresh(w->t->home, &w->sc.session, w->sc.cloud, 0, err) == 0) {
+		rt_token_update(w);
+		return;
+	}
+	if (aborted(w))
+		return;
+	log_debug("sync thread: token refresh: %s", err);
+	/* Realtime may still come up with the token it has; the next sync tries again. */
+	rt_begin(w);
+	w->refresh_at = mono_ms() + REFRESH_RETRY * 1000LL;
+}
+
+/* ---------------------------------------------------------------- the loop */
+
+static int
+is_busy(const struct sync_thread *t)
+{
+	return t->running || t->nqueue > 0 || t->rt_connecting || t->change_due != 0 ||
+	    t->rt_changed;
+}
+
+static void
+at_ms(long long ms, struct timespec *ts)
+{
+	ts->tv_sec = (time_t)(ms / 1000);
+	ts->tv_nsec = (long)(ms % 1000) * 1000000L;
+}
+
+/* Waits for a command or for something due. */
+static enum job
+next_job(struct worker *w, enum sync_command *cmd)
 {
 	struct sync_thread *t = w->t;
-	enum sync_command cmd;
 	struct timespec until;
-	int i, rc;
+	long long now, wake;
+	enum job job;
+	int i;
 
 	pthread_mutex_lock(&t->lock);
 	t->running = 0;
-	t->status.busy = t->nqueue > 0;
-	while (t->nqueue == 0) {
-		if (w->next_run == 0) {
-			pthread_cond_wait(&t->wake, &t->lock);
-			continue;
+	for (;;) {
+		t->status.busy = is_busy(t);
+		if (t->nqueue > 0) {
+			*cmd = t->queue[0];
+			for (i = 1; i < t->nqueue; i++)
+				t->queue[i - 1] = t->queue[i];
+			t->nqueue--;
+			/* A quit waiting behind other commands goes first. */
+			for (i = 0; i < t->nqueue; i++) {
+				if (t->queue[i] == SYNC_CMD_QUIT)
+					*cmd = SYNC_CMD_QUIT;
+			}
+			job = JOB_COMMAND;
+			break;
 		}
-		/* The wall clock (not AGENTLOGS_NOW): this is about real waiting. */
-		until.tv_sec = w->next_run;
-		until.tv_nsec = 0;
-		rc = pthread_cond_timedwait(&t->wake, &t->lock, &until);
-		if (rc == ETIMEDOUT && t->nqueue == 0) {
+		if (t->rt_changed) {
+			t->rt_changed = 0;
+			job = JOB_STATUS;
+			break;
+		}
+		now = mono_ms();
+		if (t->change_due != 0 && now >= t->change_due) {
+			t->change_due = t->change_first = 0;
+			w->change_seen = t->change_seen;
+			t->change_seen = 0;
+			job = JOB_CHANGE;
+			break;
+		}
+		if (w->next_run != 0 && now >= w->next_run) {
 			w->next_run = 0;
-			t->running = 1;
-			t->status.busy = 1;
-			pthread_mutex_unlock(&t->lock);
-			return SYNC_CMD_NOW;
+			job = JOB_SYNC;
+			break;
 		}
-	}
-	cmd = t->queue[0];
-	for (i = 1; i < t->nqueue; i++)
-		t->queue[i - 1] = t->queue[i];
-	t->nqueue--;
-	/* A quit waiting behind other commands goes first. */
-	for (i = 0; i < t->nqueue; i++) {
-		if (t->queue[i] == SYNC_CMD_QUIT)
-			cmd = SYNC_CMD_QUIT;
+		if (w->refresh_at != 0 && now >= w->refresh_at) {
+			w->refresh_at = 0;
+			job = JOB_REFRESH;
+			break;
+		}
+		if (w->recheck_at != 0 && now >= w->recheck_at) {
+			w->recheck_at = 0;
+			job = JOB_RECHECK;
+			break;
+		}
+		wake = 0;
+		if (t->change_due != 0)
+			wake = t->change_due;
+		if (w->next_run != 0 && (wake == 0 || w->next_run < wake))
+			wake = w->next_run;
+		if (w->refresh_at != 0 && (wake == 0 || w->refresh_at < wake))
+			wake = w->refresh_at;
+		if (w->recheck_at != 0 && (wake == 0 || w->recheck_at < wake))
+			wake = w->recheck_at;
+		if (wake == 0)
+			pthread_cond_wait(&t->wake, &t->lock);
+		else {
+			at_ms(wake, &until);
+			pthread_cond_timedwait(&t->wake, &t->lock, &until);
+		}
 	}
 	t->running = 1;
 	t->status.busy = 1;
 	pthread_mutex_unlock(&t->lock);
-	return cmd;
+	return job;
 }
 
 static void *
@@ -269,7 +625,8 @@ worker_main(void *arg)
 {
 	struct worker w;
 	struct sync_status s;
-	enum sync_command cmd;
+	enum sync_command cmd = SYNC_CMD_RECOUNT;
+	enum job job;
 	char err[ERRLEN], *path;
 
 	memset(&w, 0, sizeof w);
@@ -286,37 +643,64 @@ worker_main(void *arg)
 	s.state = SYNC_LOCAL;
 	recount(&w, &s);
 	publish(w.t, &s);
-	if (w.cloud && w.continuous)
-		w.next_run = time(NULL);	/* a first sync at once */
+	if (w.cloud) {
+		/* A fresh token for realtime at once; with continuous sync, a first sync too. */
+		w.refresh_at = mono_ms();
+		if (w.continuous)
+			w.next_run = mono_ms();
+	}
 
-	while ((cmd = next_command(&w)) != SYNC_CMD_QUIT) {
-		switch (cmd) {
-		case SYNC_CMD_NOW:
-			if (!w.cloud)
-				read_config(&w, &s);	/* logged in since? */
+	while ((job = next_job(&w, &cmd)) != JOB_COMMAND || cmd != SYNC_CMD_QUIT) {
+		switch (job) {
+		case JOB_SYNC:
 			if (w.cloud)
 				run_sync(&w, &s);
-			else {
+			break;
+		case JOB_CHANGE:
+		case JOB_RECHECK:
+			if (w.cloud && w.continuous)
+				pull_for_change(&w, &s, job == JOB_RECHECK || w.change_seen,
+				    job == JOB_RECHECK);
+			break;
+		case JOB_STATUS:
+			realtime_status(&w, &s);
+			break;
+		case JOB_REFRESH:
+			refresh_token(&w, &s);
+			break;
+		case JOB_COMMAND:
+			switch (cmd) {
+			case SYNC_CMD_NOW:
+				if (!w.cloud)
+					read_config(&w, &s);	/* logged in since? */
+				if (w.cloud)
+					run_sync(&w, &s);
+				else {
+					recount(&w, &s);
+					publish(w.t, &s);
+				}
+				break;
+			case SYNC_CMD_NUDGE:
+				if (w.cloud && w.continuous) {
+					run_sync(&w, &s);
+					break;
+				}
+				/* FALLTHROUGH */
+			case SYNC_CMD_RECOUNT:
+			case SYNC_CMD_QUIT:
 				recount(&w, &s);
 				publish(w.t, &s);
-			}
-			break;
-		case SYNC_CMD_NUDGE:
-			if (w.cloud && w.continuous) {
-				run_sync(&w, &s);
 				break;
 			}
-			/* FALLTHROUGH */
-		case SYNC_CMD_RECOUNT:
-		case SYNC_CMD_QUIT:
-			recount(&w, &s);
-			publish(w.t, &s);
 			break;
 		}
 	}
+	rt_end(&w);
 	if (w.open)
 		sync_close(&w.sc);
 	store_close(w.st);
+	free(w.url);
+	free(w.anon_key);
 	pthread_mutex_lock(&w.t->lock);
 	w.t->running = 0;
 	w.t->status.busy = 0;
@@ -329,6 +713,7 @@ struct sync_thread *
 sync_thread_start(const char *home, char *err)
 {
 	struct sync_thread *t = xcalloc(1, sizeof *t);
+	pthread_condattr_t ca;
 	sigset_t all, old;
 	int rc, i;
 
@@ -344,7 +729,11 @@ sync_thread_start(const char *home, char *err)
 		fcntl(t->pipe[i], F_SETFD, FD_CLOEXEC);
 	}
 	pthread_mutex_init(&t->lock, NULL);
-	pthread_cond_init(&t->wake, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	atomic_init(&t->abort, 0);
 	t->status.state = SYNC_LOCAL;
 	t->status.busy = 1;	/* until the first snapshot is out */
 	t->running = 1;
@@ -387,7 +776,7 @@ sync_thread_snapshot(struct sync_thread *t, struct sync_status *out)
 {
 	pthread_mutex_lock(&t->lock);
 	*out = t->status;
-	out->busy = t->running || t->nqueue > 0;
+	out->busy = is_busy(t);
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -415,6 +804,8 @@ sync_thread_stop(struct sync_thread *t)
 {
 	if (t == NULL)
 		return;
+	/* Whatever the thread waits on in the network gives up within 50 ms. */
+	atomic_store(&t->abort, 1);
 	sync_thread_send(t, SYNC_CMD_QUIT);
 	pthread_join(t->thread, NULL);
 	close(t->pipe[0]);

@@ -42,7 +42,13 @@ static const struct {
 	unsigned int views;	/* where the hint shows */
 } hints[] = {
 	{ ACT_HELP, "help", VMASK_ALL },
-	{ ACT_ENTER, "open", VMASK(VIEW_PROJECTS) | VMASK(VIEW_COMMITS) | VMASK(VIEW_SESSIONS) },
+	{ ACT_ENTER, "open", VMASK(VIEW_PROJECTS) | VMASK(VIEW_COMMITS) | VMASK(VIEW_SESSIONS) |
+	    VMASK(VIEW_PENDING) },
+	{ ACT_ENTER, "resolve", VMASK(VIEW_CONFLICTS) },
+	{ ACT_TAKE_LOCAL, "local", VMASK(VIEW_RESOLVE) },
+	{ ACT_TAKE_CLOUD, "cloud", VMASK(VIEW_RESOLVE) },
+	{ ACT_ACCEPT, "accept", VMASK(VIEW_RESOLVE) },
+	{ ACT_LATER, "later", VMASK(VIEW_RESOLVE) },
 	{ ACT_TOGGLE_TOOL, "fold", VMASK(VIEW_TURNS) },
 	{ ACT_SEARCH, "search", VMASK(VIEW_TURNS) },
 	{ ACT_TOGGLE_THINKING, "thinking", VMASK(VIEW_TURNS) },
@@ -51,7 +57,7 @@ static const struct {
 	{ ACT_RETITLE, "title", VMASK(VIEW_COMMITS) },
 	{ ACT_VIEW_PROJECTS, "projects", VMASK(VIEW_COMMITS) },
 	{ ACT_TOGGLE_PREVIEW, "preview", VMASK(VIEW_PROJECTS) | VMASK(VIEW_COMMITS) |
-	    VMASK(VIEW_SESSIONS) },
+	    VMASK(VIEW_SESSIONS) | VMASK(VIEW_PENDING) | VMASK(VIEW_CONFLICTS) },
 	{ ACT_SYNC_NOW, "sync", VMASK_ALL },
 	{ ACT_QUIT, "quit", VMASK_ALL },
 };
@@ -478,6 +484,16 @@ generic_action(struct tui *t, enum action a)
 		} else
 			tui_push(t, &projects_view_ops, NULL);
 		break;
+	case ACT_VIEW_PENDING:
+	case ACT_VIEW_CONFLICTS:
+		/* Back to it when it is open below, else on top of what is shown. */
+		if ((i = find_view(t, a == ACT_VIEW_PENDING ? VIEW_PENDING : VIEW_CONFLICTS)) >= 0) {
+			while (t->depth > i + 1)
+				pop(t);
+		} else
+			tui_push(t, a == ACT_VIEW_PENDING ? &pending_view_ops : &conflicts_view_ops,
+			    NULL);
+		break;
 	case ACT_VIEW_LOG:
 		while (t->depth > 1)
 			pop(t);
@@ -548,8 +564,16 @@ handle_key(struct tui *t, keycode k)
 		    keycode_name(k, name, sizeof name));
 		return;
 	}
-	if (v->ops->request(v, t, a) == VIEW_HANDLED)
+	switch (v->ops->request(v, t, a)) {
+	case VIEW_HANDLED:
 		return;
+	case VIEW_CLOSE:
+		if (t->depth > 1)
+			pop(t);
+		return;
+	case VIEW_IGNORED:
+		break;
+	}
 	generic_action(t, a);
 }
 

@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "ui/view.h"
 
@@ -70,4 +73,37 @@ view_preview_changed(struct view *v)
 {
 	v->preview_valid = 0;
 	v->preview_top = 0;
+}
+
+const char *
+view_field_label(const char *field)
+{
+	if (strcmp(field, "display_order") == 0)
+		return "order";
+	if (strcmp(field, "deleted_at") == 0)
+		return "deleted";
+	return field;
+}
+
+void
+view_field_value(struct strbuf *out, const char *field, const char *json)
+{
+	cJSON *v = json != NULL ? cJSON_Parse(json) : NULL;
+	char date[32];
+
+	if (v == NULL || cJSON_IsNull(v))
+		strbuf_adds(out, strcmp(field, "title") == 0 ? "(none: the default label)" :
+		    strcmp(field, "deleted_at") == 0 ? "no" : "-");
+	else if (cJSON_IsBool(v))
+		strbuf_adds(out, cJSON_IsTrue(v) ? "yes" : "no");
+	else if (cJSON_IsNumber(v))
+		strbuf_addf(out, "%lld", (long long)v->valuedouble);
+	else if (cJSON_IsString(v) && strcmp(field, "deleted_at") == 0) {
+		format_date(v->valuestring, 0, date, sizeof date);
+		strbuf_addf(out, "yes, %s", date);
+	} else if (cJSON_IsString(v))
+		strbuf_adds(out, v->valuestring);
+	else
+		strbuf_adds(out, json);
+	cJSON_Delete(v);
 }

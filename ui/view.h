@@ -6,9 +6,9 @@
  * ops below, how to draw its list pane and its preview pane, and what it does
  * with an action.
  *
- * Views still to come fit the same shape: pending and conflicts are lists
- * like commits; resolve shows local and cloud side by side, which is its list
- * pane drawn as two columns (or a view whose .preview is the cloud side).
+ * Pending and conflicts are lists like commits; resolve has no preview and
+ * draws local and cloud side by side in its list pane, in the columns
+ * layout_sides (ui/layout.h) gives it.
  */
 #ifndef AL_UI_VIEW_H
 #define AL_UI_VIEW_H
@@ -18,6 +18,7 @@
 #include "ui/actions.h"
 #include "ui/curses.h"
 #include "ui/draw.h"
+#include "util/strbuf.h"
 
 struct tui;
 struct view;
@@ -26,6 +27,7 @@ struct view;
 enum view_result {
 	VIEW_IGNORED,		/* not this view's: the TUI's generic handling applies */
 	VIEW_HANDLED,		/* done; the screen is redrawn */
+	VIEW_CLOSE,		/* done, and this view closes (as q would) */
 };
 
 /* Where the cursor is, for the status bar: "3/8" (total -1: unknown yet). */
@@ -80,6 +82,9 @@ extern const struct view_ops projects_view_ops;
 extern const struct view_ops commits_view_ops;
 extern const struct view_ops sessions_view_ops;
 extern const struct view_ops turns_view_ops;
+extern const struct view_ops pending_view_ops;
+extern const struct view_ops conflicts_view_ops;
+extern const struct view_ops resolve_view_ops;
 extern const struct view_ops help_view_ops;
 
 /*
@@ -93,5 +98,12 @@ int view_list_move(enum action a, long long count, int rows, long long *cursor,
 void view_list_clamp(long long count, int rows, long long *cursor, long long *top);
 /* The preview shows another row: forget the cached text. */
 void view_preview_changed(struct view *v);
+
+/* A conflict field's name as people read it ("order" for display_order). */
+const char *view_field_label(const char *field);
+/* A field's value (JSON text, as the conflicts table keeps it) as people read
+ * it: yes / no, a date, the text itself; NULL or null as "-" (or, for a title,
+ * what the list shows instead). */
+void view_field_value(struct strbuf *out, const char *field, const char *json);
 
 #endif

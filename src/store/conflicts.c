@@ -164,3 +164,141 @@ conflicts_resolve(struct store *st, const char *commit_id, const char *field, co
 	store_rollback(st);
 	return -1;
 }
+
+const char *const conflict_fields[CONFLICT_FIELDS] = {
+	"title", "published", "hidden", "display_order", "deleted_at"
+};
+
+static char *
+json_text(const cJSON *v)
+{
+	return v != NULL ? cJSON_PrintUnformatted(v) : xstrdup("null");
+}
+
+/* This machine's values of the fields. */
+static int
+read_local(struct store *st, const char *commit_id, struct conflict_side *out, char *err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT title, published, hidden, display_order,"
+	    " deleted_at FROM cognitive_commits WHERE id = ?1", err);
+	int i, rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, commit_id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (i = 0; i < CONFLICT_FIELDS; i++) {
+			cJSON *v = sync_column_to_json(commit_column(conflict_fields[i]), s, i);
+			out[i].local = json_text(v);
+			cJSON_Delete(v);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return seterr(err, "reading the commit: %s", sqlite3_errmsg(st->db));
+	return 0;
+}
+
+/* The cloud's, as the last sync saw them (the base of the next merge). */
+static int
+read_cloud(struct store *st, const char *commit_id, struct conflict_side *out, char *err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT row FROM sync_base"
+	    " WHERE table_name = 'cognitive_commits' AND record_id = ?1", err);
+	cJSON *row = NULL;
+	int i, rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, commit_id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		row = cJSON_Parse((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return seterr(err, "reading the synced state: %s", sqlite3_errmsg(st->db));
+	for (i = 0; row != NULL && i < CONFLICT_FIELDS; i++)
+		out[i].cloud = json_text(cJSON_GetObjectItemCaseSensitive(row, conflict_fields[i]));
+	cJSON_Delete(row);
+	return 0;
+}
+
+int
+conflicts_sides(struct store *st, const char *commit_id, struct conflict_side out[CONFLICT_FIELDS],
+    char *err)
+{
+	sqlite3_stmt *s;
+	int i, rc;
+
+	memset(out, 0, CONFLICT_FIELDS * sizeof *out);
+	for (i = 0; i < CONFLICT_FIELDS; i++)
+		out[i].field = conflict_fields[i];
+	if (read_local(st, commit_id, out, err) != 0 || read_cloud(st, commit_id, out, err) != 0)
+		goto fail;
+	s = store_prepare(st, "SELECT id, field, local_value, cloud_value, winner FROM conflicts"
+	    " WHERE record_id = ?1 AND resolved_at IS NULL ORDER BY id", err);
+	if (s == NULL)
+		goto fail;
+	sqlite3_bind_text(s, 1, commit_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *f = (const char *)sqlite3_column_text(s, 1);
+		const char *lv = (const char *)sqlite3_column_text(s, 2);
+		const char *cv = (const char *)sqlite3_column_text(s, 3);
+		const char *w = (const char *)sqlite3_column_text(s, 4);
+		for (i = 0; i < CONFLICT_FIELDS; i++) {
+			if (strcmp(conflict_fields[i], f) != 0)
+				continue;
+			free(out[i].local);
+			free(out[i].cloud);
+			out[i].local = xstrdup(lv != NULL ? lv : "null");
+			out[i].cloud = xstrdup(cv != NULL ? cv : "null");
+			out[i].conflict = sqlite3_column_int64(s, 0);
+			snprintf(out[i].winner, sizeof out[i].winner, "%s", w != NULL ? w : "");
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		seterr(err, "reading conflicts: %s", sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	return 0;
+fail:
+	conflicts_sides_free(out);
+	return -1;
+}
+
+void
+conflicts_sides_free(struct conflict_side out[CONFLICT_FIELDS])
+{
+	int i;
+
+	for (i = 0; i < CONFLICT_FIELDS; i++) {
+		free(out[i].local);
+		free(out[i].cloud);
+		out[i].local = out[i].cloud = NULL;
+	}
+}
+
+int
+conflicts_review(struct store *st, const char *commit_id, const char *field, char *err)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE conflicts SET resolved_at = ?3"
+	    " WHERE record_id = ?1 AND resolved_at IS NULL AND winner IS NOT NULL"
+	    " AND (?2 IS NULL OR field = ?2)", err);
+	char now[32];
+	int n;
+
+	if (s == NULL)
+		return -1;
+	time_now_iso(now);
+	sqlite3_bind_text(s, 1, commit_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		seterr(err, "marking conflicts reviewed: %s", sqlite3_errmsg(st->db));
+		sqlite3_finalize(s);
+		return -1;
+	}
+	n = sqlite3_changes(st->db);
+	sqlite3_finalize(s);
+	return n;
+}

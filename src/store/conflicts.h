@@ -31,4 +31,33 @@ int conflicts_list(struct store *st, conflict_cb cb, void *arg, char *err);
 int conflicts_resolve(struct store *st, const char *commit_id, const char *field,
     const char *side, char *err);
 
+/* The fields that can conflict (curation and tombstones), in the resolve pane's order. */
+#define CONFLICT_FIELDS 5
+extern const char *const conflict_fields[CONFLICT_FIELDS];
+
+/* One field of a commit as both sides have it; the values are JSON text. */
+struct conflict_side {
+	const char *field;
+	char *local;		/* this machine's; NULL when the commit is not here */
+	char *cloud;		/* the cloud's; NULL when it never synced */
+	long long conflict;	/* the open conflict's id, 0 when none */
+	char winner[8];		/* with a conflict: "" held, "local" or "cloud" settled */
+};
+
+/*
+ * Both sides of every field of conflict_fields for a commit: for a field in
+ * conflict the two values the sync saw, else the commit here and its last
+ * synced state (the cloud's, as the last pull left it). 0, or -1 with err.
+ */
+int conflicts_sides(struct store *st, const char *commit_id,
+    struct conflict_side out[CONFLICT_FIELDS], char *err);
+void conflicts_sides_free(struct conflict_side out[CONFLICT_FIELDS]);
+
+/*
+ * Marks the settled (last-write) open conflicts of a commit reviewed, field
+ * NULL meaning all of them, leaving the commit as the last write made it: no
+ * new version. Returns how many, or -1.
+ */
+int conflicts_review(struct store *st, const char *commit_id, const char *field, char *err);
+
 #endif

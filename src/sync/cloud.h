@@ -8,6 +8,7 @@
 #ifndef AL_SYNC_CLOUD_H
 #define AL_SYNC_CLOUD_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "util/strbuf.h"
@@ -39,6 +40,17 @@ const char *cloud_url(const struct cloud *c);
 void cloud_set_token(struct cloud *c, const char *token);
 void cloud_set_refresh(struct cloud *c, cloud_refresh_fn fn, void *arg);
 const struct cloud_stats *cloud_stats(const struct cloud *c);
+
+/*
+ * A flag another thread raises to give up: a request under way ends within
+ * ABORT_POLL_MS (50 ms), backoff waits are cut short, and cloud_call returns
+ * -1 ("cancelled") without retrying. Nothing the caller has not committed is
+ * lost: callers keep their local transaction open until the cloud answered.
+ * NULL (the default) for none; the flag must outlive c.
+ */
+void cloud_set_abort(struct cloud *c, const atomic_int *flag);
+/* The flag is up. */
+int cloud_aborted(const struct cloud *c);
 
 /*
  * METHOD path (with its query, relative to the cloud URL) with an optional

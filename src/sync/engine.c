@@ -24,6 +24,13 @@
 int
 sync_open(struct sync_ctx *sc, const char *home, char *err)
 {
+	return sync_open_abortable(sc, home, NULL, err);
+}
+
+int
+sync_open_abortable(struct sync_ctx *sc, const char *home, const atomic_int *abort_flag,
+    char *err)
+{
 	struct config *cfg;
 	const char *env;
 	char *path;
@@ -46,6 +53,7 @@ sync_open(struct sync_ctx *sc, const char *home, char *err)
 	config_free(cfg);
 	if (sc->cloud == NULL)
 		return -1;
+	cloud_set_abort(sc->cloud, abort_flag);
 	if ((rc = session_attach(home, &sc->session, sc->cloud, err)) != 0) {
 		cloud_free(sc->cloud);
 		sc->cloud = NULL;

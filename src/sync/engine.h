@@ -6,6 +6,8 @@
 #ifndef AL_SYNC_ENGINE_H
 #define AL_SYNC_ENGINE_H
 
+#include <stdatomic.h>
+
 #include "sync/session.h"
 #include "sync/tables.h"
 #include "util/uuid.h"
@@ -41,6 +43,13 @@ struct sync_counts {
  * session (refreshed when due). Returns 0, 1 when logged out, -1 on error.
  */
 int sync_open(struct sync_ctx *sc, const char *home, char *err);
+/*
+ * The same, with the cloud client's abort flag (cloud_set_abort) set before
+ * the session is refreshed, so that nothing it does waits on the network once
+ * the flag is up (the TUI's quit).
+ */
+int sync_open_abortable(struct sync_ctx *sc, const char *home, const atomic_int *abort_flag,
+    char *err);
 void sync_close(struct sync_ctx *sc);
 
 int sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err);

@@ -2,8 +2,9 @@
 # Headless screen tests (tig's way): each tests/tui/scripts/NAME.script drives
 # the browser with AGENTLOGS_TUI_SCRIPT on a newterm() bound to /dev/null, at
 # every size its "# sizes:" line names, in a fresh home holding the bundled
-# samples (and NAME.config as its config, when there is one). Every screen it
-# saves must equal tests/tui/expected/NAME/SIZE/FILE.
+# samples (and NAME.config as its config, NAME.auth.json as its session and
+# NAME.sql run on its store, when there are such). Every screen it saves must
+# equal tests/tui/expected/NAME/SIZE/FILE.
 #   UPDATE=1 tests/tui/screens.sh   (with AGENTLOGS, SRCDIR, AGENTLOGS_SAMPLES
 #                                    set, as make check sets them) rewrites the
 #                                    expected screens instead; review the diff.
@@ -43,6 +44,18 @@ for script in "$SRCDIR"/tests/tui/scripts/*.script; do
 		cp -R "$base" "$home"
 		[ -f "$SRCDIR/tests/tui/scripts/$name.config" ] &&
 			cp "$SRCDIR/tests/tui/scripts/$name.config" "$home/config"
+		if [ -f "$SRCDIR/tests/tui/scripts/$name.auth.json" ]; then
+			cp "$SRCDIR/tests/tui/scripts/$name.auth.json" "$home/auth.json"
+			chmod 600 "$home/auth.json"
+		fi
+		# A state the samples alone do not give (a sync's conflicts), by hand.
+		if [ -f "$SRCDIR/tests/tui/scripts/$name.sql" ]; then
+			python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript(open(sys.argv[2]).read())
+db.commit()' "$home/data.db" "$SRCDIR/tests/tui/scripts/$name.sql" ||
+				t_fail "$name.sql"
+		fi
 		mkdir -p "$out"
 		rc=0
 		(cd "$out" && AGENTLOGS_HOME=$home AGENTLOGS_TUI_SIZE=$size \

@@ -15,11 +15,17 @@ trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$T_TMP"' EXIT
 # start [ENV...]: the browser in a new 80x24 tmux, its exit status in $T_TMP/exit.
 start() {
 	rm -f "$T_TMP/exit"
-	tmux -L "$sock" -f /dev/null new-session -d -x 80 -y 24 \
+	# A tmux server killed just before may still be going away: retry.
+	tries=0
+	until tmux -L "$sock" -f /dev/null new-session -d -x 80 -y 24 \
 		"env TERM=xterm-256color LC_ALL=C.UTF-8 AGENTLOGS_HOME='$T_TMP/home' \
 		CLAUDE_HOME='$AGENTLOGS_SAMPLES' AGENTLOGS_MACHINE=testbox $* '$AGENTLOGS' \
-		2>'$T_TMP/stderr'; echo \$? >'$T_TMP/exit'; sleep 60" ||
-		t_fail "cannot start tmux"
+		2>'$T_TMP/stderr'; echo \$? >'$T_TMP/exit'; sleep 60" 2>"$T_TMP/tmux.err"; do
+		tries=$((tries + 1))
+		[ $tries -lt 20 ] || t_fail "cannot start tmux: $(cat "$T_TMP/tmux.err")"
+		tmux -L "$sock" kill-server 2>/dev/null
+		sleep 0.2
+	done
 }
 
 # wait_for TEXT: until the screen shows TEXT (10 s at most).

@@ -1,0 +1,346 @@
+/*
+ * The conflicts view: every open conflict (store/conflicts.h), one field of
+ * one commit a row, with both values. Held ones wait for a decision and keep
+ * their commit from going up; settled ones were decided by the last write and
+ * wait for review. Enter opens the resolve pane for the row's commit. Open
+ * conflicts are few (one per field of a commit edited on two machines at
+ * once), so they are read whole.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/browse.h"
+#include "store/conflicts.h"
+#include "ui/tui.h"
+#include "ui/view.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+#include "util/xmalloc.h"
+
+#define CONFLICTS_MAX 10000
+#define STATE_COLS 8
+#define FIELD_COLS 10
+#define LABEL_MIN 12
+#define LABEL_MAX 24
+#define VALUE_MIN 8
+
+struct conflict_item {
+	long long id;
+	char *commit_id, *field, *local, *cloud, *detected_at;
+	char winner[8];		/* "" while held */
+	char *label;		/* the commit's own label (not its title, which may be in conflict) */
+	char *project;
+};
+
+struct conflicts_view {
+	struct conflict_item *rows;
+	size_t n;
+	long long cursor, top;
+};
+
+static char *
+dup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static int
+add_conflict(const struct conflict_row *c, void *arg)
+{
+	struct conflicts_view *cv = arg;
+	struct conflict_item *it;
+
+	if (cv->n >= CONFLICTS_MAX)
+		return 1;
+	cv->rows = xreallocarray(cv->rows, cv->n + 1, sizeof *cv->rows);
+	it = &cv->rows[cv->n++];
+	memset(it, 0, sizeof *it);
+	it->id = c->id;
+	it->commit_id = dup(c->record_id);
+	it->field = dup(c->field);
+	it->local = dup(c->local_value);
+	it->cloud = dup(c->cloud_value);
+	it->detected_at = dup(c->detected_at);
+	snprintf(it->winner, sizeof it->winner, "%s", c->winner != NULL ? c->winner : "");
+	return 0;
+}
+
+static void
+clear_rows(struct conflicts_view *cv)
+{
+	size_t i;
+
+	for (i = 0; i < cv->n; i++) {
+		free(cv->rows[i].commit_id);
+		free(cv->rows[i].field);
+		free(cv->rows[i].local);
+		free(cv->rows[i].cloud);
+		free(cv->rows[i].detected_at);
+		free(cv->rows[i].label);
+		free(cv->rows[i].project);
+	}
+	free(cv->rows);
+	cv->rows = NULL;
+	cv->n = 0;
+}
+
+/* The commits' labels, read after the list (conflicts_list holds its statement meanwhile). */
+static int
+label_rows(struct tui *t, struct conflicts_view *cv, char *err)
+{
+	struct browse_commit bc;
+	size_t i;
+	int found;
+
+	for (i = 0; i < cv->n; i++) {
+		if ((found = browse_commit_get(t->st, cv->rows[i].commit_id, &bc, err)) < 0)
+			return -1;
+		if (found == 0) {
+			cv->rows[i].label = xprintf("commit %.8s", cv->rows[i].commit_id);
+			continue;
+		}
+		free(bc.title);
+		bc.title = NULL;
+		cv->rows[i].label = xstrdup(browse_commit_label(&bc));
+		cv->rows[i].project = dup(bc.project);
+		browse_commit_clear(&bc);
+	}
+	return 0;
+}
+
+static int
+load(struct tui *t, struct conflicts_view *cv, char *err)
+{
+	clear_rows(cv);
+	if (conflicts_list(t->st, add_conflict, cv, err) != 0)
+		return -1;
+	return label_rows(t, cv, err);
+}
+
+static int
+conflicts_open(struct view *v, struct tui *t, const char *arg, char *err)
+{
+	struct conflicts_view *cv = xcalloc(1, sizeof *cv);
+
+	(void)arg;
+	v->priv = cv;
+	return load(t, cv, err);
+}
+
+static void
+conflicts_close(struct view *v)
+{
+	struct conflicts_view *cv = v->priv;
+
+	if (cv == NULL)
+		return;
+	clear_rows(cv);
+	free(cv);
+	v->priv = NULL;
+}
+
+/* The list pane's first line names the columns. */
+static int
+list_rows(const struct view *v)
+{
+	return v->rows > 1 ? v->rows - 1 : 1;
+}
+
+static int
+conflicts_reload(struct view *v, struct tui *t, char *err)
+{
+	struct conflicts_view *cv = v->priv;
+	long long id = cv->n > 0 ? cv->rows[cv->cursor].id : 0;
+	size_t i;
+
+	if (load(t, cv, err) != 0)
+		return -1;
+	for (i = 0; id != 0 && i < cv->n; i++) {
+		if (cv->rows[i].id == id)
+			cv->cursor = (long long)i;
+	}
+	view_list_clamp((long long)cv->n, list_rows(v), &cv->cursor, &cv->top);
+	view_preview_changed(v);
+	return 0;
+}
+
+struct columns {
+	int label, value;	/* value 0: the values are only in the preview */
+};
+
+static void
+choose_columns(int cols, struct columns *c)
+{
+	int rest = cols - STATE_COLS - FIELD_COLS;
+
+	c->value = 0;
+	c->label = rest;
+	if (rest >= LABEL_MIN + 2 * (VALUE_MIN + 1)) {
+		c->label = rest / 3 > LABEL_MAX ? LABEL_MAX : rest / 3 < LABEL_MIN ? LABEL_MIN :
+		    rest / 3;
+		c->value = (rest - c->label - 2) / 2;
+	}
+	if (c->label < 1)
+		c->label = 1;
+}
+
+static void
+value_cell(struct rline *l, enum color_role role, const char *field, const char *json, int cols)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	view_field_value(&sb, field, json);
+	rline_add(l, role, sb.buf, cols);
+	strbuf_free(&sb);
+}
+
+static void
+conflicts_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
+{
+	struct conflicts_view *cv = v->priv;
+	struct conflict_item *c;
+	struct columns col;
+	struct rline l;
+	char side[96];
+	long long i;
+	int y;
+
+	choose_columns(cols, &col);
+	rline_init(&l);
+	rline_add(&l, ROLE_LABEL, "state", STATE_COLS);
+	rline_add(&l, ROLE_LABEL, "commit", col.label);
+	rline_raw(&l, ROLE_LABEL, " ");
+	rline_add(&l, ROLE_LABEL, "field", FIELD_COLS - 1);
+	if (col.value > 0) {
+		snprintf(side, sizeof side, "local (%s)", t->machine);
+		rline_raw(&l, ROLE_LABEL, " ");
+		rline_add(&l, ROLE_LABEL, side, col.value);
+		rline_raw(&l, ROLE_LABEL, " ");
+		rline_add(&l, ROLE_LABEL, "cloud", col.value);
+	}
+	rline_draw(w, 0, &l, &t->theme, cols, -1, NULL);
+	for (y = 1; y < rows; y++) {
+		i = cv->top + y - 1;
+		rline_reset(&l);
+		if (i >= (long long)cv->n) {
+			if (y == 1)
+				rline_raw(&l, ROLE_MESSAGE, "No open conflicts.");
+			rline_draw(w, y, &l, &t->theme, cols, -1, NULL);
+			continue;
+		}
+		c = &cv->rows[i];
+		if (c->winner[0] == '\0')
+			rline_add(&l, ROLE_BADGE_CONFLICT, "held", STATE_COLS);
+		else
+			rline_add(&l, ROLE_DEFAULT, "settled", STATE_COLS);
+		rline_add(&l, ROLE_TITLE, c->label, col.label);
+		rline_raw(&l, ROLE_DEFAULT, " ");
+		rline_add(&l, ROLE_LABEL, view_field_label(c->field), FIELD_COLS - 1);
+		if (col.value > 0) {
+			/* A settled conflict's loser is dimmed: the winner is what is in place. */
+			rline_raw(&l, ROLE_DEFAULT, " ");
+			value_cell(&l, strcmp(c->winner, "cloud") == 0 ? ROLE_HIDDEN : ROLE_TITLE,
+			    c->field, c->local, col.value);
+			rline_raw(&l, ROLE_DEFAULT, " ");
+			value_cell(&l, strcmp(c->winner, "local") == 0 ? ROLE_HIDDEN : ROLE_TITLE,
+			    c->field, c->cloud, col.value);
+		}
+		rline_draw(w, y, &l, &t->theme, cols, i == cv->cursor ? (int)ROLE_CURSOR : -1, NULL);
+	}
+	rline_free(&l);
+}
+
+static void
+conflicts_preview(struct view *v, struct tui *t, struct textbuf *out, int cols)
+{
+	struct conflicts_view *cv = v->priv;
+	struct conflict_item *c;
+	struct strbuf sb = STRBUF_INIT;
+	char date[32];
+	struct rline *l;
+	const int lc = 9;
+
+	if (cv->n == 0) {
+		textbuf_wrap(out, ROLE_MESSAGE, "Nothing to resolve: no commit was edited"
+		    " differently here and in the cloud since the last review.", ROLE_MESSAGE, "",
+		    cols, -1);
+		return;
+	}
+	(void)t;
+	c = &cv->rows[cv->cursor];
+	l = textbuf_line(out);
+	rline_add(l, ROLE_TITLE, c->label, -cols);
+	textbuf_field(out, "commit", lc, ROLE_ID, c->commit_id, cols);
+	if (c->project != NULL)
+		textbuf_field(out, "project", lc, ROLE_PROJECT, c->project, cols);
+	textbuf_field(out, "field", lc, ROLE_LABEL, view_field_label(c->field), cols);
+	view_field_value(&sb, c->field, c->local);
+	textbuf_field(out, "local", lc, ROLE_DEFAULT, sb.buf, cols);
+	strbuf_reset(&sb);
+	view_field_value(&sb, c->field, c->cloud);
+	textbuf_field(out, "cloud", lc, ROLE_DEFAULT, sb.buf, cols);
+	format_date(c->detected_at, 0, date, sizeof date);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s UTC", date);
+	textbuf_field(out, "found", lc, ROLE_DATE, sb.buf, cols);
+	textbuf_line(out);
+	textbuf_wrap(out, ROLE_MESSAGE, c->winner[0] == '\0' ?
+	    "Held: this machine keeps its value and the commit does not go up until you"
+	    " choose (Enter)." : strcmp(c->winner, "cloud") == 0 ?
+	    "Settled by the last write: the cloud's value is in place; this machine's is"
+	    " kept for review (Enter)." :
+	    "Settled by the last write: this machine's value is in place; the cloud's is"
+	    " kept for review (Enter).", ROLE_MESSAGE, "", cols, -1);
+	strbuf_free(&sb);
+}
+
+static enum view_result
+conflicts_request(struct view *v, struct tui *t, enum action a)
+{
+	struct conflicts_view *cv = v->priv;
+	long long old = cv->cursor;
+
+	if (view_list_move(a, (long long)cv->n, list_rows(v), &cv->cursor, &cv->top)) {
+		if (cv->cursor != old)
+			view_preview_changed(v);
+		return VIEW_HANDLED;
+	}
+	if (a == ACT_ENTER) {
+		if (cv->n > 0)
+			tui_push(t, &resolve_view_ops, cv->rows[cv->cursor].commit_id);
+		return VIEW_HANDLED;
+	}
+	return VIEW_IGNORED;
+}
+
+static void
+conflicts_position(struct view *v, struct view_position *pos)
+{
+	struct conflicts_view *cv = v->priv;
+
+	pos->line = cv->n > 0 ? cv->cursor + 1 : 0;
+	pos->total = (long long)cv->n;
+}
+
+static const char *
+conflicts_title(struct view *v)
+{
+	(void)v;
+	return NULL;
+}
+
+const struct view_ops conflicts_view_ops = {
+	.name = "conflicts",
+	.id = VIEW_CONFLICTS,
+	.open = conflicts_open,
+	.reload = conflicts_reload,
+	.draw = conflicts_draw,
+	.preview = conflicts_preview,
+	.request = conflicts_request,
+	.position = conflicts_position,
+	.title = conflicts_title,
+	.close = conflicts_close,
+};
