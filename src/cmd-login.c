@@ -95,11 +95,8 @@ password_call(struct cloud *c, const char *path, const char *email, const char *
 	cJSON_Delete(body);
 	rc = cloud_call(c, "POST", path, json, strlen(json), NULL, r, err);
 	free(json);
-	if (rc == 0 && r->status != 200) {
-		char msg[256];
-		cloud_describe_error(r, msg, sizeof msg);
-		rc = seterr(err, "%s", msg);
-	}
+	if (rc == 0 && r->status != 200)
+		rc = cloud_refused(r, NULL, err);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "store/db.h"
+#include "store/sync-state.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
 #include "util/log.h"
@@ -33,21 +34,14 @@ static const struct option sync_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* Best effort: a failure to note it must not hide the sync's own outcome. */
 static void
 note_state(struct store *st, const char *key, const char *value)
 {
 	char err[ERRLEN];
-	sqlite3_stmt *s = store_prepare(st, value != NULL ?
-	    "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)" :
-	    "DELETE FROM sync_state WHERE key = ?1", err);
 
-	if (s == NULL)
-		return;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	if (value != NULL)
-		sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-	sqlite3_step(s);
-	sqlite3_finalize(s);
+	if (sync_state_set(st, key, value, err) != 0)
+		log_debug("%s", err);
 }
 
 static long
@@ -161,7 +155,6 @@ print_status(struct cmd_ctx *ctx)
 	char err[ERRLEN];
 	long long v;
 	int i, rc;
-	sqlite3_stmt *q;
 
 	rc = session_load(ctx->home, &s, err);
 	if (rc < 0)
@@ -176,25 +169,13 @@ print_status(struct cmd_ctx *ctx)
 		printf("user:       %s (%s)\ncloud:      %s\n", s.user_name != NULL ? s.user_name :
 		    s.email != NULL ? s.email : "-", s.user_id, s.url);
 	session_free(&s);
-	q = store_prepare(st, "SELECT key, value FROM sync_state WHERE key IN"
-	    " ('last_sync', 'last_error') ORDER BY key DESC", err);
-	printf("last sync:  ");
 	{
-		const char *last = NULL, *error = NULL;
-		char *l = NULL, *e = NULL;
-		while (q != NULL && sqlite3_step(q) == SQLITE_ROW) {
-			const char *k = (const char *)sqlite3_column_text(q, 0);
-			if (strcmp(k, "last_sync") == 0)
-				last = l = xstrdup((const char *)sqlite3_column_text(q, 1));
-			else
-				error = e = xstrdup((const char *)sqlite3_column_text(q, 1));
-		}
-		sqlite3_finalize(q);
-		printf("%s\n", last != NULL ? last : "never");
+		char *last = sync_state_get(st, "last_sync"), *error = sync_state_get(st, "last_error");
+		printf("last sync:  %s\n", last != NULL ? last : "never");
 		if (error != NULL)
 			printf("last error: %s\n", error);
-		free(l);
-		free(e);
+		free(last);
+		free(error);
 	}
 	printf("pending:   ");
 	for (i = 0; i < NTABLES; i++) {

@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "store/browse.h"
+#include "store/sync-state.h"
 #include "store/db.h"
 #include "sync/engine.h"
 #include "sync/realtime.h"
@@ -157,7 +158,7 @@ recount(struct worker *w, struct sync_status *s)
 		s->pending = pending;
 		s->conflicts = conflicts;
 	}
-	if ((last = browse_sync_state(st, "last_sync")) != NULL) {
+	if ((last = sync_state_get(st, "last_sync")) != NULL) {
 		int64_t ms = time_parse_iso_ms(last);
 		s->last_sync = ms > 0 ? (time_t)(ms / 1000) : 0;
 		free(last);
@@ -387,7 +388,7 @@ pull_cursor(struct worker *w)
 {
 	char *key = sync_cursor_key(&w->sc), *v;
 
-	v = browse_sync_state(w->sc.st, key);
+	v = sync_state_get(w->sc.st, key);
 	free(key);
 	return v;
 }
@@ -431,8 +432,8 @@ run_sync(struct worker *w, struct sync_status *s)
 		int live = rt_connected(w->t);
 
 		time_now_iso(now);
-		browse_set_sync_state(w->sc.st, "last_sync", now, err);
-		browse_set_sync_state(w->sc.st, "last_error", NULL, err);
+		sync_state_set(w->sc.st, "last_sync", now, err);
+		sync_state_set(w->sc.st, "last_error", NULL, err);
 		s->state = live ? SYNC_LIVE : SYNC_POLLING;
 		s->last_error[0] = '\0';
 		w->backoff = 0;
@@ -446,7 +447,7 @@ run_sync(struct worker *w, struct sync_status *s)
 	} else {
 		one_line(s->last_error, sizeof s->last_error, err);
 		if (w->open)
-			browse_set_sync_state(w->sc.st, "last_error", s->last_error, err);
+			sync_state_set(w->sc.st, "last_error", s->last_error, err);
 		s->state = SYNC_OFFLINE;
 		w->backoff = w->backoff == 0 ? SYNC_BACKOFF_MIN : w->backoff * 2;
 		if (w->backoff > SYNC_BACKOFF_MAX)

@@ -93,10 +93,6 @@ int browse_turn_search(struct store *st, const char *session_id, long long seq, 
 
 /* Commits waiting to go up, and open conflicts. */
 int browse_sync_counts(struct store *st, long long *pending, long long *conflicts, char *err);
-/* A sync_state value (last_sync, last_error), newly allocated, or NULL. */
-char *browse_sync_state(struct store *st, const char *key);
-/* Records a sync_state value (NULL deletes it), as `agentlogs sync` does. */
-int browse_set_sync_state(struct store *st, const char *key, const char *value, char *err);
 /* SQLite's data_version: it changes when another connection commits. */
 long long browse_data_version(struct store *st);
 

@@ -75,11 +75,8 @@ upsert(struct cloud *c, const char *path, cJSON *row, char *err)
 	int rc = cloud_call(c, "POST", path, body, strlen(body), prefer, &r, err);
 
 	free(body);
-	if (rc == 0 && (r.status < 200 || r.status > 299)) {
-		char msg[256];
-		cloud_describe_error(&r, msg, sizeof msg);
-		rc = seterr(err, "cannot register with the cloud: %s", msg);
-	}
+	if (rc == 0 && (r.status < 200 || r.status > 299))
+		rc = cloud_refused(&r, "cannot register with the cloud", err);
 	cloud_response_free(&r);
 	return rc;
 }

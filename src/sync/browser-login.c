@@ -270,11 +270,8 @@ browser_login(struct cloud *c, const struct browser_login_opts *o, struct strbuf
 	rc = cloud_call(c, "POST", "/auth/v1/token?grant_type=pkce", json, strlen(json), NULL, &r,
 	    err);
 	free(json);
-	if (rc == 0 && r.status != 200) {
-		char msg[256];
-		cloud_describe_error(&r, msg, sizeof msg);
-		rc = seterr(err, "the cloud refused the login code: %s", msg);
-	}
+	if (rc == 0 && r.status != 200)
+		rc = cloud_refused(&r, "the cloud refused the login code", err);
 	if (rc == 0)
 		strbuf_add(token_json, r.body.buf, r.body.len);
 	cloud_response_free(&r);

@@ -428,3 +428,14 @@ cloud_describe_error(const struct cloud_response *r, char *buf, size_t size)
 	cJSON_Delete(j);
 	snprintf(buf, size, "HTTP %ld", r->status);
 }
+
+int
+cloud_refused(const struct cloud_response *r, const char *what, char *err)
+{
+	char msg[256];
+
+	cloud_describe_error(r, msg, sizeof msg);
+	if (what == NULL)
+		return seterr(err, "%s", msg);
+	return seterr(err, "%s: %s", what, msg);
+}

@@ -65,5 +65,7 @@ void cloud_response_free(struct cloud_response *r);
 
 /* The server's message from an error body (Supabase's shapes), or the status. */
 void cloud_describe_error(const struct cloud_response *r, char *buf, size_t size);
+/* Fills err with "WHAT: <the server's message>" (what may be NULL); returns -1. */
+int cloud_refused(const struct cloud_response *r, const char *what, char *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "store/curate.h"
 #include "store/db.h"
+#include "store/sync-state.h"
 #include "sync/account.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
@@ -104,14 +105,13 @@ int
 sync_purge(struct sync_ctx *sc, long *purged, char *err)
 {
 	struct cloud_response r = { 0 };
-	long long now = (long long)time_now(), last = 0;
-	char before[32], *body;
+	long long now = (long long)time_now(), last;
+	char before[32], *body, *v = sync_state_get(sc->st, "last_purge");
 	int rc;
 
 	*purged = 0;
-	if (store_query_int(sc->st, &last, "SELECT coalesce((SELECT CAST(value AS INTEGER)"
-	    " FROM sync_state WHERE key = 'last_purge'), 0)", err) != 0)
-		return -1;
+	last = v != NULL ? atoll(v) : 0;
+	free(v);
 	if (now - last < 86400 && now >= last)
 		return 0;
 	time_format_iso_ms((now - 30LL * 86400) * 1000, before);
@@ -119,24 +119,15 @@ sync_purge(struct sync_ctx *sc, long *purged, char *err)
 	rc = cloud_call(sc->cloud, "POST", "/rest/v1/rpc/purge_tombstones", body, strlen(body),
 	    NULL, &r, err);
 	free(body);
-	if (rc == 0 && r.status != 200) {
-		char msg[256];
-		cloud_describe_error(&r, msg, sizeof msg);
-		rc = seterr(err, "the cloud refused to purge tombstones: %s", msg);
-	}
+	if (rc == 0 && r.status != 200)
+		rc = cloud_refused(&r, "the cloud refused to purge tombstones", err);
 	cloud_response_free(&r);
 	if (rc == 0)
 		rc = curate_purge(sc->st, now, purged, err);
 	if (rc == 0) {
-		char v[32];
-		sqlite3_stmt *s = store_prepare(sc->st, "INSERT OR REPLACE INTO sync_state (key, value)"
-		    " VALUES ('last_purge', ?1)", err);
-		if (s == NULL)
-			return -1;
-		snprintf(v, sizeof v, "%lld", now);
-		sqlite3_bind_text(s, 1, v, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : seterr(err, "saving the purge time");
-		sqlite3_finalize(s);
+		char stamp[32];
+		snprintf(stamp, sizeof stamp, "%lld", now);
+		rc = sync_state_set(sc->st, "last_purge", stamp, err);
 	}
 	return rc;
 }

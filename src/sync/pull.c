@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/sync-state.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
 #include "sync/inflight.h"
@@ -29,35 +30,13 @@ sync_cursor_key(const struct sync_ctx *sc)
 }
 
 static cJSON *
-load_cursor(struct store *st, const char *key, char *err)
+load_cursor(struct store *st, const char *key)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT value FROM sync_state WHERE key = ?1", err);
-	cJSON *c = NULL;
+	char *v = sync_state_get(st, key);
+	cJSON *c = v != NULL ? cJSON_Parse(v) : NULL;
 
-	if (s == NULL)
-		return NULL;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-		c = cJSON_Parse((const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
+	free(v);
 	return c;
-}
-
-static int
-save_state(struct store *st, const char *key, const char *value, char *err)
-{
-	sqlite3_stmt *s = store_prepare(st, "INSERT OR REPLACE INTO sync_state (key, value)"
-	    " VALUES (?1, ?2)", err);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : seterr(err, "saving the sync state: %s",
-	    sqlite3_errmsg(st->db));
 }
 
 /* One cloud row into the store: new, newer, or merged with local edits. */
@@ -145,7 +124,7 @@ apply_page(struct sync_ctx *sc, const cJSON *rows, const cJSON *next, const char
 	}
 	if (rc == 0 && cJSON_IsObject(next)) {
 		cursor = cJSON_PrintUnformatted(next);
-		rc = save_state(sc->st, key, cursor, err);
+		rc = sync_state_set(sc->st, key, cursor, err);
 		free(cursor);
 	}
 	fault_point("pull-before-local-commit");
@@ -194,11 +173,9 @@ page_answer(struct inflight *f, char *err)
 
 	if (inflight_wait(f, &r, err) != 0)
 		return NULL;
-	if (r.status != 200) {
-		char msg[256];
-		cloud_describe_error(&r, msg, sizeof msg);
-		seterr(err, "the cloud refused a pull: %s", msg);
-	} else if ((answer = cJSON_ParseWithLength(r.body.buf, r.body.len)) == NULL ||
+	if (r.status != 200)
+		cloud_refused(&r, "the cloud refused a pull", err);
+	else if ((answer = cJSON_ParseWithLength(r.body.buf, r.body.len)) == NULL ||
 	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(answer, "rows"))) {
 		cJSON_Delete(answer);
 		answer = NULL;
@@ -216,7 +193,7 @@ int
 sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
 	char *key = sync_cursor_key(sc), detail[64];
-	cJSON *cursor = load_cursor(sc->st, key, err), *answer;
+	cJSON *cursor = load_cursor(sc->st, key), *answer;
 	struct inflight f;
 	long rows_seen = 0;
 	int rc, more = 1;

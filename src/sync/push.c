@@ -283,11 +283,9 @@ batch_answer(struct inflight *f, char *err)
 
 	if (inflight_wait(f, &r, err) != 0)
 		return NULL;
-	if (r.status != 200) {
-		char msg[256];
-		cloud_describe_error(&r, msg, sizeof msg);
-		seterr(err, "the cloud refused a push: %s", msg);
-	} else if ((answer = cJSON_ParseWithLength(r.body.buf, r.body.len)) == NULL)
+	if (r.status != 200)
+		cloud_refused(&r, "the cloud refused a push", err);
+	else if ((answer = cJSON_ParseWithLength(r.body.buf, r.body.len)) == NULL)
 		seterr(err, "the cloud answered a push with something other than JSON");
 	cloud_response_free(&r);
 	if (answer != NULL)

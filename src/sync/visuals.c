@@ -118,11 +118,8 @@ upload_one(struct sync_ctx *sc, const char *sha, const char *local, char **cloud
 	headers[1] = "x-upsert: true";
 	headers[2] = NULL;
 	rc = cloud_call(sc->cloud, "POST", url, data, len, headers, &r, err);
-	if (rc == 0 && (r.status < 200 || r.status > 299)) {
-		char msg[256];
-		cloud_describe_error(&r, msg, sizeof msg);
-		rc = seterr(err, "the cloud refused a screenshot: %s", msg);
-	}
+	if (rc == 0 && (r.status < 200 || r.status > 299))
+		rc = cloud_refused(&r, "the cloud refused a screenshot", err);
 	cloud_response_free(&r);
 	free(url);
 	free(data);
@@ -210,11 +207,8 @@ download_one(struct sync_ctx *sc, const char *sha, const char *cloud_path, char 
 			rc = paths_write_atomic(file, r.body.buf != NULL ? r.body.buf : "", r.body.len,
 			    0644, err) == 0 ? 1 : -1;
 		}
-	} else if (rc == 0 && r.status != 404) {
-		char msg[256];
-		cloud_describe_error(&r, msg, sizeof msg);
-		rc = seterr(err, "cannot download a screenshot: %s", msg);
-	}
+	} else if (rc == 0 && r.status != 404)
+		rc = cloud_refused(&r, "cannot download a screenshot", err);
 	/* A 404: the row came before its bytes; the next pull fetches them. */
 	cloud_response_free(&r);
 	free(file);
