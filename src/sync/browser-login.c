@@ -223,7 +223,7 @@ browser_login(struct cloud *c, const struct browser_login_opts *o, struct strbuf
 	struct cloud_response r = { 0 };
 	CURL *curl;
 	pid_t browser = -1;
-	int lfd, port, rc;
+	int lfd, port = 0, rc;	/* set by listen_loopback; gcc 12 -O2 cannot see it */
 	cJSON *body;
 	char *json;
 

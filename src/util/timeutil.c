@@ -94,12 +94,16 @@ time_parse_iso_ms(const char *s)
 void
 time_format_iso_ms(int64_t ms, char out[32])
 {
-	time_t t = (time_t)(ms / 1000);
+	/* Floor division: a time before 1970 still has milliseconds in 0..999. */
+	int64_t sec = ms / 1000 - (ms % 1000 < 0);
+	int frac = (int)(ms - sec * 1000);
+	time_t t = (time_t)sec;
 	struct tm tm;
+	size_t n;
 
 	gmtime_r(&t, &tm);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03dZ", frac);
 }
 
 /* Milliseconds, so that two edits in one second still order by time. */

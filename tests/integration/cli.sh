@@ -52,15 +52,14 @@ t_assert_contains "$t_out" "Imported 0 files" "~/.claude is preferred once it ex
 
 # On a terminal, import draws a progress bar (files, MB, commits) on stderr and
 # still ends with its summary line.
-if command -v script >/dev/null 2>&1; then
-	script -qec "env AGENTLOGS_HOME='$T_TMP/home5' '$AGENTLOGS' import --claude-dir '$AGENTLOGS_SAMPLES'" \
-		/dev/null >"$T_TMP/tty.out" 2>&1 || t_fail "import on a terminal"
-	tty_out=$(tr '\r' '\n' <"$T_TMP/tty.out")
-	t_assert_contains "$tty_out" "Importing ["
-	t_assert_contains "$tty_out" "files $n_samples/$n_samples"
-	t_assert_contains "$tty_out" " MB, "
-	t_assert_contains "$tty_out" "Imported $n_samples files"
-fi
+t_need_cmd script
+script -qec "env AGENTLOGS_HOME='$T_TMP/home5' '$AGENTLOGS' import --claude-dir '$AGENTLOGS_SAMPLES'" \
+	/dev/null >"$T_TMP/tty.out" 2>&1 || t_fail "import on a terminal"
+tty_out=$(tr '\r' '\n' <"$T_TMP/tty.out")
+t_assert_contains "$tty_out" "Importing ["
+t_assert_contains "$tty_out" "files $n_samples/$n_samples"
+t_assert_contains "$tty_out" " MB, "
+t_assert_contains "$tty_out" "Imported $n_samples files"
 # Into a pipe, no progress bar: the summary alone.
 t_run env AGENTLOGS_HOME="$T_TMP/home6" "$AGENTLOGS" import --claude-dir "$AGENTLOGS_SAMPLES"
 case $t_err in *Importing*) t_fail "progress bar drawn into a pipe" ;; esac

@@ -6,10 +6,7 @@
 . "$SRCDIR/tests/integration/lib.sh"
 
 FIXTURES=${AGENTLOGS_FIXTURES:-$SRCDIR/../shared/fixtures/claude-code}
-if [ ! -d "$FIXTURES/projects" ]; then
-	echo "SKIP: no fixtures at $FIXTURES (set AGENTLOGS_FIXTURES)"
-	exit 77
-fi
+[ -d "$FIXTURES/projects" ] || t_skip "no fixtures at $FIXTURES (set AGENTLOGS_FIXTURES)"
 t_mktemp
 AGENTLOGS_HOME=$T_TMP/home
 export AGENTLOGS_HOME

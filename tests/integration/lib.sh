@@ -7,6 +7,21 @@ t_fail() {
 	exit 1
 }
 
+# t_skip REASON: the test cannot run here: skipped (77, counted as skipped by
+# tests/run), except under CI=true, where everything must run: a failure.
+t_skip() {
+	[ "${CI:-}" != true ] || t_fail "cannot run under CI: $*"
+	echo "SKIP: $*"
+	exit 77
+}
+
+# t_need_cmd CMD...: skips (fails under CI) unless every CMD is installed.
+t_need_cmd() {
+	for t_nc in "$@"; do
+		command -v "$t_nc" >/dev/null 2>&1 || t_skip "$t_nc is not installed"
+	done
+}
+
 # t_mktemp: makes $T_TMP, a fresh directory removed when the script exits.
 t_mktemp() {
 	T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/agentlogs-test.XXXXXX") || t_fail "mktemp -d"
@@ -55,4 +70,26 @@ t_assert_json() {
 t_assert_one_line() {
 	[ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ] ||
 		t_fail "${2:-message} is not one line: $1"
+}
+
+# t_wait_file FILE TEXT [WHAT]: waits until FILE holds TEXT. The 60 s limit is
+# a bound for a program that is broken, never a timing: the tests wait on
+# events so that they pass on a loaded machine.
+t_wait_file() {
+	t_wf_i=0
+	until grep -q -F -e "$2" "$1" 2>/dev/null; do
+		t_wf_i=$((t_wf_i + 1))
+		[ $t_wf_i -lt 1200 ] || t_fail "${3:-$1}: no '$2' after 60 s: $(tail -n 5 "$1" 2>/dev/null)"
+		sleep 0.05
+	done
+}
+
+# t_wait_count FILE TEXT N [WHAT]: waits until FILE holds N lines with TEXT.
+t_wait_count() {
+	t_wc_i=0
+	until [ "$(grep -c -F -e "$2" "$1" 2>/dev/null)" -ge "$3" ]; do
+		t_wc_i=$((t_wc_i + 1))
+		[ $t_wc_i -lt 1200 ] || t_fail "${4:-$1}: fewer than $3 lines with '$2' after 60 s"
+		sleep 0.05
+	done
 }

@@ -1,9 +1,12 @@
 #!/bin/sh
 # /realtime/v1/websocket against a real agentlogs-server on a real PostgreSQL:
 # the upgrade needs an API key; a change written through /rest/v1 reaches its
-# owner's sockets within a second and never another user's; forged, expired
-# and replaced tokens; heartbeats; silent sockets closed after
-# --realtime-idle-timeout.
+# owner's sockets and never another user's; forged, expired and replaced
+# tokens; heartbeats; silent sockets closed after --realtime-idle-timeout.
+# Nothing here is timed: "nothing arrived" is proved by a later heartbeat reply
+# on the same socket (the server answers a socket's frames in order), so the
+# test holds on a loaded machine; the delivery latency is only printed
+# (bench/server measures it).
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/server-lib.sh"
 t_mktemp
@@ -51,12 +54,13 @@ now_ms() {
 	python3 -c 'import time; print(int(time.time() * 1000))'
 }
 
-# wait_for FILE TEXT [WHAT]: waits up to 10 s for TEXT to appear in FILE.
+# wait_for FILE TEXT [WHAT]: waits for TEXT to appear in FILE (a failure
+# only after 60 s: a bound for a broken server, not a timing).
 wait_for() {
 	i=0
 	until grep -q -F -e "$2" "$1" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -lt 200 ] || t_fail "${3:-$1}: no '$2' after 10 s: $(cat "$1" 2>/dev/null)"
+		[ $i -lt 1200 ] || t_fail "${3:-$1}: no '$2' after 60 s: $(cat "$1" 2>/dev/null)"
 		sleep 0.05
 	done
 }
@@ -109,12 +113,15 @@ t_run "$WS" --url "$S_URL" --token "$A" --timeout 5
 t_assert_eq 4 "$t_rc" "ws-client without an apikey ($t_err)"
 
 # ws NAME ARGS...: a ws-client in the background (heartbeat every 0.5 s
-# unless ARGS say otherwise); frames in $T_TMP/NAME.out, status in NAME.rc.
+# unless ARGS say otherwise); frames in $T_TMP/NAME.out, status in NAME.rc,
+# its pid in NAME.pid. A --timeout in ARGS is only a bound for a broken server.
 ws() {
 	n=$1
 	shift
 	("$WS" --url "$S_URL" --apikey "$S_ANON" --heartbeat 0.5 "$@" \
-		>"$T_TMP/$n.out" 2>"$T_TMP/$n.err" </dev/null
+		>"$T_TMP/$n.out" 2>"$T_TMP/$n.err" </dev/null &
+	echo $! >"$T_TMP/$n.pid"
+	wait $!
 	echo $? >"$T_TMP/$n.rc") &
 }
 # ws_wait NAME: waits for a background ws-client; its exit status in $ws_rc.
@@ -122,10 +129,30 @@ ws_wait() {
 	i=0
 	until [ -s "$T_TMP/$1.rc" ]; do
 		i=$((i + 1))
-		[ $i -lt 400 ] || t_fail "ws-client $1 did not finish: $(cat "$T_TMP/$1.err")"
+		[ $i -lt 1200 ] || t_fail "ws-client $1 did not finish: $(cat "$T_TMP/$1.err")"
 		sleep 0.05
 	done
 	ws_rc=$(cat "$T_TMP/$1.rc")
+}
+# heartbeats NAME: how many heartbeat replies ws-client NAME has received.
+heartbeats() {
+	grep -c '"topic":"phoenix","event":"phx_reply"' "$T_TMP/$1.out" 2>/dev/null || true
+}
+# ws_settle NAME: every frame the server had queued for NAME's socket has
+# arrived (two more heartbeat replies came after this call: the second was
+# sent after the call, and the server answers a socket in order); then stops
+# the client.
+ws_settle() {
+	want=$(($(heartbeats "$1") + 2))
+	i=0
+	until [ "$(heartbeats "$1")" -ge "$want" ]; do
+		[ ! -s "$T_TMP/$1.rc" ] || t_fail "ws-client $1 ended before it settled: $(cat "$T_TMP/$1.out")"
+		i=$((i + 1))
+		[ $i -lt 1200 ] || t_fail "ws-client $1: no heartbeat replies for 60 s"
+		sleep 0.05
+	done
+	kill -TERM "$(cat "$T_TMP/$1.pid")" 2>/dev/null
+	ws_wait "$1"
 }
 # A join answered ok, as the frames print it.
 joined='"topic":"realtime:agentlogs","event":"phx_reply","payload":{"status":"ok"'
@@ -138,12 +165,12 @@ joined='"topic":"realtime:agentlogs","event":"phx_reply","payload":{"status":"ok
 pa=$(uuid)
 pb=$(uuid)
 pa2=$(uuid)
-ws a --token "$A" --filter "" --table projects --expect-events 2 --timeout 15
-ws b --token "$B" --table projects --expect-events 1 --timeout 15
-ws spy --token "$B" --filter "user_id=eq.$A_ID" --timeout 5
+ws a --token "$A" --filter "" --table projects --expect-events 2 --timeout 60
+ws b --token "$B" --table projects --expect-events 1 --timeout 60
+ws spy --token "$B" --filter "user_id=eq.$A_ID" --timeout 120
 mkfifo "$T_TMP/trigger"
 ("$WS" --url "$S_URL" --apikey "$S_ANON" --token "$A" --table projects --bench \
-	--heartbeat 0.5 --timeout 15 <"$T_TMP/trigger" >"$T_TMP/bench.out" 2>"$T_TMP/bench.err"
+	--heartbeat 0.5 --timeout 60 <"$T_TMP/trigger" >"$T_TMP/bench.out" 2>"$T_TMP/bench.err"
 echo $? >"$T_TMP/bench.rc") &
 exec 3>"$T_TMP/trigger"
 wait_for "$T_TMP/bench.out" ready "A's timing socket"
@@ -163,8 +190,6 @@ ws_wait bench
 t_assert_eq 0 "$ws_rc" "A's timing socket ($(cat "$T_TMP/bench.err"))"
 latency=$(sed -n 's/^all 1 received in \([0-9.]*\) ms$/\1/p' "$T_TMP/bench.out")
 [ -n "$latency" ] || t_fail "no timing: $(cat "$T_TMP/bench.out")"
-python3 -c "import sys; sys.exit(0 if float('$latency') < 1000 else 1)" ||
-	t_fail "the change took $latency ms to reach A's socket"
 new_project "$B" "$pb"
 new_project "$A" "$pa2"
 [ ! -s "$T_TMP/spy.rc" ] || t_fail "the spying socket ended before the changes were made"
@@ -183,16 +208,15 @@ ws_wait b
 t_assert_eq 0 "$ws_rc" "B's socket got its change ($(cat "$T_TMP/b.err"))"
 t_assert_eq "$pb" "$(frames b '" ".join(m["payload"]["data"]["record"]["id"] for m in ch)')" \
 	"the rows B's socket saw"
-ws_wait spy
-t_assert_eq 0 "$ws_rc" "B's spying socket"
+ws_settle spy
 t_assert_eq 0 "$(frames spy 'len(ch)')" "changes B received by asking for A's rows"
 t_assert_eq 1 "$(frames spy 'len([m for m in f if m["event"] == "phx_reply" and m["ref"] == "1" and m["payload"]["status"] == "ok"])')" \
 	"the spying join itself is answered"
 
 # A bulk write (a push of many rows) comes as one change per user and
 # statement, with a null id and the row count: a nudge, never another's.
-ws bulk --token "$A" --table projects --expect-events 1 --timeout 15
-ws bulkb --token "$B" --table projects --timeout 4
+ws bulk --token "$A" --table projects --expect-events 1 --timeout 60
+ws bulkb --token "$B" --table projects --timeout 120
 wait_for "$T_TMP/bulk.out" "$joined" "socket bulk"
 wait_for "$T_TMP/bulkb.out" "$joined" "socket bulkb"
 rows=$(python3 -c 'import uuid; print(",".join("{\"id\":\"%s\",\"name\":\"bulk %d\"}" % (uuid.uuid4(), i) for i in range(25)))')
@@ -203,7 +227,7 @@ t_assert_eq 0 "$ws_rc" "A's socket got the bulk change ($(cat "$T_TMP/bulk.err")
 t_assert_eq "1 None $A_ID INSERT" \
 	"$(frames bulk 'str(len(ch)) + " " + str(ch[0]["payload"]["data"]["record"]["id"]) + " " + ch[0]["payload"]["data"]["record"]["user_id"] + " " + ch[0]["payload"]["data"]["type"]')" \
 	"one change for 25 rows"
-ws_wait bulkb
+ws_settle bulkb
 t_assert_eq 0 "$(frames bulkb 'len(ch)')" "changes B saw of A's bulk write"
 
 # ---------------------------------------------------------------- tokens
@@ -213,14 +237,16 @@ expired=$(jwt "{\"sub\":\"$A_ID\",\"role\":\"authenticated\",\"aud\":\"authentic
 long=$(jwt "{\"sub\":\"$A_ID\",\"role\":\"authenticated\",\"aud\":\"authenticated\",\"exp\":$((now + 600))}")
 
 # Joins with a forged or an expired token are refused, and nothing follows.
-ws forged --token "$forged" --timeout 1.5
-ws expired --token "$expired" --timeout 1.5
-ws_wait forged
+ws forged --token "$forged" --timeout 120
+ws expired --token "$expired" --timeout 120
+wait_for "$T_TMP/forged.out" '"ref":"1"' "the forged join's reply"
+wait_for "$T_TMP/expired.out" '"ref":"1"' "the expired join's reply"
+ws_settle forged
 t_assert_eq "error" "$(frames forged 'j["payload"]["status"]')" "join with a forged token"
 t_assert_contains "$(frames forged 'j["payload"]["response"]["reason"]')" "JwtSignatureError"
 t_assert_eq 0 "$(frames forged 'len([m for m in f if m["topic"] != "phoenix"]) - 1')" \
 	"frames on the channel after a refused join"
-ws_wait expired
+ws_settle expired
 t_assert_eq "error" "$(frames expired 'j["payload"]["status"]')" "join with an expired token"
 t_assert_contains "$(frames expired 'j["payload"]["response"]["reason"]')" "Token has expired"
 
@@ -231,13 +257,14 @@ printf '{"topic":"realtime:agentlogs","event":"access_token","payload":{"access_
 	"$long" >"$T_TMP/refresh.jsonl"
 printf '{"topic":"realtime:agentlogs","event":"access_token","payload":{"access_token":"%s"},"ref":"5"}\n' \
 	"$forged" >"$T_TMP/bad-refresh.jsonl"
-# Minted just before use: it lives 3 seconds.
-short=$(jwt "{\"sub\":\"$A_ID\",\"role\":\"authenticated\",\"aud\":\"authenticated\",\"exp\":$(($(date +%s) + 3))}")
-ws expiring --token "$short" --table projects --timeout 6
+# Minted just before use: it lives 4 seconds (both joins, and the refresh,
+# must reach the server before it expires).
+short=$(jwt "{\"sub\":\"$A_ID\",\"role\":\"authenticated\",\"aud\":\"authenticated\",\"exp\":$(($(date +%s) + 4))}")
+ws expiring --token "$short" --table projects --timeout 120
 ws refreshed --token "$short" --table projects --send-after-join "$T_TMP/refresh.jsonl" \
-	--expect-events 1 --timeout 10
+	--expect-events 1 --timeout 120
 ws badrefresh --token "$A" --table projects --send-after-join "$T_TMP/bad-refresh.jsonl" \
-	--timeout 6
+	--timeout 120
 wait_for "$T_TMP/badrefresh.out" '"event":"phx_close"' "the socket refreshed with a forged token"
 t_assert_eq "error realtime:agentlogs" \
 	"$(frames badrefresh 'sy[-1]["payload"]["status"] + " " + cl[0]["topic"]')" \
@@ -247,10 +274,9 @@ t_assert_contains "$(frames expiring '[m for m in sy if m["payload"]["status"] =
 	"Token has expired"
 t_assert_eq '"1"' "$(frames expiring 'json.dumps(cl[0]["ref"])')" \
 	"phx_close answers with the join's ref"
-# The refreshed socket outlived its first token; a change now reaches it and
-# neither of the closed channels.
-sleep 0.5
-t_assert_eq 0 "$(grep -c '"event":"phx_close"' "$T_TMP/refreshed.out")" "phx_close on the refreshed channel"
+# The refreshed socket outlived its first token (the expiring one, joined
+# with the same token, is closed by now); a change now reaches it and neither
+# of the closed channels.
 pa3=$(uuid)
 new_project "$A" "$pa3"
 [ ! -s "$T_TMP/expiring.rc" ] && [ ! -s "$T_TMP/badrefresh.rc" ] ||
@@ -258,26 +284,29 @@ new_project "$A" "$pa3"
 ws_wait refreshed
 t_assert_eq 0 "$ws_rc" "the refreshed channel received the change ($(cat "$T_TMP/refreshed.err"))"
 t_assert_eq "$pa3" "$(frames refreshed 'ch[0]["payload"]["data"]["record"]["id"]')"
-ws_wait expiring
+t_assert_eq 0 "$(grep -c '"event":"phx_close"' "$T_TMP/refreshed.out")" "phx_close on the refreshed channel"
+ws_settle expiring
 t_assert_eq 0 "$(frames expiring 'len(ch)')" "changes on the expired channel"
-ws_wait badrefresh
+ws_settle badrefresh
 t_assert_eq 0 "$(frames badrefresh 'len(ch)')" "changes on the channel closed by a forged token"
 
 # ---------------------------------------------------------------- heartbeats and idle sockets
-# With --realtime-idle-timeout 2 a silent socket is closed; one that sends
-# a heartbeat every 0.5 s stays open, each heartbeat answered ok.
+# With --realtime-idle-timeout 2 a silent socket is closed, never before 2 s;
+# one that sends a heartbeat every 0.5 s outlives it, each heartbeat answered
+# ok.
 start=$(now_ms)
-ws silent --token "$A" --heartbeat 0 --timeout 8
-ws chatty --token "$A" --timeout 4
+ws silent --token "$A" --heartbeat 0 --timeout 120
+ws chatty --token "$A" --timeout 120
 ws_wait silent
 t_assert_eq 3 "$ws_rc" "the silent socket was closed by the server"
 t_assert_eq "closed 1000 idle timeout" \
 	"$(frames silent 'f[-1]["ws_client"] + " " + str(f[-1]["code"]) + " " + f[-1]["reason"]')" \
 	"the close frame"
 elapsed=$(($(now_ms) - start))
-[ "$elapsed" -ge 2000 ] && [ "$elapsed" -le 5000 ] || t_fail "the silent socket lasted ${elapsed} ms"
-ws_wait chatty
-t_assert_eq 0 "$ws_rc" "the heartbeating socket stayed open ($(cat "$T_TMP/chatty.out"))"
+[ "$elapsed" -ge 2000 ] || t_fail "the silent socket was closed after ${elapsed} ms"
+[ ! -s "$T_TMP/chatty.rc" ] || t_fail "the heartbeating socket ended: $(cat "$T_TMP/chatty.out")"
+ws_settle chatty
+t_assert_eq 143 "$ws_rc" "the heartbeating socket was still open ($(cat "$T_TMP/chatty.out"))"
 hb=$(frames chatty 'len([m for m in f if m["topic"] == "phoenix" and m["event"] == "phx_reply" and m["payload"]["status"] == "ok"])')
 [ "$hb" -ge 5 ] || t_fail "only $hb heartbeats answered ok"
 t_assert_eq "$hb" "$(frames chatty 'len([m for m in f if m["topic"] == "phoenix"])')" \
@@ -286,7 +315,7 @@ t_assert_eq "$hb" "$(frames chatty 'len([m for m in f if m["topic"] == "phoenix"
 # ---------------------------------------------------------------- a lost LISTEN connection
 # Changes made while it was down are lost to LISTEN: the server reconnects
 # and closes every socket (1001, going away), so clients reconnect and pull.
-ws recon --token "$A" --timeout 10
+ws recon --token "$A" --timeout 120
 wait_for "$T_TMP/recon.out" "$joined" "the socket before the reconnection"
 t_assert_eq 1 "$(psql -X -At "$S_DB" -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 	WHERE application_name = 'agentlogs-server realtime' AND datname = current_database()")" \
@@ -296,7 +325,7 @@ t_assert_eq 3 "$ws_rc" "the socket open when LISTEN was lost was closed"
 t_assert_eq "1001 changes may have been missed" \
 	"$(frames recon 'str(f[-1]["code"]) + " " + f[-1]["reason"]')" "its close frame"
 t_assert_eq 2 "$(grep -c "realtime: listening for changes" "$T_TMP/server.log")" "LISTEN again"
-ws after --token "$A" --table projects --expect-events 1 --timeout 10
+ws after --token "$A" --table projects --expect-events 1 --timeout 120
 wait_for "$T_TMP/after.out" "$joined" "the socket after the reconnection"
 pa4=$(uuid)
 new_project "$A" "$pa4"
@@ -304,15 +333,8 @@ ws_wait after
 t_assert_eq 0 "$ws_rc" "a change after the reconnection ($(cat "$T_TMP/after.err"))"
 t_assert_eq "$pa4" "$(frames after 'ch[0]["payload"]["data"]["record"]["id"]')"
 
-# No token reaches the log.
-sleep 0.2
-if grep -q -e "$A" -e "$B" -e "$S_ANON" -e "$long" "$T_TMP/server.log"; then
-	t_fail "a token reached the server log"
-fi
-grep -q "GET /realtime/v1/websocket 101" "$T_TMP/server.log" || t_fail "no upgrade in the log"
-
 # SIGTERM stops the server, the LISTEN thread with it, with a socket open.
-ws last --token "$A" --timeout 10
+ws last --token "$A" --timeout 120
 wait_for "$T_TMP/last.out" "$joined" "the last socket"
 kill -TERM "$S_PID"
 wait "$S_PID"
@@ -322,4 +344,10 @@ t_assert_eq 0 "$rc" "exit status after SIGTERM"
 grep -q "agentlogs-server: stopped" "$T_TMP/server.log" || t_fail "no clean stop"
 ws_wait last
 t_assert_eq 3 "$ws_rc" "the open socket ended with the server"
-echo "PASS: realtime upgrade, owner-only delivery in $latency ms, tokens, heartbeats, idle close, LISTEN reconnection"
+
+# No token reaches the log (read once the server has stopped: all of it).
+if grep -q -e "$A" -e "$B" -e "$S_ANON" -e "$long" "$T_TMP/server.log"; then
+	t_fail "a token reached the server log"
+fi
+grep -q "GET /realtime/v1/websocket 101" "$T_TMP/server.log" || t_fail "no upgrade in the log"
+echo "PASS: realtime upgrade, owner-only delivery (first change in $latency ms), tokens, heartbeats, idle close, LISTEN reconnection"

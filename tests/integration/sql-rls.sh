@@ -23,16 +23,8 @@ set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRCDIR/tests/integration/lib.sh"
 
-need_pg() {
-	if [ "${CI:-}" = true ]; then
-		echo "FAIL: PostgreSQL required under CI: $*" >&2
-		exit 1
-	fi
-	echo "SKIP: $*"
-	exit 77
-}
-[ -n "${AGENTLOGS_TEST_PG:-}" ] || need_pg "AGENTLOGS_TEST_PG is not set"
-command -v psql >/dev/null 2>&1 || need_pg "psql not found"
+[ -n "${AGENTLOGS_TEST_PG:-}" ] || t_skip "AGENTLOGS_TEST_PG is not set"
+t_need_cmd psql
 
 PSQL="psql -X -q -v ON_ERROR_STOP=1 -At"
 ADMIN=$AGENTLOGS_TEST_PG

@@ -4,19 +4,19 @@
 # channel is joined; a push from machine A (the CLI) appears on B's screen
 # within a few seconds without a key press (a realtime change nudges B's sync
 # thread into a pull; the periodic pull is 10 minutes away); a retitle does
-# too, also when an older transaction holds the change back from pulls for a
-# few seconds (B pulls again until it comes). With the server gone the status
+# too, also when an older transaction holds the change back from pulls (B
+# pulls, gets nothing, and pulls again until it comes). With the server gone the status
 # falls back to polling; once it is back, realtime reconnects, the reconnection
 # pulls what changed meanwhile, and the status is live again. Skipped without
 # tmux.
 #
 # Other tests share the PostgreSQL, and pull_changes holds rows back while any
-# older transaction in it is open: the waits allow for that (30 s), and the
-# figures printed say how long it really took.
+# older transaction in it is open: the waits are bounds for a broken program
+# (60 s), never timings, and the figures printed say how long it really took.
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux is not installed"; exit 77; }
+t_need_cmd tmux
 t_mktemp
 s_require_pg
 s_create_db
@@ -68,13 +68,13 @@ status() {
 	tail -n 2 "$T_TMP/screen" | head -n 1
 }
 
-wait_for " live " 10 >/dev/null
+wait_for " live " 60 >/dev/null
 t_assert_contains "$(status)" "commits 0/0" "B before A pushed"
 
 # A pushes with the CLI; B's screen follows without a key press.
 t0=$(date +%s%3N)
 y_ok A push
-wait_for "commits 1/$ncommits" 30 >/dev/null
+wait_for "commits 1/$ncommits" 60 >/dev/null
 echo "B showed A's $ncommits commits $(($(date +%s%3N) - t0)) ms after A's push began"
 t_assert_contains "$(status)" " live " "B after the pull"
 
@@ -83,28 +83,35 @@ id=$(t_sql "$(y_home A)/data.db" "SELECT id FROM cognitive_commits ORDER BY star
 y_ok A title "$id" "Realtime works ✓"
 t0=$(date +%s%3N)
 y_ok A push
-wait_for "Realtime works ✓" 30 >/dev/null
+wait_for "Realtime works ✓" 60 >/dev/null
 echo "B showed A's retitle $(($(date +%s%3N) - t0)) ms after A's push began"
 
-# An older transaction stays open for 3 s while A pushes a retitle: the change
-# is announced at once but held back from pulls until that transaction ends;
-# B's first pull gets nothing, and B pulls again until the title comes.
-psql -X -q "$S_DB" -c "BEGIN; SELECT pg_current_xact_id(); SELECT pg_sleep(3); COMMIT;" \
-	>/dev/null 2>&1 &
+# An older transaction stays open while A pushes a retitle: the change is
+# announced at once but held back from pulls until that transaction ends. B
+# pulls and gets nothing (two of B's pulls ended after A's push: the second
+# began after it), then the transaction commits and B's next pull brings it.
+mkfifo "$T_TMP/held.in"
+psql -X -q -At "$S_DB" <"$T_TMP/held.in" >"$T_TMP/held.out" 2>&1 &
 held_pid=$!
-sleep 0.3
+exec 4>"$T_TMP/held.in"
+echo "BEGIN; SELECT 'xid ' || pg_current_xact_id();" >&4
+t_wait_file "$T_TMP/held.out" "xid " "the older transaction"
 y_ok A title "$id" "Held back ✓"
-t0=$(date +%s%3N)
 y_ok A push
-wait_for "Held back ✓" 30 >/dev/null
-took=$(($(date +%s%3N) - t0))
+pulls=$(grep -c -F 'POST /rest/v1/rpc/pull_changes' "$T_TMP/server.log")
+t_wait_count "$T_TMP/server.log" 'POST /rest/v1/rpc/pull_changes' $((pulls + 2)) "B's pulls"
+t_assert_eq 0 "$(t_sql "$(y_home B)/data.db" "SELECT count(*) FROM cognitive_commits WHERE title = 'Held back ✓'")" \
+	"B's store while the older transaction holds the change back"
+t0=$(date +%s%3N)
+echo "COMMIT;" >&4
+exec 4>&-
 wait "$held_pid"
-echo "B showed a retitle held back by a 3 s transaction $took ms after A's push began"
-[ "$took" -ge 2000 ] || t_fail "the retitle came after $took ms: it was not held back"
+wait_for "Held back ✓" 60 >/dev/null
+echo "B showed a held-back retitle $(($(date +%s%3N) - t0)) ms after the older transaction ended"
 
 # The server goes: realtime is lost, the status says polling (the last sync worked).
 s_stop_server
-wait_for " polling " 10 >/dev/null
+wait_for " polling " 60 >/dev/null
 # A change lands while B has no realtime (written straight into the cloud's
 # database by a second server instance started later would do too; the CLI is
 # simpler): the server comes back, A pushes at once, and B gets the change
@@ -112,17 +119,12 @@ wait_for " polling " 10 >/dev/null
 s_restart_server
 y_ok A title "$id" "Back again ✓"
 y_ok A push
-wait_for "Back again ✓" 30 >/dev/null
-wait_for " live " 30 >/dev/null
+wait_for "Back again ✓" 60 >/dev/null
+wait_for " live " 60 >/dev/null
 
-# q quits at once, cleanly.
+# q quits, cleanly.
 tmux -L "$sock" send-keys q
-i=0
-while [ ! -f "$T_TMP/exit" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -f "$T_TMP/exit" ] || t_fail "q did not quit within 5 s"
+t_wait_file "$T_TMP/exit" "" "q: the browser's exit status"
 t_assert_eq 0 "$(cat "$T_TMP/exit")" "exit status"
 [ -s "$T_TMP/stderr" ] && t_fail "stderr: $(cat "$T_TMP/stderr")"
 grep -q 'GET /realtime/v1/websocket 101' "$T_TMP/server.log" ||

@@ -7,7 +7,7 @@
 # connection closed, and every pending commit is still pending afterwards.
 # Skipped without tmux.
 . "$SRCDIR/tests/integration/lib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux is not installed"; exit 77; }
+t_need_cmd tmux
 t_mktemp
 sock=agentlogs-slow-$$
 slow_pid=

@@ -6,11 +6,8 @@
 # (which commits exist, their order, flags and turn counts).
 . "$SRCDIR/tests/integration/lib.sh"
 
-if [ ! -d "$AGENTLOGS_SAMPLES/projects" ]; then
-	echo "SKIP: no samples at $AGENTLOGS_SAMPLES"
-	exit 77
-fi
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
+[ -d "$AGENTLOGS_SAMPLES/projects" ] || t_skip "no samples at $AGENTLOGS_SAMPLES"
+t_need_cmd python3
 t_mktemp
 AGENTLOGS_HOME=$T_TMP/home
 export AGENTLOGS_HOME
@@ -157,12 +154,13 @@ t_assert_eq 2 "$t_rc" "log --limit 0 exit status"
 
 # On a terminal (script(1) gives one, 60 columns wide): ids in yellow unless
 # NO_COLOR is set, and every line fits the width.
-if script -qc true /dev/null >/dev/null 2>&1; then
-	script -qc "stty cols 60 2>/dev/null; \"\$AGENTLOGS\" log" /dev/null \
-		>"$OUT/log-tty" 2>&1 || t_fail "log on a terminal"
-	NO_COLOR=1 script -qc "stty cols 60 2>/dev/null; \"\$AGENTLOGS\" log" /dev/null \
-		>"$OUT/log-nocolor" 2>&1 || t_fail "log on a terminal with NO_COLOR"
-	python3 - "$OUT" <<'PY' || exit 1
+t_need_cmd script
+script -qc true /dev/null >/dev/null 2>&1 || t_fail "script(1) gives no terminal"
+script -qc "stty cols 60 2>/dev/null; \"\$AGENTLOGS\" log" /dev/null \
+	>"$OUT/log-tty" 2>&1 || t_fail "log on a terminal"
+NO_COLOR=1 script -qc "stty cols 60 2>/dev/null; \"\$AGENTLOGS\" log" /dev/null \
+	>"$OUT/log-nocolor" 2>&1 || t_fail "log on a terminal with NO_COLOR"
+python3 - "$OUT" <<'PY' || exit 1
 import re, sys
 out = sys.argv[1]
 tty = open(f"{out}/log-tty", encoding="utf-8").read().replace("\r", "").splitlines()
@@ -183,9 +181,6 @@ if fail:
     print("FAIL: " + "\nFAIL: ".join(fail), file=sys.stderr)
     sys.exit(1)
 PY
-else
-	echo "script(1) not usable: terminal output not checked"
-fi
 
 # ---------------------------------------------------------------- show
 # A commit closed by a git commit, shown by the 8-character prefix log prints.

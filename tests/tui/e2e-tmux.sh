@@ -12,11 +12,7 @@
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-if ! command -v tmux >/dev/null 2>&1; then
-	[ "${CI:-}" = true ] && t_fail "tmux is required under CI"
-	echo "SKIP: tmux is not installed"
-	exit 77
-fi
+t_need_cmd tmux
 t_mktemp
 s_require_pg
 s_create_db

@@ -5,7 +5,7 @@
 # quits with status 0. The headless screens (screens.sh) check the text; this
 # checks what only a terminal shows. Skipped without tmux.
 . "$SRCDIR/tests/integration/lib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux is not installed"; exit 77; }
+t_need_cmd tmux
 t_mktemp
 AGENTLOGS_HOME=$T_TMP/home "$AGENTLOGS" import --claude-dir "$AGENTLOGS_SAMPLES" >/dev/null ||
 	t_fail "importing the samples"
