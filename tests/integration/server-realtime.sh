@@ -122,7 +122,7 @@ ws() {
 		>"$T_TMP/$n.out" 2>"$T_TMP/$n.err" </dev/null &
 	echo $! >"$T_TMP/$n.pid"
 	wait $!
-	echo $? >"$T_TMP/$n.rc") &
+	echo $? >"$T_TMP/$n.rc") 2>/dev/null &
 }
 # ws_wait NAME: waits for a background ws-client; its exit status in $ws_rc.
 ws_wait() {
