@@ -301,8 +301,8 @@ for s in socks:
     s.close()
 PY
 alive "200 connections"
-sleep 0.2
 before=$(cat "$T_TMP/before")
+t_wait_count "$T_TMP/server.log" ' GET /rest/v1/projects 200 ' $((before + 400)) "the request log"
 after=$(grep -c ' GET /rest/v1/projects 200 ' "$T_TMP/server.log")
 t_assert_eq 400 "$((after - before))" "request log lines for 400 requests"
 

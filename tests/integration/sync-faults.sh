@@ -149,7 +149,16 @@ cp "$(y_home E)/auth.json" "$(y_home E2)/auth.json"
 y_ok E logout
 y_bump A "expired"
 y_settle
-sleep 3
+# Until the server refuses the token D got last (so A's and B's too): they
+# expire, the server says when.
+access_d=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["access_token"])' \
+	"$(y_home D)/auth.json")
+i=0
+until s_http GET /auth/v1/user -H "Authorization: Bearer $access_d" && [ "$s_status" = 401 ]; do
+	i=$((i + 1))
+	[ $i -lt 600 ] || t_fail "D's 2-second token was still accepted after 60 s"
+	sleep 0.1
+done
 
 # A refreshes before pushing, without a prompt.
 y_ok A push

@@ -1,10 +1,13 @@
 #!/bin/sh
-# The browser never waits on the network: against a cloud that answers every
-# request (REST, auth and the realtime upgrade alike) only after 10 seconds,
-# the browser, on a real terminal in a detached tmux, moves at once on each
-# key while its sync thread is stuck in a request, and q quits within a
-# second: the request under way is given up (cloud_set_abort), the realtime
+# The browser never waits on the network: against a cloud that never answers
+# (REST, auth and the realtime upgrade alike: each request is held until the
+# test ends), the browser, on a real terminal in a detached tmux, moves on each
+# key while its sync thread is stuck in a request, and q quits although the
+# request is still unanswered: it is given up (cloud_set_abort), the realtime
 # connection closed, and every pending commit is still pending afterwards.
+# Nothing is timed (a loaded machine is slow, not wrong): that the request
+# was still held when the screen moved and when the browser quit is what
+# proves nothing waited on it; the time q took is printed.
 # Skipped without tmux.
 . "$SRCDIR/tests/integration/lib.sh"
 t_need_cmd tmux
@@ -13,25 +16,18 @@ sock=agentlogs-slow-$$
 slow_pid=
 trap 'tmux -L "$sock" kill-server 2>/dev/null; [ -n "$slow_pid" ] && kill "$slow_pid" 2>/dev/null; rm -rf "$T_TMP"' EXIT
 
-# A cloud that takes 10 s to say anything; it prints its port, then logs each request.
+# A cloud that holds every request; it prints its port, then logs each request.
 python3 -u - >"$T_TMP/slow.out" 2>&1 <<'PY' &
-import http.server, sys, time
+import http.server, threading
+
+never = threading.Event()
 
 class Slow(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def answer(self):
         print("request", self.command, self.path.split("?")[0], flush=True)
-        time.sleep(10)
-        body = b'{"message":"slow"}'
-        try:
-            self.send_response(503)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except OSError:
-            pass
+        never.wait()
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = answer
 
@@ -88,9 +84,10 @@ until tmux -L "$sock" -f /dev/null new-session -d -x 100 -y 24 \
 	sleep 0.5
 done
 
-# wait_for TEXT MS: until the screen shows TEXT, at most MS milliseconds.
+# wait_for TEXT: until the screen shows TEXT (a failure after 60 s: a bound
+# for a broken browser, not a timing).
 wait_for() {
-	wf_end=$(($(date +%s%3N) + $2))
+	wf_end=$(($(date +%s%3N) + 60000))
 	while :; do
 		tmux -L "$sock" capture-pane -p >"$T_TMP/screen" 2>/dev/null
 		grep -qF -- "$1" "$T_TMP/screen" && return 0
@@ -98,43 +95,40 @@ wait_for() {
 		sleep 0.02
 	done
 	cat "$T_TMP/screen" >&2
-	t_fail "the screen did not show '$1' within $2 ms"
+	t_fail "the screen did not show '$1'"
 }
 
-wait_for "commits 1/8" 5000
-# The sync thread is now waiting on the slow cloud (its first sync).
-wait_for " syncing " 5000
+wait_for "commits 1/8"
+# The sync thread is now waiting on the cloud (its first sync), for good.
+wait_for " syncing "
 i=0
 until grep -q '^request POST /rest/v1/rpc/pull_changes' "$T_TMP/slow.out"; do
 	i=$((i + 1))
 	[ $i -lt 300 ] || t_fail "the browser never asked the slow cloud for changes: $(cat "$T_TMP/slow.out")"
 	sleep 0.05
 done
-# Every key answers at once.
+# Every key answers while the request is held.
 for n in 2 3 4; do
 	tmux -L "$sock" send-keys j
-	wait_for "commits $n/8" 500
+	wait_for "commits $n/8"
 done
 tmux -L "$sock" send-keys k
-wait_for "commits 3/8" 500
+wait_for "commits 3/8"
 tmux -L "$sock" send-keys Enter
-wait_for "sessions 1/1" 500
+wait_for "sessions 1/1"
 tmux -L "$sock" send-keys q
-wait_for "commits 3/8" 500
+wait_for "commits 3/8"
+wait_for " syncing "
 
-# q from the first view quits within a second, the request under way given up.
+# q from the first view quits, the request under way (never to be answered)
+# given up.
 t0=$(date +%s%3N)
 tmux -L "$sock" send-keys q
-while [ ! -f "$T_TMP/exit" ] && [ $(($(date +%s%3N) - t0)) -lt 5000 ]; do
-	sleep 0.02
-done
-took=$(($(date +%s%3N) - t0))
-[ -f "$T_TMP/exit" ] || t_fail "q did not quit within 5 s"
-echo "q quit $took ms after the key, with a request to the slow cloud under way"
-[ "$took" -lt 1000 ] || t_fail "q took $took ms to quit (the limit is 1000)"
+t_wait_file "$T_TMP/exit" "" "q: the browser's exit status"
+echo "q quit $(($(date +%s%3N) - t0)) ms after the key, with a request to the cloud under way"
 t_assert_eq 0 "$(cat "$T_TMP/exit")" "exit status"
 # The TUI may say it gave up the sync under way; nothing else belongs on stderr.
 grep -v 'finishing the sync under way' "$T_TMP/stderr" >"$T_TMP/stderr.rest"
 [ -s "$T_TMP/stderr.rest" ] && t_fail "stderr: $(cat "$T_TMP/stderr.rest")"
 t_assert_eq "$before" "$(pending)" "pending commits after quitting during a sync"
-echo "PASS: a cloud that answers after 10 s: every key at once, q within a second, nothing pending lost"
+echo "PASS: a cloud that never answers: every key answered, q quits, nothing pending lost"
