@@ -2,7 +2,7 @@
  * Every action of the browser, declared once (tig's REQ_INFO): its name for
  * `bind`, its default keys, the views it works in and its help line. The one
  * table feeds the key parser, the `?` help view and the man page's KEYS
- * section (tests/unit/test-actions checks man/agentlogs.1 against it), so they
+ * section (tests/unit/test-ui checks man/agentlogs.1 against it), so they
  * cannot disagree.
  *
  * Keys are written as in the config file: a character ("j", "?", "é"), a
@@ -58,7 +58,7 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 /*
  * _(ID, name, default keys, views, section, help). Adding an action: add a line
  * here, handle it in the views that take it, describe it in man/agentlogs.1
- * (run tests/unit/test-actions --man for the text).
+ * (run tests/unit/test-ui --man for the text).
  */
 #define ACTION_LIST(_) \
 	_(MOVE_DOWN, "move-down", "j Down", VMASK_ALL, SECTION_MOVE, \
