@@ -667,7 +667,6 @@ start_curses(struct tui *t, char *err)
 {
 	const char *size = getenv("AGENTLOGS_TUI_SIZE"), *term;
 	int cols = 80, rows = 24;
-	char num[16];
 
 	if (t->script == NULL) {
 		/* newterm, not initscr: an unknown TERM is an error to report, not an exit. */
@@ -679,10 +678,14 @@ start_curses(struct tui *t, char *err)
 		if (size != NULL && (sscanf(size, "%dx%d", &cols, &rows) != 2 || cols < 1 ||
 		    rows < 1))
 			return seterr(err, "AGENTLOGS_TUI_SIZE: expected COLSxROWS, e.g. 80x24");
-		snprintf(num, sizeof num, "%d", rows);
-		setenv("LINES", num, 1);
-		snprintf(num, sizeof num, "%d", cols);
-		setenv("COLUMNS", num, 1);
+		/*
+		 * The size goes to resizeterm, not through $LINES and $COLUMNS: the
+		 * sync thread already runs, and a setenv now would race its getenv
+		 * (debug builds abort on one: src/debug/env-guard.c). Without
+		 * use_env, newterm takes terminfo's size, whatever the caller's
+		 * environment holds, and resizeterm sets ours.
+		 */
+		use_env(FALSE);
 		term = getenv("AGENTLOGS_TUI_TERM");
 		if (term == NULL || *term == '\0')
 			term = "xterm-256color";
