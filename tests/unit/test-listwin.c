@@ -1,0 +1,456 @@
+/*
+ * The list window's invariants (ui/listwin.h) over a list of numbers paged
+ * the way the store pages commits: a keyset on the value, a few rows a page.
+ * Expected positions are worked out here from the list's length and the pane's
+ * height, not read back from the module.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ui/listwin.h"
+#include "util/xmalloc.h"
+
+#define PAGE 8
+
+/* The backing list: values[0..n), ascending, each row's key its value. */
+struct list {
+	int values[4096];
+	int n;
+	int heights;		/* lines per row (0: one) */
+	int live;		/* rows fetched and not yet cleared */
+	int fetches;
+};
+
+struct row {
+	int value;
+	struct list *owner;
+};
+
+static int
+fetch(void *ctx, const void *from, int dir, int limit, void *out, char *err)
+{
+	struct list *l = ctx;
+	const struct row *f = from;
+	struct row *o = out;
+	int lo, hi, i, got = 0;
+
+	(void)err;
+	l->fetches++;
+	if (dir > 0) {
+		for (lo = 0; f != NULL && lo < l->n && l->values[lo] <= f->value; lo++)
+			;
+		hi = lo + limit < l->n ? lo + limit : l->n;
+	} else {
+		for (hi = l->n; f != NULL && hi > 0 && l->values[hi - 1] >= f->value; hi--)
+			;
+		lo = hi - limit > 0 ? hi - limit : 0;
+	}
+	for (i = lo; i < hi; i++) {
+		o[got].value = l->values[i];
+		o[got].owner = l;
+		got++;
+		l->live++;
+	}
+	return got;
+}
+
+static long long
+count(void *ctx, char *err)
+{
+	(void)err;
+	return ((struct list *)ctx)->n;
+}
+
+static long long
+rank(void *ctx, const void *row, char *err)
+{
+	struct list *l = ctx;
+	long long r = 0;
+
+	(void)err;
+	while (r < l->n && l->values[r] < ((const struct row *)row)->value)
+		r++;
+	return r;
+}
+
+static int
+height(void *ctx, void *row)
+{
+	(void)row;
+	return ((struct list *)ctx)->heights > 0 ? ((struct list *)ctx)->heights : 1;
+}
+
+static void
+clear(void *row)
+{
+	((struct row *)row)->owner->live--;
+}
+
+static const struct listwin_source source = {
+	.size = sizeof(struct row),
+	.fetch = fetch,
+	.count = count,
+	.rank = rank,
+	.height = height,
+	.clear = clear,
+};
+
+static struct list *
+make_list(int n)
+{
+	struct list *l = xcalloc(1, sizeof *l);
+	int i;
+
+	for (i = 0; i < n; i++)
+		l->values[i] = 10 * i;
+	l->n = n;
+	return l;
+}
+
+static void
+remove_value(struct list *l, int k)
+{
+	memmove(l->values + k, l->values + k + 1, (size_t)(l->n - k - 1) * sizeof *l->values);
+	l->n--;
+}
+
+static int
+cursor_value(struct listwin *lw)
+{
+	struct row *r = listwin_cursor(lw);
+
+	assert_non_null(r);
+	return r->value;
+}
+
+/* What every call must leave true, for a pane of lines lines over rows of h lines. */
+static void
+check_invariants(struct listwin *lw, struct list *l, int lines)
+{
+	int h = l->heights > 0 ? l->heights : 1;
+	long long shown;
+
+	assert_true(lw->n <= lw->max + lw->page);
+	if (l->n == 0) {
+		assert_true(listwin_empty(lw));
+		assert_int_equal(lw->cur, 0);
+		assert_int_equal(lw->top, 0);
+		return;
+	}
+	assert_non_null(listwin_row(lw, lw->cur));
+	assert_non_null(listwin_row(lw, lw->top));
+	/* The cursor's row is the list's row of that index. */
+	assert_int_equal(cursor_value(lw), 10 * lw->cur);
+	assert_true(lw->cur_line >= 0 && lw->cur_line < h);
+	/* The cursor shows. */
+	shown = (lw->cur - lw->top) * h + lw->cur_line - lw->top_line;
+	assert_true(shown >= 0 && shown < lines);
+	/* Never scrolled past the last line: a full pane, or the top at the start. */
+	if ((long long)l->n * h >= lines)
+		assert_true(lw->top * h + lw->top_line <= (long long)l->n * h - lines);
+	else
+		assert_true(lw->top == 0 && lw->top_line == 0);
+}
+
+static void
+done(struct listwin *lw, struct list *l)
+{
+	listwin_free(lw);
+	assert_int_equal(l->live, 0);	/* every row fetched was cleared */
+	free(l);
+}
+
+static void
+test_empty(void **state)
+{
+	struct list *l = make_list(0);
+	struct listwin lw;
+	long long line, total;
+	char err[256] = "";
+	enum action a[] = { ACT_MOVE_DOWN, ACT_MOVE_UP, ACT_PAGE_DOWN, ACT_HALF_UP, ACT_LAST,
+		ACT_FIRST };
+	size_t i;
+
+	(void)state;
+	listwin_init(&lw, &source, l, PAGE);
+	assert_int_equal(listwin_load_first(&lw, err), 0);
+	for (i = 0; i < sizeof a / sizeof a[0]; i++) {
+		assert_int_equal(listwin_move(&lw, a[i], 10, err), 1);
+		check_invariants(&lw, l, 10);
+		assert_null(listwin_cursor(&lw));
+	}
+	listwin_idle(&lw, err);
+	listwin_position(&lw, &line, &total);
+	assert_int_equal(line, 0);
+	assert_int_equal(total, 0);
+	assert_int_equal(listwin_reload(&lw, NULL, err), 0);
+	check_invariants(&lw, l, 10);
+	assert_int_equal(listwin_move(&lw, ACT_ENTER, 10, err), 0);
+	done(&lw, l);
+}
+
+/* Down one row at a time through a list forty pages long, then back up. */
+static void
+test_walk(void **state)
+{
+	struct list *l = make_list(40 * PAGE);
+	struct listwin lw;
+	char err[256] = "";
+	int i;
+
+	(void)state;
+	listwin_init(&lw, &source, l, PAGE);
+	assert_int_equal(listwin_load_first(&lw, err), 0);
+	for (i = 1; i < l->n + 5; i++) {
+		listwin_move(&lw, ACT_MOVE_DOWN, 10, err);
+		check_invariants(&lw, l, 10);
+		assert_int_equal(lw.cur, i < l->n ? i : l->n - 1);
+		assert_int_equal(lw.top, lw.cur < 9 ? 0 : lw.cur - 9);
+	}
+	for (i = l->n - 2; i > -5; i--) {
+		listwin_move(&lw, ACT_MOVE_UP, 10, err);
+		check_invariants(&lw, l, 10);
+		assert_int_equal(lw.cur, i > 0 ? i : 0);
+	}
+	assert_string_equal(err, "");
+	done(&lw, l);
+}
+
+static void
+test_jump_to_end(void **state)
+{
+	struct list *l = make_list(1000);
+	struct listwin lw;
+	long long line, total;
+	char err[256] = "";
+
+	(void)state;
+	listwin_init(&lw, &source, l, PAGE);
+	listwin_load_first(&lw, err);
+	listwin_move(&lw, ACT_LAST, 10, err);
+	check_invariants(&lw, l, 10);
+	assert_int_equal(lw.cur, 999);
+	assert_int_equal(lw.top, 990);
+	listwin_position(&lw, &line, &total);
+	assert_int_equal(line, 1000);
+	assert_int_equal(total, 1000);
+	/* Past the end stays at the end. */
+	listwin_move(&lw, ACT_PAGE_DOWN, 10, err);
+	assert_int_equal(lw.cur, 999);
+	assert_int_equal(lw.top, 990);
+	listwin_move(&lw, ACT_PAGE_UP, 10, err);
+	check_invariants(&lw, l, 10);
+	assert_int_equal(lw.cur, 989);
+	assert_int_equal(lw.top, 980);
+	listwin_move(&lw, ACT_FIRST, 10, err);
+	check_invariants(&lw, l, 10);
+	assert_int_equal(lw.cur, 0);
+	assert_int_equal(lw.top, 0);
+	/* Half a page scrolls the pane with the cursor. */
+	listwin_move(&lw, ACT_HALF_DOWN, 10, err);
+	listwin_move(&lw, ACT_HALF_DOWN, 10, err);
+	assert_int_equal(lw.cur, 10);
+	assert_int_equal(lw.top, 10);
+	/* A page up from partway down ends on the first row. */
+	listwin_move(&lw, ACT_MOVE_UP, 10, err);
+	listwin_move(&lw, ACT_MOVE_UP, 10, err);
+	listwin_move(&lw, ACT_MOVE_UP, 10, err);
+	listwin_move(&lw, ACT_HALF_UP, 10, err);
+	assert_int_equal(lw.cur, 2);
+	assert_int_equal(lw.top, 2);
+	listwin_move(&lw, ACT_PAGE_UP, 10, err);
+	assert_int_equal(lw.cur, 0);
+	assert_int_equal(lw.top, 0);
+	done(&lw, l);
+}
+
+/* Whether a row is still listed (listwin_reload's keep). */
+static int
+still_listed(void *ctx, void *row, char *err)
+{
+	struct list *l = ctx;
+	int i;
+
+	(void)err;
+	for (i = 0; i < l->n; i++) {
+		if (l->values[i] == ((struct row *)row)->value)
+			return 1;
+	}
+	return 0;
+}
+
+/* The last row deleted with the cursor on it: the cursor and the pane come back up. */
+static void
+test_delete_last(void **state)
+{
+	struct list *l = make_list(30);
+	struct listwin lw;
+	char err[256] = "";
+
+	(void)state;
+	listwin_init(&lw, &source, l, PAGE);
+	listwin_load_first(&lw, err);
+	listwin_move(&lw, ACT_LAST, 10, err);
+	assert_int_equal(lw.cur, 29);
+	assert_int_equal(lw.top, 20);
+	remove_value(l, 29);
+	lw.total = -1;
+	assert_int_equal(listwin_reload(&lw, still_listed, err), 0);
+	listwin_fit(&lw, 10, err);
+	check_invariants(&lw, l, 10);
+	assert_int_equal(lw.cur, 28);
+	assert_int_equal(lw.top, 19);
+	while (listwin_idle(&lw, err))
+		;
+	assert_int_equal(lw.total, 29);
+	done(&lw, l);
+}
+
+/* Rows deleted before the cursor: the window's place is an estimate until idle ranks it. */
+static void
+test_delete_before(void **state)
+{
+	struct list *l = make_list(100);
+	struct listwin lw;
+	char err[256] = "";
+	int i;
+
+	(void)state;
+	listwin_init(&lw, &source, l, PAGE);
+	listwin_load_first(&lw, err);
+	for (i = 0; i < 50; i++)
+		listwin_move(&lw, ACT_MOVE_DOWN, 10, err);
+	assert_int_equal(lw.cur, 50);
+	/* The cursor's row and the three before it go. */
+	for (i = 0; i < 4; i++)
+		remove_value(l, 47);
+	assert_int_equal(listwin_reload(&lw, still_listed, err), 0);
+	listwin_fit(&lw, 10, err);
+	while (listwin_idle(&lw, err))
+		;
+	/* The row after the deleted one (value 510) is now the 47th. */
+	assert_int_equal(((struct row *)listwin_cursor(&lw))->value, 510);
+	assert_int_equal(lw.cur, 47);
+	assert_int_equal(lw.total, 96);
+	/* The list's values are no longer 10 * index: check the pane by hand. */
+	assert_true(lw.cur - lw.top >= 0 && lw.cur - lw.top < 10);
+	done(&lw, l);
+}
+
+/* The pane shrinks and grows around the cursor. */
+static void
+test_resize(void **state)
+{
+	struct list *l = make_list(30);
+	struct listwin lw;
+	char err[256] = "";
+	int i;
+
+	(void)state;
+	listwin_init(&lw, &source, l, PAGE);
+	listwin_load_first(&lw, err);
+	for (i = 0; i < 15; i++)
+		listwin_move(&lw, ACT_MOVE_DOWN, 20, err);
+	assert_int_equal(lw.top, 0);
+	listwin_fit(&lw, 5, err);	/* shrink: the cursor stays in sight */
+	check_invariants(&lw, l, 5);
+	assert_int_equal(lw.cur, 15);
+	assert_int_equal(lw.top, 11);
+	listwin_fit(&lw, 1, err);
+	check_invariants(&lw, l, 1);
+	assert_int_equal(lw.top, 15);
+	listwin_fit(&lw, 40, err);	/* taller than the list: from its first row */
+	check_invariants(&lw, l, 40);
+	assert_int_equal(lw.top, 0);
+	listwin_move(&lw, ACT_LAST, 40, err);
+	listwin_fit(&lw, 24, err);
+	check_invariants(&lw, l, 24);
+	assert_int_equal(lw.top, 6);
+	done(&lw, l);
+}
+
+/* A short list handed over whole; its last row deleted under the cursor. */
+static void
+test_set(void **state)
+{
+	struct list *l = make_list(12);
+	static const struct listwin_source whole = {
+		.size = sizeof(struct row),
+		.clear = clear,
+	};
+	struct listwin lw;
+	struct row *rows;
+	char err[256] = "";
+	int n, i;
+
+	(void)state;
+	listwin_init(&lw, &whole, l, PAGE);
+	for (n = 12; n >= 0; n--) {
+		rows = xcalloc((size_t)n + 1, sizeof *rows);
+		for (i = 0; i < n; i++) {
+			rows[i].value = 10 * i;
+			rows[i].owner = l;
+			l->live++;
+		}
+		l->n = n;
+		listwin_set(&lw, rows, n, NULL);
+		listwin_move(&lw, ACT_LAST, 5, err);
+		check_invariants(&lw, l, 5);
+		assert_int_equal(lw.cur, n > 0 ? n - 1 : 0);
+		assert_int_equal(lw.top, n > 5 ? n - 5 : 0);
+	}
+	done(&lw, l);
+}
+
+/* Rows of three lines: the cursor walks lines, the pane fills to the list's last one. */
+static void
+test_tall_rows(void **state)
+{
+	struct list *l = make_list(20);
+	struct listwin lw;
+	char err[256] = "";
+
+	(void)state;
+	l->heights = 3;
+	listwin_init(&lw, &source, l, PAGE);
+	listwin_load_first(&lw, err);
+	listwin_move(&lw, ACT_MOVE_DOWN, 10, err);
+	assert_int_equal(lw.cur, 0);
+	assert_int_equal(lw.cur_line, 1);
+	listwin_move(&lw, ACT_PAGE_DOWN, 10, err);	/* line 11: row 3, line 2 */
+	check_invariants(&lw, l, 10);
+	assert_int_equal(lw.cur, 3);
+	assert_int_equal(lw.cur_line, 2);
+	assert_int_equal(lw.top * 3 + lw.top_line, 10);
+	listwin_move(&lw, ACT_LAST, 10, err);
+	check_invariants(&lw, l, 10);
+	assert_int_equal(lw.cur, 19);
+	assert_int_equal(lw.cur_line, 2);
+	assert_int_equal(lw.top * 3 + lw.top_line, 60 - 10);
+	done(&lw, l);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_jump_to_end),
+		cmocka_unit_test(test_delete_last),
+		cmocka_unit_test(test_delete_before),
+		cmocka_unit_test(test_resize),
+		cmocka_unit_test(test_set),
+		cmocka_unit_test(test_tall_rows),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
