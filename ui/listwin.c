@@ -309,7 +309,8 @@ listwin_reload(struct listwin *lw, int (*keep)(void *ctx, void *row, char *err),
 		if (lw->at_end && lw->offset_exact)
 			lw->total = lw->offset + lw->n;
 	}
-	lw->top = top + (lw->cur - cur);
+	/* The pane keeps its first row's index; the cursor's row may have moved. */
+	lw->top = top;
 	listwin_heights_changed(lw);
 	return 0;
 }

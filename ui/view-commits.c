@@ -2,7 +2,7 @@
  * The commits view: every commit newest first, or one project's commits in
  * their curated order, with the curation keys. Rows come from the store a page
  * at a time through a keyset cursor (store/browse.h): the view holds a window
- * of at most WINDOW_MAX rows around the cursor, whatever the list's length.
+ * of a few pages around the cursor (ui/listwin.h), whatever the list's length.
  */
 #include "config.h"
 
@@ -13,6 +13,7 @@
 #include "store/browse.h"
 #include "store/commits.h"
 #include "store/curate.h"
+#include "ui/listwin.h"
 #include "ui/tui.h"
 #include "ui/view.h"
 #include "util/log.h"
@@ -21,21 +22,16 @@
 #include "util/xmalloc.h"
 
 #define PAGE 64			/* rows per query */
-#define WINDOW_MAX (4 * PAGE)	/* rows kept around the cursor */
 #define TITLE_MIN 20
 #define PROJECT_MAX 14
 #define BADGES 5
 
 struct commits_view {
+	struct tui *t;
 	char *project_id;	/* NULL: every project */
 	char *project_name;
 	int show_hidden;
-	struct browse_commit *rows;	/* the window, in list order */
-	int n, cap;
-	int at_start, at_end;	/* the window holds the list's first / last row */
-	long long offset;	/* the list index of rows[0] */
-	int cursor, top;	/* indices into rows */
-	long long total;
+	struct listwin lw;	/* of struct browse_commit, in list order */
 	int project_width;
 };
 
@@ -51,186 +47,43 @@ query_init(struct commits_view *cv, struct browse_query *q, const struct browse_
 	q->limit = limit;
 }
 
-static void
-clear_rows(struct commits_view *cv)
-{
-	int i;
-
-	for (i = 0; i < cv->n; i++)
-		browse_commit_clear(&cv->rows[i]);
-	cv->n = 0;
-}
-
-/* Appends (dir > 0) or prepends (dir < 0) a page; returns how many rows came. */
 static int
-fetch(struct tui *t, struct commits_view *cv, int dir, char *err)
+source_fetch(void *ctx, const void *from, int dir, int limit, void *out, char *err)
 {
-	struct browse_commit page[PAGE];
+	struct commits_view *cv = ctx;
 	struct browse_query q;
-	int got;
 
-	if ((dir > 0 && cv->at_end) || (dir < 0 && cv->at_start))
-		return 0;
-	query_init(cv, &q, cv->n > 0 ? &cv->rows[dir > 0 ? cv->n - 1 : 0] : NULL, dir, PAGE);
-	if ((got = browse_commits(t->st, &q, page, err)) < 0)
-		return -1;
-	if (cv->n + got > cv->cap) {
-		cv->cap = cv->n + got + PAGE;
-		cv->rows = xreallocarray(cv->rows, cv->cap, sizeof *cv->rows);
-	}
-	if (got < PAGE) {
-		if (dir > 0)
-			cv->at_end = 1;
-		else
-			cv->at_start = 1;
-	}
-	if (got == 0) {
-		if (dir < 0)
-			cv->offset = 0;
-		return 0;
-	}
-	if (dir > 0) {
-		memcpy(cv->rows + cv->n, page, got * sizeof *page);
-	} else {
-		memmove(cv->rows + got, cv->rows, cv->n * sizeof *cv->rows);
-		memcpy(cv->rows, page, got * sizeof *page);
-		cv->cursor += got;
-		cv->top += got;
-		cv->offset -= got;
-		if (cv->at_start)
-			cv->offset = 0;
-	}
-	cv->n += got;
-	return got;
+	query_init(cv, &q, from, dir, limit);
+	return browse_commits(cv->t->st, &q, out, err);
 }
 
-/*
- * Drops rows far from the cursor so the window stays under WINDOW_MAX; returns
- * how many went from the start (every index into rows moves down by that).
- */
-static int
-trim(struct commits_view *cv)
+static long long
+source_count(void *ctx, char *err)
 {
-	int drop = 0, i;
-
-	if (cv->n <= WINDOW_MAX - PAGE)
-		return 0;
-	if (cv->top > PAGE) {
-		drop = cv->top - PAGE / 2;
-		for (i = 0; i < drop; i++)
-			browse_commit_clear(&cv->rows[i]);
-		memmove(cv->rows, cv->rows + drop, (cv->n - drop) * sizeof *cv->rows);
-		cv->n -= drop;
-		cv->cursor -= drop;
-		cv->top -= drop;
-		cv->offset += drop;
-		cv->at_start = 0;
-	}
-	if (cv->n > WINDOW_MAX - PAGE) {
-		int keep = cv->top + 2 * PAGE;
-		if (keep < cv->cursor + PAGE)
-			keep = cv->cursor + PAGE;
-		if (keep < cv->n) {
-			for (i = keep; i < cv->n; i++)
-				browse_commit_clear(&cv->rows[i]);
-			cv->n = keep;
-			cv->at_end = 0;
-		}
-	}
-	return drop;
-}
-
-/* Makes rows[idx] exist when the list has it (fetching pages); returns the index now. */
-static int
-need(struct tui *t, struct commits_view *cv, int idx, char *err)
-{
-	while (idx >= cv->n && !cv->at_end) {
-		if (cv->n + PAGE > WINDOW_MAX)
-			idx -= trim(cv);
-		if (idx < cv->n)
-			break;
-		if (fetch(t, cv, 1, err) <= 0)
-			break;
-	}
-	while (idx < 0 && !cv->at_start) {
-		int got;
-		if (cv->n + PAGE > WINDOW_MAX) {
-			/* Make room at the end. */
-			int keep = cv->n - PAGE, i;
-			if (keep < cv->cursor + 1)
-				keep = cv->cursor + 1;
-			if (keep < cv->top + 1)
-				keep = cv->top + 1;
-			for (i = keep; i < cv->n; i++)
-				browse_commit_clear(&cv->rows[i]);
-			if (keep < cv->n)
-				cv->at_end = 0;
-			if (keep < cv->n)
-				cv->n = keep;
-		}
-		if ((got = fetch(t, cv, -1, err)) <= 0)
-			break;
-		idx += got;
-	}
-	return idx;
-}
-
-static void
-fix_view(struct commits_view *cv, int rows)
-{
-	if (cv->n == 0) {
-		cv->cursor = cv->top = 0;
-		return;
-	}
-	if (cv->cursor >= cv->n)
-		cv->cursor = cv->n - 1;
-	if (cv->cursor < 0)
-		cv->cursor = 0;
-	if (cv->top > cv->cursor)
-		cv->top = cv->cursor;
-	if (cv->cursor >= cv->top + rows)
-		cv->top = cv->cursor - rows + 1;
-	if (cv->top < 0)
-		cv->top = 0;
-}
-
-static int
-count(struct tui *t, struct commits_view *cv, char *err)
-{
+	struct commits_view *cv = ctx;
 	struct browse_query q;
 
 	query_init(cv, &q, NULL, 1, 0);
-	cv->total = browse_commit_count(t->st, &q, err);
-	return cv->total < 0 ? -1 : 0;
+	return browse_commit_count(cv->t->st, &q, err);
 }
 
-static int
-load_first(struct tui *t, struct commits_view *cv, char *err)
+static void
+source_clear(void *row)
 {
-	clear_rows(cv);
-	cv->at_start = 1;
-	cv->at_end = 0;
-	cv->offset = 0;
-	cv->cursor = cv->top = 0;
-	return fetch(t, cv, 1, err) < 0 ? -1 : 0;
+	browse_commit_clear(row);
 }
 
-static int
-load_last(struct tui *t, struct commits_view *cv, int rows, char *err)
+static const struct listwin_source commits_source = {
+	.size = sizeof(struct browse_commit),
+	.fetch = source_fetch,
+	.count = source_count,
+	.clear = source_clear,
+};
+
+static struct browse_commit *
+cursor_commit(struct commits_view *cv)
 {
-	clear_rows(cv);
-	cv->at_start = 0;
-	cv->at_end = 1;
-	cv->cursor = cv->top = 0;
-	if (cv->total < 0 && count(t, cv, err) != 0)
-		return -1;
-	cv->offset = cv->total;
-	if (fetch(t, cv, -1, err) < 0)
-		return -1;
-	cv->cursor = cv->n - 1;
-	cv->top = cv->n - rows;
-	fix_view(cv, rows);
-	return 0;
+	return listwin_cursor(&cv->lw);
 }
 
 static int
@@ -240,8 +93,8 @@ commits_open(struct view *v, struct tui *t, const char *arg, char *err)
 	long long width = 0;
 
 	v->priv = cv;
-	cv->cap = WINDOW_MAX + PAGE;
-	cv->rows = xcalloc(cv->cap, sizeof *cv->rows);
+	cv->t = t;
+	listwin_init(&cv->lw, &commits_source, cv, PAGE);
 	if (arg != NULL) {
 		sqlite3_stmt *s = store_prepare(t->st, "SELECT name FROM projects WHERE id = ?1", err);
 		if (s == NULL)
@@ -257,8 +110,8 @@ commits_open(struct view *v, struct tui *t, const char *arg, char *err)
 	} else if (projects_name_width(t->st, &width, err) != 0)
 		return -1;
 	cv->project_width = width > PROJECT_MAX ? PROJECT_MAX : (int)width;
-	cv->total = -1;		/* counted while idle */
-	return load_first(t, cv, err);
+	/* Counted while idle. */
+	return listwin_load_first(&cv->lw, err);
 }
 
 static void
@@ -268,73 +121,46 @@ commits_close(struct view *v)
 
 	if (cv == NULL)
 		return;
-	clear_rows(cv);
-	free(cv->rows);
+	listwin_free(&cv->lw);
 	free(cv->project_id);
 	free(cv->project_name);
 	free(cv);
 	v->priv = NULL;
 }
 
+/* Whether the cursor's commit is still listed; if so, as it is now (a move changes its place). */
+static int
+still_listed(void *ctx, void *row, char *err)
+{
+	struct commits_view *cv = ctx;
+	struct browse_commit *c = row, fresh;
+	int found = browse_commit_get(cv->t->st, c->id, &fresh, err), listed;
+
+	if (found <= 0)
+		return found;
+	listed = (cv->show_hidden || !fresh.hidden) && (cv->project_id == NULL ||
+	    (fresh.project_id != NULL && strcmp(fresh.project_id, cv->project_id) == 0));
+	if (listed) {
+		browse_commit_clear(c);
+		*c = fresh;
+	} else
+		browse_commit_clear(&fresh);
+	return listed;
+}
+
 /*
  * Reads the window again around the cursor's commit: at its new place when it
- * is still listed (a move changes its place), else where it was.
+ * is still listed, else where it was.
  */
 static int
 commits_reload(struct view *v, struct tui *t, char *err)
 {
 	struct commits_view *cv = v->priv;
-	struct browse_commit anchor, fresh;
-	int rows = v->rows > 0 ? v->rows : 1, found, listed;
-	long long top_abs;
-	long long offset;
 
-	cv->total = -1;		/* counted again while idle */
-	if (cv->n == 0)
-		return load_first(t, cv, err);
-	browse_commit_copy(&anchor, &cv->rows[cv->cursor]);
-	top_abs = cv->offset + cv->top;
-	offset = cv->offset + cv->cursor;
-	found = browse_commit_get(t->st, anchor.id, &fresh, err);
-	if (found < 0) {
-		browse_commit_clear(&anchor);
-		return -1;
-	}
-	listed = found == 1 && (cv->show_hidden || !fresh.hidden) &&
-	    (cv->project_id == NULL || (fresh.project_id != NULL &&
-	    strcmp(fresh.project_id, cv->project_id) == 0));
-	if (listed) {
-		browse_commit_clear(&anchor);
-		anchor = fresh;
-	} else if (found == 1)
-		browse_commit_clear(&fresh);
-
-	clear_rows(cv);
-	cv->at_start = cv->at_end = 0;
-	cv->cursor = cv->top = 0;
-	/* The rows after the anchor, then the ones before it. */
-	cv->rows[0] = anchor;
-	cv->n = 1;
-	if (fetch(t, cv, 1, err) < 0 || fetch(t, cv, -1, err) < 0)
-		return -1;
-	/* rows[cursor] is the anchor: keep it if listed, else drop it. */
-	if (!listed) {
-		browse_commit_clear(&cv->rows[cv->cursor]);
-		memmove(cv->rows + cv->cursor, cv->rows + cv->cursor + 1,
-		    (cv->n - cv->cursor - 1) * sizeof *cv->rows);
-		cv->n--;
-		if (cv->cursor >= cv->n)
-			cv->cursor = cv->n - 1;
-	}
-	if (!cv->at_start)
-		cv->offset = offset - cv->cursor;
-	if (cv->offset < 0)
-		cv->offset = 0;
-	/* The pane stays where it was, as far as the cursor lets it. */
-	cv->top = (int)(top_abs - cv->offset);
-	fix_view(cv, rows);
+	(void)t;
+	cv->lw.total = -1;	/* counted again while idle */
 	view_preview_changed(v);
-	return 0;
+	return listwin_reload(&cv->lw, still_listed, err);
 }
 
 /* Which columns fit in cols. */
@@ -426,20 +252,22 @@ static void
 commits_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 {
 	struct commits_view *cv = v->priv;
+	struct browse_commit *c;
 	struct columns col;
 	struct rline l;
-	int y, i;
+	char err[ERRLEN] = "";
+	int y;
 
+	listwin_fit(&cv->lw, rows, err);
 	choose_columns(cv, cols, &col);
 	rline_init(&l);
 	for (y = 0; y < rows; y++) {
-		i = cv->top + y;
 		rline_reset(&l);
-		if (i < cv->n) {
-			format_row(t, cv, &cv->rows[i], &col, &l);
-			rline_draw(w, y, &l, &t->theme, cols, i == cv->cursor ? (int)ROLE_CURSOR :
-			    cv->rows[i].hidden ? (int)ROLE_HIDDEN : -1, NULL);
-		} else if (y == 0 && cv->n == 0) {
+		if ((c = listwin_row(&cv->lw, cv->lw.top + y)) != NULL) {
+			format_row(t, cv, c, &col, &l);
+			rline_draw(w, y, &l, &t->theme, cols, cv->lw.top + y == cv->lw.cur ?
+			    (int)ROLE_CURSOR : c->hidden ? (int)ROLE_HIDDEN : -1, NULL);
+		} else if (y == 0 && listwin_empty(&cv->lw)) {
 			rline_raw(&l, ROLE_MESSAGE, cv->show_hidden ? "No commits." :
 			    "No commits (a lists hidden ones).");
 			rline_draw(w, y, &l, &t->theme, cols, -1, NULL);
@@ -448,6 +276,8 @@ commits_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		}
 	}
 	rline_free(&l);
+	if (err[0] != '\0')
+		tui_message(t, 1, "%s", err);
 }
 
 struct preview_ctx {
@@ -552,9 +382,8 @@ commits_preview(struct view *v, struct tui *t, struct textbuf *out, int cols)
 	struct preview_ctx p = { out, cols, NULL };
 	char err[ERRLEN];
 
-	if (cv->n == 0)
+	if ((p.bc = cursor_commit(cv)) == NULL)
 		return;
-	p.bc = &cv->rows[cv->cursor];
 	if (commits_get(t->st, p.bc->id, preview_commit, &p, err) < 0)
 		tui_message(t, 1, "%s", err);
 }
@@ -567,9 +396,8 @@ retitle_done(struct view *v, struct tui *t, const char *text)
 	char err[ERRLEN];
 	int rc;
 
-	if (text == NULL || cv->n == 0)
+	if (text == NULL || (c = cursor_commit(cv)) == NULL)
 		return;
-	c = &cv->rows[cv->cursor];
 	if (*text == '\0') {
 		if (c->title == NULL)
 			return;
@@ -594,11 +422,11 @@ delete_done(struct view *v, struct tui *t, int yes)
 	struct commits_view *cv = v->priv;
 	char err[ERRLEN];
 
-	if (!yes || cv->n == 0) {
+	if (!yes || cursor_commit(cv) == NULL) {
 		tui_message(t, 0, "Nothing deleted.");
 		return;
 	}
-	if (curate_remove(t->st, cv->rows[cv->cursor].id, err) != 0) {
+	if (curate_remove(t->st, cursor_commit(cv)->id, err) != 0) {
 		tui_message(t, 1, "%s", err);
 		return;
 	}
@@ -609,7 +437,7 @@ delete_done(struct view *v, struct tui *t, int yes)
 static void
 flag(struct tui *t, struct commits_view *cv, const char *field)
 {
-	struct browse_commit *c = &cv->rows[cv->cursor];
+	struct browse_commit *c = cursor_commit(cv);
 	int on = strcmp(field, "published") == 0 ? !c->published : !c->hidden;
 	char err[ERRLEN];
 
@@ -626,23 +454,26 @@ flag(struct tui *t, struct commits_view *cv, const char *field)
 }
 
 static void
-move_commit(struct tui *t, struct view *v, struct commits_view *cv, int up)
+move_commit(struct tui *t, struct commits_view *cv, int up)
 {
-	char err[ERRLEN];
-	int other = cv->cursor + (up ? -1 : 1);
+	char err[ERRLEN] = "";
+	long long other = cv->lw.cur;
+	int line = 0;
 
 	if (cv->project_id == NULL) {
 		tui_message(t, 1, "Commits are ordered within a project: open one first (P).");
 		return;
 	}
-	other = need(t, cv, other, err);
-	fix_view(cv, v->rows);
-	if (other < 0 || other >= cv->n) {
-		tui_message(t, 0, up ? "Already the first." : "Already the last.");
+	if (listwin_walk(&cv->lw, &other, &line, up ? -1 : 1, err) == 0) {
+		if (err[0] != '\0')
+			tui_message(t, 1, "%s", err);
+		else
+			tui_message(t, 0, up ? "Already the first." : "Already the last.");
 		return;
 	}
 	/* The list is curate_move's order upside down: up means after the one above. */
-	if (curate_move(t->st, cv->rows[cv->cursor].id, cv->rows[other].id, up, err) != 0) {
+	if (curate_move(t->st, cursor_commit(cv)->id,
+	    ((struct browse_commit *)listwin_row(&cv->lw, other))->id, up, err) != 0) {
 		tui_message(t, 1, "%s", err);
 		return;
 	}
@@ -654,60 +485,31 @@ static enum view_result
 commits_request(struct view *v, struct tui *t, enum action a)
 {
 	struct commits_view *cv = v->priv;
-	int rows = v->rows > 0 ? v->rows : 1, old = cv->cursor, half = rows / 2 ? rows / 2 : 1;
+	int rows = v->rows > 0 ? v->rows : 1;
+	long long old = cv->lw.cur;
+	struct browse_commit *c;
 	char err[ERRLEN] = "";
 	char *label;
 
+	if (listwin_move(&cv->lw, a, rows, err)) {
+		if (err[0] != '\0')
+			tui_message(t, 1, "%s", err);
+		if (cv->lw.cur != old || a == ACT_FIRST || a == ACT_LAST)
+			view_preview_changed(v);
+		return VIEW_HANDLED;
+	}
+	c = cursor_commit(cv);
 	switch (a) {
-	case ACT_MOVE_DOWN:
-		cv->cursor = need(t, cv, cv->cursor + 1, err);
-		break;
-	case ACT_MOVE_UP:
-		cv->cursor = need(t, cv, cv->cursor - 1, err);
-		break;
-	case ACT_PAGE_DOWN:
-	case ACT_HALF_DOWN: {
-		int step = a == ACT_PAGE_DOWN ? rows : half;
-		need(t, cv, cv->top + step + rows - 1, err);
-		cv->cursor = need(t, cv, cv->cursor + step, err);
-		if (cv->top + step + rows <= cv->n)
-			cv->top += step;
-		else
-			cv->top = cv->n - rows;
-		break;
-	}
-	case ACT_PAGE_UP:
-	case ACT_HALF_UP: {
-		int step = a == ACT_PAGE_UP ? rows : half;
-		int newtop = need(t, cv, cv->top - step, err);
-		cv->cursor = cv->cursor - (cv->top - newtop);
-		cv->top = newtop < 0 ? 0 : newtop;
-		if (cv->cursor >= cv->top + rows)
-			cv->cursor = cv->top + rows - 1;
-		if (newtop < 0)
-			cv->cursor = 0;
-		break;
-	}
-	case ACT_FIRST:
-		if (!cv->at_start || cv->offset != 0)
-			load_first(t, cv, err);
-		cv->cursor = cv->top = 0;
-		break;
-	case ACT_LAST:
-		if (!cv->at_end)
-			load_last(t, cv, rows, err);
-		cv->cursor = cv->n - 1;
-		break;
 	case ACT_ENTER:
-		if (cv->n > 0)
-			tui_push(t, &sessions_view_ops, cv->rows[cv->cursor].id);
+		if (c != NULL)
+			tui_push(t, &sessions_view_ops, c->id);
 		return VIEW_HANDLED;
 	case ACT_PUBLISH:
-		if (cv->n > 0)
+		if (c != NULL)
 			flag(t, cv, "published");
 		return VIEW_HANDLED;
 	case ACT_HIDE:
-		if (cv->n > 0)
+		if (c != NULL)
 			flag(t, cv, "hidden");
 		return VIEW_HANDLED;
 	case ACT_SHOW_HIDDEN:
@@ -719,11 +521,11 @@ commits_request(struct view *v, struct tui *t, enum action a)
 			    "Hidden commits are not listed.");
 		return VIEW_HANDLED;
 	case ACT_RETITLE:
-		if (cv->n == 0)
+		if (c == NULL)
 			return VIEW_HANDLED;
 		{
 			struct strbuf sb = STRBUF_INIT;
-			text_oneline(&sb, browse_commit_label(&cv->rows[cv->cursor]), 0);
+			text_oneline(&sb, browse_commit_label(c), 0);
 			label = strbuf_detach(&sb);
 		}
 		tui_prompt(t, "Title: ", label, retitle_done);
@@ -731,17 +533,17 @@ commits_request(struct view *v, struct tui *t, enum action a)
 		return VIEW_HANDLED;
 	case ACT_MOVE_COMMIT_UP:
 	case ACT_MOVE_COMMIT_DOWN:
-		if (cv->n > 0)
-			move_commit(t, v, cv, a == ACT_MOVE_COMMIT_UP);
+		if (c != NULL)
+			move_commit(t, cv, a == ACT_MOVE_COMMIT_UP);
 		return VIEW_HANDLED;
 	case ACT_DELETE:
-		if (cv->n == 0)
+		if (c == NULL)
 			return VIEW_HANDLED;
 		{
 			struct strbuf sb = STRBUF_INIT;
 			int room = v->cols - 32;
 			strbuf_adds(&sb, "Delete '");
-			text_oneline(&sb, browse_commit_label(&cv->rows[cv->cursor]),
+			text_oneline(&sb, browse_commit_label(c),
 			    room < 8 ? 8 : room > 40 ? 40 : room);
 			strbuf_adds(&sb, "' everywhere? [y/N] ");
 			tui_confirm(t, sb.buf, delete_done);
@@ -751,12 +553,6 @@ commits_request(struct view *v, struct tui *t, enum action a)
 	default:
 		return VIEW_IGNORED;
 	}
-	if (err[0] != '\0')
-		tui_message(t, 1, "%s", err);
-	fix_view(cv, rows);
-	if (cv->cursor != old || a == ACT_FIRST || a == ACT_LAST)
-		view_preview_changed(v);
-	return VIEW_HANDLED;
 }
 
 static void
@@ -764,8 +560,7 @@ commits_position(struct view *v, struct view_position *pos)
 {
 	struct commits_view *cv = v->priv;
 
-	pos->line = cv->n > 0 ? cv->offset + cv->cursor + 1 : 0;
-	pos->total = cv->total;
+	listwin_position(&cv->lw, &pos->line, &pos->total);
 }
 
 /* Counting a long list reads all of it: it waits until no key does. */
@@ -773,15 +568,12 @@ static int
 commits_idle(struct view *v, struct tui *t)
 {
 	struct commits_view *cv = v->priv;
-	char err[ERRLEN];
+	char err[ERRLEN] = "";
+	int more = listwin_idle(&cv->lw, err);
 
-	if (cv->total >= 0)
-		return 0;
-	if (count(t, cv, err) != 0) {
-		cv->total = 0;
+	if (err[0] != '\0')
 		tui_message(t, 1, "%s", err);
-	}
-	return 1;
+	return more;
 }
 
 static const char *
