@@ -4,7 +4,7 @@
  * visuals go up with it (counted while idle, for the rows shown); the preview
  * adds the projects waiting on their own. Every commit of a fresh import is
  * pending, so the list is paged from the store through a keyset cursor
- * (store/pending.h): the view holds a window of at most WINDOW_MAX rows.
+ * (store/pending.h) into a window of a few pages (ui/listwin.h).
  */
 #include "config.h"
 
@@ -14,6 +14,7 @@
 
 #include "store/commits.h"
 #include "store/pending.h"
+#include "ui/listwin.h"
 #include "ui/tui.h"
 #include "ui/view.h"
 #include "util/log.h"
@@ -22,139 +23,62 @@
 #include "util/xmalloc.h"
 
 #define PAGE 64			/* rows per query */
-#define WINDOW_MAX (4 * PAGE)	/* rows kept around the cursor */
 #define PROJECT_MAX 14
 #define FIGURES 12		/* "12s 1.2kt 3v" */
 #define TITLE_MIN 16
 #define PROJECT_NAMES 5		/* named in the preview */
 
 struct pending_view {
-	struct pending_commit *rows;	/* list indices offset .. offset + n - 1 */
-	int n, cap;
-	long long offset;
-	int at_start, at_end;	/* the window holds the list's first / last row */
-	long long cursor, top;	/* list indices */
-	long long total;
+	struct tui *t;
+	struct listwin lw;	/* of struct pending_commit, in push order */
 	enum pending_plan plan;
-	int offset_exact;	/* offset is counted, not carried over from before a reload */
 	int project_width;
 	struct strbuf projects;	/* the pending projects' names */
 	long long nprojects;
 };
 
-static void
-clear_rows(struct pending_view *pv)
-{
-	int i;
-
-	for (i = 0; i < pv->n; i++)
-		pending_commit_clear(&pv->rows[i]);
-	pv->n = 0;
-}
-
-static void
-room_for(struct pending_view *pv, int more)
-{
-	if (pv->n + more > pv->cap) {
-		pv->cap = pv->n + more + PAGE;
-		pv->rows = xreallocarray(pv->rows, pv->cap, sizeof *pv->rows);
-	}
-}
-
-/* Appends (dir > 0) or prepends (dir < 0) a page; returns how many rows came, or -1. */
 static int
-fetch(struct tui *t, struct pending_view *pv, int dir, char *err)
+source_fetch(void *ctx, const void *from, int dir, int limit, void *out, char *err)
 {
-	struct pending_commit page[PAGE];
-	int got;
+	struct pending_view *pv = ctx;
 
-	if ((dir > 0 && pv->at_end) || (dir < 0 && pv->at_start))
-		return 0;
-	got = pending_commits(t->st, pv->plan, pv->n > 0 ? &pv->rows[dir > 0 ? pv->n - 1 : 0] :
-	    NULL, 0, dir, PAGE, page, err);
-	if (got < 0)
-		return -1;
-	room_for(pv, got);
-	if (dir > 0) {
-		memcpy(pv->rows + pv->n, page, got * sizeof *page);
-		if (got < PAGE)
-			pv->at_end = 1;
-	} else {
-		memmove(pv->rows + got, pv->rows, pv->n * sizeof *pv->rows);
-		memcpy(pv->rows, page, got * sizeof *page);
-		pv->offset -= got;
-		if (got < PAGE) {
-			pv->at_start = 1;
-			pv->offset = 0;
-			pv->offset_exact = 1;
-		}
-	}
-	pv->n += got;
-	if (pv->at_end)
-		pv->total = pv->offset + pv->n;
-	return got;
+	return pending_commits(pv->t->st, pv->plan, from, 0, dir, limit, out, err);
 }
 
-/* Drops rows far from what is shown, on the side away from dir, down to WINDOW_MAX. */
+/* The number of pending commits, and the plan that suits it. */
+static long long
+source_count(void *ctx, char *err)
+{
+	struct pending_view *pv = ctx;
+	long long n = pending_count(pv->t->st, PENDING_SPARSE, NULL, err);
+
+	if (n >= 0)
+		pv->plan = pending_plan(pv->t->st, n);
+	return n;
+}
+
+/* Counting what comes before a row reads every pending commit up to it: done while idle. */
+static long long
+source_rank(void *ctx, const void *row, char *err)
+{
+	struct pending_view *pv = ctx;
+
+	return pending_count(pv->t->st, pv->plan, row, err);
+}
+
 static void
-trim(struct pending_view *pv, int dir, int rows)
+source_clear(void *row)
 {
-	long long keep_from = pv->top < pv->cursor ? pv->top : pv->cursor;
-	long long keep_to = pv->top + rows > pv->cursor + 1 ? pv->top + rows : pv->cursor + 1;
-	int drop = pv->n - WINDOW_MAX, i;
-
-	if (drop <= 0)
-		return;
-	if (dir > 0) {
-		if (pv->offset + drop > keep_from)
-			drop = (int)(keep_from - pv->offset);
-		if (drop <= 0)
-			return;
-		for (i = 0; i < drop; i++)
-			pending_commit_clear(&pv->rows[i]);
-		memmove(pv->rows, pv->rows + drop, (pv->n - drop) * sizeof *pv->rows);
-		pv->offset += drop;
-		pv->at_start = 0;
-	} else {
-		if (pv->offset + pv->n - drop < keep_to)
-			drop = (int)(pv->offset + pv->n - keep_to);
-		if (drop <= 0)
-			return;
-		for (i = pv->n - drop; i < pv->n; i++)
-			pending_commit_clear(&pv->rows[i]);
-		pv->at_end = 0;
-	}
-	pv->n -= drop;
+	pending_commit_clear(row);
 }
 
-/* Makes the window hold list indices lo .. hi - 1, as far as the list has them. */
-static int
-ensure(struct tui *t, struct pending_view *pv, long long lo, long long hi, int rows, char *err)
-{
-	int got;
-
-	while (hi > pv->offset + pv->n && !pv->at_end) {
-		if ((got = fetch(t, pv, 1, err)) < 0)
-			return -1;
-		trim(pv, 1, rows);
-		if (got == 0)
-			break;
-	}
-	while (lo < pv->offset && !pv->at_start) {
-		if ((got = fetch(t, pv, -1, err)) < 0)
-			return -1;
-		trim(pv, -1, rows);
-		if (got == 0)
-			break;
-	}
-	return 0;
-}
-
-static struct pending_commit *
-row(struct pending_view *pv, long long i)
-{
-	return i >= pv->offset && i < pv->offset + pv->n ? &pv->rows[i - pv->offset] : NULL;
-}
+static const struct listwin_source pending_source = {
+	.size = sizeof(struct pending_commit),
+	.fetch = source_fetch,
+	.count = source_count,
+	.rank = source_rank,
+	.clear = source_clear,
+};
 
 static int
 load_projects(struct tui *t, struct pending_view *pv, char *err)
@@ -163,40 +87,10 @@ load_projects(struct tui *t, struct pending_view *pv, char *err)
 	return pending_projects(t->st, &pv->projects, PROJECT_NAMES, &pv->nprojects, err);
 }
 
-/* The number of pending commits, and the plan that suits it. */
 static int
-count(struct tui *t, struct pending_view *pv, char *err)
+count(struct pending_view *pv, char *err)
 {
-	if ((pv->total = pending_count(t->st, PENDING_SPARSE, NULL, err)) < 0)
-		return -1;
-	pv->plan = pending_plan(t->st, pv->total);
-	return 0;
-}
-
-static int
-load_first(struct tui *t, struct pending_view *pv, char *err)
-{
-	clear_rows(pv);
-	pv->offset = 0;
-	pv->offset_exact = 1;
-	pv->at_start = 1;
-	pv->at_end = 0;
-	pv->cursor = pv->top = 0;
-	return fetch(t, pv, 1, err) < 0 ? -1 : 0;
-}
-
-static int
-load_last(struct tui *t, struct pending_view *pv, char *err)
-{
-	clear_rows(pv);
-	pv->offset = pv->total;
-	pv->offset_exact = 1;
-	pv->at_start = 0;
-	pv->at_end = 1;
-	if (fetch(t, pv, -1, err) < 0)
-		return -1;
-	pv->total = pv->offset + pv->n;
-	return 0;
+	return (pv->lw.total = source_count(pv, err)) < 0 ? -1 : 0;
 }
 
 static int
@@ -207,12 +101,14 @@ pending_open(struct view *v, struct tui *t, const char *arg, char *err)
 
 	(void)arg;
 	v->priv = pv;
+	pv->t = t;
+	listwin_init(&pv->lw, &pending_source, pv, PAGE);
 	if (projects_name_width(t->st, &width, err) != 0)
 		return -1;
 	pv->project_width = width > PROJECT_MAX ? PROJECT_MAX : (int)width;
-	if (count(t, pv, err) != 0 || load_projects(t, pv, err) != 0)
+	if (count(pv, err) != 0 || load_projects(t, pv, err) != 0)
 		return -1;
-	return load_first(t, pv, err);
+	return listwin_load_first(&pv->lw, err);
 }
 
 static void
@@ -222,80 +118,41 @@ pending_close(struct view *v)
 
 	if (pv == NULL)
 		return;
-	clear_rows(pv);
-	free(pv->rows);
+	listwin_free(&pv->lw);
 	strbuf_free(&pv->projects);
 	free(pv);
 	v->priv = NULL;
 }
 
+/* Whether the cursor's commit still waits to go up. */
+static int
+still_pending(void *ctx, void *row, char *err)
+{
+	struct pending_view *pv = ctx;
+	struct pending_commit *c = row, next;
+	int got = pending_commits(pv->t->st, pv->plan, c, 1, 1, 1, &next, err), same;
+
+	if (got <= 0)
+		return got;
+	same = strcmp(next.id, c->id) == 0;
+	pending_commit_clear(&next);
+	return same;
+}
+
 /*
  * Reads the list again around the cursor's commit: from it when it still
  * waits, else from the one that now takes its place (after a sync, most are
- * gone). Its place in the list is carried over until idle counts it again:
- * counting what comes before it reads every pending commit up to it.
+ * gone). Its place in the list is carried over until idle ranks it.
  */
 static int
 pending_reload(struct view *v, struct tui *t, char *err)
 {
 	struct pending_view *pv = v->priv;
-	struct pending_commit anchor, page[PAGE], *at = row(pv, pv->cursor);
-	long long screen = pv->cursor - pv->top, place = pv->cursor;
-	int rows = v->rows > 0 ? v->rows : 1, got;
 
-	if (load_projects(t, pv, err) != 0 || count(t, pv, err) != 0)
+	if (load_projects(t, pv, err) != 0 || count(pv, err) != 0)
 		return -1;
 	view_preview_changed(v);
-	if (at == NULL || pv->cursor == 0)
-		return load_first(t, pv, err);
-	memset(&anchor, 0, sizeof anchor);
-	memcpy(anchor.id, at->id, sizeof anchor.id);
-	memcpy(anchor.started_at, at->started_at, sizeof anchor.started_at);
-	if ((got = pending_commits(t->st, pv->plan, &anchor, 1, 1, PAGE, page, err)) < 0)
-		return -1;
-	clear_rows(pv);
-	room_for(pv, got);
-	memcpy(pv->rows, page, got * sizeof *page);
-	pv->n = got;
-	if (place > pv->total - got)
-		place = pv->total - got > 0 ? pv->total - got : 0;
-	pv->offset = place;
-	pv->offset_exact = 0;
-	pv->at_start = 0;
-	pv->at_end = got < PAGE;
-	if (pv->at_end)
-		pv->total = pv->offset + pv->n;
-	pv->cursor = place;
-	pv->top = place - screen;
-	view_list_clamp(pv->total, rows, &pv->cursor, &pv->top);
-	return ensure(t, pv, pv->top, pv->top + rows, rows, err);
-}
-
-/* After a reload: where the window really starts. */
-static int
-place_window(struct tui *t, struct pending_view *pv, int rows)
-{
-	char err[ERRLEN];
-	long long rank, delta;
-
-	if (pv->n == 0) {
-		pv->offset_exact = 1;
-		return 0;
-	}
-	if ((rank = pending_count(t->st, pv->plan, &pv->rows[0], err)) < 0) {
-		tui_message(t, 1, "%s", err);
-		pv->offset_exact = 1;
-		return 0;
-	}
-	delta = rank - pv->offset;
-	pv->offset += delta;
-	pv->cursor += delta;
-	pv->top += delta;
-	pv->offset_exact = 1;
-	if (pv->at_end)
-		pv->total = pv->offset + pv->n;
-	view_list_clamp(pv->total, rows, &pv->cursor, &pv->top);
-	return 1;
+	return listwin_reload(&pv->lw, still_pending, err);
 }
 
 static void
@@ -319,7 +176,7 @@ pending_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 	struct pending_view *pv = v->priv;
 	struct pending_commit *c;
 	struct rline l;
-	char date[32], figures[64];
+	char date[32], figures[64], err[ERRLEN] = "";
 	int y, datew = 16, projw = pv->project_width, figw = FIGURES;
 	long long i;
 
@@ -330,12 +187,13 @@ pending_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		projw = 0;
 	if (cols - (datew + 1) < TITLE_MIN)
 		datew = 11;
+	listwin_fit(&pv->lw, rows, err);
 	rline_init(&l);
 	for (y = 0; y < rows; y++) {
-		i = pv->top + y;
+		i = pv->lw.top + y;
 		rline_reset(&l);
-		if ((c = row(pv, i)) == NULL) {
-			if (y == 0 && pv->total == 0)
+		if ((c = listwin_row(&pv->lw, i)) == NULL) {
+			if (y == 0 && listwin_empty(&pv->lw))
 				rline_raw(&l, ROLE_MESSAGE, "Nothing waits to go up.");
 			rline_draw(w, y, &l, &t->theme, cols, -1, NULL);
 			continue;
@@ -355,9 +213,11 @@ pending_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		if (c->deleted)
 			rline_raw(&l, ROLE_BADGE_CONFLICT, "deleted ");
 		rline_add(&l, ROLE_TITLE, c->label != NULL ? c->label : c->id, -(cols - l.width));
-		rline_draw(w, y, &l, &t->theme, cols, i == pv->cursor ? (int)ROLE_CURSOR : -1, NULL);
+		rline_draw(w, y, &l, &t->theme, cols, i == pv->lw.cur ? (int)ROLE_CURSOR : -1, NULL);
 	}
 	rline_free(&l);
+	if (err[0] != '\0')
+		tui_message(t, 1, "%s", err);
 }
 
 static void
@@ -379,7 +239,7 @@ static void
 pending_preview(struct view *v, struct tui *t, struct textbuf *out, int cols)
 {
 	struct pending_view *pv = v->priv;
-	struct pending_commit *c = row(pv, pv->cursor);
+	struct pending_commit *c = listwin_cursor(&pv->lw);
 	struct strbuf sb = STRBUF_INIT;
 	char date[32];
 	struct rline *l;
@@ -413,12 +273,12 @@ pending_preview(struct view *v, struct tui *t, struct textbuf *out, int cols)
 		textbuf_line(out);
 	}
 	strbuf_reset(&sb);
-	if (pv->total > 0) {
-		plural(&sb, pv->total, "commit waits", "commits wait");
+	if (pv->lw.total > 0) {
+		plural(&sb, pv->lw.total, "commit waits", "commits wait");
 		strbuf_adds(&sb, " to go up, in this order");
 	}
 	if (pv->nprojects > 0) {
-		strbuf_adds(&sb, pv->total > 0 ? "; so do " : "Waiting to go up: ");
+		strbuf_adds(&sb, pv->lw.total > 0 ? "; so do " : "Waiting to go up: ");
 		plural(&sb, pv->nprojects, "project", "projects");
 		strbuf_addf(&sb, " (%s%s)", pv->projects.buf, pv->nprojects > PROJECT_NAMES ?
 		    " and more" : "");
@@ -439,12 +299,16 @@ pending_idle(struct view *v, struct tui *t)
 {
 	struct pending_view *pv = v->priv;
 	struct pending_commit *c;
+	char err[ERRLEN] = "";
 	long long i;
 
-	if (!pv->offset_exact)
-		return place_window(t, pv, v->rows > 0 ? v->rows : 1);
-	for (i = pv->top; i < pv->top + v->rows; i++) {
-		if ((c = row(pv, i)) != NULL && c->sessions < 0) {
+	if (listwin_idle(&pv->lw, err)) {
+		if (err[0] != '\0')
+			tui_message(t, 1, "%s", err);
+		return 1;
+	}
+	for (i = pv->lw.top; i < pv->lw.top + v->rows; i++) {
+		if ((c = listwin_row(&pv->lw, i)) != NULL && c->sessions < 0) {
 			count_figures(t, c);
 			return 1;
 		}
@@ -456,37 +320,20 @@ static enum view_result
 pending_request(struct view *v, struct tui *t, enum action a)
 {
 	struct pending_view *pv = v->priv;
-	long long old = pv->cursor;
-	int rows = v->rows > 0 ? v->rows : 1;
+	long long old = pv->lw.cur;
 	char err[ERRLEN] = "";
 	struct pending_commit *c;
 
-	switch (a) {
-	case ACT_ENTER:
-		if ((c = row(pv, pv->cursor)) != NULL)
+	if (a == ACT_ENTER) {
+		if ((c = listwin_cursor(&pv->lw)) != NULL)
 			tui_push(t, &sessions_view_ops, c->id);
 		return VIEW_HANDLED;
-	case ACT_FIRST:
-		if (!pv->at_start || pv->offset != 0)
-			load_first(t, pv, err);
-		break;
-	case ACT_LAST:
-		if (!pv->at_end)
-			load_last(t, pv, err);
-		break;
-	default:
-		break;
 	}
-	if (!view_list_move(a, pv->total, rows, &pv->cursor, &pv->top))
+	if (!listwin_move(&pv->lw, a, v->rows, err))
 		return VIEW_IGNORED;
-	if (err[0] == '\0')
-		ensure(t, pv, pv->top < pv->cursor ? pv->top : pv->cursor,
-		    pv->top + rows > pv->cursor + 1 ? pv->top + rows : pv->cursor + 1, rows, err);
 	if (err[0] != '\0')
 		tui_message(t, 1, "%s", err);
-	/* The list may have been shorter than counted. */
-	view_list_clamp(pv->total, rows, &pv->cursor, &pv->top);
-	if (pv->cursor != old || a == ACT_FIRST || a == ACT_LAST)
+	if (pv->lw.cur != old || a == ACT_FIRST || a == ACT_LAST)
 		view_preview_changed(v);
 	return VIEW_HANDLED;
 }
@@ -496,8 +343,7 @@ pending_position(struct view *v, struct view_position *pos)
 {
 	struct pending_view *pv = v->priv;
 
-	pos->line = pv->total > 0 ? pv->cursor + 1 : 0;
-	pos->total = pv->total;
+	listwin_position(&pv->lw, &pos->line, &pos->total);
 }
 
 static const char *
