@@ -155,7 +155,8 @@ trim(struct listwin *lw)
 	long long d;
 	int excess = lw->n - lw->max;
 
-	if (excess <= 0)
+	/* A list handed over whole cannot be read again. */
+	if (excess <= 0 || lw->src->fetch == NULL)
 		return;
 	d = lo - lw->page - lw->offset;
 	if (d > excess)

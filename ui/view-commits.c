@@ -255,10 +255,9 @@ commits_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 	struct browse_commit *c;
 	struct columns col;
 	struct rline l;
-	char err[ERRLEN] = "";
 	int y;
 
-	listwin_fit(&cv->lw, rows, err);
+	view_list_fit(t, &cv->lw, rows);
 	choose_columns(cv, cols, &col);
 	rline_init(&l);
 	for (y = 0; y < rows; y++) {
@@ -276,8 +275,6 @@ commits_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		}
 	}
 	rline_free(&l);
-	if (err[0] != '\0')
-		tui_message(t, 1, "%s", err);
 }
 
 struct preview_ctx {
@@ -485,19 +482,12 @@ static enum view_result
 commits_request(struct view *v, struct tui *t, enum action a)
 {
 	struct commits_view *cv = v->priv;
-	int rows = v->rows > 0 ? v->rows : 1;
-	long long old = cv->lw.cur;
 	struct browse_commit *c;
 	char err[ERRLEN] = "";
 	char *label;
 
-	if (listwin_move(&cv->lw, a, rows, err)) {
-		if (err[0] != '\0')
-			tui_message(t, 1, "%s", err);
-		if (cv->lw.cur != old || a == ACT_FIRST || a == ACT_LAST)
-			view_preview_changed(v);
+	if (view_list_move(v, t, &cv->lw, a, v->rows))
 		return VIEW_HANDLED;
-	}
 	c = cursor_commit(cv);
 	switch (a) {
 	case ACT_ENTER:

@@ -14,6 +14,7 @@
 
 #include "store/browse.h"
 #include "store/conflicts.h"
+#include "ui/listwin.h"
 #include "ui/tui.h"
 #include "ui/view.h"
 #include "util/log.h"
@@ -36,9 +37,9 @@ struct conflict_item {
 };
 
 struct conflicts_view {
-	struct conflict_item *rows;
+	struct listwin lw;	/* of struct conflict_item, every one */
+	struct conflict_item *rows;	/* while reading them */
 	size_t n;
-	long long cursor, top;
 };
 
 static char *
@@ -69,22 +70,28 @@ add_conflict(const struct conflict_row *c, void *arg)
 }
 
 static void
-clear_rows(struct conflicts_view *cv)
+conflict_clear(void *row)
 {
-	size_t i;
+	struct conflict_item *it = row;
 
-	for (i = 0; i < cv->n; i++) {
-		free(cv->rows[i].commit_id);
-		free(cv->rows[i].field);
-		free(cv->rows[i].local);
-		free(cv->rows[i].cloud);
-		free(cv->rows[i].detected_at);
-		free(cv->rows[i].label);
-		free(cv->rows[i].project);
-	}
-	free(cv->rows);
-	cv->rows = NULL;
-	cv->n = 0;
+	free(it->commit_id);
+	free(it->field);
+	free(it->local);
+	free(it->cloud);
+	free(it->detected_at);
+	free(it->label);
+	free(it->project);
+}
+
+static const struct listwin_source conflicts_source = {
+	.size = sizeof(struct conflict_item),
+	.clear = conflict_clear,
+};
+
+static int
+same_conflict(const void *a, const void *b)
+{
+	return ((const struct conflict_item *)a)->id == ((const struct conflict_item *)b)->id;
 }
 
 /* The commits' labels, read after the list (conflicts_list holds its statement meanwhile). */
@@ -111,13 +118,23 @@ label_rows(struct tui *t, struct conflicts_view *cv, char *err)
 	return 0;
 }
 
+/* Every open conflict again; the cursor stays on its conflict. */
 static int
 load(struct tui *t, struct conflicts_view *cv, char *err)
 {
-	clear_rows(cv);
-	if (conflicts_list(t->st, add_conflict, cv, err) != 0)
-		return -1;
-	return label_rows(t, cv, err);
+	int rc = conflicts_list(t->st, add_conflict, cv, err) != 0 ? -1 :
+	    label_rows(t, cv, err);
+
+	if (rc == 0)
+		listwin_set(&cv->lw, cv->rows, (int)cv->n, same_conflict);
+	else {
+		while (cv->n > 0)
+			conflict_clear(&cv->rows[--cv->n]);
+		free(cv->rows);
+	}
+	cv->rows = NULL;
+	cv->n = 0;
+	return rc;
 }
 
 static int
@@ -127,6 +144,7 @@ conflicts_open(struct view *v, struct tui *t, const char *arg, char *err)
 
 	(void)arg;
 	v->priv = cv;
+	listwin_init(&cv->lw, &conflicts_source, cv, 1);
 	return load(t, cv, err);
 }
 
@@ -137,7 +155,7 @@ conflicts_close(struct view *v)
 
 	if (cv == NULL)
 		return;
-	clear_rows(cv);
+	listwin_free(&cv->lw);
 	free(cv);
 	v->priv = NULL;
 }
@@ -152,19 +170,8 @@ list_rows(const struct view *v)
 static int
 conflicts_reload(struct view *v, struct tui *t, char *err)
 {
-	struct conflicts_view *cv = v->priv;
-	long long id = cv->n > 0 ? cv->rows[cv->cursor].id : 0;
-	size_t i;
-
-	if (load(t, cv, err) != 0)
-		return -1;
-	for (i = 0; id != 0 && i < cv->n; i++) {
-		if (cv->rows[i].id == id)
-			cv->cursor = (long long)i;
-	}
-	view_list_clamp((long long)cv->n, list_rows(v), &cv->cursor, &cv->top);
 	view_preview_changed(v);
-	return 0;
+	return load(t, v->priv, err);
 }
 
 struct columns {
@@ -222,16 +229,16 @@ conflicts_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		rline_add(&l, ROLE_LABEL, "cloud", col.value);
 	}
 	rline_draw(w, 0, &l, &t->theme, cols, -1, NULL);
+	view_list_fit(t, &cv->lw, list_rows(v));
 	for (y = 1; y < rows; y++) {
-		i = cv->top + y - 1;
+		i = cv->lw.top + y - 1;
 		rline_reset(&l);
-		if (i >= (long long)cv->n) {
+		if ((c = listwin_row(&cv->lw, i)) == NULL) {
 			if (y == 1)
 				rline_raw(&l, ROLE_MESSAGE, "No open conflicts.");
 			rline_draw(w, y, &l, &t->theme, cols, -1, NULL);
 			continue;
 		}
-		c = &cv->rows[i];
 		if (c->winner[0] == '\0')
 			rline_add(&l, ROLE_BADGE_CONFLICT, "held", STATE_COLS);
 		else
@@ -248,7 +255,7 @@ conflicts_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 			value_cell(&l, strcmp(c->winner, "local") == 0 ? ROLE_HIDDEN : ROLE_TITLE,
 			    c->field, c->cloud, col.value);
 		}
-		rline_draw(w, y, &l, &t->theme, cols, i == cv->cursor ? (int)ROLE_CURSOR : -1, NULL);
+		rline_draw(w, y, &l, &t->theme, cols, i == cv->lw.cur ? (int)ROLE_CURSOR : -1, NULL);
 	}
 	rline_free(&l);
 }
@@ -263,14 +270,13 @@ conflicts_preview(struct view *v, struct tui *t, struct textbuf *out, int cols)
 	struct rline *l;
 	const int lc = 9;
 
-	if (cv->n == 0) {
+	if ((c = listwin_cursor(&cv->lw)) == NULL) {
 		textbuf_wrap(out, ROLE_MESSAGE, "Nothing to resolve: no commit was edited"
 		    " differently here and in the cloud since the last review.", ROLE_MESSAGE, "",
 		    cols, -1);
 		return;
 	}
 	(void)t;
-	c = &cv->rows[cv->cursor];
 	l = textbuf_line(out);
 	rline_add(l, ROLE_TITLE, c->label, -cols);
 	textbuf_field(out, "commit", lc, ROLE_ID, c->commit_id, cols);
@@ -301,19 +307,15 @@ static enum view_result
 conflicts_request(struct view *v, struct tui *t, enum action a)
 {
 	struct conflicts_view *cv = v->priv;
-	long long old = cv->cursor;
+	struct conflict_item *c;
 
-	if (view_list_move(a, (long long)cv->n, list_rows(v), &cv->cursor, &cv->top)) {
-		if (cv->cursor != old)
-			view_preview_changed(v);
+	if (view_list_move(v, t, &cv->lw, a, list_rows(v)))
 		return VIEW_HANDLED;
-	}
-	if (a == ACT_ENTER) {
-		if (cv->n > 0)
-			tui_push(t, &resolve_view_ops, cv->rows[cv->cursor].commit_id);
-		return VIEW_HANDLED;
-	}
-	return VIEW_IGNORED;
+	if (a != ACT_ENTER)
+		return VIEW_IGNORED;
+	if ((c = listwin_cursor(&cv->lw)) != NULL)
+		tui_push(t, &resolve_view_ops, c->commit_id);
+	return VIEW_HANDLED;
 }
 
 static void
@@ -321,8 +323,7 @@ conflicts_position(struct view *v, struct view_position *pos)
 {
 	struct conflicts_view *cv = v->priv;
 
-	pos->line = cv->n > 0 ? cv->cursor + 1 : 0;
-	pos->total = (long long)cv->n;
+	listwin_position(&cv->lw, &pos->line, &pos->total);
 }
 
 static const char *

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ui/listwin.h"
 #include "ui/tui.h"
 #include "ui/view.h"
 #include "util/strbuf.h"
@@ -18,9 +19,20 @@
 
 struct help_view {
 	enum view_id of;	/* whose keys */
-	struct textbuf lines;
-	int cols;		/* lines was built for this width */
-	long long cursor, top;
+	struct textbuf lines;	/* while building them */
+	int cols;		/* the lines were built for this width */
+	struct listwin lw;	/* of struct rline */
+};
+
+static void
+line_clear(void *row)
+{
+	rline_free(row);
+}
+
+static const struct listwin_source help_source = {
+	.size = sizeof(struct rline),
+	.clear = line_clear,
 };
 
 static void
@@ -81,6 +93,11 @@ build(struct tui *t, struct help_view *hv, int cols)
 	    ROLE_DEFAULT, "", cols, -1);
 	strbuf_free(&keys);
 	strbuf_free(&help);
+	/* The lines go to the window; the spare ones the textbuf kept go. */
+	for (i = tb->n; i < tb->cap; i++)
+		rline_free(&tb->lines[i]);
+	listwin_set(&hv->lw, tb->lines, (int)tb->n, NULL);
+	textbuf_init(tb);
 }
 
 static int
@@ -94,6 +111,7 @@ help_open(struct view *v, struct tui *t, const char *arg, char *err)
 	v->priv = hv;
 	hv->of = of >= 0 && of < VIEW_COUNT ? (enum view_id)of : VIEW_COMMITS;
 	textbuf_init(&hv->lines);
+	listwin_init(&hv->lw, &help_source, hv, 1);
 	hv->cols = -1;
 	return 0;
 }
@@ -105,7 +123,7 @@ help_close(struct view *v)
 
 	if (hv == NULL)
 		return;
-	textbuf_free(&hv->lines);
+	listwin_free(&hv->lw);
 	free(hv);
 	v->priv = NULL;
 }
@@ -123,18 +141,19 @@ static void
 help_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 {
 	struct help_view *hv = v->priv;
-	struct rline empty;
+	struct rline empty, *l;
 	long long i;
 	int y;
 
 	if (hv->cols != cols)
 		build(t, hv, cols);
-	view_list_clamp((long long)hv->lines.n, rows, &hv->cursor, &hv->top);
+	view_list_fit(t, &hv->lw, rows);
 	rline_init(&empty);
 	for (y = 0; y < rows; y++) {
-		i = hv->top + y;
-		rline_draw(w, y, i < (long long)hv->lines.n ? &hv->lines.lines[i] : &empty,
-		    &t->theme, cols, i == hv->cursor ? (int)ROLE_CURSOR : -1, NULL);
+		i = hv->lw.top + y;
+		l = listwin_row(&hv->lw, i);
+		rline_draw(w, y, l != NULL ? l : &empty, &t->theme, cols,
+		    i == hv->lw.cur ? (int)ROLE_CURSOR : -1, NULL);
 	}
 }
 
@@ -143,8 +162,7 @@ help_request(struct view *v, struct tui *t, enum action a)
 {
 	struct help_view *hv = v->priv;
 
-	(void)t;
-	if (view_list_move(a, (long long)hv->lines.n, v->rows, &hv->cursor, &hv->top))
+	if (view_list_move(v, t, &hv->lw, a, v->rows))
 		return VIEW_HANDLED;
 	if (a == ACT_HELP)
 		return VIEW_HANDLED;	/* already here */
@@ -156,8 +174,7 @@ help_position(struct view *v, struct view_position *pos)
 {
 	struct help_view *hv = v->priv;
 
-	pos->line = hv->cursor + 1;
-	pos->total = (long long)hv->lines.n;
+	listwin_position(&hv->lw, &pos->line, &pos->total);
 }
 
 static const char *

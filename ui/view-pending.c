@@ -176,7 +176,7 @@ pending_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 	struct pending_view *pv = v->priv;
 	struct pending_commit *c;
 	struct rline l;
-	char date[32], figures[64], err[ERRLEN] = "";
+	char date[32], figures[64];
 	int y, datew = 16, projw = pv->project_width, figw = FIGURES;
 	long long i;
 
@@ -187,7 +187,7 @@ pending_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		projw = 0;
 	if (cols - (datew + 1) < TITLE_MIN)
 		datew = 11;
-	listwin_fit(&pv->lw, rows, err);
+	view_list_fit(t, &pv->lw, rows);
 	rline_init(&l);
 	for (y = 0; y < rows; y++) {
 		i = pv->lw.top + y;
@@ -216,8 +216,6 @@ pending_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		rline_draw(w, y, &l, &t->theme, cols, i == pv->lw.cur ? (int)ROLE_CURSOR : -1, NULL);
 	}
 	rline_free(&l);
-	if (err[0] != '\0')
-		tui_message(t, 1, "%s", err);
 }
 
 static void
@@ -320,21 +318,14 @@ static enum view_result
 pending_request(struct view *v, struct tui *t, enum action a)
 {
 	struct pending_view *pv = v->priv;
-	long long old = pv->lw.cur;
-	char err[ERRLEN] = "";
 	struct pending_commit *c;
 
-	if (a == ACT_ENTER) {
-		if ((c = listwin_cursor(&pv->lw)) != NULL)
-			tui_push(t, &sessions_view_ops, c->id);
+	if (view_list_move(v, t, &pv->lw, a, v->rows))
 		return VIEW_HANDLED;
-	}
-	if (!listwin_move(&pv->lw, a, v->rows, err))
+	if (a != ACT_ENTER)
 		return VIEW_IGNORED;
-	if (err[0] != '\0')
-		tui_message(t, 1, "%s", err);
-	if (pv->lw.cur != old || a == ACT_FIRST || a == ACT_LAST)
-		view_preview_changed(v);
+	if ((c = listwin_cursor(&pv->lw)) != NULL)
+		tui_push(t, &sessions_view_ops, c->id);
 	return VIEW_HANDLED;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "store/browse.h"
+#include "ui/listwin.h"
 #include "ui/tui.h"
 #include "ui/view.h"
 #include "util/log.h"
@@ -20,31 +21,47 @@
 #define NAME_MAX_COLS 24
 
 struct projects_view {
-	struct browse_project *rows;
-	size_t n;
-	long long cursor, top;
+	struct listwin lw;	/* of struct browse_project, every one */
 	int name_width;
 };
 
+static void
+project_clear(void *row)
+{
+	browse_project_clear(row);
+}
+
+static const struct listwin_source projects_source = {
+	.size = sizeof(struct browse_project),
+	.clear = project_clear,
+};
+
+static int
+same_project(const void *a, const void *b)
+{
+	return strcmp(((const struct browse_project *)a)->id,
+	    ((const struct browse_project *)b)->id) == 0;
+}
+
+/* Every project again; the cursor stays on its project. */
 static int
 load(struct tui *t, struct projects_view *pv, char *err)
 {
-	size_t i;
+	struct browse_project *rows = NULL;
+	size_t n = 0, i;
 	int w;
 
-	browse_projects_free(pv->rows, pv->n);
-	pv->rows = NULL;
-	pv->n = 0;
-	if (browse_projects(t->st, &pv->rows, &pv->n, err) != 0)
+	if (browse_projects(t->st, &rows, &n, err) != 0)
 		return -1;
 	pv->name_width = 4;
-	for (i = 0; i < pv->n; i++) {
-		w = (int)text_width(pv->rows[i].name);
+	for (i = 0; i < n; i++) {
+		w = (int)text_width(rows[i].name);
 		if (w > pv->name_width)
 			pv->name_width = w;
 	}
 	if (pv->name_width > NAME_MAX_COLS)
 		pv->name_width = NAME_MAX_COLS;
+	listwin_set(&pv->lw, rows, (int)n, same_project);
 	return 0;
 }
 
@@ -55,6 +72,7 @@ projects_open(struct view *v, struct tui *t, const char *arg, char *err)
 
 	(void)arg;
 	v->priv = pv;
+	listwin_init(&pv->lw, &projects_source, pv, 1);
 	return load(t, pv, err);
 }
 
@@ -65,7 +83,7 @@ projects_close(struct view *v)
 
 	if (pv == NULL)
 		return;
-	browse_projects_free(pv->rows, pv->n);
+	listwin_free(&pv->lw);
 	free(pv);
 	v->priv = NULL;
 }
@@ -73,22 +91,8 @@ projects_close(struct view *v)
 static int
 projects_reload(struct view *v, struct tui *t, char *err)
 {
-	struct projects_view *pv = v->priv;
-	char *id = pv->n > 0 ? xstrdup(pv->rows[pv->cursor].id) : NULL;
-	size_t i;
-
-	if (load(t, pv, err) != 0) {
-		free(id);
-		return -1;
-	}
-	for (i = 0; id != NULL && i < pv->n; i++) {
-		if (strcmp(pv->rows[i].id, id) == 0)
-			pv->cursor = (long long)i;
-	}
-	free(id);
-	view_list_clamp((long long)pv->n, v->rows, &pv->cursor, &pv->top);
 	view_preview_changed(v);
-	return 0;
+	return load(t, v->priv, err);
 }
 
 static void
@@ -106,43 +110,45 @@ static void
 projects_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 {
 	struct projects_view *pv = v->priv;
+	struct browse_project *p;
 	struct rline l;
 	char num[16], date[32];
 	int y, nw = pv->name_width, wide = cols >= nw + 46, mid = cols >= nw + 30;
 	long long i;
 
+	view_list_fit(t, &pv->lw, rows);
 	rline_init(&l);
 	for (y = 0; y < rows; y++) {
-		i = pv->top + y;
+		i = pv->lw.top + y;
 		rline_reset(&l);
-		if (i >= (long long)pv->n) {
+		if ((p = listwin_row(&pv->lw, i)) == NULL) {
 			if (y == 0)
 				rline_raw(&l, ROLE_MESSAGE, "No projects yet.");
 			rline_draw(w, y, &l, &t->theme, cols, -1, NULL);
 			continue;
 		}
-		rline_add(&l, ROLE_PROJECT, pv->rows[i].name, nw);
-		if (pv->rows[i].commits < 0) {
+		rline_add(&l, ROLE_PROJECT, p->name, nw);
+		if (p->commits < 0) {
 			/* Counted while idle (projects_idle). */
 			rline_raw(&l, ROLE_DEFAULT, "  \xe2\x80\xa6");
-			rline_draw(w, y, &l, &t->theme, cols, i == pv->cursor ? (int)ROLE_CURSOR : -1,
+			rline_draw(w, y, &l, &t->theme, cols, i == pv->lw.cur ? (int)ROLE_CURSOR : -1,
 			    NULL);
 			continue;
 		}
-		format_count(pv->rows[i].commits, num, sizeof num);
+		format_count(p->commits, num, sizeof num);
 		rline_right(&l, ROLE_NUMBER, num, l.width + 6);
-		rline_raw(&l, ROLE_DEFAULT, pv->rows[i].commits == 1 ? " commit " : " commits");
+		rline_raw(&l, ROLE_DEFAULT, p->commits == 1 ? " commit " : " commits");
 		if (wide) {
-			format_count(pv->rows[i].turns, num, sizeof num);
+			format_count(p->turns, num, sizeof num);
 			rline_right(&l, ROLE_NUMBER, num, l.width + 6);
-			rline_raw(&l, ROLE_DEFAULT, pv->rows[i].turns == 1 ? " turn " : " turns");
+			rline_raw(&l, ROLE_DEFAULT, p->turns == 1 ? " turn " : " turns");
 		}
 		if (mid) {
-			format_date(pv->rows[i].last_activity, 0, date, sizeof date);
+			format_date(p->last_activity, 0, date, sizeof date);
 			rline_raw(&l, ROLE_DEFAULT, "  ");
 			rline_add(&l, ROLE_DATE, date, -(cols - l.width));
 		}
-		rline_draw(w, y, &l, &t->theme, cols, i == pv->cursor ? (int)ROLE_CURSOR : -1, NULL);
+		rline_draw(w, y, &l, &t->theme, cols, i == pv->lw.cur ? (int)ROLE_CURSOR : -1, NULL);
 	}
 	rline_free(&l);
 }
@@ -159,9 +165,8 @@ projects_preview(struct view *v, struct tui *t, struct textbuf *out, int cols)
 	int n, i;
 	const int lc = 10;
 
-	if (pv->n == 0)
+	if ((p = listwin_cursor(&pv->lw)) == NULL)
 		return;
-	p = &pv->rows[pv->cursor];
 	figures(t, p);
 	l = textbuf_line(out);
 	rline_add(l, ROLE_PROJECT, p->name, -cols);
@@ -207,11 +212,12 @@ static int
 projects_idle(struct view *v, struct tui *t)
 {
 	struct projects_view *pv = v->priv;
+	struct browse_project *p;
 	long long i;
 
-	for (i = pv->top; i < pv->top + v->rows && i < (long long)pv->n; i++) {
-		if (pv->rows[i].commits < 0) {
-			figures(t, &pv->rows[i]);
+	for (i = pv->lw.top; i < pv->lw.top + v->rows; i++) {
+		if ((p = listwin_row(&pv->lw, i)) != NULL && p->commits < 0) {
+			figures(t, p);
 			return 1;
 		}
 	}
@@ -222,19 +228,15 @@ static enum view_result
 projects_request(struct view *v, struct tui *t, enum action a)
 {
 	struct projects_view *pv = v->priv;
-	long long old = pv->cursor;
+	struct browse_project *p;
 
-	if (view_list_move(a, (long long)pv->n, v->rows, &pv->cursor, &pv->top)) {
-		if (pv->cursor != old)
-			view_preview_changed(v);
+	if (view_list_move(v, t, &pv->lw, a, v->rows))
 		return VIEW_HANDLED;
-	}
-	if (a == ACT_ENTER) {
-		if (pv->n > 0)
-			tui_push(t, &commits_view_ops, pv->rows[pv->cursor].id);
-		return VIEW_HANDLED;
-	}
-	return VIEW_IGNORED;
+	if (a != ACT_ENTER)
+		return VIEW_IGNORED;
+	if ((p = listwin_cursor(&pv->lw)) != NULL)
+		tui_push(t, &commits_view_ops, p->id);
+	return VIEW_HANDLED;
 }
 
 static void
@@ -242,8 +244,7 @@ projects_position(struct view *v, struct view_position *pos)
 {
 	struct projects_view *pv = v->priv;
 
-	pos->line = pv->n > 0 ? pv->cursor + 1 : 0;
-	pos->total = (long long)pv->n;
+	listwin_position(&pv->lw, &pos->line, &pos->total);
 }
 
 static const char *

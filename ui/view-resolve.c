@@ -17,6 +17,7 @@
 #include "store/browse.h"
 #include "store/conflicts.h"
 #include "ui/layout.h"
+#include "ui/listwin.h"
 #include "ui/tui.h"
 #include "ui/view.h"
 #include "util/log.h"
@@ -38,10 +39,27 @@ struct resolve_view {
 	char *label, *project;
 	struct conflict_side sides[CONFLICT_FIELDS];
 	enum choice choice[CONFLICT_FIELDS];
-	int cursor;		/* a field */
+	struct listwin fields;	/* of field indices: the cursor is on a field */
 	int top;		/* the first body line shown */
 	struct textbuf body;	/* built for each draw; each line's tag is its field */
 };
+
+static void
+field_clear(void *row)
+{
+	(void)row;
+}
+
+static const struct listwin_source fields_source = {
+	.size = sizeof(int),
+	.clear = field_clear,
+};
+
+static int
+cursor_field(const struct resolve_view *rv)
+{
+	return (int)rv->fields.cur;
+}
 
 static int
 differs(const struct conflict_side *s)
@@ -106,10 +124,14 @@ static int
 resolve_open(struct view *v, struct tui *t, const char *arg, char *err)
 {
 	struct resolve_view *rv = xcalloc(1, sizeof *rv);
-	int i;
+	int i, *fields = xcalloc(CONFLICT_FIELDS, sizeof *fields);
 
 	v->priv = rv;
 	textbuf_init(&rv->body);
+	for (i = 0; i < CONFLICT_FIELDS; i++)
+		fields[i] = i;
+	listwin_init(&rv->fields, &fields_source, rv, 1);
+	listwin_set(&rv->fields, fields, CONFLICT_FIELDS, NULL);
 	if (arg == NULL)
 		return seterr(err, "which commit?");
 	snprintf(rv->commit_id, sizeof rv->commit_id, "%s", arg);
@@ -121,7 +143,7 @@ resolve_open(struct view *v, struct tui *t, const char *arg, char *err)
 	/* The cursor starts on the first field in conflict. */
 	for (i = CONFLICT_FIELDS - 1; i >= 0; i--) {
 		if (rv->sides[i].conflict != 0)
-			rv->cursor = i;
+			rv->fields.cur = i;
 	}
 	return 0;
 }
@@ -135,6 +157,7 @@ resolve_close(struct view *v)
 		return;
 	conflicts_sides_free(rv->sides);
 	textbuf_free(&rv->body);
+	listwin_free(&rv->fields);
 	free(rv->label);
 	free(rv->project);
 	free(rv);
@@ -236,7 +259,7 @@ label_cell(struct rline *l, const struct resolve_view *rv, int i, int cols)
 
 	rline_add(l, held(s) ? ROLE_BADGE_CONFLICT : s->conflict != 0 ? ROLE_BADGE_PENDING :
 	    ROLE_DEFAULT, s->conflict != 0 ? "!" : " ", 2);
-	rline_add(l, i == rv->cursor ? ROLE_CURSOR : ROLE_LABEL, view_field_label(s->field),
+	rline_add(l, i == cursor_field(rv) ? ROLE_CURSOR : ROLE_LABEL, view_field_label(s->field),
 	    cols - 2);
 }
 
@@ -389,7 +412,7 @@ resolve_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 
 	/* The cursor's field stays in sight, its first line at least. */
 	for (i = 0; i < rv->body.n; i++) {
-		if (rv->body.lines[i].tag == rv->cursor) {
+		if (rv->body.lines[i].tag == cursor_field(rv)) {
 			if (first < 0)
 				first = (int)i;
 			last = (int)i;
@@ -423,14 +446,14 @@ side_name(enum choice c)
 static void
 take(struct tui *t, struct resolve_view *rv, enum choice c)
 {
-	struct conflict_side *s = &rv->sides[rv->cursor];
+	struct conflict_side *s = &rv->sides[cursor_field(rv)];
 
 	if (s->conflict == 0) {
 		tui_message(t, 0, "No conflict on %s%s", view_field_label(s->field),
 		    differs(s) ? ": this machine's change goes up as it is." : ": both sides agree.");
 		return;
 	}
-	rv->choice[rv->cursor] = c;
+	rv->choice[cursor_field(rv)] = c;
 	tui_message(t, 0, "%s: %s value taken (A accepts).", view_field_label(s->field),
 	    c == CHOICE_LOCAL ? "this machine's" : "the cloud's");
 }
@@ -443,7 +466,7 @@ accept(struct tui *t, struct resolve_view *rv)
 
 	for (i = 0; i < CONFLICT_FIELDS; i++) {
 		if (held(&rv->sides[i]) && rv->choice[i] == CHOICE_NONE) {
-			rv->cursor = i;
+			rv->fields.cur = i;
 			tui_message(t, 1, "Choose a side for %s first (1 local, 2 cloud).",
 			    view_field_label(rv->sides[i].field));
 			return VIEW_HANDLED;
@@ -485,13 +508,11 @@ static enum view_result
 resolve_request(struct view *v, struct tui *t, enum action a)
 {
 	struct resolve_view *rv = v->priv;
-	long long cursor = rv->cursor, top = 0;
 	int i, waiting = 0;
 
-	if (view_list_move(a, CONFLICT_FIELDS, CONFLICT_FIELDS, &cursor, &top)) {
-		rv->cursor = (int)cursor;
+	/* The fields all show: the window never scrolls, the body does (resolve_draw). */
+	if (view_list_move(v, t, &rv->fields, a, CONFLICT_FIELDS))
 		return VIEW_HANDLED;
-	}
 	switch (a) {
 	case ACT_TAKE_LOCAL:
 		take(t, rv, CHOICE_LOCAL);
@@ -517,7 +538,7 @@ resolve_position(struct view *v, struct view_position *pos)
 {
 	struct resolve_view *rv = v->priv;
 
-	pos->line = rv->cursor + 1;
+	pos->line = cursor_field(rv) + 1;
 	pos->total = CONFLICT_FIELDS;
 }
 

@@ -11,6 +11,7 @@
 
 #include "store/browse.h"
 #include "store/commits.h"
+#include "ui/listwin.h"
 #include "ui/tui.h"
 #include "ui/view.h"
 #include "util/log.h"
@@ -26,9 +27,9 @@ struct session_item {
 struct sessions_view {
 	char commit_id[UUID_STRLEN];
 	char title[64];
-	struct session_item *rows;
+	struct listwin lw;	/* of struct session_item, every one */
+	struct session_item *rows;	/* while reading them */
 	size_t n;
-	long long cursor, top;
 };
 
 static char *
@@ -59,29 +60,47 @@ add_session(const struct session_row *s, void *arg)
 }
 
 static void
-clear_rows(struct sessions_view *sv)
+session_clear(void *row)
 {
-	size_t i;
+	struct session_item *it = row;
 
-	for (i = 0; i < sv->n; i++) {
-		free(sv->rows[i].id);
-		free(sv->rows[i].claude_id);
-		free(sv->rows[i].started);
-		free(sv->rows[i].ended);
-		free(sv->rows[i].cwd);
-		free(sv->rows[i].branch);
-		free(sv->rows[i].version);
-	}
-	free(sv->rows);
-	sv->rows = NULL;
-	sv->n = 0;
+	free(it->id);
+	free(it->claude_id);
+	free(it->started);
+	free(it->ended);
+	free(it->cwd);
+	free(it->branch);
+	free(it->version);
 }
 
+static const struct listwin_source sessions_source = {
+	.size = sizeof(struct session_item),
+	.clear = session_clear,
+};
+
+static int
+same_session(const void *a, const void *b)
+{
+	return strcmp(((const struct session_item *)a)->id,
+	    ((const struct session_item *)b)->id) == 0;
+}
+
+/* Every session of the commit again; the cursor stays on its session. */
 static int
 load(struct tui *t, struct sessions_view *sv, char *err)
 {
-	clear_rows(sv);
-	return sessions_list(t->st, sv->commit_id, add_session, sv, err) < 0 ? -1 : 0;
+	int rc = sessions_list(t->st, sv->commit_id, add_session, sv, err) < 0 ? -1 : 0;
+
+	if (rc == 0)
+		listwin_set(&sv->lw, sv->rows, (int)sv->n, same_session);
+	else {
+		while (sv->n > 0)
+			session_clear(&sv->rows[--sv->n]);
+		free(sv->rows);
+	}
+	sv->rows = NULL;
+	sv->n = 0;
+	return rc;
 }
 
 static int
@@ -90,6 +109,7 @@ sessions_open(struct view *v, struct tui *t, const char *arg, char *err)
 	struct sessions_view *sv = xcalloc(1, sizeof *sv);
 
 	v->priv = sv;
+	listwin_init(&sv->lw, &sessions_source, sv, 1);
 	snprintf(sv->commit_id, sizeof sv->commit_id, "%s", arg != NULL ? arg : "");
 	snprintf(sv->title, sizeof sv->title, "commit %.8s", sv->commit_id);
 	return load(t, sv, err);
@@ -102,7 +122,7 @@ sessions_close(struct view *v)
 
 	if (sv == NULL)
 		return;
-	clear_rows(sv);
+	listwin_free(&sv->lw);
 	free(sv);
 	v->priv = NULL;
 }
@@ -110,13 +130,8 @@ sessions_close(struct view *v)
 static int
 sessions_reload(struct view *v, struct tui *t, char *err)
 {
-	struct sessions_view *sv = v->priv;
-
-	if (load(t, sv, err) != 0)
-		return -1;
-	view_list_clamp((long long)sv->n, v->rows, &sv->cursor, &sv->top);
 	view_preview_changed(v);
-	return 0;
+	return load(t, v->priv, err);
 }
 
 static void
@@ -129,17 +144,17 @@ sessions_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 	long long i;
 	int y;
 
+	view_list_fit(t, &sv->lw, rows);
 	rline_init(&l);
 	for (y = 0; y < rows; y++) {
-		i = sv->top + y;
+		i = sv->lw.top + y;
 		rline_reset(&l);
-		if (i >= (long long)sv->n) {
+		if ((s = listwin_row(&sv->lw, i)) == NULL) {
 			if (y == 0)
 				rline_raw(&l, ROLE_MESSAGE, "No sessions (the commit was deleted?).");
 			rline_draw(w, y, &l, &t->theme, cols, -1, NULL);
 			continue;
 		}
-		s = &sv->rows[i];
 		format_date(s->started, cols < 50, date, sizeof date);
 		rline_add(&l, ROLE_DATE, date, 0);
 		rline_raw(&l, ROLE_DEFAULT, " ");
@@ -156,7 +171,7 @@ sessions_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 			rline_raw(&l, ROLE_DEFAULT, " ");
 			rline_add(&l, ROLE_HASH, s->branch, -(cols - l.width));
 		}
-		rline_draw(w, y, &l, &t->theme, cols, i == sv->cursor ? (int)ROLE_CURSOR : -1, NULL);
+		rline_draw(w, y, &l, &t->theme, cols, i == sv->lw.cur ? (int)ROLE_CURSOR : -1, NULL);
 	}
 	rline_free(&l);
 }
@@ -190,9 +205,8 @@ sessions_preview(struct view *v, struct tui *t, struct textbuf *out, int cols)
 	char err[ERRLEN], d1[32], d2[32], buf[96];
 	const int lc = 9;
 
-	if (sv->n == 0)
+	if ((s = listwin_cursor(&sv->lw)) == NULL)
 		return;
-	s = &sv->rows[sv->cursor];
 	textbuf_field(out, "session", lc, ROLE_ID, s->claude_id, cols);
 	format_date(s->started, 0, d1, sizeof d1);
 	format_date(s->ended, 0, d2, sizeof d2);
@@ -212,19 +226,15 @@ static enum view_result
 sessions_request(struct view *v, struct tui *t, enum action a)
 {
 	struct sessions_view *sv = v->priv;
-	long long old = sv->cursor;
+	struct session_item *s;
 
-	if (view_list_move(a, (long long)sv->n, v->rows, &sv->cursor, &sv->top)) {
-		if (sv->cursor != old)
-			view_preview_changed(v);
+	if (view_list_move(v, t, &sv->lw, a, v->rows))
 		return VIEW_HANDLED;
-	}
-	if (a == ACT_ENTER) {
-		if (sv->n > 0)
-			tui_push(t, &turns_view_ops, sv->rows[sv->cursor].id);
-		return VIEW_HANDLED;
-	}
-	return VIEW_IGNORED;
+	if (a != ACT_ENTER)
+		return VIEW_IGNORED;
+	if ((s = listwin_cursor(&sv->lw)) != NULL)
+		tui_push(t, &turns_view_ops, s->id);
+	return VIEW_HANDLED;
 }
 
 static void
@@ -232,8 +242,7 @@ sessions_position(struct view *v, struct view_position *pos)
 {
 	struct sessions_view *sv = v->priv;
 
-	pos->line = sv->n > 0 ? sv->cursor + 1 : 0;
-	pos->total = (long long)sv->n;
+	listwin_position(&sv->lw, &pos->line, &pos->total);
 }
 
 static const char *

@@ -1,4 +1,4 @@
-/* What every view shares: moving over a list whose length is known. */
+/* What every view shares: moving over its list, a conflict's fields as people read them. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -6,66 +6,35 @@
 
 #include <cjson/cJSON.h>
 
+#include "ui/listwin.h"
+#include "ui/tui.h"
 #include "ui/view.h"
-
-void
-view_list_clamp(long long count, int rows, long long *cursor, long long *top)
-{
-	if (rows < 1)
-		rows = 1;
-	if (*cursor >= count)
-		*cursor = count - 1;
-	if (*cursor < 0)
-		*cursor = 0;
-	if (*top > *cursor)
-		*top = *cursor;
-	if (*cursor >= *top + rows)
-		*top = *cursor - rows + 1;
-	if (*top > count - rows)
-		*top = count - rows;
-	if (*top < 0)
-		*top = 0;
-}
+#include "util/log.h"
 
 int
-view_list_move(enum action a, long long count, int rows, long long *cursor, long long *top)
+view_list_move(struct view *v, struct tui *t, struct listwin *lw, enum action a, int lines)
 {
-	int half = rows / 2 > 0 ? rows / 2 : 1;
+	long long old = lw->cur;
+	char err[ERRLEN] = "";
 
-	switch (a) {
-	case ACT_MOVE_DOWN:
-		(*cursor)++;
-		break;
-	case ACT_MOVE_UP:
-		(*cursor)--;
-		break;
-	case ACT_PAGE_DOWN:
-		*cursor += rows;
-		*top += rows;
-		break;
-	case ACT_PAGE_UP:
-		*cursor -= rows;
-		*top -= rows;
-		break;
-	case ACT_HALF_DOWN:
-		*cursor += half;
-		*top += half;
-		break;
-	case ACT_HALF_UP:
-		*cursor -= half;
-		*top -= half;
-		break;
-	case ACT_FIRST:
-		*cursor = 0;
-		break;
-	case ACT_LAST:
-		*cursor = count - 1;
-		break;
-	default:
+	if (!listwin_move(lw, a, lines, err))
 		return 0;
-	}
-	view_list_clamp(count, rows, cursor, top);
+	if (err[0] != '\0')
+		tui_message(t, 1, "%s", err);
+	/* First and last may read the list again: the row at an index can change. */
+	if (lw->cur != old || a == ACT_FIRST || a == ACT_LAST)
+		view_preview_changed(v);
 	return 1;
+}
+
+void
+view_list_fit(struct tui *t, struct listwin *lw, int lines)
+{
+	char err[ERRLEN] = "";
+
+	listwin_fit(lw, lines, err);
+	if (err[0] != '\0')
+		tui_message(t, 1, "%s", err);
 }
 
 void

@@ -20,6 +20,7 @@
 #include "ui/draw.h"
 #include "util/strbuf.h"
 
+struct listwin;
 struct tui;
 struct view;
 
@@ -88,14 +89,14 @@ extern const struct view_ops resolve_view_ops;
 extern const struct view_ops help_view_ops;
 
 /*
- * Moving a cursor over count rows shown rows at a time (for views whose rows
- * are all known): applies a movement action to *cursor and *top. Returns 1
- * when it was one.
+ * A movement action on a view's list window (ui/listwin.h) over a pane of
+ * lines lines: 1 when a was one (the preview follows the cursor, a failed
+ * fetch goes to the message line), 0 when it was not.
  */
-int view_list_move(enum action a, long long count, int rows, long long *cursor,
-    long long *top);
-/* Keeps *cursor within [0, count) and visible in rows lines from *top. */
-void view_list_clamp(long long count, int rows, long long *cursor, long long *top);
+int view_list_move(struct view *v, struct tui *t, struct listwin *lw, enum action a,
+    int lines);
+/* Before drawing the list window in a pane of lines lines (listwin_fit). */
+void view_list_fit(struct tui *t, struct listwin *lw, int lines);
 /* The preview shows another row: forget the cached text. */
 void view_preview_changed(struct view *v);
 

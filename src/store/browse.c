@@ -299,16 +299,21 @@ browse_project_figures(struct store *st, struct browse_project *p, char *err)
 }
 
 void
+browse_project_clear(struct browse_project *p)
+{
+	free(p->id);
+	free(p->name);
+	free(p->path);
+	free(p->remote);
+}
+
+void
 browse_projects_free(struct browse_project *p, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(p[i].id);
-		free(p[i].name);
-		free(p[i].path);
-		free(p[i].remote);
-	}
+	for (i = 0; i < n; i++)
+		browse_project_clear(&p[i]);
 	free(p);
 }
 

@@ -73,6 +73,8 @@ struct browse_project {
 int browse_projects(struct store *st, struct browse_project **out, size_t *n, char *err);
 int browse_project_figures(struct store *st, struct browse_project *p, char *err);
 void browse_projects_free(struct browse_project *p, size_t n);
+/* Frees what one project row owns. */
+void browse_project_clear(struct browse_project *p);
 
 /*
  * A session's turns after (dir > 0, ascending) or before (dir < 0, descending)
