@@ -392,6 +392,15 @@ clamp_line(struct listwin *lw, long long *i, int *line)
 }
 
 void
+listwin_grown(struct listwin *lw, long long total)
+{
+	if (total != lw->total) {
+		lw->total = total;
+		lw->at_end = 0;
+	}
+}
+
+void
 listwin_heights_changed(struct listwin *lw)
 {
 	if (lw->n == 0) {

@@ -114,6 +114,8 @@ int listwin_walk(struct listwin *lw, long long *i, int *line, int delta, char *e
 /* Scrolls so the cursor shows in a pane of lines lines, no blank left below
  * the list's last line; call when the pane or the rows' heights changed. */
 void listwin_fit(struct listwin *lw, int lines, char *err);
+/* The list holds total rows now and may have grown at its end (an open session's turns). */
+void listwin_grown(struct listwin *lw, long long total);
 /* The rows' heights changed (rendered again): cursor and top back on a line. */
 void listwin_heights_changed(struct listwin *lw);
 

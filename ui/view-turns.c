@@ -5,9 +5,10 @@
  * assistant's thinking hidden until T, and / searches with n and N.
  *
  * A session can hold thousands of turns with tool results of up to 64 KiB,
- * so the view keeps a window of at most WINDOW_MAX consecutive turns (by seq)
- * around the cursor, rendered to lines only when drawn; a search asks the
- * store which turn matches next, then looks for the line within it.
+ * so the turns are paged by seq through the list window (ui/listwin.h), each
+ * turn a row as many lines high as it renders to, rendered only when drawn;
+ * a search asks the store which turn matches next, then looks for the line
+ * within it.
  */
 #include "config.h"
 
@@ -20,6 +21,7 @@
 
 #include "store/browse.h"
 #include "store/commits.h"
+#include "ui/listwin.h"
 #include "ui/tui.h"
 #include "ui/view.h"
 #include "util/log.h"
@@ -28,7 +30,6 @@
 #include "util/xmalloc.h"
 
 #define PAGE 24			/* turns per query */
-#define WINDOW_MAX (5 * PAGE)
 #define SEARCH_TRIES 500	/* turns the store matched but no line shows: give up after */
 
 struct tturn {
@@ -42,15 +43,10 @@ struct tturn {
 };
 
 struct turns_view {
+	struct tui *t;
 	char session_id[UUID_STRLEN];
 	char title[64];
-	struct tturn *turns;
-	int n, cap;
-	int at_start, at_end;
-	long long offset;	/* the session index of turns[0] */
-	long long total;
-	int cur_turn, cur_line;
-	int top_turn, top_line;
+	struct listwin lw;	/* of struct tturn, by seq */
 	int cols;
 	int show_thinking;
 	int unfold_all;
@@ -82,6 +78,18 @@ struct page {
 	struct tturn *turns;
 	int n;
 };
+
+static struct tturn *
+turn_at(struct turns_view *tv, long long i)
+{
+	return listwin_row(&tv->lw, i);
+}
+
+static struct tturn *
+cursor_turn(struct turns_view *tv)
+{
+	return listwin_cursor(&tv->lw);
+}
 
 static int
 take_turn(const struct turn_row *r, void *arg)
@@ -314,252 +322,103 @@ render(struct turns_view *tv, struct tturn *tt, int cols)
 }
 
 static struct textbuf *
-lines_of(struct turns_view *tv, int ti)
+lines_of(struct turns_view *tv, struct tturn *tt)
 {
-	struct tturn *tt = &tv->turns[ti];
-
 	if (tt->cols != tv->cols)
 		render(tv, tt, tv->cols);
 	return &tt->lines;
 }
 
+/* Every turn renders again (a fold, the thinking, the width changed). */
 static void
 stale_all(struct turns_view *tv)
 {
-	int i;
+	long long i;
 
-	for (i = 0; i < tv->n; i++)
-		tv->turns[i].cols = -1;
+	for (i = tv->lw.offset; i < tv->lw.offset + tv->lw.n; i++)
+		turn_at(tv, i)->cols = -1;
+	listwin_heights_changed(&tv->lw);
 }
 
-static void
-clear_rows(struct turns_view *tv)
-{
-	int i;
-
-	for (i = 0; i < tv->n; i++)
-		turn_free(&tv->turns[i]);
-	tv->n = 0;
-}
-
-/*
- * Keeps the window under WINDOW_MAX turns, dropping the ones far from both the
- * cursor and the top of the pane. Only called between requests, when no index
- * into the window is held elsewhere.
- */
-static void
-trim(struct turns_view *tv)
-{
-	int lo = tv->cur_turn < tv->top_turn ? tv->cur_turn : tv->top_turn;
-	int hi = tv->cur_turn > tv->top_turn ? tv->cur_turn : tv->top_turn;
-	int drop, keep, i;
-
-	if (tv->n <= WINDOW_MAX)
-		return;
-	if ((drop = lo - PAGE) > 0) {
-		for (i = 0; i < drop; i++)
-			turn_free(&tv->turns[i]);
-		memmove(tv->turns, tv->turns + drop, (tv->n - drop) * sizeof *tv->turns);
-		tv->n -= drop;
-		tv->cur_turn -= drop;
-		tv->top_turn -= drop;
-		tv->offset += drop;
-		tv->at_start = 0;
-	}
-	keep = hi + 2 * PAGE;
-	if (tv->n > WINDOW_MAX && keep < tv->n) {
-		for (i = keep; i < tv->n; i++)
-			turn_free(&tv->turns[i]);
-		tv->n = keep;
-		tv->at_end = 0;
-	}
-}
-
-/*
- * A page after the window (dir > 0) or before it; how many turns came, or -1.
- * A page before shifts every index into the window: cur_turn and top_turn are
- * moved here, any other index by its holder.
- */
+/* The turns after (dir > 0) or before from's seq, in seq order. */
 static int
-fetch(struct tui *t, struct turns_view *tv, int dir, char *err)
+source_fetch(void *ctx, const void *from, int dir, int limit, void *out, char *err)
 {
-	struct page p;
-	long long seq;
-	int got, i;
+	struct turns_view *tv = ctx;
+	const struct tturn *f = from;
+	struct page p = { out, 0 };
+	struct tturn swap;
+	int i;
 
-	if ((dir > 0 && tv->at_end) || (dir < 0 && tv->at_start))
-		return 0;
-	if (tv->n + PAGE > tv->cap) {
-		tv->cap = tv->n + 2 * PAGE;
-		tv->turns = xreallocarray(tv->turns, tv->cap, sizeof *tv->turns);
-	}
-	seq = tv->n == 0 ? (dir > 0 ? LLONG_MIN : LLONG_MAX) :
-	    tv->turns[dir > 0 ? tv->n - 1 : 0].seq;
-	p.turns = xcalloc(PAGE, sizeof *p.turns);
-	p.n = 0;
-	if (browse_turns(t->st, tv->session_id, seq, dir, PAGE, take_turn, &p, err) < 0) {
+	if (browse_turns(tv->t->st, tv->session_id, f != NULL ? f->seq : dir > 0 ? LLONG_MIN :
+	    LLONG_MAX, dir, limit, take_turn, &p, err) < 0) {
 		for (i = 0; i < p.n; i++)
 			turn_free(&p.turns[i]);
-		free(p.turns);
 		return -1;
 	}
-	got = p.n;
-	if (got < PAGE) {
-		if (dir > 0)
-			tv->at_end = 1;
-		else
-			tv->at_start = 1;
+	/* A page before came newest first: turn it round. */
+	for (i = 0; dir < 0 && i < p.n / 2; i++) {
+		swap = p.turns[i];
+		p.turns[i] = p.turns[p.n - 1 - i];
+		p.turns[p.n - 1 - i] = swap;
 	}
-	if (dir > 0)
-		memcpy(tv->turns + tv->n, p.turns, got * sizeof *p.turns);
-	else {
-		/* The page came newest first: turn it round in front. */
-		memmove(tv->turns + got, tv->turns, tv->n * sizeof *tv->turns);
-		for (i = 0; i < got; i++)
-			tv->turns[i] = p.turns[got - 1 - i];
-		tv->cur_turn += got;
-		tv->top_turn += got;
-		tv->offset -= got;
-		if (tv->at_start)
-			tv->offset = 0;
-	}
-	tv->n += got;
-	free(p.turns);
-	return got;
+	return p.n;
 }
 
-/* Moves (ti, li) by delta lines, loading turns as needed; returns the lines moved. */
-static int
-step(struct tui *t, struct turns_view *tv, int *ti, int *li, int delta, char *err)
+static long long
+source_count(void *ctx, char *err)
 {
-	int moved = 0, got;
+	struct turns_view *tv = ctx;
 
-	while (delta > 0 && tv->n > 0) {
-		if (*li + 1 < (int)lines_of(tv, *ti)->n)
-			(*li)++;
-		else {
-			if (*ti + 1 >= tv->n && (tv->at_end || fetch(t, tv, 1, err) <= 0))
-				break;
-			(*ti)++;
-			*li = 0;
-		}
-		delta--;
-		moved++;
-	}
-	while (delta < 0 && tv->n > 0) {
-		if (*li > 0)
-			(*li)--;
-		else {
-			if (*ti == 0) {
-				if (tv->at_start || (got = fetch(t, tv, -1, err)) <= 0)
-					break;
-				if (ti != &tv->cur_turn && ti != &tv->top_turn)
-					*ti += got;
-			}
-			(*ti)--;
-			*li = (int)lines_of(tv, *ti)->n - 1;
-		}
-		delta++;
-		moved++;
-	}
-	return moved;
+	return browse_turn_count(tv->t->st, tv->session_id, err);
 }
 
-/* Lines from (t1, l1) to (t2, l2), which must not come before it; stops past limit. */
-static int
-distance(struct turns_view *tv, int t1, int l1, int t2, int l2, int limit)
+static long long
+source_rank(void *ctx, const void *row, char *err)
 {
-	int d = 0;
+	struct turns_view *tv = ctx;
 
-	while (t1 < t2 && d <= limit) {
-		d += (int)lines_of(tv, t1)->n - l1;
-		t1++;
-		l1 = 0;
-	}
-	return d + (l2 - l1);
+	return browse_turn_rank(tv->t->st, tv->session_id, ((const struct tturn *)row)->seq, err);
 }
 
 static int
-before(int t1, int l1, int t2, int l2)
+source_height(void *ctx, void *row)
 {
-	return t1 < t2 || (t1 == t2 && l1 < l2);
+	return (int)lines_of(ctx, row)->n;
 }
 
-/* Scrolls so the cursor shows, and no blank space is left below the last line. */
 static void
-fix_top(struct tui *t, struct turns_view *tv, int rows, char *err)
+source_clear(void *row)
 {
-	int ti, li, below;
-
-	if (tv->n == 0)
-		return;
-	if (before(tv->cur_turn, tv->cur_line, tv->top_turn, tv->top_line)) {
-		tv->top_turn = tv->cur_turn;
-		tv->top_line = tv->cur_line;
-	} else if (distance(tv, tv->top_turn, tv->top_line, tv->cur_turn, tv->cur_line, rows) >=
-	    rows) {
-		ti = tv->cur_turn;
-		li = tv->cur_line;
-		step(t, tv, &ti, &li, -(rows - 1), err);
-		tv->top_turn = ti;
-		tv->top_line = li;
-	}
-	/* At the end, fill the pane from the bottom. */
-	ti = tv->top_turn;
-	li = tv->top_line;
-	below = step(t, tv, &ti, &li, rows - 1, err);
-	if (below < rows - 1 && tv->at_end) {
-		ti = tv->top_turn;
-		li = tv->top_line;
-		step(t, tv, &ti, &li, -(rows - 1 - below), err);
-		tv->top_turn = ti;
-		tv->top_line = li;
-	}
+	turn_free(row);
 }
 
-/* The window from the session's first turn. */
-static int
-load_first(struct tui *t, struct turns_view *tv, char *err)
-{
-	clear_rows(tv);
-	tv->at_start = 1;
-	tv->at_end = 0;
-	tv->offset = 0;
-	tv->cur_turn = tv->cur_line = tv->top_turn = tv->top_line = 0;
-	return fetch(t, tv, 1, err) < 0 ? -1 : 0;
-}
+static const struct listwin_source turns_source = {
+	.size = sizeof(struct tturn),
+	.fetch = source_fetch,
+	.count = source_count,
+	.rank = source_rank,
+	.height = source_height,
+	.clear = source_clear,
+};
 
-/* Loads the window so the turn seq is in it; returns its index, or -1. */
-static int
-go_to_seq(struct tui *t, struct turns_view *tv, long long seq, char *err)
+/* The window holding the turn seq; its list index, or -1. */
+static long long
+go_to_seq(struct turns_view *tv, long long seq, char *err)
 {
-	struct page p;
-	long long rank;
-	int i;
+	struct tturn key;
+	long long i;
 
-	for (i = 0; i < tv->n; i++) {
-		if (tv->turns[i].seq == seq)
+	for (i = tv->lw.offset; i < tv->lw.offset + tv->lw.n; i++) {
+		if (turn_at(tv, i)->seq == seq)
 			return i;
 	}
-	clear_rows(tv);
-	tv->at_start = tv->at_end = 0;
-	tv->cur_turn = tv->cur_line = tv->top_turn = tv->top_line = 0;
-	/* The turns from seq on: browse_turns takes those after seq - 1. */
-	if (tv->cap < PAGE) {
-		tv->cap = 2 * PAGE;
-		tv->turns = xreallocarray(tv->turns, tv->cap, sizeof *tv->turns);
-	}
-	p.turns = tv->turns;
-	p.n = 0;
-	if (browse_turns(t->st, tv->session_id, seq - 1, 1, PAGE, take_turn, &p, err) < 0)
+	/* The turns from seq on: those after seq - 1. */
+	memset(&key, 0, sizeof key);
+	key.seq = seq - 1;
+	if (listwin_load_after(&tv->lw, &key, err) != 0)
 		return -1;
-	tv->n = p.n;
-	tv->at_end = p.n < PAGE;
-	if ((rank = browse_turn_rank(t->st, tv->session_id, seq, err)) < 0)
-		return -1;
-	tv->offset = rank;
-	tv->at_start = rank == 0;
-	return tv->n > 0 && tv->turns[0].seq == seq ? 0 : -1;
+	return cursor_turn(tv) != NULL && cursor_turn(tv)->seq == seq ? tv->lw.cur : -1;
 }
 
 static int
@@ -568,12 +427,14 @@ turns_open(struct view *v, struct tui *t, const char *arg, char *err)
 	struct turns_view *tv = xcalloc(1, sizeof *tv);
 
 	v->priv = tv;
+	tv->t = t;
+	listwin_init(&tv->lw, &turns_source, tv, PAGE);
 	snprintf(tv->session_id, sizeof tv->session_id, "%s", arg != NULL ? arg : "");
 	snprintf(tv->title, sizeof tv->title, "session %.8s", tv->session_id);
 	tv->cols = 80;
-	if ((tv->total = browse_turn_count(t->st, tv->session_id, err)) < 0)
+	if ((tv->lw.total = source_count(tv, err)) < 0)
 		return -1;
-	return load_first(t, tv, err);
+	return listwin_load_first(&tv->lw, err);
 }
 
 static void
@@ -584,8 +445,7 @@ turns_close(struct view *v)
 
 	if (tv == NULL)
 		return;
-	clear_rows(tv);
-	free(tv->turns);
+	listwin_free(&tv->lw);
 	for (i = 0; i < tv->nunfolded; i++)
 		free(tv->unfolded[i]);
 	free(tv->unfolded);
@@ -594,40 +454,17 @@ turns_close(struct view *v)
 	v->priv = NULL;
 }
 
-static void
-clamp_cursor(struct turns_view *tv)
-{
-	int n;
-
-	if (tv->n == 0) {
-		tv->cur_turn = tv->cur_line = tv->top_turn = tv->top_line = 0;
-		return;
-	}
-	if (tv->cur_turn >= tv->n)
-		tv->cur_turn = tv->n - 1;
-	if (tv->top_turn >= tv->n)
-		tv->top_turn = tv->n - 1;
-	n = (int)lines_of(tv, tv->cur_turn)->n;
-	if (tv->cur_line >= n)
-		tv->cur_line = n - 1;
-	n = (int)lines_of(tv, tv->top_turn)->n;
-	if (tv->top_line >= n)
-		tv->top_line = n - 1;
-}
-
 /* Turns are immutable once their commit closes; a reload picks up an open one's growth. */
 static int
 turns_reload(struct view *v, struct tui *t, char *err)
 {
 	struct turns_view *tv = v->priv;
-	long long total = browse_turn_count(t->st, tv->session_id, err);
+	long long total = source_count(tv, err);
 
+	(void)t;
 	if (total < 0)
 		return -1;
-	if (total != tv->total) {
-		tv->total = total;
-		tv->at_end = 0;
-	}
+	listwin_grown(&tv->lw, total);
 	return 0;
 }
 
@@ -638,29 +475,29 @@ turns_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 	char err[ERRLEN] = "";
 	struct rline empty;
 	struct textbuf *tb;
-	int y, ti, li, end = 0;
+	long long i;
+	int y, li, end = 0;
 
 	if (tv->cols != cols) {
 		tv->cols = cols;
 		stale_all(tv);
-		clamp_cursor(tv);
 	}
-	fix_top(t, tv, rows, err);
+	listwin_fit(&tv->lw, rows, err);
 	rline_init(&empty);
-	ti = tv->top_turn;
-	li = tv->top_line;
+	i = tv->lw.top;
+	li = tv->lw.top_line;
 	for (y = 0; y < rows; y++) {
-		if (end || tv->n == 0) {
-			if (y == 0 && tv->n == 0)
+		if (end || listwin_empty(&tv->lw)) {
+			if (y == 0 && listwin_empty(&tv->lw))
 				rline_raw(&empty, ROLE_MESSAGE, "No turns in this session.");
 			rline_draw(w, y, &empty, &t->theme, cols, -1, NULL);
 			rline_reset(&empty);
 			continue;
 		}
-		tb = lines_of(tv, ti);
+		tb = lines_of(tv, turn_at(tv, i));
 		rline_draw(w, y, &tb->lines[li], &t->theme, cols,
-		    ti == tv->cur_turn && li == tv->cur_line ? (int)ROLE_CURSOR : -1, tv->needle);
-		if (step(t, tv, &ti, &li, 1, err) == 0)
+		    i == tv->lw.cur && li == tv->lw.cur_line ? (int)ROLE_CURSOR : -1, tv->needle);
+		if (listwin_walk(&tv->lw, &i, &li, 1, err) == 0)
 			end = 1;
 	}
 	rline_free(&empty);
@@ -668,11 +505,11 @@ turns_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		tui_message(t, 1, "%s", err);
 }
 
-/* The first (dir > 0) or last line of turn ti after (before) line from showing needle. */
+/* The first (dir > 0) or last line of tt after (before) line from showing needle. */
 static int
-find_line(struct turns_view *tv, int ti, int from, int dir)
+find_line(struct turns_view *tv, struct tturn *tt, int from, int dir)
 {
-	struct textbuf *tb = lines_of(tv, ti);
+	struct textbuf *tb = lines_of(tv, tt);
 	int i;
 
 	for (i = from; i >= 0 && i < (int)tb->n; i += dir) {
@@ -686,20 +523,21 @@ static void
 search(struct tui *t, struct view *v, struct turns_view *tv, int dir)
 {
 	char err[ERRLEN] = "";
-	long long seq, found;
-	int line, ti, tries, wrapped = 0, rc;
+	long long seq, found, ti;
+	struct tturn *tt;
+	int line, tries, wrapped = 0, rc;
 
-	if (tv->needle == NULL || *tv->needle == '\0' || tv->n == 0) {
+	if (tv->needle == NULL || *tv->needle == '\0' || listwin_empty(&tv->lw)) {
 		tui_message(t, 0, "No search yet: / searches.");
 		return;
 	}
 	/* The rest of the cursor's turn first. */
-	if ((line = find_line(tv, tv->cur_turn, tv->cur_line + dir, dir)) >= 0) {
-		tv->cur_line = line;
+	if ((line = find_line(tv, cursor_turn(tv), tv->lw.cur_line + dir, dir)) >= 0) {
+		tv->lw.cur_line = line;
 		tui_message(t, 0, "/%s", tv->needle);
 		return;
 	}
-	seq = tv->turns[tv->cur_turn].seq;
+	seq = cursor_turn(tv)->seq;
 	for (tries = 0; tries < SEARCH_TRIES; tries++) {
 		rc = browse_turn_search(t->st, tv->session_id, seq, dir, tv->needle,
 		    tv->show_thinking, &found, err);
@@ -712,19 +550,20 @@ search(struct tui *t, struct view *v, struct turns_view *tv, int dir)
 			seq = dir > 0 ? LLONG_MIN : LLONG_MAX;
 			continue;
 		}
-		if ((ti = go_to_seq(t, tv, found, err)) < 0)
+		if ((ti = go_to_seq(tv, found, err)) < 0)
 			break;
-		line = find_line(tv, ti, dir > 0 ? 0 : (int)lines_of(tv, ti)->n - 1, dir);
-		if (line < 0 && !tv->turns[ti].unfold_all) {
+		tt = turn_at(tv, ti);
+		line = find_line(tv, tt, dir > 0 ? 0 : (int)lines_of(tv, tt)->n - 1, dir);
+		if (line < 0 && !tt->unfold_all) {
 			/* The match may be in a folded tool call: unfold this turn's. */
-			tv->turns[ti].unfold_all = 1;
-			tv->turns[ti].cols = -1;
-			line = find_line(tv, ti, dir > 0 ? 0 : (int)lines_of(tv, ti)->n - 1, dir);
+			tt->unfold_all = 1;
+			tt->cols = -1;
+			line = find_line(tv, tt, dir > 0 ? 0 : (int)lines_of(tv, tt)->n - 1, dir);
 		}
 		if (line >= 0) {
-			tv->cur_turn = ti;
-			tv->cur_line = line;
-			fix_top(t, tv, v->rows, err);
+			tv->lw.cur = ti;
+			tv->lw.cur_line = line;
+			listwin_fit(&tv->lw, v->rows, err);
 			tui_message(t, 0, wrapped ? "/%s (search wrapped)" : "/%s", tv->needle);
 			return;
 		}
@@ -758,131 +597,96 @@ search_done(struct view *v, struct tui *t, const char *text)
 static void
 cursor_to_tag(struct turns_view *tv, int tag)
 {
-	struct textbuf *tb = lines_of(tv, tv->cur_turn);
+	struct textbuf *tb = lines_of(tv, cursor_turn(tv));
 	size_t i;
 
 	for (i = 0; i < tb->n; i++) {
 		if (tb->lines[i].tag == tag) {
-			tv->cur_line = (int)i;
+			tv->lw.cur_line = (int)i;
 			return;
 		}
 	}
-	clamp_cursor(tv);
+	listwin_heights_changed(&tv->lw);
+}
+
+/* The cursor on the first line of the next (dir > 0) or previous turn, at the top of the pane. */
+static void
+next_turn(struct turns_view *tv, int dir, char *err)
+{
+	struct listwin *lw = &tv->lw;
+	long long i = lw->cur;
+	int li = dir > 0 ? (int)lines_of(tv, cursor_turn(tv))->n - 1 : 0;
+
+	if (dir < 0 && lw->cur_line > 0)
+		lw->cur_line = 0;
+	else if (listwin_walk(lw, &i, &li, dir, err) > 0) {
+		lw->cur = i;
+		lw->cur_line = 0;
+	} else if (dir > 0)
+		return;
+	lw->top = lw->cur;
+	lw->top_line = 0;
+}
+
+/* Folds or unfolds the tool call under the cursor. */
+static void
+toggle_tool(struct tui *t, struct turns_view *tv)
+{
+	struct tturn *tt = cursor_turn(tv);
+	struct rline *l = &lines_of(tv, tt)->lines[tv->lw.cur_line];
+	cJSON *calls;
+	const char *id;
+	int tag = l->tag;
+
+	if (tag < 0) {
+		tui_message(t, 0, "No tool call under the cursor.");
+		return;
+	}
+	calls = cJSON_Parse(tt->tool_calls);
+	id = str_field(cJSON_GetArrayItem(calls, tag), "id");
+	if (tt->unfold_all || tv->unfold_all) {
+		/* Unfolded wholesale: folding one goes back to one by one. */
+		tt->unfold_all = 0;
+	} else if (id != NULL)
+		toggle_unfolded(tv, id);
+	tt->cols = -1;
+	cursor_to_tag(tv, tag);
+	cJSON_Delete(calls);
 }
 
 static enum view_result
 turns_request(struct view *v, struct tui *t, enum action a)
 {
 	struct turns_view *tv = v->priv;
-	int rows = v->rows > 0 ? v->rows : 1, half = rows / 2 ? rows / 2 : 1, moved, ti, li;
 	char err[ERRLEN] = "";
-	struct rline *l;
-	cJSON *calls;
+	long long i;
 
+	if (view_list_move(v, t, &tv->lw, a, v->rows))
+		return VIEW_HANDLED;
 	switch (a) {
-	case ACT_MOVE_DOWN:
-		step(t, tv, &tv->cur_turn, &tv->cur_line, 1, err);
-		break;
-	case ACT_MOVE_UP:
-		step(t, tv, &tv->cur_turn, &tv->cur_line, -1, err);
-		break;
-	case ACT_PAGE_DOWN:
-	case ACT_HALF_DOWN:
-		moved = step(t, tv, &tv->cur_turn, &tv->cur_line, a == ACT_PAGE_DOWN ? rows : half,
-		    err);
-		step(t, tv, &tv->top_turn, &tv->top_line, moved, err);
-		break;
-	case ACT_PAGE_UP:
-	case ACT_HALF_UP:
-		moved = step(t, tv, &tv->top_turn, &tv->top_line, a == ACT_PAGE_UP ? -rows : -half,
-		    err);
-		step(t, tv, &tv->cur_turn, &tv->cur_line, -(moved > 0 ? moved : rows), err);
-		break;
-	case ACT_FIRST:
-		if (!tv->at_start || tv->offset != 0)
-			load_first(t, tv, err);
-		tv->cur_turn = tv->cur_line = tv->top_turn = tv->top_line = 0;
-		break;
-	case ACT_LAST:
-		if (!tv->at_end) {
-			clear_rows(tv);
-			tv->at_start = 0;
-			tv->at_end = 1;
-			tv->offset = tv->total;
-			tv->cur_turn = tv->top_turn = 0;
-			fetch(t, tv, -1, err);
-		}
-		if (tv->n > 0) {
-			tv->cur_turn = tv->n - 1;
-			tv->cur_line = (int)lines_of(tv, tv->cur_turn)->n - 1;
-		}
-		break;
 	case ACT_NEXT_TURN:
-		ti = tv->cur_turn;
-		li = (int)lines_of(tv, ti)->n - 1;
-		if (step(t, tv, &ti, &li, 1, err) > 0) {
-			tv->cur_turn = ti;
-			tv->cur_line = 0;
-			/* The new turn at the top of the pane. */
-			tv->top_turn = ti;
-			tv->top_line = 0;
-		}
-		break;
 	case ACT_PREV_TURN:
-		if (tv->cur_line > 0)
-			tv->cur_line = 0;
-		else {
-			ti = tv->cur_turn;
-			li = 0;
-			if (step(t, tv, &ti, &li, -1, err) > 0) {
-				tv->cur_turn = ti;
-				tv->cur_line = 0;
-			}
-		}
-		if (tv->n > 0) {
-			tv->top_turn = tv->cur_turn;
-			tv->top_line = 0;
-		}
+		if (!listwin_empty(&tv->lw))
+			next_turn(tv, a == ACT_NEXT_TURN ? 1 : -1, err);
 		break;
 	case ACT_ENTER:
 	case ACT_TOGGLE_TOOL:
-		if (tv->n == 0)
-			break;
-		l = &lines_of(tv, tv->cur_turn)->lines[tv->cur_line];
-		if (l->tag < 0) {
-			tui_message(t, 0, "No tool call under the cursor.");
-			break;
-		}
-		calls = cJSON_Parse(tv->turns[tv->cur_turn].tool_calls);
-		{
-			const cJSON *call = cJSON_GetArrayItem(calls, l->tag);
-			const char *id = str_field(call, "id");
-			int tag = l->tag;
-			if (tv->turns[tv->cur_turn].unfold_all || tv->unfold_all) {
-				/* Unfolded wholesale: folding one goes back to one by one. */
-				tv->turns[tv->cur_turn].unfold_all = 0;
-			} else if (id != NULL)
-				toggle_unfolded(tv, id);
-			tv->turns[tv->cur_turn].cols = -1;
-			cursor_to_tag(tv, tag);
-		}
-		cJSON_Delete(calls);
+		if (!listwin_empty(&tv->lw))
+			toggle_tool(t, tv);
 		break;
 	case ACT_TOGGLE_TOOLS:
 		tv->unfold_all = !tv->unfold_all;
-		for (ti = 0; ti < tv->n; ti++)
-			tv->turns[ti].unfold_all = 0;
+		for (i = tv->lw.offset; i < tv->lw.offset + tv->lw.n; i++)
+			turn_at(tv, i)->unfold_all = 0;
 		while (tv->nunfolded > 0)
 			free(tv->unfolded[--tv->nunfolded]);
 		stale_all(tv);
-		clamp_cursor(tv);
 		tui_message(t, 0, tv->unfold_all ? "Every tool call unfolded." :
 		    "Tool calls folded.");
 		break;
 	case ACT_TOGGLE_THINKING:
 		tv->show_thinking = !tv->show_thinking;
 		stale_all(tv);
-		clamp_cursor(tv);
 		tui_message(t, 0, tv->show_thinking ? "Thinking shown." : "Thinking hidden.");
 		break;
 	case ACT_SEARCH:
@@ -895,8 +699,7 @@ turns_request(struct view *v, struct tui *t, enum action a)
 	default:
 		return VIEW_IGNORED;
 	}
-	fix_top(t, tv, rows, err);
-	trim(tv);
+	listwin_fit(&tv->lw, v->rows, err);
 	if (err[0] != '\0')
 		tui_message(t, 1, "%s", err);
 	return VIEW_HANDLED;
@@ -907,8 +710,7 @@ turns_position(struct view *v, struct view_position *pos)
 {
 	struct turns_view *tv = v->priv;
 
-	pos->line = tv->n > 0 ? tv->offset + tv->cur_turn + 1 : 0;
-	pos->total = tv->total;
+	listwin_position(&tv->lw, &pos->line, &pos->total);
 }
 
 static const char *
