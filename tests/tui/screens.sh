@@ -4,7 +4,11 @@
 # every size its "# sizes:" line names, in a fresh home holding the bundled
 # samples (and NAME.config as its config, NAME.auth.json as its session and
 # NAME.sql run on its store, when there are such). Every screen it saves must
-# equal tests/tui/expected/NAME/SIZE/FILE.
+# equal tests/tui/expected/NAME/SIZE/FILE, and agree with the store it was
+# drawn from (check-screen.py: counts, the status bar's up-arrow and ! figures,
+# the rows' titles), in UPDATE mode too, so that a wrong screen cannot be
+# blessed. To see the store as it was when a screen was saved, the script runs
+# again cut after that save-display. A script that saves no screen fails.
 #   UPDATE=1 tests/tui/screens.sh   (with AGENTLOGS, SRCDIR, AGENTLOGS_SAMPLES
 #                                    set, as make check sets them) rewrites the
 #                                    expected screens instead; review the diff.
@@ -30,6 +34,70 @@ unset NO_COLOR AGENTLOGS_TUI_TERM
 LSAN_OPTIONS="suppressions=$SRCDIR/tests/tui/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 
+# fresh_home HOME NAME: the samples' home with NAME's config, session and SQL.
+fresh_home() {
+	rm -rf "$1"
+	cp -R "$base" "$1"
+	[ -f "$SRCDIR/tests/tui/scripts/$2.config" ] &&
+		cp "$SRCDIR/tests/tui/scripts/$2.config" "$1/config"
+	if [ -f "$SRCDIR/tests/tui/scripts/$2.auth.json" ]; then
+		cp "$SRCDIR/tests/tui/scripts/$2.auth.json" "$1/auth.json"
+		chmod 600 "$1/auth.json"
+	fi
+	# A state the samples alone do not give (a sync's conflicts), by hand.
+	if [ -f "$SRCDIR/tests/tui/scripts/$2.sql" ]; then
+		python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript(open(sys.argv[2]).read())
+db.commit()' "$1/data.db" "$SRCDIR/tests/tui/scripts/$2.sql" ||
+			t_fail "$2.sql"
+	fi
+}
+
+# browse HOME SCRIPT OUT SIZE: runs the browser on SCRIPT, its screens into
+# OUT; fails (returns 1, saying why) on an exit status or a word on stderr.
+browse() {
+	mkdir -p "$3"
+	rc=0
+	(cd "$3" && AGENTLOGS_HOME=$1 AGENTLOGS_TUI_SIZE=$4 AGENTLOGS_TUI_SCRIPT=$2 \
+		"$AGENTLOGS" >"$T_TMP/stdout" 2>"$T_TMP/stderr") || rc=$?
+	if [ "$rc" -ne 0 ] || [ -s "$T_TMP/stderr" ]; then
+		echo "FAIL: $name at $size: exit $rc" >&2
+		cat "$T_TMP/stderr" >&2
+		return 1
+	fi
+}
+
+# check_against_store SCRIPT OUT: each screen the script saves, against the
+# store as it was at that save (the script run again, cut after it).
+check_against_store() {
+	saves=$(sed -n 's/^save-display  *//p' "$1")
+	if [ -z "$saves" ]; then
+		echo "FAIL: $name saves no screen" >&2
+		return 1
+	fi
+	bad=0
+	j=0
+	for f in $saves; do
+		j=$((j + 1))
+		if [ ! -f "$2/$f" ]; then
+			echo "FAIL: $name at $size: $f was not saved" >&2
+			bad=1
+			continue
+		fi
+		cut=$T_TMP/cut-$name-$j.script
+		awk -v n="$j" '{ print } /^save-display / && ++k == n { exit }' "$1" >"$cut"
+		fresh_home "$T_TMP/cut-home" "$name"
+		rm -rf "$T_TMP/cut-out"
+		browse "$T_TMP/cut-home" "$cut" "$T_TMP/cut-out" "$size" || { bad=1; continue; }
+		cmp -s "$2/$f" "$T_TMP/cut-out/$f" ||
+			{ echo "FAIL: $name at $size: $f differs when the script stops there" >&2; bad=1; }
+		python3 "$SRCDIR/tests/tui/check-screen.py" "$T_TMP/cut-home/data.db" "$2/$f" >&2 ||
+			{ echo "FAIL: $name at $size: $f disagrees with the store" >&2; bad=1; }
+	done
+	return $bad
+}
+
 failed=0
 runs=0
 for script in "$SRCDIR"/tests/tui/scripts/*.script; do
@@ -40,33 +108,9 @@ for script in "$SRCDIR"/tests/tui/scripts/*.script; do
 		runs=$((runs + 1))
 		home=$T_TMP/home-$name-$size
 		out=$T_TMP/out/$name/$size
-		rm -rf "$home"
-		cp -R "$base" "$home"
-		[ -f "$SRCDIR/tests/tui/scripts/$name.config" ] &&
-			cp "$SRCDIR/tests/tui/scripts/$name.config" "$home/config"
-		if [ -f "$SRCDIR/tests/tui/scripts/$name.auth.json" ]; then
-			cp "$SRCDIR/tests/tui/scripts/$name.auth.json" "$home/auth.json"
-			chmod 600 "$home/auth.json"
-		fi
-		# A state the samples alone do not give (a sync's conflicts), by hand.
-		if [ -f "$SRCDIR/tests/tui/scripts/$name.sql" ]; then
-			python3 -c 'import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.executescript(open(sys.argv[2]).read())
-db.commit()' "$home/data.db" "$SRCDIR/tests/tui/scripts/$name.sql" ||
-				t_fail "$name.sql"
-		fi
-		mkdir -p "$out"
-		rc=0
-		(cd "$out" && AGENTLOGS_HOME=$home AGENTLOGS_TUI_SIZE=$size \
-			AGENTLOGS_TUI_SCRIPT=$script "$AGENTLOGS" >"$T_TMP/stdout" 2>"$T_TMP/stderr") ||
-			rc=$?
-		if [ "$rc" -ne 0 ] || [ -s "$T_TMP/stderr" ]; then
-			echo "FAIL: $name at $size: exit $rc" >&2
-			cat "$T_TMP/stderr" >&2
-			failed=$((failed + 1))
-			continue
-		fi
+		fresh_home "$home" "$name"
+		browse "$home" "$script" "$out" "$size" || { failed=$((failed + 1)); continue; }
+		check_against_store "$script" "$out" || { failed=$((failed + 1)); continue; }
 		want=$SRCDIR/tests/tui/expected/$name/$size
 		if [ "${UPDATE:-0}" = 1 ]; then
 			rm -rf "$want"

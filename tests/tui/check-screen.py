@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Checks a saved browser screen against the store it was drawn from.
+
+    check-screen.py DATA_DB SCREEN_FILE
+
+The expected screens under tests/tui/expected/ are written by the program
+itself (UPDATE=1), so on their own they would bless whatever it draws. This
+derives from data.db, with its own SQL, what a screen must show and fails
+with one line per mismatch:
+
+- the status bar's up-arrow N: the commits waiting to go up; its !N: the
+  commits with an open conflict;
+- the status bar's "VIEW i/N" for the commits (one project's, as the header
+  names it, or every project's; hidden ones listed or not), pending, projects
+  and conflicts views: N is the list's length, 1 <= i <= N (0/0 when empty);
+- every commit row in the commits and pending lists: a commit of that list
+  started at the row's date whose title (else git subject, else first prompt)
+  the row shows, as far as the column lets it.
+"""
+import re
+import sqlite3
+import sys
+
+UP = "\u2191"
+SEPARATORS = ("\u2500", "\u2502")  # the stacked and side-by-side separators
+
+
+def label(title, subject, prompt, ident):
+    for text in (title, subject, prompt):
+        if text is not None and text.strip() != "":
+            return " ".join(text.split())
+    return ident
+
+
+def dates(started_at):
+    """The row's date as the list shows it, wide and narrow: 2026-03-06 17:40 and 03-06 17:40."""
+    day, time = started_at[:10], started_at[11:16]
+    return {day + " " + time, day[5:] + " " + time}
+
+
+def commits(db, where, args=()):
+    return db.execute(
+        "SELECT c.id, c.started_at, c.title, c.git_subject, c.first_prompt, c.hidden"
+        " FROM cognitive_commits c LEFT JOIN projects p ON p.id = c.project_id"
+        " WHERE " + where, args).fetchall()
+
+
+def list_rows(lines):
+    """The list pane's lines: below the header, above the separator (or left of it)."""
+    rows = []
+    for line in lines[1:-2]:
+        if line.startswith(SEPARATORS[0]):
+            break
+        rows.append(line.split(SEPARATORS[1])[0])
+    return rows
+
+
+def shows_title(rest, text):
+    """Whether the row (after its date) shows text: whole, or cut with an ellipsis."""
+    start = rest.find(text[:min(len(text), 6)])
+    if start < 0:
+        return False
+    shown = rest[start:]
+    if "\u2026" in shown:
+        shown = shown[:shown.index("\u2026")]
+    else:
+        # The badges after the title: P, H, the parallel and up arrows, !.
+        shown = re.sub(r"(\s+[PH\u2225\u2191!]+)*\s*$", "", shown)
+    return len(shown) >= min(len(text), 6) and text.startswith(shown)
+
+
+def check_rows(rows, candidates, problems):
+    row_re = re.compile(r"^(?:\d{4}-)?\d\d-\d\d \d\d:\d\d ")
+    for row in rows:
+        m = row_re.match(row)
+        if m is None:
+            continue
+        shown, rest = m.group(0).strip(), row[m.end():]
+        ok = False
+        for ident, started, title, subject, prompt, _hidden in candidates:
+            if shown not in dates(started):
+                continue
+            text = label(title, subject, prompt, ident)
+            if shows_title(rest, text):
+                ok = True
+                break
+        if not ok:
+            problems.append("row %r: no commit of this list started at %s shows that title"
+                            % (row.rstrip(), shown))
+
+
+def main():
+    db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+    with open(sys.argv[2], encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    problems = []
+    if len(lines) < 3:
+        print("%s: %d lines, not a screen" % (sys.argv[2], len(lines)))
+        return 1
+    header, status = lines[0], lines[-2]
+
+    pending = db.execute("SELECT count(*) FROM cognitive_commits"
+                         " WHERE sync_status = 'pending'").fetchone()[0]
+    in_conflict = db.execute("SELECT count(DISTINCT record_id) FROM conflicts"
+                             " WHERE resolved_at IS NULL").fetchone()[0]
+    m = re.search(UP + r"(\d+)", status)
+    if m and int(m.group(1)) != pending:
+        problems.append("status bar shows %s%s, the store has %d pending commits"
+                        % (UP, m.group(1), pending))
+    m = re.search(r" !(\d+)", status)
+    if m and int(m.group(1)) != in_conflict:
+        problems.append("status bar shows !%s, the store has %d commits in conflict"
+                        % (m.group(1), in_conflict))
+
+    m = re.search(r"(\w+) (\d+)/(\d+)\s*$", status)
+    if m:
+        view, line, total = m.group(1), int(m.group(2)), int(m.group(3))
+        if (total == 0 and line != 0) or (total > 0 and not 1 <= line <= total):
+            problems.append("status bar shows %s %d/%d" % (view, line, total))
+        fields = header.strip().split(" \u00b7 ")
+        listed = None
+        if view == "commits" and len(fields) >= 3 and not fields[2].endswith("\u2026"):
+            if fields[2] == "all projects":
+                listed = commits(db, "c.deleted_at IS NULL")
+            else:
+                listed = commits(db, "c.deleted_at IS NULL AND p.name = ?", (fields[2],))
+            shown = sum(1 for c in listed if not c[5])
+            if total not in (shown, len(listed)):
+                problems.append("commits %d/%d: the store lists %d (%d with the hidden ones)"
+                                % (line, total, shown, len(listed)))
+        elif view == "pending":
+            listed = commits(db, "c.sync_status = 'pending'")
+            if total != len(listed):
+                problems.append("pending %d/%d: the store has %d pending commits"
+                                % (line, total, len(listed)))
+        elif view == "projects":
+            n = db.execute("SELECT count(*) FROM projects WHERE deleted_at IS NULL").fetchone()[0]
+            if total != n:
+                problems.append("projects %d/%d: the store has %d projects" % (line, total, n))
+        elif view == "conflicts":
+            n = db.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
+            if total != n:
+                problems.append("conflicts %d/%d: the store has %d open conflicts"
+                                % (line, total, n))
+        if listed is not None:
+            check_rows(list_rows(lines), listed, problems)
+
+    for p in problems:
+        print("%s: %s" % (sys.argv[2], p))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
