@@ -1,10 +1,11 @@
 /*
  * Views (tig's struct view_ops): each ui/view-*.c fills one struct view_ops
  * with designated initializers, and the TUI keeps the open views on a stack,
- * the top one on screen. A view pages its rows out of the store itself (a
- * keyset window: it never holds a whole table) and tells the TUI, through the
- * ops below, how to draw its list pane and its preview pane, and what it does
- * with an action.
+ * the top one on screen. A view supplies its rows to a list window
+ * (ui/listwin.h), which pages them out of the store through a keyset cursor
+ * (it never holds a whole table) and owns the cursor and the scrolling; the
+ * view tells the TUI, through the ops below, how to draw its list pane and
+ * its preview pane, and what it does with an action.
  *
  * Pending and conflicts are lists like commits; resolve has no preview and
  * draws local and cloud side by side in its list pane, in the columns

@@ -162,6 +162,22 @@ check_invariants(struct listwin *lw, struct list *l, int lines)
 		assert_true(lw->top == 0 && lw->top_line == 0);
 }
 
+/* A window on a list of n rows, the cursor moved down down rows in a pane of lines lines. */
+static struct list *
+start(struct listwin *lw, int n, int down, int lines)
+{
+	struct list *l = make_list(n);
+	char err[256] = "";
+	int i;
+
+	listwin_init(lw, &source, l, PAGE);
+	assert_int_equal(listwin_load_first(lw, err), 0);
+	for (i = 0; i < down; i++)
+		listwin_move(lw, ACT_MOVE_DOWN, lines, err);
+	assert_string_equal(err, "");
+	return l;
+}
+
 static void
 done(struct listwin *lw, struct list *l)
 {
@@ -173,8 +189,8 @@ done(struct listwin *lw, struct list *l)
 static void
 test_empty(void **state)
 {
-	struct list *l = make_list(0);
 	struct listwin lw;
+	struct list *l = start(&lw, 0, 0, 10);
 	long long line, total;
 	char err[256] = "";
 	enum action a[] = { ACT_MOVE_DOWN, ACT_MOVE_UP, ACT_PAGE_DOWN, ACT_HALF_UP, ACT_LAST,
@@ -182,8 +198,6 @@ test_empty(void **state)
 	size_t i;
 
 	(void)state;
-	listwin_init(&lw, &source, l, PAGE);
-	assert_int_equal(listwin_load_first(&lw, err), 0);
 	for (i = 0; i < sizeof a / sizeof a[0]; i++) {
 		assert_int_equal(listwin_move(&lw, a[i], 10, err), 1);
 		check_invariants(&lw, l, 10);
@@ -203,14 +217,12 @@ test_empty(void **state)
 static void
 test_walk(void **state)
 {
-	struct list *l = make_list(40 * PAGE);
 	struct listwin lw;
+	struct list *l = start(&lw, 40 * PAGE, 0, 10);
 	char err[256] = "";
 	int i;
 
 	(void)state;
-	listwin_init(&lw, &source, l, PAGE);
-	assert_int_equal(listwin_load_first(&lw, err), 0);
 	for (i = 1; i < l->n + 5; i++) {
 		listwin_move(&lw, ACT_MOVE_DOWN, 10, err);
 		check_invariants(&lw, l, 10);
@@ -229,14 +241,12 @@ test_walk(void **state)
 static void
 test_jump_to_end(void **state)
 {
-	struct list *l = make_list(1000);
 	struct listwin lw;
+	struct list *l = start(&lw, 1000, 0, 10);
 	long long line, total;
 	char err[256] = "";
 
 	(void)state;
-	listwin_init(&lw, &source, l, PAGE);
-	listwin_load_first(&lw, err);
 	listwin_move(&lw, ACT_LAST, 10, err);
 	check_invariants(&lw, l, 10);
 	assert_int_equal(lw.cur, 999);
@@ -298,13 +308,11 @@ still_listed(void *ctx, void *row, char *err)
 static void
 test_delete_last(void **state)
 {
-	struct list *l = make_list(30);
 	struct listwin lw;
+	struct list *l = start(&lw, 30, 0, 10);
 	char err[256] = "";
 
 	(void)state;
-	listwin_init(&lw, &source, l, PAGE);
-	listwin_load_first(&lw, err);
 	listwin_move(&lw, ACT_LAST, 10, err);
 	assert_int_equal(lw.cur, 29);
 	assert_int_equal(lw.top, 20);
@@ -325,16 +333,12 @@ test_delete_last(void **state)
 static void
 test_delete_before(void **state)
 {
-	struct list *l = make_list(100);
 	struct listwin lw;
+	struct list *l = start(&lw, 100, 50, 10);
 	char err[256] = "";
 	int i;
 
 	(void)state;
-	listwin_init(&lw, &source, l, PAGE);
-	listwin_load_first(&lw, err);
-	for (i = 0; i < 50; i++)
-		listwin_move(&lw, ACT_MOVE_DOWN, 10, err);
 	assert_int_equal(lw.cur, 50);
 	/* The cursor's row and the three before it go. */
 	for (i = 0; i < 4; i++)
@@ -356,16 +360,11 @@ test_delete_before(void **state)
 static void
 test_resize(void **state)
 {
-	struct list *l = make_list(30);
 	struct listwin lw;
+	struct list *l = start(&lw, 30, 15, 20);
 	char err[256] = "";
-	int i;
 
 	(void)state;
-	listwin_init(&lw, &source, l, PAGE);
-	listwin_load_first(&lw, err);
-	for (i = 0; i < 15; i++)
-		listwin_move(&lw, ACT_MOVE_DOWN, 20, err);
 	assert_int_equal(lw.top, 0);
 	listwin_fit(&lw, 5, err);	/* shrink: the cursor stays in sight */
 	check_invariants(&lw, l, 5);
@@ -426,14 +425,12 @@ test_set(void **state)
 static void
 test_tall_rows(void **state)
 {
-	struct list *l = make_list(20);
 	struct listwin lw;
+	struct list *l = start(&lw, 20, 0, 10);
 	char err[256] = "";
 
 	(void)state;
 	l->heights = 3;
-	listwin_init(&lw, &source, l, PAGE);
-	listwin_load_first(&lw, err);
 	listwin_move(&lw, ACT_MOVE_DOWN, 10, err);
 	assert_int_equal(lw.cur, 0);
 	assert_int_equal(lw.cur_line, 1);
