@@ -215,14 +215,17 @@ pending_remove(struct segmenter *s, int i)
 {
 	free(s->pending[i].tool_use_id);
 	free(s->pending[i].turn_id);
-	s->pending[i] = s->pending[--s->npending];
+	/* Keep the order of arrival: eviction takes slot 0, which must stay the oldest. */
+	memmove(&s->pending[i], &s->pending[i + 1],
+	    (size_t)(s->npending - i - 1) * sizeof *s->pending);
+	s->npending--;
 }
 
 void
 seg_free(struct segmenter *s)
 {
 	while (s->npending > 0)
-		pending_remove(s, 0);
+		pending_remove(s, s->npending - 1);
 	free(s->pending);
 	seg_turn_free(s->cur);
 	seg_commit_free(s->commit);

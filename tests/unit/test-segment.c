@@ -322,6 +322,48 @@ late_result_goes_through_the_sink(void **state)
 	free(s);
 }
 
+/*
+ * An interrupted session leaves calls that never get a result. Once
+ * SEG_MAX_PENDING of them wait, each new call evicts the oldest: a git commit
+ * made beside other calls must still be paired and close its commit.
+ */
+static void
+full_pending_evicts_the_oldest(void **state)
+{
+	struct sink *s = calloc(1, sizeof *s);
+	struct segmenter seg;
+	char id[32];
+	int i;
+
+	(void)state;
+	seg_init(&seg, &ops, s);
+	feed(&seg, USER("u1", "01", "commit it"));
+	for (i = 0; i < SEG_MAX_PENDING; i++) {
+		snprintf(id, sizeof id, "orphan-%d", i);
+		seg_add_pending(&seg, id, "old-turn", 0);
+	}
+	feed(&seg, ASSISTANT("a1", "02", "msg_1", TOOL_USE("t-git", "Bash",
+	    "{\"command\":\"git commit -m x\"}") "," TOOL_USE("t-a", "Read",
+	    "{\"file_path\":\"/x/a.c\"}") "," TOOL_USE("t-b", "Read",
+	    "{\"file_path\":\"/x/b.c\"}"), USAGE(1, 1)));
+	/* The three oldest orphans made room; the newest calls are all still there. */
+	assert_int_equal(seg.npending, SEG_MAX_PENDING);
+	assert_string_equal(seg.pending[0].tool_use_id, "orphan-3");
+	assert_string_equal(seg.pending[SEG_MAX_PENDING - 1].tool_use_id, "t-b");
+	feed(&seg, RESULT("r1", "03", "t-a", "a", "false"));
+	feed(&seg, RESULT("r2", "04", "t-git", "[main 1234567] x", "false"));
+	feed(&seg, RESULT("r3", "05", "t-b", "b", "false"));
+	assert_int_equal(s->ncommits, 1);
+	assert_string_equal(s->commits[0].closed_by, "git_commit");
+	assert_string_equal(s->commits[0].git_hash, "1234567");
+	assert_int_equal(seg.npending, SEG_MAX_PENDING - 3);
+	assert_string_equal(seg.pending[0].tool_use_id, "orphan-3");
+	seg_free(&seg);
+	for (i = 0; i < s->nturns; i++)
+		free(s->turns[i].calls);
+	free(s);
+}
+
 static void
 git_commit_detection(void **state)
 {
@@ -413,6 +455,7 @@ main(void)
 		cmocka_unit_test(git_commit_closes_and_next_turn_opens),
 		cmocka_unit_test(closing_words_that_go_on_to_work_move),
 		cmocka_unit_test(late_result_goes_through_the_sink),
+		cmocka_unit_test(full_pending_evicts_the_oldest),
 		cmocka_unit_test(git_commit_detection),
 		cmocka_unit_test(project_names),
 		cmocka_unit_test(bad_records),
