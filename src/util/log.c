@@ -21,14 +21,33 @@ log_progname(void)
 	return progname;
 }
 
+/*
+ * One line, written in one call under the stream's lock: the browser's threads
+ * (and processes appending to one log file) never interleave their lines.
+ */
 static void
 vlog(const char *prefix, const char *fmt, va_list ap, const char *suffix)
 {
-	fprintf(stderr, "%s: %s", progname, prefix);
-	vfprintf(stderr, fmt, ap);
-	if (suffix != NULL)
-		fprintf(stderr, ": %s", suffix);
-	fputc('\n', stderr);
+	char msg[2048];
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(msg, sizeof msg, fmt, ap);
+	flockfile(stderr);
+	if (n >= 0 && (size_t)n < sizeof msg)
+		fprintf(stderr, "%s: %s%s%s%s\n", progname, prefix, msg, suffix != NULL ? ": " : "",
+		    suffix != NULL ? suffix : "");
+	else {
+		/* Longer than the buffer: several writes, still under the lock. */
+		fprintf(stderr, "%s: %s", progname, prefix);
+		vfprintf(stderr, fmt, again);
+		if (suffix != NULL)
+			fprintf(stderr, ": %s", suffix);
+		fputc('\n', stderr);
+	}
+	funlockfile(stderr);
+	va_end(again);
 }
 
 void
