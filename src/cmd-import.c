@@ -137,6 +137,10 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		free(dir);
 		return EXIT_FAIL;
 	}
+	if (store_check_writable(st, err) != 0) {
+		free(dir);
+		return cmd_fail("import: %s", err);
+	}
 	rc = import_run(st, ctx->home, &o, &stats, err);
 	free(dir);
 	if (rc != 0)

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/db.h"
 #include "store/migrations.h"
 #include "util/log.h"
+#include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -128,15 +130,45 @@ fail:
 	return -1;
 }
 
+/*
+ * An existing store we may not write (a read-only mount, a file of another
+ * user's) is opened read-only and immutable: SQLite could not create the WAL
+ * index beside it, and without immutable every read of a WAL store fails.
+ */
+static int
+open_read_only(const char *path, sqlite3 **db)
+{
+	struct strbuf uri = STRBUF_INIT;
+	const char *p;
+	int rc;
+
+	strbuf_adds(&uri, "file:");
+	for (p = path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			strbuf_addf(&uri, "%%%02x", (unsigned char)*p);
+		else
+			strbuf_addc(&uri, *p);
+	}
+	strbuf_adds(&uri, "?immutable=1");
+	rc = sqlite3_open_v2(uri.buf, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+	    SQLITE_OPEN_FULLMUTEX, NULL);
+	strbuf_free(&uri);
+	return rc;
+}
+
 struct store *
 store_open_version(const char *path, int target, char *err)
 {
 	struct store *st = xcalloc(1, sizeof *st);
-	int version, i, rc;
+	int version, i, rc, read_only;
 
 	st->path = xstrdup(path);
-	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	    SQLITE_OPEN_FULLMUTEX, NULL);
+	read_only = access(path, F_OK) == 0 && access(path, W_OK) != 0;
+	if (read_only)
+		rc = open_read_only(path, &st->db);
+	else
+		rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+		    SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		seterr(err, "cannot open %s: %s", path,
 		    st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
@@ -179,6 +211,14 @@ store_open_version(const char *path, int target, char *err)
 		    path, version, store_latest_version());
 		goto fail;
 	}
+	if (read_only) {
+		if (version == store_latest_version())
+			return st;
+		seterr(err, "%s is read-only and at schema v%d; this agentlogs needs v%d: "
+		    "run it once where the store is writable", path, version,
+		    store_latest_version());
+		goto fail;
+	}
 	if (version == 0) {
 		/* Turns are a few kilobytes each: larger pages keep most off overflow chains.
 		 * Only a new, empty file can still choose its page size. */
@@ -205,6 +245,39 @@ struct store *
 store_open(const char *path, char *err)
 {
 	return store_open_version(path, store_latest_version(), err);
+}
+
+int
+store_check_writable(struct store *st, char *err)
+{
+	sqlite3_stmt *q;
+	char *verdict = NULL;
+	const char *p;
+
+	if (sqlite3_db_readonly(st->db, "main") == 1)
+		return seterr(err, "%s is read-only (%s): nothing can be written to it", st->path,
+		    access(st->path, W_OK) != 0 ? strerror(errno) : "opened read-only");
+	/* A damaged page anywhere: writing more would bury it deeper. */
+	if ((q = store_prepare(st, "PRAGMA quick_check(1)", err)) == NULL)
+		return -1;
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
+		verdict = xstrdup((const char *)sqlite3_column_text(q, 0));
+	else
+		verdict = xstrdup(sqlite3_errmsg(st->db));
+	sqlite3_finalize(q);
+	if (strcmp(verdict, "ok") == 0) {
+		free(verdict);
+		return 0;
+	}
+	/* One line: "*** in database main ***\nPage 22: ..." becomes "Page 22: ...". */
+	if ((p = strrchr(verdict, '\n')) == NULL)
+		p = verdict;
+	else
+		p++;
+	seterr(err, "%s is damaged (%s); nothing was written: restore it from a backup, "
+	    "or move it away and import and pull again", st->path, p);
+	free(verdict);
+	return -1;
 }
 
 void

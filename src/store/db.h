@@ -1,7 +1,8 @@
 /*
  * The local store: one SQLite database in WAL mode at $AGENTLOGS_HOME/data.db.
  * Opening it applies any missing migration; a database newer than this binary,
- * or a file that is not a database, is refused without being touched.
+ * or a file that is not a database, is refused without being touched. A store
+ * this process may not write is opened read-only, for the commands that read.
  */
 #ifndef AL_DB_H
 #define AL_DB_H
@@ -18,6 +19,12 @@ struct store *store_open(const char *path, char *err);
 /* Opens and migrates only up to target_version (tests build old databases with it). */
 struct store *store_open_version(const char *path, int target_version, char *err);
 void store_close(struct store *st);
+/*
+ * Before a command writes: fails with a message when the store was opened
+ * read-only (a store this process may not write is) or has a damaged page.
+ * Reads the whole file (PRAGMA quick_check).
+ */
+int store_check_writable(struct store *st, char *err);
 
 /* The newest schema version this binary knows. */
 int store_latest_version(void);
