@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,25 @@ header_value(const char *line, size_t len, const char *name)
 	return xstrndup(line, end);
 }
 
+/*
+ * Retry-After in seconds (an HTTP date counts as none, -1). Capped at the
+ * longest backoff: a huge value must not overflow once made milliseconds.
+ */
+static long
+retry_after_seconds(const char *v)
+{
+	char *end;
+	long s;
+
+	errno = 0;
+	s = strtol(v, &end, 10);
+	if (end == v || s < 0)
+		return -1;
+	if (errno == ERANGE || s > MAX_DELAY_MS / 1000)
+		return MAX_DELAY_MS / 1000;
+	return s;
+}
+
 static size_t
 on_header(char *data, size_t size, size_t n, void *arg)
 {
@@ -179,7 +199,7 @@ on_header(char *data, size_t size, size_t n, void *arg)
 		free(hs->r->location);
 		hs->r->location = v;
 	} else if ((v = header_value(data, len, "retry-after")) != NULL) {
-		hs->retry_after = atol(v);
+		hs->retry_after = retry_after_seconds(v);
 		free(v);
 	}
 	return len;

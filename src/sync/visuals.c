@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "store/db.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
@@ -130,45 +132,131 @@ upload_one(struct sync_ctx *sc, const char *sha, const char *local, char **cloud
 	return rc;
 }
 
-int
-visuals_upload(struct sync_ctx *sc, long *uploaded, char *err)
-{
-	sqlite3_stmt *q, *set = NULL;
-	char now[32];
-	int rc = 0, step;
+struct upload {
+	char *id, *sha, *path;
+};
 
-	*uploaded = 0;
-	q = store_prepare(sc->st, "SELECT id, sha256, path FROM visuals WHERE sync_status = 'pending'"
+/*
+ * The pending screenshots, read in full before any upload: a read left open
+ * across the uploads could not become the write that records one once another
+ * process had written (SQLITE_BUSY_SNAPSHOT, "database is locked", whatever
+ * the busy timeout).
+ */
+static struct upload *
+pending_uploads(struct store *st, int *n, char *err)
+{
+	sqlite3_stmt *q;
+	struct upload *u = NULL;
+	int cap = 0, step;
+
+	*n = 0;
+	q = store_prepare(st, "SELECT id, sha256, path FROM visuals WHERE sync_status = 'pending'"
 	    " AND cloud_path IS NULL AND path IS NOT NULL AND deleted_at IS NULL", err);
 	if (q == NULL)
+		return NULL;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *sha = (const char *)sqlite3_column_text(q, 1);
+		if (sha == NULL || !is_sha256(sha))
+			continue;
+		if (*n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			u = xreallocarray(u, (size_t)cap, sizeof *u);
+		}
+		u[*n].id = xstrdup((const char *)sqlite3_column_text(q, 0));
+		u[*n].sha = xstrdup(sha);
+		u[(*n)++].path = xstrdup((const char *)sqlite3_column_text(q, 2));
+	}
+	if (step != SQLITE_DONE)
+		seterr(err, "reading pending screenshots: %s", sqlite3_errmsg(st->db));
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE || u == NULL) {
+		while (*n > 0) {
+			(*n)--;
+			free(u[*n].id);
+			free(u[*n].sha);
+			free(u[*n].path);
+		}
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
+/* One write transaction per upload, waiting its turn behind other writers. */
+static int
+record_upload(struct store *st, const char *id, const char *cloud_path, char *err)
+{
+	sqlite3_stmt *set;
+	char now[32];
+	int step;
+
+	if (store_begin(st, err) != 0)
 		return -1;
-	set = store_prepare(sc->st, "UPDATE visuals SET cloud_path = ?2, updated_at = ?3,"
+	set = store_prepare(st, "UPDATE visuals SET cloud_path = ?2, updated_at = ?3,"
 	    " local_version = local_version + 1 WHERE id = ?1", err);
 	if (set == NULL) {
-		sqlite3_finalize(q);
+		store_rollback(st);
 		return -1;
 	}
 	time_now_iso(now);
-	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *sha = (const char *)sqlite3_column_text(q, 1);
-		char *cloud_path = NULL;
-		if (!is_sha256(sha))
-			continue;
-		rc = upload_one(sc, sha, (const char *)sqlite3_column_text(q, 2), &cloud_path, err);
-		if (rc != 0)
-			break;
-		sqlite3_bind_text(set, 1, (const char *)sqlite3_column_text(q, 0), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(set, 2, cloud_path, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(set, 3, now, -1, SQLITE_STATIC);
-		if (sqlite3_step(set) != SQLITE_DONE)
-			rc = seterr(err, "recording an upload: %s", sqlite3_errmsg(sc->st->db));
-		sqlite3_reset(set);
-		free(cloud_path);
-		(*uploaded)++;
-	}
-	sqlite3_finalize(q);
+	sqlite3_bind_text(set, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(set, 2, cloud_path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(set, 3, now, -1, SQLITE_STATIC);
+	step = sqlite3_step(set);
 	sqlite3_finalize(set);
+	if (step != SQLITE_DONE) {
+		seterr(err, "recording an upload: %s", sqlite3_errmsg(st->db));
+		store_rollback(st);
+		return -1;
+	}
+	if (store_commit(st, err) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+int
+visuals_upload(struct sync_ctx *sc, long *uploaded, char *err)
+{
+	struct upload *u;
+	int n = 0, i, rc = 0;
+
+	*uploaded = 0;
+	err[0] = '\0';
+	if ((u = pending_uploads(sc->st, &n, err)) == NULL)
+		return err[0] != '\0' ? -1 : 0;
+	for (i = 0; i < n; i++) {
+		char *cloud_path = NULL;
+		if (rc == 0 && (rc = upload_one(sc, u[i].sha, u[i].path, &cloud_path, err)) == 0 &&
+		    (rc = record_upload(sc->st, u[i].id, cloud_path, err)) == 0)
+			(*uploaded)++;
+		free(cloud_path);
+		free(u[i].id);
+		free(u[i].sha);
+		free(u[i].path);
+	}
+	free(u);
 	return rc;
+}
+
+/* Storage says "not found" as HTTP 400 with {"statusCode":"404"} (a plain 404 elsewhere). */
+static int
+storage_missing(const struct cloud_response *r)
+{
+	cJSON *body;
+	const cJSON *code;
+	int missing;
+
+	if (r->status == 404)
+		return 1;
+	if (r->status != 400 || r->body.buf == NULL)
+		return 0;
+	body = cJSON_ParseWithLength(r->body.buf, r->body.len);
+	code = cJSON_GetObjectItemCaseSensitive(body, "statusCode");
+	missing = cJSON_IsString(code) && strcmp(code->valuestring, "404") == 0;
+	cJSON_Delete(body);
+	return missing;
 }
 
 /*
@@ -207,9 +295,12 @@ download_one(struct sync_ctx *sc, const char *sha, const char *cloud_path, char 
 			rc = paths_write_atomic(file, r.body.buf != NULL ? r.body.buf : "", r.body.len,
 			    0644, err) == 0 ? 1 : -1;
 		}
-	} else if (rc == 0 && r.status != 404)
+	} else if (rc == 0 && storage_missing(&r))
+		log_warn("screenshot %s is missing from cloud storage; skipped", sha);
+	else if (rc == 0)
 		rc = cloud_refused(&r, "cannot download a screenshot", err);
-	/* A 404: the row came before its bytes; the next pull fetches them. */
+	/* Missing: the row came before its bytes (the next pull fetches them), or the
+	 * bytes are gone for good; either way the rest of the pull goes on. */
 	cloud_response_free(&r);
 	free(file);
 	return rc;

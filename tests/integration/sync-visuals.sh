@@ -1,0 +1,183 @@
+#!/bin/sh
+# Screenshots against the real server, machine A talking to it through a small
+# forwarding proxy that can hold an upload or answer once with a Retry-After:
+# - an upload is recorded although another process wrote to the same store
+#   while it was under way (it used to fail "database is locked");
+# - objects missing from storage (HTTP 400 with "statusCode":"404", as hosted
+#   Storage answers) are warned about and skipped: pull and sync work, and the
+#   machine's edits reach the cloud;
+# - a Retry-After too large for milliseconds in a long waits the longest
+#   backoff and retries (it used to overflow).
+. "$SRCDIR/tests/integration/lib.sh"
+. "$SRCDIR/tests/integration/server-lib.sh"
+. "$SRCDIR/tests/integration/sync-lib.sh"
+t_mktemp
+s_require_pg
+s_create_db
+s_start_server
+
+# The proxy: forwards every request to the server. A word in ctl/mode changes
+# the next matching request, once: "hold-upload" holds a screenshot upload
+# until a line is written to the FIFO ctl/release; "retry-after" answers 503
+# with a Retry-After of 10^20 seconds.
+mkdir "$T_TMP/ctl"
+mkfifo "$T_TMP/ctl/release"
+cat >"$T_TMP/proxy.py" <<'PY'
+import http.client, http.server, os, sys
+
+upstream, ctl = int(sys.argv[1]), sys.argv[2]
+HOP = {"host", "content-length", "connection", "transfer-encoding", "keep-alive"}
+
+def take(mode):
+    try:
+        if open(os.path.join(ctl, "mode")).read().strip() != mode:
+            return False
+        os.unlink(os.path.join(ctl, "mode"))
+        return True
+    except FileNotFoundError:
+        return False
+
+class Proxy(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def answer(self, status, headers, data):
+        self.send_response(status)
+        for k, v in headers:
+            if k.lower() not in HOP | {"date", "server"}:
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def forward(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else None
+        if take("retry-after"):
+            print("retry-after", self.path, flush=True)
+            self.answer(503, [("Content-Type", "application/json"),
+                              ("Retry-After", "100000000000000000000")], b'{"message":"busy"}')
+            return
+        if self.path.startswith("/storage/v1/object/visuals/") and take("hold-upload"):
+            print("holding", self.path, flush=True)
+            with open(os.path.join(ctl, "release")) as f:
+                f.read()
+        conn = http.client.HTTPConnection("127.0.0.1", upstream)
+        conn.request(self.command, self.path, body=body,
+                     headers={k: v for k, v in self.headers.items() if k.lower() not in HOP})
+        r = conn.getresponse()
+        self.answer(r.status, r.getheaders(), r.read())
+        conn.close()
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = forward
+
+    def log_message(self, *args):
+        pass
+
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+print(srv.server_address[1], flush=True)
+srv.serve_forever()
+PY
+python3 -u "$T_TMP/proxy.py" "$S_PORT" "$T_TMP/ctl" >"$T_TMP/proxy.out" 2>&1 &
+proxy_pid=$!
+trap 'rc=$?; kill "$proxy_pid" 2>/dev/null; (exit $rc); s_cleanup' EXIT
+
+# await FILE TEXT: waits until FILE holds TEXT (a minute at most).
+await() {
+	a_i=0
+	until grep -q "$2" "$1" 2>/dev/null; do
+		a_i=$((a_i + 1))
+		[ $a_i -lt 600 ] || t_fail "no '$2' in $1 after a minute: $(cat "$1")"
+		sleep 0.1
+	done
+}
+await "$T_TMP/proxy.out" '^[0-9]'
+P_URL="http://127.0.0.1:$(head -n 1 "$T_TMP/proxy.out")"
+
+y_machine A
+AGENTLOGS_HOME=$(y_home A) "$AGENTLOGS" config set cloud.url "$P_URL" >/dev/null ||
+	t_fail "pointing A at the proxy"
+y_machine B
+y_signup A ann@example.com
+y_login B ann@example.com
+uid=$(y_uid A)
+
+# A transcript pasting three screenshots (distinct bytes, so three files).
+python3 - "$T_TMP/claude/projects/-home-ann-src-shots" <<'PY' || t_fail "writing the transcript"
+import base64, json, os, sys
+os.makedirs(sys.argv[1])
+sid = "5c4e2a10-0000-4000-8000-000000000001"
+head = {"sessionId": sid, "cwd": "/home/ann/src/shots"}
+shots = [{"type": "image", "source": {"type": "base64", "media_type": "image/png",
+          "data": base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes([i]) * 5000).decode()}}
+         for i in range(3)]
+lines = [
+    dict(head, type="user", uuid="5c4e2a10-0000-4000-8000-0000000000a1",
+         timestamp="2026-03-10T10:00:00.000Z",
+         message={"role": "user", "content": [{"type": "text", "text": "look"}] + shots}),
+    dict(head, type="assistant", uuid="5c4e2a10-0000-4000-8000-0000000000a2",
+         timestamp="2026-03-10T10:00:05.000Z",
+         message={"id": "msg_1", "model": "m", "role": "assistant",
+                  "content": [{"type": "text", "text": "Seen."}],
+                  "usage": {"input_tokens": 1, "output_tokens": 1}}),
+]
+with open(os.path.join(sys.argv[1], sid + ".jsonl"), "w") as f:
+    for l in lines:
+        f.write(json.dumps(l) + "\n")
+PY
+y_ok A import --claude-dir "$T_TMP/claude"
+t_assert_eq 3 "$(t_sql "$(y_home A)/data.db" "SELECT count(*) FROM visuals")" "A's screenshots"
+id=$(t_sql "$(y_home A)/data.db" "SELECT id FROM cognitive_commits LIMIT 1")
+
+# ---- A push whose upload is held while another process writes A's store.
+echo hold-upload >"$T_TMP/ctl/mode"
+(
+	rc=0
+	env AGENTLOGS_HOME="$(y_home A)" "$AGENTLOGS" push >"$T_TMP/push.out" 2>"$T_TMP/push.err" ||
+		rc=$?
+	echo $rc >"$T_TMP/push.rc"
+) &
+push_pid=$!
+await "$T_TMP/proxy.out" '^holding '
+y_ok A title "$id" "written during the upload"
+echo go >"$T_TMP/ctl/release"
+wait "$push_pid"
+t_assert_eq 0 "$(cat "$T_TMP/push.rc")" "push beside a writer ($(cat "$T_TMP/push.err"))"
+t_assert_eq 0 "$(t_sql "$(y_home A)/data.db" "SELECT count(*) FROM visuals
+	WHERE cloud_path IS NULL")" "screenshots not recorded as uploaded"
+t_assert_eq 3 "$(psql -X -At "$S_DB" -c "SELECT count(*) FROM storage.objects
+	WHERE bucket_id = 'visuals' AND name LIKE '$uid/%'")" "screenshots in storage"
+y_settle
+y_ok B pull
+t_assert_eq 3 "$(ls "$(y_home B)/visual-cache" | wc -l)" "screenshots downloaded on B"
+
+# ---- The bytes vanish from storage: a new machine pulls, warns, goes on.
+find "$T_TMP/storage" -type f -delete
+t_assert_eq 400 "$(curl -s -o /dev/null -w '%{http_code}' \
+	-H "apikey: $S_ANON" -H "Authorization: Bearer $(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["access_token"])' "$(y_home B)/auth.json")" \
+	"$S_URL/storage/v1/object/authenticated/visuals/$(t_sql "$(y_home A)/data.db" \
+	"SELECT cloud_path FROM visuals LIMIT 1")")" "storage's answer for a missing object"
+y_machine C
+y_login C ann@example.com
+y_on C pull
+t_assert_eq 0 "$t_rc" "pull with screenshots missing from storage ($t_err)"
+t_assert_eq 3 "$(printf '%s\n' "$t_err" | grep -c 'is missing from cloud storage; skipped')" \
+	"warnings about missing screenshots"
+t_assert_eq 1 "$(t_sql "$(y_home C)/data.db" "SELECT count(*) FROM cognitive_commits
+	WHERE id = '$id'")" "the commit pulled despite its missing screenshots"
+y_ok C title "$id" "edited on C"
+y_on C sync
+t_assert_eq 0 "$t_rc" "sync with screenshots missing from storage ($t_err)"
+t_assert_eq "edited on C" "$(psql -X -At "$S_DB" -c "SELECT title FROM cognitive_commits
+	WHERE user_id = '$uid' AND id = '$id'")" "C's edit in the cloud"
+
+# ---- A Retry-After of 10^20 seconds: A waits the longest backoff, then retries.
+y_ok A title "$id" "after a long Retry-After"
+echo retry-after >"$T_TMP/ctl/mode"
+y_on A push
+t_assert_eq 0 "$t_rc" "push after a huge Retry-After ($t_err)"
+grep -q '^retry-after ' "$T_TMP/proxy.out" || t_fail "the proxy never asked A to wait"
+t_assert_eq "after a long Retry-After" "$(psql -X -At "$S_DB" -c "SELECT title
+	FROM cognitive_commits WHERE user_id = '$uid' AND id = '$id'")" "A's edit in the cloud"
+
+echo "PASS: sync-visuals"
