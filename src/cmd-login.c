@@ -39,45 +39,84 @@ static const struct option login_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* A line from stdin, or from the terminal without echo. */
+/*
+ * One line from fd, a byte at a time with read(2): no stdio buffer keeps a copy
+ * of the password behind, and nothing after the line is consumed. Returns -1
+ * when the line does not fit (all of it is read all the same).
+ */
+static int
+read_line(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	int fits = 1;
+	char c;
+
+	while (read(fd, &c, 1) == 1 && c != '\n') {
+		if (len + 1 < size)
+			buf[len++] = c;
+		else
+			fits = 0;
+	}
+	buf[len] = '\0';
+	buf[strcspn(buf, "\r")] = '\0';
+	return fits ? 0 : -1;
+}
+
+/*
+ * A line from stdin, or from the terminal without echo. The terminal is
+ * written and read with write(2) and read(2): one stdio stream both reading
+ * and writing would need a flush or seek between the two.
+ */
 static char *
 read_password(int from_stdin, char *err)
 {
-	char buf[1024];
+	char buf[1024], *password;
 	struct termios old, quiet;
-	FILE *in = stdin;
-	int tty = -1, hidden = 0;
+	int tty = -1, hidden = 0, fits;
 
-	if (!from_stdin) {
-		if ((tty = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1 ||
-		    (in = fdopen(tty, "r+")) == NULL) {
-			if (tty != -1)
-				close(tty);
+	if (from_stdin)
+		fits = read_line(STDIN_FILENO, buf, sizeof buf);
+	else {
+		if ((tty = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1) {
 			seterr(err, "no terminal to ask for the password: use --password-stdin");
 			return NULL;
 		}
-		fputs("Password: ", in);
-		fflush(in);
+		if (write(tty, "Password: ", 10) != 10)
+			log_debug("cannot write the password prompt");
 		if (tcgetattr(tty, &old) == 0) {
 			quiet = old;
 			quiet.c_lflag &= ~(tcflag_t)ECHO;
 			hidden = tcsetattr(tty, TCSAFLUSH, &quiet) == 0;
 		}
-	}
-	if (fgets(buf, sizeof buf, in) == NULL)
-		buf[0] = '\0';
-	if (!from_stdin) {
+		fits = read_line(tty, buf, sizeof buf);
 		if (hidden)
 			tcsetattr(tty, TCSAFLUSH, &old);
-		fputs("\n", in);
-		fclose(in);
+		if (write(tty, "\n", 1) != 1)
+			log_debug("cannot end the password prompt");
+		close(tty);
 	}
-	buf[strcspn(buf, "\r\n")] = '\0';
+	if (fits != 0) {
+		explicit_bzero(buf, sizeof buf);
+		seterr(err, "the password is longer than %zu bytes", sizeof buf - 1);
+		return NULL;
+	}
 	if (buf[0] == '\0') {
 		seterr(err, "no password given");
 		return NULL;
 	}
-	return xstrdup(buf);
+	password = xstrdup(buf);
+	explicit_bzero(buf, sizeof buf);
+	return password;
+}
+
+/* Wipes a secret before its memory goes back to the allocator. */
+static void
+free_secret(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
 }
 
 /* POST {email, password} to path; the answer's body on 200, else err. */
@@ -85,16 +124,17 @@ static int
 password_call(struct cloud *c, const char *path, const char *email, const char *password,
     struct cloud_response *r, char *err)
 {
-	cJSON *body = cJSON_CreateObject();
+	cJSON *body = cJSON_CreateObject(), *secret;
 	char *json;
 	int rc;
 
 	cJSON_AddStringToObject(body, "email", email);
-	cJSON_AddStringToObject(body, "password", password);
+	secret = cJSON_AddStringToObject(body, "password", password);
 	json = cJSON_PrintUnformatted(body);
+	explicit_bzero(secret->valuestring, strlen(secret->valuestring));
 	cJSON_Delete(body);
 	rc = cloud_call(c, "POST", path, json, strlen(json), NULL, r, err);
-	free(json);
+	free_secret(json);
 	if (rc == 0 && r->status != 200)
 		rc = cloud_refused(r, NULL, err);
 	return rc;
@@ -158,7 +198,7 @@ login_or_signup(struct cmd_ctx *ctx, const struct cmd_entry *entry, int signup, 
 	else {
 		rc = password_call(c, signup ? "/auth/v1/signup" : "/auth/v1/token?grant_type=password",
 		    email, password, &r, err);
-		free(password);
+		free_secret(password);
 		if (rc == 0)
 			strbuf_add(&token, r.body.buf, r.body.len);
 		cloud_response_free(&r);
