@@ -1,10 +1,7 @@
 #!/bin/sh
 # A store with a damaged page: push, pull, sync and import all refuse in one
 # line and write nothing (push used to say "Everything up to date", import to
-# write into it). A store on a read-only mount: log, show and projects work as
-# on the writable store; import and push say that it is read-only. The
-# read-only part needs a private mount namespace (unshare -m, as root in CI);
-# it is skipped with a note where there is none.
+# write into it).
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
@@ -55,41 +52,5 @@ t_assert_one_line "$t_err" "import's error on a damaged store"
 t_assert_contains "$t_err" "data.db is damaged"
 cmp -s "$db" "$T_TMP/damaged.orig" || t_fail "import wrote into the damaged store"
 [ ! -s "$db-wal" ] || t_fail "import left writes in the damaged store's WAL"
-
-# ---- A read-only mount of a healthy store.
-if ! unshare -m true 2>/dev/null; then
-	echo "note: no private mount namespace (unshare -m): the read-only mount is not tested"
-	echo "PASS: store-damage"
-	exit 0
-fi
-y_machine B
-y_login B ann@example.com
-y_import B
-y_ok B log --all
-log_rw=$t_out
-id=$(printf '%s\n' "$log_rw" | head -n 1 | cut -d' ' -f1)
-y_ok B show "$id"
-show_rw=$t_out
-mkdir -p "$T_TMP/ro"
-# on_ro ARG...: agentlogs ARG... on machine B's home, mounted read-only.
-on_ro() {
-	t_run unshare -m sh -c 'mount --bind "$1" "$2" && mount -o remount,bind,ro "$2" &&
-		shift 2 && exec "$@"' sh "$(y_home B)" "$T_TMP/ro" \
-		env AGENTLOGS_HOME="$T_TMP/ro" "$AGENTLOGS" "$@"
-}
-on_ro log --all
-t_assert_eq 0 "$t_rc" "log on a read-only store ($t_err)"
-t_assert_eq "$log_rw" "$t_out" "log on a read-only store"
-on_ro show "$id"
-t_assert_eq 0 "$t_rc" "show on a read-only store ($t_err)"
-t_assert_eq "$show_rw" "$t_out" "show on a read-only store"
-on_ro projects
-t_assert_eq 0 "$t_rc" "projects on a read-only store ($t_err)"
-for cmd in import push; do
-	on_ro $cmd
-	t_assert_eq 1 "$t_rc" "$cmd on a read-only store ($t_out)"
-	t_assert_one_line "$t_err" "$cmd's error on a read-only store"
-	t_assert_contains "$t_err" "data.db is read-only (Read-only file system)"
-done
 
 echo "PASS: store-damage"
