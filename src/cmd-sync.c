@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "store/conflicts.h"
 #include "store/db.h"
 #include "store/sync-state.h"
+#include "store/synced-rows.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
 #include "util/log.h"
@@ -107,7 +109,10 @@ run_sync(struct cmd_ctx *ctx, enum sync_what what, int quiet)
 	}
 	note_state(sc.st, "last_sync", now);
 	note_state(sc.st, "last_error", NULL);
-	held = sync_open_conflicts(sc.st, err);
+	{
+		struct conflict_counts cc;
+		held = conflicts_count(sc.st, &cc, err) == 0 ? (long)cc.held : -1;
+	}
 
 	if (!quiet) {
 		int said = 0;
@@ -156,6 +161,7 @@ print_status(struct cmd_ctx *ctx)
 		"projects", "commits", "sessions", "turns", "visuals"
 	};
 	struct session s;
+	struct conflict_counts cc;
 	struct store *st;
 	char err[ERRLEN];
 	long long v;
@@ -184,23 +190,14 @@ print_status(struct cmd_ctx *ctx)
 	}
 	printf("pending:   ");
 	for (i = 0; i < NTABLES; i++) {
-		char *sql = xprintf("SELECT count(*) FROM %s WHERE sync_status = 'pending'",
-		    sync_tables[i].name);
-		v = 0;
-		rc = store_query_int(st, &v, sql, err);
-		free(sql);
-		if (rc != 0)
+		if ((v = synced_pending_count(st, &sync_tables[i], err)) < 0)
 			return cmd_fail("%s", err);
 		printf(" %lld %s%s", v, labels[i], i + 1 < NTABLES ? "," : "\n");
 	}
-	if (store_query_int(st, &v, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL"
-	    " AND winner IS NULL", err) != 0)
+	if (conflicts_count(st, &cc, err) != 0)
 		return cmd_fail("%s", err);
-	printf("conflicts:  %lld waiting for you", v);
-	if (store_query_int(st, &v, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL"
-	    " AND winner IS NOT NULL", err) != 0)
-		return cmd_fail("%s", err);
-	printf(", %lld settled by the last write to review\n", v);
+	printf("conflicts:  %lld waiting for you, %lld settled by the last write to review\n",
+	    cc.held, cc.settled);
 	return EXIT_OK;
 }
 

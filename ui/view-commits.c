@@ -96,15 +96,8 @@ commits_open(struct view *v, struct tui *t, const char *arg, char *err)
 	cv->t = t;
 	listwin_init(&cv->lw, &commits_source, cv, PAGE);
 	if (arg != NULL) {
-		sqlite3_stmt *s = store_prepare(t->st, "SELECT name FROM projects WHERE id = ?1", err);
-		if (s == NULL)
+		if ((cv->project_name = projects_name_of(t->st, arg, err)) == NULL)
 			return -1;
-		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			cv->project_name = xstrdup((const char *)sqlite3_column_text(s, 0));
-		sqlite3_finalize(s);
-		if (cv->project_name == NULL)
-			return seterr(err, "no project %s", arg);
 		cv->project_id = xstrdup(arg);
 		width = (long long)text_width(cv->project_name);
 	} else if (projects_name_width(t->st, &width, err) != 0)

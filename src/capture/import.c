@@ -21,10 +21,6 @@
 
 /* Commit to SQLite (and save the offset) this often, so a crash loses little work. */
 #define CHECKPOINT_BYTES (16 << 20)
-#ifndef IMPORT_PRAGMAS
-#define IMPORT_PRAGMAS "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8192;"
-#endif
-
 struct transcript {
 	char *path;
 	int64_t size, mtime, inode;
@@ -183,7 +179,7 @@ wanted(struct import_run *r, const struct transcript *t)
 	if (r->o->project == NULL)
 		return 1;
 	project = t->fs.last_commit_id[0] != '\0' ?
-	    writer_commit_project(&r->w, t->fs.last_commit_id) : peek_project(t->path);
+	    import_commit_project(r->w.st, t->fs.last_commit_id) : peek_project(t->path);
 	ok = project != NULL && strcmp(project, r->o->project) == 0;
 	free(project);
 	return ok;
@@ -215,7 +211,7 @@ save_position(struct import_run *r, int commit)
 	fs->line_no = r->line_no;
 	memcpy(fs->last_commit_id, r->seg.last_commit_id, sizeof fs->last_commit_id);
 	if (seg_flush(&r->seg, r->err) != 0 ||
-	    writer_save_file_state(&r->w, t->path, fs, r->err) != 0)
+	    import_save_file_state(r->w.st, t->path, fs, r->w.now, r->err) != 0)
 		return -1;
 	if (!commit)
 		return 0;
@@ -268,7 +264,7 @@ plan(struct import_run *r)
 	r->read_of = xcalloc((size_t)r->nfiles + 1, sizeof *r->read_of);
 	for (i = 0; i < r->nfiles; i++) {
 		t = &r->files[i];
-		if (writer_file_state(&r->w, t->path, &t->fs, r->err) != 0)
+		if (import_file_state(r->w.st, t->path, &t->fs, r->err) != 0)
 			return -1;
 		t->writer_gone = is_idle(r, t->mtime * 1000);
 		if (!t->fs.known || t->fs.inode != t->inode || t->size < t->fs.offset) {
@@ -278,7 +274,7 @@ plan(struct import_run *r)
 			r->stats->files_unchanged++;
 			r->done_bytes += t->size;
 			last[0] = '\0';
-			if (writer_commit_is_open(&r->w, t->fs.last_commit_id, last) &&
+			if (import_commit_is_open(r->w.st, t->fs.last_commit_id, last) &&
 			    (t->writer_gone || is_idle(r, time_parse_iso_ms(last))) &&
 			    (begin_transcript(r, t) != 0 || end_transcript(r) != 0))
 				return -1;
@@ -399,7 +395,7 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	 * A bulk write: a larger page cache and rarer WAL checkpoints write each
 	 * page fewer times (both bounded, for the memory target).
 	 */
-	if (rc == 0 && store_exec(st, IMPORT_PRAGMAS, err) != 0)
+	if (rc == 0 && store_tune_for_import(st, err) != 0)
 		rc = -1;
 	/* One transaction, committed every CHECKPOINT_BYTES: a crash keeps what was committed. */
 	if (rc == 0 && store_begin(st, err) != 0)

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "store/analytics.h"
-#include "store/db.h"
+#include "store/internal.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 

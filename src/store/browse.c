@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "store/browse.h"
-#include "store/db.h"
+#include "store/conflicts.h"
+#include "store/internal.h"
+#include "store/synced-rows.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
@@ -452,11 +454,13 @@ browse_turn_search(struct store *st, const char *session_id, long long seq, int 
 int
 browse_sync_counts(struct store *st, long long *pending, long long *conflicts, char *err)
 {
-	if (store_query_int(st, pending, "SELECT count(*) FROM cognitive_commits"
-	    " WHERE sync_status = 'pending'", err) != 0)
+	struct conflict_counts n;
+
+	if ((*pending = synced_pending_count(st, &sync_tables[T_COMMITS], err)) < 0 ||
+	    conflicts_count(st, &n, err) != 0)
 		return -1;
-	return store_query_int(st, conflicts, "SELECT count(DISTINCT record_id) FROM conflicts"
-	    " WHERE resolved_at IS NULL", err);
+	*conflicts = n.commits;
+	return 0;
 }
 
 long long

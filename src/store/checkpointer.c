@@ -6,7 +6,7 @@
 #include <sqlite3.h>
 
 #include "store/checkpointer.h"
-#include "store/db.h"
+#include "store/internal.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 

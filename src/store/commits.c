@@ -13,7 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "store/commits.h"
-#include "store/db.h"
+#include "store/internal.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -354,6 +354,18 @@ projects_exists(struct store *st, const char *name, char *err)
 		rc = step_error(st, err);
 	sqlite3_finalize(stmt);
 	return rc;
+}
+
+char *
+projects_name_of(struct store *st, const char *id, char *err)
+{
+	char *name;
+
+	err[0] = '\0';
+	name = store_query_text(st, "SELECT name FROM projects WHERE id = ?1", id, err);
+	if (name == NULL && err[0] == '\0')
+		seterr(err, "no project %s", id);
+	return name;
 }
 
 int

@@ -113,6 +113,8 @@ int projects_list(struct store *st, project_cb cb, void *arg, char *err);
 int commits_resolve(struct store *st, const char *prefix, char id[UUID_STRLEN], char *err);
 /* 1 when a project of that name exists, 0 when not, -1 on error. */
 int projects_exists(struct store *st, const char *name, char *err);
+/* The name of the project with this id, newly allocated; NULL with err when there is none. */
+char *projects_name_of(struct store *st, const char *id, char *err);
 /* Display length in characters of the longest project name (for column layout). */
 int projects_name_width(struct store *st, long long *width, char *err);
 

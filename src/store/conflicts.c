@@ -7,11 +7,67 @@
 #include <cjson/cJSON.h>
 
 #include "store/conflicts.h"
-#include "store/db.h"
+#include "store/internal.h"
 #include "sync/tables.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
+
+int
+conflicts_record(struct store *st, const struct conflict_row *c, char *err)
+{
+	static const char *const sql[2] = {
+		"UPDATE conflicts SET local_value = ?3, cloud_value = ?4,"
+		" local_version = ?5, cloud_version = ?6, winner = ?7, detected_at = ?8"
+		" WHERE table_name = 'cognitive_commits' AND record_id = ?1 AND field = ?2"
+		" AND resolved_at IS NULL",
+		"INSERT INTO conflicts (table_name, record_id, field,"
+		" local_value, cloud_value, local_version, cloud_version, winner, detected_at)"
+		" VALUES ('cognitive_commits', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	};
+	char now[32];
+	int i, n = 0;
+
+	time_now_iso(now);
+	/* The update first; the insert only when there was no open one. */
+	for (i = 0; i < 2 && n == 0; i++) {
+		sqlite3_stmt *s = store_cached(st, sql[i], err);
+		if (s == NULL)
+			return -1;
+		store_bind_text(s, 1, c->record_id);
+		store_bind_text(s, 2, c->field);
+		store_bind_text(s, 3, c->local_value);
+		store_bind_text(s, 4, c->cloud_value);
+		sqlite3_bind_int64(s, 5, c->local_version);
+		sqlite3_bind_int64(s, 6, c->cloud_version);
+		store_bind_text(s, 7, c->winner);
+		store_bind_text(s, 8, now);
+		if ((n = store_step_write(st, s, "recording a conflict", err)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+conflicts_count(struct store *st, struct conflict_counts *n, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "SELECT coalesce(sum(winner IS NULL), 0),"
+	    " coalesce(sum(winner IS NOT NULL), 0), count(DISTINCT record_id)"
+	    " FROM conflicts WHERE resolved_at IS NULL", err);
+	int rc;
+
+	memset(n, 0, sizeof *n);
+	if (s == NULL)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		n->held = sqlite3_column_int64(s, 0);
+		n->settled = sqlite3_column_int64(s, 1);
+		n->commits = sqlite3_column_int64(s, 2);
+	} else
+		store_fail(st, "counting conflicts", err);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
 
 int
 conflicts_list(struct store *st, conflict_cb cb, void *arg, char *err)
@@ -25,13 +81,13 @@ conflicts_list(struct store *st, conflict_cb cb, void *arg, char *err)
 		return -1;
 	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct conflict_row c = {
-			sqlite3_column_int64(s, 0),
-			(const char *)sqlite3_column_text(s, 1),
-			(const char *)sqlite3_column_text(s, 2),
-			(const char *)sqlite3_column_text(s, 3),
-			(const char *)sqlite3_column_text(s, 4),
-			(const char *)sqlite3_column_text(s, 5),
-			(const char *)sqlite3_column_text(s, 6),
+			.id = sqlite3_column_int64(s, 0),
+			.record_id = (const char *)sqlite3_column_text(s, 1),
+			.field = (const char *)sqlite3_column_text(s, 2),
+			.local_value = (const char *)sqlite3_column_text(s, 3),
+			.cloud_value = (const char *)sqlite3_column_text(s, 4),
+			.winner = (const char *)sqlite3_column_text(s, 5),
+			.detected_at = (const char *)sqlite3_column_text(s, 6),
 		};
 		rc = cb(&c, arg);
 	}
@@ -77,7 +133,7 @@ apply_choice(struct store *st, const char *commit_id, const char *field, const c
 		return -1;
 	}
 	sqlite3_bind_text(s, 1, commit_id, -1, SQLITE_STATIC);
-	rc = sync_column_bind(c, s, 2, v, err);
+	rc = synced_column_bind(c, s, 2, v, err);
 	if (rc == 0 && sqlite3_step(s) != SQLITE_DONE)
 		rc = seterr(err, "resolving: %s", sqlite3_errmsg(st->db));
 	sqlite3_finalize(s);
@@ -188,7 +244,7 @@ read_local(struct store *st, const char *commit_id, struct conflict_side *out, c
 	sqlite3_bind_text(s, 1, commit_id, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		for (i = 0; i < CONFLICT_FIELDS; i++) {
-			cJSON *v = sync_column_to_json(commit_column(conflict_fields[i]), s, i);
+			cJSON *v = synced_column_json(commit_column(conflict_fields[i]), s, i);
 			out[i].local = json_text(v);
 			cJSON_Delete(v);
 		}

@@ -17,9 +17,26 @@ struct conflict_row {
 	const char *cloud_value;	/* JSON */
 	const char *winner;		/* "local", "cloud" or NULL (held) */
 	const char *detected_at;
+	long long local_version, cloud_version;	/* of the commit, when the sync saw it */
 };
 
 typedef int (*conflict_cb)(const struct conflict_row *, void *);
+
+/*
+ * Records the conflict c (its record_id, field, values, versions and winner;
+ * id and detected_at are ignored: detected now). A record's field has one
+ * open conflict: a repeat updates it. 0, or -1 with err.
+ */
+int conflicts_record(struct store *st, const struct conflict_row *c, char *err);
+
+/* Open conflicts, counted. */
+struct conflict_counts {
+	long long held;		/* waiting for the person's decision (winner NULL) */
+	long long settled;	/* settled by the last write, waiting for review */
+	long long commits;	/* commits with either */
+};
+
+int conflicts_count(struct store *st, struct conflict_counts *n, char *err);
 
 /* The open conflicts (resolved_at NULL), oldest first. */
 int conflicts_list(struct store *st, conflict_cb cb, void *arg, char *err);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "store/curate.h"
-#include "store/db.h"
+#include "store/internal.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store/db.h"
+#include "store/internal.h"
 #include "store/migrations.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -62,6 +62,147 @@ store_prepare(struct store *st, const char *sql, char *err)
 		return NULL;
 	}
 	return stmt;
+}
+
+int
+store_foreign_keys(struct store *st, int on, char *err)
+{
+	return store_exec(st, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", err);
+}
+
+int
+store_tune_for_import(struct store *st, char *err)
+{
+	return store_exec(st, "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8192;",
+	    err);
+}
+
+/* FNV-1a: the cache's keys are short SQL texts. */
+static unsigned
+sql_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static struct cached_stmt *
+cache_slot(struct stmt_cache *c, const char *sql)
+{
+	unsigned i = sql_hash(sql) & (c->cap - 1);
+
+	while (c->slots[i].sql != NULL && strcmp(c->slots[i].sql, sql) != 0)
+		i = (i + 1) & (c->cap - 1);
+	return &c->slots[i];
+}
+
+static void
+cache_grow(struct stmt_cache *c)
+{
+	struct cached_stmt *old = c->slots;
+	unsigned i, n = c->cap;
+
+	c->cap = n == 0 ? 64 : n * 2;
+	c->slots = xcalloc(c->cap, sizeof *c->slots);
+	for (i = 0; i < n; i++) {
+		if (old[i].sql != NULL)
+			*cache_slot(c, old[i].sql) = old[i];
+	}
+	free(old);
+}
+
+sqlite3_stmt *
+store_cached(struct store *st, const char *sql, char *err)
+{
+	struct stmt_cache *c = &st->cache;
+	struct cached_stmt *slot;
+	sqlite3_stmt *stmt;
+
+	if (c->cap > 0) {
+		slot = cache_slot(c, sql);
+		if (slot->sql != NULL) {
+			sqlite3_reset(slot->stmt);
+			sqlite3_clear_bindings(slot->stmt);
+			return slot->stmt;
+		}
+	}
+	if ((stmt = store_prepare(st, sql, err)) == NULL)
+		return NULL;
+	if (2 * (c->used + 1) > c->cap)
+		cache_grow(c);
+	slot = cache_slot(c, sql);
+	slot->sql = xstrdup(sql);
+	slot->stmt = stmt;
+	c->used++;
+	return stmt;
+}
+
+static void
+cache_free(struct stmt_cache *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->cap; i++) {
+		free(c->slots[i].sql);
+		sqlite3_finalize(c->slots[i].stmt);
+	}
+	free(c->slots);
+	memset(c, 0, sizeof *c);
+}
+
+int
+store_fail(struct store *st, const char *what, char *err)
+{
+	return seterr(err, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+int
+store_step_write(struct store *st, sqlite3_stmt *stmt, const char *what, char *err)
+{
+	int rc = sqlite3_step(stmt), changed = sqlite3_changes(st->db);
+
+	if (rc != SQLITE_DONE)
+		store_fail(st, what, err);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc == SQLITE_DONE ? changed : -1;
+}
+
+void
+store_bind_text(sqlite3_stmt *stmt, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(stmt, i);
+	else
+		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+}
+
+char *
+store_column_dup(sqlite3_stmt *stmt, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(stmt, i);
+
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+char *
+store_query_text(struct store *st, const char *sql, const char *param, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, sql, err);
+	char *v = NULL;
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	store_bind_text(s, 1, param);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		v = store_column_dup(s, 0);
+	else if (rc != SQLITE_DONE)
+		store_fail(st, st->path, err);
+	sqlite3_reset(s);
+	return v;
 }
 
 int
@@ -285,6 +426,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	cache_free(&st->cache);
 	if (st->db != NULL)
 		sqlite3_close_v2(st->db);
 	free(st->path);

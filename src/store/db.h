@@ -7,12 +7,8 @@
 #ifndef AL_DB_H
 #define AL_DB_H
 
-#include <sqlite3.h>
-
-struct store {
-	sqlite3 *db;
-	char *path;
-};
+/* Opaque: its SQL lives in src/store/, one file per table family (store/internal.h). */
+struct store;
 
 /* Opens (creating when missing) and migrates to the newest version. */
 struct store *store_open(const char *path, char *err);
@@ -31,15 +27,17 @@ int store_latest_version(void);
 /* The version recorded in the database; -1 on error. */
 int store_version(struct store *st);
 
-int store_exec(struct store *st, const char *sql, char *err);
 int store_begin(struct store *st, char *err);
 int store_commit(struct store *st, char *err);
 void store_rollback(struct store *st);
 
-/* Prepare or fail with a message naming the statement's SQLite error. */
-sqlite3_stmt *store_prepare(struct store *st, const char *sql, char *err);
+/*
+ * Turns foreign-key checks off or on (pull applies a child before its
+ * parent). SQLite ignores this inside a transaction.
+ */
+int store_foreign_keys(struct store *st, int on, char *err);
 
-/* A one-row, one-integer query, with optional text parameters bound in order. */
-int store_query_int(struct store *st, long long *out, const char *sql, char *err);
+/* A bigger page cache and rarer checkpoints, for the length of a bulk import. */
+int store_tune_for_import(struct store *st, char *err);
 
 #endif

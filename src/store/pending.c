@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/db.h"
+#include "store/internal.h"
 #include "store/pending.h"
 #include "util/log.h"
 #include "util/xmalloc.h"

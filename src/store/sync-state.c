@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "store/db.h"
+#include "store/internal.h"
 #include "store/sync-state.h"
 #include "util/log.h"
 #include "util/xmalloc.h"

@@ -11,7 +11,6 @@
 #include "sync/account.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
-#include "sync/rows.h"
 #include "util/log.h"
 #include "util/paths.h"
 #include "util/timeutil.h"
@@ -77,24 +76,10 @@ sync_open_abortable(struct sync_ctx *sc, const char *home, const atomic_int *abo
 void
 sync_close(struct sync_ctx *sc)
 {
-	if (sc->st != NULL) {
-		rows_finish(sc->st);
-		store_close(sc->st);
-	}
+	store_close(sc->st);
 	cloud_free(sc->cloud);
 	session_free(&sc->session);
 	memset(sc, 0, sizeof *sc);
-}
-
-long
-sync_open_conflicts(struct store *st, char *err)
-{
-	long long n = 0;
-
-	if (store_query_int(st, &n, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL"
-	    " AND winner IS NULL", err) != 0)
-		return -1;
-	return (long)n;
 }
 
 /*

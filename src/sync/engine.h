@@ -58,9 +58,6 @@ int sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err);
 /* Purges tombstones older than 30 days, here and in the cloud, once a day. */
 int sync_purge(struct sync_ctx *sc, long *purged, char *err);
 
-/* Open conflicts (resolved_at NULL, winner NULL: held for a decision). */
-long sync_open_conflicts(struct store *st, char *err);
-
 /* The pull cursor's sync_state key for this session's cloud and user. */
 char *sync_cursor_key(const struct sync_ctx *sc);
 

@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/db.h"
+#include "store/conflicts.h"
+#include "store/synced-rows.h"
 #include "sync/engine.h"
 #include "sync/rows.h"
 #include "util/log.h"
@@ -36,66 +37,25 @@ is_curation(const char *name)
 	return 0;
 }
 
-/* Keeps one open conflict per record and field: a repeat updates it. */
+/* The conflict of field as both rows have it; winner NULL holds it for the person. */
 static int
 record_conflict(struct store *st, const char *id, const char *field, const cJSON *local,
     const cJSON *cloud, const cJSON *lrow, const cJSON *crow, const char *winner, char *err)
 {
-	sqlite3_stmt *s;
-	char *lv = cJSON_PrintUnformatted(local), *cv = cJSON_PrintUnformatted(cloud), now[32];
+	struct conflict_row c = { .record_id = id, .field = field, .winner = winner };
+	char *lv = cJSON_PrintUnformatted(local), *cv = cJSON_PrintUnformatted(cloud);
 	int rc;
 
-	time_now_iso(now);
-	s = store_prepare(st, "UPDATE conflicts SET local_value = ?3, cloud_value = ?4,"
-	    " local_version = ?5, cloud_version = ?6, winner = ?7, detected_at = ?8"
-	    " WHERE table_name = 'cognitive_commits' AND record_id = ?1 AND field = ?2"
-	    " AND resolved_at IS NULL", err);
-	if (s == NULL)
-		goto fail;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, field, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, lv, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, cv, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, (long long)cJSON_GetNumberValue(
-	    cJSON_GetObjectItemCaseSensitive(lrow, "version")));
-	sqlite3_bind_int64(s, 6, (long long)cJSON_GetNumberValue(
-	    cJSON_GetObjectItemCaseSensitive(crow, "version")));
-	sqlite3_bind_text(s, 7, winner, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, now, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_changes(st->db) == 0) {
-		s = store_prepare(st, "INSERT INTO conflicts (table_name, record_id, field,"
-		    " local_value, cloud_value, local_version, cloud_version, winner, detected_at)"
-		    " VALUES ('cognitive_commits', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", err);
-		if (s == NULL)
-			goto fail;
-		sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, field, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, lv, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, cv, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 5, (long long)cJSON_GetNumberValue(
-		    cJSON_GetObjectItemCaseSensitive(lrow, "version")));
-		sqlite3_bind_int64(s, 6, (long long)cJSON_GetNumberValue(
-		    cJSON_GetObjectItemCaseSensitive(crow, "version")));
-		sqlite3_bind_text(s, 7, winner, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 8, now, -1, SQLITE_STATIC);
-		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
-		if (rc != SQLITE_DONE)
-			goto fail;
-	}
+	c.local_value = lv;
+	c.cloud_value = cv;
+	c.local_version = (long long)cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(lrow, "version"));
+	c.cloud_version = (long long)cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(crow, "version"));
+	rc = conflicts_record(st, &c, err);
 	free(lv);
 	free(cv);
-	return 0;
-fail:
-	free(lv);
-	free(cv);
-	if (err[0] == '\0')
-		seterr(err, "recording a conflict: %s", sqlite3_errmsg(st->db));
-	return -1;
+	return rc;
 }
 
 int
@@ -110,9 +70,9 @@ sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, struct sync_counts *n
 	    "version"));
 
 	err[0] = '\0';
-	if ((local = rows_read_local(sc->st, t, id, status, err)) == NULL)
-		return err[0] != '\0' ? -1 : rows_write(sc->st, t, cloud, "synced", cv, err);
-	base = rows_read_base(sc->st, id, err);
+	if ((local = synced_row_read(sc->st, t, id, status, err)) == NULL)
+		return err[0] != '\0' ? -1 : synced_row_write(sc->st, t, cloud, "synced", cv, err);
+	base = sync_base_read(sc->st, id, err);
 	cloud_newer = rows_clock_cmp(cloud, local) > 0;
 	merged = cJSON_Duplicate(local, 1);
 	/*
@@ -163,7 +123,7 @@ sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, struct sync_counts *n
 	}
 
 	if (same_as_cloud)
-		rc = rows_write(sc->st, t, cloud, "synced", cv, err);
+		rc = synced_row_write(sc->st, t, cloud, "synced", cv, err);
 	else {
 		/* A new version above both, so the merge wins everywhere once pushed. */
 		long long lv = (long long)cJSON_GetNumberValue(
@@ -173,11 +133,11 @@ sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, struct sync_counts *n
 		cJSON_ReplaceItemInObjectCaseSensitive(merged, "version",
 		    cJSON_CreateNumber((double)((lv > cv ? lv : cv) + 1)));
 		cJSON_ReplaceItemInObjectCaseSensitive(merged, "updated_at", cJSON_CreateString(now));
-		rc = rows_write(sc->st, t, merged, held ? "conflict" : "pending", cv, err);
+		rc = synced_row_write(sc->st, t, merged, held ? "conflict" : "pending", cv, err);
 		n->merged++;
 	}
 	if (rc == 0)
-		rc = rows_write_base(sc->st, id, cloud, err);
+		rc = sync_base_write(sc->st, id, cloud, err);
 	if (held)
 		n->held++;
 	cJSON_Delete(local);

@@ -13,6 +13,7 @@
 
 #include "store/db.h"
 #include "store/sync-state.h"
+#include "store/synced-rows.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
 #include "sync/inflight.h"
@@ -55,7 +56,7 @@ apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
 	id = cJSON_GetObjectItemCaseSensitive(cloud, "id")->valuestring;
 	cv = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cloud, "version"));
 	err[0] = '\0';
-	local = rows_read_local(sc->st, t, id, status, err);
+	local = synced_row_read(sc->st, t, id, status, err);
 	if (local == NULL && err[0] != '\0') {
 		cJSON_Delete(cloud);
 		return -1;
@@ -73,19 +74,19 @@ apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
 		 * kept one of the two by origin machine id. Take the one it kept, or
 		 * the machines would disagree for good.
 		 */
-		rc = rows_write(sc->st, t, cloud, "synced", cv, err);
+		rc = synced_row_write(sc->st, t, cloud, "synced", cv, err);
 		if (rc == 0 && t == &sync_tables[T_COMMITS])
-			rc = rows_write_base(sc->st, id, cloud, err);
+			rc = sync_base_write(sc->st, id, cloud, err);
 		n->pulled[t - sync_tables]++;
 	} else if (local != NULL && cmp < 0) {
 		/* Ours is newer: it goes up with the next push. */
 	} else if (local != NULL && cmp == 0) {
 		/* The cloud holds exactly our pending edit: nothing left to push. */
-		rc = rows_write(sc->st, t, cloud, "synced", cv, err);
+		rc = synced_row_write(sc->st, t, cloud, "synced", cv, err);
 	} else {
-		rc = rows_write(sc->st, t, cloud, "synced", cv, err);
+		rc = synced_row_write(sc->st, t, cloud, "synced", cv, err);
 		if (rc == 0 && t == &sync_tables[T_COMMITS])
-			rc = rows_write_base(sc->st, id, cloud, err);
+			rc = sync_base_write(sc->st, id, cloud, err);
 		n->pulled[t - sync_tables]++;
 	}
 	cJSON_Delete(local);
@@ -107,7 +108,7 @@ apply_page(struct sync_ctx *sc, const cJSON *rows, const cJSON *next, const char
 	 * guarantee the parent follows, so local ones are off while pulling. The
 	 * pragma only takes effect outside a transaction.
 	 */
-	if (store_exec(sc->st, "PRAGMA foreign_keys = OFF", err) != 0 ||
+	if (store_foreign_keys(sc->st, 0, err) != 0 ||
 	    store_begin(sc->st, err) != 0)
 		return -1;
 	cJSON_ArrayForEach(row, rows) {
@@ -134,7 +135,7 @@ apply_page(struct sync_ctx *sc, const cJSON *rows, const cJSON *next, const char
 		store_rollback(sc->st);
 	{
 		char e2[ERRLEN];
-		if (store_exec(sc->st, "PRAGMA foreign_keys = ON", e2) != 0 && rc == 0)
+		if (store_foreign_keys(sc->st, 1, e2) != 0 && rc == 0)
 			rc = seterr(err, "%s", e2);
 	}
 	return rc;

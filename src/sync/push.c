@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "store/db.h"
+#include "store/synced-rows.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
 #include "sync/inflight.h"
@@ -34,7 +35,7 @@ struct sent_row {
 	long long version;
 	long long local_version;
 	char *updated_at;
-	char *json;	/* commits only: the base for later three-way merges */
+	cJSON *base;	/* commits only: the base for later three-way merges */
 };
 
 struct batch {
@@ -55,7 +56,7 @@ batch_reset(struct batch *b)
 	for (i = 0; i < b->nsent; i++) {
 		free(b->sent[i].id);
 		free(b->sent[i].updated_at);
-		free(b->sent[i].json);
+		cJSON_Delete(b->sent[i].base);
 	}
 	b->nsent = 0;
 	b->bytes = 0;
@@ -73,110 +74,47 @@ batch_free(struct batch *b)
 	free(b->sent);
 }
 
-/* Appends every row stmt yields (the table's columns, in order) to the batch. */
+/* Appends a pending row to the batch (a synced_row_cb). */
 static int
-add_rows(struct batch *b, int table, sqlite3_stmt *stmt, char *err)
+add_row(const struct sync_table *t, const cJSON *row, long long local_version, void *arg)
 {
-	const struct sync_table *t = &sync_tables[table];
+	struct batch *b = arg;
+	int table = (int)(t - sync_tables);
 	struct strbuf *sb = &b->rows[table];
-	int rc, i;
+	const cJSON *updated = cJSON_GetObjectItemCaseSensitive(row, "updated_at");
+	struct sent_row *r;
+	size_t start;
 
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct sent_row *r;
-		cJSON *row = cJSON_CreateObject();
-		size_t start;
+	if (sb->len > 0)
+		strbuf_addc(sb, ',');
+	start = sb->len;
+	json_add(sb, row);
+	b->bytes += sb->len - start + 1;
 
-		for (i = 0; i < t->ncolumns; i++)
-			cJSON_AddItemToObject(row, t->columns[i].name,
-			    sync_column_to_json(&t->columns[i], stmt, i));
-		if (sb->len > 0)
-			strbuf_addc(sb, ',');
-		start = sb->len;
-		json_add(sb, row);
-		cJSON_Delete(row);
-		b->bytes += sb->len - start + 1;
-
-		if (b->nsent == b->capsent) {
-			b->capsent = b->capsent ? b->capsent * 2 : 256;
-			b->sent = xrealloc(b->sent, b->capsent * sizeof *b->sent);
-		}
-		r = &b->sent[b->nsent++];
-		r->table = table;
-		r->id = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-		/* version, updated_at: the clock columns follow the table's own. */
-		r->version = sqlite3_column_int64(stmt, t->ncolumns - 3);
-		r->local_version = sqlite3_column_int64(stmt, t->ncolumns);
-		r->updated_at = sqlite3_column_type(stmt, t->ncolumns - 2) == SQLITE_NULL ? NULL :
-		    xstrdup((const char *)sqlite3_column_text(stmt, t->ncolumns - 2));
-		r->json = table == T_COMMITS ? xstrndup(sb->buf + start, sb->len - start) : NULL;
+	if (b->nsent == b->capsent) {
+		b->capsent = b->capsent ? b->capsent * 2 : 256;
+		b->sent = xrealloc(b->sent, b->capsent * sizeof *b->sent);
 	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
-		return seterr(err, "reading pending %s: %s", t->name,
-		    sqlite3_errmsg(sqlite3_db_handle(stmt)));
+	r = &b->sent[b->nsent++];
+	r->table = table;
+	r->id = xstrdup(cJSON_GetObjectItemCaseSensitive(row, "id")->valuestring);
+	r->version = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(row,
+	    "version"));
+	r->local_version = local_version;
+	r->updated_at = cJSON_IsString(updated) ? xstrdup(updated->valuestring) : NULL;
+	r->base = table == T_COMMITS ? cJSON_Duplicate(row, 1) : NULL;
 	return 0;
 }
 
-static char *
-select_sql(int table, const char *alias, const char *where)
-{
-	const struct sync_table *t = &sync_tables[table];
-	struct strbuf sb = STRBUF_INIT;
-	int i;
-
-	strbuf_adds(&sb, "SELECT ");
-	for (i = 0; i < t->ncolumns; i++)
-		strbuf_addf(&sb, "%s%s.\"%s\"", i ? ", " : "", alias, t->columns[i].name);
-	/* local_version last: it tells whether the row changed while being pushed. */
-	strbuf_addf(&sb, ", %s.local_version FROM %s %s %s", alias, t->name, alias, where);
-	return strbuf_detach(&sb);
-}
-
-struct pending_stmts {
-	sqlite3_stmt *commit, *sessions, *turns, *visuals;
-};
-
+/* The commit and its pending sessions, turns and visuals. */
 static int
-prepare_pending(struct store *st, struct pending_stmts *ps, char *err)
+add_commit(struct store *st, struct batch *b, const char *id, char *err)
 {
-	char *sql[4];
-	int i, rc = 0;
+	static const int tables[] = { T_COMMITS, T_SESSIONS, T_TURNS, T_VISUALS };
+	size_t i;
 
-	/* "+": through the commit's index, never the sync_status one (most rows are synced). */
-	sql[0] = select_sql(T_COMMITS, "c", "WHERE c.id = ?1");
-	sql[1] = select_sql(T_SESSIONS, "s", "WHERE s.commit_id = ?1 AND +s.sync_status = 'pending'");
-	sql[2] = select_sql(T_TURNS, "t", "JOIN sessions s ON s.id = t.session_id"
-	    " WHERE s.commit_id = ?1 AND t.sync_status = 'pending'");
-	sql[3] = select_sql(T_VISUALS, "v", "WHERE v.commit_id = ?1 AND +v.sync_status = 'pending'");
-	memset(ps, 0, sizeof *ps);
-	if ((ps->commit = store_prepare(st, sql[0], err)) == NULL ||
-	    (ps->sessions = store_prepare(st, sql[1], err)) == NULL ||
-	    (ps->turns = store_prepare(st, sql[2], err)) == NULL ||
-	    (ps->visuals = store_prepare(st, sql[3], err)) == NULL)
-		rc = -1;
-	for (i = 0; i < 4; i++)
-		free(sql[i]);
-	return rc;
-}
-
-static void
-finalize_pending(struct pending_stmts *ps)
-{
-	sqlite3_finalize(ps->commit);
-	sqlite3_finalize(ps->sessions);
-	sqlite3_finalize(ps->turns);
-	sqlite3_finalize(ps->visuals);
-}
-
-static int
-add_commit(struct batch *b, struct pending_stmts *ps, const char *id, char *err)
-{
-	sqlite3_stmt *s[4] = { ps->commit, ps->sessions, ps->turns, ps->visuals };
-	int tables[4] = { T_COMMITS, T_SESSIONS, T_TURNS, T_VISUALS }, i;
-
-	for (i = 0; i < 4; i++) {
-		sqlite3_bind_text(s[i], 1, id, -1, SQLITE_STATIC);
-		if (add_rows(b, tables[i], s[i], err) != 0)
+	for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		if (synced_pending_rows(st, &sync_tables[tables[i]], id, add_row, b, err) != 0)
 			return -1;
 	}
 	b->commits++;
@@ -222,51 +160,24 @@ static int
 mark_synced(struct sync_ctx *sc, struct batch *b, const cJSON *stale, struct sync_counts *n,
     char *err)
 {
-	sqlite3_stmt *upd[NTABLES] = { 0 }, *base = NULL;
 	char now[32];
 	size_t i;
-	int t, rc = 0;
+	int rc = 0;
 
 	time_now_iso(now);
 	if (store_begin(sc->st, err) != 0)
 		return -1;
-	for (t = 0; t < NTABLES && rc == 0; t++) {
-		char *sql = xprintf("UPDATE %s SET sync_status = 'synced', cloud_version = version,"
-		    " last_synced_at = ?4 WHERE id = ?1 AND version = ?2 AND updated_at IS ?3"
-		    " AND local_version = ?5 AND sync_status = 'pending'", sync_tables[t].name);
-		if ((upd[t] = store_prepare(sc->st, sql, err)) == NULL)
-			rc = -1;
-		free(sql);
-	}
-	if (rc == 0 && (base = store_prepare(sc->st, "INSERT OR REPLACE INTO sync_base"
-	    " (table_name, record_id, row) VALUES ('cognitive_commits', ?1, ?2)", err)) == NULL)
-		rc = -1;
 	for (i = 0; i < b->nsent && rc == 0; i++) {
 		struct sent_row *r = &b->sent[i];
-		sqlite3_stmt *u = upd[r->table];
 		if (is_stale(stale, r)) {
 			n->stale++;
 			continue;
 		}
-		sqlite3_bind_text(u, 1, r->id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(u, 2, r->version);
-		sqlite3_bind_text(u, 3, r->updated_at, -1, SQLITE_STATIC);
-		sqlite3_bind_text(u, 4, now, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(u, 5, r->local_version);
-		if (sqlite3_step(u) != SQLITE_DONE)
-			rc = seterr(err, "marking rows synced: %s", sqlite3_errmsg(sc->st->db));
-		sqlite3_reset(u);
-		if (rc == 0 && r->json != NULL) {
-			sqlite3_bind_text(base, 1, r->id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(base, 2, r->json, -1, SQLITE_STATIC);
-			if (sqlite3_step(base) != SQLITE_DONE)
-				rc = seterr(err, "saving the sync base: %s", sqlite3_errmsg(sc->st->db));
-			sqlite3_reset(base);
-		}
+		rc = synced_mark_synced(sc->st, &sync_tables[r->table], r->id, r->version,
+		    r->updated_at, r->local_version, now, err);
+		if (rc == 0 && r->base != NULL)
+			rc = sync_base_write(sc->st, r->id, r->base, err);
 	}
-	for (t = 0; t < NTABLES; t++)
-		sqlite3_finalize(upd[t]);
-	sqlite3_finalize(base);
 	fault_point("push-before-local-commit");
 	if (rc == 0)
 		return store_commit(sc->st, err);
@@ -397,72 +308,42 @@ pipeline_stop(struct pipeline *p)
 int
 sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
-	struct pending_stmts ps;
 	struct pipeline p;
-	sqlite3_stmt *projects = NULL, *commits = NULL;
-	long long total = 0, done = 0;
-	char *sql, detail[64];
-	int rc = 0, step;
-
+	long long total;
+	char **ids = NULL, detail[64];
+	size_t nids = 0, i;
 	long uploaded;
+	int rc = 0;
 
 	/* The bytes first: a row never names a screenshot the cloud lacks. */
 	if (visuals_upload(sc, &uploaded, err) != 0)
 		return -1;
-	if (store_query_int(sc->st, &total, "SELECT count(*) FROM cognitive_commits"
-	    " WHERE sync_status = 'pending'", err) != 0)
-		return -1;
-	if (prepare_pending(sc->st, &ps, err) != 0) {
-		finalize_pending(&ps);
-		return -1;
-	}
-	if (pipeline_start(sc, &p, err) != 0) {
-		finalize_pending(&ps);
-		return -1;
-	}
-	/* Projects first: commits name them. There are few. */
-	sql = select_sql(T_PROJECTS, "p", "WHERE p.sync_status = 'pending'");
-	projects = store_prepare(sc->st, sql, err);
-	free(sql);
-	if (projects == NULL || add_rows(&p.bufs[p.cur], T_PROJECTS, projects, err) != 0)
-		rc = -1;
-	if (rc == 0 && (commits = store_prepare(sc->st, "SELECT id FROM cognitive_commits"
-	    " WHERE sync_status = 'pending' ORDER BY started_at, id", err)) == NULL)
-		rc = -1;
 	/*
 	 * The ids are read first, then each commit's rows: marking rows synced
 	 * in between must not disturb an open cursor.
 	 */
-	if (rc == 0) {
-		char **ids = NULL;
-		size_t nids = 0, cap = 0, i;
-		while ((step = sqlite3_step(commits)) == SQLITE_ROW) {
-			if (nids == cap) {
-				cap = cap ? cap * 2 : 256;
-				ids = xrealloc(ids, cap * sizeof *ids);
-			}
-			ids[nids++] = xstrdup((const char *)sqlite3_column_text(commits, 0));
-		}
-		if (step != SQLITE_DONE)
-			rc = seterr(err, "reading pending commits: %s", sqlite3_errmsg(sc->st->db));
-		sqlite3_finalize(commits);
-		commits = NULL;
-		for (i = 0; i < nids && rc == 0; i++) {
-			if (add_commit(&p.bufs[p.cur], &ps, ids[i], err) != 0)
-				rc = -1;
-			else if (p.bufs[p.cur].bytes >= sc->batch_bytes)
-				rc = pipeline_flush(sc, &p, n, err);
-			done++;
-			if (sc->progress != NULL && total > 0) {
-				snprintf(detail, sizeof detail, "%lld/%lld commits", done, total);
-				progress_update(sc->progress, "push", (double)done / (double)total,
-				    detail, 0);
-			}
-		}
-		for (i = 0; i < nids; i++)
-			free(ids[i]);
-		free(ids);
+	if (synced_pending_commits(sc->st, &ids, &nids, err) != 0)
+		return -1;
+	total = (long long)nids;
+	if (pipeline_start(sc, &p, err) != 0) {
+		synced_ids_free(ids, nids);
+		return -1;
 	}
+	/* Projects first: commits name them. There are few. */
+	rc = synced_pending_rows(sc->st, &sync_tables[T_PROJECTS], NULL, add_row,
+	    &p.bufs[p.cur], err);
+	for (i = 0; i < nids && rc == 0; i++) {
+		if (add_commit(sc->st, &p.bufs[p.cur], ids[i], err) != 0)
+			rc = -1;
+		else if (p.bufs[p.cur].bytes >= sc->batch_bytes)
+			rc = pipeline_flush(sc, &p, n, err);
+		if (sc->progress != NULL) {
+			snprintf(detail, sizeof detail, "%zu/%lld commits", i + 1, total);
+			progress_update(sc->progress, "push", (double)(i + 1) / (double)total,
+			    detail, 0);
+		}
+	}
+	synced_ids_free(ids, nids);
 	if (rc == 0)
 		rc = pipeline_flush(sc, &p, n, err);
 	if (rc == 0)
@@ -470,8 +351,5 @@ sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 	pipeline_stop(&p);
 	if (sc->progress != NULL)
 		progress_done(sc->progress);
-	sqlite3_finalize(projects);
-	sqlite3_finalize(commits);
-	finalize_pending(&ps);
 	return rc;
 }

@@ -6,7 +6,6 @@
 #include "sync/tables.h"
 #include "util/log.h"
 #include "util/strbuf.h"
-#include "util/timeutil.h"
 
 #define SYNC_CLOCK { "version", COL_INT }, { "updated_at", COL_TIME }, { "deleted_at", COL_TIME }
 
@@ -87,51 +86,4 @@ sync_table_column_list(const struct sync_table *t)
 	}
 	lists[i] = strbuf_detach(&sb);
 	return lists[i];
-}
-
-cJSON *
-sync_column_to_json(const struct sync_column *c, sqlite3_stmt *stmt, int col)
-{
-	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
-		return cJSON_CreateNull();
-	switch (c->kind) {
-	case COL_INT:
-		return cJSON_CreateNumber((double)sqlite3_column_int64(stmt, col));
-	case COL_BOOL:
-		return cJSON_CreateBool(sqlite3_column_int(stmt, col) != 0);
-	default:
-		return cJSON_CreateString((const char *)sqlite3_column_text(stmt, col));
-	}
-}
-
-int
-sync_column_bind(const struct sync_column *c, sqlite3_stmt *stmt, int i, const cJSON *v,
-    char *err)
-{
-	char iso[32];
-	int64_t ms;
-
-	if (v == NULL || cJSON_IsNull(v))
-		return sqlite3_bind_null(stmt, i) == SQLITE_OK ? 0 : -1;
-	switch (c->kind) {
-	case COL_INT:
-		if (!cJSON_IsNumber(v))
-			break;
-		return sqlite3_bind_int64(stmt, i, (sqlite3_int64)v->valuedouble) == SQLITE_OK ? 0 : -1;
-	case COL_BOOL:
-		if (!cJSON_IsBool(v))
-			break;
-		return sqlite3_bind_int(stmt, i, cJSON_IsTrue(v)) == SQLITE_OK ? 0 : -1;
-	case COL_TIME:
-		if (!cJSON_IsString(v) || (ms = time_parse_iso_ms(v->valuestring)) < 0)
-			break;
-		time_format_iso_ms(ms, iso);
-		return sqlite3_bind_text(stmt, i, iso, -1, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
-	case COL_TEXT:
-		if (!cJSON_IsString(v))
-			break;
-		return sqlite3_bind_text(stmt, i, v->valuestring, -1, SQLITE_TRANSIENT) ==
-		    SQLITE_OK ? 0 : -1;
-	}
-	return seterr(err, "the cloud sent a bad value for %s", c->name);
 }

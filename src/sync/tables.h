@@ -7,8 +7,6 @@
 #ifndef AL_SYNC_TABLES_H
 #define AL_SYNC_TABLES_H
 
-#include <sqlite3.h>
-
 #include <cjson/cJSON.h>
 
 enum col_kind {
@@ -38,15 +36,5 @@ const struct sync_table *sync_table_find(const char *name);
 
 /* "a, b, c": the shared columns, for SELECT and INSERT lists. */
 const char *sync_table_column_list(const struct sync_table *t);
-
-/* The value of column i of stmt (selected in column-list order from col) as JSON. */
-cJSON *sync_column_to_json(const struct sync_column *c, sqlite3_stmt *stmt, int col);
-
-/*
- * Binds a cloud record's value of column c to parameter i. Returns -1 with
- * err filled when the value has the wrong type.
- */
-int sync_column_bind(const struct sync_column *c, sqlite3_stmt *stmt, int i, const cJSON *v,
-    char *err);
 
 #endif

@@ -10,13 +10,12 @@
 
 #include <cjson/cJSON.h>
 
-#include "store/db.h"
+#include "store/visual-rows.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
 #include "sync/visuals.h"
 #include "util/log.h"
 #include "util/paths.h"
-#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* Screenshots are a few MB at most; anything larger is not one of ours. */
@@ -132,111 +131,38 @@ upload_one(struct sync_ctx *sc, const char *sha, const char *local, char **cloud
 	return rc;
 }
 
-struct upload {
-	char *id, *sha, *path;
+/* A walk over visuals that moves bytes, and how many it moved. */
+struct transfer {
+	struct sync_ctx *sc;
+	long n;
+	char *err;
 };
 
-/*
- * The pending screenshots, read in full before any upload: a read left open
- * across the uploads could not become the write that records one once another
- * process had written (SQLITE_BUSY_SNAPSHOT, "database is locked", whatever
- * the busy timeout).
- */
-static struct upload *
-pending_uploads(struct store *st, int *n, char *err)
-{
-	sqlite3_stmt *q;
-	struct upload *u = NULL;
-	int cap = 0, step;
-
-	*n = 0;
-	q = store_prepare(st, "SELECT id, sha256, path FROM visuals WHERE sync_status = 'pending'"
-	    " AND cloud_path IS NULL AND path IS NOT NULL AND deleted_at IS NULL", err);
-	if (q == NULL)
-		return NULL;
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *sha = (const char *)sqlite3_column_text(q, 1);
-		if (sha == NULL || !is_sha256(sha))
-			continue;
-		if (*n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			u = xreallocarray(u, (size_t)cap, sizeof *u);
-		}
-		u[*n].id = xstrdup((const char *)sqlite3_column_text(q, 0));
-		u[*n].sha = xstrdup(sha);
-		u[(*n)++].path = xstrdup((const char *)sqlite3_column_text(q, 2));
-	}
-	if (step != SQLITE_DONE)
-		seterr(err, "reading pending screenshots: %s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(q);
-	if (step != SQLITE_DONE || u == NULL) {
-		while (*n > 0) {
-			(*n)--;
-			free(u[*n].id);
-			free(u[*n].sha);
-			free(u[*n].path);
-		}
-		free(u);
-		return NULL;
-	}
-	return u;
-}
-
-/* One write transaction per upload, waiting its turn behind other writers. */
+/* Uploads one screenshot and records where it went (a visual_cb). */
 static int
-record_upload(struct store *st, const char *id, const char *cloud_path, char *err)
+upload_visual(const char *id, const char *sha, const char *path, void *arg)
 {
-	sqlite3_stmt *set;
-	char now[32];
-	int step;
+	struct transfer *u = arg;
+	char *cloud_path = NULL;
+	int rc;
 
-	if (store_begin(st, err) != 0)
-		return -1;
-	set = store_prepare(st, "UPDATE visuals SET cloud_path = ?2, updated_at = ?3,"
-	    " local_version = local_version + 1 WHERE id = ?1", err);
-	if (set == NULL) {
-		store_rollback(st);
-		return -1;
-	}
-	time_now_iso(now);
-	sqlite3_bind_text(set, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(set, 2, cloud_path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(set, 3, now, -1, SQLITE_STATIC);
-	step = sqlite3_step(set);
-	sqlite3_finalize(set);
-	if (step != SQLITE_DONE) {
-		seterr(err, "recording an upload: %s", sqlite3_errmsg(st->db));
-		store_rollback(st);
-		return -1;
-	}
-	if (store_commit(st, err) != 0) {
-		store_rollback(st);
-		return -1;
-	}
-	return 0;
+	if (sha == NULL || !is_sha256(sha))
+		return 0;
+	if ((rc = upload_one(u->sc, sha, path, &cloud_path, u->err)) != 0)
+		return rc;
+	rc = visuals_set_cloud_path(u->sc->st, id, cloud_path, u->err);
+	free(cloud_path);
+	u->n++;
+	return rc;
 }
 
 int
 visuals_upload(struct sync_ctx *sc, long *uploaded, char *err)
 {
-	struct upload *u;
-	int n = 0, i, rc = 0;
+	struct transfer u = { sc, 0, err };
+	int rc = visuals_to_upload(sc->st, upload_visual, &u, err);
 
-	*uploaded = 0;
-	err[0] = '\0';
-	if ((u = pending_uploads(sc->st, &n, err)) == NULL)
-		return err[0] != '\0' ? -1 : 0;
-	for (i = 0; i < n; i++) {
-		char *cloud_path = NULL;
-		if (rc == 0 && (rc = upload_one(sc, u[i].sha, u[i].path, &cloud_path, err)) == 0 &&
-		    (rc = record_upload(sc->st, u[i].id, cloud_path, err)) == 0)
-			(*uploaded)++;
-		free(cloud_path);
-		free(u[i].id);
-		free(u[i].sha);
-		free(u[i].path);
-	}
-	free(u);
+	*uploaded = u.n;
 	return rc;
 }
 
@@ -306,26 +232,29 @@ download_one(struct sync_ctx *sc, const char *sha, const char *cloud_path, char 
 	return rc;
 }
 
+/* Fetches one screenshot unless it is here already (a visual_cb). */
+static int
+download_visual(const char *id, const char *sha, const char *cloud_path, void *arg)
+{
+	struct transfer *d = arg;
+	int rc;
+
+	(void)id;
+	if (sha == NULL || !is_sha256(sha))
+		return 0;
+	if ((rc = download_one(d->sc, sha, cloud_path, d->err)) > 0) {
+		d->n++;
+		rc = 0;
+	}
+	return rc;
+}
+
 int
 visuals_download(struct sync_ctx *sc, long *downloaded, char *err)
 {
-	sqlite3_stmt *q = store_prepare(sc->st, "SELECT sha256, cloud_path FROM visuals"
-	    " WHERE cloud_path IS NOT NULL AND deleted_at IS NULL", err);
-	int rc = 0;
+	struct transfer d = { sc, 0, err };
+	int rc = visuals_in_cloud(sc->st, download_visual, &d, err);
 
-	*downloaded = 0;
-	if (q == NULL)
-		return -1;
-	while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
-		const char *sha = (const char *)sqlite3_column_text(q, 0);
-		if (sha == NULL || !is_sha256(sha))
-			continue;
-		rc = download_one(sc, sha, (const char *)sqlite3_column_text(q, 1), err);
-		if (rc > 0) {
-			(*downloaded)++;
-			rc = 0;
-		}
-	}
-	sqlite3_finalize(q);
+	*downloaded = d.n;
 	return rc;
 }

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "store/db.h"
+#include "store/internal.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"

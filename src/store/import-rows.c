@@ -1,0 +1,500 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/import-rows.h"
+#include "store/internal.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+/* Each write is an insert, and when the row was there, an update of what changed. */
+static const char *const commit_sql[2] = {
+	"INSERT INTO cognitive_commits (id, project_id, project_name, git_hash, git_subject,"
+	" started_at, closed_at, closed_by, files_read, files_changed, source, first_prompt,"
+	" turn_count, updated_at)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+	" ON CONFLICT DO NOTHING",
+	"UPDATE cognitive_commits SET git_hash = ?4, git_subject = ?5, closed_at = ?7,"
+	" closed_by = ?8, files_read = ?9, files_changed = ?10, first_prompt = ?12,"
+	" turn_count = ?13, updated_at = ?14, sync_status = 'pending',"
+	" local_version = local_version + 1"
+	" WHERE id = ?1 AND (git_hash IS NOT ?4 OR git_subject IS NOT ?5 OR"
+	" closed_at IS NOT ?7 OR closed_by IS NOT ?8 OR files_read IS NOT ?9 OR"
+	" files_changed IS NOT ?10 OR first_prompt IS NOT ?12 OR turn_count IS NOT ?13)",
+};
+
+static const char *const session_sql[2] = {
+	"INSERT INTO sessions (id, commit_id, claude_session_id, started_at, ended_at, cwd,"
+	" git_branch, cli_version, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	" ON CONFLICT DO NOTHING",
+	"UPDATE sessions SET ended_at = ?5, git_branch = ?7, cli_version = ?8,"
+	" updated_at = ?9, sync_status = 'pending',"
+	" local_version = local_version + 1"
+	" WHERE id = ?1 AND (ended_at IS NOT ?5 OR git_branch IS NOT ?7 OR"
+	" cli_version IS NOT ?8)",
+};
+
+static const char *const turn_sql[2] = {
+	"INSERT INTO turns (id, session_id, seq, role, content, thinking, timestamp,"
+	" tool_calls, model, message_id, input_tokens, output_tokens, cache_read_tokens,"
+	" cache_creation_tokens, updated_at)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+	" ON CONFLICT DO NOTHING",
+	"UPDATE turns SET session_id = ?2, seq = ?3, content = ?5, thinking = ?6,"
+	" tool_calls = ?8, model = ?9,"
+	" input_tokens = ?11, output_tokens = ?12, cache_read_tokens = ?13,"
+	" cache_creation_tokens = ?14, updated_at = ?15, sync_status = 'pending',"
+	" local_version = local_version + 1"
+	" WHERE id = ?1 AND (session_id IS NOT ?2 OR seq IS NOT ?3 OR"
+	" content IS NOT ?5 OR thinking IS NOT ?6 OR tool_calls IS NOT ?8"
+	" OR model IS NOT ?9 OR input_tokens IS NOT ?11 OR output_tokens IS NOT ?12 OR"
+	" cache_read_tokens IS NOT ?13 OR cache_creation_tokens IS NOT ?14)",
+};
+
+typedef void (*bind_fn)(sqlite3_stmt *stmt, const void *arg);
+
+/* The insert, then the update when nothing was inserted: an enum import_change, or -1. */
+static int
+insert_or_update(struct store *st, const char *const sql[2], bind_fn bind, const void *arg,
+    char *err)
+{
+	int i, n;
+
+	for (i = 0; i < 2; i++) {
+		sqlite3_stmt *s = store_cached(st, sql[i], err);
+		if (s == NULL)
+			return -1;
+		bind(s, arg);
+		if ((n = store_step_write(st, s, st->path, err)) < 0)
+			return -1;
+		if (n > 0)
+			return i == 0 ? IMPORT_NEW : IMPORT_CHANGED;
+	}
+	return IMPORT_SAME;
+}
+
+int
+import_project(struct store *st, const struct seg_commit *c, const char *now, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "INSERT INTO projects (id, name, local_path,"
+	    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT DO NOTHING", err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, c->project_id);
+	store_bind_text(s, 2, c->project_name);
+	store_bind_text(s, 3, c->project_path);
+	store_bind_text(s, 4, now);
+	return store_step_write(st, s, st->path, err);
+}
+
+struct commit_args {
+	const struct seg_commit *c;
+	const char *files_read, *files_changed, *now;
+};
+
+static void
+bind_commit(sqlite3_stmt *s, const void *arg)
+{
+	const struct commit_args *a = arg;
+	const struct seg_commit *c = a->c;
+
+	store_bind_text(s, 1, c->id);
+	store_bind_text(s, 2, c->project_id);
+	store_bind_text(s, 3, c->project_name);
+	store_bind_text(s, 4, c->git_hash);
+	store_bind_text(s, 5, c->git_subject);
+	store_bind_text(s, 6, c->started_at);
+	store_bind_text(s, 7, c->closed_at);
+	store_bind_text(s, 8, c->closed_by);
+	store_bind_text(s, 9, a->files_read);
+	store_bind_text(s, 10, a->files_changed);
+	store_bind_text(s, 11, SEG_SOURCE);
+	store_bind_text(s, 12, c->first_prompt);
+	sqlite3_bind_int(s, 13, c->turn_count);
+	store_bind_text(s, 14, a->now);
+}
+
+int
+import_commit(struct store *st, const struct seg_commit *c, const char *files_read,
+    const char *files_changed, const char *now, char *err)
+{
+	struct commit_args a = { c, files_read, files_changed, now };
+
+	return insert_or_update(st, commit_sql, bind_commit, &a, err);
+}
+
+struct session_args {
+	const struct seg_commit *c;
+	const char *now;
+};
+
+static void
+bind_session(sqlite3_stmt *s, const void *arg)
+{
+	const struct session_args *a = arg;
+	const struct seg_commit *c = a->c;
+
+	store_bind_text(s, 1, c->session_id);
+	store_bind_text(s, 2, c->id);
+	store_bind_text(s, 3, c->claude_session_id);
+	store_bind_text(s, 4, c->started_at);
+	store_bind_text(s, 5, c->closed_at);
+	store_bind_text(s, 6, c->cwd);
+	store_bind_text(s, 7, c->git_branch);
+	store_bind_text(s, 8, c->cli_version);
+	store_bind_text(s, 9, a->now);
+}
+
+int
+import_session(struct store *st, const struct seg_commit *c, const char *now, char *err)
+{
+	struct session_args a = { c, now };
+
+	return insert_or_update(st, session_sql, bind_session, &a, err);
+}
+
+struct turn_args {
+	const struct seg_commit *c;
+	const struct seg_turn *t;
+	const char *tool_calls, *now;
+};
+
+static void
+bind_turn(sqlite3_stmt *s, const void *arg)
+{
+	const struct turn_args *a = arg;
+	const struct seg_turn *t = a->t;
+
+	store_bind_text(s, 1, t->id);
+	store_bind_text(s, 2, a->c->session_id);
+	sqlite3_bind_int(s, 3, t->seq);
+	store_bind_text(s, 4, t->is_assistant ? "assistant" : "user");
+	store_bind_text(s, 5, t->content.len > 0 ? t->content.buf : "");
+	store_bind_text(s, 6, t->thinking.len > 0 ? t->thinking.buf : NULL);
+	store_bind_text(s, 7, t->timestamp);
+	store_bind_text(s, 8, a->tool_calls);
+	store_bind_text(s, 9, t->model);
+	store_bind_text(s, 10, t->message_id);
+	sqlite3_bind_int64(s, 11, t->usage.input);
+	sqlite3_bind_int64(s, 12, t->usage.output);
+	sqlite3_bind_int64(s, 13, t->usage.cache_read);
+	sqlite3_bind_int64(s, 14, t->usage.cache_creation);
+	store_bind_text(s, 15, a->now);
+}
+
+int
+import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn *t,
+    const char *tool_calls, const char *now, char *err)
+{
+	struct turn_args a = { c, t, tool_calls, now };
+
+	return insert_or_update(st, turn_sql, bind_turn, &a, err);
+}
+
+char *
+import_tool_calls(struct store *st, const char *turn_id)
+{
+	return store_query_text(st, "SELECT tool_calls FROM turns WHERE id = ?1", turn_id, NULL);
+}
+
+int
+import_set_tool_calls(struct store *st, const char *turn_id, const char *tool_calls,
+    const char *now, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "UPDATE turns SET tool_calls = ?2, updated_at = ?3,"
+	    " sync_status = 'pending', local_version = local_version + 1 WHERE id = ?1", err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, turn_id);
+	store_bind_text(s, 2, tool_calls);
+	store_bind_text(s, 3, now);
+	return store_step_write(st, s, st->path, err) < 0 ? -1 : 0;
+}
+
+int
+import_visual(struct store *st, const struct import_visual *v, const char *now, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "INSERT INTO visuals (id, commit_id, turn_id, type,"
+	    " sha256, path, captured_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " ON CONFLICT DO NOTHING", err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, v->id);
+	store_bind_text(s, 2, v->commit_id);
+	store_bind_text(s, 3, v->turn_id);
+	store_bind_text(s, 4, v->type);
+	store_bind_text(s, 5, v->sha256);
+	store_bind_text(s, 6, v->path);
+	store_bind_text(s, 7, v->captured_at);
+	store_bind_text(s, 8, now);
+	return store_step_write(st, s, st->path, err);
+}
+
+/* ---------------------------------------------------------------- file state */
+
+int
+import_file_state(struct store *st, const char *path, struct file_state *fs, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "SELECT size, mtime, inode, offset, line_no,"
+	    " last_commit_id FROM import_files WHERE path = ?1", err);
+	int rc;
+
+	memset(fs, 0, sizeof *fs);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, path);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *last = (const char *)sqlite3_column_text(s, 5);
+		fs->known = 1;
+		fs->size = sqlite3_column_int64(s, 0);
+		fs->mtime = sqlite3_column_int64(s, 1);
+		fs->inode = sqlite3_column_int64(s, 2);
+		fs->offset = sqlite3_column_int64(s, 3);
+		fs->line_no = sqlite3_column_int64(s, 4);
+		if (last != NULL && uuid_valid(last))
+			memcpy(fs->last_commit_id, last, UUID_STRLEN);
+	} else if (rc != SQLITE_DONE)
+		store_fail(st, st->path, err);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+import_save_file_state(struct store *st, const char *path, const struct file_state *fs,
+    const char *now, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "INSERT OR REPLACE INTO import_files (path, size,"
+	    " mtime, inode, offset, line_no, last_commit_id, imported_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, path);
+	sqlite3_bind_int64(s, 2, fs->size);
+	sqlite3_bind_int64(s, 3, fs->mtime);
+	sqlite3_bind_int64(s, 4, fs->inode);
+	sqlite3_bind_int64(s, 5, fs->offset);
+	sqlite3_bind_int64(s, 6, fs->line_no);
+	store_bind_text(s, 7, fs->last_commit_id[0] != '\0' ? fs->last_commit_id : NULL);
+	store_bind_text(s, 8, now);
+	return store_step_write(st, s, st->path, err) < 0 ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- resume */
+
+static void
+col_copy_ts(sqlite3_stmt *stmt, int i, char out[32])
+{
+	const char *s = (const char *)sqlite3_column_text(stmt, i);
+
+	snprintf(out, 32, "%s", s != NULL ? s : "");
+}
+
+char *
+import_commit_project(struct store *st, const char *commit_id)
+{
+	return store_query_text(st, "SELECT project_name FROM cognitive_commits WHERE id = ?1",
+	    commit_id, NULL);
+}
+
+int
+import_commit_is_open(struct store *st, const char *commit_id, char last_activity[32])
+{
+	sqlite3_stmt *s = store_cached(st, "SELECT closed_by = 'open', closed_at"
+	    " FROM cognitive_commits WHERE id = ?1", NULL);
+	int open = 0;
+
+	if (s == NULL)
+		return 0;
+	store_bind_text(s, 1, commit_id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		open = sqlite3_column_int(s, 0);
+		col_copy_ts(s, 1, last_activity);
+	}
+	sqlite3_reset(s);
+	return open;
+}
+
+static struct seg_commit *
+commit_from_row(sqlite3_stmt *s)
+{
+	struct seg_commit *c = seg_commit_new();
+
+	snprintf(c->id, sizeof c->id, "%s", sqlite3_column_text(s, 0));
+	snprintf(c->session_id, sizeof c->session_id, "%s", sqlite3_column_text(s, 1));
+	c->claude_session_id = store_column_dup(s, 2);
+	c->project_name = store_column_dup(s, 3);
+	seg_project_id(c->project_name, c->project_id);
+	c->cwd = store_column_dup(s, 4);
+	if (c->cwd != NULL)
+		c->project_path = seg_project_path(c->cwd);
+	c->git_branch = store_column_dup(s, 5);
+	c->cli_version = store_column_dup(s, 6);
+	col_copy_ts(s, 7, c->started_at);
+	col_copy_ts(s, 8, c->closed_at);
+	/* A session that ended and then grew again is one commit, reopened. */
+	c->closed_by = strcmp((const char *)sqlite3_column_text(s, 9), "git_commit") == 0 ?
+	    "git_commit" : "open";
+	c->first_prompt = store_column_dup(s, 10);
+	c->turn_count = sqlite3_column_int(s, 11);
+	strset_from_json(&c->files_read, (const char *)sqlite3_column_text(s, 12));
+	strset_from_json(&c->files_changed, (const char *)sqlite3_column_text(s, 13));
+	c->next_seq = sqlite3_column_int(s, 14);
+	c->git_hash = store_column_dup(s, 15);
+	c->git_subject = store_column_dup(s, 16);
+	return c;
+}
+
+struct seg_commit *
+import_resume_commit(struct store *st, const char *commit_id, char *err)
+{
+	sqlite3_stmt *s;
+	struct seg_commit *c = NULL;
+	int rc;
+
+	err[0] = '\0';
+	s = store_cached(st, "SELECT c.id, s.id, s.claude_session_id,"
+	    " c.project_name, s.cwd, s.git_branch, s.cli_version, c.started_at, c.closed_at,"
+	    " c.closed_by, c.first_prompt, c.turn_count, c.files_read, c.files_changed,"
+	    " (SELECT coalesce(max(seq), -1) + 1 FROM turns WHERE session_id = s.id),"
+	    " c.git_hash, c.git_subject"
+	    " FROM cognitive_commits c JOIN sessions s ON s.commit_id = c.id"
+	    " WHERE c.id = ?1", err);
+	if (s == NULL)
+		return NULL;
+	store_bind_text(s, 1, commit_id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		c = commit_from_row(s);
+	else if (rc != SQLITE_DONE)
+		store_fail(st, st->path, err);
+	sqlite3_reset(s);
+	return c;
+}
+
+struct seg_turn *
+import_last_turn(struct store *st, const char *session_id)
+{
+	sqlite3_stmt *s = store_cached(st, "SELECT id, role, seq, content, thinking, timestamp,"
+	    " tool_calls, model, message_id, input_tokens, output_tokens, cache_read_tokens,"
+	    " cache_creation_tokens FROM turns WHERE session_id = ?1 ORDER BY seq DESC LIMIT 1",
+	    NULL);
+	struct seg_turn *t = NULL;
+	const char *v;
+
+	if (s == NULL)
+		return NULL;
+	store_bind_text(s, 1, session_id);
+	/* Only an assistant message can continue over the boundary. */
+	if (sqlite3_step(s) != SQLITE_ROW || (v = (const char *)sqlite3_column_text(s, 1)) == NULL ||
+	    strcmp(v, "assistant") != 0) {
+		sqlite3_reset(s);
+		return NULL;
+	}
+	t = seg_turn_new((const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 2), 1);
+	t->is_new = 0;
+	if ((v = (const char *)sqlite3_column_text(s, 3)) != NULL)
+		strbuf_adds(&t->content, v);
+	if ((v = (const char *)sqlite3_column_text(s, 4)) != NULL)
+		strbuf_adds(&t->thinking, v);
+	col_copy_ts(s, 5, t->timestamp);
+	cJSON_Delete(t->tool_calls);
+	if ((t->tool_calls = cJSON_Parse((const char *)sqlite3_column_text(s, 6))) == NULL)
+		t->tool_calls = cJSON_CreateArray();
+	t->model = store_column_dup(s, 7);
+	t->message_id = store_column_dup(s, 8);
+	t->usage.input = sqlite3_column_int64(s, 9);
+	t->usage.output = sqlite3_column_int64(s, 10);
+	t->usage.cache_read = sqlite3_column_int64(s, 11);
+	t->usage.cache_creation = sqlite3_column_int64(s, 12);
+	sqlite3_reset(s);
+	return t;
+}
+
+int
+import_recent_calls(struct store *st, const char *session_id,
+    void (*cb)(const char *turn_id, const char *tool_calls, void *arg), void *arg, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "SELECT id, tool_calls FROM turns WHERE session_id = ?1"
+	    " AND tool_calls != '[]' ORDER BY seq DESC LIMIT 20", err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, session_id);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1), arg);
+	sqlite3_reset(s);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- parallel */
+
+struct span {
+	char *id;
+	char started[32], closed[32];
+	int old, now;
+};
+
+/*
+ * Commits of one project whose intervals overlap are parallel. Sorted by
+ * start, a commit overlaps an earlier one when it starts before the latest
+ * close so far, and a later one when the next commit starts before it closes.
+ */
+int
+import_update_parallel(struct store *st, const char *pid, const char *now, char *err)
+{
+	sqlite3_stmt *sel, *upd;
+	struct span *v = NULL;
+	int n = 0, cap = 0, i, rc = 0;
+	char max_closed[32] = "";
+
+	sel = store_cached(st, "SELECT id, started_at, closed_at, parallel"
+	    " FROM cognitive_commits WHERE project_id = ?1 AND deleted_at IS NULL"
+	    " ORDER BY started_at, id", err);
+	if (sel == NULL)
+		return -1;
+	store_bind_text(sel, 1, pid);
+	while (sqlite3_step(sel) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			v = xreallocarray(v, (size_t)cap, sizeof *v);
+		}
+		v[n].id = store_column_dup(sel, 0);
+		col_copy_ts(sel, 1, v[n].started);
+		col_copy_ts(sel, 2, v[n].closed);
+		v[n].old = sqlite3_column_int(sel, 3);
+		v[n].now = 0;
+		n++;
+	}
+	sqlite3_reset(sel);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(v[i].started, max_closed) < 0)
+			v[i].now = 1;
+		if (i + 1 < n && strcmp(v[i + 1].started, v[i].closed) < 0)
+			v[i].now = 1;
+		if (strcmp(v[i].closed, max_closed) > 0)
+			memcpy(max_closed, v[i].closed, sizeof max_closed);
+	}
+	upd = store_cached(st, "UPDATE cognitive_commits SET parallel = ?2,"
+	    " updated_at = ?3, sync_status = 'pending', local_version = local_version + 1"
+	    " WHERE id = ?1", err);
+	if (upd == NULL)
+		rc = -1;
+	for (i = 0; i < n; i++) {
+		if (rc == 0 && v[i].now != v[i].old) {
+			store_bind_text(upd, 1, v[i].id);
+			sqlite3_bind_int(upd, 2, v[i].now);
+			store_bind_text(upd, 3, now);
+			if (store_step_write(st, upd, st->path, err) < 0)
+				rc = -1;
+		}
+		free(v[i].id);
+	}
+	free(v);
+	return rc;
+}

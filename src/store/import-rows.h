@@ -1,0 +1,80 @@
+/*
+ * The store side of transcript import: rows of projects, commits, sessions,
+ * turns and visuals written from the segmenter's records, where each
+ * transcript's last import stopped (import_files), what a resumed import
+ * needs back, and the parallel flag. Updates touch a row only when a value
+ * really changed, so a re-import marks nothing pending.
+ */
+#ifndef AL_STORE_IMPORT_ROWS_H
+#define AL_STORE_IMPORT_ROWS_H
+
+#include <stdint.h>
+
+#include "capture/segment.h"
+#include "util/uuid.h"
+
+struct store;
+
+/* What a write did; -1 is an error. */
+enum import_change {
+	IMPORT_SAME,		/* the row was there, as it is */
+	IMPORT_NEW,		/* inserted */
+	IMPORT_CHANGED,		/* updated, now pending */
+};
+
+/* The commit's project, when missing (returns 1 when inserted, 0, or -1). */
+int import_project(struct store *st, const struct seg_commit *c, const char *now, char *err);
+/* The commit; files_read and files_changed as JSON arrays. */
+int import_commit(struct store *st, const struct seg_commit *c, const char *files_read,
+    const char *files_changed, const char *now, char *err);
+/* The commit's part of its Claude session. */
+int import_session(struct store *st, const struct seg_commit *c, const char *now, char *err);
+/* A turn of the commit's session; tool_calls as a JSON array. */
+int import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn *t,
+    const char *tool_calls, const char *now, char *err);
+
+/* A turn's tool calls (JSON), newly allocated; NULL when the turn is gone. */
+char *import_tool_calls(struct store *st, const char *turn_id);
+int import_set_tool_calls(struct store *st, const char *turn_id, const char *tool_calls,
+    const char *now, char *err);
+
+/* A visual of a commit; sha256 names the bytes, path is relative to the home. */
+struct import_visual {
+	const char *id, *commit_id, *turn_id, *type, *sha256, *path, *captured_at;
+};
+/* Returns 1 when inserted, 0 when it was there, -1 on error. */
+int import_visual(struct store *st, const struct import_visual *v, const char *now, char *err);
+
+/* Where a transcript's last import stopped. */
+struct file_state {
+	int known;
+	int64_t size, mtime, inode, offset, line_no;
+	char last_commit_id[UUID_STRLEN];
+};
+
+int import_file_state(struct store *st, const char *path, struct file_state *fs, char *err);
+int import_save_file_state(struct store *st, const char *path, const struct file_state *fs,
+    const char *now, char *err);
+
+/* The project name of a commit (NULL when unknown). Newly allocated. */
+char *import_commit_project(struct store *st, const char *commit_id);
+/* Whether the commit exists and is still open (not closed by git or by session end),
+ * with the time of its last activity. */
+int import_commit_is_open(struct store *st, const char *commit_id, char last_activity[32]);
+
+/*
+ * A commit as the segmenter left it, to go on with: NULL and err empty when
+ * it was deleted since, NULL with err on error.
+ */
+struct seg_commit *import_resume_commit(struct store *st, const char *commit_id, char *err);
+/* The session's last turn when an assistant message could continue over the boundary. */
+struct seg_turn *import_last_turn(struct store *st, const char *session_id);
+/* The last turns of a session with tool calls: cb gets each one's id and calls (JSON). */
+int import_recent_calls(struct store *st, const char *session_id,
+    void (*cb)(const char *turn_id, const char *tool_calls, void *arg), void *arg, char *err);
+
+/* Recomputes `parallel` for the commits of one project. */
+int import_update_parallel(struct store *st, const char *project_id, const char *now,
+    char *err);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * Inside the store only: the connection itself and the helpers its files
+ * share. Code outside src/store/ sees struct store as opaque and reaches the
+ * tables only through the functions of each table family's header, so every
+ * SQL statement lives next to the table it touches.
+ */
+#ifndef AL_STORE_INTERNAL_H
+#define AL_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include <cjson/cJSON.h>
+
+#include "store/db.h"
+
+struct sync_column;
+
+/* Prepared statements of one connection, keyed by their SQL text. */
+struct stmt_cache {
+	struct cached_stmt {
+		char *sql;
+		sqlite3_stmt *stmt;
+	} *slots;
+	unsigned cap, used;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	/*
+	 * Per connection, never shared: the browser's UI and sync threads each
+	 * have a connection, and a statement belongs to the one that made it.
+	 */
+	struct stmt_cache cache;
+};
+
+/* Prepare or fail with a message naming the statement's SQLite error. */
+sqlite3_stmt *store_prepare(struct store *st, const char *sql, char *err);
+
+/*
+ * The connection's statement for sql, prepared on first use and kept until
+ * store_close; reset and unbound. Reset it after use (an unreset read keeps
+ * its snapshot), and never step two uses of one sql at once.
+ */
+sqlite3_stmt *store_cached(struct store *st, const char *sql, char *err);
+
+int store_exec(struct store *st, const char *sql, char *err);
+
+/* A one-row, one-integer query. */
+int store_query_int(struct store *st, long long *out, const char *sql, char *err);
+
+/*
+ * A one-row, one-text query with one text parameter: the value newly
+ * allocated, or NULL (no row, a NULL value, or an error: then err is set).
+ */
+char *store_query_text(struct store *st, const char *sql, const char *param, char *err);
+
+/* Steps a write statement and resets it: the rows it changed, or -1 with err ("what: why"). */
+int store_step_write(struct store *st, sqlite3_stmt *stmt, const char *what, char *err);
+
+/* Fills err with "what: SQLite's message" and returns -1. */
+int store_fail(struct store *st, const char *what, char *err);
+
+/* Binds s, or NULL when s is NULL; the text must outlive the step. */
+void store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
+
+/* Column i as a new string, NULL for NULL. */
+char *store_column_dup(sqlite3_stmt *stmt, int i);
+
+/* The value of column col of stmt (a synced table's column c) as JSON (synced-rows.c). */
+cJSON *synced_column_json(const struct sync_column *c, sqlite3_stmt *stmt, int col);
+/* Binds a normalised value of column c to parameter i; -1 with err on the wrong type. */
+int synced_column_bind(const struct sync_column *c, sqlite3_stmt *stmt, int i, const cJSON *v,
+    char *err);
+
+#endif

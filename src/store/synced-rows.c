@@ -1,0 +1,281 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/internal.h"
+#include "store/synced-rows.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+cJSON *
+synced_column_json(const struct sync_column *c, sqlite3_stmt *stmt, int col)
+{
+	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+		return cJSON_CreateNull();
+	switch (c->kind) {
+	case COL_INT:
+		return cJSON_CreateNumber((double)sqlite3_column_int64(stmt, col));
+	case COL_BOOL:
+		return cJSON_CreateBool(sqlite3_column_int(stmt, col) != 0);
+	default:
+		return cJSON_CreateString((const char *)sqlite3_column_text(stmt, col));
+	}
+}
+
+/* The table's columns of the current row, as one object. */
+static cJSON *
+row_json(const struct sync_table *t, sqlite3_stmt *stmt)
+{
+	cJSON *row = cJSON_CreateObject();
+	int i;
+
+	for (i = 0; i < t->ncolumns; i++)
+		cJSON_AddItemToObject(row, t->columns[i].name,
+		    synced_column_json(&t->columns[i], stmt, i));
+	return row;
+}
+
+int
+synced_column_bind(const struct sync_column *c, sqlite3_stmt *stmt, int i, const cJSON *v, char *err)
+{
+	char iso[32];
+	int64_t ms;
+
+	if (v == NULL || cJSON_IsNull(v))
+		return sqlite3_bind_null(stmt, i) == SQLITE_OK ? 0 : -1;
+	switch (c->kind) {
+	case COL_INT:
+		if (!cJSON_IsNumber(v))
+			break;
+		return sqlite3_bind_int64(stmt, i, (sqlite3_int64)v->valuedouble) == SQLITE_OK ? 0 : -1;
+	case COL_BOOL:
+		if (!cJSON_IsBool(v))
+			break;
+		return sqlite3_bind_int(stmt, i, cJSON_IsTrue(v)) == SQLITE_OK ? 0 : -1;
+	case COL_TIME:
+		if (!cJSON_IsString(v) || (ms = time_parse_iso_ms(v->valuestring)) < 0)
+			break;
+		time_format_iso_ms(ms, iso);
+		return sqlite3_bind_text(stmt, i, iso, -1, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
+	case COL_TEXT:
+		if (!cJSON_IsString(v))
+			break;
+		return sqlite3_bind_text(stmt, i, v->valuestring, -1, SQLITE_TRANSIENT) ==
+		    SQLITE_OK ? 0 : -1;
+	}
+	return seterr(err, "the cloud sent a bad value for %s", c->name);
+}
+
+/* The connection's statement for the SQL in sb, which is freed. */
+static sqlite3_stmt *
+cached_built(struct store *st, struct strbuf *sb, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, sb->buf, err);
+
+	strbuf_free(sb);
+	return s;
+}
+
+cJSON *
+synced_row_read(struct store *st, const struct sync_table *t, const char *id, char status[16],
+    char *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *s;
+	cJSON *row = NULL;
+	int rc;
+
+	status[0] = '\0';
+	strbuf_addf(&sql, "SELECT %s, sync_status FROM %s WHERE id = ?1",
+	    sync_table_column_list(t), t->name);
+	if ((s = cached_built(st, &sql, err)) == NULL)
+		return NULL;
+	store_bind_text(s, 1, id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row = row_json(t, s);
+		snprintf(status, 16, "%s", (const char *)sqlite3_column_text(s, t->ncolumns));
+	} else if (rc != SQLITE_DONE)
+		seterr(err, "reading %s: %s", t->name, sqlite3_errmsg(st->db));
+	sqlite3_reset(s);
+	return row;
+}
+
+int
+synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
+    const char *status, long long cloud_version, char *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int i, n = t->ncolumns;
+	char now[32];
+	sqlite3_stmt *s;
+
+	strbuf_addf(&sql, "INSERT INTO %s (%s, sync_status, cloud_version, last_synced_at)"
+	    " VALUES (", t->name, sync_table_column_list(t));
+	for (i = 1; i <= n + 3; i++)
+		strbuf_addf(&sql, "%s?%d", i > 1 ? ", " : "", i);
+	strbuf_adds(&sql, ") ON CONFLICT (id) DO UPDATE SET ");
+	for (i = 1; i < n; i++)
+		strbuf_addf(&sql, "\"%s\" = excluded.\"%s\", ", t->columns[i].name,
+		    t->columns[i].name);
+	strbuf_adds(&sql, "sync_status = excluded.sync_status, cloud_version ="
+	    " excluded.cloud_version, last_synced_at = excluded.last_synced_at");
+	if ((s = cached_built(st, &sql, err)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (synced_column_bind(&t->columns[i], s, i + 1,
+		    cJSON_GetObjectItemCaseSensitive(row, t->columns[i].name), err) != 0) {
+			sqlite3_reset(s);
+			return -1;
+		}
+	}
+	time_now_iso(now);
+	store_bind_text(s, n + 1, status);
+	sqlite3_bind_int64(s, n + 2, cloud_version);
+	store_bind_text(s, n + 3, now);
+	if (store_step_write(st, s, "writing a synced row", err) < 0)
+		return -1;
+	return 0;
+}
+
+cJSON *
+sync_base_read(struct store *st, const char *commit_id, char *err)
+{
+	char *json = store_query_text(st, "SELECT row FROM sync_base"
+	    " WHERE table_name = 'cognitive_commits' AND record_id = ?1", commit_id, err);
+	cJSON *row = json != NULL ? cJSON_Parse(json) : NULL;
+
+	free(json);
+	return row;
+}
+
+int
+sync_base_write(struct store *st, const char *commit_id, const cJSON *row, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "INSERT OR REPLACE INTO sync_base"
+	    " (table_name, record_id, row) VALUES ('cognitive_commits', ?1, ?2)", err);
+	char *json;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	json = cJSON_PrintUnformatted(row);
+	store_bind_text(s, 1, commit_id);
+	store_bind_text(s, 2, json);
+	rc = store_step_write(st, s, "saving the sync base", err);
+	free(json);
+	return rc < 0 ? -1 : 0;
+}
+
+long long
+synced_pending_count(struct store *st, const struct sync_table *t, char *err)
+{
+	char *sql = xprintf("SELECT count(*) FROM %s WHERE sync_status = 'pending'", t->name);
+	long long n = -1;
+
+	if (store_query_int(st, &n, sql, err) != 0)
+		n = -1;
+	free(sql);
+	return n;
+}
+
+int
+synced_pending_commits(struct store *st, char ***ids, size_t *n, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "SELECT id FROM cognitive_commits"
+	    " WHERE sync_status = 'pending' ORDER BY started_at, id", err);
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			*ids = xreallocarray(*ids, cap, sizeof **ids);
+		}
+		(*ids)[(*n)++] = store_column_dup(s, 0);
+	}
+	if (rc != SQLITE_DONE)
+		store_fail(st, "reading pending commits", err);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void
+synced_ids_free(char **ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+/*
+ * Which rows go up with a commit. "+": through the commit's index, never the
+ * sync_status one (most rows are synced).
+ */
+static const char *const pending_where[NTABLES] = {
+	[T_PROJECTS] = "WHERE r.sync_status = 'pending'",
+	[T_COMMITS] = "WHERE r.id = ?1",
+	[T_SESSIONS] = "WHERE r.commit_id = ?1 AND +r.sync_status = 'pending'",
+	[T_TURNS] = "JOIN sessions s ON s.id = r.session_id"
+	    " WHERE s.commit_id = ?1 AND r.sync_status = 'pending'",
+	[T_VISUALS] = "WHERE r.commit_id = ?1 AND +r.sync_status = 'pending'",
+};
+
+int
+synced_pending_rows(struct store *st, const struct sync_table *t, const char *commit_id,
+    synced_row_cb cb, void *arg, char *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *s;
+	int i, rc = SQLITE_DONE, stop = 0;
+
+	strbuf_adds(&sql, "SELECT ");
+	for (i = 0; i < t->ncolumns; i++)
+		strbuf_addf(&sql, "%sr.\"%s\"", i ? ", " : "", t->columns[i].name);
+	/* local_version last: it tells whether the row changed while being pushed. */
+	strbuf_addf(&sql, ", r.local_version FROM %s r %s", t->name,
+	    pending_where[t - sync_tables]);
+	if ((s = cached_built(st, &sql, err)) == NULL)
+		return -1;
+	if (commit_id != NULL)
+		store_bind_text(s, 1, commit_id);
+	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		cJSON *row = row_json(t, s);
+		stop = cb(t, row, sqlite3_column_int64(s, t->ncolumns), arg);
+		cJSON_Delete(row);
+	}
+	if (stop == 0 && rc != SQLITE_DONE)
+		seterr(err, "reading pending %s: %s", t->name, sqlite3_errmsg(st->db));
+	sqlite3_reset(s);
+	return stop != 0 ? stop : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+synced_mark_synced(struct store *st, const struct sync_table *t, const char *id,
+    long long version, const char *updated_at, long long local_version, const char *now,
+    char *err)
+{
+	char *sql = xprintf("UPDATE %s SET sync_status = 'synced', cloud_version = version,"
+	    " last_synced_at = ?4 WHERE id = ?1 AND version = ?2 AND updated_at IS ?3"
+	    " AND local_version = ?5 AND sync_status = 'pending'", t->name);
+	sqlite3_stmt *s = store_cached(st, sql, err);
+
+	free(sql);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	sqlite3_bind_int64(s, 2, version);
+	store_bind_text(s, 3, updated_at);
+	store_bind_text(s, 4, now);
+	sqlite3_bind_int64(s, 5, local_version);
+	return store_step_write(st, s, "marking rows synced", err) < 0 ? -1 : 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * Rows of the synced tables (sync/tables.h) as JSON objects in the local
+ * representation (times as stored, booleans true/false): how pull reads,
+ * merges and writes them, how push reads what is pending and marks it synced,
+ * and the sync base (a commit's last synced state, for three-way merges).
+ */
+#ifndef AL_STORE_SYNCED_ROWS_H
+#define AL_STORE_SYNCED_ROWS_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "sync/tables.h"
+
+struct store;
+
+/* The local row with this id (NULL when absent; err set on error) and its sync_status. */
+cJSON *synced_row_read(struct store *st, const struct sync_table *t, const char *id,
+    char status[16], char *err);
+
+/*
+ * Inserts or replaces the local row from a normalised object, with the given
+ * sync_status, cloud_version and last_synced_at now. Returns 0 or -1.
+ */
+int synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
+    const char *status, long long cloud_version, char *err);
+
+/* A commit's saved base (its last synced state), or NULL. */
+cJSON *sync_base_read(struct store *st, const char *commit_id, char *err);
+/* Saves a commit's base. */
+int sync_base_write(struct store *st, const char *commit_id, const cJSON *row, char *err);
+
+/* How many rows of t are pending; -1 on error. */
+long long synced_pending_count(struct store *st, const struct sync_table *t, char *err);
+
+/* The ids of the pending commits in push order (started_at, id); free with synced_ids_free. */
+int synced_pending_commits(struct store *st, char ***ids, size_t *n, char *err);
+void synced_ids_free(char **ids, size_t n);
+
+/*
+ * A pending row for push, borrowed for the call; local_version tells whether
+ * it changes while pushed. Nonzero stops the walk and is returned.
+ */
+typedef int (*synced_row_cb)(const struct sync_table *t, const cJSON *row,
+    long long local_version, void *arg);
+
+/*
+ * What goes up with a commit: the commit itself, and its pending sessions,
+ * turns or visuals, by t. For projects (commit_id NULL): every pending project.
+ */
+int synced_pending_rows(struct store *st, const struct sync_table *t, const char *commit_id,
+    synced_row_cb cb, void *arg, char *err);
+
+/*
+ * Marks a pushed row synced, only if it is still as it was read (version,
+ * updated_at and local_version); a row changed meanwhile stays pending.
+ */
+int synced_mark_synced(struct store *st, const struct sync_table *t, const char *id,
+    long long version, const char *updated_at, long long local_version, const char *now,
+    char *err);
+
+#endif
