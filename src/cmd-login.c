@@ -19,7 +19,7 @@
 #include "sync/account.h"
 #include "sync/browser-login.h"
 #include "sync/cloud.h"
-#include "sync/session.h"
+#include "sync/auth-session.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -141,7 +141,7 @@ password_call(struct cloud *c, const char *path, const char *email, const char *
 }
 
 static void
-print_logged_in(const struct session *s)
+print_logged_in(const struct auth_session *s)
 {
 	printf("Logged in to %s as %s.\n", s->url,
 	    s->user_name != NULL ? s->user_name : s->email != NULL ? s->email : s->user_id);
@@ -154,7 +154,7 @@ login_or_signup(struct cmd_ctx *ctx, const struct cmd_entry *entry, int signup, 
 	struct browser_login_opts bo = { 1, LOGIN_TIMEOUT };
 	struct cloud_response r = { 0 };
 	struct strbuf token = STRBUF_INIT;
-	struct session s;
+	struct auth_session s;
 	struct cloud *c;
 	const char *email = NULL, *env;
 	char err[ERRLEN], *password;
@@ -218,7 +218,7 @@ login_or_signup(struct cmd_ctx *ctx, const struct cmd_entry *entry, int signup, 
 		rc = account_finish_login(ctx->home, c, token.buf, token.len, &s, err);
 		if (rc == 0)
 			print_logged_in(&s);
-		session_free(&s);
+		auth_session_free(&s);
 	}
 	strbuf_free(&token);
 	cloud_free(c);
@@ -244,7 +244,7 @@ static int
 cmd_logout_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct cloud_response r = { 0 };
-	struct session s;
+	struct auth_session s;
 	struct cloud *c;
 	char err[ERRLEN];
 	int rc;
@@ -255,7 +255,7 @@ cmd_logout_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (argc > 1)
 		return cmd_usage_error(&cmd_logout_entry, "unexpected argument '%s'", argv[1]);
-	if ((rc = session_load(ctx->home, &s, err)) == 1) {
+	if ((rc = auth_session_load(ctx->home, &s, err)) == 1) {
 		printf("Not logged in.\n");
 		return EXIT_OK;
 	}
@@ -269,10 +269,10 @@ cmd_logout_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cloud_response_free(&r);
 		cloud_free(c);
 	}
-	rc = session_remove(ctx->home, err);
+	rc = auth_session_remove(ctx->home, err);
 	if (rc == 0)
 		printf("Logged out of %s.\n", s.url);
-	session_free(&s);
+	auth_session_free(&s);
 	return rc == 0 ? EXIT_OK : cmd_fail("%s", err);
 }
 

@@ -18,6 +18,8 @@
 #include "store/synced-rows.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
+#include "sync/pull.h"
+#include "sync/push.h"
 #include "util/log.h"
 #include "util/progress.h"
 #include "util/timeutil.h"
@@ -160,18 +162,18 @@ print_status(struct cmd_ctx *ctx)
 	static const char *const labels[NTABLES] = {
 		"projects", "commits", "sessions", "turns", "visuals"
 	};
-	struct session s;
+	struct auth_session s;
 	struct conflict_counts cc;
 	struct store *st;
 	char err[ERRLEN];
 	long long v;
 	int i, rc;
 
-	rc = session_load(ctx->home, &s, err);
+	rc = auth_session_load(ctx->home, &s, err);
 	if (rc < 0)
 		return cmd_fail("%s", err);
 	if ((st = cmd_store(ctx)) == NULL) {
-		session_free(&s);
+		auth_session_free(&s);
 		return EXIT_FAIL;
 	}
 	if (rc == 1)
@@ -179,7 +181,7 @@ print_status(struct cmd_ctx *ctx)
 	else
 		printf("user:       %s (%s)\ncloud:      %s\n", s.user_name != NULL ? s.user_name :
 		    s.email != NULL ? s.email : "-", s.user_id, s.url);
-	session_free(&s);
+	auth_session_free(&s);
 	{
 		char *last = sync_state_get(st, "last_sync"), *error = sync_state_get(st, "last_error");
 		printf("last sync:  %s\n", last != NULL ? last : "never");

@@ -6,13 +6,13 @@
 
 #include "cmd.h"
 #include "sync/account.h"
-#include "sync/session.h"
+#include "sync/auth-session.h"
 #include "util/log.h"
 
 static int
 cmd_whoami_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct session s;
+	struct auth_session s;
 	char err[ERRLEN], machine[UUID_STRLEN];
 	int rc;
 
@@ -24,14 +24,14 @@ cmd_whoami_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (argc > 1)
 		return cmd_usage_error(&cmd_whoami_entry, "unexpected argument '%s'", argv[1]);
-	if ((rc = session_load(ctx->home, &s, err)) == 1) {
+	if ((rc = auth_session_load(ctx->home, &s, err)) == 1) {
 		fprintf(stderr, "%s: not logged in (agentlogs login)\n", log_progname());
 		return EXIT_FAIL;
 	}
 	if (rc < 0)
 		return cmd_fail("%s", err);
 	if (account_machine_id(ctx->home, machine, err) != 0) {
-		session_free(&s);
+		auth_session_free(&s);
 		return cmd_fail("%s", err);
 	}
 	printf("user:    %s\n", s.user_name != NULL ? s.user_name :
@@ -39,7 +39,7 @@ cmd_whoami_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (s.user_name != NULL && s.email != NULL)
 		printf("email:   %s\n", s.email);
 	printf("id:      %s\nmachine: %s\ncloud:   %s\n", s.user_id, machine, s.url);
-	session_free(&s);
+	auth_session_free(&s);
 	return EXIT_OK;
 }
 

@@ -16,8 +16,10 @@
 #include "store/sync-state.h"
 #include "store/db.h"
 #include "sync/engine.h"
+#include "sync/pull.h"
+#include "sync/push.h"
 #include "sync/realtime.h"
-#include "sync/session.h"
+#include "sync/auth-session.h"
 #include "ui/sync-thread.h"
 #include "util/log.h"
 #include "util/paths.h"
@@ -181,7 +183,7 @@ one_line(char *out, size_t size, const char *msg)
 static void
 read_config(struct worker *w, struct sync_status *s)
 {
-	struct session ses;
+	struct auth_session ses;
 	struct config *cfg;
 	char err[ERRLEN];
 	int rc;
@@ -201,7 +203,7 @@ read_config(struct worker *w, struct sync_status *s)
 	config_free(cfg);
 	if (!w->cloud)
 		return;
-	rc = session_load(w->t->home, &ses, err);
+	rc = auth_session_load(w->t->home, &ses, err);
 	if (rc != 0) {
 		w->cloud = 0;	/* logged out (or an unreadable session: local until fixed) */
 		if (rc < 0)
@@ -210,7 +212,7 @@ read_config(struct worker *w, struct sync_status *s)
 	}
 	snprintf(s->user, sizeof s->user, "%s", ses.user_name != NULL ? ses.user_name :
 	    ses.email != NULL ? ses.email : ses.user_id != NULL ? ses.user_id : "?");
-	session_free(&ses);
+	auth_session_free(&ses);
 }
 
 /* ---------------------------------------------------------------- realtime */
@@ -289,8 +291,8 @@ rt_token_update(struct worker *w)
 
 	if (!w->open)
 		return;
-	tok = w->sc.session.access_token;
-	plan_refresh(w, w->sc.session.expires_at);
+	tok = w->sc.auth.access_token;
+	plan_refresh(w, w->sc.auth.expires_at);
 	if (w->rt == NULL || tok == NULL || (w->rt_token != NULL && strcmp(tok, w->rt_token) == 0))
 		return;
 	free(w->rt_token);
@@ -302,7 +304,7 @@ rt_token_update(struct worker *w)
 static void
 rt_begin(struct worker *w)
 {
-	struct session ses;
+	struct auth_session ses;
 	char err[ERRLEN];
 	const char *uid, *tok;
 	int loaded = 0;
@@ -310,10 +312,10 @@ rt_begin(struct worker *w)
 	if (w->rt != NULL || !w->cloud || w->url == NULL || *w->url == '\0')
 		return;
 	if (w->open) {
-		uid = w->sc.session.user_id;
-		tok = w->sc.session.access_token;
+		uid = w->sc.auth.user_id;
+		tok = w->sc.auth.access_token;
 	} else {
-		if (session_load(w->t->home, &ses, err) != 0)
+		if (auth_session_load(w->t->home, &ses, err) != 0)
 			return;
 		loaded = 1;
 		uid = ses.user_id;
@@ -327,7 +329,7 @@ rt_begin(struct worker *w)
 		w->rt_token = tok != NULL ? xstrdup(tok) : NULL;
 	}
 	if (loaded)
-		session_free(&ses);
+		auth_session_free(&ses);
 }
 
 static void
@@ -516,7 +518,7 @@ refresh_token(struct worker *w, struct sync_status *s)
 		go_local(w, s);
 		return;
 	}
-	if (rc == 0 && session_refresh(w->t->home, &w->sc.session, w->sc.cloud, 0, err) == 0) {
+	if (rc == 0 && auth_session_refresh(w->t->home, &w->sc.auth, w->sc.cloud, 0, err) == 0) {
 		rt_token_update(w);
 		return;
 	}

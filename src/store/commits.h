@@ -37,6 +37,10 @@ struct commit_row {
 	long long sessions;
 };
 
+/*
+ * A row of the sessions table: one Claude Code session's part of a commit.
+ * (The cloud login is struct auth_session, sync/auth-session.h.)
+ */
 struct session_row {
 	const char *id;
 	const char *commit_id;

@@ -11,7 +11,7 @@
 #include "config/config.h"
 #include "sync/account.h"
 #include "sync/cloud.h"
-#include "sync/session.h"
+#include "sync/auth-session.h"
 #include "util/log.h"
 #include "util/paths.h"
 #include "util/timeutil.h"
@@ -82,7 +82,7 @@ upsert(struct cloud *c, const char *path, cJSON *row, char *err)
 }
 
 int
-account_register(const char *home, struct cloud *c, const struct session *s, char *err)
+account_register(const char *home, struct cloud *c, const struct auth_session *s, char *err)
 {
 	char machine[UUID_STRLEN], host[256], now[32];
 	cJSON *row;
@@ -124,7 +124,7 @@ account_register(const char *home, struct cloud *c, const struct session *s, cha
 
 int
 account_finish_login(const char *home, struct cloud *c, const char *body, size_t len,
-    struct session *s, char *err)
+    struct auth_session *s, char *err)
 {
 	cJSON *j = cJSON_ParseWithLength(body, len);
 	int rc;
@@ -132,12 +132,12 @@ account_finish_login(const char *home, struct cloud *c, const char *body, size_t
 	memset(s, 0, sizeof *s);
 	if (j == NULL)
 		return seterr(err, "the cloud answered the login with something other than JSON");
-	rc = session_from_token_response(s, cloud_url(c), j, err);
+	rc = auth_session_from_token_response(s, cloud_url(c), j, err);
 	cJSON_Delete(j);
 	if (rc != 0)
 		return -1;
 	s->home = xstrdup(home);
-	if (session_save(home, s, err) != 0)
+	if (auth_session_save(home, s, err) != 0)
 		return -1;
 	cloud_set_token(c, s->access_token);
 	return account_register(home, c, s, err);

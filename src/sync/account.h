@@ -8,7 +8,7 @@
 #include "util/uuid.h"
 
 struct cloud;
-struct session;
+struct auth_session;
 
 /* A client for the cloud in home's config (cloud.url, cloud.anon-key); NULL with err. */
 struct cloud *account_cloud(const char *home, char *err);
@@ -17,13 +17,13 @@ struct cloud *account_cloud(const char *home, char *err);
 int account_machine_id(const char *home, char out[UUID_STRLEN], char *err);
 
 /* Upserts this machine into machines and the person into user_profiles. */
-int account_register(const char *home, struct cloud *c, const struct session *s, char *err);
+int account_register(const char *home, struct cloud *c, const struct auth_session *s, char *err);
 
 /*
  * Stores a GoTrue token answer (the body of a 200) as the session of home,
  * then registers the machine. Fills s.
  */
 int account_finish_login(const char *home, struct cloud *c, const char *body, size_t len,
-    struct session *s, char *err);
+    struct auth_session *s, char *err);
 
 #endif

@@ -54,7 +54,7 @@ sync_open_abortable(struct sync_ctx *sc, const char *home, const atomic_int *abo
 	if (sc->cloud == NULL)
 		return -1;
 	cloud_set_abort(sc->cloud, abort_flag);
-	if ((rc = session_attach(home, &sc->session, sc->cloud, err)) != 0) {
+	if ((rc = auth_session_attach(home, &sc->auth, sc->cloud, err)) != 0) {
 		cloud_free(sc->cloud);
 		sc->cloud = NULL;
 		return rc;
@@ -78,7 +78,7 @@ sync_close(struct sync_ctx *sc)
 {
 	store_close(sc->st);
 	cloud_free(sc->cloud);
-	session_free(&sc->session);
+	auth_session_free(&sc->auth);
 	memset(sc, 0, sizeof *sc);
 }
 

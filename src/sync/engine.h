@@ -1,6 +1,7 @@
 /*
  * The sync core shared by the CLI (push, pull, sync, --sync-once) and the
- * TUI's sync thread (ARCHITECTURE §5). It owns no threads: the caller gives
+ * TUI's sync thread (ARCHITECTURE §5): what a sync works with, opened and
+ * closed here; its steps are sync/push.h, sync/pull.h and sync/merge.h. It owns no threads: the caller gives
  * it a store connection of its own and a logged-in cloud client.
  */
 #ifndef AL_SYNC_ENGINE_H
@@ -8,7 +9,7 @@
 
 #include <stdatomic.h>
 
-#include "sync/session.h"
+#include "sync/auth-session.h"
 #include "sync/tables.h"
 #include "util/uuid.h"
 
@@ -20,7 +21,7 @@ struct sync_ctx {
 	const char *home;
 	struct store *st;
 	struct cloud *cloud;
-	struct session session;
+	struct auth_session auth;	/* the login: tokens and user (not a Claude session) */
 	char machine_id[UUID_STRLEN];
 	int manual;		/* sync.conflicts = manual: hold conflicts for the person */
 	size_t batch_bytes;	/* push batches stop growing past this */
@@ -52,17 +53,7 @@ int sync_open_abortable(struct sync_ctx *sc, const char *home, const atomic_int 
     char *err);
 void sync_close(struct sync_ctx *sc);
 
-int sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err);
-int sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err);
-
 /* Purges tombstones older than 30 days, here and in the cloud, once a day. */
 int sync_purge(struct sync_ctx *sc, long *purged, char *err);
-
-/* The pull cursor's sync_state key for this session's cloud and user. */
-char *sync_cursor_key(const struct sync_ctx *sc);
-
-/* Commits merged field by field: local pending L against cloud R, with base B. */
-int sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, struct sync_counts *n,
-    char *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include "store/conflicts.h"
 #include "store/synced-rows.h"
 #include "sync/engine.h"
+#include "sync/merge.h"
 #include "sync/rows.h"
 #include "util/log.h"
 #include "util/timeutil.h"

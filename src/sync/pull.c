@@ -16,6 +16,8 @@
 #include "store/synced-rows.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
+#include "sync/merge.h"
+#include "sync/pull.h"
 #include "sync/inflight.h"
 #include "sync/visuals.h"
 #include "sync/rows.h"
@@ -27,7 +29,7 @@
 char *
 sync_cursor_key(const struct sync_ctx *sc)
 {
-	return xprintf("pull_cursor %s %s", sc->session.url, sc->session.user_id);
+	return xprintf("pull_cursor %s %s", sc->auth.url, sc->auth.user_id);
 }
 
 static cJSON *

@@ -19,6 +19,7 @@
 #include "store/synced-rows.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
+#include "sync/push.h"
 #include "sync/inflight.h"
 #include "sync/visuals.h"
 #include "util/fault.h"

@@ -112,7 +112,7 @@ upload_one(struct sync_ctx *sc, const char *sha, const char *local, char **cloud
 		free(data);
 		return seterr(err, "%s does not match its sha256; not uploaded", local);
 	}
-	*cloud_path = xprintf("%s/%s.%s", sc->session.user_id, sha, ext + 1);
+	*cloud_path = xprintf("%s/%s.%s", sc->auth.user_id, sha, ext + 1);
 	url = xprintf("/storage/v1/object/visuals/%s", *cloud_path);
 	snprintf(header, sizeof header, "Content-Type: %s", type);
 	headers[0] = header;

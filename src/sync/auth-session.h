@@ -1,19 +1,21 @@
 /*
- * The cloud session in AGENTLOGS_HOME/auth.json (mode 0600, replaced
+ * The login to the cloud (struct auth_session: its tokens and user), not to
+ * be confused with a Claude Code session (the `sessions` table, rows of
+ * store/commits.h), kept in AGENTLOGS_HOME/auth.json (mode 0600, replaced
  * atomically) and its refresh. Refresh tokens rotate: a spent one is refused
  * and revokes the session. So every refresh runs under an exclusive lock on
  * auth.lock and first re-reads auth.json: when another process (the TUI, a
  * daemon, a cron --sync-once) refreshed meanwhile, its tokens are adopted
  * instead of spending the old refresh token a second time.
  */
-#ifndef AL_SYNC_SESSION_H
-#define AL_SYNC_SESSION_H
+#ifndef AL_SYNC_AUTH_SESSION_H
+#define AL_SYNC_AUTH_SESSION_H
 
 #include <cjson/cJSON.h>
 
 struct cloud;
 
-struct session {
+struct auth_session {
 	char *home;		/* the AGENTLOGS_HOME holding auth.json */
 	char *url;		/* the cloud the tokens belong to */
 	char *access_token;
@@ -25,20 +27,20 @@ struct session {
 };
 
 /* 0 loaded, 1 logged out (no auth.json), -1 error (err filled). */
-int session_load(const char *home, struct session *s, char *err);
-int session_save(const char *home, const struct session *s, char *err);
+int auth_session_load(const char *home, struct auth_session *s, char *err);
+int auth_session_save(const char *home, const struct auth_session *s, char *err);
 /* Removes auth.json; 0 also when there was none. */
-int session_remove(const char *home, char *err);
-void session_free(struct session *s);
+int auth_session_remove(const char *home, char *err);
+void auth_session_free(struct auth_session *s);
 
 /* Fills s from a GoTrue token response ({access_token, refresh_token, expires_at|expires_in, user}). */
-int session_from_token_response(struct session *s, const char *url, const cJSON *j, char *err);
+int auth_session_from_token_response(struct auth_session *s, const char *url, const cJSON *j, char *err);
 
 /*
  * Refreshes s (and auth.json) under the lock. With `force` 0 it only refreshes
  * when the access token expires within a minute. Sets c's bearer token.
  */
-int session_refresh(const char *home, struct session *s, struct cloud *c, int force, char *err);
+int auth_session_refresh(const char *home, struct auth_session *s, struct cloud *c, int force, char *err);
 
 /*
  * Prepares c for authenticated calls as the person logged in at home: loads
@@ -46,6 +48,6 @@ int session_refresh(const char *home, struct session *s, struct cloud *c, int fo
  * hook used after a 401. The session must outlive c's use.
  * Returns 1 when logged out ("not logged in" in err), -1 on error (s freed).
  */
-int session_attach(const char *home, struct session *s, struct cloud *c, char *err);
+int auth_session_attach(const char *home, struct auth_session *s, struct cloud *c, char *err);
 
 #endif

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "sync/cloud.h"
-#include "sync/session.h"
+#include "sync/auth-session.h"
 #include "util/log.h"
 #include "util/paths.h"
 #include "util/xmalloc.h"
@@ -20,7 +20,7 @@
 #define REFRESH_MARGIN 60
 
 void
-session_free(struct session *s)
+auth_session_free(struct auth_session *s)
 {
 	free(s->home);
 	free(s->url);
@@ -41,7 +41,7 @@ dup_string(const cJSON *obj, const char *name)
 }
 
 int
-session_load(const char *home, struct session *s, char *err)
+auth_session_load(const char *home, struct auth_session *s, char *err)
 {
 	char *path = paths_in_home(home, "auth.json"), *text = NULL;
 	FILE *f;
@@ -70,7 +70,7 @@ session_load(const char *home, struct session *s, char *err)
 	    (s->url = dup_string(j, "url")) == NULL ||
 	    (s->user_id = dup_string(j, "user_id")) == NULL) {
 		cJSON_Delete(j);
-		session_free(s);
+		auth_session_free(s);
 		seterr(err, "%s is damaged: log in again (agentlogs login)", path);
 		free(path);
 		return -1;
@@ -86,7 +86,7 @@ session_load(const char *home, struct session *s, char *err)
 }
 
 int
-session_save(const char *home, const struct session *s, char *err)
+auth_session_save(const char *home, const struct auth_session *s, char *err)
 {
 	char *path = paths_in_home(home, "auth.json"), *text;
 	cJSON *j = cJSON_CreateObject();
@@ -111,7 +111,7 @@ session_save(const char *home, const struct session *s, char *err)
 }
 
 int
-session_remove(const char *home, char *err)
+auth_session_remove(const char *home, char *err)
 {
 	char *path = paths_in_home(home, "auth.json");
 	int rc = 0;
@@ -123,7 +123,7 @@ session_remove(const char *home, char *err)
 }
 
 int
-session_from_token_response(struct session *s, const char *url, const cJSON *j, char *err)
+auth_session_from_token_response(struct auth_session *s, const char *url, const cJSON *j, char *err)
 {
 	const cJSON *user = cJSON_GetObjectItemCaseSensitive(j, "user"), *meta, *v;
 	char *access = dup_string(j, "access_token"), *refresh = dup_string(j, "refresh_token");
@@ -187,28 +187,28 @@ lock_auth(const char *home, char *err)
 }
 
 static int
-refresh_locked(const char *home, struct session *s, struct cloud *c, int force, char *err)
+refresh_locked(const char *home, struct auth_session *s, struct cloud *c, int force, char *err)
 {
-	struct session disk;
+	struct auth_session disk;
 	struct cloud_response r = { 0 };
 	struct strbuf body = STRBUF_INIT;
 	cJSON *j;
 	int rc;
 
 	/* Someone else may have refreshed while we waited for the lock. */
-	rc = session_load(home, &disk, err);
+	rc = auth_session_load(home, &disk, err);
 	if (rc == 1)
 		return seterr(err, "not logged in (agentlogs login)");
 	if (rc < 0)
 		return -1;
 	if (strcmp(disk.refresh_token, s->refresh_token) != 0 ||
 	    (!force && disk.expires_at - REFRESH_MARGIN > (long long)time(NULL))) {
-		session_free(s);
+		auth_session_free(s);
 		*s = disk;
 		cloud_set_token(c, s->access_token);
 		return 0;
 	}
-	session_free(&disk);
+	auth_session_free(&disk);
 
 	strbuf_adds(&body, "{\"refresh_token\":");
 	{
@@ -241,17 +241,17 @@ refresh_locked(const char *home, struct session *s, struct cloud *c, int force, 
 	}
 	j = cJSON_ParseWithLength(r.body.buf, r.body.len);
 	cloud_response_free(&r);
-	rc = j != NULL ? session_from_token_response(s, s->url, j, err) :
+	rc = j != NULL ? auth_session_from_token_response(s, s->url, j, err) :
 	    seterr(err, "the cloud answered the refresh with something other than JSON");
 	cJSON_Delete(j);
 	if (rc == 0)
-		rc = session_save(home, s, err);
+		rc = auth_session_save(home, s, err);
 	cloud_set_token(c, s->access_token);
 	return rc;
 }
 
 int
-session_refresh(const char *home, struct session *s, struct cloud *c, int force, char *err)
+auth_session_refresh(const char *home, struct auth_session *s, struct cloud *c, int force, char *err)
 {
 	int fd, rc;
 
@@ -269,15 +269,15 @@ session_refresh(const char *home, struct session *s, struct cloud *c, int force,
 static int
 refresh_after_401(struct cloud *c, void *arg, char *err)
 {
-	struct session *s = arg;
+	struct auth_session *s = arg;
 
-	return session_refresh(s->home, s, c, 1, err);
+	return auth_session_refresh(s->home, s, c, 1, err);
 }
 
 int
-session_attach(const char *home, struct session *s, struct cloud *c, char *err)
+auth_session_attach(const char *home, struct auth_session *s, struct cloud *c, char *err)
 {
-	int rc = session_load(home, s, err);
+	int rc = auth_session_load(home, s, err);
 
 	if (rc == 1) {
 		seterr(err, "not logged in: run agentlogs login");
@@ -288,13 +288,13 @@ session_attach(const char *home, struct session *s, struct cloud *c, char *err)
 	if (strcmp(s->url, cloud_url(c)) != 0) {
 		seterr(err, "logged in to %s, but cloud.url is %s: log in again (agentlogs login)",
 		    s->url, cloud_url(c));
-		session_free(s);
+		auth_session_free(s);
 		return -1;
 	}
 	cloud_set_refresh(c, refresh_after_401, s);
-	if ((rc = session_refresh(home, s, c, 0, err)) != 0) {
+	if ((rc = auth_session_refresh(home, s, c, 0, err)) != 0) {
 		cloud_set_refresh(c, NULL, NULL);
-		session_free(s);
+		auth_session_free(s);
 	}
 	return rc;
 }

@@ -1,0 +1,15 @@
+/*
+ * Pull: the cloud's change feed since the saved cursor, applied page by page
+ * (see pull.c).
+ */
+#ifndef AL_SYNC_PULL_H
+#define AL_SYNC_PULL_H
+
+#include "sync/engine.h"
+
+int sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err);
+
+/* The pull cursor's sync_state key for this login's cloud and user. */
+char *sync_cursor_key(const struct sync_ctx *sc);
+
+#endif
