@@ -1,6 +1,6 @@
 /*
  * The TUI's sync thread (ARCHITECTURE §7). It owns its own store connection,
- * the sync core (sync_ctx: HTTP client, session) and the realtime client
+ * the sync core (sync_ctx: HTTP client, login) and the realtime client
  * (sync/realtime.h, on a thread of its own), never calls curses, and runs pull
  * then push:
  *   - at once when the UI asks (sync-now), or after a curation edit (a nudge,

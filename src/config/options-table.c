@@ -25,12 +25,12 @@ const struct option_def options_table[] = {
 	  .type = OPTION_ENUM,
 	  .choices = storage_choices,
 	  .default_value = "local",
-	  .help = "Where commits are kept: on this machine only, or also in the cloud."
+	  .help = "Reserved, not yet used: nothing reads it; logging in is what turns sync on."
 	},
 	{ .name = "continuous-sync",
 	  .type = OPTION_BOOLEAN,
 	  .default_value = "true",
-	  .help = "With cloud storage, sync in the background as new commits are imported."
+	  .help = "When logged in to a cloud, sync in the background as new commits are imported."
 	},
 	{ .name = "cloud.url",
 	  .type = OPTION_URL,
