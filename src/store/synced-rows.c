@@ -70,6 +70,16 @@ synced_column_bind(const struct sync_column *c, sqlite3_stmt *stmt, int i, const
 	return seterr(err, "the cloud sent a bad value for %s", c->name);
 }
 
+/* "p.\"a\", p.\"b\"": the table's columns, in order, each prefixed (prefix may be ""). */
+static void
+add_columns(struct strbuf *sb, const struct sync_table *t, const char *prefix)
+{
+	int i;
+
+	for (i = 0; i < t->ncolumns; i++)
+		strbuf_addf(sb, "%s%s\"%s\"", i ? ", " : "", prefix, t->columns[i].name);
+}
+
 /* The connection's statement for the SQL in sb, which is freed. */
 static sqlite3_stmt *
 cached_built(struct store *st, struct strbuf *sb, char *err)
@@ -90,8 +100,9 @@ synced_row_read(struct store *st, const struct sync_table *t, const char *id, ch
 	int rc;
 
 	status[0] = '\0';
-	strbuf_addf(&sql, "SELECT %s, sync_status FROM %s WHERE id = ?1",
-	    sync_table_column_list(t), t->name);
+	strbuf_adds(&sql, "SELECT ");
+	add_columns(&sql, t, "");
+	strbuf_addf(&sql, ", sync_status FROM %s WHERE id = ?1", t->name);
 	if ((s = cached_built(st, &sql, err)) == NULL)
 		return NULL;
 	store_bind_text(s, 1, id);
@@ -113,8 +124,9 @@ synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
 	char now[32];
 	sqlite3_stmt *s;
 
-	strbuf_addf(&sql, "INSERT INTO %s (%s, sync_status, cloud_version, last_synced_at)"
-	    " VALUES (", t->name, sync_table_column_list(t));
+	strbuf_addf(&sql, "INSERT INTO %s (", t->name);
+	add_columns(&sql, t, "");
+	strbuf_adds(&sql, ", sync_status, cloud_version, last_synced_at) VALUES (");
 	for (i = 1; i <= n + 3; i++)
 		strbuf_addf(&sql, "%s?%d", i > 1 ? ", " : "", i);
 	strbuf_adds(&sql, ") ON CONFLICT (id) DO UPDATE SET ");
@@ -236,11 +248,10 @@ synced_pending_rows(struct store *st, const struct sync_table *t, const char *co
 {
 	struct strbuf sql = STRBUF_INIT;
 	sqlite3_stmt *s;
-	int i, rc = SQLITE_DONE, stop = 0;
+	int rc = SQLITE_DONE, stop = 0;
 
 	strbuf_adds(&sql, "SELECT ");
-	for (i = 0; i < t->ncolumns; i++)
-		strbuf_addf(&sql, "%sr.\"%s\"", i ? ", " : "", t->columns[i].name);
+	add_columns(&sql, t, "r.");
 	/* local_version last: it tells whether the row changed while being pushed. */
 	strbuf_addf(&sql, ", r.local_version FROM %s r %s", t->name,
 	    pending_where[t - sync_tables]);

@@ -5,7 +5,6 @@
 
 #include "sync/tables.h"
 #include "util/log.h"
-#include "util/strbuf.h"
 
 #define SYNC_CLOCK { "version", COL_INT }, { "updated_at", COL_TIME }, { "deleted_at", COL_TIME }
 
@@ -65,25 +64,4 @@ sync_table_find(const char *name)
 			return &sync_tables[i];
 	}
 	return NULL;
-}
-
-const char *
-sync_table_column_list(const struct sync_table *t)
-{
-	static char *lists[NTABLES];
-	int i = (int)(t - sync_tables), j;
-	struct strbuf sb = STRBUF_INIT;
-
-	/* Built once per table; the table is static, so is the answer. */
-	if (lists[i] != NULL)
-		return lists[i];
-	for (j = 0; j < t->ncolumns; j++) {
-		if (j > 0)
-			strbuf_adds(&sb, ", ");
-		strbuf_addc(&sb, '"');
-		strbuf_adds(&sb, t->columns[j].name);
-		strbuf_addc(&sb, '"');
-	}
-	lists[i] = strbuf_detach(&sb);
-	return lists[i];
 }

@@ -34,7 +34,4 @@ extern const struct sync_table sync_tables[NTABLES];
 /* The table called name, or NULL. */
 const struct sync_table *sync_table_find(const char *name);
 
-/* "a, b, c": the shared columns, for SELECT and INSERT lists. */
-const char *sync_table_column_list(const struct sync_table *t);
-
 #endif
