@@ -113,7 +113,7 @@ run_sync(struct cmd_ctx *ctx, enum sync_what what, int quiet)
 	note_state(sc.st, "last_error", NULL);
 	{
 		struct conflict_counts cc;
-		held = conflicts_count(sc.st, &cc, err) == 0 ? (long)cc.held : -1;
+		held = conflicts_count(sc.st, NULL, &cc, err) == 0 ? (long)cc.held : -1;
 	}
 
 	if (!quiet) {
@@ -196,7 +196,7 @@ print_status(struct cmd_ctx *ctx)
 			return cmd_fail("%s", err);
 		printf(" %lld %s%s", v, labels[i], i + 1 < NTABLES ? "," : "\n");
 	}
-	if (conflicts_count(st, &cc, err) != 0)
+	if (conflicts_count(st, NULL, &cc, err) != 0)
 		return cmd_fail("%s", err);
 	printf("conflicts:  %lld waiting for you, %lld settled by the last write to review\n",
 	    cc.held, cc.settled);

@@ -457,7 +457,7 @@ browse_sync_counts(struct store *st, long long *pending, long long *conflicts, c
 	struct conflict_counts n;
 
 	if ((*pending = synced_pending_count(st, &sync_tables[T_COMMITS], err)) < 0 ||
-	    conflicts_count(st, &n, err) != 0)
+	    conflicts_count(st, NULL, &n, err) != 0)
 		return -1;
 	*conflicts = n.commits;
 	return 0;

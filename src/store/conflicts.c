@@ -8,6 +8,7 @@
 
 #include "store/conflicts.h"
 #include "store/internal.h"
+#include "store/synced-rows.h"
 #include "sync/tables.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -49,16 +50,17 @@ conflicts_record(struct store *st, const struct conflict_row *c, char *err)
 }
 
 int
-conflicts_count(struct store *st, struct conflict_counts *n, char *err)
+conflicts_count(struct store *st, const char *commit_id, struct conflict_counts *n, char *err)
 {
 	sqlite3_stmt *s = store_cached(st, "SELECT coalesce(sum(winner IS NULL), 0),"
 	    " coalesce(sum(winner IS NOT NULL), 0), count(DISTINCT record_id)"
-	    " FROM conflicts WHERE resolved_at IS NULL", err);
+	    " FROM conflicts WHERE resolved_at IS NULL AND (?1 IS NULL OR record_id = ?1)", err);
 	int rc;
 
 	memset(n, 0, sizeof *n);
 	if (s == NULL)
 		return -1;
+	store_bind_text(s, 1, commit_id);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		n->held = sqlite3_column_int64(s, 0);
 		n->settled = sqlite3_column_int64(s, 1);
@@ -187,16 +189,9 @@ conflicts_resolve(struct store *st, const char *commit_id, const char *field, co
 		rc = seterr(err, "no open conflict on that commit");
 	/* A new version above the cloud's, so the decision wins everywhere. */
 	if (rc == 0) {
-		sqlite3_stmt *q = store_prepare(st, "SELECT count(*) FROM conflicts WHERE"
-		    " record_id = ?1 AND resolved_at IS NULL AND winner IS NULL", err);
-		if (q == NULL)
-			rc = -1;
-		else {
-			sqlite3_bind_text(q, 1, commit_id, -1, SQLITE_STATIC);
-			if (sqlite3_step(q) == SQLITE_ROW)
-				left = sqlite3_column_int64(q, 0);
-			sqlite3_finalize(q);
-		}
+		struct conflict_counts still;
+		if ((rc = conflicts_count(st, commit_id, &still, err)) == 0)
+			left = still.held;
 	}
 	if (rc == 0) {
 		sqlite3_stmt *u = store_prepare(st, "UPDATE cognitive_commits SET"
@@ -259,19 +254,12 @@ read_local(struct store *st, const char *commit_id, struct conflict_side *out, c
 static int
 read_cloud(struct store *st, const char *commit_id, struct conflict_side *out, char *err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT row FROM sync_base"
-	    " WHERE table_name = 'cognitive_commits' AND record_id = ?1", err);
-	cJSON *row = NULL;
-	int i, rc;
+	cJSON *row;
+	int i;
 
-	if (s == NULL)
+	err[0] = '\0';
+	if ((row = sync_base_read(st, commit_id, err)) == NULL && err[0] != '\0')
 		return -1;
-	sqlite3_bind_text(s, 1, commit_id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		row = cJSON_Parse((const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return seterr(err, "reading the synced state: %s", sqlite3_errmsg(st->db));
 	for (i = 0; row != NULL && i < CONFLICT_FIELDS; i++)
 		out[i].cloud = json_text(cJSON_GetObjectItemCaseSensitive(row, conflict_fields[i]));
 	cJSON_Delete(row);

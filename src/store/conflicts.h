@@ -29,14 +29,15 @@ typedef int (*conflict_cb)(const struct conflict_row *, void *);
  */
 int conflicts_record(struct store *st, const struct conflict_row *c, char *err);
 
-/* Open conflicts, counted. */
+/* Open conflicts, counted: all of them, or with commit_id those of one commit. */
 struct conflict_counts {
 	long long held;		/* waiting for the person's decision (winner NULL) */
 	long long settled;	/* settled by the last write, waiting for review */
 	long long commits;	/* commits with either */
 };
 
-int conflicts_count(struct store *st, struct conflict_counts *n, char *err);
+int conflicts_count(struct store *st, const char *commit_id, struct conflict_counts *n,
+    char *err);
 
 /* The open conflicts (resolved_at NULL), oldest first. */
 int conflicts_list(struct store *st, conflict_cb cb, void *arg, char *err);
