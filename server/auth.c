@@ -1,7 +1,8 @@
 /*
  * /auth/v1: the GoTrue subset agentlogs uses. Email and password sign-up and
  * login, refresh tokens that rotate (a spent one is refused, and its whole
- * session with it), /user and /logout. Access tokens are HS256 JWTs with the
+ * session with it, unless it comes back within the reuse interval), /user and
+ * /logout. Access tokens are HS256 JWTs with the
  * claims PostgREST and Realtime read: sub, role, aud, exp, iat, email,
  * session_id. Passwords are hashed with Argon2id (libsodium).
  */
@@ -22,6 +23,13 @@
 
 #define MIN_PASSWORD 8
 #define MAX_PASSWORD 1024
+/*
+ * Seconds during which a spent refresh token still gets the session's active
+ * token, as GoTrue's refresh_token_reuse_interval: a client whose answer was
+ * lost retries with the token it holds, and of a client's concurrent
+ * refreshes only one can win the rotation; neither is a leak.
+ */
+#define REFRESH_REUSE_INTERVAL "10"
 
 /* GoTrue's error shape, with OAuth's error/error_description for /token. */
 void
@@ -51,11 +59,15 @@ reply_json(struct http_response *res, int status, cJSON *o)
 	cJSON_Delete(o);
 }
 
-static void
-database_error(struct http_response *res, const char *err)
+void
+auth_database_error(struct http_response *res, PGconn *pg, const char *err)
 {
 	log_warn("auth: %s", err);
-	auth_error(res, 500, "unexpected_failure", "the database could not complete the request");
+	if (!db_usable(pg))
+		auth_error(res, 503, "unavailable", "the database is unavailable; try again");
+	else
+		auth_error(res, 500, "unexpected_failure",
+		    "the database could not complete the request");
 }
 
 /* The user as GoTrue returns it, from one row of auth.users. */
@@ -97,12 +109,15 @@ random_token(char *out, size_t bytes)
 }
 
 /*
- * A new session for user_id: a sessions row, a first refresh token and the
- * access token. Runs inside the caller's transaction.
+ * Answers with an access token for user (one row of USER_COLUMNS) in a
+ * session: a new one (sessions row and first refresh token) when session_id
+ * is NULL; else a new refresh token, child of parent, or when active is not
+ * NULL that one again (a reuse within the interval). Runs inside the
+ * caller's transaction; the caller commits before the answer counts.
  */
 static int
 issue_session(struct server *srv, struct worker *w, PGresult *user, const char *parent,
-    const char *session_id, struct http_response *res, char *err)
+    const char *session_id, const char *active, struct http_response *res, char *err)
 {
 	const struct settings *s = &srv->settings;
 	const char *uid = PQgetvalue(user, 0, 0);
@@ -124,19 +139,22 @@ issue_session(struct server *srv, struct worker *w, PGresult *user, const char *
 		PQclear(r);
 	} else
 		snprintf(sid, sizeof sid, "%s", session_id);
-	random_token(refresh, 32);
-	params[0] = refresh;
-	params[1] = uid;
-	params[2] = sid;
-	params[3] = parent;
-	r = db_exec(w->pg, "INSERT INTO auth.refresh_tokens (token, user_id, session_id, parent)"
-	    " VALUES ($1, $2, $3, $4)", 4, params, NULL, err);
-	if (r == NULL)
-		return -1;
-	PQclear(r);
+	if (active != NULL)
+		snprintf(refresh, sizeof refresh, "%s", active);
+	else {
+		random_token(refresh, 32);
+		params[0] = refresh;
+		params[1] = uid;
+		params[2] = sid;
+		params[3] = parent;
+		if (db_run(w->pg, "INSERT INTO auth.refresh_tokens (token, user_id, session_id,"
+		    " parent) VALUES ($1, $2, $3, $4)", 4, params, NULL, err) != 0)
+			return -1;
+	}
 	params[0] = uid;
-	PQclear(db_exec(w->pg, "UPDATE auth.users SET last_sign_in_at = now() WHERE id = $1",
-	    1, params, NULL, err));
+	if (db_run(w->pg, "UPDATE auth.users SET last_sign_in_at = now() WHERE id = $1", 1,
+	    params, NULL, err) != 0)
+		return -1;
 
 	access = jwt_make_access(s->jwt_secret, s->jwt_secret_len, uid, email, "authenticated",
 	    sid, now, s->access_token_ttl);
@@ -164,7 +182,7 @@ auth_session_for_user(struct server *srv, struct worker *w, const char *user_id,
 	    params, NULL, err);
 	if (user == NULL)
 		return -1;
-	rc = PQntuples(user) != 1 ? 1 : issue_session(srv, w, user, NULL, NULL, res, err);
+	rc = PQntuples(user) != 1 ? 1 : issue_session(srv, w, user, NULL, NULL, NULL, res, err);
 	PQclear(user);
 	return rc;
 }
@@ -214,10 +232,12 @@ signup(struct server *srv, struct worker *w, const struct http_request *req,
 	password = str_member(body, "password");
 	if (email == NULL || !valid_email(email))
 		auth_error(res, 400, "validation_failed", "a valid email is required");
-	else if (password == NULL || strlen(password) < MIN_PASSWORD ||
-	    strlen(password) > MAX_PASSWORD)
+	else if (password == NULL || strlen(password) < MIN_PASSWORD)
 		auth_error(res, 422, "weak_password",
 		    "the password must be at least 8 characters long");
+	else if (strlen(password) > MAX_PASSWORD)
+		auth_error(res, 422, "validation_failed",
+		    "the password must be at most 1024 bytes long");
 	else if (crypto_pwhash_str(hash, password, strlen(password),
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		auth_error(res, 500, "unexpected_failure", "out of memory hashing the password");
@@ -229,7 +249,7 @@ signup(struct server *srv, struct worker *w, const struct http_request *req,
 		params[1] = hash;
 		params[2] = meta != NULL ? meta : "{}";
 		if (db_begin(w->pg, err) != 0)
-			database_error(res, err);
+			auth_database_error(res, w->pg, err);
 		else if ((r = db_exec(w->pg, "INSERT INTO auth.users (email, encrypted_password,"
 		    " raw_app_meta_data, raw_user_meta_data) VALUES (lower($1), $2,"
 		    " '{\"provider\":\"email\",\"providers\":[\"email\"]}', $3::jsonb)"
@@ -239,12 +259,12 @@ signup(struct server *srv, struct worker *w, const struct http_request *req,
 				auth_error(res, 422, "user_already_exists",
 				    "User already registered");
 			else
-				database_error(res, err);
+				auth_database_error(res, w->pg, err);
 		} else {
-			if (issue_session(srv, w, r, NULL, NULL, res, err) != 0 ||
+			if (issue_session(srv, w, r, NULL, NULL, NULL, res, err) != 0 ||
 			    db_commit(w->pg, err) != 0) {
 				db_rollback(w->pg);
-				database_error(res, err);
+				auth_database_error(res, w->pg, err);
 			}
 			PQclear(r);
 		}
@@ -268,13 +288,15 @@ grant_password(struct server *srv, struct worker *w, const struct http_request *
 	email = str_member(body, "email");
 	password = str_member(body, "password");
 	if (email == NULL || password == NULL || strlen(password) > MAX_PASSWORD) {
-		auth_error(res, 400, "validation_failed", "email and password are required");
+		auth_error(res, 400, "validation_failed", password != NULL && email != NULL ?
+		    "the password must be at most 1024 bytes long" :
+		    "email and password are required");
 		cJSON_Delete(body);
 		return;
 	}
 	params[0] = email;
 	if (db_begin(w->pg, err) != 0) {
-		database_error(res, err);
+		auth_database_error(res, w->pg, err);
 		cJSON_Delete(body);
 		return;
 	}
@@ -282,7 +304,7 @@ grant_password(struct server *srv, struct worker *w, const struct http_request *
 	    " WHERE email = lower($1)", 1, params, NULL, err);
 	if (r == NULL) {
 		db_rollback(w->pg);
-		database_error(res, err);
+		auth_database_error(res, w->pg, err);
 		cJSON_Delete(body);
 		return;
 	}
@@ -299,19 +321,81 @@ grant_password(struct server *srv, struct worker *w, const struct http_request *
 	if (!ok) {
 		db_rollback(w->pg);
 		auth_error(res, 400, "invalid_credentials", "Invalid login credentials");
-	} else if (issue_session(srv, w, r, NULL, NULL, res, err) != 0 ||
+	} else if (issue_session(srv, w, r, NULL, NULL, NULL, res, err) != 0 ||
 	    db_commit(w->pg, err) != 0) {
 		db_rollback(w->pg);
-		database_error(res, err);
+		auth_database_error(res, w->pg, err);
 	}
 	PQclear(r);
 	cJSON_Delete(body);
 }
 
 /*
+ * A spent refresh token presented again, inside the caller's transaction.
+ * Within REFRESH_REUSE_INTERVAL of being spent it is the same client (a lost
+ * answer retried, or the losers of its concurrent refreshes, who waited on
+ * the winner's row lock): it gets the session's active token, so the
+ * winner's token stays valid. Later it has leaked: the session ends. The
+ * transaction is committed or rolled back here.
+ */
+static void
+refresh_reused(struct server *srv, struct worker *w, const char *token,
+    struct http_response *res)
+{
+	const char *params[1] = { token };
+	char err[ERRLEN], sid[64], active[128];
+	PGresult *r, *user;
+
+	r = db_exec(w->pg, "SELECT t.session_id, t.user_id,"
+	    " t.updated_at > now() - interval '" REFRESH_REUSE_INTERVAL " seconds',"
+	    " (SELECT a.token FROM auth.refresh_tokens a WHERE a.session_id = t.session_id"
+	    "  AND NOT a.revoked ORDER BY a.id DESC LIMIT 1)"
+	    " FROM auth.refresh_tokens t WHERE t.token = $1 AND t.revoked", 1, params, NULL, err);
+	if (r == NULL)
+		goto dberror;
+	if (PQntuples(r) == 0 || PQgetisnull(r, 0, 0)) {
+		PQclear(r);
+		db_rollback(w->pg);
+		auth_error(res, 400, "refresh_token_not_found",
+		    "Invalid Refresh Token: Refresh Token Not Found");
+		return;
+	}
+	snprintf(sid, sizeof sid, "%s", PQgetvalue(r, 0, 0));
+	if (strcmp(PQgetvalue(r, 0, 2), "t") == 0 && !PQgetisnull(r, 0, 3)) {
+		snprintf(active, sizeof active, "%s", PQgetvalue(r, 0, 3));
+		params[0] = PQgetvalue(r, 0, 1);
+		user = db_exec(w->pg, "SELECT " USER_COLUMNS " FROM auth.users WHERE id = $1", 1,
+		    params, NULL, err);
+		PQclear(r);
+		if (user == NULL)
+			goto dberror;
+		if (PQntuples(user) != 1)
+			seterr(err, "the user of session %s no longer exists", sid);
+		if (PQntuples(user) != 1 ||
+		    issue_session(srv, w, user, NULL, sid, active, res, err) != 0 ||
+		    db_commit(w->pg, err) != 0) {
+			PQclear(user);
+			goto dberror;
+		}
+		PQclear(user);
+		return;
+	}
+	PQclear(r);
+	params[0] = sid;
+	if (db_run(w->pg, "DELETE FROM auth.sessions WHERE id = $1", 1, params, NULL, err) != 0 ||
+	    db_run(w->pg, "UPDATE auth.refresh_tokens SET revoked = true WHERE session_id = $1",
+	    1, params, NULL, err) != 0 || db_commit(w->pg, err) != 0)
+		goto dberror;
+	auth_error(res, 400, "refresh_token_already_used", "Invalid Refresh Token: Already Used");
+	return;
+dberror:
+	db_rollback(w->pg);
+	auth_database_error(res, w->pg, err);
+}
+
+/*
  * Rotation: the presented token is spent in the same statement that checks
- * it, so two refreshes racing with one token cannot both succeed. A spent
- * token presented again means it leaked: the whole session ends.
+ * it, so two refreshes racing with one token cannot both rotate it.
  */
 static void
 grant_refresh(struct server *srv, struct worker *w, const struct http_request *req,
@@ -320,7 +404,7 @@ grant_refresh(struct server *srv, struct worker *w, const struct http_request *r
 	cJSON *body = body_object(req, res);
 	const char *token, *params[2];
 	char err[ERRLEN], uid[64], sid[64];
-	PGresult *r, *user;
+	PGresult *r, *user = NULL;
 
 	if (body == NULL)
 		return;
@@ -331,7 +415,7 @@ grant_refresh(struct server *srv, struct worker *w, const struct http_request *r
 	}
 	params[0] = token;
 	if (db_begin(w->pg, err) != 0) {
-		database_error(res, err);
+		auth_database_error(res, w->pg, err);
 		cJSON_Delete(body);
 		return;
 	}
@@ -342,25 +426,7 @@ grant_refresh(struct server *srv, struct worker *w, const struct http_request *r
 		goto dberror;
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		r = db_exec(w->pg, "SELECT session_id FROM auth.refresh_tokens WHERE token = $1"
-		    " AND revoked", 1, params, NULL, err);
-		if (r == NULL)
-			goto dberror;
-		if (PQntuples(r) > 0) {
-			params[0] = PQgetvalue(r, 0, 0);
-			PQclear(db_exec(w->pg, "DELETE FROM auth.sessions WHERE id = $1", 1, params,
-			    NULL, err));
-			PQclear(db_exec(w->pg, "UPDATE auth.refresh_tokens SET revoked = true"
-			    " WHERE session_id = $1", 1, params, NULL, err));
-			db_commit(w->pg, err);
-			auth_error(res, 400, "refresh_token_already_used",
-			    "Invalid Refresh Token: Already Used");
-		} else {
-			db_rollback(w->pg);
-			auth_error(res, 400, "refresh_token_not_found",
-			    "Invalid Refresh Token: Refresh Token Not Found");
-		}
-		PQclear(r);
+		refresh_reused(srv, w, token, res);
 		cJSON_Delete(body);
 		return;
 	}
@@ -379,17 +445,40 @@ grant_refresh(struct server *srv, struct worker *w, const struct http_request *r
 		cJSON_Delete(body);
 		return;
 	}
-	if (issue_session(srv, w, user, token, sid, res, err) != 0 || db_commit(w->pg, err) != 0) {
-		PQclear(user);
+	if (issue_session(srv, w, user, token, sid, NULL, res, err) != 0 ||
+	    db_commit(w->pg, err) != 0)
 		goto dberror;
-	}
 	PQclear(user);
 	cJSON_Delete(body);
 	return;
 dberror:
+	PQclear(user);
 	db_rollback(w->pg);
-	database_error(res, err);
+	auth_database_error(res, w->pg, err);
 	cJSON_Delete(body);
+}
+
+int
+auth_session_live(PGconn *pg, const struct caller *c, char *err)
+{
+	const cJSON *sid = cJSON_GetObjectItemCaseSensitive(c->claims, "session_id");
+	const char *params[2] = { c->sub, cJSON_IsString(sid) ? sid->valuestring : NULL };
+	PGresult *r;
+	int live;
+
+	if (c->sub == NULL)
+		return 1;	/* an API key: no user, no session */
+	/* A malformed id is no live session (and must not fail the cast). */
+	r = db_exec(pg, "SELECT EXISTS (SELECT FROM auth.users u WHERE u.id = CASE WHEN"
+	    "  $1 ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN $1::uuid END)"
+	    " AND ($2::text IS NULL OR EXISTS (SELECT FROM auth.sessions s WHERE s.id = CASE WHEN"
+	    "  $2 ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN $2::uuid END"
+	    "  AND s.user_id::text = lower($1)))", 2, params, NULL, err);
+	if (r == NULL)
+		return -1;
+	live = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return live;
 }
 
 /* The authenticated caller's claims, or NULL after answering 401. */
@@ -407,16 +496,6 @@ require_user(struct server *srv, const struct http_request *req, struct caller *
 	return c;
 }
 
-/* A one-parameter statement whose result is not needed. */
-static int
-exec_clear(PGconn *pg, const char *sql, const char *const *params, char *err)
-{
-	PGresult *r = db_exec(pg, sql, 1, params, NULL, err);
-
-	PQclear(r);
-	return r != NULL ? 0 : -1;
-}
-
 static void
 get_user(struct server *srv, struct worker *w, const struct http_request *req,
     struct http_response *res)
@@ -432,7 +511,7 @@ get_user(struct server *srv, struct worker *w, const struct http_request *req,
 	if (db_ensure(w->pg, err) != 0 ||
 	    (r = db_exec(w->pg, "SELECT " USER_COLUMNS " FROM auth.users WHERE id = $1", 1,
 	    params, NULL, err)) == NULL)
-		database_error(res, err);
+		auth_database_error(res, w->pg, err);
 	else {
 		if (PQntuples(r) == 1)
 			reply_json(res, 200, user_json(r, 0));
@@ -458,12 +537,12 @@ logout(struct server *srv, struct worker *w, const struct http_request *req,
 	if (cJSON_IsString(sid)) {
 		params[0] = sid->valuestring;
 		if (db_begin(w->pg, err) != 0 ||
-		    exec_clear(w->pg, "UPDATE auth.refresh_tokens SET revoked = true"
-		    " WHERE session_id = $1::uuid", params, err) != 0 ||
-		    exec_clear(w->pg, "DELETE FROM auth.sessions WHERE id = $1::uuid", params,
-		    err) != 0 || db_commit(w->pg, err) != 0) {
+		    db_run(w->pg, "UPDATE auth.refresh_tokens SET revoked = true"
+		    " WHERE session_id = $1::uuid", 1, params, NULL, err) != 0 ||
+		    db_run(w->pg, "DELETE FROM auth.sessions WHERE id = $1::uuid", 1, params,
+		    NULL, err) != 0 || db_commit(w->pg, err) != 0) {
 			db_rollback(w->pg);
-			database_error(res, err);
+			auth_database_error(res, w->pg, err);
 			caller_free(&c);
 			return;
 		}
@@ -481,7 +560,7 @@ auth_handle(struct server *srv, struct worker *w, const struct http_request *req
 	struct caller c;
 	char *grant;
 
-	if (w == NULL || w->pg == NULL) {
+	if (w == NULL || !db_usable(w->pg)) {
 		auth_error(res, 503, "unavailable", "the database is unavailable");
 		return;
 	}

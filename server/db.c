@@ -2,18 +2,90 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "util/log.h"
 
+static long long
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+db_backoff_init(struct db_backoff *b)
+{
+	pthread_mutex_init(&b->lock, NULL);
+	b->next_ms = 0;
+	b->delay_ms = DB_RETRY_FIRST_MS;
+}
+
+void
+db_backoff_free(struct db_backoff *b)
+{
+	pthread_mutex_destroy(&b->lock);
+}
+
+/* Whether an attempt may be made now; when it may, the next one waits. */
+static int
+backoff_take(struct db_backoff *b, long long *wait_ms)
+{
+	long long now = monotonic_ms();
+	int due;
+
+	pthread_mutex_lock(&b->lock);
+	due = now >= b->next_ms;
+	if (due)	/* the others wait while this attempt runs */
+		b->next_ms = now + b->delay_ms;
+	*wait_ms = b->next_ms - now;
+	pthread_mutex_unlock(&b->lock);
+	return due;
+}
+
+static void
+backoff_result(struct db_backoff *b, int ok)
+{
+	pthread_mutex_lock(&b->lock);
+	if (ok) {
+		b->next_ms = 0;
+		b->delay_ms = DB_RETRY_FIRST_MS;
+	} else {
+		b->next_ms = monotonic_ms() + b->delay_ms;
+		b->delay_ms = b->delay_ms * 2 > DB_RETRY_MAX_MS ? DB_RETRY_MAX_MS :
+		    b->delay_ms * 2;
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+static int
+connection_error(PGconn *pg, const char *what, char *err)
+{
+	seterr(err, "%s: %s", what, pg != NULL ? PQerrorMessage(pg) : "out of memory");
+	err[strcspn(err, "\n")] = '\0';
+	return -1;
+}
+
 PGconn *
-db_connect(const char *url, char *err)
+db_open(const char *url, char *err)
 {
 	PGconn *pg = PQconnectdb(url);
 
+	err[0] = '\0';
+	if (PQstatus(pg) != CONNECTION_OK)
+		connection_error(pg, "cannot connect to PostgreSQL", err);
+	return pg;
+}
+
+PGconn *
+db_connect(const char *url, char *err)
+{
+	PGconn *pg = db_open(url, err);
+
 	if (PQstatus(pg) != CONNECTION_OK) {
-		seterr(err, "cannot connect to PostgreSQL: %s", PQerrorMessage(pg));
-		err[strcspn(err, "\n")] = '\0';
 		PQfinish(pg);
 		return NULL;
 	}
@@ -21,16 +93,49 @@ db_connect(const char *url, char *err)
 }
 
 int
+db_usable(PGconn *pg)
+{
+	return pg != NULL && PQstatus(pg) == CONNECTION_OK;
+}
+
+int
 db_ensure(PGconn *pg, char *err)
 {
+	if (db_usable(pg))
+		return 0;
+	if (pg == NULL)
+		return connection_error(pg, "database unavailable", err);
+	PQreset(pg);
+	if (PQstatus(pg) != CONNECTION_OK)
+		return connection_error(pg, "database unavailable", err);
+	return 0;
+}
+
+int
+db_ready(PGconn *pg, struct db_backoff *b, char *err)
+{
+	long long wait_ms;
+
+	if (pg == NULL)
+		return connection_error(pg, "database unavailable", err);
+	/*
+	 * A restarted server closed this idle connection: reading what arrived
+	 * meanwhile (its goodbye, then end of file) marks it broken, so the
+	 * request gets a fresh connection instead of failing on the dead one.
+	 * libpq's socket is non-blocking: this never waits.
+	 */
+	if (PQstatus(pg) == CONNECTION_OK && PQtransactionStatus(pg) == PQTRANS_IDLE)
+		PQconsumeInput(pg);
 	if (PQstatus(pg) == CONNECTION_OK)
 		return 0;
+	if (!backoff_take(b, &wait_ms))
+		return seterr(err, "database unavailable (next connection attempt in %lld ms)",
+		    wait_ms);
 	PQreset(pg);
-	if (PQstatus(pg) != CONNECTION_OK) {
-		seterr(err, "database unavailable: %s", PQerrorMessage(pg));
-		err[strcspn(err, "\n")] = '\0';
-		return -1;
-	}
+	backoff_result(b, PQstatus(pg) == CONNECTION_OK);
+	if (PQstatus(pg) != CONNECTION_OK)
+		return connection_error(pg, "database unavailable", err);
+	log_warn("reconnected to PostgreSQL");
 	return 0;
 }
 
@@ -56,10 +161,11 @@ db_exec(PGconn *pg, const char *sql, int nparams, const char *const *params, cha
 	return NULL;
 }
 
-static int
-simple(PGconn *pg, const char *sql, char *err)
+int
+db_run(PGconn *pg, const char *sql, int nparams, const char *const *params, char *sqlstate,
+    char *err)
 {
-	PGresult *res = db_exec(pg, sql, 0, NULL, NULL, err);
+	PGresult *res = db_exec(pg, sql, nparams, params, sqlstate, err);
 
 	if (res == NULL)
 		return -1;
@@ -67,37 +173,54 @@ simple(PGconn *pg, const char *sql, char *err)
 	return 0;
 }
 
+/* BEGIN, once more on a fresh connection when the old one turns out dead. */
+static int
+begin(PGconn *pg, char *err)
+{
+	if (db_ensure(pg, err) != 0)
+		return -1;
+	if (db_run(pg, "BEGIN", 0, NULL, NULL, err) == 0)
+		return 0;
+	if (PQstatus(pg) != CONNECTION_BAD || db_ensure(pg, err) != 0)
+		return -1;
+	return db_run(pg, "BEGIN", 0, NULL, NULL, err);
+}
+
 int
 db_begin_as(PGconn *pg, const char *role, const char *claims_json, char *err)
 {
 	const char *params[2] = { role, claims_json != NULL ? claims_json : "" };
-	PGresult *res;
 
-	if (db_ensure(pg, err) != 0 || simple(pg, "BEGIN", err) != 0)
+	if (begin(pg, err) != 0)
 		return -1;
 	/* set_config(..., true) lasts for this transaction only, like SET LOCAL. */
-	res = db_exec(pg, "SELECT set_config('role', $1, true),"
-	    " set_config('request.jwt.claims', $2, true)", 2, params, NULL, err);
-	if (res == NULL) {
+	if (db_run(pg, "SELECT set_config('role', $1, true),"
+	    " set_config('request.jwt.claims', $2, true)", 2, params, NULL, err) != 0) {
 		db_rollback(pg);
 		return -1;
 	}
-	PQclear(res);
 	return 0;
 }
 
 int
 db_begin(PGconn *pg, char *err)
 {
-	if (db_ensure(pg, err) != 0)
-		return -1;
-	return simple(pg, "BEGIN", err);
+	return begin(pg, err);
 }
 
 int
 db_commit(PGconn *pg, char *err)
 {
-	return simple(pg, "COMMIT", err);
+	PGresult *res = db_exec(pg, "COMMIT", 0, NULL, NULL, err);
+	int committed;
+
+	if (res == NULL)
+		return -1;
+	committed = strcmp(PQcmdStatus(res), "COMMIT") == 0;
+	PQclear(res);
+	if (!committed)
+		return seterr(err, "the transaction was rolled back: one of its statements failed");
+	return 0;
 }
 
 void

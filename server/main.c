@@ -98,7 +98,8 @@ worker_init(struct server *srv, struct worker **out)
 
 	w->srv = srv;
 	*out = w;
-	if ((w->pg = db_connect(srv->settings.db, err)) == NULL) {
+	/* Down now is no reason to stay down: db_ready() reconnects it. */
+	if ((w->pg = db_open(srv->settings.db, err)) == NULL || err[0] != '\0') {
 		log_warn("%s", err);
 		return -1;
 	}
@@ -119,6 +120,10 @@ static void
 handle(struct server *srv, struct worker *w, const struct http_request *req,
     struct http_response *res)
 {
+	char err[ERRLEN];
+
+	if (w != NULL && db_ready(w->pg, &srv->db_backoff, err) != 0)
+		log_debug("%s", err);
 	router_handle(srv, w, req, res);
 }
 
@@ -188,9 +193,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	memset(&srv, 0, sizeof srv);
+	db_backoff_init(&srv.db_backoff);
 	if (settings_load(&srv.settings, argc - 2, argv + 2, err) != 0) {
 		fprintf(stderr, "agentlogs-server: %s\n", err);
 		settings_free(&srv.settings);
+		db_backoff_free(&srv.db_backoff);
 		return 2;
 	}
 	if (strcmp(argv[1], "serve") == 0)
@@ -200,5 +207,6 @@ main(int argc, char **argv)
 	else
 		rc = cmd_keys(&srv.settings);
 	settings_free(&srv.settings);
+	db_backoff_free(&srv.db_backoff);
 	return rc;
 }

@@ -621,11 +621,9 @@ upsert_user(PGconn *pg, const struct github_user *g, char *uid, size_t uidlen, c
 		snprintf(uid, uidlen, "%s", PQgetvalue(r, 0, 0));
 		PQclear(r);
 		p[0] = uid;
-		r = db_exec(pg, "UPDATE auth.users SET raw_user_meta_data ="
+		return db_run(pg, "UPDATE auth.users SET raw_user_meta_data ="
 		    " raw_user_meta_data || $2::jsonb, updated_at = now() WHERE id = $1",
-		    2, p, NULL, err);
-		PQclear(r);
-		return r != NULL ? UPSERT_OK : UPSERT_ERROR;
+		    2, p, NULL, err) == 0 ? UPSERT_OK : UPSERT_ERROR;
 	}
 	PQclear(r);
 	p[0] = g->email;
@@ -640,11 +638,9 @@ upsert_user(PGconn *pg, const struct github_user *g, char *uid, size_t uidlen, c
 	p[0] = uid;
 	p[1] = g->id;
 	p[2] = g->meta;
-	r = db_exec(pg, "INSERT INTO auth.identities (user_id, provider, provider_id, identity_data,"
-	    " last_sign_in_at) VALUES ($1, 'github', $2, $3::jsonb, now())", 3, p, state, err);
-	if (r == NULL)
+	if (db_run(pg, "INSERT INTO auth.identities (user_id, provider, provider_id, identity_data,"
+	    " last_sign_in_at) VALUES ($1, 'github', $2, $3::jsonb, now())", 3, p, state, err) != 0)
 		return strcmp(state, "23505") == 0 ? UPSERT_RACE : UPSERT_ERROR;
-	PQclear(r);
 	return UPSERT_OK;
 }
 
@@ -654,15 +650,10 @@ flow_delete(PGconn *pg, const char *flow_id)
 	const char *p[1] = { flow_id };
 	char err[ERRLEN];
 
-	PQclear(db_exec(pg, "DELETE FROM auth.flow_state WHERE id = $1::uuid", 1, p, NULL, err));
+	if (db_run(pg, "DELETE FROM auth.flow_state WHERE id = $1::uuid", 1, p, NULL, err) != 0)
+		log_warn("oauth: ending a failed flow: %s", err);
 }
 
-static void
-unexpected(struct http_response *res, const char *err)
-{
-	log_warn("oauth: %s", err);
-	auth_error(res, 500, "unexpected_failure", "the database could not complete the request");
-}
 
 /* ---------------------------------------------------------------- /authorize */
 
@@ -734,15 +725,17 @@ oauth_authorize(struct server *srv, struct worker *w, const struct http_request 
 	params[1] = method;
 	params[2] = target;
 	if (db_ensure(w->pg, err) != 0) {
-		unexpected(res, err);
+		auth_database_error(res, w->pg, err);
 		goto done;
 	}
-	PQclear(db_exec(w->pg, "DELETE FROM auth.flow_state WHERE created_at < now() - "
-	    FLOW_SWEEP_SQL, 0, NULL, NULL, err));
+	/* Sweeping abandoned flows is housekeeping: a failure must not stop a sign-in. */
+	if (db_run(w->pg, "DELETE FROM auth.flow_state WHERE created_at < now() - "
+	    FLOW_SWEEP_SQL, 0, NULL, NULL, err) != 0)
+		log_warn("oauth: sweeping old flows: %s", err);
 	r = db_exec(w->pg, "INSERT INTO auth.flow_state (code_challenge, code_challenge_method,"
 	    " provider, redirect_to) VALUES ($1, $2, 'github', $3) RETURNING id", 3, params, NULL, err);
 	if (r == NULL) {
-		unexpected(res, err);
+		auth_database_error(res, w->pg, err);
 		goto done;
 	}
 	snprintf(flow_id, sizeof flow_id, "%s", PQgetvalue(r, 0, 0));
@@ -824,7 +817,7 @@ callback_flow(struct server *srv, struct worker *w, struct callback *cb,
 	    (r = db_exec(w->pg, "SELECT redirect_to, user_id IS NOT NULL,"
 	    " created_at < now() - " FLOW_TTL_SQL " FROM auth.flow_state"
 	    " WHERE id = $1::uuid AND provider = 'github'", 1, params, NULL, err)) == NULL) {
-		unexpected(res, err);
+		auth_database_error(res, w->pg, err);
 		return -1;
 	}
 	if (PQntuples(r) != 1) {
@@ -930,7 +923,7 @@ oauth_callback(struct server *srv, struct worker *w, const struct http_request *
 		goto done;
 	}
 	if (up != UPSERT_OK) {
-		unexpected(res, err);
+		auth_database_error(res, w->pg, err);
 		goto done;
 	}
 	random_hex(code, 32);
@@ -942,7 +935,7 @@ oauth_callback(struct server *srv, struct worker *w, const struct http_request *
 	if (r == NULL || db_commit(w->pg, err) != 0) {
 		PQclear(r);
 		db_rollback(w->pg);
-		unexpected(res, err);
+		auth_database_error(res, w->pg, err);
 		goto done;
 	}
 	if (PQcmdTuples(r)[0] == '0') {
@@ -997,7 +990,7 @@ oauth_grant_pkce(struct server *srv, struct worker *w, const struct http_request
 		goto done;
 	}
 	if (db_begin(w->pg, err) != 0) {
-		unexpected(res, err);
+		auth_database_error(res, w->pg, err);
 		goto done;
 	}
 	/* FOR UPDATE: of two exchanges racing with one code, the second finds it gone. */
@@ -1007,7 +1000,7 @@ oauth_grant_pkce(struct server *srv, struct worker *w, const struct http_request
 	    " WHERE auth_code = $1 FOR UPDATE", 1, params, NULL, err);
 	if (r == NULL) {
 		db_rollback(w->pg);
-		unexpected(res, err);
+		auth_database_error(res, w->pg, err);
 		goto done;
 	}
 	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 1)) {
@@ -1034,12 +1027,11 @@ oauth_grant_pkce(struct server *srv, struct worker *w, const struct http_request
 		goto done;
 	}
 	params[0] = flow_id;
-	r = db_exec(w->pg, "DELETE FROM auth.flow_state WHERE id = $1::uuid", 1, params, NULL, err);
-	PQclear(r);
-	if (r == NULL || (rc = auth_session_for_user(srv, w, uid, res, err)) < 0 ||
+	if (db_run(w->pg, "DELETE FROM auth.flow_state WHERE id = $1::uuid", 1, params, NULL,
+	    err) != 0 || (rc = auth_session_for_user(srv, w, uid, res, err)) < 0 ||
 	    (rc == 0 && db_commit(w->pg, err) != 0)) {
 		db_rollback(w->pg);
-		unexpected(res, err);
+		auth_database_error(res, w->pg, err);
 	} else if (rc > 0) {
 		db_rollback(w->pg);
 		auth_error(res, 404, "user_not_found", "User not found");

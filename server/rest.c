@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "db.h"
 #include "pgrst-query.h"
 #include "request.h"
@@ -109,7 +110,7 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	long long n, total;
 	int authenticated;
 
-	if (w == NULL || w->pg == NULL) {
+	if (w == NULL || !db_usable(w->pg)) {
 		http_set_json(res, 503, "{\"code\":\"PGRST000\",\"details\":null,\"hint\":null,"
 		    "\"message\":\"the database is unavailable\"}");
 		return;
@@ -119,6 +120,20 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 		return;
 	}
 	authenticated = strcmp(c.role, "anon") != 0;
+	/* A signed-out or deleted user's token must not write, however long it has left. */
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+		int live = auth_session_live(w->pg, &c, err);
+
+		if (live <= 0) {
+			if (live == 0)
+				reply_caller_error(res, CALLER_BAD_JWT, "the session has ended"
+				    " (signed out, or the user was deleted)");
+			else
+				reply_sql_error(res, w->pg, "", err, authenticated);
+			caller_free(&c);
+			return;
+		}
+	}
 	memset(&pr, 0, sizeof pr);
 	memset(&e, 0, sizeof e);
 	pr.method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;

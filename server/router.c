@@ -48,7 +48,7 @@ router_handle(struct server *srv, struct worker *w, const struct http_request *r
 	const char *rest;
 
 	if (strcmp(req->path, "/health") == 0 || strcmp(req->path, "/") == 0)
-		http_set_json(res, 200, "{\"status\":\"ok\",\"service\":\"agentlogs-server\"}");
+		health_handle(w, res);
 	else if (request_path_prefix(req->path, "/auth/v1", &rest))
 		auth_handle(srv, w, req, rest, res);
 	else if (request_path_prefix(req->path, "/rest/v1", &rest))

@@ -5,12 +5,14 @@
 #include <cjson/cJSON.h>
 #include <libpq-fe.h>
 
+#include "db.h"
 #include "http.h"
 #include "request.h"
 #include "settings.h"
 
 struct server {
 	struct settings settings;
+	struct db_backoff db_backoff;	/* the workers' reconnection attempts */
 };
 
 /* One per worker thread. */
@@ -40,6 +42,9 @@ void rest_handle(struct server *srv, struct worker *w, const struct http_request
     const char *path, struct http_response *res);
 void storage_handle(struct server *srv, struct worker *w, const struct http_request *req,
     const char *path, struct http_response *res);
+
+/* GET /health: 200 when the database is reachable, else 503. */
+void health_handle(struct worker *w, struct http_response *res);
 
 void router_handle(struct server *srv, struct worker *w, const struct http_request *req,
     struct http_response *res);

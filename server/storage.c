@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "db.h"
 #include "server.h"
 #include "util/log.h"
@@ -43,27 +44,36 @@ storage_error(struct http_response *res, int http_status, const char *status,
 	cJSON_Delete(o);
 }
 
-/* Object names: folders of safe characters; no "..", no empty part, no leading '/'. */
-static int
-valid_name(const char *name)
+/*
+ * Object names: folders of safe characters; no "..", no empty part, no
+ * leading '/'. A part becomes a file or folder name, so it is held to the
+ * file system's 255 bytes here rather than failing later. NULL when name is
+ * valid, else why not.
+ */
+#define MAX_NAME 1024
+#define MAX_PART 255
+static const char *
+invalid_name(const char *name)
 {
 	const char *p, *part = name;
 
-	if (*name == '\0' || strlen(name) > 1024)
-		return 0;
+	if (*name == '\0' || strlen(name) > MAX_NAME)
+		return "Invalid key: the object name must be 1 to 1024 bytes long";
 	for (p = name;; p++) {
 		if (*p == '/' || *p == '\0') {
 			if (p == part || (p - part == 1 && part[0] == '.') ||
 			    (p - part == 2 && part[0] == '.' && part[1] == '.'))
-				return 0;
+				return "Invalid key: empty, '.' and '..' parts are not allowed";
+			if (p - part > MAX_PART)
+				return "Invalid key: a part between slashes is longer than 255 bytes";
 			if (*p == '\0')
-				return 1;
+				return NULL;
 			part = p + 1;
 			continue;
 		}
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || strchr("-_.=+@", *p) != NULL))
-			return 0;
+			return "Invalid key: only letters, digits and -_.=+@ may appear between slashes";
 	}
 }
 
@@ -71,6 +81,32 @@ static char *
 blob_path(const struct server *srv, const char *name)
 {
 	return xprintf("%s/%s/%s", srv->settings.storage_dir, BUCKET, name);
+}
+
+/*
+ * Why an object cannot be stored at path under dir: one of its folders is an
+ * object already ("a/b" then "a/b/c"), or it is a folder of other objects
+ * ("a/b/c" then "a/b"). NULL when it can. One path cannot be both on disk.
+ */
+static const char *
+name_clash(const char *dir, const char *path)
+{
+	struct stat st;
+	char *copy = xstrdup(path), *p;
+	const char *why = NULL;
+
+	for (p = copy + strlen(dir) + 1; *p != '\0' && why == NULL; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (lstat(copy, &st) == 0 && !S_ISDIR(st.st_mode))
+			why = "an object's name is used as a folder in this name";
+		*p = '/';
+	}
+	if (why == NULL && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		why = "this name is a folder holding other objects";
+	free(copy);
+	return why;
 }
 
 /* mkdir -p for the folders of path. */
@@ -93,17 +129,35 @@ make_parents(const char *path)
 }
 
 static void
-sql_failure(struct http_response *res, const char *state, const char *err)
+sql_failure(struct http_response *res, PGconn *pg, const char *state, const char *err)
 {
 	if (strcmp(state, "42501") == 0)
 		storage_error(res, 403, "403", "Unauthorized",
 		    "new row violates row-level security policy");
 	else if (strcmp(state, "23505") == 0)
 		storage_error(res, 400, "409", "Duplicate", "The resource already exists");
-	else {
+	else if (!db_usable(pg)) {
+		log_warn("storage: %s", err);
+		storage_error(res, 503, "503", "unavailable", "the database is unavailable; try again");
+	} else {
 		log_warn("storage: %s", err);
 		storage_error(res, 500, "500", "internal", "the database could not complete it");
 	}
+}
+
+/* Whether the caller's session may write; when not, res holds the answer. */
+static int
+session_live(struct worker *w, const struct caller *c, struct http_response *res)
+{
+	char err[ERRLEN];
+	int live = auth_session_live(w->pg, c, err);
+
+	if (live < 0)
+		sql_failure(res, w->pg, "", err);
+	else if (live == 0)
+		storage_error(res, 401, "401", "InvalidJWT",
+		    "the session has ended (signed out, or the user was deleted)");
+	return live > 0;
 }
 
 static void
@@ -112,12 +166,21 @@ upload(struct server *srv, struct worker *w, const struct caller *c,
 {
 	const char *upsert = http_header(req, "x-upsert");
 	const char *type = http_header(req, "content-type");
-	char err[ERRLEN], state[6], *path, *meta, size[32];
-	const char *params[4];
+	char err[ERRLEN], state[6], *path, *meta, size[32], *dir;
+	const char *params[4], *clash;
 	int is_upsert = strcmp(req->method, "PUT") == 0 ||
 	    (upsert != NULL && strcmp(upsert, "true") == 0);
 	PGresult *r;
 
+	path = blob_path(srv, name);
+	dir = xprintf("%s/" BUCKET, srv->settings.storage_dir);
+	clash = name_clash(dir, path);
+	free(dir);
+	if (clash != NULL) {
+		storage_error(res, 409, "409", "Conflict", clash);
+		free(path);
+		return;
+	}
 	snprintf(size, sizeof size, "%zu", req->body_len);
 	meta = xprintf("{\"size\": %s, \"mimetype\": \"%s\"}", size,
 	    type != NULL && strspn(type, "abcdefghijklmnopqrstuvwxyz0123456789/+.-") ==
@@ -127,7 +190,8 @@ upload(struct server *srv, struct worker *w, const struct caller *c,
 	params[2] = meta;
 	if (db_begin_as(w->pg, c->role, c->claims_json, err) != 0) {
 		free(meta);
-		sql_failure(res, "", err);
+		free(path);
+		sql_failure(res, w->pg, "", err);
 		return;
 	}
 	r = db_exec(w->pg, is_upsert ?
@@ -142,14 +206,14 @@ upload(struct server *srv, struct worker *w, const struct caller *c,
 	if (r == NULL || PQntuples(r) != 1) {
 		db_rollback(w->pg);
 		if (r == NULL)
-			sql_failure(res, state, err);
+			sql_failure(res, w->pg, state, err);
 		else
 			storage_error(res, 403, "403", "Unauthorized",
 			    "new row violates row-level security policy");
 		PQclear(r);
+		free(path);
 		return;
 	}
-	path = blob_path(srv, name);
 	if (make_parents(path) != 0 ||
 	    paths_write_atomic(path, req->body != NULL ? req->body : "", req->body_len, 0600,
 	    err) != 0 || db_commit(w->pg, err) != 0) {
@@ -198,7 +262,7 @@ download(struct server *srv, struct worker *w, const struct caller *c, const cha
 	size_t n;
 
 	if (db_begin_as(w->pg, c->role, c->claims_json, err) != 0) {
-		sql_failure(res, "", err);
+		sql_failure(res, w->pg, "", err);
 		return;
 	}
 	r = db_exec(w->pg, "SELECT coalesce(metadata->>'mimetype', 'application/octet-stream')"
@@ -206,7 +270,7 @@ download(struct server *srv, struct worker *w, const struct caller *c, const cha
 	    state, err);
 	db_rollback(w->pg);
 	if (r == NULL) {
-		sql_failure(res, state, err);
+		sql_failure(res, w->pg, state, err);
 		return;
 	}
 	if (PQntuples(r) != 1) {
@@ -238,14 +302,14 @@ remove_object(struct server *srv, struct worker *w, const struct caller *c, cons
 	PGresult *r;
 
 	if (db_begin_as(w->pg, c->role, c->claims_json, err) != 0) {
-		sql_failure(res, "", err);
+		sql_failure(res, w->pg, "", err);
 		return;
 	}
 	r = db_exec(w->pg, "DELETE FROM storage.objects WHERE bucket_id = '" BUCKET "'"
 	    " AND name = $1 RETURNING id", 1, params, state, err);
 	if (r == NULL || db_commit(w->pg, err) != 0) {
 		db_rollback(w->pg);
-		sql_failure(res, r == NULL ? state : "", err);
+		sql_failure(res, w->pg, r == NULL ? state : "", err);
 		PQclear(r);
 		return;
 	}
@@ -265,9 +329,9 @@ storage_handle(struct server *srv, struct worker *w, const struct http_request *
     const char *path, struct http_response *res)
 {
 	struct caller c;
-	const char *name = NULL;
+	const char *name = NULL, *why = NULL;
 
-	if (w == NULL || w->pg == NULL) {
+	if (w == NULL || !db_usable(w->pg)) {
 		storage_error(res, 503, "503", "unavailable", "the database is unavailable");
 		return;
 	}
@@ -277,10 +341,13 @@ storage_handle(struct server *srv, struct worker *w, const struct http_request *
 		name = path + 22 + sizeof BUCKET;
 	else if (strncmp(path, "/object/" BUCKET "/", 8 + sizeof BUCKET) == 0)
 		name = path + 8 + sizeof BUCKET;
-	if (name == NULL || !valid_name(name))
-		storage_error(res, 400, "400", "invalid_key", "Invalid bucket or object name");
+	if (name == NULL || (why = invalid_name(name)) != NULL)
+		storage_error(res, 400, "400", "InvalidKey", why != NULL ? why :
+		    "Invalid bucket or object name");
 	else if (strcmp(c.role, "authenticated") != 0)
 		storage_error(res, 403, "403", "Unauthorized", "sign in to use storage");
+	else if (strcmp(req->method, "GET") != 0 && !session_live(w, &c, res))
+		;	/* answered */
 	else if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0)
 		upload(srv, w, &c, req, name, res);
 	else if (strcmp(req->method, "GET") == 0)

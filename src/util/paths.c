@@ -113,12 +113,19 @@ paths_basename(const char *path)
 int
 paths_write_atomic(const char *path, const char *data, size_t len, int mode, char *err)
 {
-	char *tmp = xprintf("%s.tmp.%ld", path, (long)getpid());
+	/*
+	 * A short unique name beside the target: path plus a suffix could pass
+	 * NAME_MAX where path itself does not, and two threads of one process
+	 * writing one path must not share a temporary file.
+	 */
+	const char *slash = strrchr(path, '/');
+	char *tmp = slash != NULL ? xprintf("%.*s/.tmp-XXXXXX", (int)(slash - path), path) :
+	    xstrdup(".tmp-XXXXXX");
 	int fd;
 	size_t off = 0;
 
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) == -1) {
-		seterr(err, "cannot write %s: %s", tmp, strerror(errno));
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		seterr(err, "cannot write %s: %s", path, strerror(errno));
 		free(tmp);
 		return -1;
 	}
