@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -111,6 +112,25 @@ db_ensure(PGconn *pg, char *err)
 	return 0;
 }
 
+/*
+ * A restarted server closed this idle connection: reading what arrived
+ * meanwhile (its goodbye, then end of file, one read each) marks it broken,
+ * so the request gets a fresh connection instead of failing on the dead one.
+ * Only reads what is there: poll() with no wait.
+ */
+static void
+notice_closed(PGconn *pg)
+{
+	struct pollfd p;
+	int i;
+
+	p.fd = PQsocket(pg);
+	p.events = POLLIN;
+	for (i = 0; i < 4 && PQstatus(pg) == CONNECTION_OK &&
+	    PQtransactionStatus(pg) == PQTRANS_IDLE && poll(&p, 1, 0) > 0; i++)
+		PQconsumeInput(pg);
+}
+
 int
 db_ready(PGconn *pg, struct db_backoff *b, char *err)
 {
@@ -118,14 +138,7 @@ db_ready(PGconn *pg, struct db_backoff *b, char *err)
 
 	if (pg == NULL)
 		return connection_error(pg, "database unavailable", err);
-	/*
-	 * A restarted server closed this idle connection: reading what arrived
-	 * meanwhile (its goodbye, then end of file) marks it broken, so the
-	 * request gets a fresh connection instead of failing on the dead one.
-	 * libpq's socket is non-blocking: this never waits.
-	 */
-	if (PQstatus(pg) == CONNECTION_OK && PQtransactionStatus(pg) == PQTRANS_IDLE)
-		PQconsumeInput(pg);
+	notice_closed(pg);
 	if (PQstatus(pg) == CONNECTION_OK)
 		return 0;
 	if (!backoff_take(b, &wait_ms))

@@ -1,7 +1,10 @@
 #!/bin/sh
 # /auth/v1 against a real agentlogs-server on a real PostgreSQL: sign-up,
 # password login, refresh with rotation (a spent token refused, and its
-# session with it), /user, logout, and expired or forged tokens refused.
+# session with it, once the 10 s reuse interval has passed), /user, logout,
+# expired or forged tokens refused, ended sessions' tokens refused for
+# writes, the password's limits, and a transaction whose statement failed
+# never answered as a success.
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/server-lib.sh"
 t_mktemp
@@ -53,6 +56,18 @@ s_http POST /auth/v1/signup '{"email":"ann@example.com","password":"another one"
 t_assert_eq 422 "$s_status" "duplicate signup"
 s_http POST /auth/v1/signup '{"email":"bob@example.com","password":"short"}'
 t_assert_eq 422 "$s_status" "weak password"
+t_assert_contains "$s_body" "at least 8"
+# Too long is refused with the real limit, 1024 bytes (not "at least 8").
+long_pw=$(python3 -c 'print("p" * 1025)')
+s_http POST /auth/v1/signup "{\"email\":\"bob@example.com\",\"password\":\"$long_pw\"}"
+t_assert_eq 422 "$s_status" "a 1,025-byte password"
+t_assert_contains "$s_body" "at most 1024" "a 1,025-byte password"
+s_http POST '/auth/v1/token?grant_type=password' \
+	"{\"email\":\"ann@example.com\",\"password\":\"$long_pw\"}"
+t_assert_eq 400 "$s_status" "login with a 1,025-byte password"
+t_assert_contains "$s_body" "at most 1024" "login with a 1,025-byte password"
+s_http POST /auth/v1/signup "{\"email\":\"bob@example.com\",\"password\":\"${long_pw%p}\"}"
+t_assert_eq 200 "$s_status" "a 1,024-byte password"
 s_http POST /auth/v1/signup 'not json'
 t_assert_eq 400 "$s_status" "malformed JSON"
 
@@ -91,32 +106,64 @@ print(h + "." + t[1] + ".")')
 s_http GET /auth/v1/user -H "Authorization: Bearer $alg_none"
 t_assert_eq 401 "$s_status" "alg none"
 
-# Refresh rotates: the new token works once, the spent one is refused and
-# takes its session down with it.
+# spent SECONDS TOKEN: backdates when TOKEN was spent by SECONDS.
+spent() {
+	psql -X -q "$S_DB" -c "UPDATE auth.refresh_tokens SET updated_at = now() - interval '$1 seconds'
+		WHERE token = '$2'" >/dev/null || t_fail "cannot backdate a refresh token"
+}
+
+# Refresh rotates: the new token works, the spent one is refused once the
+# reuse interval (10 s) has passed, and takes its session down with it.
 s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh\"}"
 t_assert_eq 200 "$s_status" "refresh"
 refresh2=$(s_json 'j["refresh_token"]')
 [ "$refresh2" != "$refresh" ] || t_fail "the refresh token did not rotate"
+# Within the interval the spent token is a client retrying a lost answer: it
+# gets the session's active token again, not a new one and not a logout.
 s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh\"}"
-t_assert_eq 400 "$s_status" "reusing a spent refresh token"
+t_assert_eq 200 "$s_status" "a lost refresh answer retried within the interval ($s_body)"
+t_assert_eq "$refresh2" "$(s_json 'j["refresh_token"]')" "the retry gets the active token"
+s_http GET /auth/v1/user -H "Authorization: Bearer $(s_json 'j["access_token"]')"
+t_assert_eq 200 "$s_status" "the retry's access token"
+spent 11 "$refresh"
+s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh\"}"
+t_assert_eq 400 "$s_status" "reusing a token spent 11 s ago"
 t_assert_contains "$s_body" "Already Used"
 s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh2\"}"
 t_assert_eq 400 "$s_status" "the session ended after a reuse"
 s_http POST '/auth/v1/token?grant_type=refresh_token' '{"refresh_token":"no-such-token"}'
 t_assert_eq 400 "$s_status" "unknown refresh token"
+# The grandparent of the active token, spent within the interval: the active token too.
+s_http POST '/auth/v1/token?grant_type=password' '{"email":"ann@example.com","password":"correct horse"}'
+g0=$(s_json 'j["refresh_token"]')
+s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$g0\"}"
+g1=$(s_json 'j["refresh_token"]')
+s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$g1\"}"
+g2=$(s_json 'j["refresh_token"]')
+s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$g0\"}"
+t_assert_eq "200 $g2" "$s_status $(s_json 'j["refresh_token"]')" "a grandparent within the interval"
 
-# Two refreshes racing with one token: exactly one wins.
+# Refreshes racing with one token (a client's threads, or a retry racing its
+# original): one rotates it, the others wait for it and get the same new
+# token, and that token stays valid: the losers do not end the session.
 s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh1\"}"
 t_assert_eq 200 "$s_status" "refresh of the sign-up session"
 r=$(s_json 'j["refresh_token"]')
 for n in 1 2 3 4; do
-	curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "apikey: $S_ANON" \
+	curl -s -o "$T_TMP/race.$n" -X POST -H "apikey: $S_ANON" \
 		--data-binary "{\"refresh_token\":\"$r\"}" \
-		"$S_URL/auth/v1/token?grant_type=refresh_token" >"$T_TMP/race.$n" &
+		"$S_URL/auth/v1/token?grant_type=refresh_token" &
 	racers="${racers:-} $!"
 done
 wait $racers
-t_assert_eq 1 "$(cat "$T_TMP"/race.* | grep -c '^200$')" "racing refreshes that succeeded"
+winners=$(cat "$T_TMP"/race.* | python3 -c 'import json, sys
+print(len({json.loads(l).get("refresh_token") for l in sys.stdin.read().replace("}{", "}\n{").splitlines()}))')
+t_assert_eq 1 "$winners" "distinct refresh tokens among four racing refreshes"
+s_body=$(cat "$T_TMP/race.1")
+won=$(s_json 'j["refresh_token"]')
+[ "$won" != "$r" ] && [ "$won" != None ] || t_fail "the racing refreshes did not rotate: $s_body"
+s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$won\"}"
+t_assert_eq 200 "$s_status" "the racing refreshes' token afterwards"
 
 # Logout revokes the session's refresh tokens.
 s_http POST '/auth/v1/token?grant_type=password' '{"email":"ann@example.com","password":"correct horse"}'
@@ -126,6 +173,57 @@ s_http POST /auth/v1/logout '' -H "Authorization: Bearer $access"
 t_assert_eq 204 "$s_status" "logout"
 s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh\"}"
 t_assert_eq 400 "$s_status" "refresh after logout"
+
+# An ended session's access token, still unexpired, writes nothing: not after
+# logout, not after the user is deleted. (Reads only ever see the caller's
+# rows, which a deleted user no longer has.)
+# writes TOKEN: sets $writes to the statuses of a REST insert and a storage upload.
+writes() {
+	s_http POST /rest/v1/user_profiles "{\"id\":\"$2\"}" -H "Authorization: Bearer $1" \
+		-H 'Prefer: resolution=merge-duplicates'
+	writes=$s_status
+	s_http POST "/storage/v1/object/visuals/$2/$3.png" 'png bytes' \
+		-H "Authorization: Bearer $1" -H 'Content-Type: image/png'
+	writes="$writes $s_status"
+}
+s_http POST '/auth/v1/token?grant_type=password' '{"email":"ann@example.com","password":"correct horse"}'
+writes "$(s_json 'j["access_token"]')" "$uid" before
+t_assert_eq "201 200" "$writes" "writes with a live session"
+writes "$access" "$uid" after-logout
+t_assert_eq "401 401" "$writes" "writes with a logged-out access token"
+s_http POST /auth/v1/signup '{"email":"carl@example.com","password":"carl carl carl"}'
+carl=$(s_json 'j["access_token"]')
+carl_id=$(s_json 'j["user"]["id"]')
+writes "$carl" "$carl_id" alive
+t_assert_eq "201 200" "$writes" "writes of a user not yet deleted"
+psql -X -q "$S_DB" -c "DELETE FROM auth.users WHERE id = '$carl_id'" >/dev/null
+writes "$carl" "$carl_id" deleted
+t_assert_eq "401 401" "$writes" "writes with a deleted user's access token"
+t_assert_contains "$s_body" "session has ended"
+
+# A statement that fails inside a sign-in transaction: PostgreSQL answers the
+# COMMIT with success and the tag ROLLBACK. No tokens may be handed out then
+# (they would not exist), and a refresh that failed so leaves its token usable.
+s_http POST /auth/v1/signup '{"email":"trap@example.com","password":"trap trap trap"}'
+trap_refresh=$(s_json 'j["refresh_token"]')
+trap_id=$(s_json 'j["user"]["id"]')
+psql -X -q -v ON_ERROR_STOP=1 "$S_DB" >/dev/null <<SQL || t_fail "cannot install the trap"
+CREATE FUNCTION public.t_trap() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN RAISE EXCEPTION 'trapped'; END \$\$;
+CREATE TRIGGER t_trap BEFORE UPDATE OF last_sign_in_at ON auth.users
+	FOR EACH ROW WHEN (OLD.email = 'trap@example.com') EXECUTE FUNCTION public.t_trap();
+SQL
+sessions() {
+	psql -X -At "$S_DB" -c "SELECT count(*) FROM auth.sessions WHERE user_id = '$trap_id'"
+}
+s_http POST '/auth/v1/token?grant_type=password' '{"email":"trap@example.com","password":"trap trap trap"}'
+t_assert_eq 500 "$s_status" "login whose transaction failed ($s_body)"
+t_assert_eq 1 "$(sessions)" "sessions after a failed login"
+s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$trap_refresh\"}"
+t_assert_eq 500 "$s_status" "refresh whose transaction failed ($s_body)"
+psql -X -q "$S_DB" -c "DROP TRIGGER t_trap ON auth.users" >/dev/null
+s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$trap_refresh\"}"
+t_assert_eq 200 "$s_status" "the token of the failed refresh, afterwards"
 
 # The request log: one line per request, and never a token or a password.
 t_wait_file "$T_TMP/server.log" "POST /auth/v1/logout 204" "the logout's request log line"
