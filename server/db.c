@@ -31,17 +31,15 @@ db_backoff_free(struct db_backoff *b)
 	pthread_mutex_destroy(&b->lock);
 }
 
-/* Whether an attempt may be made now; when it may, the next one waits. */
+/* Whether an attempt may be made now: no failure lately, or its wait is over. */
 static int
-backoff_take(struct db_backoff *b, long long *wait_ms)
+backoff_due(struct db_backoff *b, long long *wait_ms)
 {
 	long long now = monotonic_ms();
 	int due;
 
 	pthread_mutex_lock(&b->lock);
 	due = now >= b->next_ms;
-	if (due)	/* the others wait while this attempt runs */
-		b->next_ms = now + b->delay_ms;
 	*wait_ms = b->next_ms - now;
 	pthread_mutex_unlock(&b->lock);
 	return due;
@@ -141,7 +139,7 @@ db_ready(PGconn *pg, struct db_backoff *b, char *err)
 	notice_closed(pg);
 	if (PQstatus(pg) == CONNECTION_OK)
 		return 0;
-	if (!backoff_take(b, &wait_ms))
+	if (!backoff_due(b, &wait_ms))
 		return seterr(err, "database unavailable (next connection attempt in %lld ms)",
 		    wait_ms);
 	PQreset(pg);

@@ -8,9 +8,10 @@
 
 /*
  * When the workers may next try to reconnect: shared by all of them, so a
- * database that is down sees one attempt per interval (doubling from
+ * database that is down sees a round of attempts per interval (doubling from
  * DB_RETRY_FIRST_MS up to DB_RETRY_MAX_MS), not one per request, and the
- * first worker that gets through lets every other one try at once.
+ * first worker that gets through lets every other one try at once. With no
+ * failure lately, a broken connection is replaced at once.
  */
 #define DB_RETRY_FIRST_MS 100
 #define DB_RETRY_MAX_MS 5000
