@@ -1,7 +1,8 @@
 #!/bin/sh
 # /storage/v1 against a real agentlogs-server: upload, upsert, download and
 # delete in bucket "visuals", only under the caller's own <user_id>/ folder;
-# duplicates, missing objects, bad names and the size limit.
+# duplicates, missing objects, bad names (a part over 255 bytes), a name that
+# is both an object and a folder, and the size limit.
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/server-lib.sh"
 t_mktemp
@@ -78,6 +79,33 @@ t_assert_eq 400 "$s_status" "a name with .."
 head -c 300000 /dev/urandom >"$T_TMP/big.png"
 up "$A" POST "/storage/v1/object/visuals/$A_ID/big.png" "$T_TMP/big.png"
 t_assert_eq 413 "$s_status" "an object over the size limit"
+# A part of the name becomes a file or folder name: 255 bytes is the most,
+# answered as such, not as a server error.
+p255=$(python3 -c 'print("p" * 251 + ".png")')
+up "$A" POST "/storage/v1/object/visuals/$A_ID/$p255" "$T_TMP/img.png"
+t_assert_eq 200 "$s_status" "a 255-byte file name ($s_body)"
+up "$A" POST "/storage/v1/object/visuals/$A_ID/q$p255" "$T_TMP/img.png"
+t_assert_eq 400 "$s_status" "a 256-byte file name ($s_body)"
+t_assert_contains "$s_body" "longer than 255 bytes" "a 256-byte file name"
+up "$A" POST "/storage/v1/object/visuals/$A_ID/$(python3 -c 'print("d" * 256)')/x.png" \
+	"$T_TMP/img.png"
+t_assert_eq 400 "$s_status" "a 256-byte folder name ($s_body)"
+t_assert_contains "$s_body" "longer than 255 bytes" "a 256-byte folder name"
+# One name cannot be an object and a folder: a clear conflict, in either order,
+# and the object already there is untouched.
+up "$A" POST "/storage/v1/object/visuals/$A_ID/clash" "$T_TMP/img.png"
+t_assert_eq 200 "$s_status" "the object 'clash'"
+up "$A" POST "/storage/v1/object/visuals/$A_ID/clash/inner.png" "$T_TMP/img2.png"
+t_assert_eq 409 "$s_status" "an object under an object ($s_body)"
+t_assert_contains "$s_body" "used as a folder" "an object under an object"
+up "$A" POST "/storage/v1/object/visuals/$A_ID/dir/inner.png" "$T_TMP/img.png"
+t_assert_eq 200 "$s_status" "the object 'dir/inner.png'"
+up "$A" PUT "/storage/v1/object/visuals/$A_ID/dir" "$T_TMP/img2.png"
+t_assert_eq 409 "$s_status" "an object named as a folder ($s_body)"
+t_assert_contains "$s_body" "folder holding other objects" "an object named as a folder"
+cmp -s "$T_TMP/img.png" "$T_TMP/storage/visuals/$A_ID/clash" || t_fail "'clash' changed"
+t_assert_eq 0 "$(psql -X -At "$S_DB" -c "SELECT count(*) FROM storage.objects
+	WHERE name IN ('$A_ID/clash/inner.png', '$A_ID/dir')")" "rows of refused objects"
 
 # Delete, then it is gone.
 s_http DELETE "/storage/v1/object/visuals/$A_ID/$sha.png" -H "Authorization: Bearer $A"
