@@ -19,6 +19,7 @@
 #include "jwt.h"
 #include "server.h"
 #include "util/log.h"
+#include "util/random.h"
 #include "util/xmalloc.h"
 
 #define MIN_PASSWORD 8
@@ -97,17 +98,6 @@ user_json(PGresult *r, int row)
 	" to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')," \
 	" to_char(last_sign_in_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
-static void
-random_token(char *out, size_t bytes)
-{
-	unsigned char buf[64];
-	size_t i;
-
-	randombytes_buf(buf, bytes);
-	for (i = 0; i < bytes; i++)
-		snprintf(out + i * 2, 3, "%02x", buf[i]);
-}
-
 /*
  * Answers with an access token for user (one row of USER_COLUMNS) in a
  * session: a new one (sessions row and first refresh token) when session_id
@@ -142,7 +132,8 @@ issue_session(struct server *srv, struct worker *w, PGresult *user, const char *
 	if (active != NULL)
 		snprintf(refresh, sizeof refresh, "%s", active);
 	else {
-		random_token(refresh, 32);
+		if (random_hex(refresh, sizeof refresh, 32) != 0)
+			return seterr(err, "the random generator failed");
 		params[0] = refresh;
 		params[1] = uid;
 		params[2] = sid;

@@ -8,93 +8,12 @@
 #include <openssl/hmac.h>
 
 #include "jwt.h"
+#include "util/base64url.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
 
 #define SHA256_LEN 32
-
-static const char b64url_chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* base64url without padding, as JWS requires (RFC 7515 §2). */
-static void
-b64url_encode(struct strbuf *sb, const unsigned char *p, size_t n)
-{
-	unsigned int v;
-	size_t i;
-
-	for (i = 0; i + 3 <= n; i += 3) {
-		v = (unsigned int)p[i] << 16 | (unsigned int)p[i + 1] << 8 | p[i + 2];
-		strbuf_addc(sb, b64url_chars[v >> 18 & 63]);
-		strbuf_addc(sb, b64url_chars[v >> 12 & 63]);
-		strbuf_addc(sb, b64url_chars[v >> 6 & 63]);
-		strbuf_addc(sb, b64url_chars[v & 63]);
-	}
-	if (n - i == 1) {
-		v = (unsigned int)p[i] << 16;
-		strbuf_addc(sb, b64url_chars[v >> 18 & 63]);
-		strbuf_addc(sb, b64url_chars[v >> 12 & 63]);
-	} else if (n - i == 2) {
-		v = (unsigned int)p[i] << 16 | (unsigned int)p[i + 1] << 8;
-		strbuf_addc(sb, b64url_chars[v >> 18 & 63]);
-		strbuf_addc(sb, b64url_chars[v >> 12 & 63]);
-		strbuf_addc(sb, b64url_chars[v >> 6 & 63]);
-	}
-}
-
-static int
-b64url_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/*
- * Decodes s[0..len) into a new NUL-terminated buffer. Only the canonical
- * encoding is accepted (no padding, unused trailing bits zero), so one value
- * has one spelling and a signature cannot be altered without failing.
- */
-static unsigned char *
-b64url_decode(const char *s, size_t len, size_t *outlen)
-{
-	unsigned char *out;
-	unsigned int acc = 0;
-	size_t i, n = 0;
-	int bits = 0, v;
-
-	if (len % 4 == 1)
-		return NULL;
-	out = xmalloc(len / 4 * 3 + 3);
-	for (i = 0; i < len; i++) {
-		if ((v = b64url_value((unsigned char)s[i])) < 0)
-			goto fail;
-		acc = acc << 6 | (unsigned int)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (acc != 0)
-		goto fail;
-	out[n] = '\0';
-	*outlen = n;
-	return out;
-fail:
-	free(out);
-	return NULL;
-}
 
 static int
 hmac_sha256(const unsigned char *key, size_t keylen, const char *data, size_t n,
@@ -121,16 +40,16 @@ jwt_sign(const cJSON *claims, const unsigned char *secret, size_t secret_len)
 	payload = cJSON_PrintUnformatted(claims);
 	if (payload == NULL)
 		fatalx("out of memory");
-	b64url_encode(&sb, (const unsigned char *)header, sizeof header - 1);
+	base64url_append(&sb, (const unsigned char *)header, sizeof header - 1);
 	strbuf_addc(&sb, '.');
-	b64url_encode(&sb, (const unsigned char *)payload, strlen(payload));
+	base64url_append(&sb, (const unsigned char *)payload, strlen(payload));
 	cJSON_free(payload);
 	if (hmac_sha256(secret, secret_len, sb.buf, sb.len, mac) != 0) {
 		strbuf_free(&sb);
 		return NULL;
 	}
 	strbuf_addc(&sb, '.');
-	b64url_encode(&sb, mac, sizeof mac);
+	base64url_append(&sb, mac, sizeof mac);
 	return strbuf_detach(&sb);
 }
 
@@ -142,7 +61,7 @@ decode_object(const char *s, size_t len)
 	size_t n;
 	cJSON *o;
 
-	if (len == 0 || (json = b64url_decode(s, len, &n)) == NULL)
+	if (len == 0 || (json = base64url_decode(s, len, &n)) == NULL)
 		return NULL;
 	/* A NUL inside would let text after it escape the parser's notice. */
 	if (memchr(json, '\0', n) != NULL) {
@@ -187,7 +106,7 @@ check_signature(const char *token, size_t signed_len, const char *sig, size_t si
 	size_t n;
 	int ok;
 
-	if ((given = b64url_decode(sig, sig_len, &n)) == NULL)
+	if ((given = base64url_decode(sig, sig_len, &n)) == NULL)
 		return seterr(err, "bad signature");
 	if (hmac_sha256(secret, secret_len, token, signed_len, mac) != 0) {
 		free(given);

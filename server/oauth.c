@@ -30,7 +30,10 @@
 #include "db.h"
 #include "jwt.h"
 #include "server.h"
+#include "util/base64url.h"
 #include "util/log.h"
+#include "util/percent.h"
+#include "util/random.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
 
@@ -44,28 +47,12 @@
 #define CONNECT_TIMEOUT 10L
 #define FETCH_TIMEOUT 20L
 
-static const char b64url_chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /* ---------------------------------------------------------------- helpers */
 
 static void
 url_encode(struct strbuf *sb, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '.' || c == '_' || c == '~')
-			strbuf_addc(sb, (char)c);
-		else {
-			strbuf_addc(sb, '%');
-			strbuf_addc(sb, hex[c >> 4]);
-			strbuf_addc(sb, hex[c & 15]);
-		}
-	}
+	percent_encode(sb, s, strlen(s), NULL);
 }
 
 /*
@@ -127,64 +114,29 @@ str_member(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static void
-random_hex(char *out, size_t bytes)
-{
-	unsigned char buf[32];
-	size_t i;
-
-	randombytes_buf(buf, bytes);
-	for (i = 0; i < bytes; i++)
-		snprintf(out + i * 2, 3, "%02x", buf[i]);
-}
-
-static void
-b64url(const unsigned char *p, size_t n, char *out)
-{
-	unsigned int v;
-	size_t i, o = 0;
-
-	for (i = 0; i + 3 <= n; i += 3) {
-		v = (unsigned int)p[i] << 16 | (unsigned int)p[i + 1] << 8 | p[i + 2];
-		out[o++] = b64url_chars[v >> 18 & 63];
-		out[o++] = b64url_chars[v >> 12 & 63];
-		out[o++] = b64url_chars[v >> 6 & 63];
-		out[o++] = b64url_chars[v & 63];
-	}
-	if (n - i == 1) {
-		v = (unsigned int)p[i] << 16;
-		out[o++] = b64url_chars[v >> 18 & 63];
-		out[o++] = b64url_chars[v >> 12 & 63];
-	} else if (n - i == 2) {
-		v = (unsigned int)p[i] << 16 | (unsigned int)p[i + 1] << 8;
-		out[o++] = b64url_chars[v >> 18 & 63];
-		out[o++] = b64url_chars[v >> 12 & 63];
-		out[o++] = b64url_chars[v >> 6 & 63];
-	}
-	out[o] = '\0';
-}
-
 /* RFC 7636 §4.6: S256 compares BASE64URL(SHA256(verifier)), plain the verifier itself. */
 static int
 pkce_verify(const char *method, const char *challenge, const char *verifier)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	char enc[EVP_MAX_MD_SIZE * 2];
+	char *enc = NULL;
 	const char *candidate;
 	size_t n;
+	int same;
 
 	if (strcmp(method, "s256") == 0) {
 		if (EVP_Digest(verifier, strlen(verifier), md, &mdlen, EVP_sha256(), NULL) != 1)
 			return 0;
-		b64url(md, mdlen, enc);
-		candidate = enc;
+		candidate = enc = base64url_encode(md, mdlen);
 	} else if (strcmp(method, "plain") == 0)
 		candidate = verifier;
 	else
 		return 0;
 	n = strlen(candidate);
-	return n == strlen(challenge) && CRYPTO_memcmp(candidate, challenge, n) == 0;
+	same = n == strlen(challenge) && CRYPTO_memcmp(candidate, challenge, n) == 0;
+	free(enc);
+	return same;
 }
 
 /* RFC 7636 §4.2: 43 to 128 unreserved characters. */
@@ -926,7 +878,12 @@ oauth_callback(struct server *srv, struct worker *w, const struct http_request *
 		auth_database_error(res, w->pg, err);
 		goto done;
 	}
-	random_hex(code, 32);
+	if (random_hex(code, sizeof code, 32) != 0) {
+		seterr(err, "the random generator failed");
+		db_rollback(w->pg);
+		auth_error(res, 500, "unexpected_failure", "cannot draw a random code");
+		goto done;
+	}
 	params[0] = cb.flow_id;
 	params[1] = code;
 	params[2] = uid;

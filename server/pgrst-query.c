@@ -8,6 +8,7 @@
 
 #include "pgrst-query.h"
 #include "util/strbuf.h"
+#include "util/percent.h"
 #include "util/xmalloc.h"
 
 /* PostgreSQL's limit on a table's columns, so on an INSERT's. */
@@ -128,43 +129,6 @@ params_free(struct params *p)
 	free(p->v);
 	p->v = NULL;
 	p->n = p->cap = 0;
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-char *
-pgrst_percent_decode(const char *s, size_t len)
-{
-	char *out = xmalloc(len + 1), *p = out;
-	size_t i;
-	int c;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			c = hexval(s[i + 1]) << 4 | hexval(s[i + 2]);
-			i += 2;
-		} else if (c == '+')
-			c = ' ';
-		/* A NUL would cut the value short where PostgreSQL cannot see it. */
-		if (c == '\0') {
-			free(out);
-			return NULL;
-		}
-		*p++ = (char)c;
-	}
-	*p = '\0';
-	return out;
 }
 
 static int
@@ -583,9 +547,9 @@ parse_query(struct query *q, const char *qs, struct pgrst_error *e)
 				return fail(e, 400, "PGRST100", NULL,
 				    "too many query parameters (at most %d)", PGRST_MAX_PARAMS);
 			eq = memchr(seg, '=', len);
-			key = pgrst_percent_decode(seg, eq != NULL ? (size_t)(eq - seg) : len);
+			key = percent_decode(seg, eq != NULL ? (size_t)(eq - seg) : len);
 			value = eq != NULL ?
-			    pgrst_percent_decode(eq + 1, len - (size_t)(eq + 1 - seg)) : xstrdup("");
+			    percent_decode(eq + 1, len - (size_t)(eq + 1 - seg)) : xstrdup("");
 			if (key == NULL || value == NULL)
 				rc = fail(e, 400, "PGRST100", NULL,
 				    "failed to parse query string: it decodes to a NUL byte");

@@ -102,9 +102,6 @@ struct pgrst_sql {
 int pgrst_build(const struct pgrst_request *req, struct pgrst_sql *out, struct pgrst_error *e);
 void pgrst_sql_free(struct pgrst_sql *s);
 
-/* Decodes %XX and '+' in s[0..len) into a new string; NULL on a decoded NUL. */
-char *pgrst_percent_decode(const char *s, size_t len);
-
 /* Whether s is an identifier we quote and pass on. */
 int pgrst_ident_valid(const char *s);
 

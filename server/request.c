@@ -7,86 +7,26 @@
 #include "jwt.h"
 #include "request.h"
 #include "util/log.h"
+#include "util/percent.h"
 #include "util/xmalloc.h"
-
-int
-request_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-char *
-request_decode(const char *s, size_t len)
-{
-	char *out = xmalloc(len + 1), *o = out;
-	size_t i;
-	int c;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c == '%' && len - i > 2 && request_hexval((unsigned char)s[i + 1]) >= 0 &&
-		    request_hexval((unsigned char)s[i + 2]) >= 0) {
-			c = request_hexval((unsigned char)s[i + 1]) << 4 |
-			    request_hexval((unsigned char)s[i + 2]);
-			i += 2;
-		} else if (c == '+')
-			c = ' ';
-		if (c == '\0') {
-			free(out);
-			return NULL;
-		}
-		*o++ = (char)c;
-	}
-	*o = '\0';
-	return out;
-}
 
 void
 request_query_append(struct strbuf *sb, const char *arg, size_t len)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-	int eq = 0;
+	const char *eq = memchr(arg, '=', len);
+	size_t klen = eq != NULL ? (size_t)(eq - arg) : len;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)arg[i];
-
-		if (c == '=' && !eq) {
-			eq = 1;
-			strbuf_addc(sb, '=');
-		} else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || (c != '\0' && strchr("-._~,().*:!", c) != NULL))
-			strbuf_addc(sb, (char)c);
-		else {
-			strbuf_addc(sb, '%');
-			strbuf_addc(sb, hex[c >> 4]);
-			strbuf_addc(sb, hex[c & 15]);
-		}
+	percent_encode(sb, arg, klen, ",().*:!");
+	if (eq != NULL) {
+		strbuf_addc(sb, '=');
+		percent_encode(sb, eq + 1, len - klen - 1, ",().*:!");
 	}
 }
 
 char *
 request_query_value(const char *query, const char *name)
 {
-	size_t nlen = strlen(name), len;
-	const char *p = query, *end, *v;
-
-	while (p != NULL && *p != '\0') {
-		end = strchr(p, '&');
-		len = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (len >= nlen && memcmp(p, name, nlen) == 0 && (len == nlen || p[nlen] == '=')) {
-			v = len == nlen ? p + len : p + nlen + 1;
-			return request_decode(v, len - (size_t)(v - p));
-		}
-		p = end != NULL ? end + 1 : NULL;
-	}
-	return NULL;
+	return percent_query_value(query, name);
 }
 
 char *

@@ -13,24 +13,12 @@
 #include "http.h"
 #include "util/strbuf.h"
 
-/* The value of the hex digit c, or -1. */
-int request_hexval(int c);
-
-/*
- * Decodes s[0..len) as a query-string component: %XX is the byte XX, '+' a
- * space; a '%' not followed by two hex digits stays as it is. Returns a new
- * string, or NULL when it decodes to a NUL byte (no C string, header or
- * PostgreSQL text can carry one, and a shorter value than sent must never
- * be acted on).
- */
-char *request_decode(const char *s, size_t len);
-
 /*
  * Appends to sb one query argument as libwebsockets hands it over (split at
  * '&' and already decoded, NULs included), encoded again: the first '=' stays
  * the separator, every byte outside [A-Za-z0-9-._~,().*:!] becomes %XX. So a
  * "%26" sent in a value never reads as a separator once the arguments are
- * joined with '&', and request_decode() gives back exactly the bytes sent.
+ * joined with '&', and percent_decode() gives back exactly the bytes sent.
  */
 void request_query_append(struct strbuf *sb, const char *arg, size_t len);
 

@@ -8,6 +8,7 @@
 
 #include "capture/gitcommit.h"
 #include "capture/writer.h"
+#include "util/hex.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/paths.h"
@@ -149,8 +150,7 @@ sink_image(void *arg, const struct seg_commit *c, const char *turn_id,
 	for (i = (int)b64len - 1; i >= 0 && img->data[i] == '=' && len > 0; i--)
 		len--;
 	EVP_Digest(bytes, len, digest, NULL, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++)
-		snprintf(hex + i * 2, 3, "%02x", digest[i]);
+	hex_encode(hex, sizeof hex, digest, sizeof digest);
 	rel = xprintf("visual-cache/%s.%s", hex, image_ext(img->media_type));
 	path = xprintf("%s/%s.%s", w->visual_dir, hex, image_ext(img->media_type));
 	if (stat(path, &st) != 0) {

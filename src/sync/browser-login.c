@@ -1,12 +1,9 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <poll.h>
 #include <spawn.h>
@@ -22,27 +19,13 @@
 
 #include "sync/browser-login.h"
 #include "sync/cloud.h"
+#include "util/base64url.h"
 #include "util/log.h"
+#include "util/percent.h"
+#include "util/random.h"
 #include "util/xmalloc.h"
 
 extern char **environ;
-
-/* base64url without padding (RFC 7636 §4). */
-static void
-base64url(const unsigned char *in, size_t n, char *out)
-{
-	int len = EVP_EncodeBlock((unsigned char *)out, in, (int)n), i;
-
-	while (len > 0 && out[len - 1] == '=')
-		len--;
-	out[len] = '\0';
-	for (i = 0; i < len; i++) {
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
-	}
-}
 
 static int
 listen_loopback(int *port, char *err)
@@ -90,35 +73,6 @@ open_browser(const char *url)
 	return pid;
 }
 
-/* One query parameter of "a=1&b=2", decoded, or NULL. */
-static char *
-query_param(CURL *curl, const char *query, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = query;
-
-	while (p != NULL && *p != '\0') {
-		const char *end = strchr(p, '&');
-		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (len > n && strncmp(p, name, n) == 0 && p[n] == '=') {
-			int outlen;
-			char *raw = xstrndup(p + n + 1, len - n - 1), *dec, *copy, *c;
-			for (c = raw; *c != '\0'; c++)
-				if (*c == '+')
-					*c = ' ';
-			dec = curl_easy_unescape(curl, raw, 0, &outlen);
-			free(raw);
-			if (dec == NULL)
-				return NULL;
-			copy = xstrndup(dec, (size_t)outlen);
-			curl_free(dec);
-			return copy;
-		}
-		p = end != NULL ? end + 1 : NULL;
-	}
-	return NULL;
-}
-
 static void
 reply(int fd, int status, const char *text)
 {
@@ -138,7 +92,7 @@ reply(int fd, int status, const char *text)
  * a request to ignore (favicon, garbage), -1 on a socket error.
  */
 static int
-read_callback(int fd, CURL *curl, char **code, char **error)
+read_callback(int fd, char **code, char **error)
 {
 	char buf[8192], *path, *sp, *q;
 	size_t len = 0;
@@ -169,10 +123,10 @@ read_callback(int fd, CURL *curl, char **code, char **error)
 		reply(fd, 404, "Not found.");
 		return 0;
 	}
-	*code = query_param(curl, q, "code");
+	*code = percent_query_value(q, "code");
 	if (*code == NULL) {
-		char *e = query_param(curl, q, "error_description");
-		*error = e != NULL ? e : query_param(curl, q, "error");
+		char *e = percent_query_value(q, "error_description");
+		*error = e != NULL ? e : percent_query_value(q, "error");
 		if (*error == NULL)
 			*error = xstrdup("the sign-in page returned neither a code nor an error");
 		reply(fd, 400, "<html><body><h1>agentlogs: login failed</h1>"
@@ -185,7 +139,7 @@ read_callback(int fd, CURL *curl, char **code, char **error)
 }
 
 static int
-wait_for_code(int lfd, CURL *curl, int timeout_s, char **code, char *err)
+wait_for_code(int lfd, int timeout_s, char **code, char *err)
 {
 	time_t deadline = time(NULL) + timeout_s;
 	char *error = NULL;
@@ -202,7 +156,7 @@ wait_for_code(int lfd, CURL *curl, int timeout_s, char **code, char *err)
 			continue;
 		if ((cfd = accept(lfd, NULL, NULL)) < 0)
 			continue;
-		rc = read_callback(cfd, curl, code, &error);
+		rc = read_callback(cfd, code, &error);
 		close(cfd);
 		if (rc == 1 && *code != NULL)
 			return 0;
@@ -219,31 +173,32 @@ browser_login(struct cloud *c, const struct browser_login_opts *o, struct strbuf
     char *err)
 {
 	unsigned char raw[32], digest[SHA256_DIGEST_LENGTH];
-	char verifier[64], challenge[64], redirect[64], *esc, *url, *code = NULL;
+	char verifier[64], challenge[64], redirect[64], *url, *code = NULL, *b64;
 	struct cloud_response r = { 0 };
-	CURL *curl;
+	struct strbuf esc = STRBUF_INIT;
 	pid_t browser = -1;
 	int lfd, port = 0, rc;	/* set by listen_loopback; gcc 12 -O2 cannot see it */
 	cJSON *body;
 	char *json;
 
-	if (RAND_bytes(raw, sizeof raw) != 1)
+	if (random_bytes(raw, sizeof raw) != 0)
 		return seterr(err, "cannot draw random bytes for the login");
-	base64url(raw, sizeof raw, verifier);
+	/* RFC 7636 §4: the verifier and its S256 challenge, base64url without padding. */
+	b64 = base64url_encode(raw, sizeof raw);
+	snprintf(verifier, sizeof verifier, "%s", b64);
+	free(b64);
 	SHA256((const unsigned char *)verifier, strlen(verifier), digest);
-	base64url(digest, sizeof digest, challenge);
+	b64 = base64url_encode(digest, sizeof digest);
+	snprintf(challenge, sizeof challenge, "%s", b64);
+	free(b64);
 
 	if ((lfd = listen_loopback(&port, err)) < 0)
 		return -1;
-	if ((curl = curl_easy_init()) == NULL) {
-		close(lfd);
-		return seterr(err, "cannot start the HTTP client");
-	}
 	snprintf(redirect, sizeof redirect, "http://127.0.0.1:%d/callback", port);
-	esc = curl_easy_escape(curl, redirect, 0);
+	percent_encode(&esc, redirect, strlen(redirect), NULL);
 	url = xprintf("%s/auth/v1/authorize?provider=github&redirect_to=%s"
-	    "&code_challenge=%s&code_challenge_method=s256", cloud_url(c), esc, challenge);
-	curl_free(esc);
+	    "&code_challenge=%s&code_challenge_method=s256", cloud_url(c), esc.buf, challenge);
+	strbuf_free(&esc);
 
 	if (o->open_browser && (browser = open_browser(url)) > 0)
 		fprintf(stderr, "Opening your browser to log in with GitHub. If it does not open, "
@@ -252,12 +207,11 @@ browser_login(struct cloud *c, const struct browser_login_opts *o, struct strbuf
 		fprintf(stderr, "To log in with GitHub, open this address in a browser on this "
 		    "machine:\n\n  %s\n\n", url);
 	fprintf(stderr, "Waiting for the browser (up to %d s)...\n", o->timeout_s);
-	rc = wait_for_code(lfd, curl, o->timeout_s, &code, err);
+	rc = wait_for_code(lfd, o->timeout_s, &code, err);
 	close(lfd);
 	free(url);
 	if (browser > 0)
 		waitpid(browser, NULL, WNOHANG);
-	curl_easy_cleanup(curl);
 	if (rc != 0)
 		return -1;
 

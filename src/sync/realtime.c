@@ -13,6 +13,7 @@
 #include "sync/realtime.h"
 #include "sync/tables.h"
 #include "util/log.h"
+#include "util/percent.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
 
@@ -573,25 +574,6 @@ realtime_main(void *arg)
 	return NULL;
 }
 
-/* Percent-encodes s for a query value. */
-static void
-add_encoded(struct strbuf *sb, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    ch == '-' || ch == '_' || ch == '.' || ch == '~')
-			strbuf_addc(sb, (char)ch);
-		else {
-			strbuf_addc(sb, '%');
-			strbuf_addc(sb, hex[ch >> 4]);
-			strbuf_addc(sb, hex[ch & 15]);
-		}
-	}
-}
-
 /* Splits url into the parts lws needs. */
 static int
 parse_url(struct realtime *rt, const char *url, const char *anon_key, char *err)
@@ -643,7 +625,7 @@ parse_url(struct realtime *rt, const char *url, const char *anon_key, char *err)
 		base_len--;
 	strbuf_add(&sb, rest, base_len);
 	strbuf_adds(&sb, RT_PATH "?apikey=");
-	add_encoded(&sb, anon_key);
+	percent_encode(&sb, anon_key, strlen(anon_key), NULL);
 	strbuf_adds(&sb, "&vsn=1.0.0");
 	rt->path = strbuf_detach(&sb);
 	return 0;

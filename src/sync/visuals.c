@@ -14,6 +14,7 @@
 #include "sync/cloud.h"
 #include "sync/engine.h"
 #include "sync/visuals.h"
+#include "util/hex.h"
 #include "util/log.h"
 #include "util/paths.h"
 #include "util/xmalloc.h"
@@ -82,11 +83,9 @@ static void
 hex_sha256(const char *data, size_t len, char out[65])
 {
 	unsigned char d[SHA256_DIGEST_LENGTH];
-	int i;
 
 	SHA256((const unsigned char *)data, len, d);
-	for (i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	hex_encode(out, 65, d, sizeof d);
 }
 
 static int

@@ -31,6 +31,7 @@
 #include "pgrst-query.h"
 #include "request.h"
 #include "util/log.h"
+#include "util/percent.h"
 #include "util/xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -91,11 +92,11 @@ check_argument(const char *arg, size_t n)
 	if ((eq == NULL) != (enc_eq == NULL) || strchr(enc, '&') != NULL ||
 	    strchr(enc, '+') != NULL || strlen(enc) > 3 * n)
 		abort();
-	k = request_decode(enc, enc_eq != NULL ? (size_t)(enc_eq - enc) : strlen(enc));
+	k = percent_decode(enc, enc_eq != NULL ? (size_t)(enc_eq - enc) : strlen(enc));
 	if (k == NULL || strlen(k) != klen || memcmp(k, arg, klen) != 0)
 		abort();
 	if (eq != NULL) {
-		v = request_decode(enc_eq + 1, strlen(enc_eq + 1));
+		v = percent_decode(enc_eq + 1, strlen(enc_eq + 1));
 		if (v == NULL || strlen(v) != n - klen - 1 || memcmp(v, eq + 1, n - klen - 1) != 0)
 			abort();
 		free(v);
@@ -117,7 +118,7 @@ rebuild_query(const char *raw)
 	for (;;) {
 		amp = strchr(p, '&');
 		len = amp != NULL ? (size_t)(amp - p) : strlen(p);
-		if ((arg = request_decode(p, len)) == NULL) {
+		if ((arg = percent_decode(p, len)) == NULL) {
 			strbuf_free(&sb);
 			return NULL;	/* a %00: lws refuses it */
 		}
@@ -239,7 +240,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	target = sp + 1;
 	if ((qm = strchr(target, '?')) != NULL)
 		*qm = '\0';
-	req.path = request_decode(target, strlen(target));
+	req.path = percent_decode(target, strlen(target));
 	req.query = qm != NULL ? rebuild_query(qm + 1) : xstrdup("");
 	free(line);
 	if (req.path == NULL || req.query == NULL)

@@ -270,7 +270,6 @@ percent_decoding(void **state)
 {
 	struct pgrst_sql s;
 	struct pgrst_error e;
-	char *d;
 
 	(void)state;
 	/* %XX decoded, '+' is a space (PostgREST and URLSearchParams), %2B a plus. */
@@ -286,21 +285,6 @@ percent_decoding(void **state)
 	check_sql(&s, AGG "SELECT * FROM \"public\".\"turns\" WHERE \"id\" = $1) pgrst_t", 1, "1");
 	pgrst_sql_free(&s);
 
-	d = pgrst_percent_decode("100%25%zz%4%", 12);
-	assert_string_equal(d, "100%%zz%4%");
-	free(d);
-	d = pgrst_percent_decode("a%2", 3);
-	assert_string_equal(d, "a%2");
-	free(d);
-	d = pgrst_percent_decode("%41%62", 6);
-	assert_string_equal(d, "Ab");
-	free(d);
-	/* Only len bytes are read. */
-	d = pgrst_percent_decode("%41%62", 3);
-	assert_string_equal(d, "A");
-	free(d);
-	assert_null(pgrst_percent_decode("a%00b", 5));
-	assert_null(pgrst_percent_decode("a\0b", 3));
 	refused("GET", "turns", "title=eq.a%00b", NULL, NULL, 400, "PGRST100");
 	refused("GET", "turns", "ti%00tle=eq.a", NULL, NULL, 400, "PGRST100");
 }

@@ -1,6 +1,5 @@
 /*
- * What the server reads of a request (server/request.c): percent-decoding and
- * its edge cases, the query string as http.c rebuilds it from libwebsockets'
+ * What the server reads of a request (server/request.c): the query string as http.c rebuilds it from libwebsockets'
  * decoded arguments, headers, the API key and bearer token, paths,
  * Content-Length and the request log's escaping.
  */
@@ -18,77 +17,6 @@
 #include "request.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
-
-/* Decodes s (its strlen) and compares with want (NULL: refused). */
-static void
-decodes(const char *s, const char *want)
-{
-	char *got = request_decode(s, strlen(s));
-
-	if (want == NULL) {
-		if (got != NULL)
-			fail_msg("'%s' decoded to '%s', wanted a refusal", s, got);
-		return;
-	}
-	if (got == NULL)
-		fail_msg("'%s' was refused, wanted '%s'", s, want);
-	assert_string_equal(got, want);
-	free(got);
-}
-
-static void
-decoding(void **state)
-{
-	char *got;
-
-	(void)state;
-	assert_int_equal(request_hexval('0'), 0);
-	assert_int_equal(request_hexval('9'), 9);
-	assert_int_equal(request_hexval('a'), 10);
-	assert_int_equal(request_hexval('F'), 15);
-	assert_int_equal(request_hexval('g'), -1);
-	assert_int_equal(request_hexval('\0'), -1);
-	assert_int_equal(request_hexval(0xc3), -1);
-
-	decodes("", "");
-	decodes("plain", "plain");
-	decodes("%41%4a%4A", "AJJ");
-	decodes("a+b", "a b");
-	decodes("a%2Bb", "a+b");
-	decodes("%20", " ");
-	decodes("%26%3D", "&=");
-	decodes("%e2%82%ac", "\xe2\x82\xac");
-	decodes("%ff", "\xff");
-	/* Decoded once only: %25 gives a '%' that is not read again. */
-	decodes("%2541", "%41");
-	decodes("%2500", "%00");
-	/* Malformed escapes stay as they are. */
-	decodes("%", "%");
-	decodes("a%", "a%");
-	decodes("%4", "%4");
-	decodes("a%4", "a%4");
-	decodes("%zz", "%zz");
-	decodes("%g1", "%g1");
-	decodes("%1g", "%1g");
-	decodes("%%41", "%A");
-	/* A NUL byte never passes, however written. */
-	decodes("%00", NULL);
-	decodes("a%00b", NULL);
-	decodes("abc%00", NULL);
-
-	/* The length is obeyed: no read past it, not even for an escape. */
-	got = request_decode("ab%41", 3);
-	assert_string_equal(got, "ab%");
-	free(got);
-	got = request_decode("ab%41", 4);
-	assert_string_equal(got, "ab%4");
-	free(got);
-	got = request_decode("a\0b", 3);
-	assert_null(got);
-	got = request_decode("xyz", 0);
-	assert_string_equal(got, "");
-	free(got);
-}
 
 /* One argument encoded by request_query_append, as http.c rebuilds a query. */
 static char *
@@ -466,7 +394,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(decoding),
 		cmocka_unit_test(query_rebuild),
 		cmocka_unit_test(query_values),
 		cmocka_unit_test(headers_and_credentials),

@@ -1,0 +1,255 @@
+/*
+ * The shared encoders of src/util/ that client and server both use:
+ * percent-decoding and -encoding, query values, hex, random hex tokens and
+ * base64url. Expected values are RFC test vectors or written out by hand.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "util/base64url.h"
+#include "util/hex.h"
+#include "util/percent.h"
+#include "util/random.h"
+#include "util/strbuf.h"
+
+/* Decodes s (its strlen) and compares with want (NULL: refused). */
+static void
+decodes(const char *s, const char *want)
+{
+	char *got = percent_decode(s, strlen(s));
+
+	if (want == NULL) {
+		if (got != NULL)
+			fail_msg("'%s' decoded to '%s', wanted a refusal", s, got);
+		return;
+	}
+	if (got == NULL)
+		fail_msg("'%s' was refused, wanted '%s'", s, want);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+decoding(void **state)
+{
+	char *got;
+
+	(void)state;
+	assert_int_equal(hex_value('0'), 0);
+	assert_int_equal(hex_value('9'), 9);
+	assert_int_equal(hex_value('a'), 10);
+	assert_int_equal(hex_value('F'), 15);
+	assert_int_equal(hex_value('g'), -1);
+	assert_int_equal(hex_value('\0'), -1);
+	assert_int_equal(hex_value(0xc3), -1);
+
+	decodes("", "");
+	decodes("plain", "plain");
+	decodes("%41%4a%4A", "AJJ");
+	decodes("a+b", "a b");
+	decodes("a%2Bb", "a+b");
+	decodes("%20", " ");
+	decodes("%26%3D", "&=");
+	decodes("%e2%82%ac", "\xe2\x82\xac");
+	decodes("%ff", "\xff");
+	/* Decoded once only: %25 gives a '%' that is not read again. */
+	decodes("%2541", "%41");
+	decodes("%2500", "%00");
+	/* Malformed escapes stay as they are. */
+	decodes("%", "%");
+	decodes("a%", "a%");
+	decodes("%4", "%4");
+	decodes("a%4", "a%4");
+	decodes("%zz", "%zz");
+	decodes("%g1", "%g1");
+	decodes("%1g", "%1g");
+	decodes("%%41", "%A");
+	/* A NUL byte never passes, however written. */
+	decodes("%00", NULL);
+	decodes("a%00b", NULL);
+	decodes("abc%00", NULL);
+
+	/* The length is obeyed: no read past it, not even for an escape. */
+	got = percent_decode("ab%41", 3);
+	assert_string_equal(got, "ab%");
+	free(got);
+	got = percent_decode("ab%41", 4);
+	assert_string_equal(got, "ab%4");
+	free(got);
+	got = percent_decode("a\0b", 3);
+	assert_null(got);
+	got = percent_decode("xyz", 0);
+	assert_string_equal(got, "");
+	free(got);
+}
+
+static char *
+encode(const char *s, const char *also_safe)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	percent_encode(&sb, s, strlen(s), also_safe);
+	return strbuf_detach(&sb);
+}
+
+static void
+encoding(void **state)
+{
+	char *got, all[256];
+	int i;
+
+	(void)state;
+	got = encode("AZaz09-._~", NULL);
+	assert_string_equal(got, "AZaz09-._~");
+	free(got);
+	got = encode("a b&c=d/e?f%g+h", NULL);
+	assert_string_equal(got, "a%20b%26c%3Dd%2Fe%3Ff%25g%2Bh");
+	free(got);
+	got = encode("\xe2\x82\xac\x01\x7f\xff", NULL);
+	assert_string_equal(got, "%E2%82%AC%01%7F%FF");
+	free(got);
+	got = encode("a,b(c)*:!d", ",()*:!");
+	assert_string_equal(got, "a,b(c)*:!d");
+	free(got);
+	got = encode("", NULL);
+	assert_string_equal(got, "");
+	free(got);
+	/* Every byte but NUL round-trips through the decoder. */
+	for (i = 1; i < 256; i++)
+		all[i - 1] = (char)i;
+	all[255] = '\0';
+	got = encode(all, NULL);
+	{
+		char *back = percent_decode(got, strlen(got));
+
+		assert_non_null(back);
+		assert_memory_equal(back, all, 256);
+		free(back);
+	}
+	free(got);
+}
+
+static void
+query_values(void **state)
+{
+	char *v;
+
+	(void)state;
+	v = percent_query_value("code=abc%2F1&state=x+y", "code");
+	assert_string_equal(v, "abc/1");
+	free(v);
+	v = percent_query_value("code=abc%2F1&state=x+y", "state");
+	assert_string_equal(v, "x y");
+	free(v);
+	/* A bare name is "", a longer name that starts alike is not it, the first counts. */
+	v = percent_query_value("flag&codex=1&code=2&code=3", "flag");
+	assert_string_equal(v, "");
+	free(v);
+	v = percent_query_value("flag&codex=1&code=2&code=3", "code");
+	assert_string_equal(v, "2");
+	free(v);
+	assert_null(percent_query_value("codex=1", "code"));
+	assert_null(percent_query_value("", "code"));
+	assert_null(percent_query_value("code=a%00b", "code"));
+}
+
+static void
+hex(void **state)
+{
+	static const unsigned char bytes[] = { 0x00, 0x01, 0x7f, 0x80, 0xab, 0xff };
+	char out[13];
+
+	(void)state;
+	assert_int_equal(hex_encode(out, sizeof out, bytes, sizeof bytes), 0);
+	assert_string_equal(out, "00017f80abff");
+	/* One byte short of the NUL: refused, nothing written past the buffer. */
+	assert_int_equal(hex_encode(out, sizeof out - 1, bytes, sizeof bytes), -1);
+	assert_int_equal(hex_encode(out, 0, bytes, 0), -1);
+	assert_int_equal(hex_encode(out, 1, bytes, 0), 0);
+	assert_string_equal(out, "");
+}
+
+static void
+random_tokens(void **state)
+{
+	char a[65], b[65], small[64];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(random_hex(a, sizeof a, 32), 0);
+	assert_int_equal(random_hex(b, sizeof b, 32), 0);
+	assert_int_equal(strlen(a), 64);
+	assert_int_equal(strspn(a, "0123456789abcdef"), 64);
+	assert_string_not_equal(a, b);
+	/* The size is checked against the buffer: 32 bytes need 65 characters. */
+	memset(small, 'x', sizeof small);
+	assert_int_equal(random_hex(small, sizeof small, 32), -1);
+	assert_string_equal(small, "");
+	for (i = 1; i < sizeof small; i++)
+		assert_int_equal(small[i], 'x');
+	assert_int_equal(random_bytes(a, 0), 0);
+}
+
+/* RFC 4648 §10's vectors, in the URL alphabet without padding. */
+static void
+base64url(void **state)
+{
+	static const char *const plain[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
+	static const char *const coded[] = { "", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE",
+		"Zm9vYmFy" };
+	static const unsigned char url_only[] = { 0xfb, 0xff, 0xbf };
+	unsigned char *d;
+	size_t i, n;
+	char *e;
+
+	(void)state;
+	for (i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+		e = base64url_encode((const unsigned char *)plain[i], strlen(plain[i]));
+		assert_string_equal(e, coded[i]);
+		free(e);
+		d = base64url_decode(coded[i], strlen(coded[i]), &n);
+		assert_non_null(d);
+		assert_int_equal(n, strlen(plain[i]));
+		assert_memory_equal(d, plain[i], n);
+		assert_int_equal(d[n], '\0');
+		free(d);
+	}
+	/* '-' and '_' where standard base64 has '+' and '/'. */
+	e = base64url_encode(url_only, sizeof url_only);
+	assert_string_equal(e, "-_-_");
+	free(e);
+	/* Only the canonical spelling decodes. */
+	assert_null(base64url_decode("Zg==", 4, &n));	/* padding */
+	assert_null(base64url_decode("Zh", 2, &n));	/* unused bits set */
+	assert_null(base64url_decode("Z", 1, &n));	/* no whole byte */
+	assert_null(base64url_decode("+/+/", 4, &n));	/* standard alphabet */
+	assert_null(base64url_decode("Zm 9v", 5, &n));
+	/* Only len bytes are read. */
+	d = base64url_decode("Zm9vYmFy", 4, &n);
+	assert_non_null(d);
+	assert_int_equal(n, 3);
+	assert_memory_equal(d, "foo", 3);
+	free(d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(decoding),
+		cmocka_unit_test(encoding),
+		cmocka_unit_test(query_values),
+		cmocka_unit_test(hex),
+		cmocka_unit_test(random_tokens),
+		cmocka_unit_test(base64url),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
