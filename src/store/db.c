@@ -10,6 +10,7 @@
 #include "store/internal.h"
 #include "store/migrations.h"
 #include "util/log.h"
+#include "util/percent.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -280,16 +281,11 @@ static int
 open_read_only(const char *path, sqlite3 **db)
 {
 	struct strbuf uri = STRBUF_INIT;
-	const char *p;
 	int rc;
 
+	/* SQLite decodes every %XX of a URI's path, so any byte may be encoded. */
 	strbuf_adds(&uri, "file:");
-	for (p = path; *p != '\0'; p++) {
-		if (*p == '%' || *p == '?' || *p == '#')
-			strbuf_addf(&uri, "%%%02x", (unsigned char)*p);
-		else
-			strbuf_addc(&uri, *p);
-	}
+	percent_encode(&uri, path, strlen(path), "/");
 	strbuf_adds(&uri, "?immutable=1");
 	rc = sqlite3_open_v2(uri.buf, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
 	    SQLITE_OPEN_FULLMUTEX, NULL);
