@@ -87,6 +87,7 @@ run_sync(struct cmd_ctx *ctx, enum sync_what what, int quiet)
 	if ((rc = sync_open(&sc, ctx->home, err)) != 0)
 		return cmd_fail("%s", err);
 	/* Push too: with nothing pending it would say all is well on a broken store. */
+	store_share_check(sc.st, ctx->store);
 	if (store_check_writable(sc.st, err) != 0) {
 		sync_close(&sc);
 		return cmd_fail("%s", err);

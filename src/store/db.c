@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/check.h"
 #include "store/internal.h"
 #include "store/migrations.h"
 #include "util/log.h"
@@ -384,39 +385,6 @@ store_open(const char *path, char *err)
 	return store_open_version(path, store_latest_version(), err);
 }
 
-int
-store_check_writable(struct store *st, char *err)
-{
-	sqlite3_stmt *q;
-	char *verdict = NULL;
-	const char *p;
-
-	if (sqlite3_db_readonly(st->db, "main") == 1)
-		return seterr(err, "%s is read-only (%s): nothing can be written to it", st->path,
-		    access(st->path, W_OK) != 0 ? strerror(errno) : "opened read-only");
-	/* A damaged page anywhere: writing more would bury it deeper. */
-	if ((q = store_prepare(st, "PRAGMA quick_check(1)", err)) == NULL)
-		return -1;
-	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
-		verdict = xstrdup((const char *)sqlite3_column_text(q, 0));
-	else
-		verdict = xstrdup(sqlite3_errmsg(st->db));
-	sqlite3_finalize(q);
-	if (strcmp(verdict, "ok") == 0) {
-		free(verdict);
-		return 0;
-	}
-	/* One line: "*** in database main ***\nPage 22: ..." becomes "Page 22: ...". */
-	if ((p = strrchr(verdict, '\n')) == NULL)
-		p = verdict;
-	else
-		p++;
-	seterr(err, "%s is damaged (%s); nothing was written: restore it from a backup, "
-	    "or move it away and import and pull again", st->path, p);
-	free(verdict);
-	return -1;
-}
-
 void
 store_close(struct store *st)
 {
@@ -425,6 +393,9 @@ store_close(struct store *st)
 	cache_free(&st->cache);
 	if (st->db != NULL)
 		sqlite3_close_v2(st->db);
+	/* After the close: its checkpoint is the last write the record must see. */
+	if (st->checked_at != 0)
+		check_record_write(st->path, st->checked_at);
 	free(st->path);
 	free(st);
 }

@@ -18,9 +18,15 @@ void store_close(struct store *st);
 /*
  * Before a command writes: fails with a message when the store was opened
  * read-only (a store this process may not write is) or has a damaged page.
- * Reads the whole file (PRAGMA quick_check).
+ * Reads the whole file (PRAGMA quick_check) unless it is unchanged since a
+ * command that found it good closed it (src/store/check.c).
  */
 int store_check_writable(struct store *st, char *err);
+/*
+ * One process, two connections (--sync-once: import, then sync): the second
+ * trusts the first's check, as the writes between them are this process's own.
+ */
+void store_share_check(struct store *st, const struct store *checked);
 
 /* The newest schema version this binary knows. */
 int store_latest_version(void);

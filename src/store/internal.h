@@ -32,6 +32,8 @@ struct store {
 	 * have a connection, and a statement belongs to the one that made it.
 	 */
 	struct stmt_cache cache;
+	/* Set when store_check_writable found it good: when the last full check ran. */
+	long long checked_at;
 };
 
 /* Prepare or fail with a message naming the statement's SQLite error. */

@@ -1,7 +1,9 @@
 #!/bin/sh
 # A store with a damaged page: push, pull, sync and import all refuse in one
 # line and write nothing (push used to say "Everything up to date", import to
-# write into it).
+# write into it). The full check that finds it runs only when the store changed
+# since a command that found it good closed it (data.db.checked): every push
+# used to read the whole store.
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
@@ -12,9 +14,57 @@ s_start_server
 
 y_machine A
 y_signup A ann@example.com
-y_import A
-y_ok A push
 db=$(y_home A)/data.db
+# checked ARG...: agentlogs ARG... on A, saying (debug) when it checks in full.
+checked() {
+	t_run env AGENTLOGS_HOME="$(y_home A)" AGENTLOGS_DEBUG=1 "$AGENTLOGS" "$@"
+	[ "$t_rc" -eq 0 ] || t_fail "agentlogs $* exited $t_rc: $t_err"
+}
+# full_check REASON ARG...: agentlogs ARG... reads the whole store, for REASON.
+full_check() {
+	why=$1
+	shift
+	checked "$@"
+	t_assert_contains "$t_err" "data.db: full check ($why)"
+}
+# no_full_check ARG...: agentlogs ARG... trusts the record of the last clean close.
+no_full_check() {
+	checked "$@"
+	case $t_err in *"full check"*) t_fail "agentlogs $* checked in full: $t_err" ;; esac
+}
+
+full_check "no record of a clean close" import --claude-dir "$AGENTLOGS_SAMPLES"
+t_assert_eq "-rw-------" "$(ls -l "$db.checked" | cut -c1-10)" "the record's mode"
+no_full_check push
+no_full_check push
+no_full_check pull
+no_full_check sync
+no_full_check import --claude-dir "$AGENTLOGS_SAMPLES"
+no_full_check --sync-once
+
+# Another program writes (sound): the next command checks, the one after not.
+sqlite3 "$db" "INSERT INTO sync_state VALUES ('note', 'from another program')" ||
+	t_fail "writing beside agentlogs"
+full_check "changed since the last clean close" push
+no_full_check push
+
+# A writer that died mid-transaction-stream leaves frames in the WAL and the
+# database file as it was: that is a change too.
+python3 - "$db" <<'PY' || t_fail "a writer dying"
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("INSERT OR REPLACE INTO sync_state VALUES ('note', 'then died')")
+os._exit(0)
+PY
+[ -s "$db-wal" ] || t_fail "the dying writer left no WAL frames"
+full_check "changed since the last clean close" push
+no_full_check push
+
+# And at least weekly, whatever the record says (bytes can rot below the file system).
+old=$(( $(date +%s) - 8 * 24 * 3600 ))
+sed -i "s/^checked .*/checked $old/" "$db.checked"
+full_check "last full check over a week ago" push
+no_full_check push
 
 # ---- A damaged page: the first leaf of the turns table, holding old turns
 # that neither a push with nothing pending nor the import below reads.
@@ -31,6 +81,7 @@ with open(sys.argv[1], "r+b") as f:
     f.write(b"\xff" * size)
 PY
 cp "$db" "$T_TMP/damaged.orig"
+[ -f "$db.checked" ] || t_fail "no record of the last clean close before the damage"
 
 for cmd in push pull sync; do
 	y_on A $cmd
@@ -38,6 +89,7 @@ for cmd in push pull sync; do
 	t_assert_one_line "$t_err" "$cmd's error on a damaged store"
 	t_assert_contains "$t_err" "data.db is damaged"
 done
+[ ! -f "$db.checked" ] || t_fail "a damaged store kept its record of a clean close"
 
 # New lines of a new transcript, with turn ids that sort after every other.
 proj="$T_TMP/claude/projects/-home-ann-src-more"
