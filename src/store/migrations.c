@@ -182,6 +182,15 @@ const struct migration migrations[] = {
 	  "  UPDATE cognitive_commits SET sync_status = 'pending', local_version = local_version + 1"
 	  "  WHERE id = new.commit_id AND sync_status <> 'pending';"
 	  " END;" },
+
+	{ 9, "screenshots missing from cloud storage",
+	  /* Local only (store/visual-rows.c): warned about once, not asked for
+	   * on every pull; a newer cloud version of the row is asked for again. */
+	  "CREATE TABLE visuals_missing ("
+	  "  visual_id TEXT PRIMARY KEY,"
+	  "  cloud_version INTEGER NOT NULL,"
+	  "  noted_at TEXT NOT NULL"
+	  ") WITHOUT ROWID;" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

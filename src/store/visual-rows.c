@@ -76,6 +76,24 @@ visuals_set_cloud_path(struct store *st, const char *id, const char *cloud_path,
 int
 visuals_in_cloud(struct store *st, visual_cb cb, void *arg, char *err)
 {
-	return each_visual(st, "SELECT id, sha256, cloud_path FROM visuals"
-	    " WHERE cloud_path IS NOT NULL AND deleted_at IS NULL", cb, arg, err);
+	return each_visual(st, "SELECT id, sha256, cloud_path FROM visuals v"
+	    " WHERE cloud_path IS NOT NULL AND deleted_at IS NULL AND NOT EXISTS"
+	    " (SELECT 1 FROM visuals_missing m WHERE m.visual_id = v.id"
+	    " AND m.cloud_version = v.cloud_version)", cb, arg, err);
+}
+
+int
+visuals_note_missing(struct store *st, const char *id, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "INSERT OR REPLACE INTO visuals_missing"
+	    " (visual_id, cloud_version, noted_at) SELECT id, cloud_version, ?2 FROM visuals"
+	    " WHERE id = ?1", err);
+	char now[32];
+
+	if (s == NULL)
+		return -1;
+	time_now_iso(now);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, now);
+	return store_step_write(st, s, "noting a missing screenshot", err) < 0 ? -1 : 0;
 }

@@ -20,7 +20,13 @@ int visuals_to_upload(struct store *st, visual_cb cb, void *arg, char *err);
 int visuals_set_cloud_path(struct store *st, const char *id, const char *cloud_path,
     char *err);
 
-/* The live visuals with a cloud copy: cb gets their id, sha256 and cloud path. */
+/*
+ * The live visuals with a cloud copy, but those noted missing from storage at
+ * their current cloud version: cb gets their id, sha256 and cloud path.
+ */
 int visuals_in_cloud(struct store *st, visual_cb cb, void *arg, char *err);
+
+/* Storage had no bytes for visual id: not asked for again until its cloud version moves. */
+int visuals_note_missing(struct store *st, const char *id, char *err);
 
 #endif

@@ -205,7 +205,7 @@ download_one(struct sync_ctx *sc, const char *sha, const char *cloud_path, char 
 		free(file);
 		return 0;
 	}
-	/* From here, 1 means downloaded. */
+	/* From here, 1 means downloaded, 2 missing from storage. */
 	url = xprintf("/storage/v1/object/authenticated/visuals/%s", cloud_path);
 	rc = cloud_call(sc->cloud, "GET", url, NULL, 0, NULL, &r, err);
 	free(url);
@@ -220,34 +220,36 @@ download_one(struct sync_ctx *sc, const char *sha, const char *cloud_path, char 
 			rc = paths_write_atomic(file, r.body.buf != NULL ? r.body.buf : "", r.body.len,
 			    0644, err) == 0 ? 1 : -1;
 		}
-	} else if (rc == 0 && storage_missing(&r))
+	} else if (rc == 0 && storage_missing(&r)) {
 		log_warn("screenshot %s is missing from cloud storage; skipped", sha);
-	else if (rc == 0)
+		rc = 2;
+	} else if (rc == 0)
 		rc = cloud_refused(&r, "cannot download a screenshot", err);
-	/* Missing: the row came before its bytes (the next pull fetches them), or the
-	 * bytes are gone for good; either way the rest of the pull goes on. */
+	/* Missing: the bytes are gone (or another client sent the row before them);
+	 * either way the rest of the pull goes on, and the caller notes it. */
 	cloud_response_free(&r);
 	free(file);
 	return rc;
 }
 
-/* Fetches one screenshot unless it is here already (a visual_cb). */
+/* Fetches one screenshot unless it is here already (a visual_cb); notes one missing. */
 static int
 download_visual(const char *id, const char *sha, const char *cloud_path, void *arg)
 {
 	struct transfer *d = arg;
 	int rc;
 
-	(void)id;
 	if (sha == NULL || !is_sha256(sha))
 		return 0;
-	if ((rc = download_one(d->sc, sha, cloud_path, d->err)) > 0) {
+	rc = download_one(d->sc, sha, cloud_path, d->err);
+	if (rc == 1)
 		d->n++;
-		rc = 0;
-	}
-	return rc;
+	else if (rc == 2)
+		return visuals_note_missing(d->sc->st, id, d->err);
+	return rc > 0 ? 0 : rc;
 }
 
+/* Screenshots noted missing are not asked for again until their row changes in the cloud. */
 int
 visuals_download(struct sync_ctx *sc, long *downloaded, char *err)
 {

@@ -5,7 +5,8 @@
 #   while it was under way (it used to fail "database is locked");
 # - objects missing from storage (HTTP 400 with "statusCode":"404", as hosted
 #   Storage answers) are warned about and skipped: pull and sync work, and the
-#   machine's edits reach the cloud;
+#   machine's edits reach the cloud; the next pulls neither warn about them nor
+#   ask storage for them again (every pull used to);
 # - a Retry-After too large for milliseconds in a long waits the longest
 #   backoff and retries (it used to overflow).
 . "$SRCDIR/tests/integration/lib.sh"
@@ -166,8 +167,16 @@ t_assert_eq 3 "$(printf '%s\n' "$t_err" | grep -c 'is missing from cloud storage
 t_assert_eq 1 "$(t_sql "$(y_home C)/data.db" "SELECT count(*) FROM cognitive_commits
 	WHERE id = '$id'")" "the commit pulled despite its missing screenshots"
 y_ok C title "$id" "edited on C"
+mark=$(wc -l <"$T_TMP/server.log")
 y_on C sync
 t_assert_eq 0 "$t_rc" "sync with screenshots missing from storage ($t_err)"
+# Warned about once: the next pulls neither warn nor ask storage again.
+case $t_err in *"missing from cloud storage"*) t_fail "warned again: $t_err" ;; esac
+y_on C pull
+t_assert_eq 0 "$t_rc" "a second pull with screenshots missing ($t_err)"
+t_assert_eq "" "$t_err" "a second pull's warnings"
+t_assert_eq 0 "$(tail -n +"$((mark + 1))" "$T_TMP/server.log" | grep -c 'GET /storage/')" \
+	"screenshots asked of storage again"
 t_assert_eq "edited on C" "$(psql -X -At "$S_DB" -c "SELECT title FROM cognitive_commits
 	WHERE user_id = '$uid' AND id = '$id'")" "C's edit in the cloud"
 
