@@ -41,6 +41,17 @@ no_full_check pull
 no_full_check sync
 no_full_check import --claude-dir "$AGENTLOGS_SAMPLES"
 no_full_check --sync-once
+# --sync-once whose import writes: its sync trusts the import's check.
+mkdir -p "$T_TMP/cron/projects/-home-ann-src-cron"
+cat >"$T_TMP/cron/projects/-home-ann-src-cron/0b7c3d2e-0000-4000-8000-00000000c001.jsonl" <<'EOF'
+{"type":"user","uuid":"eeeeeeee-0000-4000-8000-000000000001","sessionId":"0b7c3d2e-0000-4000-8000-00000000c001","cwd":"/home/ann/src/cron","timestamp":"2026-03-09T10:00:00.000Z","message":{"role":"user","content":"from cron"}}
+{"type":"assistant","uuid":"eeeeeeee-0000-4000-8000-000000000002","sessionId":"0b7c3d2e-0000-4000-8000-00000000c001","cwd":"/home/ann/src/cron","timestamp":"2026-03-09T10:00:05.000Z","message":{"id":"msg_cron","model":"m","role":"assistant","content":[{"type":"text","text":"Done."}],"usage":{"input_tokens":1,"output_tokens":1}}}
+EOF
+export CLAUDE_HOME="$T_TMP/cron"
+no_full_check --sync-once
+unset CLAUDE_HOME
+t_assert_eq 2 "$(t_sql "$db" "SELECT count(*) FROM turns WHERE id LIKE 'eeeeeeee-%'")" \
+	"turns --sync-once imported"
 
 # Another program writes (sound): the next command checks, the one after not.
 sqlite3 "$db" "INSERT INTO sync_state VALUES ('note', 'from another program')" ||
