@@ -10,8 +10,8 @@
  *   the database and of its WAL. Any write, truncation, replacement, chmod or
  *   utime after it was taken moves ctime, which no program can set back.
  * - it is taken only once the file system's clock has moved past the file's
- *   ctime (see fs_clock_past): a write within the same clock tick as the last
- *   one we saw would otherwise leave ctime unchanged.
+ *   ctime (see fingerprint_past): a write within the same clock tick as the
+ *   last one it saw would otherwise leave ctime unchanged.
  * - it is written after the close, by a process that checked at open (or
  *   skipped on a matching record) and met no error; a crash writes nothing, and
  *   a crash's leftovers (a WAL with frames, a half-checkpointed file) change
@@ -42,8 +42,15 @@
 /* FAT's 2 s mtime granularity is the coarsest a store may live on. */
 #define CLOCK_WAIT_MS 3000
 
+static int
+ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* One file's part of the fingerprint; *newest becomes its ctime when later. */
 static void
-describe(char *out, size_t len, const char *label, const char *file)
+describe(char *out, size_t len, const char *label, const char *file, struct timespec *newest)
 {
 	struct stat sb;
 
@@ -55,50 +62,52 @@ describe(char *out, size_t len, const char *label, const char *file)
 	snprintf(out, len, "%s %ju %ju %jd %jd.%09ld %jd.%09ld", label, (uintmax_t)sb.st_dev,
 	    (uintmax_t)sb.st_ino, (intmax_t)sb.st_size, (intmax_t)sb.st_mtim.tv_sec,
 	    sb.st_mtim.tv_nsec, (intmax_t)sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
+	if (ts_before(newest, &sb.st_ctim))
+		*newest = sb.st_ctim;
 }
 
-/* The store's state as one line; two equal lines mean nothing touched it. */
+/*
+ * The store's state as one line; two equal lines mean nothing touched it.
+ * *newest: the latest ctime in it.
+ */
 static char *
-fingerprint(const char *path)
+fingerprint(const char *path, struct timespec *newest)
 {
 	char db[160], wal[160], *walpath = xprintf("%s-wal", path);
 
-	describe(db, sizeof db, "db", path);
-	describe(wal, sizeof wal, "wal", walpath);
+	newest->tv_sec = 0;
+	newest->tv_nsec = 0;
+	describe(db, sizeof db, "db", path, newest);
+	describe(wal, sizeof wal, "wal", walpath, newest);
 	free(walpath);
 	return xprintf("%s %s", db, wal);
 }
 
-static int
-ts_before(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
 /*
- * Waits until the file system stamps a file (fd, ours) later than the last
- * change to the store and its WAL, so that any change after this returns gets a
- * ctime other than the one recorded. 0 when it did, -1 when the clock did not
- * move in time (a clock set back): then nothing is recorded.
+ * The fingerprint, taken once the file system stamps a file (fd, ours) later
+ * than the last change to the store and its WAL: any change after it then
+ * gets another ctime, even one within the same clock tick as the last change
+ * it saw. NULL when the clock does not move in time (set back).
  */
-static int
-fs_clock_past(int fd, const char *path)
+static char *
+fingerprint_past(int fd, const char *path)
 {
-	char *walpath = xprintf("%s-wal", path);
-	struct timespec ms = { 0, 1000000 };
-	struct stat now, db, wal;
-	int i, past = 0;
+	struct timespec ms = { 0, 1000000 }, newest;
+	struct stat now;
+	char *fp;
+	int i;
 
-	for (i = 0; i < CLOCK_WAIT_MS && !past; i++) {
+	for (i = 0; i < CLOCK_WAIT_MS; i++) {
 		if (i > 0)
 			nanosleep(&ms, NULL);
-		if (futimens(fd, NULL) != 0 || fstat(fd, &now) != 0 || stat(path, &db) != 0)
-			break;
-		past = ts_before(&db.st_ctim, &now.st_mtim) &&
-		    (stat(walpath, &wal) != 0 || ts_before(&wal.st_ctim, &now.st_mtim));
+		if (futimens(fd, NULL) != 0 || fstat(fd, &now) != 0)
+			return NULL;
+		fp = fingerprint(path, &newest);
+		if (ts_before(&newest, &now.st_mtim))
+			return fp;
+		free(fp);
 	}
-	free(walpath);
-	return past ? 0 : -1;
+	return NULL;
 }
 
 static char *
@@ -111,6 +120,7 @@ int
 check_record_matches(const char *path, long long *checked_at, const char **why)
 {
 	char *file = record_path(path), *now = NULL, line[400], stamp[40];
+	struct timespec newest;
 	FILE *f;
 	int match = 0;
 
@@ -122,11 +132,11 @@ check_record_matches(const char *path, long long *checked_at, const char **why)
 	if (fgets(line, sizeof line, f) != NULL && fgets(stamp, sizeof stamp, f) != NULL &&
 	    sscanf(stamp, "checked %lld", checked_at) == 1) {
 		line[strcspn(line, "\n")] = '\0';
-		now = fingerprint(path);
+		now = fingerprint(path, &newest);
 		if (strcmp(line, now) != 0)
 			*why = "changed since the last clean close";
 		else if (time(NULL) - *checked_at > RECHECK_SECONDS || *checked_at > time(NULL))
-			*why = "last full check over a week ago";
+			*why = "no full check within the past week";
 		else
 			match = 1;
 	}
@@ -151,10 +161,9 @@ check_record_write(const char *path, long long checked_at)
 		free(file);
 		return;
 	}
-	if (fs_clock_past(fd, path) != 0)
+	if ((fp = fingerprint_past(fd, path)) == NULL)
 		failed = "the file system's clock did not move past its last change";
 	else {
-		fp = fingerprint(path);
 		line = xprintf("%s\nchecked %lld\n", fp, checked_at);
 		len = strlen(line);
 		/* No fsync: a record lost or emptied by a power cut only costs a check. */

@@ -74,7 +74,7 @@ no_full_check push
 # And at least weekly, whatever the record says (bytes can rot below the file system).
 old=$(( $(date +%s) - 8 * 24 * 3600 ))
 sed -i "s/^checked .*/checked $old/" "$db.checked"
-full_check "last full check over a week ago" push
+full_check "no full check within the past week" push
 no_full_check push
 
 # ---- A damaged page: the first leaf of the turns table, holding old turns
