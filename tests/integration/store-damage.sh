@@ -3,7 +3,9 @@
 # line and write nothing (push used to say "Everything up to date", import to
 # write into it). The full check that finds it runs only when the store changed
 # since a command that found it good closed it (data.db.checked): every push
-# used to read the whole store.
+# used to read the whole store. Another program's write, a writer that died
+# (sqlite3 or agentlogs killed mid-push), a week gone by and damage after a
+# clean run all bring the full check back.
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
@@ -68,6 +70,18 @@ db.execute("INSERT OR REPLACE INTO sync_state VALUES ('note', 'then died')")
 os._exit(0)
 PY
 [ -s "$db-wal" ] || t_fail "the dying writer left no WAL frames"
+full_check "changed since the last clean close" push
+no_full_check push
+
+# agentlogs itself killed mid-push, after its first batch was marked synced
+# locally: no record of a clean close speaks for what it left.
+sqlite3 "$db" "UPDATE cognitive_commits SET sync_status = 'pending'" ||
+	t_fail "marking commits pending"
+full_check "changed since the last clean close" import --claude-dir "$AGENTLOGS_SAMPLES"
+t_run env AGENTLOGS_HOME="$(y_home A)" AGENTLOGS_PUSH_BATCH_BYTES=1 \
+	AGENTLOGS_FAULT=push-before-local-commit:2 "$AGENTLOGS" push
+t_assert_eq 137 "$t_rc" "push killed at its second local commit ($t_err)"
+[ -s "$db-wal" ] || t_fail "the killed push left no WAL frames"
 full_check "changed since the last clean close" push
 no_full_check push
 
