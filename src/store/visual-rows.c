@@ -57,20 +57,29 @@ visuals_to_upload(struct store *st, visual_cb cb, void *arg, char *err)
 	    " AND deleted_at IS NULL", cb, arg, err);
 }
 
-int
-visuals_set_cloud_path(struct store *st, const char *id, const char *cloud_path, char *err)
+/* Runs a write on one visual: ?1 its id, ?2 value, ?3 the time now. */
+static int
+write_visual(struct store *st, const char *sql, const char *id, const char *value,
+    const char *what, char *err)
 {
-	sqlite3_stmt *s = store_cached(st, "UPDATE visuals SET cloud_path = ?2, updated_at = ?3,"
-	    " local_version = local_version + 1 WHERE id = ?1", err);
+	sqlite3_stmt *s = store_cached(st, sql, err);
 	char now[32];
 
 	if (s == NULL)
 		return -1;
 	time_now_iso(now);
 	store_bind_text(s, 1, id);
-	store_bind_text(s, 2, cloud_path);
+	store_bind_text(s, 2, value);
 	store_bind_text(s, 3, now);
-	return store_step_write(st, s, "recording an upload", err) < 0 ? -1 : 0;
+	return store_step_write(st, s, what, err) < 0 ? -1 : 0;
+}
+
+int
+visuals_set_cloud_path(struct store *st, const char *id, const char *cloud_path, char *err)
+{
+	return write_visual(st, "UPDATE visuals SET cloud_path = ?2, updated_at = ?3,"
+	    " local_version = local_version + 1 WHERE id = ?1", id, cloud_path,
+	    "recording an upload", err);
 }
 
 int
@@ -85,15 +94,8 @@ visuals_in_cloud(struct store *st, visual_cb cb, void *arg, char *err)
 int
 visuals_note_missing(struct store *st, const char *id, char *err)
 {
-	sqlite3_stmt *s = store_cached(st, "INSERT OR REPLACE INTO visuals_missing"
-	    " (visual_id, cloud_version, noted_at) SELECT id, cloud_version, ?2 FROM visuals"
-	    " WHERE id = ?1", err);
-	char now[32];
-
-	if (s == NULL)
-		return -1;
-	time_now_iso(now);
-	store_bind_text(s, 1, id);
-	store_bind_text(s, 2, now);
-	return store_step_write(st, s, "noting a missing screenshot", err) < 0 ? -1 : 0;
+	/* ?2 is left NULL: the version noted is the row's own. */
+	return write_visual(st, "INSERT OR REPLACE INTO visuals_missing"
+	    " (visual_id, cloud_version, noted_at) SELECT id, cloud_version, ?3 FROM visuals"
+	    " WHERE id = ?1 AND ?2 IS NULL", id, NULL, "noting a missing screenshot", err);
 }
