@@ -3,13 +3,8 @@
 # "Password: ", nothing echoed, the line ended after the answer, logged in.
 # A password longer than the prompt takes is refused as such, not cut short
 # and sent, and the prompt's line is still ended.
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 y_machine A
 y_machine B

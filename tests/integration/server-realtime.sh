@@ -54,17 +54,6 @@ now_ms() {
 	python3 -c 'import time; print(int(time.time() * 1000))'
 }
 
-# wait_for FILE TEXT [WHAT]: waits for TEXT to appear in FILE (a failure
-# only after 60 s: a bound for a broken server, not a timing).
-wait_for() {
-	i=0
-	until grep -q -F -e "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 1200 ] || t_fail "${3:-$1}: no '$2' after 60 s: $(cat "$1" 2>/dev/null)"
-		sleep 0.05
-	done
-}
-
 signup() {
 	s_http POST /auth/v1/signup "{\"email\":\"$1\",\"password\":\"password $1\"}"
 	t_assert_eq 200 "$s_status" "signup $1"
@@ -77,7 +66,7 @@ B=$(s_json 'j["access_token"]')
 B_ID=$(s_json 'j["user"]["id"]')
 
 # The LISTEN connection is up before any change is made.
-wait_for "$T_TMP/server.log" "realtime: listening for changes" "server log"
+t_wait_file "$T_TMP/server.log" "realtime: listening for changes" "server log"
 
 # new_project TOKEN ID: a row in public.projects, written through /rest/v1.
 new_project() {
@@ -173,9 +162,9 @@ mkfifo "$T_TMP/trigger"
 	--heartbeat 0.5 --timeout 60 <"$T_TMP/trigger" >"$T_TMP/bench.out" 2>"$T_TMP/bench.err"
 echo $? >"$T_TMP/bench.rc") &
 exec 3>"$T_TMP/trigger"
-wait_for "$T_TMP/bench.out" ready "A's timing socket"
+t_wait_file "$T_TMP/bench.out" ready "A's timing socket"
 for n in a b spy; do
-	wait_for "$T_TMP/$n.out" "$joined" "socket $n"
+	t_wait_file "$T_TMP/$n.out" "$joined" "socket $n"
 done
 t_assert_eq "user_id=eq.$B_ID" "$(frames b 'j["payload"]["response"]["postgres_changes"][0]["filter"]')" \
 	"the join reply echoes the filter"
@@ -217,8 +206,8 @@ t_assert_eq 1 "$(frames spy 'len([m for m in f if m["event"] == "phx_reply" and 
 # statement, with a null id and the row count: a nudge, never another's.
 ws bulk --token "$A" --table projects --expect-events 1 --timeout 60
 ws bulkb --token "$B" --table projects --timeout 120
-wait_for "$T_TMP/bulk.out" "$joined" "socket bulk"
-wait_for "$T_TMP/bulkb.out" "$joined" "socket bulkb"
+t_wait_file "$T_TMP/bulk.out" "$joined" "socket bulk"
+t_wait_file "$T_TMP/bulkb.out" "$joined" "socket bulkb"
 rows=$(python3 -c 'import uuid; print(",".join("{\"id\":\"%s\",\"name\":\"bulk %d\"}" % (uuid.uuid4(), i) for i in range(25)))')
 s_http POST /rest/v1/projects "[$rows]" -H "Authorization: Bearer $A" -H 'Prefer: return=minimal'
 t_assert_eq 201 "$s_status" "bulk insert ($s_body)"
@@ -239,8 +228,8 @@ long=$(jwt "{\"sub\":\"$A_ID\",\"role\":\"authenticated\",\"aud\":\"authenticate
 # Joins with a forged or an expired token are refused, and nothing follows.
 ws forged --token "$forged" --timeout 120
 ws expired --token "$expired" --timeout 120
-wait_for "$T_TMP/forged.out" '"ref":"1"' "the forged join's reply"
-wait_for "$T_TMP/expired.out" '"ref":"1"' "the expired join's reply"
+t_wait_file "$T_TMP/forged.out" '"ref":"1"' "the forged join's reply"
+t_wait_file "$T_TMP/expired.out" '"ref":"1"' "the expired join's reply"
 ws_settle forged
 t_assert_eq "error" "$(frames forged 'j["payload"]["status"]')" "join with a forged token"
 t_assert_contains "$(frames forged 'j["payload"]["response"]["reason"]')" "JwtSignatureError"
@@ -265,11 +254,11 @@ ws refreshed --token "$short" --table projects --send-after-join "$T_TMP/refresh
 	--expect-events 1 --timeout 120
 ws badrefresh --token "$A" --table projects --send-after-join "$T_TMP/bad-refresh.jsonl" \
 	--timeout 120
-wait_for "$T_TMP/badrefresh.out" '"event":"phx_close"' "the socket refreshed with a forged token"
+t_wait_file "$T_TMP/badrefresh.out" '"event":"phx_close"' "the socket refreshed with a forged token"
 t_assert_eq "error realtime:agentlogs" \
 	"$(frames badrefresh 'sy[-1]["payload"]["status"] + " " + cl[0]["topic"]')" \
 	"closing after a forged access_token"
-wait_for "$T_TMP/expiring.out" '"event":"phx_close"' "the socket whose token expires"
+t_wait_file "$T_TMP/expiring.out" '"event":"phx_close"' "the socket whose token expires"
 t_assert_contains "$(frames expiring '[m for m in sy if m["payload"]["status"] == "error"][0]["payload"]["message"]')" \
 	"Token has expired"
 t_assert_eq '"1"' "$(frames expiring 'json.dumps(cl[0]["ref"])')" \
@@ -316,7 +305,7 @@ t_assert_eq "$hb" "$(frames chatty 'len([m for m in f if m["topic"] == "phoenix"
 # Changes made while it was down are lost to LISTEN: the server reconnects
 # and closes every socket (1001, going away), so clients reconnect and pull.
 ws recon --token "$A" --timeout 120
-wait_for "$T_TMP/recon.out" "$joined" "the socket before the reconnection"
+t_wait_file "$T_TMP/recon.out" "$joined" "the socket before the reconnection"
 t_assert_eq 1 "$(psql -X -At "$S_DB" -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 	WHERE application_name = 'agentlogs-server realtime' AND datname = current_database()")" \
 	"LISTEN connections terminated"
@@ -326,7 +315,7 @@ t_assert_eq "1001 changes may have been missed" \
 	"$(frames recon 'str(f[-1]["code"]) + " " + f[-1]["reason"]')" "its close frame"
 t_assert_eq 2 "$(grep -c "realtime: listening for changes" "$T_TMP/server.log")" "LISTEN again"
 ws after --token "$A" --table projects --expect-events 1 --timeout 120
-wait_for "$T_TMP/after.out" "$joined" "the socket after the reconnection"
+t_wait_file "$T_TMP/after.out" "$joined" "the socket after the reconnection"
 pa4=$(uuid)
 new_project "$A" "$pa4"
 ws_wait after
@@ -335,7 +324,7 @@ t_assert_eq "$pa4" "$(frames after 'ch[0]["payload"]["data"]["record"]["id"]')"
 
 # SIGTERM stops the server, the LISTEN thread with it, with a socket open.
 ws last --token "$A" --timeout 120
-wait_for "$T_TMP/last.out" "$joined" "the last socket"
+t_wait_file "$T_TMP/last.out" "$joined" "the last socket"
 kill -TERM "$S_PID"
 wait "$S_PID"
 rc=$?

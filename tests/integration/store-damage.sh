@@ -6,13 +6,8 @@
 # used to read the whole store. Another program's write, a writer that died
 # (sqlite3 or agentlogs killed mid-push), a week gone by and damage after a
 # clean run all bring the full check back.
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 y_machine A
 y_signup A ann@example.com

@@ -4,14 +4,9 @@
 # and print what they print on the writable store; import and push say in one
 # line that it is read-only (every command used to call it "not an agentlogs
 # database"). Needs unshare -m (root, as in CI).
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
 unshare -m true 2>/dev/null || t_skip "no private mount namespace (unshare -m needs root)"
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 y_machine B
 y_signup B ann@example.com

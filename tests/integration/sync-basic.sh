@@ -4,13 +4,8 @@
 # log, commits and projects. A second pull fetches nothing, a sync with
 # nothing to do costs at most two requests; B's own import meets A's; whoami,
 # logout, auth.json's mode and a wrong password.
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 y_machine A
 y_machine B

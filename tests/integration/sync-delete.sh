@@ -3,13 +3,8 @@
 # loses it too; 30 days on (AGENTLOGS_NOW), a sync purges the tombstone with
 # its sessions and turns, here and in the cloud; a younger tombstone stays;
 # the purge runs once a day.
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 y_machine A
 y_machine B

@@ -9,13 +9,8 @@
 # access token expires (refreshed without a prompt, also after a 401), and
 # four syncs refresh an expired session at once (the lock on auth.json: no
 # refresh token is spent twice, the session lives on).
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 y_machine A
 y_machine B

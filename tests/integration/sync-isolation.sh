@@ -3,13 +3,8 @@
 # log stays empty, A's commit is not there), and C's push of the very same
 # transcripts (the same record ids) and of its own edits leaves every row of
 # A's untouched, nor does A's pull bring any of C's.
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 y_machine A
 y_machine C

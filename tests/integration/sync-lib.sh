@@ -1,7 +1,9 @@
 # Helpers for the sync tests: several machines (one AGENTLOGS_HOME each)
-# syncing through one agentlogs-server. Source after lib.sh and server-lib.sh,
-# and call after s_start_server. Every name starts with y_.
+# syncing through one agentlogs-server. Sourcing it sources lib.sh and
+# server-lib.sh too. Every name starts with y_.
 #
+# y_begin: a temporary directory, a database of the test's own and the server
+#   on it (t_mktemp, s_require_pg, s_create_db, s_start_server); call it first.
 # y_machine NAME: makes the home $T_TMP/NAME, configured for the server.
 # y_on NAME ARG...: runs agentlogs on machine NAME (t_run: $t_rc, $t_out, $t_err).
 # y_ok NAME ARG...: the same, failing the test unless it exits 0.
@@ -23,7 +25,17 @@
 # y_bump NAME WORD: a new version of every row of machine NAME, pending (the
 #   way an edit makes one); the commits get the title WORD.
 
+. "$SRCDIR/tests/integration/lib.sh"
+. "$SRCDIR/tests/integration/server-lib.sh"
+
 Y_TABLES="projects cognitive_commits sessions turns visuals"
+
+y_begin() {
+	t_mktemp
+	s_require_pg
+	s_create_db
+	s_start_server
+}
 
 y_home() {
 	printf '%s/%s\n' "$T_TMP" "$1"

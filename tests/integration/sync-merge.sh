@@ -7,13 +7,8 @@
 # sync.conflicts = manual the conflict is held until `resolve`. move and
 # publish round-trip; a delete meets a retitle; a push alone meets a newer
 # version; two edits tie.
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 y_machine A
 y_machine B

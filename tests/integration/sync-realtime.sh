@@ -13,14 +13,9 @@
 # Other tests share the PostgreSQL, and pull_changes holds rows back while any
 # older transaction in it is open: the waits are bounds for a broken program
 # (60 s), never timings, and the figures printed say how long it really took.
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
 t_need_cmd tmux
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 sock=agentlogs-rt-$$
 trap 'tmux -L "$sock" kill-server 2>/dev/null; s_cleanup' EXIT
 

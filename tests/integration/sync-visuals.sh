@@ -9,13 +9,8 @@
 #   ask storage for them again (every pull used to);
 # - a Retry-After too large for milliseconds in a long waits the longest
 #   backoff and retries (it used to overflow).
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 # The proxy: forwards every request to the server. A word in ctl/mode changes
 # the next matching request, once: "hold-upload" holds a screenshot upload

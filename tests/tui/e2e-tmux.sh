@@ -9,14 +9,9 @@
 # from the CLI and must show the same title. Every wait polls the screen
 # against a deadline. Needs PostgreSQL (fails without it under CI=true) and
 # tmux.
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
 t_need_cmd tmux
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 sock=agentlogs-e2e-$$
 # s_cleanup (set by s_create_db) stops the server and drops the database; the

@@ -5,16 +5,11 @@
 # same title on a second machine makes a conflict that shows as !1, and an
 # unreachable cloud shows offline with the error on the same line. Every
 # screen is taken after wait-idle, so nothing depends on timing.
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-t_mktemp
 # Retries of an unreachable cloud: quick, the policy the same.
 AGENTLOGS_RETRY_BASE_MS=10
 export AGENTLOGS_RETRY_BASE_MS
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 y_machine A
 y_machine B
