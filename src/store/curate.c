@@ -10,8 +10,6 @@
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
-#define TOMBSTONE_DAYS 30
-
 /*
  * A held conflict stays held ('conflict') until resolved; any other commit
  * turns pending. local_version tells a push in flight that the row moved.
@@ -173,49 +171,53 @@ done:
 }
 
 int
-curate_purge(struct store *st, long long now, long *purged, char *err)
+curate_drop(struct store *st, const char *where, const char *arg, long *commits, char *err)
 {
 	/* Children first: the local foreign keys do not cascade. */
 	static const char *const steps[] = {
-		"CREATE TEMP TABLE IF NOT EXISTS purge_ids (id TEXT PRIMARY KEY)",
-		"DELETE FROM purge_ids",
-		"INSERT INTO purge_ids SELECT id FROM cognitive_commits"
-		" WHERE deleted_at < ?1 AND sync_status = 'synced'",
+		"CREATE TEMP TABLE IF NOT EXISTS drop_ids (id TEXT PRIMARY KEY)",
+		"DELETE FROM drop_ids",
+		"INSERT INTO drop_ids SELECT id FROM cognitive_commits WHERE %s",
 		"DELETE FROM turns WHERE session_id IN (SELECT s.id FROM sessions s"
-		" WHERE s.commit_id IN (SELECT id FROM purge_ids))"
-		" OR (deleted_at < ?1 AND sync_status = 'synced')",
-		"DELETE FROM sessions WHERE commit_id IN (SELECT id FROM purge_ids)"
-		" OR (deleted_at < ?1 AND sync_status = 'synced')",
-		"DELETE FROM visuals WHERE commit_id IN (SELECT id FROM purge_ids)"
-		" OR (deleted_at < ?1 AND sync_status = 'synced')",
-		"DELETE FROM sync_base WHERE record_id IN (SELECT id FROM purge_ids)",
-		"DELETE FROM conflicts WHERE record_id IN (SELECT id FROM purge_ids)",
-		"DELETE FROM cognitive_commits WHERE id IN (SELECT id FROM purge_ids)",
+		" WHERE s.commit_id IN (SELECT id FROM drop_ids)) OR (%s)",
+		"DELETE FROM sessions WHERE commit_id IN (SELECT id FROM drop_ids) OR (%s)",
+		"DELETE FROM visuals WHERE commit_id IN (SELECT id FROM drop_ids) OR (%s)",
+		"DELETE FROM sync_base WHERE record_id IN (SELECT id FROM drop_ids)",
+		"DELETE FROM conflicts WHERE record_id IN (SELECT id FROM drop_ids)",
+		"DELETE FROM cognitive_commits WHERE id IN (SELECT id FROM drop_ids)",
 		NULL
 	};
-	char cutoff[32];
 	size_t i;
 	int rc = 0;
 
-	time_format_iso_ms((now - (long long)TOMBSTONE_DAYS * 86400) * 1000, cutoff);
-	*purged = 0;
-	if (store_begin(st, err) != 0)
-		return -1;
+	*commits = 0;
 	for (i = 0; steps[i] != NULL && rc == 0; i++) {
-		sqlite3_stmt *s = store_prepare(st, steps[i], err);
+		/* `where` is each step's only conversion, if it has one. */
+		char *sql = xprintf(steps[i], where);
+		sqlite3_stmt *s = store_prepare(st, sql, err);
+		free(sql);
 		if (s == NULL) {
 			rc = -1;
 			break;
 		}
 		if (sqlite3_bind_parameter_count(s) > 0)
-			sqlite3_bind_text(s, 1, cutoff, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = seterr(err, "purging tombstones: %s", sqlite3_errmsg(st->db));
+			rc = seterr(err, "dropping commits: %s", sqlite3_errmsg(st->db));
 		else if (i == 2)
-			*purged = sqlite3_changes(st->db);
+			*commits = sqlite3_changes(st->db);
 		sqlite3_finalize(s);
 	}
-	if (rc == 0)
+	return rc;
+}
+
+int
+curate_purge(struct store *st, const char *horizon, long *purged, char *err)
+{
+	if (store_begin(st, err) != 0)
+		return -1;
+	if (curate_drop(st, "deleted_at < ?1 AND sync_status = 'synced'", horizon, purged,
+	    err) == 0)
 		return store_commit(st, err);
 	store_rollback(st);
 	return -1;

@@ -18,7 +18,18 @@ int curate_move(struct store *st, const char *id, const char *other, int after, 
 /* A tombstone: gone from every view and, after sync, from every machine. */
 int curate_remove(struct store *st, const char *id, char *err);
 
-/* Deletes tombstones older than 30 days before now (Unix seconds). */
-int curate_purge(struct store *st, long long now, long *purged, char *err);
+/*
+ * Deletes the synced tombstones deleted before horizon (the cloud's cut-off,
+ * ISO 8601 as the store keeps times: deleted_at comes from the cloud's clock),
+ * with their children. *purged: the commits deleted.
+ */
+int curate_purge(struct store *st, const char *horizon, long *purged, char *err);
+/*
+ * Inside the caller's transaction: deletes the commits matching where (SQL
+ * over a table's own columns, ?1 bound to arg) with everything under them, and
+ * the sessions, turns and visuals matching where. *commits: the commits deleted.
+ */
+int curate_drop(struct store *st, const char *where, const char *arg, long *commits,
+    char *err);
 
 #endif

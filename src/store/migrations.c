@@ -191,6 +191,16 @@ const struct migration migrations[] = {
 	  "  cloud_version INTEGER NOT NULL,"
 	  "  noted_at TEXT NOT NULL"
 	  ") WITHOUT ROWID;" },
+
+	{ 10, "pull resync",
+	  /*
+	   * The ids a full re-pull has seen so far (src/store/resync.c): what it
+	   * has not seen by the end, the cloud purged. A table, not memory, so an
+	   * interrupted re-pull resumes. Ids are UUIDs: one list for all tables.
+	   */
+	  "CREATE TABLE resync_seen ("
+	  "  id TEXT PRIMARY KEY"
+	  ") WITHOUT ROWID;" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

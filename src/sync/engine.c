@@ -83,15 +83,36 @@ sync_close(struct sync_ctx *sc)
 }
 
 /*
- * Tombstones older than 30 days go, here and in the cloud, at most once a day
- * (the day's first sync), so a sync with nothing to do stays cheap.
+ * The cloud's answer to a purge: the cut-off it used, in the store's time
+ * format, into horizon. The store's tombstones carry the cloud's deleted_at,
+ * so both sides purge by the cloud's clock, whatever this machine's says.
+ */
+static int
+purge_horizon(const struct cloud_response *r, char horizon[32], char *err)
+{
+	cJSON *answer = cJSON_ParseWithLength(r->body.buf, r->body.len);
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(answer, "horizon");
+	long long ms = cJSON_IsString(h) ? time_parse_iso_ms(h->valuestring) : -1;
+
+	cJSON_Delete(answer);
+	if (ms < 0)
+		return seterr(err, "the cloud answered a purge without its cut-off"
+		    " (are its migrations applied?)");
+	time_format_iso_ms(ms, horizon);
+	return 0;
+}
+
+/*
+ * Tombstones the cloud deleted more than 30 days ago go, there and here, at
+ * most once a day (the day's first sync), so a sync with nothing to do stays
+ * cheap. Only "once a day" goes by this machine's clock.
  */
 int
 sync_purge(struct sync_ctx *sc, long *purged, char *err)
 {
 	struct cloud_response r = { 0 };
 	long long now = (long long)time_now(), last;
-	char before[32], *body, *v = sync_state_get(sc->st, "last_purge");
+	char horizon[32], *v = sync_state_get(sc->st, "last_purge");
 	int rc;
 
 	*purged = 0;
@@ -99,16 +120,15 @@ sync_purge(struct sync_ctx *sc, long *purged, char *err)
 	free(v);
 	if (now - last < 86400 && now >= last)
 		return 0;
-	time_format_iso_ms((now - 30LL * 86400) * 1000, before);
-	body = xprintf("{\"before\":\"%s\"}", before);
-	rc = cloud_call(sc->cloud, "POST", "/rest/v1/rpc/purge_tombstones", body, strlen(body),
-	    NULL, &r, err);
-	free(body);
+	rc = cloud_call(sc->cloud, "POST", "/rest/v1/rpc/purge_tombstones", "{}", 2, NULL, &r,
+	    err);
 	if (rc == 0 && r.status != 200)
 		rc = cloud_refused(&r, "the cloud refused to purge tombstones", err);
+	if (rc == 0)
+		rc = purge_horizon(&r, horizon, err);
 	cloud_response_free(&r);
 	if (rc == 0)
-		rc = curate_purge(sc->st, now, purged, err);
+		rc = curate_purge(sc->st, horizon, purged, err);
 	if (rc == 0) {
 		char stamp[32];
 		snprintf(stamp, sizeof stamp, "%lld", now);

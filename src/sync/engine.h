@@ -53,7 +53,7 @@ int sync_open_abortable(struct sync_ctx *sc, const char *home, const atomic_int 
     char *err);
 void sync_close(struct sync_ctx *sc);
 
-/* Purges tombstones older than 30 days, here and in the cloud, once a day. */
+/* Purges tombstones older than 30 days by the cloud's clock, there and here, once a day. */
 int sync_purge(struct sync_ctx *sc, long *purged, char *err);
 
 #endif

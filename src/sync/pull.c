@@ -4,14 +4,25 @@
  * transaction, so a crash repeats at most one page, harmlessly. The feed never
  * hands out a row before every older transaction has ended, so the cursor
  * cannot pass a row that commits late.
+ *
+ * Purges: the cloud drops tombstones 30 days old (by its clock) and raises
+ * the user's purge watermark to the newest feed position it dropped. A
+ * machine whose cursor is not past the watermark may never have pulled one of
+ * those deletes, and the feed can no longer show it: it pulls everything again
+ * and drops what the cloud no longer has (store/resync.h), or its next edit
+ * of such a row would bring it back everywhere. The re-pull's watermark is
+ * kept ("pull_resync ..." while it runs, "pull_purge ..." once done), so an
+ * interrupted one resumes and a finished one is not repeated.
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/db.h"
+#include "store/resync.h"
 #include "store/sync-state.h"
 #include "store/synced-rows.h"
 #include "sync/cloud.h"
@@ -26,10 +37,17 @@
 #include "util/progress.h"
 #include "util/xmalloc.h"
 
+/* The sync_state key of what, for this session's cloud and user. */
+static char *
+state_key(const struct sync_ctx *sc, const char *what)
+{
+	return xprintf("%s %s %s", what, sc->auth.url, sc->auth.user_id);
+}
+
 char *
 sync_cursor_key(const struct sync_ctx *sc)
 {
-	return xprintf("pull_cursor %s %s", sc->auth.url, sc->auth.user_id);
+	return state_key(sc, "pull_cursor");
 }
 
 static cJSON *
@@ -96,9 +114,29 @@ apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
 	return rc;
 }
 
+/* The ids of a page's rows, for resync_seen. */
+static int
+note_seen(struct store *st, const cJSON *rows, char *err)
+{
+	int n = 0, rc;
+	const char **ids = xcalloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof *ids);
+	const cJSON *row;
+
+	cJSON_ArrayForEach(row, rows) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(row, "record"), "id");
+		if (cJSON_IsString(id))
+			ids[n++] = id->valuestring;
+	}
+	rc = resync_seen(st, ids, n, err);
+	free(ids);
+	return rc;
+}
+
+/* resyncing: a full re-pull is under way; the page's ids are noted. */
 static int
 apply_page(struct sync_ctx *sc, const cJSON *rows, const cJSON *next, const char *key,
-    struct sync_counts *n, char *err)
+    int resyncing, struct sync_counts *n, char *err)
 {
 	const cJSON *row;
 	char *cursor;
@@ -125,6 +163,8 @@ apply_page(struct sync_ctx *sc, const cJSON *rows, const cJSON *next, const char
 		}
 		rc = apply_row(sc, t, cJSON_GetObjectItemCaseSensitive(row, "record"), n, err);
 	}
+	if (rc == 0 && resyncing)
+		rc = note_seen(sc->st, rows, err);
 	if (rc == 0 && cJSON_IsObject(next)) {
 		cursor = cJSON_PrintUnformatted(next);
 		rc = sync_state_set(sc->st, key, cursor, err);
@@ -188,6 +228,66 @@ page_answer(struct inflight *f, char *err)
 	return answer;
 }
 
+/* A feed position's txid, a decimal string, as a number (0 when there is none). */
+static uint64_t
+txid_of(const char *s)
+{
+	return s != NULL ? strtoull(s, NULL, 10) : 0;
+}
+
+/*
+ * Whether the machine may have missed a purged delete: its cursor is not past
+ * the watermark wm (a page can end inside one transaction, so "at" counts),
+ * and no re-pull has dealt with wm yet.
+ */
+static int
+missed_purge(const cJSON *cursor, const char *wm, const char *done)
+{
+	const cJSON *txid = cJSON_GetObjectItemCaseSensitive(cursor, "txid");
+
+	return cursor != NULL && wm != NULL && (done == NULL || strcmp(done, wm) != 0) &&
+	    cJSON_IsString(txid) && txid_of(txid->valuestring) <= txid_of(wm);
+}
+
+/* The keys of a pull's state in sync_state, for this session's cloud and user. */
+struct pull_keys {
+	char *cursor;	/* the feed position reached */
+	char *resync;	/* the watermark of a re-pull under way */
+	char *done;	/* the watermark the last re-pull (or the first pull) dealt with */
+};
+
+/* One transaction: the store's state steps ahead of a re-pull, or after it. */
+static int
+resync_step(struct sync_ctx *sc, const struct pull_keys *k, const char *wm, int finish,
+    char *err)
+{
+	long dropped;
+	int rc;
+
+	if (store_begin(sc->st, err) != 0)
+		return -1;
+	if (finish) {
+		rc = resync_sweep(sc->st, &dropped, err);
+		if (rc == 0)
+			rc = sync_state_set(sc->st, k->done, wm, err);
+		if (rc == 0)
+			rc = sync_state_set(sc->st, k->resync, NULL, err);
+		if (rc == 0 && dropped > 0)
+			log_debug("pull: %ld commit%s purged in the cloud dropped here", dropped,
+			    dropped == 1 ? "" : "s");
+	} else {
+		rc = resync_reset(sc->st, err);
+		if (rc == 0)
+			rc = sync_state_set(sc->st, k->cursor, NULL, err);
+		if (rc == 0)
+			rc = sync_state_set(sc->st, k->resync, wm, err);
+	}
+	if (rc == 0)
+		return store_commit(sc->st, err);
+	store_rollback(sc->st);
+	return -1;
+}
+
 /*
  * The next page is asked for as soon as a page arrives (its cursor is in the
  * answer), so the cloud reads page k+1 while the store applies page k.
@@ -195,29 +295,47 @@ page_answer(struct inflight *f, char *err)
 int
 sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
-	char *key = sync_cursor_key(sc), detail[64];
-	cJSON *cursor = load_cursor(sc->st, key), *answer;
+	struct pull_keys k = { sync_cursor_key(sc), state_key(sc, "pull_resync"),
+	    state_key(sc, "pull_purge") };
+	cJSON *cursor = load_cursor(sc->st, k.cursor), *answer;
+	char detail[64], *resync = sync_state_get(sc->st, k.resync);
+	char *done = sync_state_get(sc->st, k.done), *wm = NULL;
 	struct inflight f;
 	long rows_seen = 0;
-	int rc, more = 1;
+	int rc, more = 1, first = 1, held = 0, fresh = cursor == NULL && resync == NULL;
 
 	if ((rc = inflight_start(&f, sc->cloud, err)) == 0)
 		request_page(sc, &f, cursor);
 	while (rc == 0 && more) {
-		const cJSON *rows, *next;
+		const cJSON *rows, *next, *w;
 
 		if ((answer = page_answer(&f, err)) == NULL) {
 			rc = -1;
 			break;
 		}
+		if (first) {
+			first = 0;
+			w = cJSON_GetObjectItemCaseSensitive(answer, "purge_watermark");
+			wm = cJSON_IsString(w) ? xstrdup(w->valuestring) : NULL;
+			if (resync == NULL && missed_purge(cursor, wm, done)) {
+				/* Start again from the beginning, noting what comes. */
+				cJSON_Delete(answer);
+				rc = resync_step(sc, &k, wm, 0, err);
+				resync = xstrdup(wm);
+				if (rc == 0)
+					request_page(sc, &f, NULL);
+				continue;
+			}
+		}
 		rows = cJSON_GetObjectItemCaseSensitive(answer, "rows");
 		next = cJSON_GetObjectItemCaseSensitive(answer, "next_cursor");
 		more = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(answer, "more")) &&
 		    cJSON_GetArraySize(rows) > 0 && cJSON_IsObject(next);
+		held = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(answer, "held_back"));
 		if (more)
 			request_page(sc, &f, next);
 		if (cJSON_GetArraySize(rows) > 0) {
-			rc = apply_page(sc, rows, next, key, n, err);
+			rc = apply_page(sc, rows, next, k.cursor, resync != NULL, n, err);
 			rows_seen += cJSON_GetArraySize(rows);
 		}
 		cJSON_Delete(answer);
@@ -229,8 +347,22 @@ sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err)
 	inflight_stop(&f);
 	if (sc->progress != NULL)
 		progress_done(sc->progress);
+	/*
+	 * A re-pull ends only when nothing was held back: a row rewritten by a
+	 * transaction still waiting for an older one was in neither place the
+	 * feed shows, yet it is not gone. The next pull finishes the job.
+	 */
+	if (rc == 0 && resync != NULL && !held)
+		rc = resync_step(sc, &k, resync, 1, err);
+	else if (rc == 0 && fresh && wm != NULL)
+		rc = sync_state_set(sc->st, k.done, wm, err);
 	cJSON_Delete(cursor);
-	free(key);
+	free(k.cursor);
+	free(k.resync);
+	free(k.done);
+	free(resync);
+	free(done);
+	free(wm);
 	if (rc == 0) {
 		long downloaded;
 		rc = visuals_download(sc, &downloaded, err);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Deletes are tombstones that sync (ARCHITECTURE §5): A removes a commit, B
-# loses it too; 30 days on (AGENTLOGS_NOW), a sync purges the tombstone with
-# its sessions and turns, here and in the cloud; a younger tombstone stays;
-# the purge runs once a day.
+# loses it too; the tombstone's time is the cloud's; 30 days on by the cloud's
+# clock, a sync purges the tombstone with its sessions and turns, here and in
+# the cloud; a younger tombstone stays; the purge runs once a day (by the
+# machine's clock, AGENTLOGS_NOW).
 . "$SRCDIR/tests/integration/sync-lib.sh"
 y_begin
 
@@ -46,11 +47,38 @@ now=$(date +%s)
 day=86400
 y_ok A rm "$OLD"
 t_assert_contains "$t_out" "Deleted"
-# A tombstone 20 days younger: still inside the 30 days when the other goes.
-y_at $((now + 20 * day)) A rm "$YOUNG"
+# A second tombstone, to stay younger than 30 days when the other goes.
+y_ok A rm "$YOUNG"
 y_ok A sync
 y_settle
 y_ok B sync
+y_ok A sync
+# The tombstones' times are the cloud's, on every machine.
+for id in "$OLD" "$YOUNG"; do
+	stamp=$(cloud "SELECT to_char(deleted_at AT TIME ZONE 'UTC',
+	    'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM cognitive_commits
+	    WHERE user_id = '$uid' AND id = '$id'")
+	for m in A B; do
+		t_assert_eq "$stamp" "$(db $m "SELECT deleted_at FROM cognitive_commits
+		    WHERE id = '$id'")" "$id's tombstone time on $m"
+	done
+done
+# age ID DAYS: the tombstone of ID DAYS older, in the cloud and on A and B (the
+# copies hold the cloud's time): what DAYS days of the cloud's clock would do.
+# The cloud's triggers are bypassed (session_replication_role): this is time
+# passing, not a write.
+age() {
+	psql -X -q "$S_DB" -c "SET session_replication_role = replica" -c "UPDATE
+	    cognitive_commits SET deleted_at = deleted_at - interval '$2 days'
+	    WHERE user_id = '$uid' AND id = '$1'" || t_fail "aging $1"
+	for m in A B; do
+		python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE cognitive_commits SET deleted_at = strftime(?, deleted_at, ?) WHERE id = ?",
+           ("%Y-%m-%dT%H:%M:%fZ", "-%s days" % sys.argv[2], sys.argv[3]))
+db.commit()' "$(y_home $m)/data.db" "$2" "$1" || t_fail "aging $1 on $m"
+	done
+}
 for m in A B; do
 	y_ok $m log --json --all
 	case $t_out in *"$OLD"* | *"$YOUNG"*) t_fail "a deleted commit is still in $m's log" ;; esac
@@ -70,11 +98,14 @@ t_assert_eq 1 "$(cloud "SELECT count(*) FROM cognitive_commits WHERE user_id = '
 ref=$(y_cloud_counts "$uid")
 
 # Still within 30 days: nothing purged.
+age "$OLD" 29
 y_at $((now + 29 * day)) A sync
 t_assert_eq "$ref" "$(y_cloud_counts "$uid")" "the cloud's rows at 29 days"
 t_assert_eq "$ref" "$(y_local_counts A)" "A's rows at 29 days"
 
 # 31 days on: A's sync purges the old tombstone, here and in the cloud.
+age "$OLD" 2
+age "$YOUNG" 11
 y_at $((now + 31 * day)) A sync
 t_assert_eq 0 "$(cloud "SELECT count(*) FROM cognitive_commits WHERE user_id = '$uid'
     AND id = '$OLD'")" "the purged commit in the cloud"
