@@ -60,6 +60,24 @@ load_cursor(struct store *st, const char *key)
 	return c;
 }
 
+/* Whether local and cloud differ only in the time of a tombstone both carry. */
+static int
+only_tombstone_time(const cJSON *local, const cJSON *cloud)
+{
+	const cJSON *cd = cJSON_GetObjectItemCaseSensitive(cloud, "deleted_at");
+	cJSON *copy;
+	int same;
+
+	if (!cJSON_IsString(cd) ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(local, "deleted_at")))
+		return 0;
+	copy = cJSON_Duplicate(local, 1);
+	cJSON_ReplaceItemInObjectCaseSensitive(copy, "deleted_at", cJSON_Duplicate(cd, 1));
+	same = cJSON_Compare(copy, cloud, 1);
+	cJSON_Delete(copy);
+	return same;
+}
+
 /* One cloud row into the store: new, newer, or merged with local edits. */
 static int
 apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
@@ -92,12 +110,15 @@ apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
 		/*
 		 * Another machine's edit with the very same clock as ours: the cloud
 		 * kept one of the two by origin machine id. Take the one it kept, or
-		 * the machines would disagree for good.
+		 * the machines would disagree for good. Or our own delete coming back
+		 * dated by the cloud (it dates tombstones): taken too, but it is no
+		 * news to report.
 		 */
 		rc = synced_row_write(sc->st, t, cloud, "synced", cv, err);
 		if (rc == 0 && t == &sync_tables[T_COMMITS])
 			rc = sync_base_write(sc->st, id, cloud, err);
-		n->pulled[t - sync_tables]++;
+		if (!only_tombstone_time(local, cloud))
+			n->pulled[t - sync_tables]++;
 	} else if (local != NULL && cmp < 0) {
 		/* Ours is newer: it goes up with the next push. */
 	} else if (local != NULL && cmp == 0) {
