@@ -32,13 +32,14 @@ static const struct pgrst_table tables[] = {
 };
 
 static const struct pgrst_arg push_args[] = { { "payload", "jsonb" } };
-/* The functions' signatures in supabase/migrations/20261125000004_sync_functions.sql. */
+/* The functions' signatures in supabase/migrations/20261125000004_sync_functions.sql
+ * (bodies replaced by 20261206000001 and 20261206000002, signatures kept). */
 static const struct pgrst_arg pull_args[] = {
 	{ "cursor_txid", "text" }, { "cursor_table", "text" }, { "cursor_id", "uuid" },
 	{ "page_size", "integer" }, { "max_bytes", "integer" },
 };
 
-/* 20261125000006_purge.sql */
+/* 20261206000002_tombstone_clock.sql: before is optional (the cloud's clock decides). */
 static const struct pgrst_arg purge_args[] = { { "before", "timestamptz" } };
 
 static const struct pgrst_function functions[] = {
