@@ -94,6 +94,13 @@ t_assert_eq "0 0 0" "$(t_sql "$(y_home B)/data.db" "SELECT (SELECT count(*)
     FROM cognitive_commits WHERE id = '$C3') || ' ' || (SELECT count(*) FROM sessions
     WHERE commit_id = '$C3') || ' ' || (SELECT count(*) FROM turns WHERE session_id IN
     (SELECT id FROM sessions WHERE commit_id = '$C3'))")" "$C3 and its children on B"
+# Once is enough: B's next pull goes on from its cursor, one page of five rows,
+# not from the beginning.
+pulls=$(grep -c 'rpc/pull_changes' "$T_TMP/server.log")
+t_run env AGENTLOGS_HOME="$(y_home B)" AGENTLOGS_PULL_PAGE_ROWS=5 "$AGENTLOGS" pull
+t_assert_eq 0 "$t_rc" "B's pull after the re-pull"
+t_assert_eq $((pulls + 1)) "$(grep -c 'rpc/pull_changes' "$T_TMP/server.log")" \
+	"pages of B's pull after the re-pull"
 # B edits everything it has; none of it brings C3 back.
 y_bump B later
 y_ok B sync
