@@ -7,7 +7,8 @@
 #      so the next purge leaves it, and B still learns of the delete.
 #   3. A tombstone B never pulled is purged (31 days old by the cloud's clock):
 #      B's cursor is behind the purge, so B pulls everything again and drops
-#      the commit; B's next edits do not bring it back anywhere.
+#      the commit (also when killed halfway); B's next edits do not bring it
+#      back anywhere.
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
@@ -89,6 +90,12 @@ t_assert_eq 0 "$(t_sql "$(y_home A)/data.db" "SELECT count(*) FROM cognitive_com
 t_assert_eq 1 "$(t_sql "$(y_home B)/data.db" "SELECT count(*) FROM cognitive_commits
     WHERE id = '$C3' AND deleted_at IS NULL")" "$C3 live on B before B syncs"
 y_settle
+# B's re-pull killed at its third page: the next sync finishes it.
+t_run env AGENTLOGS_HOME="$(y_home B)" AGENTLOGS_PULL_PAGE_ROWS=5 \
+	AGENTLOGS_FAULT=pull-before-local-commit:3 "$AGENTLOGS" pull
+[ "$t_rc" -ne 0 ] || t_fail "B's pull was not killed"
+t_assert_eq 1 "$(t_sql "$(y_home B)/data.db" "SELECT count(*) FROM cognitive_commits
+    WHERE id = '$C3'")" "$C3 on B after the killed re-pull"
 y_ok B sync
 t_assert_eq "0 0 0" "$(t_sql "$(y_home B)/data.db" "SELECT (SELECT count(*)
     FROM cognitive_commits WHERE id = '$C3') || ' ' || (SELECT count(*) FROM sessions
