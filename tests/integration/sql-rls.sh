@@ -787,4 +787,23 @@ SQL
 done <"$T_TMP/notes"
 check "INSERT|1 UPDATE|2 DELETE|2" "$types" "notification types and versions"
 
+# ---------------------------------------------------------------- purge watermarks
+# Each user's own: B's is invisible to A and cannot be written by A; anon has nothing.
+q <<'SQL' >/dev/null
+insert into public.purge_watermarks (user_id, txid) values (:'B', '42');
+SQL
+check 0 "$(as authenticated "$A" <<'SQL'
+select count(*) from public.purge_watermarks;
+update public.purge_watermarks set txid = '1' where user_id = :'B'
+SQL
+)" "A's view of the purge watermarks"
+check 42 "$(q <<'SQL'
+select txid from public.purge_watermarks where user_id = :'B'
+SQL
+)" "B's purge watermark after A's update"
+check "f" "$(q <<'SQL'
+select has_table_privilege('anon', 'public.purge_watermarks', 'SELECT, INSERT, UPDATE, DELETE')
+SQL
+)" "anon's privileges on purge_watermarks"
+
 echo "PASS: sql-rls ($checks checks)"
