@@ -9,10 +9,15 @@
 #      B's cursor is behind the purge, so B pulls everything again and drops
 #      the commit (also when killed halfway); B's next edits do not bring it
 #      back anywhere.
+#   4. The same while A's rewrite of another commit is held back from the feed
+#      (an older transaction is open): B must not drop that commit, which the
+#      feed could not show it, until its next sync sees it.
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
 t_mktemp
+slow_pid=
+trap 'rc=$?; [ -z "$slow_pid" ] || kill "$slow_pid" 2>/dev/null; (exit $rc); s_cleanup' EXIT
 s_require_pg
 s_create_db
 s_start_server
@@ -29,9 +34,9 @@ y_ok B sync
 
 y_ok A log --json --all
 set -- $(printf '%s\n' "$t_out" | python3 -c 'import json, sys
-print(" ".join(c["id"] for c in json.load(sys.stdin)[:3]))')
-[ $# -eq 3 ] || t_fail "fewer than three commits imported"
-C1=$1 C2=$2 C3=$3
+print(" ".join(c["id"] for c in json.load(sys.stdin)[:5]))')
+[ $# -eq 5 ] || t_fail "fewer than five commits imported"
+C1=$1 C2=$2 C3=$3 C4=$4 C5=$5
 now=$(date +%s)
 year=$((365 * 86400))
 cloud() {
@@ -78,10 +83,21 @@ not_in_log B "$C2"
 y_ok A rm "$C3"
 y_ok A sync
 y_settle
-# 31 days of the cloud's clock (its triggers bypassed: time passing, not a write).
-psql -X -q "$S_DB" -c "SET session_replication_role = replica" -c "UPDATE cognitive_commits
-    SET deleted_at = deleted_at - interval '31 days' WHERE user_id = '$uid' AND id = '$C3'" ||
-	t_fail "aging $C3"
+# age ID: 31 days of the cloud's clock on ID's tombstone (its triggers bypassed:
+# time passing, not a write).
+age() {
+	psql -X -q "$S_DB" -c "SET session_replication_role = replica" -c "UPDATE
+	    cognitive_commits SET deleted_at = deleted_at - interval '31 days'
+	    WHERE user_id = '$uid' AND id = '$1'" || t_fail "aging $1"
+}
+# family MACHINE ID: "commits sessions turns" of commit ID on MACHINE.
+family() {
+	t_sql "$(y_home "$1")/data.db" "SELECT (SELECT count(*) FROM cognitive_commits
+	    WHERE id = '$2') || ' ' || (SELECT count(*) FROM sessions WHERE commit_id = '$2')
+	    || ' ' || (SELECT count(*) FROM turns WHERE session_id IN
+	    (SELECT id FROM sessions WHERE commit_id = '$2'))"
+}
+age "$C3"
 # A's purge runs once a day by A's clock: two days on.
 y_at $((now + 2 * 86400)) A sync
 t_assert_eq gone "$(tombstone "$C3")" "$C3 after A's purge"
@@ -97,10 +113,7 @@ t_run env AGENTLOGS_HOME="$(y_home B)" AGENTLOGS_PULL_PAGE_ROWS=5 \
 t_assert_eq 1 "$(t_sql "$(y_home B)/data.db" "SELECT count(*) FROM cognitive_commits
     WHERE id = '$C3'")" "$C3 on B after the killed re-pull"
 y_ok B sync
-t_assert_eq "0 0 0" "$(t_sql "$(y_home B)/data.db" "SELECT (SELECT count(*)
-    FROM cognitive_commits WHERE id = '$C3') || ' ' || (SELECT count(*) FROM sessions
-    WHERE commit_id = '$C3') || ' ' || (SELECT count(*) FROM turns WHERE session_id IN
-    (SELECT id FROM sessions WHERE commit_id = '$C3'))")" "$C3 and its children on B"
+t_assert_eq "0 0 0" "$(family B "$C3")" "$C3 and its children on B"
 # Once is enough: B's next pull goes on from its cursor, one page of five rows,
 # not from the beginning.
 pulls=$(grep -c 'rpc/pull_changes' "$T_TMP/server.log")
@@ -119,4 +132,42 @@ t_assert_eq 0 "$(t_sql "$(y_home A)/data.db" "SELECT count(*) FROM cognitive_com
     WHERE id = '$C3'")" "$C3 on A after B's edits"
 # Everything else is where it was: B re-pulled, and kept, the rest.
 y_same_rows "A B" "$uid" "A and B against the cloud"
+
+# ---------------------------------------------------------------- 4: held back
+y_ok A rm "$C5"
+y_ok A sync
+y_settle
+age "$C5"
+y_at $((now + 4 * 86400)) A sync
+t_assert_eq gone "$(tombstone "$C5")" "$C5 after A's second purge"
+c4=$(family B "$C4")
+# An open transaction that started before A's next push: the feed holds back
+# everything written after it.
+mkfifo "$T_TMP/slow.in"
+psql -X -q -At -v ON_ERROR_STOP=1 "$S_DB" <"$T_TMP/slow.in" >"$T_TMP/slow.out" 2>&1 &
+slow_pid=$!
+exec 3>"$T_TMP/slow.in"
+printf 'BEGIN;\nSELECT pg_current_xact_id() IS NOT NULL;\n' >&3
+i=0
+until grep -q '^t$' "$T_TMP/slow.out"; do
+	i=$((i + 1))
+	[ $i -lt 300 ] || t_fail "the open transaction did not start: $(cat "$T_TMP/slow.out")"
+	kill -0 "$slow_pid" 2>/dev/null || t_fail "the open transaction died: $(cat "$T_TMP/slow.out")"
+	sleep 0.1
+done
+y_ok A title "$C4" "rewritten"
+y_ok A sync
+y_ok B sync
+t_assert_eq "$c4" "$(family B "$C4")" "$C4 on B while its rewrite is held back"
+printf 'COMMIT;\n' >&3
+exec 3>&-
+wait "$slow_pid" || t_fail "the open transaction failed: $(cat "$T_TMP/slow.out")"
+slow_pid=
+y_settle
+y_ok B sync
+t_assert_eq "0 0 0" "$(family B "$C5")" "$C5 on B once the re-pull ends"
+t_assert_eq "$c4" "$(family B "$C4")" "$C4 on B once the re-pull ends"
+t_assert_eq rewritten "$(t_sql "$(y_home B)/data.db" "SELECT title FROM cognitive_commits
+    WHERE id = '$C4'")" "$C4's title on B"
+y_same_rows "A B" "$uid" "A and B against the cloud at the end"
 echo "PASS: sync-clock"
