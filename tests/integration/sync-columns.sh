@@ -10,13 +10,8 @@
 # The columns are not taken from the code under test: they are the local
 # table's columns (PRAGMA table_info) minus the local-only sync bookkeeping,
 # and every one of them must exist in the cloud table (information_schema).
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 y_machine A
 y_machine B
