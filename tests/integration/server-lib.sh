@@ -65,18 +65,37 @@ s_start_server() {
 	[ -n "$S_ANON" ] && [ -n "$S_SERVICE" ] || t_fail "keys printed no keys: $keys"
 }
 
-# s_serve: runs the server on $S_PORT and waits until it answers.
+# s_serve [same-port]: runs the server on $S_PORT and waits until it answers.
+# A free port is only free until someone takes it (another test's server, an
+# outgoing connection's ephemeral port): when the server cannot listen, a first
+# start takes another port, a restart (same-port) tries the same one again.
 s_serve() {
-	"$SERVER" serve --db "$S_DB" --listen "127.0.0.1:$S_PORT" \
-		--jwt-secret-file "$T_TMP/jwt-secret" --storage-dir "$T_TMP/storage" \
-		--workers "${S_WORKERS:-4}" ${S_SERVER_ARGS:-} >>"$T_TMP/server.log" 2>&1 &
-	S_PID=$!
-	i=0
-	until curl -s -o /dev/null "$S_URL/health"; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || t_fail "the server did not start: $(cat "$T_TMP/server.log")"
-		kill -0 "$S_PID" 2>/dev/null || t_fail "the server died: $(cat "$T_TMP/server.log")"
-		sleep 0.1
+	s_sv_tries=0
+	while :; do
+		s_sv_lines=$(wc -l <"$T_TMP/server.log")
+		"$SERVER" serve --db "$S_DB" --listen "127.0.0.1:$S_PORT" \
+			--jwt-secret-file "$T_TMP/jwt-secret" --storage-dir "$T_TMP/storage" \
+			--workers "${S_WORKERS:-4}" ${S_SERVER_ARGS:-} >>"$T_TMP/server.log" 2>&1 &
+		S_PID=$!
+		i=0
+		until curl -s -o /dev/null "$S_URL/health"; do
+			kill -0 "$S_PID" 2>/dev/null || break
+			i=$((i + 1))
+			[ $i -lt 600 ] || t_fail "the server did not start: $(cat "$T_TMP/server.log")"
+			sleep 0.1
+		done
+		kill -0 "$S_PID" 2>/dev/null && return 0
+		wait "$S_PID" 2>/dev/null
+		S_PID=
+		s_sv_tries=$((s_sv_tries + 1))
+		tail -n "+$((s_sv_lines + 1))" "$T_TMP/server.log" | grep -q "cannot listen" &&
+			[ $s_sv_tries -lt 20 ] || t_fail "the server died: $(cat "$T_TMP/server.log")"
+		if [ "${1:-}" = same-port ]; then
+			sleep 0.25
+		else
+			S_PORT=$(s_free_port)
+			S_URL="http://127.0.0.1:$S_PORT"
+		fi
 	done
 }
 
@@ -90,7 +109,7 @@ s_stop_server() {
 
 s_restart_server() {
 	s_stop_server
-	s_serve
+	s_serve same-port
 }
 
 # s_http METHOD PATH [BODY] [extra curl args...]: sets $s_status and $s_body.
