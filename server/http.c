@@ -9,41 +9,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <netdb.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <cjson/cJSON.h>
 #include <libwebsockets.h>
 
 #include "http.h"
+#include "keylimits.h"
 #include "request.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
+#include "workers.h"
 
 /* What is written to the socket per writable callback. */
 #define WRITE_CHUNK (64u << 10)
 
-/* One client request travelling between the service thread and a worker. */
-struct job {
-	uint64_t conn;		/* the connection it answers, by id: the wsi may be gone */
-	struct http_request req;
-	struct http_response res;
-	struct timespec started;
-	int close;		/* close after the answer: the request's body was not read */
-	struct job *next;
-};
-
-struct queue {
-	struct job *head, *tail;
-};
-
 struct http_state {
 	const struct http_options *o;
 	struct lws_context *context;
-	pthread_mutex_t lock;
-	pthread_cond_t work;
-	struct queue jobs, done;
+	struct workers *workers;
 	volatile sig_atomic_t stopping;
-	int stop_workers;
 	uint64_t next_conn;
+	struct limits *peers;		/* connections held per address */
+	char accepting[64];		/* the address of the connection being accepted */
+	lws_sorted_usec_list_t sweep;	/* checks the body deadlines each second */
 };
 
 /* Per connection (lws allocates it): the request being received, the response being sent. */
@@ -53,6 +43,7 @@ struct pss {
 	int too_large;
 	int receiving;		/* pss->job is a request still taking its body */
 	int discard;		/* the request was refused: its body is dropped unread */
+	double deadline;	/* receiving: when the body must be complete */
 	size_t sent;
 	char *out;		/* LWS_PRE bytes of room, then the body */
 	size_t out_len;
@@ -61,36 +52,13 @@ struct pss {
 
 static struct http_state *state;
 
-static void
-queue_push(struct queue *q, struct job *j)
+static double
+now_seconds(void)
 {
-	j->next = NULL;
-	if (q->tail != NULL)
-		q->tail->next = j;
-	else
-		q->head = j;
-	q->tail = j;
-}
+	struct timespec ts;
 
-static struct job *
-queue_pop(struct queue *q)
-{
-	struct job *j = q->head;
-
-	if (j != NULL && (q->head = j->next) == NULL)
-		q->tail = NULL;
-	return j;
-}
-
-static void
-job_free(struct job *j)
-{
-	if (j == NULL)
-		return;
-	request_free(&j->req);
-	strbuf_free(&j->res.headers);
-	strbuf_free(&j->res.body);
-	free(j);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -130,44 +98,6 @@ void
 http_add_header(struct http_response *res, const char *name, const char *value)
 {
 	strbuf_addf(&res->headers, "%s: %s\r\n", name, value);
-}
-
-/* ---------------------------------------------------------------- workers */
-
-struct worker_arg {
-	struct http_state *hs;
-	int index;
-	int ok;
-};
-
-static void *
-worker_main(void *arg)
-{
-	struct worker_arg *wa = arg;
-	struct http_state *hs = wa->hs;
-	struct worker *w = NULL;
-	struct job *j;
-
-	if (hs->o->worker_init != NULL && hs->o->worker_init(hs->o->srv, &w) != 0)
-		log_warn("worker %d starts without its database connection", wa->index);
-	for (;;) {
-		pthread_mutex_lock(&hs->lock);
-		while (hs->jobs.head == NULL && !hs->stop_workers)
-			pthread_cond_wait(&hs->work, &hs->lock);
-		j = queue_pop(&hs->jobs);
-		pthread_mutex_unlock(&hs->lock);
-		if (j == NULL)
-			break;
-		hs->o->handler(hs->o->srv, w, &j->req, &j->res);
-		pthread_mutex_lock(&hs->lock);
-		queue_push(&hs->done, j);
-		pthread_mutex_unlock(&hs->lock);
-		lws_cancel_service(hs->context);
-	}
-	if (hs->o->worker_done != NULL)
-		hs->o->worker_done(w);
-	free(wa);
-	return NULL;
 }
 
 /* ---------------------------------------------------------------- lws glue */
@@ -313,49 +243,6 @@ start_job(struct lws *wsi, struct pss *pss, const char *uri)
 	return j;
 }
 
-static void
-dispatch(struct pss *pss)
-{
-	struct job *j = pss->job;
-
-	pss->job = NULL;
-	pss->receiving = 0;
-	if (pss->too_large) {
-		http_error(&j->res, 413, "payload_too_large",
-		    "The request body exceeds the limit of %zu bytes", state->o->max_body);
-		pthread_mutex_lock(&state->lock);
-		queue_push(&state->done, j);
-		pthread_mutex_unlock(&state->lock);
-		lws_cancel_service(state->context);
-		return;
-	}
-	pthread_mutex_lock(&state->lock);
-	queue_push(&state->jobs, j);
-	pthread_cond_signal(&state->work);
-	pthread_mutex_unlock(&state->lock);
-}
-
-/*
- * Answers the request being received at once, without its body, and closes
- * the connection after the answer: where the body ends is unknown or too far.
- */
-static void
-refuse(struct pss *pss, int status, const char *code, const char *msg)
-{
-	struct job *j = pss->job;
-
-	pss->job = NULL;
-	pss->receiving = 0;
-	pss->discard = 1;
-	http_error(&j->res, status, code, "%s", msg);
-	http_add_header(&j->res, "Connection", "close");
-	j->close = 1;
-	pthread_mutex_lock(&state->lock);
-	queue_push(&state->done, j);
-	pthread_mutex_unlock(&state->lock);
-	lws_cancel_service(state->context);
-}
-
 /* The request log: one line each, never a token (the query can hold one). */
 static void
 log_request(const struct job *j)
@@ -369,6 +256,63 @@ log_request(const struct job *j)
 	fprintf(stderr, "%s %s %s %d %zu %ldms\n", j->req.peer, j->req.method, path,
 	    j->res.status, j->res.body.len, ms);
 	free(path);
+}
+
+/* The connection's answer is j, written as soon as the socket takes it. */
+static void
+answer(struct lws *wsi, struct pss *pss, struct job *j)
+{
+	log_request(j);
+	pss->job = j;
+	pss->sent = 0;
+	pss->headers_sent = 0;
+	lws_callback_on_writable(wsi);
+}
+
+/*
+ * The request in pss->job is complete. Until it is answered lws reads no more
+ * of this connection: a request pipelined behind it waits in lws' buffer.
+ * (Read on, lws 4.1 hands those bytes to the finished request as an empty
+ * body completion, consumes none, and retries forever: the service thread
+ * spins and nobody is answered.)
+ */
+static void
+dispatch(struct lws *wsi, struct pss *pss)
+{
+	const struct http_options *o = state->o;
+	struct job *j = pss->job;
+
+	pss->job = NULL;
+	pss->receiving = 0;
+	lws_rx_flow_control(wsi, 0);
+	if (pss->too_large)
+		http_error(&j->res, 413, "payload_too_large",
+		    "The request body exceeds the limit of %zu bytes", o->max_body);
+	else if (o->answer_now == NULL || !o->answer_now(o->srv, &j->req, &j->res)) {
+		workers_submit(state->workers, j, o->is_hashing != NULL && o->is_hashing(&j->req));
+		return;
+	}
+	answer(wsi, pss, j);
+}
+
+/*
+ * Answers the request being received at once, without (the rest of) its
+ * body, and closes the connection after the answer: where the body ends is
+ * unknown, too far, or too slow in coming.
+ */
+static void
+refuse(struct lws *wsi, struct pss *pss, int status, const char *code, const char *msg)
+{
+	struct job *j = pss->job;
+
+	pss->job = NULL;
+	pss->receiving = 0;
+	pss->discard = 1;
+	lws_rx_flow_control(wsi, 0);
+	http_error(&j->res, status, code, "%s", msg);
+	http_add_header(&j->res, "Connection", "close");
+	j->close = 1;
+	answer(wsi, pss, j);
 }
 
 /* Connections live by id so a late worker answer never touches a freed wsi. */
@@ -422,25 +366,79 @@ deliver(void)
 {
 	struct job *j;
 	struct lws *wsi;
-	struct pss *pss;
 
-	for (;;) {
-		pthread_mutex_lock(&state->lock);
-		j = queue_pop(&state->done);
-		pthread_mutex_unlock(&state->lock);
-		if (j == NULL)
-			return;
-		log_request(j);
+	while ((j = workers_take_done(state->workers)) != NULL) {
 		if ((wsi = find_conn(j->conn)) == NULL) {
+			log_request(j);
 			job_free(j);
-			continue;
-		}
-		pss = lws_wsi_user(wsi);
-		pss->job = j;
-		pss->sent = 0;
-		pss->headers_sent = 0;
-		lws_callback_on_writable(wsi);
+		} else
+			answer(wsi, lws_wsi_user(wsi), j);
 	}
+}
+
+/*
+ * Each second: a body later than its deadline gets 408 and the connection
+ * closes (lws' own timeout restarts with every byte, so a trickle would hold
+ * the connection and its header slot forever).
+ */
+static void
+sweep_bodies(lws_sorted_usec_list_t *sul)
+{
+	double now = now_seconds();
+	struct pss *pss;
+	size_t i;
+
+	for (i = 0; i < nconns; i++) {
+		pss = lws_wsi_user(conns[i].wsi);
+		if (pss != NULL && pss->receiving && now > pss->deadline)
+			refuse(conns[i].wsi, pss, 408, "request_timeout",
+			    "The request body did not arrive in time");
+	}
+	lws_sul_schedule(state->context, 0, sul, sweep_bodies, LWS_US_PER_SEC);
+}
+
+/*
+ * A new connection from filt's address: refused (closed at once) when the
+ * address holds max-connections-per-ip already, else counted until its wsi
+ * is destroyed (LWS_CALLBACK_WSI_CREATE follows at once and takes the
+ * address over).
+ */
+static int
+admit_peer(const struct lws_filter_network_conn_args *filt)
+{
+	char addr[sizeof state->accepting];
+
+	if (state->accepting[0] != '\0')	/* the last accepted never became a wsi */
+		limits_release(state->peers, state->accepting);
+	state->accepting[0] = '\0';
+	if (getnameinfo((const struct sockaddr *)&filt->cli_addr, filt->clilen, addr,
+	    sizeof addr, NULL, 0, NI_NUMERICHOST) != 0)
+		return 0;
+	if (limits_acquire(state->peers, addr, state->o->max_connections_per_ip) != 0)
+		return 1;
+	memcpy(state->accepting, addr, sizeof addr);
+	return 0;
+}
+
+static void
+peer_created(struct lws *wsi)
+{
+	if (state->accepting[0] == '\0')
+		return;
+	lws_set_opaque_user_data(wsi, xstrdup(state->accepting));
+	state->accepting[0] = '\0';
+}
+
+static void
+peer_destroyed(struct lws *wsi)
+{
+	char *addr = lws_get_opaque_user_data(wsi);
+
+	if (addr == NULL)
+		return;
+	limits_release(state->peers, addr);
+	free(addr);
+	lws_set_opaque_user_data(wsi, NULL);
 }
 
 static int
@@ -505,7 +503,10 @@ finished:
 	pss->out = NULL;
 	if (final)
 		return -1;	/* lws shuts the socket down gracefully: the answer is sent */
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
+	if (lws_http_transaction_completed(wsi))
+		return -1;
+	lws_rx_flow_control(wsi, 1);	/* on to the next request, pipelined or not */
+	return 0;
 }
 
 static int
@@ -540,15 +541,18 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		 */
 		cl = http_header(&pss->job->req, "content-length");
 		if (cl != NULL && request_content_length(cl, &blen) != 0)
-			refuse(pss, 400, "bad_request", "Content-Length is not a number");
+			refuse(wsi, pss, 400, "bad_request", "Content-Length is not a number");
 		else if (cl == NULL && http_header(&pss->job->req, "transfer-encoding") != NULL)
-			refuse(pss, 411, "length_required", "A request body needs a Content-Length");
+			refuse(wsi, pss, 411, "length_required",
+			    "A request body needs a Content-Length");
 		else if (blen > state->o->max_body) {
 			snprintf(msg, sizeof msg, "The request body exceeds the limit of %zu bytes",
 			    state->o->max_body);
-			refuse(pss, 413, "payload_too_large", msg);
+			refuse(wsi, pss, 413, "payload_too_large", msg);
 		} else if (blen == 0)
-			dispatch(pss);
+			dispatch(wsi, pss);
+		else
+			pss->deadline = now_seconds() + state->o->body_timeout;
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY:
 		/* lws also reports an empty body of a request already dispatched. */
@@ -556,6 +560,7 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 			return 0;
 		if (!pss->receiving)
 			return len == 0 ? 0 : -1;
+		pss->deadline += (double)len / (double)state->o->body_min_rate;
 		if (pss->job->req.body_len + len > state->o->max_body)
 			pss->too_large = 1;
 		if (!pss->too_large) {
@@ -568,7 +573,7 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
 		if (pss->receiving)
-			dispatch(pss);
+			dispatch(wsi, pss);
 		return 0;
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return write_response(wsi, pss);
@@ -583,6 +588,14 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 			pss->out = NULL;
 		}
 		break;
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		return admit_peer(user);
+	case LWS_CALLBACK_WSI_CREATE:
+		peer_created(wsi);
+		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		peer_destroyed(wsi);	/* user may be another protocol's: not ours to read */
+		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		deliver();
 		break;
@@ -631,6 +644,12 @@ on_signal(int sig)
 	}
 }
 
+static void
+wake_service(void *context)
+{
+	lws_cancel_service(context);
+}
+
 int
 http_serve(const struct http_options *o, char *err)
 {
@@ -640,17 +659,15 @@ http_serve(const struct http_options *o, char *err)
 	struct lws_protocol_vhost_options ws_pvo = { NULL, &ws_default, NULL, "" };
 	struct lws_protocols protocols[3];
 	struct http_state hs;
-	pthread_t *threads;
 	struct sigaction sa;
-	int i, n = 0;
+	const char *lws_log = getenv("AGENTLOGS_SERVER_LWS_LOG");
 
 	memset(&hs, 0, sizeof hs);
 	hs.o = o;
-	pthread_mutex_init(&hs.lock, NULL);
-	pthread_cond_init(&hs.work, NULL);
+	hs.peers = limits_new(0, 1);
 	state = &hs;
 
-	lws_set_log_level(getenv("AGENTLOGS_SERVER_LWS_LOG") ? atoi(getenv("AGENTLOGS_SERVER_LWS_LOG")) : LLL_ERR, NULL);
+	lws_set_log_level(lws_log != NULL ? atoi(lws_log) : LLL_ERR, NULL);
 	memset(&info, 0, sizeof info);
 	info.port = o->port;
 	info.iface = o->listen_host;
@@ -662,26 +679,24 @@ http_serve(const struct http_options *o, char *err)
 		info.pvo = &ws_pvo;
 	}
 	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE * 0;
 	info.max_http_header_data = 8192;
-	info.max_http_header_pool = 256;
-	info.timeout_secs = 30;
+	/* A header slot is taken from the first byte of a request to its answer. */
+	info.max_http_header_pool = (unsigned short)(o->header_slots > 65535 ? 65535 :
+	    o->header_slots);
+	info.timeout_secs_ah_idle = o->header_timeout;	/* from the first byte, not renewed */
+	info.timeout_secs = o->body_timeout;		/* between two pieces of a body */
+	info.keepalive_timeout = o->keepalive_timeout;
 	raise_fd_limit();
 	if ((hs.context = lws_create_context(&info)) == NULL) {
+		limits_free(hs.peers);
 		state = NULL;
 		return seterr(err, "cannot listen on %s:%d", o->listen_host, o->port);
 	}
-
-	threads = xcalloc((size_t)o->workers, sizeof *threads);
-	for (i = 0; i < o->workers; i++) {
-		struct worker_arg *wa = xcalloc(1, sizeof *wa);
-		wa->hs = &hs;
-		wa->index = i;
-		if (pthread_create(&threads[i], NULL, worker_main, wa) != 0) {
-			free(wa);
-			break;
-		}
-		n++;
+	if ((hs.workers = workers_start(o, wake_service, hs.context, err)) == NULL) {
+		lws_context_destroy(hs.context);
+		limits_free(hs.peers);
+		state = NULL;
+		return -1;
 	}
 
 	memset(&sa, 0, sizeof sa);
@@ -690,32 +705,21 @@ http_serve(const struct http_options *o, char *err)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	lws_sul_schedule(hs.context, 0, &hs.sweep, sweep_bodies, LWS_US_PER_SEC);
 	while (!hs.stopping) {
 		if (lws_service(hs.context, 0) < 0)
 			break;
 	}
 
 	/* Stop taking work, let the workers finish what they hold, then close. */
-	pthread_mutex_lock(&hs.lock);
-	hs.stop_workers = 1;
-	pthread_cond_broadcast(&hs.work);
-	pthread_mutex_unlock(&hs.lock);
-	for (i = 0; i < n; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
+	workers_stop(hs.workers);
+	hs.workers = NULL;
+	lws_sul_cancel(&hs.sweep);
 	lws_context_destroy(hs.context);
-	{
-		struct job *j;
-		while ((j = queue_pop(&hs.jobs)) != NULL)
-			job_free(j);
-		while ((j = queue_pop(&hs.done)) != NULL)
-			job_free(j);
-	}
 	free(conns);
 	conns = NULL;
 	nconns = capconns = 0;
-	pthread_mutex_destroy(&hs.lock);
-	pthread_cond_destroy(&hs.work);
+	limits_free(hs.peers);
 	state = NULL;
 	return 0;
 }

@@ -3,8 +3,10 @@
  * libwebsockets runs one service thread, so a blocking PostgreSQL query there
  * would stall every client: the service thread only parses requests and
  * writes responses, and a pool of workers, each with its own PostgreSQL
- * connection, runs the handlers. A finished response goes back through a
- * queue and a wake-up of the service loop.
+ * connection, runs the handlers (workers.c). A finished response goes back
+ * through a queue and a wake-up of the service loop. Requests on one
+ * connection are served one at a time, in order: the next is not read before
+ * the answer to the one before is written.
  */
 #ifndef AL_SERVER_HTTP_H
 #define AL_SERVER_HTTP_H
@@ -59,12 +61,34 @@ typedef void (*http_handler_fn)(struct server *srv, struct worker *w,
 struct http_options {
 	const char *listen_host;
 	int port;
-	int workers;
+	int workers;		/* for every request that reaches a handler... */
+	int hash_workers;	/* ...but those is_hashing() picks, which have their own */
 	size_t max_body;
+	/*
+	 * Slow clients: seconds for a request's headers; for its body,
+	 * body_timeout plus one per body_min_rate bytes received (Apache's
+	 * mod_reqtimeout rule: a trickle cannot hold a connection forever, a
+	 * big body on a slow link still arrives); an idle keep-alive connection.
+	 */
+	int header_timeout, body_timeout, keepalive_timeout;
+	long body_min_rate;
+	int max_connections_per_ip;
+	int header_slots;	/* requests read or served at once */
 	http_handler_fn handler;
+	/*
+	 * On the service thread, once a request is complete: returns 1 when it
+	 * filled res itself (no worker needed), else 0. NULL: never.
+	 */
+	int (*answer_now)(struct server *srv, const struct http_request *req,
+	    struct http_response *res);
+	/* Whether a request goes to the hash workers. NULL: none does. */
+	int (*is_hashing)(const struct http_request *req);
 	struct server *srv;
-	/* Called once on each worker thread before it serves (opens its connection). */
-	int (*worker_init)(struct server *srv, struct worker **w);
+	/*
+	 * Called once on each worker thread before it serves (opens its
+	 * connection); nonzero with err filled when the worker cannot serve.
+	 */
+	int (*worker_init)(struct server *srv, struct worker **w, char *err);
 	void (*worker_done)(struct worker *w);
 	/*
 	 * Websockets on the same port (NULL: none): the protocol every upgrade
@@ -75,7 +99,11 @@ struct http_options {
 	const struct lws_protocols *ws_protocol;
 };
 
-/* Serves until SIGTERM or SIGINT; returns 0 on a clean stop. */
+/*
+ * Serves until SIGTERM or SIGINT; returns 0 on a clean stop, -1 with err
+ * filled when it cannot listen or no worker of a kind can start (a server
+ * that accepts requests it can never answer is worse than none).
+ */
 int http_serve(const struct http_options *o, char *err);
 
 #endif

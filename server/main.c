@@ -16,6 +16,7 @@
 #include "migrate.h"
 #include "realtime.h"
 #include "server.h"
+#include "throttle.h"
 #include "util/log.h"
 #include "util/paths.h"
 #include "util/xmalloc.h"
@@ -91,19 +92,14 @@ cmd_keys(struct settings *s)
 }
 
 static int
-worker_init(struct server *srv, struct worker **out)
+worker_init(struct server *srv, struct worker **out, char *err)
 {
 	struct worker *w = xcalloc(1, sizeof *w);
-	char err[ERRLEN];
 
 	w->srv = srv;
 	*out = w;
 	/* Down now is no reason to stay down: db_ready() reconnects it. */
-	if ((w->pg = db_open(srv->settings.db, err)) == NULL || err[0] != '\0') {
-		log_warn("%s", err);
-		return -1;
-	}
-	return 0;
+	return (w->pg = db_open(srv->settings.db, err)) == NULL || err[0] != '\0' ? -1 : 0;
 }
 
 static void
@@ -147,8 +143,17 @@ cmd_serve(struct server *srv)
 	o.listen_host = s->host;
 	o.port = s->port;
 	o.workers = (int)s->workers;
+	o.hash_workers = (int)s->hash_workers;
 	o.max_body = (size_t)s->max_body;
+	o.header_timeout = (int)s->header_timeout;
+	o.body_timeout = (int)s->body_timeout;
+	o.body_min_rate = s->body_min_rate;
+	o.keepalive_timeout = (int)s->keepalive_timeout;
+	o.max_connections_per_ip = (int)s->max_connections_per_ip;
+	o.header_slots = (int)s->header_slots;
 	o.handler = handle;
+	o.answer_now = router_answer_now;
+	o.is_hashing = router_is_hashing;
 	o.srv = srv;
 	o.worker_init = worker_init;
 	o.worker_done = worker_done;
@@ -157,6 +162,7 @@ cmd_serve(struct server *srv)
 		fprintf(stderr, "agentlogs-server: cannot initialise libcurl\n");
 		return 1;
 	}
+	srv->throttle = throttle_new(s->rate_limit_sign_in, s->rate_limit_account);
 	rt = realtime_new(srv);
 	o.ws_protocol = realtime_protocol(rt);
 	fprintf(stderr, "agentlogs-server: serving on http://%s:%d\n", s->host, s->port);
@@ -165,6 +171,8 @@ cmd_serve(struct server *srv)
 		rc = 1;
 	}
 	realtime_free(rt);
+	throttle_free(srv->throttle);
+	srv->throttle = NULL;
 	curl_global_cleanup();
 	if (rc == 0)
 		fprintf(stderr, "agentlogs-server: stopped\n");

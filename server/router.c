@@ -1,44 +1,38 @@
 /* Requests by path prefix to the Supabase services agentlogs-server provides. */
 #include "config.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "jwt.h"
 #include "request.h"
 #include "server.h"
-#include "util/log.h"
-#include "util/xmalloc.h"
+#include "throttle.h"
 
-enum caller_status
-caller_verify(struct server *srv, const struct http_request *req, struct caller *c,
-    char *reason)
+static int
+is_health(const struct http_request *req)
 {
-	return request_caller(req, srv->settings.jwt_secret, srv->settings.jwt_secret_len,
-	    (long long)time(NULL), c, reason);
+	return strcmp(req->path, "/health") == 0 || strcmp(req->path, "/") == 0;
 }
 
 int
-caller_from_request(struct server *srv, const struct http_request *req, struct caller *c,
+router_answer_now(struct server *srv, const struct http_request *req,
     struct http_response *res)
 {
-	char reason[ERRLEN];
+	struct timespec now;
 
-	switch (caller_verify(srv, req, c, reason)) {
-	case CALLER_OK:
-		return 0;
-	case CALLER_NO_KEY:
-		http_error(res, 401, "no_api_key", "%s", reason);
-		break;
-	case CALLER_BAD_KEY:
-		http_error(res, 401, "invalid_api_key", "%s", reason);
-		break;
-	default:
-		http_error(res, 401, "bad_jwt", "invalid JWT: %s", reason);
-		break;
+	if (is_health(req)) {
+		http_set_json(res, 200, "{\"status\":\"ok\",\"service\":\"agentlogs-server\"}");
+		return 1;
 	}
-	return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return srv->throttle != NULL && throttle_check(srv->throttle, req, res,
+	    (double)now.tv_sec + (double)now.tv_nsec / 1e9) != 0;
+}
+
+int
+router_is_hashing(const struct http_request *req)
+{
+	return throttle_is_sign_in(req);
 }
 
 void
@@ -47,7 +41,7 @@ router_handle(struct server *srv, struct worker *w, const struct http_request *r
 {
 	const char *rest;
 
-	if (strcmp(req->path, "/health") == 0 || strcmp(req->path, "/") == 0)
+	if (is_health(req))
 		health_handle(w, res);
 	else if (request_path_prefix(req->path, "/auth/v1", &rest))
 		auth_handle(srv, w, req, rest, res);

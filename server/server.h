@@ -5,14 +5,18 @@
 #include <cjson/cJSON.h>
 #include <libpq-fe.h>
 
+#include "caller.h"
 #include "db.h"
 #include "http.h"
 #include "request.h"
 #include "settings.h"
 
+struct throttle;
+
 struct server {
 	struct settings settings;
 	struct db_backoff db_backoff;	/* the workers' reconnection attempts */
+	struct throttle *throttle;	/* sign-in rate limits: the service thread's own */
 };
 
 /* One per worker thread. */
@@ -20,21 +24,6 @@ struct worker {
 	struct server *srv;
 	PGconn *pg;
 };
-
-/*
- * Checks the apikey and, when present, the bearer token. On failure fills res
- * with 401 and returns -1.
- */
-int caller_from_request(struct server *srv, const struct http_request *req,
-    struct caller *c, struct http_response *res);
-
-/*
- * caller_from_request() without the answer, for services with their own error
- * shape (/rest/v1 answers as PostgREST): request_caller() with the server's
- * secret and the time now. (struct caller and caller_free() are in request.h.)
- */
-enum caller_status caller_verify(struct server *srv, const struct http_request *req,
-    struct caller *c, char *reason);
 
 void auth_handle(struct server *srv, struct worker *w, const struct http_request *req,
     const char *path, struct http_response *res);
@@ -46,7 +35,17 @@ void storage_handle(struct server *srv, struct worker *w, const struct http_requ
 /* GET /health: 200 when the database is reachable, else 503. */
 void health_handle(struct worker *w, struct http_response *res);
 
+/* Runs on a worker: the answer of a service (auth, rest, storage) to req. */
 void router_handle(struct server *srv, struct worker *w, const struct http_request *req,
     struct http_response *res);
+/*
+ * Runs on the service thread, before a worker sees req: answers what needs
+ * no database (/health, and 429 to a sign-in over its rate limit) and
+ * returns 1, else 0.
+ */
+int router_answer_now(struct server *srv, const struct http_request *req,
+    struct http_response *res);
+/* Whether req hashes a password: it waits for the hash workers, not the others. */
+int router_is_hashing(const struct http_request *req);
 
 #endif

@@ -24,7 +24,17 @@ struct settings {
 	char *github_client_secret;
 	char *public_url;		/* this server's own URL, for the OAuth callback */
 	long workers;
+	long hash_workers;		/* workers for sign-ins only */
 	long max_body;			/* bytes */
+	long max_user_metadata;		/* bytes of a sign-up's options.data */
+	long header_timeout;		/* seconds */
+	long body_timeout;		/* seconds, plus 1 per body_min_rate bytes */
+	long body_min_rate;		/* bytes a second */
+	long keepalive_timeout;		/* seconds */
+	long max_connections_per_ip;
+	long header_slots;
+	long rate_limit_sign_in;	/* per IP in 5 minutes */
+	long rate_limit_account;	/* per account in 5 minutes */
 	long access_token_ttl;		/* seconds */
 	long realtime_idle_timeout;	/* seconds a websocket may stay silent */
 	/* Derived. */
