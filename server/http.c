@@ -31,6 +31,7 @@ struct http_state {
 	struct workers *workers;
 	volatile sig_atomic_t stopping;
 	uint64_t next_conn;
+	unsigned long round;		/* lws_service() calls so far */
 	struct limits *peers;		/* connections held per address */
 	char accepting[64];		/* the address of the connection being accepted */
 	lws_sorted_usec_list_t sweep;	/* checks the body deadlines each second */
@@ -43,12 +44,37 @@ struct pss {
 	int too_large;
 	int receiving;		/* pss->job is a request still taking its body */
 	int discard;		/* the request was refused: its body is dropped unread */
+	unsigned long spin_round;	/* the service round of the last idle completion */
+	int spins;			/* idle completions in that round */
 	double deadline;	/* receiving: when the body must be complete */
 	size_t sent;
 	char *out;		/* LWS_PRE bytes of room, then the body */
 	size_t out_len;
 	int headers_sent;
 };
+
+/*
+ * Per accepted socket, across its requests, by wsi (lws 4.1 overwrites the
+ * opaque user data after LWS_CALLBACK_WSI_CREATE).
+ */
+struct peer_conn {
+	const struct lws *wsi;
+	char addr[64];		/* counted in state->peers */
+	unsigned long requests;
+	struct peer_conn *next;
+};
+#define PEER_HEADS 1021
+static struct peer_conn *peer_heads[PEER_HEADS];
+
+static struct peer_conn **
+peer_slot(const struct lws *wsi)
+{
+	struct peer_conn **p = &peer_heads[((uintptr_t)wsi >> 4) % PEER_HEADS];
+
+	while (*p != NULL && (*p)->wsi != wsi)
+		p = &(*p)->next;
+	return p;
+}
 
 static struct http_state *state;
 
@@ -266,6 +292,8 @@ answer(struct lws *wsi, struct pss *pss, struct job *j)
 	pss->job = j;
 	pss->sent = 0;
 	pss->headers_sent = 0;
+	/* lws 4.1 gives an h1 connection that reads nothing no POLLOUT either. */
+	lws_rx_flow_control(wsi, 1);
 	lws_callback_on_writable(wsi);
 }
 
@@ -423,22 +451,55 @@ admit_peer(const struct lws_filter_network_conn_args *filt)
 static void
 peer_created(struct lws *wsi)
 {
+	struct peer_conn *pc;
+
 	if (state->accepting[0] == '\0')
 		return;
-	lws_set_opaque_user_data(wsi, xstrdup(state->accepting));
+	pc = xcalloc(1, sizeof *pc);
+	pc->wsi = wsi;
+	memcpy(pc->addr, state->accepting, sizeof pc->addr);
+	pc->next = peer_heads[((uintptr_t)wsi >> 4) % PEER_HEADS];
+	peer_heads[((uintptr_t)wsi >> 4) % PEER_HEADS] = pc;
 	state->accepting[0] = '\0';
 }
 
 static void
 peer_destroyed(struct lws *wsi)
 {
-	char *addr = lws_get_opaque_user_data(wsi);
+	struct peer_conn **p = peer_slot(wsi), *pc = *p;
 
-	if (addr == NULL)
+	if (pc == NULL)
 		return;
-	limits_release(state->peers, addr);
-	free(addr);
-	lws_set_opaque_user_data(wsi, NULL);
+	*p = pc->next;
+	limits_release(state->peers, pc->addr);
+	free(pc);
+}
+
+/*
+ * Whether lws 4.1 hands over the request's own head as its body. When a
+ * request with a body was pipelined (parsed from what lws had buffered),
+ * lws_http_action() feeds that buffer again from its start, request line
+ * included, and then retries the rest forever. Such a body starts with
+ * "METHOD /"; so may a real one on a later request of a connection, but
+ * only an upload of a file that starts so (never JSON): refused too, the
+ * price of never storing a request head as data.
+ */
+static int
+body_is_own_head(struct lws *wsi, const struct http_request *req, const char *in,
+    size_t len)
+{
+	const struct peer_conn *pc = *peer_slot(wsi);
+	char head[sizeof req->method + 2];
+	size_t n;
+
+	if (pc != NULL && pc->requests <= 1)
+		return 0;	/* a connection's first request is never pipelined */
+	while (len > 0 && (*in == '\r' || *in == '\n')) {	/* lws skips those before a request */
+		in++;
+		len--;
+	}
+	n = (size_t)snprintf(head, sizeof head, "%s /", req->method);
+	return len > 0 && memcmp(in, head, len < n ? len : n) == 0;
 }
 
 static int
@@ -503,10 +564,7 @@ finished:
 	pss->out = NULL;
 	if (final)
 		return -1;	/* lws shuts the socket down gracefully: the answer is sent */
-	if (lws_http_transaction_completed(wsi))
-		return -1;
-	lws_rx_flow_control(wsi, 1);	/* on to the next request, pipelined or not */
-	return 0;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
 static int
@@ -514,6 +572,7 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
     size_t len)
 {
 	struct pss *pss = user;
+	struct peer_conn *pc;
 	unsigned long long blen = 0;
 	char msg[128];
 	const char *cl;
@@ -535,6 +594,8 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		pss->too_large = 0;
 		pss->receiving = 1;
 		pss->discard = 0;
+		if ((pc = *peer_slot(wsi)) != NULL)
+			pc->requests++;
 		/*
 		 * Content-Length says whether a body follows, whatever the method
 		 * (RFC 9112 6.3): one continues in HTTP_BODY, the others are complete.
@@ -560,6 +621,9 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 			return 0;
 		if (!pss->receiving)
 			return len == 0 ? 0 : -1;
+		if (len > 0 && pss->job->req.body_len == 0 &&
+		    body_is_own_head(wsi, &pss->job->req, in, len))
+			return -1;	/* closed: the requests before were answered */
 		pss->deadline += (double)len / (double)state->o->body_min_rate;
 		if (pss->job->req.body_len + len > state->o->max_body)
 			pss->too_large = 1;
@@ -572,9 +636,20 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		}
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		if (pss->receiving)
+		if (pss->receiving) {
 			dispatch(wsi, pss);
-		return 0;
+			return 0;
+		}
+		/*
+		 * Idle ones come once a round while pipelined bytes wait for an
+		 * answer to be written; many in one round are lws spinning on a
+		 * pipelined body that body_is_own_head() missed: closed.
+		 */
+		if (pss->spin_round != state->round) {
+			pss->spin_round = state->round;
+			pss->spins = 0;
+		}
+		return ++pss->spins > 8 ? -1 : 0;
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return write_response(wsi, pss);
 	case LWS_CALLBACK_CLOSED_HTTP:
@@ -594,7 +669,7 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		peer_created(wsi);
 		return 0;
 	case LWS_CALLBACK_WSI_DESTROY:
-		peer_destroyed(wsi);	/* user may be another protocol's: not ours to read */
+			peer_destroyed(wsi);	/* user may be another protocol's: not ours to read */
 		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		deliver();
@@ -709,6 +784,7 @@ http_serve(const struct http_options *o, char *err)
 	while (!hs.stopping) {
 		if (lws_service(hs.context, 0) < 0)
 			break;
+		hs.round++;
 	}
 
 	/* Stop taking work, let the workers finish what they hold, then close. */

@@ -90,16 +90,22 @@ def pipelined():
         "8 mixed": [get, post, nope, rpc, get, noauth, post, get],
     }
     for name, shape in shapes.items():
+        # lws 4.1 cannot read a pipelined body: the server may close there,
+        # after answering every request before it. Without one, all are served.
+        has_body = any(b"Content-Length" in d for d, _ in shape[1:])
         for split in ("whole", "bytes"):
             s = connect()
             data = b"".join(d for d, _ in shape)
-            if split == "whole":
-                s.sendall(data)
-            else:
-                # Every byte in its own segment: the parser sees each boundary.
-                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                for i in range(len(data)):
-                    s.send(data[i:i + 1])
+            try:
+                if split == "whole":
+                    s.sendall(data)
+                else:
+                    # Every byte in its own segment: the parser sees each boundary.
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    for i in range(len(data)):
+                        s.send(data[i:i + 1])
+            except (BrokenPipeError, ConnectionResetError):
+                pass    # closed while sending: what was answered is read below
             got, buf = [], b""
             try:
                 while len(got) < len(shape):
@@ -108,10 +114,13 @@ def pipelined():
                         break
                     got.append(r[0])
                     buf = r[3]
+            except ConnectionResetError:
+                pass
             except socket.timeout:
-                fail("%s (%s): no answer after %s within 10 s" % (name, split, got))
+                fail("%s (%s): neither answered nor closed after %s within 10 s" %
+                     (name, split, got))
             want = [w for _, w in shape]
-            if got != want[:len(got)] or not got:
+            if not got or got != want[:len(got)] or (not has_body and got != want):
                 fail("%s (%s): answered %s, wanted %s in order" % (name, split, got, want))
             s.close()
             h = health()
