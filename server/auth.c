@@ -221,8 +221,13 @@ signup(struct server *srv, struct worker *w, const struct http_request *req,
 		return;
 	email = str_member(body, "email");
 	password = str_member(body, "password");
+	data = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "options"),
+	    "data");
+	meta = cJSON_IsObject(data) ? cJSON_PrintUnformatted(data) : NULL;
 	if (email == NULL || !valid_email(email))
 		auth_error(res, 400, "validation_failed", "a valid email is required");
+	else if (meta != NULL && strlen(meta) > (size_t)srv->settings.max_user_metadata)
+		auth_error(res, 400, "validation_failed", "options.data is too large");
 	else if (password == NULL || strlen(password) < MIN_PASSWORD)
 		auth_error(res, 422, "weak_password",
 		    "the password must be at least 8 characters long");
@@ -233,9 +238,6 @@ signup(struct server *srv, struct worker *w, const struct http_request *req,
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		auth_error(res, 500, "unexpected_failure", "out of memory hashing the password");
 	else {
-		data = cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(body, "options"), "data");
-		meta = cJSON_IsObject(data) ? cJSON_PrintUnformatted(data) : NULL;
 		params[0] = email;
 		params[1] = hash;
 		params[2] = meta != NULL ? meta : "{}";
@@ -259,8 +261,8 @@ signup(struct server *srv, struct worker *w, const struct http_request *req,
 			}
 			PQclear(r);
 		}
-		cJSON_free(meta);
 	}
+	cJSON_free(meta);
 	cJSON_Delete(body);
 }
 

@@ -22,6 +22,9 @@
 #include "util/xmalloc.h"
 #include "workers.h"
 
+/* Seconds at least that a new connection may wait for a header slot. */
+#define SLOT_WAIT 60
+
 /* What is written to the socket per writable callback. */
 #define WRITE_CHUNK (64u << 10)
 
@@ -759,7 +762,13 @@ http_serve(const struct http_options *o, char *err)
 	info.max_http_header_pool = (unsigned short)(o->header_slots > 65535 ? 65535 :
 	    o->header_slots);
 	info.timeout_secs_ah_idle = o->header_timeout;	/* from the first byte, not renewed */
-	info.timeout_secs = o->body_timeout;		/* between two pieces of a body */
+	/*
+	 * lws' own timeout: for a connection waiting for a header slot, and
+	 * between two pieces of a body (sweep_bodies() is the real limit).
+	 */
+	info.timeout_secs = (unsigned int)(2 * (o->header_timeout + o->body_timeout));
+	if (info.timeout_secs < SLOT_WAIT)
+		info.timeout_secs = SLOT_WAIT;
 	info.keepalive_timeout = o->keepalive_timeout;
 	raise_fd_limit();
 	if ((hs.context = lws_create_context(&info)) == NULL) {

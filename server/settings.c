@@ -63,7 +63,7 @@ static const struct setting {
 	  "bytes a second a body must average to earn more than body-timeout" },
 	{ "keepalive-timeout", NUMBER, offsetof(struct settings, keepalive_timeout), "5",
 	  "seconds an idle connection stays open between requests" },
-	{ "max-connections-per-ip", NUMBER, offsetof(struct settings, max_connections_per_ip), "64",
+	{ "max-connections-per-ip", NUMBER, offsetof(struct settings, max_connections_per_ip), "256",
 	  "connections one address may hold open; more are closed at once" },
 	{ "header-slots", NUMBER, offsetof(struct settings, header_slots), "1024",
 	  "requests read or served at once (each holds 8 KiB for headers); more wait" },

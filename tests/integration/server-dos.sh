@@ -1,12 +1,24 @@
 #!/bin/sh
 # agentlogs-server under attack (issue 16), each attack bounded in connections
-# and time and only against 127.0.0.1: pipelined requests are answered in
-# order and never stall the server.
+# and time and only against 127.0.0.1 (clients bind 127.x.y.z source addresses
+# to stand for many hosts). The server runs with small timeouts and limits so
+# that the waits are short:
+#   - pipelined requests are answered in order, or the connection is closed
+#     after the answers, and the server goes on serving;
+#   - connections beyond the per-IP limit are closed first, idle ones by the
+#     header timeout, and other addresses are served meanwhile;
+#   - bodies trickled a byte at a time get 408 instead of holding a slot;
+#   - options.data over --max-user-metadata is refused and not stored;
+#   - sign-ins are rate limited per address and per account (429, Retry-After);
+#   - password hashing has its own workers: a read is not queued behind sign-ins;
+#   - serve exits 1 with one clear line when no worker can reach PostgreSQL.
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/server-lib.sh"
 t_mktemp
 s_require_pg
 s_create_db
+S_SERVER_ARGS="--header-timeout 2 --body-timeout 2 --keepalive-timeout 2
+	--max-connections-per-ip 16 --header-slots 8"
 s_start_server
 DOS="python3 $SRCDIR/tests/integration/dos.py $S_PORT $S_ANON"
 
@@ -20,4 +32,51 @@ dos_fail() {
 # ------------------------------------------------------------ pipelining
 $DOS pipelined-then-leave || dos_fail "pipelined GET+POST"
 $DOS pipelined || dos_fail "pipelined requests"
+
+# ------------------------------------------------------------ slow clients
+$DOS per-ip 16 || dos_fail "per-IP connection limit"
+$DOS trickle 24 || dos_fail "trickled bodies"
+
+# ------------------------------------------------------------ metadata cap
+big=$(python3 -c 'import json; print(json.dumps({"email": "big@example.com",
+	"password": "password big", "options": {"data": {"x": "y" * 20000}}}))')
+s_http POST /auth/v1/signup "$big"
+t_assert_eq 400 "$s_status" "a sign-up with 20 KB of options.data ($s_body)"
+t_assert_contains "$s_body" '"error_code":"validation_failed"'
+t_assert_eq 0 "$(psql -X -At "$S_DB" -c "SELECT count(*) FROM auth.users")" "users stored"
+s_http POST /auth/v1/signup '{"email":"small@example.com","password":"password small",
+	"options":{"data":{"user_name":"small"}}}'
+t_assert_eq 200 "$s_status" "a sign-up with a small options.data ($s_body)"
+
+# ------------------------------------------------------------ sign-in rate limits
+S_SERVER_ARGS="--rate-limit-sign-in 6 --rate-limit-account 3"
+s_restart_server
+$DOS rate-limits 6 3 || dos_fail "sign-in rate limits"
+
+# ------------------------------------------------------------ hashing apart
+S_WORKERS=1
+S_SERVER_ARGS="--hash-workers 1 --rate-limit-sign-in 1000 --rate-limit-account 1000"
+s_restart_server
+s_http POST '/auth/v1/token?grant_type=password' \
+	'{"email":"small@example.com","password":"password small"}'
+t_assert_eq 200 "$s_status" "sign-in ($s_body)"
+token=$(s_json 'j["access_token"]')
+$DOS starvation 16 "$token" || dos_fail "a read behind sign-ins"
+
+# ------------------------------------------------------------ no worker
+s_stop_server
+dead_port=$(s_free_port)
+"$SERVER" serve --db "postgresql://nobody@127.0.0.1:$dead_port/none?connect_timeout=5" \
+	--listen "127.0.0.1:$S_PORT" --jwt-secret-file "$T_TMP/jwt-secret" \
+	--storage-dir "$T_TMP/storage" --workers 2 >"$T_TMP/dead.log" 2>&1 &
+dead_pid=$!
+i=0
+while kill -0 "$dead_pid" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 300 ] || { kill -KILL "$dead_pid"; t_fail "serve without PostgreSQL still runs after 30 s"; }
+	sleep 0.1
+done
+wait "$dead_pid"
+t_assert_eq 1 "$?" "exit status of serve without PostgreSQL"
+t_assert_contains "$(cat "$T_TMP/dead.log")" "agentlogs-server: no worker could start: "
 echo "PASS: server-dos"
