@@ -86,7 +86,8 @@ struct http_options {
 	struct server *srv;
 	/*
 	 * Called once on each worker thread before it serves (opens its
-	 * connection); nonzero with err filled when the worker cannot serve.
+	 * connection); nonzero with err filled (and logged) when its database
+	 * is not there yet.
 	 */
 	int (*worker_init)(struct server *srv, struct worker **w, char *err);
 	void (*worker_done)(struct worker *w);
@@ -101,8 +102,8 @@ struct http_options {
 
 /*
  * Serves until SIGTERM or SIGINT; returns 0 on a clean stop, -1 with err
- * filled when it cannot listen or no worker of a kind can start (a server
- * that accepts requests it can never answer is worse than none).
+ * filled when it cannot listen or no worker thread of a kind can start (a
+ * server that accepts requests it can never answer is worse than none).
  */
 int http_serve(const struct http_options *o, char *err);
 

@@ -99,7 +99,10 @@ worker_init(struct server *srv, struct worker **out, char *err)
 	w->srv = srv;
 	*out = w;
 	/* Down now is no reason to stay down: db_ready() reconnects it. */
-	return (w->pg = db_open(srv->settings.db, err)) == NULL || err[0] != '\0' ? -1 : 0;
+	if ((w->pg = db_open(srv->settings.db, err)) == NULL || err[0] != '\0')
+		return -1;
+	health_note(srv, 1);
+	return 0;
 }
 
 static void
@@ -120,6 +123,7 @@ handle(struct server *srv, struct worker *w, const struct http_request *req,
 
 	if (w != NULL && db_ready(w->pg, &srv->db_backoff, err) != 0)
 		log_debug("%s", err);
+	health_note(srv, w != NULL && db_usable(w->pg));
 	router_handle(srv, w, req, res);
 }
 

@@ -20,10 +20,8 @@ router_answer_now(struct server *srv, const struct http_request *req,
 {
 	struct timespec now;
 
-	if (is_health(req)) {
-		http_set_json(res, 200, "{\"status\":\"ok\",\"service\":\"agentlogs-server\"}");
-		return 1;
-	}
+	if (is_health(req))
+		return health_answer_now(srv, res);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return srv->throttle != NULL && throttle_check(srv->throttle, req, res,
 	    (double)now.tv_sec + (double)now.tv_nsec / 1e9) != 0;

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,7 @@ struct workers {
 	pthread_cond_t ready;		/* a worker ran its init */
 	struct queue jobs[NKINDS], done;
 	int stop;
-	int inited, serving[NKINDS];
-	char first_err[ERRLEN];
+	int inited, started[NKINDS];
 	pthread_t *threads;
 	int nthreads;
 };
@@ -89,17 +89,14 @@ worker_main(void *arg)
 	int ok;
 
 	free(wa);
+	/* It serves even without its database: the handler answers 503 and reconnects. */
 	ok = ws->o->worker_init == NULL || ws->o->worker_init(ws->o->srv, &w, err) == 0;
+	if (!ok)
+		log_warn("%s", err);
 	pthread_mutex_lock(&ws->lock);
 	ws->inited++;
-	if (ok)
-		ws->serving[kind]++;
-	else if (ws->first_err[0] == '\0')
-		snprintf(ws->first_err, sizeof ws->first_err, "%s", err);
 	pthread_cond_signal(&ws->ready);
 	pthread_mutex_unlock(&ws->lock);
-	if (!ok)
-		log_warn("a worker cannot serve: %s", err);
 	for (;;) {
 		pthread_mutex_lock(&ws->lock);
 		while (ws->jobs[kind].head == NULL && !ws->stop)
@@ -141,6 +138,7 @@ workers_start(const struct http_options *o, void (*wake)(void *), void *arg, cha
 				break;
 			}
 			ws->nthreads++;
+			ws->started[k]++;
 		}
 	}
 	pthread_mutex_lock(&ws->lock);
@@ -148,9 +146,9 @@ workers_start(const struct http_options *o, void (*wake)(void *), void *arg, cha
 		pthread_cond_wait(&ws->ready, &ws->lock);
 	pthread_mutex_unlock(&ws->lock);
 	for (k = 0; k < NKINDS; k++) {
-		if (count[k] > 0 && ws->serving[k] == 0) {
-			seterr(err, "no %sworker could start%s%s", k == HASHING ? "hash " : "",
-			    ws->first_err[0] != '\0' ? ": " : " (no thread)", ws->first_err);
+		if (count[k] > 0 && ws->started[k] == 0) {
+			seterr(err, "no %sworker thread could start: %s",
+			    k == HASHING ? "hash " : "", strerror(errno));
 			workers_stop(ws);
 			return NULL;
 		}

@@ -28,9 +28,11 @@ struct workers;
 
 /*
  * Starts o->workers general and o->hash_workers hashing threads and waits
- * until each has run o->worker_init. wake(arg) is called (from a worker)
- * whenever a job is done. NULL with err filled when no thread of a kind
- * could start and connect.
+ * until each has run o->worker_init (a worker whose init failed serves all
+ * the same: its handler answers 503 until the database is back). wake(arg)
+ * is called (from a worker) whenever a job is done. NULL with err filled when
+ * no thread of a kind could be created: requests would then be accepted and
+ * never answered.
  */
 struct workers *workers_start(const struct http_options *o, void (*wake)(void *), void *arg,
     char *err);
