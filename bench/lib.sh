@@ -3,8 +3,8 @@
 #
 #   bench_die MSG          one line on stderr, exit 1
 #   bench_now / bench_calc EXPR
-#   bench_start_server     a fresh database and server: sets DB, URL, ANON, SERVER;
-#                          both are removed on exit
+#   bench_start_server     a fresh database and server (with $BENCH_SERVER_ARGS): sets
+#                          DB, URL, ANON, SERVER; both are removed on exit
 #   bench_signup EMAIL     sets TOKEN and USER_ID (writes $BENCH_DIR/session.json)
 
 bench_die() {
@@ -48,7 +48,7 @@ p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2
 	URL="http://127.0.0.1:$port"
 	"$SERVER" serve --db "$DB" --listen "127.0.0.1:$port" \
 		--jwt-secret-file "$BENCH_DIR/jwt-secret" --storage-dir "$BENCH_DIR/storage" \
-		>"$BENCH_DIR/server.log" 2>&1 &
+		${BENCH_SERVER_ARGS:-} >"$BENCH_DIR/server.log" 2>&1 &
 	bench_server_pid=$!
 	i=0
 	until curl -s -o /dev/null "$URL/health"; do
