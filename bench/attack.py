@@ -2,14 +2,18 @@
 
     attack.py PORT ANON logins N   N clients, each from its own 127.0.6.x/127.0.7.x
                                    address, sign in with a wrong password for a
-                                   new random account, again and again (every
-                                   attempt costs an Argon2 hash)
+                                   new random account, once a second or as soon
+                                   as the answer comes (every attempt costs an
+                                   Argon2 hash unless refused): N a second is far
+                                   beyond what hashing serves, and an attacker
+                                   looping on fast refusals would only measure
+                                   the two of them sharing the CPU
     attack.py PORT ANON idle N     N connections from 100 addresses that send
                                    nothing, reopened as soon as the server
                                    closes one
 Prints "ready" once the load is in place, and on exit the answers it got.
 """
-import json, os, select, socket, sys, threading, uuid
+import json, os, select, socket, sys, threading, time, uuid
 
 PORT, ANON, KIND, N = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 stop = threading.Event()
@@ -30,6 +34,7 @@ def connect(src):
 
 def login_loop(i):
     while not stop.is_set():
+        started = time.monotonic()
         body = json.dumps({"email": "%s@example.com" % uuid.uuid4().hex, "password": "wrong password"})
         req = ("POST /auth/v1/token?grant_type=password HTTP/1.1\r\nHost: x\r\napikey: %s\r\n"
                "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (ANON, len(body), body))
@@ -43,6 +48,7 @@ def login_loop(i):
             status = "error"
         with lock:
             counts[status] = counts.get(status, 0) + 1
+        stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
 
 
 def idle():

@@ -320,8 +320,12 @@ dispatch(struct lws *wsi, struct pss *pss)
 		http_error(&j->res, 413, "payload_too_large",
 		    "The request body exceeds the limit of %zu bytes", o->max_body);
 	else if (o->answer_now == NULL || !o->answer_now(o->srv, &j->req, &j->res)) {
-		workers_submit(state->workers, j, o->is_hashing != NULL && o->is_hashing(&j->req));
-		return;
+		if (workers_submit(state->workers, j,
+		    o->is_hashing != NULL && o->is_hashing(&j->req)) == 0)
+			return;
+		http_error(&j->res, 503, "over_request_rate_limit",
+		    "Too many sign-ins at once: retry in a moment");
+		http_add_header(&j->res, "Retry-After", "1");
 	}
 	answer(wsi, pss, j);
 }

@@ -25,6 +25,7 @@ struct workers {
 	pthread_cond_t work[NKINDS];	/* a job queued, or stop */
 	pthread_cond_t ready;		/* a worker ran its init */
 	struct queue jobs[NKINDS], done;
+	int waiting[NKINDS];		/* jobs queued, not yet taken */
 	int stop;
 	int inited, started[NKINDS];
 	pthread_t *threads;
@@ -101,7 +102,8 @@ worker_main(void *arg)
 		pthread_mutex_lock(&ws->lock);
 		while (ws->jobs[kind].head == NULL && !ws->stop)
 			pthread_cond_wait(&ws->work[kind], &ws->lock);
-		j = queue_pop(&ws->jobs[kind]);
+		if ((j = queue_pop(&ws->jobs[kind])) != NULL)
+			ws->waiting[kind]--;
 		pthread_mutex_unlock(&ws->lock);
 		if (j == NULL)
 			break;
@@ -156,15 +158,21 @@ workers_start(const struct http_options *o, void (*wake)(void *), void *arg, cha
 	return ws;
 }
 
-void
+int
 workers_submit(struct workers *ws, struct job *j, int hashing)
 {
 	enum kind k = hashing && ws->o->hash_workers > 0 ? HASHING : GENERAL;
 
 	pthread_mutex_lock(&ws->lock);
+	if (k == HASHING && ws->waiting[k] >= HASH_QUEUE_PER_WORKER * ws->o->hash_workers) {
+		pthread_mutex_unlock(&ws->lock);
+		return -1;
+	}
 	queue_push(&ws->jobs[k], j);
+	ws->waiting[k]++;
 	pthread_cond_signal(&ws->work[k]);
 	pthread_mutex_unlock(&ws->lock);
+	return 0;
 }
 
 void

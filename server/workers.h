@@ -36,8 +36,17 @@ struct workers;
  */
 struct workers *workers_start(const struct http_options *o, void (*wake)(void *), void *arg,
     char *err);
-/* Queues j for a hashing worker when hashing, else for a general one. */
-void workers_submit(struct workers *ws, struct job *j, int hashing);
+/*
+ * Sign-ins waiting per hash worker at most: each holds a header slot, and one
+ * waiting longer than a few seconds is one its client has given up on.
+ */
+#define HASH_QUEUE_PER_WORKER 16
+
+/*
+ * Queues j for a hashing worker when hashing, else for a general one.
+ * -1 (j not taken) when the hashing queue is full.
+ */
+int workers_submit(struct workers *ws, struct job *j, int hashing);
 /* Puts j on the done queue and wakes the service thread. */
 void workers_done(struct workers *ws, struct job *j);
 /* The next finished job, or NULL. */
