@@ -14,6 +14,7 @@
 #include "capture/segment.h"
 #include "capture/writer.h"
 #include "store/checkpointer.h"
+#include "store/import-track.h"
 #include "util/log.h"
 #include "util/progress.h"
 #include "util/timeutil.h"
@@ -397,6 +398,8 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	 */
 	if (rc == 0 && store_tune_for_import(st, err) != 0)
 		rc = -1;
+	if (rc == 0 && import_track_begin(st, err) != 0)
+		rc = -1;
 	/* One transaction, committed every CHECKPOINT_BYTES: a crash keeps what was committed. */
 	if (rc == 0 && store_begin(st, err) != 0)
 		rc = -1;
@@ -406,11 +409,13 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 		rc = import_all(&r);
 	if (rc == 0) {
 		show_progress(&r, 1);
-		if (writer_update_parallel(&r.w, err) != 0 || store_commit(st, err) != 0)
+		if (writer_update_parallel(&r.w, err) != 0 ||
+		    import_track_settle(st, err) != 0 || store_commit(st, err) != 0)
 			rc = -1;
 	}
 	if (rc != 0)
 		store_rollback(st);
+	import_track_end(st);
 	progress_done(&r.progress);
 	stats->commits_new = r.w.commits_new;
 	stats->sessions_new = r.w.sessions_new;

@@ -1,0 +1,64 @@
+#!/bin/sh
+# A second machine that pulled first and then imports the same transcripts
+# (the same deterministic ids, the same content) marks nothing pending and
+# pushes nothing: import never dirties what the cloud already has.
+. "$SRCDIR/tests/integration/lib.sh"
+. "$SRCDIR/tests/integration/server-lib.sh"
+. "$SRCDIR/tests/integration/sync-lib.sh"
+t_mktemp
+s_require_pg
+s_create_db
+s_start_server
+
+y_machine A
+y_machine B
+y_signup A ann@example.com
+y_login B ann@example.com
+uid=$(y_uid A)
+
+y_import A
+y_ok A push
+y_settle
+y_ok B pull
+y_same_rows "A B" "$uid" "B after its pull"
+
+# "projects commits sessions turns visuals" not synced on machine $1.
+unsynced() {
+	y_sql=
+	for y_t in $Y_TABLES; do
+		y_sql="$y_sql${y_sql:+ || ' ' || }(SELECT count(*) FROM $y_t WHERE sync_status <> 'synced')"
+	done
+	t_sql "$(y_home "$1")/data.db" "SELECT $y_sql"
+}
+
+# B imports what A imported: every row is already there, as the cloud has it.
+y_import B
+t_assert_eq "0 0 0 0 0" "$(unsynced B)" "rows B's import marked pending"
+y_same_rows "A B" "$uid" "B after importing what it pulled"
+before=$(y_requests)
+y_ok B sync
+t_assert_eq "Everything up to date with $S_URL." "$t_out" "B's sync after the import"
+y_settle
+y_ok A pull
+t_assert_eq "Everything up to date with $S_URL." "$t_out" "A's pull after B's sync"
+
+# A real change still goes up: B imports the samples (A's too now) with one
+# more prompt after the notes session's last commit, which opens a commit
+# of its own: that commit, its session and its one turn are new, the
+# commit before it ends as it was.
+y_ok A import --claude-dir "$AGENTLOGS_SAMPLES"
+y_ok A push
+y_settle
+y_ok B pull
+cp -R "$AGENTLOGS_SAMPLES" "$T_TMP/grown"
+notes=$(ls "$T_TMP"/grown/projects/-home-sam-notes/*.jsonl)
+sid=$(basename "$notes" .jsonl)
+printf '%s\n' '{"parentUuid":null,"isSidechain":false,"userType":"external","cwd":"/home/sam/notes","sessionId":"'"$sid"'","version":"2.1.39","gitBranch":"main","type":"user","message":{"role":"user","content":"One more thing."},"uuid":"0b6c1f7e-5a55-4f0e-9d1e-3a4b5c6d7e8f","timestamp":"2026-03-06T18:00:00.000Z"}' >>"$notes"
+y_ok B import --claude-dir "$T_TMP/grown"
+t_assert_eq "0 1 1 1 0" "$(unsynced B)" "rows B's import of one more prompt marked pending"
+y_ok B push
+t_assert_contains "$t_out" "Pushed 1 commit"
+y_settle
+y_ok A pull
+y_same_rows "A B" "$uid" "A and B after the new prompt"
+echo "PASS: sync-reimport"
