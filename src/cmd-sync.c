@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "cmd.h"
 #include "store/conflicts.h"
 #include "store/db.h"
@@ -34,6 +36,7 @@ enum {
 
 static const struct option sync_options[] = {
 	{ "status", no_argument, NULL, OPT_STATUS },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -157,58 +160,137 @@ run_sync(struct cmd_ctx *ctx, enum sync_what what, int quiet)
 	return held > 0 ? 2 : EXIT_OK;
 }
 
-static int
-print_status(struct cmd_ctx *ctx)
+static const char *const status_labels[NTABLES] = {
+	"projects", "commits", "sessions", "turns", "visuals"
+};
+
+/* What sync --status shows; the strings are NULL when unset. */
+struct sync_status {
+	int logged_in;
+	struct auth_session auth;
+	char *last_sync, *last_error, *cursor;
+	long long pending[NTABLES];
+	struct conflict_counts conflicts;
+};
+
+static void
+status_free(struct sync_status *ss)
 {
-	static const char *const labels[NTABLES] = {
-		"projects", "commits", "sessions", "turns", "visuals"
-	};
-	struct auth_session s;
-	struct conflict_counts cc;
-	struct store *st;
-	char err[ERRLEN];
-	long long v;
+	if (ss->logged_in)
+		auth_session_free(&ss->auth);
+	free(ss->last_sync);
+	free(ss->last_error);
+	free(ss->cursor);
+}
+
+static int
+status_read(struct cmd_ctx *ctx, struct store *st, struct sync_status *ss, char *err)
+{
 	int i, rc;
 
-	rc = auth_session_load(ctx->home, &s, err);
-	if (rc < 0)
-		return cmd_fail("%s", err);
-	if ((st = cmd_store(ctx)) == NULL) {
-		auth_session_free(&s);
-		return EXIT_FAIL;
+	memset(ss, 0, sizeof *ss);
+	if ((rc = auth_session_load(ctx->home, &ss->auth, err)) < 0)
+		return -1;
+	ss->logged_in = rc == 0;
+	ss->last_sync = sync_state_get(st, "last_sync");
+	ss->last_error = sync_state_get(st, "last_error");
+	if (ss->logged_in) {
+		char *key = sync_cursor_key_of(&ss->auth);
+		ss->cursor = sync_state_get(st, key);
+		free(key);
 	}
-	if (rc == 1)
+	for (i = 0; i < NTABLES; i++) {
+		if ((ss->pending[i] = synced_pending_count(st, &sync_tables[i], err)) < 0)
+			return -1;
+	}
+	return conflicts_count(st, NULL, &ss->conflicts, err);
+}
+
+static void
+status_print_text(const struct sync_status *ss)
+{
+	const struct auth_session *s = &ss->auth;
+	int i;
+
+	if (!ss->logged_in)
 		printf("user:       not logged in (agentlogs login)\n");
 	else
-		printf("user:       %s (%s)\ncloud:      %s\n", s.user_name != NULL ? s.user_name :
-		    s.email != NULL ? s.email : "-", s.user_id, s.url);
-	auth_session_free(&s);
-	{
-		char *last = sync_state_get(st, "last_sync"), *error = sync_state_get(st, "last_error");
-		printf("last sync:  %s\n", last != NULL ? last : "never");
-		if (error != NULL)
-			printf("last error: %s\n", error);
-		free(last);
-		free(error);
-	}
+		printf("user:       %s (%s)\ncloud:      %s\n", s->user_name != NULL ? s->user_name :
+		    s->email != NULL ? s->email : "-", s->user_id, s->url);
+	printf("last sync:  %s\n", ss->last_sync != NULL ? ss->last_sync : "never");
+	if (ss->last_error != NULL)
+		printf("last error: %s\n", ss->last_error);
 	printf("pending:   ");
-	for (i = 0; i < NTABLES; i++) {
-		if ((v = synced_pending_count(st, &sync_tables[i], err)) < 0)
-			return cmd_fail("%s", err);
-		printf(" %lld %s%s", v, labels[i], i + 1 < NTABLES ? "," : "\n");
-	}
-	if (conflicts_count(st, NULL, &cc, err) != 0)
-		return cmd_fail("%s", err);
+	for (i = 0; i < NTABLES; i++)
+		printf(" %lld %s%s", ss->pending[i], status_labels[i], i + 1 < NTABLES ? "," : "\n");
 	printf("conflicts:  %lld waiting for you, %lld settled by the last write to review\n",
-	    cc.held, cc.settled);
-	return EXIT_OK;
+	    ss->conflicts.held, ss->conflicts.settled);
+}
+
+static void
+add_text_or_null(cJSON *o, const char *name, const char *v)
+{
+	cJSON_AddItemToObject(o, name, v != NULL ? cJSON_CreateString(v) : cJSON_CreateNull());
+}
+
+/* The same as one JSON object; the cursor as the cloud handed it out. */
+static void
+status_print_json(const struct sync_status *ss)
+{
+	cJSON *o = cJSON_CreateObject(), *user = NULL, *pending, *conflicts, *cursor;
+	char *out;
+	int i;
+
+	if (ss->logged_in) {
+		user = cJSON_CreateObject();
+		add_text_or_null(user, "id", ss->auth.user_id);
+		add_text_or_null(user, "email", ss->auth.email);
+		add_text_or_null(user, "name", ss->auth.user_name);
+	}
+	cJSON_AddItemToObject(o, "user", user != NULL ? user : cJSON_CreateNull());
+	add_text_or_null(o, "cloud", ss->logged_in ? ss->auth.url : NULL);
+	add_text_or_null(o, "last_sync", ss->last_sync);
+	add_text_or_null(o, "last_error", ss->last_error);
+	pending = cJSON_AddObjectToObject(o, "pending");
+	for (i = 0; i < NTABLES; i++)
+		cJSON_AddNumberToObject(pending, status_labels[i], (double)ss->pending[i]);
+	conflicts = cJSON_AddObjectToObject(o, "conflicts");
+	cJSON_AddNumberToObject(conflicts, "held", (double)ss->conflicts.held);
+	cJSON_AddNumberToObject(conflicts, "settled", (double)ss->conflicts.settled);
+	cursor = ss->cursor != NULL ? cJSON_Parse(ss->cursor) : NULL;
+	cJSON_AddItemToObject(o, "cursor", cursor != NULL ? cursor : cJSON_CreateNull());
+	if ((out = cJSON_Print(o)) == NULL)
+		fatalx("out of memory printing JSON");
+	printf("%s\n", out);
+	cJSON_free(out);
+	cJSON_Delete(o);
+}
+
+static int
+print_status(struct cmd_ctx *ctx, int json)
+{
+	struct sync_status ss;
+	struct store *st;
+	char err[ERRLEN];
+	int rc;
+
+	if ((st = cmd_store(ctx)) == NULL)
+		return EXIT_FAIL;
+	if ((rc = status_read(ctx, st, &ss, err)) == 0) {
+		if (json)
+			status_print_json(&ss);
+		else
+			status_print_text(&ss);
+	}
+	status_free(&ss);
+	return rc == 0 ? EXIT_OK : cmd_fail("%s", err);
 }
 
 static int
 sync_command(struct cmd_ctx *ctx, const struct cmd_entry *entry, enum sync_what what,
     int argc, char **argv)
 {
-	int c, status = 0;
+	int c, status = 0, json = 0;
 
 	optind = 0;
 	opterr = 0;
@@ -218,6 +300,9 @@ sync_command(struct cmd_ctx *ctx, const struct cmd_entry *entry, enum sync_what 
 			if (what != DO_BOTH)
 				return cmd_usage_error(entry, "--status belongs to agentlogs sync");
 			status = 1;
+			break;
+		case OPT_JSON:
+			json = 1;
 			break;
 		case 'h':
 			cmd_print_usage(entry, stdout);
@@ -229,8 +314,10 @@ sync_command(struct cmd_ctx *ctx, const struct cmd_entry *entry, enum sync_what 
 	}
 	if (optind < argc)
 		return cmd_usage_error(entry, "unexpected argument '%s'", argv[optind]);
+	if (json && !status)
+		return cmd_usage_error(entry, "--json goes with sync --status");
 	if (status)
-		return print_status(ctx);
+		return print_status(ctx, json);
 	return run_sync(ctx, what, 0);
 }
 
@@ -274,7 +361,8 @@ const struct cmd_entry cmd_pull_entry = {
 
 const struct cmd_entry cmd_sync_entry = {
 	.name = "sync",
-	.usage = "[--status]",
-	.summary = "pull, merge, then push (--status: what is pending, conflicts, last sync)",
+	.usage = "[--status [--json]]",
+	.summary = "pull, merge, then push (--status: what is pending, conflicts, last sync;"
+	    " --json: the same as JSON)",
 	.exec = cmd_sync_exec,
 };

@@ -37,17 +37,29 @@
 #include "util/progress.h"
 #include "util/xmalloc.h"
 
-/* The sync_state key of what, for this session's cloud and user. */
+/* The sync_state key of what, for this login's cloud and user. */
+static char *
+state_key_of(const struct auth_session *a, const char *what)
+{
+	return xprintf("%s %s %s", what, a->url, a->user_id);
+}
+
 static char *
 state_key(const struct sync_ctx *sc, const char *what)
 {
-	return xprintf("%s %s %s", what, sc->auth.url, sc->auth.user_id);
+	return state_key_of(&sc->auth, what);
 }
 
 char *
 sync_cursor_key(const struct sync_ctx *sc)
 {
 	return state_key(sc, "pull_cursor");
+}
+
+char *
+sync_cursor_key_of(const struct auth_session *a)
+{
+	return state_key_of(a, "pull_cursor");
 }
 
 static cJSON *

@@ -11,5 +11,7 @@ int sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err);
 
 /* The pull cursor's sync_state key for this login's cloud and user. */
 char *sync_cursor_key(const struct sync_ctx *sc);
+/* The same for a login read from auth.json. */
+char *sync_cursor_key_of(const struct auth_session *a);
 
 #endif

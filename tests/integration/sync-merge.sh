@@ -139,6 +139,11 @@ expect=$(printf '%s\n' "$C2 title \"manual B\" \"manual A\" None" \
 t_assert_eq "$expect" "$held" "held conflicts on B"
 y_ok B sync --status
 t_assert_contains "$t_out" "conflicts:  2 waiting for you"
+# --json counts what conflicts --json lists: held (no winner) and settled.
+expect="$(conflicts B | grep -c ' None$') $(conflicts B | grep -vc ' None$')"
+y_ok B sync --status --json
+t_assert_eq "$expect" "$(printf '%s\n' "$t_out" | python3 -c 'import json, sys
+c = json.load(sys.stdin)["conflicts"]; print(c["held"], c["settled"])')" "sync --status --json conflicts"
 # Another edit of a held commit, on the other machine, in another field: it
 # merges in, and the conflict stays held (nothing of B's held title goes up).
 y_ok A hide "$C2"

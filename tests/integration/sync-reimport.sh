@@ -56,6 +56,20 @@ sid=$(basename "$notes" .jsonl)
 printf '%s\n' '{"parentUuid":null,"isSidechain":false,"userType":"external","cwd":"/home/sam/notes","sessionId":"'"$sid"'","version":"2.1.39","gitBranch":"main","type":"user","message":{"role":"user","content":"One more thing."},"uuid":"0b6c1f7e-5a55-4f0e-9d1e-3a4b5c6d7e8f","timestamp":"2026-03-06T18:00:00.000Z"}' >>"$notes"
 y_ok B import --claude-dir "$T_TMP/grown"
 t_assert_eq "0 1 1 1 0" "$(unsynced B)" "rows B's import of one more prompt marked pending"
+# sync --status --json says so too, with the cursor of B's last pull.
+y_ok B sync --status --json
+printf '%s\n' "$t_out" >"$T_TMP/status.json"
+t_assert_json "$T_TMP/status.json" "sync --status --json"
+t_assert_eq "0 1 1 1 0 $uid" "$(python3 -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+p = s["pending"]
+print(p["projects"], p["commits"], p["sessions"], p["turns"], p["visuals"], s["user"]["id"])' \
+	"$T_TMP/status.json")" "pending rows and user in sync --status --json"
+cursor=$(t_sql "$(y_home B)/data.db" "SELECT value FROM sync_state WHERE key LIKE 'pull_cursor %'")
+[ -n "$cursor" ] || t_fail "no pull cursor on B"
+t_assert_eq "$(python3 -c 'import json, sys; print(json.loads(sys.argv[1]))' "$cursor")" \
+	"$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["cursor"])' \
+	"$T_TMP/status.json")" "the cursor in sync --status --json"
 y_ok B push
 t_assert_contains "$t_out" "Pushed 1 commit"
 y_settle
