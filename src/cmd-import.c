@@ -43,6 +43,7 @@ print_json(const struct import_stats *s)
 	cJSON_AddNumberToObject(o, "new_sessions", (double)s->sessions_new);
 	cJSON_AddNumberToObject(o, "new_turns", (double)s->turns_new);
 	cJSON_AddNumberToObject(o, "new_visuals", (double)s->visuals_new);
+	cJSON_AddNumberToObject(o, "samples_removed", (double)s->samples_removed);
 	if ((json = cJSON_Print(o)) == NULL)
 		fatalx("out of memory printing JSON");
 	printf("%s\n", json);
@@ -53,6 +54,9 @@ print_json(const struct import_stats *s)
 static void
 print_summary(const struct import_stats *s)
 {
+	if (s->samples_removed > 0)
+		printf("Removed the bundled samples (%ld commit%s): your own transcripts replace them.\n",
+		    s->samples_removed, s->samples_removed == 1 ? "" : "s");
 	printf("Imported %ld file%s (%ld unchanged", s->files, s->files == 1 ? "" : "s",
 	    s->files_unchanged);
 	if (s->files_filtered > 0)
@@ -67,6 +71,33 @@ print_summary(const struct import_stats *s)
 }
 
 static int
+run_import(struct cmd_ctx *ctx, struct import_opts *o, int json)
+{
+	struct import_stats stats;
+	struct store *st;
+	struct config *cfg;
+	char err[ERRLEN];
+
+	if ((cfg = config_load(ctx->home, err)) == NULL)
+		return cmd_fail("%s", err);
+	o->idle_minutes = (int)config_get_number(cfg, "import.idle-minutes");
+	config_free(cfg);
+	o->progress = !json && isatty(STDERR_FILENO);
+
+	if ((st = cmd_store(ctx)) == NULL)
+		return EXIT_FAIL;
+	if (store_check_writable(st, err) != 0)
+		return cmd_fail("import: %s", err);
+	if (import_run(st, ctx->home, o, &stats, err) != 0)
+		return cmd_fail("import: %s", err);
+	if (json)
+		print_json(&stats);
+	else
+		print_summary(&stats);
+	return EXIT_OK;
+}
+
+static int
 cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -78,10 +109,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct import_opts o = { .idle_minutes = 30 };
-	struct import_stats stats;
-	struct store *st;
-	struct config *cfg;
-	char err[ERRLEN], *dir = NULL;
+	char *dir = NULL;
 	int c, json = 0, rc;
 
 	optind = 0;
@@ -125,29 +153,15 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (dir == NULL)
 		dir = paths_claude_dir();
 	o.claude_dir = dir;
-	if ((cfg = config_load(ctx->home, err)) == NULL) {
-		free(dir);
-		return cmd_fail("%s", err);
-	}
-	o.idle_minutes = (int)config_get_number(cfg, "import.idle-minutes");
-	config_free(cfg);
-	o.progress = !json && isatty(STDERR_FILENO);
-
-	if ((st = cmd_store(ctx)) == NULL) {
-		free(dir);
-		return EXIT_FAIL;
-	}
-	if (store_check_writable(st, err) != 0) {
-		free(dir);
-		return cmd_fail("import: %s", err);
-	}
-	rc = import_run(st, ctx->home, &o, &stats, err);
+	rc = run_import(ctx, &o, json);
 	free(dir);
-	if (rc != 0)
-		return cmd_fail("import: %s", err);
-	if (json)
-		print_json(&stats);
-	else
-		print_summary(&stats);
-	return EXIT_OK;
+	return rc;
+}
+
+int
+cmd_import_samples(struct cmd_ctx *ctx, const char *dir)
+{
+	struct import_opts o = { .claude_dir = dir, .samples = 1 };
+
+	return run_import(ctx, &o, 0);
 }

@@ -35,6 +35,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_unhide_entry,
 	&cmd_move_entry,
 	&cmd_rm_entry,
+	&cmd_samples_entry,
 	NULL
 };
 

@@ -69,6 +69,10 @@ extern const struct cmd_entry cmd_hide_entry;
 extern const struct cmd_entry cmd_unhide_entry;
 extern const struct cmd_entry cmd_move_entry;
 extern const struct cmd_entry cmd_rm_entry;
+extern const struct cmd_entry cmd_samples_entry;
+
+/* The bundled samples in DIR, imported on a first run: marked as samples. */
+int cmd_import_samples(struct cmd_ctx *ctx, const char *dir);
 
 /* One headless sync (pull, push): 0 in sync, 1 failed, 2 conflicts wait. */
 int cmd_sync_once(struct cmd_ctx *ctx);

@@ -13,6 +13,8 @@
 
 #include "cmd.h"
 #include "store/db.h"
+#include "store/samples.h"
+#include "sync/auth-session.h"
 #include "ui/tui.h"
 #include "util/log.h"
 #include "util/paths.h"
@@ -54,30 +56,59 @@ has_projects(const char *claude_dir)
 }
 
 /*
- * The first-run experience: import the person's history (or our samples), then
- * browse it, or show the log when the output is not a terminal.
+ * Samples only on a first run: an empty store, no account, no transcripts.
+ * 1 when the samples should be imported, 0 when not, -1 after an error.
+ */
+static int
+first_run(struct cmd_ctx *ctx)
+{
+	struct auth_session s;
+	struct store *st;
+	char err[ERRLEN];
+	int rc;
+
+	if ((rc = auth_session_load(ctx->home, &s, err)) < 0) {
+		cmd_fail("%s", err);
+		return -1;
+	}
+	if (rc == 0) {
+		auth_session_free(&s);
+		return 0;
+	}
+	if ((st = cmd_store(ctx)) == NULL)
+		return -1;
+	if ((rc = samples_store_is_empty(st, err)) < 0)
+		cmd_fail("%s", err);
+	return rc;
+}
+
+/*
+ * The first-run experience: import the person's history (or, on a first run,
+ * our samples), then browse it, or show the log when the output is not a
+ * terminal. Without transcripts a store that is not new is only browsed.
  */
 static int
 default_action(struct cmd_ctx *ctx)
 {
 	char *claude = paths_claude_dir(), *samples = NULL;
-	char *import_argv[4] = { "import", NULL, NULL, NULL };
+	char *import_argv[] = { "import", NULL };
 	char *log_argv[] = { "log", "--limit", "30", NULL };
-	int rc;
+	int rc = EXIT_OK, first;
 
-	if (!has_projects(claude)) {
-		if ((samples = paths_samples_dir()) == NULL) {
+	if (has_projects(claude))
+		rc = cmd_import_entry.exec(ctx, 1, import_argv);
+	else if ((first = first_run(ctx)) < 0)
+		rc = EXIT_FAIL;
+	else if (first) {
+		if ((samples = paths_samples_dir()) == NULL)
 			rc = cmd_fail("no transcripts in %s/projects and no bundled samples found",
 			    claude);
-			free(claude);
-			return rc;
+		else {
+			fprintf(stderr, "No transcripts in %s/projects yet: showing the bundled "
+			    "samples.\n", claude);
+			rc = cmd_import_samples(ctx, samples);
 		}
-		fprintf(stderr, "No transcripts in %s/projects yet: showing the bundled samples.\n",
-		    claude);
-		import_argv[1] = "--claude-dir";
-		import_argv[2] = samples;
 	}
-	rc = cmd_import_entry.exec(ctx, import_argv[1] != NULL ? 3 : 1, import_argv);
 	if (rc == EXIT_OK && tui_wanted()) {
 		fflush(stdout);
 		if ((rc = tui_run(ctx)) == TUI_NO_TERMINAL)

@@ -15,6 +15,7 @@
 #include "capture/writer.h"
 #include "store/checkpointer.h"
 #include "store/import-track.h"
+#include "store/samples.h"
 #include "util/log.h"
 #include "util/progress.h"
 #include "util/timeutil.h"
@@ -367,6 +368,19 @@ import_all(struct import_run *r)
 	return rc;
 }
 
+/* Every project this run wrote (the store was empty before it) is a sample. */
+static int
+mark_samples(struct import_run *r)
+{
+	int i;
+
+	for (i = 0; i < r->w.touched_projects.n; i++) {
+		if (samples_mark(r->w.st, r->w.touched_projects.items[i], r->err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 import_run(struct store *st, const char *home, const struct import_opts *o,
     struct import_stats *stats, char *err)
@@ -403,6 +417,10 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	/* One transaction, committed every CHECKPOINT_BYTES: a crash keeps what was committed. */
 	if (rc == 0 && store_begin(st, err) != 0)
 		rc = -1;
+	/* The first real transcript replaces the samples. */
+	if (rc == 0 && !o->samples && r.nfiles > 0 &&
+	    (stats->samples_removed = samples_remove(st, err)) < 0)
+		rc = -1;
 	if (rc == 0)
 		rc = plan(&r);
 	if (rc == 0)
@@ -410,7 +428,8 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	if (rc == 0) {
 		show_progress(&r, 1);
 		if (writer_update_parallel(&r.w, err) != 0 ||
-		    import_track_settle(st, err) != 0 || store_commit(st, err) != 0)
+		    import_track_settle(st, err) != 0 || (o->samples && mark_samples(&r) != 0) ||
+		    store_commit(st, err) != 0)
 			rc = -1;
 	}
 	if (rc != 0)

@@ -16,6 +16,7 @@ struct import_opts {
 	int idle_minutes;	/* a transcript idle this long has ended its session */
 	int progress;		/* draw a progress bar on stderr */
 	int quiet;		/* no warnings for skipped lines */
+	int samples;		/* the bundled samples on a first run: marked, kept local */
 };
 
 struct import_stats {
@@ -23,6 +24,7 @@ struct import_stats {
 	int64_t bytes;
 	long lines, skipped;
 	long commits_new, sessions_new, turns_new, visuals_new;
+	long samples_removed;	/* sample commits removed: real transcripts arrived */
 };
 
 /* Fatal problems (no such directory, a store error) return -1 with err filled. */

@@ -22,7 +22,13 @@
 #define LIVE_TURNS \
 	" FROM turns t WHERE t.deleted_at IS NULL AND t.session_id NOT IN" \
 	" (SELECT s.id FROM sessions s JOIN cognitive_commits c ON c.id = s.commit_id" \
-	"  WHERE c.deleted_at IS NOT NULL OR s.deleted_at IS NOT NULL)"
+	"  WHERE c.deleted_at IS NOT NULL OR s.deleted_at IS NOT NULL OR" \
+	"  c.project_id IN (SELECT id FROM sample_projects))"
+
+/* Live commits that are not the bundled samples (never counted). */
+#define LIVE_COMMITS(c) \
+	" " c "deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM sample_projects sp" \
+	" WHERE sp.id = " c "project_id)"
 
 static int
 step_error(struct store *st, char *err)
@@ -59,20 +65,21 @@ commit_figures(struct store *st, struct analytics *a, char *err)
 	int rc;
 
 	if (store_query_int(st, &a->projects,
-	    "SELECT count(*) FROM projects WHERE deleted_at IS NULL", err) != 0)
+	    "SELECT count(*) FROM projects WHERE deleted_at IS NULL"
+	    " AND id NOT IN (SELECT id FROM sample_projects)", err) != 0)
 		return -1;
 	if (query_ints(st,
 	    "SELECT count(*), coalesce(sum(closed_by = 'git_commit'), 0),"
 	    " coalesce(sum(closed_by = 'session_end'), 0), coalesce(sum(closed_by = 'open'), 0),"
 	    " coalesce(max(turn_count), 0)"
-	    " FROM cognitive_commits WHERE deleted_at IS NULL", out, 5, err) != 0)
+	    " FROM cognitive_commits WHERE" LIVE_COMMITS(""), out, 5, err) != 0)
 		return -1;
 	if (a->commits == 0)
 		return 0;
 
 	if ((stmt = store_prepare(st,
 	    "SELECT sum(turn_count), min(started_at), max(closed_at)"
-	    " FROM cognitive_commits WHERE deleted_at IS NULL", err)) == NULL)
+	    " FROM cognitive_commits WHERE" LIVE_COMMITS(""), err)) == NULL)
 		return -1;
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		sum = sqlite3_column_int64(stmt, 0);
@@ -93,7 +100,7 @@ commit_figures(struct store *st, struct analytics *a, char *err)
 	/* The median: the middle value, or the mean of the two middle ones. */
 	if ((stmt = store_prepare(st,
 	    "SELECT avg(turn_count) FROM (SELECT turn_count FROM cognitive_commits"
-	    " WHERE deleted_at IS NULL ORDER BY turn_count LIMIT 2 - ?1 % 2 OFFSET (?1 - 1) / 2)",
+	    " WHERE" LIVE_COMMITS("") " ORDER BY turn_count LIMIT 2 - ?1 % 2 OFFSET (?1 - 1) / 2)",
 	    err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, a->commits);
@@ -122,7 +129,7 @@ turn_figures(struct store *st, struct analytics *a, char *err)
 	return query_ints(st,
 	    "SELECT count(DISTINCT s.claude_session_id)"
 	    " FROM sessions s JOIN cognitive_commits c ON c.id = s.commit_id"
-	    " WHERE c.deleted_at IS NULL AND s.deleted_at IS NULL", sessions, 1, err);
+	    " WHERE" LIVE_COMMITS("c.") " AND s.deleted_at IS NULL", sessions, 1, err);
 }
 
 static int

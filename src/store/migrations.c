@@ -25,6 +25,16 @@
 	"CREATE INDEX IF NOT EXISTS idx_" short "_sync_status ON " t "(sync_status);" \
 	"CREATE INDEX IF NOT EXISTS idx_" short "_cloud_id ON " t "(cloud_id);"
 
+/* v11: a sample's row that turns pending is put back to synced (AFTER: the row is written). */
+#define SAMPLE_STAYS_LOCAL(t, project) \
+	"CREATE TRIGGER " t "_sample_stays_local AFTER UPDATE OF sync_status ON " t \
+	" WHEN new.sync_status = 'pending' AND EXISTS (SELECT 1 FROM sample_projects)" \
+	" AND " project " IN (SELECT id FROM sample_projects) BEGIN" \
+	"  UPDATE " t " SET sync_status = 'synced' WHERE id = new.id;" \
+	" END;"
+#define SAMPLE_PROJECT_OF_COMMIT(commit) \
+	"(SELECT project_id FROM cognitive_commits WHERE id = " commit ")"
+
 const struct migration migrations[] = {
 	{ 1, "cognitive commits",
 	  "CREATE TABLE cognitive_commits ("
@@ -201,6 +211,24 @@ const struct migration migrations[] = {
 	  "CREATE TABLE resync_seen ("
 	  "  id TEXT PRIMARY KEY"
 	  ") WITHOUT ROWID;" },
+
+	{ 11, "samples",
+	  /*
+	   * The projects of the bundled samples, imported on a first run only.
+	   * Their rows never go up: whatever would make one pending (an edit, a
+	   * child turning pending) leaves it synced instead, so every query that
+	   * looks for work to push passes them by. The check costs one lookup in
+	   * an empty table on stores without samples.
+	   */
+	  "CREATE TABLE sample_projects ("
+	  "  id TEXT PRIMARY KEY"
+	  ") WITHOUT ROWID;"
+	  SAMPLE_STAYS_LOCAL("projects", "new.id")
+	  SAMPLE_STAYS_LOCAL("cognitive_commits", "new.project_id")
+	  SAMPLE_STAYS_LOCAL("sessions", SAMPLE_PROJECT_OF_COMMIT("new.commit_id"))
+	  SAMPLE_STAYS_LOCAL("turns", SAMPLE_PROJECT_OF_COMMIT(
+	      "(SELECT commit_id FROM sessions WHERE id = new.session_id)"))
+	  SAMPLE_STAYS_LOCAL("visuals", SAMPLE_PROJECT_OF_COMMIT("new.commit_id")) },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];
