@@ -44,7 +44,7 @@ state_role(enum sync_state s)
 
 void
 status_bar(struct rline *l, const struct sync_status *s, time_t now, const char *position,
-    int cols)
+    const char *note, int cols)
 {
 	char buf[64], ago[32];
 	int right = position != NULL ? (int)text_width(position) + 2 : 0;
@@ -52,7 +52,10 @@ status_bar(struct rline *l, const struct sync_status *s, time_t now, const char 
 	rline_reset(l);
 	l->fill = ROLE_STATUS;
 	rline_addf(l, state_role(s->state), " %s ", sync_state_name(s->state));
-	if (s->state == SYNC_LOCAL && s->user[0] == '\0') {
+	if (note != NULL) {
+		rline_raw(l, ROLE_STATUS, " ");
+		rline_add(l, ROLE_STATUS_SYNCING, note, -(cols - right - l->width));
+	} else if (s->state == SYNC_LOCAL && s->user[0] == '\0') {
 		rline_raw(l, ROLE_STATUS, " ");
 		rline_add(l, ROLE_STATUS, "this machine only", -(cols - right - l->width));
 	} else {

@@ -22,6 +22,7 @@
 #include "config/config.h"
 #include "store/browse.h"
 #include "store/db.h"
+#include "store/samples.h"
 #include "ui/script.h"
 #include "ui/status.h"
 #include "ui/tui.h"
@@ -35,6 +36,10 @@
 #define POLL_MS 1000		/* the status bar's clock ticks this often */
 #define WAIT_IDLE_SECONDS 60
 #define DEFAULT_RATIO 50
+/* The samples say so on screen: always in the status bar, at first in full. */
+#define SAMPLES_NOTE "invented samples: agentlogs import brings yours"
+#define SAMPLES_HOWTO \
+	"Invented samples, shown until yours arrive: agentlogs import [--claude-dir DIR]"
 
 static const struct {
 	enum action action;
@@ -397,7 +402,8 @@ draw(struct tui *t)
 			    pos.total);
 		else
 			snprintf(position, sizeof position, "%s %lld", v->ops->name, pos.line);
-		status_bar(&l, &t->status, time_now(), position, t->layout.status.w);
+		status_bar(&l, &t->status, time_now(), position, t->samples ? SAMPLES_NOTE : NULL,
+		    t->layout.status.w);
 		rline_draw(t->status_win, 0, &l, &t->theme, t->layout.status.w, -1, NULL);
 		wnoutrefresh(t->status_win);
 	}
@@ -590,6 +596,7 @@ sync_wakeup(struct tui *t)
 	dv = browse_data_version(t->st);
 	if (dv != t->data_version) {
 		t->data_version = dv;
+		t->samples = samples_present(t->st, NULL) > 0;
 		reload_all(t);
 	}
 }
@@ -915,6 +922,8 @@ tui_run(struct cmd_ctx *ctx)
 	editline_init(&t.edit, NULL);
 	utf8_locale();
 	t.data_version = browse_data_version(t.st);
+	if ((t.samples = samples_present(t.st, NULL) > 0))
+		snprintf(t.msg, sizeof t.msg, "%s", SAMPLES_HOWTO);
 
 	if ((t.sync = sync_thread_start(ctx->home, err)) == NULL)
 		log_warn("%s; no sync while browsing", err);

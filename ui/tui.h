@@ -43,6 +43,7 @@ struct tui {
 	struct theme theme;
 	struct sync_status status;	/* the last snapshot */
 	char machine[64];
+	int samples;		/* the store holds the bundled samples */
 
 	/* The rest is the TUI's own. */
 	struct sync_thread *sync;

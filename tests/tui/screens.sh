@@ -34,10 +34,16 @@ unset NO_COLOR AGENTLOGS_TUI_TERM
 LSAN_OPTIONS="suppressions=$SRCDIR/tests/tui/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 
-# fresh_home HOME NAME: the samples' home with NAME's config, session and SQL.
+# fresh_home HOME NAME: the samples' home with NAME's config, session and SQL;
+# an empty home when NAME.first-run exists (the browser then runs with no
+# transcripts, so it imports the samples as a first run does).
 fresh_home() {
 	rm -rf "$1"
-	cp -R "$base" "$1"
+	if [ -f "$SRCDIR/tests/tui/scripts/$2.first-run" ]; then
+		mkdir -p "$1"
+	else
+		cp -R "$base" "$1"
+	fi
 	[ -f "$SRCDIR/tests/tui/scripts/$2.config" ] &&
 		cp "$SRCDIR/tests/tui/scripts/$2.config" "$1/config"
 	if [ -f "$SRCDIR/tests/tui/scripts/$2.auth.json" ]; then
@@ -59,8 +65,13 @@ db.commit()' "$1/data.db" "$SRCDIR/tests/tui/scripts/$2.sql" ||
 browse() {
 	mkdir -p "$3"
 	rc=0
+	claude=$CLAUDE_HOME
+	[ -f "$SRCDIR/tests/tui/scripts/$name.first-run" ] && claude=$T_TMP/no-claude
 	(cd "$3" && AGENTLOGS_HOME=$1 AGENTLOGS_TUI_SIZE=$4 AGENTLOGS_TUI_SCRIPT=$2 \
-		"$AGENTLOGS" >"$T_TMP/stdout" 2>"$T_TMP/stderr") || rc=$?
+		CLAUDE_HOME=$claude "$AGENTLOGS" >"$T_TMP/stdout" 2>"$T_TMP/stderr") || rc=$?
+	# The first run says on stderr that it shows the samples: expected there.
+	[ "$claude" = "$CLAUDE_HOME" ] ||
+		sed -i '/^No transcripts in .* yet: showing the bundled samples\.$/d' "$T_TMP/stderr"
 	if [ "$rc" -ne 0 ] || [ -s "$T_TMP/stderr" ]; then
 		echo "FAIL: $name at $size: exit $rc" >&2
 		cat "$T_TMP/stderr" >&2

@@ -464,7 +464,7 @@ test_status(void **state)
 
 	memset(&s, 0, sizeof s);
 	rline_init(&l);
-	status_bar(&l, &s, 5000, "commits 1/8", 50);
+	status_bar(&l, &s, 5000, "commits 1/8", NULL, 50);
 	assert_string_equal(l.text.buf, " local  this machine only             commits 1/8 ");
 	assert_int_equal(l.width, 50);
 
@@ -472,7 +472,7 @@ test_status(void **state)
 	snprintf(s.user, sizeof s.user, "sam");
 	s.pending = 1;
 	s.last_sync = 5000 - 125;
-	status_bar(&l, &s, 5000, "commits 1/8", 60);
+	status_bar(&l, &s, 5000, "commits 1/8", NULL, 60);
 	assert_string_equal(l.text.buf,
 	    " live  \xe2\x86\x91" "1 !0  synced 2m ago                     commits 1/8 ");
 	assert_int_equal(l.width, 60);
@@ -481,7 +481,7 @@ test_status(void **state)
 	s.conflicts = 2;
 	snprintf(s.last_error, sizeof s.last_error, "cannot reach https://example.test:"
 	    " Could not resolve host");
-	status_bar(&l, &s, 5000, "turns 3/54", 70);
+	status_bar(&l, &s, 5000, "turns 3/54", NULL, 70);
 	assert_int_equal(l.width, 70);
 	assert_non_null(strstr(l.text.buf, " offline  \xe2\x86\x91" "1 !2  synced 2m ago  cannot"));
 	assert_non_null(strstr(l.text.buf, "\xe2\x80\xa6 turns 3/54 "));
