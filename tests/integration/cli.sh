@@ -27,9 +27,13 @@ for hash in $(grep -ho '\[[^]]* \([0-9a-f]\{7\}\)\]' "$AGENTLOGS_SAMPLES"/projec
     sed 's/.* \([0-9a-f]*\)\]/\1/' | sort -u); do
 	t_assert_contains "$t_out" "$hash" "first-run log"
 done
-# A second run imports nothing new.
+# A second run: the store is not new, so no samples again; it only shows the log.
 t_run "$AGENTLOGS"
-t_assert_contains "$t_out" "0 new commits"
+t_assert_eq 0 "$t_rc" "second run exit status ($t_err)"
+case $t_err$t_out in *"bundled samples"*|*Imported*) t_fail "the second run imported: $t_err $t_out" ;; esac
+t_assert_eq "$expect" "$(printf '%s\n' "$t_out" | grep -c .)" "log lines on the second run"
+t_assert_eq "$commits" "$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT count(*) FROM cognitive_commits
+    WHERE hidden = 0 AND deleted_at IS NULL")" "commits after the second run"
 
 # With transcripts of one's own, those are imported instead of the samples.
 mkdir -p "$CLAUDE_HOME/projects/-tmp-mine"

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "store/internal.h"
+#include "store/migrations.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
@@ -64,15 +65,17 @@ upgraded_equals_fresh(void **state)
 	char err[ERRLEN], *old_path = db_path("old.db"), *new_path = db_path("new.db");
 	char *old_schema, *new_schema;
 	struct store *st;
-	int v;
+	int i, v;
 
 	(void)state;
-	for (v = 1; v < store_latest_version(); v++) {
+	/* Versions may skip numbers (parallel branches take theirs): follow the list. */
+	for (i = 0; i + 1 < migrations_count; i++) {
+		v = migrations[i].version;
 		unlink(old_path);
 		st = store_open_version(old_path, v, err);
 		assert_non_null(st);
 		assert_int_equal(store_version(st), v);
-		assert_int_equal(count(st, "SELECT count(*) FROM schema_migrations"), v);
+		assert_int_equal(count(st, "SELECT count(*) FROM schema_migrations"), i + 1);
 		store_close(st);
 
 		st = store_open(old_path, err);
@@ -108,7 +111,7 @@ open_twice_changes_nothing(void **state)
 	assert_non_null(st);
 	a = schema_dump(st);
 	applied = count(st, "SELECT count(*) FROM schema_migrations");
-	assert_int_equal(applied, store_latest_version());
+	assert_int_equal(applied, migrations_count);
 	assert_string_equal(count(st, "SELECT count(*) FROM pragma_journal_mode"
 	    " WHERE journal_mode = 'wal'") == 1 ? "wal" : "other", "wal");
 	store_close(st);
