@@ -5,14 +5,17 @@
 
 /*
  * A temporary copy of each table's rows, filled by a temporary trigger the
- * first time the import updates a row. Temporary: only this connection's
- * import sees them, and they vanish with it.
+ * first time the import updates a row that was not pending (a pending row
+ * stays pending whatever happens, and a fresh import writes only those, so
+ * it copies nothing). Temporary: only this connection's import sees them,
+ * and they vanish with it.
  */
 #define TRACK(t) \
 	"CREATE TEMP TABLE was_" t " AS SELECT * FROM main." t " WHERE 0;" \
 	"CREATE UNIQUE INDEX temp.was_" t "_id ON was_" t "(id);" \
 	"CREATE TEMP TRIGGER was_" t " BEFORE UPDATE ON main." t \
-	" WHEN NOT EXISTS (SELECT 1 FROM temp.was_" t " WHERE id = old.id) BEGIN" \
+	" WHEN old.sync_status <> 'pending' AND" \
+	" NOT EXISTS (SELECT 1 FROM temp.was_" t " WHERE id = old.id) BEGIN" \
 	"  INSERT INTO was_" t " SELECT * FROM main." t " WHERE id = old.id;" \
 	" END;"
 
