@@ -3,13 +3,8 @@
 # transcripts), marked as samples: never pushed, never counted in analytics,
 # removed by the first real import or by samples --remove. A store that is
 # not new, or a logged-in home, never gets them.
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 mkdir -p "$T_TMP/none/projects"
 # plain MACHINE: `agentlogs` with no command and no transcripts (not a terminal: it prints the log).

@@ -2,13 +2,8 @@
 # A second machine that pulled first and then imports the same transcripts
 # (the same deterministic ids, the same content) marks nothing pending and
 # pushes nothing: import never dirties what the cloud already has.
-. "$SRCDIR/tests/integration/lib.sh"
-. "$SRCDIR/tests/integration/server-lib.sh"
 . "$SRCDIR/tests/integration/sync-lib.sh"
-t_mktemp
-s_require_pg
-s_create_db
-s_start_server
+y_begin
 
 y_machine A
 y_machine B
