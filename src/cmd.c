@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "store/db.h"
+#include "sync/auth-session.h"
 #include "util/log.h"
 #include "util/paths.h"
 #include "util/xmalloc.h"
@@ -67,6 +68,13 @@ cmd_store(struct cmd_ctx *ctx)
 	free(path);
 	if (ctx->store == NULL)
 		cmd_fail("%s", err);
+	else {
+		/* Loading the login sets how far this clock runs ahead of the cloud's,
+		 * for the edits this command stamps; a problem with it is the sync's. */
+		struct auth_session s;
+		if (auth_session_load(ctx->home, &s, err) == 0)
+			auth_session_free(&s);
+	}
 	return ctx->store;
 }
 

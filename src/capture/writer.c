@@ -22,7 +22,7 @@ writer_init(struct writer *w, struct store *st, const char *home, char *err)
 	memset(w, 0, sizeof *w);
 	w->st = st;
 	w->visual_dir = paths_in_home(home, "visual-cache");
-	time_now_iso(w->now);
+	time_stamp_iso(w->now);
 	return 0;
 }
 

@@ -154,7 +154,7 @@ conflicts_resolve(struct store *st, const char *commit_id, const char *field, co
 
 	if (strcmp(side, "local") != 0 && strcmp(side, "cloud") != 0)
 		return seterr(err, "keep 'local' or 'cloud', not '%s'", side);
-	time_now_iso(now);
+	time_stamp_iso(now);	/* also the new version's updated_at */
 	if (store_begin(st, err) != 0)
 		return -1;
 	s = store_prepare(st, "SELECT id, field, local_value, cloud_value FROM conflicts"

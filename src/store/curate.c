@@ -28,7 +28,7 @@ update_commit(struct store *st, const char *sql, const char *id, const char *tex
 
 	if (s == NULL)
 		return -1;
-	time_now_iso(now);
+	time_stamp_iso(now);
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
 	if (use_text)
@@ -86,7 +86,7 @@ curate_remove(struct store *st, const char *id, char *err)
 {
 	char now[32];
 
-	time_now_iso(now);
+	time_stamp_iso(now);
 	return update_commit(st, "UPDATE cognitive_commits SET deleted_at = ?2, " BUMP
 	    " WHERE id = ?1 AND deleted_at IS NULL", id, NULL, 0, 0, err);
 }
@@ -141,7 +141,7 @@ curate_move(struct store *st, const char *id, const char *other, int after, char
 		memmove(ids + to + 1, ids + to, (n - 1 - to) * sizeof *ids);
 		ids[to] = moving;
 	}
-	time_now_iso(now);
+	time_stamp_iso(now);
 	if (store_begin(st, err) != 0) {
 		rc = -1;
 		goto done;

@@ -14,6 +14,7 @@
 #include "sync/auth-session.h"
 #include "util/log.h"
 #include "util/paths.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* Refresh this long before the access token expires. */
@@ -77,6 +78,9 @@ auth_session_load(const char *home, struct auth_session *s, char *err)
 	}
 	exp = cJSON_GetObjectItemCaseSensitive(j, "expires_at");
 	s->expires_at = cJSON_IsNumber(exp) ? (long long)exp->valuedouble : 0;
+	exp = cJSON_GetObjectItemCaseSensitive(j, "clock_ahead");
+	s->clock_ahead = cJSON_IsNumber(exp) ? (long long)exp->valuedouble : 0;
+	time_set_cloud_ahead(s->clock_ahead);
 	s->email = dup_string(j, "email");
 	s->user_name = dup_string(j, "user_name");
 	s->home = xstrdup(home);
@@ -101,6 +105,7 @@ auth_session_save(const char *home, const struct auth_session *s, char *err)
 	cJSON_AddStringToObject(j, "access_token", s->access_token);
 	cJSON_AddStringToObject(j, "refresh_token", s->refresh_token);
 	cJSON_AddNumberToObject(j, "expires_at", (double)s->expires_at);
+	cJSON_AddNumberToObject(j, "clock_ahead", (double)s->clock_ahead);
 	text = cJSON_Print(j);
 	cJSON_Delete(j);
 	rc = paths_ensure_home(home, err) == 0 &&
@@ -145,9 +150,19 @@ auth_session_from_token_response(struct auth_session *s, const char *url, const 
 	s->access_token = access;
 	s->refresh_token = refresh;
 	s->user_id = uid;
-	if ((v = cJSON_GetObjectItemCaseSensitive(j, "expires_at")) != NULL && cJSON_IsNumber(v))
+	/*
+	 * expires_at is the cloud's clock plus expires_in: with both, the answer
+	 * tells how far ours runs ahead (time_stamp_iso sets its stamps back).
+	 */
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "expires_at")) != NULL && cJSON_IsNumber(v)) {
+		const cJSON *in = cJSON_GetObjectItemCaseSensitive(j, "expires_in");
 		s->expires_at = (long long)v->valuedouble;
-	else if ((v = cJSON_GetObjectItemCaseSensitive(j, "expires_in")) != NULL &&
+		if (cJSON_IsNumber(in)) {
+			s->clock_ahead = (long long)time_now() + (long long)in->valuedouble -
+			    s->expires_at;
+			time_set_cloud_ahead(s->clock_ahead);
+		}
+	} else if ((v = cJSON_GetObjectItemCaseSensitive(j, "expires_in")) != NULL &&
 	    cJSON_IsNumber(v))
 		s->expires_at = (long long)time(NULL) + (long long)v->valuedouble;
 	else

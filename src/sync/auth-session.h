@@ -21,6 +21,7 @@ struct auth_session {
 	char *access_token;
 	char *refresh_token;
 	long long expires_at;	/* Unix seconds */
+	long long clock_ahead;	/* seconds this machine's clock ran ahead of the cloud's */
 	char *user_id;
 	char *email;		/* or NULL */
 	char *user_name;	/* GitHub login, or NULL */

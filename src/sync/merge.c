@@ -130,7 +130,7 @@ sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, struct sync_counts *n
 		long long lv = (long long)cJSON_GetNumberValue(
 		    cJSON_GetObjectItemCaseSensitive(local, "version"));
 		char now[32];
-		time_now_iso(now);
+		time_stamp_iso(now);
 		cJSON_ReplaceItemInObjectCaseSensitive(merged, "version",
 		    cJSON_CreateNumber((double)((lv > cv ? lv : cv) + 1)));
 		cJSON_ReplaceItemInObjectCaseSensitive(merged, "updated_at", cJSON_CreateString(now));

@@ -22,3 +22,11 @@ fault_point(const char *name)
 	if (++hits >= (colon != NULL ? atoi(colon + 1) : 1))
 		raise(SIGKILL);
 }
+
+long long
+fault_clock_skew(void)
+{
+	const char *v = getenv("AGENTLOGS_CLOCK_SKEW");
+
+	return v != NULL && *v != '\0' ? strtoll(v, NULL, 10) : 0;
+}

@@ -8,4 +8,11 @@
 
 void fault_point(const char *name);
 
+/*
+ * A clock that is wrong: AGENTLOGS_CLOCK_SKEW=SECONDS (negative: behind) moves
+ * this process's clock (time_now, time_now_iso), as a machine whose clock
+ * runs fast or slow would have it. 0 without the variable.
+ */
+long long fault_clock_skew(void);
+
 #endif

@@ -1,10 +1,12 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fault.h"
 #include "util/timeutil.h"
 
 time_t
@@ -18,11 +20,11 @@ time_now(void)
 	if (env != NULL && *env != '\0') {
 		v = strtoll(env, &end, 10);
 		if (*end == '\0')
-			return (time_t)v;
+			return (time_t)(v + fault_clock_skew());
 		if ((ms = time_parse_iso_ms(env)) >= 0)
-			return (time_t)(ms / 1000);
+			return (time_t)(ms / 1000 + fault_clock_skew());
 	}
-	return time(NULL);
+	return time(NULL) + (time_t)fault_clock_skew();
 }
 
 /* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm): no timezone state. */
@@ -117,5 +119,26 @@ time_now_iso(char out[32])
 		time_format_iso_ms((int64_t)time_now() * 1000, out);
 		return;
 	}
-	time_format_iso_ms((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, out);
+	time_format_iso_ms(((int64_t)ts.tv_sec + fault_clock_skew()) * 1000 + ts.tv_nsec / 1000000,
+	    out);
+}
+
+/* Set by whichever thread receives a token; read by every one that stamps. */
+static _Atomic long long cloud_ahead;
+
+void
+time_set_cloud_ahead(long long seconds)
+{
+	atomic_store(&cloud_ahead, seconds);
+}
+
+void
+time_stamp_iso(char out[32])
+{
+	long long ahead = atomic_load(&cloud_ahead);
+
+	time_now_iso(out);
+	/* Whole seconds from the token's expires_at: a second either way is rounding. */
+	if (ahead > 1)
+		time_format_iso_ms(time_parse_iso_ms(out) - ahead * 1000, out);
 }

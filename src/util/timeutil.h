@@ -14,4 +14,15 @@ void time_format_iso_ms(int64_t ms, char out[32]);
 /* The current time formatted as above. */
 void time_now_iso(char out[32]);
 
+/*
+ * The clock that stamps updated_at, the tie-break between equal versions: the
+ * current time, set back by how far this machine's clock runs ahead of the
+ * cloud's (measured at each login and token refresh), so that a clock an hour
+ * fast does not win every tie for an hour. A clock behind the cloud's is left
+ * alone: it only loses ties. Safe from any thread.
+ */
+void time_stamp_iso(char out[32]);
+/* Seconds this machine's clock runs ahead of the cloud's (<= 1: none, within rounding). */
+void time_set_cloud_ahead(long long seconds);
+
 #endif
