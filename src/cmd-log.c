@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "capture/prompt.h"
 #include "cmd.h"
 #include "store/commits.h"
 #include "util/log.h"
@@ -53,7 +54,7 @@ log_help(void)
 	cmd_print_usage(&cmd_log_entry, stdout);
 	printf("\nLists cognitive commits, newest first: id, start (UTC), project, how the\n"
 	    "commit closed (the git commit's hash, session_end or open), turns, and its\n"
-	    "title (else the git subject, else the first prompt).\n\n"
+	    "title (else the git subject, else the first prompt), cut to about 100 columns.\n\n"
 	    "Options:\n"
 	    "  -p, --project NAME  only this project's commits\n"
 	    "  -n, --limit N       at most N commits (default: all)\n"
@@ -105,6 +106,7 @@ print_line(const struct commit_row *c, void *arg)
 {
 	struct log_state *ls = arg;
 	struct strbuf *sb = &ls->line;
+	char *title;
 
 	if (ls->json) {
 		print_json(c, ls);
@@ -140,7 +142,10 @@ print_line(const struct commit_row *c, void *arg)
 		strbuf_addf(sb, "%-*s ", CLOSED_WIDTH, c->closed_by != NULL ? c->closed_by : "?");
 	if (ls->turns)
 		strbuf_addf(sb, "%3lld turn%s ", c->turns, c->turns == 1 ? " " : "s");
-	text_oneline(sb, commit_label(c), ls->title_room);
+	/* About 100 columns at most, even into a pipe: the whole text is in show. */
+	title = prompt_title(commit_label(c));
+	text_oneline(sb, title != NULL ? title : "", ls->title_room);
+	free(title);
 	strbuf_addc(sb, '\n');
 	fwrite(sb->buf, 1, sb->len, stdout);
 	ls->rows++;

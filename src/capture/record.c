@@ -200,6 +200,7 @@ record_from_json(struct record *rec, cJSON *obj, char *err)
 	rec->cli_version = str_field(obj, "version");
 	rec->is_meta = bool_field(obj, "isMeta");
 	rec->is_sidechain = bool_field(obj, "isSidechain");
+	rec->is_compact_summary = bool_field(obj, "isCompactSummary");
 	msg = cJSON_GetObjectItemCaseSensitive(obj, "message");
 	ts = str_field(obj, "timestamp");
 

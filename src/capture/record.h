@@ -46,6 +46,7 @@ struct record {
 	char timestamp[32];	/* normalised "YYYY-MM-DDTHH:MM:SS.mmmZ" */
 	int64_t ts_ms;
 	int is_meta, is_sidechain;
+	int is_compact_summary;	/* Claude Code's summary of a compacted conversation */
 
 	char *text;		/* joined text blocks, owned; NULL when none */
 	char *thinking;		/* assistant thinking, owned; NULL when none */

@@ -4,12 +4,13 @@
 #include <string.h>
 
 #include "capture/gitcommit.h"
+#include "capture/prompt.h"
 #include "capture/segment.h"
 #include "util/log.h"
 #include "util/paths.h"
 #include "util/xmalloc.h"
 
-/* First prompts are for one-line listings; the turn keeps the whole text. */
+/* First prompts are for listings and previews; the turn keeps the whole text. */
 #define FIRST_PROMPT_MAX 500
 
 /* ---------------------------------------------------------------- strset */
@@ -388,6 +389,49 @@ note_files(struct seg_commit *c, const struct record_tool_use *u)
 	}
 }
 
+static char *
+one_prompt(const char *text)
+{
+	size_t len = strlen(text);
+
+	if (len > FIRST_PROMPT_MAX) {
+		len = FIRST_PROMPT_MAX;
+		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+			len--;
+	}
+	return xstrndup(text, len);
+}
+
+/*
+ * What names the commit when it has no title or git subject: the first
+ * prompt a person typed (a slash command only until words come); until
+ * either, the first sentence the agent wrote (the work after a git commit,
+ * pushes and replies, has no prompt of its own).
+ */
+static void
+note_first_prompt(struct seg_commit *c, const struct record *rec)
+{
+	enum prompt_kind kind = PROMPT_AGENT;
+	char *typed;
+
+	if (c->first_prompt != NULL && c->first_prompt_kind == PROMPT_TEXT)
+		return;
+	if (rec->kind == RECORD_ASSISTANT) {
+		if (c->first_prompt == NULL &&
+		    (c->first_prompt = prompt_first_sentence(rec->text)) != NULL)
+			c->first_prompt_kind = PROMPT_AGENT;
+		return;
+	}
+	if (rec->is_compact_summary || (typed = prompt_typed(rec->text, &kind)) == NULL)
+		return;
+	if (c->first_prompt == NULL || (int)kind > c->first_prompt_kind) {
+		free(c->first_prompt);
+		c->first_prompt = one_prompt(typed);
+		c->first_prompt_kind = (int)kind;
+	}
+	free(typed);
+}
+
 static int
 feed_assistant(struct segmenter *s, const struct record *rec, char *err)
 {
@@ -432,6 +476,7 @@ feed_assistant(struct segmenter *s, const struct record *rec, char *err)
 		if (t->content.len > 0)
 			strbuf_adds(&t->content, "\n\n");
 		strbuf_adds(&t->content, rec->text);
+		note_first_prompt(s->commit, rec);
 	}
 	if (rec->thinking != NULL) {
 		if (t->thinking.len > 0)
@@ -495,19 +540,6 @@ attach_result(struct segmenter *s, const struct record_tool_result *r, int *clos
 	return 0;
 }
 
-static char *
-one_prompt(const char *text)
-{
-	size_t len = strlen(text);
-
-	if (len > FIRST_PROMPT_MAX) {
-		len = FIRST_PROMPT_MAX;
-		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
-			len--;
-	}
-	return xstrndup(text, len);
-}
-
 static int
 feed_user(struct segmenter *s, const struct record *rec, char *err)
 {
@@ -549,8 +581,7 @@ feed_user(struct segmenter *s, const struct record *rec, char *err)
 	if (rec->text != NULL)
 		strbuf_adds(&t->content, rec->text);
 	s->commit->turn_count++;
-	if (s->commit->first_prompt == NULL && rec->text != NULL)
-		s->commit->first_prompt = one_prompt(rec->text);
+	note_first_prompt(s->commit, rec);
 	rc = write_turn(s, t, err);
 	for (i = 0; rc == 0 && i < rec->nimages && s->ops->image != NULL; i++)
 		rc = s->ops->image(s->arg, s->commit, t->id, &rec->images[i], rec->timestamp, err);

@@ -61,7 +61,8 @@ struct seg_commit {
 	char started_at[32], closed_at[32];
 	const char *closed_by;		/* "open", "git_commit" or "session_end" */
 	char *git_hash, *git_subject;
-	char *first_prompt;
+	char *first_prompt;		/* the first typed prompt, else the agent's first sentence */
+	int first_prompt_kind;		/* an enum prompt_kind: a better title replaces it */
 	int turn_count;
 	int next_seq;
 	struct strset files_read, files_changed;

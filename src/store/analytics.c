@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/prompt.h"
 #include "store/analytics.h"
 #include "store/internal.h"
 #include "util/log.h"
@@ -113,6 +114,17 @@ commit_figures(struct store *st, struct analytics *a, char *err)
 	return rc;
 }
 
+/* typed_prompt(content): 1 when a user turn's text holds something a person typed. */
+static void
+typed_prompt_sql(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char *typed = prompt_typed((const char *)sqlite3_value_text(argv[0]), NULL);
+
+	(void)argc;
+	sqlite3_result_int(ctx, typed != NULL);
+	free(typed);
+}
+
 static int
 turn_figures(struct store *st, struct analytics *a, char *err)
 {
@@ -120,8 +132,13 @@ turn_figures(struct store *st, struct analytics *a, char *err)
 		&a->output_tokens, &a->cache_read_tokens, &a->cache_creation_tokens };
 	long long *const sessions[] = { &a->sessions };
 
+	if (sqlite3_create_function(st->db, "typed_prompt", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+	    NULL, typed_prompt_sql, NULL, NULL) != SQLITE_OK)
+		return step_error(st, err);
+	/* Prompts: what people typed, not the markup and notices Claude Code adds. */
 	if (query_ints(st,
-	    "SELECT count(*), coalesce(sum(t.role = 'user'), 0),"
+	    "SELECT count(*),"
+	    " coalesce(sum(CASE WHEN t.role = 'user' THEN typed_prompt(t.content) END), 0),"
 	    " coalesce(sum(t.input_tokens), 0), coalesce(sum(t.output_tokens), 0),"
 	    " coalesce(sum(t.cache_read_tokens), 0), coalesce(sum(t.cache_creation_tokens), 0)"
 	    LIVE_TURNS, out, 6, err) != 0)

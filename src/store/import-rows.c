@@ -13,12 +13,12 @@
 static const char *const commit_sql[2] = {
 	"INSERT INTO cognitive_commits (id, project_id, project_name, git_hash, git_subject,"
 	" started_at, closed_at, closed_by, files_read, files_changed, source, first_prompt,"
-	" turn_count, updated_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+	" turn_count, updated_at, first_prompt_kind)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
 	" ON CONFLICT DO NOTHING",
 	"UPDATE cognitive_commits SET git_hash = ?4, git_subject = ?5, closed_at = ?7,"
 	" closed_by = ?8, files_read = ?9, files_changed = ?10, first_prompt = ?12,"
-	" turn_count = ?13, updated_at = ?14, sync_status = 'pending',"
+	" turn_count = ?13, updated_at = ?14, first_prompt_kind = ?15, sync_status = 'pending',"
 	" local_version = local_version + 1"
 	" WHERE id = ?1 AND (git_hash IS NOT ?4 OR git_subject IS NOT ?5 OR"
 	" closed_at IS NOT ?7 OR closed_by IS NOT ?8 OR files_read IS NOT ?9 OR"
@@ -115,6 +115,7 @@ bind_commit(sqlite3_stmt *s, const void *arg)
 	store_bind_text(s, 12, c->first_prompt);
 	sqlite3_bind_int(s, 13, c->turn_count);
 	store_bind_text(s, 14, a->now);
+	sqlite3_bind_int(s, 15, c->first_prompt_kind);
 }
 
 int
@@ -347,6 +348,7 @@ commit_from_row(sqlite3_stmt *s)
 	c->next_seq = sqlite3_column_int(s, 14);
 	c->git_hash = store_column_dup(s, 15);
 	c->git_subject = store_column_dup(s, 16);
+	c->first_prompt_kind = sqlite3_column_int(s, 17);
 	return c;
 }
 
@@ -362,7 +364,7 @@ import_resume_commit(struct store *st, const char *commit_id, char *err)
 	    " c.project_name, s.cwd, s.git_branch, s.cli_version, c.started_at, c.closed_at,"
 	    " c.closed_by, c.first_prompt, c.turn_count, c.files_read, c.files_changed,"
 	    " (SELECT coalesce(max(seq), -1) + 1 FROM turns WHERE session_id = s.id),"
-	    " c.git_hash, c.git_subject"
+	    " c.git_hash, c.git_subject, c.first_prompt_kind"
 	    " FROM cognitive_commits c JOIN sessions s ON s.commit_id = c.id"
 	    " WHERE c.id = ?1", err);
 	if (s == NULL)

@@ -229,6 +229,11 @@ const struct migration migrations[] = {
 	  SAMPLE_STAYS_LOCAL("turns", SAMPLE_PROJECT_OF_COMMIT(
 	      "(SELECT commit_id FROM sessions WHERE id = new.session_id)"))
 	  SAMPLE_STAYS_LOCAL("visuals", SAMPLE_PROJECT_OF_COMMIT("new.commit_id")) },
+
+	{ 12, "import fidelity",
+	  /* Local only: what first_prompt is (enum prompt_kind: 0 the agent's first
+	   * sentence, 1 a slash command, 2 typed words), so a better one replaces it. */
+	  "ALTER TABLE cognitive_commits ADD COLUMN first_prompt_kind INTEGER NOT NULL DEFAULT 2;" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "capture/gitcommit.h"
+#include "capture/prompt.h"
 #include "capture/record.h"
 #include "capture/segment.h"
 #include "util/log.h"
@@ -423,6 +424,55 @@ project_names(void **state)
 }
 
 static void
+expect_typed(const char *text, const char *want, enum prompt_kind want_kind)
+{
+	enum prompt_kind kind = PROMPT_AGENT;
+	char *got = prompt_typed(text, &kind);
+
+	if (want == NULL) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	assert_int_equal(kind, want_kind);
+	free(got);
+}
+
+static void
+typed_prompts(void **state)
+{
+	char *t;
+
+	(void)state;
+	expect_typed("fix the bug", "fix the bug", PROMPT_TEXT);
+	expect_typed("<command-name>/clear</command-name>\n<command-message>clear"
+	    "</command-message>\n<command-args></command-args>", "/clear", PROMPT_COMMAND);
+	expect_typed("<command-message>superpowers:brainstorm</command-message>\n"
+	    "<command-name>/superpowers:brainstorm</command-name>\n<command-args>a b"
+	    "</command-args>", "/superpowers:brainstorm a b", PROMPT_COMMAND);
+	expect_typed("<local-command-stdout>Goodbye!</local-command-stdout>", NULL, 0);
+	expect_typed("[Request interrupted by user for tool use]", NULL, 0);
+	expect_typed("<ide_opened_file>opened x</ide_opened_file>\n\nnow test it",
+	    "now test it", PROMPT_TEXT);
+	expect_typed("<system-reminder>unclosed", NULL, 0);
+	expect_typed("<bash-input>ls -l</bash-input>", "!ls -l", PROMPT_COMMAND);
+	expect_typed("why is <command-name> shown?", "why is <command-name> shown?", PROMPT_TEXT);
+	expect_typed("  \n ", NULL, 0);
+
+	t = prompt_title("short\n\n  prompt");
+	assert_string_equal(t, "short prompt");
+	free(t);
+	t = prompt_first_sentence("Pushed it. Now the PR.");
+	assert_string_equal(t, "Pushed it.");
+	free(t);
+	t = prompt_first_sentence("Version 1.2 is out\nand more");
+	assert_string_equal(t, "Version 1.2 is out");
+	free(t);
+	assert_null(prompt_title(" \t"));
+}
+
+static void
 bad_records(void **state)
 {
 	struct record rec;
@@ -459,6 +509,7 @@ main(void)
 		cmocka_unit_test(git_commit_detection),
 		cmocka_unit_test(project_names),
 		cmocka_unit_test(bad_records),
+		cmocka_unit_test(typed_prompts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Invented Claude Code transcripts for the cases real histories showed import
+getting wrong, and what a correct import makes of them.
+
+    fidelity_fixtures.py DIR    writes DIR/claude/projects/... (and any git
+                                checkouts under DIR/machines) and prints the
+                                expected figures as one JSON object.
+
+The expectations are written down here, case by case, from the way the
+transcripts are built: nothing is derived by running agentlogs.
+"""
+import json
+import os
+import sys
+
+T0 = 1767225600  # 2026-01-01T00:00:00Z
+
+
+def ts(sec):
+    import time
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(T0 + sec)) + ".000Z"
+
+
+class Transcript:
+    """One session's lines; every line is written as Claude Code writes it."""
+
+    def __init__(self, sid, cwd, branch="main"):
+        self.sid, self.cwd, self.branch = sid, cwd, branch
+        self.lines, self.n, self.clock = [], 0, 0
+
+    def _head(self, kind, **extra):
+        self.n += 1
+        self.clock += 5
+        rec = {"type": kind, "uuid": f"{self.sid}-{self.n:04d}", "sessionId": self.sid,
+               "cwd": self.cwd, "gitBranch": self.branch, "version": "2.1.0",
+               "timestamp": ts(self.clock)}
+        rec.update(extra)
+        return rec
+
+    def user(self, content, **extra):
+        rec = self._head("user", **extra)
+        rec["message"] = {"role": "user", "content": content}
+        self.lines.append(json.dumps(rec))
+        return rec["uuid"]
+
+    def assistant(self, blocks, usage=None):
+        rec = self._head("assistant")
+        rec["message"] = {"id": f"msg_{rec['uuid']}", "model": "claude-x", "role": "assistant",
+                          "content": blocks,
+                          "usage": usage or {"input_tokens": 10, "output_tokens": 5}}
+        self.lines.append(json.dumps(rec))
+        return rec["message"]["id"]
+
+    def say(self, text):
+        return self.assistant([{"type": "text", "text": text}])
+
+    def tool(self, name, inp, result, is_error=False, text=None):
+        """A call and its result; returns the call's id."""
+        cid = f"toolu_{self.sid}_{self.n + 1}"
+        blocks = ([{"type": "text", "text": text}] if text else []) + \
+            [{"type": "tool_use", "id": cid, "name": name, "input": inp}]
+        self.assistant(blocks)
+        self.user([{"type": "tool_result", "tool_use_id": cid, "content": result,
+                    "is_error": is_error}])
+        return cid
+
+    def git_commit(self, message, hash_, branch=None, command=None):
+        out = f"[{branch or self.branch} {hash_}] {message}\n 1 file changed, 1 insertion(+)"
+        self.tool("Bash", {"command": command or f"git commit -am '{message}'"}, out)
+
+    def write(self, root, folder=None):
+        d = os.path.join(root, "projects", folder or self.cwd.replace("/", "-"))
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, self.sid + ".jsonl"), "w") as f:
+            f.write("\n".join(self.lines) + "\n")
+
+
+LONG = ("Add a forecast page that shows the next seven days of weather for the saved "
+        "cities, with the daily high and low, the chance of rain, and a small chart of the "
+        "temperature across the week; keep it fast on slow phones")
+
+
+def titles_case(root, facts):
+    """(a) Slash commands, notices and markup are no prompts; titles fit a line."""
+    t = Transcript("s-titles", "/home/ann/src/app")
+    t.user("<command-name>/clear</command-name>\n<command-message>clear</command-message>\n"
+           "<command-args></command-args>")
+    t.user("<local-command-stdout></local-command-stdout>")
+    t.user([{"type": "text", "text": "[Request interrupted by user]"}])
+    t.user([{"type": "text", "text": "<ide_opened_file>The user opened the file "
+             "/home/ann/src/app/web/page.tsx in the IDE.</ide_opened_file>"},
+            {"type": "text", "text": LONG}])
+    t.say("I will add the page.")
+    t.git_commit("Add the forecast page", "1111111")
+    t.user("<command-message>review</command-message>\n<command-name>/review</command-name>\n"
+           "<command-args>PR 12</command-args>")
+    t.user("<system-reminder>The file changed on disk.</system-reminder>")
+    t.say("Reviewing the pull request.")
+    t.git_commit("Apply the review", "2222222")
+    # Work after the commit without a prompt: the agent's first sentence names it.
+    t.tool("Bash", {"command": "git push"}, "ok",
+           text="Pushing the branch now. Then I open the pull request.")
+    t.write(root)
+    # A long prompt behind a reminder, and no git commit: the log shows it cut.
+    u = Transcript("s-long", "/home/ann/src/app")
+    u.user([{"type": "text", "text": "<system-reminder>Plan mode is off.</system-reminder>"},
+            {"type": "text", "text": "  " + LONG.replace("; ", ";\n\n")}])
+    u.say("Done.")
+    u.write(root)
+    facts["titles"] = {
+        "s-titles": [
+            {"first_prompt": LONG, "git_subject": "Add the forecast page"},
+            {"first_prompt": "/review PR 12", "git_subject": "Apply the review"},
+            {"first_prompt": "Pushing the branch now.", "git_subject": None},
+        ],
+        "s-long": [
+            {"first_prompt": LONG.replace("; ", ";\n\n"), "git_subject": None,
+             "log_cut_of": LONG},
+        ],
+    }
+    # Typed: the long prompt, /clear and /review (slash commands are typed), the other long one.
+    facts["typed_prompts"] = facts.get("typed_prompts", 0) + 4
+
+
+CASES = [titles_case]
+
+
+def main(out):
+    root = os.path.join(out, "claude")
+    facts = {}
+    for case in CASES:
+        case(root, facts)
+    json.dump(facts, sys.stdout, indent=1, sort_keys=True)
+    print()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,70 @@
+#!/bin/sh
+# Imports the invented transcripts of fidelity_fixtures.py (one per case real
+# histories got wrong) and checks titles, prompts, files, throwaway
+# repositories, odd numbers and odd transcripts against the figures the
+# generator wrote down for them.
+. "$SRCDIR/tests/integration/lib.sh"
+
+t_mktemp
+AGENTLOGS_HOME=$T_TMP/home
+export AGENTLOGS_HOME
+python3 "$SRCDIR/tests/integration/fidelity_fixtures.py" "$T_TMP" >"$T_TMP/facts.json" ||
+	t_fail "fidelity_fixtures.py"
+
+t_run "$AGENTLOGS" import --claude-dir "$T_TMP/claude" --json
+t_assert_eq 0 "$t_rc" "import exit status ($t_err)"
+echo "$t_out" >"$T_TMP/import.json"
+printf '%s\n' "$t_err" >"$T_TMP/import.err"
+t_run "$AGENTLOGS" analytics --json
+t_assert_eq 0 "$t_rc" "analytics exit status ($t_err)"
+echo "$t_out" >"$T_TMP/analytics.json"
+t_run "$AGENTLOGS" log --all
+t_assert_eq 0 "$t_rc" "log exit status ($t_err)"
+echo "$t_out" >"$T_TMP/log.txt"
+
+python3 - "$AGENTLOGS_HOME/data.db" "$T_TMP" <<'PY' || exit 1
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+tmp = sys.argv[2]
+facts = json.load(open(f"{tmp}/facts.json"))
+analytics = json.load(open(f"{tmp}/analytics.json"))
+fail = []
+
+
+def check(what, expected, actual):
+    if expected != actual:
+        fail.append(f"{what}: expected {expected!r}, got {actual!r}")
+
+
+def commits_of(sid):
+    return db.execute("""SELECT c.first_prompt, c.git_subject, c.files_read, c.files_changed,
+        c.id FROM cognitive_commits c JOIN sessions s ON s.commit_id = c.id
+        WHERE s.claude_session_id = ? ORDER BY c.started_at""", (sid,)).fetchall()
+
+
+# (a) First prompts: what a person typed; in log one line of about 100 columns.
+log_lines = open(f"{tmp}/log.txt").read().splitlines()
+for sid, want in facts["titles"].items():
+    got = commits_of(sid)
+    check(f"{sid} commits", len(want), len(got))
+    for i, (w, g) in enumerate(zip(want, got)):
+        check(f"{sid} commit {i} first prompt", w["first_prompt"], g[0])
+        check(f"{sid} commit {i} git subject", w["git_subject"], g[1])
+        if "log_cut_of" not in w:
+            continue
+        line = [l for l in log_lines if l.startswith(g[4][:8])]
+        words = " ".join(w["log_cut_of"].split())
+        title = line[0].split("  ")[-1].split(" turns ")[-1].strip() if line else ""
+        body = title[:-1]
+        cut = body.rstrip()
+        if not title.endswith("\u2026") or not (80 <= len(title) <= 100) or \
+                body not in words or words[words.index(body) + len(body)] != " ":
+            fail.append(f"{sid} commit {i}: log title {title!r} is not ~100 columns of the "
+                        "prompt cut at a word")
+check("analytics prompts (typed only)", facts["typed_prompts"], analytics["prompts"])
+
+if fail:
+    print("FAIL:\n  " + "\n  ".join(fail), file=sys.stderr)
+    sys.exit(1)
+PY
+echo "PASS: titles, prompts, files and odd transcripts as the fixtures say"
