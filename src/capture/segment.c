@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,6 +217,7 @@ pending_remove(struct segmenter *s, int i)
 {
 	free(s->pending[i].tool_use_id);
 	free(s->pending[i].turn_id);
+	free(s->pending[i].file);
 	/* Keep the order of arrival: eviction takes slot 0, which must stay the oldest. */
 	memmove(&s->pending[i], &s->pending[i + 1],
 	    (size_t)(s->npending - i - 1) * sizeof *s->pending);
@@ -234,11 +236,40 @@ seg_free(struct segmenter *s)
 	memset(s, 0, sizeof *s);
 }
 
+static const char *
+input_str(const cJSON *input, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(input, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/*
+ * The file a file tool works on (files_read / files_changed), or NULL;
+ * *changed says whether it writes.
+ */
+static const char *
+tool_file(const char *name, const cJSON *input, int *changed)
+{
+	*changed = 1;
+	if (strcmp(name, "Edit") == 0 || strcmp(name, "MultiEdit") == 0 ||
+	    strcmp(name, "Write") == 0)
+		return input_str(input, "file_path");
+	if (strcmp(name, "NotebookEdit") == 0)
+		return input_str(input, "notebook_path");
+	*changed = 0;
+	if (strcmp(name, "Read") == 0)
+		return input_str(input, "file_path");
+	return NULL;
+}
+
 void
 seg_add_pending(struct segmenter *s, const char *tool_use_id, const char *turn_id,
-    int git_commit)
+    const char *name, const cJSON *input)
 {
 	struct seg_pending_use *p;
+	const char *cmd, *file;
+	int changed;
 
 	/* Calls whose result never came (an interrupted turn) must not pile up forever. */
 	if (s->npending >= SEG_MAX_PENDING)
@@ -250,7 +281,12 @@ seg_add_pending(struct segmenter *s, const char *tool_use_id, const char *turn_i
 	p = &s->pending[s->npending++];
 	p->tool_use_id = xstrdup(tool_use_id);
 	p->turn_id = xstrdup(turn_id);
-	p->git_commit = git_commit;
+	p->git_commit = strcmp(name, "Bash") == 0 &&
+	    (cmd = input_str(input, "command")) != NULL && gitcommit_is_command(cmd);
+	file = tool_file(name, input, &changed);
+	p->file = file != NULL ? xstrdup(file) : NULL;
+	p->file_changed = changed;
+	snprintf(p->commit_id, sizeof p->commit_id, "%s", s->commit != NULL ? s->commit->id : "");
 }
 
 void
@@ -362,33 +398,6 @@ touch_commit(struct segmenter *s, const struct record *rec)
 	replace(&c->cli_version, rec->cli_version);
 }
 
-static const char *
-input_str(const cJSON *input, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(input, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* files_read / files_changed come from the file tools' inputs. */
-static void
-note_files(struct seg_commit *c, const struct record_tool_use *u)
-{
-	const char *path;
-
-	if (strcmp(u->name, "Read") == 0) {
-		if ((path = input_str(u->input, "file_path")) != NULL)
-			strset_add(&c->files_read, path);
-	} else if (strcmp(u->name, "Edit") == 0 || strcmp(u->name, "MultiEdit") == 0 ||
-	    strcmp(u->name, "Write") == 0) {
-		if ((path = input_str(u->input, "file_path")) != NULL)
-			strset_add(&c->files_changed, path);
-	} else if (strcmp(u->name, "NotebookEdit") == 0) {
-		if ((path = input_str(u->input, "notebook_path")) != NULL)
-			strset_add(&c->files_changed, path);
-	}
-}
-
 static char *
 one_prompt(const char *text)
 {
@@ -490,18 +499,13 @@ feed_assistant(struct segmenter *s, const struct record *rec, char *err)
 	for (i = 0; i < rec->nuses; i++) {
 		const struct record_tool_use *u = &rec->uses[i];
 		cJSON *call = cJSON_CreateObject();
-		const char *cmd;
-		int git = 0;
 
 		cJSON_AddStringToObject(call, "id", u->id);
 		cJSON_AddStringToObject(call, "name", u->name);
 		cJSON_AddItemToObject(call, "input", cJSON_CreateRaw(u->input_json != NULL ?
 		    u->input_json : "{}"));
 		cJSON_AddItemToArray(t->tool_calls, call);
-		note_files(s->commit, u);
-		if (strcmp(u->name, "Bash") == 0 && (cmd = input_str(u->input, "command")) != NULL)
-			git = gitcommit_is_command(cmd);
-		seg_add_pending(s, u->id, t->id, git);
+		seg_add_pending(s, u->id, t->id, u->name, u->input);
 	}
 	return 0;
 }
@@ -510,6 +514,7 @@ static int
 attach_result(struct segmenter *s, const struct record_tool_result *r, int *closes,
     char **hash, char **subject, char *err)
 {
+	const struct seg_pending_use *p;
 	cJSON *call;
 	int i;
 
@@ -519,6 +524,7 @@ attach_result(struct segmenter *s, const struct record_tool_result *r, int *clos
 	}
 	if (i == s->npending)
 		return 0;	/* a result for a call we never saw: nothing to pair */
+	p = &s->pending[i];
 	if (s->cur != NULL && strcmp(s->cur->id, s->pending[i].turn_id) == 0) {
 		cJSON_ArrayForEach(call, s->cur->tool_calls) {
 			const cJSON *id = cJSON_GetObjectItemCaseSensitive(call, "id");
@@ -533,6 +539,11 @@ attach_result(struct segmenter *s, const struct record_tool_result *r, int *clos
 	} else if (s->ops->tool_result(s->arg, s->pending[i].turn_id, r->tool_use_id,
 	    r->content, r->is_error, err) != 0)
 		return -1;
+	/* Only what a call really did counts: a failed Edit changed nothing. */
+	if (p->file != NULL && !r->is_error && s->commit != NULL &&
+	    strcmp(p->commit_id, s->commit->id) == 0)
+		strset_add(p->file_changed ? &s->commit->files_changed : &s->commit->files_read,
+		    p->file);
 	if (s->pending[i].git_commit && !r->is_error && *closes == 0 &&
 	    gitcommit_parse_result(r->content, hash, subject) == 0)
 		*closes = 1;

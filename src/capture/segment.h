@@ -86,6 +86,10 @@ struct seg_pending_use {
 	char *tool_use_id;
 	char *turn_id;
 	int git_commit;
+	/* A file tool's path, counted once its call succeeds, in the commit it was made in. */
+	char *file;
+	int file_changed;
+	char commit_id[UUID_STRLEN];
 };
 
 struct segmenter {
@@ -114,8 +118,9 @@ int seg_end_session(struct segmenter *s, char *err);
 /* Resuming a transcript: its last commit (open, or closed by git and still taking
  * closing words), the commit's last turn and unpaired calls. */
 void seg_resume(struct segmenter *s, struct seg_commit *commit, struct seg_turn *last_turn);
+/* A call of turn turn_id that waits for its result (input may be NULL). */
 void seg_add_pending(struct segmenter *s, const char *tool_use_id, const char *turn_id,
-    int git_commit);
+    const char *name, const cJSON *input);
 
 struct seg_commit *seg_commit_new(void);
 void seg_commit_free(struct seg_commit *c);

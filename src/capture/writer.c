@@ -196,14 +196,11 @@ load_pending(const char *turn_id, const char *tool_calls, void *arg)
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(call, "id");
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(call, "name");
 		const cJSON *input = cJSON_GetObjectItemCaseSensitive(call, "input");
-		const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(input, "command");
-		int git;
 
-		if (!cJSON_IsString(id) || cJSON_HasObjectItem(call, "result"))
+		if (!cJSON_IsString(id) || !cJSON_IsString(name) ||
+		    cJSON_HasObjectItem(call, "result"))
 			continue;
-		git = cJSON_IsString(name) && strcmp(name->valuestring, "Bash") == 0 &&
-		    cJSON_IsString(cmd) && gitcommit_is_command(cmd->valuestring);
-		seg_add_pending(seg, id->valuestring, turn_id, git);
+		seg_add_pending(seg, id->valuestring, turn_id, name->valuestring, input);
 	}
 	cJSON_Delete(calls);
 }
@@ -217,12 +214,9 @@ writer_resume(struct writer *w, const struct file_state *fs, struct segmenter *s
 		return 0;
 	if ((c = import_resume_commit(w->st, fs->last_commit_id, err)) == NULL)
 		return err[0] != '\0' ? -1 : 0;	/* deleted since: start afresh */
-	if (import_recent_calls(w->st, c->session_id, load_pending, seg, err) != 0) {
-		seg_commit_free(c);
-		return -1;
-	}
+	/* Resumed first: the calls still waiting belong to this commit. */
 	seg_resume(seg, c, import_last_turn(w->st, c->session_id));
-	return 0;
+	return import_recent_calls(w->st, c->session_id, load_pending, seg, err);
 }
 
 int

@@ -122,7 +122,48 @@ def titles_case(root, facts):
     facts["typed_prompts"] = facts.get("typed_prompts", 0) + 4
 
 
-CASES = [titles_case]
+def files_case(root, facts):
+    """(b) Only calls that succeeded count; MultiEdit and NotebookEdit too."""
+    app = "/home/ann/src/app"
+    t = Transcript("s-files", app)
+    t.user("Tidy the sources")
+    t.tool("Read", {"file_path": f"{app}/src/a.c"}, "int a;")
+    t.tool("Read", {"file_path": f"{app}/src/missing.c"}, "File does not exist.", True)
+    t.tool("Edit", {"file_path": f"{app}/src/b.c", "old_string": "x", "new_string": "y"},
+           "<tool_use_error>String to replace not found in file.</tool_use_error>", True)
+    t.tool("Edit", {"file_path": f"{app}/src/b.c", "old_string": "z", "new_string": "y"},
+           "<tool_use_error>File has not been read yet.</tool_use_error>", True)
+    t.tool("Edit", {"file_path": f"{app}/src/c.c", "old_string": "x", "new_string": "y"},
+           "<tool_use_error>String to replace not found in file.</tool_use_error>", True)
+    t.tool("Edit", {"file_path": f"{app}/src/c.c", "old_string": "q", "new_string": "y"},
+           "The file has been updated.")
+    t.tool("MultiEdit", {"file_path": f"{app}/src/d.c", "edits": []}, "Applied 2 edits.")
+    t.tool("NotebookEdit", {"notebook_path": f"{app}/nb/e.ipynb", "new_source": "x"}, "ok")
+    t.tool("Write", {"file_path": "/tmp/scratch.txt", "content": "x"}, "File created.")
+    # Interrupted: a call without a result changed nothing we know of.
+    t.assistant([{"type": "tool_use", "id": "toolu_never", "name": "Edit",
+                  "input": {"file_path": f"{app}/src/never.c"}}])
+    t.user([{"type": "text", "text": "[Request interrupted by user for tool use]"}])
+    # The last call's result only arrives after a first import.
+    t.assistant([{"type": "tool_use", "id": "toolu_late", "name": "Write",
+                  "input": {"file_path": f"{app}/src/late.c", "content": "x"}}])
+    t.write(root)
+    late = t._head("user")
+    late["message"] = {"role": "user", "content": [
+        {"type": "tool_result", "tool_use_id": "toolu_late", "content": "File created."}]}
+    folder = app.replace("/", "-")
+    facts.setdefault("appends", {})[f"projects/{folder}/s-files.jsonl"] = [json.dumps(late)]
+    facts["files"] = {"s-files": {
+        "read": [f"{app}/src/a.c"],
+        "changed": sorted([f"{app}/src/c.c", f"{app}/src/d.c", f"{app}/nb/e.ipynb",
+                           "/tmp/scratch.txt", f"{app}/src/late.c"]),
+        # show names them from the project's root; outside it, in full
+        "show_changed": "Changed:  nb/e.ipynb, src/c.c, src/d.c, src/late.c, /tmp/scratch.txt",
+    }}
+    facts["typed_prompts"] = facts.get("typed_prompts", 0) + 1
+
+
+CASES = [titles_case, files_case]
 
 
 def main(out):

@@ -15,12 +15,26 @@ t_run "$AGENTLOGS" import --claude-dir "$T_TMP/claude" --json
 t_assert_eq 0 "$t_rc" "import exit status ($t_err)"
 echo "$t_out" >"$T_TMP/import.json"
 printf '%s\n' "$t_err" >"$T_TMP/import.err"
+# Lines that arrive after a first import (a result for a call already stored).
+python3 - "$T_TMP" <<'PY' || t_fail "appending lines"
+import json, sys
+tmp = sys.argv[1]
+for path, lines in json.load(open(f"{tmp}/facts.json")).get("appends", {}).items():
+    with open(f"{tmp}/claude/{path}", "a") as f:
+        f.write("".join(l + "\n" for l in lines))
+PY
+t_run "$AGENTLOGS" import --claude-dir "$T_TMP/claude" --json
+t_assert_eq 0 "$t_rc" "second import exit status ($t_err)"
 t_run "$AGENTLOGS" analytics --json
 t_assert_eq 0 "$t_rc" "analytics exit status ($t_err)"
 echo "$t_out" >"$T_TMP/analytics.json"
 t_run "$AGENTLOGS" log --all
 t_assert_eq 0 "$t_rc" "log exit status ($t_err)"
 echo "$t_out" >"$T_TMP/log.txt"
+
+for id in $(t_sql "$AGENTLOGS_HOME/data.db" "SELECT id FROM cognitive_commits"); do
+	"$AGENTLOGS" show "$id" >"$T_TMP/show-$id.txt" 2>&1 || t_fail "show $id"
+done
 
 python3 - "$AGENTLOGS_HOME/data.db" "$T_TMP" <<'PY' || exit 1
 import json, sqlite3, sys
@@ -61,6 +75,14 @@ for sid, want in facts["titles"].items():
                 body not in words or words[words.index(body) + len(body)] != " ":
             fail.append(f"{sid} commit {i}: log title {title!r} is not ~100 columns of the "
                         "prompt cut at a word")
+# (b) Files: successful calls only; show names them from the project's root.
+for sid, want in facts["files"].items():
+    got = commits_of(sid)
+    check(f"{sid} commits", 1, len(got))
+    check(f"{sid} files read", want["read"], json.loads(got[0][2]))
+    check(f"{sid} files changed", want["changed"], json.loads(got[0][3]))
+    show = open(f"{tmp}/show-{got[0][4]}.txt").read() if got else ""
+    check(f"{sid} show's changed files", True, want["show_changed"] in show)
 check("analytics prompts (typed only)", facts["typed_prompts"], analytics["prompts"])
 
 if fail:

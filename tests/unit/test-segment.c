@@ -168,10 +168,14 @@ split_message_is_one_turn_with_last_usage(void **state)
 	feed(&seg, RESULT("r1", "05", "t1", "int main;", "false"));
 	feed(&seg, ASSISTANT("a4", "06", "msg_2",
 	    TOOL_USE("t2", "Edit", "{\"file_path\":\"/x/b.c\"}"), USAGE(9, 2)));
+	feed(&seg, RESULT("r2", "07", "t2", "ok", "false"));
+	feed(&seg, ASSISTANT("a5", "08", "msg_3",
+	    TOOL_USE("t3", "Edit", "{\"file_path\":\"/x/failed.c\"}"), USAGE(9, 2)));
+	feed(&seg, RESULT("r3", "09", "t3", "String to replace not found", "true"));
 	assert_int_equal(seg_flush(&seg, err), 0);
 
 	assert_int_equal(s->ncommits, 1);
-	assert_int_equal(s->nturns, 3);
+	assert_int_equal(s->nturns, 4);
 	assert_string_equal(s->turns[0].id, "u1");
 	assert_string_equal(s->turns[1].id, "a1");	/* the first line's uuid names the turn */
 	assert_string_equal(s->turns[1].content, "Let me read it.");
@@ -180,16 +184,17 @@ split_message_is_one_turn_with_last_usage(void **state)
 	assert_int_equal(s->turns[1].usage.cache_read, 7);
 	assert_non_null(strstr(s->turns[1].calls, "\"result\":\"int main;\""));
 	assert_int_equal(s->turns[2].seq, 2);
-	assert_int_equal(s->commits[0].turn_count, 3);
+	assert_int_equal(s->commits[0].turn_count, 4);
 	assert_string_equal(s->commits[0].files_read, "[\"/x/a.c\"]");
 	assert_string_equal(s->commits[0].files_changed, "[\"/x/b.c\"]");
 	assert_string_equal(s->commits[0].closed_by, "open");
 	assert_string_equal(s->commits[0].project, "app");
 	assert_string_equal(s->commits[0].first_prompt, "hello");
-	assert_string_equal(s->commits[0].closed, "2026-01-02T03:04:06.000Z");
+	assert_string_equal(s->commits[0].closed, "2026-01-02T03:04:09.000Z");
 	seg_free(&seg);
 	free(s->turns[1].calls);
 	free(s->turns[2].calls);
+	free(s->turns[3].calls);
 	free(s->turns[0].calls);
 	free(s);
 }
@@ -278,6 +283,7 @@ closing_words_that_go_on_to_work_move(void **state)
 	/* ...until the same message calls a tool: the turn opens the next commit. */
 	feed(&seg, ASSISTANT("a3", "05", "msg_2", TOOL_USE("t2", "Edit",
 	    "{\"file_path\":\"/x\"}"), USAGE(1, 9)));
+	feed(&seg, RESULT("r2", "06", "t2", "ok", "false"));
 	assert_int_equal(seg_end_session(&seg, err), 0);
 	assert_int_equal(s->ncommits, 2);
 	assert_int_equal(s->commits[0].turn_count, 2);
@@ -341,7 +347,7 @@ full_pending_evicts_the_oldest(void **state)
 	feed(&seg, USER("u1", "01", "commit it"));
 	for (i = 0; i < SEG_MAX_PENDING; i++) {
 		snprintf(id, sizeof id, "orphan-%d", i);
-		seg_add_pending(&seg, id, "old-turn", 0);
+		seg_add_pending(&seg, id, "old-turn", "Read", NULL);
 	}
 	feed(&seg, ASSISTANT("a1", "02", "msg_1", TOOL_USE("t-git", "Bash",
 	    "{\"command\":\"git commit -m x\"}") "," TOOL_USE("t-a", "Read",
