@@ -168,6 +168,24 @@ add_files(struct show_state *ss, const char *label, const char *json)
 	strbuf_free(&list);
 }
 
+/* Git commits the agent made in other repositories (experiments in /tmp), one a line. */
+static void
+add_elsewhere(struct show_state *ss, const char *json)
+{
+	cJSON *a, *e;
+
+	if (json == NULL || (a = cJSON_Parse(json)) == NULL)
+		return;
+	cJSON_ArrayForEach(e, a) {
+		if (cJSON_IsString(e)) {
+			char *v = xprintf("git commit %s in another repository", e->valuestring);
+			add_field(ss, "Other:", v);
+			free(v);
+		}
+	}
+	cJSON_Delete(a);
+}
+
 static void
 print_header(struct show_state *ss, const struct commit_row *c)
 {
@@ -230,6 +248,7 @@ print_header(struct show_state *ss, const struct commit_row *c)
 	add_files(ss, "Read:", c->files_read);
 	add_files(ss, "Changed:", c->files_changed);
 	ss->cwd = NULL;
+	add_elsewhere(ss, c->git_elsewhere);
 	strbuf_free(&sb);
 }
 

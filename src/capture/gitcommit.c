@@ -2,9 +2,11 @@
 
 #include <ctype.h>
 #include <regex.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "capture/gitcommit.h"
+#include "util/strbuf.h"
 #include "util/xmalloc.h"
 
 static int
@@ -59,7 +61,7 @@ gitcommit_is_command(const char *command)
 }
 
 int
-gitcommit_parse_result(const char *output, char **hash, char **subject)
+gitcommit_parse_result(const char *output, char **hash, char **subject, char **branch)
 {
 	static const char *pattern =
 	    "^\\[([^]\n]+) ([0-9a-f]{7,40})\\] ([^\n]*)";
@@ -75,5 +77,104 @@ gitcommit_parse_result(const char *output, char **hash, char **subject)
 		return -1;
 	*hash = xstrndup(output + m[2].rm_so, (size_t)(m[2].rm_eo - m[2].rm_so));
 	*subject = xstrndup(output + m[3].rm_so, (size_t)(m[3].rm_eo - m[3].rm_so));
+	if (branch != NULL) {
+		size_t n = (size_t)(m[1].rm_eo - m[1].rm_so);
+		static const char root[] = " (root-commit)";
+		if (n > sizeof root - 1 &&
+		    strncmp(output + m[1].rm_eo - (sizeof root - 1), root, sizeof root - 1) == 0)
+			n -= sizeof root - 1;
+		*branch = xstrndup(output + m[1].rm_so, n);
+	}
+	return 0;
+}
+
+/* Whether path, lexically resolved against cwd, lies outside root. */
+static int
+outside(const char *path, size_t len, const char *cwd, const char *root)
+{
+	struct strbuf abs = STRBUF_INIT;
+	char *p, *seg, *save = NULL;
+	size_t n, rootlen;
+	int out;
+
+	if (len >= 1 && (path[0] == '"' || path[0] == '\'')) {
+		if (len >= 2 && path[len - 1] == path[0])
+			len--;
+		path++;
+		len--;
+	}
+	/* ~, $VAR, $(mktemp -d): somewhere we cannot see; never the checkout's own path. */
+	if (len == 0 || path[0] == '~' || path[0] == '$' || path[0] == '`')
+		return 1;
+	if (root == NULL || *root == '\0' || (path[0] != '/' && cwd == NULL))
+		return 0;
+	p = path[0] == '/' ? xstrndup(path, len) : xprintf("%s/%.*s", cwd, (int)len, path);
+	for (seg = strtok_r(p, "/", &save); seg != NULL; seg = strtok_r(NULL, "/", &save)) {
+		if (strcmp(seg, ".") == 0)
+			continue;
+		if (strcmp(seg, "..") == 0) {
+			while (abs.len > 0 && abs.buf[abs.len - 1] != '/')
+				abs.len--;
+			if (abs.len > 0)
+				abs.len--;
+			continue;
+		}
+		strbuf_addc(&abs, '/');
+		strbuf_adds(&abs, seg);
+	}
+	strbuf_addc(&abs, '\0');
+	rootlen = strlen(root);
+	while (rootlen > 1 && root[rootlen - 1] == '/')
+		rootlen--;
+	n = strlen(abs.buf);
+	out = !(n >= rootlen && strncmp(abs.buf, root, rootlen) == 0 &&
+	    (abs.buf[rootlen] == '\0' || abs.buf[rootlen] == '/'));
+	strbuf_free(&abs);
+	free(p);
+	return out;
+}
+
+/* Whether the word at p starts a shell command (start, or after ; & | ( or a newline). */
+static int
+command_start(const char *command, const char *p)
+{
+	while (p > command && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	return p == command || strchr(";&|(\n", p[-1]) != NULL;
+}
+
+int
+gitcommit_elsewhere(const char *command, const char *out_branch, const char *line_branch,
+    const char *cwd, const char *root)
+{
+	const char *p, *w;
+	size_t n;
+
+	if (out_branch != NULL && line_branch != NULL && *line_branch != '\0' &&
+	    strcmp(out_branch, "detached HEAD") != 0 && strcmp(line_branch, "HEAD") != 0 &&
+	    strcmp(out_branch, line_branch) != 0)
+		return 1;
+	for (p = command; (p = strstr(p, "cd")) != NULL; p += 2) {
+		if (!command_start(command, p) || (p[2] != ' ' && p[2] != '\t'))
+			continue;
+		w = p + 2;
+		n = next_word(&w);
+		if (n > 0 && outside(w, n, cwd, root))
+			return 1;
+	}
+	for (p = command; (p = strstr(p, "git")) != NULL; p += 3) {
+		if ((p != command && is_word_char(p[-1])) || !isspace((unsigned char)p[3]))
+			continue;
+		w = p + 3;
+		n = next_word(&w);
+		if (n == 4 && strncmp(w, "init", 4) == 0)
+			return 1;
+		if (n == 2 && strncmp(w, "-C", 2) == 0) {
+			w += n;
+			n = next_word(&w);
+			if (outside(w, n, cwd, root))
+				return 1;
+		}
+	}
 	return 0;
 }

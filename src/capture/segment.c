@@ -161,6 +161,7 @@ seg_commit_free(struct seg_commit *c)
 	free(c->first_prompt);
 	strset_free(&c->files_read);
 	strset_free(&c->files_changed);
+	strset_free(&c->git_elsewhere);
 	free(c);
 }
 
@@ -218,6 +219,7 @@ pending_remove(struct segmenter *s, int i)
 	free(s->pending[i].tool_use_id);
 	free(s->pending[i].turn_id);
 	free(s->pending[i].file);
+	free(s->pending[i].git_command);
 	/* Keep the order of arrival: eviction takes slot 0, which must stay the oldest. */
 	memmove(&s->pending[i], &s->pending[i + 1],
 	    (size_t)(s->npending - i - 1) * sizeof *s->pending);
@@ -281,8 +283,9 @@ seg_add_pending(struct segmenter *s, const char *tool_use_id, const char *turn_i
 	p = &s->pending[s->npending++];
 	p->tool_use_id = xstrdup(tool_use_id);
 	p->turn_id = xstrdup(turn_id);
-	p->git_commit = strcmp(name, "Bash") == 0 &&
-	    (cmd = input_str(input, "command")) != NULL && gitcommit_is_command(cmd);
+	p->git_command = strcmp(name, "Bash") == 0 &&
+	    (cmd = input_str(input, "command")) != NULL && gitcommit_is_command(cmd) ?
+	    xstrdup(cmd) : NULL;
 	file = tool_file(name, input, &changed);
 	p->file = file != NULL ? xstrdup(file) : NULL;
 	p->file_changed = changed;
@@ -510,9 +513,39 @@ feed_assistant(struct segmenter *s, const struct record *rec, char *err)
 	return 0;
 }
 
+/*
+ * A successful `git commit`: it closes the commit, unless it ran in another
+ * repository (an experiment in /tmp): then it is only noted on the commit.
+ */
+static void
+git_result(struct segmenter *s, const char *command, const char *output,
+    const struct record *rec, int *closes, char **hash, char **subject)
+{
+	char *branch = NULL, *note;
+
+	if (gitcommit_parse_result(output, hash, subject, &branch) != 0)
+		return;
+	if (!gitcommit_elsewhere(command, branch, rec->git_branch,
+	    rec->cwd != NULL ? rec->cwd : s->last_cwd,
+	    s->commit != NULL ? s->commit->project_path : NULL)) {
+		*closes = 1;
+		free(branch);
+		return;
+	}
+	if (s->commit != NULL) {
+		note = xprintf("[%s %s] %s", branch, *hash, *subject);
+		strset_add(&s->commit->git_elsewhere, note);
+		free(note);
+	}
+	free(branch);
+	free(*hash);
+	free(*subject);
+	*hash = *subject = NULL;
+}
+
 static int
-attach_result(struct segmenter *s, const struct record_tool_result *r, int *closes,
-    char **hash, char **subject, char *err)
+attach_result(struct segmenter *s, const struct record_tool_result *r,
+    const struct record *rec, int *closes, char **hash, char **subject, char *err)
 {
 	const struct seg_pending_use *p;
 	cJSON *call;
@@ -544,9 +577,8 @@ attach_result(struct segmenter *s, const struct record_tool_result *r, int *clos
 	    strcmp(p->commit_id, s->commit->id) == 0)
 		strset_add(p->file_changed ? &s->commit->files_changed : &s->commit->files_read,
 		    p->file);
-	if (s->pending[i].git_commit && !r->is_error && *closes == 0 &&
-	    gitcommit_parse_result(r->content, hash, subject) == 0)
-		*closes = 1;
+	if (p->git_command != NULL && !r->is_error && *closes == 0)
+		git_result(s, p->git_command, r->content, rec, closes, hash, subject);
 	pending_remove(s, i);
 	return 0;
 }
@@ -559,7 +591,7 @@ feed_user(struct segmenter *s, const struct record *rec, char *err)
 	int i, closes = 0, rc = 0;
 
 	for (i = 0; i < rec->nresults; i++) {
-		if (attach_result(s, &rec->results[i], &closes, &hash, &subject, err) != 0)
+		if (attach_result(s, &rec->results[i], rec, &closes, &hash, &subject, err) != 0)
 			return -1;
 	}
 	if (closes && s->commit != NULL && !s->trailing) {

@@ -66,6 +66,8 @@ struct seg_commit {
 	int turn_count;
 	int next_seq;
 	struct strset files_read, files_changed;
+	/* Git commits made in other repositories meanwhile: "[branch hash] subject". */
+	struct strset git_elsewhere;
 	int is_new;
 };
 
@@ -85,7 +87,7 @@ struct seg_sink_ops {
 struct seg_pending_use {
 	char *tool_use_id;
 	char *turn_id;
-	int git_commit;
+	char *git_command;	/* a Bash `git commit`'s command, else NULL */
 	/* A file tool's path, counted once its call succeeds, in the commit it was made in. */
 	char *file;
 	int file_changed;

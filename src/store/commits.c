@@ -23,7 +23,7 @@
 	" c.closed_by, c.files_read, c.files_changed, c.parallel, c.published," \
 	" c.hidden, c.display_order, c.turn_count," \
 	" (SELECT count(*) FROM sessions s" \
-	"   WHERE s.commit_id = c.id AND s.deleted_at IS NULL)" \
+	"   WHERE s.commit_id = c.id AND s.deleted_at IS NULL), c.git_elsewhere" \
 	" FROM cognitive_commits c LEFT JOIN projects p ON p.id = c.project_id"
 
 /* How many candidates an ambiguous prefix error names. */
@@ -62,6 +62,7 @@ commit_fill(sqlite3_stmt *stmt, struct commit_row *c)
 	c->display_order = sqlite3_column_int64(stmt, 15);
 	c->turns = sqlite3_column_int64(stmt, 16);
 	c->sessions = sqlite3_column_int64(stmt, 17);
+	c->git_elsewhere = text(stmt, 18);
 }
 
 /* Steps stmt to the end (or until cb stops), handing each commit row to cb. */

@@ -29,6 +29,7 @@ struct commit_row {
 	const char *closed_by;		/* git_commit, session_end or open */
 	const char *files_read;		/* JSON arrays of paths, as stored */
 	const char *files_changed;
+	const char *git_elsewhere;	/* JSON array: git commits made in other repositories */
 	int parallel;
 	int published;
 	int hidden;

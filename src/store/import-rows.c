@@ -13,16 +13,18 @@
 static const char *const commit_sql[2] = {
 	"INSERT INTO cognitive_commits (id, project_id, project_name, git_hash, git_subject,"
 	" started_at, closed_at, closed_by, files_read, files_changed, source, first_prompt,"
-	" turn_count, updated_at, first_prompt_kind)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+	" turn_count, updated_at, first_prompt_kind, git_elsewhere)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
 	" ON CONFLICT DO NOTHING",
 	"UPDATE cognitive_commits SET git_hash = ?4, git_subject = ?5, closed_at = ?7,"
 	" closed_by = ?8, files_read = ?9, files_changed = ?10, first_prompt = ?12,"
-	" turn_count = ?13, updated_at = ?14, first_prompt_kind = ?15, sync_status = 'pending',"
+	" turn_count = ?13, updated_at = ?14, first_prompt_kind = ?15, git_elsewhere = ?16,"
+	" sync_status = 'pending',"
 	" local_version = local_version + 1"
 	" WHERE id = ?1 AND (git_hash IS NOT ?4 OR git_subject IS NOT ?5 OR"
 	" closed_at IS NOT ?7 OR closed_by IS NOT ?8 OR files_read IS NOT ?9 OR"
-	" files_changed IS NOT ?10 OR first_prompt IS NOT ?12 OR turn_count IS NOT ?13)",
+	" files_changed IS NOT ?10 OR first_prompt IS NOT ?12 OR turn_count IS NOT ?13 OR"
+	" git_elsewhere IS NOT ?16)",
 };
 
 static const char *const session_sql[2] = {
@@ -93,6 +95,7 @@ import_project(struct store *st, const struct seg_commit *c, const char *now, ch
 struct commit_args {
 	const struct seg_commit *c;
 	const char *files_read, *files_changed, *now;
+	char *git_elsewhere;
 };
 
 static void
@@ -116,15 +119,19 @@ bind_commit(sqlite3_stmt *s, const void *arg)
 	sqlite3_bind_int(s, 13, c->turn_count);
 	store_bind_text(s, 14, a->now);
 	sqlite3_bind_int(s, 15, c->first_prompt_kind);
+	store_bind_text(s, 16, a->git_elsewhere);
 }
 
 int
 import_commit(struct store *st, const struct seg_commit *c, const char *files_read,
     const char *files_changed, const char *now, char *err)
 {
-	struct commit_args a = { c, files_read, files_changed, now };
+	struct commit_args a = { c, files_read, files_changed, now,
+		strset_to_json(&c->git_elsewhere) };
+	int rc = insert_or_update(st, commit_sql, bind_commit, &a, err);
 
-	return insert_or_update(st, commit_sql, bind_commit, &a, err);
+	free(a.git_elsewhere);
+	return rc;
 }
 
 struct session_args {
@@ -349,6 +356,7 @@ commit_from_row(sqlite3_stmt *s)
 	c->git_hash = store_column_dup(s, 15);
 	c->git_subject = store_column_dup(s, 16);
 	c->first_prompt_kind = sqlite3_column_int(s, 17);
+	strset_from_json(&c->git_elsewhere, (const char *)sqlite3_column_text(s, 18));
 	return c;
 }
 
@@ -364,7 +372,7 @@ import_resume_commit(struct store *st, const char *commit_id, char *err)
 	    " c.project_name, s.cwd, s.git_branch, s.cli_version, c.started_at, c.closed_at,"
 	    " c.closed_by, c.first_prompt, c.turn_count, c.files_read, c.files_changed,"
 	    " (SELECT coalesce(max(seq), -1) + 1 FROM turns WHERE session_id = s.id),"
-	    " c.git_hash, c.git_subject, c.first_prompt_kind"
+	    " c.git_hash, c.git_subject, c.first_prompt_kind, c.git_elsewhere"
 	    " FROM cognitive_commits c JOIN sessions s ON s.commit_id = c.id"
 	    " WHERE c.id = ?1", err);
 	if (s == NULL)

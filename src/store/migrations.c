@@ -233,7 +233,10 @@ const struct migration migrations[] = {
 	{ 12, "import fidelity",
 	  /* Local only: what first_prompt is (enum prompt_kind: 0 the agent's first
 	   * sentence, 1 a slash command, 2 typed words), so a better one replaces it. */
-	  "ALTER TABLE cognitive_commits ADD COLUMN first_prompt_kind INTEGER NOT NULL DEFAULT 2;" },
+	  "ALTER TABLE cognitive_commits ADD COLUMN first_prompt_kind INTEGER NOT NULL DEFAULT 2;"
+	  /* Local only: git commits made in other repositories during the commit
+	   * (JSON array of "[branch hash] subject"); they did not close it. */
+	  "ALTER TABLE cognitive_commits ADD COLUMN git_elsewhere TEXT NOT NULL DEFAULT '[]';" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

@@ -163,7 +163,29 @@ def files_case(root, facts):
     facts["typed_prompts"] = facts.get("typed_prompts", 0) + 1
 
 
-CASES = [titles_case, files_case]
+def throwaway_case(root, facts):
+    """(c) A git commit in another repository does not close the project's commit."""
+    t = Transcript("s-tmp", "/home/ann/src/app")
+    t.user("Try the parser in a scratch repository first, then commit the real fix")
+    t.git_commit("init", "abc1234", branch="master (root-commit)",
+                 command="cd /tmp/x && git init && git add . && git commit -m init")
+    t.git_commit("wip", "5555555", command="git -C /tmp/y commit -am wip")
+    t.git_commit("scratch", "6666666", branch="scratch")
+    t.tool("Edit", {"file_path": "/home/ann/src/app/parse.c"}, "ok")
+    t.git_commit("Fix the parser", "3333333",
+                 command="cd /home/ann/src/app && git commit -am 'Fix the parser'")
+    t.write(root)
+    facts["throwaway"] = {"s-tmp": {
+        "commits": [["git_commit", "3333333"]],
+        "show_lines": [
+            "Other:    git commit [master abc1234] init in another repository",
+            "Other:    git commit [main 5555555] wip in another repository",
+            "Other:    git commit [scratch 6666666] scratch in another repository"],
+    }}
+    facts["typed_prompts"] = facts.get("typed_prompts", 0) + 1
+
+
+CASES = [titles_case, files_case, throwaway_case]
 
 
 def main(out):

@@ -83,6 +83,15 @@ for sid, want in facts["files"].items():
     check(f"{sid} files changed", want["changed"], json.loads(got[0][3]))
     show = open(f"{tmp}/show-{got[0][4]}.txt").read() if got else ""
     check(f"{sid} show's changed files", True, want["show_changed"] in show)
+# (c) Commits in throwaway repositories: kept as notes, the project's commit goes on.
+for sid, want in facts["throwaway"].items():
+    got = db.execute("""SELECT c.closed_by, c.git_hash, c.id FROM cognitive_commits c
+        JOIN sessions s ON s.commit_id = c.id WHERE s.claude_session_id = ?
+        ORDER BY c.started_at""", (sid,)).fetchall()
+    check(f"{sid} commits", want["commits"], [[g[0], g[1]] for g in got])
+    show = open(f"{tmp}/show-{got[0][2]}.txt").read() if got else ""
+    for line in want["show_lines"]:
+        check(f"{sid} show lists {line!r}", True, line in show)
 check("analytics prompts (typed only)", facts["typed_prompts"], analytics["prompts"])
 
 if fail:

@@ -374,7 +374,7 @@ full_pending_evicts_the_oldest(void **state)
 static void
 git_commit_detection(void **state)
 {
-	char *hash = NULL, *subject = NULL;
+	char *hash = NULL, *subject = NULL, *branch = NULL;
 
 	(void)state;
 	assert_true(gitcommit_is_command("git commit -m 'x'"));
@@ -388,22 +388,48 @@ git_commit_detection(void **state)
 	assert_false(gitcommit_is_command("echo git"));
 
 	assert_int_equal(gitcommit_parse_result("[main 1a2b3c4] Add forecast\n 2 files", &hash,
-	    &subject), 0);
+	    &subject, NULL), 0);
 	assert_string_equal(hash, "1a2b3c4");
 	assert_string_equal(subject, "Add forecast");
 	free(hash);
 	free(subject);
 	assert_int_equal(gitcommit_parse_result("warning: x\n[detached HEAD "
-	    "0123456789abcdef0123456789abcdef01234567] Fix", &hash, &subject), 0);
+	    "0123456789abcdef0123456789abcdef01234567] Fix", &hash, &subject, NULL), 0);
 	assert_string_equal(hash, "0123456789abcdef0123456789abcdef01234567");
 	free(hash);
 	free(subject);
-	assert_int_equal(gitcommit_parse_result("[alex/ent-109.x 5afb02e] y", &hash, &subject), 0);
+	assert_int_equal(gitcommit_parse_result("[alex/ent-109.x 5afb02e] y", &hash, &subject, NULL), 0);
 	assert_string_equal(hash, "5afb02e");
 	free(hash);
 	free(subject);
-	assert_int_equal(gitcommit_parse_result("[main xyz1234] no", &hash, &subject), -1);
-	assert_int_equal(gitcommit_parse_result("see [main 1a2b3c4] inline", &hash, &subject), -1);
+	assert_int_equal(gitcommit_parse_result("[master (root-commit) 1a2b3c4] init", &hash,
+	    &subject, &branch), 0);
+	assert_string_equal(branch, "master");
+	free(hash);
+	free(subject);
+	free(branch);
+	/* Another repository: made, moved to, or on another branch than the line's. */
+	assert_true(gitcommit_elsewhere("cd /tmp/x && git init && git commit -m init", NULL,
+	    "main", "/home/ann/app", "/home/ann/app"));
+	assert_true(gitcommit_elsewhere("cd /tmp/x && git commit -m a", "main", "main",
+	    "/home/ann/app", "/home/ann/app"));
+	assert_true(gitcommit_elsewhere("git -C ../other commit -m a", "main", "main",
+	    "/home/ann/app", "/home/ann/app"));
+	assert_true(gitcommit_elsewhere("cd \"$(mktemp -d)\" && git commit", NULL, NULL,
+	    "/home/ann/app", "/home/ann/app"));
+	assert_true(gitcommit_elsewhere("git commit -m a", "master", "feature/x",
+	    "/home/ann/app", "/home/ann/app"));
+	/* The project's own: moving inside it, or no branch to compare. */
+	assert_false(gitcommit_elsewhere("cd sub/../web && git commit -m a", "main", "main",
+	    "/home/ann/app", "/home/ann/app"));
+	assert_false(gitcommit_elsewhere("cd /home/ann/app && git commit -am a", "main", NULL,
+	    "/home/ann/app/sub", "/home/ann/app"));
+	assert_false(gitcommit_elsewhere("git -C /home/ann/app/web commit", "detached HEAD",
+	    "main", "/home/ann/app", "/home/ann/app"));
+	assert_false(gitcommit_elsewhere("abcd /tmp; git commit", "main", "main",
+	    "/home/ann/app", "/home/ann/app"));
+	assert_int_equal(gitcommit_parse_result("[main xyz1234] no", &hash, &subject, NULL), -1);
+	assert_int_equal(gitcommit_parse_result("see [main 1a2b3c4] inline", &hash, &subject, NULL), -1);
 }
 
 static void
