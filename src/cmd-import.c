@@ -39,6 +39,7 @@ print_json(const struct import_stats *s)
 	cJSON_AddNumberToObject(o, "bytes", (double)s->bytes);
 	cJSON_AddNumberToObject(o, "lines", (double)s->lines);
 	cJSON_AddNumberToObject(o, "skipped_lines", (double)s->skipped);
+	cJSON_AddNumberToObject(o, "skipped_values", (double)s->bad_values);
 	cJSON_AddNumberToObject(o, "new_commits", (double)s->commits_new);
 	cJSON_AddNumberToObject(o, "new_sessions", (double)s->sessions_new);
 	cJSON_AddNumberToObject(o, "new_turns", (double)s->turns_new);
@@ -63,11 +64,14 @@ print_summary(const struct import_stats *s)
 		printf(", %ld other projects", s->files_filtered);
 	if (s->files_failed > 0)
 		printf(", %ld unreadable", s->files_failed);
-	printf("): %ld new commit%s, %ld session%s, %ld turn%s; %ld line%s skipped\n",
+	printf("): %ld new commit%s, %ld session%s, %ld turn%s; %ld line%s skipped",
 	    s->commits_new, s->commits_new == 1 ? "" : "s",
 	    s->sessions_new, s->sessions_new == 1 ? "" : "s",
 	    s->turns_new, s->turns_new == 1 ? "" : "s",
 	    s->skipped, s->skipped == 1 ? "" : "s");
+	if (s->bad_values > 0)
+		printf(", %ld usage value%s", s->bad_values, s->bad_values == 1 ? "" : "s");
+	printf("\n");
 }
 
 static int

@@ -28,6 +28,8 @@ struct transcript {
 	int64_t size, mtime, inode;
 	struct file_state fs;	/* where the last import stopped, then where this one is */
 	int writer_gone;	/* not modified for import.idle-minutes */
+	long skipped, bad_values;	/* this run's, for the closing summary */
+	struct strset session_ids;	/* the Claude sessions recorded for it this run */
 };
 
 struct import_run {
@@ -49,6 +51,7 @@ struct import_run {
 	int fatal;
 	char *err;
 	int64_t uncommitted;	/* bytes read since the last commit */
+	long warned;		/* warnings so far, shown or not */
 	struct checkpointer *checkpointer;
 };
 
@@ -96,6 +99,7 @@ list_transcripts(const char *projects, struct transcript **out, int *count, char
 				cap = cap == 0 ? 64 : cap * 2;
 				v = xreallocarray(v, (size_t)cap, sizeof *v);
 			}
+			memset(&v[n], 0, sizeof v[n]);
 			v[n].path = path;
 			v[n].size = (int64_t)st.st_size;
 			v[n].mtime = (int64_t)st.st_mtime;
@@ -113,14 +117,33 @@ list_transcripts(const char *projects, struct transcript **out, int *count, char
 	return 0;
 }
 
+/* One warning of the first few; the rest are only counted, per file, for the summary. */
+static void
+warn_once(struct import_run *r, const char *fmt, const char *why)
+{
+	if (r->o->quiet || ++r->warned > IMPORT_MAX_WARNINGS)
+		return;
+	progress_done(&r->progress);
+	log_warn(fmt, r->t->path, (long long)r->line_no, why);
+}
+
 static void
 skip_line(struct import_run *r, const char *why)
 {
 	r->stats->skipped++;
-	if (!r->o->quiet && r->stats->skipped <= IMPORT_MAX_WARNINGS) {
-		progress_done(&r->progress);
-		log_warn("%s:%lld: %s; line skipped", r->t->path, (long long)r->line_no, why);
-	}
+	r->t->skipped++;
+	warn_once(r, "%s:%lld: %s; line skipped", why);
+}
+
+/* A session id the transcript uses, recorded once (it may change mid-file). */
+static int
+note_session_id(struct import_run *r, const char *id)
+{
+	int before = r->t->session_ids.n;
+
+	strset_add(&r->t->session_ids, id);
+	return r->t->session_ids.n == before ||
+	    import_file_session(r->w.st, r->t->path, id, r->err) == 0;
 }
 
 static int
@@ -128,9 +151,40 @@ feed_record(struct import_run *r, const struct parsed *p)
 {
 	if (p->error != NULL)
 		skip_line(r, p->error);
-	else if (seg_feed(&r->seg, &p->rec, r->err) != 0)
-		r->fatal = 1;
+	else {
+		if (p->rec.bad_numbers > 0) {
+			r->stats->bad_values += p->rec.bad_numbers;
+			r->t->bad_values += p->rec.bad_numbers;
+			warn_once(r, "%s:%lld: %s; value skipped",
+			    "a usage figure that is not a whole number from 0 to 2^53");
+		}
+		if (p->rec.kind != RECORD_SKIP && !note_session_id(r, p->rec.session_id))
+			r->fatal = 1;
+		else if (seg_feed(&r->seg, &p->rec, r->err) != 0)
+			r->fatal = 1;
+	}
 	return r->fatal ? -1 : 0;
+}
+
+/* After the first few warnings: how many more, and which files held what was skipped. */
+static void
+warn_summary(struct import_run *r)
+{
+	const struct transcript *t;
+	int i;
+
+	if (r->o->quiet || r->warned <= IMPORT_MAX_WARNINGS)
+		return;
+	progress_done(&r->progress);
+	log_warn("%ld more warnings; what was skipped, per file:",
+	    r->warned - IMPORT_MAX_WARNINGS);
+	for (i = 0; i < r->nfiles; i++) {
+		t = &r->files[i];
+		if (t->skipped > 0 || t->bad_values > 0)
+			log_warn("  %s: %ld line%s, %ld usage value%s", t->path, t->skipped,
+			    t->skipped == 1 ? "" : "s", t->bad_values,
+			    t->bad_values == 1 ? "" : "s");
+	}
 }
 
 static void
@@ -436,14 +490,17 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 		store_rollback(st);
 	import_track_end(st);
 	progress_done(&r.progress);
+	warn_summary(&r);
 	stats->commits_new = r.w.commits_new;
 	stats->sessions_new = r.w.sessions_new;
 	stats->turns_new = r.w.turns_new;
 	stats->visuals_new = r.w.visuals_new;
 	if (r.w.st != NULL)
 		writer_free(&r.w);
-	for (i = 0; i < r.nfiles; i++)
+	for (i = 0; i < r.nfiles; i++) {
 		free(r.files[i].path);
+		strset_free(&r.files[i].session_ids);
+	}
 	free(r.files);
 	free(r.reads);
 	free(r.read_of);

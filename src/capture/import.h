@@ -23,6 +23,7 @@ struct import_stats {
 	long files, files_read, files_unchanged, files_failed, files_filtered;
 	int64_t bytes;
 	long lines, skipped;
+	long bad_values;	/* usage figures skipped: not whole numbers in 0..2^53 */
 	long commits_new, sessions_new, turns_new, visuals_new;
 	long samples_removed;	/* sample commits removed: real transcripts arrived */
 };

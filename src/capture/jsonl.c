@@ -109,10 +109,35 @@ jsonl_next(struct jsonl_reader *r, const char **line, size_t *len, int64_t *line
 	}
 }
 
+/*
+ * Where a record may start again after one that broke off at err: a crash
+ * leaves a record cut short, and the resumed session writes the next one on
+ * the same line. It starts at the '{' just before err (the cut was inside a
+ * string: err is its first key) or at err itself, else at the next `{"`.
+ */
+static const char *
+resync(const char *from, const char *err, const char *end)
+{
+	const char *q;
+
+	if (err == NULL || err <= from || err > end)
+		return NULL;
+	for (q = err; q > from && err - q < 4 && *q != '{'; q--)
+		;
+	if (q > from && *q == '{' && q + 1 < end && q[1] == '"')
+		return q;
+	for (q = err; (q = memchr(q, '{', (size_t)(end - q))) != NULL && q + 1 < end; q++) {
+		if (q[1] == '"')
+			return q;
+	}
+	return NULL;
+}
+
 int
 jsonl_parse_objects(const char *line, size_t len, cJSON **objs, int max, int *nparsed)
 {
-	const char *p = line, *end = line + len, *parse_end = NULL;
+	const char *p = line, *end = line + len, *parse_end = NULL, *next;
+	int broken = 0;
 	cJSON *obj;
 
 	*nparsed = 0;
@@ -120,14 +145,21 @@ jsonl_parse_objects(const char *line, size_t len, cJSON **objs, int max, int *np
 		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 			p++;
 		if (p == end)
-			return *nparsed > 0 ? *nparsed : -1;
+			return *nparsed > 0 && !broken ? *nparsed : -1;
 		if (*nparsed == max)
 			return -1;
+		parse_end = NULL;
 		obj = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &parse_end, 0);
-		if (obj == NULL || !cJSON_IsObject(obj) || parse_end == NULL || parse_end <= p)
+		if (obj != NULL && cJSON_IsObject(obj) && parse_end != NULL && parse_end > p) {
+			objs[(*nparsed)++] = obj;
+			p = parse_end;
+			continue;
+		}
+		/* Objects live in the caller's arena: a failed one is dropped with it. */
+		if (obj != NULL || (next = resync(p, parse_end, end)) == NULL || next <= p)
 			return -1;
-		objs[(*nparsed)++] = obj;
-		p = parse_end;
+		broken = 1;	/* the line stays malformed; what follows the cut is kept */
+		p = next;
 	}
 }
 

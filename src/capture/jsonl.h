@@ -53,7 +53,9 @@ int jsonl_parse_line(const char *line, size_t len, jsonl_object_fn fn, void *arg
 /*
  * The same split without callbacks: the objects go into objs (allocated
  * wherever cJSON allocates in this thread, see arena.h). Returns their number,
- * or -1 when some part is malformed; *nparsed counts those parsed before it.
+ * or -1 when some part is malformed; *nparsed counts those parsed before it
+ * and, when a record is cut short and a complete one follows on the same line
+ * (a crash, then a resume), those recovered after the cut.
  */
 int jsonl_parse_objects(const char *line, size_t len, cJSON **objs, int max, int *nparsed);
 

@@ -39,12 +39,27 @@ bool_field(const cJSON *obj, const char *name)
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, name));
 }
 
+/* Token counts are whole numbers up to 2^53 (exact in a double and in JSON). */
+#define USAGE_MAX 9007199254740992.0
+
+/*
+ * A usage figure. Anything else (a string "7", -3, 1e300, 2.5) is skipped,
+ * never stored, and counted in *bad: a wrong figure must not reach totals.
+ */
 static int64_t
-int_field(const cJSON *obj, const char *name)
+usage_field(const cJSON *obj, const char *name, int *bad)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	double d;
 
-	return cJSON_IsNumber(v) && v->valuedouble > 0 ? (int64_t)v->valuedouble : 0;
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsNumber(v) || !((d = v->valuedouble) >= 0 && d <= USAGE_MAX) ||
+	    d != (double)(int64_t)d) {
+		(*bad)++;
+		return 0;
+	}
+	return (int64_t)d;
 }
 
 static void
@@ -222,10 +237,12 @@ record_from_json(struct record *rec, cJSON *obj, char *err)
 	usage = cJSON_GetObjectItemCaseSensitive(msg, "usage");
 	if (cJSON_IsObject(usage)) {
 		rec->has_usage = 1;
-		rec->usage.input = int_field(usage, "input_tokens");
-		rec->usage.output = int_field(usage, "output_tokens");
-		rec->usage.cache_read = int_field(usage, "cache_read_input_tokens");
-		rec->usage.cache_creation = int_field(usage, "cache_creation_input_tokens");
+		rec->usage.input = usage_field(usage, "input_tokens", &rec->bad_numbers);
+		rec->usage.output = usage_field(usage, "output_tokens", &rec->bad_numbers);
+		rec->usage.cache_read = usage_field(usage, "cache_read_input_tokens",
+		    &rec->bad_numbers);
+		rec->usage.cache_creation = usage_field(usage, "cache_creation_input_tokens",
+		    &rec->bad_numbers);
 	}
 	return 0;
 }

@@ -58,6 +58,7 @@ struct record {
 	int nimages;
 	int has_usage;
 	struct record_usage usage;
+	int bad_numbers;	/* usage figures skipped: not whole numbers in 0..2^53 */
 };
 
 /*

@@ -293,6 +293,20 @@ import_save_file_state(struct store *st, const char *path, const struct file_sta
 	return store_step_write(st, s, st->path, err) < 0 ? -1 : 0;
 }
 
+int
+import_file_session(struct store *st, const char *path, const char *claude_session_id,
+    char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "INSERT OR IGNORE INTO import_file_sessions"
+	    " (path, claude_session_id) VALUES (?1, ?2)", err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, path);
+	store_bind_text(s, 2, claude_session_id);
+	return store_step_write(st, s, st->path, err) < 0 ? -1 : 0;
+}
+
 /* ---------------------------------------------------------------- resume */
 
 static void

@@ -56,6 +56,10 @@ int import_file_state(struct store *st, const char *path, struct file_state *fs,
 int import_save_file_state(struct store *st, const char *path, const struct file_state *fs,
     const char *now, char *err);
 
+/* Records that the transcript at path uses a Claude session id. */
+int import_file_session(struct store *st, const char *path, const char *claude_session_id,
+    char *err);
+
 /* The project name of a commit (NULL when unknown). Newly allocated. */
 char *import_commit_project(struct store *st, const char *commit_id);
 /* Whether the commit exists and is still open (not closed by git or by session end),

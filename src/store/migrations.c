@@ -236,7 +236,13 @@ const struct migration migrations[] = {
 	  "ALTER TABLE cognitive_commits ADD COLUMN first_prompt_kind INTEGER NOT NULL DEFAULT 2;"
 	  /* Local only: git commits made in other repositories during the commit
 	   * (JSON array of "[branch hash] subject"); they did not close it. */
-	  "ALTER TABLE cognitive_commits ADD COLUMN git_elsewhere TEXT NOT NULL DEFAULT '[]';" },
+	  "ALTER TABLE cognitive_commits ADD COLUMN git_elsewhere TEXT NOT NULL DEFAULT '[]';"
+	  /* Every Claude session id a transcript used (one can change mid-file). */
+	  "CREATE TABLE import_file_sessions ("
+	  "  path TEXT NOT NULL,"
+	  "  claude_session_id TEXT NOT NULL,"
+	  "  PRIMARY KEY (path, claude_session_id)"
+	  ") WITHOUT ROWID;" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

@@ -68,10 +68,10 @@ class Transcript:
         out = f"[{branch or self.branch} {hash_}] {message}\n 1 file changed, 1 insertion(+)"
         self.tool("Bash", {"command": command or f"git commit -am '{message}'"}, out)
 
-    def write(self, root, folder=None):
+    def write(self, root, folder=None, name=None):
         d = os.path.join(root, "projects", folder or self.cwd.replace("/", "-"))
         os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, self.sid + ".jsonl"), "w") as f:
+        with open(os.path.join(d, (name or self.sid) + ".jsonl"), "w") as f:
             f.write("\n".join(self.lines) + "\n")
 
 
@@ -185,7 +185,51 @@ def throwaway_case(root, facts):
     facts["typed_prompts"] = facts.get("typed_prompts", 0) + 1
 
 
-CASES = [titles_case, files_case, throwaway_case]
+def numbers_case(root, facts):
+    """(d) Usage figures that are no whole numbers in 0..2^53 are skipped and counted."""
+    t = Transcript("s-numbers", "/srv/numbers")
+    t.user("Count the tokens")
+    t.assistant([{"type": "text", "text": "One."}],
+                {"input_tokens": 1e300, "output_tokens": "7", "cache_read_input_tokens": -3,
+                 "cache_creation_input_tokens": 2.5})
+    t.assistant([{"type": "text", "text": "Two."}],
+                {"input_tokens": 100, "output_tokens": 20, "cache_read_input_tokens": 3,
+                 "cache_creation_input_tokens": 2 ** 53 + 2})
+    t.write(root)
+    facts["tokens"] = {"s-numbers": {"input": 100, "output": 20, "cache_read": 3,
+                                     "cache_creation": 0}}
+    facts["skipped_values"] = facts.get("skipped_values", 0) + 5
+    facts["typed_prompts"] = facts.get("typed_prompts", 0) + 1
+    # One warning per record with bad figures: 2.
+    facts["warnings"] = facts.get("warnings", 0) + 2
+    facts.setdefault("summary", {})["projects/-srv-numbers/s-numbers.jsonl"] = (0, 5)
+
+
+def odd_lines_case(root, facts):
+    """(d) Malformed lines, a crash cut a record short, a session id changing mid-file."""
+    t = Transcript("s-odd", "/srv/odd")
+    t.user("Survive a crash")
+    good = t.say("Still here.")
+    for i in range(6):
+        t.lines.append('{"type":"user","message":' + "x" * i)  # malformed
+    # A crash cut the record short; the resumed session wrote the next one on that line.
+    cut = t.lines.pop()
+    t.say("Resumed after the crash.")
+    t.lines[-1] = cut + t.lines[-1]
+    # The session id changes mid-file (Claude Code did this on resume).
+    t.sid = "s-odd-2"
+    t.user("And go on")
+    t.say("Going on.")
+    t.write(root, folder="-srv-odd", name="s-odd")
+    facts["skipped_lines"] = facts.get("skipped_lines", 0) + 6
+    facts["warnings"] = facts.get("warnings", 0) + 6
+    facts.setdefault("summary", {})["projects/-srv-odd/s-odd.jsonl"] = (6, 0)
+    facts["recovered_text"] = "Resumed after the crash."
+    facts["file_sessions"] = {"projects/-srv-odd/s-odd.jsonl": ["s-odd", "s-odd-2"]}
+    facts["typed_prompts"] = facts.get("typed_prompts", 0) + 2
+
+
+CASES = [titles_case, files_case, throwaway_case, numbers_case, odd_lines_case]
 
 
 def main(out):

@@ -25,6 +25,7 @@ for path, lines in json.load(open(f"{tmp}/facts.json")).get("appends", {}).items
 PY
 t_run "$AGENTLOGS" import --claude-dir "$T_TMP/claude" --json
 t_assert_eq 0 "$t_rc" "second import exit status ($t_err)"
+t_assert_eq "" "$t_err" "second import's warnings (nothing new was skipped)"
 t_run "$AGENTLOGS" analytics --json
 t_assert_eq 0 "$t_rc" "analytics exit status ($t_err)"
 echo "$t_out" >"$T_TMP/analytics.json"
@@ -92,6 +93,36 @@ for sid, want in facts["throwaway"].items():
     show = open(f"{tmp}/show-{got[0][2]}.txt").read() if got else ""
     for line in want["show_lines"]:
         check(f"{sid} show lists {line!r}", True, line in show)
+# (d) Numbers: bad usage figures skipped and counted; warnings end with a summary.
+imp = json.load(open(f"{tmp}/import.json"))
+err = open(f"{tmp}/import.err").read()
+for sid, want in facts["tokens"].items():
+    got = db.execute("""SELECT sum(t.input_tokens), sum(t.output_tokens),
+        sum(t.cache_read_tokens), sum(t.cache_creation_tokens) FROM turns t
+        JOIN sessions s ON s.id = t.session_id WHERE s.claude_session_id = ?""",
+                     (sid,)).fetchone()
+    check(f"{sid} tokens", [want[k] for k in ("input", "output", "cache_read",
+                                              "cache_creation")], list(got))
+check("skipped usage values", facts["skipped_values"], imp.get("skipped_values"))
+check("skipped lines", facts["skipped_lines"], imp["skipped_lines"])
+check("analytics tokens never negative", True,
+      min(analytics["tokens"].values()) >= 0)
+more = facts["warnings"] - 5
+check("warnings with 'N more'", True, f"{more} more warnings" in err)
+for path, (lines, values) in facts["summary"].items():
+    want = (f"{tmp}/claude/{path}: {lines} line{'' if lines == 1 else 's'}, "
+            f"{values} usage value{'' if values == 1 else 's'}")
+    check(f"summary names {path}", True, want in err)
+# (d) Odd transcripts: the complete record after a cut one; every session id kept.
+check("record recovered after a cut one", 1, db.execute(
+    "SELECT count(*) FROM turns WHERE content = ?", (facts["recovered_text"],)).fetchone()[0])
+for path, ids in facts["file_sessions"].items():
+    try:
+        got = [r[0] for r in db.execute("""SELECT claude_session_id FROM import_file_sessions
+            WHERE path = ? ORDER BY 1""", (f"{tmp}/claude/{path}",))]
+    except sqlite3.OperationalError as e:
+        got = str(e)
+    check(f"{path} session ids", ids, got)
 check("analytics prompts (typed only)", facts["typed_prompts"], analytics["prompts"])
 
 if fail:

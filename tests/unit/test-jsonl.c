@@ -159,6 +159,16 @@ glued_objects_are_both_parsed(void **state)
 	assert_int_equal(jsonl_parse_line("", 0, collect, &sum), -1);
 	assert_int_equal(jsonl_parse_line("nonsense", 8, NULL, NULL), -1);
 	assert_int_equal(jsonl_parse_line("{\"n\":6}", 7, NULL, NULL), 1);
+	/* A record cut short (a crash), then the resumed session's next one on the same
+	 * line: the complete one is delivered, the line still reported malformed. */
+	sum = 0;
+	assert_int_equal(jsonl_parse_line("{\"n\":1,\"m\":{\"s\":\"cut sh{\"n\":7}", 30, collect,
+	    &sum), -1);
+	assert_int_equal(sum, 7);
+	sum = 0;
+	assert_int_equal(jsonl_parse_line("{\"n\":1,\"k\":[3, {\"n\":8}{\"n\":9}", 29, collect,
+	    &sum), -1);
+	assert_int_equal(sum, 9);
 }
 
 static void
