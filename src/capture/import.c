@@ -29,6 +29,7 @@ struct transcript {
 	struct file_state fs;	/* where the last import stopped, then where this one is */
 	int writer_gone;	/* not modified for import.idle-minutes */
 	long skipped, bad_values;	/* this run's, for the closing summary */
+	int rewritten;		/* shorter than imported, or replaced: read again from the start */
 	struct strset session_ids;	/* the Claude sessions recorded for it this run */
 };
 
@@ -52,6 +53,7 @@ struct import_run {
 	char *err;
 	int64_t uncommitted;	/* bytes read since the last commit */
 	long warned;		/* warnings so far, shown or not */
+	char *rewrite_session;	/* the rewritten transcript's own session id, or NULL */
 	struct checkpointer *checkpointer;
 };
 
@@ -278,6 +280,16 @@ save_position(struct import_run *r, int commit)
 	return store_begin(r->w.st, r->err);
 }
 
+/* A transcript's own Claude session: Claude Code names the file after it. */
+static char *
+transcript_session(const char *path)
+{
+	const char *base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	size_t len = strlen(base);
+
+	return xstrndup(base, len > 6 ? len - 6 : len);
+}
+
 /* Starts on a transcript: the segmenter back where its last import left it. */
 static int
 begin_transcript(struct import_run *r, struct transcript *t)
@@ -286,6 +298,10 @@ begin_transcript(struct import_run *r, struct transcript *t)
 	r->offset = t->fs.offset;
 	r->line_no = t->fs.line_no;
 	seg_init(&r->seg, &writer_sink_ops, &r->w);
+	/* Its old rows are replaced: what this reading no longer finds goes. */
+	free(r->rewrite_session);
+	r->rewrite_session = t->rewritten ? transcript_session(t->path) : NULL;
+	r->w.rewrite_session = r->rewrite_session;
 	return writer_resume(&r->w, &t->fs, &r->seg, r->err);
 }
 
@@ -300,6 +316,8 @@ end_transcript(struct import_run *r)
 		rc = -1;
 	if (rc == 0)
 		rc = save_position(r, 0);
+	if (rc == 0 && r->w.rewrite_session != NULL)
+		rc = writer_end_rewrite(&r->w, r->err);
 	seg_free(&r->seg);
 	return rc;
 }
@@ -325,6 +343,7 @@ plan(struct import_run *r)
 		t->writer_gone = is_idle(r, t->mtime * 1000);
 		if (!t->fs.known || t->fs.inode != t->inode || t->size < t->fs.offset) {
 			/* New, replaced or truncated: read from the start (ids make it idempotent). */
+			t->rewritten = t->fs.known;
 			memset(&t->fs, 0, sizeof t->fs);
 		} else if (t->size == t->fs.offset && t->mtime == t->fs.mtime) {
 			r->stats->files_unchanged++;
@@ -504,5 +523,6 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	free(r.files);
 	free(r.reads);
 	free(r.read_of);
+	free(r.rewrite_session);
 	return rc;
 }

@@ -52,6 +52,14 @@ strset_add(struct strset *s, const char *item)
 	s->n++;
 }
 
+int
+strset_has(const struct strset *s, const char *item)
+{
+	int pos;
+
+	return strset_find(s, item, &pos);
+}
+
 char *
 strset_to_json(const struct strset *s)
 {
@@ -632,6 +640,30 @@ feed_user(struct segmenter *s, const struct record *rec, char *err)
 	return rc;
 }
 
+/*
+ * The session id changed mid-file (a resumed session goes on where the copy
+ * of its predecessor's lines ends): the commit goes on in a session row of
+ * its own, numbered from the start, so neither session's turns collide.
+ */
+static int
+switch_session(struct segmenter *s, const struct record *rec, char *err)
+{
+	struct seg_commit *c = s->commit;
+
+	if (s->cur != NULL) {
+		if (write_turn(s, s->cur, err) != 0)
+			return -1;
+		seg_turn_free(s->cur);
+		s->cur = NULL;
+	}
+	if (seg_flush(s, err) != 0)
+		return -1;
+	replace(&c->claude_session_id, rec->session_id);
+	uuid_v5_join(c->session_id, c->id, rec->session_id, (char *)NULL);
+	c->next_seq = 0;
+	return s->ops->commit(s->arg, c, err);	/* the new session row, before its turns */
+}
+
 int
 seg_feed(struct segmenter *s, const struct record *rec, char *err)
 {
@@ -639,6 +671,9 @@ seg_feed(struct segmenter *s, const struct record *rec, char *err)
 
 	if (rec->kind == RECORD_SKIP)
 		return 0;
+	if (s->commit != NULL && strcmp(rec->session_id, s->commit->claude_session_id) != 0 &&
+	    switch_session(s, rec, err) != 0)
+		return -1;
 	if (rec->cwd != NULL)
 		replace(&s->last_cwd, rec->cwd);
 	if (strcmp(rec->timestamp, s->last_activity) > 0)

@@ -32,6 +32,7 @@ struct strset {
 };
 
 void strset_add(struct strset *s, const char *item);
+int strset_has(const struct strset *s, const char *item);
 char *strset_to_json(const struct strset *s);
 void strset_from_json(struct strset *s, const char *json);
 void strset_free(struct strset *s);

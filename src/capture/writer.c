@@ -32,6 +32,8 @@ writer_free(struct writer *w)
 	free(w->visual_dir);
 	strbuf_free(&w->json);
 	strset_free(&w->touched_projects);
+	strset_free(&w->touched_commits);
+	strset_free(&w->rewrite_turns);
 	memset(w, 0, sizeof *w);
 }
 
@@ -49,6 +51,7 @@ sink_commit(void *arg, const struct seg_commit *c, char *err)
 			return -1;
 		strset_add(&w->touched_projects, c->project_id);
 	}
+	strset_add(&w->touched_commits, c->id);
 	read_json = strset_to_json(&c->files_read);
 	changed_json = strset_to_json(&c->files_changed);
 	n = import_commit(w->st, c, read_json, changed_json, w->now, err);
@@ -77,6 +80,8 @@ sink_turn(void *arg, const struct seg_commit *c, const struct seg_turn *t, char 
 	json_add(&w->json, t->tool_calls);
 	if ((n = import_turn(w->st, c, t, w->json.buf, w->now, err)) < 0)
 		return -1;
+	if (w->rewrite_session != NULL && strcmp(c->claude_session_id, w->rewrite_session) == 0)
+		strset_add(&w->rewrite_turns, t->id);
 	if (n == IMPORT_NEW)
 		w->turns_new++;
 	return 0;
@@ -219,11 +224,32 @@ writer_resume(struct writer *w, const struct file_state *fs, struct segmenter *s
 	return import_recent_calls(w->st, c->session_id, load_pending, seg, err);
 }
 
+static int
+rewritten_keeps(const char *turn_id, void *arg)
+{
+	return strset_has(arg, turn_id);
+}
+
+int
+writer_end_rewrite(struct writer *w, char *err)
+{
+	int rc = import_drop_turns(w->st, w->rewrite_session, rewritten_keeps,
+	    &w->rewrite_turns, w->now, err);
+
+	strset_free(&w->rewrite_turns);
+	w->rewrite_session = NULL;
+	return rc;
+}
+
 int
 writer_update_parallel(struct writer *w, char *err)
 {
 	int i;
 
+	for (i = 0; i < w->touched_commits.n; i++) {
+		if (import_recount_turns(w->st, w->touched_commits.items[i], w->now, err) != 0)
+			return -1;
+	}
 	for (i = 0; i < w->touched_projects.n; i++) {
 		if (import_update_parallel(w->st, w->touched_projects.items[i], w->now, err) != 0)
 			return -1;

@@ -14,6 +14,10 @@ struct writer {
 	char *visual_dir;	/* where pasted images are stored by sha256 */
 	char now[32];
 	struct strset touched_projects;
+	struct strset touched_commits;	/* recounted at the end: shared lines move turns */
+	/* A transcript re-read from the start: its own session and the turns it wrote. */
+	const char *rewrite_session;
+	struct strset rewrite_turns;
 	struct strbuf json;	/* reused for each turn's tool calls */
 	long commits_new, sessions_new, turns_new, visuals_new;
 };
@@ -26,7 +30,10 @@ void writer_free(struct writer *w);
 /* Puts the segmenter back where the file's last import left it. */
 int writer_resume(struct writer *w, const struct file_state *fs, struct segmenter *seg,
     char *err);
-/* Recomputes `parallel` for every project touched since writer_init. */
+/* Recounts the turns of every commit and `parallel` of every project touched since
+ * writer_init. */
 int writer_update_parallel(struct writer *w, char *err);
+/* After a rewritten transcript: its session's turns it no longer holds are dropped. */
+int writer_end_rewrite(struct writer *w, char *err);
 
 #endif

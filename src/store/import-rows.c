@@ -38,6 +38,15 @@ static const char *const session_sql[2] = {
 	" cli_version IS NOT ?8)",
 };
 
+/*
+ * A line two transcripts share (Claude Code copies the opening lines of a
+ * resumed or forked session) is one turn, kept by one session whatever the
+ * import order: the session of the earliest commit, then the smallest id.
+ */
+#define TURN_OWNER_RANK(sid) \
+	"(SELECT c.started_at || ' ' || s.id FROM sessions s" \
+	" JOIN cognitive_commits c ON c.id = s.commit_id WHERE s.id = " sid ")"
+
 static const char *const turn_sql[2] = {
 	"INSERT INTO turns (id, session_id, seq, role, content, thinking, timestamp,"
 	" tool_calls, model, message_id, input_tokens, output_tokens, cache_read_tokens,"
@@ -52,10 +61,24 @@ static const char *const turn_sql[2] = {
 	" WHERE id = ?1 AND (session_id IS NOT ?2 OR seq IS NOT ?3 OR"
 	" content IS NOT ?5 OR thinking IS NOT ?6 OR tool_calls IS NOT ?8"
 	" OR model IS NOT ?9 OR input_tokens IS NOT ?11 OR output_tokens IS NOT ?12 OR"
-	" cache_read_tokens IS NOT ?13 OR cache_creation_tokens IS NOT ?14)",
+	" cache_read_tokens IS NOT ?13 OR cache_creation_tokens IS NOT ?14)"
+	" AND (session_id = ?2 OR " TURN_OWNER_RANK("?2") " < " TURN_OWNER_RANK("session_id") ")",
 };
 
+
 typedef void (*bind_fn)(sqlite3_stmt *stmt, const void *arg);
+
+/* One statement: the rows it changed, or -1. */
+static int
+write_row(struct store *st, const char *sql, bind_fn bind, const void *arg, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, sql, err);
+
+	if (s == NULL)
+		return -1;
+	bind(s, arg);
+	return store_step_write(st, s, st->path, err);
+}
 
 /* The insert, then the update when nothing was inserted: an enum import_change, or -1. */
 static int
@@ -65,11 +88,7 @@ insert_or_update(struct store *st, const char *const sql[2], bind_fn bind, const
 	int i, n;
 
 	for (i = 0; i < 2; i++) {
-		sqlite3_stmt *s = store_cached(st, sql[i], err);
-		if (s == NULL)
-			return -1;
-		bind(s, arg);
-		if ((n = store_step_write(st, s, st->path, err)) < 0)
+		if ((n = write_row(st, sql[i], bind, arg, err)) < 0)
 			return -1;
 		if (n > 0)
 			return i == 0 ? IMPORT_NEW : IMPORT_CHANGED;
@@ -198,8 +217,104 @@ import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn 
     const char *tool_calls, const char *now, char *err)
 {
 	struct turn_args a = { c, t, tool_calls, now };
+	char *from;
+	int n;
 
-	return insert_or_update(st, turn_sql, bind_turn, &a, err);
+	if ((n = write_row(st, turn_sql[0], bind_turn, &a, err)) != 0)
+		return n < 0 ? -1 : IMPORT_NEW;
+	/* There already, maybe kept by another commit's session (a shared line). */
+	from = store_query_text(st, "SELECT s.commit_id FROM turns t JOIN sessions s"
+	    " ON s.id = t.session_id WHERE t.id = ?1", t->id, NULL);
+	if (from != NULL && strcmp(from, c->id) == 0) {
+		free(from);
+		from = NULL;
+	}
+	if ((n = write_row(st, turn_sql[1], bind_turn, &a, err)) < 0)
+		n = -1;
+	else if (n > 0)
+		/* Moved here: the commit that kept it counts one turn less. */
+		n = from != NULL && import_recount_turns(st, from, now, err) != 0 ? -1 :
+		    IMPORT_CHANGED;
+	else
+		n = from != NULL ? IMPORT_ELSEWHERE : IMPORT_SAME;
+	free(from);
+	return n;
+}
+
+int
+import_recount_turns(struct store *st, const char *commit_id, const char *now, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "UPDATE cognitive_commits SET turn_count = n,"
+	    " updated_at = ?2, sync_status = 'pending', local_version = local_version + 1"
+	    " FROM (SELECT count(*) AS n FROM turns t JOIN sessions s ON s.id = t.session_id"
+	    "  WHERE s.commit_id = ?1 AND t.deleted_at IS NULL)"
+	    " WHERE id = ?1 AND turn_count <> n", err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, commit_id);
+	store_bind_text(s, 2, now);
+	return store_step_write(st, s, st->path, err) < 0 ? -1 : 0;
+}
+
+int
+import_drop_turns(struct store *st, const char *claude_session_id,
+    int (*keep)(const char *turn_id, void *arg), void *arg, const char *now, char *err)
+{
+	sqlite3_stmt *sel = store_prepare(st, "SELECT t.id FROM turns t JOIN sessions s"
+	    " ON s.id = t.session_id WHERE s.claude_session_id = ?1 AND t.deleted_at IS NULL",
+	    err), *del = NULL;
+	struct strset gone = { 0 };
+	int i, rc = 0;
+
+	if (sel == NULL)
+		return -1;
+	store_bind_text(sel, 1, claude_session_id);
+	while (sqlite3_step(sel) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(sel, 0);
+		if (id != NULL && !keep(id, arg))
+			strset_add(&gone, id);
+	}
+	sqlite3_finalize(sel);
+	/* Tombstones, so that sync removes them from the cloud too. */
+	if (gone.n > 0 && (del = store_cached(st, "UPDATE turns SET deleted_at = ?2,"
+	    " updated_at = ?2, sync_status = 'pending', local_version = local_version + 1"
+	    " WHERE id = ?1", err)) == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < gone.n; i++) {
+		store_bind_text(del, 1, gone.items[i]);
+		store_bind_text(del, 2, now);
+		if (store_step_write(st, del, st->path, err) < 0)
+			rc = -1;
+	}
+	strset_free(&gone);
+	if (rc != 0)
+		return -1;
+	/* Their commits hold fewer turns now; one left with none is gone too. */
+	if ((sel = store_prepare(st, "SELECT DISTINCT commit_id FROM sessions"
+	    " WHERE claude_session_id = ?1", err)) == NULL)
+		return -1;
+	store_bind_text(sel, 1, claude_session_id);
+	while (rc == 0 && sqlite3_step(sel) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(sel, 0);
+		strset_add(&gone, id != NULL ? id : "");
+	}
+	sqlite3_finalize(sel);
+	del = store_cached(st, "UPDATE cognitive_commits SET deleted_at = ?2, updated_at = ?2,"
+	    " sync_status = 'pending', local_version = local_version + 1"
+	    " WHERE id = ?1 AND turn_count = 0 AND deleted_at IS NULL", err);
+	for (i = 0; rc == 0 && i < gone.n; i++) {
+		if (del == NULL || import_recount_turns(st, gone.items[i], now, err) != 0)
+			rc = -1;
+		else {
+			store_bind_text(del, 1, gone.items[i]);
+			store_bind_text(del, 2, now);
+			if (store_step_write(st, del, st->path, err) < 0)
+				rc = -1;
+		}
+	}
+	strset_free(&gone);
+	return rc;
 }
 
 char *
@@ -388,7 +503,7 @@ import_resume_commit(struct store *st, const char *commit_id, char *err)
 	    " (SELECT coalesce(max(seq), -1) + 1 FROM turns WHERE session_id = s.id),"
 	    " c.git_hash, c.git_subject, c.first_prompt_kind, c.git_elsewhere"
 	    " FROM cognitive_commits c JOIN sessions s ON s.commit_id = c.id"
-	    " WHERE c.id = ?1", err);
+	    " WHERE c.id = ?1 ORDER BY s.rowid DESC LIMIT 1", err);
 	if (s == NULL)
 		return NULL;
 	store_bind_text(s, 1, commit_id);

@@ -20,6 +20,7 @@ enum import_change {
 	IMPORT_SAME,		/* the row was there, as it is */
 	IMPORT_NEW,		/* inserted */
 	IMPORT_CHANGED,		/* updated, now pending */
+	IMPORT_ELSEWHERE,	/* a turn that another session keeps (a shared line) */
 };
 
 /* The commit's project, when missing (returns 1 when inserted, 0, or -1). */
@@ -32,6 +33,15 @@ int import_session(struct store *st, const struct seg_commit *c, const char *now
 /* A turn of the commit's session; tool_calls as a JSON array. */
 int import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn *t,
     const char *tool_calls, const char *now, char *err);
+
+/* Sets a commit's turn_count to the turns it holds (when it differs). */
+int import_recount_turns(struct store *st, const char *commit_id, const char *now, char *err);
+/*
+ * A transcript rewritten shorter: tombstones the turns of a Claude session
+ * that keep() refuses, recounts their commits and tombstones one left empty.
+ */
+int import_drop_turns(struct store *st, const char *claude_session_id,
+    int (*keep)(const char *turn_id, void *arg), void *arg, const char *now, char *err);
 
 /* A turn's tool calls (JSON), newly allocated; NULL when the turn is gone. */
 char *import_tool_calls(struct store *st, const char *turn_id);

@@ -229,7 +229,55 @@ def odd_lines_case(root, facts):
     facts["typed_prompts"] = facts.get("typed_prompts", 0) + 2
 
 
-CASES = [titles_case, files_case, throwaway_case, numbers_case, odd_lines_case]
+def rewrite_case(root, facts):
+    """(d) A transcript rewritten shorter, then grown: its old rows are replaced."""
+    t = Transcript("s-rw", "/srv/rw")
+    t.user("First question, asked at some length so that the line is long " + "x" * 400)
+    t.say("First answer " + "y" * 400)
+    keep = list(t.lines)
+    t.user("Second question " + "x" * 400)
+    t.say("Second answer " + "y" * 400)
+    t.user("Third question " + "x" * 400)
+    t.say("Third answer " + "y" * 400)
+    t.write(root)
+    # The rewrite keeps the first exchange and goes on differently.
+    t.lines = keep
+    t.user("Another second question")
+    t.say("Another second answer")
+    t.user("And a third")
+    facts.setdefault("rewrites", {})["projects/-srv-rw/s-rw.jsonl"] = list(t.lines)
+    facts["rewritten"] = {"s-rw": 5}
+    facts["typed_prompts"] = facts.get("typed_prompts", 0) + 3
+
+
+def fork_case(root, facts):
+    """(d) Two transcripts share their opening lines, in both ways Claude Code copies
+    them (with the new session id, or keeping the old one): every line is one turn
+    in one commit, the same whichever file is imported first."""
+    out = os.path.dirname(root)
+    for keep_id in (False, True):
+        a = Transcript("s-orig-%d" % keep_id, "/srv/fork")
+        a.user("Start the work")
+        a.say("Started.")
+        a.user("Go on")
+        a.say("Went on.")
+        shared = list(a.lines)
+        a.user("Finish in the original session")
+        a.say("Finished.")
+        b = Transcript("s-copy-%d" % keep_id, "/srv/fork")
+        b.n, b.clock = 100, a.clock
+        b.lines = shared if keep_id else [
+            json.dumps(dict(json.loads(l), sessionId=b.sid)) for l in shared]
+        b.user("Continue in the resumed session")
+        b.say("Continued.")
+        a.write(os.path.join(out, "fork-a"), folder="-srv-fork")
+        b.write(os.path.join(out, "fork-b"), folder="-srv-fork")
+    # Distinct turns: 2 x (4 shared + 2 original + 2 resumed).
+    facts["fork_turns"] = 16
+
+
+CASES = [titles_case, files_case, throwaway_case, numbers_case, odd_lines_case,
+         rewrite_case, fork_case]
 
 
 def main(out):

@@ -19,8 +19,13 @@ printf '%s\n' "$t_err" >"$T_TMP/import.err"
 python3 - "$T_TMP" <<'PY' || t_fail "appending lines"
 import json, sys
 tmp = sys.argv[1]
-for path, lines in json.load(open(f"{tmp}/facts.json")).get("appends", {}).items():
+facts = json.load(open(f"{tmp}/facts.json"))
+for path, lines in facts.get("appends", {}).items():
     with open(f"{tmp}/claude/{path}", "a") as f:
+        f.write("".join(l + "\n" for l in lines))
+# Rewritten in place, shorter than what was imported.
+for path, lines in facts.get("rewrites", {}).items():
+    with open(f"{tmp}/claude/{path}", "w") as f:
         f.write("".join(l + "\n" for l in lines))
 PY
 t_run "$AGENTLOGS" import --claude-dir "$T_TMP/claude" --json
@@ -123,8 +128,49 @@ for path, ids in facts["file_sessions"].items():
     except sqlite3.OperationalError as e:
         got = str(e)
     check(f"{path} session ids", ids, got)
+for sid, n in facts["rewritten"].items():
+    check(f"{sid} live turns after the rewrite", n, db.execute("""SELECT count(*) FROM turns t
+        JOIN sessions s ON s.id = t.session_id WHERE s.claude_session_id = ?
+        AND t.deleted_at IS NULL""", (sid,)).fetchone()[0])
+# log's turn count is what show lists, on every commit.
+for cid, n, listed in db.execute("""SELECT c.id, c.turn_count, (SELECT count(*) FROM turns t
+        JOIN sessions s ON s.id = t.session_id WHERE s.commit_id = c.id
+        AND t.deleted_at IS NULL) FROM cognitive_commits c WHERE c.deleted_at IS NULL"""):
+    check(f"commit {cid[:8]}: log's turns = show's", listed, n)
 check("analytics prompts (typed only)", facts["typed_prompts"], analytics["prompts"])
 
+if fail:
+    print("FAIL:\n  " + "\n  ".join(fail), file=sys.stderr)
+    sys.exit(1)
+PY
+# Shared opening lines: the same store whichever transcript comes first.
+for order in "fork-a fork-b" "fork-b fork-a"; do
+	home=$T_TMP/home-$(echo "$order" | tr -d ' ')
+	for dir in $order; do
+		AGENTLOGS_HOME=$home "$AGENTLOGS" import --quiet --claude-dir "$T_TMP/$dir" \
+		    >/dev/null || t_fail "import $dir ($order)"
+	done
+done
+python3 - "$T_TMP" <<'PY' || exit 1
+import json, sqlite3, sys
+tmp = sys.argv[1]
+facts = json.load(open(f"{tmp}/facts.json"))
+states, fail = [], []
+for home in ("home-fork-afork-b", "home-fork-bfork-a"):
+    db = sqlite3.connect(f"{tmp}/{home}/data.db")
+    turns = db.execute("""SELECT t.id, s.commit_id, t.seq FROM turns t
+        JOIN sessions s ON s.id = t.session_id WHERE t.deleted_at IS NULL
+        ORDER BY t.id""").fetchall()
+    if len(turns) != facts["fork_turns"]:
+        fail.append(f"{home}: {len(turns)} turns, expected {facts['fork_turns']}")
+    for cid, n, listed in db.execute("""SELECT c.id, c.turn_count, (SELECT count(*)
+            FROM turns t JOIN sessions s ON s.id = t.session_id WHERE s.commit_id = c.id
+            AND t.deleted_at IS NULL) FROM cognitive_commits c"""):
+        if n != listed:
+            fail.append(f"{home}: commit {cid[:8]} log says {n} turns, show lists {listed}")
+    states.append(turns)
+if states[0] != states[1]:
+    fail.append("turns, their commits or numbering depend on the import order")
 if fail:
     print("FAIL:\n  " + "\n  ".join(fail), file=sys.stderr)
     sys.exit(1)
