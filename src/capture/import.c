@@ -9,6 +9,7 @@
 
 #include "capture/import.h"
 #include "capture/jsonl.h"
+#include "capture/project.h"
 #include "capture/reader.h"
 #include "capture/record.h"
 #include "capture/segment.h"
@@ -220,8 +221,12 @@ peek_project(const char *path)
 	    jsonl_next(&rd, &line, &len, &end, NULL) == JSONL_LINE; i++) {
 		cJSON *obj = cJSON_ParseWithLength(line, len);
 		const cJSON *cwd = cJSON_GetObjectItemCaseSensitive(obj, "cwd");
-		if (cJSON_IsString(cwd))
-			name = seg_project_name(cwd->valuestring);
+		if (cJSON_IsString(cwd)) {
+			struct project_identity id;
+			project_identify(cwd->valuestring, &id);
+			name = xstrdup(id.name);
+			project_identity_free(&id);
+		}
 		cJSON_Delete(obj);
 	}
 	jsonl_close(&rd);
@@ -494,6 +499,8 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	if (rc == 0 && !o->samples && r.nfiles > 0 &&
 	    (stats->samples_removed = samples_remove(st, err)) < 0)
 		rc = -1;
+	if (rc == 0)
+		rc = writer_rekey_projects(&r.w, err);
 	if (rc == 0)
 		rc = plan(&r);
 	if (rc == 0)

@@ -123,12 +123,6 @@ seg_project_path(const char *cwd)
 	return xstrndup(cwd, len);
 }
 
-void
-seg_project_id(const char *name, char out[UUID_STRLEN])
-{
-	uuid_v5_join(out, "project", name, (char *)NULL);
-}
-
 char *
 seg_project_name(const char *cwd)
 {
@@ -161,6 +155,8 @@ seg_commit_free(struct seg_commit *c)
 	free(c->claude_session_id);
 	free(c->project_name);
 	free(c->project_path);
+	free(c->project_remote);
+	free(c->project_key);
 	free(c->cwd);
 	free(c->git_branch);
 	free(c->cli_version);
@@ -370,6 +366,7 @@ ensure_commit(struct segmenter *s, const struct record *rec, const char *first_u
 {
 	struct seg_commit *c;
 	const char *cwd = rec->cwd != NULL ? rec->cwd : s->last_cwd;
+	struct project_identity id;
 
 	if (s->commit != NULL && !s->trailing)
 		return 0;
@@ -382,13 +379,18 @@ ensure_commit(struct segmenter *s, const struct record *rec, const char *first_u
 	uuid_v5_join(c->id, SEG_SOURCE, rec->session_id, first_uuid, (char *)NULL);
 	uuid_v5_join(c->session_id, c->id, rec->session_id, (char *)NULL);
 	memcpy(s->last_commit_id, c->id, sizeof s->last_commit_id);
-	if (cwd != NULL) {
+	if (cwd != NULL)
 		c->cwd = xstrdup(cwd);
-		c->project_name = seg_project_name(cwd);
-		c->project_path = seg_project_path(cwd);
+	if (s->ops->project != NULL) {
+		if (s->ops->project(s->arg, cwd, &id, err) != 0)
+			return -1;
 	} else
-		c->project_name = xstrdup("unknown");
-	seg_project_id(c->project_name, c->project_id);
+		project_identify(cwd, &id);
+	memcpy(c->project_id, id.id, sizeof c->project_id);
+	c->project_name = id.name;
+	c->project_path = id.root;
+	c->project_remote = id.remote;
+	c->project_key = id.key;
 	replace(&c->git_branch, rec->git_branch);
 	replace(&c->cli_version, rec->cli_version);
 	memcpy(c->started_at, first_ts, sizeof c->started_at);

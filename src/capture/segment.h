@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
+#include "capture/project.h"
 #include "capture/record.h"
 #include "util/strbuf.h"
 #include "util/uuid.h"
@@ -58,6 +59,8 @@ struct seg_commit {
 	char project_id[UUID_STRLEN];
 	char *claude_session_id;
 	char *project_name, *project_path;
+	char *project_remote;		/* normalised remote URL, or NULL */
+	char *project_key;		/* what project_id is derived from (project.h) */
 	char *cwd, *git_branch, *cli_version;
 	char started_at[32], closed_at[32];
 	const char *closed_by;		/* "open", "git_commit" or "session_end" */
@@ -80,6 +83,9 @@ struct seg_sink_ops {
 	/* A result for a call in a turn already written and no longer in memory. */
 	int (*tool_result)(void *arg, const char *turn_id, const char *tool_use_id,
 	    const char *content, int is_error, char *err);
+	/* The project of a working directory (project.h). May be NULL: then
+	 * project_identify alone decides. */
+	int (*project)(void *arg, const char *cwd, struct project_identity *id, char *err);
 	/* A pasted image in a user turn. May be NULL. */
 	int (*image)(void *arg, const struct seg_commit *c, const char *turn_id,
 	    const struct record_image *img, const char *timestamp, char *err);
@@ -130,10 +136,8 @@ void seg_commit_free(struct seg_commit *c);
 struct seg_turn *seg_turn_new(const char *id, int seq, int is_assistant);
 void seg_turn_free(struct seg_turn *t);
 
-/* The project a working directory belongs to: its basename, worktrees folded in. */
+/* A working directory's folder name, worktrees folded in (project.h decides projects). */
 char *seg_project_name(const char *cwd);
-/* A project's id, derived from its name. */
-void seg_project_id(const char *name, char out[UUID_STRLEN]);
 /* The directory named as the project's path (cwd with any worktree suffix removed). */
 char *seg_project_path(const char *cwd);
 

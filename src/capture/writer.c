@@ -117,6 +117,64 @@ sink_tool_result(void *arg, const char *turn_id, const char *tool_use_id,
 	return rc;
 }
 
+/* A directory that is no checkout here: a subdirectory of a known project belongs to it. */
+static int
+sink_project(void *arg, const char *cwd, struct project_identity *id, char *err)
+{
+	struct writer *w = arg;
+
+	if (project_identify(cwd, id) || cwd == NULL)
+		return 0;
+	return import_known_project(w->st, id, err);
+}
+
+struct rekey {
+	struct strset commits;		/* "commit id\ncwd" */
+};
+
+static void
+collect_unkeyed(const char *commit_id, const char *cwd, void *arg)
+{
+	struct rekey *k = arg;
+	char *item = xprintf("%s\n%s", commit_id, cwd != NULL ? cwd : "");
+
+	strset_add(&k->commits, item);
+	free(item);
+}
+
+int
+writer_rekey_projects(struct writer *w, char *err)
+{
+	struct rekey k = { { 0 } };
+	struct seg_commit *c;
+	struct project_identity id;
+	char *nl;
+	int i, rc;
+
+	rc = import_unkeyed_commits(w->st, collect_unkeyed, &k, w->now, err);
+	for (i = 0; rc == 0 && i < k.commits.n; i++) {
+		nl = strchr(k.commits.items[i], '\n');
+		*nl = '\0';
+		if (sink_project(w, nl[1] != '\0' ? nl + 1 : NULL, &id, err) != 0) {
+			rc = -1;
+			break;
+		}
+		c = seg_commit_new();
+		memcpy(c->project_id, id.id, sizeof c->project_id);
+		c->project_name = id.name;
+		c->project_path = id.root;
+		c->project_remote = id.remote;
+		c->project_key = id.key;
+		if (import_project(w->st, c, w->now, err) < 0 ||
+		    import_move_commit(w->st, k.commits.items[i], c, w->now, err) != 0)
+			rc = -1;
+		strset_add(&w->touched_projects, c->project_id);
+		seg_commit_free(c);
+	}
+	strset_free(&k.commits);
+	return rc;
+}
+
 static const char *
 image_ext(const char *media_type)
 {
@@ -185,6 +243,7 @@ const struct seg_sink_ops writer_sink_ops = {
 	.commit = sink_commit,
 	.turn = sink_turn,
 	.tool_result = sink_tool_result,
+	.project = sink_project,
 	.image = sink_image,
 };
 

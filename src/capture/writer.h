@@ -30,6 +30,9 @@ void writer_free(struct writer *w);
 /* Puts the segmenter back where the file's last import left it. */
 int writer_resume(struct writer *w, const struct file_state *fs, struct segmenter *seg,
     char *err);
+/* Moves the commits of folder-name projects (stores from before projects were
+ * repositories) to their repositories' projects. */
+int writer_rekey_projects(struct writer *w, char *err);
 /* Recounts the turns of every commit and `parallel` of every project touched since
  * writer_init. */
 int writer_update_parallel(struct writer *w, char *err);

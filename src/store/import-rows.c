@@ -13,8 +13,8 @@
 static const char *const commit_sql[2] = {
 	"INSERT INTO cognitive_commits (id, project_id, project_name, git_hash, git_subject,"
 	" started_at, closed_at, closed_by, files_read, files_changed, source, first_prompt,"
-	" turn_count, updated_at, first_prompt_kind, git_elsewhere)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+	" turn_count, updated_at, first_prompt_kind, git_elsewhere, checkout)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
 	" ON CONFLICT DO NOTHING",
 	"UPDATE cognitive_commits SET git_hash = ?4, git_subject = ?5, closed_at = ?7,"
 	" closed_by = ?8, files_read = ?9, files_changed = ?10, first_prompt = ?12,"
@@ -96,19 +96,112 @@ insert_or_update(struct store *st, const char *const sql[2], bind_fn bind, const
 	return IMPORT_SAME;
 }
 
+static int
+project_exists(struct store *st, const char *id)
+{
+	char *found = store_query_text(st, "SELECT id FROM projects WHERE id = ?1", id, NULL);
+
+	free(found);
+	return found != NULL;
+}
+
+/*
+ * A new project at a path takes in the projects made earlier for its
+ * subdirectories (their transcripts came first): the same whatever the order.
+ */
+static int
+adopt_subprojects(struct store *st, const struct seg_commit *c, const char *now, char *err)
+{
+#define UNDER " FROM projects WHERE deleted_at IS NULL AND identity_key LIKE 'path:%'" \
+	" AND substr(local_path, 1, length(?4) + 1) = ?4 || '/'"
+	static const char *const sql[2] = {
+		"UPDATE cognitive_commits SET project_id = ?1, project_name = ?2, checkout = ?4,"
+		" updated_at = ?3, sync_status = 'pending', local_version = local_version + 1"
+		" WHERE project_id IN (SELECT id" UNDER ")",
+		"UPDATE projects SET name = name || ' (' || id || ')', deleted_at = ?3,"
+		" updated_at = ?3, sync_status = 'pending', local_version = local_version + 1"
+		" WHERE id IN (SELECT id" UNDER ")",
+	};
+#undef UNDER
+	sqlite3_stmt *s;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if ((s = store_cached(st, sql[i], err)) == NULL)
+			return -1;
+		store_bind_text(s, 1, c->project_id);
+		store_bind_text(s, 2, c->project_name);
+		store_bind_text(s, 3, now);
+		store_bind_text(s, 4, c->project_path);
+		if (store_step_write(st, s, st->path, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 import_project(struct store *st, const struct seg_commit *c, const char *now, char *err)
 {
-	sqlite3_stmt *s = store_cached(st, "INSERT INTO projects (id, name, local_path,"
-	    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT DO NOTHING", err);
+	struct project_identity id = {
+		.key = c->project_key, .name = c->project_name, .root = c->project_path,
+		.remote = c->project_remote,
+	};
+	sqlite3_stmt *s;
+	char *name;
+	int level, n = 0;
+
+	if (project_exists(st, c->project_id))
+		return 0;
+	/* Names are unique: two repositories called "cli" get longer ones. */
+	for (level = 0; n == 0 && (name = project_name_candidate(&id, level)) != NULL; level++) {
+		if ((s = store_cached(st, "INSERT INTO projects (id, name, local_path, remote_url,"
+		    " identity_key, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+		    " ON CONFLICT DO NOTHING", err)) == NULL) {
+			free(name);
+			return -1;
+		}
+		store_bind_text(s, 1, c->project_id);
+		store_bind_text(s, 2, name);
+		store_bind_text(s, 3, c->project_path);
+		store_bind_text(s, 4, c->project_remote);
+		store_bind_text(s, 5, c->project_key);
+		store_bind_text(s, 6, now);
+		n = store_step_write(st, s, st->path, err);
+		free(name);
+		if (n < 0)
+			return -1;
+	}
+	if (n > 0 && c->project_remote == NULL && project_may_contain(c->project_path) &&
+	    adopt_subprojects(st, c, now, err) != 0)
+		return -1;
+	return n;
+}
+
+int
+import_known_project(struct store *st, struct project_identity *id, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "SELECT id, name, local_path, remote_url,"
+	    " identity_key FROM projects WHERE deleted_at IS NULL AND identity_key IS NOT NULL"
+	    " AND length(local_path) < length(?1)"
+	    " AND substr(?1, 1, length(local_path) + 1) = local_path || '/'"
+	    " ORDER BY length(local_path) DESC LIMIT 1", err);
+	int rc;
 
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, c->project_id);
-	store_bind_text(s, 2, c->project_name);
-	store_bind_text(s, 3, c->project_path);
-	store_bind_text(s, 4, now);
-	return store_step_write(st, s, st->path, err);
+	store_bind_text(s, 1, id->root);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    project_may_contain((const char *)sqlite3_column_text(s, 2))) {
+		project_identity_free(id);
+		snprintf(id->id, sizeof id->id, "%s", sqlite3_column_text(s, 0));
+		id->name = store_column_dup(s, 1);
+		id->root = store_column_dup(s, 2);
+		id->remote = store_column_dup(s, 3);
+		id->key = store_column_dup(s, 4);
+	} else if (rc != SQLITE_DONE)
+		store_fail(st, st->path, err);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 struct commit_args {
@@ -139,6 +232,7 @@ bind_commit(sqlite3_stmt *s, const void *arg)
 	store_bind_text(s, 14, a->now);
 	sqlite3_bind_int(s, 15, c->first_prompt_kind);
 	store_bind_text(s, 16, a->git_elsewhere);
+	store_bind_text(s, 17, c->project_path);	/* the checkout, for `parallel` */
 }
 
 int
@@ -435,7 +529,8 @@ col_copy_ts(sqlite3_stmt *stmt, int i, char out[32])
 char *
 import_commit_project(struct store *st, const char *commit_id)
 {
-	return store_query_text(st, "SELECT project_name FROM cognitive_commits WHERE id = ?1",
+	return store_query_text(st, "SELECT coalesce(p.name, c.project_name) FROM"
+	    " cognitive_commits c LEFT JOIN projects p ON p.id = c.project_id WHERE c.id = ?1",
 	    commit_id, NULL);
 }
 
@@ -466,10 +561,10 @@ commit_from_row(sqlite3_stmt *s)
 	snprintf(c->session_id, sizeof c->session_id, "%s", sqlite3_column_text(s, 1));
 	c->claude_session_id = store_column_dup(s, 2);
 	c->project_name = store_column_dup(s, 3);
-	seg_project_id(c->project_name, c->project_id);
+	snprintf(c->project_id, sizeof c->project_id, "%s", sqlite3_column_type(s, 19) ==
+	    SQLITE_NULL ? "" : (const char *)sqlite3_column_text(s, 19));
 	c->cwd = store_column_dup(s, 4);
-	if (c->cwd != NULL)
-		c->project_path = seg_project_path(c->cwd);
+	c->project_path = store_column_dup(s, 20);
 	c->git_branch = store_column_dup(s, 5);
 	c->cli_version = store_column_dup(s, 6);
 	col_copy_ts(s, 7, c->started_at);
@@ -501,7 +596,8 @@ import_resume_commit(struct store *st, const char *commit_id, char *err)
 	    " c.project_name, s.cwd, s.git_branch, s.cli_version, c.started_at, c.closed_at,"
 	    " c.closed_by, c.first_prompt, c.turn_count, c.files_read, c.files_changed,"
 	    " (SELECT coalesce(max(seq), -1) + 1 FROM turns WHERE session_id = s.id),"
-	    " c.git_hash, c.git_subject, c.first_prompt_kind, c.git_elsewhere"
+	    " c.git_hash, c.git_subject, c.first_prompt_kind, c.git_elsewhere, c.project_id,"
+	    " (SELECT local_path FROM projects WHERE id = c.project_id)"
 	    " FROM cognitive_commits c JOIN sessions s ON s.commit_id = c.id"
 	    " WHERE c.id = ?1 ORDER BY s.rowid DESC LIMIT 1", err);
 	if (s == NULL)
@@ -571,13 +667,93 @@ import_recent_calls(struct store *st, const char *session_id,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- re-keying */
+
+int
+import_unkeyed_commits(struct store *st,
+    void (*cb)(const char *commit_id, const char *cwd, void *arg), void *arg,
+    const char *now, char *err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, name FROM projects"
+	    " WHERE identity_key IS NULL AND deleted_at IS NULL", err), *c = NULL;
+	struct strset old = { 0 };
+	char derived[UUID_STRLEN];
+	int i, rc = 0;
+
+	if (s == NULL)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(s, 0);
+		const char *name = (const char *)sqlite3_column_text(s, 1);
+		/* Pulled projects of the new kind have no key here either: their id tells. */
+		uuid_v5_join(derived, "project", name != NULL ? name : "", (char *)NULL);
+		if (id != NULL && strcmp(id, derived) == 0)
+			strset_add(&old, id);
+	}
+	sqlite3_finalize(s);
+	if (old.n > 0 && (c = store_prepare(st, "SELECT c.id, (SELECT s.cwd FROM sessions s"
+	    "  WHERE s.commit_id = c.id AND s.cwd IS NOT NULL ORDER BY s.started_at LIMIT 1)"
+	    " FROM cognitive_commits c WHERE c.project_id = ?1 AND c.deleted_at IS NULL",
+	    err)) == NULL)
+		rc = -1;
+	if (rc == 0 && old.n > 0 && (s = store_prepare(st, "UPDATE projects SET"
+	    " name = name || ' (' || id || ')', deleted_at = ?2, updated_at = ?2,"
+	    " identity_key = '', sync_status = 'pending', local_version = local_version + 1"
+	    " WHERE id = ?1", err)) == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < old.n; i++) {
+		store_bind_text(c, 1, old.items[i]);
+		while (sqlite3_step(c) == SQLITE_ROW)
+			cb((const char *)sqlite3_column_text(c, 0),
+			    (const char *)sqlite3_column_text(c, 1), arg);
+		sqlite3_reset(c);
+		store_bind_text(s, 1, old.items[i]);
+		store_bind_text(s, 2, now);
+		if (store_step_write(st, s, st->path, err) < 0)
+			rc = -1;
+		sqlite3_reset(s);
+	}
+	if (old.n > 0) {
+		sqlite3_finalize(c);
+		sqlite3_finalize(s);
+	}
+	strset_free(&old);
+	return rc;
+}
+
+int
+import_move_commit(struct store *st, const char *commit_id, const struct seg_commit *to,
+    const char *now, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "UPDATE cognitive_commits SET project_id = ?2,"
+	    " project_name = ?3, checkout = ?4, updated_at = ?5, sync_status = 'pending',"
+	    " local_version = local_version + 1 WHERE id = ?1 AND project_id IS NOT ?2", err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, commit_id);
+	store_bind_text(s, 2, to->project_id);
+	store_bind_text(s, 3, to->project_name);
+	store_bind_text(s, 4, to->project_path);
+	store_bind_text(s, 5, now);
+	return store_step_write(st, s, st->path, err) < 0 ? -1 : 0;
+}
+
 /* ---------------------------------------------------------------- parallel */
 
 struct span {
 	char *id;
+	char *checkout;		/* NULL for commits pulled from other machines */
 	char started[32], closed[32];
 	int old, now;
 };
+
+static int
+same_checkout(const struct span *a, const struct span *b)
+{
+	return a->checkout == NULL ? b->checkout == NULL :
+	    b->checkout != NULL && strcmp(a->checkout, b->checkout) == 0;
+}
 
 /*
  * Commits of one project whose intervals overlap are parallel. Sorted by
@@ -592,9 +768,10 @@ import_update_parallel(struct store *st, const char *pid, const char *now, char 
 	int n = 0, cap = 0, i, rc = 0;
 	char max_closed[32] = "";
 
-	sel = store_cached(st, "SELECT id, started_at, closed_at, parallel"
+	/* Only commits of one checkout on one machine can run in parallel. */
+	sel = store_cached(st, "SELECT id, started_at, closed_at, parallel, checkout"
 	    " FROM cognitive_commits WHERE project_id = ?1 AND deleted_at IS NULL"
-	    " ORDER BY started_at, id", err);
+	    " ORDER BY checkout, started_at, id", err);
 	if (sel == NULL)
 		return -1;
 	store_bind_text(sel, 1, pid);
@@ -607,14 +784,18 @@ import_update_parallel(struct store *st, const char *pid, const char *now, char 
 		col_copy_ts(sel, 1, v[n].started);
 		col_copy_ts(sel, 2, v[n].closed);
 		v[n].old = sqlite3_column_int(sel, 3);
+		v[n].checkout = store_column_dup(sel, 4);
 		v[n].now = 0;
 		n++;
 	}
 	sqlite3_reset(sel);
 	for (i = 0; i < n; i++) {
+		if (i > 0 && !same_checkout(&v[i - 1], &v[i]))
+			max_closed[0] = '\0';
 		if (i > 0 && strcmp(v[i].started, max_closed) < 0)
 			v[i].now = 1;
-		if (i + 1 < n && strcmp(v[i + 1].started, v[i].closed) < 0)
+		if (i + 1 < n && same_checkout(&v[i], &v[i + 1]) &&
+		    strcmp(v[i + 1].started, v[i].closed) < 0)
 			v[i].now = 1;
 		if (strcmp(v[i].closed, max_closed) > 0)
 			memcpy(max_closed, v[i].closed, sizeof max_closed);
@@ -633,6 +814,7 @@ import_update_parallel(struct store *st, const char *pid, const char *now, char 
 				rc = -1;
 		}
 		free(v[i].id);
+		free(v[i].checkout);
 	}
 	free(v);
 	return rc;

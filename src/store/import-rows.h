@@ -23,8 +23,12 @@ enum import_change {
 	IMPORT_ELSEWHERE,	/* a turn that another session keeps (a shared line) */
 };
 
-/* The commit's project, when missing (returns 1 when inserted, 0, or -1). */
+/* The commit's project, when missing, under the shortest free name (returns 1 when
+ * inserted, 0, or -1). */
 int import_project(struct store *st, const struct seg_commit *c, const char *now, char *err);
+/* A directory that is no checkout here belongs to the known project whose path holds it
+ * (the longest): id becomes that project, when there is one. */
+int import_known_project(struct store *st, struct project_identity *id, char *err);
 /* The commit; files_read and files_changed as JSON arrays. */
 int import_commit(struct store *st, const struct seg_commit *c, const char *files_read,
     const char *files_changed, const char *now, char *err);
@@ -86,6 +90,19 @@ struct seg_turn *import_last_turn(struct store *st, const char *session_id);
 /* The last turns of a session with tool calls: cb gets each one's id and calls (JSON). */
 int import_recent_calls(struct store *st, const char *session_id,
     void (*cb)(const char *turn_id, const char *tool_calls, void *arg), void *arg, char *err);
+
+/*
+ * Re-keying stores from before projects were repositories: cb gets each live
+ * commit of a folder-name project (one whose id derives from its name) with
+ * a working directory of its sessions (NULL when none). Those projects are
+ * then tombstoned, renamed out of the way of the names their successors take.
+ */
+int import_unkeyed_commits(struct store *st,
+    void (*cb)(const char *commit_id, const char *cwd, void *arg), void *arg,
+    const char *now, char *err);
+/* Moves a commit to another project (re-keying): it turns pending, to sync. */
+int import_move_commit(struct store *st, const char *commit_id, const struct seg_commit *to,
+    const char *now, char *err);
 
 /* Recomputes `parallel` for the commits of one project. */
 int import_update_parallel(struct store *st, const char *project_id, const char *now,

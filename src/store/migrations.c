@@ -242,7 +242,17 @@ const struct migration migrations[] = {
 	  "  path TEXT NOT NULL,"
 	  "  claude_session_id TEXT NOT NULL,"
 	  "  PRIMARY KEY (path, claude_session_id)"
-	  ") WITHOUT ROWID;" },
+	  ") WITHOUT ROWID;"
+	  /*
+	   * Projects are repositories, keyed by their remote URL or root, no longer
+	   * by folder name: identity_key is what a project's id derives from. Rows
+	   * without one are the old folder-name projects; the next import re-keys
+	   * their commits (it reads each checkout's .git/config, which SQL cannot)
+	   * and tombstones them. checkout: the commit's local checkout root, so that
+	   * `parallel` only compares commits of one checkout.
+	   */
+	  "ALTER TABLE projects ADD COLUMN identity_key TEXT;"
+	  "ALTER TABLE cognitive_commits ADD COLUMN checkout TEXT;" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

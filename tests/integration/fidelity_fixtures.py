@@ -276,8 +276,69 @@ def fork_case(root, facts):
     facts["fork_turns"] = 16
 
 
+def checkout(path, remote=None, worktree=None):
+    """A git checkout on this machine, as far as agentlogs reads one: .git/config."""
+    os.makedirs(os.path.join(path, ".git"), exist_ok=True)
+    with open(os.path.join(path, ".git", "config"), "w") as f:
+        f.write("[core]\n\tbare = false\n")
+        if remote:
+            f.write('[remote "upstream"]\n\turl = /somewhere/else\n')
+            f.write(f'[remote "origin"]\n\turl = {remote}\n\tfetch = +refs/heads/*\n')
+    if worktree:
+        wt = os.path.join(path, ".claude", "worktrees", worktree)
+        gd = os.path.join(path, ".git", "worktrees", worktree)
+        os.makedirs(wt, exist_ok=True)
+        os.makedirs(gd, exist_ok=True)
+        with open(os.path.join(wt, ".git"), "w") as f:
+            f.write(f"gitdir: {gd}\n")
+        with open(os.path.join(gd, "commondir"), "w") as f:
+            f.write("../..\n")
+        return wt
+
+
+def identity_case(root, facts):
+    """(e) Projects are repositories: one remote on two checkouts is one project,
+    subdirectories and worktrees belong to their checkout, two repositories that
+    share a folder name are two projects with unique names."""
+    m = os.path.join(os.path.dirname(root), "machines")
+    laptop, desktop = f"{m}/laptop/work/app", f"{m}/desktop/src/app"
+    wt = checkout(laptop, "git@github.com:ann/app.git", worktree="feat")
+    checkout(desktop, "https://GitHub.com/ann/app")
+    os.makedirs(f"{laptop}/web/src", exist_ok=True)
+    checkout(f"{m}/laptop/work/cli")
+    checkout(f"{m}/laptop/other/cli")
+    sessions = {"s-laptop": laptop, "s-laptop-web": f"{laptop}/web/src", "s-wt": wt,
+                "s-desktop": desktop, "s-cli-1": f"{m}/laptop/work/cli",
+                "s-cli-2": f"{m}/laptop/other/cli", "s-mono": "/srv/mono",
+                "s-mono-sub": "/srv/mono/pkg/a"}
+    for sid, cwd in sessions.items():
+        t = Transcript(sid, cwd)
+        t.user(f"Work in {os.path.basename(cwd)}")
+        t.say("Working.")
+        t.write(root)
+    # The project's path is the checkout imported first (transcripts go in path order).
+    app = {"key": "git:github.com/ann/app", "name": "ann/app", "path": desktop,
+           "remote": "github.com/ann/app"}
+    facts["identity"] = {
+        "s-laptop": app, "s-laptop-web": app, "s-wt": app,
+        "s-desktop": app,
+        "s-cli-1": {"key": f"path:{m}/laptop/work/cli", "path": f"{m}/laptop/work/cli",
+                    "remote": None},
+        "s-cli-2": {"key": f"path:{m}/laptop/other/cli", "path": f"{m}/laptop/other/cli",
+                    "remote": None},
+        "s-mono": {"key": "path:/srv/mono", "name": "mono", "path": "/srv/mono",
+                   "remote": None},
+        "s-mono-sub": {"key": "path:/srv/mono", "name": "mono", "path": "/srv/mono",
+                       "remote": None},
+    }
+    # Overlapping in time: parallel within the laptop's checkout only.
+    facts["parallel"] = {"s-laptop": 1, "s-laptop-web": 1, "s-wt": 1, "s-desktop": 0,
+                         "s-cli-1": 0, "s-cli-2": 0}
+    facts["typed_prompts"] = facts.get("typed_prompts", 0) + len(sessions)
+
+
 CASES = [titles_case, files_case, throwaway_case, numbers_case, odd_lines_case,
-         rewrite_case, fork_case]
+         rewrite_case, fork_case, identity_case]
 
 
 def main(out):

@@ -137,6 +137,29 @@ for cid, n, listed in db.execute("""SELECT c.id, c.turn_count, (SELECT count(*) 
         JOIN sessions s ON s.id = t.session_id WHERE s.commit_id = c.id
         AND t.deleted_at IS NULL) FROM cognitive_commits c WHERE c.deleted_at IS NULL"""):
     check(f"commit {cid[:8]}: log's turns = show's", listed, n)
+# (e) Projects: keyed by repository, ids a UUIDv5 of the key, names unique.
+import uuid
+NS = uuid.UUID("2b1bbf99-738c-5e92-a614-d78443f6f89e")
+for sid, want in facts["identity"].items():
+    got = db.execute("""SELECT p.id, p.name, p.local_path, p.remote_url, c.parallel
+        FROM sessions s JOIN cognitive_commits c ON c.id = s.commit_id
+        JOIN projects p ON p.id = c.project_id WHERE s.claude_session_id = ?""",
+                     (sid,)).fetchone()
+    if got is None:
+        fail.append(f"{sid}: no project")
+        continue
+    check(f"{sid} project id", str(uuid.uuid5(NS, "project:" + want["key"])), got[0])
+    if "name" in want:
+        check(f"{sid} project name", want["name"], got[1])
+    check(f"{sid} project path", want["path"], got[2])
+    check(f"{sid} project remote", want["remote"], got[3])
+    if sid in facts["parallel"]:
+        check(f"{sid} parallel", facts["parallel"][sid], got[4])
+names = [r[0] for r in db.execute("SELECT name FROM projects")]
+check("unique project names", len(names), len(set(names)))
+check("no project named by a basename shared with another", True,
+      len({r[0] for r in db.execute("""SELECT name FROM projects WHERE local_path LIKE
+           '%/cli'""")}) == 2)
 check("analytics prompts (typed only)", facts["typed_prompts"], analytics["prompts"])
 
 if fail:
@@ -175,4 +198,60 @@ if fail:
     print("FAIL:\n  " + "\n  ".join(fail), file=sys.stderr)
     sys.exit(1)
 PY
+# A store from before projects were repositories (folder-name projects, id derived
+# from the name): the next import re-keys it in place.
+legacy=$T_TMP/home-legacy
+AGENTLOGS_HOME=$legacy "$AGENTLOGS" import --quiet --claude-dir "$T_TMP/claude" >/dev/null ||
+	t_fail "import into the legacy home"
+python3 - "$legacy/data.db" <<'PY' || t_fail "making the store old-style"
+import os, sqlite3, sys, uuid
+NS = uuid.UUID("2b1bbf99-738c-5e92-a614-d78443f6f89e")
+db = sqlite3.connect(sys.argv[1])
+for pid, path in db.execute("SELECT id, local_path FROM projects").fetchall():
+    name = os.path.basename(path)
+    old = str(uuid.uuid5(NS, "project:" + name))
+    if db.execute("SELECT 1 FROM projects WHERE id = ?", (old,)).fetchone():
+        db.execute("UPDATE cognitive_commits SET project_id = ?, project_name = ?,"
+                   " checkout = NULL WHERE project_id = ?", (old, name, pid))
+        db.execute("DELETE FROM projects WHERE id = ?", (pid,))
+        continue
+    db.execute("UPDATE projects SET id = ?, name = ?, identity_key = NULL, remote_url = NULL"
+               " WHERE id = ?", (old, name, pid))
+    db.execute("UPDATE cognitive_commits SET project_id = ?, project_name = ?, checkout = NULL"
+               " WHERE project_id = ?", (old, name, pid))
+db.execute("UPDATE cognitive_commits SET sync_status = 'synced'")
+db.commit()
+PY
+t_run env AGENTLOGS_HOME="$legacy" "$AGENTLOGS" import --json --claude-dir "$T_TMP/claude"
+t_assert_eq 0 "$t_rc" "import re-keying the old store ($t_err)"
+python3 - "$T_TMP" <<'PY' || exit 1
+import json, sqlite3, sys, uuid
+tmp = sys.argv[1]
+facts = json.load(open(f"{tmp}/facts.json"))
+NS = uuid.UUID("2b1bbf99-738c-5e92-a614-d78443f6f89e")
+fresh = sqlite3.connect(f"{tmp}/home/data.db")
+old = sqlite3.connect(f"{tmp}/home-legacy/data.db")
+fail = []
+q = """SELECT c.id, p.id, p.name, c.checkout, c.parallel FROM cognitive_commits c
+    JOIN projects p ON p.id = c.project_id WHERE c.deleted_at IS NULL ORDER BY c.id"""
+a, b = fresh.execute(q).fetchall(), old.execute(q).fetchall()
+if [r[:2] + r[3:] for r in a] != [r[:2] + r[3:] for r in b]:
+    fail.append("re-keyed commits differ from a fresh import's")
+for sid, want in facts["identity"].items():
+    got = old.execute("""SELECT c.project_id FROM sessions s JOIN cognitive_commits c
+        ON c.id = s.commit_id WHERE s.claude_session_id = ?""", (sid,)).fetchone()
+    if got is None or got[0] != str(uuid.uuid5(NS, "project:" + want["key"])):
+        fail.append(f"{sid}: re-keyed to {got}, not its repository's project")
+left = old.execute("""SELECT count(*) FROM projects WHERE identity_key = ''
+    AND deleted_at IS NOT NULL AND sync_status = 'pending'""").fetchone()[0]
+if left == 0:
+    fail.append("no old project became a pending tombstone")
+if old.execute("""SELECT count(*) FROM cognitive_commits WHERE sync_status = 'synced'
+        AND project_id NOT IN (SELECT id FROM projects WHERE identity_key <> '')""").fetchone()[0]:
+    fail.append("a commit left on an old project")
+if fail:
+    print("FAIL:\n  " + "\n  ".join(fail), file=sys.stderr)
+    sys.exit(1)
+PY
+
 echo "PASS: titles, prompts, files and odd transcripts as the fixtures say"

@@ -62,9 +62,24 @@ bad = db.execute("""SELECT count(*) FROM cognitive_commits c WHERE turn_count !=
 check("commits whose turn_count disagrees with their turns", 0, bad)
 # The pasted PNG became a visual with its bytes in the cache.
 check("visuals", 1, db.execute("SELECT count(*) FROM visuals").fetchone()[0])
-# Worktrees fold into their repository's project.
-names = {r[0] for r in db.execute("SELECT name FROM projects")}
-check("projects", {"cli", "improve-status-cmd-output"}, names)
+# A project per checkout (worktrees folded in), never per folder name: six checkouts
+# called "cli" or not, on five machines; names unique, each the end of its path.
+roots = facts["session_roots"]
+check("project paths", sorted(set(roots.values())),
+      sorted(r[0] for r in db.execute("SELECT local_path FROM projects")))
+for sid, want in roots.items():
+    got = db.execute("""SELECT p.local_path FROM sessions s JOIN cognitive_commits c
+        ON c.id = s.commit_id JOIN projects p ON p.id = c.project_id
+        WHERE s.claude_session_id = ?""", (sid,)).fetchall()
+    check(f"{sid} project", {want}, {g[0] for g in got})
+for name, path in db.execute("SELECT name, local_path FROM projects"):
+    if not (path == name or path.endswith("/" + name)):
+        fail.append(f"project name {name!r} is not the end of its path {path!r}")
+# parallel: only beside an overlapping commit of the same checkout.
+check("parallel commits without a parallel one in their checkout", 0, db.execute("""
+    SELECT count(*) FROM cognitive_commits a WHERE a.parallel AND NOT EXISTS
+    (SELECT 1 FROM cognitive_commits b WHERE b.id <> a.id AND b.checkout IS a.checkout
+     AND b.started_at < a.closed_at AND a.started_at < b.closed_at)""").fetchone()[0])
 if fail:
     print("FAIL:\n  " + "\n  ".join(fail), file=sys.stderr)
     sys.exit(1)

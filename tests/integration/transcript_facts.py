@@ -3,8 +3,9 @@
 
 Prints one JSON object: per Claude session the number of turns (user prompts
 plus distinct assistant messages) and the token totals taken from the LAST
-usage line of each message.id; the successful `git commit` calls; and the
-assistant message ids found on lines holding several glued JSON objects.
+usage line of each message.id; the successful `git commit` calls; the
+assistant message ids found on lines holding several glued JSON objects; and
+each session's project root.
 """
 import json
 import os
@@ -36,8 +37,18 @@ def result_text(content):
     return ""
 
 
+WORKTREE = re.compile(r"/(\.worktrees|\.claude/worktrees|\.git/worktrees)/.*$")
+
+
+def checkout_root(cwd):
+    """These transcripts come from other machines: no checkout here, so a project is
+    the working directory with any worktree part removed (never its folder name)."""
+    return WORKTREE.sub("", cwd).rstrip("/") or "/"
+
+
 def main(root):
     sessions = {}
+    roots = {}
     git_commits = 0
     glued = []
     for dirpath, _, files in sorted(os.walk(os.path.join(root, "projects"))):
@@ -58,6 +69,8 @@ def main(root):
                     if kind not in ("user", "assistant"):
                         continue
                     sid = obj["sessionId"]
+                    if "cwd" in obj and sid not in roots:
+                        roots[sid] = checkout_root(obj["cwd"])
                     s = sessions.setdefault(sid, {"turns": 0, "messages": set(),
                                                   "input": 0, "output": 0,
                                                   "cache_read": 0, "cache_creation": 0})
@@ -100,7 +113,8 @@ def main(root):
                 s["cache_creation"] += u.get("cache_creation_input_tokens", 0)
     for s in sessions.values():
         del s["messages"]
-    json.dump({"sessions": sessions, "git_commits": git_commits, "glued_messages": glued},
+    json.dump({"sessions": sessions, "git_commits": git_commits, "glued_messages": glued,
+               "session_roots": roots},
               sys.stdout, indent=1, sort_keys=True)
     print()
 

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "capture/gitcommit.h"
+#include "capture/project.h"
 #include "capture/prompt.h"
 #include "capture/record.h"
 #include "capture/segment.h"
@@ -505,6 +506,51 @@ typed_prompts(void **state)
 }
 
 static void
+expect_remote(const char *url, const char *want)
+{
+	char *got = project_remote_normalise(url);
+
+	if (want == NULL)
+		assert_null(got);
+	else
+		assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+project_identities(void **state)
+{
+	struct project_identity id;
+	char *n;
+	int level;
+	static const char *const names[] = { "cli", "workspace/cli", "alex/workspace/cli",
+		"/Users/alex/workspace/cli", "path:/Users/alex/workspace/cli", NULL };
+
+	(void)state;
+	expect_remote("git@github.com:ann/app.git", "github.com/ann/app");
+	expect_remote("https://GitHub.com/ann/app/", "github.com/ann/app");
+	expect_remote("ssh://git@github.com:22/ann/app.git", "github.com/ann/app");
+	expect_remote("https://user:pw@gitlab.example/g/sub/r.git", "gitlab.example/g/sub/r");
+	expect_remote("/srv/git/app.git", NULL);
+	expect_remote("", NULL);
+
+	/* No checkout on this machine: the full path (worktrees folded), never the basename. */
+	assert_int_equal(project_identify("/Users/alex/workspace/cli/.worktrees/1", &id), 0);
+	assert_string_equal(id.key, "path:/Users/alex/workspace/cli");
+	assert_string_equal(id.name, "cli");
+	for (level = 0; names[level] != NULL; level++) {
+		n = project_name_candidate(&id, level);
+		assert_string_equal(n, names[level]);
+		free(n);
+	}
+	assert_null(project_name_candidate(&id, level));
+	project_identity_free(&id);
+	assert_false(project_may_contain("/Users/alex"));
+	assert_false(project_may_contain("/"));
+	assert_true(project_may_contain("/srv/mono"));
+}
+
+static void
 bad_records(void **state)
 {
 	struct record rec;
@@ -542,6 +588,7 @@ main(void)
 		cmocka_unit_test(project_names),
 		cmocka_unit_test(bad_records),
 		cmocka_unit_test(typed_prompts),
+		cmocka_unit_test(project_identities),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
