@@ -252,8 +252,11 @@ synced_pending_rows(struct store *st, const struct sync_table *t, const char *co
 
 	strbuf_adds(&sql, "SELECT ");
 	add_columns(&sql, t, "r.");
-	/* local_version last: it tells whether the row changed while being pushed. */
-	strbuf_addf(&sql, ", r.local_version FROM %s r %s", t->name,
+	/*
+	 * local_version (whether the row changed while being pushed) and
+	 * cloud_version (the push's base) after the columns.
+	 */
+	strbuf_addf(&sql, ", r.local_version, r.cloud_version FROM %s r %s", t->name,
 	    pending_where[t - sync_tables]);
 	if ((s = cached_built(st, &sql, err)) == NULL)
 		return -1;
@@ -261,13 +264,29 @@ synced_pending_rows(struct store *st, const struct sync_table *t, const char *co
 		store_bind_text(s, 1, commit_id);
 	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		cJSON *row = row_json(t, s);
-		stop = cb(t, row, sqlite3_column_int64(s, t->ncolumns), arg);
+		stop = cb(t, row, sqlite3_column_int64(s, t->ncolumns),
+		    sqlite3_column_int64(s, t->ncolumns + 1), arg);
 		cJSON_Delete(row);
 	}
 	if (stop == 0 && rc != SQLITE_DONE)
 		seterr(err, "reading pending %s: %s", t->name, sqlite3_errmsg(st->db));
 	sqlite3_reset(s);
 	return stop != 0 ? stop : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+synced_set_cloud_version(struct store *st, const struct sync_table *t, const char *id,
+    long long cloud_version, char *err)
+{
+	char *sql = xprintf("UPDATE %s SET cloud_version = ?2 WHERE id = ?1", t->name);
+	sqlite3_stmt *s = store_cached(st, sql, err);
+
+	free(sql);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	sqlite3_bind_int64(s, 2, cloud_version);
+	return store_step_write(st, s, "noting the cloud's version", err) < 0 ? -1 : 0;
 }
 
 int

@@ -40,10 +40,12 @@ void synced_ids_free(char **ids, size_t n);
 
 /*
  * A pending row for push, borrowed for the call; local_version tells whether
- * it changes while pushed. Nonzero stops the walk and is returned.
+ * it changes while pushed; base_version is the cloud version last merged here
+ * (0: never seen in the cloud), which the push's compare-and-swap checks.
+ * Nonzero stops the walk and is returned.
  */
 typedef int (*synced_row_cb)(const struct sync_table *t, const cJSON *row,
-    long long local_version, void *arg);
+    long long local_version, long long base_version, void *arg);
 
 /*
  * What goes up with a commit: the commit itself, and its pending sessions,
@@ -51,6 +53,14 @@ typedef int (*synced_row_cb)(const struct sync_table *t, const cJSON *row,
  */
 int synced_pending_rows(struct store *st, const struct sync_table *t, const char *commit_id,
     synced_row_cb cb, void *arg, char *err);
+
+/*
+ * Notes that the cloud's version cloud_version of a row was seen and merged
+ * here, the row itself kept as it is (a pending row newer than the cloud's):
+ * its next push is checked against that version.
+ */
+int synced_set_cloud_version(struct store *st, const struct sync_table *t, const char *id,
+    long long cloud_version, char *err);
 
 /*
  * Marks a pushed row synced, only if it is still as it was read (version,

@@ -132,7 +132,11 @@ apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
 		if (!only_tombstone_time(local, cloud))
 			n->pulled[t - sync_tables]++;
 	} else if (local != NULL && cmp < 0) {
-		/* Ours is newer: it goes up with the next push. */
+		/*
+		 * Ours is newer: it goes up with the next push, checked against the
+		 * cloud's version seen here (or a push would be refused for good).
+		 */
+		rc = synced_set_cloud_version(sc->st, t, id, cv, err);
 	} else if (local != NULL && cmp == 0) {
 		/* The cloud holds exactly our pending edit: nothing left to push. */
 		rc = synced_row_write(sc->st, t, cloud, "synced", cv, err);

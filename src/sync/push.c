@@ -4,8 +4,13 @@
  * by bytes, so another machine never pulls half a commit. Once the cloud has
  * acknowledged a batch, its rows turn synced in one local transaction, each
  * only if it did not change meanwhile. A crash in between only repeats an
- * idempotent push: the cloud's last-write-wins trigger ignores a row it
- * already has.
+ * idempotent push: the cloud counts a row it already has as unchanged.
+ *
+ * Each row carries its base_version, the cloud version last merged here: the
+ * cloud applies it only if its row is still at that version (compare-and-
+ * swap), so a push never overwrites an edit this machine has not seen. A
+ * refused row comes back as stale; the push then pulls (merging it field by
+ * field, recording any true conflict) and pushes again, a few rounds at most.
  */
 #include "config.h"
 
@@ -19,6 +24,7 @@
 #include "store/synced-rows.h"
 #include "sync/cloud.h"
 #include "sync/engine.h"
+#include "sync/pull.h"
 #include "sync/push.h"
 #include "sync/inflight.h"
 #include "sync/visuals.h"
@@ -77,7 +83,8 @@ batch_free(struct batch *b)
 
 /* Appends a pending row to the batch (a synced_row_cb). */
 static int
-add_row(const struct sync_table *t, const cJSON *row, long long local_version, void *arg)
+add_row(const struct sync_table *t, const cJSON *row, long long local_version,
+    long long base_version, void *arg)
 {
 	struct batch *b = arg;
 	int table = (int)(t - sync_tables);
@@ -90,6 +97,9 @@ add_row(const struct sync_table *t, const cJSON *row, long long local_version, v
 		strbuf_addc(sb, ',');
 	start = sb->len;
 	json_add(sb, row);
+	/* The row's object, reopened for its base (not a column: kept apart). */
+	sb->len--;
+	strbuf_addf(sb, ",\"base_version\":%lld}", base_version);
 	b->bytes += sb->len - start + 1;
 
 	if (b->nsent == b->capsent) {
@@ -306,8 +316,9 @@ pipeline_stop(struct pipeline *p)
 	batch_free(&p->bufs[1]);
 }
 
-int
-sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
+/* Every pending row up once; n->stale counts the rows the cloud refused. */
+static int
+push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
 	struct pipeline p;
 	long long total;
@@ -352,5 +363,30 @@ sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 	pipeline_stop(&p);
 	if (sc->progress != NULL)
 		progress_done(sc->progress);
+	return rc;
+}
+
+/*
+ * Refused rows are pulled, merged and pushed again: each round settles what
+ * the one before was refused, unless another machine pushed the same rows
+ * meanwhile (or the cloud still holds their change back from its feed), so a
+ * few rounds end it; what remains stale is merged by the next sync.
+ */
+#define PUSH_ROUNDS 3
+
+int
+sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
+{
+	int round, rc = 0;
+
+	for (round = 1; rc == 0; round++) {
+		n->stale = 0;
+		rc = push_round(sc, n, err);
+		if (rc != 0 || n->stale == 0 || round == PUSH_ROUNDS)
+			break;
+		log_debug("push: %ld row%s changed in the cloud since last merged here:"
+		    " pulling them", n->stale, n->stale == 1 ? "" : "s");
+		rc = sync_pull(sc, n, err);
+	}
 	return rc;
 }
