@@ -206,18 +206,19 @@ t_assert_eq "title of a deleted commit|t" "$(cloud "$C5" "title, deleted_at IS N
 	"the cloud's C5"
 same_log "log after a delete and a retitle"
 
-# ---- 6. A push alone meets a newer version in the cloud: the record stays
-# pending, and the next sync merges it (the newer version wins the title).
+# ---- 6. A push alone meets a newer version in the cloud: the cloud refuses
+# it (compare-and-swap), the push pulls and merges it (the newer version wins
+# the title) and has nothing left to send.
 y_ok A title "$C6" "A once"
 y_ok A title "$C6" "A twice"
 y_ok B title "$C6" "B once"
 sync_all A
 y_settle
 y_ok B push
-t_assert_contains "$t_out" "1 record was newer in the cloud"
-t_assert_eq "A twice" "$(cloud "$C6" title)" "the cloud's C6 after a stale push"
+t_assert_contains "$t_out" "1 conflicting edit settled by the last write"
+t_assert_eq "A twice" "$(cloud "$C6" title)" "the cloud's C6 after a refused push"
 y_ok B sync --status
-t_assert_contains "$t_out" "pending:    0 projects, 1 commits"
+t_assert_contains "$t_out" "pending:    0 projects, 0 commits"
 sync_all B A
 for m in A B; do
 	t_assert_eq '"A twice"' "$(field $m "$C6" title)" "C6's title on $m"
