@@ -15,28 +15,13 @@
 
 #include "store/conflicts.h"
 #include "store/synced-rows.h"
+#include "sync/decide.h"
 #include "sync/engine.h"
 #include "sync/merge.h"
 #include "sync/rows.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
-
-static const char *const curation_fields[] = {
-	"title", "published", "hidden", "display_order", "deleted_at", NULL
-};
-
-static int
-is_curation(const char *name)
-{
-	int i;
-
-	for (i = 0; curation_fields[i] != NULL; i++) {
-		if (strcmp(curation_fields[i], name) == 0)
-			return 1;
-	}
-	return 0;
-}
 
 /* The conflict of field as both rows have it; winner NULL holds it for the person. */
 static int
@@ -89,38 +74,25 @@ sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, struct sync_counts *n
 		const char *f = t->columns[i].name;
 		const cJSON *l = cJSON_GetObjectItemCaseSensitive(local, f);
 		const cJSON *r = cJSON_GetObjectItemCaseSensitive(cloud, f);
-		const cJSON *b = base != NULL ? cJSON_GetObjectItemCaseSensitive(base, f) : NULL;
-		int lchanged, rchanged;
+		enum merge_step step = merge_decide(f, local, cloud, base, cloud_newer, sc->manual);
+		static const char *const winners[] = {
+			[MERGE_CONFLICT_CLOUD] = "cloud", [MERGE_CONFLICT_LOCAL] = "local",
+			[MERGE_CONFLICT_HELD] = NULL,
+		};
 
-		if (strcmp(f, "version") == 0 || strcmp(f, "updated_at") == 0 ||
-		    rows_field_equal(l, r))
+		if (step == MERGE_SAME)
 			continue;
-		lchanged = base == NULL || !rows_field_equal(l, b);
-		rchanged = base == NULL || !rows_field_equal(r, b);
-		if (!lchanged || (rchanged && !is_curation(f) && cloud_newer)) {
-			cJSON_ReplaceItemInObjectCaseSensitive(merged, f, cJSON_Duplicate(r, 1));
-			continue;
-		}
-		if (!rchanged || !is_curation(f)) {
-			same_as_cloud = 0;
-			continue;
-		}
-		/* Both sides changed a curation field, differently. */
-		n->conflicts++;
-		if (sc->manual) {
-			held = 1;
-			same_as_cloud = 0;
-			if (record_conflict(sc->st, id, f, l, r, local, cloud, NULL, err) != 0)
+		if (step >= MERGE_CONFLICT_CLOUD) {
+			n->conflicts++;
+			if (record_conflict(sc->st, id, f, l, r, local, cloud, winners[step], err) != 0)
 				goto fail;
-			continue;
 		}
-		if (record_conflict(sc->st, id, f, l, r, local, cloud,
-		    cloud_newer ? "cloud" : "local", err) != 0)
-			goto fail;
-		if (cloud_newer)
+		if (step == MERGE_TAKE_CLOUD || step == MERGE_CONFLICT_CLOUD)
 			cJSON_ReplaceItemInObjectCaseSensitive(merged, f, cJSON_Duplicate(r, 1));
 		else
 			same_as_cloud = 0;
+		if (step == MERGE_CONFLICT_HELD)
+			held = 1;
 	}
 
 	if (same_as_cloud)

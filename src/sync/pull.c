@@ -26,6 +26,7 @@
 #include "store/sync-state.h"
 #include "store/synced-rows.h"
 #include "sync/cloud.h"
+#include "sync/decide.h"
 #include "sync/engine.h"
 #include "sync/merge.h"
 #include "sync/pull.h"
@@ -100,6 +101,7 @@ apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
 	char status[16];
 	long long cv;
 	int rc = 0, cmp;
+	enum pull_step step;
 
 	if (cloud == NULL)
 		return -1;
@@ -112,39 +114,38 @@ apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
 		return -1;
 	}
 	cmp = local != NULL ? rows_clock_cmp(cloud, local) : 1;
-	if (local != NULL && strcmp(status, "synced") != 0 && t == &sync_tables[T_COMMITS]) {
+	step = pull_decide(local != NULL, strcmp(status, "synced") == 0,
+	    t == &sync_tables[T_COMMITS], cmp, local != NULL && cJSON_Compare(local, cloud, 1));
+	switch (step) {
+	case PULL_MERGE:
 		rc = sync_merge_commit(sc, cloud, n, err);
 		n->pulled[T_COMMITS]++;
-	} else if (local != NULL && cmp == 0 && strcmp(status, "synced") == 0 &&
-	    cJSON_Compare(local, cloud, 1)) {
-		/* Our own push coming back, or a row we already have. */
-	} else if (local != NULL && cmp == 0 && strcmp(status, "synced") == 0) {
+		break;
+	case PULL_HAVE:
+		break;
+	case PULL_TAKE_TIE:
 		/*
-		 * Another machine's edit with the very same clock as ours: the cloud
-		 * kept one of the two by origin machine id. Take the one it kept, or
-		 * the machines would disagree for good. Or our own delete coming back
-		 * dated by the cloud (it dates tombstones): taken too, but it is no
-		 * news to report.
+		 * Same clock, other content: take the one the cloud kept, or the
+		 * machines would disagree for good. Our own delete dated by the
+		 * cloud is taken too, but is no news to report.
 		 */
+	case PULL_TAKE:
 		rc = synced_row_write(sc->st, t, cloud, "synced", cv, err);
 		if (rc == 0 && t == &sync_tables[T_COMMITS])
 			rc = sync_base_write(sc->st, id, cloud, err);
-		if (!only_tombstone_time(local, cloud))
+		if (step == PULL_TAKE || !only_tombstone_time(local, cloud))
 			n->pulled[t - sync_tables]++;
-	} else if (local != NULL && cmp < 0) {
+		break;
+	case PULL_KEEP_OURS:
 		/*
-		 * Ours is newer: it goes up with the next push, checked against the
-		 * cloud's version seen here (or a push would be refused for good).
+		 * It goes up with the next push, checked against the cloud's
+		 * version seen here (or that push would be refused for good).
 		 */
 		rc = synced_set_cloud_version(sc->st, t, id, cv, err);
-	} else if (local != NULL && cmp == 0) {
-		/* The cloud holds exactly our pending edit: nothing left to push. */
+		break;
+	case PULL_NOW_SYNCED:
 		rc = synced_row_write(sc->st, t, cloud, "synced", cv, err);
-	} else {
-		rc = synced_row_write(sc->st, t, cloud, "synced", cv, err);
-		if (rc == 0 && t == &sync_tables[T_COMMITS])
-			rc = sync_base_write(sc->st, id, cloud, err);
-		n->pulled[t - sync_tables]++;
+		break;
 	}
 	cJSON_Delete(local);
 	cJSON_Delete(cloud);
