@@ -6,7 +6,8 @@
 # overwrote A's title (its clock was newer) and neither machine recorded a
 # conflict. Now B's push is refused for that row; B pulls it, merges it field
 # by field (a true conflict: the last write wins, the loser is kept; with
-# sync.conflicts = manual it is held) and pushes the result.
+# sync.conflicts = manual it is held) and pushes the result. Then the cloud's
+# side on its own: one refused row does not stop the rest of its batch.
 . "$SRCDIR/tests/integration/sync-lib.sh"
 y_begin
 
@@ -100,5 +101,50 @@ y_ok A pull
 t_assert_eq RB "$(title A "$C3")" "C3's title on A once resolved"
 t_assert_eq RB "$(cloud_title "$C3")" "C3's title in the cloud once resolved"
 y_same_rows "A B" "$uid" "after resolving"
+
+# ---- 4. The cloud's side, through REST as A: in one push_batch call, a row at
+# its base applies and a row whose base is behind is refused alone, reported
+# stale with the cloud's clock; the same row pushed again counts as unchanged;
+# a base that is not a whole number is refused with a clear error.
+token=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["access_token"])' \
+	"$(y_home A)/auth.json")
+set -- $(psql -X -At "$S_DB" -c "SELECT id FROM projects WHERE user_id = '$uid' ORDER BY id LIMIT 2")
+[ $# -eq 2 ] || t_fail "fewer than two projects in the cloud"
+P1=$1 P2=$2
+# batch NAME1 BASE1_DELTA NAME2 BASE2_DELTA: both projects one version up, renamed,
+# each with base_version = the cloud's version + delta.
+batch() {
+	psql -X -At "$S_DB" -c "SELECT json_agg(to_jsonb(p) - 'user_id' - 'txid' ORDER BY id)
+	    FROM projects p WHERE user_id = '$uid' AND id IN ('$P1', '$P2')" |
+		python3 -c 'import json, sys
+rows = json.load(sys.stdin)
+for r, name, delta in zip(rows, sys.argv[1::2], sys.argv[2::2]):
+    r["base_version"] = r["version"] + int(delta) if delta != "x" else "x"
+    r["version"] += 1
+    r["name"] = name
+print(json.dumps({"payload": {"projects": rows}}))' "$@"
+}
+push_as_a() {
+	s_http POST /rest/v1/rpc/push_batch "$1" -H "Authorization: Bearer $token"
+}
+body=$(batch "cas applied" 0 "cas refused" -1)
+push_as_a "$body"
+t_assert_eq 200 "$s_status" "push_batch with one stale base ($s_body)"
+t_assert_eq "1 1 $P2" "$(s_json 'j["applied"]["projects"], j["skipped"]["projects"], j["stale"][0]["id"]')" \
+	"applied, refused and the stale row"
+t_assert_eq "cas applied" "$(psql -X -At "$S_DB" -c "SELECT name FROM projects WHERE id = '$P1'")" \
+	"the project at its base"
+t_assert_eq 0 "$(psql -X -At "$S_DB" -c "SELECT count(*) FROM projects WHERE id = '$P2'
+    AND name = 'cas refused'")" "the refused project is unchanged"
+# A retry of the applied row (its base now behind): already there, unchanged.
+push_as_a "$(printf '%s' "$body" | python3 -c 'import json, sys
+b = json.load(sys.stdin)
+b["payload"]["projects"] = [r for r in b["payload"]["projects"] if r["name"] == "cas applied"]
+print(json.dumps(b))')"
+t_assert_eq "200 0 1 0" "$s_status $(s_json 'j["applied"]["projects"], j["unchanged"]["projects"], len(j["stale"])')" \
+	"a retried push"
+push_as_a "$(batch "bad base" x "bad base" x)"
+t_assert_eq 400 "$s_status" "a base that is not a number ($s_body)"
+t_assert_contains "$s_body" "base_version that is not a whole number"
 
 echo "PASS: sync-cas"
