@@ -8,10 +8,17 @@
 # value and fails here.
 #
 # The columns are not taken from the code under test: they are the local
-# table's columns (PRAGMA table_info) minus the local-only sync bookkeeping,
+# table's columns (PRAGMA table_info) minus the local-only ones named below,
 # and every one of them must exist in the cloud table (information_schema).
 . "$SRCDIR/tests/integration/sync-lib.sh"
 y_begin
+# The columns that stay on this machine: sync bookkeeping, and what import
+# derives from this machine's checkouts (project identity, the notes of
+# commits made in other repositories, how the first prompt was chosen), which
+# each machine computes for itself.
+LOCAL_ONLY="cloud_id sync_status cloud_version local_version last_synced_at
+	identity_key checkout git_elsewhere first_prompt_kind"
+export LOCAL_ONLY
 
 y_machine A
 y_machine B
@@ -32,14 +39,14 @@ psql -X -At -F ' ' "$S_DB" -c "SELECT table_name, column_name, data_type
 # "table id" for each row touched.
 distinct() {
 	python3 - "$(y_home A)/data.db" "$T_TMP/cloud-columns" "$1" <<'PY' >"$T_TMP/touched" ||
-import sqlite3, sys
+import os, sqlite3, sys
 db_path, cols_path, rnd = sys.argv[1], sys.argv[2], int(sys.argv[3])
 db = sqlite3.connect(db_path)
 cloud = {}
 for line in open(cols_path):
     t, c, ty = line.split(" ", 2)
     cloud.setdefault(t, {})[c] = ty.strip()
-LOCAL_ONLY = {"cloud_id", "sync_status", "cloud_version", "local_version", "last_synced_at"}
+LOCAL_ONLY = set(os.environ["LOCAL_ONLY"].split())
 # Keys and references keep their values (they must point at real rows);
 # deleted_at is the cloud's to set (a tombstone time), sync-delete covers it.
 KEEP = {"id", "project_id", "commit_id", "session_id", "turn_id", "deleted_at"}
@@ -107,10 +114,10 @@ same() {
 		>"$T_TMP/cloud.json" || t_fail "reading the cloud's rows"
 	diff=$(python3 - "$(y_home A)/data.db" "$(y_home B)/data.db" "$T_TMP/touched" \
 	    "$T_TMP/cloud.json" <<'PY'
-import datetime, json, sqlite3, sys
+import datetime, json, os, sqlite3, sys
 a, b = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
 cloud = json.load(open(sys.argv[4]))
-LOCAL_ONLY = {"cloud_id", "sync_status", "cloud_version", "local_version", "last_synced_at"}
+LOCAL_ONLY = set(os.environ["LOCAL_ONLY"].split())
 def ms(v):
     return datetime.datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp()
 checked = 0
