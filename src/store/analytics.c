@@ -31,12 +31,6 @@
 	" " c "deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM sample_projects sp" \
 	" WHERE sp.id = " c "project_id)"
 
-static int
-step_error(struct store *st, char *err)
-{
-	return seterr(err, "%s: %s", st->path, sqlite3_errmsg(st->db));
-}
-
 /* Runs a one-row query and stores its integer columns in out[0..n-1]. */
 static int
 query_ints(struct store *st, const char *sql, long long *const out[], int n, char *err)
@@ -51,7 +45,7 @@ query_ints(struct store *st, const char *sql, long long *const out[], int n, cha
 			*out[i] = sqlite3_column_int64(stmt, i);
 		rc = 0;
 	} else
-		rc = step_error(st, err);
+		rc = store_fail(st, st->path, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -92,7 +86,7 @@ commit_figures(struct store *st, struct analytics *a, char *err)
 		    (const char *)sqlite3_column_text(stmt, 2));
 		rc = 0;
 	} else
-		rc = step_error(st, err);
+		rc = store_fail(st, st->path, err);
 	sqlite3_finalize(stmt);
 	if (rc != 0)
 		return -1;
@@ -109,7 +103,7 @@ commit_figures(struct store *st, struct analytics *a, char *err)
 		a->turns_median = sqlite3_column_double(stmt, 0);
 		rc = 0;
 	} else
-		rc = step_error(st, err);
+		rc = store_fail(st, st->path, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -134,7 +128,7 @@ turn_figures(struct store *st, struct analytics *a, char *err)
 
 	if (sqlite3_create_function(st->db, "typed_prompt", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 	    NULL, typed_prompt_sql, NULL, NULL) != SQLITE_OK)
-		return step_error(st, err);
+		return store_fail(st, st->path, err);
 	/* Prompts: what people typed, not the markup and notices Claude Code adds. */
 	if (query_ints(st,
 	    "SELECT count(*),"
@@ -180,7 +174,7 @@ tool_figures(struct store *st, struct analytics *a, char *err)
 		a->ntools++;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		rc = step_error(st, err);
+		rc = store_fail(st, st->path, err);
 	else
 		rc = 0;
 	sqlite3_finalize(stmt);

@@ -26,14 +26,6 @@
 	" EXISTS (SELECT 1 FROM conflicts k WHERE k.resolved_at IS NULL AND k.record_id = c.id)" \
 	" FROM cognitive_commits c LEFT JOIN projects p ON p.id = c.project_id"
 
-static char *
-dup_col(sqlite3_stmt *s, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(s, col);
-
-	return t != NULL ? xstrdup(t) : NULL;
-}
-
 static void
 commit_fill(sqlite3_stmt *s, struct browse_commit *c)
 {
@@ -44,13 +36,13 @@ commit_fill(sqlite3_stmt *s, struct browse_commit *c)
 	snprintf(c->id, sizeof c->id, "%s", t != NULL ? t : "");
 	t = (const char *)sqlite3_column_text(s, 1);
 	snprintf(c->started_at, sizeof c->started_at, "%s", t != NULL ? t : "");
-	c->project = dup_col(s, 2);
-	c->project_id = dup_col(s, 3);
-	c->title = dup_col(s, 4);
-	c->git_subject = dup_col(s, 5);
-	c->first_prompt = dup_col(s, 6);
-	c->closed_by = dup_col(s, 7);
-	c->git_hash = dup_col(s, 8);
+	c->project = store_column_dup(s, 2);
+	c->project_id = store_column_dup(s, 3);
+	c->title = store_column_dup(s, 4);
+	c->git_subject = store_column_dup(s, 5);
+	c->first_prompt = store_column_dup(s, 6);
+	c->closed_by = store_column_dup(s, 7);
+	c->git_hash = store_column_dup(s, 8);
 	c->turns = sqlite3_column_int64(s, 9);
 	c->display_order = sqlite3_column_int64(s, 10);
 	c->published = sqlite3_column_int(s, 11);
@@ -253,10 +245,10 @@ browse_projects(struct store *st, struct browse_project **out, size_t *n, char *
 			p = xreallocarray(p, cap, sizeof *p);
 		}
 		memset(&p[*n], 0, sizeof p[*n]);
-		p[*n].id = dup_col(s, 0);
-		p[*n].name = dup_col(s, 1);
-		p[*n].path = dup_col(s, 2);
-		p[*n].remote = dup_col(s, 3);
+		p[*n].id = store_column_dup(s, 0);
+		p[*n].name = store_column_dup(s, 1);
+		p[*n].path = store_column_dup(s, 2);
+		p[*n].remote = store_column_dup(s, 3);
 		p[*n].commits = p[*n].sessions = p[*n].turns = p[*n].hidden = -1;
 		(*n)++;
 	}

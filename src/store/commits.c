@@ -35,12 +35,6 @@ text(sqlite3_stmt *stmt, int col)
 	return (const char *)sqlite3_column_text(stmt, col);
 }
 
-static int
-step_error(struct store *st, char *err)
-{
-	return seterr(err, "%s: %s", st->path, sqlite3_errmsg(st->db));
-}
-
 static void
 commit_fill(sqlite3_stmt *stmt, struct commit_row *c)
 {
@@ -81,7 +75,7 @@ commit_rows(struct store *st, sqlite3_stmt *stmt, commit_cb cb, void *arg, char 
 		}
 	}
 	if (rc != SQLITE_DONE)
-		n = step_error(st, err);
+		n = store_fail(st, st->path, err);
 	sqlite3_finalize(stmt);
 	return n;
 }
@@ -183,7 +177,7 @@ sessions_list(struct store *st, const char *commit_id, session_cb cb, void *arg,
 		}
 	}
 	if (rc != SQLITE_DONE)
-		n = step_error(st, err);
+		n = store_fail(st, st->path, err);
 	sqlite3_finalize(stmt);
 	return n;
 }
@@ -225,7 +219,7 @@ turns_list(struct store *st, const char *session_id, turn_cb cb, void *arg, char
 		}
 	}
 	if (rc != SQLITE_DONE)
-		n = step_error(st, err);
+		n = store_fail(st, st->path, err);
 	sqlite3_finalize(stmt);
 	return n;
 }
@@ -274,7 +268,7 @@ projects_list(struct store *st, project_cb cb, void *arg, char *err)
 		}
 	}
 	if (rc != SQLITE_DONE)
-		n = step_error(st, err);
+		n = store_fail(st, st->path, err);
 	sqlite3_finalize(stmt);
 	return n;
 }
@@ -321,7 +315,7 @@ commits_resolve(struct store *st, const char *prefix, char id[UUID_STRLEN], char
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		rc = step_error(st, err);
+		rc = store_fail(st, st->path, err);
 	else if (total == 0)
 		rc = seterr(err, "no commit matches '%s'", prefix);
 	else if (total > 1) {
@@ -352,7 +346,7 @@ projects_exists(struct store *st, const char *name, char *err)
 	else if (rc == SQLITE_DONE)
 		rc = 0;
 	else
-		rc = step_error(st, err);
+		rc = store_fail(st, st->path, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }

@@ -41,14 +41,6 @@ pending_plan(struct store *st, long long pending)
 	return pending * 2 > all ? PENDING_DENSE : PENDING_SPARSE;
 }
 
-static char *
-dup_col(sqlite3_stmt *s, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(s, col);
-
-	return t != NULL ? xstrdup(t) : NULL;
-}
-
 static void
 fill(sqlite3_stmt *s, struct pending_commit *c)
 {
@@ -59,8 +51,8 @@ fill(sqlite3_stmt *s, struct pending_commit *c)
 	snprintf(c->id, sizeof c->id, "%s", t != NULL ? t : "");
 	t = (const char *)sqlite3_column_text(s, 1);
 	snprintf(c->started_at, sizeof c->started_at, "%s", t != NULL ? t : "");
-	c->project = dup_col(s, 2);
-	c->label = dup_col(s, 3);
+	c->project = store_column_dup(s, 2);
+	c->label = store_column_dup(s, 3);
 	c->project_pending = sqlite3_column_int(s, 4);
 	c->deleted = sqlite3_column_int(s, 5);
 	c->sessions = c->turns = c->visuals = -1;
