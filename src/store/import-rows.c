@@ -106,6 +106,25 @@ project_exists(struct store *st, const char *id)
 }
 
 /*
+ * A project pulled from another machine (no key here yet) that this machine
+ * has a checkout of: its path here is that checkout. Both columns are this
+ * machine's own (sync/tables.h), so nothing new goes up.
+ */
+static int
+adopt_pulled_project(struct store *st, const struct seg_commit *c, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "UPDATE projects SET local_path = ?2,"
+	    " identity_key = ?3 WHERE id = ?1 AND identity_key IS NULL", err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, c->project_id);
+	store_bind_text(s, 2, c->project_path);
+	store_bind_text(s, 3, c->project_key);
+	return store_step_write(st, s, st->path, err) < 0 ? -1 : 0;
+}
+
+/*
  * A new project at a path takes in the projects made earlier for its
  * subdirectories (their transcripts came first): the same whatever the order.
  */
@@ -151,7 +170,7 @@ import_project(struct store *st, const struct seg_commit *c, const char *now, ch
 	int level, n = 0;
 
 	if (project_exists(st, c->project_id))
-		return 0;
+		return adopt_pulled_project(st, c, err);
 	/* Names are unique: two repositories called "cli" get longer ones. */
 	for (level = 0; n == 0 && (name = project_name_candidate(&id, level)) != NULL; level++) {
 		if ((s = store_cached(st, "INSERT INTO projects (id, name, local_path, remote_url,"
@@ -691,8 +710,17 @@ import_unkeyed_commits(struct store *st,
 			strset_add(&old, id);
 	}
 	sqlite3_finalize(s);
+	/*
+	 * Only commits imported here: their working directories are this
+	 * machine's. One pulled from another machine names a directory that may
+	 * be a checkout only there; that machine re-keys it and sync brings the
+	 * move. An old project keeps such commits (and stays) until then.
+	 */
 	if (old.n > 0 && (c = store_prepare(st, "SELECT c.id, (SELECT s.cwd FROM sessions s"
-	    "  WHERE s.commit_id = c.id AND s.cwd IS NOT NULL ORDER BY s.started_at LIMIT 1)"
+	    "  WHERE s.commit_id = c.id AND s.cwd IS NOT NULL ORDER BY s.started_at LIMIT 1),"
+	    " EXISTS (SELECT 1 FROM sessions s WHERE s.commit_id = c.id AND s.claude_session_id"
+	    "  IN (SELECT claude_session_id FROM import_files UNION ALL"
+	    "   SELECT claude_session_id FROM import_file_sessions))"
 	    " FROM cognitive_commits c WHERE c.project_id = ?1 AND c.deleted_at IS NULL",
 	    err)) == NULL)
 		rc = -1;
@@ -702,11 +730,19 @@ import_unkeyed_commits(struct store *st,
 	    " WHERE id = ?1", err)) == NULL)
 		rc = -1;
 	for (i = 0; rc == 0 && i < old.n; i++) {
+		int foreign = 0;
+
 		store_bind_text(c, 1, old.items[i]);
-		while (sqlite3_step(c) == SQLITE_ROW)
-			cb((const char *)sqlite3_column_text(c, 0),
-			    (const char *)sqlite3_column_text(c, 1), arg);
+		while (sqlite3_step(c) == SQLITE_ROW) {
+			if (sqlite3_column_int(c, 2))
+				cb((const char *)sqlite3_column_text(c, 0),
+				    (const char *)sqlite3_column_text(c, 1), arg);
+			else
+				foreign++;
+		}
 		sqlite3_reset(c);
+		if (foreign > 0)
+			continue;
 		store_bind_text(s, 1, old.items[i]);
 		store_bind_text(s, 2, now);
 		if (store_step_write(st, s, st->path, err) < 0)

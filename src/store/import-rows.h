@@ -93,9 +93,11 @@ int import_recent_calls(struct store *st, const char *session_id,
 
 /*
  * Re-keying stores from before projects were repositories: cb gets each live
- * commit of a folder-name project (one whose id derives from its name) with
- * a working directory of its sessions (NULL when none). Those projects are
- * then tombstoned, renamed out of the way of the names their successors take.
+ * commit imported on this machine of a folder-name project (one whose id
+ * derives from its name) with a working directory of its sessions (NULL when
+ * none). Those projects are then tombstoned, renamed out of the way of the
+ * names their successors take, unless they still hold commits pulled from
+ * other machines (those machines re-key them).
  */
 int import_unkeyed_commits(struct store *st,
     void (*cb)(const char *commit_id, const char *cwd, void *arg), void *arg,

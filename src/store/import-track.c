@@ -54,6 +54,8 @@ static const char settle_sql[] =
 	SAME("cognitive_commits", "files_read") SAME("cognitive_commits", "files_changed")
 	SAME("cognitive_commits", "first_prompt") SAME("cognitive_commits", "turn_count")
 	SAME("cognitive_commits", "parallel")
+	/* Re-keying moves commits to their repository's project (import_move_commit). */
+	SAME("cognitive_commits", "project_id") SAME("cognitive_commits", "project_name")
 	" AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.commit_id = w.id"
 	"  AND s.sync_status = 'pending')"
 	" AND NOT EXISTS (SELECT 1 FROM sessions s JOIN turns t ON t.session_id = s.id"

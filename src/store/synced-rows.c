@@ -130,9 +130,14 @@ synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
 	for (i = 1; i <= n + 3; i++)
 		strbuf_addf(&sql, "%s?%d", i > 1 ? ", " : "", i);
 	strbuf_adds(&sql, ") ON CONFLICT (id) DO UPDATE SET ");
-	for (i = 1; i < n; i++)
-		strbuf_addf(&sql, "\"%s\" = excluded.\"%s\", ", t->columns[i].name,
-		    t->columns[i].name);
+	for (i = 1; i < n; i++) {
+		const char *c = t->columns[i].name;
+		if (sync_column_here(t, c))
+			strbuf_addf(&sql, "\"%s\" = CASE WHEN excluded.deleted_at IS NULL"
+			    " THEN \"%s\" ELSE excluded.\"%s\" END, ", c, c, c);
+		else
+			strbuf_addf(&sql, "\"%s\" = excluded.\"%s\", ", c, c);
+	}
 	strbuf_adds(&sql, "sync_status = excluded.sync_status, cloud_version ="
 	    " excluded.cloud_version, last_synced_at = excluded.last_synced_at");
 	if ((s = cached_built(st, &sql, err)) == NULL)

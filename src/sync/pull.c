@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/project-names.h"
 #include "store/resync.h"
 #include "store/sync-state.h"
 #include "store/synced-rows.h"
@@ -110,6 +111,13 @@ apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
 	err[0] = '\0';
 	local = synced_row_read(sc->st, t, id, status, err);
 	if (local == NULL && err[0] != '\0') {
+		cJSON_Delete(cloud);
+		return -1;
+	}
+	/* A project's name and path are each machine's own (sync/tables.h). */
+	if (local != NULL)
+		rows_compare_shared(t, local, cloud);
+	else if (t == &sync_tables[T_PROJECTS] && project_fit_pulled(sc->st, cloud, err) != 0) {
 		cJSON_Delete(cloud);
 		return -1;
 	}

@@ -48,6 +48,19 @@ rows_from_cloud(const struct sync_table *t, const cJSON *record, char *err)
 	return row;
 }
 
+void
+rows_compare_shared(const struct sync_table *t, cJSON *local, const cJSON *cloud)
+{
+	int i;
+
+	for (i = 0; local != NULL && i < t->ncolumns; i++) {
+		const char *f = t->columns[i].name;
+		if (sync_column_here(t, f))
+			cJSON_ReplaceItemInObjectCaseSensitive(local, f,
+			    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cloud, f), 1));
+	}
+}
+
 int
 rows_field_equal(const cJSON *a, const cJSON *b)
 {

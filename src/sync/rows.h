@@ -14,6 +14,12 @@
 /* A cloud record reduced to the shared columns, normalised; NULL with err on a bad value. */
 cJSON *rows_from_cloud(const struct sync_table *t, const cJSON *record, char *err);
 
+/*
+ * local as pull compares it with cloud: the columns each machine keeps for
+ * itself (struct sync_column's here) take cloud's values, as if they agreed.
+ */
+void rows_compare_shared(const struct sync_table *t, cJSON *local, const cJSON *cloud);
+
 /* (version, updated_at) of a normalised row, compared: <0, 0, >0. */
 int rows_clock_cmp(const cJSON *a, const cJSON *b);
 

@@ -13,6 +13,8 @@ static const struct sync_column projects[] = {
 	{ "remote_url", COL_TEXT }, { "created_at", COL_TIME }, SYNC_CLOCK, { NULL, 0 }
 };
 
+static const char *const projects_here[] = { "name", "local_path", NULL };
+
 static const struct sync_column commits[] = {
 	{ "id", COL_TEXT }, { "project_id", COL_TEXT }, { "git_hash", COL_TEXT },
 	{ "git_subject", COL_TEXT }, { "started_at", COL_TIME }, { "closed_at", COL_TIME },
@@ -47,12 +49,24 @@ static const struct sync_column visuals[] = {
 #define N(a) ((int)(sizeof a / sizeof a[0]) - 1)
 
 const struct sync_table sync_tables[NTABLES] = {
-	{ "projects", projects, N(projects) },
-	{ "cognitive_commits", commits, N(commits) },
-	{ "sessions", sessions, N(sessions) },
-	{ "turns", turns, N(turns) },
-	{ "visuals", visuals, N(visuals) },
+	{ "projects", projects, N(projects), projects_here },
+	{ "cognitive_commits", commits, N(commits), NULL },
+	{ "sessions", sessions, N(sessions), NULL },
+	{ "turns", turns, N(turns), NULL },
+	{ "visuals", visuals, N(visuals), NULL },
 };
+
+int
+sync_column_here(const struct sync_table *t, const char *column)
+{
+	int i;
+
+	for (i = 0; t->here != NULL && t->here[i] != NULL; i++) {
+		if (strcmp(t->here[i], column) == 0)
+			return 1;
+	}
+	return 0;
+}
 
 const struct sync_table *
 sync_table_find(const char *name)

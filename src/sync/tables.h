@@ -25,11 +25,21 @@ struct sync_table {
 	const char *name;
 	const struct sync_column *columns;	/* id first; ends with a NULL name */
 	int ncolumns;
+	/*
+	 * The columns whose value is each machine's own (a project's display
+	 * name, unique on each machine, and its checkout there), NULL-ended, or
+	 * NULL: pushed, but taken from the cloud only for a row new here or a
+	 * tombstone, and never compared.
+	 */
+	const char *const *here;
 };
 
 enum { T_PROJECTS, T_COMMITS, T_SESSIONS, T_TURNS, T_VISUALS, NTABLES };
 
 extern const struct sync_table sync_tables[NTABLES];
+
+/* Whether column is one of t's here columns. */
+int sync_column_here(const struct sync_table *t, const char *column);
 
 /* The table called name, or NULL. */
 const struct sync_table *sync_table_find(const char *name);

@@ -17,6 +17,7 @@
 # derived from the transcripts this test writes, not from agentlogs.
 . "$SRCDIR/tests/integration/sync-lib.sh"
 y_begin
+[ -z "${REKEY_KEEP:-}" ] || trap 'rm -rf /tmp/h-rekey-last; cp -R "$T_TMP" /tmp/h-rekey-last; s_cleanup' EXIT
 
 y_machine A
 y_machine B
@@ -26,10 +27,19 @@ uid=$(y_uid A)
 
 # The checkouts, the transcripts and the expected figures (facts.json).
 python3 - "$T_TMP" "$SRCDIR/tests/integration" >"$T_TMP/facts.json" <<'PY' ||
-import json, os, sys
+import json, os, sys, uuid
 tmp = sys.argv[1]
 sys.path.insert(0, sys.argv[2])
 from fidelity_fixtures import Transcript, checkout
+
+
+class T(Transcript):
+    """The cloud keeps turn ids as UUIDs, as Claude Code writes them."""
+
+    def _head(self, kind, **extra):
+        rec = super()._head(kind, **extra)
+        rec["uuid"] = str(uuid.uuid5(uuid.NAMESPACE_URL, rec["uuid"]))
+        return rec
 
 # (machine, transcript folder, session, cwd, prompts): one commit each.
 checkout(f"{tmp}/mA/work/app", "git@GitHub.com:o/r.git")
@@ -48,7 +58,7 @@ sessions = [
 ]
 facts = {"sessions": {}, "commits": len(sessions), "turns": 0}
 for n, (machine, folder, sid, cwd, prompts) in enumerate(sessions):
-    t = Transcript(sid, f"{tmp}/{cwd}")
+    t = T(sid, f"{tmp}/{cwd}")
     t.clock = 1000 * n
     for i in range(prompts):
         t.user(f"Prompt {i} in {cwd}")

@@ -1,0 +1,12 @@
+-- agentlogs cloud: projects keyed by repository (issue 11).
+--
+-- A project's id used to be UUIDv5 of its folder name on every machine, so
+-- (user_id, name) could be unique without ever conflicting with the key. Now
+-- the id derives from the repository (its normalised remote URL, else its root
+-- on the machine that has it, else the working directory), and the name is
+-- only how one machine shows it, made unique there: two repositories called
+-- "cli" on two machines are two projects that may both be named "cli", and a
+-- store re-keyed by an upgrade pushes its new project "cli" in the same batch
+-- as the tombstone of its old one, in whatever order the batch applies them.
+-- Either refused the whole push with a unique violation.
+alter table public.projects drop constraint if exists projects_user_id_name_key;
