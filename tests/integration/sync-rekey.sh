@@ -44,6 +44,8 @@ class T(Transcript):
 # (machine, transcript folder, session, cwd, prompts): one commit each.
 checkout(f"{tmp}/mA/work/app", "git@GitHub.com:o/r.git")
 checkout(f"{tmp}/mB/src/app", "https://github.com/o/r")
+checkout(f"{tmp}/mA/work/s", "ssh://git@github.com:22/o/s")
+checkout(f"{tmp}/mB/src/s", "git@github.com:o/s")
 os.makedirs(f"{tmp}/mA/work/app/web", exist_ok=True)
 for d in ("mA/work/cli", "mB/code/cli", "mA/x/lib", "mB/y/lib"):
     checkout(f"{tmp}/{d}")
@@ -52,9 +54,11 @@ sessions = [
     ("A", "old", "a-app-web", "mA/work/app/web", 1),
     ("A", "old", "a-cli", "mA/work/cli", 3),
     ("A", "new", "a-lib", "mA/x/lib", 1),
+    ("A", "new", "a-s", "mA/work/s", 1),
     ("B", "own", "b-app", "mB/src/app", 2),
     ("B", "own", "b-cli", "mB/code/cli", 1),
     ("B", "own", "b-lib", "mB/y/lib", 1),
+    ("B", "late", "b-s", "mB/src/s", 2),
 ]
 facts = {"sessions": {}, "commits": len(sessions), "turns": 0}
 for n, (machine, folder, sid, cwd, prompts) in enumerate(sessions):
@@ -70,10 +74,15 @@ for n, (machine, folder, sid, cwd, prompts) in enumerate(sessions):
 repo = lambda d: f"path:{tmp}/{d}"
 facts["projects"] = {
     "git:github.com/o/r": ["a-app", "a-app-web", "b-app"],
+    "git:github.com/o/s": ["a-s", "b-s"],
     repo("mA/work/cli"): ["a-cli"], repo("mB/code/cli"): ["b-cli"],
     repo("mA/x/lib"): ["a-lib"], repo("mB/y/lib"): ["b-lib"],
 }
-facts["checkout"] = {"A": f"{tmp}/mA/work/app", "B": f"{tmp}/mB/src/app"}
+# Where each machine has the repositories checked out.
+facts["checkout"] = {
+    "git:github.com/o/r": {"A": f"{tmp}/mA/work/app", "B": f"{tmp}/mB/src/app"},
+    "git:github.com/o/s": {"A": f"{tmp}/mA/work/s", "B": f"{tmp}/mB/src/s"},
+}
 json.dump(facts, sys.stdout)
 PY
 	t_fail "writing the transcripts"
@@ -133,6 +142,15 @@ at A
 y_ok A sync
 y_settle
 
+# 4. B imports a checkout of a repository it already pulled from A (o/s).
+at B
+y_ok B import --claude-dir "$T_TMP/claude-B-late"
+y_ok B sync
+y_settle
+at A
+y_ok A sync
+y_settle
+
 # The cloud, and each machine: the repository-keyed projects, each holding
 # its sessions' commits and turns; the old ones tombstones.
 psql -X -At "$S_DB" -c "SELECT json_build_object(
@@ -179,11 +197,12 @@ for m in ("A", "B"):
     names = [p["name"] for p in shown]
     check(f"{m}: unique project names", len(names), len(set(names)))
     by_id = {p["id"]: p for p in shown}
-    orr = by_id.get(pid["git:github.com/o/r"], {})
-    check(f"{m}: the repository's name", "o/r", orr.get("name"))
-    check(f"{m}: the repository's path (this machine's checkout)", facts["checkout"][m],
-          orr.get("local_path"))
-    check(f"{m}: the repository's commits (both machines')", 3, orr.get("commits"))
+    for k, paths in facts["checkout"].items():
+        p = by_id.get(pid[k], {})
+        check(f"{m}: {k}'s name", k.split("/", 1)[1], p.get("name"))
+        check(f"{m}: {k}'s path (this machine's checkout)", paths[m], p.get("local_path"))
+        key = db.execute("SELECT identity_key FROM projects WHERE id = ?", (pid[k],)).fetchone()
+        check(f"{m}: {k}'s identity key", (k,), key)
     for k, sids in facts["projects"].items():
         p = by_id.get(pid[k], {})
         check(f"{m}: {k} commits", len(sids), p.get("commits"))
@@ -205,9 +224,6 @@ for m in ("A", "B"):
             ON s.commit_id = c.id WHERE s.claude_session_id = ?""", (sid,)).fetchone()
         if co is None or co[0] is None or not co[0].startswith(f"{tmp}/m{m}/"):
             fail.append(f"{m}: {sid}'s checkout is {co}, not on this machine")
-    key = db.execute("SELECT identity_key FROM projects WHERE id = ?",
-                     (pid["git:github.com/o/r"],)).fetchone()
-    check(f"{m}: the repository's identity key", ("git:github.com/o/r",), key)
 if fail:
     print("FAIL:\n  " + "\n  ".join(fail), file=sys.stderr)
     sys.exit(1)
