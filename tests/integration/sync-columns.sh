@@ -18,7 +18,11 @@ y_begin
 # each machine computes for itself.
 LOCAL_ONLY="cloud_id sync_status cloud_version local_version last_synced_at
 	identity_key checkout git_elsewhere first_prompt_kind"
-export LOCAL_ONLY
+# The columns each machine keeps for itself once it has the row (a project's
+# display name, unique on that machine, and its checkout there): they go up,
+# and come down into a row new here, but an update leaves this machine's own.
+HERE="projects.name projects.local_path"
+export LOCAL_ONLY HERE
 
 y_machine A
 y_machine B
@@ -113,11 +117,13 @@ same() {
 	    UNION ALL SELECT 'visuals', id, to_jsonb(t) FROM visuals t WHERE user_id = '$uid') x" \
 		>"$T_TMP/cloud.json" || t_fail "reading the cloud's rows"
 	diff=$(python3 - "$(y_home A)/data.db" "$(y_home B)/data.db" "$T_TMP/touched" \
-	    "$T_TMP/cloud.json" <<'PY'
+	    "$T_TMP/cloud.json" "$1" <<'PY'
 import datetime, json, os, sqlite3, sys
 a, b = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
 cloud = json.load(open(sys.argv[4]))
+rnd = int(sys.argv[5])
 LOCAL_ONLY = set(os.environ["LOCAL_ONLY"].split())
+HERE = set(os.environ["HERE"].split())
 def ms(v):
     return datetime.datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp()
 checked = 0
@@ -132,7 +138,11 @@ for line in open(sys.argv[3]):
     cr = cloud.get(f"{t} {rid}")
     for c, va, vb in zip(cols, ra, rb):
         checked += 1
-        if va != vb:
+        if f"{t}.{c}" in HERE and rnd > 1:
+            # B keeps what it took when the row was new to it (round 1's).
+            if vb != f"{t}.{c}.1":
+                print(f"{t}.{c}: B's own value became {vb!r}")
+        elif va != vb:
             print(f"{t}.{c}: A has {va!r}, B has {vb!r}")
         vc = cr[c]
         if isinstance(vc, bool):
