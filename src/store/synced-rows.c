@@ -132,9 +132,15 @@ synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
 	strbuf_adds(&sql, ") ON CONFLICT (id) DO UPDATE SET ");
 	for (i = 1; i < n; i++) {
 		const char *c = t->columns[i].name;
+		/*
+		 * A tombstone takes the cloud's value (a deleted project's name
+		 * moves out of the way), unless another row here has it.
+		 */
 		if (sync_column_here(t, c))
-			strbuf_addf(&sql, "\"%s\" = CASE WHEN excluded.deleted_at IS NULL"
-			    " THEN \"%s\" ELSE excluded.\"%s\" END, ", c, c, c);
+			strbuf_addf(&sql, "\"%s\" = CASE WHEN excluded.deleted_at IS NULL OR"
+			    " EXISTS (SELECT 1 FROM %s x WHERE x.\"%s\" = excluded.\"%s\""
+			    " AND x.id <> excluded.id) THEN \"%s\" ELSE excluded.\"%s\" END, ",
+			    c, t->name, c, c, c, c);
 		else
 			strbuf_addf(&sql, "\"%s\" = excluded.\"%s\", ", c, c);
 	}

@@ -229,4 +229,20 @@ if fail:
     sys.exit(1)
 PY
 y_same_rows "A B" "$uid" "A and B at the end"
+
+# 5. A tombstone whose name another project has here (written in the cloud by
+# another client): the pull keeps this machine's names unique.
+lib=$(python3 -c 'import sys, uuid
+print(uuid.uuid5(uuid.UUID("2b1bbf99-738c-5e92-a614-d78443f6f89e"), "project:path:" + sys.argv[1]))' \
+	"$T_TMP/mA/x/lib")
+t_assert_eq 1 "$(psql -X -At "$S_DB" -c "WITH u AS (UPDATE projects SET name = 'o/r',
+    deleted_at = now(), version = version + 1, updated_at = now()
+    WHERE user_id = '$uid' AND id = '$lib' RETURNING 1) SELECT count(*) FROM u")" \
+	"tombstoning A's lib in the cloud"
+y_settle
+y_ok B sync
+t_assert_eq "1 0" "$(t_sql "$(y_home B)/data.db" "SELECT count(*) || ' ' ||
+    count(deleted_at) FROM projects WHERE name = 'o/r'")" "B's projects named o/r (live, deleted)"
+t_assert_eq 1 "$(t_sql "$(y_home B)/data.db" "SELECT count(*) FROM projects
+    WHERE id = '$lib' AND deleted_at IS NOT NULL")" "A's lib tombstoned on B"
 echo "PASS: sync-rekey"
