@@ -17,7 +17,6 @@
 # derived from the transcripts this test writes, not from agentlogs.
 . "$SRCDIR/tests/integration/sync-lib.sh"
 y_begin
-[ -z "${REKEY_KEEP:-}" ] || trap 'rm -rf /tmp/h-rekey-last; cp -R "$T_TMP" /tmp/h-rekey-last; s_cleanup' EXIT
 
 y_machine A
 y_machine B
