@@ -16,7 +16,7 @@ cJSON *rows_from_cloud(const struct sync_table *t, const cJSON *record, char *er
 
 /*
  * local as pull compares it with cloud: the columns each machine keeps for
- * itself (struct sync_column's here) take cloud's values, as if they agreed.
+ * itself (struct sync_table's here) take cloud's values, as if they agreed.
  */
 void rows_compare_shared(const struct sync_table *t, cJSON *local, const cJSON *cloud);
 
