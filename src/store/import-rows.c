@@ -835,6 +835,13 @@ import_update_parallel(struct store *st, const char *pid, const char *now, char 
 			v[i].now = 1;
 		if (strcmp(v[i].closed, max_closed) > 0)
 			memcpy(max_closed, v[i].closed, sizeof max_closed);
+		/*
+		 * Pulled from another machine (no checkout here): that machine
+		 * knows its checkouts and decided. Commits of several machines
+		 * or checkouts would all look alike here.
+		 */
+		if (v[i].checkout == NULL)
+			v[i].now = v[i].old;
 	}
 	upd = store_cached(st, "UPDATE cognitive_commits SET parallel = ?2,"
 	    " updated_at = ?3, sync_status = 'pending', local_version = local_version + 1"

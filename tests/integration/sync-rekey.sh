@@ -42,27 +42,36 @@ class T(Transcript):
 
 # (machine, transcript folder, session, cwd, prompts): one commit each.
 checkout(f"{tmp}/mA/work/app", "git@GitHub.com:o/r.git")
+checkout(f"{tmp}/mA/work/app2", "git@github.com:o/r")
 checkout(f"{tmp}/mB/src/app", "https://github.com/o/r")
 checkout(f"{tmp}/mA/work/s", "ssh://git@github.com:22/o/s")
 checkout(f"{tmp}/mB/src/s", "git@github.com:o/s")
 os.makedirs(f"{tmp}/mA/work/app/web", exist_ok=True)
 for d in ("mA/work/cli", "mB/code/cli", "mA/x/lib", "mB/y/lib"):
     checkout(f"{tmp}/{d}")
+# Seconds apart, each line 5 s after the last: the first sessions of o/r
+# overlap in time. Only those of one checkout on one machine are parallel:
+# a-app with a-app-web (a subdirectory), not a-app2 (a second checkout) nor
+# b-app-late (another machine).
 sessions = [
-    ("A", "old", "a-app", "mA/work/app", 2),
-    ("A", "old", "a-app-web", "mA/work/app/web", 1),
-    ("A", "old", "a-cli", "mA/work/cli", 3),
-    ("A", "new", "a-lib", "mA/x/lib", 1),
-    ("A", "new", "a-s", "mA/work/s", 1),
-    ("B", "own", "b-app", "mB/src/app", 2),
-    ("B", "own", "b-cli", "mB/code/cli", 1),
-    ("B", "own", "b-lib", "mB/y/lib", 1),
-    ("B", "late", "b-s", "mB/src/s", 2),
+    ("A", "old", "a-app", "mA/work/app", 2, 0),
+    ("A", "old", "a-app-web", "mA/work/app/web", 1, 2),
+    ("A", "old", "a-app2", "mA/work/app2", 1, 3),
+    ("A", "old", "a-cli", "mA/work/cli", 3, 3000),
+    ("A", "new", "a-lib", "mA/x/lib", 1, 4000),
+    ("A", "new", "a-s", "mA/work/s", 1, 5000),
+    ("B", "own", "b-app", "mB/src/app", 2, 6000),
+    ("B", "own", "b-cli", "mB/code/cli", 1, 7000),
+    ("B", "own", "b-lib", "mB/y/lib", 1, 8000),
+    ("B", "late", "b-s", "mB/src/s", 2, 9000),
+    ("B", "late", "b-app-late", "mB/src/app", 1, 4),
 ]
-facts = {"sessions": {}, "commits": len(sessions), "turns": 0}
-for n, (machine, folder, sid, cwd, prompts) in enumerate(sessions):
+facts = {"sessions": {}, "commits": len(sessions), "turns": 0,
+         "parallel": {s[2]: 0 for s in sessions}}
+facts["parallel"].update({"a-app": 1, "a-app-web": 1})
+for machine, folder, sid, cwd, prompts, start in sessions:
     t = T(sid, f"{tmp}/{cwd}")
-    t.clock = 1000 * n
+    t.clock = start
     for i in range(prompts):
         t.user(f"Prompt {i} in {cwd}")
         t.say(f"Answer {i}.")
@@ -72,7 +81,7 @@ for n, (machine, folder, sid, cwd, prompts) in enumerate(sessions):
 # The projects everyone must end with: repository key -> the sessions it holds.
 repo = lambda d: f"path:{tmp}/{d}"
 facts["projects"] = {
-    "git:github.com/o/r": ["a-app", "a-app-web", "b-app"],
+    "git:github.com/o/r": ["a-app", "a-app-web", "a-app2", "b-app", "b-app-late"],
     "git:github.com/o/s": ["a-s", "b-s"],
     repo("mA/work/cli"): ["a-cli"], repo("mB/code/cli"): ["b-cli"],
     repo("mA/x/lib"): ["a-lib"], repo("mB/y/lib"): ["b-lib"],
@@ -157,6 +166,7 @@ psql -X -At "$S_DB" -c "SELECT json_build_object(
         FROM projects WHERE user_id = '$uid'),
     'commits', (SELECT json_agg(json_build_object('project', c.project_id,
         'session', s.claude_session_id, 'deleted', c.deleted_at IS NOT NULL,
+        'parallel', c.parallel::int,
         'turns', (SELECT count(*) FROM turns t WHERE t.user_id = s.user_id
             AND t.session_id = s.id AND t.deleted_at IS NULL)))
         FROM cognitive_commits c JOIN sessions s ON s.user_id = c.user_id AND s.commit_id = c.id
@@ -188,6 +198,8 @@ check("the cloud's tombstoned projects", sorted(old),
 check("the cloud's live commits per session", {s: want[s] for s in want},
       {c["session"]: c["project"] for c in cloud["commits"] if not c["deleted"]})
 check("the cloud's turns", facts["turns"], sum(c["turns"] for c in cloud["commits"]))
+check("the cloud's parallel marks", facts["parallel"],
+      {c["session"]: c["parallel"] for c in cloud["commits"] if not c["deleted"]})
 
 for m in ("A", "B"):
     db = sqlite3.connect(f"{tmp}/{m}/data.db")
@@ -210,6 +222,9 @@ for m in ("A", "B"):
     got = dict(db.execute("""SELECT s.claude_session_id, c.project_id FROM cognitive_commits c
         JOIN sessions s ON s.commit_id = c.id WHERE c.deleted_at IS NULL"""))
     check(f"{m}: commits per session", want, got)
+    check(f"{m}: parallel marks", facts["parallel"], dict(db.execute("""SELECT
+        s.claude_session_id, c.parallel FROM cognitive_commits c JOIN sessions s
+        ON s.commit_id = c.id WHERE c.deleted_at IS NULL""")))
     check(f"{m}: old projects left", [], [r[0] for r in db.execute(
         "SELECT id FROM projects WHERE deleted_at IS NULL") if r[0] in old])
     check(f"{m}: rows not synced", 0, db.execute("""SELECT (SELECT count(*) FROM projects
