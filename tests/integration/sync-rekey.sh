@@ -66,7 +66,7 @@ sessions = [
     ("B", "late", "b-s", "mB/src/s", 2, 9000),
     ("B", "late", "b-app-late", "mB/src/app", 1, 4),
 ]
-facts = {"sessions": {}, "commits": len(sessions), "turns": 0,
+facts = {"sessions": {}, "turns": 0,
          "parallel": {s[2]: 0 for s in sessions}}
 facts["parallel"].update({"a-app": 1, "a-app-web": 1})
 for machine, folder, sid, cwd, prompts, start in sessions:
