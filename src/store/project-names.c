@@ -37,8 +37,9 @@ project_free_name(struct store *st, const char *id, const char *name, const char
 	char *cand = NULL;
 	int level, taken = 1;
 
-	pi.key = remote != NULL ? xprintf("git:%s", remote) : xprintf("path:%s", path);
 	/* Without a remote or a path only the name itself and the last resort remain. */
+	if (remote != NULL || path != NULL)
+		pi.key = remote != NULL ? xprintf("git:%s", remote) : xprintf("path:%s", path);
 	for (level = 0; taken == 1 && (remote != NULL || path != NULL || level == 0) &&
 	    (cand = project_name_candidate(&pi, level)) != NULL; level++) {
 		if ((taken = name_taken(st, id, cand, err)) != 0)
