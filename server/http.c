@@ -18,6 +18,7 @@
 #include "http.h"
 #include "keylimits.h"
 #include "request.h"
+#include "unparsable.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "workers.h"
@@ -27,6 +28,9 @@
 
 /* What is written to the socket per writable callback. */
 #define WRITE_CHUNK (64u << 10)
+
+/* A request's line and headers, at most: lws' header slot. */
+#define HEAD_BYTES 8192
 
 struct http_state {
 	const struct http_options *o;
@@ -38,6 +42,9 @@ struct http_state {
 	struct limits *peers;		/* connections held per address */
 	char accepting[64];		/* the address of the connection being accepted */
 	lws_sorted_usec_list_t sweep;	/* checks the body deadlines each second */
+	pthread_t service_thread;
+	int lws_log_levels;		/* the lws log lines shown */
+	struct unparsable_watch unparsable;	/* lws' log, for heads it cannot parse */
 };
 
 /* Per connection (lws allocates it): the request being received, the response being sent. */
@@ -574,6 +581,74 @@ finished:
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+static void on_lws_log(int level, const char *line);
+
+/*
+ * lws' log levels: those asked for, warnings and errors (where it gives up a
+ * head) and, while a failure's connection is still to be seen, info.
+ */
+static void
+watch_lws_log(int info)
+{
+	lws_set_log_level(state->lws_log_levels | LLL_WARN | LLL_ERR | (info ? LLL_INFO : 0),
+	    on_lws_log);
+}
+
+/*
+ * Answers a head lws could not parse, on the socket itself: lws is closing
+ * the connection and writes nothing more (its shutdown follows the answer).
+ * The connection comes from a log line: only one of ours (peer_slot() does
+ * not dereference it), and never while an answer to an earlier request is
+ * being written.
+ */
+static void
+answer_unparsable(const void *closing, enum unparsable why)
+{
+	const struct peer_conn *pc = *peer_slot(closing);
+	struct lws *wsi;
+	struct pss *pss;
+	char peer[64], *out;
+	size_t len;
+	ssize_t n;
+
+	if (pc == NULL)
+		return;
+	wsi = (struct lws *)(uintptr_t)pc->wsi;
+	if ((pss = lws_wsi_user(wsi)) != NULL && pss->job != NULL)
+		return;
+	out = unparsable_answer(why, WSI_TOKEN_COUNT - 1, HEAD_BYTES, &len);
+	n = send(lws_get_socket_fd(wsi), out, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	lws_get_peer_simple(wsi, peer, sizeof peer);
+	fprintf(stderr, "%s - - 414 %zu 0ms%s\n", peer, len,
+	    n == (ssize_t)len ? "" : " (not sent: the socket is full)");
+	free(out);
+}
+
+/* Shows lws' log lines asked for, and watches them (unparsable.h). */
+static void
+on_lws_log(int level, const char *line)
+{
+	const void *closing = NULL;
+	enum unparsable why;
+	int watching;
+
+	if (state == NULL || !pthread_equal(pthread_self(), state->service_thread)) {
+		lwsl_emit_stderr(level, line);
+		return;
+	}
+	/* line is lws' static buffer: used up before lws is called again. */
+	watching = state->unparsable.why != UNPARSABLE_NONE;
+	why = unparsable_watch_line(&state->unparsable, line, &closing);
+	/* The failure itself is logged as the request answered 414. */
+	if ((level & state->lws_log_levels) != 0 &&
+	    (watching || state->unparsable.why == UNPARSABLE_NONE))
+		lwsl_emit_stderr(level, line);
+	if (why != UNPARSABLE_NONE)
+		answer_unparsable(closing, why);
+	if (watching != (state->unparsable.why != UNPARSABLE_NONE))
+		watch_lws_log(!watching);
+}
+
 static int
 callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
     size_t len)
@@ -749,7 +824,9 @@ http_serve(const struct http_options *o, char *err)
 	hs.peers = limits_new(0, 1);
 	state = &hs;
 
-	lws_set_log_level(lws_log != NULL ? atoi(lws_log) : LLL_ERR, NULL);
+	hs.service_thread = pthread_self();
+	hs.lws_log_levels = lws_log != NULL ? atoi(lws_log) : LLL_ERR;
+	watch_lws_log(0);
 	memset(&info, 0, sizeof info);
 	info.port = o->port;
 	info.iface = o->listen_host;
@@ -761,7 +838,7 @@ http_serve(const struct http_options *o, char *err)
 		info.pvo = &ws_pvo;
 	}
 	info.protocols = protocols;
-	info.max_http_header_data = 8192;
+	info.max_http_header_data = HEAD_BYTES;
 	/* A header slot is taken from the first byte of a request to its answer. */
 	info.max_http_header_pool = (unsigned short)(o->header_slots > 65535 ? 65535 :
 	    o->header_slots);
@@ -798,6 +875,10 @@ http_serve(const struct http_options *o, char *err)
 		if (lws_service(hs.context, 0) < 0)
 			break;
 		hs.round++;
+		if (hs.unparsable.why != UNPARSABLE_NONE) {	/* no connection closed for it */
+			hs.unparsable.why = UNPARSABLE_NONE;
+			watch_lws_log(0);
+		}
 	}
 
 	/* Stop taking work, let the workers finish what they hold, then close. */
