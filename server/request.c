@@ -24,12 +24,6 @@ request_query_append(struct strbuf *sb, const char *arg, size_t len)
 }
 
 char *
-request_query_value(const char *query, const char *name)
-{
-	return percent_query_value(query, name);
-}
-
-char *
 request_query_without(const char *query, const char *name)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -65,7 +59,7 @@ http_header(const struct http_request *req, const char *name)
 char *
 http_query_param(const struct http_request *req, const char *name)
 {
-	return request_query_value(req->query, name);
+	return percent_query_value(req->query, name);
 }
 
 void

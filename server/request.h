@@ -23,13 +23,6 @@
 void request_query_append(struct strbuf *sb, const char *arg, size_t len);
 
 /*
- * The value of parameter name in query (without the '?'), decoded; "" for a
- * bare "name". The first occurrence counts. NULL when absent or when the
- * value decodes to a NUL byte.
- */
-char *request_query_value(const char *query, const char *name);
-
-/*
  * query without the parameter name (every occurrence), as a new string:
  * Supabase's gateway takes the apikey parameter out before PostgREST sees it.
  */

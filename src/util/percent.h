@@ -21,7 +21,7 @@ char *percent_decode(const char *s, size_t len);
 /*
  * The value of parameter name in query ("a=1&b=2", without the '?'),
  * decoded; "" for a bare "name". The first occurrence counts. NULL when
- * absent or when the value decodes to a NUL byte.
+ * absent (query NULL too) or when the value decodes to a NUL byte.
  */
 char *percent_query_value(const char *query, const char *name);
 

@@ -156,7 +156,16 @@ query_values(void **state)
 	assert_string_equal(v, "2");
 	free(v);
 	assert_null(percent_query_value("codex=1", "code"));
+	assert_null(percent_query_value("xcode=1", "code"));
+	/* "name=" is "" too; empty parameters are skipped; %2B is '+', '+' a space. */
+	v = percent_query_value("code=&b=2", "code");
+	assert_string_equal(v, "");
+	free(v);
+	v = percent_query_value("&&code=a%2Bb+c&", "code");
+	assert_string_equal(v, "a+b c");
+	free(v);
 	assert_null(percent_query_value("", "code"));
+	assert_null(percent_query_value(NULL, "code"));
 	assert_null(percent_query_value("code=a%00b", "code"));
 }
 
