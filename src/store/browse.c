@@ -143,7 +143,7 @@ browse_commits(struct store *st, const struct browse_query *q, struct browse_com
 		    desc, desc);
 	}
 	strbuf_adds(&sql, " LIMIT :limit");
-	s = store_prepare(st, sql.buf, err);
+	s = store_cached(st, sql.buf, err);
 	strbuf_free(&sql);
 	if (s == NULL)
 		return -1;
@@ -161,10 +161,10 @@ browse_commits(struct store *st, const struct browse_query *q, struct browse_com
 		seterr(err, "reading commits: %s", sqlite3_errmsg(st->db));
 		while (n > 0)
 			browse_commit_clear(&out[--n]);
-		sqlite3_finalize(s);
+		sqlite3_reset(s);
 		return -1;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (!down) {
 		for (i = 0; i < n / 2; i++) {
 			struct browse_commit t = out[i];
@@ -184,7 +184,7 @@ browse_commit_count(struct store *st, const struct browse_query *q, char *err)
 
 	strbuf_adds(&sql, "SELECT count(*) FROM cognitive_commits c");
 	add_filters(&sql, q);
-	s = store_prepare(st, sql.buf, err);
+	s = store_cached(st, sql.buf, err);
 	strbuf_free(&sql);
 	if (s == NULL)
 		return -1;
@@ -193,14 +193,14 @@ browse_commit_count(struct store *st, const struct browse_query *q, char *err)
 		n = sqlite3_column_int64(s, 0);
 	else
 		seterr(err, "counting commits: %s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return n;
 }
 
 int
 browse_commit_get(struct store *st, const char *id, struct browse_commit *out, char *err)
 {
-	sqlite3_stmt *s = store_prepare(st, BROWSE_SELECT
+	sqlite3_stmt *s = store_cached(st, BROWSE_SELECT
 	    " WHERE c.id = ?1 AND c.deleted_at IS NULL", err);
 	int rc;
 
@@ -215,7 +215,7 @@ browse_commit_get(struct store *st, const char *id, struct browse_commit *out, c
 		rc = 0;
 	else
 		rc = seterr(err, "reading commit %s: %s", id, sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -226,7 +226,7 @@ browse_projects(struct store *st, struct browse_project **out, size_t *n, char *
 	 * The newest start of each project is the end of its idx_commits_project
 	 * range: one probe per project, not a scan (so a tombstone counts too).
 	 */
-	sqlite3_stmt *s = store_prepare(st, "SELECT p.id, p.name, p.local_path, p.remote_url,"
+	sqlite3_stmt *s = store_cached(st, "SELECT p.id, p.name, p.local_path, p.remote_url,"
 	    " (SELECT max(c.started_at) FROM cognitive_commits c"
 	    "   WHERE c.project_id = p.id) AS last"
 	    " FROM projects p WHERE p.deleted_at IS NULL"
@@ -252,7 +252,7 @@ browse_projects(struct store *st, struct browse_project **out, size_t *n, char *
 		p[*n].commits = p[*n].sessions = p[*n].turns = p[*n].hidden = -1;
 		(*n)++;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	*out = p;
 	if (rc != SQLITE_DONE) {
 		browse_projects_free(p, *n);
@@ -266,7 +266,7 @@ browse_projects(struct store *st, struct browse_project **out, size_t *n, char *
 int
 browse_project_figures(struct store *st, struct browse_project *p, char *err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT count(*), coalesce(sum(c.turn_count), 0),"
+	sqlite3_stmt *s = store_cached(st, "SELECT count(*), coalesce(sum(c.turn_count), 0),"
 	    " coalesce(sum(c.hidden), 0), max(c.closed_at),"
 	    " (SELECT count(DISTINCT s.claude_session_id) FROM cognitive_commits c2"
 	    "   JOIN sessions s ON s.commit_id = c2.id"
@@ -288,7 +288,7 @@ browse_project_figures(struct store *st, struct browse_project *p, char *err)
 		rc = 0;
 	} else
 		rc = seterr(err, "reading project %s: %s", p->name, sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -319,7 +319,7 @@ browse_turns(struct store *st, const char *session_id, long long seq, int dir, i
 	sqlite3_stmt *s;
 	int n = 0, rc;
 
-	s = store_prepare(st, dir >= 0 ?
+	s = store_cached(st, dir >= 0 ?
 	    "SELECT id, session_id, seq, role, content, thinking, timestamp, tool_calls,"
 	    " model, message_id, input_tokens, output_tokens, cache_read_tokens,"
 	    " cache_creation_tokens FROM turns"
@@ -357,14 +357,14 @@ browse_turns(struct store *st, const char *session_id, long long seq, int dir, i
 	}
 	if (rc != SQLITE_DONE)
 		n = seterr(err, "reading turns: %s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return n;
 }
 
 static long long
 turn_count(struct store *st, const char *session_id, long long before, char *err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM turns WHERE session_id = ?1"
+	sqlite3_stmt *s = store_cached(st, "SELECT count(*) FROM turns WHERE session_id = ?1"
 	    " AND seq < ?2 AND deleted_at IS NULL", err);
 	long long n = -1;
 
@@ -376,7 +376,7 @@ turn_count(struct store *st, const char *session_id, long long before, char *err
 		n = sqlite3_column_int64(s, 0);
 	else
 		seterr(err, "counting turns: %s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return n;
 }
 
@@ -422,7 +422,7 @@ browse_turn_search(struct store *st, const char *session_id, long long seq, int 
 	    dir >= 0 ? ">" : "<",
 	    with_thinking ? " OR thinking LIKE ?3 ESCAPE '\\'" : "",
 	    dir >= 0 ? "ASC" : "DESC");
-	s = store_prepare(st, sql, err);
+	s = store_cached(st, sql, err);
 	free(sql);
 	if (s == NULL)
 		return -1;
@@ -438,7 +438,7 @@ browse_turn_search(struct store *st, const char *session_id, long long seq, int 
 		rc = 0;
 	else
 		rc = seterr(err, "searching turns: %s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	free(pattern);
 	return rc;
 }

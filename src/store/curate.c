@@ -22,7 +22,7 @@ static int
 update_commit(struct store *st, const char *sql, const char *id, const char *text, int num,
     int use_text, char *err)
 {
-	sqlite3_stmt *s = store_prepare(st, sql, err);
+	sqlite3_stmt *s = store_cached(st, sql, err);
 	char now[32];
 	int rc;
 
@@ -36,7 +36,7 @@ update_commit(struct store *st, const char *sql, const char *id, const char *tex
 	else
 		sqlite3_bind_int(s, 3, num);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return seterr(err, "cannot update commit %s: %s", id, sqlite3_errmsg(st->db));
 	if (sqlite3_changes(st->db) == 0)
@@ -66,13 +66,13 @@ curate_flag(struct store *st, const char *id, const char *field, int on, char *e
 	/* Already in that state: nothing to sync, not an error. */
 	if (rc != 0 && strncmp(err, "no commit", 9) == 0) {
 		long long live = 0;
-		sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM cognitive_commits"
+		sqlite3_stmt *s = store_cached(st, "SELECT count(*) FROM cognitive_commits"
 		    " WHERE id = ?1 AND deleted_at IS NULL", err);
 		if (s != NULL) {
 			sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 			if (sqlite3_step(s) == SQLITE_ROW)
 				live = sqlite3_column_int64(s, 0);
-			sqlite3_finalize(s);
+			sqlite3_reset(s);
 		}
 		if (live)
 			return 0;
@@ -102,7 +102,7 @@ curate_move(struct store *st, const char *id, const char *other, int after, char
 	if (strcmp(id, other) == 0)
 		return seterr(err, "cannot move a commit relative to itself");
 	/* The project's commits in their display order. */
-	list = store_prepare(st, "SELECT c.id FROM cognitive_commits c, cognitive_commits o"
+	list = store_cached(st, "SELECT c.id FROM cognitive_commits c, cognitive_commits o"
 	    " WHERE o.id = ?2 AND o.deleted_at IS NULL AND c.deleted_at IS NULL"
 	    " AND c.project_id IS o.project_id"
 	    " ORDER BY c.display_order, c.started_at, c.id", err);
@@ -119,7 +119,7 @@ curate_move(struct store *st, const char *id, const char *other, int after, char
 			from = n;
 		n++;
 	}
-	sqlite3_finalize(list);
+	sqlite3_reset(list);
 	if (step != SQLITE_DONE)
 		rc = seterr(err, "cannot read the display order: %s", sqlite3_errmsg(st->db));
 	else if (n == 0)
@@ -146,7 +146,7 @@ curate_move(struct store *st, const char *id, const char *other, int after, char
 		rc = -1;
 		goto done;
 	}
-	set = store_prepare(st, "UPDATE cognitive_commits SET display_order = ?3, " BUMP
+	set = store_cached(st, "UPDATE cognitive_commits SET display_order = ?3, " BUMP
 	    " WHERE id = ?1 AND display_order IS NOT ?3", err);
 	for (i = 0; set != NULL && i < n && rc == 0; i++) {
 		sqlite3_bind_text(set, 1, ids[i], -1, SQLITE_STATIC);
@@ -156,7 +156,6 @@ curate_move(struct store *st, const char *id, const char *other, int after, char
 			rc = seterr(err, "cannot reorder: %s", sqlite3_errmsg(st->db));
 		sqlite3_reset(set);
 	}
-	sqlite3_finalize(set);
 	if (set == NULL)
 		rc = -1;
 	if (rc == 0)
@@ -194,7 +193,7 @@ curate_drop(struct store *st, const char *where, const char *arg, long *commits,
 	for (i = 0; steps[i] != NULL && rc == 0; i++) {
 		/* `where` is each step's only conversion, if it has one. */
 		char *sql = xprintf(steps[i], where);
-		sqlite3_stmt *s = store_prepare(st, sql, err);
+		sqlite3_stmt *s = store_cached(st, sql, err);
 		free(sql);
 		if (s == NULL) {
 			rc = -1;
@@ -206,7 +205,7 @@ curate_drop(struct store *st, const char *where, const char *arg, long *commits,
 			rc = seterr(err, "dropping commits: %s", sqlite3_errmsg(st->db));
 		else if (i == 2)
 			*commits = sqlite3_changes(st->db);
-		sqlite3_finalize(s);
+		sqlite3_reset(s);
 	}
 	return rc;
 }

@@ -97,7 +97,7 @@ pending_commits(struct store *st, enum pending_plan plan, const struct pending_c
 	else
 		sql = xprintf(PENDING_SELECT "%s ORDER BY c.started_at %s, c.id %s LIMIT :limit",
 		    pending_term(plan), order, order);
-	s = store_prepare(st, sql, err);
+	s = store_cached(st, sql, err);
 	free(sql);
 	if (s == NULL)
 		return -1;
@@ -110,10 +110,10 @@ pending_commits(struct store *st, enum pending_plan plan, const struct pending_c
 		seterr(err, "reading pending commits: %s", sqlite3_errmsg(st->db));
 		while (n > 0)
 			pending_commit_clear(&out[--n]);
-		sqlite3_finalize(s);
+		sqlite3_reset(s);
 		return -1;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	/* Read backwards: turned round into list order. */
 	for (i = 0; dir < 0 && i < n / 2; i++) {
 		struct pending_commit t = out[i];
@@ -137,7 +137,7 @@ pending_count(struct store *st, enum pending_plan plan, const struct pending_com
 		sql = xprintf("SELECT count(*) FROM cognitive_commits c%s"
 		    " AND c.started_at <= :started AND (c.started_at < :started OR c.id < :id)",
 		    pending_term(plan));
-	s = store_prepare(st, sql, err);
+	s = store_cached(st, sql, err);
 	free(sql);
 	if (s == NULL)
 		return -1;
@@ -147,14 +147,14 @@ pending_count(struct store *st, enum pending_plan plan, const struct pending_com
 		n = sqlite3_column_int64(s, 0);
 	else
 		seterr(err, "counting pending commits: %s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return n;
 }
 
 static int
 count_for(struct store *st, const char *sql, const char *id, long long *out, char *err)
 {
-	sqlite3_stmt *s = store_prepare(st, sql, err);
+	sqlite3_stmt *s = store_cached(st, sql, err);
 	int rc = 0;
 
 	if (s == NULL)
@@ -164,7 +164,7 @@ count_for(struct store *st, const char *sql, const char *id, long long *out, cha
 		*out = sqlite3_column_int64(s, 0);
 	else
 		rc = seterr(err, "counting pending rows: %s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -187,7 +187,7 @@ pending_figures(struct store *st, struct pending_commit *c, char *err)
 int
 pending_projects(struct store *st, struct strbuf *names, int max, long long *n, char *err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT name FROM projects"
+	sqlite3_stmt *s = store_cached(st, "SELECT name FROM projects"
 	    " WHERE sync_status = 'pending' ORDER BY name", err);
 	int rc;
 
@@ -200,7 +200,7 @@ pending_projects(struct store *st, struct strbuf *names, int max, long long *n, 
 			    (const char *)sqlite3_column_text(s, 0));
 		(*n)++;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return seterr(err, "reading pending projects: %s", sqlite3_errmsg(st->db));
 	return 0;
