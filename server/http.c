@@ -620,7 +620,7 @@ answer_unparsable(const void *closing, enum unparsable why)
 	n = send(lws_get_socket_fd(wsi), out, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	lws_get_peer_simple(wsi, peer, sizeof peer);
 	fprintf(stderr, "%s - - 414 %zu 0ms%s\n", peer, len,
-	    n == (ssize_t)len ? "" : " (not sent: the socket is full)");
+	    n == (ssize_t)len ? "" : " (the answer could not be sent)");
 	free(out);
 }
 
@@ -633,7 +633,8 @@ on_lws_log(int level, const char *line)
 	int watching;
 
 	if (state == NULL || !pthread_equal(pthread_self(), state->service_thread)) {
-		lwsl_emit_stderr(level, line);
+		if (state == NULL || (level & state->lws_log_levels) != 0)
+			lwsl_emit_stderr(level, line);
 		return;
 	}
 	/* line is lws' static buffer: used up before lws is called again. */
