@@ -82,8 +82,25 @@ s_body=$(cat "$T_TMP/refused")
 s_status=414
 assert_refused "a second request on a connection"
 
+# Many at once, on as many connections: each gets its own answer, and the
+# requests served beside them theirs.
+q=$(filters 120)
+pids=
+i=0
+while [ $i -lt 16 ]; do
+	curl -s -o /dev/null -w '%{http_code}\n' -H "apikey: $S_SERVICE" "$S_URL$TABLE?$q" \
+		>"$T_TMP/many.$i" &
+	pids="$pids $!"
+	curl -s -o /dev/null -w '%{http_code}\n' "$S_URL/health" >"$T_TMP/health.$i" &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+wait $pids	# not the server, also a child
+t_assert_eq 16 "$(cat "$T_TMP"/many.* | grep -c '^414$')" "concurrent refusals answered 414"
+t_assert_eq 16 "$(cat "$T_TMP"/health.* | grep -c '^200$')" "/health beside them"
+
 # The refusals are logged as requests are, and nothing went wrong inside.
-t_assert_eq 5 "$(grep -c ' 414 ' "$T_TMP/server.log")" "414 lines in the server log"
+t_assert_eq 21 "$(grep -c ' 414 ' "$T_TMP/server.log")" "414 lines in the server log"
 if grep -q -e 'Sanitizer' -e 'runtime error' "$T_TMP/server.log"; then
 	t_fail "sanitizer report: $(grep -A5 -e Sanitizer -e 'runtime error' "$T_TMP/server.log" | head -20)"
 fi
