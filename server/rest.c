@@ -29,6 +29,7 @@ static const struct pgrst_table tables[] = {
 	{ "sessions", "user_id,id" },
 	{ "turns", "user_id,id" },
 	{ "visuals", "user_id,id" },
+	{ "conflicts", "user_id,id" },
 };
 
 static const struct pgrst_arg push_args[] = { { "payload", "jsonb" } };

@@ -161,7 +161,7 @@ run_sync(struct cmd_ctx *ctx, enum sync_what what, int quiet)
 }
 
 static const char *const status_labels[NTABLES] = {
-	"projects", "commits", "sessions", "turns", "visuals"
+	"projects", "commits", "sessions", "turns", "visuals", "conflicts"
 };
 
 /* What sync --status shows; the strings are NULL when unset. */

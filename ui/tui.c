@@ -23,6 +23,7 @@
 #include "store/browse.h"
 #include "store/db.h"
 #include "store/samples.h"
+#include "sync/account.h"
 #include "ui/script.h"
 #include "ui/status.h"
 #include "ui/tui.h"
@@ -916,6 +917,8 @@ tui_run(struct cmd_ctx *ctx)
 	t.keys = keymap_new();
 	keymap_load(t.keys, cfg, &warnings);
 	machine_name(t.machine, sizeof t.machine);
+	if (account_machine_id(ctx->home, t.machine_id, err) != 0)
+		log_warn("%s", err);
 	t.lp.preview = 1;
 	t.lp.split = SPLIT_AUTO;
 	t.lp.ratio = DEFAULT_RATIO;

@@ -23,6 +23,7 @@
 #include "ui/sync-thread.h"
 #include "ui/theme.h"
 #include "ui/view.h"
+#include "util/uuid.h"
 
 struct cmd_ctx;
 struct config;
@@ -43,6 +44,7 @@ struct tui {
 	struct theme theme;
 	struct sync_status status;	/* the last snapshot */
 	char machine[64];
+	char machine_id[UUID_STRLEN];	/* AGENTLOGS_HOME/machine-id: whose side a conflict is */
 	int samples;		/* the store holds the bundled samples */
 
 	/* The rest is the TUI's own. */

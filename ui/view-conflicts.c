@@ -29,7 +29,7 @@
 #define VALUE_MIN 8
 
 struct conflict_item {
-	long long id;
+	char *id;
 	char *commit_id, *field, *local, *cloud, *detected_at;
 	char winner[8];		/* "" while held */
 	char *label;		/* the commit's own label (not its title, which may be in conflict) */
@@ -59,7 +59,7 @@ add_conflict(const struct conflict_row *c, void *arg)
 	cv->rows = xreallocarray(cv->rows, cv->n + 1, sizeof *cv->rows);
 	it = &cv->rows[cv->n++];
 	memset(it, 0, sizeof *it);
-	it->id = c->id;
+	it->id = dup(c->id);
 	it->commit_id = dup(c->record_id);
 	it->field = dup(c->field);
 	it->local = dup(c->local_value);
@@ -74,6 +74,7 @@ conflict_clear(void *row)
 {
 	struct conflict_item *it = row;
 
+	free(it->id);
 	free(it->commit_id);
 	free(it->field);
 	free(it->local);
@@ -91,7 +92,8 @@ static const struct listwin_source conflicts_source = {
 static int
 same_conflict(const void *a, const void *b)
 {
-	return ((const struct conflict_item *)a)->id == ((const struct conflict_item *)b)->id;
+	return strcmp(((const struct conflict_item *)a)->id,
+	    ((const struct conflict_item *)b)->id) == 0;
 }
 
 /* The commits' labels, read after the list (conflicts_list holds its statement meanwhile). */
@@ -122,7 +124,7 @@ label_rows(struct tui *t, struct conflicts_view *cv, char *err)
 static int
 load(struct tui *t, struct conflicts_view *cv, char *err)
 {
-	int rc = conflicts_list(t->st, add_conflict, cv, err) != 0 ? -1 :
+	int rc = conflicts_list(t->st, t->machine_id, add_conflict, cv, err) != 0 ? -1 :
 	    label_rows(t, cv, err);
 
 	if (rc == 0)

@@ -72,14 +72,14 @@ differs(const struct conflict_side *s)
 static int
 held(const struct conflict_side *s)
 {
-	return s->conflict != 0 && s->winner[0] == '\0';
+	return s->conflict[0] != '\0' && s->winner[0] == '\0';
 }
 
 /* What a settled conflict keeps until the person says otherwise: the last write's. */
 static enum choice
 default_choice(const struct conflict_side *s)
 {
-	if (s->conflict == 0 || s->winner[0] == '\0')
+	if (s->conflict[0] == '\0' || s->winner[0] == '\0')
 		return CHOICE_NONE;
 	return strcmp(s->winner, "local") == 0 ? CHOICE_LOCAL : CHOICE_CLOUD;
 }
@@ -94,14 +94,15 @@ load(struct tui *t, struct resolve_view *rv, char *err)
 
 	memcpy(old, rv->sides, sizeof old);
 	memcpy(kept, rv->choice, sizeof kept);
-	if (conflicts_sides(t->st, rv->commit_id, rv->sides, err) != 0) {
+	if (conflicts_sides(t->st, t->machine_id, rv->commit_id, rv->sides, err) != 0) {
 		memcpy(rv->sides, old, sizeof old);
 		return -1;
 	}
 	/* A choice stays while its conflict does (a sync may have changed it). */
 	for (i = 0; i < CONFLICT_FIELDS; i++) {
-		rv->choice[i] = rv->sides[i].conflict != 0 && rv->sides[i].conflict == old[i].conflict ?
-		    kept[i] : default_choice(&rv->sides[i]);
+		rv->choice[i] = rv->sides[i].conflict[0] != '\0' &&
+		    strcmp(rv->sides[i].conflict, old[i].conflict) == 0 ? kept[i] :
+		    default_choice(&rv->sides[i]);
 	}
 	conflicts_sides_free(old);
 	free(rv->label);
@@ -142,7 +143,7 @@ resolve_open(struct view *v, struct tui *t, const char *arg, char *err)
 		return seterr(err, "no commit %.8s here", rv->commit_id);
 	/* The cursor starts on the first field in conflict. */
 	for (i = CONFLICT_FIELDS - 1; i >= 0; i--) {
-		if (rv->sides[i].conflict != 0)
+		if (rv->sides[i].conflict[0] != '\0')
 			rv->fields.cur = i;
 	}
 	return 0;
@@ -212,7 +213,7 @@ side_style(const struct resolve_view *rv, int i, enum choice side, const char **
 	*mark = "";
 	*mark_role = ROLE_DEFAULT;
 	*role = ROLE_DEFAULT;
-	if (s->conflict != 0) {
+	if (s->conflict[0] != '\0') {
 		if (rv->choice[i] == CHOICE_NONE)
 			*role = ROLE_BADGE_CONFLICT;
 		else if (rv->choice[i] == side) {
@@ -257,8 +258,8 @@ label_cell(struct rline *l, const struct resolve_view *rv, int i, int cols)
 {
 	const struct conflict_side *s = &rv->sides[i];
 
-	rline_add(l, held(s) ? ROLE_BADGE_CONFLICT : s->conflict != 0 ? ROLE_BADGE_PENDING :
-	    ROLE_DEFAULT, s->conflict != 0 ? "!" : " ", 2);
+	rline_add(l, held(s) ? ROLE_BADGE_CONFLICT : s->conflict[0] != '\0' ? ROLE_BADGE_PENDING :
+	    ROLE_DEFAULT, s->conflict[0] != '\0' ? "!" : " ", 2);
 	rline_add(l, i == cursor_field(rv) ? ROLE_CURSOR : ROLE_LABEL, view_field_label(s->field),
 	    cols - 2);
 }
@@ -274,8 +275,8 @@ legend(struct resolve_view *rv, int cols)
 	for (i = 0; i < CONFLICT_FIELDS; i++) {
 		const struct conflict_side *s = &rv->sides[i];
 		waiting += held(s) && rv->choice[i] == CHOICE_NONE;
-		settled += s->conflict != 0 && !held(s);
-		merging += s->conflict == 0 && differs(s);
+		settled += s->conflict[0] != '\0' && !held(s);
+		merging += s->conflict[0] == '\0' && differs(s);
 	}
 	if (waiting > 0)
 		strbuf_adds(&sb, "Held: this machine keeps its value and the commit does not go up"
@@ -344,7 +345,7 @@ build_body(struct tui *t, struct resolve_view *rv, const struct sides *sd)
 		}
 		l = textbuf_line(&rv->body);
 		l->tag = i;
-		if (!differs(s) && s->conflict == 0) {
+		if (!differs(s) && s->conflict[0] == '\0') {
 			/* The same on both sides: one line. */
 			label_cell(l, rv, i, LABEL_COLS < sd->label.w ? LABEL_COLS : sd->label.w);
 			rline_add(l, ROLE_DEFAULT, lv.buf, -(sd->label.w - l->width));
@@ -448,7 +449,7 @@ take(struct tui *t, struct resolve_view *rv, enum choice c)
 {
 	struct conflict_side *s = &rv->sides[cursor_field(rv)];
 
-	if (s->conflict == 0) {
+	if (s->conflict[0] == '\0') {
 		tui_message(t, 0, "No conflict on %s%s", view_field_label(s->field),
 		    differs(s) ? ": this machine's change goes up as it is." : ": both sides agree.");
 		return;
@@ -474,12 +475,12 @@ accept(struct tui *t, struct resolve_view *rv)
 	}
 	for (i = 0; i < CONFLICT_FIELDS; i++) {
 		const struct conflict_side *s = &rv->sides[i];
-		if (s->conflict == 0)
+		if (s->conflict[0] == '\0')
 			continue;
 		if (s->winner[0] != '\0' && rv->choice[i] == default_choice(s))
-			rc = conflicts_review(t->st, rv->commit_id, s->field, err);
+			rc = conflicts_review(t->st, t->machine_id, rv->commit_id, s->field, err);
 		else {
-			rc = conflicts_resolve(t->st, rv->commit_id, s->field,
+			rc = conflicts_resolve(t->st, t->machine_id, rv->commit_id, s->field,
 			    side_name(rv->choice[i]), err);
 			resolved += rc > 0;
 		}

@@ -11,42 +11,102 @@
 #include "store/synced-rows.h"
 #include "sync/tables.h"
 #include "util/log.h"
+#include "util/uuid.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
+
+/* The other side's name: a record's sides as seen from the machine that did not find it. */
+static const char *
+other_side(const char *side)
+{
+	if (side == NULL)
+		return NULL;
+	return strcmp(side, "local") == 0 ? "cloud" : "local";
+}
+
+/* Whether a record found by local_machine reads swapped on machine me. */
+static int
+swapped(const char *local_machine, const char *me)
+{
+	return local_machine != NULL && me != NULL && *me != '\0' && strcmp(local_machine, me) != 0;
+}
+
+/* c, as machine me sees it. */
+static void
+from_view_of(struct conflict_row *c, const char *me)
+{
+	const char *v;
+
+	if (!swapped(c->local_machine, me))
+		return;
+	v = c->local_value, c->local_value = c->cloud_value, c->cloud_value = v;
+	v = c->local_machine, c->local_machine = c->cloud_machine, c->cloud_machine = v;
+	c->winner = other_side(c->winner);
+	{
+		long long x = c->local_version;
+		c->local_version = c->cloud_version;
+		c->cloud_version = x;
+	}
+}
+
+/*
+ * The same disagreement, whichever machine holds which value, is one record:
+ * the id is taken over the two values in a fixed order.
+ */
+static void
+conflict_id(char out[UUID_STRLEN], const struct conflict_row *c)
+{
+	const char *a = c->local_value != NULL ? c->local_value : "null";
+	const char *b = c->cloud_value != NULL ? c->cloud_value : "null";
+
+	if (strcmp(a, b) > 0) {
+		const char *x = a;
+		a = b;
+		b = x;
+	}
+	uuid_v5_join(out, "conflict", c->record_id, c->field, a, b, (char *)NULL);
+}
 
 int
 conflicts_record(struct store *st, const struct conflict_row *c, char *err)
 {
-	static const char *const sql[2] = {
-		"UPDATE conflicts SET local_value = ?3, cloud_value = ?4,"
-		" local_version = ?5, cloud_version = ?6, winner = ?7, detected_at = ?8"
-		" WHERE table_name = 'cognitive_commits' AND record_id = ?1 AND field = ?2"
-		" AND resolved_at IS NULL",
-		"INSERT INTO conflicts (table_name, record_id, field,"
-		" local_value, cloud_value, local_version, cloud_version, winner, detected_at)"
-		" VALUES ('cognitive_commits', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	};
-	char now[32];
-	int i, n = 0;
+	/*
+	 * A repeat of an open record changes nothing (held conflicts are merged
+	 * again at every pull); the same one found again after it closed, or from
+	 * the other side, is open again, as this machine sees it now.
+	 */
+	sqlite3_stmt *s = store_cached(st, "INSERT INTO conflicts (id, record_id, field,"
+	    " local_value, cloud_value, local_row_version, cloud_row_version, winner,"
+	    " detected_at, local_machine, cloud_machine, state, version, updated_at, sync_status)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'open', 1, ?9, 'pending')"
+	    " ON CONFLICT (id) DO UPDATE SET local_value = excluded.local_value,"
+	    " cloud_value = excluded.cloud_value, local_row_version = excluded.local_row_version,"
+	    " cloud_row_version = excluded.cloud_row_version, winner = excluded.winner,"
+	    " detected_at = excluded.detected_at, local_machine = excluded.local_machine,"
+	    " cloud_machine = excluded.cloud_machine, state = 'open', resolved_at = NULL,"
+	    " resolved_by = NULL, version = max(version, cloud_version) + 1,"
+	    " updated_at = excluded.updated_at, sync_status = 'pending',"
+	    " local_version = local_version + 1"
+	    " WHERE state <> 'open' OR winner IS NOT excluded.winner"
+	    " OR local_machine IS NOT excluded.local_machine", err);
+	char now[32], id[UUID_STRLEN];
 
-	time_now_iso(now);
-	/* The update first; the insert only when there was no open one. */
-	for (i = 0; i < 2 && n == 0; i++) {
-		sqlite3_stmt *s = store_cached(st, sql[i], err);
-		if (s == NULL)
-			return -1;
-		store_bind_text(s, 1, c->record_id);
-		store_bind_text(s, 2, c->field);
-		store_bind_text(s, 3, c->local_value);
-		store_bind_text(s, 4, c->cloud_value);
-		sqlite3_bind_int64(s, 5, c->local_version);
-		sqlite3_bind_int64(s, 6, c->cloud_version);
-		store_bind_text(s, 7, c->winner);
-		store_bind_text(s, 8, now);
-		if ((n = store_step_write(st, s, "recording a conflict", err)) < 0)
-			return -1;
-	}
-	return 0;
+	if (s == NULL)
+		return -1;
+	time_stamp_iso(now);
+	conflict_id(id, c);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, c->record_id);
+	store_bind_text(s, 3, c->field);
+	store_bind_text(s, 4, c->local_value);
+	store_bind_text(s, 5, c->cloud_value);
+	sqlite3_bind_int64(s, 6, c->local_version);
+	sqlite3_bind_int64(s, 7, c->cloud_version);
+	store_bind_text(s, 8, c->winner);
+	store_bind_text(s, 9, now);
+	store_bind_text(s, 10, c->local_machine);
+	store_bind_text(s, 11, c->cloud_machine);
+	return store_step_write(st, s, "recording a conflict", err) < 0 ? -1 : 0;
 }
 
 int
@@ -71,32 +131,68 @@ conflicts_count(struct store *st, const char *commit_id, struct conflict_counts 
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-int
-conflicts_list(struct store *st, conflict_cb cb, void *arg, char *err)
+/* The columns a conflict_row is read from, in read_row's order. */
+#define ROW_COLUMNS "id, record_id, field, local_value, cloud_value, winner, detected_at," \
+	" local_row_version, cloud_row_version, local_machine, cloud_machine"
+
+static void
+read_row(sqlite3_stmt *s, struct conflict_row *c)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT id, record_id, field, local_value,"
-	    " cloud_value, winner, detected_at FROM conflicts WHERE resolved_at IS NULL"
-	    " ORDER BY id", err);
+	c->id = (const char *)sqlite3_column_text(s, 0);
+	c->record_id = (const char *)sqlite3_column_text(s, 1);
+	c->field = (const char *)sqlite3_column_text(s, 2);
+	c->local_value = (const char *)sqlite3_column_text(s, 3);
+	c->cloud_value = (const char *)sqlite3_column_text(s, 4);
+	c->winner = (const char *)sqlite3_column_text(s, 5);
+	c->detected_at = (const char *)sqlite3_column_text(s, 6);
+	c->local_version = sqlite3_column_int64(s, 7);
+	c->cloud_version = sqlite3_column_int64(s, 8);
+	c->local_machine = (const char *)sqlite3_column_text(s, 9);
+	c->cloud_machine = (const char *)sqlite3_column_text(s, 10);
+}
+
+int
+conflicts_list(struct store *st, const char *me, conflict_cb cb, void *arg, char *err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT " ROW_COLUMNS " FROM conflicts"
+	    " WHERE resolved_at IS NULL ORDER BY detected_at, id", err);
 	int rc = 0, step;
 
 	if (s == NULL)
 		return -1;
 	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct conflict_row c = {
-			.id = sqlite3_column_int64(s, 0),
-			.record_id = (const char *)sqlite3_column_text(s, 1),
-			.field = (const char *)sqlite3_column_text(s, 2),
-			.local_value = (const char *)sqlite3_column_text(s, 3),
-			.cloud_value = (const char *)sqlite3_column_text(s, 4),
-			.winner = (const char *)sqlite3_column_text(s, 5),
-			.detected_at = (const char *)sqlite3_column_text(s, 6),
-		};
+		struct conflict_row c;
+		read_row(s, &c);
+		from_view_of(&c, me);
 		rc = cb(&c, arg);
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = seterr(err, "reading conflicts: %s", sqlite3_errmsg(st->db));
 	sqlite3_finalize(s);
 	return rc;
+}
+
+/*
+ * Closes a record as state ("resolved" or "acknowledged") by me, keeping
+ * winner (the record's own side names), as a new version that goes up.
+ */
+static int
+close_record(struct store *st, const char *id, const char *state, const char *winner,
+    const char *me, const char *now, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "UPDATE conflicts SET state = ?2, winner = ?3,"
+	    " resolved_at = ?4, resolved_by = ?5, updated_at = ?4,"
+	    " version = max(version, cloud_version) + 1, local_version = local_version + 1,"
+	    " sync_status = 'pending' WHERE id = ?1", err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, state);
+	store_bind_text(s, 3, winner);
+	store_bind_text(s, 4, now);
+	store_bind_text(s, 5, me);
+	return store_step_write(st, s, "closing a conflict", err) < 0 ? -1 : 0;
 }
 
 static const struct sync_column *
@@ -144,10 +240,10 @@ apply_choice(struct store *st, const char *commit_id, const char *field, const c
 }
 
 int
-conflicts_resolve(struct store *st, const char *commit_id, const char *field, const char *side,
-    char *err)
+conflicts_resolve(struct store *st, const char *me, const char *commit_id, const char *field,
+    const char *side, char *err)
 {
-	sqlite3_stmt *s, *done;
+	sqlite3_stmt *s, *u;
 	char now[32];
 	long long left = 0;
 	int n = 0, rc = 0, step;
@@ -157,32 +253,27 @@ conflicts_resolve(struct store *st, const char *commit_id, const char *field, co
 	time_stamp_iso(now);	/* also the new version's updated_at */
 	if (store_begin(st, err) != 0)
 		return -1;
-	s = store_prepare(st, "SELECT id, field, local_value, cloud_value FROM conflicts"
-	    " WHERE record_id = ?1 AND resolved_at IS NULL AND (?2 IS NULL OR field = ?2)", err);
-	done = store_prepare(st, "UPDATE conflicts SET resolved_at = ?2, winner = ?3"
-	    " WHERE id = ?1", err);
-	if (s == NULL || done == NULL)
+	/* Oldest first: with two on one field, the newer one's choice is the last applied. */
+	s = store_prepare(st, "SELECT " ROW_COLUMNS " FROM conflicts WHERE record_id = ?1"
+	    " AND resolved_at IS NULL AND (?2 IS NULL OR field = ?2) ORDER BY detected_at, id", err);
+	if (s == NULL)
 		rc = -1;
-	if (rc == 0) {
+	else {
 		sqlite3_bind_text(s, 1, commit_id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, field, -1, SQLITE_STATIC);
 	}
 	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *f = (const char *)sqlite3_column_text(s, 1);
-		const char *v = (const char *)sqlite3_column_text(s, strcmp(side, "local") == 0 ? 2 : 3);
-		rc = apply_choice(st, commit_id, f, v, err);
-		if (rc == 0) {
-			sqlite3_bind_int64(done, 1, sqlite3_column_int64(s, 0));
-			sqlite3_bind_text(done, 2, now, -1, SQLITE_STATIC);
-			sqlite3_bind_text(done, 3, side, -1, SQLITE_STATIC);
-			if (sqlite3_step(done) != SQLITE_DONE)
-				rc = seterr(err, "resolving: %s", sqlite3_errmsg(st->db));
-			sqlite3_reset(done);
-			n++;
-		}
+		struct conflict_row c;
+		read_row(s, &c);
+		/* The side chosen here, in the record's own names. */
+		const char *kept = swapped(c.local_machine, me) ? other_side(side) : side;
+		rc = apply_choice(st, commit_id, c.field, strcmp(kept, "local") == 0 ?
+		    c.local_value : c.cloud_value, err);
+		if (rc == 0)
+			rc = close_record(st, c.id, "resolved", kept, me, now, err);
+		n += rc == 0;
 	}
 	sqlite3_finalize(s);
-	sqlite3_finalize(done);
 	if (rc == 0 && n == 0 && field != NULL)
 		rc = seterr(err, "no open conflict on %s of that commit", field);
 	else if (rc == 0 && n == 0)
@@ -193,22 +284,19 @@ conflicts_resolve(struct store *st, const char *commit_id, const char *field, co
 		if ((rc = conflicts_count(st, commit_id, &still, err)) == 0)
 			left = still.held;
 	}
-	if (rc == 0) {
-		sqlite3_stmt *u = store_prepare(st, "UPDATE cognitive_commits SET"
-		    " version = max(version, cloud_version) + 1, updated_at = ?2,"
-		    " local_version = local_version + 1,"
-		    " sync_status = CASE WHEN ?3 > 0 THEN 'conflict' ELSE 'pending' END WHERE id = ?1",
-		    err);
-		if (u == NULL)
-			rc = -1;
-		else {
-			sqlite3_bind_text(u, 1, commit_id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(u, 2, now, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(u, 3, left);
-			if (sqlite3_step(u) != SQLITE_DONE)
-				rc = seterr(err, "resolving: %s", sqlite3_errmsg(st->db));
-			sqlite3_finalize(u);
-		}
+	if (rc == 0 && (u = store_prepare(st, "UPDATE cognitive_commits SET"
+	    " version = max(version, cloud_version) + 1, updated_at = ?2,"
+	    " local_version = local_version + 1,"
+	    " sync_status = CASE WHEN ?3 > 0 THEN 'conflict' ELSE 'pending' END WHERE id = ?1",
+	    err)) == NULL)
+		rc = -1;
+	else if (rc == 0) {
+		sqlite3_bind_text(u, 1, commit_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(u, 2, now, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(u, 3, left);
+		if (sqlite3_step(u) != SQLITE_DONE)
+			rc = seterr(err, "resolving: %s", sqlite3_errmsg(st->db));
+		sqlite3_finalize(u);
 	}
 	if (rc == 0 && store_commit(st, err) == 0)
 		return n;
@@ -267,8 +355,8 @@ read_cloud(struct store *st, const char *commit_id, struct conflict_side *out, c
 }
 
 int
-conflicts_sides(struct store *st, const char *commit_id, struct conflict_side out[CONFLICT_FIELDS],
-    char *err)
+conflicts_sides(struct store *st, const char *me, const char *commit_id,
+    struct conflict_side out[CONFLICT_FIELDS], char *err)
 {
 	sqlite3_stmt *s;
 	int i, rc;
@@ -278,25 +366,26 @@ conflicts_sides(struct store *st, const char *commit_id, struct conflict_side ou
 		out[i].field = conflict_fields[i];
 	if (read_local(st, commit_id, out, err) != 0 || read_cloud(st, commit_id, out, err) != 0)
 		goto fail;
-	s = store_prepare(st, "SELECT id, field, local_value, cloud_value, winner FROM conflicts"
-	    " WHERE record_id = ?1 AND resolved_at IS NULL ORDER BY id", err);
+	/* Oldest first: a field with two open conflicts shows the newer. */
+	s = store_prepare(st, "SELECT " ROW_COLUMNS " FROM conflicts"
+	    " WHERE record_id = ?1 AND resolved_at IS NULL ORDER BY detected_at, id", err);
 	if (s == NULL)
 		goto fail;
 	sqlite3_bind_text(s, 1, commit_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *f = (const char *)sqlite3_column_text(s, 1);
-		const char *lv = (const char *)sqlite3_column_text(s, 2);
-		const char *cv = (const char *)sqlite3_column_text(s, 3);
-		const char *w = (const char *)sqlite3_column_text(s, 4);
+		struct conflict_row c;
+		read_row(s, &c);
+		from_view_of(&c, me);
 		for (i = 0; i < CONFLICT_FIELDS; i++) {
-			if (strcmp(conflict_fields[i], f) != 0)
+			if (strcmp(conflict_fields[i], c.field) != 0)
 				continue;
 			free(out[i].local);
 			free(out[i].cloud);
-			out[i].local = xstrdup(lv != NULL ? lv : "null");
-			out[i].cloud = xstrdup(cv != NULL ? cv : "null");
-			out[i].conflict = sqlite3_column_int64(s, 0);
-			snprintf(out[i].winner, sizeof out[i].winner, "%s", w != NULL ? w : "");
+			out[i].local = xstrdup(c.local_value != NULL ? c.local_value : "null");
+			out[i].cloud = xstrdup(c.cloud_value != NULL ? c.cloud_value : "null");
+			snprintf(out[i].conflict, sizeof out[i].conflict, "%s", c.id);
+			snprintf(out[i].winner, sizeof out[i].winner, "%s",
+			    c.winner != NULL ? c.winner : "");
 		}
 	}
 	sqlite3_finalize(s);
@@ -323,26 +412,85 @@ conflicts_sides_free(struct conflict_side out[CONFLICT_FIELDS])
 }
 
 int
-conflicts_review(struct store *st, const char *commit_id, const char *field, char *err)
+conflicts_review(struct store *st, const char *me, const char *commit_id, const char *field,
+    char *err)
 {
-	sqlite3_stmt *s = store_prepare(st, "UPDATE conflicts SET resolved_at = ?3"
-	    " WHERE record_id = ?1 AND resolved_at IS NULL AND winner IS NOT NULL"
-	    " AND (?2 IS NULL OR field = ?2)", err);
+	sqlite3_stmt *s = store_prepare(st, "UPDATE conflicts SET state = 'acknowledged',"
+	    " resolved_at = ?3, resolved_by = ?4, updated_at = ?3,"
+	    " version = max(version, cloud_version) + 1, local_version = local_version + 1,"
+	    " sync_status = 'pending' WHERE resolved_at IS NULL AND winner IS NOT NULL"
+	    " AND (?1 IS NULL OR record_id = ?1) AND (?2 IS NULL OR field = ?2)", err);
 	char now[32];
 	int n;
 
 	if (s == NULL)
 		return -1;
-	time_now_iso(now);
+	time_stamp_iso(now);
 	sqlite3_bind_text(s, 1, commit_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, field, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, me, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		seterr(err, "marking conflicts reviewed: %s", sqlite3_errmsg(st->db));
+		seterr(err, "acknowledging conflicts: %s", sqlite3_errmsg(st->db));
 		sqlite3_finalize(s);
 		return -1;
 	}
 	n = sqlite3_changes(st->db);
 	sqlite3_finalize(s);
 	return n;
+}
+
+static const char *
+text_of(const cJSON *row, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Whether the commit is held here for the person (sync_status 'conflict'). */
+static int
+commit_held(struct store *st, const char *commit_id, char *err)
+{
+	char *status = store_query_text(st, "SELECT sync_status FROM cognitive_commits"
+	    " WHERE id = ?1", commit_id, err);
+	int held = status != NULL && strcmp(status, "conflict") == 0;
+
+	free(status);
+	return held;
+}
+
+int
+conflicts_closed_elsewhere(struct store *st, const cJSON *row, char *err)
+{
+	const char *commit_id = text_of(row, "record_id"), *field = text_of(row, "field");
+	const char *state = text_of(row, "state"), *winner = text_of(row, "winner");
+	struct conflict_counts still;
+	sqlite3_stmt *u;
+	char now[32];
+	int rc = 0;
+
+	if (commit_id == NULL || field == NULL || state == NULL || strcmp(state, "open") == 0)
+		return 0;
+	if (conflicts_count(st, commit_id, &still, err) != 0)
+		return -1;
+	err[0] = '\0';
+	if (still.held > 0 || !commit_held(st, commit_id, err))
+		return err[0] != '\0' ? -1 : 0;
+	/* The value chosen there, in place here (the merge kept this machine's while held). */
+	if (strcmp(state, "resolved") == 0 && winner != NULL)
+		rc = apply_choice(st, commit_id, field, text_of(row, strcmp(winner, "local") == 0 ?
+		    "local_value" : "cloud_value"), err);
+	time_stamp_iso(now);
+	if (rc == 0 && (u = store_cached(st, "UPDATE cognitive_commits SET"
+	    " version = max(version, cloud_version) + 1, updated_at = ?2,"
+	    " local_version = local_version + 1, sync_status = 'pending'"
+	    " WHERE id = ?1 AND sync_status = 'conflict'", err)) == NULL)
+		rc = -1;
+	else if (rc == 0) {
+		store_bind_text(u, 1, commit_id);
+		store_bind_text(u, 2, now);
+		rc = store_step_write(st, u, "releasing a held commit", err) < 0 ? -1 : 0;
+	}
+	return rc;
 }

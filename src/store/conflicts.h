@@ -7,10 +7,12 @@
 #ifndef AL_STORE_CONFLICTS_H
 #define AL_STORE_CONFLICTS_H
 
+#include <cjson/cJSON.h>
+
 struct store;
 
 struct conflict_row {
-	long long id;
+	const char *id;			/* a UUID, derived (conflicts_record) */
 	const char *record_id;
 	const char *field;
 	const char *local_value;	/* JSON */
@@ -18,14 +20,30 @@ struct conflict_row {
 	const char *winner;		/* "local", "cloud" or NULL (held) */
 	const char *detected_at;
 	long long local_version, cloud_version;	/* of the commit, when the sync saw it */
+	const char *local_machine;	/* machine-ids: whose value each side was */
+	const char *cloud_machine;
 };
+
+/*
+ * Every record is written from the view of the machine that found it, and
+ * synced as it is (sync/tables.c). The functions below that take `me` (this
+ * machine's id) show and take it from this machine's view: on any other
+ * machine the sides swap, as the finder's value reached it through the cloud.
+ * So on the machine whose value lost to the last write, its own value is
+ * "local" and the winner "cloud". A record without local_machine (found
+ * before conflicts synced) is this machine's.
+ */
 
 typedef int (*conflict_cb)(const struct conflict_row *, void *);
 
 /*
- * Records the conflict c (its record_id, field, values, versions and winner;
- * id and detected_at are ignored: detected now). A record's field has one
- * open conflict: a repeat updates it. 0, or -1 with err.
+ * Records the conflict c (its record_id, field, values, versions, machines
+ * and winner; id and detected_at are ignored: derived, detected now). The id
+ * comes from the commit, the field and the two values, whichever side holds
+ * which: the same disagreement found again (or by the other machine) is the
+ * same record, reopened if it was closed; a different one on the same field
+ * is a record of its own, so no lost value is overwritten. It goes up with
+ * the next push. 0, or -1 with err.
  */
 int conflicts_record(struct store *st, const struct conflict_row *c, char *err);
 
@@ -39,15 +57,16 @@ struct conflict_counts {
 int conflicts_count(struct store *st, const char *commit_id, struct conflict_counts *n,
     char *err);
 
-/* The open conflicts (resolved_at NULL), oldest first. */
-int conflicts_list(struct store *st, conflict_cb cb, void *arg, char *err);
+/* The open conflicts (resolved_at NULL), oldest first, from me's view. */
+int conflicts_list(struct store *st, const char *me, conflict_cb cb, void *arg, char *err);
 
 /*
  * Settles the open conflicts of a commit: field NULL means all of them. side
- * is "local" or "cloud". Returns how many were settled, or -1.
+ * is "local" or "cloud", from me's view. The records turn resolved (by me)
+ * and go up, so every machine closes them. Returns how many, or -1.
  */
-int conflicts_resolve(struct store *st, const char *commit_id, const char *field,
-    const char *side, char *err);
+int conflicts_resolve(struct store *st, const char *me, const char *commit_id,
+    const char *field, const char *side, char *err);
 
 /* The fields that can conflict (curation and tombstones), in the resolve pane's order. */
 #define CONFLICT_FIELDS 5
@@ -58,7 +77,7 @@ struct conflict_side {
 	const char *field;
 	char *local;		/* this machine's; NULL when the commit is not here */
 	char *cloud;		/* the cloud's; NULL when it never synced */
-	long long conflict;	/* the open conflict's id, 0 when none */
+	char conflict[40];	/* the open conflict's id, "" when none */
 	char winner[8];		/* with a conflict: "" held, "local" or "cloud" settled */
 };
 
@@ -67,15 +86,25 @@ struct conflict_side {
  * conflict the two values the sync saw, else the commit here and its last
  * synced state (the cloud's, as the last pull left it). 0, or -1 with err.
  */
-int conflicts_sides(struct store *st, const char *commit_id,
+int conflicts_sides(struct store *st, const char *me, const char *commit_id,
     struct conflict_side out[CONFLICT_FIELDS], char *err);
 void conflicts_sides_free(struct conflict_side out[CONFLICT_FIELDS]);
 
 /*
- * Marks the settled (last-write) open conflicts of a commit reviewed, field
- * NULL meaning all of them, leaving the commit as the last write made it: no
- * new version. Returns how many, or -1.
+ * Acknowledges the settled (last-write) open conflicts of a commit, field
+ * NULL meaning all of them, commit_id NULL those of every commit, leaving the
+ * commits as the last write made them: no new version of a commit. The
+ * records turn acknowledged (by me) and go up. Returns how many, or -1.
  */
-int conflicts_review(struct store *st, const char *commit_id, const char *field, char *err);
+int conflicts_review(struct store *st, const char *me, const char *commit_id,
+    const char *field, char *err);
+
+/*
+ * After a pull wrote the record row (its sync/tables.c columns): a conflict
+ * closed on another machine. A commit held here for it, with no held conflict
+ * left, is released: the chosen value (if one was chosen) goes into the
+ * commit, which goes up again. 0, or -1 with err.
+ */
+int conflicts_closed_elsewhere(struct store *st, const cJSON *row, char *err);
 
 #endif

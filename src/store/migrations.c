@@ -253,6 +253,55 @@ const struct migration migrations[] = {
 	   */
 	  "ALTER TABLE projects ADD COLUMN identity_key TEXT;"
 	  "ALTER TABLE cognitive_commits ADD COLUMN checkout TEXT;" },
+
+	{ 13, "synced conflicts",
+	  /*
+	   * Conflicts go to the cloud (issue 10), so the table becomes a synced
+	   * one: a UUID id (derived from the commit, the field and the two
+	   * values: two machines that find one conflict write one record), the
+	   * machines on either side, its state and who closed it, and the sync
+	   * columns. The commit's versions it was found at move to *_row_version:
+	   * local_version and cloud_version are sync bookkeeping here as on every
+	   * synced table. Records found before this had no machines: this
+	   * machine found them (local_machine NULL reads as "here"); their ids
+	   * are random, as SQL cannot derive a UUIDv5, and only the open ones go
+	   * up (the closed ones are history no other machine needs).
+	   */
+	  "ALTER TABLE conflicts RENAME TO conflicts_v12;"
+	  "DROP INDEX idx_conflicts_open;"
+	  "CREATE TABLE conflicts ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  table_name TEXT NOT NULL DEFAULT 'cognitive_commits',"
+	  "  record_id TEXT NOT NULL,"
+	  "  field TEXT NOT NULL,"
+	  "  local_value TEXT,"
+	  "  cloud_value TEXT,"
+	  "  local_row_version INTEGER,"
+	  "  cloud_row_version INTEGER,"
+	  "  local_machine TEXT,"
+	  "  cloud_machine TEXT,"
+	  "  winner TEXT CHECK (winner IN ('local', 'cloud')),"
+	  "  detected_at TEXT NOT NULL,"
+	  "  state TEXT NOT NULL DEFAULT 'open'"
+	  "    CHECK (state IN ('open', 'acknowledged', 'resolved')),"
+	  "  resolved_at TEXT,"
+	  "  resolved_by TEXT"
+	  ");"
+	  SYNC_COLUMNS_V5("conflicts")
+	  SYNC_COLUMNS_V6_NOINDEX("conflicts")
+	  "INSERT INTO conflicts (id, table_name, record_id, field, local_value, cloud_value,"
+	  "  local_row_version, cloud_row_version, winner, detected_at, state, resolved_at,"
+	  "  updated_at, sync_status)"
+	  " SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4'"
+	  "  || substr(hex(randomblob(2)), 2) || '-8' || substr(hex(randomblob(2)), 2) || '-'"
+	  "  || hex(randomblob(6))), table_name, record_id, field, local_value, cloud_value,"
+	  "  local_version, cloud_version, winner, detected_at,"
+	  "  CASE WHEN resolved_at IS NULL THEN 'open' WHEN winner IS NULL THEN 'acknowledged'"
+	  "  ELSE 'resolved' END, resolved_at, detected_at,"
+	  "  CASE WHEN resolved_at IS NULL THEN 'pending' ELSE 'synced' END FROM conflicts_v12;"
+	  "DROP TABLE conflicts_v12;"
+	  "CREATE INDEX idx_conflicts_open ON conflicts(resolved_at, record_id);"
+	  "CREATE INDEX idx_conflicts_sync_status ON conflicts(sync_status);" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

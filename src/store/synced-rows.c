@@ -251,6 +251,7 @@ static const char *const pending_where[NTABLES] = {
 	[T_TURNS] = "JOIN sessions s ON s.id = r.session_id"
 	    " WHERE s.commit_id = ?1 AND r.sync_status = 'pending'",
 	[T_VISUALS] = "WHERE r.commit_id = ?1 AND +r.sync_status = 'pending'",
+	[T_CONFLICTS] = "WHERE r.sync_status = 'pending'",
 };
 
 int

@@ -49,7 +49,8 @@ typedef int (*synced_row_cb)(const struct sync_table *t, const cJSON *row,
 
 /*
  * What goes up with a commit: the commit itself, and its pending sessions,
- * turns or visuals, by t. For projects (commit_id NULL): every pending project.
+ * turns or visuals, by t. For projects and conflicts (commit_id NULL): every
+ * pending one.
  */
 int synced_pending_rows(struct store *st, const struct sync_table *t, const char *commit_id,
     synced_row_cb cb, void *arg, char *err);

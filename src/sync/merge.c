@@ -23,12 +23,20 @@
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
+/* Whose the two rows are: this machine's, and the one that wrote the cloud's. */
+struct sides {
+	const cJSON *local, *cloud;
+	const char *local_machine, *cloud_machine;
+};
+
 /* The conflict of field as both rows have it; winner NULL holds it for the person. */
 static int
 record_conflict(struct store *st, const char *id, const char *field, const cJSON *local,
-    const cJSON *cloud, const cJSON *lrow, const cJSON *crow, const char *winner, char *err)
+    const cJSON *cloud, const struct sides *rows, const char *winner, char *err)
 {
-	struct conflict_row c = { .record_id = id, .field = field, .winner = winner };
+	struct conflict_row c = { .record_id = id, .field = field, .winner = winner,
+	    .local_machine = rows->local_machine, .cloud_machine = rows->cloud_machine };
+	const cJSON *lrow = rows->local, *crow = rows->cloud;
 	char *lv = cJSON_PrintUnformatted(local), *cv = cJSON_PrintUnformatted(cloud);
 	int rc;
 
@@ -45,8 +53,10 @@ record_conflict(struct store *st, const char *id, const char *field, const cJSON
 }
 
 int
-sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, struct sync_counts *n, char *err)
+sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, const char *origin,
+    struct sync_counts *n, char *err)
 {
+	struct sides rows = { NULL, cloud, sc->machine_id, origin };
 	const struct sync_table *t = &sync_tables[T_COMMITS];
 	const char *id = cJSON_GetObjectItemCaseSensitive(cloud, "id")->valuestring;
 	cJSON *local, *base, *merged;
@@ -58,6 +68,7 @@ sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, struct sync_counts *n
 	err[0] = '\0';
 	if ((local = synced_row_read(sc->st, t, id, status, err)) == NULL)
 		return err[0] != '\0' ? -1 : synced_row_write(sc->st, t, cloud, "synced", cv, err);
+	rows.local = local;
 	base = sync_base_read(sc->st, id, err);
 	cloud_newer = rows_clock_cmp(cloud, local) > 0;
 	merged = cJSON_Duplicate(local, 1);
@@ -84,7 +95,7 @@ sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, struct sync_counts *n
 			continue;
 		if (step >= MERGE_CONFLICT_CLOUD) {
 			n->conflicts++;
-			if (record_conflict(sc->st, id, f, l, r, local, cloud, winners[step], err) != 0)
+			if (record_conflict(sc->st, id, f, l, r, &rows, winners[step], err) != 0)
 				goto fail;
 		}
 		if (step == MERGE_TAKE_CLOUD || step == MERGE_CONFLICT_CLOUD)

@@ -9,8 +9,11 @@
 
 #include "sync/engine.h"
 
-/* Merges the cloud's version of a commit with the local pending one and its base. */
-int sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, struct sync_counts *n,
-    char *err);
+/*
+ * Merges the cloud's version of a commit with the local pending one and its
+ * base; origin: the machine-id that wrote the cloud's (NULL when unknown).
+ */
+int sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, const char *origin,
+    struct sync_counts *n, char *err);
 
 #endif

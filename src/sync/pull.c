@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/conflicts.h"
 #include "store/db.h"
 #include "store/project-names.h"
 #include "store/resync.h"
@@ -125,10 +126,12 @@ apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
 	step = pull_decide(local != NULL, strcmp(status, "synced") == 0,
 	    t == &sync_tables[T_COMMITS], cmp, local != NULL && cJSON_Compare(local, cloud, 1));
 	switch (step) {
-	case PULL_MERGE:
-		rc = sync_merge_commit(sc, cloud, n, err);
+	case PULL_MERGE: {
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(record, "origin_machine_id");
+		rc = sync_merge_commit(sc, cloud, cJSON_IsString(o) ? o->valuestring : NULL, n, err);
 		n->pulled[T_COMMITS]++;
 		break;
+	}
 	case PULL_HAVE:
 		break;
 	case PULL_TAKE_TIE:
@@ -155,6 +158,10 @@ apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
 		rc = synced_row_write(sc->st, t, cloud, "synced", cv, err);
 		break;
 	}
+	/* A conflict closed on another machine may release a commit held here. */
+	if (rc == 0 && t == &sync_tables[T_CONFLICTS] && step != PULL_HAVE &&
+	    step != PULL_KEEP_OURS)
+		rc = conflicts_closed_elsewhere(sc->st, cloud, err);
 	cJSON_Delete(local);
 	cJSON_Delete(cloud);
 	return rc;

@@ -356,6 +356,10 @@ push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 		}
 	}
 	synced_ids_free(ids, nids);
+	/* Conflict records last: after the commits they name, in the same batch or later. */
+	if (rc == 0)
+		rc = synced_pending_rows(sc->st, &sync_tables[T_CONFLICTS], NULL, add_row,
+		    &p.bufs[p.cur], err);
 	if (rc == 0)
 		rc = pipeline_flush(sc, &p, n, err);
 	if (rc == 0)

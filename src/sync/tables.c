@@ -46,6 +46,16 @@ static const struct sync_column visuals[] = {
 	{ "caption", COL_TEXT }, { "cloud_path", COL_TEXT }, SYNC_CLOCK, { NULL, 0 }
 };
 
+/* Written from the view of the machine that found it (store/conflicts.h). */
+static const struct sync_column conflicts[] = {
+	{ "id", COL_TEXT }, { "table_name", COL_TEXT }, { "record_id", COL_TEXT },
+	{ "field", COL_TEXT }, { "local_value", COL_TEXT }, { "cloud_value", COL_TEXT },
+	{ "local_row_version", COL_INT }, { "cloud_row_version", COL_INT },
+	{ "local_machine", COL_TEXT }, { "cloud_machine", COL_TEXT }, { "winner", COL_TEXT },
+	{ "detected_at", COL_TIME }, { "state", COL_TEXT }, { "resolved_at", COL_TIME },
+	{ "resolved_by", COL_TEXT }, SYNC_CLOCK, { NULL, 0 }
+};
+
 #define N(a) ((int)(sizeof a / sizeof a[0]) - 1)
 
 const struct sync_table sync_tables[NTABLES] = {
@@ -54,6 +64,7 @@ const struct sync_table sync_tables[NTABLES] = {
 	{ "sessions", sessions, N(sessions), NULL },
 	{ "turns", turns, N(turns), NULL },
 	{ "visuals", visuals, N(visuals), NULL },
+	{ "conflicts", conflicts, N(conflicts), NULL },
 };
 
 int

@@ -34,7 +34,7 @@ struct sync_table {
 	const char *const *here;
 };
 
-enum { T_PROJECTS, T_COMMITS, T_SESSIONS, T_TURNS, T_VISUALS, NTABLES };
+enum { T_PROJECTS, T_COMMITS, T_SESSIONS, T_TURNS, T_VISUALS, T_CONFLICTS, NTABLES };
 
 extern const struct sync_table sync_tables[NTABLES];
 
