@@ -110,7 +110,11 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	_(VIEW_PENDING, "view-pending", "^ U", VMASK_ALL, SECTION_SYNC, \
 	    "Show what waits to go up (the status bar's up-arrow count)") \
 	_(VIEW_CONFLICTS, "view-conflicts", "!", VMASK_ALL, SECTION_SYNC, \
-	    "Show the open conflicts (the status bar's ! count); Enter resolves one") \
+	    "Show the open conflicts (the status bar's ! held and ~ settled counts); Enter" \
+	    " resolves one") \
+	_(ACK_SETTLED, "acknowledge-settled", "A", VMASK(VIEW_CONFLICTS), SECTION_SYNC, \
+	    "Acknowledge every conflict settled by the last write (the ~ count): seen, and" \
+	    " gone from every machine once synced") \
 	_(TAKE_LOCAL, "take-local", "1 LT", VMASK(VIEW_RESOLVE), SECTION_RESOLVE, \
 	    "Keep this machine's value of the field under the cursor") \
 	_(TAKE_CLOUD, "take-cloud", "2 >", VMASK(VIEW_RESOLVE), SECTION_RESOLVE, \

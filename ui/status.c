@@ -61,8 +61,13 @@ status_bar(struct rline *l, const struct sync_status *s, time_t now, const char 
 	} else {
 		snprintf(buf, sizeof buf, " \xe2\x86\x91%lld", s->pending);	/* ↑ */
 		rline_raw(l, ROLE_STATUS, buf);
-		snprintf(buf, sizeof buf, " !%lld", s->conflicts);
-		rline_raw(l, s->conflicts > 0 ? ROLE_STATUS_ERROR : ROLE_STATUS, buf);
+		/* Held conflicts need a decision; settled ones only a look, quieter. */
+		snprintf(buf, sizeof buf, " !%lld", s->held);
+		rline_raw(l, s->held > 0 ? ROLE_STATUS_ERROR : ROLE_STATUS, buf);
+		if (s->settled > 0) {
+			snprintf(buf, sizeof buf, " ~%lld", s->settled);
+			rline_raw(l, ROLE_STATUS_REVIEW, buf);
+		}
 		status_since(s->last_sync, now, ago, sizeof ago);
 		snprintf(buf, sizeof buf, "  synced %s", ago);
 		if (l->width + (int)text_width(buf) <= cols - right)

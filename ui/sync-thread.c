@@ -131,7 +131,8 @@ publish(struct sync_thread *t, const struct sync_status *s)
 	pthread_mutex_lock(&t->lock);
 	t->status.state = s->state;
 	t->status.pending = s->pending;
-	t->status.conflicts = s->conflicts;
+	t->status.held = s->held;
+	t->status.settled = s->settled;
 	t->status.last_sync = s->last_sync;
 	snprintf(t->status.last_error, sizeof t->status.last_error, "%s", s->last_error);
 	snprintf(t->status.user, sizeof t->status.user, "%s", s->user);
@@ -151,14 +152,15 @@ recount(struct worker *w, struct sync_status *s)
 {
 	char err[ERRLEN];
 	struct store *st = counting_store(w);
-	long long pending = 0, conflicts = 0;
+	long long pending = 0, held = 0, settled = 0;
 	char *last;
 
 	if (st == NULL)
 		return;
-	if (browse_sync_counts(st, &pending, &conflicts, err) == 0) {
+	if (browse_sync_counts(st, &pending, &held, &settled, err) == 0) {
 		s->pending = pending;
-		s->conflicts = conflicts;
+		s->held = held;
+		s->settled = settled;
 	}
 	if ((last = sync_state_get(st, "last_sync")) != NULL) {
 		int64_t ms = time_parse_iso_ms(last);

@@ -44,7 +44,8 @@ enum sync_state {
 struct sync_status {
 	enum sync_state state;
 	long long pending;	/* commits waiting to go up */
-	long long conflicts;	/* commits with an open conflict */
+	long long held;		/* open conflicts waiting for a decision */
+	long long settled;	/* open conflicts settled by the last write, to review */
 	time_t last_sync;	/* 0: never */
 	char last_error[256];	/* "" when the last sync worked */
 	char user[128];		/* who is logged in; "" when local */

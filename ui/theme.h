@@ -26,6 +26,7 @@ struct strbuf;
 	_(STATUS_OFFLINE, "status-offline", "white red bold", "reverse bold") \
 	_(STATUS_LOCAL, "status-local", "black white", "reverse") \
 	_(STATUS_ERROR, "status-error", "red cyan bold", "reverse bold") \
+	_(STATUS_REVIEW, "status-review", "blue cyan", "reverse") \
 	_(MESSAGE, "message", "default default", "normal") \
 	_(ERROR, "error", "red default bold", "bold") \
 	_(PROMPT, "prompt", "default default bold", "bold") \

@@ -197,11 +197,12 @@ choose_columns(int cols, struct columns *c)
 }
 
 static void
-value_cell(struct rline *l, enum color_role role, const char *field, const char *json, int cols)
+value_cell(struct rline *l, struct tui *t, enum color_role role, const struct conflict_item *c,
+    const char *json, int cols)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	view_field_value(&sb, field, json);
+	view_field_value(&sb, t, c->commit_id, c->field, json);
 	rline_add(l, role, sb.buf, cols);
 	strbuf_free(&sb);
 }
@@ -251,11 +252,11 @@ conflicts_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		if (col.value > 0) {
 			/* A settled conflict's loser is dimmed: the winner is what is in place. */
 			rline_raw(&l, ROLE_DEFAULT, " ");
-			value_cell(&l, strcmp(c->winner, "cloud") == 0 ? ROLE_HIDDEN : ROLE_TITLE,
-			    c->field, c->local, col.value);
+			value_cell(&l, t, strcmp(c->winner, "cloud") == 0 ? ROLE_HIDDEN : ROLE_TITLE,
+			    c, c->local, col.value);
 			rline_raw(&l, ROLE_DEFAULT, " ");
-			value_cell(&l, strcmp(c->winner, "local") == 0 ? ROLE_HIDDEN : ROLE_TITLE,
-			    c->field, c->cloud, col.value);
+			value_cell(&l, t, strcmp(c->winner, "local") == 0 ? ROLE_HIDDEN : ROLE_TITLE,
+			    c, c->cloud, col.value);
 		}
 		rline_draw(w, y, &l, &t->theme, cols, i == cv->lw.cur ? (int)ROLE_CURSOR : -1, NULL);
 	}
@@ -278,17 +279,16 @@ conflicts_preview(struct view *v, struct tui *t, struct textbuf *out, int cols)
 		    cols, -1);
 		return;
 	}
-	(void)t;
 	l = textbuf_line(out);
 	rline_add(l, ROLE_TITLE, c->label, -cols);
 	textbuf_field(out, "commit", lc, ROLE_ID, c->commit_id, cols);
 	if (c->project != NULL)
 		textbuf_field(out, "project", lc, ROLE_PROJECT, c->project, cols);
 	textbuf_field(out, "field", lc, ROLE_LABEL, view_field_label(c->field), cols);
-	view_field_value(&sb, c->field, c->local);
+	view_field_value(&sb, t, c->commit_id, c->field, c->local);
 	textbuf_field(out, "local", lc, ROLE_DEFAULT, sb.buf, cols);
 	strbuf_reset(&sb);
-	view_field_value(&sb, c->field, c->cloud);
+	view_field_value(&sb, t, c->commit_id, c->field, c->cloud);
 	textbuf_field(out, "cloud", lc, ROLE_DEFAULT, sb.buf, cols);
 	format_date(c->detected_at, 0, date, sizeof date);
 	strbuf_reset(&sb);
@@ -305,6 +305,25 @@ conflicts_preview(struct view *v, struct tui *t, struct textbuf *out, int cols)
 	strbuf_free(&sb);
 }
 
+/* Every settled conflict acknowledged at once: the last writes stay. */
+static void
+acknowledge_settled(struct tui *t)
+{
+	char err[ERRLEN];
+	int n = conflicts_review(t->st, t->machine_id, NULL, NULL, err);
+
+	if (n < 0)
+		tui_message(t, 1, "%s", err);
+	else if (n == 0)
+		tui_message(t, 0, "No settled conflict to acknowledge (held ones wait for Enter).");
+	else
+		tui_message(t, 0, "Acknowledged %d settled conflict%s: the last writes stay%s.", n,
+		    n == 1 ? "" : "s", tui_syncing_enabled(t) ?
+		    ", and every machine drops them at its next sync" : "");
+	if (n > 0)
+		tui_edited(t);
+}
+
 static enum view_result
 conflicts_request(struct view *v, struct tui *t, enum action a)
 {
@@ -313,6 +332,10 @@ conflicts_request(struct view *v, struct tui *t, enum action a)
 
 	if (view_list_move(v, t, &cv->lw, a, list_rows(v)))
 		return VIEW_HANDLED;
+	if (a == ACT_ACK_SETTLED) {
+		acknowledge_settled(t);
+		return VIEW_HANDLED;
+	}
 	if (a != ACT_ENTER)
 		return VIEW_IGNORED;
 	if ((c = listwin_cursor(&cv->lw)) != NULL)

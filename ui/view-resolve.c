@@ -309,15 +309,14 @@ build_body(struct tui *t, struct resolve_view *rv, const struct sides *sd)
 	struct rline *l;
 	int i, j, nl, nc, lw, cw;
 
-	(void)t;
 	textbuf_reset(&rv->body);
 	for (i = 0; i < CONFLICT_FIELDS; i++) {
 		const struct conflict_side *s = &rv->sides[i];
 		strbuf_reset(&lv);
 		strbuf_reset(&cv);
-		view_field_value(&lv, s->field, s->local);
+		view_field_value(&lv, t, rv->commit_id, s->field, s->local);
 		if (s->cloud != NULL)
-			view_field_value(&cv, s->field, s->cloud);
+			view_field_value(&cv, t, rv->commit_id, s->field, s->cloud);
 		else
 			strbuf_adds(&cv, "(never synced)");
 		side_style(rv, i, CHOICE_LOCAL, &lmark, &lmr, &lr);

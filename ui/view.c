@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "store/order-position.h"
 #include "ui/listwin.h"
 #include "ui/tui.h"
 #include "ui/view.h"
@@ -55,17 +56,22 @@ view_field_label(const char *field)
 }
 
 void
-view_field_value(struct strbuf *out, const char *field, const char *json)
+view_field_value(struct strbuf *out, struct tui *t, const char *commit_id, const char *field,
+    const char *json)
 {
 	cJSON *v = json != NULL ? cJSON_Parse(json) : NULL;
-	char date[32];
+	char date[32], err[ERRLEN], *place;
 
 	if (v == NULL || cJSON_IsNull(v))
 		strbuf_adds(out, strcmp(field, "title") == 0 ? "(none: the default label)" :
 		    strcmp(field, "deleted_at") == 0 ? "no" : "-");
 	else if (cJSON_IsBool(v))
 		strbuf_adds(out, cJSON_IsTrue(v) ? "yes" : "no");
-	else if (cJSON_IsNumber(v))
+	else if (cJSON_IsNumber(v) && strcmp(field, "display_order") == 0 &&
+	    (place = order_position(t->st, commit_id, (long long)v->valuedouble, err)) != NULL) {
+		strbuf_adds(out, place);
+		free(place);
+	} else if (cJSON_IsNumber(v))
 		strbuf_addf(out, "%lld", (long long)v->valuedouble);
 	else if (cJSON_IsString(v) && strcmp(field, "deleted_at") == 0) {
 		format_date(v->valuestring, 0, date, sizeof date);

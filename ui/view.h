@@ -103,9 +103,11 @@ void view_preview_changed(struct view *v);
 
 /* A conflict field's name as people read it ("order" for display_order). */
 const char *view_field_label(const char *field);
-/* A field's value (JSON text, as the conflicts table keeps it) as people read
- * it: yes / no, a date, the text itself; NULL or null as "-" (or, for a title,
- * what the list shows instead). */
-void view_field_value(struct strbuf *out, const char *field, const char *json);
+/* A field's value (JSON text, as the conflicts table keeps it) of commit
+ * commit_id as people read it: yes / no, a date, the text itself, an order as
+ * the commit's place in its project ("4th of 12, after ..."); NULL or null as
+ * "-" (or, for a title, what the list shows instead). */
+void view_field_value(struct strbuf *out, struct tui *t, const char *commit_id,
+    const char *field, const char *json);
 
 #endif

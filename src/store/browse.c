@@ -444,14 +444,16 @@ browse_turn_search(struct store *st, const char *session_id, long long seq, int 
 }
 
 int
-browse_sync_counts(struct store *st, long long *pending, long long *conflicts, char *err)
+browse_sync_counts(struct store *st, long long *pending, long long *held, long long *settled,
+    char *err)
 {
 	struct conflict_counts n;
 
 	if ((*pending = synced_pending_count(st, &sync_tables[T_COMMITS], err)) < 0 ||
 	    conflicts_count(st, NULL, &n, err) != 0)
 		return -1;
-	*conflicts = n.commits;
+	*held = n.held;
+	*settled = n.settled;
 	return 0;
 }
 

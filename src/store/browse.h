@@ -93,8 +93,9 @@ long long browse_turn_rank(struct store *st, const char *session_id, long long s
 int browse_turn_search(struct store *st, const char *session_id, long long seq, int dir,
     const char *needle, int with_thinking, long long *found, char *err);
 
-/* Commits waiting to go up, and open conflicts. */
-int browse_sync_counts(struct store *st, long long *pending, long long *conflicts, char *err);
+/* Commits waiting to go up, and open conflicts: held ones, and settled ones to review. */
+int browse_sync_counts(struct store *st, long long *pending, long long *held, long long *settled,
+    char *err);
 /* SQLite's data_version: it changes when another connection commits. */
 long long browse_data_version(struct store *st);
 

@@ -441,6 +441,22 @@ test_editline(void **state)
 	editline_free(&e);
 }
 
+/* The role of the segment where text starts in the line (-1: not there). */
+static int
+role_at(const struct rline *l, const char *text)
+{
+	const char *at = strstr(l->text.buf, text);
+	size_t off, i;
+	int role = -1;
+
+	if (at == NULL)
+		return -1;
+	off = (size_t)(at - l->text.buf);
+	for (i = 0; i < l->nsegs && l->segs[i].start <= off; i++)
+		role = (int)l->segs[i].role;
+	return role;
+}
+
 static void
 test_status(void **state)
 {
@@ -477,13 +493,23 @@ test_status(void **state)
 	    " live  \xe2\x86\x91" "1 !0  synced 2m ago                     commits 1/8 ");
 	assert_int_equal(l.width, 60);
 
+	/* Settled conflicts to review: a quieter ~N beside the held ones' !N. */
+	s.settled = 3;
+	status_bar(&l, &s, 5000, "commits 1/8", NULL, 60);
+	assert_string_equal(l.text.buf,
+	    " live  \xe2\x86\x91" "1 !0 ~3  synced 2m ago                  commits 1/8 ");
+	assert_int_equal(role_at(&l, " !0"), ROLE_STATUS);
+	assert_int_equal(role_at(&l, " ~3"), ROLE_STATUS_REVIEW);
+	s.settled = 0;
+
 	s.state = SYNC_OFFLINE;
-	s.conflicts = 2;
+	s.held = 2;
 	snprintf(s.last_error, sizeof s.last_error, "cannot reach https://example.test:"
 	    " Could not resolve host");
 	status_bar(&l, &s, 5000, "turns 3/54", NULL, 70);
 	assert_int_equal(l.width, 70);
 	assert_non_null(strstr(l.text.buf, " offline  \xe2\x86\x91" "1 !2  synced 2m ago  cannot"));
+	assert_int_equal(role_at(&l, " !2"), ROLE_STATUS_ERROR);
 	assert_non_null(strstr(l.text.buf, "\xe2\x80\xa6 turns 3/54 "));
 
 	header_bar(&l, "", "box", NULL, "commits \xe2\x80\xba sessions", 60);
