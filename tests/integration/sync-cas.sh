@@ -62,7 +62,10 @@ race() {
 	y_on B push
 	b_rc=$t_rc b_out=$t_out
 	y_settle
-	y_ok A pull
+	# 2 when B held the conflict: its record reaches A, which may decide too.
+	y_on A pull
+	a_rc=$t_rc
+	[ "$a_rc" -le 2 ] || t_fail "A's pull after the race exited $a_rc: $t_err"
 }
 
 now=$(date +%s)
@@ -70,6 +73,7 @@ now=$(date +%s)
 # ---- 1. The issue's case: B's edit is the later one, so it wins; A's is kept.
 race "$C1" $((now + 100)) $((now + 200))
 t_assert_eq 0 "$b_rc" "B's push after A's"
+t_assert_eq 0 "$a_rc" "A's pull after the race"
 t_assert_contains "$b_out" "1 conflicting edit settled by the last write"
 t_assert_eq RB "$(title A "$C1")" "C1's title on A"
 t_assert_eq RB "$(title B "$C1")" "C1's title on B"
@@ -89,6 +93,7 @@ y_same_rows "A B" "$uid" "after the second race"
 y_ok B config set sync.conflicts manual
 race "$C3" $((now + 500)) $((now + 600))
 t_assert_eq 2 "$b_rc" "B's push with a held conflict"
+t_assert_eq 2 "$a_rc" "A's pull of B's held conflict"
 t_assert_contains "$b_out" "1 conflict waits for you"
 t_assert_eq RA "$(cloud_title "$C3")" "C3's title in the cloud while held"
 t_assert_eq RA "$(title A "$C3")" "C3's title on A while held"

@@ -19,7 +19,7 @@
 # y_local_counts NAME: the same in machine NAME's store (tombstones included).
 # y_requests: the number of requests in the server log so far.
 # y_rows_cloud UID: "table id version" of every row of UID's in the cloud
-#   (tombstones included), sorted.
+#   (tombstones included; conflict records too), sorted.
 # y_same_rows "NAME..." UID WHAT: each machine NAME holds exactly the cloud's
 #   rows of UID, each at the cloud's version, synced (nothing pending).
 # y_bump NAME WORD: a new version of every row of machine NAME, pending (the
@@ -29,6 +29,8 @@
 . "$SRCDIR/tests/integration/server-lib.sh"
 
 Y_TABLES="projects cognitive_commits sessions turns visuals"
+# y_same_rows compares the conflict records too: every machine ends with each.
+Y_SYNCED="$Y_TABLES conflicts"
 
 y_begin() {
 	t_mktemp
@@ -100,7 +102,8 @@ y_settle() {
 	y_sql="SELECT bool_and(x < pg_snapshot_xmin(pg_current_snapshot())) FROM (
 	    SELECT max(txid) x FROM projects UNION ALL SELECT max(txid) FROM cognitive_commits
 	    UNION ALL SELECT max(txid) FROM sessions UNION ALL SELECT max(txid) FROM turns
-	    UNION ALL SELECT max(txid) FROM visuals) m WHERE x IS NOT NULL"
+	    UNION ALL SELECT max(txid) FROM visuals UNION ALL SELECT max(txid) FROM conflicts) m
+	    WHERE x IS NOT NULL"
 	until [ "$(psql -X -At "$S_DB" -c "$y_sql")" != f ]; do
 		y_i=$((y_i + 1))
 		[ $y_i -lt 600 ] || t_fail "a transaction elsewhere on the PostgreSQL stayed open for a minute"
@@ -131,7 +134,7 @@ y_requests() {
 # The local rows as y_same_rows compares them, as SQL in $y_sql.
 y_rows_sql() {
 	y_sql=
-	for y_t in $Y_TABLES; do
+	for y_t in $Y_SYNCED; do
 		y_sql="$y_sql${y_sql:+ UNION ALL }SELECT '$y_t' || ' ' || id || ' ' || version ||
 		    CASE sync_status WHEN 'synced' THEN '' ELSE ' ' || sync_status END FROM $y_t"
 	done
@@ -139,7 +142,7 @@ y_rows_sql() {
 
 y_rows_cloud() {
 	y_sql=
-	for y_t in $Y_TABLES; do
+	for y_t in $Y_SYNCED; do
 		y_sql="$y_sql${y_sql:+ UNION ALL }SELECT '$y_t' || ' ' || id || ' ' || version
 		    FROM $y_t WHERE user_id = '$1'"
 	done
