@@ -478,7 +478,8 @@ conflicts_closed_elsewhere(struct store *st, const cJSON *row, char *err)
 	if (still.held > 0 || !commit_held(st, commit_id, err))
 		return err[0] != '\0' ? -1 : 0;
 	/* The value chosen there, in place here (the merge kept this machine's while held). */
-	if (strcmp(state, "resolved") == 0 && winner != NULL)
+	/* (A field this version does not know is left alone rather than fail every pull.) */
+	if (strcmp(state, "resolved") == 0 && winner != NULL && commit_column(field) != NULL)
 		rc = apply_choice(st, commit_id, field, text_of(row, strcmp(winner, "local") == 0 ?
 		    "local_value" : "cloud_value"), err);
 	time_stamp_iso(now);

@@ -34,7 +34,8 @@ y_import A
 # The cloud's columns per synced table, as "table column type" lines.
 psql -X -At -F ' ' "$S_DB" -c "SELECT table_name, column_name, data_type
     FROM information_schema.columns WHERE table_schema = 'public'
-    AND table_name IN ('projects', 'cognitive_commits', 'sessions', 'turns', 'visuals')
+    AND table_name IN ('projects', 'cognitive_commits', 'sessions', 'turns', 'visuals',
+      'conflicts')
     AND column_name NOT IN ('user_id', 'txid')" >"$T_TMP/cloud-columns" ||
 	t_fail "reading the cloud's columns"
 
@@ -53,9 +54,10 @@ for line in open(cols_path):
 LOCAL_ONLY = set(os.environ["LOCAL_ONLY"].split())
 # Keys and references keep their values (they must point at real rows);
 # deleted_at is the cloud's to set (a tombstone time), sync-delete covers it.
-KEEP = {"id", "project_id", "commit_id", "session_id", "turn_id", "deleted_at"}
+KEEP = {"id", "project_id", "commit_id", "session_id", "turn_id", "record_id", "deleted_at"}
 # (Not "open": an open commit waits for its end before it goes up.)
-CHOICES = {"closed_by": ["git_commit", "session_end"], "role": ["user", "assistant"]}
+CHOICES = {"closed_by": ["git_commit", "session_end"], "role": ["user", "assistant"],
+           "winner": ["local", "cloud"], "state": ["open", "acknowledged", "resolved"]}
 c = db.execute("SELECT c.id, c.project_id, s.id, t.id FROM cognitive_commits c"
                " JOIN sessions s ON s.commit_id = c.id JOIN turns t ON t.session_id = s.id"
                " WHERE c.project_id IS NOT NULL AND c.deleted_at IS NULL"
@@ -67,8 +69,13 @@ visual = "00000000-0000-4000-8000-00000000000%d" % rnd
 db.execute("INSERT INTO visuals (id, commit_id, turn_id, type, sha256, captured_at, version,"
            " updated_at) VALUES (?, ?, ?, 'screenshot', 'x', '2026-01-01T00:00:00.000Z', 1,"
            " '2026-01-01T00:00:00.000Z')", (visual, commit, turn))
+# One conflict record of the commit, made up too (the same one both rounds).
+conflict = "00000000-0000-4000-8000-0000000000c1"
+db.execute("INSERT OR IGNORE INTO conflicts (id, record_id, field, detected_at, winner, version,"
+           " updated_at) VALUES (?, ?, 'title', '2026-01-01T00:00:00.000Z', 'local', 1,"
+           " '2026-01-01T00:00:00.000Z')", (conflict, commit))
 rows = {"projects": project, "cognitive_commits": commit, "sessions": session,
-        "turns": turn, "visuals": visual}
+        "turns": turn, "visuals": visual, "conflicts": conflict}
 n = 0
 for t, rid in rows.items():
     local = [r[1] for r in db.execute(f"PRAGMA table_info({t})") if r[1] not in LOCAL_ONLY]
@@ -114,7 +121,8 @@ same() {
 	      WHERE user_id = '$uid'
 	    UNION ALL SELECT 'sessions', id, to_jsonb(t) FROM sessions t WHERE user_id = '$uid'
 	    UNION ALL SELECT 'turns', id, to_jsonb(t) FROM turns t WHERE user_id = '$uid'
-	    UNION ALL SELECT 'visuals', id, to_jsonb(t) FROM visuals t WHERE user_id = '$uid') x" \
+	    UNION ALL SELECT 'visuals', id, to_jsonb(t) FROM visuals t WHERE user_id = '$uid'
+	    UNION ALL SELECT 'conflicts', id, to_jsonb(t) FROM conflicts t WHERE user_id = '$uid') x" \
 		>"$T_TMP/cloud.json" || t_fail "reading the cloud's rows"
 	diff=$(python3 - "$(y_home A)/data.db" "$(y_home B)/data.db" "$T_TMP/touched" \
 	    "$T_TMP/cloud.json" "$1" <<'PY'
@@ -172,5 +180,5 @@ y_ok A sync
 y_settle
 y_ok B sync
 same 2
-t_assert_eq 5 "$(wc -l <"$T_TMP/touched" | tr -d ' ')" "rows touched in a round"
+t_assert_eq 6 "$(wc -l <"$T_TMP/touched" | tr -d ' ')" "rows touched in a round"
 echo "PASS: sync-columns"

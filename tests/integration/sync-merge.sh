@@ -89,7 +89,8 @@ same_log "log after merging different fields"
 # ---- 2. The same field, differently. The last write wins by (version, time):
 # both edits are one version up, so the time decides; AGENTLOGS_NOW makes it
 # unambiguous. C2: A's edit is the later one (and A syncs first); C3: B's is.
-# B syncs second, so the edits meet on B: B records both conflicts, A none.
+# B syncs second, so the edits meet on B: B records both conflicts, and A
+# lists them too once it syncs, from its own side (local is A's value).
 y_at $((now + 100)) B title "$C2" "B early"
 y_at $((now + 200)) A title "$C2" "A late"
 y_at $((now + 100)) A title "$C3" "A early"
@@ -110,7 +111,9 @@ t_assert_eq "B late" "$(cloud "$C3" title)" "the cloud's C3 title"
 expect=$(printf '%s\n' "$C2 title \"B early\" \"A late\" cloud" \
 	"$C3 title \"B late\" \"A early\" local" | sort)
 t_assert_eq "$expect" "$(conflicts B | sort)" "conflicts on B"
-t_assert_eq "" "$(conflicts A)" "conflicts on A"
+expect=$(printf '%s\n' "$C2 title \"A late\" \"B early\" local" \
+	"$C3 title \"A early\" \"B late\" cloud" | sort)
+t_assert_eq "$expect" "$(conflicts A | sort)" "conflicts on A"
 y_ok B sync --status
 t_assert_contains "$t_out" "conflicts:  0 waiting for you, 2 settled by the last write to review"
 same_log "log after a settled conflict"
@@ -147,7 +150,11 @@ c = json.load(sys.stdin)["conflicts"]; print(c["held"], c["settled"])')" "sync -
 # Another edit of a held commit, on the other machine, in another field: it
 # merges in, and the conflict stays held (nothing of B's held title goes up).
 y_ok A hide "$C2"
-sync_all A
+y_settle
+# B's held conflicts reached A too: A may decide them, so its sync says so.
+y_on A sync
+t_assert_eq 2 "$t_rc" "A's sync with B's held conflicts ($t_err)"
+t_assert_eq 2 "$(conflicts A | grep -c ' None$')" "B's held conflicts on A"
 y_settle
 y_on B sync
 t_assert_eq 2 "$t_rc" "sync with held conflicts after another edit ($t_err)"
