@@ -270,7 +270,7 @@ const struct migration migrations[] = {
 	  "ALTER TABLE conflicts RENAME TO conflicts_v12;"
 	  "DROP INDEX idx_conflicts_open;"
 	  "CREATE TABLE conflicts ("
-	  "  id TEXT PRIMARY KEY,"
+	  "  id TEXT PRIMARY KEY NOT NULL,"
 	  "  table_name TEXT NOT NULL DEFAULT 'cognitive_commits',"
 	  "  record_id TEXT NOT NULL,"
 	  "  field TEXT NOT NULL,"

@@ -9,7 +9,8 @@ derives from data.db, with its own SQL, what a screen must show and fails
 with one line per mismatch:
 
 - the status bar's up-arrow N: the commits waiting to go up; its !N: the
-  commits with an open conflict;
+  open conflicts held for a decision (no winner); its ~N, shown only when
+  there are any: the open ones settled by the last write, to review;
 - the status bar's "VIEW i/N" for the commits (one project's, as the header
   names it, or every project's; hidden ones listed or not), pending, projects
   and conflicts views: N is the list's length, 1 <= i <= N (0/0 when empty);
@@ -103,16 +104,22 @@ def main():
 
     pending = db.execute("SELECT count(*) FROM cognitive_commits"
                          " WHERE sync_status = 'pending'").fetchone()[0]
-    in_conflict = db.execute("SELECT count(DISTINCT record_id) FROM conflicts"
-                             " WHERE resolved_at IS NULL").fetchone()[0]
+    held, settled = db.execute("SELECT count(*) FILTER (WHERE winner IS NULL),"
+                               " count(*) FILTER (WHERE winner IS NOT NULL) FROM conflicts"
+                               " WHERE resolved_at IS NULL").fetchone()
     m = re.search(UP + r"(\d+)", status)
     if m and int(m.group(1)) != pending:
         problems.append("status bar shows %s%s, the store has %d pending commits"
                         % (UP, m.group(1), pending))
     m = re.search(r" !(\d+)", status)
-    if m and int(m.group(1)) != in_conflict:
-        problems.append("status bar shows !%s, the store has %d commits in conflict"
-                        % (m.group(1), in_conflict))
+    if m and int(m.group(1)) != held:
+        problems.append("status bar shows !%s, the store has %d held conflicts"
+                        % (m.group(1), held))
+    if m:
+        r = re.search(r" !\d+ ~(\d+)", status)
+        if (int(r.group(1)) if r else 0) != settled:
+            problems.append("status bar shows ~%s, the store has %d settled conflicts"
+                            % (r.group(1) if r else "(none)", settled))
 
     m = re.search(r"(\w+) (\d+)/(\d+)\s*$", status)
     if m:
