@@ -98,6 +98,50 @@ upgraded_equals_fresh(void **state)
 	free(new_path);
 }
 
+/*
+ * v13 turns the conflicts table into a synced one: the records of a v12 store
+ * survive with UUID ids, their commit versions, and a state read from
+ * resolved_at and winner; only the open ones go up (pending).
+ */
+static void
+conflicts_survive_v13(void **state)
+{
+	char err[ERRLEN], *path = db_path("v12.db");
+	struct store *st;
+
+	(void)state;
+	unlink(path);
+	st = store_open_version(path, 12, err);
+	assert_non_null(st);
+	assert_int_equal(store_exec(st, "INSERT INTO conflicts (table_name, record_id, field,"
+	    " local_value, cloud_value, local_version, cloud_version, winner, detected_at,"
+	    " resolved_at) VALUES"
+	    " ('cognitive_commits', 'c1', 'title', '\"A\"', '\"B\"', 2, 3, NULL,"
+	    "  '2026-01-01T00:00:00.000Z', NULL),"
+	    " ('cognitive_commits', 'c1', 'hidden', 'true', 'false', 4, 5, 'cloud',"
+	    "  '2026-01-02T00:00:00.000Z', '2026-01-03T00:00:00.000Z')", err), 0);
+	store_close(st);
+	st = store_open(path, err);
+	assert_non_null(st);
+	assert_int_equal(count(st, "SELECT count(*) FROM conflicts WHERE field = 'title'"
+	    " AND local_value = '\"A\"' AND cloud_value = '\"B\"' AND local_row_version = 2"
+	    " AND cloud_row_version = 3 AND winner IS NULL AND state = 'open'"
+	    " AND resolved_at IS NULL AND sync_status = 'pending' AND local_machine IS NULL"
+	    " AND updated_at = detected_at AND version = 1"), 1);
+	assert_int_equal(count(st, "SELECT count(*) FROM conflicts WHERE field = 'hidden'"
+	    " AND local_row_version = 4 AND cloud_row_version = 5 AND winner = 'cloud'"
+	    " AND state = 'resolved' AND resolved_at = '2026-01-03T00:00:00.000Z'"
+	    " AND sync_status = 'synced'"), 1);
+	/* Ids: two distinct lowercase UUIDs, version 4, variant 8. */
+	assert_int_equal(count(st, "SELECT count(DISTINCT id) FROM conflicts WHERE length(id) = 36"
+	    " AND id GLOB '[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-"
+	    "[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-4[0-9a-f][0-9a-f][0-9a-f]-8[0-9a-f][0-9a-f][0-9a-f]-*'"),
+	    2);
+	store_close(st);
+	unlink(path);
+	free(path);
+}
+
 static void
 open_twice_changes_nothing(void **state)
 {
@@ -263,6 +307,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(upgraded_equals_fresh),
 		cmocka_unit_test(open_twice_changes_nothing),
+		cmocka_unit_test(conflicts_survive_v13),
 		cmocka_unit_test(newer_database_is_refused_untouched),
 		cmocka_unit_test(corrupt_file_is_refused_untouched),
 		cmocka_unit_test(foreign_database_is_refused_untouched),
