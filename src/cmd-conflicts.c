@@ -112,6 +112,11 @@ acknowledge(struct store *st, const char *me, const char *prefix)
 		return cmd_fail("%s", err);
 	if ((n = conflicts_review(st, me, prefix != NULL ? id : NULL, NULL, err)) < 0)
 		return cmd_fail("%s", err);
+	if (n == 0) {
+		printf("No settled conflict to acknowledge%s%.8s.\n", prefix != NULL ? " on " : "",
+		    prefix != NULL ? id : "");
+		return EXIT_OK;
+	}
 	printf("Acknowledged %d settled conflict%s%s%.8s; every machine drops %s at its next"
 	    " sync.\n", n, n == 1 ? "" : "s", prefix != NULL ? " of " : "",
 	    prefix != NULL ? id : "", n == 1 ? "it" : "them");
@@ -151,10 +156,14 @@ cmd_conflicts_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return cmd_option_error(&cmd_conflicts_entry, argv, c);
 		}
 	}
-	if (optind < argc - (ack ? 1 : 0) || (ack && l.array != NULL)) {
+	if (ack && l.array != NULL) {
 		cJSON_Delete(l.array);
-		return cmd_usage_error(&cmd_conflicts_entry, ack && l.array != NULL ?
-		    "--ack takes no --json" : "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_conflicts_entry, "--ack takes no --json");
+	}
+	if (optind + (ack ? 1 : 0) < argc) {
+		cJSON_Delete(l.array);
+		return cmd_usage_error(&cmd_conflicts_entry, "unexpected argument '%s'",
+		    argv[optind + (ack ? 1 : 0)]);
 	}
 	if ((l.st = cmd_store(ctx)) == NULL || account_machine_id(ctx->home, me, err) != 0) {
 		cJSON_Delete(l.array);

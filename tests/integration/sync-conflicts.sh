@@ -197,4 +197,18 @@ for c in json.load(sys.stdin):
 y_ok A conflicts
 t_assert_contains "$t_out" "local 1st of $n, at the top  cloud $(ordinal "$n") of $n, after"
 
+# Bad input: one clear line, exit 2 (usage) or 1 (no such commit), nothing changed.
+y_on A conflicts --ack --json
+t_assert_eq 2 "$t_rc" "conflicts --ack --json"
+t_assert_contains "$t_err" "--ack takes no --json"
+y_on A conflicts --ack "$C5" extra
+t_assert_eq 2 "$t_rc" "conflicts --ack with two ids"
+y_on A conflicts --ack 0000zz
+t_assert_eq 1 "$t_rc" "conflicts --ack with a bad id"
+t_assert_one_line "$t_err" "the bad id's error"
+y_ok A conflicts --ack "$C1"
+t_assert_contains "$t_out" "No settled conflict to acknowledge on"
+y_ok A conflicts --ack "$C5"
+t_assert_contains "$t_out" "Acknowledged 1 settled conflict of"
+
 echo "PASS: sync-conflicts"
