@@ -271,15 +271,17 @@ insert into storage.buckets (id, name) values ('other', 'other');
 SQL
 
 # ---------------------------------------------------------------- structure
-check 7 "$(q <<'SQL'
+check 8 "$(q <<'SQL'
 select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where n.nspname = 'public' and c.relrowsecurity and c.relforcerowsecurity
   and c.relname in ('user_profiles', 'machines', 'projects', 'cognitive_commits', 'sessions',
-                    'turns', 'visuals')
+                    'turns', 'visuals', 'conflicts')
 SQL
 )" "tables with forced row-level security"
 
-for tbl in $TABLES; do
+# The conflict records (20261207000001) have the same policies and privileges,
+# checked here on their structure; their rows cross in sync-conflicts.sh.
+for tbl in $TABLES conflicts; do
 	check "DELETE INSERT SELECT UPDATE" "$(q -v tbl="$tbl" <<'SQL'
 select string_agg(cmd, ' ' order by cmd) from pg_policies
 where schemaname = 'public' and tablename = :'tbl' and roles = '{authenticated}'
@@ -293,7 +295,7 @@ select has_table_privilege('anon', :'tbl', 'SELECT, INSERT, UPDATE, DELETE, TRUN
 SQL
 )" "privileges on $tbl"
 done
-for tbl in machines $SYNCED; do
+for tbl in machines $SYNCED conflicts; do
 	check "user_id,id" "$(q -v tbl="$tbl" <<'SQL'
 select string_agg(a.attname, ',' order by k.ord) from pg_index i
 join lateral unnest(i.indkey) with ordinality k(attnum, ord) on true
@@ -329,7 +331,7 @@ SQL
 # Both users push two batches (two transactions, so two txids).
 for u in "$A" "$B"; do
 	for part in 1 2; do
-		check '{"turns": 2, "visuals": 1, "projects": '$((2 - part))', "sessions": 1, "cognitive_commits": 1}' \
+		check '{"turns": 2, "visuals": 1, "projects": '$((2 - part))', "sessions": 1, "conflicts": 0, "cognitive_commits": 1}' \
 			"$(as authenticated "$u" -v part=$part <<'SQL'
 select public.push_batch(t.batch(auth.uid(), :part)) -> 'applied'
 SQL
@@ -443,7 +445,7 @@ select t.try('select public.pull_changes()'),
 	t.try(format('select public.push_batch(%L)', t.batch(:'A', 1)))
 SQL
 )" "sync functions without a user"
-check '{"turns": 2, "visuals": 1, "projects": 1, "sessions": 1, "cognitive_commits": 1}' \
+check '{"turns": 2, "visuals": 1, "projects": 1, "sessions": 1, "conflicts": 0, "cognitive_commits": 1}' \
 	"$(as authenticated "$B" <<'SQL'
 select public.push_batch(t.batch(:'A', 1)) -> 'applied'
 SQL
