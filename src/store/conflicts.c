@@ -35,18 +35,17 @@ swapped(const char *local_machine, const char *me)
 static void
 from_view_of(struct conflict_row *c, const char *me)
 {
-	const char *v;
+	struct conflict_row r = *c;
 
 	if (!swapped(c->local_machine, me))
 		return;
-	v = c->local_value, c->local_value = c->cloud_value, c->cloud_value = v;
-	v = c->local_machine, c->local_machine = c->cloud_machine, c->cloud_machine = v;
-	c->winner = other_side(c->winner);
-	{
-		long long x = c->local_version;
-		c->local_version = c->cloud_version;
-		c->cloud_version = x;
-	}
+	c->local_value = r.cloud_value;
+	c->cloud_value = r.local_value;
+	c->local_machine = r.cloud_machine;
+	c->cloud_machine = r.local_machine;
+	c->local_version = r.cloud_version;
+	c->cloud_version = r.local_version;
+	c->winner = other_side(r.winner);
 }
 
 /*
@@ -264,9 +263,11 @@ conflicts_resolve(struct store *st, const char *me, const char *commit_id, const
 	}
 	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct conflict_row c;
+		const char *kept;
+
 		read_row(s, &c);
 		/* The side chosen here, in the record's own names. */
-		const char *kept = swapped(c.local_machine, me) ? other_side(side) : side;
+		kept = swapped(c.local_machine, me) ? other_side(side) : side;
 		rc = apply_choice(st, commit_id, c.field, strcmp(kept, "local") == 0 ?
 		    c.local_value : c.cloud_value, err);
 		if (rc == 0)
