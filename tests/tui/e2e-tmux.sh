@@ -5,10 +5,13 @@
 # retitle a commit (↑1), sync with S (↑0); retitle it again while B retitles
 # it too from the CLI and syncs; S on A finds the conflict and holds it
 # (sync.conflicts manual: !1); ! lists it, Enter opens the resolve pane, 1
-# takes A's side, A accepts (↑1 !0), S sends it (↑0). Then both homes sync
-# from the CLI and must show the same title. Every wait polls the screen
-# against a deadline. Needs PostgreSQL (fails without it under CI=true) and
-# tmux.
+# takes A's side, A accepts (↑1 !0), S sends it (↑0). Then a conflict made
+# while the server is down, with a browser on each home: both retitle the
+# commit offline (↑1 on each), the server comes back, B syncs, A's S holds the
+# conflict (!1), B's browser sees it too (!1, both values in its conflicts
+# view); resolved on A, both show !0 and A's title. Then both homes sync from
+# the CLI and must show the same title. Every wait polls the screen against a
+# deadline. Needs PostgreSQL (fails without it under CI=true) and tmux.
 . "$SRCDIR/tests/integration/sync-lib.sh"
 t_need_cmd tmux
 y_begin
@@ -34,16 +37,24 @@ id=$(t_sql "$(y_home A)/data.db" "SELECT id FROM cognitive_commits WHERE deleted
 [ -n "$id" ] || t_fail "no commit on A"
 mkdir -p "$T_TMP/none/projects/none"
 
-tmux -L "$sock" -f /dev/null new-session -d -x 100 -y 30 \
-	"env TERM=xterm-256color LC_ALL=C.UTF-8 AGENTLOGS_HOME='$T_TMP/A' \
-	CLAUDE_HOME='$T_TMP/none' AGENTLOGS_MACHINE=machine-a \
-	LSAN_OPTIONS='suppressions=$SRCDIR/tests/tui/lsan.supp:print_suppressions=0' \
-	'$AGENTLOGS' 2>'$T_TMP/stderr'; echo \$? >'$T_TMP/exit'; sleep 600" ||
-	t_fail "cannot start tmux"
+# browser NAME HOME MACHINE: the browser on HOME in tmux session NAME; its
+# exit status lands in $T_TMP/exit.NAME, its stderr in $T_TMP/stderr.NAME.
+browser() {
+	tmux -L "$sock" -f /dev/null new-session -d -s "$1" -x 100 -y 30 \
+		"env TERM=xterm-256color LC_ALL=C.UTF-8 AGENTLOGS_HOME='$T_TMP/$2' \
+		CLAUDE_HOME='$T_TMP/none' AGENTLOGS_MACHINE=$3 \
+		LSAN_OPTIONS='suppressions=$SRCDIR/tests/tui/lsan.supp:print_suppressions=0' \
+		'$AGENTLOGS' 2>'$T_TMP/stderr.$1'; echo \$? >'$T_TMP/exit.$1'; sleep 600" ||
+		t_fail "cannot start tmux for $2"
+}
+
+# The helpers below act on the browser in tmux session $at.
+at=a
+browser a A machine-a
 
 # screen: the pane as text, in $T_TMP/screen.
 screen() {
-	tmux -L "$sock" capture-pane -p >"$T_TMP/screen" 2>/dev/null
+	tmux -L "$sock" capture-pane -p -t "$at" >"$T_TMP/screen" 2>/dev/null
 }
 
 # wait_for TEXT [SECONDS]: until the screen shows TEXT (30 s by default: the
@@ -53,12 +64,12 @@ wait_for() {
 	while :; do
 		screen
 		grep -qF -- "$1" "$T_TMP/screen" && return 0
-		[ -f "$T_TMP/exit" ] && { cat "$T_TMP/screen" "$T_TMP/stderr" >&2; t_fail "the browser exited waiting for '$1'"; }
+		[ -f "$T_TMP/exit.$at" ] && { cat "$T_TMP/screen" "$T_TMP/stderr.$at" >&2; t_fail "browser $at exited waiting for '$1'"; }
 		[ "$(date +%s)" -lt "$deadline" ] || break
 		sleep 0.1
 	done
 	cat "$T_TMP/screen" >&2
-	t_fail "the screen never showed '$1'"
+	t_fail "browser $at's screen never showed '$1'"
 }
 
 # status_shows TEXT: the status bar (the line above the last) holds TEXT, after
@@ -74,11 +85,26 @@ status_shows() {
 		sleep 0.1
 	done
 	cat "$T_TMP/screen" >&2
-	t_fail "the status bar never showed '$1' after a sync that worked"
+	t_fail "browser $at's status bar never showed '$1' after a sync that worked"
 }
 
 keys() {
-	tmux -L "$sock" send-keys "$@"
+	tmux -L "$sock" send-keys -t "$at" "$@"
+}
+
+# quit: q until browser $at exits; exit status 0, nothing on stderr (no leak either).
+quit() {
+	keys q
+	i=0
+	while [ ! -f "$T_TMP/exit.$at" ] && [ $i -lt 300 ]; do
+		[ $((i % 10)) -eq 0 ] && keys q
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -f "$T_TMP/exit.$at" ] || t_fail "q did not quit browser $at"
+	t_assert_eq 0 "$(cat "$T_TMP/exit.$at")" "browser $at's exit status"
+	[ -s "$T_TMP/stderr.$at" ] && t_fail "browser $at wrote: $(cat "$T_TMP/stderr.$at")"
+	return 0
 }
 
 # Open; the first sync (S) makes it live.
@@ -107,7 +133,11 @@ t_assert_eq "Titled on A" "$(psql -X -At "$S_DB" -c "SELECT title FROM cognitive
     WHERE id = '$id'")" "the title in the cloud"
 
 # B takes that title, then both retitle the commit from it: A here (pending),
-# B from the CLI, synced first.
+# B from the CLI, synced first. (B's pull must see A's push: without
+# y_settle, a transaction open elsewhere on the PostgreSQL can hold A's title
+# back, and B's retitle then conflicts with it, a settled conflict that A
+# would list too.)
+y_settle
 y_ok B sync
 keys t C-u
 keys -l "Edited on A"
@@ -140,17 +170,76 @@ status_shows "↑1 !0"
 keys S
 status_shows "↑0 !0"
 
-# Quit from the first view: exit status 0, nothing on stderr (no leak either).
+# A conflict made while the server is down. A goes back from the conflicts
+# to its commits; B's browser opens (continuous sync, conflicts settled by the
+# last write: the defaults) and is in step.
 keys q
-i=0
-while [ ! -f "$T_TMP/exit" ] && [ $i -lt 300 ]; do
-	[ $((i % 10)) -eq 0 ] && keys q
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -f "$T_TMP/exit" ] || t_fail "q did not quit"
-t_assert_eq 0 "$(cat "$T_TMP/exit")" "the browser's exit status"
-[ -s "$T_TMP/stderr" ] && t_fail "the browser wrote: $(cat "$T_TMP/stderr")"
+wait_for "commits 1/"
+at=b
+browser b B machine-b
+wait_for "commits 1/"
+status_shows "↑0 !0"
+wait_for "Edited on A"
+s_stop_server
+# Both retitle the commit while the cloud is gone: each waits to go up.
+keys t C-u
+keys -l "Offline on B"
+keys Enter
+wait_for "Title saved."
+wait_for "↑1"
+at=a
+keys t C-u
+keys -l "Offline on A"
+keys Enter
+wait_for "Title saved."
+wait_for "↑1"
+# The cloud comes back: B syncs first (S), then A, which finds both edits and
+# holds the commit (!1).
+s_restart_server
+at=b
+keys S
+status_shows "↑0 "
+y_settle
+at=a
+keys S
+status_shows "↑0 !1"
+y_settle
+# B sees the same conflict, with both values, once it syncs.
+at=b
+keys S
+status_shows "!1"
+keys !
+wait_for "conflicts 1/1"
+wait_for "Offline on A"
+wait_for "Offline on B"
+keys q
+wait_for "commits 1/"
+# Resolved on A (A's side): both clear.
+at=a
+keys !
+wait_for "conflicts 1/1"
+keys Enter
+wait_for "resolve 1/5"
+keys 1
+wait_for "this machine's value taken"
+keys A
+wait_for "Resolved 1 field"
+keys S
+status_shows "↑0 !0"
+keys q
+wait_for "commits 1/"
+y_settle
+at=b
+keys S
+status_shows "↑0 !0"
+wait_for "Offline on A"
+t_assert_eq 0 "$(t_sql "$(y_home B)/data.db" "SELECT count(*) FROM cognitive_commits
+    WHERE title = 'Offline on B'")" "B's lost title, on B"
+
+# Quit from the first view, both browsers.
+quit
+at=a
+quit
 
 # Both homes agree, on A's choice, and nothing waits or conflicts.
 y_settle
@@ -160,7 +249,7 @@ ta=$(AGENTLOGS_HOME=$T_TMP/A "$AGENTLOGS" show --json "$id" | python3 -c \
 	'import json, sys; print(json.load(sys.stdin)["title"])') || t_fail "show on A"
 tb=$(AGENTLOGS_HOME=$T_TMP/B "$AGENTLOGS" show --json "$id" | python3 -c \
 	'import json, sys; print(json.load(sys.stdin)["title"])') || t_fail "show on B"
-t_assert_eq "Edited on A" "$ta" "the title on A"
+t_assert_eq "Offline on A" "$ta" "the title on A"
 t_assert_eq "$ta" "$tb" "the titles on A and B"
 y_ok A conflicts --json
 t_assert_eq "[]" "$(printf '%s' "$t_out" | tr -d ' \n\t')" "open conflicts on A"
