@@ -17,6 +17,7 @@
 #include "store/checkpointer.h"
 #include "store/import-track.h"
 #include "store/samples.h"
+#include "store/turn-stats.h"
 #include "util/log.h"
 #include "util/progress.h"
 #include "util/timeutil.h"
@@ -279,7 +280,7 @@ save_position(struct import_run *r, int commit)
 	if (!commit)
 		return 0;
 	r->uncommitted = 0;
-	if (store_commit(r->w.st, r->err) != 0)
+	if (turn_stats_count_prompts(r->w.st, r->err) != 0 || store_commit(r->w.st, r->err) != 0)
 		return -1;
 	checkpointer_nudge(r->checkpointer);
 	return store_begin(r->w.st, r->err);
@@ -509,7 +510,7 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 		show_progress(&r, 1);
 		if (writer_update_parallel(&r.w, err) != 0 ||
 		    import_track_settle(st, err) != 0 || (o->samples && mark_samples(&r) != 0) ||
-		    store_commit(st, err) != 0)
+		    turn_stats_count_prompts(st, err) != 0 || store_commit(st, err) != 0)
 			rc = -1;
 	}
 	if (rc != 0)

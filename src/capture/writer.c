@@ -109,7 +109,7 @@ sink_tool_result(void *arg, const char *turn_id, const char *tool_use_id,
 		cJSON_AddBoolToObject(call, "is_error", is_error);
 		if ((json = cJSON_PrintUnformatted(calls)) == NULL)
 			fatalx("out of memory printing JSON");
-		rc = import_set_tool_calls(w->st, turn_id, json, w->now, err);
+		rc = import_set_tool_calls(w->st, turn_id, calls, json, w->now, err);
 		cJSON_free(json);
 		break;
 	}

@@ -1,7 +1,7 @@
 /*
- * The analytics figures. Each is one aggregate query; turns are read in one
- * pass (totals and tokens together) and tool calls are counted inside SQLite
- * with json_each, so no row is ever copied out for counting.
+ * The analytics figures. Each is one aggregate query over commits, or over
+ * the per-session figures that triggers keep as turns are written, so no
+ * turn is read and no tool call parsed here.
  */
 #include "config.h"
 
@@ -9,19 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/prompt.h"
 #include "store/analytics.h"
 #include "store/internal.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
 /*
- * Turns that belong to live commits. The set of sessions under tombstoned
- * commits is usually empty, so excluding it costs one lookup per turn instead
- * of a join from every turn through its session to its commit.
+ * The turns' figures are kept per session (turn_stats, tool_stats: migration
+ * v15), so a run reads one row per session, never a turn. Live sessions are
+ * those not under a tombstone and not the samples'; the set of dead ones is
+ * usually empty, so excluding it costs one lookup per session.
  */
-#define LIVE_TURNS \
-	" FROM turns t WHERE t.deleted_at IS NULL AND t.session_id NOT IN" \
+#define LIVE_SESSIONS(a) \
+	" " a "session_id NOT IN" \
 	" (SELECT s.id FROM sessions s JOIN cognitive_commits c ON c.id = s.commit_id" \
 	"  WHERE c.deleted_at IS NOT NULL OR s.deleted_at IS NOT NULL OR" \
 	"  c.project_id IN (SELECT id FROM sample_projects))"
@@ -108,17 +108,6 @@ commit_figures(struct store *st, struct analytics *a, char *err)
 	return rc;
 }
 
-/* typed_prompt(content): 1 when a user turn's text holds something a person typed. */
-static void
-typed_prompt_sql(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	char *typed = prompt_typed((const char *)sqlite3_value_text(argv[0]), NULL);
-
-	(void)argc;
-	sqlite3_result_int(ctx, typed != NULL);
-	free(typed);
-}
-
 static int
 turn_figures(struct store *st, struct analytics *a, char *err)
 {
@@ -126,16 +115,18 @@ turn_figures(struct store *st, struct analytics *a, char *err)
 		&a->output_tokens, &a->cache_read_tokens, &a->cache_creation_tokens };
 	long long *const sessions[] = { &a->sessions };
 
-	if (sqlite3_create_function(st->db, "typed_prompt", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-	    NULL, typed_prompt_sql, NULL, NULL) != SQLITE_OK)
-		return store_fail(st, st->path, err);
-	/* Prompts: what people typed, not the markup and notices Claude Code adds. */
+	/*
+	 * Prompts: what people typed, not the markup and notices Claude Code adds.
+	 * A session whose count is unknown (written by something other than
+	 * import or pull, or while they ran) is counted here.
+	 */
 	if (query_ints(st,
-	    "SELECT count(*),"
-	    " coalesce(sum(CASE WHEN t.role = 'user' THEN typed_prompt(t.content) END), 0),"
-	    " coalesce(sum(t.input_tokens), 0), coalesce(sum(t.output_tokens), 0),"
-	    " coalesce(sum(t.cache_read_tokens), 0), coalesce(sum(t.cache_creation_tokens), 0)"
-	    LIVE_TURNS, out, 6, err) != 0)
+	    "SELECT coalesce(sum(a.turns), 0), coalesce(sum(coalesce(a.prompts,"
+	    "  (SELECT count(*) FROM turns t WHERE t.session_id = a.session_id"
+	    "   AND t.deleted_at IS NULL AND t.role = 'user' AND typed_prompt(t.content)))), 0),"
+	    " coalesce(sum(a.input_tokens), 0), coalesce(sum(a.output_tokens), 0),"
+	    " coalesce(sum(a.cache_read_tokens), 0), coalesce(sum(a.cache_creation_tokens), 0)"
+	    " FROM turn_stats a WHERE" LIVE_SESSIONS("a."), out, 6, err) != 0)
 		return -1;
 	return query_ints(st,
 	    "SELECT count(DISTINCT s.claude_session_id)"
@@ -151,18 +142,14 @@ tool_figures(struct store *st, struct analytics *a, char *err)
 	int rc;
 
 	/*
-	 * One pass over the tool calls gives the top tools and (as a window over
-	 * the groups) the total. json_valid keeps one malformed array from failing
-	 * the whole query.
+	 * One pass over the per-session counts gives the top tools and (as a
+	 * window over the groups) the total. A name whose calls all went (their
+	 * turns were replaced) keeps a row of zeros: left out.
 	 */
 	if ((stmt = store_prepare(st,
-	    "SELECT json_extract(j.value, '$.name') AS name, count(*) AS calls,"
-	    " coalesce(sum(json_extract(j.value, '$.is_error') = 1), 0),"
-	    " sum(count(*)) OVER ()"
-	    " FROM (SELECT t.tool_calls" LIVE_TURNS
-	    "   AND t.tool_calls <> '[]' AND json_valid(t.tool_calls)) t,"
-	    " json_each(t.tool_calls) j"
-	    " GROUP BY name ORDER BY calls DESC, name LIMIT ?", err)) == NULL)
+	    "SELECT name, sum(calls) AS n, sum(errors), sum(sum(calls)) OVER ()"
+	    " FROM tool_stats a WHERE" LIVE_SESSIONS("a.")
+	    " GROUP BY name HAVING n > 0 ORDER BY n DESC, name LIMIT ?", err)) == NULL)
 		return -1;
 	sqlite3_bind_int(stmt, 1, ANALYTICS_TOP_TOOLS);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && a->ntools < ANALYTICS_TOP_TOOLS) {

@@ -10,6 +10,7 @@
 #include "store/check.h"
 #include "store/internal.h"
 #include "store/migrations.h"
+#include "store/turn-stats.h"
 #include "util/log.h"
 #include "util/percent.h"
 #include "util/strbuf.h"
@@ -314,6 +315,10 @@ store_open_version(const char *path, int target, char *err)
 	}
 	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 1);
+	if (turn_stats_functions(st) != 0) {
+		seterr(err, "cannot open %s: %s", path, sqlite3_errmsg(st->db));
+		goto fail;
+	}
 
 	/*
 	 * Read before any write: a corrupt or foreign file fails here, untouched.

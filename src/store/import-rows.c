@@ -6,6 +6,7 @@
 
 #include "store/import-rows.h"
 #include "store/internal.h"
+#include "store/turn-stats.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -50,11 +51,11 @@ static const char *const session_sql[2] = {
 static const char *const turn_sql[2] = {
 	"INSERT INTO turns (id, session_id, seq, role, content, thinking, timestamp,"
 	" tool_calls, model, message_id, input_tokens, output_tokens, cache_read_tokens,"
-	" cache_creation_tokens, updated_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+	" cache_creation_tokens, updated_at, tool_summary)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
 	" ON CONFLICT DO NOTHING",
 	"UPDATE turns SET session_id = ?2, seq = ?3, content = ?5, thinking = ?6,"
-	" tool_calls = ?8, model = ?9,"
+	" tool_calls = ?8, tool_summary = ?16, model = ?9,"
 	" input_tokens = ?11, output_tokens = ?12, cache_read_tokens = ?13,"
 	" cache_creation_tokens = ?14, updated_at = ?15, sync_status = 'pending',"
 	" local_version = local_version + 1"
@@ -300,6 +301,7 @@ struct turn_args {
 	const struct seg_commit *c;
 	const struct seg_turn *t;
 	const char *tool_calls, *now;
+	struct strbuf summary;	/* turn_tool_summary of t's calls */
 };
 
 static void
@@ -323,18 +325,23 @@ bind_turn(sqlite3_stmt *s, const void *arg)
 	sqlite3_bind_int64(s, 13, t->usage.cache_read);
 	sqlite3_bind_int64(s, 14, t->usage.cache_creation);
 	store_bind_text(s, 15, a->now);
+	store_bind_text(s, 16, a->summary.buf);
 }
 
 int
 import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn *t,
     const char *tool_calls, const char *now, char *err)
 {
-	struct turn_args a = { c, t, tool_calls, now };
+	struct turn_args a = { c, t, tool_calls, now, STRBUF_INIT };
 	char *from;
 	int n;
 
-	if ((n = write_row(st, turn_sql[0], bind_turn, &a, err)) != 0)
+	turn_tool_summary(t->tool_calls, &a.summary);
+	n = write_row(st, turn_sql[0], bind_turn, &a, err);
+	if (n != 0) {
+		strbuf_free(&a.summary);
 		return n < 0 ? -1 : IMPORT_NEW;
+	}
 	/* There already, maybe kept by another commit's session (a shared line). */
 	from = store_query_text(st, "SELECT s.commit_id FROM turns t JOIN sessions s"
 	    " ON s.id = t.session_id WHERE t.id = ?1", t->id, NULL);
@@ -351,6 +358,7 @@ import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn 
 	else
 		n = from != NULL ? IMPORT_ELSEWHERE : IMPORT_SAME;
 	free(from);
+	strbuf_free(&a.summary);
 	return n;
 }
 
@@ -437,18 +445,25 @@ import_tool_calls(struct store *st, const char *turn_id)
 }
 
 int
-import_set_tool_calls(struct store *st, const char *turn_id, const char *tool_calls,
-    const char *now, char *err)
+import_set_tool_calls(struct store *st, const char *turn_id, const cJSON *calls,
+    const char *tool_calls, const char *now, char *err)
 {
-	sqlite3_stmt *s = store_cached(st, "UPDATE turns SET tool_calls = ?2, updated_at = ?3,"
-	    " sync_status = 'pending', local_version = local_version + 1 WHERE id = ?1", err);
+	sqlite3_stmt *s = store_cached(st, "UPDATE turns SET tool_calls = ?2, tool_summary = ?4,"
+	    " updated_at = ?3, sync_status = 'pending', local_version = local_version + 1"
+	    " WHERE id = ?1", err);
+	struct strbuf summary = STRBUF_INIT;
+	int rc;
 
 	if (s == NULL)
 		return -1;
+	turn_tool_summary(calls, &summary);
 	store_bind_text(s, 1, turn_id);
 	store_bind_text(s, 2, tool_calls);
 	store_bind_text(s, 3, now);
-	return store_step_write(st, s, st->path, err) < 0 ? -1 : 0;
+	store_bind_text(s, 4, summary.buf);
+	rc = store_step_write(st, s, st->path, err) < 0 ? -1 : 0;
+	strbuf_free(&summary);
+	return rc;
 }
 
 int

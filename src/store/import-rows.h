@@ -49,8 +49,9 @@ int import_drop_turns(struct store *st, const char *claude_session_id,
 
 /* A turn's tool calls (JSON), newly allocated; NULL when the turn is gone. */
 char *import_tool_calls(struct store *st, const char *turn_id);
-int import_set_tool_calls(struct store *st, const char *turn_id, const char *tool_calls,
-    const char *now, char *err);
+/* calls: the parsed tool_calls, for the summary analytics counts (store/turn-stats.h). */
+int import_set_tool_calls(struct store *st, const char *turn_id, const cJSON *calls,
+    const char *tool_calls, const char *now, char *err);
 
 /* A visual of a commit; sha256 names the bytes, path is relative to the home. */
 struct import_visual {

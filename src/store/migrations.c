@@ -35,6 +35,44 @@
 #define SAMPLE_PROJECT_OF_COMMIT(commit) \
 	"(SELECT project_id FROM cognitive_commits WHERE id = " commit ")"
 
+/*
+ * v15: a turn's share of its session's figures for `analytics`, added (sign
+ * "+") or taken back ("-") by the triggers on turns, so analytics reads one
+ * row per session instead of every turn. r is new or old. Prompts need C
+ * (typed_prompt), which a plain SQL writer lacks: a change to a user turn
+ * leaves the session's count NULL, and store/turn-stats.c counts it again.
+ */
+#define TURN_STATS(r, sign) \
+	"INSERT INTO turn_stats (session_id, turns, input_tokens, output_tokens," \
+	" cache_read_tokens, cache_creation_tokens, prompts)" \
+	" SELECT " r ".session_id, " sign "1, " sign r ".input_tokens, " sign r ".output_tokens, " \
+	sign r ".cache_read_tokens, " sign r ".cache_creation_tokens," \
+	" CASE WHEN " r ".role = 'user' THEN NULL ELSE 0 END WHERE " r ".deleted_at IS NULL" \
+	" ON CONFLICT (session_id) DO UPDATE SET turns = turns + excluded.turns," \
+	" input_tokens = input_tokens + excluded.input_tokens," \
+	" output_tokens = output_tokens + excluded.output_tokens," \
+	" cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens," \
+	" cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens," \
+	" prompts = CASE WHEN excluded.prompts IS NULL THEN NULL ELSE prompts END;"
+
+/*
+ * The same for tool calls, per name. tool_summary (the calls' names and
+ * is_error only, written by import and pull) spares parsing the results; a
+ * writer that leaves it NULL gets tool_calls parsed instead.
+ */
+#define TOOL_STATS(r, sign) \
+	"INSERT INTO tool_stats (session_id, name, calls, errors)" \
+	" SELECT " r ".session_id, " TOOL_CALL_FIELD("name") ", " sign "count(*), " \
+	sign "coalesce(sum(" TOOL_CALL_FIELD("is_error") " = 1), 0)" \
+	" FROM json_each(" TOOL_CALLS_OF(r) ") j WHERE " r ".deleted_at IS NULL GROUP BY 2" \
+	" ON CONFLICT (session_id, name) DO UPDATE SET calls = calls + excluded.calls," \
+	" errors = errors + excluded.errors;"
+#define TOOL_CALL_FIELD(f) "CASE WHEN j.type = 'object' THEN json_extract(j.value, '$." f "') END"
+#define TOOL_CALLS_OF(r) \
+	"CASE WHEN " r ".tool_summary IS NOT NULL THEN " r ".tool_summary" \
+	" WHEN " r ".tool_calls <> '[]' AND json_valid(" r ".tool_calls) THEN " r ".tool_calls" \
+	" ELSE '[]' END"
+
 const struct migration migrations[] = {
 	{ 1, "cognitive commits",
 	  "CREATE TABLE cognitive_commits ("
@@ -302,6 +340,59 @@ const struct migration migrations[] = {
 	  "DROP TABLE conflicts_v12;"
 	  "CREATE INDEX idx_conflicts_open ON conflicts(resolved_at, record_id);"
 	  "CREATE INDEX idx_conflicts_sync_status ON conflicts(sync_status);" },
+
+	{ 15, "analytics figures per session",
+	  /*
+	   * Local only, kept by triggers (TURN_STATS, TOOL_STATS) on every write
+	   * to turns, whoever makes it (import, pull, a purge). Live turns only;
+	   * tombstoned sessions and commits are left out when read.
+	   */
+	  "ALTER TABLE turns ADD COLUMN tool_summary TEXT;"
+	  "CREATE TABLE turn_stats ("
+	  "  session_id TEXT PRIMARY KEY,"
+	  "  turns INTEGER NOT NULL,"
+	  "  input_tokens INTEGER NOT NULL,"
+	  "  output_tokens INTEGER NOT NULL,"
+	  "  cache_read_tokens INTEGER NOT NULL,"
+	  "  cache_creation_tokens INTEGER NOT NULL,"
+	  "  prompts INTEGER"
+	  ") WITHOUT ROWID;"
+	  "CREATE INDEX idx_turn_stats_uncounted ON turn_stats(session_id) WHERE prompts IS NULL;"
+	  /* Not WITHOUT ROWID: a call without a name keeps a NULL name, as before. */
+	  "CREATE TABLE tool_stats ("
+	  "  session_id TEXT NOT NULL,"
+	  "  name,"
+	  "  calls INTEGER NOT NULL,"
+	  "  errors INTEGER NOT NULL,"
+	  "  PRIMARY KEY (session_id, name)"
+	  ");"
+	  "INSERT INTO turn_stats SELECT session_id, count(*), sum(input_tokens), sum(output_tokens),"
+	  " sum(cache_read_tokens), sum(cache_creation_tokens),"
+	  " sum(CASE WHEN role = 'user' THEN typed_prompt(content) ELSE 0 END)"
+	  " FROM turns WHERE deleted_at IS NULL GROUP BY session_id;"
+	  "INSERT INTO tool_stats SELECT t.session_id, " TOOL_CALL_FIELD("name") ", count(*),"
+	  " coalesce(sum(" TOOL_CALL_FIELD("is_error") " = 1), 0)"
+	  " FROM turns t, json_each(" TOOL_CALLS_OF("t") ") j WHERE t.deleted_at IS NULL"
+	  " GROUP BY 1, 2;"
+	  "CREATE TRIGGER turns_stats_insert AFTER INSERT ON turns BEGIN "
+	  TURN_STATS("new", "+") TOOL_STATS("new", "+") " END;"
+	  "CREATE TRIGGER turns_stats_delete AFTER DELETE ON turns BEGIN "
+	  TURN_STATS("old", "-") TOOL_STATS("old", "-") " END;"
+	  /* Pull rewrites every column of a turn it receives: only real changes count. */
+	  "CREATE TRIGGER turns_stats_update AFTER UPDATE OF session_id, role, content, deleted_at,"
+	  " input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens ON turns"
+	  " WHEN old.session_id IS NOT new.session_id OR old.role IS NOT new.role"
+	  " OR (new.role = 'user' AND old.content IS NOT new.content)"
+	  " OR old.deleted_at IS NOT new.deleted_at OR old.input_tokens IS NOT new.input_tokens"
+	  " OR old.output_tokens IS NOT new.output_tokens"
+	  " OR old.cache_read_tokens IS NOT new.cache_read_tokens"
+	  " OR old.cache_creation_tokens IS NOT new.cache_creation_tokens BEGIN "
+	  TURN_STATS("old", "-") TURN_STATS("new", "+") " END;"
+	  "CREATE TRIGGER turns_tools_update AFTER UPDATE OF session_id, tool_calls, tool_summary,"
+	  " deleted_at ON turns"
+	  " WHEN old.session_id IS NOT new.session_id OR old.tool_calls IS NOT new.tool_calls"
+	  " OR old.tool_summary IS NOT new.tool_summary OR old.deleted_at IS NOT new.deleted_at"
+	  " BEGIN " TOOL_STATS("old", "-") TOOL_STATS("new", "+") " END;" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

@@ -6,6 +6,7 @@
 
 #include "store/internal.h"
 #include "store/synced-rows.h"
+#include "store/turn-stats.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -115,19 +116,37 @@ synced_row_read(struct store *st, const struct sync_table *t, const char *id, ch
 	return row;
 }
 
+/*
+ * A pulled turn's tool calls reduced for the analytics triggers
+ * (store/turn-stats.h) into sb; NULL when they are not a JSON array (the
+ * triggers then parse tool_calls themselves).
+ */
+static const char *
+pulled_tool_summary(const cJSON *row, struct strbuf *sb)
+{
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(row, "tool_calls");
+	cJSON *calls = cJSON_IsString(text) ? cJSON_Parse(text->valuestring) : NULL;
+
+	if (cJSON_IsArray(calls))
+		turn_tool_summary(calls, sb);
+	cJSON_Delete(calls);
+	return sb->len > 0 ? sb->buf : NULL;
+}
+
 int
 synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
     const char *status, long long cloud_version, char *err)
 {
-	struct strbuf sql = STRBUF_INIT;
-	int i, n = t->ncolumns;
+	struct strbuf sql = STRBUF_INIT, summary = STRBUF_INIT;
+	int i, n = t->ncolumns, turns = t == &sync_tables[T_TURNS];
 	char now[32];
 	sqlite3_stmt *s;
 
 	strbuf_addf(&sql, "INSERT INTO %s (", t->name);
 	add_columns(&sql, t, "");
-	strbuf_adds(&sql, ", sync_status, cloud_version, last_synced_at) VALUES (");
-	for (i = 1; i <= n + 3; i++)
+	strbuf_addf(&sql, ", sync_status, cloud_version, last_synced_at%s) VALUES (",
+	    turns ? ", tool_summary" : "");
+	for (i = 1; i <= n + 3 + turns; i++)
 		strbuf_addf(&sql, "%s?%d", i > 1 ? ", " : "", i);
 	strbuf_adds(&sql, ") ON CONFLICT (id) DO UPDATE SET ");
 	for (i = 1; i < n; i++) {
@@ -144,8 +163,9 @@ synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
 		else
 			strbuf_addf(&sql, "\"%s\" = excluded.\"%s\", ", c, c);
 	}
-	strbuf_adds(&sql, "sync_status = excluded.sync_status, cloud_version ="
-	    " excluded.cloud_version, last_synced_at = excluded.last_synced_at");
+	strbuf_addf(&sql, "sync_status = excluded.sync_status, cloud_version ="
+	    " excluded.cloud_version, last_synced_at = excluded.last_synced_at%s",
+	    turns ? ", tool_summary = excluded.tool_summary" : "");
 	if ((s = cached_built(st, &sql, err)) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -159,9 +179,11 @@ synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
 	store_bind_text(s, n + 1, status);
 	sqlite3_bind_int64(s, n + 2, cloud_version);
 	store_bind_text(s, n + 3, now);
-	if (store_step_write(st, s, "writing a synced row", err) < 0)
-		return -1;
-	return 0;
+	if (turns)
+		store_bind_text(s, n + 4, pulled_tool_summary(row, &summary));
+	i = store_step_write(st, s, "writing a synced row", err);
+	strbuf_free(&summary);
+	return i < 0 ? -1 : 0;
 }
 
 cJSON *

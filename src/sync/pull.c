@@ -27,6 +27,7 @@
 #include "store/resync.h"
 #include "store/sync-state.h"
 #include "store/synced-rows.h"
+#include "store/turn-stats.h"
 #include "sync/cloud.h"
 #include "sync/decide.h"
 #include "sync/engine.h"
@@ -224,6 +225,8 @@ apply_page(struct sync_ctx *sc, const cJSON *rows, const cJSON *next, const char
 		free(cursor);
 	}
 	fault_point("pull-before-local-commit");
+	if (rc == 0)
+		rc = turn_stats_count_prompts(sc->st, err);
 	if (rc == 0)
 		rc = store_commit(sc->st, err);
 	else

@@ -1,0 +1,31 @@
+/*
+ * The per-session figures `analytics` reads (tables turn_stats and
+ * tool_stats, kept by triggers on turns; migration v15): what C has to add
+ * to what the triggers do.
+ */
+#ifndef AL_TURN_STATS_H
+#define AL_TURN_STATS_H
+
+#include <cjson/cJSON.h>
+
+#include "store/db.h"
+#include "util/strbuf.h"
+
+/* Defines typed_prompt(content) on the connection (migration v15 uses it). */
+int turn_stats_functions(struct store *st);
+
+/*
+ * Counts the typed prompts of the sessions whose count a write to a user turn
+ * left unknown. Import and pull call it before they commit, so `analytics`
+ * finds every count known; it stays right without (it counts the rest itself).
+ */
+int turn_stats_count_prompts(struct store *st, char *err);
+
+/*
+ * What the triggers need of a turn's tool calls (calls is the tool_calls
+ * array): each call's name and is_error, without its input and result, as a
+ * JSON array into sb (reset first). Stored as turns.tool_summary.
+ */
+void turn_tool_summary(const cJSON *calls, struct strbuf *sb);
+
+#endif
