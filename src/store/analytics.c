@@ -15,16 +15,18 @@
 #include "util/xmalloc.h"
 
 /*
- * The turns' figures are kept per session (turn_stats, tool_stats: migration
- * v15), so a run reads one row per session, never a turn. Live sessions are
- * those not under a tombstone and not the samples'; the set of dead ones is
- * usually empty, so excluding it costs one lookup per session.
+ * The turns' figures are kept as store-wide totals, and per session (tables
+ * turn_totals, turn_stats, tool_totals, tool_stats: migration v15), so a run
+ * reads the totals and takes back what lies under tombstones or belongs to
+ * the samples, which is usually nothing; no turn is read. Each dead set is
+ * found through an index (partial ones for the tombstones).
  */
-#define LIVE_SESSIONS(a) \
-	" " a "session_id NOT IN" \
-	" (SELECT s.id FROM sessions s JOIN cognitive_commits c ON c.id = s.commit_id" \
-	"  WHERE c.deleted_at IS NOT NULL OR s.deleted_at IS NOT NULL OR" \
-	"  c.project_id IN (SELECT id FROM sample_projects))"
+#define DEAD_COMMITS \
+	" (SELECT id FROM cognitive_commits WHERE deleted_at IS NOT NULL UNION" \
+	"  SELECT id FROM cognitive_commits WHERE project_id IN (SELECT id FROM sample_projects))"
+#define DEAD_SESSIONS \
+	" (SELECT id FROM sessions WHERE deleted_at IS NOT NULL UNION" \
+	"  SELECT id FROM sessions WHERE commit_id IN" DEAD_COMMITS ")"
 
 /* Live commits that are not the bundled samples (never counted). */
 #define LIVE_COMMITS(c) \
@@ -118,20 +120,30 @@ turn_figures(struct store *st, struct analytics *a, char *err)
 	/*
 	 * Prompts: what people typed, not the markup and notices Claude Code adds.
 	 * A session whose count is unknown (written by something other than
-	 * import or pull, or while they ran) is counted here.
+	 * import or pull) is counted here.
 	 */
 	if (query_ints(st,
-	    "SELECT coalesce(sum(a.turns), 0), coalesce(sum(coalesce(a.prompts,"
-	    "  (SELECT count(*) FROM turns t WHERE t.session_id = a.session_id"
-	    "   AND t.deleted_at IS NULL AND t.role = 'user' AND typed_prompt(t.content)))), 0),"
-	    " coalesce(sum(a.input_tokens), 0), coalesce(sum(a.output_tokens), 0),"
-	    " coalesce(sum(a.cache_read_tokens), 0), coalesce(sum(a.cache_creation_tokens), 0)"
-	    " FROM turn_stats a WHERE" LIVE_SESSIONS("a."), out, 6, err) != 0)
+	    "SELECT coalesce(t.turns, 0) - d.turns, coalesce(t.prompts, 0) - d.prompts + u.prompts,"
+	    " coalesce(t.input_tokens, 0) - d.input_tokens,"
+	    " coalesce(t.output_tokens, 0) - d.output_tokens,"
+	    " coalesce(t.cache_read_tokens, 0) - d.cache_read_tokens,"
+	    " coalesce(t.cache_creation_tokens, 0) - d.cache_creation_tokens"
+	    " FROM (SELECT coalesce(sum(turns), 0) AS turns, coalesce(sum(prompts), 0) AS prompts,"
+	    "  coalesce(sum(input_tokens), 0) AS input_tokens,"
+	    "  coalesce(sum(output_tokens), 0) AS output_tokens,"
+	    "  coalesce(sum(cache_read_tokens), 0) AS cache_read_tokens,"
+	    "  coalesce(sum(cache_creation_tokens), 0) AS cache_creation_tokens"
+	    "  FROM turn_stats WHERE session_id IN" DEAD_SESSIONS ") d"
+	    " LEFT JOIN turn_totals t ON t.id = 1,"
+	    " (SELECT coalesce(sum((SELECT count(*) FROM turns x WHERE x.session_id = a.session_id"
+	    "   AND x.deleted_at IS NULL AND x.role = 'user' AND typed_prompt(x.content))), 0)"
+	    "  AS prompts FROM turn_stats a WHERE a.prompts IS NULL"
+	    "  AND a.session_id NOT IN" DEAD_SESSIONS ") u", out, 6, err) != 0)
 		return -1;
 	return query_ints(st,
-	    "SELECT count(DISTINCT s.claude_session_id)"
-	    " FROM sessions s JOIN cognitive_commits c ON c.id = s.commit_id"
-	    " WHERE" LIVE_COMMITS("c.") " AND s.deleted_at IS NULL", sessions, 1, err);
+	    "SELECT count(DISTINCT claude_session_id) FROM sessions s WHERE deleted_at IS NULL"
+	    " AND EXISTS (SELECT 1 FROM cognitive_commits c WHERE c.id = s.commit_id)"
+	    " AND commit_id NOT IN" DEAD_COMMITS, sessions, 1, err);
 }
 
 static int
@@ -142,14 +154,20 @@ tool_figures(struct store *st, struct analytics *a, char *err)
 	int rc;
 
 	/*
-	 * One pass over the per-session counts gives the top tools and (as a
-	 * window over the groups) the total. A name whose calls all went (their
-	 * turns were replaced) keeps a row of zeros: left out.
+	 * The totals less the dead sessions' calls give the top tools and (as a
+	 * window over the groups) the total. A name whose calls all went keeps a
+	 * row of zeros: left out. Calls without a name keep a row each (NULL is
+	 * no key), grouped here.
 	 */
 	if ((stmt = store_prepare(st,
-	    "SELECT name, sum(calls) AS n, sum(errors), sum(sum(calls)) OVER ()"
-	    " FROM tool_stats a WHERE" LIVE_SESSIONS("a.")
-	    " GROUP BY name HAVING n > 0 ORDER BY n DESC, name LIMIT ?", err)) == NULL)
+	    "WITH dead AS (SELECT name, sum(calls) AS calls, sum(errors) AS errors FROM tool_stats"
+	    "  WHERE session_id IN" DEAD_SESSIONS " GROUP BY name),"
+	    " total AS (SELECT name, sum(calls) AS calls, sum(errors) AS errors FROM tool_totals"
+	    "  GROUP BY name)"
+	    " SELECT t.name, t.calls - coalesce(d.calls, 0) AS n, t.errors - coalesce(d.errors, 0),"
+	    " sum(t.calls - coalesce(d.calls, 0)) OVER ()"
+	    " FROM total t LEFT JOIN dead d ON d.name IS t.name"
+	    " WHERE n > 0 ORDER BY n DESC, t.name LIMIT ?", err)) == NULL)
 		return -1;
 	sqlite3_bind_int(stmt, 1, ANALYTICS_TOP_TOOLS);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && a->ntools < ANALYTICS_TOP_TOOLS) {

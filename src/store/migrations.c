@@ -73,6 +73,39 @@
 	" WHEN " r ".tool_calls <> '[]' AND json_valid(" r ".tool_calls) THEN " r ".tool_calls" \
 	" ELSE '[]' END"
 
+/*
+ * v15: store-wide totals of turn_stats and tool_stats, kept by triggers on
+ * them, so analytics reads the totals and takes back only what lies under
+ * tombstones (usually nothing) instead of summing every session. D(c) is a
+ * row's change to column c: INS, DEL or UPD; U the change to the number of
+ * sessions whose prompts are uncounted.
+ */
+#define INS(c) "coalesce(new." c ", 0)"
+#define DEL(c) "-coalesce(old." c ", 0)"
+#define UPD(c) "coalesce(new." c ", 0) - coalesce(old." c ", 0)"
+#define INS_U "(new.prompts IS NULL)"
+#define DEL_U "-(old.prompts IS NULL)"
+#define UPD_U "(new.prompts IS NULL) - (old.prompts IS NULL)"
+#define TURN_TOTALS(D, U) \
+	"INSERT INTO turn_totals (id, turns, input_tokens, output_tokens, cache_read_tokens," \
+	" cache_creation_tokens, prompts, uncounted) SELECT 1, " D("turns") ", " \
+	D("input_tokens") ", " D("output_tokens") ", " D("cache_read_tokens") ", " \
+	D("cache_creation_tokens") ", " D("prompts") ", " U \
+	" ON CONFLICT (id) DO UPDATE SET turns = turns + excluded.turns," \
+	" input_tokens = input_tokens + excluded.input_tokens," \
+	" output_tokens = output_tokens + excluded.output_tokens," \
+	" cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens," \
+	" cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens," \
+	" prompts = prompts + excluded.prompts, uncounted = uncounted + excluded.uncounted;"
+#define TOOL_TOTALS(r, D) \
+	"INSERT INTO tool_totals (name, calls, errors) SELECT " r ".name, " D("calls") ", " \
+	D("errors") " ON CONFLICT (name) DO UPDATE SET calls = calls + excluded.calls," \
+	" errors = errors + excluded.errors;"
+#define TOTALS_TRIGGERS(t, INSERT_SQL, DELETE_SQL, UPDATE_SQL) \
+	"CREATE TRIGGER " t "_totals_insert AFTER INSERT ON " t " BEGIN " INSERT_SQL " END;" \
+	"CREATE TRIGGER " t "_totals_delete AFTER DELETE ON " t " BEGIN " DELETE_SQL " END;" \
+	"CREATE TRIGGER " t "_totals_update AFTER UPDATE ON " t " BEGIN " UPDATE_SQL " END;"
+
 const struct migration migrations[] = {
 	{ 1, "cognitive commits",
 	  "CREATE TABLE cognitive_commits ("
@@ -366,6 +399,32 @@ const struct migration migrations[] = {
 	  "  errors INTEGER NOT NULL,"
 	  "  PRIMARY KEY (session_id, name)"
 	  ");"
+	  "CREATE TABLE turn_totals ("
+	  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	  "  turns INTEGER NOT NULL,"
+	  "  input_tokens INTEGER NOT NULL,"
+	  "  output_tokens INTEGER NOT NULL,"
+	  "  cache_read_tokens INTEGER NOT NULL,"
+	  "  cache_creation_tokens INTEGER NOT NULL,"
+	  "  prompts INTEGER NOT NULL,"	/* of the sessions whose count is known */
+	  "  uncounted INTEGER NOT NULL"	/* sessions whose count is not */
+	  ");"
+	  "CREATE TABLE tool_totals ("
+	  "  name PRIMARY KEY,"
+	  "  calls INTEGER NOT NULL,"
+	  "  errors INTEGER NOT NULL"
+	  ");"
+	  TOTALS_TRIGGERS("turn_stats", TURN_TOTALS(INS, INS_U), TURN_TOTALS(DEL, DEL_U),
+	      TURN_TOTALS(UPD, UPD_U))
+	  TOTALS_TRIGGERS("tool_stats", TOOL_TOTALS("new", INS), TOOL_TOTALS("old", DEL),
+	      TOOL_TOTALS("new", UPD))
+	  /* What lies under tombstones, found without a scan; and the figures of
+	   * commits and sessions read from an index instead of their wide rows. */
+	  "CREATE INDEX idx_sessions_dead ON sessions(id) WHERE deleted_at IS NOT NULL;"
+	  "CREATE INDEX idx_commits_dead ON cognitive_commits(id) WHERE deleted_at IS NOT NULL;"
+	  "CREATE INDEX idx_sessions_figures ON sessions(claude_session_id, commit_id, deleted_at);"
+	  "CREATE INDEX idx_commits_figures ON cognitive_commits(deleted_at, project_id, closed_by,"
+	  " turn_count, started_at, closed_at);"
 	  "INSERT INTO turn_stats SELECT session_id, count(*), sum(input_tokens), sum(output_tokens),"
 	  " sum(cache_read_tokens), sum(cache_creation_tokens),"
 	  " sum(CASE WHEN role = 'user' THEN typed_prompt(content) ELSE 0 END)"

@@ -99,9 +99,14 @@ cp "$T_TMP/B.json" "$T_TMP/B-before.json"
 python3 - "$T_TMP/B/data.db" <<'PY' || t_fail "taking the store back to before v15"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-db.executescript("""DROP TRIGGER turns_stats_insert; DROP TRIGGER turns_stats_delete;
+# Everything v15 made: its tables (their triggers go with them), the turns'
+# triggers, the indexes and the column.
+db.executescript("""DROP TABLE turn_stats; DROP TABLE tool_stats; DROP TABLE turn_totals;
+    DROP TABLE tool_totals; DROP TRIGGER turns_stats_insert; DROP TRIGGER turns_stats_delete;
     DROP TRIGGER turns_stats_update; DROP TRIGGER turns_tools_update;
-    DROP TABLE turn_stats; DROP TABLE tool_stats; ALTER TABLE turns DROP COLUMN tool_summary;
+    DROP INDEX idx_sessions_dead; DROP INDEX idx_commits_dead;
+    DROP INDEX idx_sessions_figures; DROP INDEX idx_commits_figures;
+    ALTER TABLE turns DROP COLUMN tool_summary;
     DELETE FROM schema_migrations WHERE version >= 15""")
 db.execute("PRAGMA user_version = %d" % db.execute(
     "SELECT max(version) FROM schema_migrations").fetchone()[0])
@@ -138,4 +143,21 @@ t_assert_eq "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[
 	"$T_TMP/facts.json")" \
 	"$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["prompts"])' "$T_TMP/C.json")" \
 	"typed prompts after the second import"
+
+# 5. Tombstones: a commit and a session of another commit left out.
+python3 - "$T_TMP/C/data.db" <<'PY' || t_fail "tombstoning on C"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+c1, c2 = [r[0] for r in db.execute("""SELECT c.id FROM cognitive_commits c
+    WHERE EXISTS (SELECT 1 FROM sessions s JOIN turns t ON t.session_id = s.id
+    WHERE s.commit_id = c.id AND t.tool_calls <> '[]') ORDER BY c.id LIMIT 2""")]
+stamp = "2025-01-01T00:00:00.000Z"
+db.execute("UPDATE cognitive_commits SET deleted_at = ? WHERE id = ?", (stamp, c1))
+db.execute("""UPDATE sessions SET deleted_at = ? WHERE id =
+    (SELECT id FROM sessions WHERE commit_id = ? ORDER BY id LIMIT 1)""", (stamp, c2))
+db.commit()
+PY
+cp "$T_TMP/C.json" "$T_TMP/C-before.json"
+check "tombstones" C
+cmp -s "$T_TMP/C.json" "$T_TMP/C-before.json" && t_fail "tombstones changed no figure"
 exit 0
