@@ -69,6 +69,22 @@ fill(struct jsonl_reader *r, char *err)
 	return (int)(n > 0);
 }
 
+char *
+jsonl_take_buffer(struct jsonl_reader *r, size_t *size)
+{
+	char *old = r->buf;
+	size_t unread = r->end - r->start;
+
+	*size = r->cap;
+	r->cap = unread > CHUNK ? unread : CHUNK;
+	r->buf = xmalloc(r->cap);
+	memcpy(r->buf, old + r->start, unread);
+	r->buf_offset += (int64_t)r->start;
+	r->end = unread;
+	r->start = 0;
+	return old;
+}
+
 enum jsonl_status
 jsonl_next(struct jsonl_reader *r, const char **line, size_t *len, int64_t *line_end,
     char *err)
@@ -115,6 +131,17 @@ jsonl_next(struct jsonl_reader *r, const char **line, size_t *len, int64_t *line
  * the same line. It starts at the '{' just before err (the cut was inside a
  * string: err is its first key) or at err itself, else at the next `{"`.
  */
+/* Forgets the in-place strings (capture/bigline.h) of this thread's arena. */
+static void
+unplace_current(void)
+{
+	struct arena *a = arena_use(NULL);
+
+	arena_use(a);
+	if (a != NULL)
+		arena_unplace(a);
+}
+
 static const char *
 resync(const char *from, const char *err, const char *end)
 {
@@ -158,6 +185,9 @@ jsonl_parse_objects(const char *line, size_t len, cJSON **objs, int max, int *np
 		/* Objects live in the caller's arena: a failed one is dropped with it. */
 		if (obj != NULL || (next = resync(p, parse_end, end)) == NULL || next <= p)
 			return -1;
+		/* Strings to decode in place were found from the start of the line:
+		 * after a cut they may not be where this parse sees strings. */
+		unplace_current();
 		broken = 1;	/* the line stays malformed; what follows the cut is kept */
 		p = next;
 	}

@@ -39,6 +39,13 @@ enum jsonl_status jsonl_next(struct jsonl_reader *r, const char **line, size_t *
     int64_t *line_end, char *err);
 
 /*
+ * Hands the buffer holding the line jsonl_next just returned to the caller
+ * (to free; *size bytes), so the line can outlive the next read: reading goes
+ * on in a new buffer. For lines of hundreds of MB, never copied.
+ */
+char *jsonl_take_buffer(struct jsonl_reader *r, size_t *size);
+
+/*
  * Parses every JSON value on one line: real transcripts hold lines with two
  * objects glued together. Calls fn for each object; returns the number
  * parsed, or -1 when any part is malformed (objects before it were still

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/bigline.h"
 #include "capture/reader.h"
 #include "capture/record.h"
 #include "util/arena.h"
@@ -105,9 +106,13 @@ add_item(struct batch *b, enum item_kind kind, int file, int64_t end)
 	return it;
 }
 
-/* Classifies and parses one line into the batch's arena. */
+/*
+ * Classifies and parses one line into the batch's arena. A huge line (jr
+ * given) becomes the arena's, its long strings decoded in place.
+ */
 static void
-add_line(struct batch *b, int file, const char *line, size_t len, int64_t end)
+add_line(struct batch *b, int file, const char *line, size_t len, int64_t end,
+    struct jsonl_reader *jr)
 {
 	cJSON *objs[JSONL_MAX_OBJECTS];
 	char type[32], why[ERRLEN];
@@ -130,8 +135,15 @@ add_line(struct batch *b, int file, const char *line, size_t len, int64_t end)
 		return;
 	}
 	it = add_item(b, ITEM_OBJECTS, file, end);
+	if (jr != NULL && len >= BIGLINE_MIN) {
+		size_t size;
+		char *buf = jsonl_take_buffer(jr, &size);
+		arena_adopt(b->arena, buf, size);
+		bigline_place_strings((char *)line, len, b->arena);
+	}
 	prev = arena_use(b->arena);
 	n = jsonl_parse_objects(line, len, objs, JSONL_MAX_OBJECTS, &parsed);
+	arena_unplace(b->arena);
 	arena_use(prev);
 	if (n < 0)
 		it->kind = ITEM_MALFORMED;	/* objects before the bad part still count */
@@ -175,7 +187,7 @@ reader_main(void *arg)
 		for (;;) {
 			status = jsonl_next(&jr, &line, &len, &end, ioerr);
 			if (status == JSONL_LINE)
-				add_line(b, i, line, len, end);
+				add_line(b, i, line, len, end, &jr);
 			else if (status == JSONL_TOO_LONG)
 				add_item(b, ITEM_TOO_LONG, i, end);
 			else
@@ -195,7 +207,7 @@ reader_main(void *arg)
 		 */
 		if (status == JSONL_END && len > 0 &&
 		    (f->writer_gone || jsonl_parse_line(line, len, NULL, NULL) > 0)) {
-			add_line(b, i, line, len, end + (int64_t)len);
+			add_line(b, i, line, len, end + (int64_t)len, NULL);
 			end += (int64_t)len;
 		}
 		add_item(b, ITEM_FILE_END, i, end)->io_error =

@@ -82,35 +82,63 @@ detach_or_null(struct strbuf *sb)
 	return strbuf_detach(sb);
 }
 
+/*
+ * A tool result's text so far: its first RESULT_MAX + 1 bytes (all the cut
+ * needs) and its whole length, so a result of hundreds of MB is never copied.
+ */
+struct result_text {
+	struct strbuf sb;
+	size_t len;
+};
+
+static void
+result_add(struct result_text *r, const char *s)
+{
+	size_t n = strlen(s), keep = RESULT_MAX + 1;
+
+	r->len += n;
+	if (r->sb.len < keep)
+		strbuf_add(&r->sb, s, n < keep - r->sb.len ? n : keep - r->sb.len);
+}
+
+static void
+result_add_block(struct result_text *r, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return;
+	if (r->len > 0)
+		result_add(r, "\n\n");
+	result_add(r, s);
+}
+
 /* A tool result's content is a string or a list of text (and image) blocks. */
 static char *
 result_text(const cJSON *content)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct result_text r = { STRBUF_INIT, 0 };
 	const cJSON *b;
 
 	if (cJSON_IsString(content))
-		strbuf_adds(&sb, content->valuestring);
+		result_add(&r, content->valuestring);
 	else if (cJSON_IsArray(content)) {
 		cJSON_ArrayForEach(b, content) {
 			const char *type = str_field(b, "type");
 			if (type != NULL && strcmp(type, "text") == 0)
-				append_text(&sb, str_field(b, "text"));
+				result_add_block(&r, str_field(b, "text"));
 			else if (type != NULL && strcmp(type, "image") == 0)
-				append_text(&sb, "[image]");
+				result_add_block(&r, "[image]");
 		}
 	}
-	if (sb.len > RESULT_MAX) {
+	if (r.len > RESULT_MAX) {
 		size_t cut = RESULT_MAX;
 		/* Never split a UTF-8 sequence. */
-		while (cut > 0 && ((unsigned char)sb.buf[cut] & 0xc0) == 0x80)
+		while (cut > 0 && ((unsigned char)r.sb.buf[cut] & 0xc0) == 0x80)
 			cut--;
-		size_t dropped = sb.len - cut;
-		sb.len = cut;
-		sb.buf[cut] = '\0';
-		strbuf_addf(&sb, "\n[… %zu more bytes in the transcript]", dropped);
+		r.sb.len = cut;
+		r.sb.buf[cut] = '\0';
+		strbuf_addf(&r.sb, "\n[… %zu more bytes in the transcript]", r.len - cut);
 	}
-	return strbuf_detach(&sb);
+	return strbuf_detach(&r.sb);
 }
 
 static void

@@ -20,9 +20,25 @@ struct block {
 	/* The memory follows. */
 };
 
+/* A buffer of someone else's the arena frees on reset (arena_adopt). */
+struct adopted {
+	struct adopted *next;
+	char *buf;
+	size_t size;
+};
+
+#define PLACES_MAX 16
+
 struct arena {
 	struct block *blocks;	/* newest first; only the first is bumped */
 	size_t total;
+	struct adopted *adopted;
+	/* Where the next allocations of these sizes go instead (arena_place). */
+	struct place {
+		char *at;
+		size_t n;
+	} places[PLACES_MAX];
+	int nplaces;
 };
 
 static _Thread_local struct arena *current;
@@ -48,11 +64,34 @@ arena_new(void)
 	return xcalloc(1, sizeof(struct arena));
 }
 
+/* The first place waiting for an allocation of n bytes, taken; NULL if none. */
+static void *
+take_place(struct arena *a, size_t n)
+{
+	int i;
+	char *at;
+
+	for (i = 0; i < a->nplaces; i++) {
+		if (a->places[i].n != n)
+			continue;
+		at = a->places[i].at;
+		memmove(&a->places[i], &a->places[i + 1],
+		    (size_t)(a->nplaces - i - 1) * sizeof a->places[0]);
+		a->nplaces--;
+		return at;
+	}
+	return NULL;
+}
+
 static void *
 arena_alloc(struct arena *a, size_t n)
 {
 	struct block *b = a->blocks;
 	size_t at = b != NULL ? (b->used + ALIGN - 1) & ~(size_t)(ALIGN - 1) : 0;
+	void *placed;
+
+	if (a->nplaces > 0 && (placed = take_place(a, n)) != NULL)
+		return placed;
 
 	if (b == NULL || at + n > b->size) {
 		b = block_new(n);
@@ -69,7 +108,12 @@ static int
 owns(const struct arena *a, const void *p)
 {
 	const struct block *b;
+	const struct adopted *o;
 
+	for (o = a->adopted; o != NULL; o = o->next) {
+		if ((const char *)p >= o->buf && (const char *)p < o->buf + o->size)
+			return 1;
+	}
 	for (b = a->blocks; b != NULL; b = b->next) {
 		const char *start = (const char *)(b + 1);
 		if ((const char *)p >= start && (const char *)p < start + b->size)
@@ -101,6 +145,42 @@ arena_reset(struct arena *a)
 	}
 	a->blocks = keep;
 	a->total = 0;
+	while (a->adopted != NULL) {
+		struct adopted *o = a->adopted;
+		a->adopted = o->next;
+		free(o->buf);
+		free(o);
+	}
+	a->nplaces = 0;
+}
+
+void
+arena_adopt(struct arena *a, char *buf, size_t size)
+{
+	struct adopted *o = xmalloc(sizeof *o);
+
+	o->buf = buf;
+	o->size = size;
+	o->next = a->adopted;
+	a->adopted = o;
+	a->total += size;
+}
+
+int
+arena_place(struct arena *a, char *at, size_t n)
+{
+	if (a->nplaces == PLACES_MAX)
+		return -1;
+	a->places[a->nplaces].at = at;
+	a->places[a->nplaces].n = n;
+	a->nplaces++;
+	return 0;
+}
+
+void
+arena_unplace(struct arena *a)
+{
+	a->nplaces = 0;
 }
 
 void

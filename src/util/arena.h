@@ -24,6 +24,22 @@ void arena_free(struct arena *a);
 /* Bytes handed out since the last reset. */
 size_t arena_used(const struct arena *a);
 
+/*
+ * Takes buf (malloc'd, size bytes) to free on the next reset; its size counts
+ * as used. With arena_place, strings of a huge line decode inside the line.
+ */
+void arena_adopt(struct arena *a, char *buf, size_t size);
+
+/*
+ * The next allocation of exactly n bytes returns at instead of new memory
+ * (at most 16 waiting; -1 when full). cJSON asks for a string's room just
+ * before decoding it, and decoding never writes past what it has read, so a
+ * string can be decoded over its own escaped text: see capture/bigline.c.
+ * arena_unplace forgets the places not taken.
+ */
+int arena_place(struct arena *a, char *at, size_t n);
+void arena_unplace(struct arena *a);
+
 /* cJSON allocations of this thread come from a (NULL: malloc) until the next
  * call. Returns the arena that was in use. */
 struct arena *arena_use(struct arena *a);
