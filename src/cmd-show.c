@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "store/commits.h"
 #include "util/log.h"
+#include "util/paths.h"
 #include "util/strbuf.h"
 #include "util/term.h"
 #include "util/text.h"
@@ -122,13 +123,7 @@ add_count(struct strbuf *sb, long long n)
 static const char *
 short_path(const struct show_state *ss, const char *path)
 {
-	size_t n;
-
-	if (path == NULL || ss->cwd == NULL || (n = strlen(ss->cwd)) == 0)
-		return path;
-	if (strncmp(path, ss->cwd, n) == 0 && path[n] == '/' && path[n + 1] != '\0')
-		return path + n + 1;
-	return path;
+	return paths_under(path, ss->cwd);
 }
 
 /* "Label:" padded to LABEL_WIDTH, then text wrapped so continuation lines line up. */

@@ -17,6 +17,7 @@
 #include "ui/tui.h"
 #include "ui/view.h"
 #include "util/log.h"
+#include "util/paths.h"
 #include "util/strbuf.h"
 #include "util/text.h"
 #include "util/xmalloc.h"
@@ -276,9 +277,9 @@ struct preview_ctx {
 	const struct browse_commit *bc;
 };
 
-/* The "a, b and 3 more" of a JSON array of paths. */
+/* The "a, b and 3 more" of a JSON array of paths, relative to root when inside it. */
 static void
-file_list(const char *json, char *out, size_t size, long *count)
+file_list(const char *json, const char *root, char *out, size_t size, long *count)
 {
 	cJSON *a = json != NULL ? cJSON_Parse(json) : NULL, *e;
 	struct strbuf sb = STRBUF_INIT;
@@ -288,7 +289,7 @@ file_list(const char *json, char *out, size_t size, long *count)
 		if (!cJSON_IsString(e))
 			continue;
 		if (n < 5)
-			strbuf_addf(&sb, "%s%s", n > 0 ? ", " : "", e->valuestring);
+			strbuf_addf(&sb, "%s%s", n > 0 ? ", " : "", paths_under(e->valuestring, root));
 		n++;
 	}
 	if (n > 5)
@@ -346,13 +347,13 @@ preview_commit(const struct commit_row *c, void *arg)
 	if (sb.len > 0)
 		textbuf_field(tb, "state", lc, ROLE_DEFAULT, sb.buf, p->cols);
 	strbuf_free(&sb);
-	file_list(c->files_changed, buf, sizeof buf, &n);
+	file_list(c->files_changed, c->project_path, buf, sizeof buf, &n);
 	if (n > 0) {
 		char *v = xprintf("%ld: %s", n, buf);
 		textbuf_field(tb, "changed", lc, ROLE_DEFAULT, v, p->cols);
 		free(v);
 	}
-	file_list(c->files_read, buf, sizeof buf, &n);
+	file_list(c->files_read, c->project_path, buf, sizeof buf, &n);
 	if (n > 0) {
 		char *v = xprintf("%ld: %s", n, buf);
 		textbuf_field(tb, "read", lc, ROLE_DEFAULT, v, p->cols);

@@ -160,3 +160,17 @@ fail:
 	free(tmp);
 	return -1;
 }
+
+const char *
+paths_under(const char *path, const char *root)
+{
+	size_t n;
+
+	if (path == NULL || root == NULL || (n = strlen(root)) == 0)
+		return path;
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (strncmp(path, root, n) == 0 && path[n] == '/' && path[n + 1] != '\0')
+		return path + n + 1;
+	return path;
+}

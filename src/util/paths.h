@@ -17,6 +17,12 @@ char *paths_samples_dir(void);
 int paths_is_dir(const char *path);
 /* Last path component, without trailing slashes. Newly allocated. */
 char *paths_basename(const char *path);
+/*
+ * path relative to root when it lies inside it ("/r/src/a.c" under "/r" is
+ * "src/a.c"), else path itself: where a project's files are shown, the part
+ * that matters. Points into path; root NULL or "" leaves path as it is.
+ */
+const char *paths_under(const char *path, const char *root);
 /* Write data to path atomically (temporary file, fsync, rename) with the given mode. */
 int paths_write_atomic(const char *path, const char *data, size_t len, int mode, char *err);
 

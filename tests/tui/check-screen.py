@@ -18,6 +18,7 @@ with one line per mismatch:
   started at the row's date whose title (else git subject, else first prompt)
   the row shows, as far as the column lets it.
 """
+import json
 import re
 import sqlite3
 import sys
@@ -90,6 +91,38 @@ def check_rows(rows, candidates, problems):
                             % (row.rstrip(), shown))
 
 
+def preview_files(db, lines, problems):
+    """A commit's preview lists its files as the store has them, relative to the
+    project's directory when inside it (the first five, then "and N more")."""
+    ident = None
+    for i, line in enumerate(lines):
+        m = re.match(r"commit   ([0-9a-f-]{36})\s*$", line)
+        if m:
+            ident = m.group(1)
+            continue
+        m = re.match(r"(changed|read)(\s+)(\d+): (.*)$", line)
+        if ident is None or not m or len(m.group(1) + m.group(2)) != 9:
+            continue
+        text = m.group(4)
+        for more in lines[i + 1:]:
+            if not more.startswith(" " * 9) or not more.strip():
+                break
+            text += " " + more.strip()
+        row = db.execute("SELECT c.files_changed, c.files_read, p.local_path"
+                         " FROM cognitive_commits c LEFT JOIN projects p ON p.id = c.project_id"
+                         " WHERE c.id = ?", (ident,)).fetchone()
+        if row is None:
+            continue
+        files = json.loads(row[0] if m.group(1) == "changed" else row[1])
+        root = (row[2] or "").rstrip("/")
+        shown = [f[len(root) + 1:] if root and f.startswith(root + "/") and len(f) > len(root) + 1
+                 else f for f in files[:5]]
+        want = ", ".join(shown) + (" and %d more" % (len(files) - 5) if len(files) > 5 else "")
+        if int(m.group(3)) != len(files) or text.replace(" ", "") != want.replace(" ", ""):
+            problems.append("preview %s: %s %s: %s, the store has %d: %s"
+                            % (ident[:8], m.group(1), m.group(3), text, len(files), want))
+
+
 def main():
     db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
     with open(sys.argv[2], encoding="utf-8") as f:
@@ -154,6 +187,7 @@ def main():
         if listed is not None:
             check_rows(list_rows(lines), listed, problems)
 
+    preview_files(db, lines, problems)
     for p in problems:
         print("%s: %s" % (sys.argv[2], p))
     return 1 if problems else 0
