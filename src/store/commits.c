@@ -417,6 +417,8 @@ commit_row_json(const struct commit_row *c)
 	cJSON_AddNumberToObject(o, "sessions", (double)c->sessions);
 	add_json(o, "files_read", c->files_read, 1);
 	add_json(o, "files_changed", c->files_changed, 1);
+	/* Git commits made in other repositories during this one ("[branch hash] subject"). */
+	add_json(o, "git_elsewhere", c->git_elsewhere, 1);
 	return o;
 }
 

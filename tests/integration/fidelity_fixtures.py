@@ -181,6 +181,8 @@ def throwaway_case(root, facts):
             "Other:    git commit [master abc1234] init in another repository",
             "Other:    git commit [main 5555555] wip in another repository",
             "Other:    git commit [scratch 6666666] scratch in another repository"],
+        # show --json and log --json: the same notes, as an array
+        "elsewhere": ["[master abc1234] init", "[main 5555555] wip", "[scratch 6666666] scratch"],
     }}
     facts["typed_prompts"] = facts.get("typed_prompts", 0) + 1
 

@@ -38,8 +38,13 @@ t_run "$AGENTLOGS" log --all
 t_assert_eq 0 "$t_rc" "log exit status ($t_err)"
 echo "$t_out" >"$T_TMP/log.txt"
 
+t_run "$AGENTLOGS" log --all --json
+t_assert_eq 0 "$t_rc" "log --json exit status ($t_err)"
+printf "%s\n" "$t_out" >"$T_TMP/log.json"
+
 for id in $(t_sql "$AGENTLOGS_HOME/data.db" "SELECT id FROM cognitive_commits"); do
 	"$AGENTLOGS" show "$id" >"$T_TMP/show-$id.txt" 2>&1 || t_fail "show $id"
+	"$AGENTLOGS" show --json "$id" >"$T_TMP/show-$id.json" 2>&1 || t_fail "show --json $id"
 done
 
 python3 - "$AGENTLOGS_HOME/data.db" "$T_TMP" <<'PY' || exit 1
@@ -98,6 +103,13 @@ for sid, want in facts["throwaway"].items():
     show = open(f"{tmp}/show-{got[0][2]}.txt").read() if got else ""
     for line in want["show_lines"]:
         check(f"{sid} show lists {line!r}", True, line in show)
+    # The same notes in JSON (a set: in sorted order), on show --json and log --json.
+    shown = json.load(open(f"{tmp}/show-{got[0][2]}.json")) if got else {}
+    check(f"{sid} show --json git_elsewhere", sorted(want["elsewhere"]),
+          shown.get("commit", shown).get("git_elsewhere"))
+    logged = [c for c in json.load(open(f"{tmp}/log.json")) if got and c["id"] == got[0][2]]
+    check(f"{sid} log --json git_elsewhere", [sorted(want["elsewhere"])],
+          [c.get("git_elsewhere") for c in logged])
 # (d) Numbers: bad usage figures skipped and counted; warnings end with a summary.
 imp = json.load(open(f"{tmp}/import.json"))
 err = open(f"{tmp}/import.err").read()

@@ -121,7 +121,7 @@ for h, subject in facts["git"]:
 arr = json.load(open(f"{out}/log.json"))
 keys = ["id", "project", "title", "first_prompt", "git_subject", "git_hash", "started_at",
         "closed_at", "closed_by", "parallel", "published", "hidden", "display_order",
-        "turns", "sessions", "files_read", "files_changed"]
+        "turns", "sessions", "files_read", "files_changed", "git_elsewhere"]
 check("log --json length", len(live), len(arr))
 for r, o in zip(live, arr):
     check("log --json keys", keys, list(o))
@@ -129,7 +129,7 @@ for r, o in zip(live, arr):
     check(f"log --json {r[0]} turns", r[4], o["turns"])
     check(f"log --json {r[0]} sessions", r[5], o["sessions"])
     check(f"log --json {r[0]} closed_by", r[2], o["closed_by"])
-    for k in ("files_read", "files_changed"):
+    for k in ("files_read", "files_changed", "git_elsewhere"):
         if not isinstance(o[k], list):
             fail.append(f"log --json {k} is not an array: {o[k]!r}")
 starts = [o["started_at"] for o in arr]
