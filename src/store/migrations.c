@@ -434,9 +434,16 @@ const struct migration migrations[] = {
 	  " FROM turns t, json_each(" TOOL_CALLS_OF("t") ") j WHERE t.deleted_at IS NULL"
 	  " GROUP BY 1, 2;"
 	  "CREATE TRIGGER turns_stats_insert AFTER INSERT ON turns BEGIN "
-	  TURN_STATS("new", "+") TOOL_STATS("new", "+") " END;"
+	  TURN_STATS("new", "+") " END;"
 	  "CREATE TRIGGER turns_stats_delete AFTER DELETE ON turns BEGIN "
-	  TURN_STATS("old", "-") TOOL_STATS("old", "-") " END;"
+	  TURN_STATS("old", "-") " END;"
+	  /* Most turns call no tool: their triggers would run for nothing. */
+	  "CREATE TRIGGER turns_tools_insert AFTER INSERT ON turns"
+	  " WHEN coalesce(new.tool_summary, new.tool_calls) <> '[]' BEGIN "
+	  TOOL_STATS("new", "+") " END;"
+	  "CREATE TRIGGER turns_tools_delete AFTER DELETE ON turns"
+	  " WHEN coalesce(old.tool_summary, old.tool_calls) <> '[]' BEGIN "
+	  TOOL_STATS("old", "-") " END;"
 	  /* Pull rewrites every column of a turn it receives: only real changes count. */
 	  "CREATE TRIGGER turns_stats_update AFTER UPDATE OF session_id, role, content, deleted_at,"
 	  " input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens ON turns"

@@ -104,6 +104,7 @@ db = sqlite3.connect(sys.argv[1])
 db.executescript("""DROP TABLE turn_stats; DROP TABLE tool_stats; DROP TABLE turn_totals;
     DROP TABLE tool_totals; DROP TRIGGER turns_stats_insert; DROP TRIGGER turns_stats_delete;
     DROP TRIGGER turns_stats_update; DROP TRIGGER turns_tools_update;
+    DROP TRIGGER turns_tools_insert; DROP TRIGGER turns_tools_delete;
     DROP INDEX idx_sessions_dead; DROP INDEX idx_commits_dead;
     DROP INDEX idx_sessions_figures; DROP INDEX idx_commits_figures;
     ALTER TABLE turns DROP COLUMN tool_summary;
