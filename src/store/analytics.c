@@ -24,6 +24,14 @@
 #define DEAD_COMMITS \
 	" (SELECT id FROM cognitive_commits WHERE deleted_at IS NOT NULL UNION" \
 	"  SELECT id FROM cognitive_commits WHERE project_id IN (SELECT id FROM sample_projects))"
+/*
+ * A session's typed prompts, counted here when the count is unknown (its
+ * turns were written by something other than import or pull). A narrow
+ * column of one row per session: summing it is cheap.
+ */
+#define PROMPTS_OF(a) \
+	"coalesce(" a ".prompts, (SELECT count(*) FROM turns x WHERE x.session_id = " a ".session_id" \
+	" AND x.deleted_at IS NULL AND x.role = 'user' AND typed_prompt(x.content)))"
 #define DEAD_SESSIONS \
 	" (SELECT id FROM sessions WHERE deleted_at IS NOT NULL UNION" \
 	"  SELECT id FROM sessions WHERE commit_id IN" DEAD_COMMITS ")"
@@ -123,22 +131,21 @@ turn_figures(struct store *st, struct analytics *a, char *err)
 	 * import or pull) is counted here.
 	 */
 	if (query_ints(st,
-	    "SELECT coalesce(t.turns, 0) - d.turns, coalesce(t.prompts, 0) - d.prompts + u.prompts,"
+	    "SELECT coalesce(t.turns, 0) - d.turns, p.prompts - d.prompts,"
 	    " coalesce(t.input_tokens, 0) - d.input_tokens,"
 	    " coalesce(t.output_tokens, 0) - d.output_tokens,"
 	    " coalesce(t.cache_read_tokens, 0) - d.cache_read_tokens,"
 	    " coalesce(t.cache_creation_tokens, 0) - d.cache_creation_tokens"
-	    " FROM (SELECT coalesce(sum(turns), 0) AS turns, coalesce(sum(prompts), 0) AS prompts,"
+	    " FROM (SELECT coalesce(sum(turns), 0) AS turns,"
+	    "  coalesce(sum(" PROMPTS_OF("a") "), 0) AS prompts,"
 	    "  coalesce(sum(input_tokens), 0) AS input_tokens,"
 	    "  coalesce(sum(output_tokens), 0) AS output_tokens,"
 	    "  coalesce(sum(cache_read_tokens), 0) AS cache_read_tokens,"
 	    "  coalesce(sum(cache_creation_tokens), 0) AS cache_creation_tokens"
-	    "  FROM turn_stats WHERE session_id IN" DEAD_SESSIONS ") d"
+	    "  FROM turn_stats a WHERE session_id IN" DEAD_SESSIONS ") d"
 	    " LEFT JOIN turn_totals t ON t.id = 1,"
-	    " (SELECT coalesce(sum((SELECT count(*) FROM turns x WHERE x.session_id = a.session_id"
-	    "   AND x.deleted_at IS NULL AND x.role = 'user' AND typed_prompt(x.content))), 0)"
-	    "  AS prompts FROM turn_stats a WHERE a.prompts IS NULL"
-	    "  AND a.session_id NOT IN" DEAD_SESSIONS ") u", out, 6, err) != 0)
+	    " (SELECT coalesce(sum(" PROMPTS_OF("a") "), 0) AS prompts FROM turn_stats a) p",
+	    out, 6, err) != 0)
 		return -1;
 	return query_ints(st,
 	    "SELECT count(DISTINCT claude_session_id) FROM sessions s WHERE deleted_at IS NULL"

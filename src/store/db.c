@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,8 +77,14 @@ store_foreign_keys(struct store *st, int on, char *err)
 int
 store_tune_for_import(struct store *st, char *err)
 {
-	return store_exec(st, "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8192;",
-	    err);
+	/*
+	 * temp_store: a write that fires triggers (the analytics figures, v15)
+	 * keeps a statement journal, a temporary file by default: one write
+	 * system call per page each turn touches. In memory it is a copy; it
+	 * holds one statement's pages.
+	 */
+	return store_exec(st, "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8192;"
+	    " PRAGMA temp_store = MEMORY;", err);
 }
 
 /* FNV-1a: the cache's keys are short SQL texts. */
@@ -295,11 +302,26 @@ open_read_only(const char *path, sqlite3 **db)
 	return rc;
 }
 
+/*
+ * SQLite counts every allocation under a global mutex unless told not to; no
+ * one here reads the counts, and a write that fires triggers allocates for
+ * each of them. Only possible before SQLite starts: the first open.
+ */
+static void
+no_memory_statistics(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct store *
 store_open_version(const char *path, int target, char *err)
 {
-	struct store *st = xcalloc(1, sizeof *st);
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct store *st;
 	int version, i, rc, read_only;
+
+	pthread_once(&once, no_memory_statistics);
+	st = xcalloc(1, sizeof *st);
 
 	st->path = xstrdup(path);
 	read_only = access(path, F_OK) == 0 && access(path, W_OK) != 0;

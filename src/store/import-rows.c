@@ -51,10 +51,10 @@ static const char *const session_sql[2] = {
 static const char *const turn_sql[2] = {
 	"INSERT INTO turns (id, session_id, seq, role, content, thinking, timestamp,"
 	" tool_calls, model, message_id, input_tokens, output_tokens, cache_read_tokens,"
-	" cache_creation_tokens, updated_at, tool_summary)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+	" cache_creation_tokens, updated_at, tool_summary, typed)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
 	" ON CONFLICT DO NOTHING",
-	"UPDATE turns SET session_id = ?2, seq = ?3, content = ?5, thinking = ?6,"
+	"UPDATE turns SET session_id = ?2, seq = ?3, content = ?5, typed = ?17, thinking = ?6,"
 	" tool_calls = ?8, tool_summary = ?16, model = ?9,"
 	" input_tokens = ?11, output_tokens = ?12, cache_read_tokens = ?13,"
 	" cache_creation_tokens = ?14, updated_at = ?15, sync_status = 'pending',"
@@ -302,6 +302,7 @@ struct turn_args {
 	const struct seg_turn *t;
 	const char *tool_calls, *now;
 	struct strbuf summary;	/* turn_tool_summary of t's calls */
+	int typed;		/* a user turn's words were typed (turn_typed) */
 };
 
 static void
@@ -326,17 +327,21 @@ bind_turn(sqlite3_stmt *s, const void *arg)
 	sqlite3_bind_int64(s, 14, t->usage.cache_creation);
 	store_bind_text(s, 15, a->now);
 	store_bind_text(s, 16, a->summary.buf);
+	if (!t->is_assistant)
+		sqlite3_bind_int(s, 17, a->typed);
 }
 
 int
 import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn *t,
     const char *tool_calls, const char *now, char *err)
 {
-	struct turn_args a = { c, t, tool_calls, now, STRBUF_INIT };
+	struct turn_args a = { c, t, tool_calls, now, STRBUF_INIT, 0 };
 	char *from;
 	int n;
 
 	turn_tool_summary(t->tool_calls, &a.summary);
+	if (!t->is_assistant)
+		a.typed = turn_typed(t->content.len > 0 ? t->content.buf : "");
 	n = write_row(st, turn_sql[0], bind_turn, &a, err);
 	if (n != 0) {
 		strbuf_free(&a.summary);

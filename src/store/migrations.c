@@ -38,22 +38,24 @@
 /*
  * v15: a turn's share of its session's figures for `analytics`, added (sign
  * "+") or taken back ("-") by the triggers on turns, so analytics reads one
- * row per session instead of every turn. r is new or old. Prompts need C
- * (typed_prompt), which a plain SQL writer lacks: a change to a user turn
- * leaves the session's count NULL, and store/turn-stats.c counts it again.
+ * row per session instead of every turn. r is new or old. Whether a user
+ * turn is a typed prompt needs C (capture/prompt.c): import and pull write it
+ * as turns.typed; a user turn without it (written by plain SQL, or stored
+ * before v15) leaves the session's count NULL, and store/turn-stats.c counts
+ * it again.
  */
 #define TURN_STATS(r, sign) \
 	"INSERT INTO turn_stats (session_id, turns, input_tokens, output_tokens," \
 	" cache_read_tokens, cache_creation_tokens, prompts)" \
 	" SELECT " r ".session_id, " sign "1, " sign r ".input_tokens, " sign r ".output_tokens, " \
 	sign r ".cache_read_tokens, " sign r ".cache_creation_tokens," \
-	" CASE WHEN " r ".role = 'user' THEN NULL ELSE 0 END WHERE " r ".deleted_at IS NULL" \
+	" CASE WHEN " r ".role = 'user' THEN " sign r ".typed ELSE 0 END WHERE " r ".deleted_at IS NULL" \
 	" ON CONFLICT (session_id) DO UPDATE SET turns = turns + excluded.turns," \
 	" input_tokens = input_tokens + excluded.input_tokens," \
 	" output_tokens = output_tokens + excluded.output_tokens," \
 	" cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens," \
 	" cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens," \
-	" prompts = CASE WHEN excluded.prompts IS NULL THEN NULL ELSE prompts END;"
+	" prompts = prompts + excluded.prompts;"	/* NULL, uncounted, once either is */
 
 /*
  * The same for tool calls, per name. tool_summary (the calls' names and
@@ -74,37 +76,27 @@
 	" ELSE '[]' END"
 
 /*
- * v15: store-wide totals of turn_stats and tool_stats, kept by triggers on
- * them, so analytics reads the totals and takes back only what lies under
- * tombstones (usually nothing) instead of summing every session. D(c) is a
- * row's change to column c: INS, DEL or UPD; U the change to the number of
- * sessions whose prompts are uncounted.
+ * v15: the same figures store-wide, kept by the same triggers, so analytics
+ * reads the totals and takes back only what lies under tombstones (usually
+ * nothing) instead of summing every session.
  */
-#define INS(c) "coalesce(new." c ", 0)"
-#define DEL(c) "-coalesce(old." c ", 0)"
-#define UPD(c) "coalesce(new." c ", 0) - coalesce(old." c ", 0)"
-#define INS_U "(new.prompts IS NULL)"
-#define DEL_U "-(old.prompts IS NULL)"
-#define UPD_U "(new.prompts IS NULL) - (old.prompts IS NULL)"
-#define TURN_TOTALS(D, U) \
+#define TURN_TOTALS(r, sign) \
 	"INSERT INTO turn_totals (id, turns, input_tokens, output_tokens, cache_read_tokens," \
-	" cache_creation_tokens, prompts, uncounted) SELECT 1, " D("turns") ", " \
-	D("input_tokens") ", " D("output_tokens") ", " D("cache_read_tokens") ", " \
-	D("cache_creation_tokens") ", " D("prompts") ", " U \
+	" cache_creation_tokens) SELECT 1, " sign "1, " sign r ".input_tokens, " \
+	sign r ".output_tokens, " sign r ".cache_read_tokens, " sign r ".cache_creation_tokens" \
+	" WHERE " r ".deleted_at IS NULL" \
 	" ON CONFLICT (id) DO UPDATE SET turns = turns + excluded.turns," \
 	" input_tokens = input_tokens + excluded.input_tokens," \
 	" output_tokens = output_tokens + excluded.output_tokens," \
 	" cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens," \
-	" cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens," \
-	" prompts = prompts + excluded.prompts, uncounted = uncounted + excluded.uncounted;"
-#define TOOL_TOTALS(r, D) \
-	"INSERT INTO tool_totals (name, calls, errors) SELECT " r ".name, " D("calls") ", " \
-	D("errors") " ON CONFLICT (name) DO UPDATE SET calls = calls + excluded.calls," \
+	" cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens;"
+#define TOOL_TOTALS(r, sign) \
+	"INSERT INTO tool_totals (name, calls, errors)" \
+	" SELECT " TOOL_CALL_FIELD("name") ", " sign "count(*), " \
+	sign "coalesce(sum(" TOOL_CALL_FIELD("is_error") " = 1), 0)" \
+	" FROM json_each(" TOOL_CALLS_OF(r) ") j WHERE " r ".deleted_at IS NULL GROUP BY 1" \
+	" ON CONFLICT (name) DO UPDATE SET calls = calls + excluded.calls," \
 	" errors = errors + excluded.errors;"
-#define TOTALS_TRIGGERS(t, INSERT_SQL, DELETE_SQL, UPDATE_SQL) \
-	"CREATE TRIGGER " t "_totals_insert AFTER INSERT ON " t " BEGIN " INSERT_SQL " END;" \
-	"CREATE TRIGGER " t "_totals_delete AFTER DELETE ON " t " BEGIN " DELETE_SQL " END;" \
-	"CREATE TRIGGER " t "_totals_update AFTER UPDATE ON " t " BEGIN " UPDATE_SQL " END;"
 
 const struct migration migrations[] = {
 	{ 1, "cognitive commits",
@@ -381,6 +373,8 @@ const struct migration migrations[] = {
 	   * tombstoned sessions and commits are left out when read.
 	   */
 	  "ALTER TABLE turns ADD COLUMN tool_summary TEXT;"
+	  /* 1 when a user turn holds words a person typed, 0 when not, NULL unknown. */
+	  "ALTER TABLE turns ADD COLUMN typed INTEGER;"
 	  "CREATE TABLE turn_stats ("
 	  "  session_id TEXT PRIMARY KEY,"
 	  "  turns INTEGER NOT NULL,"
@@ -405,19 +399,13 @@ const struct migration migrations[] = {
 	  "  input_tokens INTEGER NOT NULL,"
 	  "  output_tokens INTEGER NOT NULL,"
 	  "  cache_read_tokens INTEGER NOT NULL,"
-	  "  cache_creation_tokens INTEGER NOT NULL,"
-	  "  prompts INTEGER NOT NULL,"	/* of the sessions whose count is known */
-	  "  uncounted INTEGER NOT NULL"	/* sessions whose count is not */
+	  "  cache_creation_tokens INTEGER NOT NULL"
 	  ");"
 	  "CREATE TABLE tool_totals ("
 	  "  name PRIMARY KEY,"
 	  "  calls INTEGER NOT NULL,"
 	  "  errors INTEGER NOT NULL"
 	  ");"
-	  TOTALS_TRIGGERS("turn_stats", TURN_TOTALS(INS, INS_U), TURN_TOTALS(DEL, DEL_U),
-	      TURN_TOTALS(UPD, UPD_U))
-	  TOTALS_TRIGGERS("tool_stats", TOOL_TOTALS("new", INS), TOOL_TOTALS("old", DEL),
-	      TOOL_TOTALS("new", UPD))
 	  /* What lies under tombstones, found without a scan; and the figures of
 	   * commits and sessions read from an index instead of their wide rows. */
 	  "CREATE INDEX idx_sessions_dead ON sessions(id) WHERE deleted_at IS NOT NULL;"
@@ -433,32 +421,38 @@ const struct migration migrations[] = {
 	  " coalesce(sum(" TOOL_CALL_FIELD("is_error") " = 1), 0)"
 	  " FROM turns t, json_each(" TOOL_CALLS_OF("t") ") j WHERE t.deleted_at IS NULL"
 	  " GROUP BY 1, 2;"
+	  "INSERT INTO turn_totals SELECT 1, coalesce(sum(turns), 0), coalesce(sum(input_tokens), 0),"
+	  " coalesce(sum(output_tokens), 0), coalesce(sum(cache_read_tokens), 0),"
+	  " coalesce(sum(cache_creation_tokens), 0) FROM turn_stats;"
+	  "INSERT INTO tool_totals SELECT name, sum(calls), sum(errors) FROM tool_stats GROUP BY name;"
 	  "CREATE TRIGGER turns_stats_insert AFTER INSERT ON turns BEGIN "
-	  TURN_STATS("new", "+") " END;"
+	  TURN_STATS("new", "+") TURN_TOTALS("new", "+") " END;"
 	  "CREATE TRIGGER turns_stats_delete AFTER DELETE ON turns BEGIN "
-	  TURN_STATS("old", "-") " END;"
+	  TURN_STATS("old", "-") TURN_TOTALS("old", "-") " END;"
 	  /* Most turns call no tool: their triggers would run for nothing. */
 	  "CREATE TRIGGER turns_tools_insert AFTER INSERT ON turns"
 	  " WHEN coalesce(new.tool_summary, new.tool_calls) <> '[]' BEGIN "
-	  TOOL_STATS("new", "+") " END;"
+	  TOOL_STATS("new", "+") TOOL_TOTALS("new", "+") " END;"
 	  "CREATE TRIGGER turns_tools_delete AFTER DELETE ON turns"
 	  " WHEN coalesce(old.tool_summary, old.tool_calls) <> '[]' BEGIN "
-	  TOOL_STATS("old", "-") " END;"
+	  TOOL_STATS("old", "-") TOOL_TOTALS("old", "-") " END;"
 	  /* Pull rewrites every column of a turn it receives: only real changes count. */
-	  "CREATE TRIGGER turns_stats_update AFTER UPDATE OF session_id, role, content, deleted_at,"
+	  "CREATE TRIGGER turns_stats_update AFTER UPDATE OF session_id, role, typed, deleted_at,"
 	  " input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens ON turns"
 	  " WHEN old.session_id IS NOT new.session_id OR old.role IS NOT new.role"
-	  " OR (new.role = 'user' AND old.content IS NOT new.content)"
+	  " OR old.typed IS NOT new.typed"
 	  " OR old.deleted_at IS NOT new.deleted_at OR old.input_tokens IS NOT new.input_tokens"
 	  " OR old.output_tokens IS NOT new.output_tokens"
 	  " OR old.cache_read_tokens IS NOT new.cache_read_tokens"
 	  " OR old.cache_creation_tokens IS NOT new.cache_creation_tokens BEGIN "
-	  TURN_STATS("old", "-") TURN_STATS("new", "+") " END;"
+	  TURN_STATS("old", "-") TURN_STATS("new", "+")
+	  TURN_TOTALS("old", "-") TURN_TOTALS("new", "+") " END;"
 	  "CREATE TRIGGER turns_tools_update AFTER UPDATE OF session_id, tool_calls, tool_summary,"
 	  " deleted_at ON turns"
 	  " WHEN old.session_id IS NOT new.session_id OR old.tool_calls IS NOT new.tool_calls"
 	  " OR old.tool_summary IS NOT new.tool_summary OR old.deleted_at IS NOT new.deleted_at"
-	  " BEGIN " TOOL_STATS("old", "-") TOOL_STATS("new", "+") " END;" },
+	  " BEGIN " TOOL_STATS("old", "-") TOOL_STATS("new", "+")
+	  TOOL_TOTALS("old", "-") TOOL_TOTALS("new", "+") " END;" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

@@ -133,6 +133,20 @@ pulled_tool_summary(const cJSON *row, struct strbuf *sb)
 	return sb->len > 0 ? sb->buf : NULL;
 }
 
+/* Whether a pulled user turn was typed (turns.typed); NULL for others, or unknown. */
+static void
+pulled_typed(const cJSON *row, sqlite3_stmt *s, int i)
+{
+	const cJSON *role = cJSON_GetObjectItemCaseSensitive(row, "role");
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(row, "content");
+
+	if (cJSON_IsString(role) && strcmp(role->valuestring, "user") == 0 &&
+	    cJSON_IsString(content))
+		sqlite3_bind_int(s, i, turn_typed(content->valuestring));
+	else
+		sqlite3_bind_null(s, i);
+}
+
 int
 synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
     const char *status, long long cloud_version, char *err)
@@ -145,8 +159,8 @@ synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
 	strbuf_addf(&sql, "INSERT INTO %s (", t->name);
 	add_columns(&sql, t, "");
 	strbuf_addf(&sql, ", sync_status, cloud_version, last_synced_at%s) VALUES (",
-	    turns ? ", tool_summary" : "");
-	for (i = 1; i <= n + 3 + turns; i++)
+	    turns ? ", tool_summary, typed" : "");
+	for (i = 1; i <= n + 3 + 2 * turns; i++)
 		strbuf_addf(&sql, "%s?%d", i > 1 ? ", " : "", i);
 	strbuf_adds(&sql, ") ON CONFLICT (id) DO UPDATE SET ");
 	for (i = 1; i < n; i++) {
@@ -165,7 +179,7 @@ synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
 	}
 	strbuf_addf(&sql, "sync_status = excluded.sync_status, cloud_version ="
 	    " excluded.cloud_version, last_synced_at = excluded.last_synced_at%s",
-	    turns ? ", tool_summary = excluded.tool_summary" : "");
+	    turns ? ", tool_summary = excluded.tool_summary, typed = excluded.typed" : "");
 	if ((s = cached_built(st, &sql, err)) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -179,8 +193,10 @@ synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
 	store_bind_text(s, n + 1, status);
 	sqlite3_bind_int64(s, n + 2, cloud_version);
 	store_bind_text(s, n + 3, now);
-	if (turns)
+	if (turns) {
 		store_bind_text(s, n + 4, pulled_tool_summary(row, &summary));
+		pulled_typed(row, s, n + 5);
+	}
 	i = store_step_write(st, s, "writing a synced row", err);
 	strbuf_free(&summary);
 	return i < 0 ? -1 : 0;

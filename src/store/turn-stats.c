@@ -1,7 +1,8 @@
 /*
  * The part of the analytics figures that SQL alone cannot keep: which user
- * turns hold a typed prompt (capture/prompt.c decides), and a turn's tool
- * calls reduced to what is counted, so the triggers never parse a result.
+ * turns hold a typed prompt (capture/prompt.c decides; turns.typed), and a
+ * turn's tool calls reduced to what is counted, so the triggers never parse
+ * a result.
  */
 #include "config.h"
 
@@ -12,15 +13,21 @@
 #include "store/turn-stats.h"
 #include "util/json.h"
 
-/* typed_prompt(content): 1 when a user turn's text holds something a person typed. */
+int
+turn_typed(const char *content)
+{
+	char *typed = prompt_typed(content, NULL);
+
+	free(typed);
+	return typed != NULL;
+}
+
+/* typed_prompt(content): turn_typed in SQL. */
 static void
 typed_prompt_sql(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	char *typed = prompt_typed((const char *)sqlite3_value_text(argv[0]), NULL);
-
 	(void)argc;
-	sqlite3_result_int(ctx, typed != NULL);
-	free(typed);
+	sqlite3_result_int(ctx, turn_typed((const char *)sqlite3_value_text(argv[0])));
 }
 
 int

@@ -11,13 +11,16 @@
 #include "store/db.h"
 #include "util/strbuf.h"
 
-/* Defines typed_prompt(content) on the connection (migration v15 uses it). */
+/* 1 when a user turn's text holds words a person typed (turns.typed), else 0. */
+int turn_typed(const char *content);
+
+/* Defines typed_prompt(content), turn_typed in SQL, on the connection. */
 int turn_stats_functions(struct store *st);
 
 /*
  * Counts the typed prompts of the sessions whose count a write to a user turn
- * left unknown. Import and pull call it before they commit, so `analytics`
- * finds every count known; it stays right without (it counts the rest itself).
+ * without turns.typed left unknown. Import and pull call it before they
+ * commit; analytics stays right without (it counts the rest itself).
  */
 int turn_stats_count_prompts(struct store *st, char *err);
 

@@ -107,7 +107,7 @@ db.executescript("""DROP TABLE turn_stats; DROP TABLE tool_stats; DROP TABLE tur
     DROP TRIGGER turns_tools_insert; DROP TRIGGER turns_tools_delete;
     DROP INDEX idx_sessions_dead; DROP INDEX idx_commits_dead;
     DROP INDEX idx_sessions_figures; DROP INDEX idx_commits_figures;
-    ALTER TABLE turns DROP COLUMN tool_summary;
+    ALTER TABLE turns DROP COLUMN tool_summary; ALTER TABLE turns DROP COLUMN typed;
     DELETE FROM schema_migrations WHERE version >= 15""")
 db.execute("PRAGMA user_version = %d" % db.execute(
     "SELECT max(version) FROM schema_migrations").fetchone()[0])
