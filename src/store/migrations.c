@@ -65,11 +65,22 @@
 #define TOOL_STATS(r, sign) \
 	"INSERT INTO tool_stats (session_id, name, calls, errors)" \
 	" SELECT " r ".session_id, " TOOL_CALL_FIELD("name") ", " sign "count(*), " \
-	sign "coalesce(sum(" TOOL_CALL_FIELD("is_error") " = 1), 0)" \
+	sign "coalesce(sum(" TOOL_CALL_FAILED "), 0)" \
 	" FROM json_each(" TOOL_CALLS_OF(r) ") j WHERE " r ".deleted_at IS NULL GROUP BY 2" \
 	" ON CONFLICT (session_id, name) DO UPDATE SET calls = calls + excluded.calls," \
 	" errors = errors + excluded.errors;"
-#define TOOL_CALL_FIELD(f) "CASE WHEN j.type = 'object' THEN json_extract(j.value, '$." f "') END"
+/*
+ * A call in the summary is a string: 'o' (succeeded) or 'x' (failed), then
+ * its name; 'O' or 'X' alone for a call without a name (store/turn-stats.c).
+ * In tool_calls itself it is an object.
+ */
+#define TOOL_CALL_FIELD(f) \
+	"CASE WHEN j.type = 'text' THEN CASE WHEN substr(j.value, 1, 1) IN ('o', 'x')" \
+	" THEN substr(j.value, 2) END" \
+	" WHEN j.type = 'object' THEN json_extract(j.value, '$." f "') END"
+#define TOOL_CALL_FAILED \
+	"CASE WHEN j.type = 'text' THEN substr(j.value, 1, 1) IN ('x', 'X')" \
+	" WHEN j.type = 'object' THEN json_extract(j.value, '$.is_error') = 1 END"
 #define TOOL_CALLS_OF(r) \
 	"CASE WHEN " r ".tool_summary IS NOT NULL THEN " r ".tool_summary" \
 	" WHEN " r ".tool_calls <> '[]' AND json_valid(" r ".tool_calls) THEN " r ".tool_calls" \
@@ -90,13 +101,12 @@
 	" output_tokens = output_tokens + excluded.output_tokens," \
 	" cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens," \
 	" cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens;"
-#define TOOL_TOTALS(r, sign) \
-	"INSERT INTO tool_totals (name, calls, errors)" \
-	" SELECT " TOOL_CALL_FIELD("name") ", " sign "count(*), " \
-	sign "coalesce(sum(" TOOL_CALL_FIELD("is_error") " = 1), 0)" \
-	" FROM json_each(" TOOL_CALLS_OF(r) ") j WHERE " r ".deleted_at IS NULL GROUP BY 1" \
+/* Per name, kept from tool_stats by triggers of its own (no second parse). */
+#define TOOL_TOTALS(when, name, calls, errors) \
+	"CREATE TRIGGER tool_stats_totals_" when " AFTER " when " ON tool_stats BEGIN" \
+	" INSERT INTO tool_totals (name, calls, errors) VALUES (" name ", " calls ", " errors ")" \
 	" ON CONFLICT (name) DO UPDATE SET calls = calls + excluded.calls," \
-	" errors = errors + excluded.errors;"
+	" errors = errors + excluded.errors; END;"
 
 const struct migration migrations[] = {
 	{ 1, "cognitive commits",
@@ -418,7 +428,7 @@ const struct migration migrations[] = {
 	  " sum(CASE WHEN role = 'user' THEN typed_prompt(content) ELSE 0 END)"
 	  " FROM turns WHERE deleted_at IS NULL GROUP BY session_id;"
 	  "INSERT INTO tool_stats SELECT t.session_id, " TOOL_CALL_FIELD("name") ", count(*),"
-	  " coalesce(sum(" TOOL_CALL_FIELD("is_error") " = 1), 0)"
+	  " coalesce(sum(" TOOL_CALL_FAILED "), 0)"
 	  " FROM turns t, json_each(" TOOL_CALLS_OF("t") ") j WHERE t.deleted_at IS NULL"
 	  " GROUP BY 1, 2;"
 	  "INSERT INTO turn_totals SELECT 1, coalesce(sum(turns), 0), coalesce(sum(input_tokens), 0),"
@@ -432,10 +442,10 @@ const struct migration migrations[] = {
 	  /* Most turns call no tool: their triggers would run for nothing. */
 	  "CREATE TRIGGER turns_tools_insert AFTER INSERT ON turns"
 	  " WHEN coalesce(new.tool_summary, new.tool_calls) <> '[]' BEGIN "
-	  TOOL_STATS("new", "+") TOOL_TOTALS("new", "+") " END;"
+	  TOOL_STATS("new", "+") " END;"
 	  "CREATE TRIGGER turns_tools_delete AFTER DELETE ON turns"
 	  " WHEN coalesce(old.tool_summary, old.tool_calls) <> '[]' BEGIN "
-	  TOOL_STATS("old", "-") TOOL_TOTALS("old", "-") " END;"
+	  TOOL_STATS("old", "-") " END;"
 	  /* Pull rewrites every column of a turn it receives: only real changes count. */
 	  "CREATE TRIGGER turns_stats_update AFTER UPDATE OF session_id, role, typed, deleted_at,"
 	  " input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens ON turns"
@@ -449,10 +459,15 @@ const struct migration migrations[] = {
 	  TURN_TOTALS("old", "-") TURN_TOTALS("new", "+") " END;"
 	  "CREATE TRIGGER turns_tools_update AFTER UPDATE OF session_id, tool_calls, tool_summary,"
 	  " deleted_at ON turns"
-	  " WHEN old.session_id IS NOT new.session_id OR old.tool_calls IS NOT new.tool_calls"
-	  " OR old.tool_summary IS NOT new.tool_summary OR old.deleted_at IS NOT new.deleted_at"
-	  " BEGIN " TOOL_STATS("old", "-") TOOL_STATS("new", "+")
-	  TOOL_TOTALS("old", "-") TOOL_TOTALS("new", "+") " END;" },
+	  " WHEN old.session_id IS NOT new.session_id OR old.deleted_at IS NOT new.deleted_at"
+	  /* The summary, where both have one, is what counts: a result that arrives
+	   * for a call that succeeded changes nothing that is counted. */
+	  " OR coalesce(old.tool_summary, old.tool_calls) IS NOT"
+	  " coalesce(new.tool_summary, new.tool_calls)"
+	  " BEGIN " TOOL_STATS("old", "-") TOOL_STATS("new", "+") " END;"
+	  TOOL_TOTALS("INSERT", "new.name", "new.calls", "new.errors")
+	  TOOL_TOTALS("UPDATE", "new.name", "new.calls - old.calls", "new.errors - old.errors")
+	  TOOL_TOTALS("DELETE", "old.name", "-old.calls", "-old.errors") },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

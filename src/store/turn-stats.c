@@ -47,39 +47,36 @@ turn_stats_count_prompts(struct store *st, char *err)
 	    " WHERE prompts IS NULL", err);
 }
 
-/* Appends ,"key":value when call has key. */
-static void
-add_field(struct strbuf *sb, const cJSON *call, const char *key, int *first)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(call, key);
-
-	if (v == NULL)
-		return;
-	strbuf_addf(sb, "%s\"%s\":", *first ? "" : ",", key);
-	json_add(sb, v);
-	*first = 0;
-}
-
 void
 turn_tool_summary(const cJSON *calls, struct strbuf *sb)
 {
-	const cJSON *call;
-	int first;
+	const cJSON *call, *name, *is_error;
+	int failed;
 
 	strbuf_reset(sb);
 	strbuf_addc(sb, '[');
 	cJSON_ArrayForEach(call, calls) {
 		if (sb->len > 1)
 			strbuf_addc(sb, ',');
-		if (!cJSON_IsObject(call)) {
-			strbuf_adds(sb, "null");	/* counted without a name, as before */
-			continue;
-		}
-		first = 1;
-		strbuf_addc(sb, '{');
-		add_field(sb, call, "name", &first);
-		add_field(sb, call, "is_error", &first);
-		strbuf_addc(sb, '}');
+		name = cJSON_GetObjectItemCaseSensitive(call, "name");
+		is_error = cJSON_GetObjectItemCaseSensitive(call, "is_error");
+		/* What counts as a failure: true, or 1. */
+		failed = cJSON_IsTrue(is_error) ||
+		    (cJSON_IsNumber(is_error) && is_error->valuedouble == 1);
+		/*
+		 * A string the triggers read without parsing JSON objects: 'o' or
+		 * 'x' (failed) and the name, 'O' or 'X' for a call without one.
+		 * Only a failure is noted, so a call's summary stays the same when
+		 * its successful result arrives and the triggers have nothing to do.
+		 */
+		if (cJSON_IsString(name)) {
+			struct strbuf tagged = STRBUF_INIT;
+			strbuf_addc(&tagged, failed ? 'x' : 'o');
+			strbuf_adds(&tagged, name->valuestring);
+			json_add_string(sb, tagged.buf);
+			strbuf_free(&tagged);
+		} else
+			strbuf_adds(sb, failed ? "\"X\"" : "\"O\"");
 	}
 	strbuf_addc(sb, ']');
 }

@@ -26,8 +26,9 @@ int turn_stats_count_prompts(struct store *st, char *err);
 
 /*
  * What the triggers need of a turn's tool calls (calls is the tool_calls
- * array): each call's name and is_error, without its input and result, as a
- * JSON array into sb (reset first). Stored as turns.tool_summary.
+ * array), without inputs and results: a JSON array with, per call, "o" or
+ * "x" (it failed) and its name ("O" or "X" without a name), into sb (reset
+ * first). Stored as turns.tool_summary.
  */
 void turn_tool_summary(const cJSON *calls, struct strbuf *sb);
 
