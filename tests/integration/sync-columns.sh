@@ -15,9 +15,10 @@ y_begin
 # The columns that stay on this machine: sync bookkeeping, and what import
 # derives from this machine's checkouts (project identity, the notes of
 # commits made in other repositories, how the first prompt was chosen), which
-# each machine computes for itself.
+# each machine computes for itself, and what analytics counts of a turn (its
+# tool calls' names, whether it was typed), which import and pull derive.
 LOCAL_ONLY="cloud_id sync_status cloud_version local_version last_synced_at
-	identity_key checkout git_elsewhere first_prompt_kind"
+	identity_key checkout git_elsewhere first_prompt_kind tool_summary typed"
 # The columns each machine keeps for itself once it has the row (a project's
 # display name, unique on that machine, and its checkout there): they go up,
 # and come down into a row new here, but an update leaves this machine's own.
