@@ -24,6 +24,10 @@
 #define DEAD_COMMITS \
 	" (SELECT id FROM cognitive_commits WHERE deleted_at IS NOT NULL UNION" \
 	"  SELECT id FROM cognitive_commits WHERE project_id IN (SELECT id FROM sample_projects))"
+#define DEAD_SESSIONS \
+	" (SELECT id FROM sessions WHERE deleted_at IS NOT NULL UNION" \
+	"  SELECT id FROM sessions WHERE commit_id IN" DEAD_COMMITS ")"
+
 /*
  * A session's typed prompts, counted here when the count is unknown (its
  * turns were written by something other than import or pull). A narrow
@@ -32,9 +36,6 @@
 #define PROMPTS_OF(a) \
 	"coalesce(" a ".prompts, (SELECT count(*) FROM turns x WHERE x.session_id = " a ".session_id" \
 	" AND x.deleted_at IS NULL AND x.role = 'user' AND typed_prompt(x.content)))"
-#define DEAD_SESSIONS \
-	" (SELECT id FROM sessions WHERE deleted_at IS NOT NULL UNION" \
-	"  SELECT id FROM sessions WHERE commit_id IN" DEAD_COMMITS ")"
 
 /* Live commits that are not the bundled samples (never counted). */
 #define LIVE_COMMITS(c) \
