@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "capture/prompt.h"
 #include "store/internal.h"
@@ -70,11 +71,12 @@ turn_tool_summary(const cJSON *calls, struct strbuf *sb)
 		 * its successful result arrives and the triggers have nothing to do.
 		 */
 		if (cJSON_IsString(name)) {
-			struct strbuf tagged = STRBUF_INIT;
-			strbuf_addc(&tagged, failed ? 'x' : 'o');
-			strbuf_adds(&tagged, name->valuestring);
-			json_add_string(sb, tagged.buf);
-			strbuf_free(&tagged);
+			/* The name as a JSON string, the tag slid in after its quote. */
+			size_t at = sb->len;
+			json_add_string(sb, name->valuestring);
+			strbuf_addc(sb, '\0');
+			memmove(sb->buf + at + 2, sb->buf + at + 1, sb->len - at - 2);
+			sb->buf[at + 1] = failed ? 'x' : 'o';
 		} else
 			strbuf_adds(sb, failed ? "\"X\"" : "\"O\"");
 	}
