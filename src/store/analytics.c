@@ -15,11 +15,12 @@
 #include "util/xmalloc.h"
 
 /*
- * The turns' figures are kept as store-wide totals, and per session (tables
- * turn_totals, turn_stats, tool_totals, tool_stats: migration v15), so a run
- * reads the totals and takes back what lies under tombstones or belongs to
- * the samples, which is usually nothing; no turn is read. Each dead set is
- * found through an index (partial ones for the tombstones).
+ * The turns' figures are kept per session (turn_stats, tool_stats: migration
+ * v15) and the tools' also store-wide (tool_totals), so a run sums one narrow
+ * row per session and a few per tool, and takes back what lies under
+ * tombstones or belongs to the samples, which is usually nothing; no turn is
+ * read. Each dead set is found through an index (partial ones for the
+ * tombstones).
  */
 #define DEAD_COMMITS \
 	" (SELECT id FROM cognitive_commits WHERE deleted_at IS NOT NULL UNION" \
@@ -36,6 +37,13 @@
 #define PROMPTS_OF(a) \
 	"coalesce(" a ".prompts, (SELECT count(*) FROM turns x WHERE x.session_id = " a ".session_id" \
 	" AND x.deleted_at IS NULL AND x.role = 'user' AND typed_prompt(x.content)))"
+/* The sessions' figures summed, over the rows "from" picks (as a). */
+#define SESSION_SUMS(from) \
+	"SELECT coalesce(sum(a.turns), 0) AS turns, coalesce(sum(" PROMPTS_OF("a") "), 0) AS prompts," \
+	" coalesce(sum(a.input_tokens), 0) AS input_tokens," \
+	" coalesce(sum(a.output_tokens), 0) AS output_tokens," \
+	" coalesce(sum(a.cache_read_tokens), 0) AS cache_read_tokens," \
+	" coalesce(sum(a.cache_creation_tokens), 0) AS cache_creation_tokens" from
 
 /* Live commits that are not the bundled samples (never counted). */
 #define LIVE_COMMITS(c) \
@@ -132,20 +140,11 @@ turn_figures(struct store *st, struct analytics *a, char *err)
 	 * import or pull) is counted here.
 	 */
 	if (query_ints(st,
-	    "SELECT coalesce(t.turns, 0) - d.turns, p.prompts - d.prompts,"
-	    " coalesce(t.input_tokens, 0) - d.input_tokens,"
-	    " coalesce(t.output_tokens, 0) - d.output_tokens,"
-	    " coalesce(t.cache_read_tokens, 0) - d.cache_read_tokens,"
-	    " coalesce(t.cache_creation_tokens, 0) - d.cache_creation_tokens"
-	    " FROM (SELECT coalesce(sum(turns), 0) AS turns,"
-	    "  coalesce(sum(" PROMPTS_OF("a") "), 0) AS prompts,"
-	    "  coalesce(sum(input_tokens), 0) AS input_tokens,"
-	    "  coalesce(sum(output_tokens), 0) AS output_tokens,"
-	    "  coalesce(sum(cache_read_tokens), 0) AS cache_read_tokens,"
-	    "  coalesce(sum(cache_creation_tokens), 0) AS cache_creation_tokens"
-	    "  FROM turn_stats a WHERE session_id IN" DEAD_SESSIONS ") d"
-	    " LEFT JOIN turn_totals t ON t.id = 1,"
-	    " (SELECT coalesce(sum(" PROMPTS_OF("a") "), 0) AS prompts FROM turn_stats a) p",
+	    "SELECT a.turns - d.turns, a.prompts - d.prompts, a.input_tokens - d.input_tokens,"
+	    " a.output_tokens - d.output_tokens, a.cache_read_tokens - d.cache_read_tokens,"
+	    " a.cache_creation_tokens - d.cache_creation_tokens"
+	    " FROM (" SESSION_SUMS(" FROM turn_stats a") ") a,"
+	    " (" SESSION_SUMS(" FROM turn_stats a WHERE a.session_id IN" DEAD_SESSIONS) ") d",
 	    out, 6, err) != 0)
 		return -1;
 	return query_ints(st,

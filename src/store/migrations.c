@@ -87,21 +87,10 @@
 	" ELSE '[]' END"
 
 /*
- * v15: the same figures store-wide, kept by the same triggers, so analytics
- * reads the totals and takes back only what lies under tombstones (usually
- * nothing) instead of summing every session.
+ * v15: the tool calls' figures store-wide, per name, kept from tool_stats by
+ * triggers of their own (no second parse), so analytics reads a few rows
+ * instead of summing every session's tools.
  */
-#define TURN_TOTALS(r, sign) \
-	"INSERT INTO turn_totals (id, turns, input_tokens, output_tokens, cache_read_tokens," \
-	" cache_creation_tokens) SELECT 1, " sign "1, " sign r ".input_tokens, " \
-	sign r ".output_tokens, " sign r ".cache_read_tokens, " sign r ".cache_creation_tokens" \
-	" WHERE " r ".deleted_at IS NULL" \
-	" ON CONFLICT (id) DO UPDATE SET turns = turns + excluded.turns," \
-	" input_tokens = input_tokens + excluded.input_tokens," \
-	" output_tokens = output_tokens + excluded.output_tokens," \
-	" cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens," \
-	" cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens;"
-/* Per name, kept from tool_stats by triggers of its own (no second parse). */
 #define TOOL_TOTALS(when, name, calls, errors) \
 	"CREATE TRIGGER tool_stats_totals_" when " AFTER " when " ON tool_stats BEGIN" \
 	" INSERT INTO tool_totals (name, calls, errors) VALUES (" name ", " calls ", " errors ")" \
@@ -403,14 +392,6 @@ const struct migration migrations[] = {
 	  "  errors INTEGER NOT NULL,"
 	  "  PRIMARY KEY (session_id, name)"
 	  ");"
-	  "CREATE TABLE turn_totals ("
-	  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
-	  "  turns INTEGER NOT NULL,"
-	  "  input_tokens INTEGER NOT NULL,"
-	  "  output_tokens INTEGER NOT NULL,"
-	  "  cache_read_tokens INTEGER NOT NULL,"
-	  "  cache_creation_tokens INTEGER NOT NULL"
-	  ");"
 	  "CREATE TABLE tool_totals ("
 	  "  name PRIMARY KEY,"
 	  "  calls INTEGER NOT NULL,"
@@ -431,14 +412,11 @@ const struct migration migrations[] = {
 	  " coalesce(sum(" TOOL_CALL_FAILED "), 0)"
 	  " FROM turns t, json_each(" TOOL_CALLS_OF("t") ") j WHERE t.deleted_at IS NULL"
 	  " GROUP BY 1, 2;"
-	  "INSERT INTO turn_totals SELECT 1, coalesce(sum(turns), 0), coalesce(sum(input_tokens), 0),"
-	  " coalesce(sum(output_tokens), 0), coalesce(sum(cache_read_tokens), 0),"
-	  " coalesce(sum(cache_creation_tokens), 0) FROM turn_stats;"
 	  "INSERT INTO tool_totals SELECT name, sum(calls), sum(errors) FROM tool_stats GROUP BY name;"
 	  "CREATE TRIGGER turns_stats_insert AFTER INSERT ON turns BEGIN "
-	  TURN_STATS("new", "+") TURN_TOTALS("new", "+") " END;"
+	  TURN_STATS("new", "+") " END;"
 	  "CREATE TRIGGER turns_stats_delete AFTER DELETE ON turns BEGIN "
-	  TURN_STATS("old", "-") TURN_TOTALS("old", "-") " END;"
+	  TURN_STATS("old", "-") " END;"
 	  /* Most turns call no tool: their triggers would run for nothing. */
 	  "CREATE TRIGGER turns_tools_insert AFTER INSERT ON turns"
 	  " WHEN coalesce(new.tool_summary, new.tool_calls) <> '[]' BEGIN "
@@ -455,8 +433,7 @@ const struct migration migrations[] = {
 	  " OR old.output_tokens IS NOT new.output_tokens"
 	  " OR old.cache_read_tokens IS NOT new.cache_read_tokens"
 	  " OR old.cache_creation_tokens IS NOT new.cache_creation_tokens BEGIN "
-	  TURN_STATS("old", "-") TURN_STATS("new", "+")
-	  TURN_TOTALS("old", "-") TURN_TOTALS("new", "+") " END;"
+	  TURN_STATS("old", "-") TURN_STATS("new", "+") " END;"
 	  "CREATE TRIGGER turns_tools_update AFTER UPDATE OF session_id, tool_calls, tool_summary,"
 	  " deleted_at ON turns"
 	  " WHEN old.session_id IS NOT new.session_id OR old.deleted_at IS NOT new.deleted_at"

@@ -101,7 +101,7 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 # Everything v15 made: its tables (their triggers go with them), the turns'
 # triggers, the indexes and the column.
-db.executescript("""DROP TABLE turn_stats; DROP TABLE tool_stats; DROP TABLE turn_totals;
+db.executescript("""DROP TABLE turn_stats; DROP TABLE tool_stats;
     DROP TABLE tool_totals; DROP TRIGGER turns_stats_insert; DROP TRIGGER turns_stats_delete;
     DROP TRIGGER turns_stats_update; DROP TRIGGER turns_tools_update;
     DROP TRIGGER turns_tools_insert; DROP TRIGGER turns_tools_delete;
