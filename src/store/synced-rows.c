@@ -7,6 +7,7 @@
 
 #include "store/internal.h"
 #include "store/synced-rows.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -99,7 +100,7 @@ static const char *const pending_where[NTABLES] = {
  * Each table's statements, spelled out once per process: built afresh for
  * every row, their text cost a fifth of a pull's time on the client.
  */
-enum { SQL_READ, SQL_WRITE, SQL_PENDING, NSQL };
+enum { SQL_READ, SQL_WRITE, SQL_PENDING, SQL_CLOUD_VERSION, SQL_MARK_SYNCED, NSQL };
 static char *table_sql[NTABLES][NSQL];
 static pthread_once_t table_sql_once = PTHREAD_ONCE_INIT;
 
@@ -170,6 +171,12 @@ build_table_sql(void)
 		table_sql[i][SQL_READ] = read_sql(&sync_tables[i]);
 		table_sql[i][SQL_WRITE] = write_sql(&sync_tables[i]);
 		table_sql[i][SQL_PENDING] = pending_sql(&sync_tables[i]);
+		table_sql[i][SQL_CLOUD_VERSION] = xprintf("UPDATE %s SET cloud_version = ?2"
+		    " WHERE id = ?1", sync_tables[i].name);
+		table_sql[i][SQL_MARK_SYNCED] = xprintf("UPDATE %s SET sync_status = 'synced',"
+		    " cloud_version = version, last_synced_at = ?4 WHERE id = ?1 AND version = ?2"
+		    " AND updated_at IS ?3 AND local_version = ?5 AND sync_status = 'pending'",
+		    sync_tables[i].name);
 	}
 }
 
@@ -207,6 +214,7 @@ synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
     const char *status, long long cloud_version, char *err)
 {
 	int i, n = t->ncolumns;
+	const cJSON *hint = NULL;
 	char now[32];
 	sqlite3_stmt *s;
 
@@ -214,7 +222,7 @@ synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (synced_column_bind(&t->columns[i], s, i + 1,
-		    cJSON_GetObjectItemCaseSensitive(row, t->columns[i].name), err) != 0) {
+		    json_member_from(row, &hint, t->columns[i].name), err) != 0) {
 			sqlite3_reset(s);
 			return -1;
 		}
@@ -331,10 +339,8 @@ int
 synced_set_cloud_version(struct store *st, const struct sync_table *t, const char *id,
     long long cloud_version, char *err)
 {
-	char *sql = xprintf("UPDATE %s SET cloud_version = ?2 WHERE id = ?1", t->name);
-	sqlite3_stmt *s = store_cached(st, sql, err);
+	sqlite3_stmt *s = table_stmt(st, t, SQL_CLOUD_VERSION, err);
 
-	free(sql);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
@@ -347,12 +353,8 @@ synced_mark_synced(struct store *st, const struct sync_table *t, const char *id,
     long long version, const char *updated_at, long long local_version, const char *now,
     char *err)
 {
-	char *sql = xprintf("UPDATE %s SET sync_status = 'synced', cloud_version = version,"
-	    " last_synced_at = ?4 WHERE id = ?1 AND version = ?2 AND updated_at IS ?3"
-	    " AND local_version = ?5 AND sync_status = 'pending'", t->name);
-	sqlite3_stmt *s = store_cached(st, sql, err);
+	sqlite3_stmt *s = table_stmt(st, t, SQL_MARK_SYNCED, err);
 
-	free(sql);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
