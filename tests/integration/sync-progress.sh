@@ -17,7 +17,7 @@ y_login C ann@example.com
 uid=$(y_uid A)
 y_import A
 # The rows the push sends and the pull brings: every row of the store.
-total=$(y_local_counts A | awk '{ print $1 + $2 + $3 + $4 + $5 }')
+total=$(y_local_counts A | awk '{ for (i = 1; i <= NF; i++) s += $i; print s }')
 [ "$total" -gt 0 ] || t_fail "nothing imported"
 
 # held CMD...: runs CMD while the server is stopped; lets it go once CMD's
