@@ -1162,7 +1162,7 @@ build_rpc(const struct pgrst_request *req, const char *schema, struct pgrst_sql 
 		free(body);
 	strbuf_adds(&sb, fn->returns_set ?
 	    "SELECT coalesce(json_agg(pgrst_r.*), '[]')::text AS body, count(*) AS n FROM " :
-	    "SELECT coalesce(to_jsonb(pgrst_r.*)::text, 'null') AS body FROM ");
+	    "SELECT coalesce(to_json(pgrst_r.*)::text, 'null') AS body FROM ");
 	add_qname(&sb, schema, fn->name);
 	strbuf_addc(&sb, '(');
 	/* Only the arguments given, so the others take their defaults. */

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "store/internal.h"
 #include "store/synced-rows.h"
 #include "store/turn-stats.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -81,30 +83,125 @@ add_columns(struct strbuf *sb, const struct sync_table *t, const char *prefix)
 		strbuf_addf(sb, "%s%s\"%s\"", i ? ", " : "", prefix, t->columns[i].name);
 }
 
-/* The connection's statement for the SQL in sb, which is freed. */
-static sqlite3_stmt *
-cached_built(struct store *st, struct strbuf *sb, char *err)
-{
-	sqlite3_stmt *s = store_cached(st, sb->buf, err);
+/*
+ * Which rows go up with a commit. "+": through the commit's index, never the
+ * sync_status one (most rows are synced).
+ */
+static const char *const pending_where[NTABLES] = {
+	[T_PROJECTS] = "WHERE r.sync_status = 'pending'",
+	[T_COMMITS] = "WHERE r.id = ?1",
+	[T_SESSIONS] = "WHERE r.commit_id = ?1 AND +r.sync_status = 'pending'",
+	[T_TURNS] = "JOIN sessions s ON s.id = r.session_id"
+	    " WHERE s.commit_id = ?1 AND r.sync_status = 'pending'",
+	[T_VISUALS] = "WHERE r.commit_id = ?1 AND +r.sync_status = 'pending'",
+	[T_CONFLICTS] = "WHERE r.sync_status = 'pending'",
+};
 
-	strbuf_free(sb);
-	return s;
+/*
+ * Each table's statements, spelled out once per process: built afresh for
+ * every row, their text cost a fifth of a pull's time on the client.
+ */
+enum { SQL_READ, SQL_WRITE, SQL_PENDING, SQL_CLOUD_VERSION, SQL_MARK_SYNCED, NSQL };
+static char *table_sql[NTABLES][NSQL];
+static pthread_once_t table_sql_once = PTHREAD_ONCE_INIT;
+
+static char *
+read_sql(const struct sync_table *t)
+{
+	struct strbuf sql = STRBUF_INIT;
+
+	strbuf_adds(&sql, "SELECT ");
+	add_columns(&sql, t, "");
+	strbuf_addf(&sql, ", sync_status FROM %s WHERE id = ?1", t->name);
+	return strbuf_detach(&sql);
+}
+
+static char *
+write_sql(const struct sync_table *t)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int i, n = t->ncolumns, turns = t == &sync_tables[T_TURNS];
+
+	strbuf_addf(&sql, "INSERT INTO %s (", t->name);
+	add_columns(&sql, t, "");
+	/* A turn also gets what the analytics triggers read (store/turn-stats.h). */
+	strbuf_addf(&sql, ", sync_status, cloud_version, last_synced_at%s) VALUES (",
+	    turns ? ", tool_summary, typed" : "");
+	for (i = 1; i <= n + 3 + 2 * turns; i++)
+		strbuf_addf(&sql, "%s?%d", i > 1 ? ", " : "", i);
+	strbuf_adds(&sql, ") ON CONFLICT (id) DO UPDATE SET ");
+	for (i = 1; i < n; i++) {
+		const char *c = t->columns[i].name;
+		/*
+		 * A tombstone takes the cloud's value (a deleted project's name
+		 * moves out of the way), unless another row here has it.
+		 */
+		if (sync_column_here(t, c))
+			strbuf_addf(&sql, "\"%s\" = CASE WHEN excluded.deleted_at IS NULL OR"
+			    " EXISTS (SELECT 1 FROM %s x WHERE x.\"%s\" = excluded.\"%s\""
+			    " AND x.id <> excluded.id) THEN \"%s\" ELSE excluded.\"%s\" END, ",
+			    c, t->name, c, c, c, c);
+		else
+			strbuf_addf(&sql, "\"%s\" = excluded.\"%s\", ", c, c);
+	}
+	strbuf_addf(&sql, "sync_status = excluded.sync_status, cloud_version ="
+	    " excluded.cloud_version, last_synced_at = excluded.last_synced_at%s",
+	    turns ? ", tool_summary = excluded.tool_summary, typed = excluded.typed" : "");
+	return strbuf_detach(&sql);
+}
+
+static char *
+pending_sql(const struct sync_table *t)
+{
+	struct strbuf sql = STRBUF_INIT;
+
+	strbuf_adds(&sql, "SELECT ");
+	add_columns(&sql, t, "r.");
+	/*
+	 * local_version (whether the row changed while being pushed) and
+	 * cloud_version (the push's base) after the columns.
+	 */
+	strbuf_addf(&sql, ", r.local_version, r.cloud_version FROM %s r %s", t->name,
+	    pending_where[t - sync_tables]);
+	return strbuf_detach(&sql);
+}
+
+static void
+build_table_sql(void)
+{
+	int i;
+
+	for (i = 0; i < NTABLES; i++) {
+		table_sql[i][SQL_READ] = read_sql(&sync_tables[i]);
+		table_sql[i][SQL_WRITE] = write_sql(&sync_tables[i]);
+		table_sql[i][SQL_PENDING] = pending_sql(&sync_tables[i]);
+		table_sql[i][SQL_CLOUD_VERSION] = xprintf("UPDATE %s SET cloud_version = ?2"
+		    " WHERE id = ?1", sync_tables[i].name);
+		table_sql[i][SQL_MARK_SYNCED] = xprintf("UPDATE %s SET sync_status = 'synced',"
+		    " cloud_version = version, last_synced_at = ?4 WHERE id = ?1 AND version = ?2"
+		    " AND updated_at IS ?3 AND local_version = ?5 AND sync_status = 'pending'",
+		    sync_tables[i].name);
+	}
+}
+
+/* The connection's statement which (SQL_...) of table t (one of sync_tables). */
+static sqlite3_stmt *
+table_stmt(struct store *st, const struct sync_table *t, int which, char *err)
+{
+	pthread_once(&table_sql_once, build_table_sql);
+	return store_cached(st, table_sql[t - sync_tables][which], err);
 }
 
 cJSON *
 synced_row_read(struct store *st, const struct sync_table *t, const char *id, char status[16],
     char *err)
 {
-	struct strbuf sql = STRBUF_INIT;
 	sqlite3_stmt *s;
 	cJSON *row = NULL;
 	int rc;
 
 	status[0] = '\0';
-	strbuf_adds(&sql, "SELECT ");
-	add_columns(&sql, t, "");
-	strbuf_addf(&sql, ", sync_status FROM %s WHERE id = ?1", t->name);
-	if ((s = cached_built(st, &sql, err)) == NULL)
+	if ((s = table_stmt(st, t, SQL_READ, err)) == NULL)
 		return NULL;
 	store_bind_text(s, 1, id);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -151,40 +248,17 @@ int
 synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
     const char *status, long long cloud_version, char *err)
 {
-	struct strbuf sql = STRBUF_INIT, summary = STRBUF_INIT;
-	int i, n = t->ncolumns, turns = t == &sync_tables[T_TURNS];
+	struct strbuf summary = STRBUF_INIT;
+	int i, n = t->ncolumns;
+	const cJSON *hint = NULL;
 	char now[32];
 	sqlite3_stmt *s;
 
-	strbuf_addf(&sql, "INSERT INTO %s (", t->name);
-	add_columns(&sql, t, "");
-	strbuf_addf(&sql, ", sync_status, cloud_version, last_synced_at%s) VALUES (",
-	    turns ? ", tool_summary, typed" : "");
-	for (i = 1; i <= n + 3 + 2 * turns; i++)
-		strbuf_addf(&sql, "%s?%d", i > 1 ? ", " : "", i);
-	strbuf_adds(&sql, ") ON CONFLICT (id) DO UPDATE SET ");
-	for (i = 1; i < n; i++) {
-		const char *c = t->columns[i].name;
-		/*
-		 * A tombstone takes the cloud's value (a deleted project's name
-		 * moves out of the way), unless another row here has it.
-		 */
-		if (sync_column_here(t, c))
-			strbuf_addf(&sql, "\"%s\" = CASE WHEN excluded.deleted_at IS NULL OR"
-			    " EXISTS (SELECT 1 FROM %s x WHERE x.\"%s\" = excluded.\"%s\""
-			    " AND x.id <> excluded.id) THEN \"%s\" ELSE excluded.\"%s\" END, ",
-			    c, t->name, c, c, c, c);
-		else
-			strbuf_addf(&sql, "\"%s\" = excluded.\"%s\", ", c, c);
-	}
-	strbuf_addf(&sql, "sync_status = excluded.sync_status, cloud_version ="
-	    " excluded.cloud_version, last_synced_at = excluded.last_synced_at%s",
-	    turns ? ", tool_summary = excluded.tool_summary, typed = excluded.typed" : "");
-	if ((s = cached_built(st, &sql, err)) == NULL)
+	if ((s = table_stmt(st, t, SQL_WRITE, err)) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (synced_column_bind(&t->columns[i], s, i + 1,
-		    cJSON_GetObjectItemCaseSensitive(row, t->columns[i].name), err) != 0) {
+		    json_member_from(row, &hint, t->columns[i].name), err) != 0) {
 			sqlite3_reset(s);
 			return -1;
 		}
@@ -193,7 +267,7 @@ synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
 	store_bind_text(s, n + 1, status);
 	sqlite3_bind_int64(s, n + 2, cloud_version);
 	store_bind_text(s, n + 3, now);
-	if (turns) {
+	if (t == &sync_tables[T_TURNS]) {
 		store_bind_text(s, n + 4, pulled_tool_summary(row, &summary));
 		pulled_typed(row, s, n + 5);
 	}
@@ -278,37 +352,14 @@ synced_ids_free(char **ids, size_t n)
 	free(ids);
 }
 
-/*
- * Which rows go up with a commit. "+": through the commit's index, never the
- * sync_status one (most rows are synced).
- */
-static const char *const pending_where[NTABLES] = {
-	[T_PROJECTS] = "WHERE r.sync_status = 'pending'",
-	[T_COMMITS] = "WHERE r.id = ?1",
-	[T_SESSIONS] = "WHERE r.commit_id = ?1 AND +r.sync_status = 'pending'",
-	[T_TURNS] = "JOIN sessions s ON s.id = r.session_id"
-	    " WHERE s.commit_id = ?1 AND r.sync_status = 'pending'",
-	[T_VISUALS] = "WHERE r.commit_id = ?1 AND +r.sync_status = 'pending'",
-	[T_CONFLICTS] = "WHERE r.sync_status = 'pending'",
-};
-
 int
 synced_pending_rows(struct store *st, const struct sync_table *t, const char *commit_id,
     synced_row_cb cb, void *arg, char *err)
 {
-	struct strbuf sql = STRBUF_INIT;
 	sqlite3_stmt *s;
 	int rc = SQLITE_DONE, stop = 0;
 
-	strbuf_adds(&sql, "SELECT ");
-	add_columns(&sql, t, "r.");
-	/*
-	 * local_version (whether the row changed while being pushed) and
-	 * cloud_version (the push's base) after the columns.
-	 */
-	strbuf_addf(&sql, ", r.local_version, r.cloud_version FROM %s r %s", t->name,
-	    pending_where[t - sync_tables]);
-	if ((s = cached_built(st, &sql, err)) == NULL)
+	if ((s = table_stmt(st, t, SQL_PENDING, err)) == NULL)
 		return -1;
 	if (commit_id != NULL)
 		store_bind_text(s, 1, commit_id);
@@ -328,10 +379,8 @@ int
 synced_set_cloud_version(struct store *st, const struct sync_table *t, const char *id,
     long long cloud_version, char *err)
 {
-	char *sql = xprintf("UPDATE %s SET cloud_version = ?2 WHERE id = ?1", t->name);
-	sqlite3_stmt *s = store_cached(st, sql, err);
+	sqlite3_stmt *s = table_stmt(st, t, SQL_CLOUD_VERSION, err);
 
-	free(sql);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
@@ -344,12 +393,8 @@ synced_mark_synced(struct store *st, const struct sync_table *t, const char *id,
     long long version, const char *updated_at, long long local_version, const char *now,
     char *err)
 {
-	char *sql = xprintf("UPDATE %s SET sync_status = 'synced', cloud_version = version,"
-	    " last_synced_at = ?4 WHERE id = ?1 AND version = ?2 AND updated_at IS ?3"
-	    " AND local_version = ?5 AND sync_status = 'pending'", t->name);
-	sqlite3_stmt *s = store_cached(st, sql, err);
+	sqlite3_stmt *s = table_stmt(st, t, SQL_MARK_SYNCED, err);
 
-	free(sql);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, id);

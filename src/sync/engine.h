@@ -29,6 +29,9 @@ struct sync_ctx {
 	struct progress *progress;	/* or NULL */
 };
 
+/* A push or pull shows its progress bar once it has run this long. */
+#define PROGRESS_AFTER_MS 1000
+
 struct sync_counts {
 	long pushed[NTABLES];	/* rows the cloud took */
 	long unchanged;		/* rows the cloud already had */

@@ -263,15 +263,16 @@ request_page(struct sync_ctx *sc, struct inflight *f, const cJSON *cursor)
 	inflight_submit(f, "/rest/v1/rpc/pull_changes");
 }
 
-/* The page in flight, parsed; NULL with err filled. */
+/* The page in flight, parsed (its size added to *bytes); NULL with err filled. */
 static cJSON *
-page_answer(struct inflight *f, char *err)
+page_answer(struct inflight *f, double *bytes, char *err)
 {
 	struct cloud_response r;
 	cJSON *answer = NULL;
 
 	if (inflight_wait(f, &r, err) != 0)
 		return NULL;
+	*bytes += (double)r.body.len;
 	if (r.status != 200)
 		cloud_refused(&r, "the cloud refused a pull", err);
 	else if ((answer = cJSON_ParseWithLength(r.body.buf, r.body.len)) == NULL ||
@@ -354,18 +355,21 @@ sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err)
 	struct pull_keys k = { sync_cursor_key(sc), state_key(sc, "pull_resync"),
 	    state_key(sc, "pull_purge") };
 	cJSON *cursor = load_cursor(sc->st, k.cursor), *answer;
-	char detail[64], *resync = sync_state_get(sc->st, k.resync);
+	char *resync = sync_state_get(sc->st, k.resync);
 	char *done = sync_state_get(sc->st, k.done), *wm = NULL;
 	struct inflight f;
 	long rows_seen = 0;
+	double bytes = 0;
 	int rc, more = 1, first = 1, held = 0, fresh = cursor == NULL && resync == NULL;
 
+	if (sc->progress != NULL)
+		progress_start(sc->progress, PROGRESS_AFTER_MS);
 	if ((rc = inflight_start(&f, sc->cloud, err)) == 0)
 		request_page(sc, &f, cursor);
 	while (rc == 0 && more) {
 		const cJSON *rows, *next, *w;
 
-		if ((answer = page_answer(&f, err)) == NULL) {
+		if ((answer = page_answer(&f, &bytes, err)) == NULL) {
 			rc = -1;
 			break;
 		}
@@ -395,10 +399,8 @@ sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err)
 			rows_seen += cJSON_GetArraySize(rows);
 		}
 		cJSON_Delete(answer);
-		if (sc->progress != NULL && rc == 0) {
-			snprintf(detail, sizeof detail, "%ld rows", rows_seen);
-			progress_update(sc->progress, "pull", more ? 0.5 : 1.0, detail, 0);
-		}
+		if (sc->progress != NULL && rc == 0)
+			progress_rows(sc->progress, "pull", rows_seen, 0, bytes, !more);
 	}
 	inflight_stop(&f);
 	if (sc->progress != NULL)

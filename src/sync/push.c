@@ -258,6 +258,8 @@ struct pipeline {
 	int cur;		/* the batch being filled */
 	int inflight;		/* the batch being sent, or -1 */
 	int started;
+	long long rows_sent;	/* rows in batches sent, for the progress bar */
+	double bytes_sent;
 };
 
 /* Sends the batch being filled (if any), then settles the one sent before it. */
@@ -273,6 +275,8 @@ pipeline_flush(struct sync_ctx *sc, struct pipeline *p, struct sync_counts *n, c
 	if (prev >= 0 && (answer = batch_answer(&p->sender, err)) == NULL)
 		return -1;
 	batch_submit(sc, &p->sender, b);
+	p->rows_sent += (long long)b->nsent;
+	p->bytes_sent += (double)p->sender.body.len;
 	p->inflight = p->cur;
 	p->cur ^= 1;
 	if (prev >= 0)
@@ -316,17 +320,46 @@ pipeline_stop(struct pipeline *p)
 	batch_free(&p->bufs[1]);
 }
 
+/* Rows sent and being batched, on the terminal (force: the last word). */
+static void
+show_progress(struct sync_ctx *sc, const struct pipeline *p, long long total, int force)
+{
+	const struct batch *b = &p->bufs[p->cur];
+
+	if (sc->progress != NULL)
+		progress_rows(sc->progress, "push", p->rows_sent + (long long)b->nsent, total,
+		    p->bytes_sent + (double)b->bytes, force);
+}
+
+/* The pending rows of every table, for the progress bar (0 if unknown). */
+static long long
+pending_total(struct sync_ctx *sc)
+{
+	char err[ERRLEN];
+	long long total = 0, c;
+	int t;
+
+	for (t = 0; t < NTABLES; t++) {
+		if ((c = synced_pending_count(sc->st, &sync_tables[t], err)) < 0)
+			return 0;
+		total += c;
+	}
+	return total;
+}
+
 /* Every pending row up once; n->stale counts the rows the cloud refused. */
 static int
 push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
 	struct pipeline p;
-	long long total;
-	char **ids = NULL, detail[64];
+	long long total = 0;
+	char **ids = NULL;
 	size_t nids = 0, i;
 	long uploaded;
 	int rc = 0;
 
+	if (sc->progress != NULL)
+		progress_start(sc->progress, PROGRESS_AFTER_MS);
 	/* The bytes first: a row never names a screenshot the cloud lacks. */
 	if (visuals_upload(sc, &uploaded, err) != 0)
 		return -1;
@@ -336,7 +369,8 @@ push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 	 */
 	if (synced_pending_commits(sc->st, &ids, &nids, err) != 0)
 		return -1;
-	total = (long long)nids;
+	if (sc->progress != NULL)
+		total = pending_total(sc);
 	if (pipeline_start(sc, &p, err) != 0) {
 		synced_ids_free(ids, nids);
 		return -1;
@@ -349,11 +383,7 @@ push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 			rc = -1;
 		else if (p.bufs[p.cur].bytes >= sc->batch_bytes)
 			rc = pipeline_flush(sc, &p, n, err);
-		if (sc->progress != NULL) {
-			snprintf(detail, sizeof detail, "%zu/%lld commits", i + 1, total);
-			progress_update(sc->progress, "push", (double)(i + 1) / (double)total,
-			    detail, 0);
-		}
+		show_progress(sc, &p, total, 0);
 	}
 	synced_ids_free(ids, nids);
 	/* Conflict records last: after the commits they name, in the same batch or later. */
@@ -364,6 +394,8 @@ push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 		rc = pipeline_flush(sc, &p, n, err);
 	if (rc == 0)
 		rc = pipeline_drain(sc, &p, n, err);
+	if (rc == 0)
+		show_progress(sc, &p, total, 1);
 	pipeline_stop(&p);
 	if (sc->progress != NULL)
 		progress_done(sc->progress);

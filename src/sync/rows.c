@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sync/rows.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -12,12 +13,14 @@ cJSON *
 rows_from_cloud(const struct sync_table *t, const cJSON *record, char *err)
 {
 	cJSON *row = cJSON_CreateObject();
+	const cJSON *hint = NULL;
 	char iso[32];
 	int i;
 
 	for (i = 0; i < t->ncolumns; i++) {
 		const struct sync_column *c = &t->columns[i];
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(record, c->name);
+		const cJSON *v = cJSON_IsObject(record) ? json_member_from(record, &hint, c->name) :
+		    NULL;
 		cJSON *out = NULL;
 		int64_t ms;
 

@@ -128,3 +128,25 @@ json_add(struct strbuf *sb, const cJSON *item)
 		break;
 	}
 }
+
+const cJSON *
+json_member_from(const cJSON *obj, const cJSON **hint, const char *key)
+{
+	const cJSON *start, *m;
+
+	if (obj == NULL)
+		return NULL;
+	start = *hint != NULL ? *hint : obj->child;
+	for (m = start; m != NULL; m = m->next) {
+		if (m->string != NULL && strcmp(m->string, key) == 0)
+			goto found;
+	}
+	for (m = obj->child; m != start; m = m->next) {
+		if (m->string != NULL && strcmp(m->string, key) == 0)
+			goto found;
+	}
+	return NULL;
+found:
+	*hint = m->next;
+	return m;
+}

@@ -13,5 +13,12 @@ void json_add_string(struct strbuf *sb, const char *s);
  * strings, which this copies in runs instead of byte by byte.
  */
 void json_add(struct strbuf *sb, const cJSON *item);
+/*
+ * obj's member named key (case-sensitive), or NULL, looked for from *hint on
+ * (NULL: the first member), then from the start; *hint moves past it. Reading
+ * members in about the order they were written, each lookup is one compare
+ * instead of a walk from the start.
+ */
+const cJSON *json_member_from(const cJSON *obj, const cJSON **hint, const char *key);
 
 #endif

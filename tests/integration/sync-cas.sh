@@ -29,27 +29,6 @@ print(" ".join(c["id"] for c in json.load(sys.stdin)[:3]))')
 [ $# -eq 3 ] || t_fail "fewer than three commits imported"
 C1=$1 C2=$2 C3=$3
 
-title() {
-	y_ok "$1" show --json "$2"
-	printf '%s\n' "$t_out" | python3 -c 'import json, sys
-j = json.load(sys.stdin)
-print((j.get("commit") or j)["title"])'
-}
-
-cloud_title() {
-	psql -X -At "$S_DB" -c "SELECT title FROM cognitive_commits
-	    WHERE user_id = '$uid' AND id = '$1'"
-}
-
-# conflicts MACHINE ID: "field local cloud winner" of the commit's conflicts.
-conflicts() {
-	y_ok "$1" conflicts --json
-	printf '%s\n' "$t_out" | python3 -c 'import json, sys
-for c in json.load(sys.stdin):
-    if c["commit_id"] == sys.argv[1]:
-        print(c["field"], c["local"], c["cloud"], c["winner"])' "$2"
-}
-
 # race ID TIME_A TIME_B: A and B retitle ID (at those clocks), pull, A pushes, B pushes.
 race() {
 	y_at "$2" A title "$1" RA
@@ -75,18 +54,18 @@ race "$C1" $((now + 100)) $((now + 200))
 t_assert_eq 0 "$b_rc" "B's push after A's"
 t_assert_eq 0 "$a_rc" "A's pull after the race"
 t_assert_contains "$b_out" "1 conflicting edit settled by the last write"
-t_assert_eq RB "$(title A "$C1")" "C1's title on A"
-t_assert_eq RB "$(title B "$C1")" "C1's title on B"
-t_assert_eq RB "$(cloud_title "$C1")" "C1's title in the cloud"
-t_assert_eq "title RB RA local" "$(conflicts B "$C1")" "the conflict on B"
+t_assert_eq RB "$(y_title A "$C1")" "C1's title on A"
+t_assert_eq RB "$(y_title B "$C1")" "C1's title on B"
+t_assert_eq RB "$(y_cloud_title A "$C1")" "C1's title in the cloud"
+t_assert_eq "title RB RA local" "$(y_conflicts B "$C1" field local cloud winner)" "the conflict on B"
 y_same_rows "A B" "$uid" "after the race"
 
 # ---- 2. A's edit is the later one: B's push learns that and takes it.
 race "$C2" $((now + 400)) $((now + 300))
 t_assert_eq 0 "$b_rc" "B's push after A's later edit"
-t_assert_eq RA "$(title A "$C2")" "C2's title on A"
-t_assert_eq RA "$(title B "$C2")" "C2's title on B"
-t_assert_eq "title RB RA cloud" "$(conflicts B "$C2")" "the conflict on B"
+t_assert_eq RA "$(y_title A "$C2")" "C2's title on A"
+t_assert_eq RA "$(y_title B "$C2")" "C2's title on B"
+t_assert_eq "title RB RA cloud" "$(y_conflicts B "$C2" field local cloud winner)" "the conflict on B"
 y_same_rows "A B" "$uid" "after the second race"
 
 # ---- 3. Manual on B: B's push holds the conflict; the cloud keeps A's title.
@@ -95,16 +74,16 @@ race "$C3" $((now + 500)) $((now + 600))
 t_assert_eq 2 "$b_rc" "B's push with a held conflict"
 t_assert_eq 2 "$a_rc" "A's pull of B's held conflict"
 t_assert_contains "$b_out" "1 conflict waits for you"
-t_assert_eq RA "$(cloud_title "$C3")" "C3's title in the cloud while held"
-t_assert_eq RA "$(title A "$C3")" "C3's title on A while held"
-t_assert_eq RB "$(title B "$C3")" "C3's title on B while held"
-t_assert_eq "title RB RA None" "$(conflicts B "$C3")" "the held conflict on B"
+t_assert_eq RA "$(y_cloud_title A "$C3")" "C3's title in the cloud while held"
+t_assert_eq RA "$(y_title A "$C3")" "C3's title on A while held"
+t_assert_eq RB "$(y_title B "$C3")" "C3's title on B while held"
+t_assert_eq "title RB RA None" "$(y_conflicts B "$C3" field local cloud winner)" "the held conflict on B"
 y_ok B resolve "$C3" --keep local
 y_ok B push
 y_settle
 y_ok A pull
-t_assert_eq RB "$(title A "$C3")" "C3's title on A once resolved"
-t_assert_eq RB "$(cloud_title "$C3")" "C3's title in the cloud once resolved"
+t_assert_eq RB "$(y_title A "$C3")" "C3's title on A once resolved"
+t_assert_eq RB "$(y_cloud_title A "$C3")" "C3's title in the cloud once resolved"
 y_same_rows "A B" "$uid" "after resolving"
 
 # ---- 4. The cloud's side, through REST as A: in one push_batch call, a row at

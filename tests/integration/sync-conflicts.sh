@@ -36,29 +36,6 @@ set -- $(t_sql "$(y_home A)/data.db" "SELECT id FROM cognitive_commits
 [ $# -eq 5 ] || t_fail "a project with five commits is needed, found $#"
 C1=$1 C2=$2 C3=$3 C4=$4 C5=$5
 
-title() {
-	y_ok "$1" show --json "$2"
-	printf '%s\n' "$t_out" | python3 -c 'import json, sys
-j = json.load(sys.stdin)
-print((j.get("commit") or j)["title"])'
-}
-
-cloud_title() {
-	psql -X -At "$S_DB" -c "SELECT title FROM cognitive_commits
-	    WHERE user_id = '$uid' AND id = '$1'"
-}
-
-# conflicts MACHINE ID: "field local cloud winner local_machine cloud_machine",
-# one line per open conflict of the commit, sorted.
-conflicts() {
-	y_ok "$1" conflicts --json
-	printf '%s\n' "$t_out" | python3 -c 'import json, sys
-for c in json.load(sys.stdin):
-    if c["commit_id"] == sys.argv[1]:
-        print(c["field"], c["local"], c["cloud"], c["winner"], c["local_machine"],
-              c["cloud_machine"])' "$2" | LC_ALL=C sort
-}
-
 # status MACHINE: "held settled" of sync --status --json.
 status() {
 	y_ok "$1" sync --status --json
@@ -90,11 +67,11 @@ now=$(date +%s)
 race "$C1" "title by A" "title by B" $((now + 100)) $((now + 200))
 t_assert_eq 0 "$b_rc" "B's push"
 t_assert_eq 0 "$a_rc" "A's pull"
-t_assert_eq "title by B" "$(title A "$C1")" "C1's title on A"
-t_assert_eq "title by B" "$(title B "$C1")" "C1's title on B"
-t_assert_eq "title title by B title by A local $B_ID $A_ID" "$(conflicts B "$C1")" \
+t_assert_eq "title by B" "$(y_title A "$C1")" "C1's title on A"
+t_assert_eq "title by B" "$(y_title B "$C1")" "C1's title on B"
+t_assert_eq "title title by B title by A local $B_ID $A_ID" "$(y_conflicts B "$C1" field local cloud winner local_machine cloud_machine)" \
 	"the conflict on B (its value won)"
-t_assert_eq "title title by A title by B cloud $A_ID $B_ID" "$(conflicts A "$C1")" \
+t_assert_eq "title title by A title by B cloud $A_ID $B_ID" "$(y_conflicts A "$C1" field local cloud winner local_machine cloud_machine)" \
 	"the conflict on A (its value lost)"
 y_ok A conflicts
 t_assert_contains "$t_out" 'local "title by A"  cloud "title by B"  (cloud kept: last write)'
@@ -105,15 +82,15 @@ y_same_rows "A B" "$uid" "after (a)"
 # ---- (b) acknowledged on B: gone from both once synced.
 y_ok B conflicts --ack
 t_assert_contains "$t_out" "Acknowledged 1 settled conflict"
-t_assert_eq "" "$(conflicts B "$C1")" "B's list after acknowledging"
+t_assert_eq "" "$(y_conflicts B "$C1" field local cloud winner local_machine cloud_machine)" "B's list after acknowledging"
 y_ok B sync
 y_settle
 y_ok A sync
-t_assert_eq "" "$(conflicts A "$C1")" "A's list after B acknowledged"
+t_assert_eq "" "$(y_conflicts A "$C1" field local cloud winner local_machine cloud_machine)" "A's list after B acknowledged"
 t_assert_eq "0 0" "$(status A)" "A's counts after B acknowledged"
 t_assert_eq "acknowledged $B_ID" "$(psql -X -At -F ' ' "$S_DB" -c "SELECT state, resolved_by
     FROM conflicts WHERE user_id = '$uid' AND record_id = '$C1'")" "the record in the cloud"
-t_assert_eq "title by B" "$(title A "$C1")" "C1's title on A, unchanged by acknowledging"
+t_assert_eq "title by B" "$(y_title A "$C1")" "C1's title on A, unchanged by acknowledging"
 y_same_rows "A B" "$uid" "after (b)"
 
 # ---- (c) manual on B: held there; A decides for B's value; both clear, converge.
@@ -121,9 +98,9 @@ y_ok B config set sync.conflicts manual
 race "$C2" "held A" "held B" $((now + 300)) $((now + 400))
 t_assert_eq 2 "$b_rc" "B's push with a held conflict"
 t_assert_eq 2 "$a_rc" "A's pull of B's held conflict"
-t_assert_eq "held A" "$(cloud_title "$C2")" "C2's title in the cloud while held"
-t_assert_eq "title held A held B None $A_ID $B_ID" "$(conflicts A "$C2")" "the held conflict on A"
-t_assert_eq "title held B held A None $B_ID $A_ID" "$(conflicts B "$C2")" "the held conflict on B"
+t_assert_eq "held A" "$(y_cloud_title A "$C2")" "C2's title in the cloud while held"
+t_assert_eq "title held A held B None $A_ID $B_ID" "$(y_conflicts A "$C2" field local cloud winner local_machine cloud_machine)" "the held conflict on A"
+t_assert_eq "title held B held A None $B_ID $A_ID" "$(y_conflicts B "$C2" field local cloud winner local_machine cloud_machine)" "the held conflict on B"
 t_assert_eq "1 0" "$(status A)" "A's counts while held"
 y_ok A resolve "$C2" --keep cloud
 y_ok A sync
@@ -131,11 +108,11 @@ y_settle
 y_ok B sync
 y_settle
 y_ok A sync
-t_assert_eq "" "$(conflicts A "$C2")" "A's list once resolved"
-t_assert_eq "" "$(conflicts B "$C2")" "B's list once A resolved"
-t_assert_eq "held B" "$(title A "$C2")" "C2's title on A once resolved"
-t_assert_eq "held B" "$(title B "$C2")" "C2's title on B once resolved"
-t_assert_eq "held B" "$(cloud_title "$C2")" "C2's title in the cloud once resolved"
+t_assert_eq "" "$(y_conflicts A "$C2" field local cloud winner local_machine cloud_machine)" "A's list once resolved"
+t_assert_eq "" "$(y_conflicts B "$C2" field local cloud winner local_machine cloud_machine)" "B's list once A resolved"
+t_assert_eq "held B" "$(y_title A "$C2")" "C2's title on A once resolved"
+t_assert_eq "held B" "$(y_title B "$C2")" "C2's title on B once resolved"
+t_assert_eq "held B" "$(y_cloud_title A "$C2")" "C2's title in the cloud once resolved"
 t_assert_eq "resolved $A_ID" "$(psql -X -At -F ' ' "$S_DB" -c "SELECT state, resolved_by
     FROM conflicts WHERE user_id = '$uid' AND record_id = '$C2'")" "the record in the cloud"
 y_same_rows "A B" "$uid" "after (c)"
@@ -147,9 +124,9 @@ y_ok B pull
 race "$C3" "second A" "second B" $((now + 700)) $((now + 800))
 t_assert_eq 0 "$b_rc" "B's second push"
 t_assert_eq "title first B first A local $B_ID $A_ID
-title second B second A local $B_ID $A_ID" "$(conflicts B "$C3")" "both conflicts on B"
+title second B second A local $B_ID $A_ID" "$(y_conflicts B "$C3" field local cloud winner local_machine cloud_machine)" "both conflicts on B"
 t_assert_eq "title first A first B cloud $A_ID $B_ID
-title second A second B cloud $A_ID $B_ID" "$(conflicts A "$C3")" "both conflicts on A"
+title second A second B cloud $A_ID $B_ID" "$(y_conflicts A "$C3" field local cloud winner local_machine cloud_machine)" "both conflicts on A"
 y_same_rows "A B" "$uid" "after (d)"
 
 # ---- (e) an order conflict as positions. A puts C5 first in its project's
@@ -188,7 +165,7 @@ y_ok B push
 y_settle
 y_ok A pull
 y_ok A conflicts --json
-t_assert_eq "1st of $n, at the top|$(ordinal "$n") of $n, after $(title A "$C1")" \
+t_assert_eq "1st of $n, at the top|$(ordinal "$n") of $n, after $(y_title A "$C1")" \
 	"$(printf '%s\n' "$t_out" | python3 -c 'import json, sys
 for c in json.load(sys.stdin):
     if c["commit_id"] == sys.argv[1]:

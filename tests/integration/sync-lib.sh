@@ -97,6 +97,33 @@ y_uid() {
 		"$T_TMP/$1/auth.json" || t_fail "no user id on $1"
 }
 
+# y_title MACHINE ID: the commit's title there, as `show --json` gives it.
+y_title() {
+	y_ok "$1" show --json "$2"
+	printf '%s\n' "$t_out" | python3 -c 'import json, sys
+j = json.load(sys.stdin)
+print((j.get("commit") or j)["title"])'
+}
+
+# y_cloud_title MACHINE ID: the commit's title in the cloud, for MACHINE's account.
+y_cloud_title() {
+	psql -X -At "$S_DB" -c "SELECT title FROM cognitive_commits
+	    WHERE user_id = '$(y_uid "$1")' AND id = '$2'"
+}
+
+# y_conflicts MACHINE ID KEY...: the given keys of each open conflict of the
+# commit, from `conflicts --json`, one line a conflict, sorted.
+y_conflicts() {
+	y_m=$1
+	y_id=$2
+	shift 2
+	y_ok "$y_m" conflicts --json
+	printf '%s\n' "$t_out" | python3 -c 'import json, sys
+for c in json.load(sys.stdin):
+    if c["commit_id"] == sys.argv[1]:
+        print(*(c[k] for k in sys.argv[2:]))' "$y_id" "$@" | LC_ALL=C sort
+}
+
 y_settle() {
 	y_i=0
 	y_sql="SELECT bool_and(x < pg_snapshot_xmin(pg_current_snapshot())) FROM (

@@ -1,7 +1,8 @@
 /*
  * The shared encoders of src/util/ that client and server both use:
  * percent-decoding and -encoding, query values, hex, random hex tokens and
- * base64url. Expected values are RFC test vectors or written out by hand.
+ * base64url, and the JSON member lookup of rows read in column order.
+ * Expected values are RFC test vectors or written out by hand.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 
 #include "util/base64url.h"
 #include "util/hex.h"
+#include "util/json.h"
 #include "util/percent.h"
 #include "util/random.h"
 #include "util/strbuf.h"
@@ -248,6 +250,33 @@ base64url(void **state)
 	free(d);
 }
 
+/* Members found in any order, from the hint on and then from the start. */
+static void
+json_members(void **state)
+{
+	cJSON *o = cJSON_Parse("{\"a\":1,\"b\":2,\"c\":3}");
+	const cJSON *hint = NULL, *m;
+	const char *order = "abcacb";
+	size_t i;
+
+	(void)state;
+	assert_non_null(o);
+	for (i = 0; order[i] != '\0'; i++) {
+		char key[2] = { order[i], '\0' };
+		m = json_member_from(o, &hint, key);
+		assert_non_null(m);
+		assert_string_equal(m->string, key);
+		assert_int_equal(m->valueint, order[i] - 'a' + 1);
+		assert_ptr_equal(hint, m->next);
+	}
+	m = json_member_from(o, &hint, "b");
+	assert_non_null(m);
+	assert_null(json_member_from(o, &hint, "d"));
+	assert_ptr_equal(hint, m->next);	/* a miss leaves the hint */
+	assert_null(json_member_from(NULL, &hint, "a"));
+	cJSON_Delete(o);
+}
+
 int
 main(void)
 {
@@ -258,6 +287,7 @@ main(void)
 		cmocka_unit_test(hex),
 		cmocka_unit_test(random_tokens),
 		cmocka_unit_test(base64url),
+		cmocka_unit_test(json_members),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

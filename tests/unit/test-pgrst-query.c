@@ -570,7 +570,7 @@ rpc(void **state)
 	(void)state;
 	body = "{\"payload\":{\"commits\":[]}}";
 	assert_int_equal(build_max(&s, &e, "POST", "push_batch", 1, NULL, NULL, body, 1000), 0);
-	check_sql(&s, "SELECT coalesce(to_jsonb(pgrst_r.*)::text, 'null') AS body FROM"
+	check_sql(&s, "SELECT coalesce(to_json(pgrst_r.*)::text, 'null') AS body FROM"
 	    " \"public\".\"push_batch\"(\"payload\" => ($1::jsonb->'payload')) pgrst_r", 1, body);
 	assert_int_equal(s.status, 200);
 	assert_true(s.returns_body);
