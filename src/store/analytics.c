@@ -16,7 +16,7 @@
 
 /*
  * The turns' figures are kept per session (turn_stats, tool_stats: migration
- * v15) and the tools' also store-wide (tool_totals), so a run sums one narrow
+ * v14) and the tools' also store-wide (tool_totals), so a run sums one narrow
  * row per session and a few per tool, and takes back what lies under
  * tombstones or belongs to the samples, which is usually nothing; no turn is
  * read. Each dead set is found through an index (partial ones for the

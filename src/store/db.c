@@ -78,7 +78,7 @@ int
 store_tune_for_import(struct store *st, char *err)
 {
 	/*
-	 * temp_store: a write that fires triggers (the analytics figures, v15)
+	 * temp_store: a write that fires triggers (the analytics figures, v14)
 	 * keeps a statement journal, a temporary file by default: one write
 	 * system call per page each turn touches. In memory it is a copy; it
 	 * holds one statement's pages.

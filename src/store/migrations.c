@@ -36,12 +36,12 @@
 	"(SELECT project_id FROM cognitive_commits WHERE id = " commit ")"
 
 /*
- * v15: a turn's share of its session's figures for `analytics`, added (sign
+ * v14: a turn's share of its session's figures for `analytics`, added (sign
  * "+") or taken back ("-") by the triggers on turns, so analytics reads one
  * row per session instead of every turn. r is new or old. Whether a user
  * turn is a typed prompt needs C (capture/prompt.c): import and pull write it
  * as turns.typed; a user turn without it (written by plain SQL, or stored
- * before v15) leaves the session's count NULL, and store/turn-stats.c counts
+ * before v14) leaves the session's count NULL, and store/turn-stats.c counts
  * it again.
  */
 #define TURN_STATS(r, sign) \
@@ -87,7 +87,7 @@
 	" ELSE '[]' END"
 
 /*
- * v15: the tool calls' figures store-wide, per name, kept from tool_stats by
+ * v14: the tool calls' figures store-wide, per name, kept from tool_stats by
  * triggers of their own (no second parse), so analytics reads a few rows
  * instead of summing every session's tools.
  */
@@ -365,7 +365,7 @@ const struct migration migrations[] = {
 	  "CREATE INDEX idx_conflicts_open ON conflicts(resolved_at, record_id);"
 	  "CREATE INDEX idx_conflicts_sync_status ON conflicts(sync_status);" },
 
-	{ 15, "analytics figures per session",
+	{ 14, "analytics figures per session",
 	  /*
 	   * Local only, kept by triggers (TURN_STATS, TOOL_STATS) on every write
 	   * to turns, whoever makes it (import, pull, a purge). Live turns only;

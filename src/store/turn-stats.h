@@ -1,6 +1,6 @@
 /*
  * The per-session figures `analytics` reads (tables turn_stats and
- * tool_stats, kept by triggers on turns; migration v15): what C has to add
+ * tool_stats, kept by triggers on turns; migration v14): what C has to add
  * to what the triggers do.
  */
 #ifndef AL_TURN_STATS_H

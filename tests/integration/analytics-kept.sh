@@ -1,5 +1,5 @@
 #!/bin/sh
-# analytics reads figures that triggers keep per session (migration v15), not
+# analytics reads figures that triggers keep per session (migration v14), not
 # the turns. Whatever wrote the turns, the figures must be those of a full
 # recount: after an import, after a pull (the rows arrive by sync, some as
 # updates of turns pulled before), after lines appended and a transcript
@@ -94,12 +94,12 @@ check "edited turns pulled" B
 same "edited turns pulled"
 t_assert_contains "$(cat "$T_TMP/B.json")" '"Invented"' "the invented tool on B"
 
-# 3. A store from before v15: the migration counts everything once.
+# 3. A store from before v14: the migration counts everything once.
 cp "$T_TMP/B.json" "$T_TMP/B-before.json"
-python3 - "$T_TMP/B/data.db" <<'PY' || t_fail "taking the store back to before v15"
+python3 - "$T_TMP/B/data.db" <<'PY' || t_fail "taking the store back to before v14"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-# Everything v15 made: its tables (their triggers go with them), the turns'
+# Everything v14 made: its tables (their triggers go with them), the turns'
 # triggers, the indexes and the column.
 db.executescript("""DROP TABLE turn_stats; DROP TABLE tool_stats;
     DROP TABLE tool_totals; DROP TRIGGER turns_stats_insert; DROP TRIGGER turns_stats_delete;
@@ -108,7 +108,7 @@ db.executescript("""DROP TABLE turn_stats; DROP TABLE tool_stats;
     DROP INDEX idx_sessions_dead; DROP INDEX idx_commits_dead;
     DROP INDEX idx_sessions_figures; DROP INDEX idx_commits_figures;
     ALTER TABLE turns DROP COLUMN tool_summary; ALTER TABLE turns DROP COLUMN typed;
-    DELETE FROM schema_migrations WHERE version >= 15""")
+    DELETE FROM schema_migrations WHERE version >= 14""")
 db.execute("PRAGMA user_version = %d" % db.execute(
     "SELECT max(version) FROM schema_migrations").fetchone()[0])
 db.commit()
