@@ -853,11 +853,24 @@ http_serve(const struct http_options *o, char *err)
 		info.timeout_secs = SLOT_WAIT;
 	info.keepalive_timeout = o->keepalive_timeout;
 	raise_fd_limit();
+	/*
+	 * The context first, the listening vhost after: when lws_create_context()
+	 * itself fails to listen, it leaks what it registered (lws 4.1.6), while
+	 * a context destroyed after a failed vhost frees everything.
+	 */
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	if ((hs.context = lws_create_context(&info)) == NULL) {
+		limits_free(hs.peers);
+		state = NULL;
+		return seterr(err, "cannot start libwebsockets");
+	}
+	if (lws_create_vhost(hs.context, &info) == NULL) {
+		lws_context_destroy(hs.context);
 		limits_free(hs.peers);
 		state = NULL;
 		return seterr(err, "cannot listen on %s:%d", o->listen_host, o->port);
 	}
+	fprintf(stderr, "agentlogs-server: serving on http://%s:%d\n", o->listen_host, o->port);
 	if ((hs.workers = workers_start(o, wake_service, hs.context, err)) == NULL) {
 		lws_context_destroy(hs.context);
 		limits_free(hs.peers);

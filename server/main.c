@@ -169,7 +169,6 @@ cmd_serve(struct server *srv)
 	srv->throttle = throttle_new(s->rate_limit_sign_in, s->rate_limit_account);
 	rt = realtime_new(srv);
 	o.ws_protocol = realtime_protocol(rt);
-	fprintf(stderr, "agentlogs-server: serving on http://%s:%d\n", s->host, s->port);
 	if (http_serve(&o, err) != 0) {
 		fprintf(stderr, "agentlogs-server: %s\n", err);
 		rc = 1;
