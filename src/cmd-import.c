@@ -20,7 +20,7 @@ static int cmd_import_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
-	.usage = "[--claude-dir DIR] [--project NAME] [--json] [--quiet]",
+	.usage = "[--claude-dir DIR] [--project NAME] [--from-start] [--json] [--quiet]",
 	.summary = "import new Claude Code transcript lines into the local store",
 	.exec = cmd_import_exec,
 };
@@ -107,6 +107,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "claude-dir", required_argument, NULL, 'd' },
 		{ "project", required_argument, NULL, 'p' },
+		{ "from-start", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -118,7 +119,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:d:p:jqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:d:p:sjqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			free(dir);
@@ -126,6 +127,9 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'p':
 			o.project = optarg;
+			break;
+		case 's':
+			o.from_start = 1;
 			break;
 		case 'j':
 			json = 1;
@@ -139,6 +143,9 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			    "  --claude-dir DIR  read DIR/projects (default $CLAUDE_HOME, ~/.claude,\n"
 			    "                    then ~/.config/claude)\n"
 			    "  --project NAME    import only transcripts of project NAME\n"
+			    "  --from-start      read every transcript again from its first line:\n"
+			    "                    commits are derived afresh; what comes out the same\n"
+			    "                    is left as it is\n"
 			    "  --json            print the summary as JSON\n"
 			    "  --quiet           no warnings for skipped lines (still counted)\n",
 			    "Imports new lines of every transcript, resuming where the last import "

@@ -57,6 +57,8 @@ struct import_run {
 	long warned;		/* warnings so far, shown or not */
 	char *rewrite_session;	/* the rewritten transcript's own session id, or NULL */
 	struct checkpointer *checkpointer;
+	int from_start;		/* every transcript from its first line (asked, or wanted once) */
+	int reread_wanted;	/* the store asked for that once (import_reread_wanted) */
 };
 
 static int
@@ -347,9 +349,15 @@ plan(struct import_run *r)
 		if (import_file_state(r->w.st, t->path, &t->fs, r->err) != 0)
 			return -1;
 		t->writer_gone = is_idle(r, t->mtime * 1000);
-		if (!t->fs.known || t->fs.inode != t->inode || t->size < t->fs.offset) {
-			/* New, replaced or truncated: read from the start (ids make it idempotent). */
-			t->rewritten = t->fs.known;
+		if (r->from_start || !t->fs.known || t->fs.inode != t->inode ||
+		    t->size < t->fs.offset) {
+			/*
+			 * New, replaced, truncated or asked for: read from the start
+			 * (ids make it idempotent, and a commit is derived afresh, not
+			 * resumed from what the store holds).
+			 */
+			t->rewritten = t->fs.known && (t->fs.inode != t->inode ||
+			    t->size < t->fs.offset);
 			memset(&t->fs, 0, sizeof t->fs);
 		} else if (t->size == t->fs.offset && t->mtime == t->fs.mtime) {
 			r->stats->files_unchanged++;
@@ -500,6 +508,9 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	if (rc == 0 && !o->samples && r.nfiles > 0 &&
 	    (stats->samples_removed = samples_remove(st, err)) < 0)
 		rc = -1;
+	if (rc == 0 && (r.reread_wanted = import_reread_wanted(st, err)) < 0)
+		rc = -1;
+	r.from_start = o->from_start || r.reread_wanted > 0;
 	if (rc == 0)
 		rc = writer_rekey_projects(&r.w, err);
 	if (rc == 0)
@@ -510,7 +521,10 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 		show_progress(&r, 1);
 		if (writer_update_parallel(&r.w, err) != 0 ||
 		    import_track_settle(st, err) != 0 || (o->samples && mark_samples(&r) != 0) ||
-		    turn_stats_count_prompts(st, err) != 0 || store_commit(st, err) != 0)
+		    turn_stats_count_prompts(st, err) != 0 ||
+		    /* Only a whole import has read everything again. */
+		    (r.reread_wanted > 0 && o->project == NULL && import_reread_done(st, err) != 0) ||
+		    store_commit(st, err) != 0)
 			rc = -1;
 	}
 	if (rc != 0)

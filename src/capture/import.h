@@ -17,6 +17,7 @@ struct import_opts {
 	int progress;		/* draw a progress bar on stderr */
 	int quiet;		/* no warnings for skipped lines */
 	int samples;		/* the bundled samples on a first run: marked, kept local */
+	int from_start;		/* read every transcript again from its first line */
 };
 
 struct import_stats {
@@ -28,7 +29,11 @@ struct import_stats {
 	long samples_removed;	/* sample commits removed: real transcripts arrived */
 };
 
-/* Fatal problems (no such directory, a store error) return -1 with err filled. */
+/*
+ * Fatal problems (no such directory, a store error) return -1 with err filled.
+ * Reads every transcript from the start also when the store asks for it once
+ * (import_reread_wanted: a version whose import derives more than the last).
+ */
 int import_run(struct store *st, const char *home, const struct import_opts *o,
     struct import_stats *stats, char *err);
 

@@ -521,6 +521,32 @@ import_file_state(struct store *st, const char *path, struct file_state *fs, cha
 }
 
 int
+import_reread_wanted(struct store *st, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "SELECT EXISTS (SELECT 1 FROM import_reread)", err);
+	int wanted;
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		store_fail(st, st->path, err);
+		sqlite3_reset(s);
+		return -1;
+	}
+	wanted = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return wanted;
+}
+
+int
+import_reread_done(struct store *st, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "DELETE FROM import_reread", err);
+
+	return s == NULL || store_step_write(st, s, st->path, err) < 0 ? -1 : 0;
+}
+
+int
 import_save_file_state(struct store *st, const char *path, const struct file_state *fs,
     const char *now, char *err)
 {

@@ -68,6 +68,14 @@ struct file_state {
 };
 
 int import_file_state(struct store *st, const char *path, struct file_state *fs, char *err);
+
+/*
+ * Whether a migration asked the next import to read every transcript again
+ * from the start, once (import derives more than it did): 1, 0, or -1 with
+ * err. import_reread_done, in the import's transaction, says it did.
+ */
+int import_reread_wanted(struct store *st, char *err);
+int import_reread_done(struct store *st, char *err);
 int import_save_file_state(struct store *st, const char *path, const struct file_state *fs,
     const char *now, char *err);
 

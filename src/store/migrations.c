@@ -445,6 +445,17 @@ const struct migration migrations[] = {
 	  TOOL_TOTALS("INSERT", "new.name", "new.calls", "new.errors")
 	  TOOL_TOTALS("UPDATE", "new.name", "new.calls - old.calls", "new.errors - old.errors")
 	  TOOL_TOTALS("DELETE", "old.name", "-old.calls", "-old.errors") },
+
+	{ 15, "re-read transcripts once",
+	  /*
+	   * Commits imported before v12 keep the titles, prompts, files and
+	   * projects an older import derived: the next import reads every
+	   * transcript again from the start, once (what comes out the same stays
+	   * as it is, synced). A store that never imported has nothing to redo.
+	   */
+	  "CREATE TABLE IF NOT EXISTS import_reread (reason TEXT NOT NULL);"
+	  "INSERT INTO import_reread SELECT 'import fidelity (v12)'"
+	  " WHERE EXISTS (SELECT 1 FROM import_files);" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

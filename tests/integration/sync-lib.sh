@@ -80,15 +80,18 @@ y_login() {
 	y_ok "$1" login --email "$2" --password-stdin <"$T_TMP/.pw"
 }
 
+# y_import MACHINE [IMPORT OPTIONS...]: imports the fixtures (else the samples) there.
 y_import() {
+	y_m=$1
+	shift
 	y_fixtures=${AGENTLOGS_FIXTURES:-$SRCDIR/../shared/fixtures/claude-code}
 	if [ -d "$y_fixtures/projects" ]; then
-		y_ok "$1" import --claude-dir "$y_fixtures"
+		y_ok "$y_m" import "$@" --claude-dir "$y_fixtures"
 	else
 		[ -n "${y_said_samples:-}" ] ||
 			echo "note: no fixtures at $y_fixtures (set AGENTLOGS_FIXTURES): using the samples"
 		y_said_samples=1
-		y_ok "$1" import --claude-dir "$AGENTLOGS_SAMPLES"
+		y_ok "$y_m" import "$@" --claude-dir "$AGENTLOGS_SAMPLES"
 	fi
 }
 

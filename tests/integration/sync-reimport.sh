@@ -30,6 +30,12 @@ unsynced() {
 y_import B
 t_assert_eq "0 0 0 0 0" "$(unsynced B)" "rows B's import marked pending"
 y_same_rows "A B" "$uid" "B after importing what it pulled"
+# Every transcript read again from its first line, on both: what comes out the
+# same is left as it is, nothing waits to go up.
+y_import A --from-start
+t_assert_eq "0 0 0 0 0" "$(unsynced A)" "rows A's import --from-start marked pending"
+y_import B --from-start
+t_assert_eq "0 0 0 0 0" "$(unsynced B)" "rows B's import --from-start marked pending"
 before=$(y_requests)
 y_ok B sync
 t_assert_eq "Everything up to date with $S_URL." "$t_out" "B's sync after the import"
