@@ -18,6 +18,7 @@
 #include "store/import-track.h"
 #include "store/samples.h"
 #include "store/turn-stats.h"
+#include "store/turn-stats-batch.h"
 #include "util/log.h"
 #include "util/progress.h"
 #include "util/timeutil.h"
@@ -260,6 +261,16 @@ is_idle(const struct import_run *r, int64_t when_ms)
 }
 
 /*
+ * A transaction of the import: the new turns' analytics figures are summed
+ * as they come and written once before it commits.
+ */
+static int
+begin(struct store *st, char *err)
+{
+	return store_begin(st, err) != 0 || turn_stats_batch_open(st, err) != 0 ? -1 : 0;
+}
+
+/*
  * Writes what the segmenter holds and where reading stopped. With commit
  * set, also commits: the offset and the rows it covers land together.
  */
@@ -282,10 +293,11 @@ save_position(struct import_run *r, int commit)
 	if (!commit)
 		return 0;
 	r->uncommitted = 0;
-	if (turn_stats_count_prompts(r->w.st, r->err) != 0 || store_commit(r->w.st, r->err) != 0)
+	if (turn_stats_batch_write(r->w.st, r->err) != 0 ||
+	    turn_stats_count_prompts(r->w.st, r->err) != 0 || store_commit(r->w.st, r->err) != 0)
 		return -1;
 	checkpointer_nudge(r->checkpointer);
-	return store_begin(r->w.st, r->err);
+	return begin(r->w.st, r->err);
 }
 
 /* A transcript's own Claude session: Claude Code names the file after it. */
@@ -502,7 +514,7 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	if (rc == 0 && import_track_begin(st, err) != 0)
 		rc = -1;
 	/* One transaction, committed every CHECKPOINT_BYTES: a crash keeps what was committed. */
-	if (rc == 0 && store_begin(st, err) != 0)
+	if (rc == 0 && begin(st, err) != 0)
 		rc = -1;
 	/* The first real transcript replaces the samples. */
 	if (rc == 0 && !o->samples && r.nfiles > 0 &&
@@ -521,6 +533,7 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 		show_progress(&r, 1);
 		if (writer_update_parallel(&r.w, err) != 0 ||
 		    import_track_settle(st, err) != 0 || (o->samples && mark_samples(&r) != 0) ||
+		    turn_stats_batch_write(st, err) != 0 ||
 		    turn_stats_count_prompts(st, err) != 0 ||
 		    /* Only a whole import has read everything again. */
 		    (r.reread_wanted > 0 && o->project == NULL && import_reread_done(st, err) != 0) ||

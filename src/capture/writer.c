@@ -54,17 +54,21 @@ sink_commit(void *arg, const struct seg_commit *c, char *err)
 	strset_add(&w->touched_commits, c->id);
 	read_json = strset_to_json(&c->files_read);
 	changed_json = strset_to_json(&c->files_changed);
-	n = import_commit(w->st, c, read_json, changed_json, w->now, err);
+	n = import_commit(w->st, c, read_json, changed_json, w->now,
+	    strcmp(w->written_commit, c->id) == 0, err);
 	free(read_json);
 	free(changed_json);
 	if (n < 0)
 		return -1;
+	memcpy(w->written_commit, c->id, sizeof w->written_commit);
 	if (n == IMPORT_NEW)
 		w->commits_new++;
 	else if (n == IMPORT_CHANGED)
 		strset_add(&w->touched_projects, c->project_id);
-	if ((n = import_session(w->st, c, w->now, err)) < 0)
+	if ((n = import_session(w->st, c, w->now, strcmp(w->written_session, c->session_id) == 0,
+	    err)) < 0)
 		return -1;
+	memcpy(w->written_session, c->session_id, sizeof w->written_session);
 	if (n == IMPORT_NEW)
 		w->sessions_new++;
 	return 0;

@@ -19,6 +19,9 @@ struct writer {
 	const char *rewrite_session;
 	struct strset rewrite_turns;
 	struct strbuf json;	/* reused for each turn's tool calls */
+	/* The commit and session rows written last: a commit is written again
+	 * as it grows, and its rows need only an update then. */
+	char written_commit[UUID_STRLEN], written_session[UUID_STRLEN];
 	long commits_new, sessions_new, turns_new, visuals_new;
 };
 

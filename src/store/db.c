@@ -12,6 +12,7 @@
 #include "store/internal.h"
 #include "store/migrations.h"
 #include "store/turn-stats.h"
+#include "store/turn-stats-batch.h"
 #include "util/log.h"
 #include "util/percent.h"
 #include "util/strbuf.h"
@@ -54,6 +55,7 @@ store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	turn_stats_batch_discard(st);	/* its rows went with the transaction */
 }
 
 sqlite3_stmt *
@@ -417,6 +419,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	turn_stats_batch_discard(st);
 	cache_free(&st->cache);
 	if (st->db != NULL)
 		sqlite3_close_v2(st->db);

@@ -7,6 +7,7 @@
 #include "store/import-rows.h"
 #include "store/internal.h"
 #include "store/turn-stats.h"
+#include "store/turn-stats-batch.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -81,14 +82,18 @@ write_row(struct store *st, const char *sql, bind_fn bind, const void *arg, char
 	return store_step_write(st, s, st->path, err);
 }
 
-/* The insert, then the update when nothing was inserted: an enum import_change, or -1. */
+/*
+ * The insert, then the update when nothing was inserted: an enum
+ * import_change, or -1. With known (the row is there: this import wrote it),
+ * only the update.
+ */
 static int
 insert_or_update(struct store *st, const char *const sql[2], bind_fn bind, const void *arg,
-    char *err)
+    int known, char *err)
 {
 	int i, n;
 
-	for (i = 0; i < 2; i++) {
+	for (i = known ? 1 : 0; i < 2; i++) {
 		if ((n = write_row(st, sql[i], bind, arg, err)) < 0)
 			return -1;
 		if (n > 0)
@@ -257,11 +262,11 @@ bind_commit(sqlite3_stmt *s, const void *arg)
 
 int
 import_commit(struct store *st, const struct seg_commit *c, const char *files_read,
-    const char *files_changed, const char *now, char *err)
+    const char *files_changed, const char *now, int known, char *err)
 {
 	struct commit_args a = { c, files_read, files_changed, now,
 		strset_to_json(&c->git_elsewhere) };
-	int rc = insert_or_update(st, commit_sql, bind_commit, &a, err);
+	int rc = insert_or_update(st, commit_sql, bind_commit, &a, known, err);
 
 	free(a.git_elsewhere);
 	return rc;
@@ -290,11 +295,12 @@ bind_session(sqlite3_stmt *s, const void *arg)
 }
 
 int
-import_session(struct store *st, const struct seg_commit *c, const char *now, char *err)
+import_session(struct store *st, const struct seg_commit *c, const char *now, int known,
+    char *err)
 {
 	struct session_args a = { c, now };
 
-	return insert_or_update(st, session_sql, bind_session, &a, err);
+	return insert_or_update(st, session_sql, bind_session, &a, known, err);
 }
 
 struct turn_args {
@@ -343,6 +349,9 @@ import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn 
 	if (!t->is_assistant)
 		a.typed = turn_typed(t->content.len > 0 ? t->content.buf : "");
 	n = write_row(st, turn_sql[0], bind_turn, &a, err);
+	if (n > 0 && turn_stats_batch_is_open(st))
+		turn_stats_batch_add(st, c->session_id, !t->is_assistant, a.typed, t->usage.input,
+		    t->usage.output, t->usage.cache_read, t->usage.cache_creation, t->tool_calls);
 	if (n != 0) {
 		strbuf_free(&a.summary);
 		return n < 0 ? -1 : IMPORT_NEW;

@@ -29,11 +29,15 @@ int import_project(struct store *st, const struct seg_commit *c, const char *now
 /* A directory that is no checkout here belongs to the known project whose path holds it
  * (the longest): id becomes that project, when there is one. */
 int import_known_project(struct store *st, struct project_identity *id, char *err);
-/* The commit; files_read and files_changed as JSON arrays. */
+/*
+ * The commit; files_read and files_changed as JSON arrays. known: this import
+ * wrote the row before, so only an update is tried.
+ */
 int import_commit(struct store *st, const struct seg_commit *c, const char *files_read,
-    const char *files_changed, const char *now, char *err);
-/* The commit's part of its Claude session. */
-int import_session(struct store *st, const struct seg_commit *c, const char *now, char *err);
+    const char *files_changed, const char *now, int known, char *err);
+/* The commit's part of its Claude session; known as for import_commit. */
+int import_session(struct store *st, const struct seg_commit *c, const char *now, int known,
+    char *err);
 /* A turn of the commit's session; tool_calls as a JSON array. */
 int import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn *t,
     const char *tool_calls, const char *now, char *err);

@@ -34,6 +34,8 @@ struct store {
 	struct stmt_cache cache;
 	/* Set when store_check_writable found it good: when the last full check ran. */
 	long long checked_at;
+	/* Open while an import sums its new turns' analytics figures (turn-stats-batch.c). */
+	struct turn_stats_batch *stats_batch;
 };
 
 /* Prepare or fail with a message naming the statement's SQLite error. */

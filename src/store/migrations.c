@@ -97,6 +97,24 @@
 	" ON CONFLICT (name) DO UPDATE SET calls = calls + excluded.calls," \
 	" errors = errors + excluded.errors; END;"
 
+/*
+ * The insert triggers of v14. An import drops them inside its transaction
+ * and makes them again before it commits (store/turn-stats-batch.c), so
+ * they are spelled once, here.
+ */
+#define STATS_INSERT_TRIGGER \
+	"CREATE TRIGGER turns_stats_insert AFTER INSERT ON turns BEGIN " \
+	TURN_STATS("new", "+") " END;"
+/* Most turns call no tool: their triggers would run for nothing. */
+#define TOOLS_INSERT_TRIGGER \
+	"CREATE TRIGGER turns_tools_insert AFTER INSERT ON turns" \
+	" WHEN coalesce(new.tool_summary, new.tool_calls) <> '[]' BEGIN " \
+	TOOL_STATS("new", "+") " END;"
+
+const char turn_insert_triggers_sql[] = STATS_INSERT_TRIGGER TOOLS_INSERT_TRIGGER;
+const char turn_insert_triggers_drop_sql[] =
+	"DROP TRIGGER turns_stats_insert; DROP TRIGGER turns_tools_insert;";
+
 const struct migration migrations[] = {
 	{ 1, "cognitive commits",
 	  "CREATE TABLE cognitive_commits ("
@@ -413,14 +431,10 @@ const struct migration migrations[] = {
 	  " FROM turns t, json_each(" TOOL_CALLS_OF("t") ") j WHERE t.deleted_at IS NULL"
 	  " GROUP BY 1, 2;"
 	  "INSERT INTO tool_totals SELECT name, sum(calls), sum(errors) FROM tool_stats GROUP BY name;"
-	  "CREATE TRIGGER turns_stats_insert AFTER INSERT ON turns BEGIN "
-	  TURN_STATS("new", "+") " END;"
+	  STATS_INSERT_TRIGGER
 	  "CREATE TRIGGER turns_stats_delete AFTER DELETE ON turns BEGIN "
 	  TURN_STATS("old", "-") " END;"
-	  /* Most turns call no tool: their triggers would run for nothing. */
-	  "CREATE TRIGGER turns_tools_insert AFTER INSERT ON turns"
-	  " WHEN coalesce(new.tool_summary, new.tool_calls) <> '[]' BEGIN "
-	  TOOL_STATS("new", "+") " END;"
+	  TOOLS_INSERT_TRIGGER
 	  "CREATE TRIGGER turns_tools_delete AFTER DELETE ON turns"
 	  " WHEN coalesce(old.tool_summary, old.tool_calls) <> '[]' BEGIN "
 	  TOOL_STATS("old", "-") " END;"

@@ -11,4 +11,8 @@ struct migration {
 extern const struct migration migrations[];
 extern const int migrations_count;
 
+/* The insert triggers on turns that keep the analytics figures (v14), and their removal. */
+extern const char turn_insert_triggers_sql[];
+extern const char turn_insert_triggers_drop_sql[];
+
 #endif

@@ -126,6 +126,10 @@ mkdir -p "$T_TMP/C"
 AGENTLOGS_HOME=$T_TMP/C "$AGENTLOGS" import --claude-dir "$T_TMP/claude" >/dev/null ||
 	t_fail "import on C"
 check "the fidelity fixtures" C
+# The import sums its new turns' figures itself, without the insert triggers
+# for the length of each transaction: they must be back once it commits.
+t_assert_eq 2 "$(t_sql "$T_TMP/C/data.db" "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'
+	AND name IN ('turns_stats_insert', 'turns_tools_insert')")" "the insert triggers after an import"
 python3 - "$T_TMP" <<'PY' || t_fail "appending and rewriting lines"
 import json, sys
 tmp = sys.argv[1]
