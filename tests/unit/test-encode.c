@@ -1,7 +1,8 @@
 /*
  * The shared encoders of src/util/ that client and server both use:
  * percent-decoding and -encoding, query values, hex, random hex tokens and
- * base64url, and the JSON member lookup of rows read in column order.
+ * base64url, the JSON member lookup of rows read in column order, and JSON
+ * string escaping.
  * Expected values are RFC test vectors or written out by hand.
  */
 #include "config.h"
@@ -10,6 +11,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -277,6 +279,63 @@ json_members(void **state)
 	cJSON_Delete(o);
 }
 
+/* One byte as a JSON string holds it, from RFC 8259 by hand. */
+static size_t
+escape_by_hand(char *out, unsigned char c)
+{
+	switch (c) {
+	case '"': return (size_t)sprintf(out, "\\\"");
+	case '\\': return (size_t)sprintf(out, "\\\\");
+	case '\n': return (size_t)sprintf(out, "\\n");
+	case '\r': return (size_t)sprintf(out, "\\r");
+	case '\t': return (size_t)sprintf(out, "\\t");
+	case '\b': return (size_t)sprintf(out, "\\b");
+	case '\f': return (size_t)sprintf(out, "\\f");
+	default:
+		if (c < 0x20)
+			return (size_t)sprintf(out, "\\u%04x", c);
+		*out = (char)c;
+		return 1;
+	}
+}
+
+/*
+ * json_add_string copies plain runs eight bytes at a time: every byte value
+ * at every offset of a 19-byte string (plain text around it, so it lands in
+ * each position of a word and in the tail), after text already in the buffer.
+ */
+static void
+json_escaping(void **state)
+{
+	const char plain[] = "abcdefghij\xc3\xa9klmnopq";	/* UTF-8 passes as it is */
+	char in[20], want[32 + 20 * 6];
+	struct strbuf sb = STRBUF_INIT;
+	size_t at, n;
+	int c;
+
+	(void)state;
+	assert_int_equal(sizeof plain, 20);
+	for (c = 1; c < 256; c++) {
+		for (at = 0; at < 19; at++) {
+			memcpy(in, plain, sizeof in);
+			in[at] = (char)c;
+			n = (size_t)sprintf(want, "[1,\"");
+			for (size_t i = 0; i < 19; i++)
+				n += escape_by_hand(want + n, (unsigned char)in[i]);
+			sprintf(want + n, "\"");
+			strbuf_reset(&sb);
+			strbuf_adds(&sb, "[1,");
+			json_add_string(&sb, in);
+			assert_string_equal(sb.buf, want);
+			assert_int_equal(sb.len, strlen(want));
+		}
+	}
+	strbuf_reset(&sb);
+	json_add_string(&sb, "");
+	assert_string_equal(sb.buf, "\"\"");
+	strbuf_free(&sb);
+}
+
 int
 main(void)
 {
@@ -288,6 +347,7 @@ main(void)
 		cmocka_unit_test(random_tokens),
 		cmocka_unit_test(base64url),
 		cmocka_unit_test(json_members),
+		cmocka_unit_test(json_escaping),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
