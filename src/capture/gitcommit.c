@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,20 +61,29 @@ gitcommit_is_command(const char *command)
 	return 0;
 }
 
+/*
+ * git commit's summary line, "[branch hash] subject". Compiled once: an
+ * import parses the result of every git command a session ran, and
+ * compiling cost more than matching. regexec on it is safe from any thread.
+ */
+static regex_t summary_re;
+static int summary_re_ok;
+
+static void
+compile_summary_re(void)
+{
+	summary_re_ok = regcomp(&summary_re, "^\\[([^]\n]+) ([0-9a-f]{7,40})\\] ([^\n]*)",
+	    REG_EXTENDED | REG_NEWLINE) == 0;
+}
+
 int
 gitcommit_parse_result(const char *output, char **hash, char **subject, char **branch)
 {
-	static const char *pattern =
-	    "^\\[([^]\n]+) ([0-9a-f]{7,40})\\] ([^\n]*)";
-	regex_t re;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	regmatch_t m[4];
-	int rc;
 
-	if (regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE) != 0)
-		return -1;
-	rc = regexec(&re, output, 4, m, 0);
-	regfree(&re);
-	if (rc != 0)
+	pthread_once(&once, compile_summary_re);
+	if (!summary_re_ok || regexec(&summary_re, output, 4, m, 0) != 0)
 		return -1;
 	*hash = xstrndup(output + m[2].rm_so, (size_t)(m[2].rm_eo - m[2].rm_so));
 	*subject = xstrndup(output + m[3].rm_so, (size_t)(m[3].rm_eo - m[3].rm_so));

@@ -327,3 +327,61 @@ done:
 	*single = p == end;
 	return val == NULL ? -1 : (int)vlen;
 }
+
+size_t
+jsonl_drop_member(char *line, size_t len, const char *key)
+{
+	char *p = line, *end = line + len, *comma = NULL, *from = NULL, *to;
+	const char *q;
+	size_t klen = strlen(key);
+	int depth = 0, expect_key = 1;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p != '{')
+		return len;
+	for (; p < end; p++) {
+		switch (*p) {
+		case '"':
+			if ((q = skip_string(p, end)) == NULL)
+				return len;
+			if (depth == 1 && expect_key) {
+				if (from == NULL && (size_t)(q - p) == klen + 2 &&
+				    memcmp(p + 1, key, klen) == 0)
+					from = comma != NULL ? comma : p;
+				expect_key = 0;
+			}
+			p += q - p - 1;
+			break;
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			if (--depth > 0)
+				break;
+			if (from == NULL)
+				return len;
+			to = p;	/* the last member: its comma before it goes too */
+			goto cut;
+		case ',':
+			if (depth != 1)
+				break;
+			if (from != NULL) {
+				/* The first member takes the comma after it instead. */
+				to = from == comma ? p : p + 1;
+				goto cut;
+			}
+			comma = p;
+			expect_key = 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return len;
+cut:
+	memmove(from, to, (size_t)(end - to));
+	return len - (size_t)(to - from);
+}

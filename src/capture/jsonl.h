@@ -77,4 +77,12 @@ int jsonl_parse_objects(const char *line, size_t len, cJSON **objs, int max, int
 int jsonl_peek_type(const char *line, size_t len, char *out, size_t outlen, int *single,
     int (*stop_at)(const char *type));
 
+/*
+ * Cuts the first top-level member named key (and its comma) out of the JSON
+ * object at the start of line, in place, without parsing it: what follows
+ * moves up. Returns the line's new length; len when the object has no such
+ * member or is cut short before its end. Objects glued after it are kept.
+ */
+size_t jsonl_drop_member(char *line, size_t len, const char *key);
+
 #endif

@@ -116,7 +116,8 @@ add_line(struct batch *b, int file, const char *line, size_t len, int64_t end,
 {
 	cJSON *objs[JSONL_MAX_OBJECTS];
 	char type[32], why[ERRLEN];
-	int single, n, parsed, i;
+	const char *unread;
+	int single, typed, n, parsed, i;
 	struct item *it;
 	struct arena *prev;
 
@@ -129,11 +130,14 @@ add_line(struct batch *b, int file, const char *line, size_t len, int64_t end,
 		return;
 	}
 	/* Dropped types are not parsed at all, unless glued to another record. */
-	if (jsonl_peek_type(line, len, type, sizeof type, &single, record_type_is_kept) > 0 &&
-	    single == 1 && record_type_is_skipped(type)) {
+	typed = jsonl_peek_type(line, len, type, sizeof type, &single, record_type_is_kept) > 0;
+	if (typed && single == 1 && record_type_is_skipped(type)) {
 		add_item(b, ITEM_DROPPED, file, end);
 		return;
 	}
+	/* What is never read is not parsed either (the line is the reader's to change). */
+	if (typed && (unread = record_unread_member(type)) != NULL)
+		len = jsonl_drop_member((char *)line, len, unread);
 	it = add_item(b, ITEM_OBJECTS, file, end);
 	if (jr != NULL && len >= BIGLINE_MIN) {
 		size_t size;

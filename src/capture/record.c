@@ -19,6 +19,12 @@ record_type_is_kept(const char *type)
 	return strcmp(type, "user") == 0 || strcmp(type, "assistant") == 0;
 }
 
+const char *
+record_unread_member(const char *type)
+{
+	return strcmp(type, "user") == 0 ? "toolUseResult" : NULL;
+}
+
 int
 record_type_is_skipped(const char *type)
 {

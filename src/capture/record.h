@@ -73,5 +73,12 @@ void record_free(struct record *rec);
 int record_type_is_skipped(const char *type);
 /* The opposite: nonzero for the types agentlogs keeps (user, assistant). */
 int record_type_is_kept(const char *type);
+/*
+ * The top-level member of a record of this type that record_from_json never
+ * reads and that is worth cutting before parsing (a user record's
+ * toolUseResult repeats its tool results, about a third of a transcript's
+ * bytes), or NULL.
+ */
+const char *record_unread_member(const char *type);
 
 #endif

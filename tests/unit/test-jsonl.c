@@ -1,4 +1,4 @@
-/* The streaming line reader, glued-object recovery and the cheap type peek. */
+/* The streaming line reader, glued-object recovery, the cheap type peek and member cut. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -210,6 +210,52 @@ peek_type(void **state)
 	    45, type, 8, &single, NULL), -1);
 }
 
+/* One case: line with key cut, as written out by hand. */
+static void
+expect_dropped(const char *line, const char *key, const char *want)
+{
+	char *buf = xstrdup(line);
+	size_t n = jsonl_drop_member(buf, strlen(buf), key);
+
+	buf[n] = '\0';
+	assert_string_equal(buf, want);
+	free(buf);
+}
+
+/* A member cut before parsing, wherever it stands; nothing else touched. */
+static void
+drop_member(void **state)
+{
+	static const char k[] = "toolUseResult";
+
+	(void)state;
+	expect_dropped("{\"toolUseResult\":{\"a\":[1,2]},\"type\":\"user\"}", k,
+	    "{\"type\":\"user\"}");
+	expect_dropped("{\"type\":\"user\",\"toolUseResult\":\"x\",\"uuid\":\"u\"}", k,
+	    "{\"type\":\"user\",\"uuid\":\"u\"}");
+	expect_dropped("{\"type\":\"user\", \"toolUseResult\" : [ \"}\\\"]\", {\"b\":\"{\"} ] }", k,
+	    "{\"type\":\"user\"}");
+	expect_dropped("{\"toolUseResult\":null}", k, "{}");
+	expect_dropped("{\"toolUseResult\":1,\"toolUseResult\":2}", k, "{\"toolUseResult\":2}");
+	/* Glued objects after it stay as they are. */
+	expect_dropped("{\"a\":1,\"toolUseResult\":true}{\"toolUseResult\":3}", k,
+	    "{\"a\":1}{\"toolUseResult\":3}");
+	/* Not at the top level, only a value, or only inside a string: kept. */
+	expect_dropped("{\"m\":{\"toolUseResult\":1},\"v\":\"toolUseResult\"}", k,
+	    "{\"m\":{\"toolUseResult\":1},\"v\":\"toolUseResult\"}");
+	expect_dropped("{\"s\":\"\\\",\\\"toolUseResult\\\":1\"}", k,
+	    "{\"s\":\"\\\",\\\"toolUseResult\\\":1\"}");
+	expect_dropped("{\"toolUseResultX\":1,\"XtoolUseResult\":2}", k,
+	    "{\"toolUseResultX\":1,\"XtoolUseResult\":2}");
+	/* Cut short, or no object: the line is left for the parser to judge. */
+	expect_dropped("{\"type\":\"user\",\"toolUseResult\":{\"a\":\"b", k,
+	    "{\"type\":\"user\",\"toolUseResult\":{\"a\":\"b");
+	expect_dropped("{\"type\":\"user\",\"toolUseResult\":{\"a\":1}", k,
+	    "{\"type\":\"user\",\"toolUseResult\":{\"a\":1}");
+	expect_dropped("[\"toolUseResult\",1]", k, "[\"toolUseResult\",1]");
+	expect_dropped("", k, "");
+}
+
 int
 main(void)
 {
@@ -219,6 +265,7 @@ main(void)
 		cmocka_unit_test(overlong_line_is_skipped),
 		cmocka_unit_test(glued_objects_are_both_parsed),
 		cmocka_unit_test(peek_type),
+		cmocka_unit_test(drop_member),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
