@@ -87,7 +87,9 @@ run_sync(struct cmd_ctx *ctx, enum sync_what what, int quiet)
 	int rc;
 
 	memset(&n, 0, sizeof n);
-	if ((rc = sync_open(&sc, ctx->home, err)) != 0)
+	if ((rc = sync_open(&sc, ctx->home, err)) == SYNC_OPEN_LOCAL && quiet)
+		return EXIT_OK;	/* cron's --sync-once on a local home: the import was all */
+	if (rc != 0)
 		return cmd_fail("%s", err);
 	/* Push too: with nothing pending it would say all is well on a broken store. */
 	store_share_check(sc.st, ctx->store);

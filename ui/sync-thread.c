@@ -196,7 +196,8 @@ read_config(struct worker *w, struct sync_status *s)
 	if ((cfg = config_read(w->t->home, err)) == NULL)
 		return;
 	w->continuous = config_get_bool(cfg, "continuous-sync");
-	w->cloud = *config_get(cfg, "cloud.url") != '\0' &&
+	/* storage = local: the browser never contacts the cloud, logged in or not. */
+	w->cloud = config_storage_cloud(cfg) && *config_get(cfg, "cloud.url") != '\0' &&
 	    *config_get(cfg, "cloud.anon-key") != '\0';
 	free(w->url);
 	free(w->anon_key);

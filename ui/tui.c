@@ -24,6 +24,7 @@
 #include "store/db.h"
 #include "store/samples.h"
 #include "sync/account.h"
+#include "sync/engine.h"
 #include "ui/script.h"
 #include "ui/status.h"
 #include "ui/tui.h"
@@ -538,7 +539,9 @@ generic_action(struct tui *t, enum action a)
 			tui_message(t, 1, "The sync thread is not running.");
 		else {
 			sync_thread_send(t->sync, SYNC_CMD_NOW);
-			if (!tui_syncing_enabled(t))
+			if (!config_storage_cloud(t->cfg))
+				tui_message(t, 0, "Not syncing: %s", SYNC_STORAGE_LOCAL_MSG);
+			else if (!tui_syncing_enabled(t))
 				tui_message(t, 0, "Not syncing: no cloud configured or not logged in"
 				    " (agentlogs login).");
 		}

@@ -631,3 +631,9 @@ config_set_analytics(const char *home, int opt_in, char *err)
 {
 	return config_set(home, "analytics.opt-in", opt_in ? "true" : "false", err);
 }
+
+int
+config_storage_cloud(const struct config *cfg)
+{
+	return strcmp(config_get(cfg, "storage"), "cloud") == 0;
+}

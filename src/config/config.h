@@ -61,6 +61,8 @@ int config_is_set(const struct config *cfg, const char *key);
 /* Typed values; a key that is unknown or of another type is a bug and fatal. */
 int config_get_bool(const struct config *cfg, const char *key);
 long config_get_number(const struct config *cfg, const char *key);
+/* storage = cloud: a configured, logged-in cloud may be synced with (local: never). */
+int config_storage_cloud(const struct config *cfg);
 
 /*
  * Validates value for key, then rewrites that key's line in the file (the

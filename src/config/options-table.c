@@ -24,8 +24,8 @@ const struct option_def options_table[] = {
 	{ .name = "storage",
 	  .type = OPTION_ENUM,
 	  .choices = storage_choices,
-	  .default_value = "local",
-	  .help = "Reserved, not yet used: nothing reads it; logging in is what turns sync on."
+	  .default_value = "cloud",
+	  .help = "cloud: sync with the configured cloud once logged in; local: never contact it."
 	},
 	{ .name = "continuous-sync",
 	  .type = OPTION_BOOLEAN,

@@ -48,6 +48,11 @@ sync_open_abortable(struct sync_ctx *sc, const char *home, const atomic_int *abo
 		sc->page_rows = atoi(env);
 	if ((cfg = config_load(home, err)) == NULL)
 		return -1;
+	if (!config_storage_cloud(cfg)) {
+		config_free(cfg);
+		seterr(err, "%s", SYNC_STORAGE_LOCAL_MSG);
+		return SYNC_OPEN_LOCAL;
+	}
 	sc->manual = strcmp(config_get(cfg, "sync.conflicts"), "manual") == 0;
 	sc->cloud = cloud_new(config_get(cfg, "cloud.url"), config_get(cfg, "cloud.anon-key"), err);
 	config_free(cfg);

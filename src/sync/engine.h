@@ -42,9 +42,16 @@ struct sync_counts {
 	long held;		/* of those, held for the person (manual mode) */
 };
 
+/* sync_open's answer when the config says storage = local: no request at all. */
+#define SYNC_OPEN_LOCAL 2
+#define SYNC_STORAGE_LOCAL_MSG \
+	"storage = local: nothing goes to the cloud (agentlogs config set storage cloud turns sync on)"
+
 /*
  * Opens everything a sync needs for home: store, config, cloud client and the
- * session (refreshed when due). Returns 0, 1 when logged out, -1 on error.
+ * session (refreshed when due). Returns 0, 1 when logged out, SYNC_OPEN_LOCAL
+ * (err filled) when storage = local, before anything touches the network;
+ * -1 on error.
  */
 int sync_open(struct sync_ctx *sc, const char *home, char *err);
 /*

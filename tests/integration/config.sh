@@ -33,7 +33,7 @@ expect_get() {
 }
 
 # Defaults, with no home directory at all; reading creates nothing.
-expect_get storage local
+expect_get storage cloud
 expect_get continuous-sync true
 expect_get cloud.url ""
 expect_get cloud.anon-key ""
@@ -46,8 +46,8 @@ ok unset storage
 [ ! -e "$cfg" ] || t_fail "config unset created $cfg"
 
 # set, then get: values come back normalized.
-ok set storage cloud
-expect_get storage cloud
+ok set storage local
+expect_get storage local
 ok set continuous-sync off
 expect_get continuous-sync false
 ok set analytics.opt-in YES
@@ -99,7 +99,7 @@ cmp -s "$cfg" "$T_TMP/before" || t_fail "an unknown key changed $cfg"
 # list shows every key, and the default of those that differ.
 ok list
 t_assert_eq 8 "$(printf '%s\n' "$t_out" | wc -l | tr -d ' ')" "lines of config list"
-t_assert_contains "$t_out" "storage             = cloud  # default: local"
+t_assert_contains "$t_out" "storage             = local  # default: cloud"
 t_assert_contains "$t_out" "import.idle-minutes = 60  # default: 30"
 t_assert_contains "$t_out" 'cloud.anon-key      = "key with \"quotes\" # and \\ backslash"'
 line=$(printf '%s\n' "$t_out" | grep '^sync.conflicts ')
@@ -113,7 +113,7 @@ t_assert_eq 8 "$(printf '%s\n' "$t_out" | python3 -c 'import json, sys; print(le
 
 # unset reverts to the default and removes the line.
 ok unset storage
-expect_get storage local
+expect_get storage cloud
 grep -q '^set storage' "$cfg" && t_fail "config unset left a storage line"
 ok unset storage
 
@@ -146,9 +146,9 @@ cmp -s "$T_TMP/want" "$cfg" || t_fail "config set did not keep the other lines: 
 printf 'set storage = s3\nset import.idle-minutes = "7\n' >>"$cfg"
 t_run "$AGENTLOGS" config get storage
 t_assert_eq 0 "$t_rc" "exit status with a bad file"
-t_assert_eq local "$t_out" "storage with a bad value in the file"
+t_assert_eq cloud "$t_out" "storage with a bad value in the file"
 t_assert_contains "$t_err" "agentlogs: warning: $cfg:6: unknown config key 'foo'"
-t_assert_contains "$t_err" "agentlogs: warning: $cfg:8: invalid value 's3' for storage: expected local or cloud; using 'local'"
+t_assert_contains "$t_err" "agentlogs: warning: $cfg:8: invalid value 's3' for storage: expected local or cloud; using 'cloud'"
 t_assert_contains "$t_err" "agentlogs: warning: $cfg:9: unterminated quoted value"
 t_assert_eq 3 "$(printf '%s\n' "$t_err" | wc -l | tr -d ' ')" "warning lines"
 
@@ -160,7 +160,7 @@ for key in storage continuous-sync cloud.url cloud.anon-key sync.conflicts theme
 	t_assert_contains "$t_out" "  $key " "config --help"
 done
 t_assert_contains "$t_out" "number, 1..10080; default 30"
-t_assert_contains "$t_out" "enum, local|cloud; default local"
+t_assert_contains "$t_out" "enum, local|cloud; default cloud"
 t_run "$AGENTLOGS" help config
 t_assert_eq 0 "$t_rc" "agentlogs help config"
 t_assert_contains "$t_out" "import.idle-minutes"

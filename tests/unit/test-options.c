@@ -94,7 +94,7 @@ test_table_lookup(void **state)
 		enum option_type type;
 		const char *def;
 	} want[] = {
-		{ "storage", OPTION_ENUM, "local" },
+		{ "storage", OPTION_ENUM, "cloud" },
 		{ "continuous-sync", OPTION_BOOLEAN, "true" },
 		{ "cloud.url", OPTION_URL, "" },
 		{ "cloud.anon-key", OPTION_STRING, "" },
@@ -402,7 +402,7 @@ test_defaults_without_config(void **state)
 
 	(void)state;
 	assert_int_equal(config_warning_count(cfg), 0);
-	assert_string_equal(config_get(cfg, "storage"), "local");
+	assert_string_equal(config_get(cfg, "storage"), "cloud");
 	assert_string_equal(config_get(NULL, "theme"), "default");
 	assert_int_equal(config_get_number(NULL, "import.idle-minutes"), 30);
 	assert_int_equal(config_get_bool(NULL, "continuous-sync"), 1);
@@ -455,10 +455,10 @@ test_set_roundtrip(void **state)
 	/* Reading a home that does not exist yet gives the defaults. */
 	cfg = config_read(t->home, err);
 	assert_non_null(cfg);
-	assert_string_equal(config_get(cfg, "storage"), "local");
+	assert_string_equal(config_get(cfg, "storage"), "cloud");
 	config_free(cfg);
 
-	assert_int_equal(config_set(t->home, "storage", "CLOUD", err), 0);
+	assert_int_equal(config_set(t->home, "storage", "LOCAL", err), 0);
 	assert_int_equal(config_set(t->home, "continuous-sync", "off", err), 0);
 	assert_int_equal(config_set(t->home, "cloud.anon-key", "a \"b\" #c\\", err), 0);
 	assert_int_equal(config_set_analytics(t->home, 1, err), 0);
@@ -467,7 +467,7 @@ test_set_roundtrip(void **state)
 
 	text = slurp(t->path);
 	assert_string_equal(text,
-	    "set storage = cloud\n"
+	    "set storage = local\n"
 	    "set continuous-sync = false\n"
 	    "set cloud.anon-key = \"a \\\"b\\\" #c\\\\\"\n"
 	    "set analytics.opt-in = true\n");
@@ -476,7 +476,7 @@ test_set_roundtrip(void **state)
 	cfg = config_read(t->home, err);
 	assert_non_null(cfg);
 	assert_int_equal(config_warning_count(cfg), 0);
-	assert_string_equal(config_get(cfg, "storage"), "cloud");
+	assert_string_equal(config_get(cfg, "storage"), "local");
 	assert_int_equal(config_get_bool(cfg, "continuous-sync"), 0);
 	assert_string_equal(config_get(cfg, "cloud.anon-key"), "a \"b\" #c\\");
 	assert_int_equal(config_get_bool(cfg, "analytics.opt-in"), 1);
@@ -485,7 +485,7 @@ test_set_roundtrip(void **state)
 	assert_int_equal(config_unset(t->home, "storage", err), 0);
 	assert_int_equal(config_set_analytics(t->home, 0, err), 0);
 	cfg = config_read(t->home, err);
-	assert_string_equal(config_get(cfg, "storage"), "local");
+	assert_string_equal(config_get(cfg, "storage"), "cloud");
 	assert_int_equal(config_is_set(cfg, "storage"), 0);
 	assert_int_equal(config_get_bool(cfg, "analytics.opt-in"), 0);
 	config_free(cfg);
