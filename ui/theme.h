@@ -44,6 +44,7 @@ struct strbuf;
 	_(BADGE_PARALLEL, "badge-parallel", "magenta default", "normal") \
 	_(BADGE_PENDING, "badge-pending", "yellow default", "normal") \
 	_(BADGE_CONFLICT, "badge-conflict", "red default bold", "bold") \
+	_(BADGE_LIVE, "badge-live", "green default bold", "bold") \
 	_(LABEL, "label", "blue default bold", "bold") \
 	_(USER, "user", "green default bold", "bold") \
 	_(ASSISTANT, "assistant", "cyan default bold", "bold") \

@@ -177,6 +177,23 @@ reload_all(struct tui *t)
 		reload(t, t->stack[t->depth - 1]);
 }
 
+/*
+ * The refresh key: every view reads the store again whether or not
+ * data_version moved, the sync thread counts again, and the screen is
+ * drawn anew.
+ */
+static void
+reload_everything(struct tui *t)
+{
+	t->data_version = browse_data_version(t->st);
+	t->samples = samples_present(t->st, NULL) > 0;
+	tui_message(t, 0, "Reloaded.");	/* unless a view says what went wrong */
+	reload_all(t);
+	if (t->sync != NULL)
+		sync_thread_send(t->sync, SYNC_CMD_RECOUNT);
+	clearok(curscr, TRUE);
+}
+
 /* Runs the top view's idle work to its end (headless: screens must not depend on timing). */
 static void
 idle_all(struct tui *t)
@@ -349,11 +366,11 @@ draw(struct tui *t)
 {
 	struct view *v = top_view(t);
 	struct strbuf views = STRBUF_INIT;
-	struct view_position pos = { 0, -1 };
+	struct view_position pos = { 0, -1, 0 };
 	struct rline l;
 	const char *filter;
-	char position[64];
-	int y, i;
+	char position[96];
+	int y, i, n;
 
 	relayout(t, 0);
 	rline_init(&l);
@@ -400,11 +417,16 @@ draw(struct tui *t)
 	}
 	if (t->status_win != NULL) {
 		v->ops->position(v, &pos);
+		n = 0;
+		if (pos.fresh > 0)
+			n = snprintf(position, sizeof position, "%lld new turn%s \xe2\x86\x93  ",
+			    pos.fresh, pos.fresh == 1 ? "" : "s");	/* ↓ */
 		if (pos.total >= 0)
-			snprintf(position, sizeof position, "%s %lld/%lld", v->ops->name, pos.line,
-			    pos.total);
+			snprintf(position + n, sizeof position - (size_t)n, "%s %lld/%lld",
+			    v->ops->name, pos.line, pos.total);
 		else
-			snprintf(position, sizeof position, "%s %lld", v->ops->name, pos.line);
+			snprintf(position + n, sizeof position - (size_t)n, "%s %lld", v->ops->name,
+			    pos.line);
 		status_bar(&l, &t->status, time_now(), position, t->samples ? SAMPLES_NOTE : NULL,
 		    t->layout.status.w);
 		rline_draw(t->status_win, 0, &l, &t->theme, t->layout.status.w, -1, NULL);
@@ -515,6 +537,9 @@ generic_action(struct tui *t, enum action a)
 		break;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
+		break;
+	case ACT_RELOAD:
+		reload_everything(t);
 		break;
 	case ACT_TOGGLE_PREVIEW:
 		t->lp.preview = !t->lp.preview;

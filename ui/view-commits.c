@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "store/browse.h"
 #include "store/commits.h"
 #include "store/curate.h"
@@ -20,12 +21,15 @@
 #include "util/paths.h"
 #include "util/strbuf.h"
 #include "util/text.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 #define PAGE 64			/* rows per query */
 #define TITLE_MIN 20
 #define PROJECT_MAX 14
 #define BADGES 5
+#define LIVE_DOT "\xe2\x97\x8f"	/* ● */
+#define LIVE_MARK LIVE_DOT " live"	/* in the hash column: an agent writes it now */
 
 struct commits_view {
 	struct tui *t;
@@ -81,10 +85,37 @@ static const struct listwin_source commits_source = {
 	.clear = source_clear,
 };
 
+/*
+ * Being written right now: still open, and its latest record newer than
+ * import.idle-minutes (after which the next import closes it as ended).
+ */
+static int
+commit_live(const struct tui *t, const struct browse_commit *c)
+{
+	int64_t last = c->closed_at[0] != '\0' ? time_parse_iso_ms(c->closed_at) : -1;
+
+	if (c->closed_by == NULL || strcmp(c->closed_by, "open") != 0 || last <= 0)
+		return 0;
+	return (int64_t)time_now() * 1000 - last <
+	    (int64_t)config_get_number(t->cfg, "import.idle-minutes") * 60000;
+}
+
 static struct browse_commit *
 cursor_commit(struct commits_view *cv)
 {
 	return listwin_cursor(&cv->lw);
+}
+
+/* The project column of the every-project list: as wide as the longest name, up to a limit. */
+static int
+measure_projects(struct commits_view *cv, char *err)
+{
+	long long width = 0;
+
+	if (projects_name_width(cv->t->st, &width, err) != 0)
+		return -1;
+	cv->project_width = width > PROJECT_MAX ? PROJECT_MAX : (int)width;
+	return 0;
 }
 
 static int
@@ -101,9 +132,9 @@ commits_open(struct view *v, struct tui *t, const char *arg, char *err)
 			return -1;
 		cv->project_id = xstrdup(arg);
 		width = (long long)text_width(cv->project_name);
-	} else if (projects_name_width(t->st, &width, err) != 0)
+		cv->project_width = width > PROJECT_MAX ? PROJECT_MAX : (int)width;
+	} else if (measure_projects(cv, err) != 0)
 		return -1;
-	cv->project_width = width > PROJECT_MAX ? PROJECT_MAX : (int)width;
 	/* Counted while idle. */
 	return listwin_load_first(&cv->lw, err);
 }
@@ -152,6 +183,9 @@ commits_reload(struct view *v, struct tui *t, char *err)
 	struct commits_view *cv = v->priv;
 
 	(void)t;
+	/* A new project may have a longer name. */
+	if (cv->project_id == NULL && measure_projects(cv, err) != 0)
+		return -1;
 	cv->lw.total = -1;	/* counted again while idle */
 	view_preview_changed(v);
 	return listwin_reload(&cv->lw, still_listed, err);
@@ -214,6 +248,7 @@ format_row(struct tui *t, const struct commits_view *cv, const struct browse_com
     const struct columns *col, struct rline *l)
 {
 	char date[32], turns[16];
+	int live = commit_live(t, c);
 
 	if (col->date) {
 		format_date(c->started_at, col->date < 16, date, sizeof date);
@@ -224,7 +259,10 @@ format_row(struct tui *t, const struct commits_view *cv, const struct browse_com
 		rline_add(l, ROLE_PROJECT, c->project, col->project);
 		rline_raw(l, ROLE_DEFAULT, " ");
 	}
-	if (col->hash) {
+	if (col->hash && live) {
+		rline_add(l, ROLE_BADGE_LIVE, LIVE_MARK, col->hash);
+		rline_raw(l, ROLE_DEFAULT, " ");
+	} else if (col->hash) {
 		const char *h = c->git_hash != NULL ? c->git_hash :
 		    c->closed_by != NULL && strcmp(c->closed_by, "open") == 0 ? "open" : "ended";
 		rline_add(l, ROLE_HASH, h, col->hash);
@@ -236,7 +274,12 @@ format_row(struct tui *t, const struct commits_view *cv, const struct browse_com
 		rline_raw(l, ROLE_NUMBER, turns);
 		rline_raw(l, ROLE_DEFAULT, " ");
 	}
-	rline_add(l, ROLE_TITLE, browse_commit_label(c), col->title);
+	if (live && !col->hash) {
+		/* No hash column to carry the mark: it leads the title. */
+		rline_raw(l, ROLE_BADGE_LIVE, LIVE_DOT " ");
+		rline_add(l, ROLE_TITLE, browse_commit_label(c), col->title > 3 ? col->title - 2 : 1);
+	} else
+		rline_add(l, ROLE_TITLE, browse_commit_label(c), col->title);
 	rline_raw(l, ROLE_DEFAULT, " ");
 	badges(t, c, l);
 	(void)cv;
@@ -272,6 +315,7 @@ commits_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 }
 
 struct preview_ctx {
+	const struct tui *t;
 	struct textbuf *out;
 	int cols;
 	const struct browse_commit *bc;
@@ -326,6 +370,8 @@ preview_commit(const struct commit_row *c, void *arg)
 		    c->git_subject != NULL ? c->git_subject : "");
 	else if (strcmp(c->closed_by, "session_end") == 0)
 		snprintf(buf, sizeof buf, "%s to %s UTC, the session ended", d1, d2);
+	else if (commit_live(p->t, p->bc))
+		snprintf(buf, sizeof buf, "%s UTC, being written now (last at %s)", d1, d2);
 	else
 		snprintf(buf, sizeof buf, "%s UTC, still open", d1);
 	textbuf_field(tb, "when", lc, ROLE_DATE, buf, p->cols);
@@ -370,7 +416,7 @@ static void
 commits_preview(struct view *v, struct tui *t, struct textbuf *out, int cols)
 {
 	struct commits_view *cv = v->priv;
-	struct preview_ctx p = { out, cols, NULL };
+	struct preview_ctx p = { t, out, cols, NULL };
 	char err[ERRLEN];
 
 	if ((p.bc = cursor_commit(cv)) == NULL)

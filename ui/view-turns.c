@@ -53,6 +53,7 @@ struct turns_view {
 	char **unfolded;	/* ids of the tool calls unfolded one by one */
 	size_t nunfolded;
 	char *needle;
+	long long fresh;	/* turns that came in below the cursor, not reached yet */
 };
 
 static char *
@@ -454,18 +455,49 @@ turns_close(struct view *v)
 	v->priv = NULL;
 }
 
-/* Turns are immutable once their commit closes; a reload picks up an open one's growth. */
+/* The cursor is on the session's last turn (as far as the window knows). */
+static int
+on_last_turn(const struct turns_view *tv)
+{
+	const struct listwin *lw = &tv->lw;
+
+	return lw->n > 0 && lw->at_end && lw->cur == lw->offset + lw->n - 1;
+}
+
+/*
+ * Turns are immutable once their commit closes; a reload picks up an open
+ * one's growth. On the last turn the view follows the tail (tail -f);
+ * elsewhere it stays put and counts what came in below ("N new turns").
+ */
 static int
 turns_reload(struct view *v, struct tui *t, char *err)
 {
 	struct turns_view *tv = v->priv;
-	long long total = source_count(tv, err);
+	long long before = tv->lw.total, total = source_count(tv, err);
+	int follow = on_last_turn(tv) || listwin_empty(&tv->lw);
 
 	(void)t;
 	if (total < 0)
 		return -1;
 	listwin_grown(&tv->lw, total);
+	if (before < 0 || total <= before)
+		return 0;
+	if (!follow) {
+		tv->fresh += total - before;
+		return 0;
+	}
+	/* Rendered at the pane's width, so the last line is the last one drawn. */
+	if (listwin_move(&tv->lw, ACT_LAST, v->rows, err) && err[0] != '\0')
+		return -1;
 	return 0;
+}
+
+/* The new turns are seen once the cursor reaches the last one. */
+static void
+fresh_seen(struct turns_view *tv)
+{
+	if (tv->fresh > 0 && on_last_turn(tv))
+		tv->fresh = 0;
 }
 
 static void
@@ -711,6 +743,8 @@ turns_position(struct view *v, struct view_position *pos)
 	struct turns_view *tv = v->priv;
 
 	listwin_position(&tv->lw, &pos->line, &pos->total);
+	fresh_seen(tv);
+	pos->fresh = tv->fresh;
 }
 
 static const char *

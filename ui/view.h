@@ -36,6 +36,7 @@ enum view_result {
 struct view_position {
 	long long line;		/* 1-based */
 	long long total;
+	long long fresh;	/* rows that came in below while the cursor stayed put ("N new turns") */
 };
 
 struct view_ops {

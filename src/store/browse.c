@@ -23,7 +23,8 @@
 	" c.title, c.git_subject, substr(c.first_prompt, 1, 400), c.closed_by, c.git_hash," \
 	" c.turn_count, c.display_order, c.published, c.hidden, c.parallel," \
 	" c.sync_status = 'pending'," \
-	" EXISTS (SELECT 1 FROM conflicts k WHERE k.resolved_at IS NULL AND k.record_id = c.id)" \
+	" EXISTS (SELECT 1 FROM conflicts k WHERE k.resolved_at IS NULL AND k.record_id = c.id)," \
+	" c.closed_at" \
 	" FROM cognitive_commits c LEFT JOIN projects p ON p.id = c.project_id"
 
 static void
@@ -50,6 +51,8 @@ commit_fill(sqlite3_stmt *s, struct browse_commit *c)
 	c->parallel = sqlite3_column_int(s, 13);
 	c->pending = sqlite3_column_int(s, 14);
 	c->conflict = sqlite3_column_int(s, 15);
+	t = (const char *)sqlite3_column_text(s, 16);
+	snprintf(c->closed_at, sizeof c->closed_at, "%s", t != NULL ? t : "");
 }
 
 void

@@ -16,6 +16,7 @@ struct store;
 struct browse_commit {
 	char id[UUID_STRLEN];
 	char started_at[32];
+	char closed_at[32];	/* an open commit's latest record so far */
 	char *project;		/* the project's name */
 	char *project_id;	/* or NULL */
 	char *title;		/* the curated title, or NULL */
