@@ -94,7 +94,7 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	_(REDRAW, "redraw", "C-l", VMASK_ALL, SECTION_VIEWS, \
 	    "Redraw the screen") \
 	_(RELOAD, "reload", "R", VMASK_ALL, SECTION_VIEWS, \
-	    "Read everything from the store again (the lists follow on their own)") \
+	    "Read everything from the store again") \
 	_(TOGGLE_PREVIEW, "toggle-preview", "v", VMASK_ALL, SECTION_LAYOUT, \
 	    "Show or hide the preview pane") \
 	_(TOGGLE_SPLIT, "toggle-split", "V", VMASK_ALL, SECTION_LAYOUT, \
