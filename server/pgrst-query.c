@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "json-keys.h"
 #include "pgrst-query.h"
 #include "util/strbuf.h"
 #include "util/percent.h"
@@ -1096,16 +1097,27 @@ add_arg(struct strbuf *sb, const struct pgrst_arg *a, int n)
 		strbuf_addf(sb, "($%d::jsonb->>'%s')::%s", n, a->name, a->type);
 }
 
+/* Whether the argument named name is among the body's keys. */
+static int
+has_key(char **keys, size_t nkeys, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nkeys; i++) {
+		if (strcmp(keys[i], name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 build_rpc(const struct pgrst_request *req, const char *schema, struct pgrst_sql *out,
     struct params *p, struct pgrst_error *e)
 {
 	const struct pgrst_function *fn = NULL;
 	struct strbuf sb = STRBUF_INIT;
-	const cJSON *item;
-	cJSON *json = NULL;
-	char name[80], *body;
-	size_t i;
+	char name[80], *body, **keys;
+	size_t i, k, nkeys;
 	int n, first = 1;
 
 	for (i = 0; i < req->nfunctions; i++) {
@@ -1131,33 +1143,29 @@ build_rpc(const struct pgrst_request *req, const char *schema, struct pgrst_sql 
 		body = xstrdup("{}");
 	else if ((body = body_copy(req, e)) == NULL)
 		return -1;
-	json = cJSON_ParseWithOpts(body, NULL, 1);
-	if (!cJSON_IsObject(json)) {
-		cJSON_Delete(json);
+	/* Only the argument names are needed here: the body (a push may be
+	 * megabytes) is checked and its keys read, never built as a tree. */
+	if (json_keys_of_object(body, strlen(body), &keys, &nkeys) != 0) {
 		free(body);
 		return fail(e, 400, "PGRST102", NULL, "a function takes a JSON object of arguments");
 	}
 	/* Arguments it does not take: PostgREST finds no such function. */
-	cJSON_ArrayForEach(item, json) {
+	for (k = 0; k < nkeys; k++) {
 		for (i = 0; i < fn->nargs; i++) {
-			if (strcmp(fn->args[i].name, item->string) == 0)
+			if (strcmp(fn->args[i].name, keys[k]) == 0)
 				break;
 		}
 		if (i == fn->nargs) {
 			fail(e, 404, "PGRST202", NULL,
 			    "Could not find the function %s.%s(%s) in the schema cache", schema,
-			    fn->name, clean(name, sizeof name, item->string, strlen(item->string)));
-			cJSON_Delete(json);
+			    fn->name, clean(name, sizeof name, keys[k], strlen(keys[k])));
+			json_keys_free(keys, nkeys);
 			free(body);
 			return -1;
 		}
 	}
 	/* Bound only when an argument reads it: PostgreSQL refuses a spare parameter. */
-	n = 0;
-	for (i = 0; i < fn->nargs && n == 0; i++) {
-		if (cJSON_GetObjectItemCaseSensitive(json, fn->args[i].name) != NULL)
-			n = param_add(p, body);
-	}
+	n = nkeys > 0 ? param_add(p, body) : 0;
 	if (n == 0)
 		free(body);
 	strbuf_adds(&sb, fn->returns_set ?
@@ -1167,7 +1175,7 @@ build_rpc(const struct pgrst_request *req, const char *schema, struct pgrst_sql 
 	strbuf_addc(&sb, '(');
 	/* Only the arguments given, so the others take their defaults. */
 	for (i = 0; i < fn->nargs; i++) {
-		if (cJSON_GetObjectItemCaseSensitive(json, fn->args[i].name) == NULL)
+		if (!has_key(keys, nkeys, fn->args[i].name))
 			continue;
 		if (!first)
 			strbuf_adds(&sb, ", ");
@@ -1175,7 +1183,7 @@ build_rpc(const struct pgrst_request *req, const char *schema, struct pgrst_sql 
 		add_arg(&sb, &fn->args[i], n);
 	}
 	strbuf_adds(&sb, ") pgrst_r");
-	cJSON_Delete(json);
+	json_keys_free(keys, nkeys);
 	out->sql = strbuf_detach(&sb);
 	out->status = 200;
 	out->returns_body = 1;

@@ -629,6 +629,77 @@ rpc(void **state)
 	refused("GET", "push_batch", NULL, NULL, NULL, 404, "PGRST205");
 }
 
+/* An RPC body: POST push_batch with it is built (1) or refused as not JSON (0). */
+static int
+rpc_body_accepted(const char *body)
+{
+	struct pgrst_sql s;
+	struct pgrst_error e;
+
+	if (build_max(&s, &e, "POST", "push_batch", 1, NULL, NULL, body, 0) == 0) {
+		pgrst_sql_free(&s);
+		return 1;
+	}
+	assert_int_equal(e.status, 400);
+	assert_string_equal(e.code, "PGRST102");
+	return 0;
+}
+
+/*
+ * The body of a function call is checked as JSON and its argument names read
+ * without building it: every value must still be valid JSON, and escaped
+ * names are compared unescaped.
+ */
+static void
+rpc_body(void **state)
+{
+	struct pgrst_sql s;
+	struct pgrst_error e;
+	char deep[2100];
+	size_t i;
+
+	(void)state;
+	assert_true(rpc_body_accepted(" {\"payload\" : {\"turns\":[{\"a\":-1.5e+3,\"b\":"
+	    "[true,false,null,\"x\\\"\\u00e9\\n\"],\"c\":{}},[],0]}}\r\n"));
+	assert_true(rpc_body_accepted("{}"));
+	assert_true(rpc_body_accepted("{\"p\\u0061yload\":1}"));
+	assert_false(rpc_body_accepted("{\"payload\":{\"turns\":[1,]}}"));
+	assert_false(rpc_body_accepted("{\"payload\":{\"a\":tru}}"));
+	assert_false(rpc_body_accepted("{\"payload\":{\"a\":01}}"));
+	assert_false(rpc_body_accepted("{\"payload\":{\"a\":1.}}"));
+	assert_false(rpc_body_accepted("{\"payload\":{\"a\":\"\\x\"}}"));
+	assert_false(rpc_body_accepted("{\"payload\":{\"a\":\"\\u12\"}}"));
+	assert_false(rpc_body_accepted("{\"payload\":{\"a\":\"tab\there\"}}"));
+	assert_false(rpc_body_accepted("{\"payload\":{\"a\":[}}"));
+	assert_false(rpc_body_accepted("{\"payload\":{\"a\" 1}}"));
+	assert_false(rpc_body_accepted("{\"payload\":{}"));
+	assert_false(rpc_body_accepted("{\"payload\":{}} {}"));
+	assert_false(rpc_body_accepted("{\"payload\":{},}"));
+	assert_false(rpc_body_accepted("{payload:{}}"));
+	assert_false(rpc_body_accepted("[]"));
+	/* Nesting beyond cJSON's limit of 1000, which this check replaces. */
+	memcpy(deep, "{\"payload\":", 11);
+	for (i = 11; i < 11 + 1000; i++)
+		deep[i] = '[';
+	for (; i < 11 + 2000; i++)
+		deep[i] = ']';
+	strcpy(deep + i, "}");
+	assert_false(rpc_body_accepted(deep));
+	deep[11 + 999] = ' ';
+	deep[11 + 1000] = ' ';
+	assert_true(rpc_body_accepted(deep));
+
+	/* An escaped name is the name it spells; an unknown one is named unescaped. */
+	assert_int_equal(build_max(&s, &e, "POST", "push_batch", 1, NULL, NULL,
+	    "{\"p\\u0061yload\":{}}", 0), 0);
+	assert_non_null(strstr(s.sql, "\"payload\" => ($1::jsonb->'payload')"));
+	pgrst_sql_free(&s);
+	assert_int_equal(build_max(&s, &e, "POST", "push_batch", 1, NULL, NULL,
+	    "{\"payload\":{},\"m\\u0061chine\":1}", 0), -1);
+	assert_int_equal(e.status, 404);
+	assert_non_null(strstr(e.message, "push_batch(machine)"));
+}
+
 static void
 too_many_parameters(void **state)
 {
@@ -796,6 +867,7 @@ main(void)
 		cmocka_unit_test(body_with_nul),
 		cmocka_unit_test(patch_and_delete),
 		cmocka_unit_test(rpc),
+		cmocka_unit_test(rpc_body),
 		cmocka_unit_test(too_many_parameters),
 		cmocka_unit_test(error_bodies),
 		cmocka_unit_test(sqlstate_statuses),
