@@ -360,6 +360,10 @@ push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 
 	if (sc->progress != NULL)
 		progress_start(sc->progress, PROGRESS_AFTER_MS);
+	/* A bulk read and write of the store: import's larger page cache spares
+	 * re-reading pages (about a tenth of a large push's CPU). */
+	if (store_tune_for_import(sc->st, err) != 0)
+		return -1;
 	/* The bytes first: a row never names a screenshot the cloud lacks. */
 	if (visuals_upload(sc, &uploaded, err) != 0)
 		return -1;
