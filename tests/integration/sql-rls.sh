@@ -790,6 +790,43 @@ SQL
 done <"$T_TMP/notes"
 check "INSERT|1 UPDATE|2 DELETE|2" "$types" "notification types and versions"
 
+# Up to ten rows of a user in one statement are announced one by one; more,
+# once, with the count and no id.
+for n in 10 11; do
+	{
+		echo "listen agentlogs_changes;"
+		echo "begin;"
+		echo "set local role authenticated;"
+		echo "select set_config('request.jwt.claims', '{\"sub\":\"$A\",\"role\":\"authenticated\"}', true) \\g /dev/null"
+		echo "insert into public.projects (user_id, id, name, version)"
+		echo "select '$A', gen_random_uuid(), 'bulk ' || i, 3 from generate_series(1, $n) i;"
+		echo "commit;"
+		echo "select 'done';"
+	} | $PSQL "$DB" >"$T_TMP/bulk.out" 2>&1 || t_fail "bulk session: $(cat "$T_TMP/bulk.out")"
+	grep '^Asynchronous notification "agentlogs_changes"' "$T_TMP/bulk.out" |
+		sed 's/^[^{]*\({.*}\)" received from server process.*/\1/' >"$T_TMP/notes"
+	seen=
+	while read -r note; do
+		seen="${seen:+$seen }$(q -v n="$note" <<'SQL'
+select concat_ws(',', j ->> 'table', j ->> 'type', (j ->> 'user_id' = :'A')::text,
+	coalesce(((j ->> 'id')::uuid in (select id from public.projects where name like 'bulk %'))::text,
+		'-'), coalesce(j ->> 'version', '-'), coalesce(j ->> 'count', '-'))
+from (select :'n'::jsonb j) s
+SQL
+)"
+	done <"$T_TMP/notes"
+	if [ "$n" = 10 ]; then
+		want=$(for i in 1 2 3 4 5 6 7 8 9 10; do printf 'projects,INSERT,true,true,3,- '; done)
+		want=${want% }
+	else
+		want="projects,INSERT,true,-,-,11"
+	fi
+	check "$want" "$seen" "notifications of a $n-row insert"
+	q <<'SQL' >/dev/null
+delete from public.projects where name like 'bulk %';
+SQL
+done
+
 # ---------------------------------------------------------------- purge watermarks
 # Each user's own: B's is invisible to A and cannot be written by A; anon has nothing.
 q <<'SQL' >/dev/null
