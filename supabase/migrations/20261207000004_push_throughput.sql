@@ -14,9 +14,9 @@
 --   the caller's as text is not cast to uuid at all.
 -- * agentlogs_notify built a JSON object for every changed row, aggregated
 --   them, unnested them again and grouped the result by user, to announce at
---   most ten rows a user; at 4,000 rows a statement that cost as much as the
---   foreign-key checks. Now it counts the rows per user and keeps the first ten
---   ids and versions; the messages are the same text.
+--   most ten rows a user: for a batch of 4,560 turns, 49 ms against 95 ms for
+--   both foreign-key checks (auto_explain). Now it counts the rows per user
+--   and keeps the first ten ids and versions; the messages are the same text.
 
 -- ---------------------------------------------------------------- push
 create or replace function public.push_batch(payload jsonb) returns jsonb
