@@ -163,6 +163,9 @@ t_assert_eq 600 "$(stat -c %a "$(y_home A)/auth.json")" "auth.json's mode after 
 y_same_rows A "$uid" "A after a push with an expired token"
 
 # D's first call is refused (401): it refreshes once and repeats the call.
+# (A's push settles first: a transaction open elsewhere on the PostgreSQL
+# would hold A's rows back from D's pull.)
+y_settle
 y_ok D pull
 grep -q 'POST /rest/v1/rpc/pull_changes 401' "$T_TMP/server.log" ||
 	t_fail "the server never refused D's expired token"
