@@ -37,6 +37,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_move_entry,
 	&cmd_rm_entry,
 	&cmd_samples_entry,
+	&cmd_daemon_entry,
 	NULL
 };
 

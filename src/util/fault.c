@@ -6,21 +6,39 @@
 
 #include "util/fault.h"
 
-void
-fault_point(const char *name)
+/* 0 when AGENTLOGS_FAULT does not name the point, else how many times it was reached so far. */
+static int
+fault_reached(const char *name, int *nth)
 {
 	static int hits;
 	const char *spec = getenv("AGENTLOGS_FAULT"), *colon;
 	size_t len;
 
 	if (spec == NULL || *spec == '\0')
-		return;
+		return 0;
 	colon = strchr(spec, ':');
 	len = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
 	if (strlen(name) != len || strncmp(spec, name, len) != 0)
-		return;
-	if (++hits >= (colon != NULL ? atoi(colon + 1) : 1))
+		return 0;
+	*nth = colon != NULL ? atoi(colon + 1) : 1;
+	return ++hits;
+}
+
+void
+fault_point(const char *name)
+{
+	int nth, hits = fault_reached(name, &nth);
+
+	if (hits > 0 && hits >= nth)
 		raise(SIGKILL);
+}
+
+int
+fault_hit(const char *name)
+{
+	int nth, hits = fault_reached(name, &nth);
+
+	return hits > 0 && hits == (nth > 0 ? nth : 1);
 }
 
 long long

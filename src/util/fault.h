@@ -7,6 +7,12 @@
 #define AL_FAULT_H
 
 void fault_point(const char *name);
+/*
+ * A simulated fault that does not kill: true the Nth time (default 1st) the
+ * point NAME is reached with AGENTLOGS_FAULT=NAME[:N], else false (the watcher
+ * uses it to lose its event queue or hit the watch limit).
+ */
+int fault_hit(const char *name);
 
 /*
  * A clock that is wrong: AGENTLOGS_CLOCK_SKEW=SECONDS (negative: behind) moves
