@@ -56,7 +56,7 @@ help(void)
 	    "One daemon per $AGENTLOGS_HOME; its state is in $AGENTLOGS_HOME/daemon.json.\n");
 }
 
-/* Holds the lock and runs; ready_fd (or -1) hears "ok" once it watches. */
+/* Holds the lock and runs; ready_fd (or -1) hears "ok" once it watches (daemon_loop). */
 static int
 run_locked(struct cmd_ctx *ctx, int ready_fd)
 {
@@ -77,10 +77,6 @@ run_locked(struct cmd_ctx *ctx, int ready_fd)
 			return rc;
 		}
 		free(logf);
-		if (write(ready_fd, "ok", 2) != 2) {
-			/* the parent is gone: run anyway */
-		}
-		close(ready_fd);
 		dup2(null, STDIN_FILENO);
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
@@ -88,7 +84,7 @@ run_locked(struct cmd_ctx *ctx, int ready_fd)
 		close(null);
 	}
 	claude = paths_claude_dir();
-	rc = daemon_loop(ctx, claude, lock_fd);
+	rc = daemon_loop(ctx, claude, ready_fd);
 	free(claude);
 	close(lock_fd);		/* the lock goes with it */
 	return rc;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,20 @@ mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Lines of the daemon's own, for its log: when, and what. */
+static void __attribute__((format(printf, 1, 2)))
+say(const char *fmt, ...)
+{
+	char when[32], msg[1024];
+	va_list ap;
+
+	time_now_iso(when);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s daemon %ld: %s\n", when, (long)getpid(), msg);
 }
 
 static void
@@ -174,7 +189,7 @@ scan(struct daemon *d)
 static void
 reload(struct daemon *d)
 {
-	log_warn("SIGHUP: reading the config again");
+	say("SIGHUP: reading the config again");
 	if (read_config(d) != 0)
 		return;
 	/* The sync thread reads the config when it starts: start it again. */
@@ -253,7 +268,7 @@ step(struct daemon *d, struct pollfd *p, int npoll)
 }
 
 int
-daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int lock_fd)
+daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int ready_fd)
 {
 	struct daemon d;
 	struct pollfd p[3];
@@ -261,7 +276,6 @@ daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int lock_fd)
 	int npoll, rc = 0;
 	char err[ERRLEN];
 
-	(void)lock_fd;
 	memset(&d, 0, sizeof d);
 	d.ctx = ctx;
 	d.claude_dir = claude_dir;
@@ -285,10 +299,17 @@ daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int lock_fd)
 	/* The watches first, then the import: a line written in between is seen twice, never missed. */
 	d.watch = watch_open(claude_dir);
 	start_sync(&d);
-	log_warn("daemon %ld: watching %s/projects (%d folders, %s), storage %s", d.status.pid,
+	say("watching %s/projects (%d folders, %s), storage %s",
 	    claude_dir, watch_folders(d.watch),
 	    watch_mode(d.watch) == WATCH_INOTIFY ? "inotify" : "periodic scans", d.storage);
 	run_import(&d);
+	if (ready_fd >= 0) {
+		if (write(ready_fd, "ok", 2) != 2) {
+			/* whoever waited is gone: run anyway */
+		}
+		close(ready_fd);
+		ready_fd = -1;
+	}
 	while (!got_stop) {
 		if (got_hup) {
 			got_hup = 0;
@@ -310,9 +331,11 @@ daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int lock_fd)
 		if (!got_stop)
 			step(&d, p, npoll);
 	}
-	log_warn("daemon %ld: stopping", d.status.pid);
+	say("stopping");
 	stop_sync(&d);
 out:
+	if (ready_fd >= 0)
+		close(ready_fd);
 	watch_close(d.watch);
 	close(wake_pipe[0]);
 	close(wake_pipe[1]);

@@ -22,7 +22,11 @@ struct cmd_ctx;
 #define DAEMON_SCAN_MIN_MS 1000
 #define DAEMON_SCAN_MAX_MS 30000
 
-/* Runs until a signal ends it: 0, or 1 after an error (said on stderr). */
-int daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int lock_fd);
+/*
+ * Runs until a signal ends it: 0, or 1 after an error (said on stderr). Once
+ * it watches, has imported what was there and written its status, it writes
+ * "ok" to ready_fd and closes it (-1: nobody waits).
+ */
+int daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int ready_fd);
 
 #endif
