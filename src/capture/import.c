@@ -19,6 +19,7 @@
 #include "store/samples.h"
 #include "store/turn-stats.h"
 #include "store/turn-stats-batch.h"
+#include "util/fault.h"
 #include "util/log.h"
 #include "util/progress.h"
 #include "util/timeutil.h"
@@ -432,8 +433,11 @@ consume(struct import_run *r, const struct item *it)
 	r->uncommitted += it->end - r->offset;
 	r->done_bytes += it->end - r->offset;
 	r->offset = it->end;
-	if (r->uncommitted >= CHECKPOINT_BYTES && save_position(r, 1) != 0)
-		return -1;
+	if (r->uncommitted >= CHECKPOINT_BYTES) {
+		if (save_position(r, 1) != 0)
+			return -1;
+		fault_point("import-after-checkpoint");	/* killed mid-import (tests) */
+	}
 	return 0;
 }
 

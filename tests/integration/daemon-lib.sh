@@ -3,9 +3,9 @@
 #
 # d_begin: $T_TMP, AGENTLOGS_HOME=$T_TMP/home and CLAUDE_HOME=$T_TMP/claude
 #   (exported); a daemon started with d_start is stopped (SIGKILL) at exit.
-# d_turns P I N: appends N exchanges numbered I.. (a prompt and its answer:
+# d_turns P I N [PAD]: appends N exchanges numbered I.. (a prompt and its answer:
 #   two lines, each a turn of its own, so 2N turns) to the transcript of
-#   session P in project folder -home-ann-P.
+#   session P in project folder -home-ann-P; PAD: that many more bytes in each answer.
 # d_count: turns in the store.
 # d_wait_turns N: waits until the store holds N turns.
 # d_start [ENV...]: `daemon start` with ENV (VAR=value) set; $D_PID its pid.
@@ -36,9 +36,9 @@ d_transcript() {
 d_turns() {
 	d_f=$(d_transcript "$1")
 	mkdir -p "$(dirname "$d_f")"
-	python3 - "$1" "$2" "$3" "$d_f" <<'PY'
+	python3 - "$1" "$2" "$3" "$d_f" "${4:-0}" <<'PY'
 import json, sys, uuid
-p, first, n, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+p, first, n, path, pad = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 sid = str(uuid.uuid5(uuid.NAMESPACE_URL, p))
 out = []
 for i in range(first, first + n):
@@ -49,7 +49,7 @@ for i in range(first, first + n):
                     message={"role": "user", "content": "prompt %d" % i}))
     out.append(dict(base, type="assistant", uuid="a-%s-%d" % (p, i),
                     message={"id": "msg_%s_%d" % (p, i), "role": "assistant", "model": "m",
-                             "content": [{"type": "text", "text": "answer %d" % i}],
+                             "content": [{"type": "text", "text": "answer %d" % i + "." * pad}],
                              "usage": {"input_tokens": 1, "output_tokens": 1}}))
 with open(path, "a") as f:
     f.write("".join(json.dumps(l) + "\n" for l in out))
