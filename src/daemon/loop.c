@@ -284,7 +284,7 @@ daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int ready_fd)
 	d.status.pid = (long)getpid();
 	d.status.started = time(NULL);
 	debounce_init(&d.import_due, DAEMON_IMPORT_DEBOUNCE_MS, DAEMON_IMPORT_MAX_MS);
-	debounce_init(&d.push_due, DAEMON_PUSH_DEBOUNCE_MS, 0);
+	debounce_init(&d.push_due, DAEMON_PUSH_DEBOUNCE_MS, DAEMON_PUSH_MAX_MS);
 	if (pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
 		return cmd_fail("daemon: pipe: %s", strerror(errno));
 	set_signals();

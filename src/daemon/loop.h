@@ -16,8 +16,9 @@ struct cmd_ctx;
 #define DAEMON_IMPORT_DEBOUNCE_MS 20
 /* ...and at most this long after the first, while a writer never pauses. */
 #define DAEMON_IMPORT_MAX_MS 200
-/* New rows go up this long after the last imported change. */
+/* New rows go up this long after the last imported change (at most 5 s after the first). */
 #define DAEMON_PUSH_DEBOUNCE_MS 500
+#define DAEMON_PUSH_MAX_MS 5000
 /* Periodic scans without inotify: from 1 s, doubling while nothing changes, to 30 s. */
 #define DAEMON_SCAN_MIN_MS 1000
 #define DAEMON_SCAN_MAX_MS 30000

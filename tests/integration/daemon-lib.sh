@@ -45,9 +45,9 @@ for i in range(first, first + n):
     ts = "2026-03-01T%02d:%02d:%02d.000Z" % (10 + i // 3600 % 10, i // 60 % 60, i % 60)
     base = {"sessionId": sid, "cwd": "/home/ann/" + p, "gitBranch": "main",
             "version": "2.1.9", "timestamp": ts}
-    out.append(dict(base, type="user", uuid="u-%s-%d" % (p, i),
+    out.append(dict(base, type="user", uuid=str(uuid.uuid5(uuid.NAMESPACE_URL, "u-%s-%d" % (p, i))),
                     message={"role": "user", "content": "prompt %d" % i}))
-    out.append(dict(base, type="assistant", uuid="a-%s-%d" % (p, i),
+    out.append(dict(base, type="assistant", uuid=str(uuid.uuid5(uuid.NAMESPACE_URL, "a-%s-%d" % (p, i))),
                     message={"id": "msg_%s_%d" % (p, i), "role": "assistant", "model": "m",
                              "content": [{"type": "text", "text": "answer %d" % i + "." * pad}],
                              "usage": {"input_tokens": 1, "output_tokens": 1}}))
