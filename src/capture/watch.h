@@ -11,8 +11,9 @@
  *   - the watch limit (fs.inotify.max_user_watches: ENOSPC), no inotify, or
  *     no projects/ yet: the watcher says so once and turns to periodic scans
  *     (WATCH_SCAN), which the owner runs with backoff (capture/debounce.h).
- * The fault points "watch-overflow" (an overflow on that read of the queue)
- * and "watch-enospc" (the limit on that watch) simulate both for the tests.
+ * The fault points "watch-overflow" (every read of the queue from the Nth on
+ * finds it overflowed) and "watch-enospc" (the limit reached from the Nth
+ * watch on) simulate both for the tests.
  */
 #ifndef AL_WATCH_H
 #define AL_WATCH_H

@@ -8,9 +8,10 @@
 
 void fault_point(const char *name);
 /*
- * A simulated fault that does not kill: true the Nth time (default 1st) the
- * point NAME is reached with AGENTLOGS_FAULT=NAME[:N], else false (the watcher
- * uses it to lose its event queue or hit the watch limit).
+ * A simulated fault that does not kill: with AGENTLOGS_FAULT=NAME[:N], true
+ * the Nth time (default 1st) the point NAME is reached and every time after,
+ * else false (the watcher uses it to lose its event queue, or to hit the
+ * watch limit, for good).
  */
 int fault_hit(const char *name);
 

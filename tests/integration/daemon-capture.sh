@@ -47,8 +47,9 @@ t_run "$AGENTLOGS" daemon stop
 t_assert_eq 0 "$t_rc" "daemon stop: $t_err"
 D_PID=
 
-# The event queue lost: the first read of events is dropped, as the kernel
-# drops them on IN_Q_OVERFLOW; the rescan finds the lines, none twice.
+# The event queue lost: every read of events finds it overflowed (the events
+# dropped, as the kernel drops them on IN_Q_OVERFLOW), so only the rescans
+# import; they find every line, none twice.
 d_start AGENTLOGS_FAULT=watch-overflow
 d_turns delta 1 5
 d_wait_turns 24 "after a lost event queue"
@@ -57,8 +58,9 @@ d_turns delta 6 1
 d_wait_turns 26 "after the rescan"
 t_run "$AGENTLOGS" daemon stop
 D_PID=
-[ "$(grep -c 'events were lost' "$AGENTLOGS_HOME/log/daemon.log")" = 1 ] ||
-	t_fail "one overflow, one log line: $(cat "$AGENTLOGS_HOME/log/daemon.log")"
+# One log line per overflow, not one per event lost: each line a rescan.
+[ "$(grep -c 'events were lost' "$AGENTLOGS_HOME/log/daemon.log")" -le \
+	"$(grep -c 'rescanning' "$AGENTLOGS_HOME/log/daemon.log")" ] || t_fail "overflow lines"
 
 # The watch limit reached at the first watch: one log line, then periodic scans.
 d_start AGENTLOGS_FAULT=watch-enospc
