@@ -49,11 +49,11 @@ help(void)
 	    "written; with storage = cloud and a login, pushes new rows 500 ms after the\n"
 	    "last change and pulls what other machines sync.\n\n"
 	    "  run             in the foreground (the default; SIGTERM or ^C ends it)\n"
-	    "  start           detached; its log is $AGENTLOGS_HOME/log/daemon.log\n"
+	    "  start           detached; its log is $AGENTLOGS_HOME/log\n"
 	    "  stop            ends the running daemon\n"
 	    "  status [--json] pid, uptime, folders watched, last import and sync, pending\n"
 	    "  install [--print]  writes a systemd user unit (--print: only shows it)\n"
-	    "One daemon per $AGENTLOGS_HOME; its state is in $AGENTLOGS_HOME/daemon.json.\n");
+	    "One daemon per $AGENTLOGS_HOME (daemon.pid); its state is in daemon.json there.\n");
 }
 
 /* Holds the lock and runs; ready_fd (or -1) hears "ok" once it watches (daemon_loop). */
@@ -114,7 +114,7 @@ start(struct cmd_ctx *ctx)
 		;
 	close(fds[0]);
 	if (n == 2 && memcmp(buf, "ok", 2) == 0) {
-		printf("agentlogs daemon started (pid %ld); log in %s/log/daemon.log\n", (long)pid,
+		printf("agentlogs daemon started (pid %ld); its log is %s/log\n", (long)pid,
 		    ctx->home);
 		return EXIT_OK;
 	}

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon/lock.h"
@@ -17,13 +16,13 @@
 char *
 daemon_pidfile(const char *home)
 {
-	return xprintf("%s/log/daemon.pid", home);
+	return xprintf("%s/daemon.pid", home);
 }
 
 char *
 daemon_logfile(const char *home)
 {
-	return xprintf("%s/log/daemon.log", home);
+	return xprintf("%s/log", home);
 }
 
 static pid_t
@@ -38,25 +37,20 @@ read_pid(int fd)
 	return (pid_t)strtol(buf, NULL, 10);
 }
 
-/* Opens the pidfile (making log/ first); -1 with err filled. */
+/* Opens the pidfile (making the home first); -1 with err filled. */
 static int
 open_pidfile(const char *home, int create, char *err)
 {
-	char *dir = xprintf("%s/log", home), *path = daemon_pidfile(home);
+	char *path = daemon_pidfile(home);
 	int fd;
 
 	if (create && paths_ensure_home(home, err) != 0) {
-		free(dir);
 		free(path);
 		return -1;
 	}
-	if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		seterr(err, "cannot make %s: %s", dir, strerror(errno));
-		fd = -1;
-	} else if ((fd = open(path, (create ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC, 0644)) < 0 &&
+	if ((fd = open(path, (create ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC, 0644)) < 0 &&
 	    (create || errno != ENOENT))
 		seterr(err, "cannot open %s: %s", path, strerror(errno));
-	free(dir);
 	free(path);
 	return fd;
 }
@@ -74,7 +68,7 @@ daemon_lock(const char *home, char *err)
 		if (errno == EWOULDBLOCK && (pid = read_pid(fd)) > 0)
 			seterr(err, "a daemon already serves %s (pid %ld)", home, (long)pid);
 		else
-			seterr(err, "cannot lock the daemon's pidfile in %s/log: %s", home,
+			seterr(err, "cannot lock %s/daemon.pid: %s", home,
 			    strerror(errno));
 		close(fd);
 		return -1;

@@ -1,6 +1,6 @@
 /*
- * One daemon per AGENTLOGS_HOME: it holds an flock on $AGENTLOGS_HOME/log/
- * daemon.pid, which holds its pid. The kernel drops the lock when the process
+ * One daemon per AGENTLOGS_HOME: it holds an flock on $AGENTLOGS_HOME/daemon.pid,
+ * which holds its pid. The kernel drops the lock when the process
  * ends, however it ends (kill -9 too), so a stale pidfile never blocks.
  */
 #ifndef AL_DAEMON_LOCK_H
@@ -8,7 +8,11 @@
 
 #include <sys/types.h>
 
-/* $AGENTLOGS_HOME/log/daemon.pid and daemon.log (malloc'd). */
+/*
+ * $AGENTLOGS_HOME/daemon.pid, and the log a detached daemon appends to:
+ * $AGENTLOGS_HOME/log, the file the browser writes its background troubles
+ * to (each line written in one call, so they never interleave). malloc'd.
+ */
 char *daemon_pidfile(const char *home);
 char *daemon_logfile(const char *home);
 /*

@@ -53,18 +53,18 @@ D_PID=
 d_start AGENTLOGS_FAULT=watch-overflow
 d_turns delta 1 5
 d_wait_turns 24 "after a lost event queue"
-t_wait_file "$AGENTLOGS_HOME/log/daemon.log" "events were lost (queue overflow): rescanning"
+t_wait_file "$AGENTLOGS_HOME/log" "events were lost (queue overflow): rescanning"
 d_turns delta 6 1
 d_wait_turns 26 "after the rescan"
 t_run "$AGENTLOGS" daemon stop
 D_PID=
 # One log line per overflow, not one per event lost: each line a rescan.
-[ "$(grep -c 'events were lost' "$AGENTLOGS_HOME/log/daemon.log")" -le \
-	"$(grep -c 'rescanning' "$AGENTLOGS_HOME/log/daemon.log")" ] || t_fail "overflow lines"
+[ "$(grep -c 'events were lost' "$AGENTLOGS_HOME/log")" -le \
+	"$(grep -c 'rescanning' "$AGENTLOGS_HOME/log")" ] || t_fail "overflow lines"
 
 # The watch limit reached at the first watch: one log line, then periodic scans.
 d_start AGENTLOGS_FAULT=watch-enospc
-t_wait_file "$AGENTLOGS_HOME/log/daemon.log" "watch limit is reached"
+t_wait_file "$AGENTLOGS_HOME/log" "watch limit is reached"
 t_assert_eq scan "$(d_status_field watching)" "watching after ENOSPC"
 d_turns epsilon 1 2
 d_wait_turns 30 "a periodic scan"
@@ -72,7 +72,7 @@ d_turns delta 7 1
 d_wait_turns 32 "the next periodic scan"
 t_run "$AGENTLOGS" daemon stop
 D_PID=
-[ "$(grep -c 'watch limit is reached' "$AGENTLOGS_HOME/log/daemon.log")" = 1 ] ||
+[ "$(grep -c 'watch limit is reached' "$AGENTLOGS_HOME/log")" = 1 ] ||
 	t_fail "one log line for the watch limit"
 
 # The same lines imported from scratch give the same store.

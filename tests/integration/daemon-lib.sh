@@ -64,7 +64,7 @@ d_wait_turns() {
 	d_w=0
 	until [ "$(d_count)" = "$1" ]; do
 		d_w=$((d_w + 1))
-		[ $d_w -lt 1200 ] || t_fail "${2:-store}: $(d_count) turns after 60 s, expected $1; log: $(tail -n 5 "$AGENTLOGS_HOME/log/daemon.log" 2>/dev/null)"
+		[ $d_w -lt 1200 ] || t_fail "${2:-store}: $(d_count) turns after 60 s, expected $1; log: $(tail -n 5 "$AGENTLOGS_HOME/log" 2>/dev/null)"
 		sleep 0.05
 	done
 }
@@ -72,7 +72,7 @@ d_wait_turns() {
 d_start() {
 	t_run env "$@" "$AGENTLOGS" daemon start
 	[ "$t_rc" -eq 0 ] || t_fail "daemon start exited $t_rc: $t_err"
-	D_PID=$(cat "$AGENTLOGS_HOME/log/daemon.pid")
+	D_PID=$(cat "$AGENTLOGS_HOME/daemon.pid")
 	t_wait_file "$AGENTLOGS_HOME/daemon.json" "\"pid\":	$D_PID" "daemon.json"
 }
 

@@ -38,7 +38,7 @@ print(s["running"], s["pid"], s["turns"], s["storage"], s["sync"])' "$T_TMP/stat
 # SIGHUP: the config read again (the daemon keeps running, says so once).
 "$AGENTLOGS" config set import.idle-minutes 45 >/dev/null || t_fail "config set"
 kill -HUP "$D_PID"
-t_wait_file "$AGENTLOGS_HOME/log/daemon.log" "SIGHUP: reading the config again"
+t_wait_file "$AGENTLOGS_HOME/log" "SIGHUP: reading the config again"
 d_turns alpha 3 1
 d_wait_turns 6 "after SIGHUP"
 

@@ -23,7 +23,7 @@ cloud_turns() {
 	ct_i=0
 	until [ "$(y_cloud_counts "$uid" | cut -d' ' -f4)" = "$1" ]; do
 		ct_i=$((ct_i + 1))
-		[ $ct_i -lt 1200 ] || t_fail "the cloud holds $(y_cloud_counts "$uid") (turns 4th), not $1 turns; log: $(tail -n 5 "$AGENTLOGS_HOME/log/daemon.log"); status: $(cat "$AGENTLOGS_HOME/daemon.json")"
+		[ $ct_i -lt 1200 ] || t_fail "the cloud holds $(y_cloud_counts "$uid") (turns 4th), not $1 turns; log: $(tail -n 5 "$AGENTLOGS_HOME/log"); status: $(cat "$AGENTLOGS_HOME/daemon.json")"
 		sleep 0.05
 	done
 }
