@@ -52,6 +52,7 @@ struct daemon {
 	struct backoff scan;
 	struct daemon_status status;
 	char storage[16];
+	int cloud;		/* storage = cloud: the sync core may run */
 	char sync_state[16];
 	char last_error[ERRLEN];
 };
@@ -130,6 +131,7 @@ read_config(struct daemon *d)
 	}
 	d->opts.idle_minutes = (int)config_get_number(cfg, "import.idle-minutes");
 	snprintf(d->storage, sizeof d->storage, "%s", config_get(cfg, "storage"));
+	d->cloud = config_storage_cloud(cfg);
 	config_free(cfg);
 	return 0;
 }
@@ -140,7 +142,7 @@ start_sync(struct daemon *d)
 {
 	char err[ERRLEN];
 
-	if (strcmp(d->storage, "cloud") != 0 || d->sync != NULL)
+	if (!d->cloud || d->sync != NULL)
 		return;
 	if ((d->sync = sync_thread_start(d->ctx->home, err)) == NULL)
 		note_error(d, err);

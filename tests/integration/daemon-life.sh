@@ -30,7 +30,8 @@ t_assert_contains "$t_out" "2 folders (inotify)"
 t_run "$AGENTLOGS" daemon status --json
 printf '%s\n' "$t_out" >"$T_TMP/status.json"
 t_assert_json "$T_TMP/status.json" "status --json"
-t_assert_eq "True $D_PID 4 local off" "$(python3 -c 'import json, sys
+# storage defaults to cloud; logged out, the sync core idles ("local").
+t_assert_eq "True $D_PID 4 cloud local" "$(python3 -c 'import json, sys
 s = json.load(open(sys.argv[1]))
 print(s["running"], s["pid"], s["turns"], s["storage"], s["sync"])' "$T_TMP/status.json")" \
 	"status --json members"
