@@ -50,6 +50,7 @@ struct daemon {
 	struct sync_thread *sync;
 	struct debounce import_due, push_due;
 	struct backoff scan;
+	struct backoff retry;	/* after a failed import (a busy store): again, with backoff */
 	struct daemon_status status;
 	char storage[16];
 	int cloud;		/* storage = cloud: the sync core may run */
@@ -163,9 +164,15 @@ run_import(struct daemon *d)
 
 	if (import_run(d->ctx->store, d->ctx->home, &d->opts, &stats, err) != 0) {
 		note_error(d, err);
+		/* What changed is still unread: try again, with backoff, until it works. */
+		if (d->retry.due == 0)
+			backoff_start(&d->retry, DAEMON_SCAN_MIN_MS, DAEMON_SCAN_MAX_MS, mono_ms());
+		else
+			backoff_after_scan(&d->retry, 0, mono_ms());
 		write_status(d);
 		return;
 	}
+	d->retry.due = 0;
 	d->status.imports++;
 	d->status.last_import = time_now();
 	d->status.lines += stats.lines;
@@ -230,6 +237,7 @@ next_wait(struct daemon *d)
 	long long now = mono_ms(), wait;
 
 	wait = wait_min(debounce_wait(&d->import_due, now), debounce_wait(&d->push_due, now));
+	wait = wait_min(wait, backoff_wait(&d->retry, now));
 	if (watch_mode(d->watch) == WATCH_SCAN) {
 		if (d->scan.due == 0)
 			backoff_start(&d->scan, DAEMON_SCAN_MIN_MS, DAEMON_SCAN_MAX_MS, now);
@@ -261,7 +269,7 @@ step(struct daemon *d, struct pollfd *p, int npoll)
 			debounce_touch(&d->import_due, mono_ms());
 	}
 	now = mono_ms();
-	if (debounce_fire(&d->import_due, now))
+	if (debounce_fire(&d->import_due, now) || backoff_wait(&d->retry, now) == 0)
 		run_import(d);
 	if (watch_mode(d->watch) == WATCH_SCAN && backoff_wait(&d->scan, now) == 0)
 		scan(d);
