@@ -21,12 +21,14 @@ python3 -u - >"$T_TMP/slow.out" 2>&1 <<'PY' &
 import http.server, threading
 
 never = threading.Event()
+said = threading.Lock()	# one line at a time: print() writes its parts apart
 
 class Slow(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def answer(self):
-        print("request", self.command, self.path.split("?")[0], flush=True)
+        with said:
+            print("request", self.command, self.path.split("?")[0], flush=True)
         never.wait()
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = answer
