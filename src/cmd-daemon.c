@@ -150,58 +150,28 @@ stop(struct cmd_ctx *ctx)
 	return EXIT_OK;
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = xmalloc((size_t)(n > 0 ? n : 0) + 1);
-	n = (long)fread(buf, 1, (size_t)(n > 0 ? n : 0), f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static const char *
 member(const cJSON *o, const char *name)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	const char *v = daemon_status_string(o, name);
 
-	return cJSON_IsString(v) ? v->valuestring : "never";
-}
-
-static double
-number(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+	return v != NULL ? v : "never";
 }
 
 static int
 status(struct cmd_ctx *ctx, int json)
 {
-	char err[ERRLEN], *path, *text;
+	char err[ERRLEN];
 	cJSON *o = NULL;
 	pid_t pid;
 	long uptime;
+	double started;
 
 	if ((pid = daemon_running(ctx->home, err)) < 0)
 		return cmd_fail("%s", err);
-	path = daemon_status_path(ctx->home);
-	text = pid > 0 ? slurp(path) : NULL;
-	free(path);
-	if (text != NULL)
-		o = cJSON_Parse(text);
-	free(text);
-	if (o == NULL || (pid_t)number(o, "pid") != pid) {
+	if (pid > 0)
+		o = daemon_status_load(ctx->home);
+	if (o == NULL || (pid_t)daemon_status_number(o, "pid") != pid) {
 		/* Not running, or started and not yet written its first status. */
 		cJSON_Delete(o);
 		o = cJSON_CreateObject();
@@ -209,8 +179,8 @@ status(struct cmd_ctx *ctx, int json)
 			cJSON_AddNumberToObject(o, "pid", (double)pid);
 	}
 	cJSON_AddBoolToObject(o, "running", pid > 0);
-	uptime = number(o, "started_unix") > 0 ? (long)(time(NULL) - (time_t)number(o,
-	    "started_unix")) : -1;
+	started = daemon_status_number(o, "started_unix");
+	uptime = started > 0 ? (long)(time(NULL) - (time_t)started) : -1;
 	if (uptime >= 0)
 		cJSON_AddNumberToObject(o, "uptime_seconds", (double)uptime);
 	if (json) {
@@ -223,14 +193,15 @@ status(struct cmd_ctx *ctx, int json)
 		printf("No daemon runs for %s.\n", ctx->home);
 	else {
 		printf("agentlogs daemon: pid %ld, up %ld s\n", (long)pid, uptime);
-		printf("  watching:    %.0f folders (%s)\n", number(o, "folders"),
+		printf("  watching:    %.0f folders (%s)\n", daemon_status_number(o, "folders"),
 		    member(o, "watching"));
 		printf("  last import: %s (%.0f lines, %.0f new turns since start)\n",
-		    member(o, "last_import"), number(o, "lines"), number(o, "turns"));
+		    member(o, "last_import"), daemon_status_number(o, "lines"),
+		    daemon_status_number(o, "turns"));
 		printf("  storage:     %s; sync %s, last %s\n", member(o, "storage"),
 		    member(o, "sync"), member(o, "last_sync"));
 		printf("  pending:     %.0f commits; %.0f conflicts wait for you\n",
-		    number(o, "pending"), number(o, "conflicts"));
+		    daemon_status_number(o, "pending"), daemon_status_number(o, "conflicts"));
 		if (*member(o, "last_error") != '\0' && strcmp(member(o, "last_error"), "never"))
 			printf("  last error:  %s\n", member(o, "last_error"));
 	}

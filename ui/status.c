@@ -51,7 +51,9 @@ status_bar(struct rline *l, const struct sync_status *s, time_t now, const char 
 
 	rline_reset(l);
 	l->fill = ROLE_STATUS;
-	rline_addf(l, state_role(s->state), " %s ", sync_state_name(s->state));
+	/* A daemon's figures say so: it syncs, not this browser (ui/daemon-peer.h). */
+	rline_addf(l, state_role(s->state), " %s%s ", s->daemon > 0 ? "daemon " : "",
+	    sync_state_name(s->state));
 	if (note != NULL) {
 		rline_raw(l, ROLE_STATUS, " ");
 		rline_add(l, ROLE_STATUS_SYNCING, note, -(cols - right - l->width));

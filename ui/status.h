@@ -2,7 +2,8 @@
  * The header line and the status bar, as text: pure functions of the sync
  * snapshot and the clock, so they are tested without a terminal.
  *   header:  user (or "local only"), machine, project filter, the open views
- *   status:  live / syncing / polling / offline / local, ↑N pending, !N
+ *   status:  live / syncing / polling / offline / local ("daemon live" and so
+ *            on while a daemon syncs for the browser), ↑N pending, !N
  *            conflicts, the time since the last sync, the last error on one
  *            line, and where the cursor is ("commits 3/8") at the right; a
  *            note (the samples') in place of the sync figures

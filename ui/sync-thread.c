@@ -45,6 +45,8 @@ struct sync_thread {
 
 	pthread_mutex_t lock;	/* guards everything below */
 	pthread_cond_t wake;	/* on CLOCK_MONOTONIC */
+	pthread_cond_t gone;	/* on CLOCK_MONOTONIC: the worker has ended (done) */
+	int done;
 	enum sync_command queue[QUEUE_MAX];
 	int nqueue;
 	int running;		/* a command is being carried out */
@@ -710,6 +712,8 @@ worker_main(void *arg)
 	pthread_mutex_lock(&w.t->lock);
 	w.t->running = 0;
 	w.t->status.busy = 0;
+	w.t->done = 1;
+	pthread_cond_broadcast(&w.t->gone);
 	pthread_mutex_unlock(&w.t->lock);
 	notify(w.t);
 	return NULL;
@@ -738,6 +742,7 @@ sync_thread_start(const char *home, char *err)
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&t->wake, &ca);
+	pthread_cond_init(&t->gone, &ca);
 	pthread_condattr_destroy(&ca);
 	atomic_init(&t->abort, 0);
 	t->status.state = SYNC_LOCAL;
@@ -755,6 +760,7 @@ sync_thread_start(const char *home, char *err)
 		close(t->pipe[1]);
 		pthread_mutex_destroy(&t->lock);
 		pthread_cond_destroy(&t->wake);
+		pthread_cond_destroy(&t->gone);
 		free(t->home);
 		free(t);
 		return NULL;
@@ -818,6 +824,24 @@ sync_thread_stop(struct sync_thread *t)
 	close(t->pipe[1]);
 	pthread_mutex_destroy(&t->lock);
 	pthread_cond_destroy(&t->wake);
+	pthread_cond_destroy(&t->gone);
 	free(t->home);
 	free(t);
+}
+
+void
+sync_thread_finish(struct sync_thread *t, int grace_ms)
+{
+	struct timespec until;
+
+	if (t == NULL)
+		return;
+	/* A quit goes before anything queued, after the job under way. */
+	sync_thread_send(t, SYNC_CMD_QUIT);
+	at_ms(mono_ms() + grace_ms, &until);
+	pthread_mutex_lock(&t->lock);
+	while (!t->done && pthread_cond_timedwait(&t->gone, &t->lock, &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&t->lock);
+	sync_thread_stop(t);
 }

@@ -52,6 +52,8 @@ struct sync_status {
 	unsigned long runs;	/* syncs finished */
 	int busy;		/* a command waits or runs, a pull is due or realtime is
 				 * connecting: not idle */
+	long daemon;		/* > 0: these are daemon.json's figures, the daemon with
+				 * this pid syncs (ui/daemon-peer.h), not this process */
 };
 
 enum sync_command {
@@ -78,6 +80,11 @@ void sync_thread_send(struct sync_thread *t, enum sync_command cmd);
  * the store for the next sync.
  */
 void sync_thread_stop(struct sync_thread *t);
+/*
+ * The same, after letting a sync under way finish for up to grace_ms (a
+ * daemon takes over: what this sync sends need not wait for the daemon's).
+ */
+void sync_thread_finish(struct sync_thread *t, int grace_ms);
 
 const char *sync_state_name(enum sync_state s);
 

@@ -27,6 +27,7 @@
 #include "sync/engine.h"
 #include "ui/script.h"
 #include "ui/status.h"
+#include "ui/sync-owner.h"
 #include "ui/tui.h"
 #include "util/log.h"
 #include "util/paths.h"
@@ -185,12 +186,13 @@ reload_all(struct tui *t)
 static void
 reload_everything(struct tui *t)
 {
+	char err[ERRLEN];
+
 	t->data_version = browse_data_version(t->st);
 	t->samples = samples_present(t->st, NULL) > 0;
 	tui_message(t, 0, "Reloaded.");	/* unless a view says what went wrong */
 	reload_all(t);
-	if (t->sync != NULL)
-		sync_thread_send(t->sync, SYNC_CMD_RECOUNT);
+	owner_send(t->owner, SYNC_CMD_RECOUNT, err);
 	clearok(curscr, TRUE);
 }
 
@@ -207,9 +209,11 @@ idle_all(struct tui *t)
 void
 tui_edited(struct tui *t)
 {
+	char err[ERRLEN];
+
 	reload_all(t);
-	if (t->sync != NULL)
-		sync_thread_send(t->sync, SYNC_CMD_NUDGE);
+	if (owner_send(t->owner, SYNC_CMD_NUDGE, err) != 0)
+		log_debug("%s", err);
 }
 
 void
@@ -490,6 +494,7 @@ static void
 generic_action(struct tui *t, enum action a)
 {
 	struct view *v = top_view(t);
+	char err[ERRLEN];
 	int i;
 
 	switch (a) {
@@ -560,15 +565,17 @@ generic_action(struct tui *t, enum action a)
 			v->preview_top--;
 		break;
 	case ACT_SYNC_NOW:
-		if (t->sync == NULL)
-			tui_message(t, 1, "The sync thread is not running.");
+		if (owner_send(t->owner, SYNC_CMD_NOW, err) != 0)
+			tui_message(t, 1, "%s", err);
 		else {
-			sync_thread_send(t->sync, SYNC_CMD_NOW);
 			if (!config_storage_cloud(t->cfg))
 				tui_message(t, 0, "Not syncing: %s", SYNC_STORAGE_LOCAL_MSG);
 			else if (!tui_syncing_enabled(t))
 				tui_message(t, 0, "Not syncing: no cloud configured or not logged in"
 				    " (agentlogs login).");
+			else if (owner_daemon(t->owner) > 0)
+				tui_message(t, 0, "Asked the daemon (pid %ld) to sync now.",
+				    (long)owner_daemon(t->owner));
 		}
 		break;
 	default:
@@ -613,16 +620,16 @@ handle_key(struct tui *t, keycode k)
 	generic_action(t, a);
 }
 
-/* A new snapshot from the sync thread; the store changed under us: reload. */
+/*
+ * Whoever syncs (ui/sync-owner.h) has news: a new snapshot, or new lines
+ * imported; the store changed under us (that import included): reload.
+ */
 static void
 sync_wakeup(struct tui *t)
 {
 	long long dv;
 
-	if (t->sync != NULL) {
-		sync_thread_drain(t->sync);
-		sync_thread_snapshot(t->sync, &t->status);
-	}
+	owner_step(t->owner, &t->status);
 	dv = browse_data_version(t->st);
 	if (dv != t->data_version) {
 		t->data_version = dv;
@@ -770,14 +777,14 @@ wait_idle(struct tui *t)
 
 	for (;;) {
 		sync_wakeup(t);
-		if (t->sync == NULL || !t->status.busy)
+		if (owner_thread(t->owner) == NULL || !t->status.busy)
 			return;
 		if (time(NULL) > until) {
 			tui_message(t, 1, "wait-idle: the sync thread is still busy");
 			t->script_error = 1;
 			return;
 		}
-		p.fd = sync_thread_fd(t->sync);
+		p.fd = sync_thread_fd(owner_thread(t->owner));
 		p.events = POLLIN;
 		poll(&p, 1, 100);
 	}
@@ -875,14 +882,23 @@ run_script(struct tui *t)
 	}
 }
 
+/* The longest poll: the clock's tick, or sooner when the watcher or a look at the daemon is due. */
+static int
+poll_ms(const struct tui *t)
+{
+	long long w = owner_wait(t->owner);
+
+	return w >= 0 && w < POLL_MS ? (int)w : POLL_MS;
+}
+
 static void
 run_interactive(struct tui *t)
 {
-	struct pollfd p[2];
+	struct pollfd p[1 + OWNER_MAX_FDS];
 	struct sigaction sa, old[3];
 	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
 	wint_t wch;
-	int n, rc, i;
+	int n, rc, i, np;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;	/* no SA_RESTART: poll returns EINTR */
@@ -896,16 +912,15 @@ run_interactive(struct tui *t)
 		draw(t);
 		p[0].fd = STDIN_FILENO;
 		p[0].events = POLLIN;
-		p[1].fd = t->sync != NULL ? sync_thread_fd(t->sync) : -1;
-		p[1].events = POLLIN;
+		np = 1 + owner_fds(t->owner, p + 1);
 		/* Idle work goes a piece at a time while no key waits. */
 		busy = v->ops->idle != NULL;
-		n = got_signal ? -1 : poll(p, 2, busy ? 0 : POLL_MS);
+		n = got_signal ? -1 : poll(p, (nfds_t)np, busy ? 0 : poll_ms(t));
 		if (got_signal)
 			break;
 		if (n == 0 && busy) {
 			if (!v->ops->idle(v, t))
-				n = poll(p, 2, POLL_MS);
+				n = poll(p, (nfds_t)np, poll_ms(t));
 			else
 				continue;
 		}
@@ -927,7 +942,7 @@ tui_run(struct cmd_ctx *ctx)
 	struct strbuf warnings = STRBUF_INIT;
 	struct config *cfg;
 	const char *script = getenv("AGENTLOGS_TUI_SCRIPT"), *timing;
-	char err[ERRLEN] = "";
+	char err[ERRLEN] = "", *claude;
 	int rc = EXIT_OK, saved_stderr = -1, curses = 0;
 	struct timespec t0;
 
@@ -957,8 +972,10 @@ tui_run(struct cmd_ctx *ctx)
 	if ((t.samples = samples_present(t.st, NULL) > 0))
 		snprintf(t.msg, sizeof t.msg, "%s", SAMPLES_HOWTO);
 
-	if ((t.sync = sync_thread_start(ctx->home, err)) == NULL)
-		log_warn("%s; no sync while browsing", err);
+	claude = paths_claude_dir();
+	t.owner = owner_start(ctx->home, claude,
+	    (int)config_get_number(cfg, "import.idle-minutes"));
+	free(claude);
 	saved_stderr = redirect_stderr(ctx->home);
 	if (start_curses(&t, err) != 0) {
 		rc = t.script == NULL ? TUI_NO_TERMINAL : EXIT_FAIL;
@@ -1003,7 +1020,7 @@ tui_run(struct cmd_ctx *ctx)
 		draw(&t);
 		fprintf(t.timing, "first-frame %.3f\n", ms_since(&t0));
 	}
-	if (t.sync != NULL && t.script != NULL)
+	if (owner_thread(t.owner) != NULL && t.script != NULL)
 		wait_idle(&t);	/* the first counts, so the first screen is always the same */
 	sync_wakeup(&t);
 	if (t.script != NULL)
@@ -1031,13 +1048,13 @@ out:
 	if (t.term_out != NULL)
 		fclose(t.term_out);
 	restore_stderr(saved_stderr);
-	if (t.sync != NULL) {
+	if (owner_thread(t.owner) != NULL) {
 		struct sync_status s;
-		sync_thread_snapshot(t.sync, &s);
+		sync_thread_snapshot(owner_thread(t.owner), &s);
 		if (s.busy && s.state == SYNC_SYNCING && t.script == NULL)
 			fprintf(stderr, "agentlogs: finishing the sync under way...\n");
-		sync_thread_stop(t.sync);
 	}
+	owner_stop(t.owner);
 	if (t.timing != NULL)
 		fclose(t.timing);
 	editline_free(&t.edit);

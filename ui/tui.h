@@ -29,6 +29,7 @@ struct cmd_ctx;
 struct config;
 struct store;
 struct script;
+struct sync_owner;
 
 #define TUI_STACK_MAX 16
 
@@ -48,7 +49,7 @@ struct tui {
 	int samples;		/* the store holds the bundled samples */
 
 	/* The rest is the TUI's own. */
-	struct sync_thread *sync;
+	struct sync_owner *owner;	/* the browser's own sync and watcher, or a daemon's */
 	struct view *stack[TUI_STACK_MAX];
 	int depth;
 	struct layout_params lp;

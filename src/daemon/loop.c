@@ -11,9 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture/debounce.h"
-#include "capture/import.h"
-#include "capture/watch.h"
+#include "capture/live.h"
 #include "cmd.h"
 #include "config/config.h"
 #include "daemon/loop.h"
@@ -24,7 +22,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
-static volatile sig_atomic_t got_stop, got_hup;
+static volatile sig_atomic_t got_stop, got_hup, got_sync_now, got_nudge;
 static int wake_pipe[2] = { -1, -1 };
 
 static void
@@ -34,6 +32,10 @@ on_signal(int sig)
 
 	if (sig == SIGHUP)
 		got_hup = 1;
+	else if (sig == SIGUSR1)
+		got_sync_now = 1;
+	else if (sig == SIGUSR2)
+		got_nudge = 1;
 	else
 		got_stop = 1;
 	if (write(wake_pipe[1], "", 1) < 0) {
@@ -44,28 +46,16 @@ on_signal(int sig)
 
 struct daemon {
 	struct cmd_ctx *ctx;
-	const char *claude_dir;
-	struct import_opts opts;
-	struct watcher *watch;
+	struct live *live;	/* the watcher and the import it drives */
+	int idle_minutes;
 	struct sync_thread *sync;
-	struct debounce import_due, push_due;
-	struct backoff scan;
-	struct backoff retry;	/* after a failed import (a busy store): again, with backoff */
 	struct daemon_status status;
+	char user[128];
 	char storage[16];
 	int cloud;		/* storage = cloud: the sync core may run */
 	char sync_state[16];
 	char last_error[ERRLEN];
 };
-
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Lines of the daemon's own, for its log: when, and what. */
 static void __attribute__((format(printf, 1, 2)))
@@ -96,13 +86,22 @@ write_status(struct daemon *d)
 	char err[ERRLEN];
 	long long held = 0, settled = 0;
 
-	s->folders = watch_folders(d->watch);
-	s->watching = watch_mode(d->watch) == WATCH_INOTIFY ? "inotify" : "scan";
+	const struct live_stats *ls = live_stats(d->live);
+
+	s->folders = live_folders(d->live);
+	s->watching = live_watching(d->live);
+	s->last_import = ls->last_import;
+	s->imports = ls->imports;
+	s->lines = ls->lines;
+	s->turns = ls->turns;
 	s->storage = d->storage;
+	d->user[0] = '\0';
 	if (d->sync != NULL) {
 		sync_thread_snapshot(d->sync, &ss);
 		snprintf(d->sync_state, sizeof d->sync_state, "%s", sync_state_name(ss.state));
+		snprintf(d->user, sizeof d->user, "%s", ss.user);
 		s->last_sync = ss.last_sync;
+		s->syncs = (long)ss.runs;
 		s->pending = ss.pending;
 		s->conflicts = ss.held;
 		if (ss.last_error[0] != '\0')
@@ -114,6 +113,7 @@ write_status(struct daemon *d)
 		s->conflicts = s->pending < 0 ? -1 : held;
 	}
 	s->sync = d->sync_state;
+	s->user = d->user;
 	s->last_error = d->last_error;
 	if (daemon_status_write(d->ctx->home, s, err) != 0)
 		log_warn("%s", err);
@@ -130,7 +130,7 @@ read_config(struct daemon *d)
 		note_error(d, err);
 		return -1;
 	}
-	d->opts.idle_minutes = (int)config_get_number(cfg, "import.idle-minutes");
+	d->idle_minutes = (int)config_get_number(cfg, "import.idle-minutes");
 	snprintf(d->storage, sizeof d->storage, "%s", config_get(cfg, "storage"));
 	d->cloud = config_storage_cloud(cfg);
 	config_free(cfg);
@@ -156,43 +156,16 @@ stop_sync(struct daemon *d)
 	d->sync = NULL;
 }
 
+/* Imports what the watcher reported (LIVE_* flags from live_step or live_import). */
 static void
-run_import(struct daemon *d)
+imported(struct daemon *d, int what)
 {
-	struct import_stats stats;
-	char err[ERRLEN];
-
-	if (import_run(d->ctx->store, d->ctx->home, &d->opts, &stats, err) != 0) {
-		note_error(d, err);
-		/* What changed is still unread: try again, with backoff, until it works. */
-		if (d->retry.due == 0)
-			backoff_start(&d->retry, DAEMON_SCAN_MIN_MS, DAEMON_SCAN_MAX_MS, mono_ms());
-		else
-			backoff_after_scan(&d->retry, 0, mono_ms());
+	if (what & LIVE_FAILED)
+		note_error(d, live_error(d->live));
+	if (what & (LIVE_IMPORTED | LIVE_FAILED))
 		write_status(d);
-		return;
-	}
-	d->retry.due = 0;
-	d->status.imports++;
-	d->status.last_import = time_now();
-	d->status.lines += stats.lines;
-	d->status.turns += stats.turns_new;
-	if (stats.lines > 0 || stats.commits_new > 0 || stats.turns_new > 0) {
-		log_debug("imported %ld lines, %ld new turns", stats.lines, stats.turns_new);
-		debounce_touch(&d->push_due, mono_ms());
-	}
-	write_status(d);
-}
-
-/* After a scan in WATCH_SCAN mode: did it find anything? */
-static void
-scan(struct daemon *d)
-{
-	long before = d->status.lines;
-
-	watch_rescan(d->watch);	/* projects/ may have appeared */
-	run_import(d);
-	backoff_after_scan(&d->scan, d->status.lines != before, mono_ms());
+	if ((what & LIVE_PUSH) && d->sync != NULL)
+		sync_thread_send(d->sync, SYNC_CMD_NUDGE);
 }
 
 static void
@@ -201,6 +174,7 @@ reload(struct daemon *d)
 	say("SIGHUP: reading the config again");
 	if (read_config(d) != 0)
 		return;
+	live_set_idle_minutes(d->live, d->idle_minutes);
 	/* The sync thread reads the config when it starts: start it again. */
 	stop_sync(d);
 	start_sync(d);
@@ -219,6 +193,8 @@ set_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -231,27 +207,32 @@ drain(int fd)
 		;
 }
 
-static long long
-next_wait(struct daemon *d)
+/*
+ * A browser on this home asks: SIGUSR1, sync now (its S key); SIGUSR2, the
+ * store was edited (a nudge, which syncs with continuous-sync on). The reply
+ * is daemon.json written again when the sync is done ("syncs" grows).
+ */
+static void
+requests(struct daemon *d)
 {
-	long long now = mono_ms(), wait;
-
-	wait = wait_min(debounce_wait(&d->import_due, now), debounce_wait(&d->push_due, now));
-	wait = wait_min(wait, backoff_wait(&d->retry, now));
-	if (watch_mode(d->watch) == WATCH_SCAN) {
-		if (d->scan.due == 0)
-			backoff_start(&d->scan, DAEMON_SCAN_MIN_MS, DAEMON_SCAN_MAX_MS, now);
-		wait = wait_min(wait, backoff_wait(&d->scan, now));
-	} else
-		d->scan.due = 0;
-	return wait;
+	if (got_sync_now) {
+		got_sync_now = 0;
+		if (d->sync != NULL)
+			sync_thread_send(d->sync, SYNC_CMD_NOW);
+		else
+			write_status(d);	/* storage = local: nothing to do, said at once */
+	}
+	if (got_nudge) {
+		got_nudge = 0;
+		if (d->sync != NULL)
+			sync_thread_send(d->sync, SYNC_CMD_NUDGE);
+	}
 }
 
 static void
 step(struct daemon *d, struct pollfd *p, int npoll)
 {
-	long long now;
-	int what, i;
+	int i, watched = 0;
 
 	for (i = 0; i < npoll; i++) {
 		if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -261,20 +242,11 @@ step(struct daemon *d, struct pollfd *p, int npoll)
 		else if (d->sync != NULL && p[i].fd == sync_thread_fd(d->sync)) {
 			sync_thread_drain(d->sync);
 			write_status(d);
-		} else if ((what = watch_read(d->watch)) & WATCH_RESCAN) {
-			watch_rescan(d->watch);
-			run_import(d);	/* at once: everything, nothing was missed */
-			write_status(d);
-		} else if (what & WATCH_CHANGED)
-			debounce_touch(&d->import_due, mono_ms());
+		} else
+			watched = 1;
 	}
-	now = mono_ms();
-	if (debounce_fire(&d->import_due, now) || backoff_wait(&d->retry, now) == 0)
-		run_import(d);
-	if (watch_mode(d->watch) == WATCH_SCAN && backoff_wait(&d->scan, now) == 0)
-		scan(d);
-	if (debounce_fire(&d->push_due, mono_ms()) && d->sync != NULL)
-		sync_thread_send(d->sync, SYNC_CMD_NUDGE);
+	requests(d);
+	imported(d, live_step(d->live, watched));
 }
 
 int
@@ -288,13 +260,8 @@ daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int ready_fd)
 
 	memset(&d, 0, sizeof d);
 	d.ctx = ctx;
-	d.claude_dir = claude_dir;
-	d.opts.claude_dir = claude_dir;
-	d.opts.quiet = 1;
 	d.status.pid = (long)getpid();
 	d.status.started = time(NULL);
-	debounce_init(&d.import_due, DAEMON_IMPORT_DEBOUNCE_MS, DAEMON_IMPORT_MAX_MS);
-	debounce_init(&d.push_due, DAEMON_PUSH_DEBOUNCE_MS, DAEMON_PUSH_MAX_MS);
 	if (pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
 		return cmd_fail("daemon: pipe: %s", strerror(errno));
 	set_signals();
@@ -307,12 +274,12 @@ daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int ready_fd)
 		goto out;
 	}
 	/* The watches first, then the import: a line written in between is seen twice, never missed. */
-	d.watch = watch_open(claude_dir);
+	d.live = live_open(ctx->store, ctx->home, claude_dir, d.idle_minutes);
 	start_sync(&d);
 	say("watching %s/projects (%d folders, %s), storage %s",
-	    claude_dir, watch_folders(d.watch),
-	    watch_mode(d.watch) == WATCH_INOTIFY ? "inotify" : "periodic scans", d.storage);
-	run_import(&d);
+	    claude_dir, live_folders(d.live),
+	    live_fd(d.live) >= 0 ? "inotify" : "periodic scans", d.storage);
+	imported(&d, live_import(d.live) | LIVE_IMPORTED);
 	if (ready_fd >= 0) {
 		if (write(ready_fd, "ok", 2) != 2) {
 			/* whoever waited is gone: run anyway */
@@ -327,11 +294,11 @@ daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int ready_fd)
 		}
 		npoll = 0;
 		p[npoll++] = (struct pollfd){ .fd = wake_pipe[0], .events = POLLIN };
-		if (watch_fd(d.watch) >= 0)
-			p[npoll++] = (struct pollfd){ .fd = watch_fd(d.watch), .events = POLLIN };
+		if (live_fd(d.live) >= 0)
+			p[npoll++] = (struct pollfd){ .fd = live_fd(d.live), .events = POLLIN };
 		if (d.sync != NULL)
 			p[npoll++] = (struct pollfd){ .fd = sync_thread_fd(d.sync), .events = POLLIN };
-		wait = next_wait(&d);
+		wait = live_wait(d.live);
 		if (poll(p, (nfds_t)npoll, wait < 0 ? -1 : wait > 60000 ? 60000 : (int)wait) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -346,7 +313,7 @@ daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int ready_fd)
 out:
 	if (ready_fd >= 0)
 		close(ready_fd);
-	watch_close(d.watch);
+	live_close(d.live);
 	close(wake_pipe[0]);
 	close(wake_pipe[1]);
 	wake_pipe[0] = wake_pipe[1] = -1;

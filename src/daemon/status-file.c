@@ -6,8 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
 #include "daemon/status-file.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -62,6 +60,8 @@ daemon_status_write(const char *home, const struct daemon_status *s, char *err)
 	cJSON_AddStringToObject(o, "storage", s->storage);
 	cJSON_AddStringToObject(o, "sync", s->sync);
 	add_time(o, "last_sync", s->last_sync);
+	cJSON_AddNumberToObject(o, "syncs", (double)s->syncs);
+	cJSON_AddStringToObject(o, "user", s->user != NULL ? s->user : "");
 	add_count(o, "pending", s->pending);
 	add_count(o, "conflicts", s->conflicts);
 	cJSON_AddStringToObject(o, "last_error", s->last_error);
@@ -76,4 +76,37 @@ daemon_status_write(const char *home, const struct daemon_status *s, char *err)
 	free(tmp);
 	free(path);
 	return rc;
+}
+
+cJSON *
+daemon_status_load(const char *home)
+{
+	char *path = daemon_status_path(home), buf[8192];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	free(path);
+	if (f == NULL)
+		return NULL;
+	/* Written whole by one rename: a few hundred bytes, never half a file. */
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return cJSON_Parse(buf);
+}
+
+double
+daemon_status_number(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+const char *
+daemon_status_string(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
 }

@@ -11,6 +11,8 @@
 
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 struct daemon_status {
 	long pid;
 	time_t started;
@@ -23,6 +25,8 @@ struct daemon_status {
 	const char *storage;	/* "local" or "cloud" */
 	const char *sync;	/* the sync state (sync_state_name), or "off" */
 	time_t last_sync;	/* 0: never */
+	long syncs;		/* syncs finished since start */
+	const char *user;	/* who the sync runs as; "" when local */
 	long long pending;	/* commits waiting to go up, -1: unknown */
 	long long conflicts;	/* held for a decision, -1: unknown */
 	const char *last_error;	/* "" when none */
@@ -31,5 +35,10 @@ struct daemon_status {
 char *daemon_status_path(const char *home);
 /* Writes it atomically; -1 with err filled. */
 int daemon_status_write(const char *home, const struct daemon_status *s, char *err);
+/* The status file as written, or NULL when there is none (or it is not JSON). */
+cJSON *daemon_status_load(const char *home);
+/* A member of it: the number (-1 when absent or null), the string (NULL when not one). */
+double daemon_status_number(const cJSON *o, const char *name);
+const char *daemon_status_string(const cJSON *o, const char *name);
 
 #endif
