@@ -1,0 +1,93 @@
+#!/bin/sh
+# The browser and the daemon on one home, against a real agentlogs-server,
+# the browser on a real terminal in a detached tmux:
+#   (a) while a daemon serves the home, the browser runs no sync loop of its
+#       own: its status bar shows the daemon's state ("daemon live"), an
+#       appended exchange makes one push_batch request (the daemon's), the
+#       server sees one realtime connection (the daemon's), and S asks the
+#       daemon to sync: daemon.json's "syncs" grows;
+#   (c) the daemon stopped, the browser takes over (its own realtime
+#       connection, " live " without "daemon"; its own watcher imports an
+#       appended exchange and its sync thread pushes it, once); a daemon
+#       started again, the browser hands back ("daemon live"; the next
+#       exchange is pushed once).
+# The expected counts come from what the test does: one push_batch per
+# appended exchange, one realtime connection per process that syncs. Skipped
+# without tmux.
+. "$SRCDIR/tests/integration/sync-lib.sh"
+. "$SRCDIR/tests/integration/daemon-lib.sh"
+t_need_cmd tmux
+y_begin
+. "$SRCDIR/tests/tui/tmux-lib.sh"
+trap 'x_close; d_kill; s_cleanup' EXIT
+
+y_machine A
+y_signup A ann@example.com
+AGENTLOGS_HOME=$(y_home A)
+CLAUDE_HOME=$T_TMP/claude
+export AGENTLOGS_HOME CLAUDE_HOME
+mkdir -p "$CLAUDE_HOME/projects"
+"$AGENTLOGS" config set storage cloud >/dev/null || t_fail "config set storage"
+
+pushes() {
+	grep -c 'POST /rest/v1/rpc/push_batch' "$T_TMP/server.log"
+}
+# Realtime connections the server accepted (its request log's upgrade lines).
+sockets() {
+	grep -c 'GET /realtime/v1/websocket 101' "$T_TMP/server.log"
+}
+# sync_now WHO: S, and the daemon answers: daemon.json's "syncs" grows.
+sync_now() {
+	sn_before=$(d_status_field syncs)
+	x_key S
+	x_wait_for "Asked the daemon (pid $D_PID) to sync now."
+	sn_i=0
+	until [ "$(d_status_field syncs)" -gt "$sn_before" ]; do
+		sn_i=$((sn_i + 1))
+		[ $sn_i -lt 1200 ] || t_fail "$1: S, and the daemon's syncs stayed at $sn_before"
+		sleep 0.05
+	done
+}
+
+d_turns alpha 1 1
+d_start
+t_wait_file "$AGENTLOGS_HOME/daemon.json" '"sync":	"live"' "the daemon's realtime channel"
+t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 1 "the daemon's first push"
+
+# (a) The browser opens while the daemon serves: it shows the daemon's state.
+x_open AGENTLOGS_HOME="'$AGENTLOGS_HOME'" CLAUDE_HOME="'$CLAUDE_HOME'"
+x_wait_status '^ daemon live '
+x_key Enter
+x_wait_for "sessions 1/1"
+x_key Enter
+x_wait_for "turns 1/2"
+d_turns alpha 2 1
+x_wait_for "turns 1/4"
+t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 2 "the daemon's push of the new exchange"
+sync_now "a daemon serving the browser's home"
+x_wait_status '^ daemon live +↑0 !0  synced just now'
+t_assert_eq 2 "$(pushes)" "push_batch requests after 2 exchanges (the daemon's only)"
+t_assert_eq 1 "$(sockets)" "realtime connections with the daemon serving (its own only)"
+
+# (c) The daemon stops: the browser syncs and watches itself.
+t_run "$AGENTLOGS" daemon stop
+t_assert_eq 0 "$t_rc" "daemon stop: $t_err"
+D_PID=
+x_wait_status '^ live '
+t_assert_eq 2 "$(sockets)" "realtime connections once the browser took over"
+d_turns alpha 3 1
+x_wait_for "turns 1/6"
+t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 3 "the browser's own push"
+x_wait_status '^ live +↑0 '
+
+# A daemon again: the browser hands back.
+d_start
+x_wait_status '^ daemon live '
+d_turns alpha 4 1
+x_wait_for "turns 1/8"
+t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 4 "the new daemon's push"
+sync_now "a daemon started while the browser runs"
+t_assert_eq 4 "$(pushes)" "push_batch requests after 4 exchanges"
+t_assert_eq 3 "$(sockets)" "realtime connections after the hand-back"
+x_quit
+echo "PASS: the browser defers to a daemon and takes over when it stops"
