@@ -53,7 +53,8 @@ help(void)
 	    "  stop            ends the running daemon\n"
 	    "  status [--json] pid, uptime, folders watched, last import and sync, pending\n"
 	    "  install [--print]  writes a systemd user unit (--print: only shows it)\n"
-	    "One daemon per $AGENTLOGS_HOME (daemon.pid); its state is in daemon.json there.\n");
+	    "One daemon per $AGENTLOGS_HOME (daemon.pid); its state is in daemon.json there.\n"
+	    "A browser on the same home defers to it; S there sends SIGUSR1 (sync now).\n");
 }
 
 /* Holds the lock and runs; ready_fd (or -1) hears "ok" once it watches (daemon_loop). */

@@ -108,7 +108,7 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	_(PREVIEW_UP, "preview-up", "C-y", VMASK_ALL, SECTION_LAYOUT, \
 	    "Scroll the preview up") \
 	_(SYNC_NOW, "sync-now", "S", VMASK_ALL, SECTION_SYNC, \
-	    "Sync with the cloud now") \
+	    "Sync with the cloud now, or ask the daemon to") \
 	_(VIEW_PENDING, "view-pending", "^ U", VMASK_ALL, SECTION_SYNC, \
 	    "Show what waits to go up (the status bar's up-arrow count)") \
 	_(VIEW_CONFLICTS, "view-conflicts", "!", VMASK_ALL, SECTION_SYNC, \

@@ -972,11 +972,12 @@ tui_run(struct cmd_ctx *ctx)
 	if ((t.samples = samples_present(t.st, NULL) > 0))
 		snprintf(t.msg, sizeof t.msg, "%s", SAMPLES_HOWTO);
 
+	saved_stderr = redirect_stderr(ctx->home);
+	/* After the redirection: what the watcher and the sync say goes to the log. */
 	claude = paths_claude_dir();
 	t.owner = owner_start(ctx->home, claude,
 	    (int)config_get_number(cfg, "import.idle-minutes"));
 	free(claude);
-	saved_stderr = redirect_stderr(ctx->home);
 	if (start_curses(&t, err) != 0) {
 		rc = t.script == NULL ? TUI_NO_TERMINAL : EXIT_FAIL;
 		goto out;

@@ -502,6 +502,14 @@ test_status(void **state)
 	assert_int_equal(role_at(&l, " ~3"), ROLE_STATUS_REVIEW);
 	s.settled = 0;
 
+	/* A daemon's figures (daemon.json) say whose they are. */
+	s.daemon = 4242;
+	status_bar(&l, &s, 5000, "commits 1/8", NULL, 60);
+	assert_string_equal(l.text.buf,
+	    " daemon live  \xe2\x86\x91" "1 !0  synced 2m ago              commits 1/8 ");
+	assert_int_equal(role_at(&l, " daemon live "), ROLE_STATUS_LIVE);
+	s.daemon = 0;
+
 	s.state = SYNC_OFFLINE;
 	s.held = 2;
 	snprintf(s.last_error, sizeof s.last_error, "cannot reach https://example.test:"
