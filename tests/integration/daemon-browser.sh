@@ -21,13 +21,7 @@ y_begin
 . "$SRCDIR/tests/tui/tmux-lib.sh"
 trap 'x_close; d_kill; s_cleanup' EXIT
 
-y_machine A
-y_signup A ann@example.com
-AGENTLOGS_HOME=$(y_home A)
-CLAUDE_HOME=$T_TMP/claude
-export AGENTLOGS_HOME CLAUDE_HOME
-mkdir -p "$CLAUDE_HOME/projects"
-"$AGENTLOGS" config set storage cloud >/dev/null || t_fail "config set storage"
+d_cloud_home ann@example.com
 
 pushes() {
 	grep -c 'POST /rest/v1/rpc/push_batch' "$T_TMP/server.log"
@@ -57,10 +51,7 @@ t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 1 "the daemon's 
 # (a) The browser opens while the daemon serves: it shows the daemon's state.
 x_open AGENTLOGS_HOME="'$AGENTLOGS_HOME'" CLAUDE_HOME="'$CLAUDE_HOME'"
 x_wait_status '^ daemon live '
-x_key Enter
-x_wait_for "sessions 1/1"
-x_key Enter
-x_wait_for "turns 1/2"
+x_into_turns 2
 d_turns alpha 2 1
 x_wait_for "turns 1/4"
 t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 2 "the daemon's push of the new exchange"

@@ -10,6 +10,9 @@
 # d_wait_turns N: waits until the store holds N turns.
 # d_start [ENV...]: `daemon start` with ENV (VAR=value) set; $D_PID its pid.
 # d_status_field NAME: that member of daemon.json.
+# d_cloud_home EMAIL: (sync-lib.sh sourced, y_begin run) machine A signed up
+#   as EMAIL on the test's server with storage = cloud: AGENTLOGS_HOME is its
+#   home, CLAUDE_HOME=$T_TMP/claude (both exported).
 
 . "$SRCDIR/tests/integration/lib.sh"
 
@@ -79,4 +82,14 @@ d_start() {
 d_status_field() {
 	python3 -c 'import json, sys; v = json.load(open(sys.argv[1]))[sys.argv[2]]; print("" if v is None else v)' \
 		"$AGENTLOGS_HOME/daemon.json" "$1"
+}
+
+d_cloud_home() {
+	y_machine A
+	y_signup A "$1"
+	AGENTLOGS_HOME=$(y_home A)
+	CLAUDE_HOME=$T_TMP/claude
+	export AGENTLOGS_HOME CLAUDE_HOME
+	mkdir -p "$CLAUDE_HOME/projects"
+	"$AGENTLOGS" config set storage cloud >/dev/null || t_fail "config set storage"
 }

@@ -9,13 +9,7 @@
 y_begin
 trap 'd_kill; s_cleanup' EXIT
 
-y_machine A
-y_signup A ann@example.com
-AGENTLOGS_HOME=$(y_home A)
-CLAUDE_HOME=$T_TMP/claude
-export AGENTLOGS_HOME CLAUDE_HOME
-mkdir -p "$CLAUDE_HOME/projects"
-"$AGENTLOGS" config set storage cloud >/dev/null || t_fail "config set storage"
+d_cloud_home ann@example.com
 uid=$(y_uid A)
 
 # cloud_turns N: waits until the cloud holds N of ann's turns.

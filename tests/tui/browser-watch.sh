@@ -15,11 +15,7 @@ trap 'x_close; rm -rf "$T_TMP"' EXIT
 d_turns alpha 1 1
 x_open AGENTLOGS_HOME="'$AGENTLOGS_HOME'" CLAUDE_HOME="'$CLAUDE_HOME'"
 x_wait_for "commits 1/1"
-# Into the conversation: its one session, then its turns.
-x_key Enter
-x_wait_for "sessions 1/1"
-x_key Enter
-x_wait_for "turns 1/2"
+x_into_turns 2
 
 # An agent goes on writing: one more exchange, two turns.
 d_turns alpha 2 1
