@@ -64,6 +64,12 @@ run_locked(struct cmd_ctx *ctx, int ready_fd)
 	char err[ERRLEN], *claude;
 	int lock_fd, rc;
 
+	/*
+	 * A browser sends SIGUSR1/SIGUSR2 to whoever holds the lock: ignored until
+	 * the loop handles them, they never end a daemon that is still starting.
+	 */
+	signal(SIGUSR1, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);
 	if ((lock_fd = daemon_lock(ctx->home, err)) < 0)
 		return cmd_fail("%s", err);
 	if (ready_fd >= 0) {
