@@ -217,6 +217,7 @@ requests(struct daemon *d)
 {
 	if (got_sync_now) {
 		got_sync_now = 0;
+		say("SIGUSR1: syncing now, as asked");
 		if (d->sync != NULL)
 			sync_thread_send(d->sync, SYNC_CMD_NOW);
 		else
@@ -224,6 +225,7 @@ requests(struct daemon *d)
 	}
 	if (got_nudge) {
 		got_nudge = 0;
+		say("SIGUSR2: the store was edited");
 		if (d->sync != NULL)
 			sync_thread_send(d->sync, SYNC_CMD_NUDGE);
 	}

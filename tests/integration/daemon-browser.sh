@@ -4,8 +4,9 @@
 #   (a) while a daemon serves the home, the browser runs no sync loop of its
 #       own: its status bar shows the daemon's state ("daemon live"), an
 #       appended exchange makes one push_batch request (the daemon's), the
-#       server sees one realtime connection (the daemon's), and S asks the
-#       daemon to sync: daemon.json's "syncs" grows;
+#       server sees one realtime connection (the daemon's), S asks the
+#       daemon to sync (daemon.json's "syncs" grows), and a retitle in the
+#       browser is pushed by the daemon;
 #   (c) the daemon stopped, the browser takes over (its own realtime
 #       connection, " live " without "daemon"; its own watcher imports an
 #       appended exchange and its sync thread pushes it, once); a daemon
@@ -30,11 +31,14 @@ pushes() {
 sockets() {
 	grep -c 'GET /realtime/v1/websocket 101' "$T_TMP/server.log"
 }
-# sync_now WHO: S, and the daemon answers: daemon.json's "syncs" grows.
+# sync_now WHAT: S; the daemon hears it (its log says so) and answers:
+# daemon.json's "syncs" grows.
 sync_now() {
 	sn_before=$(d_status_field syncs)
+	sn_asked=$(grep -c "SIGUSR1: syncing now, as asked" "$AGENTLOGS_HOME/log")
 	x_key S
 	x_wait_for "Asked the daemon (pid $D_PID) to sync now."
+	t_wait_count "$AGENTLOGS_HOME/log" "SIGUSR1: syncing now, as asked" $((sn_asked + 1)) "$1: the daemon's log"
 	sn_i=0
 	until [ "$(d_status_field syncs)" -gt "$sn_before" ]; do
 		sn_i=$((sn_i + 1))
@@ -59,6 +63,18 @@ sync_now "a daemon serving the browser's home"
 x_wait_status '^ daemon live +↑0 !0  synced just now'
 t_assert_eq 2 "$(pushes)" "push_batch requests after 2 exchanges (the daemon's only)"
 t_assert_eq 1 "$(sockets)" "realtime connections with the daemon serving (its own only)"
+# An edit in the browser: the daemon hears of it (SIGUSR2) and pushes it.
+x_key q q
+x_wait_for "commits 1/1"
+x_key t C-u
+x_key -l "Titled in the browser"
+x_key Enter
+x_wait_for "Title saved."
+t_wait_file "$AGENTLOGS_HOME/log" "SIGUSR2: the store was edited" "the daemon's log after the edit"
+t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 3 "the daemon's push of the browser's edit"
+t_assert_eq "Titled in the browser" "$(psql -X -At "$S_DB" -c "SELECT title FROM cognitive_commits")" \
+	"the title in the cloud"
+x_into_turns 4
 
 # (c) The daemon stops: the browser syncs and watches itself.
 t_run "$AGENTLOGS" daemon stop
@@ -68,7 +84,7 @@ x_wait_status '^ live '
 t_assert_eq 2 "$(sockets)" "realtime connections once the browser took over"
 d_turns alpha 3 1
 x_wait_for "turns 1/6"
-t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 3 "the browser's own push"
+t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 4 "the browser's own push"
 x_wait_status '^ live +↑0 '
 
 # A daemon again: the browser hands back.
@@ -76,9 +92,9 @@ d_start
 x_wait_status '^ daemon live '
 d_turns alpha 4 1
 x_wait_for "turns 1/8"
-t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 4 "the new daemon's push"
+t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 5 "the new daemon's push"
 sync_now "a daemon started while the browser runs"
-t_assert_eq 4 "$(pushes)" "push_batch requests after 4 exchanges"
+t_assert_eq 5 "$(pushes)" "push_batch requests after 4 exchanges and an edit"
 t_assert_eq 3 "$(sockets)" "realtime connections after the hand-back"
 x_quit
 echo "PASS: the browser defers to a daemon and takes over when it stops"
