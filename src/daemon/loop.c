@@ -83,10 +83,9 @@ write_status(struct daemon *d)
 {
 	struct daemon_status *s = &d->status;
 	struct sync_status ss;
+	const struct live_stats *ls = live_stats(d->live);
 	char err[ERRLEN];
 	long long held = 0, settled = 0;
-
-	const struct live_stats *ls = live_stats(d->live);
 
 	s->folders = live_folders(d->live);
 	s->watching = live_watching(d->live);
@@ -156,12 +155,13 @@ stop_sync(struct daemon *d)
 	d->sync = NULL;
 }
 
-/* Imports what the watcher reported (LIVE_* flags from live_step or live_import). */
+/* After live capture ran (what: its LIVE_* flags): the status, and the push when due. */
 static void
 imported(struct daemon *d, int what)
 {
+	/* The failure is in the log already (capture/live.c): only the status says it again. */
 	if (what & LIVE_FAILED)
-		note_error(d, live_error(d->live));
+		snprintf(d->last_error, sizeof d->last_error, "%s", live_error(d->live));
 	if (what & (LIVE_IMPORTED | LIVE_FAILED))
 		write_status(d);
 	if ((what & LIVE_PUSH) && d->sync != NULL)
