@@ -146,8 +146,7 @@ owner_step(struct sync_owner *o, struct sync_status *s)
 	int changed = look(o);
 
 	if (o->daemon > 0) {
-		if (changed)
-			*s = o->daemon_status;
+		*s = o->daemon_status;	/* the last look's, the first one's included */
 		return changed;
 	}
 	if (o->live != NULL && (live_step(o->live, readable(live_fd(o->live))) & LIVE_PUSH) &&
