@@ -179,6 +179,9 @@ status_shows "↑0 !0"
 # last write: the defaults) and is in step.
 keys q
 wait_for "commits 1/"
+# B's first pull must see A's last push (held back while a transaction
+# elsewhere on the PostgreSQL is open: see above).
+y_settle
 at=b
 browser b B machine-b
 wait_for "commits 1/"
