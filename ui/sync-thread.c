@@ -689,7 +689,13 @@ worker_main(void *arg)
 				}
 				break;
 			case SYNC_CMD_NUDGE:
-				if (w.cloud && w.continuous) {
+				/*
+				 * Offline, the backoff's retry carries the change: a
+				 * nudge per import would make a round of requests per
+				 * line an agent writes while the cloud is down.
+				 */
+				if (w.cloud && w.continuous &&
+				    !(s.state == SYNC_OFFLINE && w.next_run != 0)) {
 					run_sync(&w, &s);
 					break;
 				}

@@ -54,7 +54,9 @@ struct daemon {
 	char storage[16];
 	int cloud;		/* storage = cloud: the sync core may run */
 	char sync_state[16];
-	char last_error[ERRLEN];
+	char last_error[ERRLEN];	/* the daemon's own: config, import */
+	int import_failed;	/* last_error is a failed import's */
+	char sync_error[ERRLEN];	/* the sync core's, gone once a sync works */
 };
 
 /* Lines of the daemon's own, for its log: when, and what. */
@@ -103,8 +105,7 @@ write_status(struct daemon *d)
 		s->syncs = (long)ss.runs;
 		s->pending = ss.pending;
 		s->conflicts = ss.held;
-		if (ss.last_error[0] != '\0')
-			snprintf(d->last_error, sizeof d->last_error, "%s", ss.last_error);
+		snprintf(d->sync_error, sizeof d->sync_error, "%s", ss.last_error);
 	} else {
 		snprintf(d->sync_state, sizeof d->sync_state, "off");
 		if (browse_sync_counts(d->ctx->store, &s->pending, &held, &settled, err) != 0)
@@ -113,7 +114,7 @@ write_status(struct daemon *d)
 	}
 	s->sync = d->sync_state;
 	s->user = d->user;
-	s->last_error = d->last_error;
+	s->last_error = d->sync_error[0] != '\0' ? d->sync_error : d->last_error;
 	if (daemon_status_write(d->ctx->home, s, err) != 0)
 		log_warn("%s", err);
 }
@@ -160,8 +161,13 @@ static void
 imported(struct daemon *d, int what)
 {
 	/* The failure is in the log already (capture/live.c): only the status says it again. */
-	if (what & LIVE_FAILED)
+	if (what & LIVE_FAILED) {
 		snprintf(d->last_error, sizeof d->last_error, "%s", live_error(d->live));
+		d->import_failed = 1;
+	} else if ((what & LIVE_IMPORTED) && d->import_failed) {
+		d->last_error[0] = '\0';	/* the failed import is done now */
+		d->import_failed = 0;
+	}
 	if (what & (LIVE_IMPORTED | LIVE_FAILED))
 		write_status(d);
 	if ((what & LIVE_PUSH) && d->sync != NULL)
