@@ -279,7 +279,13 @@ rt_connected(struct sync_thread *t)
 static void
 plan_refresh(struct worker *w, long long expires_at)
 {
-	long long in = expires_at - REFRESH_AHEAD - (long long)time(NULL);
+	long long left = expires_at - (long long)time(NULL);
+	/*
+	 * A token that lives less than twice the margin (a cloud's short
+	 * access-token lifetime) is refreshed halfway: refreshing "50 s ahead"
+	 * would be at once, and again at once with each new token, a loop.
+	 */
+	long long in = left < 2 * REFRESH_AHEAD ? left / 2 : left - REFRESH_AHEAD;
 
 	if (expires_at <= 0) {
 		w->refresh_at = 0;

@@ -1,0 +1,103 @@
+#!/bin/sh
+# agentlogs daemon and its access token (issue 12: "token expiry while
+# running"), against agentlogs-server --access-token-ttl 4. The daemon logs in
+# nowhere itself: it refreshes the token it was given. Past the expiry of the
+# token it started with (awaited: until the server refuses that token), a line
+# appended is pushed; the server log shows refresh grants, a bounded number of
+# them (no refresh loop) and no 401 answered over and over; daemon.json ends
+# with no error. Then the session is ended on the server (the way an admin
+# signs a user out): daemon.json and `daemon status` say to log in again, the
+# daemon keeps running and importing lines.
+. "$SRCDIR/tests/integration/sync-lib.sh"
+. "$SRCDIR/tests/integration/daemon-lib.sh"
+TTL=4
+S_SERVER_ARGS="--access-token-ttl $TTL"
+y_begin
+trap 'd_kill; s_cleanup' EXIT
+
+y_machine A
+y_signup A ann@example.com
+uid=$(y_uid A)
+AGENTLOGS_HOME=$(y_home A)
+CLAUDE_HOME=$T_TMP/claude
+export AGENTLOGS_HOME CLAUDE_HOME
+mkdir -p "$CLAUDE_HOME/projects"
+
+# cloud_turns N: waits until the cloud holds N of ann's turns.
+cloud_turns() {
+	ct_i=0
+	until [ "$(y_cloud_counts "$uid" | cut -d' ' -f4)" = "$1" ]; do
+		ct_i=$((ct_i + 1))
+		[ $ct_i -lt 1200 ] || t_fail "the cloud holds $(y_cloud_counts "$uid") (turns 4th), not $1 turns; log: $(tail -n 5 "$AGENTLOGS_HOME/log"); status: $(cat "$AGENTLOGS_HOME/daemon.json")"
+		sleep 0.05
+	done
+}
+# wait_status FIELD TEXT WHAT: waits until daemon.json's FIELD holds TEXT.
+wait_status() {
+	ws_i=0
+	until d_status_field "$1" 2>/dev/null | grep -q -F -e "$2"; do
+		ws_i=$((ws_i + 1))
+		[ $ws_i -lt 1200 ] || t_fail "$3: daemon.json's $1 lacks '$2' after 60 s: $(cat "$AGENTLOGS_HOME/daemon.json")"
+		sleep 0.05
+	done
+}
+# since LINE PATTERN: lines of the server log after line LINE matching PATTERN.
+since() {
+	tail -n "+$(($1 + 1))" "$T_TMP/server.log" | grep -c -e "$2"
+}
+
+first_token=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["access_token"])' \
+	"$AGENTLOGS_HOME/auth.json")
+log_start=$(wc -l <"$T_TMP/server.log")
+t_start=$(date +%s)
+d_turns alpha 1 1
+d_start
+cloud_turns 2
+
+# Past the expiry of the token the daemon started with.
+i=0
+until s_http GET /auth/v1/user -H "Authorization: Bearer $first_token" && [ "$s_status" = 401 ]; do
+	i=$((i + 1))
+	[ $i -lt 600 ] || t_fail "a $TTL-second token was still accepted after 60 s"
+	sleep 0.1
+done
+d_turns alpha 2 1
+cloud_turns 4
+wait_status sync live "realtime with refreshed tokens"
+t_assert_eq "" "$(d_status_field last_error)" "daemon.json's last error after the refreshes"
+kill -0 "$D_PID" || t_fail "the daemon died"
+
+elapsed=$(($(date +%s) - t_start + 1))
+refreshes=$(since "$log_start" 'POST /auth/v1/token ')
+# (the test's own probes of the first token left out)
+unauthorized=$(tail -n "+$((log_start + 1))" "$T_TMP/server.log" | grep -v ' /auth/v1/user ' | grep -c ' 401 ')
+echo "over $elapsed s with $TTL-second tokens: $refreshes token requests, $unauthorized answered 401"
+# The daemon never signs in with a password: each token request is a refresh.
+[ "$refreshes" -ge 1 ] || t_fail "no refresh grant in the server log"
+# A refresh every half lifetime is 1 every 2 s; a loop would be hundreds.
+[ "$refreshes" -le $((elapsed + 5)) ] || t_fail "$refreshes refreshes in $elapsed s: a refresh loop"
+# A 401 is met by one refresh and the request again: a few at most.
+[ "$unauthorized" -le 3 ] || t_fail "$unauthorized requests answered 401: the token was not refreshed in time"
+
+# ---- The session ends on the server: every refresh token of ann's is void.
+log_start=$(wc -l <"$T_TMP/server.log")
+t_start=$(date +%s)
+psql -X -q -At "$S_DB" -c "DELETE FROM auth.sessions WHERE user_id = '$uid'" >/dev/null ||
+	t_fail "ending the session"
+wait_status last_error "log in again" "daemon.json once the session ended"
+echo "daemon.json once the session ended: $(d_status_field last_error)"
+t_run "$AGENTLOGS" daemon status
+t_assert_contains "$t_out" "log in again" "daemon status once the session ended"
+# No crash; local import goes on.
+d_turns alpha 3 1
+d_wait_turns 6 "imported after the session ended"
+kill -0 "$D_PID" || t_fail "the daemon died once the session ended"
+# Refused refreshes are not tried again and again.
+elapsed=$(($(date +%s) - t_start + 1))
+refreshes=$(since "$log_start" 'POST /auth/v1/token ')
+echo "over $elapsed s after the session ended: $refreshes token requests"
+[ "$refreshes" -le $((elapsed + 5)) ] || t_fail "$refreshes refused refreshes in $elapsed s: a loop"
+t_run "$AGENTLOGS" daemon stop
+t_assert_eq 0 "$t_rc" "daemon stop: $t_err"
+D_PID=
+echo "daemon token: ok"
