@@ -531,11 +531,22 @@ refresh_token(struct worker *w, struct sync_status *s)
 	}
 	if (rc == 0 && auth_session_refresh(w->t->home, &w->sc.auth, w->sc.cloud, 0, err) == 0) {
 		rt_token_update(w);
+		/* Between syncs that worked, the error can only be a refresh's: gone now. */
+		if (s->state != SYNC_OFFLINE && s->last_error[0] != '\0') {
+			s->last_error[0] = '\0';
+			publish(w->t, s);
+		}
 		return;
 	}
 	if (aborted(w))
 		return;
 	log_debug("sync thread: token refresh: %s", err);
+	/*
+	 * Said now: a session the cloud has ended needs a login, and the next
+	 * sync (which would say so too) may be minutes away.
+	 */
+	one_line(s->last_error, sizeof s->last_error, err);
+	publish(w->t, s);
 	/* Realtime may still come up with the token it has; the next sync tries again. */
 	rt_begin(w);
 	w->refresh_at = mono_ms() + REFRESH_RETRY * 1000LL;

@@ -407,8 +407,13 @@ cloud_call(struct cloud *c, const char *method, const char *path, const char *bo
 			}
 			if (cloud_aborted(c))
 				return seterr(err, "%s %s: cancelled", method, path);
-			log_debug("token refresh after 401 failed: %s", rerr);
-			return 0;
+			/*
+			 * The refresh's error says why (a session the cloud has
+			 * ended: log in again), the 401 only that the token is
+			 * refused.
+			 */
+			r->status = 0;
+			return seterr(err, "%s", rerr);
 		}
 		if (ok && r->status != 429 && r->status < 500)
 			return 0;

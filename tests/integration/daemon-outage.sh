@@ -22,7 +22,7 @@ phase() {
 	echo "$(($(date +%s) - T0)) s: $*"
 }
 STUB_PID=
-trap 'd_kill; [ -z "$STUB_PID" ] || kill "$STUB_PID" 2>/dev/null; s_cleanup' EXIT
+trap 'rc=$?; d_kill; [ -z "$STUB_PID" ] || kill "$STUB_PID" 2>/dev/null; (exit $rc); s_cleanup' EXIT
 
 y_machine A
 y_machine B
