@@ -64,6 +64,8 @@ d_turns alpha 30 1
 wait "$locker"
 t_wait_file "$AGENTLOGS_HOME/log" "locked" "the failed import's line"
 d_wait_turns 8 "an import tried again after it failed"
+# ...and daemon.json's error goes with it.
+t_wait_file "$AGENTLOGS_HOME/daemon.json" '"last_error":	""' "daemon.json once the import worked"
 
 # stop, and start again: nothing imported twice.
 t_run "$AGENTLOGS" daemon stop

@@ -14,8 +14,8 @@
 . "$SRCDIR/tests/integration/daemon-lib.sh"
 t_need_cmd tmux
 y_begin
-sock=agentlogs-2home-$$
-trap 'rc=$?; tmux -L "$sock" kill-server 2>/dev/null; d_kill; (exit $rc); s_cleanup' EXIT
+. "$SRCDIR/tests/tui/tmux-lib.sh"
+trap 'rc=$?; x_close; d_kill; (exit $rc); s_cleanup' EXIT
 
 y_machine A
 y_machine B
@@ -39,57 +39,16 @@ done
 t_wait_file "$AGENTLOGS_HOME/daemon.json" '"sync":	"live"' "A's realtime channel"
 y_settle
 
-# B: the browser, which pulls on its own at start (continuous sync).
-tmux -L "$sock" -f /dev/null new-session -d -s b -x 100 -y 30 \
-	"env TERM=xterm-256color LC_ALL=C.UTF-8 AGENTLOGS_HOME='$T_TMP/B' \
-	CLAUDE_HOME='$T_TMP/none' AGENTLOGS_MACHINE=machine-b \
-	LSAN_OPTIONS='suppressions=$SRCDIR/tests/tui/lsan.supp:print_suppressions=0' \
-	'$AGENTLOGS' 2>'$T_TMP/stderr.b'; echo \$? >'$T_TMP/exit.b'; sleep 600" ||
-	t_fail "cannot start tmux"
-
-screen() {
-	tmux -L "$sock" capture-pane -p -t b >"$T_TMP/screen" 2>/dev/null
-}
-# wait_for TEXT [-E]: until B's screen shows TEXT (a regular expression
-# with -E); 60 s: a bound for a broken program.
-wait_for() {
-	wf_end=$(($(date +%s) + 60))
-	while :; do
-		screen
-		grep -q "${2:--F}" -- "$1" "$T_TMP/screen" && return 0
-		[ -f "$T_TMP/exit.b" ] && { cat "$T_TMP/screen" "$T_TMP/stderr.b" >&2; t_fail "B's browser exited waiting for '$1'"; }
-		[ "$(date +%s)" -lt "$wf_end" ] || break
-		sleep 0.1
-	done
-	cat "$T_TMP/screen" >&2
-	t_fail "B's screen never showed '$1'"
-}
-# status: B's status bar (the line above the last).
-status() {
-	tail -n 2 "$T_TMP/screen" | head -n 1
-}
-# wait_live: until B's status bar says live (realtime joined, a sync done).
-wait_live() {
-	wl_end=$(($(date +%s) + 60))
-	until screen && status | grep -qE '^ live '; do
-		[ "$(date +%s)" -lt "$wl_end" ] || t_fail "B's status bar never said live: $(status)"
-		sleep 0.1
-	done
-}
-keys() {
-	tmux -L "$sock" send-keys -t b "$@"
-}
-
-wait_for "commits 1/1"
-wait_live
+# B: the browser, which pulls on its own at start (continuous sync), live
+# once realtime has joined.
+x_open AGENTLOGS_HOME="'$T_TMP/B'" CLAUDE_HOME="'$T_TMP/none'"
+x_wait_for "commits 1/1"
+x_wait_status '^ live '
 # Into A's conversation, on its last turn.
-keys Enter
-wait_for "sessions 1/1"
-keys Enter
-wait_for "turns 1/2"
-keys G
-wait_for "turns 2/2"
-wait_for "answer 1"
+x_into_turns 2
+x_key G
+x_wait_for "turns 2/2"
+x_wait_for "answer 1"
 
 # A's agent writes 3 more exchanges, one at a time: 6 more turns, each
 # exchange awaited on B's screen (following the tail: the newest answer
@@ -98,31 +57,25 @@ n=2
 for e in 2 3 4; do
 	d_turns alpha $e 1
 	n=$((n + 2))
-	wait_for "turns $n/$n"
-	wait_for "answer $e"
+	x_wait_for "turns $n/$n"
+	x_wait_for "answer $e"
 done
-case $(status) in *"new turn"*) t_fail "a note while following the tail: $(status)" ;; esac
-t_assert_contains "$(status)" "live" "B's status bar after the new turns"
+case $(x_status) in *"new turn"*) t_fail "a note while following the tail: $(x_status)" ;; esac
+t_assert_contains "$(x_status)" "live" "B's status bar after the new turns"
 
 # Back to the list (keys on B, before the change), then a new transcript
 # under A: a second commit in B's list, with no key.
-keys q q
-wait_for "commits 1/1"
+x_key q q
+x_wait_for "commits 1/1"
 d_turns beta 1 2
-wait_for "commits [12]/2" -E
+x_until 'grep -qE "commits [12]/2" "$T_TMP/screen"' "a second commit"
 
 # Quit B: exit status 0, nothing on stderr but the note of a sync under way.
-keys q
-i=0
-until [ -f "$T_TMP/exit.b" ]; do
-	i=$((i + 1))
-	[ $i -lt 300 ] || t_fail "q did not quit B's browser"
-	[ $((i % 10)) -eq 0 ] && keys q
-	sleep 0.1
-done
-t_assert_eq 0 "$(cat "$T_TMP/exit.b")" "B's browser's exit status"
-grep -v -x -F "agentlogs: finishing the sync under way..." "$T_TMP/stderr.b" >"$T_TMP/stderr.rest"
-[ -s "$T_TMP/stderr.rest" ] && t_fail "B's browser wrote: $(cat "$T_TMP/stderr.b")"
+x_key Q
+t_wait_file "$T_TMP/exit" "" "Q: B's exit status"
+t_assert_eq 0 "$(cat "$T_TMP/exit")" "B's browser's exit status"
+grep -v -x -F "agentlogs: finishing the sync under way..." "$T_TMP/stderr" >"$T_TMP/stderr.rest"
+[ -s "$T_TMP/stderr.rest" ] && t_fail "B's browser wrote: $(cat "$T_TMP/stderr")"
 t_run "$AGENTLOGS" daemon stop
 t_assert_eq 0 "$t_rc" "daemon stop on A: $t_err"
 D_PID=
