@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "capture/bigline.h"
+#include "capture/prune.h"
 #include "capture/reader.h"
 #include "capture/record.h"
 #include "util/arena.h"
@@ -139,16 +140,29 @@ add_line(struct batch *b, int file, const char *line, size_t len, int64_t end,
 	if (typed && (unread = record_unread_member(type)) != NULL)
 		len = jsonl_drop_member((char *)line, len, unread);
 	it = add_item(b, ITEM_OBJECTS, file, end);
-	if (jr != NULL && len >= BIGLINE_MIN) {
-		size_t size;
-		char *buf = jsonl_take_buffer(jr, &size);
-		arena_adopt(b->arena, buf, size);
-		bigline_place_strings((char *)line, len, b->arena);
+	/*
+	 * A pruned parse builds only what record_from_json reads; a line it does
+	 * not take (malformed, or odd) gets the full parse, which decides.
+	 */
+	n = parsed = -1;
+	if (jr == NULL || len < BIGLINE_MIN) {
+		prev = arena_use(b->arena);
+		n = parsed = prune_parse_objects(line, len, record_member_use, objs,
+		    JSONL_MAX_OBJECTS);
+		arena_use(prev);
 	}
-	prev = arena_use(b->arena);
-	n = jsonl_parse_objects(line, len, objs, JSONL_MAX_OBJECTS, &parsed);
-	arena_unplace(b->arena);
-	arena_use(prev);
+	if (parsed < 0) {
+		if (jr != NULL && len >= BIGLINE_MIN) {
+			size_t size;
+			char *buf = jsonl_take_buffer(jr, &size);
+			arena_adopt(b->arena, buf, size);
+			bigline_place_strings((char *)line, len, b->arena);
+		}
+		prev = arena_use(b->arena);
+		n = jsonl_parse_objects(line, len, objs, JSONL_MAX_OBJECTS, &parsed);
+		arena_unplace(b->arena);
+		arena_use(prev);
+	}
 	if (n < 0)
 		it->kind = ITEM_MALFORMED;	/* objects before the bad part still count */
 	if (parsed == 0)

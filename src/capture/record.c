@@ -25,6 +25,41 @@ record_unread_member(const char *type)
 	return strcmp(type, "user") == 0 ? "toolUseResult" : NULL;
 }
 
+/*
+ * Every member record_from_json reads, at any depth: a pruned parse
+ * (capture/prune.h) builds only these. A tool call's input is kept whole
+ * (it is stored as JSON and searched for paths and commands).
+ */
+#define MEMBER(name) { name, sizeof name - 1 }
+static const struct {
+	const char *name;
+	size_t len;
+} read_members[] = {
+	MEMBER("type"), MEMBER("message"), MEMBER("content"), MEMBER("text"), MEMBER("id"),
+	MEMBER("uuid"), MEMBER("sessionId"), MEMBER("timestamp"), MEMBER("cwd"),
+	MEMBER("gitBranch"), MEMBER("version"), MEMBER("isMeta"), MEMBER("isSidechain"),
+	MEMBER("isCompactSummary"), MEMBER("model"), MEMBER("usage"), MEMBER("input_tokens"),
+	MEMBER("output_tokens"), MEMBER("cache_read_input_tokens"),
+	MEMBER("cache_creation_input_tokens"), MEMBER("thinking"), MEMBER("name"),
+	MEMBER("tool_use_id"), MEMBER("is_error"), MEMBER("source"), MEMBER("media_type"),
+	MEMBER("data"),
+};
+#undef MEMBER
+
+enum prune_use
+record_member_use(const char *key, size_t len)
+{
+	size_t i;
+
+	if (len == 5 && memcmp(key, "input", 5) == 0)
+		return PRUNE_WHOLE;
+	for (i = 0; i < sizeof read_members / sizeof read_members[0]; i++) {
+		if (read_members[i].len == len && memcmp(read_members[i].name, key, len) == 0)
+			return PRUNE_KEEP;
+	}
+	return PRUNE_DROP;
+}
+
 int
 record_type_is_skipped(const char *type)
 {

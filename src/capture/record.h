@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
+#include "capture/prune.h"
+
 enum record_kind {
 	RECORD_SKIP,		/* a type we do not keep */
 	RECORD_USER,
@@ -68,6 +70,9 @@ struct record {
  */
 int record_from_json(struct record *rec, cJSON *obj, char *err);
 void record_free(struct record *rec);
+
+/* Whether a pruned parse of a record (capture/prune.h) builds the member key. */
+enum prune_use record_member_use(const char *key, size_t len);
 
 /* Quick test on a line's top-level type: nonzero when it can be skipped unparsed. */
 int record_type_is_skipped(const char *type);

@@ -1,0 +1,378 @@
+#include "config.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/prune.h"
+
+/* Shallower than cJSON's limit (1000): deeper lines go to cJSON, which decides. */
+#define PRUNE_DEPTH 256
+/* cJSON reads a number through a 64-byte buffer: longer ones go to cJSON too. */
+#define NUMBER_MAX 63
+/* Strings up to this long are scanned byte by byte, longer ones with memchr. */
+#define SHORT_STRING 40
+
+struct pruner {
+	const char *end;
+	prune_keep_fn keep;
+	int depth;
+};
+
+static const char *
+blanks(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static int
+hex4(const char *p, unsigned *code)
+{
+	int i;
+
+	*code = 0;
+	for (i = 0; i < 4; i++) {
+		unsigned c = (unsigned char)p[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		*code = *code << 4 | d;
+	}
+	return 0;
+}
+
+/*
+ * The code point of the \u escape at p (one, or a surrogate pair: cJSON
+ * refuses a lone low half and a high half without its low one) and the
+ * escape's length, or 0 when it is not one cJSON takes as written. q is the
+ * string's closing quote: hex digits never are one, so 6 or 12 of them in
+ * range means the escape ends before it.
+ */
+static int
+u_escape(const char *p, const char *end, unsigned *cp)
+{
+	unsigned hi, lo;
+
+	if (end - p < 6 || hex4(p + 2, &hi) != 0 || (hi >= 0xdc00 && hi <= 0xdfff))
+		return 0;
+	if (hi < 0xd800 || hi > 0xdbff) {
+		*cp = hi;
+		return 6;
+	}
+	if (end - p < 12 || p[6] != '\\' || p[7] != 'u' || hex4(p + 8, &lo) != 0 ||
+	    lo < 0xdc00 || lo > 0xdfff)
+		return 0;
+	*cp = 0x10000 + ((hi & 0x3ff) << 10 | (lo & 0x3ff));
+	return 12;
+}
+
+/*
+ * Checks the string whose opening quote is at p: returns past its closing
+ * quote, or NULL. The quote and the backslashes are found with memchr, so
+ * the bytes between them cost next to nothing. *escaped: it holds escapes.
+ */
+static const char *
+string_end(const char *p, const char *end, int *escaped)
+{
+	const char *start = p, *q = NULL, *bs;
+	unsigned cp;
+	int n;
+
+	*escaped = 0;
+	/* Most strings (keys, ids, names) are short: looked at byte by byte first. */
+	for (p++; p < end && p - start <= SHORT_STRING; p++) {
+		if (*p == '"')
+			return p + 1;
+		if (*p == '\\')
+			break;
+	}
+	for (;;) {
+		if (q == NULL || q < p) {
+			if ((q = memchr(p, '"', (size_t)(end - p))) == NULL)
+				return NULL;
+		}
+		if ((bs = memchr(p, '\\', (size_t)(q - p))) == NULL)
+			return q + 1;
+		*escaped = 1;
+		if (bs + 1 >= end)
+			return NULL;
+		switch (bs[1]) {
+		case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+			p = bs + 2;
+			break;
+		case 'u':
+			if ((n = u_escape(bs, end, &cp)) == 0)
+				return NULL;
+			p = bs + n;
+			break;
+		default:
+			return NULL;
+		}
+	}
+}
+
+/* Decodes the checked string text [p, q) into out, as cJSON does; returns out. */
+static char *
+decode(char *out, const char *p, const char *q)
+{
+	char *o = out;
+	const char *bs;
+	unsigned cp;
+	int n;
+
+	while (p < q) {
+		if ((bs = memchr(p, '\\', (size_t)(q - p))) == NULL)
+			bs = q;
+		memcpy(o, p, (size_t)(bs - p));
+		o += bs - p;
+		if ((p = bs) == q)
+			break;
+		switch (p[1]) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			n = u_escape(p, q, &cp);
+			if (cp < 0x80)
+				*o++ = (char)cp;
+			else if (cp < 0x800) {
+				*o++ = (char)(0xc0 | cp >> 6);
+				*o++ = (char)(0x80 | (cp & 0x3f));
+			} else if (cp < 0x10000) {
+				*o++ = (char)(0xe0 | cp >> 12);
+				*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+				*o++ = (char)(0x80 | (cp & 0x3f));
+			} else {
+				*o++ = (char)(0xf0 | cp >> 18);
+				*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
+				*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+				*o++ = (char)(0x80 | (cp & 0x3f));
+			}
+			p += n;
+			continue;
+		default:	/* " \ / */
+			*o++ = p[1];
+			break;
+		}
+		p += 2;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The string [p, q) as a C string from cJSON's allocator (the arena). */
+static char *
+string_copy(const char *p, const char *q, int escaped)
+{
+	char *out = cJSON_malloc((size_t)(q - p) + 1);
+
+	if (out == NULL)
+		return NULL;
+	if (escaped)
+		return decode(out, p, q);
+	memcpy(out, p, (size_t)(q - p));
+	out[q - p] = '\0';
+	return out;
+}
+
+/* A JSON number at p (the strict grammar); returns past it, or NULL. */
+static const char *
+number_end(const char *p, const char *end)
+{
+	const char *s = p;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p < end && *p == '0')
+		p++;
+	else if (p < end && *p >= '1' && *p <= '9')
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	else
+		return NULL;
+	if (p < end && *p == '.') {
+		if (++p == end || *p < '0' || *p > '9')
+			return NULL;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p == end || *p < '0' || *p > '9')
+			return NULL;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	return p - s <= NUMBER_MAX ? p : NULL;
+}
+
+/* The number [p, q) as cJSON reads it: strtod with the locale's decimal point. */
+static cJSON *
+number_node(const char *p, const char *q)
+{
+	char buf[NUMBER_MAX + 1], point = localeconv()->decimal_point[0];
+	size_t i, n = (size_t)(q - p);
+
+	for (i = 0; i < n; i++)
+		buf[i] = p[i] == '.' ? point : p[i];
+	buf[n] = '\0';
+	return cJSON_CreateNumber(strtod(buf, NULL));
+}
+
+static int value(struct pruner *s, const char **pp, cJSON **out, int whole);
+
+/* Adds child to the object or array parent (built ones only). */
+static void
+attach(cJSON *parent, const char *key, cJSON *child)
+{
+	if (key != NULL)
+		cJSON_AddItemToObjectCS(parent, key, child);
+	else
+		cJSON_AddItemToArray(parent, child);
+}
+
+/*
+ * The members or elements of the object or array at *pp ('{' or '['). Built
+ * into *out when out is given: whole, or with the members keep names.
+ */
+static int
+container(struct pruner *s, const char **pp, cJSON **out, int whole)
+{
+	const char *p = *pp, *q;
+	int object = *p == '{', escaped, child_whole;
+	char close = object ? '}' : ']', *key = NULL;
+	enum prune_use use;
+	cJSON *node = NULL, *child, **childp;
+
+	if (++s->depth > PRUNE_DEPTH)
+		return -1;
+	if (out != NULL && (node = *out = object ? cJSON_CreateObject() : cJSON_CreateArray()) ==
+	    NULL)
+		return -1;
+	p = blanks(p + 1, s->end);
+	if (p < s->end && *p == close) {
+		*pp = p + 1;
+		s->depth--;
+		return 0;
+	}
+	for (;;) {
+		childp = out != NULL ? &child : NULL;
+		child_whole = whole;
+		if (object) {
+			if (p == s->end || *p != '"' || (q = string_end(p, s->end, &escaped)) == NULL)
+				return -1;
+			/*
+			 * Keys with escapes, or a NUL byte (cJSON's key ends there), are
+			 * rare: cJSON decides those lines.
+			 */
+			if (escaped || memchr(p + 1, '\0', (size_t)(q - p - 2)) != NULL)
+				return -1;
+			use = out == NULL || whole ? PRUNE_WHOLE : s->keep(p + 1, (size_t)(q - p - 2));
+			if (use == PRUNE_DROP)
+				childp = NULL;
+			else if (out != NULL && (key = string_copy(p + 1, q - 1, 0)) == NULL)
+				return -1;
+			child_whole = whole || use == PRUNE_WHOLE;
+			p = blanks(q, s->end);
+			if (p == s->end || *p != ':')
+				return -1;
+			p = blanks(p + 1, s->end);
+		}
+		if (value(s, &p, childp, child_whole) != 0)
+			return -1;
+		if (childp != NULL)
+			attach(node, object ? key : NULL, child);
+		p = blanks(p, s->end);
+		if (p < s->end && *p == ',') {
+			p = blanks(p + 1, s->end);
+			continue;
+		}
+		if (p < s->end && *p == close)
+			break;
+		return -1;
+	}
+	*pp = p + 1;
+	s->depth--;
+	return 0;
+}
+
+/* Checks the value at *pp and moves past it; builds it into *out when out is given. */
+static int
+value(struct pruner *s, const char **pp, cJSON **out, int whole)
+{
+	const char *p = *pp, *q = NULL, *end = s->end;
+	cJSON *node = NULL;
+	int escaped;
+	char *str;
+
+	if (p == end)
+		return -1;
+	switch (*p) {
+	case '{':
+	case '[':
+		return container(s, pp, out, whole);
+	case '"':
+		if ((q = string_end(p, end, &escaped)) == NULL)
+			return -1;
+		if (out != NULL) {
+			if ((str = string_copy(p + 1, q - 1, escaped)) == NULL)
+				return -1;
+			node = cJSON_CreateStringReference(str);
+		}
+		break;
+	case 't':
+		if (end - p >= 4 && memcmp(p, "true", 4) == 0)
+			q = p + 4;
+		if (q != NULL && out != NULL)
+			node = cJSON_CreateTrue();
+		break;
+	case 'f':
+		if (end - p >= 5 && memcmp(p, "false", 5) == 0)
+			q = p + 5;
+		if (q != NULL && out != NULL)
+			node = cJSON_CreateFalse();
+		break;
+	case 'n':
+		if (end - p >= 4 && memcmp(p, "null", 4) == 0)
+			q = p + 4;
+		if (q != NULL && out != NULL)
+			node = cJSON_CreateNull();
+		break;
+	default:
+		if ((q = number_end(p, end)) != NULL && out != NULL)
+			node = number_node(p, q);
+		break;
+	}
+	if (q == NULL || (out != NULL && (*out = node) == NULL))
+		return -1;
+	*pp = q;
+	return 0;
+}
+
+int
+prune_parse_objects(const char *line, size_t len, prune_keep_fn keep, cJSON **objs, int max)
+{
+	struct pruner s = { line + len, keep, 0 };
+	const char *p = line;
+	int n = 0;
+
+	for (;;) {
+		p = blanks(p, s.end);
+		if (p == s.end)
+			return n > 0 ? n : -1;
+		if (n == max || *p != '{' || value(&s, &p, &objs[n], 0) != 0)
+			return -1;
+		n++;
+	}
+}
