@@ -136,9 +136,6 @@ add_line(struct batch *b, int file, const char *line, size_t len, int64_t end,
 		add_item(b, ITEM_DROPPED, file, end);
 		return;
 	}
-	/* What is never read is not parsed either (the line is the reader's to change). */
-	if (typed && (unread = record_unread_member(type)) != NULL)
-		len = jsonl_drop_member((char *)line, len, unread);
 	it = add_item(b, ITEM_OBJECTS, file, end);
 	/*
 	 * A pruned parse builds only what record_from_json reads; a line it does
@@ -152,6 +149,9 @@ add_line(struct batch *b, int file, const char *line, size_t len, int64_t end,
 		arena_use(prev);
 	}
 	if (parsed < 0) {
+		/* What is never read is not parsed either (the line is the reader's to change). */
+		if (typed && (unread = record_unread_member(type)) != NULL)
+			len = jsonl_drop_member((char *)line, len, unread);
 		if (jr != NULL && len >= BIGLINE_MIN) {
 			size_t size;
 			char *buf = jsonl_take_buffer(jr, &size);
