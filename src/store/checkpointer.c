@@ -56,6 +56,14 @@ checkpointer_start(struct store *st, char *err)
 		return NULL;
 	}
 	sqlite3_busy_timeout(cp->db, 1000);
+	/*
+	 * A connection that has read nothing yet does not know the store is in
+	 * WAL mode, and its checkpoints do nothing (SQLite reports a log of -1
+	 * frames): one read opens the WAL.
+	 */
+	if (sqlite3_exec(cp->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		log_debug("checkpointer: %s", sqlite3_errmsg(cp->db));
 	pthread_mutex_init(&cp->lock, NULL);
 	pthread_cond_init(&cp->wake, NULL);
 	if ((rc = pthread_create(&cp->thread, NULL, checkpointer_main, cp)) != 0) {
