@@ -53,6 +53,7 @@ batch_clear(struct batch *b)
 		free(it->io_error);
 	}
 	b->n = 0;
+	b->owned = 0;
 	arena_reset(b->arena);
 }
 
@@ -172,13 +173,14 @@ add_line(struct batch *b, int file, const char *line, size_t len, int64_t end,
 	for (i = 0; i < parsed; i++) {
 		if (record_from_json(&it->parsed[i].rec, objs[i], why) != 0)
 			it->parsed[i].error = xstrdup(why);
+		b->owned += it->parsed[i].rec.owned;
 	}
 }
 
 static int
 full(const struct batch *b)
 {
-	return b->n >= BATCH_ITEMS || arena_used(b->arena) >= BATCH_BYTES;
+	return b->n >= BATCH_ITEMS || arena_used(b->arena) + b->owned >= BATCH_BYTES;
 }
 
 static void *

@@ -46,6 +46,7 @@ struct batch {
 	struct item *items;
 	int n, cap;
 	struct arena *arena;	/* holds the trees; released with the batch */
+	size_t owned;		/* bytes the records hold outside the arena */
 	struct batch *next;	/* in the queue or the free list */
 };
 

@@ -182,6 +182,16 @@ result_text(const cJSON *content)
 	return strbuf_detach(&r.sb);
 }
 
+/* s as a JSON string, quotes and escapes included. */
+static char *
+quoted(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	json_add_string(&sb, s);
+	return strbuf_detach(&sb);
+}
+
 static void
 read_user_content(struct record *rec, const cJSON *content)
 {
@@ -210,6 +220,7 @@ read_user_content(struct record *rec, const cJSON *content)
 			if ((r->tool_use_id = str_field(b, "tool_use_id")) == NULL)
 				continue;
 			r->content = result_text(cJSON_GetObjectItemCaseSensitive(b, "content"));
+			r->content_json = quoted(r->content);
 			r->is_error = bool_field(b, "is_error");
 			rec->nresults++;
 		} else if (strcmp(type, "image") == 0) {
@@ -266,6 +277,26 @@ read_assistant_content(struct record *rec, const cJSON *content)
 	rec->thinking = detach_or_null(&thinking);
 }
 
+static size_t
+len_or_0(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
+/* What rec holds besides the tree it was read from (the reader bounds its batches by it). */
+static void
+count_owned(struct record *rec)
+{
+	int i;
+
+	rec->owned = len_or_0(rec->text) + len_or_0(rec->thinking);
+	for (i = 0; i < rec->nuses; i++)
+		rec->owned += len_or_0(rec->uses[i].input_json);
+	for (i = 0; i < rec->nresults; i++)
+		rec->owned += len_or_0(rec->results[i].content) +
+		    len_or_0(rec->results[i].content_json);
+}
+
 int
 record_from_json(struct record *rec, cJSON *obj, char *err)
 {
@@ -297,6 +328,7 @@ record_from_json(struct record *rec, cJSON *obj, char *err)
 	if (strcmp(type, "user") == 0) {
 		rec->kind = RECORD_USER;
 		read_user_content(rec, cJSON_GetObjectItemCaseSensitive(msg, "content"));
+		count_owned(rec);
 		return 0;
 	}
 	rec->kind = RECORD_ASSISTANT;
@@ -313,6 +345,7 @@ record_from_json(struct record *rec, cJSON *obj, char *err)
 		rec->usage.cache_creation = usage_field(usage, "cache_creation_input_tokens",
 		    &rec->bad_numbers);
 	}
+	count_owned(rec);
 	return 0;
 }
 
@@ -326,8 +359,10 @@ record_free(struct record *rec)
 	for (i = 0; i < rec->nuses; i++)
 		free(rec->uses[i].input_json);
 	free(rec->uses);
-	for (i = 0; i < rec->nresults; i++)
+	for (i = 0; i < rec->nresults; i++) {
 		free(rec->results[i].content);
+		free(rec->results[i].content_json);
+	}
 	free(rec->results);
 	free(rec->images);
 	memset(rec, 0, sizeof *rec);

@@ -28,6 +28,9 @@ struct record_tool_use {
 struct record_tool_result {
 	const char *tool_use_id;
 	char *content;		/* text of the result, owned */
+	/* content as a JSON string (quoted and escaped), owned: escaped here,
+	 * on the reader thread, so the writer only copies it */
+	char *content_json;
 	int is_error;
 };
 
@@ -61,6 +64,7 @@ struct record {
 	int has_usage;
 	struct record_usage usage;
 	int bad_numbers;	/* usage figures skipped: not whole numbers in 0..2^53 */
+	size_t owned;		/* bytes of the owned strings: what the record holds */
 };
 
 /*

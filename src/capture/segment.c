@@ -574,7 +574,9 @@ attach_result(struct segmenter *s, const struct record_tool_result *r,
 			if (cJSON_IsString(id) && strcmp(id->valuestring, r->tool_use_id) == 0) {
 				cJSON_DeleteItemFromObjectCaseSensitive(call, "result");
 				cJSON_DeleteItemFromObjectCaseSensitive(call, "is_error");
-				cJSON_AddStringToObject(call, "result", r->content);
+				/* Escaped by the reader when it could be: printed as it is. */
+				cJSON_AddItemToObject(call, "result", r->content_json != NULL ?
+				    cJSON_CreateRaw(r->content_json) : cJSON_CreateString(r->content));
 				cJSON_AddBoolToObject(call, "is_error", r->is_error);
 				break;
 			}
