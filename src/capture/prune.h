@@ -4,8 +4,9 @@
  * checked (a line is accepted only if cJSON accepts it too), but members
  * nobody reads (a thinking block's signature, ids, request metadata, ...)
  * become no nodes and their strings are never decoded or copied: strings are
- * skipped with memchr. The tree is what cJSON_ParseWithLengthOpts would give
- * with the unread members taken out, so record_from_json reads it unchanged.
+ * skipped sixteen bytes at a time. The tree is what cJSON_ParseWithLengthOpts
+ * would give with the unread members taken out, so record_from_json reads it
+ * unchanged.
  *
  * It is stricter than cJSON, never looser: whatever it refuses (a line cJSON
  * may still take, such as a BOM, \f between tokens, \u escapes with bad hex
