@@ -51,8 +51,8 @@ json_add_string(struct strbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *end;
-	size_t len = strlen(s);
-	uint64_t w;
+	size_t len = strlen(s), skip;
+	uint64_t w, bits;
 	char *out;
 
 	/*
@@ -66,12 +66,25 @@ json_add_string(struct strbuf *sb, const char *s)
 	for (end = p + len; p < end;) {
 		if (end - p >= 8) {
 			memcpy(&w, p, 8);
-			if (special_in(w) == 0) {
-				memcpy(out, &w, 8);
+			memcpy(out, &w, 8);
+			if ((bits = special_in(w)) == 0) {
 				out += 8;
 				p += 8;
 				continue;
 			}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/*
+			 * The lowest flagged byte is a real one (a borrow only runs
+			 * upwards): the bytes before it are plain and already copied.
+			 * On a little-endian machine the first byte is the lowest.
+			 */
+			skip = (size_t)__builtin_ctzll(bits) / 8;
+#else
+			skip = 0;
+			(void)bits;
+#endif
+			out += skip;
+			p += skip;
 		}
 		if (escaped_len[*p] == 1) {
 			*out++ = (char)*p++;

@@ -336,6 +336,40 @@ json_escaping(void **state)
 	strbuf_free(&sb);
 }
 
+/*
+ * Two bytes that need escaping (or bytes near them that only look like it)
+ * at every pair of offsets: plain bytes before the first in a word are copied
+ * at once, and what follows is looked at again.
+ */
+static void
+json_escaping_pairs(void **state)
+{
+	static const unsigned char odd[] = { '"', '\\', '\n', 0x01, 0x1f, 0x20, 0x7f, 0x80,
+		0xff, 'a' };
+	char in[20], want[20 * 6 + 3];
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, j, a, b, k, n;
+
+	(void)state;
+	for (a = 0; a < sizeof odd; a++)
+		for (b = 0; b < sizeof odd; b++)
+			for (i = 0; i < 19; i++)
+				for (j = i + 1; j < 19; j++) {
+					memset(in, 'x', 19);
+					in[19] = '\0';
+					in[i] = (char)odd[a];
+					in[j] = (char)odd[b];
+					n = (size_t)sprintf(want, "\"");
+					for (k = 0; k < 19; k++)
+						n += escape_by_hand(want + n, (unsigned char)in[k]);
+					sprintf(want + n, "\"");
+					strbuf_reset(&sb);
+					json_add_string(&sb, in);
+					assert_string_equal(sb.buf, want);
+				}
+	strbuf_free(&sb);
+}
+
 int
 main(void)
 {
@@ -348,6 +382,7 @@ main(void)
 		cmocka_unit_test(base64url),
 		cmocka_unit_test(json_members),
 		cmocka_unit_test(json_escaping),
+		cmocka_unit_test(json_escaping_pairs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
