@@ -2,8 +2,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 
 #include "capture/record.h"
+#include "util/hex.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -192,6 +194,32 @@ quoted(const char *s)
 	return strbuf_detach(&sb);
 }
 
+int
+record_image_decode(struct record_image *img)
+{
+	size_t b64len = strlen(img->data), len;
+	unsigned char digest[32];
+	int n, i;
+
+	img->decoded = 1;
+	img->len = 0;
+	img->sha256[0] = '\0';
+	img->bytes = xmalloc(b64len / 4 * 3 + 3);
+	if ((n = EVP_DecodeBlock(img->bytes, (const unsigned char *)img->data, (int)b64len)) < 0) {
+		free(img->bytes);
+		img->bytes = NULL;
+		return -1;
+	}
+	len = (size_t)n;
+	/* EVP_DecodeBlock counts the '=' padding as zero bytes. */
+	for (i = (int)b64len - 1; i >= 0 && img->data[i] == '=' && len > 0; i--)
+		len--;
+	img->len = len;
+	EVP_Digest(img->bytes, len, digest, NULL, EVP_sha256(), NULL);
+	hex_encode(img->sha256, sizeof img->sha256, digest, sizeof digest);
+	return 0;
+}
+
 static void
 read_user_content(struct record *rec, const cJSON *content)
 {
@@ -229,6 +257,7 @@ read_user_content(struct record *rec, const cJSON *content)
 			if ((img->data = str_field(src, "data")) == NULL)
 				continue;
 			img->media_type = str_field(src, "media_type");
+			record_image_decode(img);
 			rec->nimages++;
 		}
 	}
@@ -295,6 +324,8 @@ count_owned(struct record *rec)
 	for (i = 0; i < rec->nresults; i++)
 		rec->owned += len_or_0(rec->results[i].content) +
 		    len_or_0(rec->results[i].content_json);
+	for (i = 0; i < rec->nimages; i++)
+		rec->owned += rec->images[i].len;
 }
 
 int
@@ -364,6 +395,8 @@ record_free(struct record *rec)
 		free(rec->results[i].content_json);
 	}
 	free(rec->results);
+	for (i = 0; i < rec->nimages; i++)
+		free(rec->images[i].bytes);
 	free(rec->images);
 	memset(rec, 0, sizeof *rec);
 }

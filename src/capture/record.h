@@ -37,6 +37,11 @@ struct record_tool_result {
 struct record_image {
 	const char *media_type;
 	const char *data;	/* base64, borrowed */
+	/* Set by record_image_decode (the reader thread's work, not the writer's): */
+	int decoded;
+	unsigned char *bytes;	/* data decoded, owned; NULL when it is not base64 */
+	size_t len;
+	char sha256[65];	/* of bytes, in hex */
 };
 
 struct record_usage {
@@ -73,6 +78,8 @@ struct record {
  * (uuid, sessionId, timestamp, message); err then says why.
  */
 int record_from_json(struct record *rec, cJSON *obj, char *err);
+/* Decodes img->data and hashes it (sets decoded, bytes, len, sha256); -1: not base64. */
+int record_image_decode(struct record_image *img);
 void record_free(struct record *rec);
 
 /* Whether a pruned parse of a record (capture/prune.h) builds the member key. */

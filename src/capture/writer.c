@@ -4,11 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <openssl/evp.h>
 
 #include "capture/gitcommit.h"
 #include "capture/writer.h"
-#include "util/hex.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/paths.h"
@@ -201,37 +199,32 @@ sink_image(void *arg, const struct seg_commit *c, const char *turn_id,
     const struct record_image *img, const char *timestamp, char *err)
 {
 	struct writer *w = arg;
-	size_t b64len = strlen(img->data), len;
-	unsigned char *bytes = xmalloc(b64len / 4 * 3 + 3), digest[32];
-	char hex[65], id[UUID_STRLEN], *rel, *path;
-	int n, i, rc = 0;
+	struct record_image own = *img;
+	char id[UUID_STRLEN], *rel, *path;
+	int n, rc = 0;
 	struct stat st;
 
-	if ((n = EVP_DecodeBlock(bytes, (const unsigned char *)img->data, (int)b64len)) < 0) {
-		free(bytes);
+	/* The reader decodes and hashes them; a record made elsewhere may not be. */
+	if (!own.decoded)
+		record_image_decode(&own);
+	if (own.bytes == NULL) {
 		log_warn("an image in turn %s is not valid base64; skipped", turn_id);
 		return 0;
 	}
-	len = (size_t)n;
-	/* EVP_DecodeBlock counts the '=' padding as zero bytes. */
-	for (i = (int)b64len - 1; i >= 0 && img->data[i] == '=' && len > 0; i--)
-		len--;
-	EVP_Digest(bytes, len, digest, NULL, EVP_sha256(), NULL);
-	hex_encode(hex, sizeof hex, digest, sizeof digest);
-	rel = xprintf("visual-cache/%s.%s", hex, image_ext(img->media_type));
-	path = xprintf("%s/%s.%s", w->visual_dir, hex, image_ext(img->media_type));
+	rel = xprintf("visual-cache/%s.%s", own.sha256, image_ext(img->media_type));
+	path = xprintf("%s/%s.%s", w->visual_dir, own.sha256, image_ext(img->media_type));
 	if (stat(path, &st) != 0) {
 		if (mkdir(w->visual_dir, 0700) != 0 && errno != EEXIST)
 			rc = seterr(err, "cannot create %s: %s", w->visual_dir, strerror(errno));
 		else
-			rc = paths_write_atomic(path, (const char *)bytes, len, 0600, err);
+			rc = paths_write_atomic(path, (const char *)own.bytes, own.len, 0600, err);
 	}
 	if (rc == 0) {
 		struct import_visual v = {
 			.id = id, .commit_id = c->id, .turn_id = turn_id, .type = "image",
-			.sha256 = hex, .path = rel, .captured_at = timestamp,
+			.sha256 = own.sha256, .path = rel, .captured_at = timestamp,
 		};
-		uuid_v5_join(id, c->id, hex, (char *)NULL);
+		uuid_v5_join(id, c->id, own.sha256, (char *)NULL);
 		if ((n = import_visual(w->st, &v, w->now, err)) < 0)
 			rc = -1;
 		else
@@ -239,7 +232,8 @@ sink_image(void *arg, const struct seg_commit *c, const char *turn_id,
 	}
 	free(rel);
 	free(path);
-	free(bytes);
+	if (!img->decoded)
+		free(own.bytes);
 	return rc;
 }
 
