@@ -31,6 +31,8 @@ writer_free(struct writer *w)
 	strbuf_free(&w->json);
 	strset_free(&w->touched_projects);
 	strset_free(&w->touched_commits);
+	strset_free(&w->new_commits);
+	strset_free(&w->disturbed_commits);
 	strset_free(&w->rewrite_turns);
 	memset(w, 0, sizeof *w);
 }
@@ -59,8 +61,10 @@ sink_commit(void *arg, const struct seg_commit *c, char *err)
 	if (n < 0)
 		return -1;
 	memcpy(w->written_commit, c->id, sizeof w->written_commit);
-	if (n == IMPORT_NEW)
+	if (n == IMPORT_NEW) {
 		w->commits_new++;
+		strset_add(&w->new_commits, c->id);
+	}
 	else if (n == IMPORT_CHANGED)
 		strset_add(&w->touched_projects, c->project_id);
 	if ((n = import_session(w->st, c, w->now, strcmp(w->written_session, c->session_id) == 0,
@@ -86,6 +90,13 @@ sink_turn(void *arg, const struct seg_commit *c, const struct seg_turn *t, char 
 		strset_add(&w->rewrite_turns, t->id);
 	if (n == IMPORT_NEW)
 		w->turns_new++;
+	/*
+	 * A turn the commit counts but does not hold (kept by another session,
+	 * or a second turn with the same id): its count needs checking. The
+	 * same turn written again as it grows changes nothing.
+	 */
+	else if (t->is_new || n == IMPORT_ELSEWHERE)
+		strset_add(&w->disturbed_commits, c->id);
 	return 0;
 }
 
@@ -304,7 +315,11 @@ writer_update_parallel(struct writer *w, char *err)
 	int i;
 
 	for (i = 0; i < w->touched_commits.n; i++) {
-		if (import_recount_turns(w->st, w->touched_commits.items[i], w->now, err) != 0)
+		const char *id = w->touched_commits.items[i];
+
+		if (strset_has(&w->new_commits, id) && !strset_has(&w->disturbed_commits, id))
+			continue;
+		if (import_recount_turns(w->st, id, w->now, err) != 0)
 			return -1;
 	}
 	for (i = 0; i < w->touched_projects.n; i++) {

@@ -15,6 +15,12 @@ struct writer {
 	char now[32];
 	struct strset touched_projects;
 	struct strset touched_commits;	/* recounted at the end: shared lines move turns */
+	/*
+	 * Commits this import made, and those of them a turn was not simply
+	 * added to (a turn kept by another session, or an id seen twice): the
+	 * others hold exactly the turns they count, and need no recount.
+	 */
+	struct strset new_commits, disturbed_commits;
 	/* A transcript re-read from the start: its own session and the turns it wrote. */
 	const char *rewrite_session;
 	struct strset rewrite_turns;
