@@ -64,11 +64,10 @@ sink_commit(void *arg, const struct seg_commit *c, char *err)
 	if (n == IMPORT_NEW) {
 		w->commits_new++;
 		strset_add(&w->new_commits, c->id);
-	}
-	else if (n == IMPORT_CHANGED)
+	} else if (n == IMPORT_CHANGED)
 		strset_add(&w->touched_projects, c->project_id);
 	if ((n = import_session(w->st, c, w->now, strcmp(w->written_session, c->session_id) == 0,
-	    err)) < 0)
+	    n == IMPORT_NEW || n == IMPORT_CHANGED, err)) < 0)
 		return -1;
 	memcpy(w->written_session, c->session_id, sizeof w->written_session);
 	if (n == IMPORT_NEW)

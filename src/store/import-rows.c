@@ -41,6 +41,17 @@ static const char *const session_sql[2] = {
 };
 
 /*
+ * session_sql's update for a row already pending, the commit having been
+ * written just before: sync_status stays out of SET, so sessions_mark_commit
+ * (which marks the commit pending) does not write the commit row again.
+ */
+static const char session_pending_sql[] =
+	"UPDATE sessions SET ended_at = ?5, git_branch = ?7, cli_version = ?8,"
+	" updated_at = ?9, local_version = local_version + 1"
+	" WHERE id = ?1 AND sync_status = 'pending' AND (ended_at IS NOT ?5 OR"
+	" git_branch IS NOT ?7 OR cli_version IS NOT ?8)";
+
+/*
  * A line two transcripts share (Claude Code copies the opening lines of a
  * resumed or forked session) is one turn, kept by one session whatever the
  * import order: the session of the earliest commit, then the smallest id.
@@ -296,10 +307,18 @@ bind_session(sqlite3_stmt *s, const void *arg)
 
 int
 import_session(struct store *st, const struct seg_commit *c, const char *now, int known,
-    char *err)
+    int commit_written, char *err)
 {
 	struct session_args a = { c, now };
+	int n;
 
+	if (commit_written) {
+		if (!known && (n = write_row(st, session_sql[0], bind_session, &a, err)) != 0)
+			return n < 0 ? -1 : IMPORT_NEW;
+		if ((n = write_row(st, session_pending_sql, bind_session, &a, err)) != 0)
+			return n < 0 ? -1 : IMPORT_CHANGED;
+		known = 1;	/* there, and not pending or unchanged: the usual update */
+	}
 	return insert_or_update(st, session_sql, bind_session, &a, known, err);
 }
 

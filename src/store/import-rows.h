@@ -35,9 +35,14 @@ int import_known_project(struct store *st, struct project_identity *id, char *er
  */
 int import_commit(struct store *st, const struct seg_commit *c, const char *files_read,
     const char *files_changed, const char *now, int known, char *err);
-/* The commit's part of its Claude session; known as for import_commit. */
+/*
+ * The commit's part of its Claude session; known as for import_commit.
+ * commit_written: import_commit has just inserted or changed the commit (so
+ * it is pending): a pending session row is then updated without marking the
+ * commit once more.
+ */
 int import_session(struct store *st, const struct seg_commit *c, const char *now, int known,
-    char *err);
+    int commit_written, char *err);
 /* A turn of the commit's session; tool_calls as a JSON array. */
 int import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn *t,
     const char *tool_calls, const char *now, char *err);
