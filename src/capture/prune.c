@@ -236,9 +236,19 @@ number_end(const char *p, const char *end)
 static cJSON *
 number_node(const char *p, const char *q)
 {
-	char buf[NUMBER_MAX + 1], point = localeconv()->decimal_point[0];
+	char buf[NUMBER_MAX + 1], point;
 	size_t i, n = (size_t)(q - p);
+	const char *d = p + (*p == '-');
+	double v = 0;
 
+	/* Whole numbers of up to 15 digits (token counts) are exact in a double. */
+	if (q - d <= 15) {
+		for (; d < q && *d >= '0' && *d <= '9'; d++)
+			v = v * 10 + (*d - '0');
+		if (d == q)
+			return cJSON_CreateNumber(*p == '-' ? -v : v);
+	}
+	point = localeconv()->decimal_point[0];
 	for (i = 0; i < n; i++)
 		buf[i] = p[i] == '.' ? point : p[i];
 	buf[n] = '\0';

@@ -29,34 +29,38 @@ record_unread_member(const char *type)
 
 /*
  * Every member record_from_json reads, at any depth: a pruned parse
- * (capture/prune.h) builds only these. A tool call's input is kept whole
- * (it is stored as JSON and searched for paths and commands).
+ * (capture/prune.h) builds only these, and a tool call's input whole (it is
+ * stored as JSON and searched for paths and commands). By length first:
+ * this runs for every member of every line.
  */
-#define MEMBER(name) { name, sizeof name - 1 }
-static const struct {
-	const char *name;
-	size_t len;
-} read_members[] = {
-	MEMBER("type"), MEMBER("message"), MEMBER("content"), MEMBER("text"), MEMBER("id"),
-	MEMBER("uuid"), MEMBER("sessionId"), MEMBER("timestamp"), MEMBER("cwd"),
-	MEMBER("gitBranch"), MEMBER("version"), MEMBER("isMeta"), MEMBER("isSidechain"),
-	MEMBER("isCompactSummary"), MEMBER("model"), MEMBER("usage"), MEMBER("input_tokens"),
-	MEMBER("output_tokens"), MEMBER("cache_read_input_tokens"),
-	MEMBER("cache_creation_input_tokens"), MEMBER("thinking"), MEMBER("name"),
-	MEMBER("tool_use_id"), MEMBER("is_error"), MEMBER("source"), MEMBER("media_type"),
-	MEMBER("data"),
-};
-#undef MEMBER
-
 enum prune_use
 record_member_use(const char *key, size_t len)
 {
+	static const char *const by_len[][6] = {
+		[2] = { "id" },
+		[3] = { "cwd" },
+		[4] = { "type", "text", "uuid", "name", "data" },
+		[5] = { "model", "usage" },
+		[6] = { "isMeta", "source" },
+		[7] = { "message", "content", "version" },
+		[8] = { "thinking", "is_error" },
+		[9] = { "sessionId", "timestamp", "gitBranch" },
+		[10] = { "media_type" },
+		[11] = { "isSidechain", "tool_use_id" },
+		[12] = { "input_tokens" },
+		[13] = { "output_tokens" },
+		[16] = { "isCompactSummary" },
+		[23] = { "cache_read_input_tokens" },
+		[27] = { "cache_creation_input_tokens" },
+	};
 	size_t i;
 
 	if (len == 5 && memcmp(key, "input", 5) == 0)
 		return PRUNE_WHOLE;
-	for (i = 0; i < sizeof read_members / sizeof read_members[0]; i++) {
-		if (read_members[i].len == len && memcmp(read_members[i].name, key, len) == 0)
+	if (len >= sizeof by_len / sizeof by_len[0])
+		return PRUNE_DROP;
+	for (i = 0; i < 6 && by_len[len][i] != NULL; i++) {
+		if (memcmp(by_len[len][i], key, len) == 0)
 			return PRUNE_KEEP;
 	}
 	return PRUNE_DROP;
