@@ -177,9 +177,18 @@ build_table_sql(void)
 		table_sql[i][SQL_PENDING] = pending_sql(&sync_tables[i]);
 		table_sql[i][SQL_CLOUD_VERSION] = xprintf("UPDATE %s SET cloud_version = ?2"
 		    " WHERE id = ?1", sync_tables[i].name);
-		table_sql[i][SQL_MARK_SYNCED] = xprintf("UPDATE %s SET sync_status = 'synced',"
-		    " cloud_version = version, last_synced_at = ?4 WHERE id = ?1 AND version = ?2"
-		    " AND updated_at IS ?3 AND local_version = ?5 AND sync_status = 'pending'",
+		/*
+		 * Each row of the list looked up by its id. "+": never through
+		 * the sync_status index, which would scan the whole list (json_each
+		 * parses it again) for every pending row: quadratic.
+		 */
+		table_sql[i][SQL_MARK_SYNCED] = xprintf("UPDATE %s AS r SET sync_status ="
+		    " 'synced', cloud_version = r.version, last_synced_at = ?2"
+		    " FROM (SELECT json_extract(value, '$[0]') AS id,"
+		    " json_extract(value, '$[1]') AS version, json_extract(value, '$[2]') AS"
+		    " updated_at, json_extract(value, '$[3]') AS local_version FROM json_each(?1)) m"
+		    " WHERE r.id = m.id AND r.version = m.version AND r.updated_at IS m.updated_at"
+		    " AND r.local_version = m.local_version AND +r.sync_status = 'pending'",
 		    sync_tables[i].name);
 	}
 }
@@ -389,18 +398,14 @@ synced_set_cloud_version(struct store *st, const struct sync_table *t, const cha
 }
 
 int
-synced_mark_synced(struct store *st, const struct sync_table *t, const char *id,
-    long long version, const char *updated_at, long long local_version, const char *now,
-    char *err)
+synced_mark_synced(struct store *st, const struct sync_table *t, const char *rows,
+    const char *now, char *err)
 {
 	sqlite3_stmt *s = table_stmt(st, t, SQL_MARK_SYNCED, err);
 
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
-	sqlite3_bind_int64(s, 2, version);
-	store_bind_text(s, 3, updated_at);
-	store_bind_text(s, 4, now);
-	sqlite3_bind_int64(s, 5, local_version);
+	store_bind_text(s, 1, rows);
+	store_bind_text(s, 2, now);
 	return store_step_write(st, s, "marking rows synced", err) < 0 ? -1 : 0;
 }

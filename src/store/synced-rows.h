@@ -64,11 +64,12 @@ int synced_set_cloud_version(struct store *st, const struct sync_table *t, const
     long long cloud_version, char *err);
 
 /*
- * Marks a pushed row synced, only if it is still as it was read (version,
- * updated_at and local_version); a row changed meanwhile stays pending.
+ * Marks pushed rows of table t synced, each only if it is still as it was
+ * read: rows is a JSON array of [id, version, updated_at, local_version], one
+ * a row; a row changed meanwhile stays pending. One statement for them all:
+ * one a row cost half of a push's CPU on the client.
  */
-int synced_mark_synced(struct store *st, const struct sync_table *t, const char *id,
-    long long version, const char *updated_at, long long local_version, const char *now,
-    char *err);
+int synced_mark_synced(struct store *st, const struct sync_table *t, const char *rows,
+    const char *now, char *err);
 
 #endif

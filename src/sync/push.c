@@ -171,23 +171,39 @@ static int
 mark_synced(struct sync_ctx *sc, struct batch *b, const cJSON *stale, struct sync_counts *n,
     char *err)
 {
+	struct strbuf marks[NTABLES];	/* "[[id, version, updated_at, local_version], ...]" */
 	char now[32];
 	size_t i;
-	int rc = 0;
+	int t, rc = 0;
 
 	time_now_iso(now);
+	memset(marks, 0, sizeof marks);	/* each STRBUF_INIT */
 	if (store_begin(sc->st, err) != 0)
 		return -1;
 	for (i = 0; i < b->nsent && rc == 0; i++) {
 		struct sent_row *r = &b->sent[i];
+		struct strbuf *m = &marks[r->table];
 		if (is_stale(stale, r)) {
 			n->stale++;
 			continue;
 		}
-		rc = synced_mark_synced(sc->st, &sync_tables[r->table], r->id, r->version,
-		    r->updated_at, r->local_version, now, err);
-		if (rc == 0 && r->base != NULL)
+		strbuf_adds(m, m->len == 0 ? "[[" : ",[");
+		json_add_string(m, r->id);
+		strbuf_addf(m, ",%lld,", r->version);
+		if (r->updated_at != NULL)
+			json_add_string(m, r->updated_at);
+		else
+			strbuf_adds(m, "null");
+		strbuf_addf(m, ",%lld]", r->local_version);
+		if (r->base != NULL)
 			rc = sync_base_write(sc->st, r->id, r->base, err);
+	}
+	for (t = 0; t < NTABLES; t++) {
+		if (rc == 0 && marks[t].len > 0) {
+			strbuf_addc(&marks[t], ']');
+			rc = synced_mark_synced(sc->st, &sync_tables[t], marks[t].buf, now, err);
+		}
+		strbuf_free(&marks[t]);
 	}
 	fault_point("push-before-local-commit");
 	if (rc == 0)
