@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,26 @@ store_cached(struct store *st, const char *sql, char *err)
 	slot->stmt = stmt;
 	c->used++;
 	return stmt;
+}
+
+sqlite3_stmt *
+store_cached_static(struct store *st, const char *sql, char *err)
+{
+	struct static_stmt *m = &st->cache.by_address[((uintptr_t)sql >> 4) %
+	    (sizeof st->cache.by_address / sizeof st->cache.by_address[0])];
+
+	if (m->sql == sql) {
+		sqlite3_reset(m->stmt);
+		sqlite3_clear_bindings(m->stmt);
+		return m->stmt;
+	}
+	/* The statement stays the text cache's (finalized with it). */
+	if ((m->stmt = store_cached(st, sql, err)) == NULL) {
+		m->sql = NULL;
+		return NULL;
+	}
+	m->sql = sql;
+	return m->stmt;
 }
 
 static void

@@ -22,6 +22,11 @@ struct stmt_cache {
 		sqlite3_stmt *stmt;
 	} *slots;
 	unsigned cap, used;
+	/* store_cached_static's: by the text's address, no hashing of the text. */
+	struct static_stmt {
+		const char *sql;
+		sqlite3_stmt *stmt;
+	} by_address[64];
 };
 
 struct store {
@@ -47,6 +52,14 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql, char *err);
  * its snapshot), and never step two uses of one sql at once.
  */
 sqlite3_stmt *store_cached(struct store *st, const char *sql, char *err);
+
+/*
+ * store_cached for a text that lives, unchanged, as long as the process (a
+ * string literal, or built once and never freed): found by its address, not
+ * by hashing and comparing the text, which cost a pull's client 7% of its
+ * time for statements hundreds of characters long.
+ */
+sqlite3_stmt *store_cached_static(struct store *st, const char *sql, char *err);
 
 int store_exec(struct store *st, const char *sql, char *err);
 

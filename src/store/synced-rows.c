@@ -198,7 +198,7 @@ static sqlite3_stmt *
 table_stmt(struct store *st, const struct sync_table *t, int which, char *err)
 {
 	pthread_once(&table_sql_once, build_table_sql);
-	return store_cached(st, table_sql[t - sync_tables][which], err);
+	return store_cached_static(st, table_sql[t - sync_tables][which], err);
 }
 
 cJSON *
