@@ -8,7 +8,8 @@ so the time is when the browser wrote to its terminal, not when a poll looked).
         N lines appended one at a time, each with a marker of its own; for each,
         the time until DB's turns count grows by one and until SOCK's pane shows
         the marker. Prints shell assignments: TAG_store_p50, ..._p99, TAG_screen_p50,
-        ..._p99 (ms), TAG_missed (trials never seen within 20 s).
+        ..._p99 (ms), TAG_missed (trials never seen within 20 s); each trial's two
+        figures in $BENCH_DIR/TAG.trials.
     live-probe.py burst FILE SID CWD N SECONDS       N lines written within SECONDS
     live-probe.py corpus DIR FOLDERS PER             FOLDERS x PER small transcripts
 """
@@ -150,6 +151,9 @@ def latency(path, sid, cwd, db, sock, n, tag, gap_ms):
             screen_ms.append(t_screen * 1000)
         time.sleep(gap_ms / 1000.0)
     pane.close()
+    if os.environ.get("BENCH_DIR"):
+        with open(os.path.join(os.environ["BENCH_DIR"], tag + ".trials"), "w") as f:
+            f.write("".join("%.1f %.1f\n" % v for v in zip(store_ms, screen_ms)))
     print("%s_store_p50=%.1f" % (tag, pct(store_ms, 50)))
     print("%s_store_p99=%.1f" % (tag, pct(store_ms, 99)))
     print("%s_screen_p50=%.1f" % (tag, pct(screen_ms, 50)))
