@@ -10,6 +10,7 @@
 #include "capture/import.h"
 #include "capture/live.h"
 #include "capture/watch.h"
+#include "store/import-rows.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -22,6 +23,7 @@ struct live {
 	struct debounce import_due, push_due;
 	struct backoff scan;	/* periodic scans without inotify */
 	struct backoff retry;	/* after a failed import: again, with backoff */
+	long long idle_due;	/* when an open commit goes idle (monotonic ms); 0: none */
 	struct live_stats stats;
 	char error[ERRLEN];
 };
@@ -69,6 +71,28 @@ void
 live_set_idle_minutes(struct live *l, int idle_minutes)
 {
 	l->opts.idle_minutes = idle_minutes;
+	l->idle_due = live_now_ms();	/* an import now closes what the new limit makes idle */
+}
+
+/*
+ * An open commit closes when an import finds it quiet for import.idle-minutes;
+ * with no new line no import would run, so the loop wakes once, when the
+ * earliest open commit goes idle, and imports (no polling).
+ */
+static void
+plan_idle_close(struct live *l)
+{
+	int64_t due, now = (int64_t)time_now() * 1000;
+	char err[ERRLEN];
+
+	l->idle_due = 0;
+	if (import_next_idle(l->st, (int64_t)l->opts.idle_minutes * 60000, now, &due, err) != 0) {
+		log_warn("%s", err);
+		return;
+	}
+	/* now is whole seconds, as the import's idle test: never early by its clock. */
+	if (due >= 0)
+		l->idle_due = live_now_ms() + (due - now);
 }
 
 int
@@ -94,6 +118,7 @@ live_import(struct live *l)
 	}
 	l->error[0] = '\0';
 	l->retry.due = 0;
+	plan_idle_close(l);
 	l->stats.imports++;
 	l->stats.last_import = time_now();
 	l->stats.lines += s.lines;
@@ -125,6 +150,8 @@ live_wait(struct live *l)
 
 	wait = wait_min(debounce_wait(&l->import_due, now), debounce_wait(&l->push_due, now));
 	wait = wait_min(wait, backoff_wait(&l->retry, now));
+	if (l->idle_due != 0)
+		wait = wait_min(wait, l->idle_due > now ? l->idle_due - now : 0);
 	if (watch_mode(l->watch) == WATCH_SCAN) {
 		if (l->scan.due == 0)
 			backoff_start(&l->scan, LIVE_SCAN_MIN_MS, LIVE_SCAN_MAX_MS, now);
@@ -153,6 +180,15 @@ live_step(struct live *l, int fd_ready)
 		what |= live_import(l);
 	if (watch_mode(l->watch) == WATCH_SCAN && backoff_wait(&l->scan, now) == 0)
 		what |= scan(l);
+	if (l->idle_due != 0 && now >= l->idle_due) {
+		log_debug("an open commit has gone idle: importing to close it");
+		l->idle_due = 0;	/* the import plans the next (a failed one retries) */
+		if ((what |= live_import(l)) & LIVE_IMPORTED) {
+			/* The commit closed: views read it again, and it goes up. */
+			what |= LIVE_NEW_ROWS;
+			debounce_touch(&l->push_due, live_now_ms());
+		}
+	}
 	if (debounce_fire(&l->push_due, live_now_ms()))
 		what |= LIVE_PUSH;
 	return what;

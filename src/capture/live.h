@@ -4,7 +4,9 @@
  * (capture/watch.h) says a transcript may have changed, the incremental
  * import (capture/import.h) reads just the new bytes after a short debounce,
  * and a longer debounce says when the new rows should go up (the owner
- * nudges its sync thread). Without inotify it scans with backoff; an import
+ * nudges its sync thread). An open commit quiet for import.idle-minutes is
+ * closed by an import at the time it goes idle, with no new line: live_wait
+ * counts down to the earliest (import_next_idle), never polls. Without inotify it scans with backoff; an import
  * that fails (a store locked past its busy timeout) is tried again with
  * backoff until it works. The owner polls live_fd() and sleeps at most
  * live_wait() ms, then calls live_step(): nothing here blocks but the import.

@@ -9,6 +9,7 @@
 #include "store/turn-stats.h"
 #include "store/turn-stats-batch.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* Each write is an insert, and when the row was there, an update of what changed. */
@@ -643,6 +644,35 @@ import_commit_is_open(struct store *st, const char *commit_id, char last_activit
 	}
 	sqlite3_reset(s);
 	return open;
+}
+
+int
+import_next_idle(struct store *st, int64_t idle_ms, int64_t now_ms, int64_t *due_ms, char *err)
+{
+	sqlite3_stmt *s = store_cached(st, "SELECT c.closed_at, f.mtime FROM import_files f"
+	    " JOIN cognitive_commits c ON c.id = f.last_commit_id"
+	    " WHERE c.closed_by = 'open'", err);
+	char last[32];
+	int64_t quiet, at, due;
+	int rc;
+
+	*due_ms = -1;
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* Quiet since its last turn or its file's last write, whichever is older. */
+		quiet = sqlite3_column_int64(s, 1) * 1000;
+		col_copy_ts(s, 0, last);
+		if ((at = time_parse_iso_ms(last)) >= 0 && at < quiet)
+			quiet = at;
+		due = quiet + idle_ms;
+		if (due > now_ms && (*due_ms < 0 || due < *due_ms))
+			*due_ms = due;
+	}
+	if (rc != SQLITE_DONE)
+		store_fail(st, st->path, err);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static struct seg_commit *

@@ -99,6 +99,17 @@ char *import_commit_project(struct store *st, const char *commit_id);
 int import_commit_is_open(struct store *st, const char *commit_id, char last_activity[32]);
 
 /*
+ * When the next import would close an open commit as idle (import.idle-minutes,
+ * idle_ms here): the earliest time, in ms since the epoch, later than now_ms, at
+ * which one has been quiet for idle_ms since its last turn or its transcript's
+ * last write (the older of the two, as the import decides). -1 in *due_ms: none
+ * (an open commit already due was not closed by the import just run: its
+ * transcript is gone, and no import will close it). 0, or -1 with err.
+ */
+int import_next_idle(struct store *st, int64_t idle_ms, int64_t now_ms, int64_t *due_ms,
+    char *err);
+
+/*
  * A commit as the segmenter left it, to go on with: NULL and err empty when
  * it was deleted since, NULL with err on error.
  */
