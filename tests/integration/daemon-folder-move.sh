@@ -49,6 +49,9 @@ more "$projects/-home-ann-renamed/$name" 6 1
 d_wait_turns 12 "an append after a copy out and back"
 more "$projects/-home-ann-renamed/$name" 7 1
 d_wait_turns 14 "a second append after a copy out and back"
+# projects/ and the one folder: the deleted original's watch is gone.
+t_wait_file "$AGENTLOGS_HOME/daemon.json" '"turns":	14' "daemon.json after the last import"
+t_assert_eq 2 "$(d_status_field folders)" "folders watched"
 
 t_run "$AGENTLOGS" daemon stop
 t_assert_eq 0 "$t_rc" "daemon stop: $t_err"
