@@ -2,6 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>	/* mallopt */
+#endif
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -170,6 +173,8 @@ imported(struct daemon *d, int what)
 	}
 	if (what & (LIVE_IMPORTED | LIVE_FAILED))
 		write_status(d);
+	if (what & LIVE_IMPORTED)
+		store_release_memory(d->ctx->store);	/* it sleeps now, maybe for hours */
 	if ((what & LIVE_PUSH) && d->sync != NULL)
 		sync_thread_send(d->sync, SYNC_CMD_NUDGE);
 }
@@ -266,6 +271,15 @@ daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int ready_fd)
 	int npoll, rc = 0;
 	char err[ERRLEN];
 
+#ifdef __GLIBC__
+	/*
+	 * One malloc arena: the import's reading thread otherwise leaves an arena
+	 * of its own behind, its freed buffers kept (malloc_trim leaves most of
+	 * them): 29 MB resident after importing 63 MB of transcripts, 8 MB with
+	 * one arena, for the same CPU time.
+	 */
+	mallopt(M_ARENA_MAX, 1);
+#endif
 	memset(&d, 0, sizeof d);
 	d.ctx = ctx;
 	d.status.pid = (long)getpid();

@@ -1,6 +1,9 @@
 #include "config.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>	/* malloc_trim */
+#endif
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -88,6 +91,15 @@ store_tune_for_import(struct store *st, char *err)
 	 */
 	return store_exec(st, "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8192;"
 	    " PRAGMA temp_store = MEMORY;", err);
+}
+
+void
+store_release_memory(struct store *st)
+{
+	sqlite3_db_release_memory(st->db);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }
 
 /* FNV-1a: the cache's keys are short SQL texts. */

@@ -46,4 +46,12 @@ int store_foreign_keys(struct store *st, int on, char *err);
 /* A bigger page cache and rarer checkpoints, for the length of a bulk import. */
 int store_tune_for_import(struct store *st, char *err);
 
+/*
+ * Gives back what a long-lived process no longer needs after an import: the
+ * connection's cached pages (SQLite reads them again when asked) and the
+ * allocator's free memory (malloc_trim: the import's reading thread leaves an
+ * arena of freed buffers behind).
+ */
+void store_release_memory(struct store *st);
+
 #endif
