@@ -11,7 +11,7 @@ so the time is when the browser wrote to its terminal, not when a poll looked).
         ..._p99 (ms), TAG_missed (trials never seen within 20 s); each trial's two
         figures in $BENCH_DIR/TAG.trials.
     live-probe.py burst FILE SID CWD N SECONDS       N lines written within SECONDS
-    live-probe.py corpus DIR FOLDERS PER             FOLDERS x PER small transcripts
+    live-probe.py corpus DIR FOLDERS PER KB          FOLDERS x PER transcripts of KB KiB
 """
 import json
 import os
@@ -176,16 +176,21 @@ def burst(path, sid, cwd, n, seconds):
     print("burst_write_s=%.3f" % (time.monotonic() - t0))
 
 
-def corpus(top, folders, per):
+def corpus(top, folders, per, kb):
+    """folders x per transcripts of about kb KiB each, in lines of about 4 KiB."""
+    words = "the quick brown fox jumps over the lazy dog while the build runs again ".split()
+    nlines = max(2, kb // 4)
     for f in range(folders):
         d = os.path.join(top, "projects", "-home-bench-p%03d" % f)
         os.makedirs(d, exist_ok=True)
         for s in range(per):
             sid = str(uuid.uuid5(NS, "corpus-%d-%d" % (f, s)))
             ts = "2026-03-01T10:%02d:%02d.000Z" % (s % 60, f % 60)
-            append(os.path.join(d, sid + ".jsonl"),
-                   [line(sid, "/home/bench/p%03d" % f, j, "corpus turn %d of %s" % (j, sid), ts)
-                    for j in range(10)])
+            out = []
+            for j in range(nlines):
+                text = " ".join(words[(j + k) % len(words)] for k in range(700))
+                out.append(line(sid, "/home/bench/p%03d" % f, j, "turn %d of %s: %s" % (j, sid, text), ts))
+            append(os.path.join(d, sid + ".jsonl"), out)
 
 
 def main(a):
@@ -197,7 +202,7 @@ def main(a):
     elif a[0] == "burst":
         burst(a[1], a[2], a[3], int(a[4]), float(a[5]))
     elif a[0] == "corpus":
-        corpus(a[1], int(a[2]), int(a[3]))
+        corpus(a[1], int(a[2]), int(a[3]), int(a[4]))
     else:
         raise SystemExit("unknown probe " + a[0])
 
