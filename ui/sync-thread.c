@@ -30,9 +30,11 @@
 #define REFRESH_AHEAD 50	/* seconds before expiry to refresh (session.c's margin is 60) */
 #define REFRESH_RETRY 30	/* seconds, after a refresh failed */
 /*
- * A change whose pull brought nothing was held back: pull_changes hands a row
- * out only once every older transaction in the cloud's database has ended.
- * Pull again after 1, 2, 4, 8 and 16 seconds, until rows come.
+ * Rows held back: pull_changes hands a row out only once every older
+ * transaction in the cloud's database has ended, and says when it kept some
+ * (or a change realtime reported brought nothing). Nobody tells this machine
+ * when that older transaction ends (it may be another person's), so pull
+ * again after 1, 2, 4, 8 and 16 seconds, until nothing is held.
  */
 #define RECHECK_MIN_MS 1000
 #define RECHECK_MAX_MS 16000
@@ -101,6 +103,7 @@ struct worker {
 	long long refresh_at;	/* monotonic ms of the next token refresh; 0: none */
 	long long recheck_at;	/* monotonic ms of a pull for a held-back change; 0: none */
 	long recheck_ms;	/* the wait before it */
+	int held_back;		/* the last pull said rows of ours were held back */
 	int change_seen;	/* the JOB_CHANGE under way is for a change */
 	struct realtime *rt;	/* NULL while local */
 	char *rt_token;		/* the access token realtime has */
@@ -428,6 +431,7 @@ run_sync(struct worker *w, struct sync_status *s)
 	if (rc == 0) {
 		before = pull_cursor(w);
 		rc = sync_pull(&w->sc, &n, err);
+		w->held_back = rc == 0 && n.held_back;
 		after = rc == 0 ? pull_cursor(w) : NULL;
 		moved = after != NULL && (before == NULL || strcmp(before, after) != 0);
 		free(before);
@@ -487,14 +491,31 @@ static void
 pull_for_change(struct worker *w, struct sync_status *s, int changed, int again)
 {
 	int moved = run_sync(w, s);
+	int wanted = moved >= 0 && (w->held_back || (changed && moved == 0));
 
-	if (moved != 0 || !changed || (again && w->recheck_ms >= RECHECK_MAX_MS)) {
+	if (!wanted || (again && w->recheck_ms >= RECHECK_MAX_MS)) {
 		w->recheck_at = 0;
 		w->recheck_ms = 0;
 		return;
 	}
 	w->recheck_ms = again ? w->recheck_ms * 2 : RECHECK_MIN_MS;
 	w->recheck_at = mono_ms() + w->recheck_ms;
+}
+
+/*
+ * A sync of any other kind (the first, the timer's, S, a nudge): when its pull
+ * left rows held back, the background pulls them a little later, as it does
+ * for a change realtime reported. (A first pull held back would otherwise
+ * wait for the next change or the ten-minute timer.)
+ */
+static void
+sync_and_recheck(struct worker *w, struct sync_status *s)
+{
+	run_sync(w, s);
+	if (w->held_back && w->continuous && w->recheck_at == 0) {
+		w->recheck_ms = RECHECK_MIN_MS;
+		w->recheck_at = mono_ms() + w->recheck_ms;
+	}
 }
 
 /* Realtime came or went: live only while it is connected. */
@@ -679,7 +700,7 @@ worker_main(void *arg)
 		switch (job) {
 		case JOB_SYNC:
 			if (w.cloud)
-				run_sync(&w, &s);
+				sync_and_recheck(&w, &s);
 			break;
 		case JOB_CHANGE:
 		case JOB_RECHECK:
@@ -699,7 +720,7 @@ worker_main(void *arg)
 				if (!w.cloud)
 					read_config(&w, &s);	/* logged in since? */
 				if (w.cloud)
-					run_sync(&w, &s);
+					sync_and_recheck(&w, &s);
 				else {
 					recount(&w, &s);
 					publish(w.t, &s);
@@ -713,7 +734,7 @@ worker_main(void *arg)
 				 */
 				if (w.cloud && w.continuous &&
 				    !(s.state == SYNC_OFFLINE && w.next_run != 0)) {
-					run_sync(&w, &s);
+					sync_and_recheck(&w, &s);
 					break;
 				}
 				/* FALLTHROUGH */

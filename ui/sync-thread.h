@@ -28,7 +28,12 @@
 
 #define SYNC_PERIOD 60		/* seconds between background pulls without realtime */
 #define SYNC_PERIOD_LIVE 600	/* ...and with a realtime connection */
-#define SYNC_DEBOUNCE_MS 500	/* a change is pulled after this long without another */
+/*
+ * A change is pulled after this long without another: the notices of one push
+ * (one per table) come together, and the pushing side has debounced its
+ * writes already (the daemon waits 500 ms), so a short wait is enough.
+ */
+#define SYNC_DEBOUNCE_MS 50
 #define SYNC_DEBOUNCE_MAX_MS 2000	/* ...and at most this long after the first */
 #define SYNC_BACKOFF_MIN 5	/* first retry while offline, doubling... */
 #define SYNC_BACKOFF_MAX 300	/* ...up to this */

@@ -40,6 +40,11 @@ struct sync_counts {
 	long merged;		/* commits merged field by field */
 	long conflicts;		/* true conflicts found */
 	long held;		/* of those, held for the person (manual mode) */
+	/*
+	 * The pull's last page said rows of ours wait behind an older
+	 * transaction in the cloud's database: they come with a later pull.
+	 */
+	int held_back;
 };
 
 /* sync_open's answer when the config says storage = local: no request at all. */

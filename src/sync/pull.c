@@ -416,6 +416,7 @@ sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err)
 	 * transaction still waiting for an older one was in neither place the
 	 * feed shows, yet it is not gone. The next pull finishes the job.
 	 */
+	n->held_back = rc == 0 && held;
 	if (rc == 0 && resync != NULL && !held)
 		rc = resync_step(sc, &k, resync, 1, err);
 	else if (rc == 0 && fresh && wm != NULL)
