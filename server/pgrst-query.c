@@ -53,6 +53,9 @@ struct query {
 	int has_select, has_order, has_limit, has_offset, has_conflict, has_columns;
 	int representation;
 	int count_exact;	/* Prefer: count=exact */
+	int count_planned;	/* Prefer: count=planned, or estimated with count_exact */
+	int missing_default;	/* Prefer: missing=default */
+	enum pgrst_accept accept;
 	enum resolution resolution;
 };
 
@@ -596,6 +599,12 @@ parse_prefer(struct query *q, const char *prefer)
 			q->resolution = RES_IGNORE;
 		else if (PREF("count=exact"))
 			q->count_exact = 1;
+		else if (PREF("count=planned"))
+			q->count_planned = 1;
+		else if (PREF("count=estimated"))
+			q->count_exact = q->count_planned = 1;
+		else if (PREF("missing=default"))
+			q->missing_default = 1;
 #undef PREF
 		p = end;
 	}
@@ -671,14 +680,29 @@ add_select_list(struct strbuf *sb, const struct query *q)
 }
 
 /*
- * The rows as one JSON array and their count. pgrst_t.* rather than pgrst_t:
- * a bare name would mean a selected column that happened to be called so.
+ * The rows as the body the client accepts, and their count. pgrst_t.* rather
+ * than pgrst_t: a bare name would mean a selected column that happened to be
+ * called so. The CSV is PostgREST's: the first row's keys as the header, then
+ * each row's record text without its parentheses.
  */
 static void
-add_aggregate_head(struct strbuf *sb)
+add_aggregate_head(struct strbuf *sb, const struct query *q)
 {
-	strbuf_adds(sb, "SELECT coalesce(json_agg(pgrst_t.*), '[]')::text AS body,"
-	    " count(*) AS n");
+	switch (q->accept) {
+	case PGRST_ACCEPT_OBJECT:
+		strbuf_adds(sb, "SELECT coalesce((json_agg(pgrst_t.*)->0)::text, 'null') AS body");
+		break;
+	case PGRST_ACCEPT_CSV:
+		strbuf_adds(sb, "SELECT coalesce((SELECT string_agg(pgrst_k, ',')"
+		    " FROM json_object_keys((array_agg(to_json(pgrst_t.*)))[1]) pgrst_k), '')"
+		    " || E'\\n' || coalesce(string_agg(substring(pgrst_t::text, 2,"
+		    " length(pgrst_t::text) - 2), E'\\n'), '') AS body");
+		break;
+	default:
+		strbuf_adds(sb, "SELECT coalesce(json_agg(pgrst_t.*), '[]')::text AS body");
+		break;
+	}
+	strbuf_adds(sb, ", count(*) AS n");
 }
 
 /* Wraps a write in a CTE so its RETURNING rows come back as a representation. */
@@ -690,7 +714,7 @@ representation(const struct query *q, char *write)
 	strbuf_adds(&sb, "WITH pgrst_w AS (");
 	strbuf_adds(&sb, write);
 	strbuf_adds(&sb, " RETURNING *) ");
-	add_aggregate_head(&sb);
+	add_aggregate_head(&sb, q);
 	strbuf_adds(&sb, " FROM (SELECT ");
 	add_select_list(&sb, q);
 	strbuf_adds(&sb, " FROM pgrst_w");
@@ -698,6 +722,24 @@ representation(const struct query *q, char *write)
 	strbuf_adds(&sb, ") pgrst_t");
 	free(write);
 	return strbuf_detach(&sb);
+}
+
+/* count=planned: the planner's row estimate of the matching rows, a statement of its own. */
+static void
+add_count_plan(const struct pgrst_request *req, const char *schema, const struct query *q,
+    struct pgrst_sql *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct params cp = { NULL, 0, 0 };
+
+	strbuf_adds(&sb, "EXPLAIN (FORMAT JSON) SELECT 1 FROM ");
+	add_qname(&sb, schema, req->name);
+	add_where(&sb, q, &cp);
+	out->count_sql = strbuf_detach(&sb);
+	out->count_params = cp.v;
+	out->count_nparams = cp.n;
+	out->count_estimated = q->count_exact;
+	out->max_rows = req->max_rows;
 }
 
 static int
@@ -714,7 +756,9 @@ build_get(const struct pgrst_request *req, const char *schema, const struct quer
 		limit = q->limit;
 	if (req->max_rows > 0 && (limit < 0 || limit > req->max_rows))
 		limit = req->max_rows;
-	add_aggregate_head(&sb);
+	add_aggregate_head(&sb, q);
+	if (q->count_planned)
+		add_count_plan(req, schema, q, out);
 	if (q->count_exact) {
 		/* The rows the filters match, whatever the range: Content-Range's total. */
 		strbuf_adds(&sb, ", (SELECT count(*) FROM ");
@@ -870,6 +914,50 @@ add_column_list(struct strbuf *sb, const struct column *c, size_t n)
 	}
 }
 
+/*
+ * Prefer: missing=default: one VALUES row per object, where a column the
+ * object lacks is DEFAULT (allowed there only, not in an expression) and the
+ * others are read from the object through the table's row type, so the
+ * types still come from the table. body is the parameter $n: a JSON array.
+ */
+static int
+add_values_with_defaults(struct strbuf *sb, const char *schema, const char *table,
+    const struct query *q, const char *body, int n, struct pgrst_error *e)
+{
+	cJSON *json = cJSON_ParseWithOpts(body, NULL, 1);
+	const cJSON *row;
+	size_t i, r = 0;
+
+	if (!cJSON_IsArray(json) || cJSON_GetArraySize(json) == 0) {
+		cJSON_Delete(json);
+		return fail(e, 400, "PGRST102", NULL, "Empty or invalid json");
+	}
+	strbuf_adds(sb, " VALUES ");
+	cJSON_ArrayForEach(row, json) {
+		if (!cJSON_IsObject(row)) {
+			cJSON_Delete(json);
+			return fail(e, 400, "PGRST102", NULL, "All array elements must be objects");
+		}
+		strbuf_adds(sb, r > 0 ? ", (" : "(");
+		for (i = 0; i < q->ncolumns; i++) {
+			if (i > 0)
+				strbuf_adds(sb, ", ");
+			if (cJSON_GetObjectItemCaseSensitive(row, q->columns[i].name) == NULL) {
+				strbuf_adds(sb, "DEFAULT");
+				continue;
+			}
+			strbuf_adds(sb, "(jsonb_populate_record(NULL::");
+			add_qname(sb, schema, table);
+			strbuf_addf(sb, ", $%d::jsonb->%zu)).", n, r);
+			add_ident(sb, q->columns[i].name);
+		}
+		strbuf_addc(sb, ')');
+		r++;
+	}
+	cJSON_Delete(json);
+	return 0;
+}
+
 static int
 build_post(const struct pgrst_request *req, const char *schema, const struct pgrst_table *t,
     struct query *q, struct pgrst_sql *out, struct params *p, struct pgrst_error *e)
@@ -910,12 +998,19 @@ build_post(const struct pgrst_request *req, const char *schema, const struct pgr
 		add_column_list(&sb, q->columns, q->ncolumns);
 		strbuf_adds(&sb, ")");
 	}
-	strbuf_adds(&sb, " SELECT ");
-	add_column_list(&sb, q->columns, q->ncolumns);
-	strbuf_adds(&sb, q->ncolumns > 0 ? " FROM jsonb_populate_recordset(NULL::" :
-	    "FROM jsonb_populate_recordset(NULL::");
-	add_qname(&sb, schema, req->name);
-	strbuf_addf(&sb, ", $%d::jsonb)", n);
+	if (q->missing_default && q->has_columns) {
+		if (add_values_with_defaults(&sb, schema, req->name, q, p->v[n - 1], n, e) != 0) {
+			strbuf_free(&sb);
+			return -1;
+		}
+	} else {
+		strbuf_adds(&sb, " SELECT ");
+		add_column_list(&sb, q->columns, q->ncolumns);
+		strbuf_adds(&sb, q->ncolumns > 0 ? " FROM jsonb_populate_recordset(NULL::" :
+		    "FROM jsonb_populate_recordset(NULL::");
+		add_qname(&sb, schema, req->name);
+		strbuf_addf(&sb, ", $%d::jsonb)", n);
+	}
 	if (q->resolution != RES_NONE) {
 		strbuf_adds(&sb, " ON CONFLICT");
 		if (q->has_conflict) {
@@ -1029,6 +1124,7 @@ build_table(const struct pgrst_request *req, const char *schema, struct pgrst_sq
 		    clean(name, sizeof name, req->method, strlen(req->method)));
 
 	memset(&q, 0, sizeof q);
+	q.accept = req->accept;
 	if (parse_query(&q, req->query, e) != 0) {
 		query_free(&q);
 		return -1;
@@ -1080,13 +1176,15 @@ type_valid(const char *t)
  * every type's input function reads.
  */
 static void
-add_arg(struct strbuf *sb, const struct pgrst_arg *a, int n)
+add_arg(struct strbuf *sb, const struct pgrst_arg *a, int n, int from_text)
 {
 	size_t tl = strlen(a->type);
 
 	add_ident(sb, a->name);
 	strbuf_adds(sb, " => ");
-	if (strcmp(a->type, "jsonb") == 0)
+	if (from_text)	/* GET: every value is text, read by the type's input function */
+		strbuf_addf(sb, "($%d::jsonb->>'%s')::%s", n, a->name, a->type);
+	else if (strcmp(a->type, "jsonb") == 0)
 		strbuf_addf(sb, "($%d::jsonb->'%s')", n, a->name);
 	else if (strcmp(a->type, "json") == 0)
 		strbuf_addf(sb, "($%d::jsonb->'%s')::json", n, a->name);
@@ -1110,6 +1208,51 @@ has_key(char **keys, size_t nkeys, const char *name)
 	return 0;
 }
 
+/*
+ * GET /rpc/<fn>?a=1&b=x: the arguments as a JSON object of strings, so the
+ * POST path reads them. NULL with e filled for a repeated name or a NUL.
+ */
+static char *
+query_args(const char *qs, struct pgrst_error *e)
+{
+	cJSON *obj = cJSON_CreateObject();
+	const char *seg, *amp, *eq;
+	char *key, *value, *out = NULL, k[80];
+	size_t len, count = 0;
+
+	for (seg = qs != NULL ? qs : ""; *seg != '\0'; seg = amp + 1) {
+		amp = strchr(seg, '&');
+		len = amp != NULL ? (size_t)(amp - seg) : strlen(seg);
+		if (len > 0) {
+			eq = memchr(seg, '=', len);
+			key = percent_decode(seg, eq != NULL ? (size_t)(eq - seg) : len);
+			value = eq != NULL ?
+			    percent_decode(eq + 1, len - (size_t)(eq + 1 - seg)) : xstrdup("");
+			if (++count > PGRST_MAX_PARAMS)
+				fail(e, 400, "PGRST100", NULL, "too many query parameters (at most %d)",
+				    PGRST_MAX_PARAMS);
+			else if (key == NULL || value == NULL)
+				fail(e, 400, "PGRST100", NULL,
+				    "failed to parse query string: it decodes to a NUL byte");
+			else if (cJSON_GetObjectItemCaseSensitive(obj, key) != NULL)
+				fail(e, 400, "PGRST100", NULL, "the argument %s appears twice",
+				    clean(k, sizeof k, key, strlen(key)));
+			else
+				cJSON_AddStringToObject(obj, key, value);
+			free(key);
+			free(value);
+			if (e->status != 0)
+				goto out;
+		}
+		if (amp == NULL)
+			break;
+	}
+	out = cJSON_PrintUnformatted(obj);
+out:
+	cJSON_Delete(obj);
+	return out;
+}
+
 static int
 build_rpc(const struct pgrst_request *req, const char *schema, struct pgrst_sql *out,
     struct params *p, struct pgrst_error *e)
@@ -1118,7 +1261,7 @@ build_rpc(const struct pgrst_request *req, const char *schema, struct pgrst_sql 
 	struct strbuf sb = STRBUF_INIT;
 	char name[80], *body, **keys;
 	size_t i, k, nkeys;
-	int n, first = 1;
+	int n, first = 1, get;
 
 	for (i = 0; i < req->nfunctions; i++) {
 		if (req->functions[i].name != NULL && strcmp(req->functions[i].name, req->name) == 0)
@@ -1133,13 +1276,17 @@ build_rpc(const struct pgrst_request *req, const char *schema, struct pgrst_sql 
 			return fail(e, 500, "PGRSTX00", NULL,
 			    "bad argument list configured for function %s", fn->name);
 	}
-	if (strcmp(req->method, "POST") != 0)
-		return fail(e, 405, "PGRST101", NULL, "Only POST is supported for functions here");
-	if (req->query != NULL && req->query[0] != '\0')
+	get = strcmp(req->method, "GET") == 0;
+	if (!get && strcmp(req->method, "POST") != 0)
+		return fail(e, 405, "PGRST101", NULL, "Only GET and POST are supported for functions");
+	if (!get && req->query != NULL && req->query[0] != '\0')
 		return fail(e, 400, "PGRST100", NULL,
-		    "query parameters are not supported on functions");
+		    "query parameters are not supported on functions called with POST");
 
-	if (req->body == NULL || req->body_len == 0)
+	if (get) {
+		if ((body = query_args(req->query, e)) == NULL)
+			return -1;
+	} else if (req->body == NULL || req->body_len == 0)
 		body = xstrdup("{}");
 	else if ((body = body_copy(req, e)) == NULL)
 		return -1;
@@ -1180,7 +1327,7 @@ build_rpc(const struct pgrst_request *req, const char *schema, struct pgrst_sql 
 		if (!first)
 			strbuf_adds(&sb, ", ");
 		first = 0;
-		add_arg(&sb, &fn->args[i], n);
+		add_arg(&sb, &fn->args[i], n, get);
 	}
 	strbuf_adds(&sb, ") pgrst_r");
 	json_keys_free(keys, nkeys);
@@ -1227,5 +1374,9 @@ pgrst_sql_free(struct pgrst_sql *s)
 	for (i = 0; i < s->nparams; i++)
 		free(s->params[i]);
 	free(s->params);
+	free(s->count_sql);
+	for (i = 0; i < s->count_nparams; i++)
+		free(s->count_params[i]);
+	free(s->count_params);
 	memset(s, 0, sizeof *s);
 }

@@ -23,8 +23,16 @@
  *   columns=col,...              (POST: the columns to insert, as supabase-js
  *                                sends for bodies whose objects differ)
  * Prefer: return=minimal|representation, resolution=merge-duplicates|
- * ignore-duplicates, count=exact (GET: the total in Content-Range); others
- * are ignored.
+ * ignore-duplicates, count=exact|planned|estimated (GET: the total in
+ * Content-Range; planned is the planner's estimate, which the caller asks
+ * for with count_sql; estimated is exact up to max_rows, planned beyond),
+ * missing=default (POST with columns=: a key an object lacks takes the
+ * column's default, not NULL); others are ignored.
+ * Accept (the caller's pgrst_request.accept): a JSON array by default;
+ * PGRST_ACCEPT_OBJECT (application/vnd.pgrst.object+json) answers the one
+ * row as an object, and the caller refuses 0 or several rows (406 PGRST116)
+ * and rolls a write back; PGRST_ACCEPT_CSV (text/csv) answers PostgREST's
+ * CSV: a header of the column names, then each row.
  *
  * Where we are stricter than PostgREST, to protect data:
  * - PATCH and DELETE need at least one filter (400, code 21000, the error
@@ -66,6 +74,8 @@ struct pgrst_function {
 	int returns_set;	/* SETOF or TABLE: the answer is a JSON array */
 };
 
+enum pgrst_accept { PGRST_ACCEPT_JSON, PGRST_ACCEPT_OBJECT, PGRST_ACCEPT_CSV };
+
 struct pgrst_request {
 	const char *method;	/* GET, POST, PATCH or DELETE (HEAD: ask for GET) */
 	const char *schema;	/* NULL: "public" */
@@ -80,6 +90,7 @@ struct pgrst_request {
 	const struct pgrst_function *functions;
 	size_t nfunctions;
 	long long max_rows;	/* cap on the rows one read returns; 0: none */
+	enum pgrst_accept accept;
 };
 
 /*
@@ -95,6 +106,13 @@ struct pgrst_sql {
 	int status;		/* HTTP status on success: 200, 201 or 204 */
 	int returns_body;
 	int has_total;		/* column 2 ("total"): the rows the filters match (count=exact) */
+	/* count=planned or estimated: EXPLAIN (FORMAT JSON) of the matching rows,
+	 * run with count_params; its "Plan Rows" is the planner's total. */
+	char *count_sql;
+	char **count_params;
+	int count_nparams;
+	int count_estimated;	/* estimated: the exact total when it is at most max_rows */
+	long long max_rows;
 	long long offset;	/* first row's index, for Content-Range */
 };
 

@@ -98,6 +98,65 @@ reply_caller_error(struct http_response *res, enum caller_status st, const char 
 	http_add_header(res, "WWW-Authenticate", auth);
 }
 
+/* What the client accepts: PostgREST's singular object, CSV, or else JSON. */
+static enum pgrst_accept
+accept_of(const struct http_request *req)
+{
+	const char *a = http_header(req, "accept");
+
+	if (a == NULL)
+		return PGRST_ACCEPT_JSON;
+	if (strstr(a, "application/vnd.pgrst.object+json") != NULL)
+		return PGRST_ACCEPT_OBJECT;
+	if (strncmp(a, "text/csv", 8) == 0)
+		return PGRST_ACCEPT_CSV;
+	return PGRST_ACCEPT_JSON;
+}
+
+/*
+ * count=planned: the planner's row estimate, "Plan Rows" of the EXPLAIN
+ * (FORMAT JSON) of the matching rows, as PostgREST takes it. -1 when it
+ * cannot be had (the answer then says "*", as with no count at all).
+ */
+static long long
+planned_count(PGconn *pg, const struct pgrst_sql *sql)
+{
+	char state[6], err[ERRLEN];
+	const char *plan, *rows;
+	long long total = -1;
+	PGresult *r = db_exec(pg, sql->count_sql, sql->count_nparams,
+	    (const char *const *)sql->count_params, state, err);
+
+	if (r == NULL)
+		return -1;
+	if (PQntuples(r) == 1 && (plan = PQgetvalue(r, 0, 0)) != NULL &&
+	    (rows = strstr(plan, "\"Plan Rows\":")) != NULL)
+		total = atoll(rows + strlen("\"Plan Rows\":"));
+	PQclear(r);
+	return total;
+}
+
+/*
+ * Accept: application/vnd.pgrst.object+json wants exactly one row: PostgREST
+ * answers 406 PGRST116 otherwise (and rolls a write back; the caller has not
+ * committed yet). supabase-js's maybeSingle() reads "0 rows" in the details
+ * as no row and no error.
+ */
+static int
+refuse_not_single(struct http_response *res, long long n)
+{
+	char details[64], *json;
+
+	if (n == 1)
+		return 0;
+	snprintf(details, sizeof details, "The result contains %lld rows", n);
+	json = pgrst_error_body("PGRST116", "Cannot coerce the result to a single JSON object",
+	    details, NULL);
+	http_set_json(res, 406, json);
+	free(json);
+	return -1;
+}
+
 void
 rest_handle(struct server *srv, struct worker *w, const struct http_request *req,
     const char *path, struct http_response *res)
@@ -110,7 +169,7 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	PGresult *r;
 	enum caller_status st;
 	long long n, total;
-	int authenticated;
+	int authenticated, writes;
 
 	if (w == NULL || !db_usable(w->pg)) {
 		http_set_json(res, 503, "{\"code\":\"PGRST000\",\"details\":null,\"hint\":null,"
@@ -122,8 +181,9 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 		return;
 	}
 	authenticated = strcmp(c.role, "anon") != 0;
+	writes = strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
 	/* A signed-out or deleted user's token must not write, however long it has left. */
-	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+	if (writes) {
 		int live = auth_session_live(w->pg, &c, err);
 
 		if (live <= 0) {
@@ -155,6 +215,7 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	pr.functions = functions;
 	pr.nfunctions = sizeof functions / sizeof functions[0];
 	pr.max_rows = MAX_ROWS;
+	pr.accept = accept_of(req);
 	if (pgrst_build(&pr, &sql, &e) != 0) {
 		reply_error(res, &e);
 		free(query);
@@ -165,12 +226,28 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 		reply_sql_error(res, w->pg, "", err, authenticated);
 		goto out;
 	}
+	/* PostgREST runs reads (GET /rpc/<fn> too) read-only: a function that writes fails. */
+	if (!writes && db_run(w->pg, "SET TRANSACTION READ ONLY", 0, NULL, state, err) != 0) {
+		db_rollback(w->pg);
+		reply_sql_error(res, w->pg, state, err, authenticated);
+		goto out;
+	}
 	r = db_exec(w->pg, sql.sql, sql.nparams, (const char *const *)sql.params, state, err);
 	if (r == NULL) {
 		db_rollback(w->pg);
 		reply_sql_error(res, w->pg, state, err, authenticated);
 		goto out;
 	}
+	n = sql.returns_body ? (PQntuples(r) > 0 && PQnfields(r) > 1 ?
+	    atoll(PQgetvalue(r, 0, 1)) : 0) : atoll(PQcmdTuples(r));
+	if (pr.accept == PGRST_ACCEPT_OBJECT && !pr.rpc && refuse_not_single(res, n) != 0) {
+		PQclear(r);
+		db_rollback(w->pg);
+		goto out;
+	}
+	total = sql.has_total && PQntuples(r) > 0 ? atoll(PQgetvalue(r, 0, 2)) : -1;
+	if (sql.count_sql != NULL && (!sql.count_estimated || total > sql.max_rows))
+		total = planned_count(w->pg, &sql);
 	if (db_commit(w->pg, err) != 0) {
 		PQclear(r);
 		reply_sql_error(res, w->pg, "40001", err, authenticated);
@@ -183,18 +260,19 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	 * every check: a big first push slowed down batch after batch. Dropping
 	 * the cached plans after a write makes the next checks plan afresh.
 	 */
-	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+	if (writes) {
 		PGresult *d = db_exec(w->pg, "DISCARD PLANS", 0, NULL, state, err);
 		PQclear(d);
 	}
 	res->status = sql.status;
-	res->content_type = "application/json";
+	res->content_type = pr.accept == PGRST_ACCEPT_OBJECT && !pr.rpc ?
+	    "application/vnd.pgrst.object+json; charset=utf-8" :
+	    pr.accept == PGRST_ACCEPT_CSV && !pr.rpc ? "text/csv; charset=utf-8" :
+	    "application/json";
 	strbuf_reset(&res->body);
 	if (sql.returns_body && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) {
 		strbuf_adds(&res->body, PQgetvalue(r, 0, 0));
 		if (PQnfields(r) > 1 && !pr.rpc) {
-			n = atoll(PQgetvalue(r, 0, 1));
-			total = sql.has_total ? atoll(PQgetvalue(r, 0, 2)) : -1;
 			if (n > 0)
 				snprintf(range, sizeof range, "%lld-%lld/", sql.offset,
 				    sql.offset + n - 1);
