@@ -16,7 +16,12 @@
 #define MAX_COLUMNS 1600
 
 enum resolution { RES_NONE, RES_MERGE, RES_IGNORE };
-enum filter_kind { F_CMP, F_IN, F_IS };
+enum filter_kind { F_CMP, F_IN, F_IS, F_TREE };
+
+/* or=/and= nest at most this deep: a query string cannot exhaust the stack. */
+#define MAX_TREE_DEPTH 16
+
+struct logic;
 
 struct filter {
 	char *col;
@@ -24,6 +29,16 @@ struct filter {
 	enum filter_kind kind;
 	const char *sql;	/* F_CMP: the operator; F_IS: NULL, TRUE, FALSE, UNKNOWN */
 	char *value;		/* F_CMP: the value; F_IN: an array literal */
+	struct logic *tree;	/* F_TREE: or=(...), and=(...) */
+};
+
+/* A node of a logic tree: a filter, or an and/or of nodes. */
+struct logic {
+	int is_or;
+	int negate;
+	struct filter *leaf;	/* NULL for an and/or */
+	struct logic *kids;
+	size_t nkids;
 };
 
 struct order {
@@ -213,16 +228,42 @@ columns_free(struct column *c, size_t n)
 	free(c);
 }
 
+static void logic_free(struct logic *l);
+
+static void
+filter_free(struct filter *f)
+{
+	free(f->col);
+	free(f->value);
+	if (f->tree != NULL) {
+		logic_free(f->tree);
+		free(f->tree);
+	}
+}
+
+static void
+logic_free(struct logic *l)
+{
+	size_t i;
+
+	if (l->leaf != NULL) {
+		filter_free(l->leaf);
+		free(l->leaf);
+	}
+	for (i = 0; i < l->nkids; i++)
+		logic_free(&l->kids[i]);
+	free(l->kids);
+	memset(l, 0, sizeof *l);
+}
+
 static void
 query_free(struct query *q)
 {
 	size_t i;
 
 	columns_free(q->select, q->nselect);
-	for (i = 0; i < q->nfilters; i++) {
-		free(q->filters[i].col);
-		free(q->filters[i].value);
-	}
+	for (i = 0; i < q->nfilters; i++)
+		filter_free(&q->filters[i]);
 	free(q->filters);
 	for (i = 0; i < q->norder; i++)
 		free(q->order[i].col);
@@ -418,8 +459,9 @@ static const struct {
 	{ "null", "NULL" }, { "true", "TRUE" }, { "false", "FALSE" }, { "unknown", "UNKNOWN" },
 };
 
+/* One column filter, <col>=[not.]<op>.<value>, into f. */
 static int
-parse_filter(struct query *q, const char *key, const char *value, struct pgrst_error *e)
+parse_one_filter(struct filter *fp, const char *key, const char *value, struct pgrst_error *e)
 {
 	struct filter f;
 	const char *v = value, *op, *dot;
@@ -476,8 +518,175 @@ parse_filter(struct query *q, const char *key, const char *value, struct pgrst_e
 		free(f.col);
 		return fail_parse(e, "filter", key, value, "unknown operator");
 	}
+	*fp = f;
+	return 0;
+}
+
+static void
+add_filter_to(struct query *q, const struct filter *f)
+{
 	q->filters = xreallocarray(q->filters, q->nfilters + 1, sizeof *q->filters);
-	q->filters[q->nfilters++] = f;
+	q->filters[q->nfilters++] = *f;
+}
+
+static int
+parse_filter(struct query *q, const char *key, const char *value, struct pgrst_error *e)
+{
+	struct filter f;
+
+	if (parse_one_filter(&f, key, value, e) != 0)
+		return -1;
+	add_filter_to(q, &f);
+	return 0;
+}
+
+/*
+ * The end of one item of a logic tree's list starting at s: the next comma
+ * outside parentheses and double quotes (a quoted value may hold both, \
+ * escapes the next character), or end. NULL when parentheses or quotes do
+ * not balance.
+ */
+static const char *
+item_end(const char *s, const char *end)
+{
+	int depth = 0, quoted = 0;
+
+	for (; s < end; s++) {
+		if (quoted) {
+			if (*s == '\\' && s + 1 < end)
+				s++;
+			else if (*s == '"')
+				quoted = 0;
+		} else if (*s == '"')
+			quoted = 1;
+		else if (*s == '(')
+			depth++;
+		else if (*s == ')' && --depth < 0)
+			return NULL;
+		else if (*s == ',' && depth == 0)
+			return s;
+	}
+	return depth == 0 && !quoted ? end : NULL;
+}
+
+static int
+starts(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+static int parse_group(struct logic *l, const char *s, size_t len, int depth, const char **why);
+
+/*
+ * One item: [not.]or(...), [not.]and(...), or <col>.[not.]<op>.<value> where
+ * a double-quoted value ("a,b") loses its quotes. why says what is wrong.
+ */
+static int
+parse_item(struct logic *l, const char *s, size_t len, int depth, const char **why)
+{
+	struct pgrst_error ignored;
+	const char *dot;
+	char *col, *value;
+	size_t vlen;
+	int rc;
+
+	memset(l, 0, sizeof *l);
+	if (starts(s, len, "not.or(") || starts(s, len, "not.and(")) {
+		l->negate = 1;
+		s += 4;
+		len -= 4;
+	}
+	if (starts(s, len, "or(") || starts(s, len, "and(")) {
+		l->is_or = s[0] == 'o';
+		return parse_group(l, s + (l->is_or ? 2 : 3), len - (l->is_or ? 2 : 3), depth + 1,
+		    why);
+	}
+	if ((dot = memchr(s, '.', len)) == NULL) {
+		*why = "expected <column>.<operator>.<value>, or(...) or and(...)";
+		return -1;
+	}
+	col = xstrndup(s, (size_t)(dot - s));
+	vlen = len - (size_t)(dot + 1 - s);
+	value = xstrndup(dot + 1, vlen);
+	/* "a,b" as the whole value after the operator: the quotes only protect it. */
+	dot = strchr(value, '.');
+	if (dot != NULL && strncmp(value, "not.", 4) == 0)
+		dot = strchr(dot + 1, '.');
+	if (dot != NULL && dot[1] == '"' && strlen(dot + 1) >= 2 && value[strlen(value) - 1] == '"' &&
+	    strncmp(value, "in.", 3) != 0 && strncmp(value, "not.in.", 7) != 0) {
+		char *q = (char *)dot + 1;
+		size_t ql = strlen(q);
+
+		memmove(q, q + 1, ql - 2);
+		q[ql - 2] = '\0';
+	}
+	l->leaf = xcalloc(1, sizeof *l->leaf);
+	rc = parse_one_filter(l->leaf, col, value, &ignored);
+	if (rc != 0) {
+		free(l->leaf);
+		l->leaf = NULL;
+		*why = ignored.details[0] != '\0' ? "a filter in it does not parse" : "bad filter";
+	}
+	free(col);
+	free(value);
+	return rc;
+}
+
+/* (item,item,...) into l's kids, depth levels down. */
+static int
+parse_group(struct logic *l, const char *s, size_t len, int depth, const char **why)
+{
+	const char *end, *item, *next;
+
+	if (depth > MAX_TREE_DEPTH) {
+		*why = "or/and nest too deep";
+		return -1;
+	}
+	if (len < 2 || s[0] != '(' || s[len - 1] != ')') {
+		*why = "expected (item,...)";
+		return -1;
+	}
+	end = s + len - 1;
+	for (item = s + 1; item <= end; item = next + 1) {
+		if ((next = item_end(item, end)) == NULL) {
+			*why = "unbalanced parentheses or quotes";
+			return -1;
+		}
+		if (next == item) {
+			*why = "an empty item";
+			return -1;
+		}
+		l->kids = xreallocarray(l->kids, l->nkids + 1, sizeof *l->kids);
+		if (parse_item(&l->kids[l->nkids], item, (size_t)(next - item), depth, why) != 0) {
+			logic_free(&l->kids[l->nkids]);
+			return -1;
+		}
+		l->nkids++;
+		if (next == end)
+			break;
+	}
+	return 0;
+}
+
+/* or=(...), and=(...), not.or=(...), not.and=(...): one more ANDed filter. */
+static int
+parse_logic(struct query *q, const char *key, const char *value, struct pgrst_error *e)
+{
+	struct filter f;
+	const char *why = NULL;
+
+	memset(&f, 0, sizeof f);
+	f.kind = F_TREE;
+	f.tree = xcalloc(1, sizeof *f.tree);
+	f.tree->negate = strncmp(key, "not.", 4) == 0;
+	f.tree->is_or = strcmp(key + (f.tree->negate ? 4 : 0), "or") == 0;
+	if (parse_group(f.tree, value, strlen(value), 1, &why) != 0) {
+		filter_free(&f);
+		return fail_parse(e, "logic tree", key, value, why);
+	}
+	add_filter_to(q, &f);
 	return 0;
 }
 
@@ -527,7 +736,7 @@ parse_param(struct query *q, const char *key, const char *value, struct pgrst_er
 			return fail_parse(e, "columns", key, value, "expected column names");
 	} else if (strcmp(key, "or") == 0 || strcmp(key, "and") == 0 ||
 	    strcmp(key, "not.or") == 0 || strcmp(key, "not.and") == 0) {
-		return fail_parse(e, "logic tree", key, value, "or= and and= are not supported");
+		return parse_logic(q, key, value, e);
 	} else
 		return parse_filter(q, key, value, e);
 	return 0;
@@ -610,35 +819,66 @@ parse_prefer(struct query *q, const char *prefer)
 	}
 }
 
+static void add_filter(struct strbuf *sb, const struct filter *f, struct params *p);
+
+static void
+add_logic(struct strbuf *sb, const struct logic *l, struct params *p)
+{
+	size_t i;
+
+	if (l->leaf != NULL) {
+		add_filter(sb, l->leaf, p);
+		return;
+	}
+	strbuf_adds(sb, l->negate ? "NOT (" : "(");
+	for (i = 0; i < l->nkids; i++) {
+		if (i > 0)
+			strbuf_adds(sb, l->is_or ? " OR " : " AND ");
+		add_logic(sb, &l->kids[i], p);
+	}
+	strbuf_addc(sb, ')');
+}
+
 static void
 add_where(struct strbuf *sb, const struct query *q, struct params *p)
 {
-	const struct filter *f;
 	size_t i;
-	int n;
 
 	for (i = 0; i < q->nfilters; i++) {
-		f = &q->filters[i];
 		strbuf_adds(sb, i == 0 ? " WHERE " : " AND ");
-		if (f->negate)
-			strbuf_adds(sb, "NOT (");
-		add_ident(sb, f->col);
-		switch (f->kind) {
-		case F_CMP:
-			n = param_add(p, xstrdup(f->value));
-			strbuf_addf(sb, " %s $%d", f->sql, n);
-			break;
-		case F_IN:
-			n = param_add(p, xstrdup(f->value));
-			strbuf_addf(sb, " = ANY($%d)", n);
-			break;
-		case F_IS:
-			strbuf_addf(sb, " IS %s", f->sql);
-			break;
-		}
-		if (f->negate)
-			strbuf_addc(sb, ')');
+		add_filter(sb, &q->filters[i], p);
 	}
+}
+
+static void
+add_filter(struct strbuf *sb, const struct filter *f, struct params *p)
+{
+	int n;
+
+	if (f->kind == F_TREE) {
+		add_logic(sb, f->tree, p);
+		return;
+	}
+	if (f->negate)
+		strbuf_adds(sb, "NOT (");
+	add_ident(sb, f->col);
+	switch (f->kind) {
+	case F_CMP:
+		n = param_add(p, xstrdup(f->value));
+		strbuf_addf(sb, " %s $%d", f->sql, n);
+		break;
+	case F_IN:
+		n = param_add(p, xstrdup(f->value));
+		strbuf_addf(sb, " = ANY($%d)", n);
+		break;
+	case F_IS:
+		strbuf_addf(sb, " IS %s", f->sql);
+		break;
+	case F_TREE:
+		break;
+	}
+	if (f->negate)
+		strbuf_addc(sb, ')');
 }
 
 static void

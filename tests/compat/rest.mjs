@@ -203,8 +203,8 @@ await check('PostgREST: or() → rows matching either filter', async () => {
 
 await check('PostgREST: or() with a nested and() and not.', async () => {
 	const data = must(await sb.from('machines').select('name')
-		.or('name.eq.beta,and(machine_id.like.m-*a,not.name.eq.delta)').order('machine_id'));
-	eq(data.map((r) => r.name), ['ALPHA', 'beta', 'GAMMA'], 'names');
+		.or('name.eq.beta,and(machine_id.like.m-*a,name.not.eq.delta)').order('machine_id'));
+	eq(data.map((r) => r.name), ['ALPHA', 'beta', 'a, b', 'GAMMA'], 'names');
 });
 
 await check('PostgREST: or() with in.() inside and a filter beside it (ANDed)', async () => {
@@ -213,8 +213,29 @@ await check('PostgREST: or() with in.() inside and a filter beside it (ANDed)', 
 	eq(data, [{ name: 'ALPHA' }, { name: 'beta' }]);
 });
 
+await check('PostgREST: not.and() inside or() negates the group', async () => {
+	const data = must(await sb.from('machines').select('name').like('machine_id', 'm-*a')
+		.or('not.and(name.neq.beta,name.neq.delta)').order('machine_id'));
+	eq(data, [{ name: 'beta' }, { name: 'delta' }]);
+});
+
+await check('PostgREST: a quoted value with a comma inside or()', async () => {
+	eq(must(await sb.from('machines').select('machine_id').or('name.eq."a, b",name.eq.none')),
+		[{ machine_id: 'm-comma' }]);
+});
+
 await check('PostgREST: a malformed or() → 400 PGRST100', async () => {
 	refused(await sb.from('machines').select('name').or('name.eq.beta,(oops'), 400, 'PGRST100');
+	refused(await sb.from('machines').select('name').or('name.eq.beta,'), 400, 'PGRST100');
+	refused(await sb.from('machines').select('name').or('name.nope.beta'), 400, 'PGRST100');
+});
+
+await check('agentlogs: or() nested deeper than 16 levels → 400 PGRST100, the server stays up', async () => {
+	let tree = 'name.eq.beta';
+	for (let i = 0; i < 40; i++) tree = `and(${tree})`;
+	const e = refused(await sb.from('machines').select('name').or(tree), 400, 'PGRST100');
+	eq(e.details, 'or/and nest too deep', 'details');
+	eq(must(await sb.from('machines').select('name').eq('id', uuid(2))), [{ name: 'beta' }], 'still answers');
 });
 
 done();
