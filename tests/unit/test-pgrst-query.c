@@ -175,8 +175,17 @@ every_operator(void **state)
 	refused("GET", "turns", "a=is.maybe", NULL, NULL, 400, "PGRST100");
 	refused("GET", "turns", "a=is.NULL%3B", NULL, NULL, 400, "PGRST100");
 	refused("GET", "turns", "a=cs.{1}", NULL, NULL, 400, "PGRST100");
-	refused("GET", "turns", "or=(a.eq.1,b.eq.2)", NULL, NULL, 400, "PGRST100");
-	refused("GET", "turns", "and=(a.eq.1)", NULL, NULL, 400, "PGRST100");
+	/* Logic trees that do not parse. */
+	refused("GET", "turns", "or=a.eq.1", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "or=()", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "or=(a.eq.1,)", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "or=(a.eq.1,(b.eq.2)", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "or=(a.eq.1))", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "or=(a.eq.\"1)", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "and=(a.zz.1)", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "and=(a)", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "and=(xor(a.eq.1))", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "or=(a%3Bb.eq.1)", NULL, NULL, 400, "PGRST100");
 }
 
 static void
@@ -612,7 +621,7 @@ rpc(void **state)
 	    "{\"payload\":{},\"x') ; drop table turns; --\":1}", 0), -1);
 	assert_int_equal(e.status, 404);
 	assert_string_equal(e.code, "PGRST202");
-	assert_int_equal(build_max(&s, &e, "GET", "push_batch", 1, NULL, NULL, NULL, 0), -1);
+	assert_int_equal(build_max(&s, &e, "PUT", "push_batch", 1, NULL, NULL, NULL, 0), -1);
 	assert_int_equal(e.status, 405);
 	assert_string_equal(e.code, "PGRST101");
 	assert_int_equal(build_max(&s, &e, "POST", "push_batch", 1, NULL, NULL, "[{}]", 0), -1);
@@ -851,6 +860,130 @@ count_exact(void **state)
 	pgrst_sql_free(&s);
 }
 
+static void
+logic_trees(void **state)
+{
+	struct pgrst_sql s;
+	struct pgrst_error e;
+	char q[512];
+	int i;
+
+	(void)state;
+	assert_int_equal(build(&s, &e, "GET", "turns", "or=(a.eq.1,and(b.gt.2,c.not.is.null))",
+	    NULL, NULL), 0);
+	check_sql(&s, AGG "SELECT * FROM \"public\".\"turns\""
+	    " WHERE (\"a\" = $1 OR (\"b\" > $2 AND NOT (\"c\" IS NULL))) LIMIT $3) pgrst_t",
+	    3, "1", "2", "1000");
+	pgrst_sql_free(&s);
+	/* not.and, ANDed with a plain filter; a quoted value keeps its comma. */
+	assert_int_equal(build(&s, &e, "GET", "turns",
+	    "not.and=(a.eq.1,b.eq.%22x,y%22)&c=eq.3", NULL, NULL), 0);
+	check_sql(&s, AGG "SELECT * FROM \"public\".\"turns\""
+	    " WHERE NOT (\"a\" = $1 AND \"b\" = $2) AND \"c\" = $3 LIMIT $4) pgrst_t",
+	    4, "1", "x,y", "3", "1000");
+	pgrst_sql_free(&s);
+	assert_int_equal(build(&s, &e, "GET", "turns", "or=(a.in.(1,%22b,c%22),not.or(d.eq.1))",
+	    NULL, NULL), 0);
+	check_sql(&s, AGG "SELECT * FROM \"public\".\"turns\""
+	    " WHERE (\"a\" = ANY($1) OR NOT (\"d\" = $2)) LIMIT $3) pgrst_t",
+	    3, "{\"1\",\"b,c\"}", "1", "1000");
+	pgrst_sql_free(&s);
+	/* 16 levels build, 17 do not. */
+	for (i = 16; i <= 17; i++) {
+		int k, n = snprintf(q, sizeof q, "and=");
+
+		for (k = 1; k <= i; k++)
+			n += snprintf(q + n, sizeof q - (size_t)n, "%s", k == 1 ? "(" : "and(");
+		n += snprintf(q + n, sizeof q - (size_t)n, "a.eq.1");
+		for (k = 1; k <= i; k++)
+			n += snprintf(q + n, sizeof q - (size_t)n, ")");
+		if (i == 16) {
+			assert_int_equal(build(&s, &e, "GET", "turns", q, NULL, NULL), 0);
+			pgrst_sql_free(&s);
+		} else
+			refused("GET", "turns", q, NULL, NULL, 400, "PGRST100");
+	}
+}
+
+static void
+accept_and_prefer(void **state)
+{
+	struct pgrst_sql s;
+	struct pgrst_error e;
+	struct pgrst_request r;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	r.method = "GET";
+	r.name = "turns";
+	r.query = "select=id";
+	r.tables = tables;
+	r.ntables = sizeof tables / sizeof tables[0];
+	r.accept = PGRST_ACCEPT_OBJECT;
+	assert_int_equal(pgrst_build(&r, &s, &e), 0);
+	check_sql(&s, "SELECT coalesce((json_agg(pgrst_t.*)->0)::text, 'null') AS body,"
+	    " count(*) AS n FROM (SELECT \"id\" FROM \"public\".\"turns\") pgrst_t", 0);
+	pgrst_sql_free(&s);
+	r.accept = PGRST_ACCEPT_CSV;
+	assert_int_equal(pgrst_build(&r, &s, &e), 0);
+	check_sql(&s, "SELECT coalesce((SELECT string_agg(pgrst_k, ',') FROM json_object_keys("
+	    "(array_agg(to_json(pgrst_t.*)))[1]) pgrst_k), '') || E'\\n' ||"
+	    " coalesce(string_agg(substring(pgrst_t::text, 2, length(pgrst_t::text) - 2), E'\\n'), '')"
+	    " AS body, count(*) AS n FROM (SELECT \"id\" FROM \"public\".\"turns\") pgrst_t", 0);
+	pgrst_sql_free(&s);
+
+	/* missing=default: a key an object lacks is DEFAULT. */
+	assert_int_equal(build(&s, &e, "POST", "turns", "columns=a,b", "missing=default",
+	    "[{\"a\":1},{\"b\":2}]"), 0);
+	check_sql(&s, "INSERT INTO \"public\".\"turns\" (\"a\",\"b\") VALUES"
+	    " ((jsonb_populate_record(NULL::\"public\".\"turns\", $1::jsonb->0)).\"a\", DEFAULT),"
+	    " (DEFAULT, (jsonb_populate_record(NULL::\"public\".\"turns\", $1::jsonb->1)).\"b\")",
+	    1, "[{\"a\":1},{\"b\":2}]");
+	pgrst_sql_free(&s);
+	refused("POST", "turns", "columns=a", "missing=default", "[1]", 400, "PGRST102");
+
+	/* count=planned: a statement of its own, with its own parameters. */
+	assert_int_equal(build(&s, &e, "GET", "turns", "a=eq.1", "count=planned", NULL), 0);
+	assert_string_equal(s.count_sql,
+	    "EXPLAIN (FORMAT JSON) SELECT 1 FROM \"public\".\"turns\" WHERE \"a\" = $1");
+	assert_int_equal(s.count_nparams, 1);
+	assert_string_equal(s.count_params[0], "1");
+	assert_false(s.has_total);
+	pgrst_sql_free(&s);
+	assert_int_equal(build(&s, &e, "GET", "turns", NULL, "count=estimated", NULL), 0);
+	assert_non_null(s.count_sql);
+	assert_true(s.has_total);
+	assert_true(s.count_estimated);
+	pgrst_sql_free(&s);
+}
+
+static void
+rpc_get(void **state)
+{
+	struct pgrst_sql s;
+	struct pgrst_error e;
+
+	(void)state;
+	assert_int_equal(build_max(&s, &e, "GET", "pull_changes", 1, "page_size=5&cursor_txid=x%26y",
+	    NULL, NULL, 0), 0);
+	check_sql(&s, "SELECT coalesce(json_agg(pgrst_r.*), '[]')::text AS body, count(*) AS n"
+	    " FROM \"public\".\"pull_changes\"(\"cursor_txid\" => ($1::jsonb->>'cursor_txid')::text,"
+	    " \"page_size\" => ($1::jsonb->>'page_size')::integer) pgrst_r",
+	    1, "{\"page_size\":\"5\",\"cursor_txid\":\"x&y\"}");
+	pgrst_sql_free(&s);
+	/* Array and json arguments are read from their text too. */
+	assert_int_equal(build_max(&s, &e, "GET", "misc", 1, "ids=%7Ba,b%7D", NULL, NULL, 0), 0);
+	assert_non_null(strstr(s.sql, "\"ids\" => ($1::jsonb->>'ids')::uuid[]"));
+	pgrst_sql_free(&s);
+	assert_int_equal(build_max(&s, &e, "GET", "pull_changes", 1, "nope=1", NULL, NULL, 0), -1);
+	assert_int_equal(e.status, 404);
+	assert_string_equal(e.code, "PGRST202");
+	assert_int_equal(build_max(&s, &e, "GET", "pull_changes", 1, "page_size=1&page_size=2",
+	    NULL, NULL, 0), -1);
+	assert_int_equal(e.status, 400);
+	assert_string_equal(e.code, "PGRST100");
+}
+
 int
 main(void)
 {
@@ -873,6 +1006,9 @@ main(void)
 		cmocka_unit_test(sqlstate_statuses),
 		cmocka_unit_test(identifiers),
 		cmocka_unit_test(count_exact),
+		cmocka_unit_test(logic_trees),
+		cmocka_unit_test(accept_and_prefer),
+		cmocka_unit_test(rpc_get),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
