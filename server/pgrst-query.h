@@ -17,6 +17,13 @@
  *   <col>=[not.]<op>.<value>     op: eq neq gt gte lt lte like ilike (with *
  *                                for %), in.(a,b,"c,d"), is.null|true|false|
  *                                unknown; several are ANDed, also on one column
+ *   or=(f,f,...), and=(...), not.or=, not.and=
+ *                                logic trees, ANDed with the other filters;
+ *                                an item is col.[not.]op.value (a value may be
+ *                                "double-quoted" to hold , or parentheses) or
+ *                                a nested [not.]or(...)/[not.]and(...); at most
+ *                                16 levels deep, so a request cannot exhaust
+ *                                the stack
  *   order=col[.asc|.desc][.nullsfirst|.nullslast],...
  *   limit=N, offset=N            (GET only; a read returns at most max_rows)
  *   on_conflict=col,...          (POST with Prefer: resolution=...)
@@ -40,7 +47,7 @@
  * - Without columns=, every object of a POST body must have the same keys
  *   (400 PGRST102, as PostgREST). With columns=, a missing key inserts NULL.
  * - A parameter other than a filter may appear once; limit and offset are
- *   refused on writes, filters on POST, and or=/and= trees are not supported.
+ *   refused on writes, filters on POST.
  */
 #ifndef AL_SERVER_PGRST_QUERY_H
 #define AL_SERVER_PGRST_QUERY_H
