@@ -327,7 +327,7 @@ expect_error 400 42703 "an unknown column in order"
 req "$A" POST /rest/v1/turns "{\"id\":\"$(uuid 5 50)\",\"no_such_column\":1}"
 expect_error 400 42703 "an unknown column in a body"
 for q in 'id=zz.1' 'id=eq' 'order=id.sideways' 'limit=ten' 'offset=-1' 'select=((' \
-	'id=in.(a' 'id=is.maybe' 'or=(id.eq.1)' 'limit=1&limit=2' 'bad%20name=eq.1'; do
+	'id=in.(a' 'id=is.maybe' 'or=(id.eq.1,' 'and=id.eq.1' 'limit=1&limit=2' 'bad%20name=eq.1'; do
 	req "$A" GET "/rest/v1/turns?$q"
 	expect_error 400 PGRST100 "bad query $q"
 done
@@ -538,6 +538,32 @@ pull_all "$A" "$A_ID" "turns $T1"
 t_assert_eq 1 "$(grep -c "^turns $T1 " "$T_TMP/pulled")" "A's pull has A's turn once"
 req "$A" POST /rest/v1/rpc/pull_changes '{"page_size":1,"max_bytes":1}'
 json_eq 'len(j["rows"]), j["more"]' "1 True" "max_bytes: one row at least"
+
+# Accept: PostgREST's singular object and CSV (supabase-js's .single(), .csv()).
+# acc ACCEPT METHOD PATH [BODY]: a request as A with that Accept.
+acc() {
+	set -- -s -o "$T_TMP/body" -D "$T_TMP/headers" -w '%{http_code}' -H "apikey: $S_ANON" \
+		-H "Authorization: Bearer $A" -H "Accept: $1" -X "$2" "$S_URL$3" ${4:+-H} \
+		${4:+'Content-Type: application/json'} ${4:+--data-binary} ${4:+"$4"}
+	s_status=$(curl "$@")
+	s_body=$(cat "$T_TMP/body")
+}
+req "$A" POST /rest/v1/machines '[{"machine_id":"acc-1","name":"x"},{"machine_id":"acc-2","name":"y"}]'
+expect 201 "rows for Accept"
+acc application/vnd.pgrst.object+json GET '/rest/v1/machines?select=machine_id,name&machine_id=eq.acc-1'
+expect 200 "one row as an object"
+json_eq 'j' "{'machine_id': 'acc-1', 'name': 'x'}" "the object"
+t_assert_contains "$(header Content-Type)" "application/vnd.pgrst.object+json" "object content type"
+acc application/vnd.pgrst.object+json GET '/rest/v1/machines?select=machine_id&machine_id=like.acc-*'
+expect_error 406 PGRST116 "two rows as an object"
+json_eq 'j["message"], j["details"]' \
+	"Cannot coerce the result to a single JSON object The result contains 2 rows" "PGRST116"
+acc application/vnd.pgrst.object+json PATCH '/rest/v1/machines?machine_id=like.acc-*' '{"name":"z"}'
+expect_error 406 PGRST116 "a PATCH of two rows as an object"
+acc text/csv GET '/rest/v1/machines?select=machine_id,name&machine_id=like.acc-*&order=machine_id'
+expect 200 "CSV"
+t_assert_eq "$(printf 'machine_id,name\nacc-1,x\nacc-2,y')" "$s_body" "CSV body (and the PATCH rolled back)"
+t_assert_contains "$(header Content-Type)" "text/csv" "CSV content type"
 
 # A clean stop: status 0 and, under ASan, no leak report.
 kill -TERM "$S_PID"
