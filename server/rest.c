@@ -226,8 +226,11 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 		reply_sql_error(res, w->pg, "", err, authenticated);
 		goto out;
 	}
-	/* PostgREST runs reads (GET /rpc/<fn> too) read-only: a function that writes fails. */
-	if (!writes && db_run(w->pg, "SET TRANSACTION READ ONLY", 0, NULL, state, err) != 0) {
+	/*
+	 * PostgREST runs GET /rpc/<fn> read-only: a function that writes fails
+	 * (405). A table read cannot write, so it is spared the round trip.
+	 */
+	if (!writes && pr.rpc && db_run(w->pg, "SET TRANSACTION READ ONLY", 0, NULL, state, err) != 0) {
 		db_rollback(w->pg);
 		reply_sql_error(res, w->pg, state, err, authenticated);
 		goto out;

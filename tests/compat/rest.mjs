@@ -172,6 +172,42 @@ await check('PostgREST: delete() with a filter removes the row and returns it wi
 	eq(must(await sb.from('machines').select('id').eq('id', uuid(5))), [], 'gone');
 });
 
+await check('PostgREST: insert of two rows with .maybeSingle() → 406 PGRST116, neither row kept', async () => {
+	const e = refused(await sb.from('machines').insert([{ machine_id: 'm-two-1' }, { machine_id: 'm-two-2' }])
+		.select().maybeSingle(), 406, 'PGRST116');
+	eq(e.details, 'The result contains 2 rows', 'details');
+	eq(must(await sb.from('machines').select('id').like('machine_id', 'm-two-*')), [], 'rolled back');
+});
+
+await check('PostgREST: match() ANDs an object of eq filters', async () => {
+	eq(must(await sb.from('machines').select('id').match({ machine_id: 'm-beta', name: 'beta' })), [{ id: uuid(2) }]);
+	eq(must(await sb.from('machines').select('id').match({ machine_id: 'm-beta', name: 'gamma' })), [], 'no match');
+});
+
+await check('PostgREST: filter(col, op, value) and not(col, "in", list)', async () => {
+	eq(must(await sb.from('machines').select('name').filter('machine_id', 'eq', 'm-delta')), [{ name: 'delta' }], 'filter');
+	const data = must(await sb.from('machines').select('machine_id').like('machine_id', 'm-*a')
+		.not('machine_id', 'in', '(m-alpha,m-beta)').order('machine_id'));
+	eq(data.map((r) => r.machine_id), ['m-delta', 'm-gamma'], 'not in');
+});
+
+await check('PostgREST: order() with nullsFirst puts NULL names first', async () => {
+	const data = must(await sb.from('machines').select('machine_id,name').in('machine_id', ['m-n2', 'm-n1'])
+		.order('name', { ascending: true, nullsFirst: true }));
+	eq(data.map((r) => r.machine_id), ['m-n2', 'm-n1']);
+});
+
+await check('PostgREST: throwOnError() rejects with the PostgREST error', async () => {
+	let caught = null;
+	try {
+		await sb.from('no_such_table').select('*').throwOnError();
+	} catch (e) {
+		caught = e;
+	}
+	ok(caught !== null, 'it threw');
+	eq(caught.code, 'PGRST205', 'code');
+});
+
 await check('PostgREST: a unique violation → 409 23505', async () => {
 	refused(await sb.from('machines').insert({ machine_id: 'm-beta' }), 409, '23505');
 });
@@ -236,6 +272,11 @@ await check('agentlogs: or() nested deeper than 16 levels → 400 PGRST100, the 
 	const e = refused(await sb.from('machines').select('name').or(tree), 400, 'PGRST100');
 	eq(e.details, 'or/and nest too deep', 'details');
 	eq(must(await sb.from('machines').select('name').eq('id', uuid(2))), [{ name: 'beta' }], 'still answers');
+});
+
+await check('PostgREST: upsert() with onConflict on a unique column (user_id,machine_id)', async () => {
+	must(await sb.from('machines').upsert({ machine_id: 'm-delta', name: 'DELTA' }, { onConflict: 'user_id,machine_id' }));
+	eq(must(await sb.from('machines').select('id,name').eq('machine_id', 'm-delta')), [{ id: uuid(4), name: 'DELTA' }]);
 });
 
 done();
