@@ -263,12 +263,15 @@ is_idle(const struct import_run *r, int64_t when_ms)
 
 /*
  * A transaction of the import: the new turns' analytics figures are summed
- * as they come and written once before it commits.
+ * as they come and written once before it commits. Foreign keys are checked
+ * at COMMIT: a commit and its session row are written once, when the commit
+ * closes or the batch ends (seg_flush), after their first turns.
  */
 static int
 begin(struct store *st, char *err)
 {
-	return store_begin(st, err) != 0 || turn_stats_batch_open(st, err) != 0 ? -1 : 0;
+	return store_begin(st, err) != 0 || turn_stats_batch_open(st, err) != 0 ||
+	    store_defer_foreign_keys(st, err) != 0 ? -1 : 0;
 }
 
 /*

@@ -395,7 +395,8 @@ ensure_commit(struct segmenter *s, const struct record *rec, const char *first_u
 	replace(&c->cli_version, rec->cli_version);
 	memcpy(c->started_at, first_ts, sizeof c->started_at);
 	memcpy(c->closed_at, first_ts, sizeof c->closed_at);
-	return s->ops->commit(s->arg, c, err);
+	/* Written when it closes or the batch ends (seg_flush), once, not as it grows. */
+	return 0;
 }
 
 static void
@@ -665,7 +666,7 @@ switch_session(struct segmenter *s, const struct record *rec, char *err)
 	replace(&c->claude_session_id, rec->session_id);
 	uuid_v5_join(c->session_id, c->id, rec->session_id, (char *)NULL);
 	c->next_seq = 0;
-	return s->ops->commit(s->arg, c, err);	/* the new session row, before its turns */
+	return 0;	/* the new session row: written with the commit, as in ensure_commit */
 }
 
 int

@@ -76,7 +76,11 @@ struct seg_commit {
 };
 
 struct seg_sink_ops {
-	/* Insert or update the commit, its project and its session row. */
+	/*
+	 * Insert or update the commit, its project and its session row: when the
+	 * commit closes and at seg_flush, so after its first turns (the store
+	 * checks their foreign keys at COMMIT).
+	 */
 	int (*commit)(void *arg, const struct seg_commit *c, char *err);
 	/* Insert or update one turn of the commit. */
 	int (*turn)(void *arg, const struct seg_commit *c, const struct seg_turn *t, char *err);

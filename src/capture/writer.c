@@ -75,15 +75,27 @@ sink_commit(void *arg, const struct seg_commit *c, char *err)
 	return 0;
 }
 
+/* The segmenter writes a commit once it closes or the batch ends: a turn may come first. */
+static int
+write_owner(void *arg, const struct seg_commit *c, char *err)
+{
+	struct writer *w = arg;
+
+	if (strcmp(w->written_commit, c->id) == 0 && strcmp(w->written_session, c->session_id) == 0)
+		return 0;
+	return sink_commit(w, c, err);
+}
+
 static int
 sink_turn(void *arg, const struct seg_commit *c, const struct seg_turn *t, char *err)
 {
 	struct writer *w = arg;
+	struct import_turn_owner owner = { write_owner, w };
 	int n;
 
 	strbuf_reset(&w->json);
 	json_add(&w->json, t->tool_calls);
-	if ((n = import_turn(w->st, c, t, w->json.buf, w->now, err)) < 0)
+	if ((n = import_turn(w->st, c, t, w->json.buf, w->now, &owner, err)) < 0)
 		return -1;
 	if (w->rewrite_session != NULL && strcmp(c->claude_session_id, w->rewrite_session) == 0)
 		strset_add(&w->rewrite_turns, t->id);

@@ -81,6 +81,12 @@ store_foreign_keys(struct store *st, int on, char *err)
 }
 
 int
+store_defer_foreign_keys(struct store *st, char *err)
+{
+	return store_exec(st, "PRAGMA defer_foreign_keys = ON", err);
+}
+
+int
 store_tune_for_import(struct store *st, char *err)
 {
 	/*

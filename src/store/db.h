@@ -42,6 +42,8 @@ void store_rollback(struct store *st);
  * parent). SQLite ignores this inside a transaction.
  */
 int store_foreign_keys(struct store *st, int on, char *err);
+/* Until the open transaction ends, foreign keys are checked at its COMMIT, not per row. */
+int store_defer_foreign_keys(struct store *st, char *err);
 
 /* A bigger page cache and rarer checkpoints, for the length of a bulk import. */
 int store_tune_for_import(struct store *st, char *err);

@@ -359,7 +359,8 @@ bind_turn(sqlite3_stmt *s, const void *arg)
 
 int
 import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn *t,
-    const char *tool_calls, const char *now, char *err)
+    const char *tool_calls, const char *now, const struct import_turn_owner *owner,
+    char *err)
 {
 	struct turn_args a = { c, t, tool_calls, now, STRBUF_INIT, 0 };
 	char *from;
@@ -377,6 +378,10 @@ import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn 
 		return n < 0 ? -1 : IMPORT_NEW;
 	}
 	/* There already, maybe kept by another commit's session (a shared line). */
+	if (owner != NULL && owner->write(owner->arg, c, err) != 0) {
+		strbuf_free(&a.summary);
+		return -1;
+	}
 	from = store_query_text(st, "SELECT s.commit_id FROM turns t JOIN sessions s"
 	    " ON s.id = t.session_id WHERE t.id = ?1", t->id, NULL);
 	if (from != NULL && strcmp(from, c->id) == 0) {

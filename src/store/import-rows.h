@@ -43,9 +43,22 @@ int import_commit(struct store *st, const struct seg_commit *c, const char *file
  */
 int import_session(struct store *st, const struct seg_commit *c, const char *now, int known,
     int commit_written, char *err);
-/* A turn of the commit's session; tool_calls as a JSON array. */
+/*
+ * Writes the turn's commit and session rows when they may not be there yet:
+ * a turn already stored (a shared line, a re-read) is ranked by them.
+ */
+struct import_turn_owner {
+	int (*write)(void *arg, const struct seg_commit *c, char *err);
+	void *arg;
+};
+/*
+ * A turn of the commit's session; tool_calls as a JSON array. A new turn may
+ * come before its session row (the import defers foreign keys to COMMIT);
+ * owner, when set, writes that row before an existing turn is updated.
+ */
 int import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn *t,
-    const char *tool_calls, const char *now, char *err);
+    const char *tool_calls, const char *now, const struct import_turn_owner *owner,
+    char *err);
 
 /* Sets a commit's turn_count to the turns it holds (when it differs). */
 int import_recount_turns(struct store *st, const char *commit_id, const char *now, char *err);

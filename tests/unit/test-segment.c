@@ -29,6 +29,7 @@ struct row {
 	char content[256];
 	char *calls;
 	int turn_count, seq;
+	int writes;		/* of a commit: how often the sink got it */
 	struct record_usage usage;
 	char files_read[256], files_changed[256], project[64], first_prompt[64];
 	char started[32], closed[32];
@@ -62,6 +63,7 @@ sink_commit(void *arg, const struct seg_commit *c, char *err)
 	char *j;
 
 	(void)err;
+	r->writes++;
 	snprintf(r->closed_by, sizeof r->closed_by, "%s", c->closed_by);
 	snprintf(r->git_hash, sizeof r->git_hash, "%s", c->git_hash ? c->git_hash : "");
 	snprintf(r->project, sizeof r->project, "%s", c->project_name);
@@ -176,6 +178,8 @@ split_message_is_one_turn_with_last_usage(void **state)
 	assert_int_equal(seg_flush(&seg, err), 0);
 
 	assert_int_equal(s->ncommits, 1);
+	/* Written once, at the flush, not again each time it grew. */
+	assert_int_equal(s->commits[0].writes, 1);
 	assert_int_equal(s->nturns, 4);
 	assert_string_equal(s->turns[0].id, "u1");
 	assert_string_equal(s->turns[1].id, "a1");	/* the first line's uuid names the turn */
@@ -223,6 +227,7 @@ git_commit_closes_and_next_turn_opens(void **state)
 	feed(&seg, ASSISTANT("a3", "06", "msg_3", TOOL_USE("t3", "Bash",
 	    "{\"command\":\"git cherry-pick abc\"}"), USAGE(1, 1)));
 	feed(&seg, RESULT("r3", "07", "t3", "[main 1234567] Picked", "false"));
+	assert_int_equal(seg_flush(&seg, err), 0);	/* the batch ends: the open commit */
 	assert_int_equal(s->ncommits, 1);
 	assert_string_equal(s->commits[0].closed_by, "open");
 
@@ -249,6 +254,7 @@ git_commit_closes_and_next_turn_opens(void **state)
 	assert_int_equal(s->commits[0].turn_count, 6);
 	assert_string_equal(s->commits[1].closed_by, "session_end");
 	assert_string_equal(s->commits[1].started, "2026-01-02T03:04:11.000Z");
+	assert_int_equal(s->commits[1].writes, 1);	/* when it closed, not when it opened */
 	/* Deterministic ids: UUIDv5(source:session:first turn uuid). */
 	uuid_v5_join(expect, "claude_code", "s1", "u1", (char *)NULL);
 	assert_string_equal(s->commits[0].id, expect);
