@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/check.h"
+#include "store/fresh-schema.h"
 #include "store/internal.h"
 #include "store/migrations.h"
 #include "store/turn-stats.h"
@@ -323,6 +324,49 @@ fail:
 }
 
 /*
+ * A new, empty store at the latest version in one transaction: the final
+ * schema at once (store/fresh-schema.h), then every migration recorded as
+ * applied, as apply_migration would have left them.
+ */
+static int
+create_fresh(struct store *st, char *err)
+{
+	sqlite3_stmt *s;
+	char now[32], *pragma;
+	int i, rc;
+
+	if (store_begin(st, err) != 0)
+		return -1;
+	/* Another process opening the same new store may have got there first. */
+	if (store_version(st) > 0)
+		return store_commit(st, err);
+	if (store_exec(st, fresh_schema_sql, err) != 0 ||
+	    (s = store_prepare(st, "INSERT INTO schema_migrations VALUES (?1, ?2, ?3)", err)) == NULL)
+		goto fail;
+	time_now_iso(now);
+	for (i = 0; i < migrations_count && migrations[i].version <= fresh_schema_version; i++) {
+		sqlite3_bind_int(s, 1, migrations[i].version);
+		store_bind_text(s, 2, migrations[i].name);
+		store_bind_text(s, 3, now);
+		if (store_step_write(st, s, st->path, err) < 0) {
+			sqlite3_finalize(s);
+			goto fail;
+		}
+	}
+	sqlite3_finalize(s);
+	pragma = sqlite3_mprintf("PRAGMA user_version = %d", fresh_schema_version);
+	rc = store_exec(st, pragma, err);
+	sqlite3_free(pragma);
+	if (rc != 0 || store_commit(st, err) != 0)
+		goto fail;
+	log_debug("created %s at v%d", st->path, fresh_schema_version);
+	return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+/*
  * An existing store we may not write (a read-only mount, a file of another
  * user's) is opened read-only and immutable: SQLite could not create the WAL
  * index beside it, and without immutable every read of a WAL store fails.
@@ -435,6 +479,11 @@ store_open_version(const char *path, int target, char *err)
 	    "PRAGMA foreign_keys = ON;", err) != 0)
 		goto fail;
 
+	/* A new store is created at once; the loop below then finds nothing left to do. */
+	if (version == 0 && target == fresh_schema_version) {
+		if (create_fresh(st, err) != 0 || (version = store_version(st)) < 0)
+			goto fail;
+	}
 	for (i = 0; i < migrations_count; i++) {
 		if (migrations[i].version <= version || migrations[i].version > target)
 			continue;
