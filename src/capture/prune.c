@@ -200,6 +200,102 @@ string_copy(const char *p, const char *q, int escaped)
 	return out;
 }
 
+/* Adds child to the object or array parent (built ones only). */
+static void
+attach(cJSON *parent, const char *key, cJSON *child)
+{
+	if (key != NULL)
+		cJSON_AddItemToObjectCS(parent, key, child);
+	else
+		cJSON_AddItemToArray(parent, child);
+}
+
+/* The first '"', '\\' or byte below 0x20 in [p, end), or end. */
+static const char *
+plain_end(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+	const __m128i control = _mm_set1_epi8(0x1f);
+
+	for (; end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		int mask = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+		    _mm_cmpeq_epi8(v, backslash)), _mm_cmpeq_epi8(_mm_min_epu8(v, control), v)));
+
+		if (mask != 0)
+			return p + __builtin_ctz((unsigned)mask);
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	return p;
+}
+
+/*
+ * Whether the checked string text [p, q) is what json_add_string writes for
+ * its decoded form: no raw control byte, and only the escapes it writes (\"
+ * \\ \b \f \n \r \t, and \u00xx in lower case for other control bytes but
+ * NUL, which would end the decoded C string).
+ */
+static int
+canonical(const char *p, const char *q)
+{
+	static const char short_form[0x20] = { ['\b'] = 1, ['\f'] = 1, ['\n'] = 1,
+		['\r'] = 1, ['\t'] = 1 };
+	unsigned lo;
+
+	for (;;) {
+		if ((p = plain_end(p, q)) == q)
+			return 1;
+		if (*p != '\\')
+			return 0;	/* a raw control byte: json_add_string escapes it */
+		switch (p[1]) {
+		case '"': case '\\': case 'b': case 'f': case 'n': case 'r': case 't':
+			p += 2;
+			continue;
+		case 'u':
+			if (p[2] != '0' || p[3] != '0' || (p[4] != '0' && p[4] != '1'))
+				return 0;
+			if (p[5] >= '0' && p[5] <= '9')
+				lo = (unsigned)(p[5] - '0');
+			else if (p[5] >= 'a' && p[5] <= 'f')
+				lo = (unsigned)(p[5] - 'a' + 10);
+			else
+				return 0;
+			lo |= (unsigned)(p[4] - '0') << 4;
+			if (lo == 0 || short_form[lo])
+				return 0;
+			p += 6;
+			continue;
+		default:	/* \/ */
+			return 0;
+		}
+	}
+}
+
+/* The PRUNE_RAW sibling of the string whose text is [p, q), when there is one to add. */
+static int
+add_raw(cJSON *parent, const char *key, const char *p, const char *q)
+{
+	size_t n = (size_t)(q - p);
+	cJSON *raw;
+	char *text;
+
+	if (n > PRUNE_RAW_MAX || !canonical(p, q))
+		return 0;
+	if ((text = cJSON_malloc(n + 3)) == NULL || (raw = cJSON_CreateStringReference(text)) ==
+	    NULL)
+		return -1;
+	text[0] = '"';
+	memcpy(text + 1, p, n);
+	text[n + 1] = '"';
+	text[n + 2] = '\0';
+	raw->type = cJSON_Raw | cJSON_IsReference;
+	attach(parent, key, raw);
+	return 0;
+}
+
 /* A JSON number at p (the strict grammar); returns past it, or NULL. */
 static const char *
 number_end(const char *p, const char *end)
@@ -257,16 +353,6 @@ number_node(const char *p, const char *q)
 
 static int value(struct pruner *s, const char **pp, cJSON **out, int whole);
 
-/* Adds child to the object or array parent (built ones only). */
-static void
-attach(cJSON *parent, const char *key, cJSON *child)
-{
-	if (key != NULL)
-		cJSON_AddItemToObjectCS(parent, key, child);
-	else
-		cJSON_AddItemToArray(parent, child);
-}
-
 /*
  * The members or elements of the object or array at *pp ('{' or '['). Built
  * into *out when out is given: whole, or with the members keep names.
@@ -274,7 +360,7 @@ attach(cJSON *parent, const char *key, cJSON *child)
 static int
 container(struct pruner *s, const char **pp, cJSON **out, int whole)
 {
-	const char *p = *pp, *q;
+	const char *p = *pp, *q, *v;
 	int object = *p == '{', escaped, child_whole;
 	char close = object ? '}' : ']', *key = NULL;
 	enum prune_use use;
@@ -294,6 +380,7 @@ container(struct pruner *s, const char **pp, cJSON **out, int whole)
 	for (;;) {
 		childp = out != NULL ? &child : NULL;
 		child_whole = whole;
+		use = PRUNE_KEEP;
 		if (object) {
 			if (p == s->end || *p != '"' || (q = string_end(p, s->end, &escaped)) == NULL)
 				return -1;
@@ -314,10 +401,14 @@ container(struct pruner *s, const char **pp, cJSON **out, int whole)
 				return -1;
 			p = blanks(p + 1, s->end);
 		}
+		v = p;
 		if (value(s, &p, childp, child_whole) != 0)
 			return -1;
 		if (childp != NULL)
 			attach(node, object ? key : NULL, child);
+		if (childp != NULL && use == PRUNE_RAW && *v == '"' &&
+		    add_raw(node, key, v + 1, p - 1) != 0)
+			return -1;
 		p = blanks(p, s->end);
 		if (p < s->end && *p == ',') {
 			p = blanks(p + 1, s->end);

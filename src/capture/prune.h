@@ -23,7 +23,17 @@ enum prune_use {
 	PRUNE_DROP,	/* checked, not built */
 	PRUNE_KEEP,	/* built; its own members pruned the same way */
 	PRUNE_WHOLE,	/* built with everything in it */
+	/*
+	 * Built as PRUNE_KEEP; a string value gets a sibling of type cJSON_Raw
+	 * under the same key right after it: the text as json_add_string
+	 * (util/json.h) would write the string, copied from the line, when the
+	 * line holds it in exactly that form and it is at most PRUNE_RAW_MAX
+	 * bytes. A tool result is stored escaped: the copy spares re-escaping it.
+	 */
+	PRUNE_RAW,
 };
+
+#define PRUNE_RAW_MAX (128u << 10)
 
 /* Which members of an object to build, by key (any depth, decoded). */
 typedef enum prune_use (*prune_keep_fn)(const char *key, size_t len);

@@ -57,6 +57,9 @@ record_member_use(const char *key, size_t len)
 
 	if (len == 5 && memcmp(key, "input", 5) == 0)
 		return PRUNE_WHOLE;
+	/* A tool result's, stored escaped: the line's own escaped text, when it will do. */
+	if (len == 7 && memcmp(key, "content", 7) == 0)
+		return PRUNE_RAW;
 	if (len >= sizeof by_len / sizeof by_len[0])
 		return PRUNE_DROP;
 	for (i = 0; i < 6 && by_len[len][i] != NULL; i++) {
@@ -188,13 +191,21 @@ result_text(const cJSON *content)
 	return strbuf_detach(&r.sb);
 }
 
-/* s as a JSON string, quotes and escapes included. */
+/*
+ * content's text as a JSON string, quotes and escapes included: the line's
+ * own text when a pruned parse found it in that form (PRUNE_RAW, the sibling
+ * after it) and it was not cut, else escaped anew.
+ */
 static char *
-quoted(const char *s)
+quoted(const cJSON *content, const char *text)
 {
+	const cJSON *raw = content != NULL ? content->next : NULL;
 	struct strbuf sb = STRBUF_INIT;
 
-	json_add_string(&sb, s);
+	if (cJSON_IsString(content) && cJSON_IsRaw(raw) && raw->string != NULL &&
+	    strcmp(raw->string, content->string) == 0 && strlen(content->valuestring) <= RESULT_MAX)
+		return xstrdup(raw->valuestring);
+	json_add_string(&sb, text);
 	return strbuf_detach(&sb);
 }
 
@@ -228,7 +239,7 @@ static void
 read_user_content(struct record *rec, const cJSON *content)
 {
 	struct strbuf text = STRBUF_INIT;
-	const cJSON *b;
+	const cJSON *b, *result;
 	int n;
 
 	if (cJSON_IsString(content)) {
@@ -251,8 +262,9 @@ read_user_content(struct record *rec, const cJSON *content)
 			struct record_tool_result *r = &rec->results[rec->nresults];
 			if ((r->tool_use_id = str_field(b, "tool_use_id")) == NULL)
 				continue;
-			r->content = result_text(cJSON_GetObjectItemCaseSensitive(b, "content"));
-			r->content_json = quoted(r->content);
+			result = cJSON_GetObjectItemCaseSensitive(b, "content");
+			r->content = result_text(result);
+			r->content_json = quoted(result, r->content);
 			r->is_error = bool_field(b, "is_error");
 			rec->nresults++;
 		} else if (strcmp(type, "image") == 0) {

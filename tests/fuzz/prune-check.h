@@ -12,7 +12,27 @@
 
 #include "capture/prune.h"
 #include "capture/record.h"
+#include "util/json.h"
 #include "util/log.h"
+#include "util/strbuf.h"
+
+/*
+ * A PRUNE_RAW sibling (cJSON has none): right after a string under the same
+ * key, what json_add_string writes for that string. Returns it, or NULL.
+ */
+static const cJSON *
+prune_raw_after(const cJSON *str, const cJSON *next, int *ok)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (next == NULL || !cJSON_IsRaw(next))
+		return NULL;
+	json_add_string(&sb, str->valuestring);
+	*ok = cJSON_IsString(str) && str->string != NULL && next->string != NULL &&
+	    strcmp(str->string, next->string) == 0 && strcmp(sb.buf, next->valuestring) == 0;
+	strbuf_free(&sb);
+	return next;
+}
 
 static int
 prune_same_tree(const cJSON *full, const cJSON *pruned, int whole)
@@ -30,6 +50,9 @@ prune_same_tree(const cJSON *full, const cJSON *pruned, int whole)
 	if (!object && !cJSON_IsArray(full))
 		return 1;	/* true, false, null: the type says it all */
 	for (f = full->child; f != NULL; f = f->next) {
+		const cJSON *raw;
+		int ok = 1;
+
 		/* An array's elements are all kept, pruned as the array is. */
 		use = whole ? PRUNE_WHOLE : !object ? PRUNE_KEEP :
 		    record_member_use(f->string, strlen(f->string));
@@ -38,6 +61,12 @@ prune_same_tree(const cJSON *full, const cJSON *pruned, int whole)
 		if (p == NULL || (object && strcmp(f->string, p->string) != 0) ||
 		    !prune_same_tree(f, p, whole || use == PRUNE_WHOLE))
 			return 0;
+		/* Only a PRUNE_RAW member's string may have one; it must be exact. */
+		if ((raw = prune_raw_after(p, p->next, &ok)) != NULL) {
+			if (!ok || use != PRUNE_RAW)
+				return 0;
+			p = raw;
+		}
 		p = p->next;
 	}
 	return p == NULL;
@@ -73,6 +102,7 @@ prune_same_record(const struct record *a, const struct record *b)
 	for (i = 0; same && i < a->nresults; i++)
 		same = prune_same_str(a->results[i].tool_use_id, b->results[i].tool_use_id) &&
 		    prune_same_str(a->results[i].content, b->results[i].content) &&
+		    prune_same_str(a->results[i].content_json, b->results[i].content_json) &&
 		    a->results[i].is_error == b->results[i].is_error;
 	for (i = 0; same && i < a->nimages; i++)
 		same = prune_same_str(a->images[i].media_type, b->images[i].media_type) &&

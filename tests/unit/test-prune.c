@@ -191,6 +191,54 @@ odd_and_broken_lines_are_refused(void **state)
 	assert_int_equal(prune_parse_objects("{}{}", 4, record_member_use, objs, 1), -1);
 }
 
+/* A user line holding one tool result whose content is the JSON string text. */
+#define RESULT_LINE(text) "{\"type\":\"user\"," ENVELOPE ",\"message\":{\"content\":[" \
+	"{\"type\":\"tool_result\",\"tool_use_id\":\"t1\",\"content\":\"" text "\"}]}}"
+
+/*
+ * The stored form of a tool result: the line's own escaped text where it is
+ * what json_add_string writes (a raw sibling carries it), escaped anew where
+ * it is not. Either way the record holds the same JSON string as cJSON's.
+ */
+static void
+result_text_copied_only_when_exact(void **state)
+{
+	static const struct {
+		const char *line, *json;	/* json: the stored form, written by hand */
+		int copied;
+	} cases[] = {
+		{ RESULT_LINE("a \\\"b\\\" \\\\ \\n\\t\\r\\b\\f \\u001f \\u0001 \xc3\xa9"),
+		  "\"a \\\"b\\\" \\\\ \\n\\t\\r\\b\\f \\u001f \\u0001 \xc3\xa9\"", 1 },
+		{ RESULT_LINE("0123456789abcdef0123456789abcdef plain"),
+		  "\"0123456789abcdef0123456789abcdef plain\"", 1 },
+		/* Forms json_add_string does not write: re-escaped. */
+		{ RESULT_LINE("a\\/b"), "\"a/b\"", 0 },
+		{ RESULT_LINE("\\u00e9"), "\"\xc3\xa9\"", 0 },
+		{ RESULT_LINE("\\u001F"), "\"\\u001f\"", 0 },
+		{ RESULT_LINE("x\\u000ay"), "\"x\\ny\"", 0 },
+		{ RESULT_LINE("\\u0041"), "\"A\"", 0 },
+		{ RESULT_LINE("0123456789abcdef0123456789\tabcdef"),
+		  "\"0123456789abcdef0123456789\\tabcdef\"", 0 },	/* a raw tab */
+		{ RESULT_LINE("cut\\u0000here"), "\"cut\"", 0 },
+	};
+	const cJSON *content;
+	struct record rec;
+	char err[ERRLEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(parse(cases[i].line), 1);
+		content = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(
+		    cJSON_GetObjectItem(objs[0], "message"), "content"), 0), "content");
+		assert_int_equal(cJSON_IsRaw(content->next), cases[i].copied);
+		assert_int_equal(record_from_json(&rec, objs[0], err), 0);
+		assert_int_equal(rec.nresults, 1);
+		assert_string_equal(rec.results[0].content_json, cases[i].json);
+		record_free(&rec);
+	}
+}
+
 /* A line exactly as Claude Code writes one, its record compared with cJSON's. */
 static void
 real_user_record(void **state)
@@ -219,6 +267,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(usage_figures_as_cjson_reads_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(odd_and_broken_lines_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(real_user_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(result_text_copied_only_when_exact, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
