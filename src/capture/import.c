@@ -27,6 +27,8 @@
 
 /* Commit to SQLite (and save the offset) this often, so a crash loses little work. */
 #define CHECKPOINT_BYTES (16 << 20)
+/* From this much to read, an import is a bulk one (import_run). */
+#define BULK_BYTES (1 << 20)
 struct transcript {
 	char *path;
 	int64_t size, mtime, inode;
@@ -45,6 +47,8 @@ struct import_run {
 	struct transcript *files;
 	int nfiles;
 	int64_t total_bytes, done_bytes;
+	int64_t todo_bytes;		/* what plan() found to read */
+	int known_files;		/* transcripts an earlier import read */
 	/* The transcripts the reader reads, in order, and their plan entries. */
 	struct reader_file *reads;
 	struct transcript **read_of;
@@ -365,6 +369,7 @@ plan(struct import_run *r)
 		if (import_file_state(r->w.st, t->path, &t->fs, r->err) != 0)
 			return -1;
 		t->writer_gone = is_idle(r, t->mtime * 1000);
+		r->known_files += t->fs.known;
 		if (r->from_start || !t->fs.known || t->fs.inode != t->inode ||
 		    t->size < t->fs.offset) {
 			/*
@@ -390,6 +395,7 @@ plan(struct import_run *r)
 			r->done_bytes += t->size;
 			continue;
 		}
+		r->todo_bytes += t->size - t->fs.offset;
 		r->reads[r->nreads].path = t->path;
 		r->reads[r->nreads].offset = t->fs.offset;
 		r->reads[r->nreads].writer_gone = t->writer_gone;
@@ -492,8 +498,8 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
     struct import_stats *stats, char *err)
 {
 	struct import_run r;
-	char *projects;
-	int i, rc = 0;
+	char *projects, unchecked_err[ERRLEN];
+	int i, rc = 0, unchecked = 0;
 
 	memset(stats, 0, sizeof *stats);
 	memset(&r, 0, sizeof r);
@@ -534,6 +540,21 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 		rc = writer_rekey_projects(&r.w, err);
 	if (rc == 0)
 		rc = plan(&r);
+	/*
+	 * A bulk import writes its rows without the schema's CHECKs: the
+	 * checked columns it writes (closed_by, role, sync_status) hold
+	 * constants of this code, never a transcript's values, and SQLite 3.40
+	 * builds a temporary table for the IN list of each check of each row
+	 * (a tenth of a bulk import's CPU). A small one (the daemon's, every
+	 * few seconds) keeps them: turning them off compiles every statement
+	 * again. A store's first import is a bulk one whatever its size.
+	 */
+	if (rc == 0 && r.nreads > 0 && (r.todo_bytes >= BULK_BYTES || r.known_files == 0)) {
+		if (store_check_constraints(st, 0, err) != 0)
+			rc = -1;
+		else
+			unchecked = 1;
+	}
 	if (rc == 0)
 		rc = import_all(&r);
 	if (rc == 0) {
@@ -549,6 +570,10 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	}
 	if (rc != 0)
 		store_rollback(st);
+	if (unchecked && store_check_constraints(st, 1, unchecked_err) != 0 && rc == 0) {
+		snprintf(err, ERRLEN, "%s", unchecked_err);
+		rc = -1;
+	}
 	import_track_end(st);
 	progress_done(&r.progress);
 	warn_summary(&r);

@@ -88,6 +88,13 @@ store_defer_foreign_keys(struct store *st, char *err)
 }
 
 int
+store_check_constraints(struct store *st, int on, char *err)
+{
+	return store_exec(st, on ? "PRAGMA ignore_check_constraints = OFF" :
+	    "PRAGMA ignore_check_constraints = ON", err);
+}
+
+int
 store_tune_for_import(struct store *st, char *err)
 {
 	/*

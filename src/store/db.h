@@ -45,6 +45,13 @@ int store_foreign_keys(struct store *st, int on, char *err);
 /* Until the open transaction ends, foreign keys are checked at its COMMIT, not per row. */
 int store_defer_foreign_keys(struct store *st, char *err);
 
+/*
+ * Turns the schema's CHECK constraints off or on for this connection (its
+ * prepared statements are compiled again). Only for writers whose checked
+ * values are constants of their own code.
+ */
+int store_check_constraints(struct store *st, int on, char *err);
+
 /* A bigger page cache and rarer checkpoints, for the length of a bulk import. */
 int store_tune_for_import(struct store *st, char *err);
 

@@ -1,0 +1,108 @@
+/*
+ * A bulk import writes without the schema's CHECK constraints (capture/
+ * import.c): the connection must have them back afterwards, since the
+ * daemon keeps it for its later imports and other writes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "capture/import.h"
+#include "store/internal.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+static char tmpdir[] = "/tmp/agentlogs-test-import-checks-XXXXXX";
+
+static void
+write_transcript(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs("{\"type\":\"user\",\"uuid\":\"u1\",\"sessionId\":\"s1\",\"cwd\":\"/nowhere/app\","
+	    "\"timestamp\":\"2026-01-02T03:04:05.000Z\",\"message\":{\"role\":\"user\","
+	    "\"content\":\"hello\"}}\n"
+	    "{\"type\":\"assistant\",\"uuid\":\"a1\",\"sessionId\":\"s1\",\"cwd\":\"/nowhere/app\","
+	    "\"timestamp\":\"2026-01-02T03:04:06.000Z\",\"message\":{\"id\":\"m1\",\"role\":"
+	    "\"assistant\",\"model\":\"m\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}],"
+	    "\"usage\":{\"input_tokens\":1,\"output_tokens\":2}}}\n", f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A row the schema refuses: closed_by is one of three words. */
+static int
+bad_row_refused(struct store *st)
+{
+	char err[ERRLEN];
+
+	return store_exec(st, "INSERT INTO cognitive_commits (id, started_at, closed_at,"
+	    " closed_by) VALUES ('bad', 'x', 'x', 'no such reason')", err) != 0 &&
+	    strstr(err, "CHECK constraint failed") != NULL;
+}
+
+static void
+checks_hold_after_a_bulk_import(void **state)
+{
+	char err[ERRLEN] = "", *claude = xprintf("%s/claude", tmpdir);
+	char *dir = xprintf("%s/projects", claude), *proj = xprintf("%s/-nowhere-app", dir);
+	char *file = xprintf("%s/s1.jsonl", proj), *db = xprintf("%s/data.db", tmpdir);
+	struct import_opts o = { .claude_dir = claude, .idle_minutes = 60, .quiet = 1 };
+	struct import_stats stats;
+	struct store *st;
+
+	(void)state;
+	assert_int_equal(mkdir(claude, 0700), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(mkdir(proj, 0700), 0);
+	write_transcript(file);
+	st = store_open(db, err);
+	assert_non_null(st);
+	assert_true(bad_row_refused(st));
+	/* A store's first import is a bulk one, however small. */
+	if (import_run(st, tmpdir, &o, &stats, err) != 0)
+		fail_msg("import: %s", err);
+	assert_int_equal(stats.turns_new, 2);
+	assert_true(bad_row_refused(st));
+	store_close(st);
+	free(claude);
+	free(dir);
+	free(proj);
+	free(file);
+	free(db);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd = xprintf("rm -rf '%s'", tmpdir);
+
+	(void)state;
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+	free(cmd);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(checks_hold_after_a_bulk_import),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
