@@ -26,6 +26,23 @@ cJSON *synced_row_read(struct store *st, const struct sync_table *t, const char 
 int synced_row_write(struct store *st, const struct sync_table *t, const cJSON *row,
     const char *status, long long cloud_version, char *err);
 
+/*
+ * A pulled page's rows of t that must go one by one (held[i] set; n rows):
+ * clocks is a JSON array of [id, version, updated_at] (normalised), one a row;
+ * a row here that is not synced, or whose clock is not older than the cloud's,
+ * is held. The others are new here or replaced by a newer cloud row.
+ */
+int synced_rows_held(struct store *st, const struct sync_table *t, const char *clocks,
+    unsigned char *held, int n, char *err);
+
+/*
+ * Writes cloud records (as the cloud sends them) of t synced, with one
+ * statement a chunk of rows, each only where it is new here or replaces a
+ * synced row with an older clock; the rows written added to *written.
+ */
+int synced_rows_write_bulk(struct store *st, const struct sync_table *t,
+    const cJSON *const *rows, int n, long *written, char *err);
+
 /* A commit's saved base (its last synced state), or NULL. */
 cJSON *sync_base_read(struct store *st, const char *commit_id, char *err);
 /* Saves a commit's base. */

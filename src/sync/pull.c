@@ -21,21 +21,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/conflicts.h"
 #include "store/db.h"
-#include "store/project-names.h"
 #include "store/resync.h"
 #include "store/sync-state.h"
-#include "store/synced-rows.h"
 #include "store/turn-stats.h"
 #include "sync/cloud.h"
-#include "sync/decide.h"
 #include "sync/engine.h"
-#include "sync/merge.h"
 #include "sync/pull.h"
+#include "sync/pull-page.h"
 #include "sync/inflight.h"
 #include "sync/visuals.h"
-#include "sync/rows.h"
 #include "util/fault.h"
 #include "util/log.h"
 #include "util/progress.h"
@@ -76,98 +71,6 @@ load_cursor(struct store *st, const char *key)
 	return c;
 }
 
-/* Whether local and cloud differ only in the time of a tombstone both carry. */
-static int
-only_tombstone_time(const cJSON *local, const cJSON *cloud)
-{
-	const cJSON *cd = cJSON_GetObjectItemCaseSensitive(cloud, "deleted_at");
-	cJSON *copy;
-	int same;
-
-	if (!cJSON_IsString(cd) ||
-	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(local, "deleted_at")))
-		return 0;
-	copy = cJSON_Duplicate(local, 1);
-	cJSON_ReplaceItemInObjectCaseSensitive(copy, "deleted_at", cJSON_Duplicate(cd, 1));
-	same = cJSON_Compare(copy, cloud, 1);
-	cJSON_Delete(copy);
-	return same;
-}
-
-/* One cloud row into the store: new, newer, or merged with local edits. */
-static int
-apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
-    struct sync_counts *n, char *err)
-{
-	cJSON *cloud = rows_from_cloud(t, record, err), *local;
-	const char *id;
-	char status[16];
-	long long cv;
-	int rc = 0, cmp;
-	enum pull_step step;
-
-	if (cloud == NULL)
-		return -1;
-	id = cJSON_GetObjectItemCaseSensitive(cloud, "id")->valuestring;
-	cv = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cloud, "version"));
-	err[0] = '\0';
-	local = synced_row_read(sc->st, t, id, status, err);
-	if (local == NULL && err[0] != '\0') {
-		cJSON_Delete(cloud);
-		return -1;
-	}
-	/* A project's name and path are each machine's own (sync/tables.h). */
-	if (local != NULL)
-		rows_compare_shared(t, local, cloud);
-	else if (t == &sync_tables[T_PROJECTS] && project_fit_pulled(sc->st, cloud, err) != 0) {
-		cJSON_Delete(cloud);
-		return -1;
-	}
-	cmp = local != NULL ? rows_clock_cmp(cloud, local) : 1;
-	step = pull_decide(local != NULL, strcmp(status, "synced") == 0,
-	    t == &sync_tables[T_COMMITS], cmp, local != NULL && cJSON_Compare(local, cloud, 1));
-	switch (step) {
-	case PULL_MERGE: {
-		const cJSON *o = cJSON_GetObjectItemCaseSensitive(record, "origin_machine_id");
-		rc = sync_merge_commit(sc, cloud, cJSON_IsString(o) ? o->valuestring : NULL, n, err);
-		n->pulled[T_COMMITS]++;
-		break;
-	}
-	case PULL_HAVE:
-		break;
-	case PULL_TAKE_TIE:
-		/*
-		 * Same clock, other content: take the one the cloud kept, or the
-		 * machines would disagree for good. Our own delete dated by the
-		 * cloud is taken too, but is no news to report.
-		 */
-	case PULL_TAKE:
-		rc = synced_row_write(sc->st, t, cloud, "synced", cv, err);
-		if (rc == 0 && t == &sync_tables[T_COMMITS])
-			rc = sync_base_write(sc->st, id, cloud, err);
-		if (step == PULL_TAKE || !only_tombstone_time(local, cloud))
-			n->pulled[t - sync_tables]++;
-		break;
-	case PULL_KEEP_OURS:
-		/*
-		 * It goes up with the next push, checked against the cloud's
-		 * version seen here (or that push would be refused for good).
-		 */
-		rc = synced_set_cloud_version(sc->st, t, id, cv, err);
-		break;
-	case PULL_NOW_SYNCED:
-		rc = synced_row_write(sc->st, t, cloud, "synced", cv, err);
-		break;
-	}
-	/* A conflict closed on another machine may release a commit held here. */
-	if (rc == 0 && t == &sync_tables[T_CONFLICTS] && step != PULL_HAVE &&
-	    step != PULL_KEEP_OURS)
-		rc = conflicts_closed_elsewhere(sc->st, cloud, err);
-	cJSON_Delete(local);
-	cJSON_Delete(cloud);
-	return rc;
-}
-
 /* The ids of a page's rows, for resync_seen. */
 static int
 note_seen(struct store *st, const cJSON *rows, char *err)
@@ -192,9 +95,8 @@ static int
 apply_page(struct sync_ctx *sc, const cJSON *rows, const cJSON *next, const char *key,
     int resyncing, struct sync_counts *n, char *err)
 {
-	const cJSON *row;
 	char *cursor;
-	int rc = 0;
+	int rc;
 
 	/*
 	 * A child can come before its parent, even pages before it (the parent was
@@ -205,18 +107,7 @@ apply_page(struct sync_ctx *sc, const cJSON *rows, const cJSON *next, const char
 	if (store_foreign_keys(sc->st, 0, err) != 0 ||
 	    store_begin(sc->st, err) != 0)
 		return -1;
-	cJSON_ArrayForEach(row, rows) {
-		const cJSON *tn = cJSON_GetObjectItemCaseSensitive(row, "table");
-		const struct sync_table *t = cJSON_IsString(tn) ? sync_table_find(tn->valuestring) :
-		    NULL;
-		if (rc != 0)
-			break;
-		if (t == NULL) {
-			rc = seterr(err, "the cloud's change feed names an unknown table");
-			break;
-		}
-		rc = apply_row(sc, t, cJSON_GetObjectItemCaseSensitive(row, "record"), n, err);
-	}
+	rc = pull_apply_rows(sc, rows, 1, n, err);
 	if (rc == 0 && resyncing)
 		rc = note_seen(sc->st, rows, err);
 	if (rc == 0 && cJSON_IsObject(next)) {

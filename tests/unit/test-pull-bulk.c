@@ -1,0 +1,274 @@
+/*
+ * pull_apply_rows: a page applied in bulk (sessions, turns and visuals new
+ * here or newer than a synced row, one statement a table) and the same page
+ * applied row by row give the same store, and both the store each row's
+ * decision calls for (sync/decide.h), written out here by hand: new rows,
+ * newer versions, a later updated_at, older versions, ties with the same and
+ * with other content, and rows with local pending edits.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "store/db.h"
+#include "store/internal.h"
+#include "store/synced-rows.h"
+#include "sync/pull-page.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+#include "util/xmalloc.h"
+
+static char tmpdir[] = "/tmp/agentlogs-test-pull-bulk-XXXXXX";
+
+#define T1 "2026-02-01T10:00:00.000Z"
+#define T2 "2026-02-01T10:00:05.000Z"
+
+/* A turn of session s-old as the store or the cloud has it. */
+static cJSON *
+turn(const char *id, const char *content, int version, const char *updated_at)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(r, "id", id);
+	cJSON_AddStringToObject(r, "session_id", "s-old");
+	cJSON_AddNumberToObject(r, "seq", 1);
+	cJSON_AddStringToObject(r, "role", "user");
+	cJSON_AddStringToObject(r, "content", content);
+	cJSON_AddNullToObject(r, "thinking");
+	cJSON_AddStringToObject(r, "timestamp", T1);
+	cJSON_AddStringToObject(r, "tool_calls", "[]");
+	cJSON_AddNullToObject(r, "model");
+	cJSON_AddNullToObject(r, "message_id");
+	cJSON_AddNumberToObject(r, "input_tokens", version * 10);
+	cJSON_AddNumberToObject(r, "output_tokens", 1);
+	cJSON_AddNumberToObject(r, "cache_read_tokens", 0);
+	cJSON_AddNumberToObject(r, "cache_creation_tokens", 0);
+	cJSON_AddNumberToObject(r, "version", version);
+	cJSON_AddStringToObject(r, "updated_at", updated_at);
+	cJSON_AddNullToObject(r, "deleted_at");
+	return r;
+}
+
+static void
+seed_turn(struct store *st, const char *id, const char *content, int version,
+    const char *updated_at, const char *status, int cloud_version)
+{
+	cJSON *r = turn(id, content, version, updated_at);
+	char err[ERRLEN];
+
+	assert_int_equal(synced_row_write(st, &sync_tables[T_TURNS], r, status, cloud_version,
+	    err), 0);
+	cJSON_Delete(r);
+}
+
+static int
+store_exec_or_say(struct store *st, const char *sql, char *err)
+{
+	int rc = store_exec(st, sql, err);
+
+	if (rc != 0)
+		print_error("%s\n", err);
+	return rc;
+}
+
+/* Both stores hold the same rows before the page. */
+static struct store *
+seeded_store(const char *name)
+{
+	char err[ERRLEN], *path = xprintf("%s/%s.db", tmpdir, name);
+	struct store *st = store_open(path, err);
+
+	free(path);
+	assert_non_null(st);
+	/* Only the synced rows matter here, not their commit. */
+	assert_int_equal(store_foreign_keys(st, 0, err), 0);
+	assert_int_equal(store_exec_or_say(st, "INSERT INTO sessions (id, commit_id, claude_session_id,"
+	    " started_at, ended_at, version, updated_at, sync_status, cloud_version)"
+	    " VALUES ('s-old', 'c', 'x', '" T1 "', '" T1 "', 1, '" T1 "', 'synced', 1)", err), 0);
+	seed_turn(st, "t-newer", "old", 1, T1, "synced", 1);
+	seed_turn(st, "t-later-time", "old", 2, T1, "synced", 2);
+	seed_turn(st, "t-older", "mine", 3, T1, "synced", 3);
+	seed_turn(st, "t-tie-same", "same", 2, T1, "synced", 2);
+	seed_turn(st, "t-tie-other", "ours", 2, T1, "synced", 2);
+	seed_turn(st, "t-pending-newer", "edit", 1, T1, "pending", 1);
+	seed_turn(st, "t-pending-older", "edit", 3, T1, "pending", 1);
+	seed_turn(st, "t-pending-same", "same", 2, T1, "pending", 1);
+	seed_turn(st, "t-untouched", "kept", 1, T1, "synced", 1);
+	return st;
+}
+
+static void
+add_to_page(cJSON *page, const char *table, cJSON *record)
+{
+	cJSON *row = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(row, "table", table);
+	cJSON_AddItemToObject(row, "record", record);
+	cJSON_AddItemToArray(page, row);
+}
+
+/* The page: times as PostgreSQL writes them, normalised on the way in. */
+static cJSON *
+page(void)
+{
+	cJSON *p = cJSON_CreateArray(), *s = cJSON_CreateObject(), *t;
+	const char *pg1 = "2026-02-01T10:00:00+00:00", *pg2 = "2026-02-01T10:00:05+00:00";
+
+	add_to_page(p, "turns", turn("t-newer", "new", 2, pg1));
+	add_to_page(p, "turns", turn("t-later-time", "later", 2, pg2));
+	add_to_page(p, "turns", turn("t-older", "theirs", 2, pg2));
+	add_to_page(p, "turns", turn("t-tie-same", "same", 2, pg1));
+	add_to_page(p, "turns", turn("t-tie-other", "theirs", 2, pg1));
+	add_to_page(p, "turns", turn("t-pending-newer", "cloud", 2, pg1));
+	add_to_page(p, "turns", turn("t-pending-older", "cloud", 2, pg1));
+	add_to_page(p, "turns", turn("t-pending-same", "same", 2, pg1));
+	t = turn("t-new", "fresh", 1, pg1);
+	cJSON_ReplaceItemInObjectCaseSensitive(t, "session_id", cJSON_CreateString("s-new"));
+	cJSON_ReplaceItemInObjectCaseSensitive(t, "tool_calls",
+	    cJSON_CreateString("[{\"name\":\"Bash\",\"is_error\":true}]"));
+	add_to_page(p, "turns", t);
+	/* A child before its parent, as the feed may send it. */
+	cJSON_AddStringToObject(s, "id", "s-new");
+	cJSON_AddStringToObject(s, "commit_id", "c");
+	cJSON_AddStringToObject(s, "claude_session_id", "y");
+	cJSON_AddStringToObject(s, "started_at", pg1);
+	cJSON_AddStringToObject(s, "ended_at", pg2);
+	cJSON_AddNullToObject(s, "cwd");
+	cJSON_AddNullToObject(s, "git_branch");
+	cJSON_AddNullToObject(s, "cli_version");
+	cJSON_AddNumberToObject(s, "version", 1);
+	cJSON_AddStringToObject(s, "updated_at", pg1);
+	cJSON_AddNullToObject(s, "deleted_at");
+	add_to_page(p, "sessions", s);
+	return p;
+}
+
+/* Every row of a query, columns joined by '|', rows by '\n'. */
+static char *
+dump(struct store *st, const char *sql)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sqlite3_stmt *s;
+	int i;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db, sql, -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(s); i++) {
+			const char *v = (const char *)sqlite3_column_text(s, i);
+			strbuf_addf(&sb, "%s%s", i ? "|" : "", v != NULL ? v : "NULL");
+		}
+		strbuf_addc(&sb, '\n');
+	}
+	sqlite3_finalize(s);
+	return strbuf_detach(&sb);
+}
+
+/* The page applied to a fresh seeded store; the rows pulled per table in n. */
+static struct store *
+applied(const char *name, int bulk, struct sync_counts *n)
+{
+	struct sync_ctx sc = { 0 };
+	cJSON *p = page();
+	char err[ERRLEN];
+
+	sc.st = seeded_store(name);
+	memset(n, 0, sizeof *n);
+	assert_int_equal(store_begin(sc.st, err), 0);
+	assert_int_equal(pull_apply_rows(&sc, p, bulk, n, err), 0);
+	assert_int_equal(store_commit(sc.st, err), 0);
+	cJSON_Delete(p);
+	return sc.st;
+}
+
+#define TURNS "SELECT id, content, sync_status, cloud_version, version, updated_at," \
+	" input_tokens, tool_summary, typed FROM turns ORDER BY id"
+/* Everything but last_synced_at, which is each write's own time. */
+static const char *const whole[] = {
+	"SELECT id, session_id, seq, role, content, thinking, timestamp, tool_calls, model,"
+	" message_id, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens,"
+	" version, updated_at, deleted_at, sync_status, cloud_version, local_version,"
+	" tool_summary, typed FROM turns ORDER BY id",
+	"SELECT id, commit_id, claude_session_id, started_at, version, updated_at, sync_status,"
+	" cloud_version FROM sessions ORDER BY id",
+	"SELECT * FROM turn_stats ORDER BY session_id",
+	"SELECT * FROM tool_stats ORDER BY session_id, name",
+	"SELECT * FROM tool_totals ORDER BY name",
+	NULL
+};
+
+static void
+bulk_and_row_by_row_agree(void **state)
+{
+	struct sync_counts nr, nb;
+	struct store *one = applied("one-by-one", 0, &nr), *bulk = applied("bulk", 1, &nb);
+	char *got;
+	int i;
+
+	(void)state;
+	for (i = 0; whole[i] != NULL; i++) {
+		char *a = dump(one, whole[i]), *b = dump(bulk, whole[i]);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
+	/* What each row's decision calls for, with either path. */
+	got = dump(bulk, TURNS);
+	/* By id. */
+	assert_string_equal(got,
+	    /* same version, later updated_at: taken */
+	    "t-later-time|later|synced|2|2|" T2 "|20|[]|1\n"
+	    /* new: taken, its tool call and typed prompt counted for the analytics */
+	    "t-new|fresh|synced|1|1|" T1 "|10|[\"xBash\"]|1\n"
+	    /* newer version: taken */
+	    "t-newer|new|synced|2|2|" T1 "|20|[]|1\n"
+	    /* older version: ours kept, the cloud's version noted */
+	    "t-older|mine|synced|2|3|" T1 "|30|[]|1\n"
+	    /* pending, the cloud newer: the cloud's taken */
+	    "t-pending-newer|cloud|synced|2|2|" T1 "|20|[]|1\n"
+	    /* pending, ours newer: kept pending, based on the cloud's version */
+	    "t-pending-older|edit|pending|2|3|" T1 "|30|[]|1\n"
+	    /* pending, the cloud holds the very same: now synced */
+	    "t-pending-same|same|synced|2|2|" T1 "|20|[]|1\n"
+	    /* tie, other content: the cloud's taken */
+	    "t-tie-other|theirs|synced|2|2|" T1 "|20|[]|1\n"
+	    /* tie, same content: nothing written */
+	    "t-tie-same|same|synced|2|2|" T1 "|20|[]|1\n"
+	    "t-untouched|kept|synced|1|1|" T1 "|10|[]|1\n");
+	free(got);
+	got = dump(bulk, "SELECT id, sync_status, cloud_version FROM sessions ORDER BY id");
+	assert_string_equal(got, "s-new|synced|1\ns-old|synced|1\n");
+	free(got);
+	/* Taken and counted: new, newer, later, pending-newer, tie-other; one session. */
+	assert_int_equal(nb.pulled[T_TURNS], 5);
+	assert_int_equal(nr.pulled[T_TURNS], 5);
+	assert_int_equal(nb.pulled[T_SESSIONS], 1);
+	assert_int_equal(nr.pulled[T_SESSIONS], 1);
+	store_close(one);
+	store_close(bulk);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bulk_and_row_by_row_agree),
+	};
+	int rc;
+
+	if (mkdtemp(tmpdir) == NULL)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	{
+		char *cmd = xprintf("rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			rc = 1;
+		free(cmd);
+	}
+	return rc;
+}
