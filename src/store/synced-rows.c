@@ -188,18 +188,43 @@ write_sql(const struct sync_table *t)
 	return strbuf_detach(&sql);
 }
 
+/*
+ * A column as push sends it, written by SQLite's json_object: the same JSON
+ * as synced_column_json's values (booleans true or false, integers and texts
+ * of their kind whatever SQLite stored), without a cJSON tree a row.
+ */
+static void
+add_json_value(struct strbuf *sb, const struct sync_column *c)
+{
+	switch (c->kind) {
+	case COL_INT:
+		strbuf_addf(sb, "CAST(r.\"%s\" AS INTEGER)", c->name);
+		break;
+	case COL_BOOL:
+		strbuf_addf(sb, "json(CASE WHEN r.\"%s\" THEN 'true' WHEN r.\"%s\" IS NOT NULL"
+		    " THEN 'false' END)", c->name, c->name);
+		break;
+	default:
+		strbuf_addf(sb, "CAST(r.\"%s\" AS TEXT)", c->name);
+	}
+}
+
 static char *
 pending_sql(const struct sync_table *t)
 {
 	struct strbuf sql = STRBUF_INIT;
+	int i;
 
-	strbuf_adds(&sql, "SELECT ");
-	add_columns(&sql, t, "r.");
-	/*
-	 * local_version (whether the row changed while being pushed) and
-	 * cloud_version (the push's base) after the columns.
-	 */
-	strbuf_addf(&sql, ", r.local_version, r.cloud_version FROM %s r %s", t->name,
+	/* The object push sends: the columns, then base_version (the push's base). */
+	strbuf_adds(&sql, "SELECT json_object(");
+	for (i = 0; i < t->ncolumns; i++) {
+		strbuf_addf(&sql, "'%s', ", t->columns[i].name);
+		add_json_value(&sql, &t->columns[i]);
+		strbuf_adds(&sql, ", ");
+	}
+	/* What marks it synced once acknowledged, if it did not change meanwhile. */
+	strbuf_addf(&sql, "'base_version', coalesce(r.cloud_version, 0)), r.id, r.version,"
+	    " r.updated_at, r.local_version FROM %s r %s", t->name,
 	    pending_where[t - sync_tables]);
 	return strbuf_detach(&sql);
 }
@@ -515,10 +540,14 @@ synced_pending_rows(struct store *st, const struct sync_table *t, const char *co
 	if (commit_id != NULL)
 		store_bind_text(s, 1, commit_id);
 	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		cJSON *row = row_json(t, s);
-		stop = cb(t, row, sqlite3_column_int64(s, t->ncolumns),
-		    sqlite3_column_int64(s, t->ncolumns + 1), arg);
-		cJSON_Delete(row);
+		struct pending_row r = {
+			.json = (const char *)sqlite3_column_text(s, 0),
+			.id = (const char *)sqlite3_column_text(s, 1),
+			.version = sqlite3_column_int64(s, 2),
+			.updated_at = (const char *)sqlite3_column_text(s, 3),
+			.local_version = sqlite3_column_int64(s, 4),
+		};
+		stop = cb(t, &r, arg);
 	}
 	if (stop == 0 && rc != SQLITE_DONE)
 		seterr(err, "reading pending %s: %s", t->name, sqlite3_errmsg(st->db));

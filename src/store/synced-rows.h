@@ -56,13 +56,23 @@ int synced_pending_commits(struct store *st, char ***ids, size_t *n, char *err);
 void synced_ids_free(char **ids, size_t n);
 
 /*
- * A pending row for push, borrowed for the call; local_version tells whether
- * it changes while pushed; base_version is the cloud version last merged here
- * (0: never seen in the cloud), which the push's compare-and-swap checks.
- * Nonzero stops the walk and is returned.
+ * A pending row for push, borrowed for the call: json is the object the
+ * cloud gets (its columns, then base_version: the cloud version last merged
+ * here, 0 when never seen in the cloud, which the push's compare-and-swap
+ * checks); id, version and updated_at (or NULL) mark it synced later, if
+ * local_version, which tells whether it changed while pushed, has not moved.
  */
-typedef int (*synced_row_cb)(const struct sync_table *t, const cJSON *row,
-    long long local_version, long long base_version, void *arg);
+struct pending_row {
+	const char *json;
+	const char *id;
+	long long version;
+	const char *updated_at;
+	long long local_version;
+};
+
+/* Nonzero stops the walk and is returned. */
+typedef int (*synced_row_cb)(const struct sync_table *t, const struct pending_row *r,
+    void *arg);
 
 /*
  * What goes up with a commit: the commit itself, and its pending sessions,

@@ -83,24 +83,17 @@ batch_free(struct batch *b)
 
 /* Appends a pending row to the batch (a synced_row_cb). */
 static int
-add_row(const struct sync_table *t, const cJSON *row, long long local_version,
-    long long base_version, void *arg)
+add_row(const struct sync_table *t, const struct pending_row *row, void *arg)
 {
 	struct batch *b = arg;
 	int table = (int)(t - sync_tables);
 	struct strbuf *sb = &b->rows[table];
-	const cJSON *updated = cJSON_GetObjectItemCaseSensitive(row, "updated_at");
 	struct sent_row *r;
-	size_t start;
 
 	if (sb->len > 0)
 		strbuf_addc(sb, ',');
-	start = sb->len;
-	json_add(sb, row);
-	/* The row's object, reopened for its base (not a column: kept apart). */
-	sb->len--;
-	strbuf_addf(sb, ",\"base_version\":%lld}", base_version);
-	b->bytes += sb->len - start + 1;
+	strbuf_adds(sb, row->json);
+	b->bytes += strlen(row->json) + 1;
 
 	if (b->nsent == b->capsent) {
 		b->capsent = b->capsent ? b->capsent * 2 : 256;
@@ -108,12 +101,16 @@ add_row(const struct sync_table *t, const cJSON *row, long long local_version,
 	}
 	r = &b->sent[b->nsent++];
 	r->table = table;
-	r->id = xstrdup(cJSON_GetObjectItemCaseSensitive(row, "id")->valuestring);
-	r->version = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(row,
-	    "version"));
-	r->local_version = local_version;
-	r->updated_at = cJSON_IsString(updated) ? xstrdup(updated->valuestring) : NULL;
-	r->base = table == T_COMMITS ? cJSON_Duplicate(row, 1) : NULL;
+	r->id = xstrdup(row->id);
+	r->version = row->version;
+	r->local_version = row->local_version;
+	r->updated_at = row->updated_at != NULL ? xstrdup(row->updated_at) : NULL;
+	r->base = NULL;
+	if (table == T_COMMITS) {
+		/* The row as sent, without the push's own base_version. */
+		r->base = cJSON_Parse(row->json);
+		cJSON_DeleteItemFromObjectCaseSensitive(r->base, "base_version");
+	}
 	return 0;
 }
 
