@@ -1,8 +1,9 @@
 /*
- * /auth/v1: the GoTrue subset agentlogs uses. Email and password sign-up and
- * login, refresh tokens that rotate (a spent one is refused, and its whole
- * session with it, unless it comes back within the reuse interval), /user and
- * /logout. Access tokens are HS256 JWTs with the
+ * /auth/v1: the GoTrue subset agentlogs and supabase-js use. Email and password
+ * sign-up and login, refresh tokens that rotate (a spent one is refused, and
+ * its whole session with it, unless it is the active token's parent or comes
+ * back within the reuse interval), GET and PUT /user, /logout with its
+ * scopes; a token whose session ended is refused at once. Access tokens are HS256 JWTs with the
  * claims PostgREST and Realtime read: sub, role, aud, exp, iat, email,
  * session_id. Passwords are hashed with Argon2id (libsodium).
  */
@@ -208,27 +209,15 @@ valid_email(const char *e)
 	    strpbrk(e, " \t\r\n<>") == NULL;
 }
 
-static void
-signup(struct server *srv, struct worker *w, const struct http_request *req,
+/*
+ * A new password's hash, as GoTrue checks it (422 weak_password under 8
+ * characters); 0, or -1 after answering.
+ */
+static int
+hash_new_password(const char *password, char hash[crypto_pwhash_STRBYTES],
     struct http_response *res)
 {
-	cJSON *body = body_object(req, res), *data;
-	const char *email, *password, *params[3];
-	char hash[crypto_pwhash_STRBYTES], err[ERRLEN], state[6], *meta = NULL;
-	PGresult *r;
-
-	if (body == NULL)
-		return;
-	email = str_member(body, "email");
-	password = str_member(body, "password");
-	data = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "options"),
-	    "data");
-	meta = cJSON_IsObject(data) ? cJSON_PrintUnformatted(data) : NULL;
-	if (email == NULL || !valid_email(email))
-		auth_error(res, 400, "validation_failed", "a valid email is required");
-	else if (meta != NULL && strlen(meta) > (size_t)srv->settings.max_user_metadata)
-		auth_error(res, 400, "validation_failed", "options.data is too large");
-	else if (password == NULL || strlen(password) < MIN_PASSWORD)
+	if (password == NULL || strlen(password) < MIN_PASSWORD)
 		auth_error(res, 422, "weak_password",
 		    "the password must be at least 8 characters long");
 	else if (strlen(password) > MAX_PASSWORD)
@@ -237,7 +226,54 @@ signup(struct server *srv, struct worker *w, const struct http_request *req,
 	else if (crypto_pwhash_str(hash, password, strlen(password),
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		auth_error(res, 500, "unexpected_failure", "out of memory hashing the password");
-	else {
+	else
+		return 0;
+	return -1;
+}
+
+/*
+ * The body's "data" (user_metadata) as JSON text, NULL when absent; -1 after
+ * answering when it is no object or over --max-user-metadata. supabase-js
+ * sends signUp's options.data and updateUser's data as this top-level member.
+ */
+static int
+metadata_member(struct server *srv, const cJSON *body, char **meta, struct http_response *res)
+{
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(body, "data");
+
+	*meta = NULL;
+	if (data == NULL || cJSON_IsNull(data))
+		return 0;
+	if (!cJSON_IsObject(data)) {
+		auth_error(res, 400, "validation_failed", "data must be a JSON object");
+		return -1;
+	}
+	*meta = cJSON_PrintUnformatted(data);
+	if (*meta != NULL && strlen(*meta) <= (size_t)srv->settings.max_user_metadata)
+		return 0;
+	cJSON_free(*meta);
+	*meta = NULL;
+	auth_error(res, 400, "validation_failed", "data (user_metadata) is too large");
+	return -1;
+}
+
+static void
+signup(struct server *srv, struct worker *w, const struct http_request *req,
+    struct http_response *res)
+{
+	cJSON *body = body_object(req, res);
+	const char *email, *password, *params[3];
+	char hash[crypto_pwhash_STRBYTES], err[ERRLEN], state[6], *meta = NULL;
+	PGresult *r;
+
+	if (body == NULL)
+		return;
+	email = str_member(body, "email");
+	password = str_member(body, "password");
+	if (email == NULL || !valid_email(email))
+		auth_error(res, 400, "validation_failed", "a valid email is required");
+	else if (metadata_member(srv, body, &meta, res) == 0 &&
+	    hash_new_password(password, hash, res) == 0) {
 		params[0] = email;
 		params[1] = hash;
 		params[2] = meta != NULL ? meta : "{}";
@@ -325,11 +361,13 @@ grant_password(struct server *srv, struct worker *w, const struct http_request *
 
 /*
  * A spent refresh token presented again, inside the caller's transaction.
- * Within REFRESH_REUSE_INTERVAL of being spent it is the same client (a lost
- * answer retried, or the losers of its concurrent refreshes, who waited on
- * the winner's row lock): it gets the session's active token, so the
- * winner's token stays valid. Later it has leaked: the session ends. The
- * transaction is committed or rolled back here.
+ * As GoTrue's RefreshTokenGrant: the parent of the session's active token is
+ * the same client (its answer was lost, or it lost a race of its own
+ * concurrent refreshes, waiting on the winner's row lock) and gets the
+ * active token, at any time, so the winner's token stays valid; an older
+ * one too within REFRESH_REUSE_INTERVAL of being spent. Later an older one
+ * has leaked: the session ends (reuse detection). The transaction is
+ * committed or rolled back here.
  */
 static void
 refresh_reused(struct server *srv, struct worker *w, const char *token,
@@ -340,10 +378,12 @@ refresh_reused(struct server *srv, struct worker *w, const char *token,
 	PGresult *r, *user;
 
 	r = db_exec(w->pg, "SELECT t.session_id, t.user_id,"
-	    " t.updated_at > now() - interval '" REFRESH_REUSE_INTERVAL " seconds',"
-	    " (SELECT a.token FROM auth.refresh_tokens a WHERE a.session_id = t.session_id"
-	    "  AND NOT a.revoked ORDER BY a.id DESC LIMIT 1)"
-	    " FROM auth.refresh_tokens t WHERE t.token = $1 AND t.revoked", 1, params, NULL, err);
+	    " t.updated_at > now() - interval '" REFRESH_REUSE_INTERVAL " seconds'"
+	    "  OR a.parent = t.token, a.token"
+	    " FROM auth.refresh_tokens t LEFT JOIN LATERAL (SELECT a.token, a.parent"
+	    "  FROM auth.refresh_tokens a WHERE a.session_id = t.session_id AND NOT a.revoked"
+	    "  ORDER BY a.id DESC LIMIT 1) a ON true"
+	    " WHERE t.token = $1 AND t.revoked", 1, params, NULL, err);
 	if (r == NULL)
 		goto dberror;
 	if (PQntuples(r) == 0 || PQgetisnull(r, 0, 0)) {
@@ -451,27 +491,42 @@ dberror:
 	cJSON_Delete(body);
 }
 
-int
-auth_session_live(PGconn *pg, const struct caller *c, char *err)
+/*
+ * Whether the token's user and its session (the session_id claim; none for a
+ * token without one) still exist: 1 both, 0 the user is gone, -2 the session
+ * ended (logout, reuse detection, password change), -1 a database error.
+ */
+static int
+session_state(PGconn *pg, const struct caller *c, char *err)
 {
 	const cJSON *sid = cJSON_GetObjectItemCaseSensitive(c->claims, "session_id");
 	const char *params[2] = { c->sub, cJSON_IsString(sid) ? sid->valuestring : NULL };
 	PGresult *r;
-	int live;
+	int state;
+
+	/* A malformed id is no live session (and must not fail the cast). */
+	r = db_exec(pg, "SELECT EXISTS (SELECT FROM auth.users u WHERE u.id = CASE WHEN"
+	    "  $1 ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN $1::uuid END),"
+	    " $2::text IS NULL OR EXISTS (SELECT FROM auth.sessions s WHERE s.id = CASE WHEN"
+	    "  $2 ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN $2::uuid END"
+	    "  AND s.user_id::text = lower($1))", 2, params, NULL, err);
+	if (r == NULL)
+		return -1;
+	state = strcmp(PQgetvalue(r, 0, 0), "t") != 0 ? 0 :
+	    strcmp(PQgetvalue(r, 0, 1), "t") != 0 ? -2 : 1;
+	PQclear(r);
+	return state;
+}
+
+int
+auth_session_live(PGconn *pg, const struct caller *c, char *err)
+{
+	int state;
 
 	if (c->sub == NULL)
 		return 1;	/* an API key: no user, no session */
-	/* A malformed id is no live session (and must not fail the cast). */
-	r = db_exec(pg, "SELECT EXISTS (SELECT FROM auth.users u WHERE u.id = CASE WHEN"
-	    "  $1 ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN $1::uuid END)"
-	    " AND ($2::text IS NULL OR EXISTS (SELECT FROM auth.sessions s WHERE s.id = CASE WHEN"
-	    "  $2 ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN $2::uuid END"
-	    "  AND s.user_id::text = lower($1)))", 2, params, NULL, err);
-	if (r == NULL)
-		return -1;
-	live = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-	PQclear(r);
-	return live;
+	state = session_state(pg, c, err);
+	return state == -2 ? 0 : state;
 }
 
 /* The authenticated caller's claims, or NULL after answering 401. */
@@ -489,6 +544,33 @@ require_user(struct server *srv, const struct http_request *req, struct caller *
 	return c;
 }
 
+/*
+ * As require_user, and the token's user and session still exist, as
+ * GoTrue's requireAuthentication checks: a token outliving its logout is
+ * refused with 403 session_not_found at once, not when it expires.
+ */
+static struct caller *
+require_session(struct server *srv, struct worker *w, const struct http_request *req,
+    struct caller *c, struct http_response *res)
+{
+	char err[ERRLEN];
+	int state;
+
+	if (require_user(srv, req, c, res) == NULL)
+		return NULL;
+	if ((state = db_ensure(w->pg, err) != 0 ? -1 : session_state(w->pg, c, err)) == 1)
+		return c;
+	if (state == -1)
+		auth_database_error(res, w->pg, err);
+	else if (state == 0)
+		auth_error(res, 403, "user_not_found", "User from sub claim in JWT does not exist");
+	else
+		auth_error(res, 403, "session_not_found",
+		    "Session from session_id claim in JWT does not exist");
+	caller_free(c);
+	return NULL;
+}
+
 static void
 get_user(struct server *srv, struct worker *w, const struct http_request *req,
     struct http_response *res)
@@ -498,11 +580,10 @@ get_user(struct server *srv, struct worker *w, const struct http_request *req,
 	char err[ERRLEN];
 	PGresult *r;
 
-	if (require_user(srv, req, &c, res) == NULL)
+	if (require_session(srv, w, req, &c, res) == NULL)
 		return;
 	params[0] = c.sub;
-	if (db_ensure(w->pg, err) != 0 ||
-	    (r = db_exec(w->pg, "SELECT " USER_COLUMNS " FROM auth.users WHERE id = $1", 1,
+	if ((r = db_exec(w->pg, "SELECT " USER_COLUMNS " FROM auth.users WHERE id = $1", 1,
 	    params, NULL, err)) == NULL)
 		auth_database_error(res, w->pg, err);
 	else {
@@ -515,30 +596,137 @@ get_user(struct server *srv, struct worker *w, const struct http_request *req,
 	caller_free(&c);
 }
 
+/*
+ * PUT /user, GoTrue's updateUser: "data" merges into user_metadata (a key
+ * whose value is null is removed); "password" is replaced (422
+ * same_password when unchanged) and every other session of the user ends;
+ * "email" changes at once. GoTrue mails a confirmation link for an email
+ * change; this server has no mailer and confirms sign-ups automatically
+ * (mailer_autoconfirm), so it confirms the change the same way.
+ */
+static void
+update_user(struct server *srv, struct worker *w, const struct http_request *req,
+    struct http_response *res)
+{
+	struct caller c;
+	cJSON *body;
+	const cJSON *sid;
+	const char *email, *password, *params[5];
+	char hash[crypto_pwhash_STRBYTES], err[ERRLEN], state[6], *meta = NULL;
+	PGresult *r = NULL;
+
+	if ((body = body_object(req, res)) == NULL)
+		return;
+	if (require_session(srv, w, req, &c, res) == NULL) {
+		cJSON_Delete(body);
+		return;
+	}
+	sid = cJSON_GetObjectItemCaseSensitive(c.claims, "session_id");
+	email = str_member(body, "email");
+	password = str_member(body, "password");
+	if (email != NULL && !valid_email(email))
+		auth_error(res, 400, "validation_failed",
+		    "Unable to validate email address: invalid format");
+	else if (metadata_member(srv, body, &meta, res) != 0 ||
+	    (password != NULL && hash_new_password(password, hash, res) != 0))
+		;	/* answered */
+	else if (db_begin(w->pg, err) != 0)
+		auth_database_error(res, w->pg, err);
+	else {
+		params[0] = c.sub;
+		r = db_exec(w->pg, "SELECT encrypted_password FROM auth.users WHERE id = $1"
+		    " FOR UPDATE", 1, params, NULL, err);
+		if (r == NULL || PQntuples(r) != 1) {
+			if (r != NULL)
+				seterr(err, "user %s vanished", c.sub);
+			goto dberror;
+		}
+		if (password != NULL && !PQgetisnull(r, 0, 0) &&
+		    crypto_pwhash_str_verify(PQgetvalue(r, 0, 0), password, strlen(password)) == 0) {
+			db_rollback(w->pg);
+			auth_error(res, 422, "same_password",
+			    "New password should be different from the old password.");
+			goto out;
+		}
+		PQclear(r);
+		params[1] = email;
+		params[2] = password != NULL ? hash : NULL;
+		params[3] = meta;
+		params[4] = cJSON_IsString(sid) ? sid->valuestring : NULL;
+		r = db_exec(w->pg, "UPDATE auth.users SET email = coalesce(lower($2), email),"
+		    " encrypted_password = coalesce($3, encrypted_password),"
+		    " raw_user_meta_data = CASE WHEN $4::jsonb IS NULL THEN raw_user_meta_data"
+		    "  ELSE (raw_user_meta_data || $4::jsonb) - ARRAY(SELECT k FROM"
+		    "  jsonb_each($4::jsonb) AS e(k, v) WHERE v = 'null'::jsonb) END,"
+		    " updated_at = now() WHERE id = $1 RETURNING " USER_COLUMNS, 4, params, state,
+		    err);
+		if (r == NULL && strcmp(state, "23505") == 0) {
+			db_rollback(w->pg);
+			auth_error(res, 422, "email_exists",
+			    "A user with this email address has already been registered");
+			goto out;
+		}
+		if (r == NULL)
+			goto dberror;
+		/* GoTrue's UpdatePassword: the other sessions end with the old password. */
+		params[1] = params[4];
+		if (password != NULL && db_run(w->pg, "DELETE FROM auth.sessions WHERE user_id = $1"
+		    " AND id::text IS DISTINCT FROM $2", 2, params, NULL, err) != 0)
+			goto dberror;
+		if (db_commit(w->pg, err) != 0)
+			goto dberror;
+		reply_json(res, 200, user_json(r, 0));
+	}
+	goto out;
+dberror:
+	db_rollback(w->pg);
+	auth_database_error(res, w->pg, err);
+out:
+	PQclear(r);
+	cJSON_free(meta);
+	cJSON_Delete(body);
+	caller_free(&c);
+}
+
+/*
+ * POST /logout?scope=global|local|others, as GoTrue: every session of the
+ * user (the default, and supabase-js signOut()'s), the token's own, or all
+ * but it. Their refresh tokens go with them (ON DELETE CASCADE).
+ */
 static void
 logout(struct server *srv, struct worker *w, const struct http_request *req,
     struct http_response *res)
 {
+	static const char *const sql[] = {
+		"DELETE FROM auth.sessions WHERE user_id = $1",
+		"DELETE FROM auth.sessions WHERE user_id = $1 AND id::text = $2",
+		"DELETE FROM auth.sessions WHERE user_id = $1 AND id::text IS DISTINCT FROM $2",
+	};
 	struct caller c;
 	const cJSON *sid;
-	const char *params[1];
-	char err[ERRLEN];
+	const char *params[2];
+	char err[ERRLEN], *scope = http_query_param(req, "scope");
+	int which = scope == NULL || strcmp(scope, "global") == 0 ? 0 :
+	    strcmp(scope, "local") == 0 ? 1 : strcmp(scope, "others") == 0 ? 2 : -1;
 
-	if (require_user(srv, req, &c, res) == NULL)
+	free(scope);
+	if (which < 0) {
+		auth_error(res, 400, "validation_failed",
+		    "Unsupported logout scope (use global, local or others)");
+		return;
+	}
+	if (require_session(srv, w, req, &c, res) == NULL)
 		return;
 	sid = cJSON_GetObjectItemCaseSensitive(c.claims, "session_id");
-	if (cJSON_IsString(sid)) {
-		params[0] = sid->valuestring;
-		if (db_begin(w->pg, err) != 0 ||
-		    db_run(w->pg, "UPDATE auth.refresh_tokens SET revoked = true"
-		    " WHERE session_id = $1::uuid", 1, params, NULL, err) != 0 ||
-		    db_run(w->pg, "DELETE FROM auth.sessions WHERE id = $1::uuid", 1, params,
-		    NULL, err) != 0 || db_commit(w->pg, err) != 0) {
-			db_rollback(w->pg);
-			auth_database_error(res, w->pg, err);
-			caller_free(&c);
-			return;
-		}
+	params[0] = c.sub;
+	params[1] = cJSON_IsString(sid) ? sid->valuestring : NULL;
+	/* A token without a session: GoTrue logs the user out everywhere. */
+	if (params[1] == NULL)
+		which = 0;
+	if (db_run(w->pg, sql[which], which == 0 ? 1 : 2, params, NULL, err) != 0) {
+		auth_database_error(res, w->pg, err);
+		caller_free(&c);
+		return;
 	}
 	res->status = 204;
 	res->content_type = "application/json";
@@ -587,6 +775,8 @@ auth_handle(struct server *srv, struct worker *w, const struct http_request *req
 		free(grant);
 	} else if (strcmp(path, "/user") == 0 && strcmp(req->method, "GET") == 0)
 		get_user(srv, w, req, res);
+	else if (strcmp(path, "/user") == 0 && strcmp(req->method, "PUT") == 0)
+		update_user(srv, w, req, res);
 	else if (strcmp(path, "/logout") == 0 && strcmp(req->method, "POST") == 0)
 		logout(srv, w, req, res);
 	else if (strcmp(path, "/settings") == 0 || strcmp(path, "/health") == 0)
