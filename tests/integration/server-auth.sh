@@ -1,9 +1,10 @@
 #!/bin/sh
 # /auth/v1 against a real agentlogs-server on a real PostgreSQL: sign-up,
 # password login, refresh with rotation (a spent token refused, and its
-# session with it, once the 10 s reuse interval has passed), /user, logout,
-# expired or forged tokens refused, ended sessions' tokens refused for
-# writes, the password's limits, and a transaction whose statement failed
+# session with it, once the 10 s reuse interval has passed, unless it is the
+# active token's parent), GET and PUT /user, logout scopes, ended sessions'
+# tokens refused by /user (403 session_not_found) and for writes, expired or
+# forged tokens refused, the password's limits, and a transaction whose statement failed
 # never answered as a success.
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/server-lib.sh"
@@ -112,8 +113,9 @@ spent() {
 		WHERE token = '$2'" >/dev/null || t_fail "cannot backdate a refresh token"
 }
 
-# Refresh rotates: the new token works, the spent one is refused once the
-# reuse interval (10 s) has passed, and takes its session down with it.
+# Refresh rotates: the new token works; a spent one is refused once the
+# reuse interval (10 s) has passed, unless it is the active token's parent,
+# and takes its session down with it.
 s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh\"}"
 t_assert_eq 200 "$s_status" "refresh"
 refresh2=$(s_json 'j["refresh_token"]')
@@ -125,11 +127,20 @@ t_assert_eq 200 "$s_status" "a lost refresh answer retried within the interval (
 t_assert_eq "$refresh2" "$(s_json 'j["refresh_token"]')" "the retry gets the active token"
 s_http GET /auth/v1/user -H "Authorization: Bearer $(s_json 'j["access_token"]')"
 t_assert_eq 200 "$s_status" "the retry's access token"
+# The active token's parent is that client however late it retries (GoTrue's
+# RefreshTokenGrant: "the parent of the currently active one").
 spent 11 "$refresh"
 s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh\"}"
-t_assert_eq 400 "$s_status" "reusing a token spent 11 s ago"
-t_assert_contains "$s_body" "Already Used"
+t_assert_eq "200 $refresh2" "$s_status $(s_json 'j.get("refresh_token")')" \
+	"the active token's parent, spent 11 s ago"
+# An older token spent 11 s ago has leaked: refused, and its session ends.
 s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh2\"}"
+refresh3=$(s_json 'j["refresh_token"]')
+spent 11 "$refresh"
+s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh\"}"
+t_assert_eq 400 "$s_status" "reusing a grandparent spent 11 s ago"
+t_assert_contains "$s_body" "Already Used"
+s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh3\"}"
 t_assert_eq 400 "$s_status" "the session ended after a reuse"
 s_http POST '/auth/v1/token?grant_type=refresh_token' '{"refresh_token":"no-such-token"}'
 t_assert_eq 400 "$s_status" "unknown refresh token"
@@ -165,14 +176,74 @@ won=$(s_json 'j["refresh_token"]')
 s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$won\"}"
 t_assert_eq 200 "$s_status" "the racing refreshes' token afterwards"
 
-# Logout revokes the session's refresh tokens.
-s_http POST '/auth/v1/token?grant_type=password' '{"email":"ann@example.com","password":"correct horse"}'
-access=$(s_json 'j["access_token"]')
-refresh=$(s_json 'j["refresh_token"]')
+# Logout (GoTrue's scopes): local ends the token's session, others every
+# other one, global (the default) all; an ended session's access token is
+# refused by GET /user with 403 session_not_found.
+# login: sets $access and $refresh to a new session of ann's.
+login() {
+	s_http POST '/auth/v1/token?grant_type=password' \
+		'{"email":"ann@example.com","password":"correct horse"}'
+	access=$(s_json 'j["access_token"]')
+	refresh=$(s_json 'j["refresh_token"]')
+}
+# user_answer TOKEN: the status and error_code of GET /user.
+user_answer() {
+	s_http GET /auth/v1/user -H "Authorization: Bearer $1"
+	echo "$s_status $(s_json 'j.get("error_code")')"
+}
+login
+a_access=$access
+a_refresh=$refresh
+login
+s_http POST '/auth/v1/logout?scope=local' '' -H "Authorization: Bearer $access"
+t_assert_eq 204 "$s_status" "logout?scope=local"
+t_assert_eq "403 session_not_found 200 None" "$(user_answer "$access") $(user_answer "$a_access")" \
+	"GET /user after a local logout: its session, another"
+s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh\"}"
+t_assert_eq 400 "$s_status" "refresh after a local logout"
+login
+s_http POST '/auth/v1/logout?scope=others' '' -H "Authorization: Bearer $access"
+t_assert_eq "204 200 None 403 session_not_found" \
+	"$s_status $(user_answer "$access") $(user_answer "$a_access")" \
+	"logout?scope=others, then GET /user: its session, another"
+b_access=$access
+login
 s_http POST /auth/v1/logout '' -H "Authorization: Bearer $access"
-t_assert_eq 204 "$s_status" "logout"
+t_assert_eq "204 403 session_not_found 403 session_not_found" \
+	"$s_status $(user_answer "$access") $(user_answer "$b_access")" \
+	"logout without a scope (global), then GET /user: its session, another"
 s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh\"}"
 t_assert_eq 400 "$s_status" "refresh after logout"
+s_http POST '/auth/v1/logout?scope=nearby' '' -H "Authorization: Bearer $access"
+t_assert_eq "400 validation_failed" "$s_status $(s_json 'j["error_code"]')" "an unknown logout scope"
+
+# PUT /user (GoTrue's updateUser): data merges into user_metadata, a null
+# removes its key; a new password ends the user's other sessions.
+s_http POST /auth/v1/signup \
+	'{"email":"dora@example.com","password":"dora dora dora","data":{"a":1,"b":2}}'
+t_assert_eq '200 {"a": 1, "b": 2}' "$s_status $(s_json 'json.dumps(j["user"]["user_metadata"])')" \
+	"signup with data"
+d_access=$(s_json 'j["access_token"]')
+s_http POST '/auth/v1/token?grant_type=password' '{"email":"dora@example.com","password":"dora dora dora"}'
+d_other=$(s_json 'j["access_token"]')
+s_http PUT /auth/v1/user '{"data":{"b":null,"c":"three"}}' -H "Authorization: Bearer $d_access"
+t_assert_eq '200 {"a": 1, "c": "three"}' "$s_status $(s_json 'json.dumps(j["user_metadata"])')" \
+	"PUT /user with data"
+s_http PUT /auth/v1/user '{"password":"dora dora dora"}' -H "Authorization: Bearer $d_access"
+t_assert_eq "422 same_password" "$s_status $(s_json 'j["error_code"]')" "PUT /user, same password"
+s_http PUT /auth/v1/user '{"password":"dora 2 dora 2"}' -H "Authorization: Bearer $d_access"
+t_assert_eq "200 200 None 403 session_not_found" \
+	"$s_status $(user_answer "$d_access") $(user_answer "$d_other")" \
+	"a new password, then GET /user: its session, another"
+s_http POST '/auth/v1/token?grant_type=password' '{"email":"dora@example.com","password":"dora 2 dora 2"}'
+t_assert_eq 200 "$s_status" "login with the new password"
+s_http PUT /auth/v1/user '{"email":"ann@example.com"}' -H "Authorization: Bearer $d_access"
+t_assert_eq "422 email_exists" "$s_status $(s_json 'j["error_code"]')" "PUT /user, a taken email"
+s_http PUT /auth/v1/user '{"email":"Dora@Example.org"}' -H "Authorization: Bearer $d_access"
+t_assert_eq "200 dora@example.org" "$s_status $(s_json 'j["email"]')" "PUT /user, a new email"
+s_http PUT /auth/v1/user '{"data":{"a":1}}' -H "Authorization: Bearer $b_access"
+t_assert_eq "403 session_not_found" "$s_status $(s_json 'j["error_code"]')" \
+	"PUT /user with an ended session"
 
 # An ended session's access token, still unexpired, writes nothing: not after
 # logout, not after the user is deleted. (Reads only ever see the caller's
