@@ -263,8 +263,14 @@ cmd_logout_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail("%s", err);
 	if ((c = account_cloud(ctx->home, err)) != NULL) {
 		cloud_set_token(c, s.access_token);
-		if (cloud_call(c, "POST", "/auth/v1/logout", NULL, 0, NULL, &r, err) != 0 ||
-		    (r.status != 204 && r.status != 200 && r.status != 401))
+		/*
+		 * This machine's session only: GoTrue's default scope (global)
+		 * would sign out every machine of the user. 401 and 403
+		 * (session_not_found) say it has ended already.
+		 */
+		if (cloud_call(c, "POST", "/auth/v1/logout?scope=local", NULL, 0, NULL, &r,
+		    err) != 0 || (r.status != 204 && r.status != 200 && r.status != 401 &&
+		    r.status != 403))
 			log_warn("could not end the session on the server; the tokens are removed here");
 		cloud_response_free(&r);
 		cloud_free(c);
