@@ -54,7 +54,7 @@ static const struct setting {
 	{ "max-body", NUMBER, offsetof(struct settings, max_body), "52428800",
 	  "largest request body in bytes (413 beyond)" },
 	{ "max-user-metadata", NUMBER, offsetof(struct settings, max_user_metadata), "16384",
-	  "largest options.data of a sign-up in bytes (422 beyond)" },
+	  "largest user_metadata (data) of a sign-up or PUT /user in bytes (400 beyond)" },
 	{ "header-timeout", NUMBER, offsetof(struct settings, header_timeout), "10",
 	  "seconds a client has to send a request's headers" },
 	{ "body-timeout", NUMBER, offsetof(struct settings, body_timeout), "20",

@@ -26,7 +26,7 @@ struct settings {
 	long workers;
 	long hash_workers;		/* workers for sign-ins only */
 	long max_body;			/* bytes */
-	long max_user_metadata;		/* bytes of a sign-up's options.data */
+	long max_user_metadata;		/* bytes of a body's data (user_metadata) */
 	long header_timeout;		/* seconds */
 	long body_timeout;		/* seconds, plus 1 per body_min_rate bytes */
 	long body_min_rate;		/* bytes a second */

@@ -4,8 +4,8 @@
 # session with it, once the 10 s reuse interval has passed, unless it is the
 # active token's parent), GET and PUT /user, logout scopes, ended sessions'
 # tokens refused by /user (403 session_not_found) and for writes, expired or
-# forged tokens refused, the password's limits, and a transaction whose statement failed
-# never answered as a success.
+# forged tokens refused, the password's limits, and a transaction whose
+# statement failed never answered as a success.
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/server-lib.sh"
 t_mktemp

@@ -8,7 +8,8 @@
 #   - connections beyond the per-IP limit are closed first, idle ones by the
 #     header timeout, and other addresses are served meanwhile;
 #   - bodies trickled a byte at a time get 408 instead of holding a slot;
-#   - data (options.data in supabase-js) over --max-user-metadata is refused and not stored;
+#   - a sign-up's data (options.data in supabase-js) over --max-user-metadata is
+#     refused and not stored;
 #   - sign-ins are rate limited per address and per account (429, Retry-After);
 #   - password hashing has its own workers: a read is not queued behind sign-ins;
 #   - /health answers from the service thread only while the database is
@@ -42,12 +43,12 @@ $DOS trickle 24 || dos_fail "trickled bodies"
 big=$(python3 -c 'import json; print(json.dumps({"email": "big@example.com",
 	"password": "password big", "data": {"x": "y" * 20000}}))')
 s_http POST /auth/v1/signup "$big"
-t_assert_eq 400 "$s_status" "a sign-up with 20 KB of data (options.data in supabase-js) ($s_body)"
+t_assert_eq 400 "$s_status" "a sign-up with 20 KB of data ($s_body)"
 t_assert_contains "$s_body" '"error_code":"validation_failed"'
 t_assert_eq 0 "$(psql -X -At "$S_DB" -c "SELECT count(*) FROM auth.users")" "users stored"
 s_http POST /auth/v1/signup '{"email":"small@example.com","password":"password small",
 	"data":{"user_name":"small"}}'
-t_assert_eq 200 "$s_status" "a sign-up with a small data (options.data in supabase-js) ($s_body)"
+t_assert_eq 200 "$s_status" "a sign-up with small data ($s_body)"
 
 # ------------------------------------------------------------ sign-in rate limits
 S_SERVER_ARGS="--rate-limit-sign-in 6 --rate-limit-account 3"
