@@ -191,27 +191,28 @@ user_answer() {
 	s_http GET /auth/v1/user -H "Authorization: Bearer $1"
 	echo "$s_status $(s_json 'j.get("error_code")')"
 }
+# then_users EXPECTED WHAT METHOD PATH BODY TOKEN OTHER: the request with
+# TOKEN, then its status and the GET /user answers of TOKEN and OTHER.
+then_users() {
+	s_http "$3" "$4" "$5" -H "Authorization: Bearer $6"
+	t_assert_eq "$1" "$s_status $(user_answer "$6") $(user_answer "$7")" "$2"
+}
 login
 a_access=$access
 a_refresh=$refresh
 login
-s_http POST '/auth/v1/logout?scope=local' '' -H "Authorization: Bearer $access"
-t_assert_eq 204 "$s_status" "logout?scope=local"
-t_assert_eq "403 session_not_found 200 None" "$(user_answer "$access") $(user_answer "$a_access")" \
-	"GET /user after a local logout: its session, another"
+then_users "204 403 session_not_found 200 None" "logout?scope=local, then GET /user: its session, another" \
+	POST '/auth/v1/logout?scope=local' '' "$access" "$a_access"
 s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh\"}"
 t_assert_eq 400 "$s_status" "refresh after a local logout"
 login
-s_http POST '/auth/v1/logout?scope=others' '' -H "Authorization: Bearer $access"
-t_assert_eq "204 200 None 403 session_not_found" \
-	"$s_status $(user_answer "$access") $(user_answer "$a_access")" \
-	"logout?scope=others, then GET /user: its session, another"
+then_users "204 200 None 403 session_not_found" "logout?scope=others, then GET /user: its session, another" \
+	POST '/auth/v1/logout?scope=others' '' "$access" "$a_access"
 b_access=$access
 login
-s_http POST /auth/v1/logout '' -H "Authorization: Bearer $access"
-t_assert_eq "204 403 session_not_found 403 session_not_found" \
-	"$s_status $(user_answer "$access") $(user_answer "$b_access")" \
-	"logout without a scope (global), then GET /user: its session, another"
+then_users "204 403 session_not_found 403 session_not_found" \
+	"logout without a scope (global), then GET /user: its session, another" \
+	POST /auth/v1/logout '' "$access" "$b_access"
 s_http POST '/auth/v1/token?grant_type=refresh_token' "{\"refresh_token\":\"$refresh\"}"
 t_assert_eq 400 "$s_status" "refresh after logout"
 s_http POST '/auth/v1/logout?scope=nearby' '' -H "Authorization: Bearer $access"
@@ -231,10 +232,8 @@ t_assert_eq '200 {"a": 1, "c": "three"}' "$s_status $(s_json 'json.dumps(j["user
 	"PUT /user with data"
 s_http PUT /auth/v1/user '{"password":"dora dora dora"}' -H "Authorization: Bearer $d_access"
 t_assert_eq "422 same_password" "$s_status $(s_json 'j["error_code"]')" "PUT /user, same password"
-s_http PUT /auth/v1/user '{"password":"dora 2 dora 2"}' -H "Authorization: Bearer $d_access"
-t_assert_eq "200 200 None 403 session_not_found" \
-	"$s_status $(user_answer "$d_access") $(user_answer "$d_other")" \
-	"a new password, then GET /user: its session, another"
+then_users "200 200 None 403 session_not_found" "a new password, then GET /user: its session, another" \
+	PUT /auth/v1/user '{"password":"dora 2 dora 2"}' "$d_access" "$d_other"
 s_http POST '/auth/v1/token?grant_type=password' '{"email":"dora@example.com","password":"dora 2 dora 2"}'
 t_assert_eq 200 "$s_status" "login with the new password"
 s_http PUT /auth/v1/user '{"email":"ann@example.com"}' -H "Authorization: Bearer $d_access"
