@@ -615,10 +615,10 @@ update_user(struct server *srv, struct worker *w, const struct http_request *req
 	char hash[crypto_pwhash_STRBYTES], err[ERRLEN], state[6], *meta = NULL;
 	PGresult *r = NULL;
 
-	if ((body = body_object(req, res)) == NULL)
+	if (require_session(srv, w, req, &c, res) == NULL)
 		return;
-	if (require_session(srv, w, req, &c, res) == NULL) {
-		cJSON_Delete(body);
+	if ((body = body_object(req, res)) == NULL) {
+		caller_free(&c);
 		return;
 	}
 	sid = cJSON_GetObjectItemCaseSensitive(c.claims, "session_id");

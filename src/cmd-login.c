@@ -299,6 +299,6 @@ const struct cmd_entry cmd_signup_entry = {
 const struct cmd_entry cmd_logout_entry = {
 	.name = "logout",
 	.usage = "",
-	.summary = "end the cloud session and remove its tokens from this machine",
+	.summary = "end this machine's cloud session and remove its tokens",
 	.exec = cmd_logout_exec,
 };

@@ -240,6 +240,10 @@ s_http PUT /auth/v1/user '{"email":"ann@example.com"}' -H "Authorization: Bearer
 t_assert_eq "422 email_exists" "$s_status $(s_json 'j["error_code"]')" "PUT /user, a taken email"
 s_http PUT /auth/v1/user '{"email":"Dora@Example.org"}' -H "Authorization: Bearer $d_access"
 t_assert_eq "200 dora@example.org" "$s_status $(s_json 'j["email"]')" "PUT /user, a new email"
+s_http PUT /auth/v1/user '{"data":{"a":1}}'
+t_assert_eq 401 "$s_status" "PUT /user without a token"
+s_http PUT /auth/v1/user '{"data":[1]}' -H "Authorization: Bearer $d_access"
+t_assert_eq "400 validation_failed" "$s_status $(s_json 'j["error_code"]')" "PUT /user, data not an object"
 s_http PUT /auth/v1/user '{"data":{"a":1}}' -H "Authorization: Bearer $b_access"
 t_assert_eq "403 session_not_found" "$s_status $(s_json 'j["error_code"]')" \
 	"PUT /user with an ended session"
