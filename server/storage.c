@@ -1,6 +1,8 @@
 /*
  * /storage/v1: objects in bucket "visuals", the Supabase Storage subset
- * agentlogs uses. Metadata rows live in storage.objects and are written as the
+ * agentlogs uses: upload (a raw body, or a multipart/form-data form as
+ * supabase-js sends a Blob or File), download, exists (HEAD) and routing;
+ * storage-list.c and storage-sign.c do the rest. Metadata rows live in storage.objects and are written as the
  * caller, so the row-level security policies of the migrations decide who may
  * touch what (only the caller's own <user_id>/ folder); the bytes live in
  * files under --storage-dir. A file is written before its row commits and
@@ -14,21 +16,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "auth.h"
 #include "db.h"
+#include "multipart.h"
 #include "server.h"
+#include "storage.h"
 #include "util/log.h"
 #include "util/paths.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
 
-#define BUCKET "visuals"
+#define BUCKET STORAGE_BUCKET
 
-/* Storage's error shape: the status travels in the body as a string. */
-static void
+void
 storage_error(struct http_response *res, int http_status, const char *status,
     const char *error, const char *message)
 {
@@ -45,15 +49,16 @@ storage_error(struct http_response *res, int http_status, const char *status,
 }
 
 /*
- * Object names: folders of safe characters; no "..", no empty part, no
- * leading '/'. A part becomes a file or folder name, so it is held to the
- * file system's 255 bytes here rather than failing later. NULL when name is
- * valid, else why not.
+ * Object names: Storage's isValidKey() (src/storage/limits.ts), S3's safe
+ * characters plus those needing special handling: letters, digits, space and
+ * _/!-.*'()&$@=;:+,? ; no "..", no empty part, no leading '/'. A part
+ * becomes a file or folder name, so it is held to the file system's 255
+ * bytes here rather than failing later.
  */
 #define MAX_NAME 1024
 #define MAX_PART 255
-static const char *
-invalid_name(const char *name)
+const char *
+storage_invalid_name(const char *name)
 {
 	const char *p, *part = name;
 
@@ -72,13 +77,13 @@ invalid_name(const char *name)
 			continue;
 		}
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-_.=+@", *p) != NULL))
-			return "Invalid key: only letters, digits and -_.=+@ may appear between slashes";
+		    (*p >= '0' && *p <= '9') || strchr("_!-.*'() &$@=;:+,?", *p) != NULL))
+			return "Invalid key: only letters, digits, space and _!-.*'()&$@=;:+,? may appear between slashes";
 	}
 }
 
-static char *
-blob_path(const struct server *srv, const char *name)
+char *
+storage_blob_path(const struct server *srv, const char *name)
 {
 	return xprintf("%s/%s/%s", srv->settings.storage_dir, BUCKET, name);
 }
@@ -128,8 +133,8 @@ make_parents(const char *path)
 	return rc;
 }
 
-static void
-sql_failure(struct http_response *res, PGconn *pg, const char *state, const char *err)
+void
+storage_sql_failure(struct http_response *res, PGconn *pg, const char *state, const char *err)
 {
 	if (strcmp(state, "42501") == 0)
 		storage_error(res, 403, "403", "Unauthorized",
@@ -153,11 +158,55 @@ session_live(struct worker *w, const struct caller *c, struct http_response *res
 	int live = auth_session_live(w->pg, c, err);
 
 	if (live < 0)
-		sql_failure(res, w->pg, "", err);
+		storage_sql_failure(res, w->pg, "", err);
 	else if (live == 0)
 		storage_error(res, 401, "401", "InvalidJWT",
 		    "the session has ended (signed out, or the user was deleted)");
 	return live > 0;
+}
+
+/*
+ * The object's bytes and content type: a multipart/form-data body is a form
+ * (supabase-js sends a Blob or File so) whose file part is the object, as
+ * Storage takes it; any other body is the object itself. 0, or -1 with res
+ * answered 400.
+ */
+static int
+object_body(const struct http_request *req, struct multipart_file *f,
+    struct http_response *res)
+{
+	const char *type = http_header(req, "content-type"), *why;
+
+	if (multipart_is_form(type)) {
+		if (multipart_file(type, req->body != NULL ? req->body : "", req->body_len, f,
+		    &why) == 0)
+			return 0;
+		storage_error(res, 400, "400", "InvalidRequest", why);
+		return -1;
+	}
+	f->data = req->body != NULL ? req->body : "";
+	f->len = req->body_len;
+	snprintf(f->content_type, sizeof f->content_type, "%s",
+	    type != NULL ? type : "application/octet-stream");
+	return 0;
+}
+
+/* The metadata row's JSON: size and mimetype, as Storage records them. */
+static char *
+object_metadata(const struct multipart_file *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *json, *out;
+	int plain = strspn(f->content_type, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789/+.-;= _") == strlen(f->content_type) && f->content_type[0] != '\0';
+
+	cJSON_AddNumberToObject(o, "size", (double)f->len);
+	cJSON_AddStringToObject(o, "mimetype", plain ? f->content_type : "application/octet-stream");
+	json = cJSON_PrintUnformatted(o);
+	out = xstrdup(json);
+	cJSON_free(json);
+	cJSON_Delete(o);
+	return out;
 }
 
 static void
@@ -165,14 +214,16 @@ upload(struct server *srv, struct worker *w, const struct caller *c,
     const struct http_request *req, const char *name, struct http_response *res)
 {
 	const char *upsert = http_header(req, "x-upsert");
-	const char *type = http_header(req, "content-type");
-	char err[ERRLEN], state[6], *path, *meta, size[32], *dir;
+	char err[ERRLEN], state[6], *path, *meta, *dir;
 	const char *params[4], *clash;
 	int is_upsert = strcmp(req->method, "PUT") == 0 ||
 	    (upsert != NULL && strcmp(upsert, "true") == 0);
+	struct multipart_file f;
 	PGresult *r;
 
-	path = blob_path(srv, name);
+	if (object_body(req, &f, res) != 0)
+		return;
+	path = storage_blob_path(srv, name);
 	dir = xprintf("%s/" BUCKET, srv->settings.storage_dir);
 	clash = name_clash(dir, path);
 	free(dir);
@@ -181,17 +232,14 @@ upload(struct server *srv, struct worker *w, const struct caller *c,
 		free(path);
 		return;
 	}
-	snprintf(size, sizeof size, "%zu", req->body_len);
-	meta = xprintf("{\"size\": %s, \"mimetype\": \"%s\"}", size,
-	    type != NULL && strspn(type, "abcdefghijklmnopqrstuvwxyz0123456789/+.-") ==
-	    strlen(type) ? type : "application/octet-stream");
+	meta = object_metadata(&f);
 	params[0] = name;
 	params[1] = c->sub;
 	params[2] = meta;
 	if (db_begin_as(w->pg, c->role, c->claims_json, err) != 0) {
 		free(meta);
 		free(path);
-		sql_failure(res, w->pg, "", err);
+		storage_sql_failure(res, w->pg, "", err);
 		return;
 	}
 	r = db_exec(w->pg, is_upsert ?
@@ -206,7 +254,7 @@ upload(struct server *srv, struct worker *w, const struct caller *c,
 	if (r == NULL || PQntuples(r) != 1) {
 		db_rollback(w->pg);
 		if (r == NULL)
-			sql_failure(res, w->pg, state, err);
+			storage_sql_failure(res, w->pg, state, err);
 		else
 			storage_error(res, 403, "403", "Unauthorized",
 			    "new row violates row-level security policy");
@@ -215,8 +263,8 @@ upload(struct server *srv, struct worker *w, const struct caller *c,
 		return;
 	}
 	if (make_parents(path) != 0 ||
-	    paths_write_atomic(path, req->body != NULL ? req->body : "", req->body_len, 0600,
-	    err) != 0 || db_commit(w->pg, err) != 0) {
+	    paths_write_atomic(path, f.data, f.len, 0600, err) != 0 ||
+	    db_commit(w->pg, err) != 0) {
 		db_rollback(w->pg);
 		log_warn("storage: %s", err);
 		storage_error(res, 500, "500", "internal", "the object could not be stored");
@@ -241,19 +289,22 @@ known_type(const char *t)
 {
 	static const char *const types[] = { "image/png", "image/jpeg", "image/gif",
 		"image/webp", "application/json", "text/plain" };
-	size_t i;
+	size_t i, n = strcspn(t, "; ");
 
 	for (i = 0; i < sizeof types / sizeof types[0]; i++) {
-		if (strcmp(t, types[i]) == 0)
+		if (strlen(types[i]) == n && strncasecmp(t, types[i], n) == 0)
 			return types[i];
 	}
 	return "application/octet-stream";
 }
 
-/* Reads only what RLS lets the caller see: the row decides, then the file. */
-static void
-download(struct server *srv, struct worker *w, const struct caller *c, const char *name,
-    struct http_response *res)
+/*
+ * Reads only what RLS lets the caller see: the row decides, then the file
+ * (storage.h).
+ */
+void
+storage_serve(struct server *srv, struct worker *w, const struct caller *c,
+    const char *name, int head, struct http_response *res)
 {
 	char err[ERRLEN], state[6], *path, buf[65536];
 	const char *params[1] = { name };
@@ -261,8 +312,9 @@ download(struct server *srv, struct worker *w, const struct caller *c, const cha
 	FILE *f;
 	size_t n;
 
-	if (db_begin_as(w->pg, c->role, c->claims_json, err) != 0) {
-		sql_failure(res, w->pg, "", err);
+	if ((c != NULL ? db_begin_as(w->pg, c->role, c->claims_json, err) :
+	    db_begin(w->pg, err)) != 0) {
+		storage_sql_failure(res, w->pg, "", err);
 		return;
 	}
 	r = db_exec(w->pg, "SELECT coalesce(metadata->>'mimetype', 'application/octet-stream')"
@@ -270,7 +322,7 @@ download(struct server *srv, struct worker *w, const struct caller *c, const cha
 	    state, err);
 	db_rollback(w->pg);
 	if (r == NULL) {
-		sql_failure(res, w->pg, state, err);
+		storage_sql_failure(res, w->pg, state, err);
 		return;
 	}
 	if (PQntuples(r) != 1) {
@@ -278,14 +330,14 @@ download(struct server *srv, struct worker *w, const struct caller *c, const cha
 		storage_error(res, 400, "404", "not_found", "Object not found");
 		return;
 	}
-	path = blob_path(srv, name);
+	path = storage_blob_path(srv, name);
 	if ((f = fopen(path, "rb")) == NULL) {
 		storage_error(res, 400, "404", "not_found", "Object not found");
 	} else {
 		res->status = 200;
 		res->content_type = known_type(PQgetvalue(r, 0, 0));
 		strbuf_reset(&res->body);
-		while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		while (!head && (n = fread(buf, 1, sizeof buf, f)) > 0)
 			strbuf_add(&res->body, buf, n);
 		fclose(f);
 	}
@@ -302,21 +354,21 @@ remove_object(struct server *srv, struct worker *w, const struct caller *c, cons
 	PGresult *r;
 
 	if (db_begin_as(w->pg, c->role, c->claims_json, err) != 0) {
-		sql_failure(res, w->pg, "", err);
+		storage_sql_failure(res, w->pg, "", err);
 		return;
 	}
 	r = db_exec(w->pg, "DELETE FROM storage.objects WHERE bucket_id = '" BUCKET "'"
 	    " AND name = $1 RETURNING id", 1, params, state, err);
 	if (r == NULL || db_commit(w->pg, err) != 0) {
 		db_rollback(w->pg);
-		sql_failure(res, w->pg, r == NULL ? state : "", err);
+		storage_sql_failure(res, w->pg, r == NULL ? state : "", err);
 		PQclear(r);
 		return;
 	}
 	if (PQntuples(r) == 0)
 		storage_error(res, 400, "404", "not_found", "Object not found");
 	else {
-		path = blob_path(srv, name);
+		path = storage_blob_path(srv, name);
 		unlink(path);
 		free(path);
 		http_set_json(res, 200, "{\"message\":\"Successfully deleted\"}");
@@ -324,37 +376,98 @@ remove_object(struct server *srv, struct worker *w, const struct caller *c, cons
 	PQclear(r);
 }
 
+/*
+ * What follows "<prefix>visuals" in path: "" for the bucket itself, the object
+ * name after "visuals/", or NULL when path is not under prefix and the bucket.
+ */
+static const char *
+under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(path, prefix, n) != 0 || strncmp(path + n, BUCKET, sizeof BUCKET - 1) != 0)
+		return NULL;
+	path += n + sizeof BUCKET - 1;
+	return *path == '\0' ? path : *path == '/' ? path + 1 : NULL;
+}
+
+/* Whether name is valid; when not, res holds Storage's answer. */
+static int
+valid_name(const char *name, struct http_response *res)
+{
+	const char *why = storage_invalid_name(name);
+
+	if (why != NULL)
+		storage_error(res, 400, "400", "InvalidKey", why);
+	return why == NULL;
+}
+
+static int
+is(const struct http_request *req, const char *method)
+{
+	return strcmp(req->method, method) == 0;
+}
+
+/* An authenticated caller's request (c), routed by path. */
+static void
+route(struct server *srv, struct worker *w, struct caller *c,
+    const struct http_request *req, const char *path, struct http_response *res)
+{
+	const char *name;
+
+	if ((name = under(path, "/object/list/")) != NULL && *name == '\0' && is(req, "POST"))
+		storage_list(w, c, req, res);
+	else if (((name = under(path, "/object/info/authenticated/")) != NULL ||
+	    (name = under(path, "/object/info/")) != NULL) && is(req, "GET")) {
+		if (valid_name(name, res))
+			storage_info(w, c, name, res);
+	} else if ((name = under(path, "/object/sign/")) != NULL && is(req, "POST")) {
+		if (*name == '\0')
+			storage_sign_many(srv, w, c, req, res);
+		else if (valid_name(name, res))
+			storage_sign_one(srv, w, c, req, name, res);
+	} else if ((name = under(path, "/object/")) != NULL && *name == '\0' && is(req, "DELETE"))
+		storage_remove_many(srv, w, c, req, res);
+	else if ((name = under(path, "/object/authenticated/")) == NULL &&
+	    (name = under(path, "/object/")) == NULL)
+		storage_error(res, 400, "400", "InvalidKey", "Invalid bucket or object name");
+	else if (!valid_name(name, res))
+		;	/* answered */
+	else if (is(req, "POST") || is(req, "PUT"))
+		upload(srv, w, c, req, name, res);
+	else if (is(req, "GET") || is(req, "HEAD"))
+		storage_serve(srv, w, c, name, is(req, "HEAD"), res);
+	else if (is(req, "DELETE"))
+		remove_object(srv, w, c, name, res);
+	else
+		storage_error(res, 405, "405", "method_not_allowed", "method not allowed");
+}
+
 void
 storage_handle(struct server *srv, struct worker *w, const struct http_request *req,
     const char *path, struct http_response *res)
 {
 	struct caller c;
-	const char *name = NULL, *why = NULL;
+	const char *name;
 
 	if (w == NULL || !db_usable(w->pg)) {
 		storage_error(res, 503, "503", "unavailable", "the database is unavailable");
 		return;
 	}
+	/* A signed URL needs no key: its token is the permission (as Storage). */
+	if ((is(req, "GET") || is(req, "HEAD")) &&
+	    (name = under(path, "/object/sign/")) != NULL && *name != '\0') {
+		if (valid_name(name, res))
+			storage_signed_get(srv, w, req, name, res);
+		return;
+	}
 	if (caller_from_request(srv, req, &c, res) != 0)
 		return;
-	if (strncmp(path, "/object/authenticated/" BUCKET "/", 22 + sizeof BUCKET) == 0)
-		name = path + 22 + sizeof BUCKET;
-	else if (strncmp(path, "/object/" BUCKET "/", 8 + sizeof BUCKET) == 0)
-		name = path + 8 + sizeof BUCKET;
-	if (name == NULL || (why = invalid_name(name)) != NULL)
-		storage_error(res, 400, "400", "InvalidKey", why != NULL ? why :
-		    "Invalid bucket or object name");
-	else if (strcmp(c.role, "authenticated") != 0)
+	if (strcmp(c.role, "authenticated") != 0)
 		storage_error(res, 403, "403", "Unauthorized", "sign in to use storage");
-	else if (strcmp(req->method, "GET") != 0 && !session_live(w, &c, res))
+	else if (!is(req, "GET") && !is(req, "HEAD") && !session_live(w, &c, res))
 		;	/* answered */
-	else if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0)
-		upload(srv, w, &c, req, name, res);
-	else if (strcmp(req->method, "GET") == 0)
-		download(srv, w, &c, name, res);
-	else if (strcmp(req->method, "DELETE") == 0)
-		remove_object(srv, w, &c, name, res);
 	else
-		storage_error(res, 405, "405", "method_not_allowed", "method not allowed");
+		route(srv, w, &c, req, path, res);
 	caller_free(&c);
 }
