@@ -26,12 +26,14 @@ head -c 5000 /dev/urandom >"$T_TMP/img.png"
 sha=$(sha256sum "$T_TMP/img.png" | cut -d' ' -f1)
 obj="/storage/v1/object/visuals/$A_ID/$sha.png"
 
-# up CALLER_TOKEN METHOD PATH FILE [headers...]: upload a file; sets s_status, s_body.
+# up CALLER_TOKEN METHOD PATH FILE [headers...]: upload a file (as image/png
+# unless a header says otherwise); sets s_status, s_body.
 up() {
 	tok=$1 m=$2 p=$3 f=$4
 	shift 4
+	case "$*" in *Content-Type:*) ct= ;; *) ct='Content-Type: image/png' ;; esac
 	s_body=$(curl -s -o - -w '\n%{http_code}' -X "$m" -H "apikey: $S_ANON" \
-		-H "Authorization: Bearer $tok" -H 'Content-Type: image/png' "$@" \
+		-H "Authorization: Bearer $tok" ${ct:+-H "$ct"} "$@" \
 		--data-binary "@$f" "$S_URL$p")
 	s_status=$(printf '%s\n' "$s_body" | tail -n 1)
 	s_body=$(printf '%s\n' "$s_body" | sed '$d')
@@ -113,4 +115,45 @@ t_assert_eq 200 "$s_status" "delete"
 s_http GET "/storage/v1/object/authenticated/visuals/$A_ID/$sha.png" -H "Authorization: Bearer $A"
 t_assert_eq 400 "$s_status" "download after delete"
 [ ! -e "$T_TMP/storage/visuals/$A_ID/$sha.png" ] || t_fail "the file outlived its object"
-echo "PASS: storage round trip, upsert, cross-user denial, names and size limit"
+
+# multipart/form-data (how supabase-js sends a Blob): the file part is stored.
+s_body=$(curl -s -o - -w '\n%{http_code}' -H "apikey: $S_ANON" -H "Authorization: Bearer $A" \
+	-F cacheControl=3600 -F "=@$T_TMP/img.png;type=image/png" \
+	"$S_URL/storage/v1/object/visuals/$A_ID/form.png")
+t_assert_eq 200 "$(printf '%s\n' "$s_body" | tail -n 1)" "a multipart upload"
+cmp -s "$T_TMP/img.png" "$T_TMP/storage/visuals/$A_ID/form.png" || t_fail "the form, not the file, was stored"
+# Odd forms: a clear 400 each, and the server stays up.
+for ct in 'multipart/form-data' 'multipart/form-data; boundary=zz'; do
+	up "$A" POST "/storage/v1/object/visuals/$A_ID/odd.png" "$T_TMP/img.png" -H "Content-Type: $ct"
+	t_assert_eq 400 "$s_status" "an odd form ($ct)"
+	t_assert_contains "$s_body" "multipart" "an odd form ($ct)"
+done
+printf -- '--zz\r\nContent-Disposition: form-data; name=""; filename="x"\r\n\r\ncut' >"$T_TMP/cut"
+up "$A" POST "/storage/v1/object/visuals/$A_ID/odd.png" "$T_TMP/cut" \
+	-H 'Content-Type: multipart/form-data; boundary=zz'
+t_assert_eq 400 "$s_status" "a truncated form"
+t_assert_contains "$s_body" "truncated" "a truncated form"
+s_http GET /health
+t_assert_eq 200 "$s_status" "health after odd forms"
+# A name with spaces, and exists (HEAD).
+up "$A" POST "/storage/v1/object/visuals/$A_ID/a%20b%20(1).png" "$T_TMP/img.png"
+t_assert_eq 200 "$s_status" "a name with spaces ($s_body)"
+cmp -s "$T_TMP/img.png" "$T_TMP/storage/visuals/$A_ID/a b (1).png" || t_fail "the name with spaces"
+head_status() {
+	curl -s -o /dev/null -I -w '%{http_code}' -H "apikey: $S_ANON" -H "Authorization: Bearer $1" "$S_URL$2"
+}
+t_assert_eq 200 "$(head_status "$A" "/storage/v1/object/visuals/$A_ID/a%20b%20(1).png")" "HEAD"
+t_assert_eq 400 "$(head_status "$B" "/storage/v1/object/visuals/$A_ID/a%20b%20(1).png")" "HEAD by B"
+# A signed URL opens the object without a key; a token for another name does not.
+s_http POST "/storage/v1/object/sign/visuals/$A_ID/form.png" '{"expiresIn": 60}' \
+	-H "Authorization: Bearer $A"
+t_assert_eq 200 "$s_status" "sign"
+signed=$(s_json 'j["signedURL"]')
+curl -s -o "$T_TMP/signed.png" "$S_URL/storage/v1$signed"
+cmp -s "$T_TMP/img.png" "$T_TMP/signed.png" || t_fail "the signed URL's bytes"
+t_assert_eq 400 "$(curl -s -o /dev/null -w '%{http_code}' \
+	"$S_URL/storage/v1$(printf '%s' "$signed" | sed 's/form.png/clash/')")" "another name's token"
+s_http POST "/storage/v1/object/sign/visuals/$A_ID/form.png" '{"expiresIn": 60}' \
+	-H "Authorization: Bearer $B"
+t_assert_eq 400 "$s_status" "B signing A's object"
+echo "PASS: storage round trip, upsert, cross-user denial, names and size limit, multipart, HEAD, signed URLs"
