@@ -1,7 +1,8 @@
 // Storage (/storage/v1) through supabase-js's storage client, bucket "visuals"
 // (supabase/migrations/*_storage_realtime.sql: each user writes and reads only
 // under their own <user id>/ folder). Bodies are Buffers, which the client
-// sends as they are (a Blob goes as multipart/form-data: later work).
+// sends as they are (Blobs and Files, sent as multipart/form-data, and the
+// rest of the storage API: storage-api.mjs).
 import { createHash, randomBytes } from 'node:crypto';
 import { check, done, eq, newUser, ok } from './lib.mjs';
 
