@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <netdb.h>
 #include <sys/resource.h>
@@ -17,6 +18,7 @@
 
 #include "http.h"
 #include "keylimits.h"
+#include "chunked.h"
 #include "request.h"
 #include "unparsable.h"
 #include "util/log.h"
@@ -57,6 +59,9 @@ struct pss {
 	unsigned long spin_round;	/* the service round of the last idle completion */
 	int spins;			/* idle completions in that round */
 	double deadline;	/* receiving: when the body must be complete */
+	int chunked;		/* receiving a chunked body, decoded by dechunk */
+	struct chunked dechunk;
+	size_t body_cap;	/* chunked: the room of job->req.body */
 	size_t sent;
 	char *out;		/* LWS_PRE bytes of room, then the body */
 	size_t out_len;
@@ -650,6 +655,57 @@ on_lws_log(int level, const char *line)
 		watch_lws_log(!watching);
 }
 
+/*
+ * Whether a request without Content-Length but with Transfer-Encoding te
+ * can take a chunked body: te is exactly "chunked" (no other coding is
+ * decoded) and the method is one lws reads a body of without a length.
+ */
+static int
+takes_chunked(struct lws *wsi, const char *te)
+{
+	return strcasecmp(te, "chunked") == 0 &&
+	    (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0 ||
+	    lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI) > 0 ||
+	    lws_hdr_total_length(wsi, WSI_TOKEN_PATCH_URI) > 0);
+}
+
+/*
+ * Bytes of a chunked body: decoded into the request until its last chunk,
+ * then dispatched. lws still expects more body on this connection, so the
+ * answer closes it (a request pipelined behind would be misread).
+ */
+static int
+chunked_body(struct lws *wsi, struct pss *pss, const char *in, size_t len)
+{
+	struct http_request *req = &pss->job->req;
+	struct strbuf body = STRBUF_INIT;
+	const char *why;
+	char msg[128];
+	size_t used;
+	int rc;
+
+	pss->deadline += (double)len / (double)state->o->body_min_rate;
+	body.buf = req->body;
+	body.len = req->body_len;
+	body.cap = pss->body_cap;
+	rc = chunked_feed(&pss->dechunk, in, len, &body, state->o->max_body, &used, &why);
+	req->body = body.buf;
+	req->body_len = body.len;
+	pss->body_cap = body.cap;
+	if (rc == -2) {
+		snprintf(msg, sizeof msg, "The request body exceeds the limit of %zu bytes",
+		    state->o->max_body);
+		refuse(wsi, pss, 413, "payload_too_large", msg);
+	} else if (rc < 0)
+		refuse(wsi, pss, 400, "bad_request", why);
+	else if (rc == 1) {
+		pss->job->close = 1;
+		http_add_header(&pss->job->res, "Connection", "close");
+		dispatch(wsi, pss);
+	}
+	return 0;
+}
+
 static int
 callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
     size_t len)
@@ -658,7 +714,7 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 	struct peer_conn *pc;
 	unsigned long long blen = 0;
 	char msg[128];
-	const char *cl;
+	const char *cl, *te = NULL;
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP_BIND_PROTOCOL:
@@ -677,6 +733,7 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		pss->too_large = 0;
 		pss->receiving = 1;
 		pss->discard = 0;
+		pss->chunked = 0;
 		if ((pc = *peer_slot(wsi)) != NULL)
 			pc->requests++;
 		/*
@@ -686,10 +743,17 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		cl = http_header(&pss->job->req, "content-length");
 		if (cl != NULL && request_content_length(cl, &blen) != 0)
 			refuse(wsi, pss, 400, "bad_request", "Content-Length is not a number");
-		else if (cl == NULL && http_header(&pss->job->req, "transfer-encoding") != NULL)
+		else if (cl == NULL && (te = http_header(&pss->job->req, "transfer-encoding")) != NULL &&
+		    !takes_chunked(wsi, te))
 			refuse(wsi, pss, 411, "length_required",
-			    "A request body needs a Content-Length");
-		else if (blen > state->o->max_body) {
+			    "A request body needs a Content-Length or Transfer-Encoding: chunked");
+		else if (te != NULL) {
+			/* lws reads on without an end: dechunk finds it. */
+			pss->chunked = 1;
+			pss->dechunk = (struct chunked)CHUNKED_INIT;
+			pss->body_cap = 0;
+			pss->deadline = now_seconds() + state->o->body_timeout;
+		} else if (blen > state->o->max_body) {
 			snprintf(msg, sizeof msg, "The request body exceeds the limit of %zu bytes",
 			    state->o->max_body);
 			refuse(wsi, pss, 413, "payload_too_large", msg);
@@ -704,6 +768,8 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 			return 0;
 		if (!pss->receiving)
 			return len == 0 ? 0 : -1;
+		if (pss->chunked)
+			return chunked_body(wsi, pss, in, len);
 		if (len > 0 && pss->job->req.body_len == 0 &&
 		    body_is_own_head(wsi, &pss->job->req, in, len))
 			return -1;	/* closed: the requests before were answered */

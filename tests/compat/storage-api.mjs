@@ -1,8 +1,9 @@
 // Storage (/storage/v1) beyond a Buffer upload, through supabase-js's storage
 // client with its defaults: Blob and File uploads (sent as multipart/form-data),
-// exists, info, list, remove, signed URLs, object names with spaces, and RLS
-// still refusing another user each of them. Expected values are written here
-// (the PNG below is 68 bytes), from Supabase Storage's routes and sources.
+// a stream (sent chunked), exists, info, list, remove, signed URLs, object
+// names with spaces, and RLS still refusing another user each of them.
+// Expected values are written here (the PNG below is 68 bytes), from Supabase
+// Storage's routes and sources.
 import { check, done, eq, newUser, ok } from './lib.mjs';
 
 // A 1x1 PNG: 68 bytes, starting with the PNG signature.
@@ -64,6 +65,19 @@ await check('Storage: a name with a character outside isValidKey (<) → 400 Inv
 	ok(error !== null, 'an error');
 	eq(error.status, 400, 'status');
 	eq(error.statusCode, '400', 'statusCode');
+});
+
+await check('Storage: upload() of a stream (chunked, no Content-Length; duplex: half) stores its bytes', async () => {
+	const stream = new ReadableStream({
+		start(ctl) {
+			ctl.enqueue(PNG.subarray(0, 30));
+			ctl.enqueue(PNG.subarray(30));
+			ctl.close();
+		},
+	});
+	const { error } = await bucket(a).upload(`${A}/stream.png`, stream, { contentType: 'image/png', duplex: 'half' });
+	eq(error, null, 'error');
+	isThePng((await bytesOf(a, `${A}/stream.png`)).bytes);
 });
 
 await check('Storage: exists() (HEAD /object) → true for an object', async () => {

@@ -112,8 +112,15 @@ cases = [
      b"Content-Length: 99999999999999999999999\r\n\r\n{}", "json:400", {}),
     ("declared body over --max-body", b"POST /rest/v1/projects HTTP/1.1\r\n" + AUTH +
      b"Content-Length: 1000000\r\n\r\n{}", "json:413", {}),
-    ("chunked body", b"POST /rest/v1/projects HTTP/1.1\r\n" + AUTH +
+    # Chunked bodies are decoded (POST, PUT, PATCH); no other coding is.
+    ("chunked body on a GET", b"GET /rest/v1/projects HTTP/1.1\r\n" + AUTH +
      b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", "json:411", {}),
+    ("gzip-coded body", b"POST /rest/v1/projects HTTP/1.1\r\n" + AUTH +
+     b"Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", "json:411", {}),
+    ("malformed chunked body", b"POST /rest/v1/projects HTTP/1.1\r\n" + AUTH +
+     b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", "json:400", {}),
+    ("chunked body over --max-body", b"POST /rest/v1/projects HTTP/1.1\r\n" + AUTH +
+     b"Transfer-Encoding: chunked\r\n\r\nFFFFF\r\n" + b"x" * 70000, "json:413", {}),
     ("body cut short, then close", b"POST /rest/v1/projects HTTP/1.1\r\n" + AUTH +
      b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"id\":", "none",
      {"close_early": True}),
