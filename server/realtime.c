@@ -1,6 +1,12 @@
 /*
- * Supabase Realtime's postgres_changes over Phoenix v1 JSON frames
- * ({topic, event, payload, ref}), as realtime-js speaks them:
+ * Supabase Realtime's postgres_changes over Phoenix's JSON serializers, as
+ * realtime-js speaks them: vsn=1.0.0 frames are objects {topic, event,
+ * payload, ref, join_ref?}; vsn=2.0.0 frames (the default of realtime-js from
+ * 2.79 on, and of phoenix.js) are arrays [join_ref, ref, topic, event,
+ * payload], where every message to a channel carries the ref of the join that
+ * opened it. The socket's vsn, fixed at the upgrade, picks the serializer;
+ * v2's binary frames (broadcast) are refused with a close, since broadcast is
+ * not served.
  *
  *   phx_join on realtime:<name> with {config: {postgres_changes: [{event,
  *   schema, table?, filter?}]}, access_token} -> phx_reply ok with each
@@ -89,6 +95,8 @@ struct pss;
 struct conn {
 	struct conn *prev, *next;
 	struct lws *wsi;
+	int v2;			/* vsn=2.0.0: array frames */
+	const char *in_join_ref;	/* JSON: the join_ref of the message being answered */
 	struct pss *pss;
 	long long apikey_exp;
 	struct channel *channels;
@@ -234,17 +242,32 @@ conn_writable(struct conn *c)
 	return 0;
 }
 
-/* Sends {topic, event, payload, ref} and frees payload. ref is JSON text. */
+/*
+ * Sends one message in the socket's serializer and frees payload: v1
+ * {topic, event, payload, ref}, v2 [join_ref, ref, topic, event, payload].
+ * join_ref and ref are JSON text or NULL.
+ */
 static void
-push(struct conn *c, const char *topic, const char *event, cJSON *payload, const char *ref)
+push(struct conn *c, const char *join_ref, const char *topic, const char *event,
+    cJSON *payload, const char *ref)
 {
-	cJSON *m = cJSON_CreateObject();
+	cJSON *m;
 	char *s;
 
-	cJSON_AddStringToObject(m, "topic", topic);
-	cJSON_AddStringToObject(m, "event", event);
-	cJSON_AddItemToObject(m, "payload", payload);
-	cJSON_AddRawToObject(m, "ref", ref != NULL ? ref : "null");
+	if (c->v2) {
+		m = cJSON_CreateArray();
+		cJSON_AddItemToArray(m, cJSON_CreateRaw(join_ref != NULL ? join_ref : "null"));
+		cJSON_AddItemToArray(m, cJSON_CreateRaw(ref != NULL ? ref : "null"));
+		cJSON_AddItemToArray(m, cJSON_CreateString(topic));
+		cJSON_AddItemToArray(m, cJSON_CreateString(event));
+		cJSON_AddItemToArray(m, payload);
+	} else {
+		m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "topic", topic);
+		cJSON_AddStringToObject(m, "event", event);
+		cJSON_AddItemToObject(m, "payload", payload);
+		cJSON_AddRawToObject(m, "ref", ref != NULL ? ref : "null");
+	}
 	if ((s = cJSON_PrintUnformatted(m)) == NULL)
 		fatalx("out of memory");
 	conn_send(c, s, strlen(s));
@@ -259,7 +282,8 @@ reply(struct conn *c, const char *topic, const char *ref, const char *status, cJ
 
 	cJSON_AddStringToObject(p, "status", status);
 	cJSON_AddItemToObject(p, "response", response != NULL ? response : cJSON_CreateObject());
-	push(c, topic, "phx_reply", p, ref);
+	/* Phoenix answers with the join_ref the message came with. */
+	push(c, c->in_join_ref, topic, "phx_reply", p, ref);
 }
 
 static void
@@ -281,7 +305,7 @@ system_message(struct conn *c, const struct channel *ch, const char *extension,
 	cJSON_AddStringToObject(p, "extension", extension);
 	cJSON_AddStringToObject(p, "message", message);
 	cJSON_AddStringToObject(p, "status", status);
-	push(c, ch->topic, "system", p, NULL);
+	push(c, ch->join_ref, ch->topic, "system", p, NULL);
 }
 
 /* ---------------------------------------------------------------- tokens */
@@ -405,7 +429,7 @@ static void
 channel_shutdown(struct conn *c, struct channel *ch, const char *message)
 {
 	system_message(c, ch, "system", "error", message);
-	push(c, ch->topic, "phx_close", cJSON_CreateObject(), ch->join_ref);
+	push(c, ch->join_ref, ch->topic, "phx_close", cJSON_CreateObject(), ch->join_ref);
 	channel_remove(c, ch);
 }
 
@@ -601,28 +625,74 @@ handle_access_token(struct realtime *rt, struct conn *c, struct channel *ch,
 	cJSON_Delete(claims);
 }
 
+/* One decoded client message; the pointers are into the parsed frame. */
+struct message {
+	const char *topic, *event;
+	const cJSON *payload, *ref, *join_ref;	/* ref and join_ref: NULL when absent */
+};
+
+/*
+ * A frame in the socket's serializer, or -1 for what Phoenix cannot decode:
+ * v1 an object {topic, event, payload, ref, join_ref}, v2 exactly the array
+ * [join_ref, ref, topic, event, payload].
+ */
+static int
+realtime_decode(int v2, const cJSON *m, struct message *out)
+{
+	const cJSON *t, *e;
+
+	memset(out, 0, sizeof *out);
+	if (v2) {
+		if (!cJSON_IsArray(m) || cJSON_GetArraySize(m) != 5)
+			return -1;
+		out->join_ref = cJSON_GetArrayItem(m, 0);
+		out->ref = cJSON_GetArrayItem(m, 1);
+		t = cJSON_GetArrayItem(m, 2);
+		e = cJSON_GetArrayItem(m, 3);
+		out->payload = cJSON_GetArrayItem(m, 4);
+	} else {
+		if (!cJSON_IsObject(m))
+			return -1;
+		out->join_ref = cJSON_GetObjectItemCaseSensitive(m, "join_ref");
+		out->ref = cJSON_GetObjectItemCaseSensitive(m, "ref");
+		t = cJSON_GetObjectItemCaseSensitive(m, "topic");
+		e = cJSON_GetObjectItemCaseSensitive(m, "event");
+		out->payload = cJSON_GetObjectItemCaseSensitive(m, "payload");
+	}
+	if (!cJSON_IsString(t) || !cJSON_IsString(e))
+		return -1;
+	out->topic = t->valuestring;
+	out->event = e->valuestring;
+	if (out->join_ref != NULL && cJSON_IsNull(out->join_ref))
+		out->join_ref = NULL;
+	return 0;
+}
+
 static void
 handle_message(struct realtime *rt, struct conn *c, const char *text, size_t len)
 {
 	cJSON *m = cJSON_ParseWithLength(text, len), *empty = NULL;
-	const cJSON *payload, *refi, *jri;
+	const cJSON *payload;
 	const char *topic, *event;
 	char *ref = NULL, *join_ref = NULL;
 	struct channel *ch;
+	struct message msg;
 
-	if (!cJSON_IsObject(m) || (topic = string_of(m, "topic")) == NULL ||
-	    (event = string_of(m, "event")) == NULL) {
+	if (realtime_decode(c->v2, m, &msg) != 0) {
 		/* Phoenix drops what it cannot decode; so does a nudge channel. */
 		cJSON_Delete(m);
 		return;
 	}
-	payload = cJSON_GetObjectItemCaseSensitive(m, "payload");
+	topic = msg.topic;
+	event = msg.event;
+	payload = msg.payload;
 	if (!cJSON_IsObject(payload))
 		payload = empty = cJSON_CreateObject();
-	if ((refi = cJSON_GetObjectItemCaseSensitive(m, "ref")) != NULL)
-		ref = cJSON_PrintUnformatted(refi);
-	if ((jri = cJSON_GetObjectItemCaseSensitive(m, "join_ref")) != NULL && !cJSON_IsNull(jri))
-		join_ref = cJSON_PrintUnformatted(jri);
+	if (msg.ref != NULL)
+		ref = cJSON_PrintUnformatted(msg.ref);
+	if (msg.join_ref != NULL)
+		join_ref = cJSON_PrintUnformatted(msg.join_ref);
+	c->in_join_ref = join_ref;
 
 	if (strcmp(topic, "phoenix") == 0 && strcmp(event, "heartbeat") == 0)
 		reply(c, topic, ref, "ok", NULL);
@@ -640,6 +710,7 @@ handle_message(struct realtime *rt, struct conn *c, const char *text, size_t len
 		handle_access_token(rt, c, ch, payload);
 	/* broadcast and presence are not served: nothing here uses them. */
 
+	c->in_join_ref = NULL;
 	cJSON_free(ref);
 	cJSON_free(join_ref);
 	cJSON_Delete(empty);
@@ -776,11 +847,16 @@ fan_out(struct realtime *rt, const char *payload)
 			if (data == NULL)
 				data = change_data(n, type);
 			strbuf_reset(&sb);
-			strbuf_addf(&sb, "{\"topic\":%s,\"event\":\"postgres_changes\","
-			    "\"payload\":{\"ids\":[", ch->topic_json);
+			if (c->v2)
+				strbuf_addf(&sb, "[%s,null,%s,\"postgres_changes\",{\"ids\":[",
+				    ch->join_ref, ch->topic_json);
+			else
+				strbuf_addf(&sb, "{\"topic\":%s,\"event\":\"postgres_changes\","
+				    "\"payload\":{\"ids\":[", ch->topic_json);
 			for (j = 0; j < nids; j++)
 				strbuf_addf(&sb, "%s%u", j > 0 ? "," : "", (unsigned)ids[j]);
-			strbuf_addf(&sb, "],\"data\":%s},\"ref\":null}", data);
+			strbuf_addf(&sb, c->v2 ? "],\"data\":%s}]" : "],\"data\":%s},\"ref\":null}",
+			    data);
 			conn_send(c, sb.buf, sb.len);
 		}
 	}
@@ -1098,8 +1174,26 @@ upgrade_arg(struct lws *wsi, const char *name, char *buf, int len)
  * apikey that verifies as anon or service_role. 0 with the key's expiry, or
  * the HTTP status and a JSON body to refuse with.
  */
+/*
+ * The serializer's major version from vsn= (1 when absent, as Phoenix), or
+ * -1. The buffer holds any argument: lws stops at the first that does not
+ * fit, and the apikey comes first.
+ */
 static int
-check_upgrade(struct realtime *rt, struct lws *wsi, long long *exp, const char **body)
+protocol_version(struct lws *wsi)
+{
+	char buf[JWT_MAX_LEN + 16];
+	const char *v = lws_get_urlarg_by_name(wsi, "vsn=", buf, sizeof buf);
+
+	if (v == NULL || strncmp(v, "1.", 2) == 0)
+		return 1;
+	if (strncmp(v, "2.", 2) == 0)
+		return 2;
+	return -1;
+}
+
+static int
+check_upgrade(struct realtime *rt, struct lws *wsi, long long *exp, int *v2, const char **body)
 {
 	const struct settings *s = &rt->srv->settings;
 	char buf[JWT_MAX_LEN + 16], err[ERRLEN];
@@ -1112,11 +1206,11 @@ check_upgrade(struct realtime *rt, struct lws *wsi, long long *exp, const char *
 		*body = "{\"message\":\"no such endpoint\"}";
 		return 404;
 	}
-	if ((v = lws_get_urlarg_by_name(wsi, "vsn=", buf, sizeof buf)) != NULL &&
-	    strncmp(v, "1.", 2) != 0) {
-		*body = "{\"message\":\"unsupported protocol version: use vsn=1.0.0\"}";
+	if ((n = protocol_version(wsi)) < 0) {
+		*body = "{\"message\":\"unsupported protocol version: use vsn=1.0.0 or vsn=2.0.0\"}";
 		return 400;
 	}
+	*v2 = n == 2;
 	if ((v = upgrade_arg(wsi, "apikey", buf, sizeof buf)) == NULL) {
 		*body = "{\"message\":\"No API key found in request\"}";
 		return 401;
@@ -1172,7 +1266,7 @@ callback_realtime(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	struct conn *c = pss != NULL ? pss->c : NULL;
 	const char *body;
 	long long exp = 0;
-	int status;
+	int status, v2 = 0;
 
 	if (rt == NULL)
 		return 0;
@@ -1197,19 +1291,20 @@ callback_realtime(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		if (in == NULL || strcasecmp(in, "websocket") != 0)
 			return 0;
-		if ((status = check_upgrade(rt, wsi, &exp, &body)) != 0)
+		if ((status = check_upgrade(rt, wsi, &exp, &v2, &body)) != 0)
 			return refuse(wsi, status, body);
 		return 0;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		/* Also here: lws may have skipped CONFIRM_UPGRADE. Hang up. */
-		return check_upgrade(rt, wsi, &exp, &body) != 0 ? -1 : 0;
+		return check_upgrade(rt, wsi, &exp, &v2, &body) != 0 ? -1 : 0;
 	case LWS_CALLBACK_ESTABLISHED:
-		if (pss == NULL || check_upgrade(rt, wsi, &exp, &body) != 0)
+		if (pss == NULL || check_upgrade(rt, wsi, &exp, &v2, &body) != 0)
 			return -1;
 		c = xcalloc(1, sizeof *c);
 		c->wsi = wsi;
 		c->pss = pss;
 		c->apikey_exp = exp;
+		c->v2 = v2;
 		c->last_rx_ms = now_ms();
 		c->next = rt->conns;
 		if (rt->conns != NULL)
@@ -1239,7 +1334,14 @@ callback_realtime(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			    (unsigned char *)"message too large", 17);
 			return -1;
 		}
-		if (!lws_frame_is_binary(wsi) && c->rx.len > 0)
+		if (lws_frame_is_binary(wsi)) {
+			/* v2 sends broadcasts as binary frames; broadcast is not served. */
+			static const char why[] = "binary frames (broadcast) are not supported";
+			lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+			    (unsigned char *)why, sizeof why - 1);
+			return -1;
+		}
+		if (c->rx.len > 0)
 			handle_message(rt, c, c->rx.buf, c->rx.len);
 		if (c->rx.cap > 16384)
 			strbuf_free(&c->rx);

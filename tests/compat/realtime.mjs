@@ -1,0 +1,153 @@
+// Realtime postgres_changes through supabase-js's channel API, over both of
+// Phoenix's JSON serializers: the pinned client's default (vsn=1.0.0, object
+// frames) and vsn=2.0.0, the array frames [join_ref, ref, topic, event,
+// payload] that realtime-js >= 2.79 and phoenix.js send by default. The pinned
+// client predates v2, so the v2 run gives it phoenix.js's V2 JSON serializer
+// through its own encode/decode/transport options; the channel logic that
+// turns replies into SUBSCRIBED and events into callbacks is the client's.
+//
+// The server's events carry only {id, user_id, version} of the row (a sync
+// nudge), so the checks look at those fields, not at the whole row.
+import { spawnSync } from 'node:child_process';
+
+// realtime-js needs a global WebSocket: Node 22 has one, Node 20 behind a flag.
+if (typeof globalThis.WebSocket === 'undefined' && !process.env.COMPAT_WS_REEXEC) {
+	const r = spawnSync(process.execPath, ['--experimental-websocket', ...process.argv.slice(1)],
+		{ stdio: 'inherit', env: { ...process.env, COMPAT_WS_REEXEC: '1' } });
+	process.exit(r.status === null ? 1 : r.status);
+}
+
+const { createClient } = await import('@supabase/supabase-js');
+const { anonKey, check, done, eq, newUser, ok, url, uuid } = await import('./lib.mjs');
+
+const TIMEOUT_MS = 15000;
+
+// phoenix.js's V2 JSON serializer (assets/js/phoenix/serializer.js), text frames only.
+const v2 = {
+	encode: (msg, callback) => callback(JSON.stringify([msg.join_ref, msg.ref, msg.topic, msg.event, msg.payload])),
+	decode: (raw, callback) => {
+		const [join_ref, ref, topic, event, payload] = JSON.parse(raw);
+		return callback({ join_ref, ref, topic, event, payload });
+	},
+	// The pinned client always asks for vsn=1.0.0; a newer one asks for 2.0.0.
+	transport: class extends WebSocket {
+		constructor(address, protocols) {
+			super(address.replace('vsn=1.0.0', 'vsn=2.0.0'), protocols);
+		}
+	},
+};
+
+// Resolves with the first value pushed, or rejects after TIMEOUT_MS (a
+// deadline for a broken server, never a wait the checks rely on).
+function waiter(what) {
+	let resolve;
+	const promise = new Promise((res, rej) => {
+		const t = setTimeout(() => rej(new Error(`timed out waiting for ${what}`)), TIMEOUT_MS);
+		resolve = (v) => { clearTimeout(t); res(v); };
+	});
+	return { promise, push: resolve };
+}
+
+function subscribed(channel) {
+	return new Promise((resolve, reject) => {
+		const t = setTimeout(() => reject(new Error('no subscribe status')), TIMEOUT_MS);
+		channel.subscribe((status, err) => {
+			clearTimeout(t);
+			if (status === 'SUBSCRIBED') resolve(status);
+			else reject(new Error(`status ${status}${err ? ': ' + err.message : ''}`));
+		});
+	});
+}
+
+// A signed-in user whose client speaks the given serializer.
+async function user(tag, options) {
+	const u = await newUser(tag);
+	const sb = createClient(url, anonKey, { realtime: process.env.COMPAT_DEBUG ?
+		{ ...options, logger: (k, m, d) => console.log('#', k, m, JSON.stringify(d)) } : options });
+	const { error } = await sb.auth.setSession(u.session);
+	if (error) throw new Error(`setSession: ${error.message}`);
+	return { ...u, sb };
+}
+
+// A channel on projects whose events queue up in order, for await next().
+function changes(sb, name, event) {
+	const queue = [];
+	let wake = null;
+	const channel = sb.channel(name).on('postgres_changes',
+		{ event, schema: 'public', table: 'projects' }, (p) => {
+			queue.push(p);
+			if (wake) wake();
+		});
+	async function next() {
+		if (queue.length === 0) {
+			const w = waiter('a postgres_changes event');
+			wake = w.push;
+			await w.promise;
+			wake = null;
+		}
+		return queue.shift();
+	}
+	return { channel, next };
+}
+
+async function insertProject(u, n) {
+	const { error } = await u.sb.from('projects').insert({ id: uuid(n), name: `p${n}` });
+	if (error) throw new Error(`insert: ${JSON.stringify(error)}`);
+}
+
+for (const [vsn, options, base] of [['1.0.0 (the pinned client\'s default)', {}, 100], ['2.0.0', v2, 200]]) {
+	const a = await user(`rt-a-${base}`, options);
+	const b = await user(`rt-b-${base}`, options);
+	const ca = changes(a.sb, `a-${base}`, '*');
+	const cb = changes(b.sb, `b-${base}`, 'INSERT');
+
+	await check(`Realtime vsn=${vsn}: channel.subscribe() with postgres_changes → SUBSCRIBED (join reply echoes the bindings with ids)`, async () => {
+		eq(await subscribed(ca.channel), 'SUBSCRIBED');
+		eq(await subscribed(cb.channel), 'SUBSCRIBED');
+	});
+
+	await check(`Realtime vsn=${vsn}: the user's own INSERT reaches their postgres_changes callback (eventType, schema, table, new)`, async () => {
+		await insertProject(a, base + 1);
+		const p = await ca.next();
+		eq([p.eventType, p.schema, p.table], ['INSERT', 'public', 'projects'], 'event');
+		eq([p.new.id, p.new.user_id], [uuid(base + 1), a.user.id], 'new');
+	});
+
+	// projects keeps the newest version (agentlogs_lww), so an edit bumps it.
+	await check(`Realtime vsn=${vsn}: an UPDATE by the user arrives as UPDATE with the row's id`, async () => {
+		const { error } = await a.sb.from('projects').update({ name: 'renamed', version: 2 }).eq('id', uuid(base + 1));
+		ok(!error, `update: ${JSON.stringify(error)}`);
+		const p = await ca.next();
+		eq([p.eventType, p.new.id, p.new.user_id], ['UPDATE', uuid(base + 1), a.user.id]);
+	});
+
+	await check(`Realtime vsn=${vsn}: RLS: another user's INSERT is not delivered (only the subscriber's own next one is)`, async () => {
+		// A's insert commits before B's; events go out in commit order, so
+		// B's first event being B's own row shows A's was withheld.
+		await insertProject(a, base + 2);
+		await insertProject(b, base + 3);
+		const p = await cb.next();
+		eq([p.new.id, p.new.user_id], [uuid(base + 3), b.user.id]);
+		const own = await ca.next();
+		eq(own.new.id, uuid(base + 2), 'A still gets its own');
+	});
+
+	await check(`Realtime vsn=${vsn}: a binding with an unsupported filter → CHANNEL_ERROR with the server's reason`, async () => {
+		const ch = a.sb.channel(`bad-${base}`).on('postgres_changes',
+			{ event: '*', schema: 'public', table: 'projects', filter: 'name=like.x' }, () => {});
+		let reason = '';
+		await subscribed(ch).catch((e) => { reason = e.message; });
+		ok(reason.startsWith('status CHANNEL_ERROR'), `got "${reason}"`);
+		await a.sb.removeChannel(ch);
+	});
+	await check(`Realtime vsn=${vsn}: removeChannel() → phx_leave answered ok, no channels left`, async () => {
+		eq(await a.sb.removeChannel(ca.channel), 'ok');
+		eq(await b.sb.removeChannel(cb.channel), 'ok');
+		eq(a.sb.getChannels().length, 0, 'channels');
+	});
+
+	a.sb.realtime.disconnect();
+	b.sb.realtime.disconnect();
+}
+
+done();
