@@ -42,6 +42,7 @@
 
 #include "jwt.h"
 #include "realtime.h"
+#include "realtime-frame.h"
 #include "server.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -251,28 +252,10 @@ static void
 push(struct conn *c, const char *join_ref, const char *topic, const char *event,
     cJSON *payload, const char *ref)
 {
-	cJSON *m;
-	char *s;
+	char *s = rt_frame_encode(c->v2, join_ref, ref, topic, event, payload);
 
-	if (c->v2) {
-		m = cJSON_CreateArray();
-		cJSON_AddItemToArray(m, cJSON_CreateRaw(join_ref != NULL ? join_ref : "null"));
-		cJSON_AddItemToArray(m, cJSON_CreateRaw(ref != NULL ? ref : "null"));
-		cJSON_AddItemToArray(m, cJSON_CreateString(topic));
-		cJSON_AddItemToArray(m, cJSON_CreateString(event));
-		cJSON_AddItemToArray(m, payload);
-	} else {
-		m = cJSON_CreateObject();
-		cJSON_AddStringToObject(m, "topic", topic);
-		cJSON_AddStringToObject(m, "event", event);
-		cJSON_AddItemToObject(m, "payload", payload);
-		cJSON_AddRawToObject(m, "ref", ref != NULL ? ref : "null");
-	}
-	if ((s = cJSON_PrintUnformatted(m)) == NULL)
-		fatalx("out of memory");
 	conn_send(c, s, strlen(s));
 	cJSON_free(s);
-	cJSON_Delete(m);
 }
 
 static void
@@ -625,49 +608,6 @@ handle_access_token(struct realtime *rt, struct conn *c, struct channel *ch,
 	cJSON_Delete(claims);
 }
 
-/* One decoded client message; the pointers are into the parsed frame. */
-struct message {
-	const char *topic, *event;
-	const cJSON *payload, *ref, *join_ref;	/* ref and join_ref: NULL when absent */
-};
-
-/*
- * A frame in the socket's serializer, or -1 for what Phoenix cannot decode:
- * v1 an object {topic, event, payload, ref, join_ref}, v2 exactly the array
- * [join_ref, ref, topic, event, payload].
- */
-static int
-realtime_decode(int v2, const cJSON *m, struct message *out)
-{
-	const cJSON *t, *e;
-
-	memset(out, 0, sizeof *out);
-	if (v2) {
-		if (!cJSON_IsArray(m) || cJSON_GetArraySize(m) != 5)
-			return -1;
-		out->join_ref = cJSON_GetArrayItem(m, 0);
-		out->ref = cJSON_GetArrayItem(m, 1);
-		t = cJSON_GetArrayItem(m, 2);
-		e = cJSON_GetArrayItem(m, 3);
-		out->payload = cJSON_GetArrayItem(m, 4);
-	} else {
-		if (!cJSON_IsObject(m))
-			return -1;
-		out->join_ref = cJSON_GetObjectItemCaseSensitive(m, "join_ref");
-		out->ref = cJSON_GetObjectItemCaseSensitive(m, "ref");
-		t = cJSON_GetObjectItemCaseSensitive(m, "topic");
-		e = cJSON_GetObjectItemCaseSensitive(m, "event");
-		out->payload = cJSON_GetObjectItemCaseSensitive(m, "payload");
-	}
-	if (!cJSON_IsString(t) || !cJSON_IsString(e))
-		return -1;
-	out->topic = t->valuestring;
-	out->event = e->valuestring;
-	if (out->join_ref != NULL && cJSON_IsNull(out->join_ref))
-		out->join_ref = NULL;
-	return 0;
-}
-
 static void
 handle_message(struct realtime *rt, struct conn *c, const char *text, size_t len)
 {
@@ -676,9 +616,9 @@ handle_message(struct realtime *rt, struct conn *c, const char *text, size_t len
 	const char *topic, *event;
 	char *ref = NULL, *join_ref = NULL;
 	struct channel *ch;
-	struct message msg;
+	struct rt_message msg;
 
-	if (realtime_decode(c->v2, m, &msg) != 0) {
+	if (rt_frame_decode(c->v2, m, &msg) != 0) {
 		/* Phoenix drops what it cannot decode; so does a nudge channel. */
 		cJSON_Delete(m);
 		return;

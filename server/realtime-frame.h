@@ -1,0 +1,28 @@
+/*
+ * Phoenix's two JSON serializers, as Supabase Realtime accepts them: vsn 1
+ * frames are objects {topic, event, payload, ref, join_ref?}, vsn 2 frames
+ * arrays [join_ref, ref, topic, event, payload].
+ */
+#ifndef AGENTLOGS_SERVER_REALTIME_FRAME_H
+#define AGENTLOGS_SERVER_REALTIME_FRAME_H
+
+#include <cjson/cJSON.h>
+
+/* One decoded client message; the pointers are into the parsed frame. */
+struct rt_message {
+	const char *topic, *event;
+	const cJSON *payload;		/* any JSON value, or NULL when absent */
+	const cJSON *ref, *join_ref;	/* NULL when absent; join_ref also when null */
+};
+
+/* m in serializer v2 (nonzero) or v1 into out; -1 for what Phoenix cannot decode. */
+int rt_frame_decode(int v2, const cJSON *m, struct rt_message *out);
+
+/*
+ * The frame's text (cJSON_free it); payload is taken over. join_ref and
+ * ref are JSON text or NULL (null); v1 has no join_ref.
+ */
+char *rt_frame_encode(int v2, const char *join_ref, const char *ref, const char *topic,
+    const char *event, cJSON *payload);
+
+#endif
