@@ -1,8 +1,8 @@
 /*
  * Supabase Realtime's postgres_changes over Phoenix's JSON serializers, as
  * realtime-js speaks them: vsn=1.0.0 frames are objects {topic, event,
- * payload, ref, join_ref?}; vsn=2.0.0 frames (the default of realtime-js from
- * 2.79 on, and of phoenix.js) are arrays [join_ref, ref, topic, event,
+ * payload, ref, join_ref?}; vsn=2.0.0 frames (the default of newer realtime-js
+ * releases and of phoenix.js) are arrays [join_ref, ref, topic, event,
  * payload], where every message to a channel carries the ref of the join that
  * opened it. The socket's vsn, fixed at the upgrade, picks the serializer;
  * v2's binary frames (broadcast) are refused with a close, since broadcast is

@@ -1,7 +1,7 @@
 // Realtime postgres_changes through supabase-js's channel API, over both of
 // Phoenix's JSON serializers: the pinned client's default (vsn=1.0.0, object
 // frames) and vsn=2.0.0, the array frames [join_ref, ref, topic, event,
-// payload] that realtime-js >= 2.79 and phoenix.js send by default. The pinned
+// payload] that newer realtime-js and phoenix.js send by default. The pinned
 // client predates v2, so the v2 run gives it phoenix.js's V2 JSON serializer
 // through its own encode/decode/transport options; the channel logic that
 // turns replies into SUBSCRIBED and events into callbacks is the client's.
@@ -149,5 +149,51 @@ for (const [vsn, options, base] of [['1.0.0 (the pinned client\'s default)', {},
 	a.sb.realtime.disconnect();
 	b.sb.realtime.disconnect();
 }
+
+// The wire itself, without the client: a raw vsn=2.0.0 socket.
+function rawSocket() {
+	const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${anonKey}&vsn=2.0.0`);
+	const frames = [];
+	let wake = null;
+	ws.onmessage = (m) => { frames.push(m.data); if (wake) wake(); };
+	const closed = new Promise((resolve) => { ws.onclose = (e) => resolve(e); });
+	const opened = new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+	async function next() {
+		if (frames.length === 0) {
+			const w = waiter('a frame');
+			wake = w.push;
+			await w.promise;
+			wake = null;
+		}
+		return JSON.parse(frames.shift());
+	}
+	return { ws, opened, closed, next };
+}
+
+await check('Phoenix V2 serializer: heartbeat [null,ref,"phoenix","heartbeat",{}] → [null,ref,"phoenix","phx_reply",{status:"ok",response:{}}]', async () => {
+	const s = rawSocket();
+	await s.opened;
+	s.ws.send(JSON.stringify([null, '7', 'phoenix', 'heartbeat', {}]));
+	eq(await s.next(), [null, '7', 'phoenix', 'phx_reply', { status: 'ok', response: {} }]);
+	s.ws.close();
+});
+
+await check('Phoenix V2 serializer: a reply carries the join_ref of the message it answers (phx_join, then phx_leave)', async () => {
+	const s = rawSocket();
+	await s.opened;
+	s.ws.send(JSON.stringify(['3', '3', 'realtime:raw', 'phx_join', { config: {} }]));
+	eq(await s.next(), ['3', '3', 'realtime:raw', 'phx_reply', { status: 'ok', response: { postgres_changes: [] } }]);
+	s.ws.send(JSON.stringify(['3', '4', 'realtime:raw', 'phx_leave', {}]));
+	eq(await s.next(), ['3', '4', 'realtime:raw', 'phx_reply', { status: 'ok', response: {} }]);
+	s.ws.close();
+});
+
+await check('Realtime: a binary frame (v2 broadcast encoding, not served) closes the socket with 1003 and a reason', async () => {
+	const s = rawSocket();
+	await s.opened;
+	s.ws.send(new Uint8Array([3, 1, 1, 1, 1, 0, 1]));
+	const e = await s.closed;
+	eq([e.code, e.reason], [1003, 'binary frames (broadcast) are not supported']);
+});
 
 done();

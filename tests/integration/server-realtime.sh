@@ -93,7 +93,7 @@ t_assert_eq 401 "$(upgrade "apikey=$forged_key&vsn=1.0.0")" "upgrade with a forg
 t_assert_eq 401 "$(upgrade "apikey=$A&vsn=1.0.0")" "a user's access token as the apikey"
 t_assert_eq 101 "$(upgrade "apikey=$S_ANON&vsn=1.0.0")" "upgrade with the anon key"
 t_assert_eq 101 "$(upgrade 'vsn=1.0.0' -H "apikey: $S_ANON")" "apikey as a header"
-t_assert_eq 101 "$(upgrade "apikey=$S_ANON&vsn=2.0.0")" "the V2 serializer (realtime-js >= 2.79 default)"
+t_assert_eq 101 "$(upgrade "apikey=$S_ANON&vsn=2.0.0")" "the V2 serializer (newer realtime-js default)"
 t_assert_eq 400 "$(upgrade "apikey=$S_ANON&vsn=3.0.0")" "an unsupported serializer"
 # A plain GET is told to upgrade.
 s_http GET '/realtime/v1/websocket?vsn=1.0.0'
