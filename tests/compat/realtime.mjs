@@ -8,13 +8,12 @@
 //
 // The server's events carry only {id, user_id, version} of the row (a sync
 // nudge), so the checks look at those fields, not at the whole row.
-import { spawnSync } from 'node:child_process';
-
-// realtime-js needs a global WebSocket: Node 22 has one, Node 20 behind a flag.
-if (typeof globalThis.WebSocket === 'undefined' && !process.env.COMPAT_WS_REEXEC) {
-	const r = spawnSync(process.execPath, ['--experimental-websocket', ...process.argv.slice(1)],
-		{ stdio: 'inherit', env: { ...process.env, COMPAT_WS_REEXEC: '1' } });
-	process.exit(r.status === null ? 1 : r.status);
+// realtime-js needs a global WebSocket: Node 22 has one, Node 20 only behind a
+// flag, Debian 12's Node 18 none; the `ws` package (a dependency of the pinned
+// client, in the same modules) stands in, as realtime-js itself uses it on Node.
+if (typeof globalThis.WebSocket === 'undefined') {
+	const { WebSocket } = await import('ws');
+	globalThis.WebSocket = WebSocket;
 }
 
 const { createClient } = await import('@supabase/supabase-js');
