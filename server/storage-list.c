@@ -103,7 +103,7 @@ storage_list(struct worker *w, const struct caller *c, const struct http_request
 	cJSON *b = body_object(req, res);
 	const cJSON *prefix, *search, *sort, *col, *order;
 	struct strbuf pat = STRBUF_INIT;
-	char level[16], limit_s[16], offset_s[16], *sql;
+	char level[24], limit_s[24], offset_s[24], *sql;	/* a long in decimal */
 	const char *params[4], *column = "name", *dir = "asc";
 	long limit, offset, levels = 1;
 	size_t i;
