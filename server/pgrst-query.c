@@ -47,10 +47,20 @@ struct order {
 	const char *nulls;	/* NULL, "NULLS FIRST" or "NULLS LAST" */
 };
 
-/* A column in select= (name NULL for *), on_conflict= or columns=. */
+/*
+ * A column in select= (name NULL for *), on_conflict= or columns=; in
+ * select=, also an embedding: name is the related table, kids its columns.
+ */
 struct column {
 	char *name;
 	char *alias;
+	int embed;
+	int inner;		/* !inner: only rows that have a related row */
+	char *hint;		/* !<constraint>: which foreign key */
+	struct column *kids;
+	size_t nkids;
+	const struct pgrst_rel *rel;	/* resolved before the SQL is built */
+	int to_one;		/* through the outer table's key: an object */
 };
 
 struct query {
@@ -72,6 +82,9 @@ struct query {
 	int missing_default;	/* Prefer: missing=default */
 	enum pgrst_accept accept;
 	enum resolution resolution;
+	const char *schema;
+	int has_embed;		/* the outer table is then aliased pgrst_0 */
+	int has_inner;
 };
 
 struct params {
@@ -216,15 +229,24 @@ add_qname(struct strbuf *sb, const char *schema, const char *name)
 	add_ident(sb, name);
 }
 
+static void columns_free(struct column *c, size_t n);
+
+static void
+column_clear(struct column *c)
+{
+	free(c->name);
+	free(c->alias);
+	free(c->hint);
+	columns_free(c->kids, c->nkids);
+}
+
 static void
 columns_free(struct column *c, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(c[i].name);
-		free(c[i].alias);
-	}
+	for (i = 0; i < n; i++)
+		column_clear(&c[i]);
 	free(c);
 }
 
@@ -299,8 +321,10 @@ static int
 column_item(const char *s, size_t len, void *arg)
 {
 	struct column_list *l = arg;
-	struct column col = { NULL, NULL };
+	struct column col;
 	const char *colon;
+
+	memset(&col, 0, sizeof col);
 
 	while (len > 0 && *s == ' ') {
 		s++;
@@ -335,6 +359,94 @@ parse_columns(const char *v, struct column **c, size_t *n, int aliases)
 	struct column_list l = { c, n, aliases };
 
 	return each_item(v, column_item, &l);
+}
+
+/* The end of the select= item at s: the first comma outside parentheses. */
+static const char *
+select_item_end(const char *s, const char *end)
+{
+	int depth = 0;
+
+	for (; s < end; s++) {
+		if (*s == '(')
+			depth++;
+		else if (*s == ')')
+			depth--;
+		else if (*s == ',' && depth == 0)
+			break;
+	}
+	return s;
+}
+
+static int parse_select(const char *s, size_t len, struct column **c, size_t *n, int depth);
+
+/* [alias:]table[!hint](cols): an embedding, its columns parsed one level deeper. */
+static int
+embed_item(const char *s, size_t len, struct column **c, size_t *n, int depth)
+{
+	const char *open, *colon, *bang, *name;
+	struct column col;
+
+	while (len > 0 && *s == ' ') {
+		s++;
+		len--;
+	}
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	open = memchr(s, '(', len);
+	if (depth >= PGRST_EMBED_DEPTH || *n >= MAX_COLUMNS || open == NULL || s[len - 1] != ')')
+		return -1;
+	memset(&col, 0, sizeof col);
+	col.embed = 1;
+	name = s;
+	if ((colon = memchr(s, ':', (size_t)(open - s))) != NULL) {
+		if ((col.alias = ident_from(s, (size_t)(colon - s))) == NULL)
+			return -1;
+		name = colon + 1;
+	}
+	bang = memchr(name, '!', (size_t)(open - name));
+	if ((col.name = ident_from(name, (size_t)((bang != NULL ? bang : open) - name))) == NULL)
+		goto bad;
+	if (bang != NULL) {
+		if ((col.hint = ident_from(bang + 1, (size_t)(open - bang - 1))) == NULL)
+			goto bad;
+		col.inner = strcmp(col.hint, "inner") == 0;
+		if (col.inner || strcmp(col.hint, "left") == 0) {
+			free(col.hint);
+			col.hint = NULL;
+		}
+	}
+	if (parse_select(open + 1, (size_t)(s + len - 1 - (open + 1)), &col.kids, &col.nkids,
+	    depth + 1) != 0)
+		goto bad;
+	*c = xreallocarray(*c, *n + 1, sizeof **c);
+	(*c)[(*n)++] = col;
+	return 0;
+bad:
+	column_clear(&col);
+	return -1;
+}
+
+/* select=: columns, aliases, * and embeddings, depth levels deep already. */
+static int
+parse_select(const char *s, size_t len, struct column **c, size_t *n, int depth)
+{
+	struct column_list l = { c, n, 1 };
+	const char *end = s + len, *e;
+	int rc;
+
+	for (;;) {
+		e = select_item_end(s, end);
+		if (memchr(s, '(', (size_t)(e - s)) != NULL)
+			rc = embed_item(s, (size_t)(e - s), c, n, depth);
+		else
+			rc = column_item(s, (size_t)(e - s), &l);
+		if (rc != 0)
+			return -1;
+		if (e == end)
+			return 0;
+		s = e + 1;
+	}
 }
 
 static int
@@ -705,9 +817,10 @@ parse_param(struct query *q, const char *key, const char *value, struct pgrst_er
 	if (strcmp(key, "select") == 0) {
 		if (once(&q->has_select, key, value, e) != 0)
 			return -1;
-		if (parse_columns(value, &q->select, &q->nselect, 1) != 0)
+		if (parse_select(value, strlen(value), &q->select, &q->nselect, 0) != 0)
 			return fail_parse(e, "select parameter", key, value,
-			    "expected *, column or alias:column, comma-separated");
+			    "expected *, column, alias:column or [alias:]table[!hint](columns),"
+			    " comma-separated");
 	} else if (strcmp(key, "order") == 0) {
 		if (once(&q->has_order, key, value, e) != 0)
 			return -1;
@@ -820,6 +933,7 @@ parse_prefer(struct query *q, const char *prefer)
 }
 
 static void add_filter(struct strbuf *sb, const struct filter *f, struct params *p);
+static void add_join(struct strbuf *sb, const struct column *c, int level);
 
 static void
 add_logic(struct strbuf *sb, const struct logic *l, struct params *p)
@@ -842,11 +956,21 @@ add_logic(struct strbuf *sb, const struct logic *l, struct params *p)
 static void
 add_where(struct strbuf *sb, const struct query *q, struct params *p)
 {
-	size_t i;
+	size_t i, n = 0;
 
 	for (i = 0; i < q->nfilters; i++) {
-		strbuf_adds(sb, i == 0 ? " WHERE " : " AND ");
+		strbuf_adds(sb, n++ == 0 ? " WHERE " : " AND ");
 		add_filter(sb, &q->filters[i], p);
+	}
+	/* !inner: only rows that have a related row (GET only, checked before). */
+	for (i = 0; i < q->nselect; i++) {
+		if (!q->select[i].inner)
+			continue;
+		strbuf_adds(sb, n++ == 0 ? " WHERE EXISTS (SELECT 1 FROM " : " AND EXISTS (SELECT 1 FROM ");
+		add_qname(sb, q->schema, q->select[i].name);
+		strbuf_adds(sb, " pgrst_1");
+		add_join(sb, &q->select[i], 0);
+		strbuf_addc(sb, ')');
 	}
 }
 
@@ -895,28 +1019,102 @@ add_order(struct strbuf *sb, const struct query *q)
 	}
 }
 
+/* The next column of a comma-separated key at *s, quoted; advances *s. */
 static void
-add_select_list(struct strbuf *sb, const struct query *q)
+add_key_column(struct strbuf *sb, const char **s)
+{
+	size_t n = strcspn(*s, ",");
+	char *col = xstrndup(*s, n);
+
+	add_ident(sb, col);
+	free(col);
+	*s += (*s)[n] == ',' ? n + 1 : n;
+}
+
+/*
+ * The join of an embedding: pgrst_<level+1> is the related table,
+ * pgrst_<level> the one it is embedded in. Each side's key columns, in order.
+ */
+static void
+add_join(struct strbuf *sb, const struct column *c, int level)
+{
+	const char *in = c->to_one ? c->rel->ref_cols : c->rel->cols;
+	const char *out = c->to_one ? c->rel->cols : c->rel->ref_cols;
+
+	strbuf_adds(sb, " WHERE ");
+	while (*in != '\0' && *out != '\0') {
+		strbuf_addf(sb, "pgrst_%d.", level + 1);
+		add_key_column(sb, &in);
+		strbuf_addf(sb, " = pgrst_%d.", level);
+		add_key_column(sb, &out);
+		if (*in != '\0' && *out != '\0')
+			strbuf_adds(sb, " AND ");
+	}
+}
+
+static void add_select_items(struct strbuf *sb, const char *schema, const struct column *c,
+    size_t n, int level);
+
+/*
+ * An embedding as PostgREST gives it: a correlated subquery in the select
+ * list, one object (or null) through our foreign key, an array through the
+ * related table's. Run as the caller, so row-level security filters it.
+ */
+static void
+add_embed(struct strbuf *sb, const char *schema, const struct column *c, int level)
+{
+	strbuf_addf(sb, c->to_one ? "(SELECT row_to_json(pgrst_e%d.*) FROM (SELECT " :
+	    "(SELECT coalesce(json_agg(pgrst_e%d.*), '[]') FROM (SELECT ", level + 1);
+	add_select_items(sb, schema, c->kids, c->nkids, level + 1);
+	strbuf_adds(sb, " FROM ");
+	add_qname(sb, schema, c->name);
+	strbuf_addf(sb, " pgrst_%d", level + 1);
+	add_join(sb, c, level);
+	strbuf_addf(sb, ") pgrst_e%d) AS ", level + 1);
+	add_ident(sb, c->alias != NULL ? c->alias : c->name);
+}
+
+static void
+add_select_items(struct strbuf *sb, const char *schema, const struct column *c, size_t n,
+    int level)
 {
 	size_t i;
 
-	if (q->nselect == 0) {
+	if (n == 0) {
 		strbuf_addc(sb, '*');
 		return;
 	}
-	for (i = 0; i < q->nselect; i++) {
+	for (i = 0; i < n; i++) {
 		if (i > 0)
 			strbuf_adds(sb, ", ");
-		if (q->select[i].name == NULL) {
+		if (c[i].embed) {
+			add_embed(sb, schema, &c[i], level);
+			continue;
+		}
+		if (c[i].name == NULL) {
 			strbuf_addc(sb, '*');
 			continue;
 		}
-		add_ident(sb, q->select[i].name);
-		if (q->select[i].alias != NULL) {
+		add_ident(sb, c[i].name);
+		if (c[i].alias != NULL) {
 			strbuf_adds(sb, " AS ");
-			add_ident(sb, q->select[i].alias);
+			add_ident(sb, c[i].alias);
 		}
 	}
+}
+
+static void
+add_select_list(struct strbuf *sb, const struct query *q)
+{
+	add_select_items(sb, q->schema, q->select, q->nselect, 0);
+}
+
+/* The outer table's alias, which embeddings' joins name. */
+static void
+add_outer_alias(struct strbuf *sb, const struct query *q)
+{
+	if (q->has_embed)
+		strbuf_adds(sb, " pgrst_0");
 }
 
 /*
@@ -958,6 +1156,7 @@ representation(const struct query *q, char *write)
 	strbuf_adds(&sb, " FROM (SELECT ");
 	add_select_list(&sb, q);
 	strbuf_adds(&sb, " FROM pgrst_w");
+	add_outer_alias(&sb, q);
 	add_order(&sb, q);
 	strbuf_adds(&sb, ") pgrst_t");
 	free(write);
@@ -974,6 +1173,7 @@ add_count_plan(const struct pgrst_request *req, const char *schema, const struct
 
 	strbuf_adds(&sb, "EXPLAIN (FORMAT JSON) SELECT 1 FROM ");
 	add_qname(&sb, schema, req->name);
+	add_outer_alias(&sb, q);
 	add_where(&sb, q, &cp);
 	out->count_sql = strbuf_detach(&sb);
 	out->count_params = cp.v;
@@ -1003,6 +1203,7 @@ build_get(const struct pgrst_request *req, const char *schema, const struct quer
 		/* The rows the filters match, whatever the range: Content-Range's total. */
 		strbuf_adds(&sb, ", (SELECT count(*) FROM ");
 		add_qname(&sb, schema, req->name);
+		add_outer_alias(&sb, q);
 		add_where(&sb, q, p);
 		strbuf_adds(&sb, ") AS total");
 		out->has_total = 1;
@@ -1011,6 +1212,7 @@ build_get(const struct pgrst_request *req, const char *schema, const struct quer
 	add_select_list(&sb, q);
 	strbuf_adds(&sb, " FROM ");
 	add_qname(&sb, schema, req->name);
+	add_outer_alias(&sb, q);
 	add_where(&sb, q, p);
 	add_order(&sb, q);
 	if (limit >= 0) {
@@ -1342,6 +1544,65 @@ find_table(const struct pgrst_request *req)
 	return NULL;
 }
 
+/*
+ * Finds the foreign key of each embedding of table, as PostgREST does: ours
+ * to the related table (many-to-one) or the related table's to ours
+ * (one-to-many), narrowed by a constraint-name hint.
+ */
+static int
+resolve_embeds(const struct pgrst_request *req, struct query *q, const char *table,
+    struct column *c, size_t n, int level, struct pgrst_error *e)
+{
+	const struct pgrst_rel *r;
+	size_t i, j;
+	int found;
+	char using[PGRST_NAME_MAX + 32], details[PGRST_TEXT_MAX];
+
+	for (i = 0; i < n; i++) {
+		if (!c[i].embed)
+			continue;
+		found = 0;
+		for (j = 0; j < req->nrels; j++) {
+			r = &req->rels[j];
+			if (c[i].hint != NULL && strcmp(r->constraint, c[i].hint) != 0)
+				continue;
+			if (strcmp(r->table, table) == 0 && strcmp(r->ref_table, c[i].name) == 0)
+				c[i].to_one = 1;
+			else if (strcmp(r->ref_table, table) == 0 && strcmp(r->table, c[i].name) == 0)
+				c[i].to_one = 0;
+			else
+				continue;
+			c[i].rel = r;
+			found++;
+		}
+		snprintf(using, sizeof using, c[i].hint != NULL ? " using the hint '%s'" : "%s",
+		    c[i].hint != NULL ? c[i].hint : "");
+		if (found == 0) {
+			snprintf(details, sizeof details, "Searched for a foreign key relationship"
+			    " between '%s' and '%s'%s in the schema '%s', but no matches were found.",
+			    table, c[i].name, using, q->schema);
+			return fail(e, 400, "PGRST200", details,
+			    "Could not find a relationship between '%s' and '%s' in the schema cache",
+			    table, c[i].name);
+		}
+		if (found > 1) {
+			fail(e, 300, "PGRST201", NULL, "Could not embed because more than one"
+			    " relationship was found for '%s' and '%s'", table, c[i].name);
+			snprintf(e->hint, sizeof e->hint, "Try changing '%s' to '%s!<constraint name>'"
+			    " to pick one foreign key.", c[i].name, c[i].name);
+			return -1;
+		}
+		if (c[i].inner && level > 0)
+			return fail(e, 400, "PGRST100", NULL,
+			    "!inner is supported on top-level embeddings only ('%s')", c[i].name);
+		q->has_embed = 1;
+		q->has_inner |= c[i].inner;
+		if (resolve_embeds(req, q, c[i].name, c[i].kids, c[i].nkids, level + 1, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 build_table(const struct pgrst_request *req, const char *schema, struct pgrst_sql *out,
     struct params *p, struct pgrst_error *e)
@@ -1370,7 +1631,12 @@ build_table(const struct pgrst_request *req, const char *schema, struct pgrst_sq
 		return -1;
 	}
 	parse_prefer(&q, req->prefer);
-	if ((patch || del) && q.nfilters == 0)
+	q.schema = schema;
+	if (resolve_embeds(req, &q, req->name, q.select, q.nselect, 0, e) != 0)
+		rc = -1;
+	else if (q.has_inner && !get)
+		rc = fail(e, 400, "PGRST100", NULL, "!inner is supported on GET only");
+	else if ((patch || del) && q.nfilters == 0)
 		rc = fail(e, 400, "21000", "Add a filter such as id=eq.<value>.",
 		    "%s requires a WHERE clause", patch ? "UPDATE" : "DELETE");
 	else if ((patch || del) && (q.has_limit || q.has_offset || q.has_conflict || q.has_columns))

@@ -14,6 +14,18 @@
  * Query string (percent-decoded, '+' read as a space like every form decoder
  * and PostgREST itself, so a literal '+' must be sent as %2B):
  *   select=*|col,alias:col,...   (GET; also shapes a return=representation)
+ *          [alias:]table[!hint](cols) embeds related rows, nested up to
+ *                                PGRST_EMBED_DEPTH levels: through a foreign
+ *                                key of ours, an object (many-to-one, null if
+ *                                none); through one of table's, an array
+ *                                (one-to-many). The hint is inner (only rows
+ *                                with a related row; on a top-level array),
+ *                                left, or a constraint name that picks one of
+ *                                several keys. No key: 400 PGRST200; several:
+ *                                300 PGRST201 (PostgREST's errors). Each
+ *                                embedding is a correlated subquery run as
+ *                                the caller, so row-level security filters
+ *                                embedded rows too.
  *   <col>=[not.]<op>.<value>     op: eq neq gt gte lt lte like ilike (with *
  *                                for %), in.(a,b,"c,d"), is.null|true|false|
  *                                unknown; several are ANDed, also on one column
@@ -67,6 +79,20 @@ struct pgrst_table {
 	const char *primary_key;
 };
 
+#define PGRST_EMBED_DEPTH 4	/* embeddings inside embeddings */
+
+/*
+ * A foreign key between two exposed tables (PostgREST's relationship), as
+ * pg_catalog has it; cols and ref_cols are comma-separated in key order.
+ */
+struct pgrst_rel {
+	const char *table;	/* the table holding the key */
+	const char *cols;
+	const char *ref_table;	/* the table it references */
+	const char *ref_cols;
+	const char *constraint;
+};
+
 /* A named argument of an exposed SQL function, with its SQL type. */
 struct pgrst_arg {
 	const char *name;
@@ -98,6 +124,8 @@ struct pgrst_request {
 	size_t nfunctions;
 	long long max_rows;	/* cap on the rows one read returns; 0: none */
 	enum pgrst_accept accept;
+	const struct pgrst_rel *rels;	/* the foreign keys select= may embed through */
+	size_t nrels;
 };
 
 /*
