@@ -1280,8 +1280,8 @@ object_keys(const cJSON *obj, const char *table, struct column **c, size_t *n,
 		if (*n >= MAX_COLUMNS)
 			return fail(e, 400, "PGRST102", NULL, "too many columns");
 		*c = xreallocarray(*c, *n + 1, sizeof **c);
-		(*c)[*n].name = xstrdup(item->string);
-		(*c)[(*n)++].alias = NULL;
+		memset(&(*c)[*n], 0, sizeof **c);
+		(*c)[(*n)++].name = xstrdup(item->string);
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "db.h"
 #include "pgrst-query.h"
 #include "request.h"
+#include "rest-rels.h"
 #include "server.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -216,6 +217,7 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	pr.nfunctions = sizeof functions / sizeof functions[0];
 	pr.max_rows = MAX_ROWS;
 	pr.accept = accept_of(req);
+	pr.rels = rest_rels(w->pg, "public", tables, pr.ntables, &pr.nrels);
 	if (pgrst_build(&pr, &sql, &e) != 0) {
 		reply_error(res, &e);
 		free(query);
