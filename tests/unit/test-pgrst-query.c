@@ -38,6 +38,13 @@ static const struct pgrst_function functions[] = {
 	{ "broken", bad_args, 1, 0 },
 };
 
+/* turns -> sessions once; notes -> sessions twice (ambiguous without a hint). */
+static const struct pgrst_rel rels[] = {
+	{ "turns", "user_id,session_id", "sessions", "user_id,id", "turns_session_fkey" },
+	{ "notes", "session_id", "sessions", "id", "notes_first_fkey" },
+	{ "notes", "other_id", "sessions", "id", "notes_other_fkey" },
+};
+
 #define AGG "SELECT coalesce(json_agg(pgrst_t.*), '[]')::text AS body, count(*) AS n FROM ("
 
 static int
@@ -59,6 +66,8 @@ build_max(struct pgrst_sql *s, struct pgrst_error *e, const char *method, const 
 	r.functions = functions;
 	r.nfunctions = sizeof functions / sizeof functions[0];
 	r.max_rows = max_rows;
+	r.rels = rels;
+	r.nrels = sizeof rels / sizeof rels[0];
 	return pgrst_build(&r, s, e);
 }
 
@@ -339,7 +348,12 @@ injection(void **state)
 	refused("GET", "turns", "select=id,%22x%22%22%20from%20pg_user--", NULL, NULL, 400, "PGRST100");
 	refused("GET", "turns", "select=(select%201)", NULL, NULL, 400, "PGRST100");
 	refused("GET", "turns", "select=id::text", NULL, NULL, 400, "PGRST100");
-	refused("GET", "turns", "select=sessions(*)", NULL, NULL, 400, "PGRST100");
+	/* An embedding names a table of the schema cache, never a function or SQL. */
+	refused("GET", "turns", "select=sessions(id)%20from%20pg_user--(id)", NULL, NULL, 400,
+	    "PGRST100");
+	refused("GET", "turns", "select=sessions(id%29%20from%20pg_user--)", NULL, NULL, 400,
+	    "PGRST100");
+	refused("GET", "turns", "select=count(*)", NULL, NULL, 400, "PGRST200");
 	refused("GET", "turns", "select=", NULL, NULL, 400, "PGRST100");
 	refused("POST", "turns", "on_conflict=id)%20do%20nothing;--",
 	    "resolution=merge-duplicates", "[]", 400, "PGRST100");
@@ -984,6 +998,81 @@ rpc_get(void **state)
 	assert_string_equal(e.code, "PGRST100");
 }
 
+#define TURNS_OF_SESSION "(SELECT coalesce(json_agg(pgrst_e1.*), '[]') FROM (SELECT \"id\"" \
+	" FROM \"public\".\"turns\" pgrst_1 WHERE pgrst_1.\"user_id\" = pgrst_0.\"user_id\"" \
+	" AND pgrst_1.\"session_id\" = pgrst_0.\"id\") pgrst_e1) AS \"turns\""
+
+/* select= embeddings: correlated subqueries through the foreign keys, PostgREST's errors. */
+static void
+embedding(void **state)
+{
+	struct pgrst_sql s;
+	struct pgrst_error e;
+
+	(void)state;
+	/* One-to-many: an array; the outer table is pgrst_0, filters stay on it. */
+	assert_int_equal(build(&s, &e, "GET", "sessions", "select=id,turns(id)&id=eq.s1", NULL,
+	    NULL), 0);
+	check_sql(&s, AGG "SELECT \"id\", " TURNS_OF_SESSION " FROM \"public\".\"sessions\""
+	    " pgrst_0 WHERE \"id\" = $1 LIMIT $2) pgrst_t", 2, "s1", "1000");
+	pgrst_sql_free(&s);
+	/* Many-to-one with an alias: one object, the key's columns the other way round. */
+	assert_int_equal(build(&s, &e, "GET", "turns", "select=*,s:sessions(*)", NULL, NULL), 0);
+	check_sql(&s, AGG "SELECT *, (SELECT row_to_json(pgrst_e1.*) FROM (SELECT * FROM"
+	    " \"public\".\"sessions\" pgrst_1 WHERE pgrst_1.\"user_id\" = pgrst_0.\"user_id\""
+	    " AND pgrst_1.\"id\" = pgrst_0.\"session_id\") pgrst_e1) AS \"s\""
+	    " FROM \"public\".\"turns\" pgrst_0 LIMIT $1) pgrst_t", 1, "1000");
+	pgrst_sql_free(&s);
+	/* One level deeper: pgrst_1 inside pgrst_2's join. */
+	assert_int_equal(build(&s, &e, "GET", "turns", "select=sessions(turns(id))", NULL, NULL), 0);
+	check_sql(&s, AGG "SELECT (SELECT row_to_json(pgrst_e1.*) FROM (SELECT (SELECT"
+	    " coalesce(json_agg(pgrst_e2.*), '[]') FROM (SELECT \"id\" FROM \"public\".\"turns\""
+	    " pgrst_2 WHERE pgrst_2.\"user_id\" = pgrst_1.\"user_id\" AND pgrst_2.\"session_id\" ="
+	    " pgrst_1.\"id\") pgrst_e2) AS \"turns\" FROM \"public\".\"sessions\" pgrst_1 WHERE"
+	    " pgrst_1.\"user_id\" = pgrst_0.\"user_id\" AND pgrst_1.\"id\" = pgrst_0.\"session_id\")"
+	    " pgrst_e1) AS \"sessions\" FROM \"public\".\"turns\" pgrst_0 LIMIT $1) pgrst_t", 1, "1000");
+	pgrst_sql_free(&s);
+	/* !inner: only sessions with turns, in the count too. */
+	assert_int_equal(build(&s, &e, "GET", "sessions", "select=id,turns!inner(id)",
+	    "count=exact", NULL), 0);
+	check_sql(&s, "SELECT coalesce(json_agg(pgrst_t.*), '[]')::text AS body, count(*) AS n,"
+	    " (SELECT count(*) FROM \"public\".\"sessions\" pgrst_0 WHERE EXISTS (SELECT 1 FROM"
+	    " \"public\".\"turns\" pgrst_1 WHERE pgrst_1.\"user_id\" = pgrst_0.\"user_id\" AND"
+	    " pgrst_1.\"session_id\" = pgrst_0.\"id\")) AS total FROM ("
+	    "SELECT \"id\", " TURNS_OF_SESSION " FROM \"public\".\"sessions\" pgrst_0"
+	    " WHERE EXISTS (SELECT 1 FROM \"public\".\"turns\" pgrst_1 WHERE pgrst_1.\"user_id\" ="
+	    " pgrst_0.\"user_id\" AND pgrst_1.\"session_id\" = pgrst_0.\"id\") LIMIT $1) pgrst_t", 1,
+	    "1000");
+	pgrst_sql_free(&s);
+	/* A constraint name picks one of two keys. */
+	assert_int_equal(build(&s, &e, "GET", "notes", "select=sessions!notes_other_fkey(id)", NULL,
+	    NULL), 0);
+	assert_non_null(strstr(s.sql, "pgrst_1.\"id\" = pgrst_0.\"other_id\""));
+	pgrst_sql_free(&s);
+
+	/* PostgREST's PGRST200, word for word. */
+	assert_int_equal(build(&s, &e, "GET", "turns", "select=id,notes(id)", NULL, NULL), -1);
+	assert_int_equal(e.status, 400);
+	assert_string_equal(e.code, "PGRST200");
+	assert_string_equal(e.message,
+	    "Could not find a relationship between 'turns' and 'notes' in the schema cache");
+	assert_string_equal(e.details, "Searched for a foreign key relationship between 'turns'"
+	    " and 'notes' in the schema 'public', but no matches were found.");
+	refused("GET", "turns", "select=sessions!nope(id)", NULL, NULL, 400, "PGRST200");
+	/* Two keys and no hint: PGRST201, 300 Multiple Choices. */
+	refused("GET", "notes", "select=sessions(id)", NULL, NULL, 300, "PGRST201");
+	/* Malformed or too deep: PGRST100. */
+	refused("GET", "turns", "select=sessions(id", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "select=sessions(id))", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "select=sessions()", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "select=(id)", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "select=a:b:sessions(id)", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "select=sessions(turns(sessions(turns(sessions(id)))))", NULL, NULL,
+	    400, "PGRST100");
+	refused("GET", "sessions", "select=turns(sessions!inner(id))", NULL, NULL, 400, "PGRST100");
+	refused("PATCH", "sessions", "select=turns!inner(id)&id=eq.1", NULL, "{}", 400, "PGRST100");
+}
+
 int
 main(void)
 {
@@ -1009,6 +1098,7 @@ main(void)
 		cmocka_unit_test(logic_trees),
 		cmocka_unit_test(accept_and_prefer),
 		cmocka_unit_test(rpc_get),
+		cmocka_unit_test(embedding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
