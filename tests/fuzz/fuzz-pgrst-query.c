@@ -22,6 +22,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const struct pgrst_table tables[] = {
 	{ "turns", "user_id,id" }, { "sessions", "user_id,id" }, { "notes", NULL },
 };
+/* Embeddings: turns -> sessions once, notes -> sessions twice (ambiguous). */
+static const struct pgrst_rel rels[] = {
+	{ "turns", "user_id,session_id", "sessions", "user_id,id", "turns_session_fkey" },
+	{ "notes", "session_id", "sessions", "id", "notes_first_fkey" },
+	{ "notes", "other_id", "sessions", "id", "notes_other_fkey" },
+};
 static const struct pgrst_arg push_args[] = { { "payload", "jsonb" } };
 static const struct pgrst_arg pull_args[] = {
 	{ "cursor_txid", "text" }, { "cursor_id", "uuid" }, { "page_size", "integer" },
@@ -66,6 +72,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.ntables = sizeof tables / sizeof tables[0];
 	r.functions = functions;
 	r.nfunctions = sizeof functions / sizeof functions[0];
+	r.rels = rels;
+	r.nrels = sizeof rels / sizeof rels[0];
 	r.max_rows = size % 2 == 0 ? 1000 : 0;
 	r.accept = (enum pgrst_accept)(size % 3);
 

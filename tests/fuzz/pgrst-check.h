@@ -91,7 +91,9 @@ check_error(const struct pgrst_error *e)
 	cJSON *o;
 	char *j;
 
-	if (e->status < 400 || e->status > 599 || e->code[0] == '\0' || e->message[0] == '\0')
+	/* 300 only for PostgREST's ambiguous embedding (Multiple Choices). */
+	if ((e->status < 400 && !(e->status == 300 && strcmp(e->code, "PGRST201") == 0)) ||
+	    e->status > 599 || e->code[0] == '\0' || e->message[0] == '\0')
 		abort();
 	j = pgrst_error_json(e);
 	if ((o = cJSON_Parse(j)) == NULL)
