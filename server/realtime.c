@@ -40,6 +40,7 @@
 #include <libpq-fe.h>
 #include <libwebsockets.h>
 
+#include "db.h"
 #include "jwt.h"
 #include "realtime.h"
 #include "realtime-frame.h"
@@ -68,7 +69,7 @@ struct msg {
 	unsigned char data[];
 };
 
-enum filter_col { FILTER_NONE, FILTER_USER_ID, FILTER_ID };
+enum filter_col { FILTER_NONE, FILTER_USER_ID, FILTER_ID, FILTER_OTHER };
 
 /* One entry of a join's postgres_changes. */
 struct binding {
@@ -77,7 +78,9 @@ struct binding {
 	char *schema;		/* or "*" */
 	char *table;		/* NULL or "*": every table */
 	enum filter_col fcol;
-	char *fval;
+	char *fval;		/* eq's value (nudge matching) */
+	char *fsql;		/* the filter as SQL on row t with its value as $3, or NULL */
+	char *fparam;		/* that value, bound (in: an array literal) */
 };
 
 struct channel {
@@ -86,7 +89,9 @@ struct channel {
 	char *topic_json;	/* the topic as a JSON string, for the fan-out */
 	char *join_ref;		/* JSON: the ref phx_close answers with */
 	char *sub;		/* whose rows it receives; NULL: nobody's */
+	char *claims;		/* the token's claims (JSON), for RLS; NULL: anon */
 	long long exp;		/* the token's expiry, epoch seconds */
+	int nudge;		/* agentlogs' own client: {id, user_id, version} only */
 	struct binding *b;
 	int nb;
 };
@@ -131,6 +136,7 @@ struct realtime {
 	lws_sorted_usec_list_t tick;
 	int ticking;
 	struct conn *conns;
+	PGconn *pg;		/* fetches rows as subscribers; NULL until needed */
 	/* Shared with the listener thread, under lock. */
 	pthread_mutex_t lock;
 	struct note *q_head, *q_tail;
@@ -371,7 +377,10 @@ channel_free(struct channel *ch)
 		free(ch->b[i].schema);
 		free(ch->b[i].table);
 		free(ch->b[i].fval);
+		free(ch->b[i].fsql);
+		free(ch->b[i].fparam);
 	}
+	free(ch->claims);
 	free(ch->b);
 	free(ch->topic);
 	cJSON_free(ch->topic_json);
@@ -435,9 +444,79 @@ binding_id(const char *event, const char *schema, const char *table, const char 
 }
 
 /*
- * One postgres_changes entry into b. The change feed carries id and
- * user_id, so those are the filters that can be honoured: col=eq.value.
+ * A filter as Supabase Realtime takes it, column=op.value with op one of eq,
+ * neq, lt, lte, gt, gte, in ("in.(a,b)"), into SQL on the row t whose value
+ * is bound: b->fsql is "t.\"column\" <op>" and the query appends the
+ * parameter ("any($n)" for in, whose value becomes an array literal). The
+ * column may only hold identifier characters, so quoting it is enough.
  */
+static int
+filter_parse(const char *f, struct binding *b, char *why, size_t whylen)
+{
+	static const char *const ops[][2] = {
+		{ "eq", "=" }, { "neq", "<>" }, { "lt", "<" }, { "lte", "<=" },
+		{ "gt", ">" }, { "gte", ">=" }, { "in", "= any(" },
+	};
+	const char *eqs = strchr(f, '='), *dot, *v;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, collen;
+
+	collen = eqs != NULL ? (size_t)(eqs - f) : 0;
+	if (collen == 0 || collen > 63 || strspn(f, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != collen || (dot = strchr(eqs, '.')) == NULL) {
+		snprintf(why, whylen, "Error parsing `filter` params: expected column=op.value");
+		return -1;
+	}
+	for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+		if (strlen(ops[i][0]) == (size_t)(dot - eqs - 1) &&
+		    strncmp(eqs + 1, ops[i][0], (size_t)(dot - eqs - 1)) == 0)
+			break;
+	}
+	if (i == sizeof ops / sizeof ops[0]) {
+		snprintf(why, whylen, "Error parsing `filter` params: unknown operator "
+		    "(eq, neq, lt, lte, gt, gte, in)");
+		return -1;
+	}
+	v = dot + 1;
+	if (strcmp(ops[i][0], "in") == 0) {
+		size_t n = strlen(v);
+		const char *p;
+
+		if (n < 2 || v[0] != '(' || v[n - 1] != ')') {
+			snprintf(why, whylen, "Error parsing `filter` params: in needs (a,b,...)");
+			return -1;
+		}
+		/* (a,b) -> {"a","b"}: each element quoted, so commas and braces stay values. */
+		strbuf_adds(&sb, "{\"");
+		for (p = v + 1; p < v + n - 1; p++) {
+			if (*p == ',')
+				strbuf_adds(&sb, "\",\"");
+			else {
+				if (*p == '"' || *p == '\\')
+					strbuf_addf(&sb, "\\");
+				strbuf_addf(&sb, "%c", *p);
+			}
+		}
+		strbuf_adds(&sb, "\"}");
+		b->fparam = xstrdup(sb.buf);
+	} else
+		b->fparam = xstrdup(v);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "t.\"%.*s\" %s", (int)collen, f, ops[i][1]);
+	b->fsql = xstrdup(sb.buf);
+	strbuf_free(&sb);
+	/* The nudge form matches on the change feed's own user_id and id. */
+	if (strcmp(ops[i][0], "eq") == 0 && collen == 7 && strncmp(f, "user_id", 7) == 0)
+		b->fcol = FILTER_USER_ID;
+	else if (strcmp(ops[i][0], "eq") == 0 && collen == 2 && strncmp(f, "id", 2) == 0)
+		b->fcol = FILTER_ID;
+	else
+		b->fcol = FILTER_OTHER;
+	b->fval = xstrdup(v);
+	return 0;
+}
+
+/* One postgres_changes entry into b. */
 static int
 binding_parse(const cJSON *e, struct binding *b, char *why, size_t whylen)
 {
@@ -446,7 +525,7 @@ binding_parse(const cJSON *e, struct binding *b, char *why, size_t whylen)
 	const cJSON *schema = cJSON_GetObjectItemCaseSensitive(e, "schema");
 	const cJSON *table = cJSON_GetObjectItemCaseSensitive(e, "table");
 	const cJSON *filter = cJSON_GetObjectItemCaseSensitive(e, "filter");
-	const char *f, *eq;
+	const char *f;
 	size_t i;
 
 	memset(b, 0, sizeof *b);
@@ -468,19 +547,8 @@ binding_parse(const cJSON *e, struct binding *b, char *why, size_t whylen)
 		return -1;
 	}
 	f = cJSON_IsString(filter) ? filter->valuestring : NULL;
-	if (f != NULL && *f != '\0') {
-		if (strncmp(f, "user_id=eq.", 11) == 0)
-			b->fcol = FILTER_USER_ID;
-		else if (strncmp(f, "id=eq.", 6) == 0)
-			b->fcol = FILTER_ID;
-		else {
-			snprintf(why, whylen, "Error parsing `filter` params: only user_id=eq.<uuid> "
-			    "and id=eq.<uuid> are supported");
-			return -1;
-		}
-		eq = strchr(f, '.') + 1;
-		b->fval = xstrdup(eq);
-	}
+	if (f != NULL && *f != '\0' && filter_parse(f, b, why, whylen) != 0)
+		return -1;
 	b->id = binding_id(event->valuestring, schema->valuestring,
 	    cJSON_IsString(table) ? table->valuestring : NULL, f);
 	b->event = xstrdup(events[i]);
@@ -549,10 +617,13 @@ handle_join(struct realtime *rt, struct conn *c, const char *topic, const cJSON 
 	ch->join_ref = xstrdup(join_ref != NULL ? join_ref : ref != NULL ? ref : "null");
 	if (claims != NULL) {
 		ch->sub = claims_sub(claims);
+		ch->claims = cJSON_PrintUnformatted(claims);
 		ch->exp = claims_exp(claims);
 		cJSON_Delete(claims);
 	} else
 		ch->exp = c->apikey_exp;
+	/* agentlogs' own client asks for nudges: a pull follows, rows are not needed. */
+	ch->nudge = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(config, "nudge"));
 	echo = cJSON_CreateArray();
 	list = cJSON_IsArray(changes) ? changes : NULL;
 	n = list != NULL ? cJSON_GetArraySize(list) : 0;
@@ -603,7 +674,9 @@ handle_access_token(struct realtime *rt, struct conn *c, struct channel *ch,
 		return;
 	}
 	free(ch->sub);
+	free(ch->claims);
 	ch->sub = claims_sub(claims);
+	ch->claims = cJSON_PrintUnformatted(claims);
 	ch->exp = claims_exp(claims);
 	cJSON_Delete(claims);
 }
@@ -659,15 +732,25 @@ handle_message(struct realtime *rt, struct conn *c, const char *text, size_t len
 
 /* ---------------------------------------------------------------- changes */
 
+/* Whether b listens to this event on this table, its filter aside. */
+static int
+binding_targets(const struct binding *b, const char *schema, const char *table, const char *type)
+{
+	return (strcmp(b->event, "*") == 0 || strcmp(b->event, type) == 0) &&
+	    (strcmp(b->schema, "*") == 0 || strcmp(b->schema, schema) == 0) &&
+	    (b->table == NULL || strcmp(b->table, table) == 0);
+}
+
+/*
+ * Whether b takes a change known only by the feed's id and user_id: a
+ * nudge, a DELETE (the row is gone; Supabase Realtime does not filter
+ * deletes either) or a bulk write. Filters on other columns let it through.
+ */
 static int
 binding_matches(const struct binding *b, const char *schema, const char *table,
     const char *type, const char *user_id, const char *id)
 {
-	if (strcmp(b->event, "*") != 0 && strcmp(b->event, type) != 0)
-		return 0;
-	if (strcmp(b->schema, "*") != 0 && strcmp(b->schema, schema) != 0)
-		return 0;
-	if (b->table != NULL && strcmp(b->table, table) != 0)
+	if (!binding_targets(b, schema, table, type))
 		return 0;
 	if (b->fcol == FILTER_USER_ID && strcmp(b->fval, user_id) != 0)
 		return 0;
@@ -677,6 +760,77 @@ binding_matches(const struct binding *b, const char *schema, const char *table,
 	return 1;
 }
 
+/* The role a channel's token names, for row-level security. */
+static const char *
+channel_role(const struct channel *ch)
+{
+	cJSON *claims = ch->claims != NULL ? cJSON_Parse(ch->claims) : NULL;
+	const char *r = string_of(claims, "role");
+	const char *role = r != NULL && strcmp(r, "service_role") == 0 ? "service_role" :
+	    r != NULL && strcmp(r, "authenticated") == 0 ? "authenticated" : "anon";
+
+	cJSON_Delete(claims);
+	return role;
+}
+
+/*
+ * The changed row as the channel's user reads it, with which of the given
+ * bindings' filters it passes (hit[k]): one statement per channel and change,
+ * run as the subscriber so row-level security decides, every value bound.
+ * NULL when the user may not see the row (or it is gone again).
+ */
+static cJSON *
+fetch_row(struct realtime *rt, const struct channel *ch, const char *schema, const char *table,
+    const char *id, const char *user_id, const int *which, int nw, int *hit)
+{
+	const char *params[2 + MAX_BINDINGS];
+	struct strbuf sb = STRBUF_INIT;
+	char err[ERRLEN], *qs, *qt;
+	PGresult *res = NULL;
+	cJSON *row = NULL;
+	int k, np = 2;
+
+	if (rt->pg == NULL && (rt->pg = db_connect(rt->srv->settings.db, err)) == NULL) {
+		log_warn("realtime: cannot fetch changed rows: %s", err);
+		return NULL;
+	}
+	if ((qs = PQescapeIdentifier(rt->pg, schema, strlen(schema))) == NULL ||
+	    (qt = PQescapeIdentifier(rt->pg, table, strlen(table))) == NULL) {
+		PQfreemem(qs);
+		return NULL;
+	}
+	params[0] = id;
+	params[1] = user_id;
+	strbuf_adds(&sb, "SELECT pg_catalog.to_jsonb(t)::text");
+	for (k = 0; k < nw; k++) {
+		const struct binding *b = &ch->b[which[k]];
+
+		if (b->fsql == NULL) {
+			strbuf_adds(&sb, ", true");
+			continue;
+		}
+		params[np++] = b->fparam;
+		strbuf_addf(&sb, ", coalesce(%s $%d%s, false)", b->fsql, np,
+		    b->fsql[strlen(b->fsql) - 1] == '(' ? ")" : "");
+	}
+	strbuf_addf(&sb, " FROM %s.%s t WHERE t.id = $1 AND t.user_id = $2", qs, qt);
+	PQfreemem(qs);
+	PQfreemem(qt);
+	if (db_begin_as(rt->pg, channel_role(ch), ch->claims, err) != 0 ||
+	    (res = db_exec(rt->pg, sb.buf, np, params, NULL, err)) == NULL) {
+		/* A filter value the column's type refuses matches nothing. */
+		log_debug("realtime: fetching a changed row: %s", err);
+	} else if (PQntuples(res) == 1) {
+		row = cJSON_Parse(PQgetvalue(res, 0, 0));
+		for (k = 0; k < nw; k++)
+			hit[k] = strcmp(PQgetvalue(res, 0, k + 1), "t") == 0;
+	}
+	PQclear(res);
+	db_rollback(rt->pg);
+	strbuf_free(&sb);
+	return row;
+}
+
 static void
 add_string_or_null(cJSON *o, const char *name, const char *v)
 {
@@ -684,6 +838,56 @@ add_string_or_null(cJSON *o, const char *name, const char *v)
 		cJSON_AddStringToObject(o, name, v);
 	else
 		cJSON_AddNullToObject(o, name);
+}
+
+/* A JSON value's column type for realtime-js, which converts by it. */
+static const char *
+json_type(const cJSON *v)
+{
+	if (cJSON_IsNumber(v))
+		return "float8";
+	if (cJSON_IsBool(v))
+		return "bool";
+	if (cJSON_IsObject(v) || cJSON_IsArray(v))
+		return "jsonb";
+	return "text";
+}
+
+/*
+ * A change with the whole row (taken; NULL for a DELETE): record is the row
+ * as the subscriber's SELECT returns it; old_record, as Supabase Realtime
+ * sends it for a table without REPLICA IDENTITY FULL, holds only the primary
+ * key (user_id, id) on UPDATE and DELETE and is empty on INSERT.
+ */
+static char *
+row_data(const cJSON *n, const char *type, cJSON *full)
+{
+	cJSON *d = cJSON_CreateObject(), *key = cJSON_CreateObject(), *cols, *col;
+	const cJSON *v;
+	char *s;
+
+	cJSON_AddStringToObject(d, "schema", string_of(n, "schema"));
+	cJSON_AddStringToObject(d, "table", string_of(n, "table"));
+	add_string_or_null(d, "commit_timestamp", string_of(n, "commit_timestamp"));
+	cJSON_AddStringToObject(d, "type", type);
+	cols = cJSON_AddArrayToObject(d, "columns");
+	cJSON_ArrayForEach(v, full) {
+		col = cJSON_CreateObject();
+		cJSON_AddStringToObject(col, "name", v->string);
+		cJSON_AddStringToObject(col, "type", json_type(v));
+		cJSON_AddItemToArray(cols, col);
+	}
+	if (strcmp(type, "INSERT") != 0) {
+		add_string_or_null(key, "id", string_of(n, "id"));
+		cJSON_AddStringToObject(key, "user_id", string_of(n, "user_id"));
+	}
+	cJSON_AddItemToObject(d, "record", full != NULL ? full : cJSON_CreateObject());
+	cJSON_AddItemToObject(d, "old_record", key);
+	cJSON_AddNullToObject(d, "errors");
+	if ((s = cJSON_PrintUnformatted(d)) == NULL)
+		fatalx("out of memory");
+	cJSON_Delete(d);
+	return s;
 }
 
 /*
@@ -744,25 +948,108 @@ change_data(const cJSON *n, const char *type)
 	return s;
 }
 
+/* Sends data (a change) to ch for the bindings ids. */
+static void
+send_change(struct conn *c, const struct channel *ch, const uint32_t *ids, int nids,
+    const char *data)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int j;
+
+	if (c->v2)
+		strbuf_addf(&sb, "[%s,null,%s,\"postgres_changes\",{\"ids\":[",
+		    ch->join_ref, ch->topic_json);
+	else
+		strbuf_addf(&sb, "{\"topic\":%s,\"event\":\"postgres_changes\","
+		    "\"payload\":{\"ids\":[", ch->topic_json);
+	for (j = 0; j < nids; j++)
+		strbuf_addf(&sb, "%s%u", j > 0 ? "," : "", (unsigned)ids[j]);
+	strbuf_addf(&sb, c->v2 ? "],\"data\":%s}]" : "],\"data\":%s},\"ref\":null}", data);
+	conn_send(c, sb.buf, sb.len);
+	strbuf_free(&sb);
+}
+
+/* Adds binding id to ids unless there: one event per channel names each binding once. */
+static void
+add_id(uint32_t *ids, int *nids, uint32_t id)
+{
+	int j;
+
+	for (j = 0; j < *nids && ids[j] != id; j++)
+		;
+	if (j == *nids)
+		ids[(*nids)++] = id;
+}
+
+/*
+ * A nudge channel (agentlogs' own client), a DELETE or a bulk write: only
+ * the owner hears of it, with the feed's id, user_id (and version).
+ */
+static void
+fan_out_keys(struct conn *c, struct channel *ch, const cJSON *n, char **data)
+{
+	const char *schema = string_of(n, "schema"), *table = string_of(n, "table");
+	const char *type = string_of(n, "type"), *user_id = string_of(n, "user_id");
+	const char *id = string_of(n, "id");
+	uint32_t ids[MAX_BINDINGS];
+	int i, nids = 0;
+
+	if (ch->sub == NULL || strcmp(ch->sub, user_id) != 0)
+		return;
+	for (i = 0; i < ch->nb; i++) {
+		if (binding_matches(&ch->b[i], schema, table, type, user_id, id))
+			add_id(ids, &nids, ch->b[i].id);
+	}
+	if (nids == 0)
+		return;
+	if (*data == NULL)
+		*data = ch->nudge || id == NULL ? change_data(n, type) : row_data(n, type, NULL);
+	send_change(c, ch, ids, nids, *data);
+}
+
+/* An INSERT or UPDATE of one row to a supabase-js channel: the row, if RLS and a filter let it. */
+static void
+fan_out_row(struct realtime *rt, struct conn *c, struct channel *ch, const cJSON *n)
+{
+	const char *schema = string_of(n, "schema"), *table = string_of(n, "table");
+	const char *type = string_of(n, "type");
+	uint32_t ids[MAX_BINDINGS];
+	int which[MAX_BINDINGS], hit[MAX_BINDINGS], i, nw = 0, nids = 0;
+	cJSON *row;
+	char *data;
+
+	for (i = 0; i < ch->nb; i++) {
+		if (binding_targets(&ch->b[i], schema, table, type))
+			which[nw++] = i;
+	}
+	if (nw == 0 || (row = fetch_row(rt, ch, schema, table, string_of(n, "id"),
+	    string_of(n, "user_id"), which, nw, hit)) == NULL)
+		return;
+	for (i = 0; i < nw; i++) {
+		if (hit[i])
+			add_id(ids, &nids, ch->b[which[i]].id);
+	}
+	if (nids == 0) {
+		cJSON_Delete(row);
+		return;
+	}
+	data = row_data(n, type, row);
+	send_change(c, ch, ids, nids, data);
+	cJSON_free(data);
+}
+
 static void
 fan_out(struct realtime *rt, const char *payload)
 {
 	cJSON *n = cJSON_Parse(payload);
-	const char *schema, *table, *type, *user_id, *id;
+	const char *type = string_of(n, "type"), *id = string_of(n, "id");
 	long long now = (long long)time(NULL);
-	struct strbuf sb = STRBUF_INIT;
 	struct channel *ch;
 	struct conn *c;
-	uint32_t ids[MAX_BINDINGS];
-	char *data = NULL;
-	int i, j, nids;
+	char *keys = NULL, *rowkeys = NULL;
 
-	schema = string_of(n, "schema");
-	table = string_of(n, "table");
-	type = string_of(n, "type");
-	user_id = string_of(n, "user_id");
-	id = string_of(n, "id");	/* NULL for a bulk write */
-	if (schema == NULL || table == NULL || type == NULL || user_id == NULL) {
+	if (string_of(n, "schema") == NULL || string_of(n, "table") == NULL || type == NULL ||
+	    string_of(n, "user_id") == NULL) {
 		log_warn("realtime: ignoring a malformed notification on %s", RT_LISTEN_CHANNEL);
 		cJSON_Delete(n);
 		return;
@@ -771,37 +1058,17 @@ fan_out(struct realtime *rt, const char *payload)
 		if (c->closing)
 			continue;
 		for (ch = c->channels; ch != NULL; ch = ch->next) {
-			/* Only the owner may see the row; an expired token sees nothing. */
-			if (ch->sub == NULL || strcmp(ch->sub, user_id) != 0 || ch->exp <= now)
+			/* An expired token sees nothing. */
+			if (ch->exp <= now)
 				continue;
-			for (i = nids = 0; i < ch->nb; i++) {
-				if (!binding_matches(&ch->b[i], schema, table, type, user_id, id))
-					continue;
-				for (j = 0; j < nids && ids[j] != ch->b[i].id; j++)
-					;
-				if (j == nids)
-					ids[nids++] = ch->b[i].id;
-			}
-			if (nids == 0)
-				continue;
-			if (data == NULL)
-				data = change_data(n, type);
-			strbuf_reset(&sb);
-			if (c->v2)
-				strbuf_addf(&sb, "[%s,null,%s,\"postgres_changes\",{\"ids\":[",
-				    ch->join_ref, ch->topic_json);
+			if (!ch->nudge && id != NULL && strcmp(type, "DELETE") != 0)
+				fan_out_row(rt, c, ch, n);
 			else
-				strbuf_addf(&sb, "{\"topic\":%s,\"event\":\"postgres_changes\","
-				    "\"payload\":{\"ids\":[", ch->topic_json);
-			for (j = 0; j < nids; j++)
-				strbuf_addf(&sb, "%s%u", j > 0 ? "," : "", (unsigned)ids[j]);
-			strbuf_addf(&sb, c->v2 ? "],\"data\":%s}]" : "],\"data\":%s},\"ref\":null}",
-			    data);
-			conn_send(c, sb.buf, sb.len);
+				fan_out_keys(c, ch, n, ch->nudge || id == NULL ? &keys : &rowkeys);
 		}
 	}
-	strbuf_free(&sb);
-	cJSON_free(data);
+	cJSON_free(keys);
+	cJSON_free(rowkeys);
 	cJSON_Delete(n);
 }
 
@@ -1344,6 +1611,7 @@ realtime_free(struct realtime *rt)
 		free(nt->payload);
 		free(nt);
 	}
+	PQfinish(rt->pg);
 	pthread_mutex_destroy(&rt->lock);
 	free(rt);
 }

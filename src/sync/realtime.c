@@ -176,6 +176,8 @@ send_join(struct realtime *rt)
 	cJSON_AddBoolToObject(b, "ack", 0);
 	cJSON_AddBoolToObject(b, "self", 0);
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(cfg, "presence"), "key", "");
+	/* Only nudges: a pull follows each event, so the server need not fetch rows. */
+	cJSON_AddBoolToObject(cfg, "nudge", 1);
 	list = cJSON_AddArrayToObject(cfg, "postgres_changes");
 	snprintf(filter, sizeof filter, "user_id=eq.%s", rt->user_id);
 	for (i = 0; i < NTABLES; i++) {
