@@ -6,8 +6,8 @@
 // through its own encode/decode/transport options; the channel logic that
 // turns replies into SUBSCRIBED and events into callbacks is the client's.
 //
-// The server's events carry only {id, user_id, version} of the row (a sync
-// nudge), so the checks look at those fields, not at the whole row.
+// Events carry the whole row as the subscriber's SELECT sees it (RLS), as
+// Supabase Realtime's do; agentlogs' own client asks for nudges instead.
 // realtime-js needs a global WebSocket: Node 22 has one, Node 20 only behind a
 // flag, Debian 12's Node 18 none; the `ws` package (a dependency of the pinned
 // client, in the same modules) stands in, as realtime-js itself uses it on Node.
@@ -17,7 +17,7 @@ if (typeof globalThis.WebSocket === 'undefined') {
 }
 
 const { createClient } = await import('@supabase/supabase-js');
-const { anonKey, check, done, eq, newUser, ok, url, uuid } = await import('./lib.mjs');
+const { anonKey, check, done, eq, must, newUser, ok, url, uuid } = await import('./lib.mjs');
 
 const TIMEOUT_MS = 15000;
 
@@ -69,14 +69,18 @@ async function user(tag, options) {
 }
 
 // A channel on projects whose events queue up in order, for await next().
-function changes(sb, name, event) {
+// filters: more bindings' filters on the same channel (each its own binding).
+function changes(sb, name, event, filters = [null]) {
 	const queue = [];
 	let wake = null;
-	const channel = sb.channel(name).on('postgres_changes',
-		{ event, schema: 'public', table: 'projects' }, (p) => {
+	let channel = sb.channel(name);
+	for (const filter of filters) {
+		channel = channel.on('postgres_changes', { event, schema: 'public', table: 'projects',
+			...(filter ? { filter } : {}) }, (p) => {
 			queue.push(p);
 			if (wake) wake();
 		});
+	}
 	async function next() {
 		if (queue.length === 0) {
 			const w = waiter('a postgres_changes event');
@@ -89,10 +93,32 @@ function changes(sb, name, event) {
 	return { channel, next };
 }
 
-async function insertProject(u, n) {
-	const { error } = await u.sb.from('projects').insert({ id: uuid(n), name: `p${n}` });
+async function insertProject(u, n, more = {}) {
+	const { error } = await u.sb.from('projects').insert({ id: uuid(n), name: `p${n}`, ...more });
 	if (error) throw new Error(`insert: ${JSON.stringify(error)}`);
 }
+
+// An object with its keys sorted, so that eq() compares rows, not key orders.
+function sorted(o) {
+	return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+}
+
+// The filter checks: rows inserted with these versions (and local paths), in
+// this order, then one closing row every filter channel also binds by id.
+const FILTER_VERSIONS = [5, 3, 10, 4, 7];
+// What each operator lets through, written out by hand (10 > 5 as a number:
+// a comparison as text would put '10' before '5').
+const FILTERS = [
+	['version=eq.5', [5]],
+	['version=neq.5', [3, 10, 4, 7]],
+	['version=lt.5', [3, 4]],
+	['version=lte.5', [5, 3, 4]],
+	['version=gt.5', [10, 7]],
+	['version=gte.5', [5, 10, 7]],
+	['version=in.(3,10)', [3, 10]],
+	['local_path=eq./p4', [4]],
+	['local_path=in.(/p3,/p7)', [3, 7]],
+];
 
 for (const [vsn, options, base] of [['1.0.0 (the pinned client\'s default)', {}, 100], ['2.0.0', v2, 200]]) {
 	const a = await user(`rt-a-${base}`, options);
@@ -130,6 +156,62 @@ for (const [vsn, options, base] of [['1.0.0 (the pinned client\'s default)', {},
 		const own = await ca.next();
 		eq(own.new.id, uuid(base + 2), 'A still gets its own');
 	});
+
+	await check(`Realtime vsn=${vsn}: INSERT: payload.new is the whole inserted row (Supabase Realtime: record holds every column), payload.old is {}`, async () => {
+		await insertProject(a, base + 4, { local_path: '/src/x', remote_url: 'git@h:x', version: 3 });
+		const p = await ca.next();
+		const n = p.new;
+		eq([n.id, n.user_id, n.name, n.local_path, n.remote_url, n.version, n.deleted_at],
+			[uuid(base + 4), a.user.id, `p${base + 4}`, '/src/x', 'git@h:x', 3, null], 'values written');
+		const row = must(await a.sb.from('projects').select('*').eq('id', uuid(base + 4)).single(), 'select');
+		eq(sorted(n), sorted(row), 'new against the row as selected');
+		eq(p.old, {}, 'old');
+	});
+
+	await check(`Realtime vsn=${vsn}: UPDATE: payload.new is the updated row, payload.old only the primary key (user_id, id) (Supabase Realtime without REPLICA IDENTITY FULL)`, async () => {
+		must(await a.sb.from('projects').update({ name: 'moved', version: 4 }).eq('id', uuid(base + 4)), 'update');
+		const p = await ca.next();
+		eq([p.eventType, p.new.id, p.new.name, p.new.version, p.new.local_path],
+			['UPDATE', uuid(base + 4), 'moved', 4, '/src/x'], 'new');
+		eq(sorted(p.old), { id: uuid(base + 4), user_id: a.user.id }, 'old');
+	});
+
+	await check(`Realtime vsn=${vsn}: DELETE: payload.old holds only the primary key (user_id, id), payload.new is {} (Supabase Realtime without REPLICA IDENTITY FULL)`, async () => {
+		must(await a.sb.from('projects').delete().eq('id', uuid(base + 4)), 'delete');
+		const p = await ca.next();
+		eq([p.eventType, p.new], ['DELETE', {}], 'event');
+		eq(sorted(p.old), { id: uuid(base + 4), user_id: a.user.id }, 'old');
+	});
+
+	// One channel per filter, each also bound to the closing row by id: a
+	// channel's events come in commit order, so when the closing row arrives
+	// every earlier row it was going to get has arrived, and none other may
+	// have. B's row (matching most filters) must never reach A.
+	const chans = FILTERS.map(([filter], i) =>
+		changes(a.sb, `f-${base}-${i}`, 'INSERT', [filter, `id=eq.${uuid(base + 60)}`]));
+	for (const [i, [filter, want]] of FILTERS.entries()) {
+		await check(`Realtime vsn=${vsn}: filter ${filter} delivers exactly the matching rows, and never another user's (Supabase Realtime postgres_changes filters)`, async () => {
+			if (i === 0) {
+				for (const c of chans) eq(await subscribed(c.channel), 'SUBSCRIBED');
+				for (const [k, v] of FILTER_VERSIONS.entries()) {
+					await insertProject(a, base + 50 + k, { version: v, local_path: `/p${v}` });
+					if (k === 1)
+						await insertProject(b, base + 59, { version: 5, local_path: '/p4' });
+				}
+				await insertProject(a, base + 60, { version: 1 });
+			}
+			const got = [];
+			for (;;) {
+				const p = await chans[i].next();
+				eq(p.new.user_id, a.user.id, 'owner');
+				if (p.new.id === uuid(base + 60))
+					break;
+				got.push(p.new.version);
+			}
+			eq(got, want, 'versions received before the closing row');
+		});
+	}
+	for (const c of chans) await a.sb.removeChannel(c.channel);
 
 	await check(`Realtime vsn=${vsn}: a binding with an unsupported filter → CHANNEL_ERROR with the server's reason`, async () => {
 		const ch = a.sb.channel(`bad-${base}`).on('postgres_changes',
