@@ -220,6 +220,29 @@ t_assert_eq "1 None $A_ID INSERT" \
 ws_settle bulkb
 t_assert_eq 0 "$(frames bulkb 'len(ch)')" "changes B saw of A's bulk write"
 
+# The same change to a nudge channel (agentlogs' own client: config.nudge)
+# and to a supabase-js channel: the nudge's record holds exactly id,
+# user_id and version; the other's the whole row (values written here) and,
+# since the change is an INSERT, an empty old_record.
+ws nudge --token "$A" --table projects --nudge --expect-events 1 --timeout 60
+ws full --token "$A" --table projects --expect-events 1 --timeout 60
+t_wait_file "$T_TMP/nudge.out" "$joined" "socket nudge"
+t_wait_file "$T_TMP/full.out" "$joined" "socket full"
+pn=$(uuid)
+s_http POST /rest/v1/projects "{\"id\":\"$pn\",\"name\":\"whole $pn\",\"local_path\":\"/srv/w\",\"version\":6}" \
+	-H "Authorization: Bearer $A" -H 'Prefer: return=minimal'
+t_assert_eq 201 "$s_status" "insert project ($s_body)"
+ws_wait nudge
+t_assert_eq 0 "$ws_rc" "the nudge socket got the change ($(cat "$T_TMP/nudge.err"))"
+t_assert_eq "id user_id version $pn" \
+	"$(frames nudge '" ".join(sorted(ch[0]["payload"]["data"]["record"]) + [ch[0]["payload"]["data"]["record"]["id"]])')" \
+	"a nudge's record"
+ws_wait full
+t_assert_eq 0 "$ws_rc" "the supabase-js socket got the change ($(cat "$T_TMP/full.err"))"
+t_assert_eq "$pn $A_ID whole $pn /srv/w 6 None {}" \
+	"$(frames full '" ".join(str(ch[0]["payload"]["data"]["record"][k]) for k in ("id", "user_id", "name", "local_path", "version", "deleted_at")) + " " + json.dumps(ch[0]["payload"]["data"]["old_record"])')" \
+	"the whole row, and no old_record on INSERT"
+
 # ---------------------------------------------------------------- tokens
 now=$(date +%s)
 forged=$(jwt "{\"sub\":\"$A_ID\",\"role\":\"authenticated\",\"exp\":$((now + 600))}" "$T_TMP/wrong-secret")

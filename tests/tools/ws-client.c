@@ -22,6 +22,8 @@
  *   --send-after-join F  after the join's reply, send each non-empty line of
  *                        file F as one frame (e.g. an access_token event)
  *   --bench              bench mode even with one socket
+ *   --nudge              join as agentlogs' own client does (config.nudge):
+ *                        events carry the row's id, user_id and version only
  *
  * Frames mode (one socket, no --bench): prints every frame the server sends
  * as one JSON line on stdout, flushed, and {"ws_client":"closed","code":N,
@@ -79,7 +81,7 @@ struct sock {
 struct client {
 	/* Options. */
 	const char *host, *apikey, *token, *topic, *table, *event, *filter;
-	int port, count, expect, bench;
+	int port, count, expect, bench, nudge;
 	double timeout, heartbeat;
 	char **lines;
 	int nlines;
@@ -176,6 +178,8 @@ send_join(struct sock *s)
 	cJSON_AddBoolToObject(b, "ack", 0);
 	cJSON_AddBoolToObject(b, "self", 0);
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(cfg, "presence"), "key", "");
+	if (cl->nudge)
+		cJSON_AddBoolToObject(cfg, "nudge", 1);
 	pc = cJSON_AddArrayToObject(cfg, "postgres_changes");
 	b = cJSON_CreateObject();
 	cJSON_AddStringToObject(b, "event", cl->event);
@@ -537,8 +541,8 @@ main(int argc, char **argv)
 	cl.heartbeat = 25;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--bench") == 0) {
-			cl.bench = 1;
+		if (strcmp(a, "--bench") == 0 || strcmp(a, "--nudge") == 0) {
+			*(strcmp(a, "--bench") == 0 ? &cl.bench : &cl.nudge) = 1;
 			continue;
 		}
 		if (v == NULL)
