@@ -15,11 +15,15 @@
  *   token replaced, or the channel closed (system error, phx_close) when it
  *   does not verify; phx_leave -> phx_reply ok.
  *
- * A change reaches a channel only when the channel's token is unexpired and
- * its sub owns the row (the triggers name the owner): the owner is the only
- * user whose row-level security policies let them see it. Realtime is a
- * nudge, so a change carries the row's id, user_id and version, never its
- * content.
+ * A change reaches a channel only while the channel's token is unexpired.
+ * A supabase-js channel gets an INSERT or UPDATE as the whole row, read as
+ * the channel's user (role and request.jwt.claims set) so row-level security
+ * decides, with the bindings' filters evaluated in the same statement; a
+ * DELETE (the row is gone) or a bulk write (the triggers send one change per
+ * user and statement) reaches only the owner the triggers name, with the
+ * primary key. A channel that joins with config.nudge (agentlogs' own
+ * client, which pulls after each event) gets the row's id, user_id and
+ * version and costs no query.
  */
 #include "config.h"
 
