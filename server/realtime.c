@@ -570,6 +570,50 @@ string_of(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* The connection rows are read on, connected at first use; NULL with err. */
+static PGconn *
+rt_pg(struct realtime *rt, char *err)
+{
+	if (rt->pg == NULL)
+		rt->pg = db_connect(rt->srv->settings.db, err);
+	return rt->pg;
+}
+
+/*
+ * Whether b's filter names a column of its table and a value of that
+ * column's type, asked of PostgreSQL (as the server's own role, reading no
+ * row): 0, or -1 with why. A binding on every table is not checked.
+ */
+static int
+filter_check(struct realtime *rt, const struct binding *b, char *why, size_t whylen)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char err[ERRLEN], *qs = NULL, *qt = NULL;
+	const char *params[1] = { b->fparam };
+	PGconn *pg;
+	int rc = -1;
+
+	if (b->fsql == NULL || b->table == NULL || strcmp(b->schema, "*") == 0)
+		return 0;
+	if ((pg = rt_pg(rt, err)) == NULL || db_begin(pg, err) != 0) {
+		snprintf(why, whylen, "cannot check the filter: %.200s", err);
+		return -1;
+	}
+	if ((qs = PQescapeIdentifier(pg, b->schema, strlen(b->schema))) != NULL &&
+	    (qt = PQescapeIdentifier(pg, b->table, strlen(b->table))) != NULL) {
+		strbuf_addf(&sb, "SELECT 1 FROM %s.%s t WHERE %s $1%s LIMIT 0", qs, qt, b->fsql,
+		    b->fsql[strlen(b->fsql) - 1] == '(' ? ")" : "");
+		rc = db_run(pg, sb.buf, 1, params, NULL, err);
+		if (rc != 0)
+			snprintf(why, whylen, "Error parsing `filter` params: %.200s", err);
+	}
+	db_rollback(pg);
+	PQfreemem(qs);
+	PQfreemem(qt);
+	strbuf_free(&sb);
+	return rc;
+}
+
 static void
 handle_join(struct realtime *rt, struct conn *c, const char *topic, const cJSON *payload,
     const char *ref, const char *join_ref)
@@ -635,7 +679,9 @@ handle_join(struct realtime *rt, struct conn *c, const char *topic, const cJSON 
 		ch->b = xcalloc((size_t)n, sizeof *ch->b);
 	cJSON_ArrayForEach(e, list) {
 		cJSON *item;
-		if (binding_parse(e, &ch->b[ch->nb], why, sizeof why) != 0) {
+		if (binding_parse(e, &ch->b[ch->nb], why, sizeof why) != 0 ||
+		    (!ch->nudge && filter_check(rt, &ch->b[ch->nb], why, sizeof why) != 0)) {
+			ch->nb++;	/* freed with the channel */
 			cJSON_Delete(echo);
 			channel_free(ch);
 			snprintf(reason, sizeof reason, "Invalid postgres_changes: %s", why);
@@ -794,7 +840,7 @@ fetch_row(struct realtime *rt, const struct channel *ch, const char *schema, con
 	cJSON *row = NULL;
 	int k, np = 2;
 
-	if (rt->pg == NULL && (rt->pg = db_connect(rt->srv->settings.db, err)) == NULL) {
+	if (rt_pg(rt, err) == NULL) {
 		log_warn("realtime: cannot fetch changed rows: %s", err);
 		return NULL;
 	}
@@ -822,7 +868,7 @@ fetch_row(struct realtime *rt, const struct channel *ch, const char *schema, con
 	PQfreemem(qt);
 	if (db_begin_as(rt->pg, channel_role(ch), ch->claims, err) != 0 ||
 	    (res = db_exec(rt->pg, sb.buf, np, params, NULL, err)) == NULL) {
-		/* A filter value the column's type refuses matches nothing. */
+		/* The join checked the filters: only a dropped connection gets here. */
 		log_debug("realtime: fetching a changed row: %s", err);
 	} else if (PQntuples(res) == 1) {
 		row = cJSON_Parse(PQgetvalue(res, 0, 0));

@@ -221,6 +221,16 @@ for (const [vsn, options, base] of [['1.0.0 (the pinned client\'s default)', {},
 		ok(reason.startsWith('status CHANNEL_ERROR'), `got "${reason}"`);
 		await a.sb.removeChannel(ch);
 	});
+	for (const filter of ['version=lt.abc', 'nosuch=eq.1', 'version=gte']) {
+		await check(`Realtime vsn=${vsn}: filter ${filter} (a value the column's type refuses, an unknown column, no value) → CHANNEL_ERROR (Supabase Realtime refuses the subscription)`, async () => {
+			const ch = a.sb.channel(`badf-${base}-${filter}`).on('postgres_changes',
+				{ event: '*', schema: 'public', table: 'projects', filter }, () => {});
+			let reason = '';
+			await subscribed(ch).catch((e) => { reason = e.message; });
+			ok(reason.startsWith('status CHANNEL_ERROR'), `got "${reason}"`);
+			await a.sb.removeChannel(ch);
+		});
+	}
 	await check(`Realtime vsn=${vsn}: removeChannel() → phx_leave answered ok, no channels left`, async () => {
 		eq(await a.sb.removeChannel(ca.channel), 'ok');
 		eq(await b.sb.removeChannel(cb.channel), 'ok');
