@@ -13,6 +13,7 @@
 # d_cloud_home EMAIL: (sync-lib.sh sourced, y_begin run) machine A signed up
 #   as EMAIL on the test's server with storage = cloud: AGENTLOGS_HOME is its
 #   home, CLAUDE_HOME=$T_TMP/claude (both exported).
+# d_cloud_turns UID N: (sync-lib.sh) waits until the cloud holds N of UID's turns.
 
 . "$SRCDIR/tests/integration/lib.sh"
 
@@ -92,4 +93,14 @@ d_cloud_home() {
 	export AGENTLOGS_HOME CLAUDE_HOME
 	mkdir -p "$CLAUDE_HOME/projects"
 	"$AGENTLOGS" config set storage cloud >/dev/null || t_fail "config set storage"
+}
+
+# d_cloud_turns UID N: waits until the cloud holds N of the user UID's turns.
+d_cloud_turns() {
+	d_ct=0
+	until [ "$(y_cloud_counts "$1" | cut -d' ' -f4)" = "$2" ]; do
+		d_ct=$((d_ct + 1))
+		[ $d_ct -lt 1200 ] || t_fail "the cloud holds $(y_cloud_counts "$1") (turns 4th), not $2 turns; log: $(tail -n 5 "$AGENTLOGS_HOME/log"); status: $(cat "$AGENTLOGS_HOME/daemon.json")"
+		sleep 0.05
+	done
 }

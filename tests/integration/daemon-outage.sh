@@ -43,15 +43,6 @@ write() {	# write NAME FIRST N: N exchanges; a new NAME is a new transcript
 	d_turns "$1" "$2" "$3"
 	turns=$((turns + 2 * $3))
 }
-# cloud_turns N: waits until the cloud holds N of ann's turns.
-cloud_turns() {
-	ct_i=0
-	until [ "$(y_cloud_counts "$uid" | cut -d' ' -f4)" = "$1" ]; do
-		ct_i=$((ct_i + 1))
-		[ $ct_i -lt 1200 ] || t_fail "the cloud holds $(y_cloud_counts "$uid") (turns 4th), not $1 turns; log: $(tail -n 5 "$AGENTLOGS_HOME/log"); status: $(cat "$AGENTLOGS_HOME/daemon.json")"
-		sleep 0.05
-	done
-}
 # wait_status FIELD VALUE WHAT: waits until daemon.json's FIELD is VALUE.
 wait_status() {
 	ws_i=0
@@ -71,7 +62,7 @@ stub_realtime() {
 
 write alpha 1 2
 d_start
-cloud_turns $turns
+d_cloud_turns "$uid" $turns
 wait_status sync live "the realtime channel before the outage"
 wait_status pending 0 "nothing pending before the outage"
 
@@ -150,7 +141,7 @@ wait "$STUB_PID" 2>/dev/null
 STUB_PID=
 log_lines=$(wc -l <"$T_TMP/server.log")
 s_restart_server
-cloud_turns $turns
+d_cloud_turns "$uid" $turns
 wait_status pending 0 "everything pushed after the outage"
 wait_status sync live "realtime after the outage"
 wait_status last_error "" "daemon.json's last error once the server is back"

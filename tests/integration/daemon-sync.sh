@@ -12,15 +12,6 @@ trap 'd_kill; s_cleanup' EXIT
 d_cloud_home ann@example.com
 uid=$(y_uid A)
 
-# cloud_turns N: waits until the cloud holds N of ann's turns.
-cloud_turns() {
-	ct_i=0
-	until [ "$(y_cloud_counts "$uid" | cut -d' ' -f4)" = "$1" ]; do
-		ct_i=$((ct_i + 1))
-		[ $ct_i -lt 1200 ] || t_fail "the cloud holds $(y_cloud_counts "$uid") (turns 4th), not $1 turns; log: $(tail -n 5 "$AGENTLOGS_HOME/log"); status: $(cat "$AGENTLOGS_HOME/daemon.json")"
-		sleep 0.05
-	done
-}
 pushes() {
 	grep -c 'POST /rest/v1/rpc/push_batch' "$T_TMP/server.log"
 }
@@ -28,12 +19,12 @@ pushes() {
 d_turns alpha 1 1
 d_start
 t_assert_eq cloud "$(d_status_field storage)" "storage"
-cloud_turns 2
+d_cloud_turns "$uid" 2
 t_wait_file "$AGENTLOGS_HOME/daemon.json" '"sync":	"live"' "the realtime channel"
 
 # One appended exchange: imported, then pushed.
 d_turns alpha 2 1
-cloud_turns 4
+d_cloud_turns "$uid" 4
 t_wait_file "$AGENTLOGS_HOME/daemon.json" '"pending":	0' "nothing pending"
 
 # A burst: 1,000 lines, each written on its own, spread over about a second
@@ -54,7 +45,7 @@ with open(sys.argv[1], "a") as f:
 took = time.monotonic() - t0
 print("burst written in %.3f s" % took)
 PY
-cloud_turns 1004
+d_cloud_turns "$uid" 1004
 t_wait_file "$AGENTLOGS_HOME/daemon.json" '"pending":	0' "nothing pending after the burst"
 n=$(($(pushes) - before))
 echo "1,000 lines in a burst: $n push_batch request(s)"

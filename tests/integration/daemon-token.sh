@@ -24,15 +24,6 @@ CLAUDE_HOME=$T_TMP/claude
 export AGENTLOGS_HOME CLAUDE_HOME
 mkdir -p "$CLAUDE_HOME/projects"
 
-# cloud_turns N: waits until the cloud holds N of ann's turns.
-cloud_turns() {
-	ct_i=0
-	until [ "$(y_cloud_counts "$uid" | cut -d' ' -f4)" = "$1" ]; do
-		ct_i=$((ct_i + 1))
-		[ $ct_i -lt 1200 ] || t_fail "the cloud holds $(y_cloud_counts "$uid") (turns 4th), not $1 turns; log: $(tail -n 5 "$AGENTLOGS_HOME/log"); status: $(cat "$AGENTLOGS_HOME/daemon.json")"
-		sleep 0.05
-	done
-}
 # wait_status FIELD TEXT WHAT: waits until daemon.json's FIELD holds TEXT.
 wait_status() {
 	ws_i=0
@@ -53,7 +44,7 @@ log_start=$(wc -l <"$T_TMP/server.log")
 t_start=$(date +%s)
 d_turns alpha 1 1
 d_start
-cloud_turns 2
+d_cloud_turns "$uid" 2
 
 # Past the expiry of the token the daemon started with.
 i=0
@@ -63,7 +54,7 @@ until s_http GET /auth/v1/user -H "Authorization: Bearer $first_token" && [ "$s_
 	sleep 0.1
 done
 d_turns alpha 2 1
-cloud_turns 4
+d_cloud_turns "$uid" 4
 wait_status sync live "realtime with refreshed tokens"
 t_assert_eq "" "$(d_status_field last_error)" "daemon.json's last error after the refreshes"
 kill -0 "$D_PID" || t_fail "the daemon died"
