@@ -482,6 +482,14 @@ run_sync(struct worker *w, struct sync_status *s)
 	return rc == 0 ? moved : -1;
 }
 
+/* The next pull for held-back rows, wait_ms from now. */
+static void
+plan_recheck(struct worker *w, long wait_ms)
+{
+	w->recheck_ms = wait_ms;
+	w->recheck_at = mono_ms() + wait_ms;
+}
+
 /*
  * A pull for a change realtime reported: when it was handed nothing, the
  * change is held back behind an older transaction; plan another pull a little
@@ -498,8 +506,7 @@ pull_for_change(struct worker *w, struct sync_status *s, int changed, int again)
 		w->recheck_ms = 0;
 		return;
 	}
-	w->recheck_ms = again ? w->recheck_ms * 2 : RECHECK_MIN_MS;
-	w->recheck_at = mono_ms() + w->recheck_ms;
+	plan_recheck(w, again ? w->recheck_ms * 2 : RECHECK_MIN_MS);
 }
 
 /*
@@ -512,10 +519,8 @@ static void
 sync_and_recheck(struct worker *w, struct sync_status *s)
 {
 	run_sync(w, s);
-	if (w->held_back && w->continuous && w->recheck_at == 0) {
-		w->recheck_ms = RECHECK_MIN_MS;
-		w->recheck_at = mono_ms() + w->recheck_ms;
-	}
+	if (w->held_back && w->continuous && w->recheck_at == 0)
+		plan_recheck(w, RECHECK_MIN_MS);
 }
 
 /* Realtime came or went: live only while it is connected. */

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "scratch-dir.h"
 #include "capture/import.h"
 #include "store/internal.h"
 #include "util/log.h"
@@ -78,25 +79,6 @@ checks_hold_after_a_bulk_import(void **state)
 	free(db);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char *cmd = xprintf("rm -rf '%s'", tmpdir);
-
-	(void)state;
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-	free(cmd);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -104,5 +86,5 @@ main(void)
 		cmocka_unit_test(checks_hold_after_a_bulk_import),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return run_tests_in_scratch_dir(tmpdir, tests);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "scratch-dir.h"
 #include "store/db.h"
 #include "store/internal.h"
 #include "store/synced-rows.h"
@@ -112,16 +113,5 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(only_rows_still_as_sent),
 	};
-	int rc;
-
-	if (mkdtemp(tmpdir) == NULL)
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	{
-		char *cmd = xprintf("rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			rc = 1;
-		free(cmd);
-	}
-	return rc;
+	return run_tests_in_scratch_dir(tmpdir, tests);
 }

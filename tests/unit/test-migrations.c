@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "scratch-dir.h"
 #include "store/fresh-schema.h"
 #include "store/internal.h"
 #include "store/migrations.h"
@@ -432,25 +433,6 @@ new_database_has_large_pages(void **state)
 	free(path);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char *cmd = xprintf("rm -rf '%s'", tmpdir);
-
-	(void)state;
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-	free(cmd);
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -466,9 +448,9 @@ main(int argc, char **argv)
 	};
 
 	if (argc == 2 && strcmp(argv[1], "--print-fresh-schema") == 0) {
-		int rc = setup(NULL) != 0 ? 1 : print_fresh_schema();
-		teardown(NULL);
+		int rc = scratch_dir_make(tmpdir) != 0 ? 1 : print_fresh_schema();
+		scratch_dir_remove(tmpdir);
 		return rc;
 	}
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return run_tests_in_scratch_dir(tmpdir, tests);
 }

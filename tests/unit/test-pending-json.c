@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "scratch-dir.h"
 #include "store/db.h"
 #include "store/internal.h"
 #include "store/synced-rows.h"
@@ -169,16 +170,5 @@ main(void)
 		cmocka_unit_test(push_json_as_before),
 		cmocka_unit_test(every_character_as_before),
 	};
-	int rc;
-
-	if (mkdtemp(tmpdir) == NULL)
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	{
-		char *cmd = xprintf("rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			rc = 1;
-		free(cmd);
-	}
-	return rc;
+	return run_tests_in_scratch_dir(tmpdir, tests);
 }

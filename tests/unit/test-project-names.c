@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "scratch-dir.h"
 #include "store/db.h"
 #include "store/project-names.h"
 #include "store/synced-rows.h"
@@ -188,16 +189,5 @@ main(void)
 		cmocka_unit_test(update_keeps_name_and_path),
 		cmocka_unit_test(compare_without_here_columns),
 	};
-	int rc;
-
-	if (mkdtemp(tmpdir) == NULL)
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	{
-		char *cmd = xprintf("rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			rc = 1;
-		free(cmd);
-	}
-	return rc;
+	return run_tests_in_scratch_dir(tmpdir, tests);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "scratch-dir.h"
 #include "store/db.h"
 #include "store/synced-rows.h"
 #include "util/log.h"
@@ -115,16 +116,5 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(two_connections_two_threads),
 	};
-	int rc;
-
-	if (mkdtemp(tmpdir) == NULL)
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	{
-		char *cmd = xprintf("rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			rc = 1;
-		free(cmd);
-	}
-	return rc;
+	return run_tests_in_scratch_dir(tmpdir, tests);
 }
