@@ -85,6 +85,20 @@ d_status_field() {
 		"$AGENTLOGS_HOME/daemon.json" "$1"
 }
 
+# d_wait_status is|has FIELD VALUE WHAT: waits until daemon.json's FIELD is
+# VALUE, or contains it.
+d_wait_status() {
+	d_ws=0
+	until case $1 in
+		is) [ "$(d_status_field "$2" 2>/dev/null)" = "$3" ] ;;
+		*) d_status_field "$2" 2>/dev/null | grep -q -F -e "$3" ;;
+		esac; do
+		d_ws=$((d_ws + 1))
+		[ $d_ws -lt 1200 ] || t_fail "$4: daemon.json's $2 $1 not '$3' after 60 s: $(cat "$AGENTLOGS_HOME/daemon.json")"
+		sleep 0.05
+	done
+}
+
 d_cloud_home() {
 	y_machine A
 	y_signup A "$1"

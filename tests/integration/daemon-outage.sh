@@ -43,15 +43,6 @@ write() {	# write NAME FIRST N: N exchanges; a new NAME is a new transcript
 	d_turns "$1" "$2" "$3"
 	turns=$((turns + 2 * $3))
 }
-# wait_status FIELD VALUE WHAT: waits until daemon.json's FIELD is VALUE.
-wait_status() {
-	ws_i=0
-	until [ "$(d_status_field "$1" 2>/dev/null)" = "$2" ]; do
-		ws_i=$((ws_i + 1))
-		[ $ws_i -lt 1200 ] || t_fail "$3: daemon.json's $1 is not $2 after 60 s: $(cat "$AGENTLOGS_HOME/daemon.json")"
-		sleep 0.05
-	done
-}
 # Requests the stand-in took: sync's (REST and auth), and realtime's.
 stub_sync() {
 	grep -vc ' GET /realtime/' "$T_TMP/stub.log"
@@ -63,8 +54,8 @@ stub_realtime() {
 write alpha 1 2
 d_start
 d_cloud_turns "$uid" $turns
-wait_status sync live "the realtime channel before the outage"
-wait_status pending 0 "nothing pending before the outage"
+d_wait_status is sync live "the realtime channel before the outage"
+d_wait_status is pending 0 "nothing pending before the outage"
 
 phase "The server goes down"
 # ---- The server goes down; the stand-in takes its port.
@@ -103,11 +94,11 @@ phase "Lines appended and a new"
 write alpha 3 2
 write beta 1 1
 d_wait_turns $turns "imported while the server is down"
-wait_status pending 2 "alpha's commit and beta's, pending"
+d_wait_status is pending 2 "alpha's commit and beta's, pending"
 # Three rounds of sync requests fail (each request of a round tried up to 5
 # times): the backoff lets the daemon try again, slower each time.
 t_wait_count "$T_TMP/stub.log" "/rest/v1/" 1 "a first sync attempt at the stand-in"
-wait_status sync offline "daemon.json while the server is down"
+d_wait_status is sync offline "daemon.json while the server is down"
 t_assert_contains "$(d_status_field last_error)" "$S_URL" "daemon.json's last error"
 
 phase "New transcripts one after"
@@ -120,7 +111,7 @@ before=$(stub_sync)
 for p in gamma delta epsilon zeta eta; do
 	write $p 1 1
 	d_wait_turns $turns "$p imported while the server is down"
-	wait_status pending $commits "$p pending"
+	d_wait_status is pending $commits "$p pending"
 done
 during=$(($(stub_sync) - before))
 echo "sync requests while 5 transcripts were imported one by one: $during"
@@ -142,9 +133,9 @@ STUB_PID=
 log_lines=$(wc -l <"$T_TMP/server.log")
 s_restart_server
 d_cloud_turns "$uid" $turns
-wait_status pending 0 "everything pushed after the outage"
-wait_status sync live "realtime after the outage"
-wait_status last_error "" "daemon.json's last error once the server is back"
+d_wait_status is pending 0 "everything pushed after the outage"
+d_wait_status is sync live "realtime after the outage"
+d_wait_status is last_error "" "daemon.json's last error once the server is back"
 y_settle
 y_ok B pull
 t_assert_eq "$commits $turns" "$(y_local_counts B | cut -d' ' -f2,4)" "commits and turns B pulled"

@@ -24,15 +24,6 @@ CLAUDE_HOME=$T_TMP/claude
 export AGENTLOGS_HOME CLAUDE_HOME
 mkdir -p "$CLAUDE_HOME/projects"
 
-# wait_status FIELD TEXT WHAT: waits until daemon.json's FIELD holds TEXT.
-wait_status() {
-	ws_i=0
-	until d_status_field "$1" 2>/dev/null | grep -q -F -e "$2"; do
-		ws_i=$((ws_i + 1))
-		[ $ws_i -lt 1200 ] || t_fail "$3: daemon.json's $1 lacks '$2' after 60 s: $(cat "$AGENTLOGS_HOME/daemon.json")"
-		sleep 0.05
-	done
-}
 # since LINE PATTERN: lines of the server log after line LINE matching PATTERN.
 since() {
 	tail -n "+$(($1 + 1))" "$T_TMP/server.log" | grep -c -e "$2"
@@ -55,7 +46,7 @@ until s_http GET /auth/v1/user -H "Authorization: Bearer $first_token" && [ "$s_
 done
 d_turns alpha 2 1
 d_cloud_turns "$uid" 4
-wait_status sync live "realtime with refreshed tokens"
+d_wait_status has sync live "realtime with refreshed tokens"
 t_assert_eq "" "$(d_status_field last_error)" "daemon.json's last error after the refreshes"
 kill -0 "$D_PID" || t_fail "the daemon died"
 
@@ -112,7 +103,7 @@ t_assert_eq "" "$(d_status_field last_error)" "daemon.json after logging in agai
 t_wait_count "$T_TMP/server.log" 'POST /auth/v1/token 200' $(($(grep -c 'POST /auth/v1/token 200' "$T_TMP/server.log") + 1)) "a refresh"
 psql -X -q -At "$S_DB" -c "DELETE FROM auth.sessions WHERE user_id = '$uid'" >/dev/null ||
 	t_fail "ending the session"
-wait_status last_error "log in again" "daemon.json once the session ended, without syncs"
+d_wait_status has last_error "log in again" "daemon.json once the session ended, without syncs"
 [ "$(since "$log_start" '/rest/v1/')" = 0 ] || t_fail "a sync request with continuous-sync off"
 t_run "$AGENTLOGS" daemon stop
 t_assert_eq 0 "$t_rc" "daemon stop: $t_err"
