@@ -207,8 +207,9 @@ status(struct cmd_ctx *ctx, int json)
 		    daemon_status_number(o, "turns"));
 		printf("  storage:     %s; sync %s, last %s\n", member(o, "storage"),
 		    member(o, "sync"), member(o, "last_sync"));
-		printf("  pending:     %.0f commits; %.0f conflicts wait for you\n",
-		    daemon_status_number(o, "pending"), daemon_status_number(o, "conflicts"));
+		printf("  pending:     %.0f commits; %.0f conflicts wait for you, %.0f settled to review\n",
+		    daemon_status_number(o, "pending"), daemon_status_number(o, "conflicts"),
+		    daemon_status_number(o, "settled"));
 		if (*member(o, "last_error") != '\0' && strcmp(member(o, "last_error"), "never"))
 			printf("  last error:  %s\n", member(o, "last_error"));
 	}

@@ -128,6 +128,7 @@ read_status(struct daemon_peer *p, struct sync_status *s)
 	s->state = state_named(daemon_status_string(o, "sync"));
 	s->pending = count(o, "pending");
 	s->held = count(o, "conflicts");
+	s->settled = count(o, "settled");
 	s->runs = (unsigned long)count(o, "syncs");
 	ms = time_parse_iso_ms(daemon_status_string(o, "last_sync"));
 	s->last_sync = ms > 0 ? (time_t)(ms / 1000) : 0;

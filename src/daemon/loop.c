@@ -108,12 +108,14 @@ write_status(struct daemon *d)
 		s->syncs = (long)ss.runs;
 		s->pending = ss.pending;
 		s->conflicts = ss.held;
+		s->settled = ss.settled;
 		snprintf(d->sync_error, sizeof d->sync_error, "%s", ss.last_error);
 	} else {
 		snprintf(d->sync_state, sizeof d->sync_state, "off");
 		if (browse_sync_counts(d->ctx->store, &s->pending, &held, &settled, err) != 0)
 			s->pending = -1;
 		s->conflicts = s->pending < 0 ? -1 : held;
+		s->settled = s->pending < 0 ? -1 : settled;
 	}
 	s->sync = d->sync_state;
 	s->user = d->user;

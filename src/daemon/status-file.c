@@ -64,6 +64,7 @@ daemon_status_write(const char *home, const struct daemon_status *s, char *err)
 	cJSON_AddStringToObject(o, "user", s->user != NULL ? s->user : "");
 	add_count(o, "pending", s->pending);
 	add_count(o, "conflicts", s->conflicts);
+	add_count(o, "settled", s->settled);
 	cJSON_AddStringToObject(o, "last_error", s->last_error);
 	if ((json = cJSON_Print(o)) == NULL)
 		fatalx("out of memory printing JSON");

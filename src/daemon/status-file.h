@@ -29,6 +29,7 @@ struct daemon_status {
 	const char *user;	/* who the sync runs as; "" when local */
 	long long pending;	/* commits waiting to go up, -1: unknown */
 	long long conflicts;	/* held for a decision, -1: unknown */
+	long long settled;	/* settled by the last write, to review; -1: unknown */
 	const char *last_error;	/* "" when none */
 };
 

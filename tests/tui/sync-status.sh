@@ -4,7 +4,8 @@
 # off, so it waits), S sends it (↑0, the cloud has the title), edits of the
 # same title on a second machine make conflicts settled by the last write,
 # which show as a quiet ~N (held ones alone count in the red !N), and an
-# unreachable cloud shows offline with the error on the same line. Every
+# unreachable cloud shows offline with the error on the same line; with a
+# daemon serving the home, its figures (daemon.json), settled ones too. Every
 # screen is taken after wait-idle, so nothing depends on timing.
 . "$SRCDIR/tests/integration/sync-lib.sh"
 # Retries of an unreachable cloud: quick, the policy the same.
@@ -67,6 +68,18 @@ y_ok B push
 y_settle
 tui A "wait-idle" "key S" "wait-idle" "save-display A-conflict.txt"
 t_assert_contains "$(status "$T_TMP/A-conflict.txt")" " !0 ~2  synced"
+
+# A daemon serving A: the browser shows the daemon's figures (daemon.json),
+# the two settled conflicts among them.
+(export AGENTLOGS_HOME="$T_TMP/A" CLAUDE_HOME="$T_TMP/none" && "$AGENTLOGS" daemon start >/dev/null) ||
+	t_fail "daemon start on A"
+a_daemon=$(cat "$T_TMP/A/daemon.pid")
+trap 'kill -9 "$a_daemon" 2>/dev/null; s_cleanup' EXIT
+t_wait_file "$T_TMP/A/daemon.json" '"settled":	2' "daemon.json's settled conflicts"
+tui A "save-display A-daemon.txt"
+t_assert_contains "$(status "$T_TMP/A-daemon.txt")" " daemon "
+t_assert_contains "$(status "$T_TMP/A-daemon.txt")" " !0 ~2 "
+(export AGENTLOGS_HOME="$T_TMP/A" && "$AGENTLOGS" daemon stop >/dev/null) || t_fail "daemon stop on A"
 
 # The cloud gone: offline, the error on the status bar, nothing lost.
 y_ok A title "$id" "Offline edit"
