@@ -5,12 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/live.h"
-#include "store/db.h"
 #include "ui/daemon-peer.h"
+#include "ui/live-thread.h"
 #include "ui/sync-owner.h"
 #include "util/log.h"
-#include "util/paths.h"
 #include "util/xmalloc.h"
 
 struct sync_owner {
@@ -21,27 +19,20 @@ struct sync_owner {
 	struct sync_status daemon_status;	/* daemon.json's, while one serves */
 	/* The browser's own, while no daemon serves. */
 	struct sync_thread *sync;
-	struct store *st;	/* the import's connection */
-	struct live *live;
+	struct live_thread *live;
 };
 
 /* No daemon: the browser's own watcher and sync thread. */
 static void
 serve_self(struct sync_owner *o)
 {
-	char err[ERRLEN], *path = paths_in_home(o->home, "data.db");
+	char err[ERRLEN];
 
 	if ((o->sync = sync_thread_start(o->home, err)) == NULL)
 		log_warn("%s; no sync while browsing", err);
-	if ((o->st = store_open(path, err)) == NULL)
+	o->live = live_thread_start(o->home, o->claude_dir, o->idle_minutes, o->sync, err);
+	if (o->live == NULL)
 		log_warn("%s; new transcript lines show after a restart", err);
-	else {
-		/* The watches first, then the import: a line written in between is seen twice, never missed. */
-		o->live = live_open(o->st, o->home, o->claude_dir, o->idle_minutes);
-		if ((live_import(o->live) & LIVE_NEW_ROWS) && o->sync != NULL)
-			sync_thread_send(o->sync, SYNC_CMD_NUDGE);
-	}
-	free(path);
 }
 
 /* A daemon serves: the browser's own stop, a sync under way given time to finish. */
@@ -50,10 +41,9 @@ hand_over(struct sync_owner *o)
 {
 	log_debug("a daemon (pid %ld) serves %s: the browser stops its own sync and watcher",
 	    (long)o->daemon, o->home);
-	live_close(o->live);
+	/* The capture first: it nudges the sync thread. */
+	live_thread_stop(o->live);
 	o->live = NULL;
-	store_close(o->st);
-	o->st = NULL;
 	sync_thread_finish(o->sync, OWNER_FINISH_MS);
 	o->sync = NULL;
 }
@@ -99,9 +89,8 @@ owner_stop(struct sync_owner *o)
 {
 	if (o == NULL)
 		return;
+	live_thread_stop(o->live);
 	sync_thread_stop(o->sync);
-	live_close(o->live);
-	store_close(o->st);
 	peer_close(o->peer);
 	free(o->claude_dir);
 	free(o->home);
@@ -117,27 +106,15 @@ owner_fds(const struct sync_owner *o, struct pollfd *p)
 		p[n++] = (struct pollfd){ .fd = peer_fd(o->peer), .events = POLLIN };
 	if (o->sync != NULL)
 		p[n++] = (struct pollfd){ .fd = sync_thread_fd(o->sync), .events = POLLIN };
-	if (o->live != NULL && live_fd(o->live) >= 0)
-		p[n++] = (struct pollfd){ .fd = live_fd(o->live), .events = POLLIN };
+	if (o->live != NULL)
+		p[n++] = (struct pollfd){ .fd = live_thread_fd(o->live), .events = POLLIN };
 	return n;
 }
 
 long long
 owner_wait(const struct sync_owner *o)
 {
-	long long wait = peer_wait(o->peer), lw;
-
-	if (o->live != NULL && (lw = live_wait(o->live)) >= 0 && lw < wait)
-		wait = lw;
-	return wait;
-}
-
-static int
-readable(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
+	return peer_wait(o->peer);
 }
 
 int
@@ -149,9 +126,8 @@ owner_step(struct sync_owner *o, struct sync_status *s)
 		*s = o->daemon_status;	/* the last look's, the first one's included */
 		return changed;
 	}
-	if (o->live != NULL && (live_step(o->live, readable(live_fd(o->live))) & LIVE_PUSH) &&
-	    o->sync != NULL)
-		sync_thread_send(o->sync, SYNC_CMD_NUDGE);
+	if (o->live != NULL)
+		live_thread_drain(o->live);	/* the caller reads the store again if it moved */
 	if (o->sync != NULL) {
 		sync_thread_drain(o->sync);
 		sync_thread_snapshot(o->sync, s);
@@ -193,4 +169,11 @@ owner_send(struct sync_owner *o, enum sync_command cmd, char *err)
 		break;
 	}
 	return 0;
+}
+
+void
+owner_wait_first_import(struct sync_owner *o)
+{
+	if (o->live != NULL)
+		live_thread_wait_first(o->live);
 }

@@ -3,12 +3,13 @@
  * home (daemon/lock.h), the daemon does: the browser runs no watcher and no
  * sync thread, shows daemon.json's state (marked "daemon") and asks the
  * daemon by signal (daemon/loop.h). While none does, the browser runs both
- * itself: the same live capture as the daemon (capture/live.h, with a store
- * connection of its own) and its sync thread (ui/sync-thread.h), nudged
+ * itself: the same live capture as the daemon, on a thread of its own
+ * (ui/live-thread.h), and its sync thread (ui/sync-thread.h), nudged
  * after each import that wrote rows. It hands over both ways while running:
  * a daemon starting stops the browser's own (a sync under way gets
  * OWNER_FINISH_MS to finish), a daemon ending starts them again. Nothing here
- * blocks but an import of new lines; owner_step never waits.
+ * blocks (stopping the capture waits for an import under way); owner_step
+ * never waits.
  */
 #ifndef AL_UI_SYNC_OWNER_H
 #define AL_UI_SYNC_OWNER_H
@@ -43,5 +44,7 @@ pid_t owner_daemon(const struct sync_owner *o);
  * -1 with err when neither can hear it.
  */
 int owner_send(struct sync_owner *o, enum sync_command cmd, char *err);
+/* Waits for the first import of the browser's own capture (scripted runs: the same first screen). */
+void owner_wait_first_import(struct sync_owner *o);
 
 #endif

@@ -22,6 +22,8 @@
 #include "sync/auth-session.h"
 #include "ui/sync-thread.h"
 #include "util/log.h"
+#include "util/thread.h"
+#include "util/wake-pipe.h"
 #include "util/paths.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -42,7 +44,7 @@
 struct sync_thread {
 	char *home;
 	pthread_t thread;
-	int pipe[2];
+	struct wake_pipe pipe;	/* poked after each new snapshot: the UI polls it */
 	atomic_int abort;	/* raised by sync_thread_stop: give the network up */
 
 	pthread_mutex_t lock;	/* guards everything below */
@@ -122,11 +124,7 @@ enum job {
 static void
 notify(struct sync_thread *t)
 {
-	char c = 1;
-
-	/* A full pipe already says "look": nothing is lost by dropping the byte. */
-	if (write(t->pipe[1], &c, 1) < 0 && errno != EAGAIN)
-		log_debug("sync thread: cannot wake the UI: %s", strerror(errno));
+	wake_pipe_poke(&t->pipe);
 }
 
 /* Copies s into the shared status under the lock, then wakes the UI. */
@@ -773,19 +771,13 @@ sync_thread_start(const char *home, char *err)
 {
 	struct sync_thread *t = xcalloc(1, sizeof *t);
 	pthread_condattr_t ca;
-	sigset_t all, old;
-	int rc, i;
+	int rc;
 
 	t->home = xstrdup(home);
-	if (pipe(t->pipe) != 0) {
-		seterr(err, "pipe: %s", strerror(errno));
+	if (wake_pipe_open(&t->pipe, err) != 0) {
 		free(t->home);
 		free(t);
 		return NULL;
-	}
-	for (i = 0; i < 2; i++) {
-		fcntl(t->pipe[i], F_SETFL, fcntl(t->pipe[i], F_GETFL) | O_NONBLOCK);
-		fcntl(t->pipe[i], F_SETFD, FD_CLOEXEC);
 	}
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_condattr_init(&ca);
@@ -799,14 +791,9 @@ sync_thread_start(const char *home, char *err)
 	t->running = 1;
 
 	/* Signals (SIGWINCH above all) belong to the UI thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&t->thread, NULL, worker_main, t);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if ((rc = thread_start_unsignalled(&t->thread, worker_main, t)) != 0) {
 		seterr(err, "cannot start the sync thread: %s", strerror(rc));
-		close(t->pipe[0]);
-		close(t->pipe[1]);
+		wake_pipe_close(&t->pipe);
 		pthread_mutex_destroy(&t->lock);
 		pthread_cond_destroy(&t->wake);
 		pthread_cond_destroy(&t->gone);
@@ -820,16 +807,13 @@ sync_thread_start(const char *home, char *err)
 int
 sync_thread_fd(const struct sync_thread *t)
 {
-	return t->pipe[0];
+	return t->pipe.fd[0];
 }
 
 void
 sync_thread_drain(struct sync_thread *t)
 {
-	char buf[64];
-
-	while (read(t->pipe[0], buf, sizeof buf) > 0)
-		;
+	wake_pipe_drain(&t->pipe);
 }
 
 void
@@ -869,8 +853,7 @@ sync_thread_stop(struct sync_thread *t)
 	atomic_store(&t->abort, 1);
 	sync_thread_send(t, SYNC_CMD_QUIT);
 	pthread_join(t->thread, NULL);
-	close(t->pipe[0]);
-	close(t->pipe[1]);
+	wake_pipe_close(&t->pipe);
 	pthread_mutex_destroy(&t->lock);
 	pthread_cond_destroy(&t->wake);
 	pthread_cond_destroy(&t->gone);

@@ -1021,6 +1021,8 @@ tui_run(struct cmd_ctx *ctx)
 		draw(&t);
 		fprintf(t.timing, "first-frame %.3f\n", ms_since(&t0));
 	}
+	if (t.script != NULL)
+		owner_wait_first_import(t.owner);
 	if (owner_thread(t.owner) != NULL && t.script != NULL)
 		wait_idle(&t);	/* the first counts, so the first screen is always the same */
 	sync_wakeup(&t);

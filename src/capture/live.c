@@ -107,6 +107,7 @@ live_import(struct live *l)
 		l->retry.due = 0;
 		return 0;
 	}
+	log_debug("live capture: importing new transcript lines");
 	if (import_run(l->st, l->home, &l->opts, &s, l->error) != 0) {
 		log_warn("%s", l->error);
 		/* What changed is still unread: try again, with backoff, until it works. */

@@ -13,6 +13,7 @@
 #include "sync/realtime.h"
 #include "sync/tables.h"
 #include "util/log.h"
+#include "util/thread.h"
 #include "util/percent.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
@@ -653,7 +654,6 @@ realtime_start(const char *url, const char *anon_key, const char *user_id, const
     realtime_fn fn, void *arg, char *err)
 {
 	struct realtime *rt;
-	sigset_t all, old;
 	int rc;
 
 	if (url == NULL || anon_key == NULL || user_id == NULL || *user_id == '\0') {
@@ -674,11 +674,7 @@ realtime_start(const char *url, const char *anon_key, const char *user_id, const
 	rt->state = RT_WAITING;
 
 	/* Signals belong to the program's main thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&rt->thread, NULL, realtime_main, rt);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if ((rc = thread_start_unsignalled(&rt->thread, realtime_main, rt)) != 0) {
 		seterr(err, "realtime: cannot start a thread: %s", strerror(rc));
 		realtime_free(rt);
 		return NULL;
