@@ -24,9 +24,10 @@
 #include "ui/sync-thread.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/wake-pipe.h"
 
 static volatile sig_atomic_t got_stop, got_hup, got_sync_now, got_nudge;
-static int wake_pipe[2] = { -1, -1 };
+static struct wake_pipe wake = { { -1, -1 } };	/* the signal handler wakes the loop */
 
 static void
 on_signal(int sig)
@@ -41,9 +42,7 @@ on_signal(int sig)
 		got_nudge = 1;
 	else
 		got_stop = 1;
-	if (write(wake_pipe[1], "", 1) < 0) {
-		/* full: the loop is woken already */
-	}
+	wake_pipe_poke(&wake);
 	errno = saved;
 }
 
@@ -211,15 +210,6 @@ set_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static void
-drain(int fd)
-{
-	char buf[64];
-
-	while (read(fd, buf, sizeof buf) > 0)
-		;
-}
-
 /*
  * A browser on this home asks: SIGUSR1, sync now (its S key); SIGUSR2, the
  * store was edited (a nudge, which syncs with continuous-sync on). The reply
@@ -252,8 +242,8 @@ step(struct daemon *d, struct pollfd *p, int npoll)
 	for (i = 0; i < npoll; i++) {
 		if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		if (p[i].fd == wake_pipe[0])
-			drain(wake_pipe[0]);
+		if (p[i].fd == wake.fd[0])
+			wake_pipe_drain(&wake);
 		else if (d->sync != NULL && p[i].fd == sync_thread_fd(d->sync)) {
 			sync_thread_drain(d->sync);
 			write_status(d);
@@ -286,8 +276,8 @@ daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int ready_fd)
 	d.ctx = ctx;
 	d.status.pid = (long)getpid();
 	d.status.started = time(NULL);
-	if (pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
-		return cmd_fail("daemon: pipe: %s", strerror(errno));
+	if (wake_pipe_open(&wake, err) != 0)
+		return cmd_fail("daemon: %s", err);
 	set_signals();
 	if (read_config(&d) != 0 || cmd_store(ctx) == NULL) {
 		rc = 1;
@@ -317,7 +307,7 @@ daemon_loop(struct cmd_ctx *ctx, const char *claude_dir, int ready_fd)
 			reload(&d);
 		}
 		npoll = 0;
-		p[npoll++] = (struct pollfd){ .fd = wake_pipe[0], .events = POLLIN };
+		p[npoll++] = (struct pollfd){ .fd = wake.fd[0], .events = POLLIN };
 		if (live_fd(d.live) >= 0)
 			p[npoll++] = (struct pollfd){ .fd = live_fd(d.live), .events = POLLIN };
 		if (d.sync != NULL)
@@ -338,8 +328,6 @@ out:
 	if (ready_fd >= 0)
 		close(ready_fd);
 	live_close(d.live);
-	close(wake_pipe[0]);
-	close(wake_pipe[1]);
-	wake_pipe[0] = wake_pipe[1] = -1;
+	wake_pipe_close(&wake);
 	return rc;
 }
