@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
+#include "export/tool-call.h"
 #include "store/commits.h"
 #include "util/log.h"
 #include "util/paths.h"
@@ -247,79 +248,10 @@ print_header(struct show_state *ss, const struct commit_row *c)
 	strbuf_free(&sb);
 }
 
-static const char *
-json_string(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* The first line of s that is not blank (newly allocated), or NULL. */
-static char *
-first_line(const char *s)
-{
-	const char *end;
-
-	if (s == NULL)
-		return NULL;
-	while (*s != '\0') {
-		end = s + strcspn(s, "\n");
-		if (s + strspn(s, " \t\r") < end)
-			return xstrndup(s, (size_t)(end - s));
-		s = *end != '\0' ? end + 1 : end;
-	}
-	return NULL;
-}
-
-/*
- * What a tool call was about, as Claude Code shows it: the file for file
- * tools, the command for Bash, the pattern for searches; for any other tool
- * the first string in its input. *sep is what goes between name and argument.
- */
-static const char *
-tool_argument(const struct show_state *ss, const char *name, const cJSON *input,
-    const char **sep, char *buf, size_t len)
-{
-	static const char *const file_tools[] = { "Read", "Write", "Edit", "MultiEdit", NULL };
-	static const char *const keyed[][2] = {
-		{ "Grep", "pattern" }, { "Glob", "pattern" }, { "WebFetch", "url" },
-		{ "WebSearch", "query" }, { "Task", "description" }, { "Skill", "skill" },
-	};
-	const cJSON *e;
-	size_t i;
-
-	*sep = " ";
-	for (i = 0; file_tools[i] != NULL; i++) {
-		if (strcmp(name, file_tools[i]) == 0)
-			return short_path(ss, json_string(input, "file_path"));
-	}
-	if (strncmp(name, "Notebook", 8) == 0)
-		return short_path(ss, json_string(input, "notebook_path"));
-	for (i = 0; i < sizeof keyed / sizeof keyed[0]; i++) {
-		if (strcmp(name, keyed[i][0]) == 0)
-			return json_string(input, keyed[i][1]);
-	}
-	if (strcmp(name, "TodoWrite") == 0) {
-		e = cJSON_GetObjectItemCaseSensitive(input, "todos");
-		snprintf(buf, len, "(%d item%s)", cJSON_GetArraySize(e),
-		    cJSON_GetArraySize(e) == 1 ? "" : "s");
-		return buf;
-	}
-	*sep = ": ";
-	if (strcmp(name, "Bash") == 0)
-		return json_string(input, "command");
-	cJSON_ArrayForEach(e, input) {
-		if (cJSON_IsString(e))
-			return e->valuestring;
-	}
-	return NULL;
-}
-
 static void
 add_tool(struct show_state *ss, const cJSON *call)
 {
-	const char *name = json_string(call, "name"), *arg, *sep;
+	const char *name = tool_call_string(call, "name"), *arg, *sep;
 	const cJSON *input = cJSON_GetObjectItemCaseSensitive(call, "input");
 	int is_error = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(call, "is_error"));
 	char *result = NULL, buf[32];
@@ -328,10 +260,9 @@ add_tool(struct show_state *ss, const cJSON *call)
 
 	if (name == NULL)
 		name = "?";
-	arg = tool_argument(ss, name, input, &sep, buf, sizeof buf);
-	/* A command's output says what happened; other tools' results are just data. */
-	if (is_error || strcmp(name, "Bash") == 0)
-		result = first_line(json_string(call, "result"));
+	arg = tool_call_argument(name, input, ss->cwd, &sep, buf, sizeof buf);
+	if (tool_call_result_matters(name, is_error))
+		result = tool_call_first_line(tool_call_string(call, "result"));
 
 	strbuf_adds(&ss->out, TOOL_INDENT TOOL_MARK);
 	start = ss->out.len;

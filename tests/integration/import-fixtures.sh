@@ -5,8 +5,7 @@
 # glued lines; then that a second import adds and changes nothing.
 . "$SRCDIR/tests/integration/lib.sh"
 
-FIXTURES=${AGENTLOGS_FIXTURES:-$SRCDIR/../shared/fixtures/claude-code}
-[ -d "$FIXTURES/projects" ] || t_skip "no fixtures at $FIXTURES (set AGENTLOGS_FIXTURES)"
+t_need_fixtures
 t_mktemp
 AGENTLOGS_HOME=$T_TMP/home
 export AGENTLOGS_HOME

@@ -15,6 +15,13 @@ t_skip() {
 	exit 77
 }
 
+# t_need_fixtures: $FIXTURES, the real Claude Code transcripts (read in
+# place, never copied); skips (fails under CI) without them.
+t_need_fixtures() {
+	FIXTURES=${AGENTLOGS_FIXTURES:-$SRCDIR/../shared/fixtures/claude-code}
+	[ -d "$FIXTURES/projects" ] || t_skip "no fixtures at $FIXTURES (set AGENTLOGS_FIXTURES)"
+}
+
 # t_need_cmd CMD...: skips (fails under CI) unless every CMD is installed.
 t_need_cmd() {
 	for t_nc in "$@"; do

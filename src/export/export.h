@@ -1,0 +1,30 @@
+/*
+ * Export: cognitive commits, each with its sessions and turns in order, as
+ * one document: Markdown (to read, paste or hand to $PAGER), JSON (every
+ * field, as `show --json` gives one commit) or HTML (one self-contained file
+ * with its styles inline, readable offline). Prompts and answers go out as
+ * they were written, only blank lines around them and terminal control
+ * characters removed; tool calls one item each (Edit, MultiEdit and Write
+ * with what they changed).
+ */
+#ifndef AL_EXPORT_EXPORT_H
+#define AL_EXPORT_EXPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct store;
+
+enum export_format { EXPORT_MARKDOWN, EXPORT_JSON, EXPORT_HTML };
+
+/* "markdown" (or "md"), "json", "html" → 0 and *f; -1 for anything else. */
+int export_format_parse(const char *name, enum export_format *f);
+/*
+ * Writes the commits ids[0..n) (full ids) to out in format f. title names the
+ * document (HTML's <title>; NULL: the single commit's label). 0, or -1 with
+ * err (a store error, or out failed).
+ */
+int export_commits(struct store *st, char *const *ids, size_t n, enum export_format f,
+    const char *title, FILE *out, char *err);
+
+#endif
