@@ -53,6 +53,7 @@ editline_init(struct editline *e, const char *text)
 	e->buf[0] = '\0';
 	if (text != NULL)
 		editline_insert(e, text);
+	e->selected = e->len > 0;
 }
 
 void
@@ -113,12 +114,34 @@ utf8_encode(int cp, char out[5])
 	return 4;
 }
 
+/* A key on selected text: deleting removes it all, typing replaces it, the rest keeps it. */
+static enum edit_result
+replace_selection(struct editline *e, keycode k)
+{
+	e->selected = 0;
+	switch (k) {
+	case KEYC_SPECIAL + KEY_BACKSPACE:
+	case KEYC_CTRL('H'):
+	case KEYC_SPECIAL + KEY_DC:
+	case KEYC_CTRL('D'):
+		delete_range(e, 0, e->len);
+		return EDIT_CHANGED;
+	default:
+		if (k >= 0x20 && k != 0x7f && !(k >= 0x80 && k < 0xa0) && k < KEYC_SPECIAL)
+			delete_range(e, 0, e->len);	/* then inserted as usual */
+		return EDIT_IGNORED;
+	}
+}
+
 enum edit_result
 editline_key(struct editline *e, keycode k)
 {
 	size_t at;
 	char u[5];
 
+	if (e->selected && k != '\n' && k != 27 && k != KEYC_CTRL('G') &&
+	    replace_selection(e, k) == EDIT_CHANGED)
+		return EDIT_CHANGED;
 	switch (k) {
 	case '\n':
 		return EDIT_ACCEPT;

@@ -7,6 +7,10 @@
  * Keys: characters insert; Left/C-b, Right/C-f, Home/C-a, End/C-e move;
  * Backspace, Delete/C-d, C-u (to the start), C-k (to the end), C-w (a word)
  * delete; Enter accepts; Esc and C-g cancel.
+ *
+ * A prompt opened with text (the old title, the last search) starts with it
+ * all selected, as a dialog's text field does: typing or deleting replaces
+ * it, a movement key keeps it and edits from there.
  */
 #ifndef AL_UI_EDITLINE_H
 #define AL_UI_EDITLINE_H
@@ -19,6 +23,7 @@ struct editline {
 	char *buf;		/* NUL-terminated UTF-8 */
 	size_t len, cap;
 	size_t cursor;		/* a byte offset at a character boundary */
+	int selected;		/* the whole text is selected: the next edit replaces it */
 };
 
 enum edit_result {
@@ -29,7 +34,7 @@ enum edit_result {
 	EDIT_CANCEL,
 };
 
-/* text may be NULL; the cursor goes to its end. */
+/* text may be NULL; the cursor goes to its end, and the text is selected. */
 void editline_init(struct editline *e, const char *text);
 void editline_free(struct editline *e);
 enum edit_result editline_key(struct editline *e, keycode k);

@@ -348,7 +348,8 @@ draw_message(struct tui *t, struct rline *l)
 			editline_view(&t->edit, cols - l->width - 1, &start, &end, &col);
 			shown = xstrndup(t->edit.buf + start, end - start);
 			col += l->width;
-			rline_raw(l, ROLE_DEFAULT, shown);
+			/* Selected: what typing will replace. */
+			rline_raw(l, t->edit.selected ? ROLE_CURSOR : ROLE_DEFAULT, shown);
 			free(shown);
 		} else
 			col = l->width;

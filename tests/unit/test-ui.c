@@ -387,6 +387,41 @@ type(struct editline *e, const char *keys)
 	}
 }
 
+/* A prompt opened with the old text: typing replaces it, a movement key keeps it. */
+static void
+test_editline_selected(void **state)
+{
+	struct editline e;
+
+	(void)state;
+	editline_init(&e, "clean");
+	assert_true(e.selected);
+	type(&e, "zz");
+	assert_string_equal(e.buf, "zz");	/* not "cleanzz" */
+	assert_false(e.selected);
+	editline_free(&e);
+
+	editline_init(&e, "Old title");
+	assert_int_equal(editline_key(&e, keycode_parse("Backspace")), EDIT_CHANGED);
+	assert_string_equal(e.buf, "");
+	editline_free(&e);
+
+	editline_init(&e, "abc");
+	assert_int_equal(editline_key(&e, keycode_parse("Left")), EDIT_MOVED);
+	type(&e, "X");
+	assert_string_equal(e.buf, "abXc");
+	editline_free(&e);
+
+	editline_init(&e, "keep");
+	assert_int_equal(editline_key(&e, '\n'), EDIT_ACCEPT);
+	assert_string_equal(e.buf, "keep");
+	editline_free(&e);
+
+	editline_init(&e, "");
+	assert_false(e.selected);
+	editline_free(&e);
+}
+
 static void
 test_editline(void **state)
 {
@@ -397,6 +432,7 @@ test_editline(void **state)
 	(void)state;
 	editline_init(&e, "caf\xc3\xa9");
 	assert_int_equal(e.cursor, 5);
+	assert_int_equal(editline_key(&e, keycode_parse("End")), EDIT_MOVED);	/* keeps the text */
 	assert_int_equal(editline_key(&e, keycode_parse("Backspace")), EDIT_CHANGED);
 	assert_string_equal(e.buf, "caf");
 	type(&e, "\xc3\xa9 \xe9\x80\xb1\xe5\xa0\xb1");	/* "é 週報" */
@@ -540,6 +576,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_themes),
 		cmocka_unit_test(test_theme_set),
 		cmocka_unit_test(test_editline),
+		cmocka_unit_test(test_editline_selected),
 		cmocka_unit_test(test_status),
 	};
 
