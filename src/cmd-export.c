@@ -5,13 +5,10 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "export/export.h"
@@ -77,55 +74,6 @@ add_listed(const struct commit_row *c, void *arg)
 	return 0;
 }
 
-/* A format from -o's extension; -1 when it says nothing. */
-static int
-format_of_file(const char *path, enum export_format *f)
-{
-	const char *dot = strrchr(path, '.');
-
-	if (dot == NULL || strchr(dot, '/') != NULL)
-		return -1;
-	if (strcmp(dot, ".htm") == 0)
-		return export_format_parse("html", f);
-	return export_format_parse(dot + 1, f);
-}
-
-/* The document into path through a temporary file beside it, renamed when whole. */
-static int
-export_to_file(struct store *st, struct id_list *ids, enum export_format f, const char *title,
-    const char *path, char *err)
-{
-	char *tmp = xprintf("%s.XXXXXX", path);
-	FILE *out;
-	int fd, rc;
-
-	if ((fd = mkstemp(tmp)) < 0 || (out = fdopen(fd, "w")) == NULL) {
-		rc = seterr(err, "cannot write %s: %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
-		return rc;
-	}
-	rc = export_commits(st, ids->v, ids->n, f, title, out, err);
-	if (fclose(out) != 0 && rc == 0)
-		rc = seterr(err, "cannot write %s: %s", path, strerror(errno));
-	/* mkstemp made it 0600; an export is an ordinary file (umask applies). */
-	if (rc == 0) {
-		mode_t mask = umask(0);
-
-		umask(mask);
-		chmod(tmp, 0666 & ~mask);
-	}
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = seterr(err, "cannot write %s: %s", path, strerror(errno));
-	if (rc != 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 static int
 cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -164,7 +112,7 @@ cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(&cmd_export_entry,
 		    "--format is markdown, json or html, not '%s'", format);
 	if (format == NULL && output != NULL)
-		format_of_file(output, &f);
+		export_format_of_file(output, &f);
 	if ((optind == argc) == (q.project == NULL))
 		return cmd_usage_error(&cmd_export_entry, q.project == NULL ?
 		    "which commits? give ids or --project NAME" :
@@ -199,7 +147,7 @@ cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		title = xprintf("%s: %zu commit%s", q.project, ids.n, ids.n == 1 ? "" : "s");
 	}
 	if (output != NULL)
-		rc = export_to_file(st, &ids, f, title, output, err);
+		rc = export_commits_to_file(st, ids.v, ids.n, f, title, output, err);
 	else
 		rc = export_commits(st, ids.v, ids.n, f, title, stdout, err);
 	ids_free(&ids);

@@ -32,6 +32,7 @@ enum view_id {
 
 #define VMASK(v) (1u << (v))
 #define VMASK_ALL ((1u << VIEW_COUNT) - 1)
+#define VMASK_COMMIT (VMASK(VIEW_COMMITS) | VMASK(VIEW_SESSIONS) | VMASK(VIEW_TURNS))
 #define VMASK_BROWSE (VMASK(VIEW_PROJECTS) | VMASK(VIEW_COMMITS) | VMASK(VIEW_SESSIONS) | \
 	VMASK(VIEW_TURNS) | VMASK(VIEW_PENDING) | VMASK(VIEW_CONFLICTS))
 
@@ -49,7 +50,8 @@ int view_id_find(const char *name);
 	_(SECTION_SYNC, "Sync") \
 	_(SECTION_RESOLVE, "Resolving a conflict") \
 	_(SECTION_CURATE, "Curating a commit") \
-	_(SECTION_READ, "Reading a conversation")
+	_(SECTION_READ, "Reading a conversation") \
+	_(SECTION_HANDOFF, "Copying and handing off a commit")
 
 #define ACTION_SECTION_ENUM(id, title) id,
 enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
@@ -154,7 +156,21 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	_(TOGGLE_TOOLS, "toggle-tools", "O", VMASK(VIEW_TURNS), SECTION_READ, \
 	    "Unfold every tool call, or fold them all") \
 	_(TOGGLE_THINKING, "toggle-thinking", "T", VMASK(VIEW_TURNS), SECTION_READ, \
-	    "Show or hide the assistant's thinking")
+	    "Show or hide the assistant's thinking") \
+	_(COPY_ID, "copy-id", "y", VMASK_COMMIT, SECTION_HANDOFF, \
+	    "Copy the commit's id to the clipboard (OSC 52: over ssh and in tmux too)") \
+	_(COPY_HASH, "copy-hash", "Y", VMASK_COMMIT, SECTION_HANDOFF, \
+	    "Copy the commit's git hash to the clipboard") \
+	_(COPY_PROMPT, "copy-prompt", "c", VMASK_COMMIT, SECTION_HANDOFF, \
+	    "Copy the commit's first prompt to the clipboard") \
+	_(OPEN_PAGER, "open-pager", "M", VMASK_COMMIT, SECTION_HANDOFF, \
+	    "Read the commit as Markdown in $PAGER (less)") \
+	_(OPEN_EDITOR, "open-editor", "e", VMASK_COMMIT, SECTION_HANDOFF, \
+	    "Open a Markdown copy of the commit in $VISUAL or $EDITOR (vi)") \
+	_(PIPE, "pipe", "|", VMASK_COMMIT, SECTION_HANDOFF, \
+	    "Pipe the commit as Markdown to a shell command") \
+	_(EXPORT, "export", "E", VMASK_COMMIT, SECTION_HANDOFF, \
+	    "Export the commit to a file: .md, .json or .html by its name")
 
 #define ACTION_ENUM(id, name, keys, views, section, help) ACT_##id,
 enum action {

@@ -25,6 +25,7 @@
 #include "store/samples.h"
 #include "sync/account.h"
 #include "sync/engine.h"
+#include "ui/handoff.h"
 #include "ui/script.h"
 #include "ui/status.h"
 #include "ui/sync-owner.h"
@@ -498,6 +499,10 @@ generic_action(struct tui *t, enum action a)
 	char err[ERRLEN];
 	int i;
 
+	if (handoff_action(a)) {
+		handoff_run(t, a);
+		return;
+	}
 	switch (a) {
 	case ACT_QUIT:
 		if (t->depth > 1)

@@ -607,6 +607,15 @@ commits_idle(struct view *v, struct tui *t)
 }
 
 static const char *
+commits_commit_id(struct view *v)
+{
+	struct commits_view *cv = v->priv;
+	struct browse_commit *c = listwin_cursor(&cv->lw);
+
+	return c != NULL ? c->id : NULL;
+}
+
+static const char *
 commits_title(struct view *v)
 {
 	struct commits_view *cv = v->priv;
@@ -623,6 +632,7 @@ const struct view_ops commits_view_ops = {
 	.preview = commits_preview,
 	.request = commits_request,
 	.position = commits_position,
+	.commit_id = commits_commit_id,
 	.title = commits_title,
 	.idle = commits_idle,
 	.close = commits_close,

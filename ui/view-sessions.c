@@ -246,6 +246,14 @@ sessions_position(struct view *v, struct view_position *pos)
 }
 
 static const char *
+sessions_commit_id(struct view *v)
+{
+	struct sessions_view *sv = v->priv;
+
+	return sv->commit_id;
+}
+
+static const char *
 sessions_title(struct view *v)
 {
 	struct sessions_view *sv = v->priv;
@@ -262,6 +270,7 @@ const struct view_ops sessions_view_ops = {
 	.preview = sessions_preview,
 	.request = sessions_request,
 	.position = sessions_position,
+	.commit_id = sessions_commit_id,
 	.title = sessions_title,
 	.close = sessions_close,
 };

@@ -56,6 +56,12 @@ struct view_ops {
 	void (*preview)(struct view *v, struct tui *t, struct textbuf *out, int cols);
 	enum view_result (*request)(struct view *v, struct tui *t, enum action a);
 	void (*position)(struct view *v, struct view_position *pos);
+	/*
+	 * The commit the cursor is on, or that the view shows (NULL: none, or the
+	 * op is NULL): what copy, export and the hand-off keys act on, looked for
+	 * from the top view down (a conversation acts on its commit).
+	 */
+	const char *(*commit_id)(struct view *v);
 	/* A short description for the header ("weatherbot", "commit 2780038f"). */
 	const char *(*title)(struct view *v);
 	/*

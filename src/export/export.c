@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,4 +308,51 @@ export_commits(struct store *st, char *const *ids, size_t n, enum export_format 
 	if (d.failed)
 		return seterr(err, "%s", d.err);
 	return 0;
+}
+
+int
+export_format_of_file(const char *path, enum export_format *f)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (dot == NULL || strchr(dot, '/') != NULL)
+		return -1;
+	if (strcmp(dot, ".htm") == 0)
+		return export_format_parse("html", f);
+	return export_format_parse(dot + 1, f);
+}
+
+int
+export_commits_to_file(struct store *st, char *const *ids, size_t n, enum export_format f,
+    const char *title, const char *path, char *err)
+{
+	char *tmp = xprintf("%s.XXXXXX", path);
+	FILE *out;
+	int fd, rc;
+
+	if ((fd = mkstemp(tmp)) < 0 || (out = fdopen(fd, "w")) == NULL) {
+		rc = seterr(err, "cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+		return rc;
+	}
+	rc = export_commits(st, ids, n, f, title, out, err);
+	if (fclose(out) != 0 && rc == 0)
+		rc = seterr(err, "cannot write %s: %s", path, strerror(errno));
+	/* mkstemp made it 0600; an export is an ordinary file (umask applies). */
+	if (rc == 0) {
+		mode_t mask = umask(0);
+
+		umask(mask);
+		chmod(tmp, 0666 & ~mask);
+	}
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = seterr(err, "cannot write %s: %s", path, strerror(errno));
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
 }

@@ -26,5 +26,13 @@ int export_format_parse(const char *name, enum export_format *f);
  */
 int export_commits(struct store *st, char *const *ids, size_t n, enum export_format f,
     const char *title, FILE *out, char *err);
+/*
+ * The same into the file path, through a temporary file beside it renamed
+ * into place once whole: path appears whole or not at all (umask's mode).
+ */
+int export_commits_to_file(struct store *st, char *const *ids, size_t n, enum export_format f,
+    const char *title, const char *path, char *err);
+/* The format path's extension names (.md, .markdown, .json, .html, .htm): 0 and *f, or -1. */
+int export_format_of_file(const char *path, enum export_format *f);
 
 #endif
