@@ -14,7 +14,8 @@ enum split_mode {
 	SPLIT_HORIZONTAL,	/* stacked */
 };
 
-#define LAYOUT_WIDE 120
+/* Side by side from here: narrower, the list would starve (titles cut to 20 columns at 120). */
+#define LAYOUT_WIDE 160
 #define LAYOUT_RATIO_MIN 20
 #define LAYOUT_RATIO_MAX 80
 #define LAYOUT_RATIO_STEP 5

@@ -39,7 +39,6 @@
 
 #define POLL_MS 1000		/* the status bar's clock ticks this often */
 #define WAIT_IDLE_SECONDS 60
-#define DEFAULT_RATIO 50
 /* The samples say so on screen: always in the status bar, at first in full. */
 #define SAMPLES_NOTE "invented samples: agentlogs import brings yours"
 #define SAMPLES_HOWTO \
@@ -492,6 +491,37 @@ find_view(struct tui *t, enum view_id id)
 	return -1;
 }
 
+/* ui.split's values, by enum split_mode. */
+static const char *const split_keys[] = {
+	[SPLIT_AUTO] = "auto", [SPLIT_VERTICAL] = "side", [SPLIT_HORIZONTAL] = "stacked",
+};
+
+/* A layout key changed: written to the config, so the next browser opens the same way. */
+static void
+remember_layout(struct tui *t, const char *key, const char *value)
+{
+	char err[ERRLEN];
+
+	if (config_set(t->home, key, value, err) != 0)
+		tui_message(t, 1, "Cannot remember the layout: %s", err);
+}
+
+/* The layout the config remembers. */
+static void
+recall_layout(struct tui *t)
+{
+	const char *split = config_get(t->cfg, "ui.split");
+	int i;
+
+	t->lp.preview = config_get_bool(t->cfg, "ui.preview");
+	t->lp.ratio = (int)config_get_number(t->cfg, "ui.preview-size");
+	t->lp.split = SPLIT_AUTO;
+	for (i = 0; i < (int)(sizeof split_keys / sizeof split_keys[0]); i++) {
+		if (split != NULL && strcmp(split, split_keys[i]) == 0)
+			t->lp.split = (enum split_mode)i;
+	}
+}
+
 static void
 generic_action(struct tui *t, enum action a)
 {
@@ -554,15 +584,22 @@ generic_action(struct tui *t, enum action a)
 		break;
 	case ACT_TOGGLE_PREVIEW:
 		t->lp.preview = !t->lp.preview;
+		remember_layout(t, "ui.preview", t->lp.preview ? "true" : "false");
 		break;
 	case ACT_TOGGLE_SPLIT:
 		t->lp.split = layout_next_split(t->lp.split);
 		tui_message(t, 0, "Preview: %s.", layout_split_name(t->lp.split));
+		remember_layout(t, "ui.split", split_keys[t->lp.split]);
 		break;
 	case ACT_GROW_PREVIEW:
-	case ACT_SHRINK_PREVIEW:
+	case ACT_SHRINK_PREVIEW: {
+		char ratio[16];
+
 		t->lp.ratio = layout_ratio_step(t->lp.ratio, a == ACT_GROW_PREVIEW ? 1 : -1);
+		snprintf(ratio, sizeof ratio, "%d", t->lp.ratio);
+		remember_layout(t, "ui.preview-size", ratio);
 		break;
+	}
 	case ACT_PREVIEW_DOWN:
 		v->preview_top++;
 		break;
@@ -969,9 +1006,7 @@ tui_run(struct cmd_ctx *ctx)
 	machine_name(t.machine, sizeof t.machine);
 	if (account_machine_id(ctx->home, t.machine_id, err) != 0)
 		log_warn("%s", err);
-	t.lp.preview = 1;
-	t.lp.split = SPLIT_AUTO;
-	t.lp.ratio = DEFAULT_RATIO;
+	recall_layout(&t);
 	editline_init(&t.edit, NULL);
 	utf8_locale();
 	t.data_version = browse_data_version(t.st);

@@ -19,6 +19,8 @@
 
 static const char *const storage_choices[] = { "local", "cloud", NULL };
 static const char *const sync_conflicts_choices[] = { "auto", "manual", NULL };
+/* ui/layout.h's split modes, in their order. */
+static const char *const ui_split_choices[] = { "auto", "side", "stacked", NULL };
 
 const struct option_def options_table[] = {
 	{ .name = "storage",
@@ -59,6 +61,25 @@ const struct option_def options_table[] = {
 	  .type = OPTION_BOOLEAN,
 	  .default_value = "false",
 	  .help = "Send anonymous usage statistics (see 'agentlogs analytics')."
+	},
+	{ .name = "ui.preview",
+	  .type = OPTION_BOOLEAN,
+	  .default_value = "true",
+	  .help = "The browser shows the preview pane (v toggles it and remembers)."
+	},
+	{ .name = "ui.split",
+	  .type = OPTION_ENUM,
+	  .choices = ui_split_choices,
+	  .default_value = "auto",
+	  .help = "Preview beside the list (side), below it (stacked), or beside it from 160 "
+	      "columns (auto); V cycles and remembers."
+	},
+	{ .name = "ui.preview-size",
+	  .type = OPTION_NUMBER,
+	  .minimum = 20,
+	  .maximum = 80,
+	  .default_value = "50",
+	  .help = "The preview pane's share of the screen, in percent; [ and ] change it by 5."
 	},
 	{ .name = "import.idle-minutes",
 	  .type = OPTION_NUMBER,

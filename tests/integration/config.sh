@@ -98,7 +98,7 @@ cmp -s "$cfg" "$T_TMP/before" || t_fail "an unknown key changed $cfg"
 
 # list shows every key, and the default of those that differ.
 ok list
-t_assert_eq 8 "$(printf '%s\n' "$t_out" | wc -l | tr -d ' ')" "lines of config list"
+t_assert_eq 11 "$(printf '%s\n' "$t_out" | wc -l | tr -d ' ')" "lines of config list"
 t_assert_contains "$t_out" "storage             = local  # default: cloud"
 t_assert_contains "$t_out" "import.idle-minutes = 60  # default: 30"
 t_assert_contains "$t_out" 'cloud.anon-key      = "key with \"quotes\" # and \\ backslash"'

@@ -101,6 +101,9 @@ test_table_lookup(void **state)
 		{ "sync.conflicts", OPTION_ENUM, "auto" },
 		{ "theme", OPTION_STRING, "default" },
 		{ "analytics.opt-in", OPTION_BOOLEAN, "false" },
+		{ "ui.preview", OPTION_BOOLEAN, "true" },
+		{ "ui.split", OPTION_ENUM, "auto" },
+		{ "ui.preview-size", OPTION_NUMBER, "50" },
 		{ "import.idle-minutes", OPTION_NUMBER, "30" },
 	};
 	const struct option_def *od;
