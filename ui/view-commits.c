@@ -518,6 +518,39 @@ move_commit(struct tui *t, struct commits_view *cv, int up)
 	tui_edited(t);
 }
 
+/* A commit's sessions, counted up to two; the first one's id. */
+struct first_session {
+	int n;
+	char id[UUID_STRLEN];
+};
+
+static int
+count_session(const struct session_row *s, void *arg)
+{
+	struct first_session *fs = arg;
+
+	if (fs->n++ == 0)
+		snprintf(fs->id, sizeof fs->id, "%s", s->id);
+	return fs->n >= 2;
+}
+
+/* Enter: a commit of one session (nearly all) opens its conversation at once, else its sessions. */
+static void
+open_commit(struct tui *t, const char *commit_id)
+{
+	struct first_session fs = { 0 };
+	char err[ERRLEN];
+
+	if (sessions_list(t->st, commit_id, count_session, &fs, err) < 0) {
+		tui_message(t, 1, "%s", err);
+		return;
+	}
+	if (fs.n == 1)
+		tui_push(t, &turns_view_ops, fs.id);
+	else
+		tui_push(t, &sessions_view_ops, commit_id);
+}
+
 static enum view_result
 commits_request(struct view *v, struct tui *t, enum action a)
 {
@@ -532,7 +565,7 @@ commits_request(struct view *v, struct tui *t, enum action a)
 	switch (a) {
 	case ACT_ENTER:
 		if (c != NULL)
-			tui_push(t, &sessions_view_ops, c->id);
+			open_commit(t, c->id);
 		return VIEW_HANDLED;
 	case ACT_PUBLISH:
 		if (c != NULL)

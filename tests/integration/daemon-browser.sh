@@ -73,7 +73,7 @@ x_wait_status '^ daemon live +↑0 !0  synced just now'
 t_assert_eq 2 "$(pushes)" "push_batch requests after 2 exchanges (the daemon's only)"
 t_assert_eq 1 "$(sockets)" "realtime connections with the daemon serving (its own only)"
 # An edit in the browser: the daemon hears of it (SIGUSR2) and pushes it.
-x_key q q
+x_key q
 x_wait_for "commits 1/1"
 x_key t C-u
 x_key -l "Titled in the browser"

@@ -27,7 +27,6 @@ t_assert_eq 4 "$(d_count)" "turns in the store"
 
 # A new project, back in the commits list.
 x_key q
-x_key q
 x_wait_for "commits 1/1"
 d_turns beta 1 1
 x_wait_for "/2"

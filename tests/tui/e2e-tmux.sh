@@ -119,10 +119,8 @@ status_shows "↑0 !0"
 
 # Down into a conversation and back.
 keys Enter
-wait_for "sessions 1/"
-keys Enter
 wait_for "turns 1/"
-keys q q
+keys q
 wait_for "commits 1/"
 
 # Retitle: ↑1 at once; S sends it.

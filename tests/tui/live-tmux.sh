@@ -159,12 +159,10 @@ wait_for "Reloaded."
 t_assert_contains "$(status)" "commits 3/3" "the status bar after R"
 t_assert_eq "First task" "$(selected)" "the commit under the cursor after R"
 
-# Into the live conversation, from its first turn: g to the top, Enter twice
-# (its one session, then its turns).
+# Into the live conversation, from its first turn: g to the top, Enter (a
+# commit of one session opens its turns at once).
 key g
 wait_for "commits 1/3"
-key Enter
-wait_for "sessions 1/1"
 key Enter
 wait_for "turns 1/5"
 # 4 turns come in below while the cursor is on the first: it stays, and says so.

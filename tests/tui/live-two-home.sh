@@ -65,7 +65,7 @@ t_assert_contains "$(x_status)" "live" "B's status bar after the new turns"
 
 # Back to the list (keys on B, before the change), then a new transcript
 # under A: a second commit in B's list, with no key.
-x_key q q
+x_key q
 x_wait_for "commits 1/1"
 d_turns beta 1 2
 x_until 'grep -qE "commits [12]/2" "$T_TMP/screen"' "a second commit"

@@ -10,8 +10,8 @@
 # x_wait_status REGEX: until the status bar (the line above the last) matches REGEX.
 # x_status: the status bar, as last captured.
 # x_key KEY...: tmux send-keys.
-# x_into_turns N: from the commits list, Enter into the commit's one session,
-#   Enter into its conversation of N turns.
+# x_into_turns N: from the commits list, Enter into the conversation (of N
+#   turns) of a commit of one session.
 # x_quit: Q; the browser must exit 0 with nothing on stderr.
 
 X_SOCK=agentlogs-x-$$
@@ -75,8 +75,6 @@ x_key() {
 }
 
 x_into_turns() {
-	x_key Enter
-	x_wait_for "sessions 1/1"
 	x_key Enter
 	x_wait_for "turns 1/$1"
 }

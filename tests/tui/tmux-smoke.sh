@@ -63,13 +63,11 @@ wait_for "commits 1/8"
 tmux -L "$sock" capture-pane -e -p >"$T_TMP/ansi"
 head -n 1 "$T_TMP/ansi" | grep -q '44m' || t_fail "the header is not blue: $(head -n 1 "$T_TMP/ansi" | od -c | head -3)"
 tmux -L "$sock" send-keys j Enter
-wait_for "sessions 1/1"
-tmux -L "$sock" send-keys Enter
 wait_for "turns 1/7"
 tmux -L "$sock" resize-window -x 40 -y 10
 wait_for "turns 1/7"
 [ "$(LC_ALL=C.UTF-8 wc -L <"$T_TMP/screen")" -le 40 ] || t_fail "lines wider than 40 columns after the resize"
-tmux -L "$sock" send-keys q q
+tmux -L "$sock" send-keys q
 wait_for "commits 2/8"
 quit_and_check
 
