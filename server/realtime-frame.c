@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <strings.h>
 #include <cjson/cJSON.h>
 
 #include "realtime-frame.h"
@@ -70,4 +71,76 @@ rt_frame_encode(int v2, const char *join_ref, const char *ref, const char *topic
 		fatalx("out of memory");
 	cJSON_Delete(m);
 	return s;
+}
+
+int
+rt_frame_broadcast(const cJSON *payload, const char **why)
+{
+	if (!cJSON_IsObject(payload) ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(payload, "event"))) {
+		*why = "a broadcast needs a payload {type, event, payload} with event a string";
+		return -1;
+	}
+	return 0;
+}
+
+int
+rt_frame_presence(const cJSON *payload, enum rt_presence_op *op, const cJSON **meta,
+    const char **why)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(payload, "event");
+
+	*meta = NULL;
+	if (!cJSON_IsObject(payload) || !cJSON_IsString(e)) {
+		*why = "a presence message needs a payload {type, event, payload} with event a string";
+		return -1;
+	}
+	/* Realtime lower-cases the event. */
+	if (strcasecmp(e->valuestring, "untrack") == 0) {
+		*op = RT_UNTRACK;
+		return 0;
+	}
+	if (strcasecmp(e->valuestring, "track") != 0) {
+		*why = "unknown presence event: use track or untrack";
+		return -1;
+	}
+	*meta = cJSON_GetObjectItemCaseSensitive(payload, "payload");
+	if (*meta != NULL && !cJSON_IsObject(*meta)) {
+		/* Realtime's own words (PresenceHandler). */
+		*why = "Presence track payload must be a map";
+		return -1;
+	}
+	*op = RT_TRACK;
+	return 0;
+}
+
+int
+rt_frame_api_message(const cJSON *m, const char **topic, const char **event,
+    const cJSON **payload, int *private_, const char **why)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "topic");
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(m, "event");
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(m, "private");
+
+	if (!cJSON_IsObject(m)) {
+		*why = "each message must be an object {topic, event, payload, private?}";
+		return -1;
+	}
+	if (!cJSON_IsString(t) || t->valuestring[0] == '\0' || !cJSON_IsString(e)) {
+		*why = "each message needs topic and event, both strings (topic not empty)";
+		return -1;
+	}
+	*payload = cJSON_GetObjectItemCaseSensitive(m, "payload");
+	if (!cJSON_IsObject(*payload)) {
+		*why = "each message needs payload, an object";
+		return -1;
+	}
+	if (p != NULL && !cJSON_IsNull(p) && !cJSON_IsBool(p)) {
+		*why = "private must be true or false";
+		return -1;
+	}
+	*topic = t->valuestring;
+	*event = e->valuestring;
+	*private_ = cJSON_IsTrue(p);
+	return 0;
 }

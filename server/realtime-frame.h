@@ -25,4 +25,28 @@ int rt_frame_decode(int v2, const cJSON *m, struct rt_message *out);
 char *rt_frame_encode(int v2, const char *join_ref, const char *ref, const char *topic,
     const char *event, cJSON *payload);
 
+/*
+ * A client's "broadcast" message, {type: "broadcast", event, payload}, as
+ * realtime-js sends it: 0, or -1 with why (a reply's reason) when it is not
+ * an object with a string event.
+ */
+int rt_frame_broadcast(const cJSON *payload, const char **why);
+
+enum rt_presence_op { RT_TRACK, RT_UNTRACK };
+
+/*
+ * A client's "presence" message, {type: "presence", event: "track" |
+ * "untrack", payload}: the operation and, for track, the meta (payload's
+ * payload, NULL when absent: an empty one); -1 with why otherwise.
+ */
+int rt_frame_presence(const cJSON *payload, enum rt_presence_op *op, const cJSON **meta,
+    const char **why);
+
+/*
+ * One message of POST /realtime/v1/api/broadcast, {topic, event, payload,
+ * private?}: 0 with the fields (pointers into m), or -1 with why.
+ */
+int rt_frame_api_message(const cJSON *m, const char **topic, const char **event,
+    const cJSON **payload, int *private_, const char **why);
+
 #endif

@@ -47,6 +47,7 @@
 #include "db.h"
 #include "jwt.h"
 #include "realtime.h"
+#include "realtime-broadcast.h"
 #include "realtime-frame.h"
 #include "server.h"
 #include "util/log.h"
@@ -98,6 +99,7 @@ struct channel {
 	int nudge;		/* agentlogs' own client: {id, user_id, version} only */
 	struct binding *b;
 	int nb;
+	struct rt_member *member;	/* broadcast and presence (realtime-broadcast.c) */
 };
 
 struct pss;
@@ -130,6 +132,7 @@ struct pss {
 struct note {
 	struct note *next;
 	char *payload;
+	int broadcast;		/* on RT_BCAST_CHANNEL */
 };
 
 struct realtime {
@@ -141,6 +144,7 @@ struct realtime {
 	int ticking;
 	struct conn *conns;
 	PGconn *pg;		/* fetches rows as subscribers; NULL until needed */
+	struct rt_bcast *bc;
 	/* Shared with the listener thread, under lock. */
 	pthread_mutex_t lock;
 	struct note *q_head, *q_tail;
@@ -301,6 +305,14 @@ system_message(struct conn *c, const struct channel *ch, const char *extension,
 	push(c, ch->join_ref, ch->topic, "system", p, NULL);
 }
 
+/* push() for realtime-broadcast.c, which knows a socket only by pointer. */
+static void
+bcast_push(void *conn, const char *join_ref, const char *topic, const char *event,
+    cJSON *payload, const char *ref)
+{
+	push(conn, join_ref, topic, event, payload, ref);
+}
+
 /* ---------------------------------------------------------------- tokens */
 
 /*
@@ -376,6 +388,7 @@ channel_free(struct channel *ch)
 {
 	int i;
 
+	rt_bcast_leave(ch->member);
 	for (i = 0; i < ch->nb; i++) {
 		free(ch->b[i].event);
 		free(ch->b[i].schema);
@@ -695,6 +708,13 @@ handle_join(struct realtime *rt, struct conn *c, const char *topic, const cJSON 
 		cJSON_AddItemToArray(echo, item);
 		ch->nb++;
 	}
+	if ((ch->member = rt_bcast_join(rt->bc, c, topic, ch->join_ref, config, ch->claims,
+	    reason, sizeof reason)) == NULL) {
+		cJSON_Delete(echo);
+		channel_free(ch);
+		reply_error(c, topic, ref, reason);
+		return;
+	}
 	if (old != NULL)
 		channel_remove(c, old);
 	ch->next = c->channels;
@@ -707,6 +727,7 @@ handle_join(struct realtime *rt, struct conn *c, const char *topic, const cJSON 
 	}
 	if (ch->nb > 0)
 		system_message(c, ch, "postgres_changes", "ok", "Subscribed to PostgreSQL");
+	rt_bcast_joined(rt->bc, ch->member);
 }
 
 static void
@@ -729,6 +750,7 @@ handle_access_token(struct realtime *rt, struct conn *c, struct channel *ch,
 	ch->claims = cJSON_PrintUnformatted(claims);
 	ch->exp = claims_exp(claims);
 	cJSON_Delete(claims);
+	rt_bcast_token(ch->member, ch->claims);
 }
 
 static void
@@ -771,7 +793,8 @@ handle_message(struct realtime *rt, struct conn *c, const char *text, size_t len
 		reply(c, topic, ref, "ok", NULL);
 	} else if (strcmp(event, "access_token") == 0)
 		handle_access_token(rt, c, ch, payload);
-	/* broadcast and presence are not served: nothing here uses them. */
+	else
+		rt_bcast_message(rt->bc, ch->member, event, msg.payload, ref);
 
 	c->in_join_ref = NULL;
 	cJSON_free(ref);
@@ -1140,7 +1163,9 @@ drain(struct realtime *rt)
 
 	while ((nt = list) != NULL) {
 		list = nt->next;
-		if (nt->payload != NULL)
+		if (nt->payload != NULL && nt->broadcast)
+			rt_bcast_deliver(rt->bc, nt->payload);
+		else if (nt->payload != NULL)
 			fan_out(rt, nt->payload);
 		else
 			overflow = 1;
@@ -1194,7 +1219,7 @@ wait_fd(struct realtime *rt, int fd, short events, int timeout_ms)
 }
 
 static void
-enqueue(struct realtime *rt, char *payload)
+enqueue(struct realtime *rt, char *payload, int broadcast)
 {
 	struct note *nt;
 
@@ -1208,6 +1233,7 @@ enqueue(struct realtime *rt, char *payload)
 	nt = xmalloc(sizeof *nt);
 	nt->next = NULL;
 	nt->payload = payload;
+	nt->broadcast = broadcast;
 	if (rt->q_tail != NULL)
 		rt->q_tail->next = nt;
 	else
@@ -1256,7 +1282,7 @@ listen_connect(struct realtime *rt, int quiet)
 			goto fail;
 		st = PQconnectPoll(pg);
 	}
-	res = PQexec(pg, "LISTEN " RT_LISTEN_CHANNEL);
+	res = PQexec(pg, "LISTEN " RT_LISTEN_CHANNEL "; LISTEN " RT_BCAST_CHANNEL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		PQclear(res);
 		goto fail;
@@ -1290,7 +1316,7 @@ listener_main(void *arg)
 		failing = 0;
 		fprintf(stderr, "agentlogs-server: realtime: listening for changes\n");
 		if (connected_before) {
-			enqueue(rt, NULL);
+			enqueue(rt, NULL, 0);
 			lws_cancel_service(rt->context);
 		}
 		connected_before = 1;
@@ -1304,7 +1330,8 @@ listener_main(void *arg)
 				break;
 			}
 			for (pushed = 0; (n = PQnotifies(pg)) != NULL; pushed++) {
-				enqueue(rt, xstrdup(n->extra));
+				enqueue(rt, xstrdup(n->extra),
+				    strcmp(n->relname, RT_BCAST_CHANNEL) == 0);
 				PQfreemem(n);
 			}
 			if (pushed > 0)
@@ -1537,6 +1564,7 @@ callback_realtime(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		break;
 	case LWS_CALLBACK_PROTOCOL_DESTROY:
+		rt_bcast_stop(rt->bc);
 		if (rt->ticking)
 			lws_sul_cancel(&rt->tick);
 		rt->ticking = 0;
@@ -1636,6 +1664,7 @@ realtime_new(struct server *srv)
 	rt->protocol.callback = callback_realtime;
 	rt->protocol.per_session_data_size = sizeof(struct pss);
 	rt->protocol.user = rt;
+	rt->bc = rt_bcast_new(srv, bcast_push);
 	return rt;
 }
 
@@ -1656,6 +1685,7 @@ realtime_free(struct realtime *rt)
 		listener_stop(rt);
 	while (rt->conns != NULL)
 		conn_free(rt, rt->conns);
+	rt_bcast_free(rt->bc);
 	while ((nt = rt->q_head) != NULL) {
 		rt->q_head = nt->next;
 		free(nt->payload);

@@ -48,8 +48,7 @@ router_handle(struct server *srv, struct worker *w, const struct http_request *r
 	else if (request_path_prefix(req->path, "/storage/v1", &rest))
 		storage_handle(srv, w, req, rest, res);
 	else if (request_path_prefix(req->path, "/realtime/v1", &rest))
-		http_error(res, 426, "upgrade_required",
-		    "realtime needs a websocket: /realtime/v1/websocket");
+		realtime_api_handle(srv, w, req, rest, res);
 	else
 		http_error(res, 404, "not_found", "no such endpoint: %s", req->path);
 }

@@ -33,6 +33,9 @@ void rest_handle(struct server *srv, struct worker *w, const struct http_request
     const char *path, struct http_response *res);
 void storage_handle(struct server *srv, struct worker *w, const struct http_request *req,
     const char *path, struct http_response *res);
+/* /realtime/v1 over HTTP: POST /api/broadcast (the websocket is realtime.c's). */
+void realtime_api_handle(struct server *srv, struct worker *w, const struct http_request *req,
+    const char *path, struct http_response *res);
 
 /* GET /health: 200 when the database is reachable, else 503. */
 void health_handle(struct worker *w, struct http_response *res);
