@@ -40,7 +40,7 @@ for f in "$T_TMP"/compat/*.mjs; do
 	files=$((files + 1))
 	echo "== $name"
 	rc=0
-	COMPAT_URL=$S_URL COMPAT_ANON=$S_ANON node "$f" >"$T_TMP/out" 2>&1 || rc=$?
+	COMPAT_URL=$S_URL COMPAT_ANON=$S_ANON COMPAT_DB=$S_DB node "$f" >"$T_TMP/out" 2>&1 || rc=$?
 	cat "$T_TMP/out"
 	p=$(grep -c '^ok - ' "$T_TMP/out")
 	n=$(grep -c '^not ok - ' "$T_TMP/out")
