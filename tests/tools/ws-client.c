@@ -17,6 +17,10 @@
  *   --count N            sockets, each joining with the same token (default 1)
  *   --expect-events E    frames mode: exit 0 once E postgres_changes arrived
  *                        (default 0: run until the timeout, then exit 0)
+ *   --expect-name EVENT  what --expect-events counts instead of postgres_changes
+ *                        (e.g. broadcast, presence_diff, phx_reply)
+ *   --config JSON        members set in the join's config over the defaults
+ *                        (e.g. {"broadcast":{"self":true},"private":true})
  *   --timeout S          give up after S seconds (default 10; decimals allowed)
  *   --heartbeat S        a heartbeat every S seconds (default 25; 0: never)
  *   --send-after-join F  after the join's reply, send each non-empty line of
@@ -80,7 +84,8 @@ struct sock {
 
 struct client {
 	/* Options. */
-	const char *host, *apikey, *token, *topic, *table, *event, *filter;
+	const char *host, *apikey, *token, *topic, *table, *event, *filter, *expect_name;
+	cJSON *config;
 	int port, count, expect, bench, nudge;
 	double timeout, heartbeat;
 	char **lines;
@@ -180,6 +185,10 @@ send_join(struct sock *s)
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(cfg, "presence"), "key", "");
 	if (cl->nudge)
 		cJSON_AddBoolToObject(cfg, "nudge", 1);
+	for (b = cl->config != NULL ? cl->config->child : NULL; b != NULL; b = b->next) {
+		cJSON_DeleteItemFromObjectCaseSensitive(cfg, b->string);
+		cJSON_AddItemToObject(cfg, b->string, cJSON_Duplicate(b, 1));
+	}
 	pc = cJSON_AddArrayToObject(cfg, "postgres_changes");
 	b = cJSON_CreateObject();
 	cJSON_AddStringToObject(b, "event", cl->event);
@@ -231,6 +240,9 @@ on_frame(struct sock *s, const char *text, size_t len)
 		cJSON_Delete(m);
 		return;
 	}
+	if (cl->expect_name != NULL && strcmp(event->valuestring, cl->expect_name) == 0 &&
+	    !cl->bench && ++cl->events >= cl->expect && cl->expect > 0)
+		finish(cl, 0);
 	if (strcmp(event->valuestring, "phx_reply") == 0 && cJSON_IsString(ref) &&
 	    strcmp(ref->valuestring, "1") == 0 && !s->joined) {
 		if (cJSON_IsString(status) && strcmp(status->valuestring, "ok") == 0) {
@@ -247,7 +259,7 @@ on_frame(struct sock *s, const char *text, size_t len)
 			fprintf(stderr, "ws-client: join refused: %.*s\n", (int)len, text);
 			finish(cl, 1);
 		}
-	} else if (strcmp(event->valuestring, "postgres_changes") == 0) {
+	} else if (cl->expect_name == NULL && strcmp(event->valuestring, "postgres_changes") == 0) {
 		double now = epoch_ms();
 
 		cl->events++;
@@ -494,7 +506,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: ws-client --url http://HOST:PORT [--apikey K] [--token T] "
 	    "[--topic NAME] [--table T] [--event E] [--filter F] [--count N] "
-	    "[--expect-events E] [--timeout S] [--heartbeat S] [--send-after-join FILE] "
+	    "[--expect-events E] [--expect-name EVENT] [--config JSON] [--timeout S] [--heartbeat S] [--send-after-join FILE] "
 	    "[--bench]\n");
 	return 2;
 }
@@ -566,7 +578,13 @@ main(int argc, char **argv)
 			cl.count = atoi(v);
 		else if (strcmp(a, "--expect-events") == 0)
 			cl.expect = atoi(v);
-		else if (strcmp(a, "--timeout") == 0)
+		else if (strcmp(a, "--expect-name") == 0)
+			cl.expect_name = v;
+		else if (strcmp(a, "--config") == 0) {
+			cJSON_Delete(cl.config);
+			if (!cJSON_IsObject(cl.config = cJSON_Parse(v)))
+				return usage();
+		} else if (strcmp(a, "--timeout") == 0)
 			cl.timeout = atof(v);
 		else if (strcmp(a, "--heartbeat") == 0)
 			cl.heartbeat = atof(v);
@@ -666,6 +684,7 @@ main(int argc, char **argv)
 	free(path);
 	free(sub);
 	free(filter);
+	cJSON_Delete(cl.config);
 	/* The stdin thread may still sit in fgets(); exit() does not wait for it. */
 	fflush(stdout);
 	exit(rc);

@@ -1,0 +1,130 @@
+#!/bin/sh
+# Realtime Broadcast and Presence on two agentlogs-server processes sharing
+# one PostgreSQL, with ws-client (vsn=1.0.0 frames, as realtime-js sends
+# them): a broadcast sent on one server reaches the topic's sockets on both
+# (through pg_notify on agentlogs_broadcast), and so does POST
+# /realtime/v1/api/broadcast sent to either; malformed broadcast and presence
+# messages get a phx_reply error with a reason and the servers stay up; a
+# tracker whose socket goes away leaves (presence_diff). Nothing is timed:
+# each client waits for the frames it expects (its --timeout only bounds a
+# broken server).
+. "$SRCDIR/tests/integration/lib.sh"
+. "$SRCDIR/tests/integration/server-lib.sh"
+t_mktemp
+s_require_pg
+s_create_db
+s_start_server
+
+WS=${AGENTLOGS_WS_CLIENT:-$(dirname "$AGENTLOGS")/tests/tools/ws-client}
+[ -x "$WS" ] || t_fail "no ws-client at $WS (make builds it)"
+
+# A second server on the same database and secret, on a port of its own.
+S1_URL=$S_URL
+S1_PID=$S_PID
+S_PORT=$(s_free_port)
+S_URL="http://127.0.0.1:$S_PORT"
+s_serve
+S2_URL=$S_URL
+S2_PID=$S_PID
+S_URL=$S1_URL
+S_PID=$S1_PID
+trap 'rc=$?; kill -TERM "$S2_PID" 2>/dev/null; wait "$S2_PID" 2>/dev/null; (exit $rc); s_cleanup' EXIT
+
+# client NAME URL ARGS...: a ws-client in the background; frames in
+# $T_TMP/NAME.out, exit status in NAME.rc once it ends.
+client() {
+	n=$1
+	u=$2
+	shift 2
+	("$WS" --url "$u" --apikey "$S_ANON" --heartbeat 0.5 --timeout 60 "$@" \
+		>"$T_TMP/$n.out" 2>"$T_TMP/$n.err" </dev/null
+	echo $? >"$T_TMP/$n.rc") 2>/dev/null &
+}
+# finished NAME: waits for client NAME to end; its exit status must be 0.
+finished() {
+	t_wait_file "$T_TMP/$1.rc" "" "ws-client $1's end"	# any line: the status
+	t_assert_eq 0 "$(cat "$T_TMP/$1.rc")" "ws-client $1 ($(cat "$T_TMP/$1.err"))"
+}
+# frames NAME EXPR: a Python expression over client NAME's frames f (dicts).
+frames() {
+	python3 - "$T_TMP/$1.out" "$2" <<'PY'
+import json, sys
+f = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print(eval(sys.argv[2]))
+PY
+}
+joined='"event":"phx_reply","payload":{"status":"ok"'
+
+# ---------------------------------------------------------------- broadcast
+# One listener on each server; each must get the socket broadcast sent on
+# server 1 and the REST one sent to server 2.
+client l1 "$S1_URL" --topic room --expect-name broadcast --expect-events 2
+client l2 "$S2_URL" --topic room --expect-name broadcast --expect-events 2
+client other "$S2_URL" --topic elsewhere --expect-name broadcast --expect-events 1
+t_wait_file "$T_TMP/l1.out" "$joined"
+t_wait_file "$T_TMP/l2.out" "$joined"
+
+# The sender (server 1, ack on): three malformed messages, then a good one.
+cat >"$T_TMP/send" <<'EOF'
+{"topic":"realtime:room","event":"broadcast","payload":"not an object","ref":"2","join_ref":"1"}
+{"topic":"realtime:room","event":"presence","payload":{"type":"presence","event":"track","payload":[1]},"ref":"3","join_ref":"1"}
+{"topic":"realtime:room","event":"presence","payload":{"type":"presence","event":"dance"},"ref":"4","join_ref":"1"}
+{"topic":"realtime:room","event":"broadcast","payload":{"type":"broadcast","event":"hello","payload":{"n":1}},"ref":"5","join_ref":"1"}
+EOF
+client x "$S1_URL" --topic room --config '{"broadcast":{"ack":true}}' --send-after-join "$T_TMP/send" \
+	--expect-name phx_reply --expect-events 5
+finished x
+t_assert_eq "['error', 'error', 'error', 'ok']" \
+	"$(frames x "[m['payload']['status'] for m in f if m.get('ref') in ('2', '3', '4', '5')]")" \
+	"replies to the malformed messages and the good one"
+t_assert_eq "True True True" \
+	"$(frames x "' '.join(str(r) for r in ['broadcast' in next(m for m in f if m.get('ref') == '2')['payload']['response']['reason'], next(m for m in f if m.get('ref') == '3')['payload']['response']['reason'] == 'Presence track payload must be a map', 'unknown presence event' in next(m for m in f if m.get('ref') == '4')['payload']['response']['reason']])")" \
+	"the error replies say why"
+t_assert_eq 0 "$(frames x "len([m for m in f if m['event'] == 'broadcast'])")" \
+	"the sender (no self) does not get its own broadcast"
+
+st=$(curl -s -o "$T_TMP/rest.out" -w '%{http_code}' -X POST -H "apikey: $S_ANON" \
+	-H 'Content-Type: application/json' \
+	--data-binary '{"messages":[{"topic":"room","event":"rest","payload":{"n":2}}]}' \
+	"$S2_URL/realtime/v1/api/broadcast")
+t_assert_eq 202 "$st" "REST broadcast on server 2 ($(cat "$T_TMP/rest.out"))"
+
+finished l1
+finished l2
+want="[('hello', {'n': 1}), ('rest', {'n': 2})]"
+t_assert_eq "$want" "$(frames l1 "sorted((m['payload']['event'], m['payload']['payload']) for m in f if m['event'] == 'broadcast')")" \
+	"server 1's listener: the socket broadcast (local) and the REST one (from server 2)"
+t_assert_eq "$want" "$(frames l2 "sorted((m['payload']['event'], m['payload']['payload']) for m in f if m['event'] == 'broadcast')")" \
+	"server 2's listener: the socket broadcast (from server 1) and the REST one"
+
+# Another topic heard nothing: a REST sentinel to it arrives as its first broadcast.
+st=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "apikey: $S_ANON" \
+	-H 'Content-Type: application/json' \
+	--data-binary '{"messages":[{"topic":"elsewhere","event":"sentinel","payload":{}}]}' \
+	"$S1_URL/realtime/v1/api/broadcast")
+t_assert_eq 202 "$st" "sentinel"
+finished other
+t_assert_eq "['sentinel']" "$(frames other "[m['payload']['event'] for m in f if m['event'] == 'broadcast']")" \
+	"another topic's socket"
+
+# ---------------------------------------------------------------- presence
+# A watcher with presence on sees a tracker join, then leave when its socket
+# goes away (the tracker ends once its track is answered).
+client watch "$S1_URL" --topic lobby --config '{"presence":{"enabled":true,"key":"w"}}' \
+	--expect-name presence_diff --expect-events 2
+t_wait_file "$T_TMP/watch.out" '"presence_state"'
+echo '{"topic":"realtime:lobby","event":"presence","payload":{"type":"presence","event":"track","payload":{"status":"here"}},"ref":"2","join_ref":"1"}' \
+	>"$T_TMP/track"
+client tracker "$S1_URL" --topic lobby --config '{"presence":{"key":"t"}}' --send-after-join "$T_TMP/track" \
+	--expect-name phx_reply --expect-events 2
+finished tracker
+finished watch
+t_assert_eq "[('joins', 'here'), ('leaves', 'here')]" \
+	"$(frames watch "[(k, d[k]['t']['metas'][0]['status']) for d in [m['payload'] for m in f if m['event'] == 'presence_diff'] for k in ('joins', 'leaves') if d[k]]")" \
+	"the watcher saw the tracker join and leave"
+
+# Both servers are still up.
+for u in "$S1_URL" "$S2_URL"; do
+	t_assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$u/health")" "health of $u"
+done
+echo "PASS: broadcast across two servers (socket and REST), malformed messages answered, presence join and leave on disconnect"
