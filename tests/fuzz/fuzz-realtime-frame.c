@@ -3,7 +3,9 @@
  * in the serializer the first byte picks (odd: vsn 2 arrays, even: vsn 1
  * objects). What decodes must re-encode through rt_frame_encode into a frame
  * that decodes to the same topic, event, ref and join_ref (v1 frames carry no
- * join_ref out, so only v2 keeps it).
+ * join_ref out, so only v2 keeps it). The decoded payload also goes through
+ * the broadcast, presence and REST broadcast validators, whose answers must
+ * be consistent: a refusal has a reason, an acceptance the fields it promises.
  */
 #include "config.h"
 
@@ -16,6 +18,46 @@
 #include "realtime-frame.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* One message of a REST broadcast: refused with a reason, or all its fields. */
+static void
+validate_api_message(const cJSON *m)
+{
+	const char *why = NULL, *topic = NULL, *event = NULL;
+	const cJSON *p = NULL;
+	int priv = -1;
+
+	if (rt_frame_api_message(m, &topic, &event, &p, &priv, &why) != 0) {
+		if (why == NULL)
+			abort();
+	} else if (topic == NULL || *topic == '\0' || event == NULL || !cJSON_IsObject(p) ||
+	    (priv != 0 && priv != 1))
+		abort();
+}
+
+/* The validators on one payload (any JSON value, or NULL). */
+static void
+validate(const cJSON *payload)
+{
+	const cJSON *meta = NULL, *m;
+	const char *why = NULL;
+	enum rt_presence_op op = RT_UNTRACK;
+
+	if (rt_frame_broadcast(payload, &why) != 0) {
+		if (why == NULL)
+			abort();
+	} else if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(payload, "event")))
+		abort();
+	why = NULL;
+	if (rt_frame_presence(payload, &op, &meta, &why) != 0) {
+		if (why == NULL)
+			abort();
+	} else if (meta != NULL && (op != RT_TRACK || !cJSON_IsObject(meta)))
+		abort();
+	validate_api_message(payload);
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(payload, "messages"))
+		validate_api_message(m);
+}
 
 /* a and b print the same, both absent included. */
 static int
@@ -53,6 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (in.topic == NULL || in.event == NULL)
 		abort();
+	validate(in.payload);
 	if (in.ref != NULL)
 		ref = cJSON_PrintUnformatted(in.ref);
 	if (in.join_ref != NULL)
