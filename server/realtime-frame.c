@@ -4,12 +4,14 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <cjson/cJSON.h>
 
 #include "realtime-frame.h"
 #include "util/log.h"
+#include "util/xmalloc.h"
 
 int
 rt_frame_decode(int v2, const cJSON *m, struct rt_message *out)
@@ -143,4 +145,72 @@ rt_frame_api_message(const cJSON *m, const char **topic, const char **event,
 	*event = e->valuestring;
 	*private_ = cJSON_IsTrue(p);
 	return 0;
+}
+
+/* A part of a binary frame as a JSON string: NULL (null) when empty. */
+static cJSON *
+part(const unsigned char *p, size_t n)
+{
+	char *s;
+	cJSON *v;
+
+	if (n == 0)
+		return cJSON_CreateNull();
+	s = xmalloc(n + 1);
+	memcpy(s, p, n);
+	s[n] = '\0';
+	v = cJSON_CreateString(s);
+	free(s);
+	return v;
+}
+
+char *
+rt_frame_binary_push(const unsigned char *buf, size_t len, const char **why)
+{
+	size_t sizes[5], off = 7, at[5];
+	cJSON *m, *p, *payload;
+	char *s;
+	int i;
+
+	if (len < 7 || buf[0] != 3) {
+		*why = "binary frames other than user_broadcast_push are not supported";
+		return NULL;
+	}
+	for (i = 0; i < 5; i++) {
+		sizes[i] = buf[1 + i];
+		at[i] = off;
+		off += sizes[i];
+	}
+	if (off > len) {
+		*why = "a binary frame shorter than its header says";
+		return NULL;
+	}
+	if (buf[6] != 1) {
+		*why = "binary broadcast payloads are not supported: send JSON";
+		return NULL;
+	}
+	if ((payload = cJSON_ParseWithLength((const char *)buf + off, len - off)) == NULL) {
+		*why = "a user_broadcast_push whose payload is not JSON";
+		return NULL;
+	}
+	if (sizes[2] == 0 || sizes[3] == 0 || memchr(buf + at[2], '\0', sizes[2]) != NULL ||
+	    memchr(buf + at[3], '\0', sizes[3]) != NULL) {
+		cJSON_Delete(payload);
+		*why = "a user_broadcast_push needs a topic and an event";
+		return NULL;
+	}
+	m = cJSON_CreateArray();
+	cJSON_AddItemToArray(m, part(buf + at[0], sizes[0]));
+	cJSON_AddItemToArray(m, part(buf + at[1], sizes[1]));
+	cJSON_AddItemToArray(m, part(buf + at[2], sizes[2]));
+	cJSON_AddItemToArray(m, cJSON_CreateString("broadcast"));
+	p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "type", "broadcast");
+	cJSON_AddItemToObject(p, "event", part(buf + at[3], sizes[3]));
+	cJSON_AddItemToObject(p, "payload", payload);
+	cJSON_AddItemToArray(m, p);
+	if ((s = cJSON_PrintUnformatted(m)) == NULL)
+		fatalx("out of memory");
+	cJSON_Delete(m);
+	return s;
 }

@@ -49,4 +49,15 @@ int rt_frame_presence(const cJSON *payload, enum rt_presence_op *op, const cJSON
 int rt_frame_api_message(const cJSON *m, const char **topic, const char **event,
     const cJSON **payload, int *private_, const char **why);
 
+/*
+ * A vsn 2 binary frame as Supabase Realtime's V2Serializer reads it: only
+ * kind 3, user_broadcast_push ([3, join_ref size, ref size, topic size,
+ * event size, metadata size, payload encoding, join_ref, ref, topic, event,
+ * metadata, payload]) with a JSON payload (encoding 1), which newer
+ * realtime-js sends for channel.send({type: "broadcast"}). Returns the same
+ * message as a vsn 2 text frame, [join_ref, ref, topic, "broadcast", {type:
+ * "broadcast", event, payload}] (cJSON_free it), or NULL with why.
+ */
+char *rt_frame_binary_push(const unsigned char *buf, size_t len, const char **why);
+
 #endif

@@ -1620,13 +1620,19 @@ callback_realtime(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return -1;
 		}
 		if (lws_frame_is_binary(wsi)) {
-			/* v2 sends broadcasts as binary frames; broadcast is not served. */
-			static const char why[] = "binary frames (broadcast) are not supported";
-			lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
-			    (unsigned char *)why, sizeof why - 1);
-			return -1;
-		}
-		if (c->rx.len > 0)
+			/* Newer realtime-js sends broadcasts as binary frames (v2 only). */
+			const char *why = "binary frames need vsn=2.0.0";
+			char *text = c->v2 ? rt_frame_binary_push((unsigned char *)c->rx.buf,
+			    c->rx.len, &why) : NULL;
+
+			if (text == NULL) {
+				lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+				    (unsigned char *)why, strlen(why));
+				return -1;
+			}
+			handle_message(rt, c, text, strlen(text));
+			cJSON_free(text);
+		} else if (c->rx.len > 0)
 			handle_message(rt, c, c->rx.buf, c->rx.len);
 		if (c->rx.cap > 16384)
 			strbuf_free(&c->rx);

@@ -172,6 +172,57 @@ await check('Broadcast: a malformed broadcast (no event) is answered with phx_re
 	await rb.box.next('the message after at B');
 });
 
+// A vsn=2.0.0 socket without the client, for the binary frames newer
+// realtime-js releases send broadcasts in.
+function rawV2() {
+	const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${anonKey}&vsn=2.0.0`);
+	ws.binaryType = 'arraybuffer';
+	const box = inbox();
+	ws.onmessage = (m) => box.push(typeof m.data === 'string' ? JSON.parse(m.data) : m.data);
+	const opened = new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+	const closed = new Promise((resolve) => { ws.onclose = resolve; });
+	return { ws, box, opened, closed };
+}
+
+// Realtime's V2Serializer user_broadcast_push: kind 3, five sizes, the
+// payload's encoding (1: JSON), then join_ref, ref, topic, event, metadata, payload.
+function userBroadcastPush(joinRef, ref, topic, event, payload) {
+	const enc = new TextEncoder();
+	const parts = [joinRef, ref, topic, event, ''].map((p) => enc.encode(p));
+	const body = enc.encode(JSON.stringify(payload));
+	const head = [3, ...parts.map((p) => p.length), 1];
+	const out = new Uint8Array(head.length + parts.reduce((n, p) => n + p.length, 0) + body.length);
+	let at = 0;
+	for (const chunk of [Uint8Array.from(head), ...parts, body]) {
+		out.set(chunk, at);
+		at += chunk.length;
+	}
+	return out;
+}
+
+await check('Broadcast: a vsn=2.0.0 binary user_broadcast_push (newer realtime-js) is delivered as a broadcast and acked (V2Serializer)', async () => {
+	const s = rawV2();
+	await s.opened;
+	s.ws.send(JSON.stringify(['1', '1', `realtime:${room}`, 'phx_join', { config: { broadcast: { ack: true } } }]));
+	eq((await s.box.next('the join reply'))[4].status, 'ok', 'join');
+	s.ws.send(userBroadcastPush('1', '2', `realtime:${room}`, 'bin', { b: 1 }));
+	eq(await s.box.next('the ack'), ['1', '2', `realtime:${room}`, 'phx_reply', { status: 'ok', response: {} }], 'ack');
+	eq(await ra.box.next('the binary broadcast at A'), { type: 'broadcast', event: 'bin', payload: { b: 1 } }, 'at A');
+	await rb.box.next('the binary broadcast at B');
+	await rc.box.next('the binary broadcast at C');
+	s.ws.close();
+});
+
+await check('Broadcast: a binary frame with a raw (non-JSON) payload closes the socket with 1003 and a reason', async () => {
+	const s = rawV2();
+	await s.opened;
+	const frame = userBroadcastPush('1', '2', `realtime:${room}`, 'bin', {});
+	frame[6] = 0;
+	s.ws.send(frame);
+	const e = await s.closed;
+	eq([e.code, e.reason], [1003, 'binary broadcast payloads are not supported: send JSON']);
+});
+
 // ---------------------------------------------------------------- private channels
 
 const open = `priv-open-${run}`;

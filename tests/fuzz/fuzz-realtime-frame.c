@@ -1,8 +1,9 @@
 /*
  * libFuzzer target: the realtime socket's frame decoder on arbitrary text,
  * in the serializer the first byte picks (odd: vsn 2 arrays, even: vsn 1
- * objects). What decodes must re-encode through rt_frame_encode into a frame
- * that decodes to the same topic, event, ref and join_ref (v1 frames carry no
+ * objects; bit 1 set: a binary frame, as a vsn 2 user_broadcast_push).
+ * What decodes must re-encode through rt_frame_encode into a frame that
+ * decodes to the same topic, event, ref and join_ref (v1 frames carry no
  * join_ref out, so only v2 keeps it). The decoded payload also goes through
  * the broadcast, presence and REST broadcast validators, whose answers must
  * be consistent: a refusal has a reason, an acceptance the fields it promises.
@@ -76,6 +77,30 @@ same(const cJSON *a, const cJSON *b)
 	return r;
 }
 
+/*
+ * A binary frame: refused with a reason, or a v2 text frame that decodes to
+ * a broadcast the broadcast validator accepts.
+ */
+static void
+binary_push(const uint8_t *data, size_t size)
+{
+	const char *why = NULL;
+	struct rt_message msg;
+	char *text = rt_frame_binary_push(data, size, &why);
+	cJSON *m;
+
+	if (text == NULL) {
+		if (why == NULL)
+			abort();
+		return;
+	}
+	if ((m = cJSON_Parse(text)) == NULL || rt_frame_decode(1, m, &msg) != 0 ||
+	    strcmp(msg.event, "broadcast") != 0 || rt_frame_broadcast(msg.payload, &why) != 0)
+		abort();
+	cJSON_Delete(m);
+	cJSON_free(text);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -86,6 +111,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	if (data[0] & 2) {
+		binary_push(data + 1, size - 1);
+		return 0;
+	}
 	v2 = data[0] & 1;
 	if ((m = cJSON_ParseWithLength((const char *)data + 1, size - 1)) == NULL)
 		return 0;
