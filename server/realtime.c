@@ -5,8 +5,8 @@
  * releases and of phoenix.js) are arrays [join_ref, ref, topic, event,
  * payload], where every message to a channel carries the ref of the join that
  * opened it. The socket's vsn, fixed at the upgrade, picks the serializer;
- * v2's binary frames (broadcast) are refused with a close, since broadcast is
- * not served.
+ * a v2 binary frame is taken only as a user_broadcast_push (newer
+ * realtime-js's broadcast), anything else binary is refused with a close.
  *
  *   phx_join on realtime:<name> with {config: {postgres_changes: [{event,
  *   schema, table?, filter?}]}, access_token} -> phx_reply ok with each
@@ -24,6 +24,14 @@
  * primary key. A channel that joins with config.nudge (agentlogs' own
  * client, which pulls after each event) gets the row's id, user_id and
  * version and costs no query.
+ *
+ * Broadcast, presence and private channels (config.broadcast {self, ack},
+ * config.presence {key, enabled}, config.private) are realtime-broadcast.c's:
+ * each channel is a member there (joined in handle_join, which a private
+ * channel's RLS check may refuse; gone with channel_free), "broadcast" and
+ * "presence" messages go to it, and notifications on its LISTEN channel
+ * (broadcasts from other servers and POST /realtime/v1/api/broadcast) are
+ * handed to it by drain().
  */
 #include "config.h"
 

@@ -1,9 +1,11 @@
 /*
- * /realtime/v1/websocket: Supabase Realtime's Phoenix v1 JSON protocol
- * (vsn=1.0.0) on the HTTP port, for postgres_changes only.
+ * /realtime/v1/websocket: Supabase Realtime's Phoenix JSON protocols
+ * (vsn=1.0.0 and 2.0.0) on the HTTP port: postgres_changes, and broadcast and
+ * presence (realtime-broadcast.h).
  *
  * A thread of its own holds one PostgreSQL connection that LISTENs on
- * agentlogs_changes (fed by the agentlogs_notify triggers) and hands each
+ * agentlogs_changes (fed by the agentlogs_notify triggers) and
+ * agentlogs_broadcast (broadcasts of every server) and hands each
  * notification to the libwebsockets service thread, which forwards it to the
  * channels whose access token's subject owns the row and whose
  * postgres_changes bindings match it. Everything about sockets and channels
