@@ -123,6 +123,27 @@ t_assert_eq "[('joins', 'here'), ('leaves', 'here')]" \
 	"$(frames watch "[(k, d[k]['t']['metas'][0]['status']) for d in [m['payload'] for m in f if m['event'] == 'presence_diff'] for k in ('joins', 'leaves') if d[k]]")" \
 	"the watcher saw the tracker join and leave"
 
+# ---------------------------------------------------------------- hosted Supabase
+# Where realtime.messages and realtime.topic() already exist (hosted
+# Supabase: owned by supabase_realtime_admin, partitioned), the migration
+# leaves them as they are: a stand-in of each, marked, survives a migrate.
+H_DBNAME="${S_DBNAME}_hosted"
+psql -X -q -v ON_ERROR_STOP=1 "$AGENTLOGS_TEST_PG" -c "CREATE DATABASE \"$H_DBNAME\"" >/dev/null ||
+	t_fail "cannot create the hosted stand-in database"
+H_DB=$(printf '%s' "$S_DB" | sed "s|/$S_DBNAME\$|/$H_DBNAME|")
+psql -X -q -v ON_ERROR_STOP=1 "$H_DB" >/dev/null 2>"$T_TMP/hosted.err" <<'SQL' || t_fail "hosted stand-in: $(cat "$T_TMP/hosted.err")"
+create schema realtime;
+create table realtime.messages (topic text not null, extension text not null, hosted_marker int);
+create function realtime.topic() returns text language sql stable as $$ select 'hosted'::text $$;
+SQL
+"$SERVER" migrate --db "$H_DB" >"$T_TMP/hosted-migrate.out" 2>&1
+h_rc=$?
+h_left=$(psql -X -q -At "$H_DB" -c "select realtime.topic(), count(*) from pg_catalog.pg_attribute
+	where attrelid = 'realtime.messages'::regclass and attname = 'hosted_marker'" 2>&1)
+psql -X -q "$AGENTLOGS_TEST_PG" -c "DROP DATABASE IF EXISTS \"$H_DBNAME\" WITH (FORCE)" >/dev/null 2>&1
+t_assert_eq 0 "$h_rc" "migrate over existing realtime objects ($(cat "$T_TMP/hosted-migrate.out"))"
+t_assert_eq "hosted|1" "$h_left" "the existing realtime.topic() and realtime.messages are untouched"
+
 # Both servers are still up.
 for u in "$S1_URL" "$S2_URL"; do
 	t_assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$u/health")" "health of $u"
