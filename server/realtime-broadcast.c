@@ -568,12 +568,35 @@ rt_bcast_leave(struct rt_member *m)
 	free(m);
 }
 
-void
-rt_bcast_token(struct rt_member *m, const char *claims)
+int
+rt_bcast_token(struct rt_member *m, const char *claims, char *why, size_t whylen)
 {
+	struct rt_policies read;
+	char err[ERRLEN];
+	PGconn *pg;
+
+	if ((claims == NULL) == (m->claims == NULL) &&
+	    (claims == NULL || strcmp(claims, m->claims) == 0))
+		return 0;	/* the same token again */
 	free(m->claims);
 	m->claims = claims != NULL ? xstrdup(claims) : NULL;
 	m->write_known = 0;
+	if (!m->private_)
+		return 0;
+	/* As Realtime: the new user must still be allowed to read the topic. */
+	if ((pg = authz_pg(m->b, err)) == NULL || rt_authz_read(pg, rt_authz_role(claims), claims,
+	    sub_topic(m->topic), &read, err) != 0) {
+		log_warn("realtime: cannot authorise a token on %s: %s", m->topic, err);
+		snprintf(why, whylen, "Realtime was unable to connect to the project database");
+		return -1;
+	}
+	if ((m->read.broadcast && !read.broadcast) || (m->read.presence && !read.presence)) {
+		snprintf(why, whylen, "You no longer have permission to read from this Channel "
+		    "topic: %.200s", sub_topic(m->topic));
+		return -1;
+	}
+	m->read = read;
+	return 0;
 }
 
 int

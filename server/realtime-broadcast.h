@@ -52,8 +52,12 @@ struct rt_member *rt_bcast_join(struct rt_bcast *b, void *conn, const char *topi
 void rt_bcast_joined(struct rt_bcast *b, struct rt_member *m);
 /* The channel is gone (left, replaced, closed): its presence leaves. */
 void rt_bcast_leave(struct rt_member *m);
-/* The channel's token was replaced: writes are authorised again. */
-void rt_bcast_token(struct rt_member *m, const char *claims);
+/*
+ * The channel's token was replaced (claims as for rt_bcast_join): writes are
+ * authorised again, and a private channel's reading now; -1 with why when
+ * the channel must close (its user lost a read permission, as Realtime).
+ */
+int rt_bcast_token(struct rt_member *m, const char *claims, char *why, size_t whylen);
 
 /*
  * A client's message on a member's channel: 1 when it was broadcast or

@@ -744,6 +744,7 @@ handle_access_token(struct realtime *rt, struct conn *c, struct channel *ch,
 {
 	const char *token = string_of(payload, "access_token"), *code, *message;
 	cJSON *claims;
+	char why[256];
 
 	/* realtime-js sends the anon key's new-style name or null when signed out. */
 	if (token == NULL || strncmp(token, "sb_", 3) == 0)
@@ -758,7 +759,8 @@ handle_access_token(struct realtime *rt, struct conn *c, struct channel *ch,
 	ch->claims = cJSON_PrintUnformatted(claims);
 	ch->exp = claims_exp(claims);
 	cJSON_Delete(claims);
-	rt_bcast_token(ch->member, ch->claims);
+	if (rt_bcast_token(ch->member, ch->claims, why, sizeof why) != 0)
+		channel_shutdown(c, ch, why);
 }
 
 static void

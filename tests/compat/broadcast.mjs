@@ -227,8 +227,11 @@ await check('Broadcast: a binary frame with a raw (non-JSON) payload closes the 
 
 const open = `priv-open-${run}`;
 const closed = `priv-closed-${run}`;
+const mine = `priv-mine-${run}`;
 sql(`create policy "compat ${run} read" on realtime.messages for select to authenticated
 	using (realtime.topic() = '${open}');
+create policy "compat ${run} mine" on realtime.messages for select to authenticated
+	using (realtime.topic() = '${mine}' and (select auth.uid()) = '${c.user.id}');
 create policy "compat ${run} write" on realtime.messages for insert to authenticated
 	with check (realtime.topic() = '${open}' and (select auth.uid()) = '${a.user.id}');`);
 
@@ -275,6 +278,18 @@ await check('Private channel: httpSend() with private is delivered only when the
 	eq((await pb.box.next('the allowed REST message')).event, 'allowed');
 	// REST messages go out in order: B's forged one would have come first.
 	eq((await pa.box.next('the allowed REST message at A')).event, 'allowed');
+});
+
+await check('Private channel: a new access_token whose user may no longer read the topic closes the channel (system error, then phx_close; Realtime re-authorises on access_token)', async () => {
+	const sys = inbox();
+	const ch = c.sb.channel(mine, { config: { private: true } }).on('system', {}, (p) => sys.push(p));
+	const statuses = inbox();
+	ch.subscribe((status) => statuses.push(status));
+	eq(await statuses.next('the join'), 'SUBSCRIBED', 'C may read');
+	await c.sb.realtime.setAuth(b.session.access_token);
+	const e = await sys.next('the system error');
+	eq([e.status, e.message], ['error', `You no longer have permission to read from this Channel topic: ${mine}`]);
+	eq(await statuses.next('the close'), 'CLOSED', 'after phx_close');
 });
 
 await check('Private channel: a public channel of the same name hears none of its broadcasts', async () => {
