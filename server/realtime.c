@@ -1697,6 +1697,7 @@ realtime_free(struct realtime *rt)
 
 	if (rt == NULL)
 		return;
+	rt_bcast_stop(rt->bc);	/* the channels freed below send nothing */
 	if (rt->listening)
 		listener_stop(rt);
 	while (rt->conns != NULL)
