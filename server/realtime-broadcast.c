@@ -37,7 +37,7 @@ struct rt_member {
 	struct rt_policies write;	/* asked at the first send, until the token changes */
 	int write_known;
 	char *presence_key;
-	int presence_on;	/* gets presence_state and presence_diff */
+	int presence_on;	/* gets presence_state */
 	cJSON *meta;		/* what it tracks, NULL when nothing */
 	char phx_ref[24];
 };
@@ -355,10 +355,18 @@ group_add(cJSON *state, const char *key, cJSON *meta)
 	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(entry, "metas"), meta);
 }
 
+/* Whether m gets presence_diff: every member of the topic, as Realtime's dispatcher. */
 static int
 sees_presence(const struct rt_member *m)
 {
-	return m->presence_on && (!m->private_ || m->read.presence);
+	return !m->private_ || m->read.presence;
+}
+
+/* Whether m gets presence_state: only with presence on (at the join or by a track). */
+static int
+syncs_presence(const struct rt_member *m)
+{
+	return m->presence_on && sees_presence(m);
 }
 
 static void
@@ -448,7 +456,7 @@ track(struct rt_bcast *b, struct rt_member *m, const cJSON *meta, const char *re
 	reply(b, m, ref, "ok", NULL);
 	/* A channel whose first track turns presence on gets the whole state instead. */
 	send_diff(b, m, joins, leaves, first_sync ? m : NULL);
-	if (first_sync && sees_presence(m))
+	if (first_sync && syncs_presence(m))
 		send_state(b, m);
 }
 
@@ -542,7 +550,7 @@ rt_bcast_join(struct rt_bcast *b, void *conn, const char *topic, const char *joi
 void
 rt_bcast_joined(struct rt_bcast *b, struct rt_member *m)
 {
-	if (sees_presence(m))
+	if (syncs_presence(m))
 		send_state(b, m);
 }
 

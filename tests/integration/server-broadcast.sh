@@ -108,20 +108,34 @@ t_assert_eq "['sentinel']" "$(frames other "[m['payload']['event'] for m in f if
 	"another topic's socket"
 
 # ---------------------------------------------------------------- presence
-# A watcher with presence on sees a tracker join, then leave when its socket
-# goes away (the tracker ends once its track is answered).
+# A watcher with presence on (presence_state at the join) and a plain socket
+# (presence off: diffs only, as Realtime's dispatcher sends them to every
+# socket of the topic) see a tracker join, then leave when its socket goes
+# away. The tracker's first track turns presence on for it: presence_state
+# follows the reply, itself in it; then it ends.
 client watch "$S1_URL" --topic lobby --config '{"presence":{"enabled":true,"key":"w"}}' \
 	--expect-name presence_diff --expect-events 2
+client plain "$S1_URL" --topic lobby --expect-name presence_diff --expect-events 2
 t_wait_file "$T_TMP/watch.out" '"presence_state"'
+t_wait_file "$T_TMP/plain.out" "$joined"
 echo '{"topic":"realtime:lobby","event":"presence","payload":{"type":"presence","event":"track","payload":{"status":"here"}},"ref":"2","join_ref":"1"}' \
 	>"$T_TMP/track"
 client tracker "$S1_URL" --topic lobby --config '{"presence":{"key":"t"}}' --send-after-join "$T_TMP/track" \
-	--expect-name phx_reply --expect-events 2
+	--expect-name presence_state --expect-events 1
 finished tracker
-finished watch
-t_assert_eq "[('joins', 'here'), ('leaves', 'here')]" \
-	"$(frames watch "[(k, d[k]['t']['metas'][0]['status']) for d in [m['payload'] for m in f if m['event'] == 'presence_diff'] for k in ('joins', 'leaves') if d[k]]")" \
-	"the watcher saw the tracker join and leave"
+t_assert_eq "['phx_reply', 'phx_reply', 'presence_state']" \
+	"$(frames tracker "[m['event'] for m in f if m['event'] in ('phx_reply', 'presence_state', 'presence_diff')]")" \
+	"the tracker: join and track answered, then the state (no diff of its own)"
+t_assert_eq "{'t': 'here'}" "$(frames tracker "{k: v['metas'][0]['status'] for m in f if m['event'] == 'presence_state' for k, v in m['payload'].items()}")" \
+	"the tracker's state holds itself"
+for n in watch plain; do
+	finished $n
+	t_assert_eq "[('joins', 'here'), ('leaves', 'here')]" \
+		"$(frames $n "[(k, d[k]['t']['metas'][0]['status']) for d in [m['payload'] for m in f if m['event'] == 'presence_diff'] for k in ('joins', 'leaves') if d[k]]")" \
+		"$n saw the tracker join and leave"
+done
+t_assert_eq 0 "$(frames plain "len([m for m in f if m['event'] == 'presence_state'])")" \
+	"a socket without presence on gets no presence_state"
 
 # ---------------------------------------------------------------- hosted Supabase
 # Where realtime.messages and realtime.topic() already exist (hosted
