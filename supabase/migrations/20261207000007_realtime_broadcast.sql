@@ -11,12 +11,19 @@
 --
 -- Hosted Supabase already has all of this, owned by supabase_realtime_admin
 -- and partitioned by day: every object is created only when missing, and
--- nothing existing is altered or granted again. No policy is created: with
--- row-level security on and no policy, no private channel can be joined
--- until the project writes its own (service_role bypasses row-level security).
+-- nothing existing is altered or granted again. On any Supabase database
+-- (hosted or self-hosted: the role supabase_admin exists) nothing is created
+-- at all, since the Realtime service creates these itself at its first start
+-- and its migration would fail on a table made here first. No policy is
+-- created: with row-level security on and no policy, no private channel can
+-- be joined until the project writes its own (service_role bypasses
+-- row-level security).
 
 do $$
 begin
+	if exists (select from pg_catalog.pg_roles where rolname = 'supabase_admin') then
+		return;	-- Supabase: Realtime owns the realtime schema
+	end if;
 	if not exists (select from pg_catalog.pg_namespace where nspname = 'realtime') then
 		create schema realtime;
 		grant usage on schema realtime to anon, authenticated, service_role;

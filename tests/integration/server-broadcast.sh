@@ -157,6 +157,22 @@ h_left=$(psql -X -q -At "$H_DB" -c "select realtime.topic(), count(*) from pg_ca
 psql -X -q "$AGENTLOGS_TEST_PG" -c "DROP DATABASE IF EXISTS \"$H_DBNAME\" WITH (FORCE)" >/dev/null 2>&1
 t_assert_eq 0 "$h_rc" "migrate over existing realtime objects ($(cat "$T_TMP/hosted-migrate.out"))"
 t_assert_eq "hosted|1" "$h_left" "the existing realtime.topic() and realtime.messages are untouched"
+# On a Supabase database without them yet (Realtime creates them at its first
+# start), nothing is created. The role that marks Supabase is cluster-wide,
+# so it exists only inside a transaction that is rolled back: no other
+# session (other tests' migrations) ever sees it.
+h_made=$(psql -X -q -At -v ON_ERROR_STOP=1 "$S_DB" 2>&1 <<SQL
+begin;
+create role supabase_admin nologin;
+drop table realtime.messages;
+drop function realtime.topic();
+\i $SRCDIR/supabase/migrations/20261207000007_realtime_broadcast.sql
+select pg_catalog.to_regclass('realtime.messages') is null,
+	pg_catalog.to_regprocedure('realtime.topic()') is null;
+rollback;
+SQL
+)
+t_assert_eq "t|t" "$h_made" "a Supabase database (role supabase_admin): the migration creates nothing"
 
 # Both servers are still up.
 for u in "$S1_URL" "$S2_URL"; do
