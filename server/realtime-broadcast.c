@@ -4,9 +4,7 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +18,7 @@
 #include "server.h"
 #include "util/log.h"
 #include "util/random.h"
+#include "util/thread.h"
 #include "util/uuid.h"
 #include "util/xmalloc.h"
 
@@ -162,13 +161,8 @@ publisher_main(void *arg)
 static void
 publisher_start(struct rt_bcast *b)
 {
-	sigset_t all, old;
-
 	/* Signals belong to the service thread, whose handler stops the server. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	b->running = pthread_create(&b->thread, NULL, publisher_main, b) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	b->running = thread_start_unsignalled(&b->thread, publisher_main, b) == 0;
 	if (!b->running)
 		log_warn("realtime: cannot start the broadcast publisher; broadcasts stay on this server");
 }
