@@ -141,8 +141,12 @@ create index if not exists identities_user_id_idx on auth.identities (user_id);
 -- The claims helpers, as Supabase defines them: PostgREST sets the request's
 -- JWT claims as the transaction-local setting request.jwt.claims (older
 -- versions: one request.jwt.claim.<name> per claim, still honoured first).
+-- Like every function of ours they run with search_path = '' (they name only
+-- pg_catalog's functions, searched first anyway): policies call them as
+-- (select auth.uid()), once per statement, so the lost inlining costs nothing.
 create or replace function auth.uid() returns uuid
 language sql stable
+set search_path = ''
 as $$
 	select coalesce(
 		nullif(current_setting('request.jwt.claim.sub', true), ''),
@@ -152,6 +156,7 @@ $$;
 
 create or replace function auth.role() returns text
 language sql stable
+set search_path = ''
 as $$
 	select coalesce(
 		nullif(current_setting('request.jwt.claim.role', true), ''),
@@ -161,6 +166,7 @@ $$;
 
 create or replace function auth.email() returns text
 language sql stable
+set search_path = ''
 as $$
 	select coalesce(
 		nullif(current_setting('request.jwt.claim.email', true), ''),
@@ -170,6 +176,7 @@ $$;
 
 create or replace function auth.jwt() returns jsonb
 language sql stable
+set search_path = ''
 as $$
 	select coalesce(
 		nullif(current_setting('request.jwt.claim', true), ''),
@@ -224,6 +231,7 @@ grant all on storage.buckets, storage.objects to anon, authenticated, service_ro
 -- file name 'c.png', extension 'png'. Policies use foldername()[1] = user id.
 create or replace function storage.foldername(name text) returns text[]
 language plpgsql immutable
+set search_path = ''
 as $$
 declare
 	_parts text[];
@@ -235,6 +243,7 @@ $$;
 
 create or replace function storage.filename(name text) returns text
 language plpgsql immutable
+set search_path = ''
 as $$
 declare
 	_parts text[];
@@ -246,6 +255,7 @@ $$;
 
 create or replace function storage.extension(name text) returns text
 language plpgsql immutable
+set search_path = ''
 as $$
 declare
 	_parts text[];
