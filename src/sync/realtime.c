@@ -11,7 +11,6 @@
 #include <libwebsockets.h>
 
 #include "sync/realtime.h"
-#include "sync/tables.h"
 #include "util/log.h"
 #include "util/thread.h"
 #include "util/percent.h"
@@ -162,13 +161,17 @@ current_token(struct realtime *rt)
 	return t;
 }
 
-/* phx_join with one postgres_changes binding per synced table, on this user's rows. */
+/*
+ * phx_join with one postgres_changes binding: this user's signal row, which
+ * every transaction that writes the user's synced rows updates once. The data
+ * tables are not published on hosted Supabase, whose Realtime would send
+ * their DELETEs to every user.
+ */
 static void
 send_join(struct realtime *rt)
 {
 	cJSON *p = cJSON_CreateObject(), *cfg, *b, *list;
 	char filter[128];
-	int i;
 
 	free(rt->join_token);
 	rt->join_token = current_token(rt);
@@ -181,14 +184,12 @@ send_join(struct realtime *rt)
 	cJSON_AddBoolToObject(cfg, "nudge", 1);
 	list = cJSON_AddArrayToObject(cfg, "postgres_changes");
 	snprintf(filter, sizeof filter, "user_id=eq.%s", rt->user_id);
-	for (i = 0; i < NTABLES; i++) {
-		b = cJSON_CreateObject();
-		cJSON_AddStringToObject(b, "event", "*");
-		cJSON_AddStringToObject(b, "schema", "public");
-		cJSON_AddStringToObject(b, "table", sync_tables[i].name);
-		cJSON_AddStringToObject(b, "filter", filter);
-		cJSON_AddItemToArray(list, b);
-	}
+	b = cJSON_CreateObject();
+	cJSON_AddStringToObject(b, "event", "*");
+	cJSON_AddStringToObject(b, "schema", "public");
+	cJSON_AddStringToObject(b, "table", REALTIME_SIGNAL_TABLE);
+	cJSON_AddStringToObject(b, "filter", filter);
+	cJSON_AddItemToArray(list, b);
 	if (rt->join_token != NULL)
 		cJSON_AddStringToObject(p, "access_token", rt->join_token);
 	send_msg(rt, REALTIME_TOPIC, "phx_join", p, 1, rt->join_ref);

@@ -8,7 +8,8 @@
  * It speaks Phoenix v1 JSON frames ({topic, event, payload, ref}) to
  * <cloud.url>/realtime/v1/websocket?apikey=<anon key>&vsn=1.0.0 (wss:// for
  * an https:// cloud), joins realtime:agentlogs with one postgres_changes
- * binding per synced table filtered on user_id=eq.<user>, heartbeats every
+ * binding on the user's signal row (public.sync_signals, filtered on
+ * user_id=eq.<user>: see supabase/migrations/20261207000005), heartbeats every
  * 25 seconds (a heartbeat unanswered by the next one means a dead
  * connection), sends access_token when the owner has a new token, and
  * reconnects with exponential backoff and jitter after any failure.
@@ -20,6 +21,7 @@
 #define AL_SYNC_REALTIME_H
 
 #define REALTIME_TOPIC "realtime:agentlogs"
+#define REALTIME_SIGNAL_TABLE "sync_signals"
 #define REALTIME_HEARTBEAT_MS 25000
 #define REALTIME_TIMEOUT_MS 10000	/* to connect and be joined */
 #define REALTIME_BACKOFF_MIN_MS 1000

@@ -15,7 +15,11 @@
 # - the slow writer: a row committed by a fast writer while an older writer is
 #   still open is held back, and after the slow writer commits a pull from the
 #   same cursor returns both: nothing is skipped;
-# - the realtime NOTIFY payloads.
+# - the realtime NOTIFY payloads;
+# - hosted Supabase (20261207000005): only the signal table is published, each
+#   transaction that writes a user's rows signals that user once (and nobody
+#   else), no signal row is ever deleted; every function runs with
+#   search_path = ''.
 # Needs AGENTLOGS_TEST_PG: a libpq URL of a superuser on a database this test
 # may connect to (it creates and drops its own). Without it: skip, but fail
 # under CI.
@@ -108,6 +112,10 @@ SQL
 }
 
 # ---------------------------------------------------------------- setup
+# Hosted Supabase's Realtime publication, as a new project has it (empty); the
+# WARNING that wal_level is not logical does not matter here.
+$PSQL -c "set client_min_messages = error; create publication supabase_realtime" "$DB" ||
+	t_fail "create publication supabase_realtime"
 for f in "$SRCDIR/server/bootstrap.sql" "$SRCDIR/server/bootstrap.sql" \
 	"$SRCDIR"/supabase/migrations/*.sql "$SRCDIR/server/bootstrap.sql"; do
 	$PSQL -f "$f" "$DB" >"$T_TMP/out" 2>&1 || t_fail "applying $f: $(cat "$T_TMP/out")"
@@ -775,7 +783,7 @@ SQL
 	echo "select 'done';"
 } | $PSQL "$DB" >"$T_TMP/listen.out" 2>&1 || t_fail "listening session: $(cat "$T_TMP/listen.out")"
 grep '^Asynchronous notification "agentlogs_changes"' "$T_TMP/listen.out" |
-	sed 's/^[^{]*\({.*}\)" received from server process.*/\1/' >"$T_TMP/notes"
+	grep -v '"table": "sync_signals"' | sed 's/^[^{]*\({.*}\)" received from server process.*/\1/' >"$T_TMP/notes"
 check 3 "$(wc -l <"$T_TMP/notes" | tr -d ' ')" "notifications (listen output: $(cat "$T_TMP/listen.out"))"
 types=
 while read -r n; do
@@ -804,7 +812,7 @@ for n in 10 11; do
 		echo "select 'done';"
 	} | $PSQL "$DB" >"$T_TMP/bulk.out" 2>&1 || t_fail "bulk session: $(cat "$T_TMP/bulk.out")"
 	grep '^Asynchronous notification "agentlogs_changes"' "$T_TMP/bulk.out" |
-		sed 's/^[^{]*\({.*}\)" received from server process.*/\1/' >"$T_TMP/notes"
+		grep -v '"table": "sync_signals"' | sed 's/^[^{]*\({.*}\)" received from server process.*/\1/' >"$T_TMP/notes"
 	seen=
 	while read -r note; do
 		seen="${seen:+$seen }$(q -v n="$note" <<'SQL'
@@ -845,5 +853,111 @@ check "f" "$(q <<'SQL'
 select has_table_privilege('anon', 'public.purge_watermarks', 'SELECT, INSERT, UPDATE, DELETE')
 SQL
 )" "anon's privileges on purge_watermarks"
+
+# ---------------------------------------------------------------- hosted Supabase
+# Hosted Realtime sends every DELETE of a published table to every subscriber,
+# row-level security ignored: only the signal table may be published.
+check "public.sync_signals" "$(q <<'SQL'
+select string_agg(schemaname || '.' || tablename, ' ' order by schemaname, tablename)
+from pg_publication_tables where pubname = 'supabase_realtime'
+SQL
+)" "tables in the publication supabase_realtime"
+# Every synced table (later migrations' too) signals its writers.
+check "" "$(q <<'SQL'
+select coalesce(string_agg(s.t, ' '), '') from unnest(public.agentlogs_synced_tables()) s(t)
+where (select count(*) from pg_trigger g where g.tgrelid = ('public.' || s.t)::regclass
+       and g.tgname in ('agentlogs_signal_insert', 'agentlogs_signal_update',
+                        'agentlogs_signal_delete')) <> 3
+SQL
+)" "synced tables without the three signal triggers"
+
+# Every function in every schema of ours (all but PostgreSQL's own and this
+# test's helpers; an extension's functions are its own) runs with
+# search_path = '': Supabase's security advisor flags the others.
+check "" "$(q <<'SQL'
+select coalesce(string_agg(p.oid::regprocedure::text, ' ' order by p.oid::regprocedure::text), '')
+from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+where n.nspname not in ('pg_catalog', 'information_schema', 't')
+  and n.nspname not like 'pg\_toast%' and n.nspname not like 'pg\_temp%'
+  and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass
+                  and d.objid = p.oid and d.deptype = 'e')
+  and not coalesce('search_path=""' = any (p.proconfig), false)
+SQL
+)" "functions without search_path = ''"
+# So a name they leave unqualified fails only when they run: run the helpers
+# no other check here calls directly (push_batch, pull_changes and
+# purge_tombstones run above and below; the triggers with every write).
+check "{a,b}|c.png|png|authenticated|a@example.com|$A|$A" "$(as authenticated "$A" <<'SQL'
+select set_config('request.jwt.claims', '{"sub":"' || :'A' || '","role":"authenticated","email":"a@example.com"}', true) \g /dev/null
+select storage.foldername('a/b/c.png'), storage.filename('a/b/c.png'), storage.extension('a/b/c.png'),
+	auth.role(), auth.email(), auth.jwt() ->> 'sub', auth.uid()
+SQL
+)" "the auth and storage helpers"
+
+# signals USER: "version" of the user's signal row (0: none yet).
+signal() {
+	q -v u="$1" <<'SQL'
+select coalesce((select version from public.sync_signals where user_id = :'u'), 0)
+SQL
+}
+# as_a SQL: runs SQL as A, like PostgREST does (one transaction).
+as_a() {
+	printf '%s\n' "$1" | as authenticated "$A" >/dev/null
+}
+ids_before=$(q <<'SQL'
+select string_agg(id::text, ' ' order by user_id) from public.sync_signals
+SQL
+)
+b0=$(signal "$B")
+a0=$(signal "$A")
+# A push writes a commit, its session, turns and visual (four tables, four
+# statements): one signal.
+as_a "select public.push_batch(t.batch(auth.uid(), 3))"
+check $((a0 + 1)) "$(signal "$A")" "A's signal after a push of four tables"
+# A transaction of two statements: one signal; a write that changes nothing
+# (kept by last-write-wins): none.
+as_a "update public.cognitive_commits set title = 'one', version = version + 1
+	where id = t.fid(auth.uid(), 'cognitive_commits', 3);
+update public.sessions set cwd = '/two', version = version + 1
+	where id = t.fid(auth.uid(), 'sessions', 3)"
+check $((a0 + 2)) "$(signal "$A")" "A's signal after a transaction of two statements"
+as_a "update public.cognitive_commits set title = 'stale', version = 0
+	where id = t.fid(auth.uid(), 'cognitive_commits', 3)"
+check $((a0 + 2)) "$(signal "$A")" "A's signal after a write last-write-wins skipped"
+# A plain DELETE (REST) and a purge (five tables, cascades): one each.
+as_a "delete from public.turns where id = t.fid(auth.uid(), 'turns', 5)"
+check $((a0 + 3)) "$(signal "$A")" "A's signal after a delete"
+q <<'SQL' >/dev/null
+set session_replication_role = replica;	-- time passing, not a write: no trigger
+update public.cognitive_commits set deleted_at = now() - interval '31 days'
+where user_id = :'A' and id = t.fid(:'A', 'cognitive_commits', 3);
+SQL
+check 1 "$(as authenticated "$A" <<'SQL'
+select public.purge_tombstones() -> 'purged'
+SQL
+)" "commits purged by A"
+check $((a0 + 4)) "$(signal "$A")" "A's signal after a purge"
+check "$b0" "$(signal "$B")" "B's signal after all of A's writes"
+# Nothing deleted a signal row (a delete and a new row would change its random id).
+check "$ids_before" "$(q <<'SQL'
+select string_agg(id::text, ' ' order by user_id) from public.sync_signals
+SQL
+)" "the signal rows' ids"
+check 0 "$(q <<'SQL'
+select count(*) from public.sync_signal_queue
+SQL
+)" "signals queued outside a transaction"
+# Each user reads only their own signal and writes none; anon reads nothing.
+check "1|0|42501|42501" "$(as authenticated "$B" <<'SQL'
+select count(*), count(*) filter (where user_id = :'A'),
+	t.try('update public.sync_signals set version = 0'),
+	t.try('select * from public.sync_signal_queue')
+from public.sync_signals
+SQL
+)" "B's view of the signals"
+check "42501" "$(as anon "" <<'SQL'
+select t.try('select * from public.sync_signals')
+SQL
+)" "anon's view of the signals"
 
 echo "PASS: sql-rls ($checks checks)"
