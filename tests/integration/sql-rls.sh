@@ -959,5 +959,13 @@ check "42501" "$(as anon "" <<'SQL'
 select t.try('select * from public.sync_signals')
 SQL
 )" "anon's view of the signals"
+# Deleting an account takes its rows with it (the cascades signal nobody: the
+# user is gone) and its signal row, and commits.
+check "t 0" "$(q <<'SQL' | tr '\n' ' ' | sed 's/ $//'
+select exists (select from public.turns where user_id = :'B');
+delete from auth.users where id = :'B';
+select count(*) from public.sync_signals where user_id = :'B'
+SQL
+)" "B's account deleted"
 
 echo "PASS: sql-rls ($checks checks)"
