@@ -51,6 +51,8 @@ struct strbuf;
 	_(TOOL, "tool", "yellow default", "normal") \
 	_(TOOL_ERROR, "tool-error", "red default", "bold") \
 	_(TOOL_OUTPUT, "tool-output", "default default", "normal") \
+	_(DIFF_ADD, "diff-add", "green default", "bold") \
+	_(DIFF_DEL, "diff-del", "red default", "dim") \
 	_(THINKING, "thinking", "blue default dim", "dim") \
 	_(SEARCH_MATCH, "search-match", "black yellow", "reverse") \
 	_(HELP_KEY, "help-key", "green default", "bold") \

@@ -19,6 +19,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "export/export.h"
 #include "store/browse.h"
 #include "store/commits.h"
 #include "ui/listwin.h"
@@ -197,6 +198,51 @@ count_lines(const char *s)
 	return n;
 }
 
+/* The input fields an Edit, MultiEdit or Write shows as a diff instead. */
+static int
+shown_as_diff(const char *tool, const char *field)
+{
+	if (field == NULL)
+		return 0;
+	if (strcmp(tool, "Edit") == 0)
+		return strcmp(field, "old_string") == 0 || strcmp(field, "new_string") == 0;
+	if (strcmp(tool, "MultiEdit") == 0)
+		return strcmp(field, "edits") == 0;
+	return strcmp(tool, "Write") == 0 && strcmp(field, "content") == 0;
+}
+
+/* A line of a diff as unified diff text ("-old", "+new"; a file written is all added). */
+static void
+diff_line(struct strbuf *sb, char kind, const char *line, size_t len)
+{
+	strbuf_addc(sb, kind == 'w' ? '+' : kind);
+	strbuf_add(sb, line, len);
+	strbuf_addc(sb, '\n');
+}
+
+/* What an Edit, MultiEdit or Write changed, coloured as a diff. */
+static void
+render_changes(struct textbuf *tb, const char *name, const cJSON *input, int index, int cols)
+{
+	struct strbuf diff = STRBUF_INIT;
+	const char *p, *nl;
+	char *line;
+
+	if (export_changes(&diff, name, input, diff_line) == 0) {
+		strbuf_free(&diff);
+		return;
+	}
+	for (p = diff.buf; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		line = xstrndup(p, (size_t)(nl - p));
+		textbuf_wrap(tb, *p == '-' ? ROLE_DIFF_DEL : *p == '+' ? ROLE_DIFF_ADD :
+		    *p == '@' ? ROLE_THINKING : ROLE_DEFAULT,
+		    line, ROLE_DEFAULT, "      ", cols, index);
+		free(line);
+	}
+	strbuf_free(&diff);
+}
+
 static void
 render_tool(struct turns_view *tv, struct tturn *tt, const cJSON *call, int index, int cols)
 {
@@ -235,10 +281,15 @@ render_tool(struct turns_view *tv, struct tturn *tt, const cJSON *call, int inde
 		return;
 
 	cJSON_ArrayForEach(e, input) {
-		char *text = cJSON_IsString(e) ? NULL : cJSON_PrintUnformatted(e);
+		char *text;
+
+		if (!failed && name != NULL && shown_as_diff(name, e->string))
+			continue;
+		text = cJSON_IsString(e) ? NULL : cJSON_PrintUnformatted(e);
 		char *field = xprintf("%s: %s", e->string != NULL ? e->string : "?",
 		    text != NULL ? text : e->valuestring);
 		size_t first = tb->n, i;
+
 		textbuf_wrap(tb, ROLE_DEFAULT, field, ROLE_DEFAULT, "      ", cols, index);
 		if (first < tb->n && tb->lines[first].nsegs > 1) {
 			/* The field's name in the label colour. */
@@ -264,6 +315,8 @@ render_tool(struct turns_view *tv, struct tturn *tt, const cJSON *call, int inde
 		free(field);
 		free(text);
 	}
+	if (!failed && name != NULL)
+		render_changes(tb, name, input, index, cols);
 	if (result != NULL) {
 		l = textbuf_line(tb);
 		l->tag = index;
@@ -313,7 +366,14 @@ render(struct turns_view *tv, struct tturn *tt, int cols)
 			    strlen(tt->thinking));
 		}
 	}
-	textbuf_wrap(tb, ROLE_DEFAULT, tt->content, ROLE_DEFAULT, "  ", cols, -1);
+	if (tt->content != NULL && tt->content[strspn(tt->content, " \t\r\n")] != '\0') {
+		struct strbuf text = STRBUF_INIT;
+
+		/* Models put blank lines around their text: none on screen. */
+		export_add_text(&text, tt->content);
+		textbuf_wrap(tb, ROLE_DEFAULT, text.buf, ROLE_DEFAULT, "  ", cols, -1);
+		strbuf_free(&text);
+	}
 	calls = tt->tool_calls != NULL ? cJSON_Parse(tt->tool_calls) : NULL;
 	i = 0;
 	cJSON_ArrayForEach(call, calls)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
+#include "export/export.h"
 #include "store/commits.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -68,19 +69,9 @@ const char *export_call(struct strbuf *sb, const cJSON *call, const char *cwd,
 void export_commit_label(struct strbuf *sb, const struct commit_row *c);
 /* "2026-01-19T04:42:58.051Z" → "2026-01-19 04:42:58 UTC"; as is when malformed. */
 void export_add_time(struct strbuf *sb, const char *iso);
-/* s without the blank lines around it, \r and control characters (but tab and newline) dropped. */
-void export_add_text(struct strbuf *sb, const char *s);
 /* Whether a turn is worth reading (a user turn of tool results alone is not). */
 int export_turn_shown(const struct turn_row *t);
 /* Whether a turn's content has anything but whitespace. */
 int export_has_text(const char *s);
-/*
- * What an Edit, MultiEdit or Write call changed, a line at a time to line():
- * kind '-' (removed), '+' (added), '@' (between a MultiEdit's edits, line
- * empty) or 'w' (a line of the file written). Returns 'd' for a diff, 'w' for
- * a file written, 0 when the call changed nothing to show.
- */
-typedef void (*export_line_fn)(struct strbuf *sb, char kind, const char *line, size_t len);
-int export_changes(struct strbuf *sb, const char *name, const cJSON *input, export_line_fn line);
 
 #endif

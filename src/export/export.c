@@ -9,6 +9,7 @@
 
 #include "export/doc.h"
 #include "export/export.h"
+#include "export/line-diff.h"
 #include "export/tool-call.h"
 #include "util/paths.h"
 #include "util/text.h"
@@ -205,15 +206,15 @@ export_changes(struct strbuf *sb, const char *name, const cJSON *input, export_l
 	const cJSON *e;
 	int n = 0;
 
-	if (strcmp(name, "Edit") == 0) {
-		n += each_line(sb, tool_call_string(input, "old_string"), '-', line);
-		n += each_line(sb, tool_call_string(input, "new_string"), '+', line);
-	} else if (strcmp(name, "MultiEdit") == 0) {
+	if (strcmp(name, "Edit") == 0)
+		n = line_diff(sb, tool_call_string(input, "old_string"),
+		    tool_call_string(input, "new_string"), line);
+	else if (strcmp(name, "MultiEdit") == 0) {
 		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(input, "edits")) {
 			if (n > 0)
 				line(sb, '@', "", 0);
-			n += each_line(sb, tool_call_string(e, "old_string"), '-', line);
-			n += each_line(sb, tool_call_string(e, "new_string"), '+', line);
+			n += line_diff(sb, tool_call_string(e, "old_string"),
+			    tool_call_string(e, "new_string"), line);
 		}
 	} else if (strcmp(name, "Write") == 0)
 		return each_line(sb, tool_call_string(input, "content"), 'w', line) > 0 ? 'w' : 0;

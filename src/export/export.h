@@ -12,6 +12,9 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <cjson/cJSON.h>
+
+#include "util/strbuf.h"
 
 struct store;
 
@@ -34,5 +37,17 @@ int export_commits_to_file(struct store *st, char *const *ids, size_t n, enum ex
     const char *title, const char *path, char *err);
 /* The format path's extension names (.md, .markdown, .json, .html, .htm): 0 and *f, or -1. */
 int export_format_of_file(const char *path, enum export_format *f);
+
+/*
+ * What an Edit, MultiEdit or Write call changed, a line at a time to line()
+ * (export's documents and the browser's conversation both show it), as a
+ * unified diff: kind ' ' (kept), '-' (removed), '+' (added), '@' (between a
+ * MultiEdit's edits, line empty) or 'w' (a line of the file written). Returns 'd' for a diff, 'w' for a file
+ * written, 0 when the call changed nothing to show.
+ */
+/* s without the blank lines around it, \r and control characters (but tab and newline) dropped. */
+void export_add_text(struct strbuf *sb, const char *s);
+typedef void (*export_line_fn)(struct strbuf *sb, char kind, const char *line, size_t len);
+int export_changes(struct strbuf *sb, const char *name, const cJSON *input, export_line_fn line);
 
 #endif

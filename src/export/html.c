@@ -91,6 +91,8 @@ pre_line(struct strbuf *sb, char kind, const char *line, size_t len)
 		strbuf_addf(sb, "<span class=\"%s\">%c", kind == '-' ? "del" : "add", kind);
 	else if (kind == '@')
 		strbuf_adds(sb, "@@");
+	else if (kind == ' ')
+		strbuf_addc(sb, ' ');	/* a line kept, as a unified diff shows it */
 	esc(sb, l);
 	strbuf_adds(sb, kind == '-' || kind == '+' ? "</span>\n" : "\n");
 	free(l);

@@ -89,7 +89,8 @@ want = list(texts(sys.argv[1]))
 missing = [t for t in want if t not in md]
 lines = set(md.split("\n"))
 edits = list(added_lines(sys.argv[1]))
-no_diff = [l for l in edits if "+" + l not in lines]
+# Unified: a line of new_string is added ("+") or kept (" ").
+no_diff = [l for l in edits if "+" + l not in lines and " " + l not in lines]
 if len(want) < 100 or missing or not edits or no_diff:
     print(f"FAIL: {len(want)} prompts and answers, {len(missing)} missing: {missing[:3]}; "
           f"{len(edits)} added lines, {len(no_diff)} not in a diff: {no_diff[:3]}")
