@@ -628,6 +628,68 @@ generic_action(struct tui *t, enum action a)
 	}
 }
 
+/* Movements a count repeats (5j moves five lines down). */
+static int
+repeatable(enum action a)
+{
+	switch (a) {
+	case ACT_MOVE_DOWN:
+	case ACT_MOVE_UP:
+	case ACT_PAGE_DOWN:
+	case ACT_PAGE_UP:
+	case ACT_HALF_DOWN:
+	case ACT_HALF_UP:
+	case ACT_NEXT_TURN:
+	case ACT_PREV_TURN:
+	case ACT_SEARCH_NEXT:
+	case ACT_SEARCH_PREV:
+	case ACT_PREVIEW_DOWN:
+	case ACT_PREVIEW_UP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void do_action(struct tui *t, enum action a);
+
+/*
+ * A count before a key, as in vim and less: digits no view binds (the
+ * resolve pane's 1 and 2 stay its own) make it up; a movement is done that
+ * many times, g or G goes to that line; Esc or any other key drops it.
+ */
+static int
+count_key(struct tui *t, keycode k, enum action a)
+{
+	long count = t->count;
+	long i;
+
+	if (a == ACT_NONE && k >= '0' && k <= '9' && (k != '0' || count > 0)) {
+		if (count < 1000000)
+			t->count = count * 10 + (k - '0');
+		tui_message(t, 0, "%ld", t->count);
+		return 1;
+	}
+	t->count = 0;
+	if (count == 0)
+		return 0;
+	if (k == 27) {
+		t->msg[0] = '\0';
+		return 1;
+	}
+	if (a == ACT_FIRST || a == ACT_LAST) {
+		do_action(t, ACT_FIRST);
+		for (i = 1; i < count; i++)
+			do_action(t, ACT_MOVE_DOWN);
+		return 1;
+	}
+	if (!repeatable(a))
+		return 0;
+	for (i = 0; i < count; i++)
+		do_action(t, a);
+	return 1;
+}
+
 static void
 handle_key(struct tui *t, keycode k)
 {
@@ -645,11 +707,22 @@ handle_key(struct tui *t, keycode k)
 	}
 	t->msg[0] = '\0';
 	a = keymap_lookup(t->keys, v->ops->id, k);
+	if (count_key(t, k, a))
+		return;
 	if (a == ACT_NONE) {
 		tui_message(t, 0, "%s is not bound here (? lists the keys).",
 		    keycode_name(k, name, sizeof name));
 		return;
 	}
+	do_action(t, a);
+}
+
+/* a in the top view, else the TUI's own handling. */
+static void
+do_action(struct tui *t, enum action a)
+{
+	struct view *v = top_view(t);
+
 	switch (v->ops->request(v, t, a)) {
 	case VIEW_HANDLED:
 		return;

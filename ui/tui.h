@@ -70,6 +70,7 @@ struct tui {
 	struct view *prompt_view;
 
 	long long data_version;
+	long count;		/* a count typed before a key (5j); 0: none */
 	int quit;
 	struct script *script;
 	int script_error;
