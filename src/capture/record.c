@@ -192,21 +192,32 @@ result_text(const cJSON *content)
 }
 
 /*
- * content's text as a JSON string, quotes and escapes included: the line's
- * own text when a pruned parse found it in that form (PRUNE_RAW, the sibling
- * after it) and it was not cut, else escaped anew.
+ * A tool result's text and its JSON string form (quotes and escapes
+ * included). A string of at most RESULT_MAX bytes, most results, is
+ * borrowed from the tree, its JSON form too when a pruned parse kept the
+ * line's own escaped text (PRUNE_RAW, the sibling after it): no copies of
+ * the largest strings of a transcript. Anything else is read and escaped
+ * anew, owned.
  */
-static char *
-quoted(const cJSON *content, const char *text)
+static void
+read_result(struct record_tool_result *r, const cJSON *content)
 {
 	const cJSON *raw = content != NULL ? content->next : NULL;
 	struct strbuf sb = STRBUF_INIT;
 
-	if (cJSON_IsString(content) && cJSON_IsRaw(raw) && raw->string != NULL &&
-	    strcmp(raw->string, content->string) == 0 && strlen(content->valuestring) <= RESULT_MAX)
-		return xstrdup(raw->valuestring);
-	json_add_string(&sb, text);
-	return strbuf_detach(&sb);
+	if (cJSON_IsString(content) && strlen(content->valuestring) <= RESULT_MAX) {
+		r->content = content->valuestring;
+		r->content_borrowed = 1;
+		if (cJSON_IsRaw(raw) && raw->string != NULL &&
+		    strcmp(raw->string, content->string) == 0) {
+			r->content_json = raw->valuestring;
+			r->json_borrowed = 1;
+			return;
+		}
+	} else
+		r->content = result_text(content);
+	json_add_string(&sb, r->content);
+	r->content_json = strbuf_detach(&sb);
 }
 
 int
@@ -263,8 +274,7 @@ read_user_content(struct record *rec, const cJSON *content)
 			if ((r->tool_use_id = str_field(b, "tool_use_id")) == NULL)
 				continue;
 			result = cJSON_GetObjectItemCaseSensitive(b, "content");
-			r->content = result_text(result);
-			r->content_json = quoted(result, r->content);
+			read_result(r, result);
 			r->is_error = bool_field(b, "is_error");
 			rec->nresults++;
 		} else if (strcmp(type, "image") == 0) {
@@ -337,34 +347,81 @@ count_owned(struct record *rec)
 	rec->owned = len_or_0(rec->text) + len_or_0(rec->thinking);
 	for (i = 0; i < rec->nuses; i++)
 		rec->owned += len_or_0(rec->uses[i].input_json);
-	for (i = 0; i < rec->nresults; i++)
-		rec->owned += len_or_0(rec->results[i].content) +
-		    len_or_0(rec->results[i].content_json);
+	for (i = 0; i < rec->nresults; i++) {
+		const struct record_tool_result *r = &rec->results[i];
+		/* A borrowed string is the tree's: the batch's arena counts it. */
+		rec->owned += (r->content_borrowed ? 0 : len_or_0(r->content)) +
+		    (r->json_borrowed ? 0 : len_or_0(r->content_json));
+	}
 	for (i = 0; i < rec->nimages; i++)
 		rec->owned += rec->images[i].len;
+}
+
+/* A member record_from_json reads, and where its node goes. */
+struct wanted {
+	const char *name;
+	const cJSON **node;
+};
+
+/*
+ * Finds the members named in want in one walk of obj: the first of each
+ * name, as cJSON_GetObjectItemCaseSensitive would (which stops at a member
+ * without a name). A record's dozen lookups, each a strcmp per member, cost
+ * 6% of the reading thread; here most names differ at their first byte.
+ */
+static void
+find_members(const cJSON *obj, const struct wanted *want, size_t n)
+{
+	const cJSON *m;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		*want[i].node = NULL;
+	for (m = obj != NULL ? obj->child : NULL; m != NULL && m->string != NULL; m = m->next) {
+		for (i = 0; i < n; i++) {
+			if (*want[i].node == NULL && m->string[0] == want[i].name[0] &&
+			    strcmp(m->string, want[i].name) == 0) {
+				*want[i].node = m;
+				break;
+			}
+		}
+	}
+}
+
+static const char *
+str_of(const cJSON *v)
+{
+	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 int
 record_from_json(struct record *rec, cJSON *obj, char *err)
 {
-	const char *type = str_field(obj, "type"), *ts;
-	const cJSON *msg, *usage;
+	const cJSON *type_m, *uuid, *session, *cwd, *branch, *version, *meta, *sidechain,
+	    *compact, *msg, *ts_m, *usage;
+	const struct wanted top[] = {
+		{ "type", &type_m }, { "uuid", &uuid }, { "sessionId", &session }, { "cwd", &cwd },
+		{ "gitBranch", &branch }, { "version", &version }, { "isMeta", &meta },
+		{ "isSidechain", &sidechain }, { "isCompactSummary", &compact },
+		{ "message", &msg }, { "timestamp", &ts_m },
+	};
+	const char *type, *ts;
 
 	memset(rec, 0, sizeof *rec);
 	rec->kind = RECORD_SKIP;
-	if (type == NULL || record_type_is_skipped(type))
+	find_members(obj, top, sizeof top / sizeof top[0]);
+	if ((type = str_of(type_m)) == NULL || record_type_is_skipped(type))
 		return 0;
 
-	rec->uuid = str_field(obj, "uuid");
-	rec->session_id = str_field(obj, "sessionId");
-	rec->cwd = str_field(obj, "cwd");
-	rec->git_branch = str_field(obj, "gitBranch");
-	rec->cli_version = str_field(obj, "version");
-	rec->is_meta = bool_field(obj, "isMeta");
-	rec->is_sidechain = bool_field(obj, "isSidechain");
-	rec->is_compact_summary = bool_field(obj, "isCompactSummary");
-	msg = cJSON_GetObjectItemCaseSensitive(obj, "message");
-	ts = str_field(obj, "timestamp");
+	rec->uuid = str_of(uuid);
+	rec->session_id = str_of(session);
+	rec->cwd = str_of(cwd);
+	rec->git_branch = str_of(branch);
+	rec->cli_version = str_of(version);
+	rec->is_meta = cJSON_IsTrue(meta);
+	rec->is_sidechain = cJSON_IsTrue(sidechain);
+	rec->is_compact_summary = cJSON_IsTrue(compact);
+	ts = str_of(ts_m);
 
 	if (rec->uuid == NULL || rec->session_id == NULL || !cJSON_IsObject(msg))
 		return seterr(err, "%s record without uuid, sessionId or message", type);
@@ -407,8 +464,10 @@ record_free(struct record *rec)
 		free(rec->uses[i].input_json);
 	free(rec->uses);
 	for (i = 0; i < rec->nresults; i++) {
-		free(rec->results[i].content);
-		free(rec->results[i].content_json);
+		if (!rec->results[i].content_borrowed)
+			free(rec->results[i].content);
+		if (!rec->results[i].json_borrowed)
+			free(rec->results[i].content_json);
 	}
 	free(rec->results);
 	for (i = 0; i < rec->nimages; i++)

@@ -27,10 +27,12 @@ struct record_tool_use {
 
 struct record_tool_result {
 	const char *tool_use_id;
-	char *content;		/* text of the result, owned */
-	/* content as a JSON string (quoted and escaped), owned: escaped here,
-	 * on the reader thread, so the writer only copies it */
+	char *content;		/* text of the result */
+	/* content as a JSON string (quoted and escaped): escaped here, on the
+	 * reader thread, or the line's own text, so the writer only copies it */
 	char *content_json;
+	/* Borrowed from the parsed JSON (valid while it lives), else owned: */
+	unsigned content_borrowed : 1, json_borrowed : 1;
 	int is_error;
 };
 
