@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "capture/jsonl.h"
+#include "capture/quote-scan.h"
 #include "util/arena.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -244,24 +245,22 @@ jsonl_parse_line(const char *line, size_t len, jsonl_object_fn fn, void *arg)
 	return rc;
 }
 
-/* Skips a JSON string starting at its opening quote; returns past the closing quote. */
+/*
+ * Skips a JSON string starting at its opening quote; returns past the closing
+ * quote. A backslash takes the byte after it along: a quote ends the string
+ * unless an odd run of backslashes is before it.
+ */
 static const char *
 skip_string(const char *p, const char *end)
 {
-	const char *q;
-
-	for (p++; p < end; p = q + 1) {
-		/* Strings are most of a line's bytes: let memchr find the candidates. */
-		if ((q = memchr(p, '"', (size_t)(end - p))) == NULL)
+	for (p++;;) {
+		if ((p = quote_or_backslash(p, end)) == end)
 			return NULL;
-		/* The quote ends the string unless an odd run of backslashes escapes it. */
-		const char *b = q;
-		while (b > p && b[-1] == '\\')
-			b--;
-		if ((q - b) % 2 == 0)
-			return q + 1;
+		if (*p == '"')
+			return p + 1;
+		if ((p += 2) >= end)
+			return NULL;
 	}
-	return NULL;
 }
 
 int

@@ -8,6 +8,7 @@
 #endif
 
 #include "capture/prune.h"
+#include "capture/quote-scan.h"
 
 /* Shallower than cJSON's limit (1000): deeper lines go to cJSON, which decides. */
 #define PRUNE_DEPTH 256
@@ -73,31 +74,6 @@ u_escape(const char *p, const char *end, unsigned *cp)
 		return 0;
 	*cp = 0x10000 + ((hi & 0x3ff) << 10 | (lo & 0x3ff));
 	return 12;
-}
-
-/*
- * The first '"' or '\\' in [p, end), or end. Strings are most of a line's
- * bytes, and tool output holds an escape every line or so: sixteen bytes are
- * looked at a time.
- */
-static const char *
-quote_or_backslash(const char *p, const char *end)
-{
-#ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-
-	for (; end - p >= 16; p += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-		    _mm_cmpeq_epi8(v, backslash)));
-
-		if (mask != 0)
-			return p + __builtin_ctz((unsigned)mask);
-	}
-#endif
-	while (p < end && *p != '"' && *p != '\\')
-		p++;
-	return p;
 }
 
 /*
