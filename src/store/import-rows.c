@@ -82,11 +82,14 @@ static const char *const turn_sql[2] = {
 
 typedef void (*bind_fn)(sqlite3_stmt *stmt, const void *arg);
 
-/* One statement: the rows it changed, or -1. */
+/*
+ * One statement: the rows it changed, or -1. sql is one of this file's
+ * static texts: found by its address, not hashed and compared, once per row.
+ */
 static int
 write_row(struct store *st, const char *sql, bind_fn bind, const void *arg, char *err)
 {
-	sqlite3_stmt *s = store_cached(st, sql, err);
+	sqlite3_stmt *s = store_cached_static(st, sql, err);
 
 	if (s == NULL)
 		return -1;
