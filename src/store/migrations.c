@@ -115,6 +115,14 @@ const char turn_insert_triggers_sql[] = STATS_INSERT_TRIGGER TOOLS_INSERT_TRIGGE
 const char turn_insert_triggers_drop_sql[] =
 	"DROP TRIGGER turns_stats_insert; DROP TRIGGER turns_tools_insert;";
 
+/* tool_stats' triggers that add to tool_totals; an import drops them while it writes its sums. */
+#define TOOL_TOTALS_ADD_TRIGGERS \
+	TOOL_TOTALS("INSERT", "new.name", "new.calls", "new.errors") \
+	TOOL_TOTALS("UPDATE", "new.name", "new.calls - old.calls", "new.errors - old.errors")
+const char tool_totals_triggers_sql[] = TOOL_TOTALS_ADD_TRIGGERS;
+const char tool_totals_triggers_drop_sql[] =
+	"DROP TRIGGER tool_stats_totals_INSERT; DROP TRIGGER tool_stats_totals_UPDATE;";
+
 const struct migration migrations[] = {
 	{ 1, "cognitive commits",
 	  "CREATE TABLE cognitive_commits ("
@@ -456,8 +464,7 @@ const struct migration migrations[] = {
 	  " OR coalesce(old.tool_summary, old.tool_calls) IS NOT"
 	  " coalesce(new.tool_summary, new.tool_calls)"
 	  " BEGIN " TOOL_STATS("old", "-") TOOL_STATS("new", "+") " END;"
-	  TOOL_TOTALS("INSERT", "new.name", "new.calls", "new.errors")
-	  TOOL_TOTALS("UPDATE", "new.name", "new.calls - old.calls", "new.errors - old.errors")
+	  TOOL_TOTALS_ADD_TRIGGERS
 	  TOOL_TOTALS("DELETE", "old.name", "-old.calls", "-old.errors") },
 
 	{ 15, "re-read transcripts once",

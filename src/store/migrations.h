@@ -14,5 +14,7 @@ extern const int migrations_count;
 /* The insert triggers on turns that keep the analytics figures (v14), and their removal. */
 extern const char turn_insert_triggers_sql[];
 extern const char turn_insert_triggers_drop_sql[];
+extern const char tool_totals_triggers_sql[];
+extern const char tool_totals_triggers_drop_sql[];
 
 #endif

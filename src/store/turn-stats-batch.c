@@ -123,11 +123,42 @@ turn_stats_batch_add(struct store *st, const char *session_id, int is_user, int 
 	}
 }
 
+/*
+ * What tool_stats' triggers would add to tool_totals for the batch's rows, in
+ * the order they would: one sum per name, in the order names first come; a
+ * call without a name never conflicts (NULL is unique), so each of those is
+ * a row of its own.
+ */
+struct totals {
+	struct tool_sums *sums;	/* names borrowed from the batch */
+	size_t n, cap;
+};
+
+static void
+totals_add(struct totals *t, const struct tool_sums *tool)
+{
+	size_t i;
+
+	for (i = 0; tool->name != NULL && i < t->n; i++) {
+		if (t->sums[i].name != NULL && strcmp(t->sums[i].name, tool->name) == 0) {
+			t->sums[i].calls += tool->calls;
+			t->sums[i].errors += tool->errors;
+			return;
+		}
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap > 0 ? t->cap * 2 : 32;
+		t->sums = xreallocarray(t->sums, t->cap, sizeof *t->sums);
+	}
+	t->sums[t->n++] = *tool;
+}
+
 /* The sums added to what the store holds, as the insert triggers add a row's. */
 static int
-write_session(struct store *st, const struct session_sums *s, char *err)
+write_session(struct store *st, const struct session_sums *s, struct totals *totals,
+    char *err)
 {
-	sqlite3_stmt *q = store_cached(st, "INSERT INTO turn_stats (session_id, turns,"
+	sqlite3_stmt *q = store_cached_static(st, "INSERT INTO turn_stats (session_id, turns,"
 	    " input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, prompts)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (session_id) DO UPDATE SET"
 	    " turns = turns + excluded.turns, input_tokens = input_tokens + excluded.input_tokens,"
@@ -148,9 +179,10 @@ write_session(struct store *st, const struct session_sums *s, char *err)
 	sqlite3_bind_int64(q, 7, s->prompts);
 	if (store_step_write(st, q, st->path, err) < 0)
 		return -1;
-	if (s->ntools > 0 && (q = store_cached(st, "INSERT INTO tool_stats (session_id, name,"
-	    " calls, errors) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (session_id, name) DO UPDATE"
-	    " SET calls = calls + excluded.calls, errors = errors + excluded.errors", err)) == NULL)
+	if (s->ntools > 0 && (q = store_cached_static(st, "INSERT INTO tool_stats (session_id,"
+	    " name, calls, errors) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (session_id, name) DO"
+	    " UPDATE SET calls = calls + excluded.calls, errors = errors + excluded.errors",
+	    err)) == NULL)
 		return -1;
 	for (i = 0; i < s->ntools; i++) {
 		store_bind_text(q, 1, s->id);
@@ -159,23 +191,61 @@ write_session(struct store *st, const struct session_sums *s, char *err)
 		sqlite3_bind_int64(q, 4, s->tools[i].errors);
 		if (store_step_write(st, q, st->path, err) < 0)
 			return -1;
+		totals_add(totals, &s->tools[i]);
 	}
 	return 0;
 }
 
+/* The tool_totals rows tool_stats' triggers would have written, as they write them. */
+static int
+write_totals(struct store *st, const struct totals *t, char *err)
+{
+	sqlite3_stmt *q;
+	size_t i;
+
+	if (t->n > 0 && (q = store_cached_static(st, "INSERT INTO tool_totals (name, calls,"
+	    " errors) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET"
+	    " calls = calls + excluded.calls, errors = errors + excluded.errors", err)) == NULL)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		store_bind_text(q, 1, t->sums[i].name);
+		sqlite3_bind_int64(q, 2, t->sums[i].calls);
+		sqlite3_bind_int64(q, 3, t->sums[i].errors);
+		if (store_step_write(st, q, st->path, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * tool_stats' triggers add each row's change to tool_totals: per row, a
+ * trigger frame and an upsert (10% of an import's writing). They are dropped
+ * while the batch writes its sums, which adds up the same changes per name,
+ * and made again with the insert triggers on turns (one schema change).
+ */
 int
 turn_stats_batch_write(struct store *st, char *err)
 {
 	struct turn_stats_batch *b = st->stats_batch;
+	struct totals totals = { NULL, 0, 0 };
 	size_t i;
-	int rc = 0;
+	int rc = 0, tools = 0;
 
 	if (b == NULL)
 		return 0;
+	for (i = 0; i < b->n; i++)
+		tools |= b->sessions[i].ntools > 0;
+	if (tools)
+		rc = store_exec(st, tool_totals_triggers_drop_sql, err);
 	for (i = 0; rc == 0 && i < b->n; i++)
-		rc = write_session(st, &b->sessions[i], err);
+		rc = write_session(st, &b->sessions[i], &totals, err);
+	if (rc == 0)
+		rc = write_totals(st, &totals, err);
+	if (rc == 0 && tools)
+		rc = store_exec(st, tool_totals_triggers_sql, err);
 	if (rc == 0)
 		rc = store_exec(st, turn_insert_triggers_sql, err);
+	free(totals.sums);
 	turn_stats_batch_discard(st);
 	return rc;
 }
