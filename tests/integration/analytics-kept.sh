@@ -47,6 +47,19 @@ got = {"turns": a["turns"], "tokens": a["tokens"], "tool_calls": a["tool_calls"]
        "top_tools": [[t["name"], t["calls"], t["errors"]] for t in a["top_tools"]]}
 if want != got:
     sys.exit(f"{what}: expected {want}, got {got}")
+# tool_totals (what analytics reads) holds tool_stats summed per name, every
+# name: an import writes both from its own sums, other writers by triggers.
+def per_name(table):
+    sums = {}
+    for name, c, e in db.execute(f"SELECT name, calls, errors FROM {table}"):
+        s = sums.setdefault(name, [0, 0])
+        s[0] += c
+        s[1] += e
+    return {n: s for n, s in sums.items() if s != [0, 0]}
+if per_name("tool_totals") != per_name("tool_stats"):
+    sys.exit(f"{what}: tool_totals {per_name('tool_totals')}, tool_stats {per_name('tool_stats')}")
+if not per_name("tool_totals"):
+    sys.exit(f"{what}: no tool calls counted")
 PY
 }
 
