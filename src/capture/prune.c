@@ -76,41 +76,84 @@ u_escape(const char *p, const char *end, unsigned *cp)
 	return 12;
 }
 
+/* The length of the escape at p (a backslash) as cJSON takes it, or 0 when it takes none. */
+static int
+escape_len(const char *p, const char *end)
+{
+	unsigned cp;
+
+	if (end - p < 2)
+		return 0;
+	switch (p[1]) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		return 2;
+	case 'u':
+		return u_escape(p, end, &cp);
+	default:
+		return 0;
+	}
+}
+
 /*
  * Checks the string whose opening quote is at p: returns past its closing
- * quote, or NULL. *escaped: it holds escapes.
+ * quote, or NULL. *escaped: it holds escapes. A transcript's strings stop
+ * every 13 bytes or so (an escape, mostly \n and \", or the closing quote):
+ * every stop in a block of sixteen bytes is taken from that block's one mask,
+ * not found by a scan of its own.
  */
 static const char *
 string_end(const char *p, const char *end, int *escaped)
 {
-	unsigned cp;
 	int n;
 
 	*escaped = 0;
-	for (p++;;) {
+	p++;
+#ifdef __SSE2__
+	{
+		const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+		__m128i v;
+		unsigned mask, i, next;
+
+		while (end - p >= 16) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+			    _mm_cmpeq_epi8(v, backslash)));
+			next = 16;
+			while (mask != 0) {
+				i = (unsigned)__builtin_ctz(mask);
+				if (p[i] == '"')
+					return p + i + 1;
+				*escaped = 1;
+				if ((n = escape_len(p + i, end)) == 0)
+					return NULL;
+				if ((next = i + (unsigned)n) >= 16)
+					break;
+				mask &= ~0u << next;
+				next = 16;
+			}
+			p += next;
+		}
+	}
+#endif
+	for (;;) {
 		if ((p = quote_or_backslash(p, end)) == end)
 			return NULL;
 		if (*p == '"')
 			return p + 1;
 		*escaped = 1;
-		if (p + 1 >= end)
+		if ((n = escape_len(p, end)) == 0)
 			return NULL;
-		switch (p[1]) {
-		case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-			p += 2;
-			break;
-		case 'u':
-			if ((n = u_escape(p, end, &cp)) == 0)
-				return NULL;
-			p += n;
-			break;
-		default:
-			return NULL;
-		}
+		p += n;
 	}
 }
 
-/* Decodes the checked string text [p, q) into out, as cJSON does; returns out. */
+/*
+ * Decodes the checked string text [p, q) into out (q - p + 1 bytes), as
+ * cJSON does; returns out. The text holds no quote but escaped ones: the
+ * next stop is a backslash. Sixteen bytes are copied at once, and kept up to
+ * the first backslash among them: the decoded text is never longer than the
+ * text read, so the copy stays within out.
+ */
 static char *
 decode(char *out, const char *p, const char *q)
 {
@@ -120,12 +163,27 @@ decode(char *out, const char *p, const char *q)
 	int n;
 
 	while (p < q) {
-		/* The text holds no quote but escaped ones: the next stop is a backslash. */
-		bs = quote_or_backslash(p, q);
-		memcpy(o, p, (size_t)(bs - p));
-		o += bs - p;
-		if ((p = bs) == q)
-			break;
+#ifdef __SSE2__
+		if (q - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+			    _mm_set1_epi8('\\')));
+
+			_mm_storeu_si128((__m128i *)(void *)o, v);
+			n = mask != 0 ? __builtin_ctz(mask) : 16;
+			p += n;
+			o += n;
+			if (mask == 0)
+				continue;
+		} else
+#endif
+		{
+			bs = quote_or_backslash(p, q);
+			memcpy(o, p, (size_t)(bs - p));
+			o += bs - p;
+			if ((p = bs) == q)
+				break;
+		}
 		switch (p[1]) {
 		case 'b': *o++ = '\b'; break;
 		case 'f': *o++ = '\f'; break;
