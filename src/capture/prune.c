@@ -76,22 +76,27 @@ u_escape(const char *p, const char *end, unsigned *cp)
 	return 12;
 }
 
+/*
+ * What a two-byte escape (\" \\ \/ \b \f \n \r \t) stands for, by its second
+ * byte; 0 for the others. A table, not a switch: a transcript's escapes are a
+ * mix of \n, \" and \\ that no jump table predicts.
+ */
+static const char two_byte_escape[256] = {
+	['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b', ['f'] = '\f', ['n'] = '\n',
+	['r'] = '\r', ['t'] = '\t',
+};
+
 /* The length of the escape at p (a backslash) as cJSON takes it, or 0 when it takes none. */
-static int
+static inline int
 escape_len(const char *p, const char *end)
 {
 	unsigned cp;
 
 	if (end - p < 2)
 		return 0;
-	switch (p[1]) {
-	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+	if (two_byte_escape[(unsigned char)p[1]] != 0)
 		return 2;
-	case 'u':
-		return u_escape(p, end, &cp);
-	default:
-		return 0;
-	}
+	return p[1] == 'u' ? u_escape(p, end, &cp) : 0;
 }
 
 /*
@@ -184,36 +189,28 @@ decode(char *out, const char *p, const char *q)
 			if ((p = bs) == q)
 				break;
 		}
-		switch (p[1]) {
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u':
-			n = u_escape(p, q, &cp);
-			if (cp < 0x80)
-				*o++ = (char)cp;
-			else if (cp < 0x800) {
-				*o++ = (char)(0xc0 | cp >> 6);
-				*o++ = (char)(0x80 | (cp & 0x3f));
-			} else if (cp < 0x10000) {
-				*o++ = (char)(0xe0 | cp >> 12);
-				*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
-				*o++ = (char)(0x80 | (cp & 0x3f));
-			} else {
-				*o++ = (char)(0xf0 | cp >> 18);
-				*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
-				*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
-				*o++ = (char)(0x80 | (cp & 0x3f));
-			}
-			p += n;
+		if (p[1] != 'u') {
+			*o++ = two_byte_escape[(unsigned char)p[1]];
+			p += 2;
 			continue;
-		default:	/* " \ / */
-			*o++ = p[1];
-			break;
 		}
-		p += 2;
+		n = u_escape(p, q, &cp);
+		if (cp < 0x80)
+			*o++ = (char)cp;
+		else if (cp < 0x800) {
+			*o++ = (char)(0xc0 | cp >> 6);
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			*o++ = (char)(0xe0 | cp >> 12);
+			*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		} else {
+			*o++ = (char)(0xf0 | cp >> 18);
+			*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
+			*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		}
+		p += n;
 	}
 	*o = '\0';
 	return out;
@@ -267,44 +264,73 @@ plain_end(const char *p, const char *end)
 }
 
 /*
- * Whether the checked string text [p, q) is what json_add_string writes for
- * its decoded form: no raw control byte, and only the escapes it writes (\"
- * \\ \b \f \n \r \t, and \u00xx in lower case for other control bytes but
- * NUL, which would end the decoded C string).
+ * The length of the escape at p (checked) when json_add_string writes it so:
+ * \" \\ \b \f \n \r \t, and \u00xx in lower case for other control bytes
+ * but NUL, which would end the decoded C string; else 0.
  */
 static int
-canonical(const char *p, const char *q)
+canonical_escape_len(const char *p)
 {
 	static const char short_form[0x20] = { ['\b'] = 1, ['\f'] = 1, ['\n'] = 1,
 		['\r'] = 1, ['\t'] = 1 };
 	unsigned lo;
 
+	if (p[1] != '/' && two_byte_escape[(unsigned char)p[1]] != 0)
+		return 2;
+	if (p[1] != 'u' || p[2] != '0' || p[3] != '0' || (p[4] != '0' && p[4] != '1'))
+		return 0;
+	if (p[5] >= '0' && p[5] <= '9')
+		lo = (unsigned)(p[5] - '0');
+	else if (p[5] >= 'a' && p[5] <= 'f')
+		lo = (unsigned)(p[5] - 'a' + 10);
+	else
+		return 0;
+	lo |= (unsigned)(p[4] - '0') << 4;
+	return lo == 0 || short_form[lo] ? 0 : 6;
+}
+
+/*
+ * Whether the checked string text [p, q) is what json_add_string writes for
+ * its decoded form: no raw control byte, and only the escapes it writes. As
+ * string_end, every stop in a block of sixteen bytes comes from its one mask
+ * (the text holds no quote but escaped ones).
+ */
+static int
+canonical(const char *p, const char *q)
+{
+	int n;
+
+#ifdef __SSE2__
+	{
+		const __m128i backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1f);
+		__m128i v;
+		unsigned mask, i, next;
+
+		while (q - p >= 16) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, backslash),
+			    _mm_cmpeq_epi8(_mm_min_epu8(v, control), v)));
+			next = 16;
+			while (mask != 0) {
+				i = (unsigned)__builtin_ctz(mask);
+				/* a raw control byte (json_add_string escapes it), or another escape */
+				if (p[i] != '\\' || (n = canonical_escape_len(p + i)) == 0)
+					return 0;
+				if ((next = i + (unsigned)n) >= 16)
+					break;
+				mask &= ~0u << next;
+				next = 16;
+			}
+			p += next;
+		}
+	}
+#endif
 	for (;;) {
 		if ((p = plain_end(p, q)) == q)
 			return 1;
-		if (*p != '\\')
-			return 0;	/* a raw control byte: json_add_string escapes it */
-		switch (p[1]) {
-		case '"': case '\\': case 'b': case 'f': case 'n': case 'r': case 't':
-			p += 2;
-			continue;
-		case 'u':
-			if (p[2] != '0' || p[3] != '0' || (p[4] != '0' && p[4] != '1'))
-				return 0;
-			if (p[5] >= '0' && p[5] <= '9')
-				lo = (unsigned)(p[5] - '0');
-			else if (p[5] >= 'a' && p[5] <= 'f')
-				lo = (unsigned)(p[5] - 'a' + 10);
-			else
-				return 0;
-			lo |= (unsigned)(p[4] - '0') << 4;
-			if (lo == 0 || short_form[lo])
-				return 0;
-			p += 6;
-			continue;
-		default:	/* \/ */
+		if (*p != '\\' || (n = canonical_escape_len(p)) == 0)
 			return 0;
-		}
+		p += n;
 	}
 }
 
