@@ -245,22 +245,20 @@ jsonl_parse_line(const char *line, size_t len, jsonl_object_fn fn, void *arg)
 	return rc;
 }
 
-/*
- * Skips a JSON string starting at its opening quote; returns past the closing
- * quote. A backslash takes the byte after it along: a quote ends the string
- * unless an odd run of backslashes is before it.
- */
+/* A backslash takes the byte after it along (escapes are cJSON's to check). */
+static int
+any_escape(const char *p, const char *end)
+{
+	return end - p >= 2 ? 2 : 0;
+}
+
+/* Skips a JSON string starting at its opening quote; returns past the closing quote. */
 static const char *
 skip_string(const char *p, const char *end)
 {
-	for (p++;;) {
-		if ((p = quote_or_backslash(p, end)) == end)
-			return NULL;
-		if (*p == '"')
-			return p + 1;
-		if ((p += 2) >= end)
-			return NULL;
-	}
+	int escaped;
+
+	return string_scan(p, end, any_escape, &escaped);
 }
 
 int

@@ -86,70 +86,32 @@ static const char two_byte_escape[256] = {
 	['r'] = '\r', ['t'] = '\t',
 };
 
+/* The length of the \u escape at p as cJSON takes it, or 0. */
+static int
+u_escape_len(const char *p, const char *end)
+{
+	unsigned cp;
+
+	return end - p >= 2 && p[1] == 'u' ? u_escape(p, end, &cp) : 0;
+}
+
 /* The length of the escape at p (a backslash) as cJSON takes it, or 0 when it takes none. */
 static inline int
 escape_len(const char *p, const char *end)
 {
-	unsigned cp;
-
-	if (end - p < 2)
-		return 0;
-	if (two_byte_escape[(unsigned char)p[1]] != 0)
+	if (end - p >= 2 && two_byte_escape[(unsigned char)p[1]] != 0)
 		return 2;
-	return p[1] == 'u' ? u_escape(p, end, &cp) : 0;
+	return u_escape_len(p, end);
 }
 
 /*
  * Checks the string whose opening quote is at p: returns past its closing
- * quote, or NULL. *escaped: it holds escapes. A transcript's strings stop
- * every 13 bytes or so (an escape, mostly \n and \", or the closing quote):
- * every stop in a block of sixteen bytes is taken from that block's one mask,
- * not found by a scan of its own.
+ * quote, or NULL. *escaped: it holds escapes.
  */
 static const char *
 string_end(const char *p, const char *end, int *escaped)
 {
-	int n;
-
-	*escaped = 0;
-	p++;
-#ifdef __SSE2__
-	{
-		const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-		__m128i v;
-		unsigned mask, i, next;
-
-		while (end - p >= 16) {
-			v = _mm_loadu_si128((const __m128i *)(const void *)p);
-			mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-			    _mm_cmpeq_epi8(v, backslash)));
-			next = 16;
-			while (mask != 0) {
-				i = (unsigned)__builtin_ctz(mask);
-				if (p[i] == '"')
-					return p + i + 1;
-				*escaped = 1;
-				if ((n = escape_len(p + i, end)) == 0)
-					return NULL;
-				if ((next = i + (unsigned)n) >= 16)
-					break;
-				mask &= ~0u << next;
-				next = 16;
-			}
-			p += next;
-		}
-	}
-#endif
-	for (;;) {
-		if ((p = quote_or_backslash(p, end)) == end)
-			return NULL;
-		if (*p == '"')
-			return p + 1;
-		*escaped = 1;
-		if ((n = escape_len(p, end)) == 0)
-			return NULL;
-		p += n;
-	}
+	return string_scan(p, end, escape_len, escaped);
 }
 
 /*
