@@ -373,6 +373,15 @@ number_node(const char *p, const char *q)
 	return cJSON_CreateNumber(strtod(buf, NULL));
 }
 
+/* Whether [p, q) holds a NUL byte: keys are a few bytes long, too short for memchr's call. */
+static int
+has_nul(const char *p, const char *q)
+{
+	while (p < q && *p != '\0')
+		p++;
+	return p < q;
+}
+
 static int value(struct pruner *s, const char **pp, cJSON **out, int whole);
 
 /*
@@ -410,7 +419,7 @@ container(struct pruner *s, const char **pp, cJSON **out, int whole)
 			 * Keys with escapes, or a NUL byte (cJSON's key ends there), are
 			 * rare: cJSON decides those lines.
 			 */
-			if (escaped || memchr(p + 1, '\0', (size_t)(q - p - 2)) != NULL)
+			if (escaped || has_nul(p + 1, q - 1))
 				return -1;
 			use = out == NULL || whole ? PRUNE_WHOLE : s->keep(p + 1, (size_t)(q - p - 2));
 			if (use == PRUNE_DROP)

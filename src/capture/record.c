@@ -63,7 +63,7 @@ record_member_use(const char *key, size_t len)
 	if (len >= sizeof by_len / sizeof by_len[0])
 		return PRUNE_DROP;
 	for (i = 0; i < 6 && by_len[len][i] != NULL; i++) {
-		if (memcmp(by_len[len][i], key, len) == 0)
+		if (by_len[len][i][0] == key[0] && memcmp(by_len[len][i], key, len) == 0)
 			return PRUNE_KEEP;
 	}
 	return PRUNE_DROP;
@@ -83,12 +83,6 @@ str_field(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int
-bool_field(const cJSON *obj, const char *name)
-{
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, name));
-}
-
 /* Token counts are whole numbers up to 2^53 (exact in a double and in JSON). */
 #define USAGE_MAX 9007199254740992.0
 
@@ -97,9 +91,8 @@ bool_field(const cJSON *obj, const char *name)
  * never stored, and counted in *bad: a wrong figure must not reach totals.
  */
 static int64_t
-usage_field(const cJSON *obj, const char *name, int *bad)
+usage_value(const cJSON *v, int *bad)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 	double d;
 
 	if (v == NULL || cJSON_IsNull(v))
@@ -246,11 +239,69 @@ record_image_decode(struct record_image *img)
 	return 0;
 }
 
+/* A member record_from_json reads, and where its node goes. */
+struct wanted {
+	const char *name;
+	const cJSON **node;
+};
+
+/*
+ * Finds the members named in want in one walk of obj: the first of each
+ * name, as cJSON_GetObjectItemCaseSensitive would (which stops at a member
+ * without a name). A record's dozen lookups, each a strcmp per member, cost
+ * 6% of the reading thread; here most names differ at their first byte.
+ */
+static void
+find_members(const cJSON *obj, const struct wanted *want, size_t n)
+{
+	const cJSON *m;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		*want[i].node = NULL;
+	for (m = obj != NULL ? obj->child : NULL; m != NULL && m->string != NULL; m = m->next) {
+		for (i = 0; i < n; i++) {
+			if (*want[i].node == NULL && m->string[0] == want[i].name[0] &&
+			    strcmp(m->string, want[i].name) == 0) {
+				*want[i].node = m;
+				break;
+			}
+		}
+	}
+}
+
+static const char *
+str_of(const cJSON *v)
+{
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The members of a content block that record_from_json reads, by name. */
+struct block {
+	const cJSON *type, *text, *thinking, *id, *name, *input, *tool_use_id, *content,
+	    *is_error, *source;
+};
+
+static const char *
+read_block(const cJSON *b, struct block *k)
+{
+	const struct wanted want[] = {
+		{ "type", &k->type }, { "text", &k->text }, { "thinking", &k->thinking },
+		{ "id", &k->id }, { "name", &k->name }, { "input", &k->input },
+		{ "tool_use_id", &k->tool_use_id }, { "content", &k->content },
+		{ "is_error", &k->is_error }, { "source", &k->source },
+	};
+
+	find_members(b, want, sizeof want / sizeof want[0]);
+	return str_of(k->type);
+}
+
 static void
 read_user_content(struct record *rec, const cJSON *content)
 {
 	struct strbuf text = STRBUF_INIT;
-	const cJSON *b, *result;
+	struct block k;
+	const cJSON *b;
 	int n;
 
 	if (cJSON_IsString(content)) {
@@ -264,21 +315,20 @@ read_user_content(struct record *rec, const cJSON *content)
 	rec->results = xcalloc((size_t)n, sizeof *rec->results);
 	rec->images = xcalloc((size_t)n, sizeof *rec->images);
 	cJSON_ArrayForEach(b, content) {
-		const char *type = str_field(b, "type");
+		const char *type = read_block(b, &k);
 		if (type == NULL)
 			continue;
 		if (strcmp(type, "text") == 0)
-			append_text(&text, str_field(b, "text"));
+			append_text(&text, str_of(k.text));
 		else if (strcmp(type, "tool_result") == 0) {
 			struct record_tool_result *r = &rec->results[rec->nresults];
-			if ((r->tool_use_id = str_field(b, "tool_use_id")) == NULL)
+			if ((r->tool_use_id = str_of(k.tool_use_id)) == NULL)
 				continue;
-			result = cJSON_GetObjectItemCaseSensitive(b, "content");
-			read_result(r, result);
-			r->is_error = bool_field(b, "is_error");
+			read_result(r, k.content);
+			r->is_error = cJSON_IsTrue(k.is_error);
 			rec->nresults++;
 		} else if (strcmp(type, "image") == 0) {
-			const cJSON *src = cJSON_GetObjectItemCaseSensitive(b, "source");
+			const cJSON *src = k.source;
 			struct record_image *img = &rec->images[rec->nimages];
 			if ((img->data = str_field(src, "data")) == NULL)
 				continue;
@@ -294,6 +344,7 @@ static void
 read_assistant_content(struct record *rec, const cJSON *content)
 {
 	struct strbuf text = STRBUF_INIT, thinking = STRBUF_INIT, json = STRBUF_INIT;
+	struct block k;
 	const cJSON *b;
 	int n;
 
@@ -303,19 +354,18 @@ read_assistant_content(struct record *rec, const cJSON *content)
 		n = cJSON_GetArraySize(content);
 		rec->uses = xcalloc((size_t)n, sizeof *rec->uses);
 		cJSON_ArrayForEach(b, content) {
-			const char *type = str_field(b, "type");
+			const char *type = read_block(b, &k);
 			if (type == NULL)
 				continue;
 			if (strcmp(type, "text") == 0)
-				append_text(&text, str_field(b, "text"));
+				append_text(&text, str_of(k.text));
 			else if (strcmp(type, "thinking") == 0)
-				append_text(&thinking, str_field(b, "thinking"));
+				append_text(&thinking, str_of(k.thinking));
 			else if (strcmp(type, "tool_use") == 0) {
 				struct record_tool_use *u = &rec->uses[rec->nuses];
-				if ((u->id = str_field(b, "id")) == NULL ||
-				    (u->name = str_field(b, "name")) == NULL)
+				if ((u->id = str_of(k.id)) == NULL || (u->name = str_of(k.name)) == NULL)
 					continue;
-				u->input = cJSON_GetObjectItemCaseSensitive(b, "input");
+				u->input = k.input;
 				/* Serialised here, on the reader thread, not while importing. */
 				strbuf_reset(&json);
 				if (u->input != NULL)
@@ -357,43 +407,6 @@ count_owned(struct record *rec)
 		rec->owned += rec->images[i].len;
 }
 
-/* A member record_from_json reads, and where its node goes. */
-struct wanted {
-	const char *name;
-	const cJSON **node;
-};
-
-/*
- * Finds the members named in want in one walk of obj: the first of each
- * name, as cJSON_GetObjectItemCaseSensitive would (which stops at a member
- * without a name). A record's dozen lookups, each a strcmp per member, cost
- * 6% of the reading thread; here most names differ at their first byte.
- */
-static void
-find_members(const cJSON *obj, const struct wanted *want, size_t n)
-{
-	const cJSON *m;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		*want[i].node = NULL;
-	for (m = obj != NULL ? obj->child : NULL; m != NULL && m->string != NULL; m = m->next) {
-		for (i = 0; i < n; i++) {
-			if (*want[i].node == NULL && m->string[0] == want[i].name[0] &&
-			    strcmp(m->string, want[i].name) == 0) {
-				*want[i].node = m;
-				break;
-			}
-		}
-	}
-}
-
-static const char *
-str_of(const cJSON *v)
-{
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 int
 record_from_json(struct record *rec, cJSON *obj, char *err)
 {
@@ -404,6 +417,15 @@ record_from_json(struct record *rec, cJSON *obj, char *err)
 		{ "gitBranch", &branch }, { "version", &version }, { "isMeta", &meta },
 		{ "isSidechain", &sidechain }, { "isCompactSummary", &compact },
 		{ "message", &msg }, { "timestamp", &ts_m },
+	};
+	const cJSON *content, *msg_id, *model, *input, *output, *cache_read, *cache_creation;
+	const struct wanted in_msg[] = {
+		{ "content", &content }, { "id", &msg_id }, { "model", &model }, { "usage", &usage },
+	};
+	const struct wanted in_usage[] = {
+		{ "input_tokens", &input }, { "output_tokens", &output },
+		{ "cache_read_input_tokens", &cache_read },
+		{ "cache_creation_input_tokens", &cache_creation },
 	};
 	const char *type, *ts;
 
@@ -431,23 +453,23 @@ record_from_json(struct record *rec, cJSON *obj, char *err)
 
 	if (strcmp(type, "user") == 0) {
 		rec->kind = RECORD_USER;
-		read_user_content(rec, cJSON_GetObjectItemCaseSensitive(msg, "content"));
+		find_members(msg, in_msg, 1);
+		read_user_content(rec, content);
 		count_owned(rec);
 		return 0;
 	}
 	rec->kind = RECORD_ASSISTANT;
-	rec->message_id = str_field(msg, "id");
-	rec->model = str_field(msg, "model");
-	read_assistant_content(rec, cJSON_GetObjectItemCaseSensitive(msg, "content"));
-	usage = cJSON_GetObjectItemCaseSensitive(msg, "usage");
+	find_members(msg, in_msg, sizeof in_msg / sizeof in_msg[0]);
+	rec->message_id = str_of(msg_id);
+	rec->model = str_of(model);
+	read_assistant_content(rec, content);
 	if (cJSON_IsObject(usage)) {
+		find_members(usage, in_usage, sizeof in_usage / sizeof in_usage[0]);
 		rec->has_usage = 1;
-		rec->usage.input = usage_field(usage, "input_tokens", &rec->bad_numbers);
-		rec->usage.output = usage_field(usage, "output_tokens", &rec->bad_numbers);
-		rec->usage.cache_read = usage_field(usage, "cache_read_input_tokens",
-		    &rec->bad_numbers);
-		rec->usage.cache_creation = usage_field(usage, "cache_creation_input_tokens",
-		    &rec->bad_numbers);
+		rec->usage.input = usage_value(input, &rec->bad_numbers);
+		rec->usage.output = usage_value(output, &rec->bad_numbers);
+		rec->usage.cache_read = usage_value(cache_read, &rec->bad_numbers);
+		rec->usage.cache_creation = usage_value(cache_creation, &rec->bad_numbers);
 	}
 	count_owned(rec);
 	return 0;

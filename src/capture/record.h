@@ -21,7 +21,7 @@ enum record_kind {
 struct record_tool_use {
 	const char *id;
 	const char *name;
-	cJSON *input;		/* borrowed from the parsed line */
+	const cJSON *input;	/* borrowed from the parsed line */
 	char *input_json;	/* input as compact JSON text, owned */
 };
 
