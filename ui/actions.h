@@ -152,7 +152,7 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	_(PREV_TURN, "prev-turn", "{", VMASK(VIEW_TURNS), SECTION_READ, \
 	    "Go to the previous turn") \
 	_(TOGGLE_TOOL, "toggle-tool", "o", VMASK(VIEW_TURNS), SECTION_READ, \
-	    "Fold or unfold the tool call under the cursor") \
+	    "Fold or unfold the tool call under the cursor (on a turn's own lines: all its calls)") \
 	_(TOGGLE_TOOLS, "toggle-tools", "O", VMASK(VIEW_TURNS), SECTION_READ, \
 	    "Unfold every tool call, or fold them all") \
 	_(TOGGLE_THINKING, "toggle-thinking", "T", VMASK(VIEW_TURNS), SECTION_READ, \

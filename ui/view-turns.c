@@ -720,7 +720,43 @@ next_turn(struct turns_view *tv, int dir, char *err)
 	lw->top_line = 0;
 }
 
-/* Folds or unfolds the tool call under the cursor. */
+/*
+ * On a turn's header or text: folds every call of the turn when one shows,
+ * else unfolds them all.
+ */
+static void
+toggle_turn_tools(struct tui *t, struct turns_view *tv, struct tturn *tt, const cJSON *calls)
+{
+	const cJSON *call;
+	const char *id;
+	int open = 0;
+	size_t i;
+
+	if (cJSON_GetArraySize(calls) == 0) {
+		tui_message(t, 0, "This turn made no tool call.");
+		return;
+	}
+	if (tv->unfold_all) {
+		tui_message(t, 0, "Every call is unfolded (O folds them all).");
+		return;
+	}
+	cJSON_ArrayForEach(call, calls)
+		open |= is_unfolded(tv, tt, str_field(call, "id"));
+	tt->unfold_all = !open;
+	/* Folded: none of them stays unfolded one by one either. */
+	cJSON_ArrayForEach(call, calls) {
+		id = str_field(call, "id");
+		for (i = 0; open && id != NULL && i < tv->nunfolded; i++) {
+			if (strcmp(tv->unfolded[i], id) == 0) {
+				toggle_unfolded(tv, id);
+				break;
+			}
+		}
+	}
+	tt->cols = -1;
+}
+
+/* Folds or unfolds the tool call under the cursor (on the turn's own lines: all of them). */
 static void
 toggle_tool(struct tui *t, struct turns_view *tv)
 {
@@ -730,11 +766,12 @@ toggle_tool(struct tui *t, struct turns_view *tv)
 	const char *id;
 	int tag = l->tag;
 
+	calls = cJSON_Parse(tt->tool_calls);
 	if (tag < 0) {
-		tui_message(t, 0, "No tool call under the cursor.");
+		toggle_turn_tools(t, tv, tt, calls);
+		cJSON_Delete(calls);
 		return;
 	}
-	calls = cJSON_Parse(tt->tool_calls);
 	id = str_field(cJSON_GetArrayItem(calls, tag), "id");
 	if (tt->unfold_all || tv->unfold_all) {
 		/* Unfolded wholesale: folding one goes back to one by one. */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The conversation shows an Edit as a unified diff and a Write as the lines
 # it added, not as raw old_string/new_string fields; models' blank lines
-# around their text are not drawn. The transcript is written here; the
+# around their text are not drawn; o on a turn's header unfolds, then folds,
+# all its calls. The transcript is written here; the
 # expected lines follow from it (b replaced by B between kept a and c).
 # Headless (AGENTLOGS_TUI_SCRIPT).
 . "$SRCDIR/tests/integration/daemon-lib.sh"
@@ -53,4 +54,13 @@ if fails:
     print("FAIL: " + "; ".join(fails) + "\n" + "\n".join(screen))
     sys.exit(1)
 PY
-echo "PASS: an Edit as a unified diff, a Write as added lines, no blank lines around the text"
+
+# o on the assistant turn's header (} goes there): both calls unfold at
+# once; o again folds them both.
+printf '%s\n' "key Enter" "key }" "key o" "save-display $T_TMP/open.txt" "key o" \
+	"save-display $T_TMP/folded.txt" >"$T_TMP/script"
+t_run env AGENTLOGS_TUI_SCRIPT="$T_TMP/script" AGENTLOGS_TUI_SIZE=80x30 "$AGENTLOGS"
+t_assert_eq 0 "$t_rc" "the browser ($t_err)"
+t_assert_eq 2 "$(grep -cE '^  ▾ (Edit|Write)' "$T_TMP/open.txt")" "calls unfolded by o on the turn's header"
+t_assert_eq 2 "$(grep -cE '^  ▸ (Edit|Write)' "$T_TMP/folded.txt")" "calls folded by o again"
+echo "PASS: an Edit as a unified diff, a Write as added lines, no blank lines around the text; o on a turn"
