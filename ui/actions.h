@@ -79,6 +79,9 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	    "Go to the first line") \
 	_(LAST, "last", "G End", VMASK_ALL, SECTION_MOVE, \
 	    "Go to the last line") \
+	_(SELECT_LINE, "select-line", "", VMASK_ALL, SECTION_MOVE, \
+	    "Put the cursor on the line clicked (the mouse: a double click opens it, the" \
+	    " wheel scrolls)") \
 	_(ENTER, "enter", "Enter l Right", VMASK_BROWSE, SECTION_VIEWS, \
 	    "Open the selected item (in a conversation: fold or unfold the tool call)") \
 	_(BACK, "back", "h Left", VMASK_ALL, SECTION_VIEWS, \

@@ -355,6 +355,19 @@ listwin_walk(struct listwin *lw, long long *i, int *line, int delta, char *err)
 	return moved;
 }
 
+int
+listwin_select_line(struct listwin *lw, int y, char *err)
+{
+	long long i = lw->top;
+	int line = lw->top_line;
+
+	if (lw->n == 0 || y < 0 || listwin_walk(lw, &i, &line, y, err) < y)
+		return 0;
+	lw->cur = i;
+	lw->cur_line = line;
+	return 1;
+}
+
 static int
 before(long long i1, int l1, long long i2, int l2)
 {

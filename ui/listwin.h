@@ -111,6 +111,8 @@ int listwin_move(struct listwin *lw, enum action a, int lines, char *err);
  * returns the lines moved (fewer at either end of the list).
  */
 int listwin_walk(struct listwin *lw, long long *i, int *line, int delta, char *err);
+/* The cursor onto the pane's line y (a click): 1, or 0 when no row is drawn there. */
+int listwin_select_line(struct listwin *lw, int y, char *err);
 /* Scrolls so the cursor shows in a pane of lines lines, no blank left below
  * the list's last line; call when the pane or the rows' heights changed. */
 void listwin_fit(struct listwin *lw, int lines, char *err);

@@ -60,6 +60,26 @@ parse(struct script *s, char *line, unsigned int lineno, char *err)
 		if (sscanf(arg, "%d %d", &c.cols, &c.rows) != 2 || c.cols < 1 || c.rows < 1 ||
 		    c.cols > 1000 || c.rows > 1000)
 			return seterr(err, "%s:%u: expected 'resize COLS ROWS'", s->path, lineno);
+	} else if (strcmp(word, "mouse") == 0) {
+		static const char *const events[] = {
+			[MOUSE_CLICK] = "click", [MOUSE_DOUBLE_CLICK] = "double-click",
+			[MOUSE_WHEEL_UP] = "wheel-up", [MOUSE_WHEEL_DOWN] = "wheel-down",
+		};
+		char ev[16];
+		int i;
+
+		c.op = SCRIPT_MOUSE;
+		c.key = -1;
+		if (sscanf(arg, "%15s %d %d", ev, &c.cols, &c.rows) == 3 && c.cols >= 0 &&
+		    c.rows >= 0) {
+			for (i = 0; i < (int)(sizeof events / sizeof events[0]); i++) {
+				if (strcmp(ev, events[i]) == 0)
+					c.key = i;
+			}
+		}
+		if (c.key < 0)
+			return seterr(err, "%s:%u: expected 'mouse click|double-click|wheel-up|"
+			    "wheel-down COL ROW'", s->path, lineno);
 	} else if (strcmp(word, "save-display") == 0) {
 		c.op = SCRIPT_SAVE_DISPLAY;
 		if (*arg == '\0')

@@ -22,13 +22,22 @@ enum script_op {
 	SCRIPT_WAIT_IDLE,
 	SCRIPT_RESIZE,
 	SCRIPT_SAVE_DISPLAY,
+	SCRIPT_MOUSE,
+};
+
+/* What a mouse event was (scripts' "mouse EVENT COL ROW", or the terminal's). */
+enum mouse_event {
+	MOUSE_CLICK,
+	MOUSE_DOUBLE_CLICK,
+	MOUSE_WHEEL_UP,
+	MOUSE_WHEEL_DOWN,
 };
 
 struct script_cmd {
 	enum script_op op;
-	keycode key;
+	keycode key;		/* key; mouse: an enum mouse_event */
 	char *text;		/* type, save-display */
-	int cols, rows;		/* resize */
+	int cols, rows;		/* resize; mouse: the cell, 0-based */
 	unsigned int line;
 };
 

@@ -717,6 +717,66 @@ handle_key(struct tui *t, keycode k)
 	do_action(t, a);
 }
 
+static int
+in_rect(const struct rect *r, int x, int y)
+{
+	return r->h > 0 && x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
+}
+
+/*
+ * The mouse, as htop and lazygit take it: a click in the list puts the
+ * cursor on that line, a double click opens it (Enter); the wheel scrolls
+ * the list, or the preview when over it, three lines a notch.
+ */
+static void
+handle_mouse(struct tui *t, enum mouse_event ev, int x, int y)
+{
+	const struct rect *list = &t->layout.list;
+	int over_preview = in_rect(&t->layout.preview, x, y), i;
+
+	if (t->prompting || (!in_rect(list, x, y) && !over_preview))
+		return;
+	t->msg[0] = '\0';
+	switch (ev) {
+	case MOUSE_WHEEL_UP:
+	case MOUSE_WHEEL_DOWN:
+		for (i = 0; i < 3; i++)
+			do_action(t, over_preview ?
+			    (ev == MOUSE_WHEEL_UP ? ACT_PREVIEW_UP : ACT_PREVIEW_DOWN) :
+			    (ev == MOUSE_WHEEL_UP ? ACT_MOVE_UP : ACT_MOVE_DOWN));
+		break;
+	case MOUSE_CLICK:
+	case MOUSE_DOUBLE_CLICK:
+		if (over_preview)
+			break;
+		t->click_line = y - list->y;
+		do_action(t, ACT_SELECT_LINE);
+		if (ev == MOUSE_DOUBLE_CLICK)
+			do_action(t, ACT_ENTER);
+		break;
+	}
+}
+
+/* The terminal's mouse report passed on; a drag or a release is ignored. */
+static void
+terminal_mouse(struct tui *t)
+{
+	MEVENT me;
+
+	if (getmouse(&me) != OK)
+		return;
+	if (me.bstate & BUTTON1_DOUBLE_CLICKED)
+		handle_mouse(t, MOUSE_DOUBLE_CLICK, me.x, me.y);
+	else if (me.bstate & BUTTON1_CLICKED)
+		handle_mouse(t, MOUSE_CLICK, me.x, me.y);
+	else if (me.bstate & BUTTON4_PRESSED)
+		handle_mouse(t, MOUSE_WHEEL_UP, me.x, me.y);
+#ifdef BUTTON5_PRESSED
+	else if (me.bstate & BUTTON5_PRESSED)
+		handle_mouse(t, MOUSE_WHEEL_DOWN, me.x, me.y);
+#endif
+}
+
 /* a in the top view, else the TUI's own handling. */
 static void
 do_action(struct tui *t, enum action a)
@@ -863,6 +923,15 @@ start_curses(struct tui *t, char *err)
 	intrflush(stdscr, FALSE);
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+	/* Clicks and the wheel (ui.mouse); Shift still selects text in most terminals. */
+	if (t->script == NULL && config_get_bool(t->cfg, "ui.mouse")) {
+		mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+		    | BUTTON5_PRESSED
+#endif
+		    , NULL);
+		mouseinterval(300);
+	}
 	set_escdelay(25);
 	curs_set(0);
 	return 0;
@@ -974,6 +1043,10 @@ run_script(struct tui *t)
 			resizeterm(c->rows, c->cols);
 			relayout(t, 1);
 			break;
+		case SCRIPT_MOUSE:
+			draw(t);	/* a click lands on what the screen shows */
+			handle_mouse(t, (enum mouse_event)c->key, c->cols, c->rows);
+			break;
 		case SCRIPT_SAVE_DISPLAY:
 			idle_all(t);
 			draw(t);
@@ -1044,8 +1117,12 @@ run_interactive(struct tui *t)
 			break;
 		sync_wakeup(t);
 		/* After EINTR too: SIGWINCH leaves a KEY_RESIZE to read. */
-		while (!t->quit && (rc = wget_wch(stdscr, &wch)) != ERR)
-			handle_key(t, keycode_from_curses(rc, (unsigned int)wch));
+		while (!t->quit && (rc = wget_wch(stdscr, &wch)) != ERR) {
+			if (rc == KEY_CODE_YES && wch == KEY_MOUSE)
+				terminal_mouse(t);
+			else
+				handle_key(t, keycode_from_curses(rc, (unsigned int)wch));
+		}
 	}
 	for (i = 0; i < 3; i++)
 		sigaction(sigs[i], &old[i], NULL);

@@ -71,6 +71,7 @@ struct tui {
 
 	long long data_version;
 	long count;		/* a count typed before a key (5j); 0: none */
+	int click_line;		/* the list pane's line a click put the cursor on (select-line) */
 	int quit;
 	struct script *script;
 	int script_error;

@@ -18,7 +18,9 @@ view_list_move(struct view *v, struct tui *t, struct listwin *lw, enum action a,
 	long long old = lw->cur;
 	char err[ERRLEN] = "";
 
-	if (!listwin_move(lw, a, lines, err))
+	if (a == ACT_SELECT_LINE)
+		listwin_select_line(lw, t->click_line, err);
+	else if (!listwin_move(lw, a, lines, err))
 		return 0;
 	if (err[0] != '\0')
 		tui_message(t, 1, "%s", err);

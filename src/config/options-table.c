@@ -81,6 +81,11 @@ const struct option_def options_table[] = {
 	  .default_value = "50",
 	  .help = "The preview pane's share of the screen, in percent; [ and ] change it by 5."
 	},
+	{ .name = "ui.mouse",
+	  .type = OPTION_BOOLEAN,
+	  .default_value = "true",
+	  .help = "The browser takes clicks and the wheel (Shift selects text meanwhile)."
+	},
 	{ .name = "import.idle-minutes",
 	  .type = OPTION_NUMBER,
 	  .minimum = 1,

@@ -104,6 +104,7 @@ test_table_lookup(void **state)
 		{ "ui.preview", OPTION_BOOLEAN, "true" },
 		{ "ui.split", OPTION_ENUM, "auto" },
 		{ "ui.preview-size", OPTION_NUMBER, "50" },
+		{ "ui.mouse", OPTION_BOOLEAN, "true" },
 		{ "import.idle-minutes", OPTION_NUMBER, "30" },
 	};
 	const struct option_def *od;
