@@ -56,7 +56,9 @@
 #include "jwt.h"
 #include "realtime.h"
 #include "realtime-broadcast.h"
+#include "realtime-filter.h"
 #include "realtime-frame.h"
+#include "realtime-rows.h"
 #include "server.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -68,21 +70,16 @@
 
 #define MAX_MESSAGE (64u << 10)		/* a client frame; joins are well under 8 KB */
 #define MAX_CHANNELS 100		/* per socket, Supabase's default */
-#define MAX_BINDINGS 32			/* postgres_changes entries per channel */
+#define MAX_BINDINGS RT_MAX_BINDINGS	/* postgres_changes entries per channel */
+#define MAX_CHUNK 1000			/* rows a notification names (the trigger sends 100) */
+#define MAX_WAITING 1000		/* row reads one socket's frames may wait for */
+#define ROW_WORKERS 2			/* threads reading changed rows */
 #define MAX_QUEUED (4u << 20)		/* bytes waiting for one slow socket */
 #define MAX_PENDING 100000		/* notifications waiting for the service thread */
 #define TICK_US (250 * 1000)		/* idle and expiry checks */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 10000
 
-/* One outgoing text frame, with the room lws_write needs in front. */
-struct msg {
-	struct msg *next;
-	size_t len;
-	unsigned char data[];
-};
-
-enum filter_col { FILTER_NONE, FILTER_USER_ID, FILTER_ID, FILTER_OTHER };
 
 /* One entry of a join's postgres_changes. */
 struct binding {
@@ -90,14 +87,13 @@ struct binding {
 	char *event;		/* "*", "INSERT", "UPDATE" or "DELETE" */
 	char *schema;		/* or "*" */
 	char *table;		/* NULL or "*": every table */
-	enum filter_col fcol;
-	char *fval;		/* eq's value (nudge matching) */
-	char *fsql;		/* the filter as SQL on row t with its value as $3, or NULL */
-	char *fparam;		/* that value, bound (in: an array literal) */
+	int filtered;		/* f holds a filter */
+	struct rt_filter f;
 };
 
 struct channel {
 	struct channel *next;
+	uint64_t serial;	/* unique in the process: rows read for a channel since gone are dropped */
 	char *topic;		/* "realtime:<name>" */
 	char *topic_json;	/* the topic as a JSON string, for the fan-out */
 	char *join_ref;		/* JSON: the ref phx_close answers with */
@@ -121,8 +117,10 @@ struct conn {
 	long long apikey_exp;
 	struct channel *channels;
 	int nchannels;
-	struct msg *out, *out_tail;
-	size_t out_bytes;
+	struct rt_msg *out, *out_tail;
+	size_t out_bytes;	/* also what waits behind fetches */
+	struct rt_fetch *wait_head, *wait_tail;	/* rows being read, in change order */
+	int nwaiting;
 	struct strbuf rx;
 	int rx_too_large;
 	long long last_rx_ms;
@@ -151,7 +149,9 @@ struct realtime {
 	lws_sorted_usec_list_t tick;
 	int ticking;
 	struct conn *conns;
-	PGconn *pg;		/* fetches rows as subscribers; NULL until needed */
+	PGconn *pg;		/* checks the filters of joins; NULL until needed */
+	struct rt_rows *rows;	/* reads changed rows as subscribers */
+	uint64_t serials;	/* the last channel serial handed out */
 	struct rt_bcast *bc;
 	/* Shared with the listener thread, under lock. */
 	pthread_mutex_t lock;
@@ -190,7 +190,7 @@ rt_of(struct lws *wsi)
 static void
 queue_drop(struct conn *c)
 {
-	struct msg *m;
+	struct rt_msg *m;
 
 	while ((m = c->out) != NULL) {
 		c->out = m->next;
@@ -215,10 +215,24 @@ conn_close(struct conn *c, enum lws_close_status status, const char *reason)
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 5);
 }
 
+/* Appends m, already counted in out_bytes, to what lws writes next. */
+static void
+conn_queue(struct conn *c, struct rt_msg *m)
+{
+	m->next = NULL;
+	if (c->out_tail != NULL)
+		c->out_tail->next = m;
+	else
+		c->out = m;
+	c->out_tail = m;
+	lws_callback_on_writable(c->wsi);
+}
+
+/* Sends s[0..n) after everything sent before it, rows still being read included. */
 static void
 conn_send(struct conn *c, const char *s, size_t n)
 {
-	struct msg *m;
+	struct rt_msg *m;
 
 	if (c->closing)
 		return;
@@ -226,23 +240,23 @@ conn_send(struct conn *c, const char *s, size_t n)
 		conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "client too slow");
 		return;
 	}
-	m = xmalloc(sizeof *m + LWS_PRE + n);
-	m->next = NULL;
-	m->len = n;
-	memcpy(m->data + LWS_PRE, s, n);
-	if (c->out_tail != NULL)
-		c->out_tail->next = m;
-	else
-		c->out = m;
-	c->out_tail = m;
+	m = rt_msg_new(s, n);
 	c->out_bytes += n;
-	lws_callback_on_writable(c->wsi);
+	if (c->wait_tail == NULL) {
+		conn_queue(c, m);
+		return;
+	}
+	if (c->wait_tail->after_tail != NULL)
+		c->wait_tail->after_tail->next = m;
+	else
+		c->wait_tail->after = m;
+	c->wait_tail->after_tail = m;
 }
 
 static int
 conn_writable(struct conn *c)
 {
-	struct msg *m = c->out;
+	struct rt_msg *m = c->out;
 
 	if (m != NULL) {
 		if ((c->out = m->next) == NULL)
@@ -401,9 +415,7 @@ channel_free(struct channel *ch)
 		free(ch->b[i].event);
 		free(ch->b[i].schema);
 		free(ch->b[i].table);
-		free(ch->b[i].fval);
-		free(ch->b[i].fsql);
-		free(ch->b[i].fparam);
+		rt_filter_free(&ch->b[i].f);
 	}
 	free(ch->claims);
 	free(ch->b);
@@ -468,79 +480,6 @@ binding_id(const char *event, const char *schema, const char *table, const char 
 	return h & 0x7ffffff;
 }
 
-/*
- * A filter as Supabase Realtime takes it, column=op.value with op one of eq,
- * neq, lt, lte, gt, gte, in ("in.(a,b)"), into SQL on the row t whose value
- * is bound: b->fsql is "t.\"column\" <op>" and the query appends the
- * parameter ("any($n)" for in, whose value becomes an array literal). The
- * column may only hold identifier characters, so quoting it is enough.
- */
-static int
-filter_parse(const char *f, struct binding *b, char *why, size_t whylen)
-{
-	static const char *const ops[][2] = {
-		{ "eq", "=" }, { "neq", "<>" }, { "lt", "<" }, { "lte", "<=" },
-		{ "gt", ">" }, { "gte", ">=" }, { "in", "= any(" },
-	};
-	const char *eqs = strchr(f, '='), *dot, *v;
-	struct strbuf sb = STRBUF_INIT;
-	size_t i, collen;
-
-	collen = eqs != NULL ? (size_t)(eqs - f) : 0;
-	if (collen == 0 || collen > 63 || strspn(f, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != collen || (dot = strchr(eqs, '.')) == NULL) {
-		snprintf(why, whylen, "Error parsing `filter` params: expected column=op.value");
-		return -1;
-	}
-	for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-		if (strlen(ops[i][0]) == (size_t)(dot - eqs - 1) &&
-		    strncmp(eqs + 1, ops[i][0], (size_t)(dot - eqs - 1)) == 0)
-			break;
-	}
-	if (i == sizeof ops / sizeof ops[0]) {
-		snprintf(why, whylen, "Error parsing `filter` params: unknown operator "
-		    "(eq, neq, lt, lte, gt, gte, in)");
-		return -1;
-	}
-	v = dot + 1;
-	if (strcmp(ops[i][0], "in") == 0) {
-		size_t n = strlen(v);
-		const char *p;
-
-		if (n < 2 || v[0] != '(' || v[n - 1] != ')') {
-			snprintf(why, whylen, "Error parsing `filter` params: in needs (a,b,...)");
-			return -1;
-		}
-		/* (a,b) -> {"a","b"}: each element quoted, so commas and braces stay values. */
-		strbuf_adds(&sb, "{\"");
-		for (p = v + 1; p < v + n - 1; p++) {
-			if (*p == ',')
-				strbuf_adds(&sb, "\",\"");
-			else {
-				if (*p == '"' || *p == '\\')
-					strbuf_addf(&sb, "\\");
-				strbuf_addf(&sb, "%c", *p);
-			}
-		}
-		strbuf_adds(&sb, "\"}");
-		b->fparam = xstrdup(sb.buf);
-	} else
-		b->fparam = xstrdup(v);
-	strbuf_reset(&sb);
-	strbuf_addf(&sb, "t.\"%.*s\" %s", (int)collen, f, ops[i][1]);
-	b->fsql = xstrdup(sb.buf);
-	strbuf_free(&sb);
-	/* The nudge form matches on the change feed's own user_id and id. */
-	if (strcmp(ops[i][0], "eq") == 0 && collen == 7 && strncmp(f, "user_id", 7) == 0)
-		b->fcol = FILTER_USER_ID;
-	else if (strcmp(ops[i][0], "eq") == 0 && collen == 2 && strncmp(f, "id", 2) == 0)
-		b->fcol = FILTER_ID;
-	else
-		b->fcol = FILTER_OTHER;
-	b->fval = xstrdup(v);
-	return 0;
-}
-
 /* One postgres_changes entry into b. */
 static int
 binding_parse(const cJSON *e, struct binding *b, char *why, size_t whylen)
@@ -572,8 +511,11 @@ binding_parse(const cJSON *e, struct binding *b, char *why, size_t whylen)
 		return -1;
 	}
 	f = cJSON_IsString(filter) ? filter->valuestring : NULL;
-	if (f != NULL && *f != '\0' && filter_parse(f, b, why, whylen) != 0)
-		return -1;
+	if (f != NULL && *f != '\0') {
+		if (rt_filter_parse(f, &b->f, why, whylen) != 0)
+			return -1;
+		b->filtered = 1;
+	}
 	b->id = binding_id(event->valuestring, schema->valuestring,
 	    cJSON_IsString(table) ? table->valuestring : NULL, f);
 	b->event = xstrdup(events[i]);
@@ -610,11 +552,11 @@ filter_check(struct realtime *rt, const struct binding *b, char *why, size_t why
 {
 	struct strbuf sb = STRBUF_INIT;
 	char err[ERRLEN], *qs = NULL, *qt = NULL;
-	const char *params[1] = { b->fparam };
+	const char *params[1] = { b->f.param };
 	PGconn *pg;
 	int rc = -1;
 
-	if (b->fsql == NULL || b->table == NULL || strcmp(b->schema, "*") == 0)
+	if (!b->filtered || b->table == NULL || strcmp(b->schema, "*") == 0)
 		return 0;
 	if ((pg = rt_pg(rt, err)) == NULL || db_begin(pg, err) != 0) {
 		snprintf(why, whylen, "cannot check the filter: %.200s", err);
@@ -622,8 +564,9 @@ filter_check(struct realtime *rt, const struct binding *b, char *why, size_t why
 	}
 	if ((qs = PQescapeIdentifier(pg, b->schema, strlen(b->schema))) != NULL &&
 	    (qt = PQescapeIdentifier(pg, b->table, strlen(b->table))) != NULL) {
-		strbuf_addf(&sb, "SELECT 1 FROM %s.%s t WHERE %s $1%s LIMIT 0", qs, qt, b->fsql,
-		    b->fsql[strlen(b->fsql) - 1] == '(' ? ")" : "");
+		strbuf_addf(&sb, "SELECT 1 FROM %s.%s t WHERE ", qs, qt);
+		rt_filter_sql(&b->f, 1, &sb);
+		strbuf_adds(&sb, " LIMIT 0");
 		rc = db_run(pg, sb.buf, 1, params, NULL, err);
 		if (rc != 0)
 			snprintf(why, whylen, "Error parsing `filter` params: %.200s", err);
@@ -677,6 +620,7 @@ handle_join(struct realtime *rt, struct conn *c, const char *topic, const cJSON 
 	}
 
 	ch = xcalloc(1, sizeof *ch);
+	ch->serial = ++rt->serials;
 	ch->topic = xstrdup(topic);
 	{
 		cJSON *t = cJSON_CreateString(topic);
@@ -815,201 +759,157 @@ handle_message(struct realtime *rt, struct conn *c, const char *text, size_t len
 
 /* ---------------------------------------------------------------- changes */
 
+/*
+ * One notification of the agentlogs_notify trigger: a chunk of one user's
+ * rows written by one statement, by id (and version), in the statement's
+ * order. Pointers into the parsed notification.
+ */
+struct change {
+	const char *schema, *table, *type, *user_id, *commit_timestamp;
+	const char **ids;
+	const cJSON **versions;
+	int nids;
+};
+
+/* n into ch (ids allocated), or -1 for a notification not of that shape. */
+static int
+change_parse(const cJSON *n, struct change *chg)
+{
+	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(n, "ids");
+	const cJSON *versions = cJSON_GetObjectItemCaseSensitive(n, "versions");
+	const cJSON *e;
+	int k = 0;
+
+	memset(chg, 0, sizeof *chg);
+	chg->schema = string_of(n, "schema");
+	chg->table = string_of(n, "table");
+	chg->type = string_of(n, "type");
+	chg->user_id = string_of(n, "user_id");
+	chg->commit_timestamp = string_of(n, "commit_timestamp");
+	if (chg->schema == NULL || chg->table == NULL || chg->type == NULL ||
+	    chg->user_id == NULL || !cJSON_IsArray(ids) || cJSON_GetArraySize(ids) < 1 ||
+	    cJSON_GetArraySize(ids) > MAX_CHUNK)
+		return -1;
+	if (strcmp(chg->type, "INSERT") != 0 && strcmp(chg->type, "UPDATE") != 0 &&
+	    strcmp(chg->type, "DELETE") != 0)
+		return -1;
+	chg->ids = xcalloc((size_t)cJSON_GetArraySize(ids), sizeof *chg->ids);
+	chg->versions = xcalloc((size_t)cJSON_GetArraySize(ids), sizeof *chg->versions);
+	cJSON_ArrayForEach(e, ids) {
+		if (!cJSON_IsString(e)) {
+			free(chg->ids);
+			free(chg->versions);
+			return -1;
+		}
+		chg->versions[k] = cJSON_GetArrayItem(versions, k);
+		chg->ids[k++] = e->valuestring;
+	}
+	chg->nids = k;
+	return 0;
+}
+
 /* Whether b listens to this event on this table, its filter aside. */
 static int
-binding_targets(const struct binding *b, const char *schema, const char *table, const char *type)
+binding_targets(const struct binding *b, const struct change *chg)
 {
-	return (strcmp(b->event, "*") == 0 || strcmp(b->event, type) == 0) &&
-	    (strcmp(b->schema, "*") == 0 || strcmp(b->schema, schema) == 0) &&
-	    (b->table == NULL || strcmp(b->table, table) == 0);
+	return (strcmp(b->event, "*") == 0 || strcmp(b->event, chg->type) == 0) &&
+	    (strcmp(b->schema, "*") == 0 || strcmp(b->schema, chg->schema) == 0) &&
+	    (b->table == NULL || strcmp(b->table, chg->table) == 0);
 }
 
 /*
- * Whether b takes a change known only by the feed's id and user_id: a
- * nudge, a DELETE (the row is gone; Supabase Realtime does not filter
- * deletes either) or a bulk write. Filters on other columns let it through.
+ * Whether b takes a change known only by the feed's user_id and ids (the
+ * rows ids[0..nids)): a nudge, or a DELETE (the row is gone; Supabase
+ * Realtime does not filter deletes either). Filters on other columns let it
+ * through.
  */
 static int
-binding_matches(const struct binding *b, const char *schema, const char *table,
-    const char *type, const char *user_id, const char *id)
+binding_matches(const struct binding *b, const struct change *chg, const char *const *ids,
+    int nids)
 {
-	if (!binding_targets(b, schema, table, type))
+	int k;
+
+	if (!binding_targets(b, chg))
 		return 0;
-	if (b->fcol == FILTER_USER_ID && strcmp(b->fval, user_id) != 0)
+	if (b->f.col == RT_FILTER_USER_ID && strcmp(b->f.value, chg->user_id) != 0)
 		return 0;
-	/* A batch (id NULL) may hold the filtered row: the nudge goes out. */
-	if (b->fcol == FILTER_ID && id != NULL && strcmp(b->fval, id) != 0)
-		return 0;
-	return 1;
+	if (b->f.col != RT_FILTER_ID)
+		return 1;
+	for (k = 0; k < nids && strcmp(b->f.value, ids[k]) != 0; k++)
+		;
+	return k < nids;
 }
 
-/* The role a channel's token names, for row-level security. */
-static const char *
-channel_role(const struct channel *ch)
-{
-	cJSON *claims = ch->claims != NULL ? cJSON_Parse(ch->claims) : NULL;
-	const char *r = string_of(claims, "role");
-	const char *role = r != NULL && strcmp(r, "service_role") == 0 ? "service_role" :
-	    r != NULL && strcmp(r, "authenticated") == 0 ? "authenticated" : "anon";
-
-	cJSON_Delete(claims);
-	return role;
-}
-
-/*
- * The changed row as the channel's user reads it, with which of the given
- * bindings' filters it passes (hit[k]): one statement per channel and change,
- * run as the subscriber so row-level security decides, every value bound.
- * NULL when the user may not see the row (or it is gone again).
- */
-static cJSON *
-fetch_row(struct realtime *rt, const struct channel *ch, const char *schema, const char *table,
-    const char *id, const char *user_id, const int *which, int nw, int *hit)
-{
-	const char *params[2 + MAX_BINDINGS];
-	struct strbuf sb = STRBUF_INIT;
-	char err[ERRLEN], *qs, *qt;
-	PGresult *res = NULL;
-	cJSON *row = NULL;
-	int k, np = 2;
-
-	if (rt_pg(rt, err) == NULL) {
-		log_warn("realtime: cannot fetch changed rows: %s", err);
-		return NULL;
-	}
-	if ((qs = PQescapeIdentifier(rt->pg, schema, strlen(schema))) == NULL ||
-	    (qt = PQescapeIdentifier(rt->pg, table, strlen(table))) == NULL) {
-		PQfreemem(qs);
-		return NULL;
-	}
-	params[0] = id;
-	params[1] = user_id;
-	strbuf_adds(&sb, "SELECT pg_catalog.to_jsonb(t)::text");
-	for (k = 0; k < nw; k++) {
-		const struct binding *b = &ch->b[which[k]];
-
-		if (b->fsql == NULL) {
-			strbuf_adds(&sb, ", true");
-			continue;
-		}
-		params[np++] = b->fparam;
-		strbuf_addf(&sb, ", coalesce(%s $%d%s, false)", b->fsql, np,
-		    b->fsql[strlen(b->fsql) - 1] == '(' ? ")" : "");
-	}
-	strbuf_addf(&sb, " FROM %s.%s t WHERE t.id = $1 AND t.user_id = $2", qs, qt);
-	PQfreemem(qs);
-	PQfreemem(qt);
-	if (db_begin_as(rt->pg, channel_role(ch), ch->claims, err) != 0 ||
-	    (res = db_exec(rt->pg, sb.buf, np, params, NULL, err)) == NULL) {
-		/* The join checked the filters: only a dropped connection gets here. */
-		log_debug("realtime: fetching a changed row: %s", err);
-	} else if (PQntuples(res) == 1) {
-		row = cJSON_Parse(PQgetvalue(res, 0, 0));
-		for (k = 0; k < nw; k++)
-			hit[k] = strcmp(PQgetvalue(res, 0, k + 1), "t") == 0;
-	}
-	PQclear(res);
-	db_rollback(rt->pg);
-	strbuf_free(&sb);
-	return row;
-}
-
+/* Adds binding id to ids unless there: one event per channel names each binding once. */
 static void
-add_string_or_null(cJSON *o, const char *name, const char *v)
+add_id(uint32_t *ids, int *nids, uint32_t id)
 {
-	if (v != NULL)
-		cJSON_AddStringToObject(o, name, v);
-	else
-		cJSON_AddNullToObject(o, name);
+	int j;
+
+	for (j = 0; j < *nids && ids[j] != id; j++)
+		;
+	if (j == *nids)
+		ids[(*nids)++] = id;
 }
 
-/* A JSON value's column type for realtime-js, which converts by it. */
-static const char *
-json_type(const cJSON *v)
+/* The ids of ch's bindings that take a change to rows ids[0..nids) of the feed. */
+static int
+matching_ids(const struct channel *ch, const struct change *chg, const char *const *ids,
+    int nids, uint32_t *out)
 {
-	if (cJSON_IsNumber(v))
-		return "float8";
-	if (cJSON_IsBool(v))
-		return "bool";
-	if (cJSON_IsObject(v) || cJSON_IsArray(v))
-		return "jsonb";
-	return "text";
+	int i, n = 0;
+
+	for (i = 0; i < ch->nb; i++) {
+		if (binding_matches(&ch->b[i], chg, ids, nids))
+			add_id(out, &n, ch->b[i].id);
+	}
+	return n;
 }
 
 /*
- * A change with the whole row (taken; NULL for a DELETE): record is the row
- * as the subscriber's SELECT returns it; old_record, as Supabase Realtime
- * sends it for a table without REPLICA IDENTITY FULL, holds only the primary
- * key (user_id, id) on UPDATE and DELETE and is empty on INSERT.
+ * A nudge for agentlogs' own client, which pulls after it: data {schema,
+ * table, commit_timestamp, type, record: {id, user_id, version}, ...}, one
+ * per notification; a chunk of several rows has a null id and version.
  */
 static char *
-row_data(const cJSON *n, const char *type, cJSON *full)
-{
-	cJSON *d = cJSON_CreateObject(), *key = cJSON_CreateObject(), *cols, *col;
-	const cJSON *v;
-	char *s;
-
-	cJSON_AddStringToObject(d, "schema", string_of(n, "schema"));
-	cJSON_AddStringToObject(d, "table", string_of(n, "table"));
-	add_string_or_null(d, "commit_timestamp", string_of(n, "commit_timestamp"));
-	cJSON_AddStringToObject(d, "type", type);
-	cols = cJSON_AddArrayToObject(d, "columns");
-	cJSON_ArrayForEach(v, full) {
-		col = cJSON_CreateObject();
-		cJSON_AddStringToObject(col, "name", v->string);
-		cJSON_AddStringToObject(col, "type", json_type(v));
-		cJSON_AddItemToArray(cols, col);
-	}
-	if (strcmp(type, "INSERT") != 0) {
-		add_string_or_null(key, "id", string_of(n, "id"));
-		cJSON_AddStringToObject(key, "user_id", string_of(n, "user_id"));
-	}
-	cJSON_AddItemToObject(d, "record", full != NULL ? full : cJSON_CreateObject());
-	cJSON_AddItemToObject(d, "old_record", key);
-	cJSON_AddNullToObject(d, "errors");
-	if ((s = cJSON_PrintUnformatted(d)) == NULL)
-		fatalx("out of memory");
-	cJSON_Delete(d);
-	return s;
-}
-
-/*
- * The change as realtime-js reads it: data {schema, table, commit_timestamp,
- * type, record, ...}. A bulk write comes as one change per user with a null
- * id (see the agentlogs_notify trigger): a nudge to pull.
- */
-static char *
-change_data(const cJSON *n, const char *type)
+nudge_data(const struct change *chg)
 {
 	static const char *const columns[][2] = {
 		{ "id", "uuid" }, { "user_id", "uuid" }, { "version", "int4" },
 	};
+	const char *id = chg->nids == 1 ? chg->ids[0] : NULL;
+	const cJSON *version = chg->nids == 1 ? chg->versions[0] : NULL;
 	cJSON *d = cJSON_CreateObject(), *row, *key, *cols, *col;
-	const cJSON *version = cJSON_GetObjectItemCaseSensitive(n, "version");
 	size_t i;
 	char *s;
 
-	cJSON_AddStringToObject(d, "schema", string_of(n, "schema"));
-	cJSON_AddStringToObject(d, "table", string_of(n, "table"));
-	if (string_of(n, "commit_timestamp") != NULL)
-		cJSON_AddStringToObject(d, "commit_timestamp", string_of(n, "commit_timestamp"));
+	cJSON_AddStringToObject(d, "schema", chg->schema);
+	cJSON_AddStringToObject(d, "table", chg->table);
+	if (chg->commit_timestamp != NULL)
+		cJSON_AddStringToObject(d, "commit_timestamp", chg->commit_timestamp);
 	else
 		cJSON_AddNullToObject(d, "commit_timestamp");
-	cJSON_AddStringToObject(d, "type", type);
+	cJSON_AddStringToObject(d, "type", chg->type);
 	row = cJSON_CreateObject();
-	add_string_or_null(row, "id", string_of(n, "id"));
-	cJSON_AddStringToObject(row, "user_id", string_of(n, "user_id"));
+	if (id != NULL)
+		cJSON_AddStringToObject(row, "id", id);
+	else
+		cJSON_AddNullToObject(row, "id");
+	cJSON_AddStringToObject(row, "user_id", chg->user_id);
 	if (cJSON_IsNumber(version))
 		cJSON_AddNumberToObject(row, "version", version->valuedouble);
 	else
 		cJSON_AddNullToObject(row, "version");
 	/* A deleted row is only in old_record; an updated one's key in both. */
 	key = cJSON_CreateObject();
-	if (strcmp(type, "UPDATE") == 0) {
-		add_string_or_null(key, "id", string_of(n, "id"));
-		cJSON_AddStringToObject(key, "user_id", string_of(n, "user_id"));
+	if (strcmp(chg->type, "UPDATE") == 0) {
+		if (id != NULL)
+			cJSON_AddStringToObject(key, "id", id);
+		else
+			cJSON_AddNullToObject(key, "id");
+		cJSON_AddStringToObject(key, "user_id", chg->user_id);
 	}
-	if (strcmp(type, "DELETE") == 0) {
+	if (strcmp(chg->type, "DELETE") == 0) {
 		cJSON_AddItemToObject(d, "record", cJSON_CreateObject());
 		cJSON_AddItemToObject(d, "old_record", row);
 		cJSON_Delete(key);
@@ -1031,128 +931,245 @@ change_data(const cJSON *n, const char *type)
 	return s;
 }
 
-/* Sends data (a change) to ch for the bindings ids. */
+/* Sends the change data to ch for the bindings ids. */
 static void
 send_change(struct conn *c, const struct channel *ch, const uint32_t *ids, int nids,
     const char *data)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int j;
+	char *s = rt_change_frame(c->v2, ch->join_ref, ch->topic_json, ids, nids, data);
 
-	if (c->v2)
-		strbuf_addf(&sb, "[%s,null,%s,\"postgres_changes\",{\"ids\":[",
-		    ch->join_ref, ch->topic_json);
-	else
-		strbuf_addf(&sb, "{\"topic\":%s,\"event\":\"postgres_changes\","
-		    "\"payload\":{\"ids\":[", ch->topic_json);
-	for (j = 0; j < nids; j++)
-		strbuf_addf(&sb, "%s%u", j > 0 ? "," : "", (unsigned)ids[j]);
-	strbuf_addf(&sb, c->v2 ? "],\"data\":%s}]" : "],\"data\":%s},\"ref\":null}", data);
-	conn_send(c, sb.buf, sb.len);
-	strbuf_free(&sb);
+	conn_send(c, s, strlen(s));
+	free(s);
 }
 
-/* Adds binding id to ids unless there: one event per channel names each binding once. */
+/* A nudge channel: one cheap change per notification, to the owner only. */
 static void
-add_id(uint32_t *ids, int *nids, uint32_t id)
+fan_out_nudge(struct conn *c, struct channel *ch, const struct change *chg, char **data)
 {
-	int j;
-
-	for (j = 0; j < *nids && ids[j] != id; j++)
-		;
-	if (j == *nids)
-		ids[(*nids)++] = id;
-}
-
-/*
- * A nudge channel (agentlogs' own client), a DELETE or a bulk write: only
- * the owner hears of it, with the feed's id, user_id (and version).
- */
-static void
-fan_out_keys(struct conn *c, struct channel *ch, const cJSON *n, char **data)
-{
-	const char *schema = string_of(n, "schema"), *table = string_of(n, "table");
-	const char *type = string_of(n, "type"), *user_id = string_of(n, "user_id");
-	const char *id = string_of(n, "id");
 	uint32_t ids[MAX_BINDINGS];
-	int i, nids = 0;
+	int nids;
 
-	if (ch->sub == NULL || strcmp(ch->sub, user_id) != 0)
-		return;
-	for (i = 0; i < ch->nb; i++) {
-		if (binding_matches(&ch->b[i], schema, table, type, user_id, id))
-			add_id(ids, &nids, ch->b[i].id);
-	}
-	if (nids == 0)
+	if (ch->sub == NULL || strcmp(ch->sub, chg->user_id) != 0 ||
+	    (nids = matching_ids(ch, chg, chg->ids, chg->nids, ids)) == 0)
 		return;
 	if (*data == NULL)
-		*data = ch->nudge || id == NULL ? change_data(n, type) : row_data(n, type, NULL);
+		*data = nudge_data(chg);
 	send_change(c, ch, ids, nids, *data);
 }
 
-/* An INSERT or UPDATE of one row to a supabase-js channel: the row, if RLS and a filter let it. */
+/*
+ * DELETEs to a supabase-js channel: the rows are gone, so, as Supabase
+ * Realtime for a table without REPLICA IDENTITY FULL, one event per row with
+ * the primary key in old_record, to the owner only.
+ */
 static void
-fan_out_row(struct realtime *rt, struct conn *c, struct channel *ch, const cJSON *n)
+fan_out_deletes(struct conn *c, struct channel *ch, const struct change *chg)
 {
-	const char *schema = string_of(n, "schema"), *table = string_of(n, "table");
-	const char *type = string_of(n, "type");
 	uint32_t ids[MAX_BINDINGS];
-	int which[MAX_BINDINGS], hit[MAX_BINDINGS], i, nw = 0, nids = 0;
-	cJSON *row;
+	int k, nids;
 	char *data;
 
-	for (i = 0; i < ch->nb; i++) {
-		if (binding_targets(&ch->b[i], schema, table, type))
-			which[nw++] = i;
-	}
-	if (nw == 0 || (row = fetch_row(rt, ch, schema, table, string_of(n, "id"),
-	    string_of(n, "user_id"), which, nw, hit)) == NULL)
+	if (ch->sub == NULL || strcmp(ch->sub, chg->user_id) != 0)
 		return;
-	for (i = 0; i < nw; i++) {
-		if (hit[i])
-			add_id(ids, &nids, ch->b[which[i]].id);
+	for (k = 0; k < chg->nids; k++) {
+		if ((nids = matching_ids(ch, chg, chg->ids + k, 1, ids)) == 0)
+			continue;
+		data = rt_row_data(chg->schema, chg->table, chg->commit_timestamp, chg->type,
+		    chg->ids[k], chg->user_id, NULL);
+		send_change(c, ch, ids, nids, data);
+		cJSON_free(data);
 	}
-	if (nids == 0) {
-		cJSON_Delete(row);
+}
+
+/* The role a channel's token names, for row-level security. */
+static const char *
+channel_role(const struct channel *ch)
+{
+	cJSON *claims = ch->claims != NULL ? cJSON_Parse(ch->claims) : NULL;
+	const char *r = string_of(claims, "role");
+	const char *role = r != NULL && strcmp(r, "service_role") == 0 ? "service_role" :
+	    r != NULL && strcmp(r, "authenticated") == 0 ? "authenticated" : "anon";
+
+	cJSON_Delete(claims);
+	return role;
+}
+
+/* The ids as a PostgreSQL array literal, each element quoted. */
+static char *
+ids_literal(const struct change *chg)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+	int k;
+
+	strbuf_addc(&sb, '{');
+	for (k = 0; k < chg->nids; k++) {
+		strbuf_adds(&sb, k > 0 ? ",\"" : "\"");
+		for (p = chg->ids[k]; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				strbuf_addc(&sb, '\\');
+			strbuf_addc(&sb, *p);
+		}
+		strbuf_addc(&sb, '"');
+	}
+	strbuf_addc(&sb, '}');
+	return strbuf_detach(&sb);
+}
+
+/*
+ * INSERTs or UPDATEs to a supabase-js channel: the rows as the channel's user
+ * reads them, with the bindings' filters, read by a worker in one statement.
+ * The socket's later frames wait behind it, so it still gets its frames in
+ * order; another socket waits for nothing.
+ */
+static void
+fan_out_rows(struct realtime *rt, struct conn *c, struct channel *ch, const struct change *chg)
+{
+	struct rt_fetch *f;
+	int i;
+
+	for (i = 0; i < ch->nb && !binding_targets(&ch->b[i], chg); i++)
+		;
+	if (i == ch->nb || rt->rows == NULL)
+		return;
+	if (c->nwaiting >= MAX_WAITING) {
+		conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "client too slow");
 		return;
 	}
-	data = row_data(n, type, row);
-	send_change(c, ch, ids, nids, data);
-	cJSON_free(data);
+	f = xcalloc(1, sizeof *f);
+	f->schema = xstrdup(chg->schema);
+	f->table = xstrdup(chg->table);
+	f->type = xstrdup(chg->type);
+	f->user_id = xstrdup(chg->user_id);
+	f->commit_timestamp = chg->commit_timestamp != NULL ? xstrdup(chg->commit_timestamp) : NULL;
+	f->ids = ids_literal(chg);
+	f->role = xstrdup(channel_role(ch));
+	f->claims = ch->claims != NULL ? xstrdup(ch->claims) : NULL;
+	for (; i < ch->nb; i++) {
+		if (!binding_targets(&ch->b[i], chg))
+			continue;
+		f->b[f->nb].id = ch->b[i].id;
+		f->b[f->nb].filtered = ch->b[i].filtered;
+		if (ch->b[i].filtered)
+			rt_filter_copy(&f->b[f->nb].f, &ch->b[i].f);
+		f->nb++;
+	}
+	f->v2 = c->v2;
+	f->join_ref = xstrdup(ch->join_ref);
+	f->topic_json = xstrdup(ch->topic_json);
+	f->owner = c;
+	f->channel = ch->serial;
+	if (c->wait_tail != NULL)
+		c->wait_tail->next_wait = f;
+	else
+		c->wait_head = f;
+	c->wait_tail = f;
+	c->nwaiting++;
+	rt_rows_submit(rt->rows, f);
 }
 
 static void
 fan_out(struct realtime *rt, const char *payload)
 {
 	cJSON *n = cJSON_Parse(payload);
-	const char *type = string_of(n, "type"), *id = string_of(n, "id");
 	long long now = (long long)time(NULL);
 	struct channel *ch;
+	struct change chg;
 	struct conn *c;
-	char *keys = NULL, *rowkeys = NULL;
+	char *nudge = NULL;
 
-	if (string_of(n, "schema") == NULL || string_of(n, "table") == NULL || type == NULL ||
-	    string_of(n, "user_id") == NULL) {
+	if (change_parse(n, &chg) != 0) {
 		log_warn("realtime: ignoring a malformed notification on %s", RT_LISTEN_CHANNEL);
 		cJSON_Delete(n);
 		return;
 	}
 	for (c = rt->conns; c != NULL; c = c->next) {
-		if (c->closing)
-			continue;
-		for (ch = c->channels; ch != NULL; ch = ch->next) {
+		for (ch = c->channels; ch != NULL && !c->closing; ch = ch->next) {
 			/* An expired token sees nothing. */
 			if (ch->exp <= now)
 				continue;
-			if (!ch->nudge && id != NULL && strcmp(type, "DELETE") != 0)
-				fan_out_row(rt, c, ch, n);
+			if (ch->nudge)
+				fan_out_nudge(c, ch, &chg, &nudge);
+			else if (strcmp(chg.type, "DELETE") == 0)
+				fan_out_deletes(c, ch, &chg);
 			else
-				fan_out_keys(c, ch, n, ch->nudge || id == NULL ? &keys : &rowkeys);
+				fan_out_rows(rt, c, ch, &chg);
 		}
 	}
-	cJSON_free(keys);
-	cJSON_free(rowkeys);
+	cJSON_free(nudge);
+	free(chg.ids);
+	free(chg.versions);
 	cJSON_Delete(n);
+}
+
+/* The channel with this serial, or NULL: it left, or joined again since. */
+static struct channel *
+channel_by_serial(struct conn *c, uint64_t serial)
+{
+	struct channel *ch;
+
+	for (ch = c->channels; ch != NULL && ch->serial != serial; ch = ch->next)
+		;
+	return ch;
+}
+
+/* Sends what waited on the socket's finished fetches, oldest first, up to the first unfinished. */
+static void
+flush_waiting(struct conn *c)
+{
+	struct rt_fetch *f;
+	struct rt_msg *m;
+
+	while ((f = c->wait_head) != NULL && f->done) {
+		if ((c->wait_head = f->next_wait) == NULL)
+			c->wait_tail = NULL;
+		c->nwaiting--;
+		if (!c->closing && f->out != NULL && channel_by_serial(c, f->channel) != NULL) {
+			if (c->out_bytes + f->out_bytes > MAX_QUEUED)
+				conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "client too slow");
+			else {
+				c->out_bytes += f->out_bytes;
+				while ((m = f->out) != NULL) {
+					f->out = m->next;
+					conn_queue(c, m);
+				}
+			}
+		}
+		/* Counted in out_bytes when they were sent. */
+		while (!c->closing && (m = f->after) != NULL) {
+			f->after = m->next;
+			conn_queue(c, m);
+		}
+		rt_fetch_free(f);
+	}
+}
+
+/* Runs on the service thread when a rows worker has woken it. */
+static void
+take_fetched(struct realtime *rt)
+{
+	struct rt_fetch *f, *next;
+
+	if (rt->rows == NULL)
+		return;
+	for (f = rt_rows_take_done(rt->rows); f != NULL; f = next) {
+		next = f->next;
+		if (f->owner == NULL) {
+			rt_fetch_free(f);
+			continue;
+		}
+		f->done = 1;
+		flush_waiting(f->owner);
+	}
+}
+
+/* A rows worker's wake-up call: the service thread then runs take_fetched. */
+static void
+wake_service(void *arg)
+{
+	struct realtime *rt = arg;
+
+	lws_cancel_service(rt->context);
 }
 
 /* Runs on the service thread when the listener has woken it. */
@@ -1428,6 +1445,7 @@ static void
 conn_free(struct realtime *rt, struct conn *c)
 {
 	struct channel *ch;
+	struct rt_fetch *f;
 
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -1438,6 +1456,14 @@ conn_free(struct realtime *rt, struct conn *c)
 	while ((ch = c->channels) != NULL) {
 		c->channels = ch->next;
 		channel_free(ch);
+	}
+	/* A read still running comes back to take_fetched, which frees it. */
+	while ((f = c->wait_head) != NULL) {
+		c->wait_head = f->next_wait;
+		if (f->done)
+			rt_fetch_free(f);
+		else
+			f->owner = NULL;
 	}
 	queue_drop(c);
 	strbuf_free(&c->rx);
@@ -1569,6 +1595,10 @@ callback_realtime(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (rt->context == NULL) {
 			rt->context = lws_get_context(wsi);
 			listener_start(rt);
+			rt->rows = rt_rows_start(rt->srv->settings.db, ROW_WORKERS, wake_service, rt);
+			if (rt->rows == NULL)
+				log_warn("realtime: cannot start the row readers; "
+				    "supabase-js channels will get no INSERT or UPDATE");
 			lws_sul_schedule(rt->context, 0, &rt->tick, tick, TICK_US);
 			rt->ticking = 1;
 		}
@@ -1582,6 +1612,8 @@ callback_realtime(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			listener_stop(rt);
 		while (rt->conns != NULL)
 			conn_free(rt, rt->conns);
+		rt_rows_stop(rt->rows);
+		rt->rows = NULL;
 		break;
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		if (in == NULL || strcasecmp(in, "websocket") != 0)
@@ -1659,6 +1691,7 @@ callback_realtime(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		break;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		drain(rt);
+		take_fetched(rt);
 		break;
 	default:
 		break;
@@ -1702,6 +1735,7 @@ realtime_free(struct realtime *rt)
 		listener_stop(rt);
 	while (rt->conns != NULL)
 		conn_free(rt, rt->conns);
+	rt_rows_stop(rt->rows);
 	rt_bcast_free(rt->bc);
 	while ((nt = rt->q_head) != NULL) {
 		rt->q_head = nt->next;

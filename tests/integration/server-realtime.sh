@@ -203,20 +203,43 @@ t_assert_eq 0 "$(frames spy 'len(ch)')" "changes B received by asking for A's ro
 t_assert_eq 1 "$(frames spy 'len([m for m in f if m["event"] == "phx_reply" and m["ref"] == "1" and m["payload"]["status"] == "ok"])')" \
 	"the spying join itself is answered"
 
-# A bulk write (a push of many rows) comes as one change per user and
-# statement, with a null id and the row count: a nudge, never another's.
-ws bulk --token "$A" --table projects --expect-events 1 --timeout 60
+# A bulk write (a push of many rows): one event per row to a supabase-js
+# channel, as hosted Realtime gives, with the whole row on INSERT and the
+# primary key on DELETE, in the statement's order; one nudge per chunk of 100
+# rows to a nudge channel (agentlogs' own client pulls after it); nothing to
+# another user. 250 rows: chunks of 100, 100 and 50.
+ws bulk --token "$A" --table projects --expect-events 500 --timeout 120
+ws bulknudge --token "$A" --table projects --nudge --timeout 120
 ws bulkb --token "$B" --table projects --timeout 120
-t_wait_file "$T_TMP/bulk.out" "$joined" "socket bulk"
-t_wait_file "$T_TMP/bulkb.out" "$joined" "socket bulkb"
-rows=$(python3 -c 'import uuid; print(",".join("{\"id\":\"%s\",\"name\":\"bulk %d\"}" % (uuid.uuid4(), i) for i in range(25)))')
+for n in bulk bulknudge bulkb; do
+	t_wait_file "$T_TMP/$n.out" "$joined" "socket $n"
+done
+python3 -c 'import uuid; print("\n".join(str(uuid.uuid4()) for i in range(250)))' >"$T_TMP/bulk.ids"
+rows=$(python3 -c 'import sys; print(",".join("{\"id\":\"%s\",\"name\":\"bulk %d\",\"version\":%d}" % (l.strip(), i, i + 1) for i, l in enumerate(open(sys.argv[1]))))' "$T_TMP/bulk.ids")
 s_http POST /rest/v1/projects "[$rows]" -H "Authorization: Bearer $A" -H 'Prefer: return=minimal'
 t_assert_eq 201 "$s_status" "bulk insert ($s_body)"
+s_http DELETE "/rest/v1/projects?name=like.bulk*" -H "Authorization: Bearer $A"
+t_assert_eq 204 "$s_status" "bulk delete ($s_body)"
 ws_wait bulk
-t_assert_eq 0 "$ws_rc" "A's socket got the bulk change ($(cat "$T_TMP/bulk.err"))"
-t_assert_eq "1 None $A_ID INSERT" \
-	"$(frames bulk 'str(len(ch)) + " " + str(ch[0]["payload"]["data"]["record"]["id"]) + " " + ch[0]["payload"]["data"]["record"]["user_id"] + " " + ch[0]["payload"]["data"]["type"]')" \
-	"one change for 25 rows"
+t_assert_eq 0 "$ws_rc" "A's socket got an event per row ($(cat "$T_TMP/bulk.err"))"
+ids=$(tr '\n' ' ' <"$T_TMP/bulk.ids" | sed 's/ $//')
+t_assert_eq "$ids" \
+	"$(frames bulk '" ".join(m["payload"]["data"]["record"]["id"] for m in ch if m["payload"]["data"]["type"] == "INSERT")')" \
+	"the 250 INSERT events' rows, in the statement's order"
+t_assert_eq "250 250 250 bulk 249 250" \
+	"$(frames bulk '" ".join(str(x) for x in (len([m for m in ch if m["payload"]["data"]["type"] == "INSERT"]), len([m for m in ch if m["payload"]["data"]["type"] == "INSERT" and m["payload"]["data"]["record"]["user_id"] == "'"$A_ID"'"]), len([m for m in ch if m["payload"]["data"]["record"].get("version") == int(m["payload"]["data"]["record"].get("name", "x 0").split()[-1]) + 1]))) + " " + ch[249]["payload"]["data"]["record"]["name"] + " " + str(ch[249]["payload"]["data"]["record"]["version"])')" \
+	"every INSERT event holds its whole row (owner, name and version as written)"
+t_assert_eq "$(sort "$T_TMP/bulk.ids" | tr '\n' ' ' | sed 's/ $//')" \
+	"$(frames bulk '" ".join(sorted(m["payload"]["data"]["old_record"]["id"] for m in ch if m["payload"]["data"]["type"] == "DELETE"))')" \
+	"one DELETE event per deleted row, each with its primary key in old_record"
+t_assert_eq "{} $A_ID" \
+	"$(frames bulk 'json.dumps(ch[250]["payload"]["data"]["record"]) + " " + ch[250]["payload"]["data"]["old_record"]["user_id"]')" \
+	"a DELETE event's record and old_record's owner"
+# The nudges went out with the last DELETE events above; settled, none other came.
+ws_settle bulknudge
+t_assert_eq "INSERT None INSERT None INSERT None DELETE None DELETE None DELETE None" \
+	"$(frames bulknudge '" ".join(m["payload"]["data"]["type"] + " " + str((m["payload"]["data"]["record"] or m["payload"]["data"]["old_record"])["id"]) for m in ch)')" \
+	"a nudge per chunk of 100 rows, for 250 rows written and deleted"
 ws_settle bulkb
 t_assert_eq 0 "$(frames bulkb 'len(ch)')" "changes B saw of A's bulk write"
 
