@@ -1016,6 +1016,14 @@ ids_literal(const struct change *chg)
 	return strbuf_detach(&sb);
 }
 
+/* Whether b may take the rows, as far as the feed tells without reading them. */
+static int
+binding_may_take(const struct binding *b, const struct change *chg)
+{
+	return binding_targets(b, chg) &&
+	    (b->f.col != RT_FILTER_USER_ID || strcmp(b->f.value, chg->user_id) == 0);
+}
+
 /*
  * INSERTs or UPDATEs to a supabase-js channel: the rows as the channel's user
  * reads them, with the bindings' filters, read by a worker in one statement.
@@ -1028,7 +1036,7 @@ fan_out_rows(struct realtime *rt, struct conn *c, struct channel *ch, const stru
 	struct rt_fetch *f;
 	int i;
 
-	for (i = 0; i < ch->nb && !binding_targets(&ch->b[i], chg); i++)
+	for (i = 0; i < ch->nb && !binding_may_take(&ch->b[i], chg); i++)
 		;
 	if (i == ch->nb || rt->rows == NULL)
 		return;
@@ -1046,7 +1054,7 @@ fan_out_rows(struct realtime *rt, struct conn *c, struct channel *ch, const stru
 	f->role = xstrdup(channel_role(ch));
 	f->claims = ch->claims != NULL ? xstrdup(ch->claims) : NULL;
 	for (; i < ch->nb; i++) {
-		if (!binding_targets(&ch->b[i], chg))
+		if (!binding_may_take(&ch->b[i], chg))
 			continue;
 		f->b[f->nb].id = ch->b[i].id;
 		f->b[f->nb].filtered = ch->b[i].filtered;
