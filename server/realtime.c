@@ -16,14 +16,22 @@
  *   does not verify; phx_leave -> phx_reply ok.
  *
  * A change reaches a channel only while the channel's token is unexpired.
- * A supabase-js channel gets an INSERT or UPDATE as the whole row, read as
- * the channel's user (role and request.jwt.claims set) so row-level security
- * decides, with the bindings' filters evaluated in the same statement; a
- * DELETE (the row is gone) or a bulk write (the triggers send one change per
- * user and statement) reaches only the owner the triggers name, with the
- * primary key. A channel that joins with config.nudge (agentlogs' own
- * client, which pulls after each event) gets the row's id, user_id and
- * version and costs no query.
+ * The agentlogs_notify trigger announces a statement's rows in chunks of up
+ * to 100 of one user (ids and versions, in the statement's order), and each
+ * changed row is its own event, as hosted Realtime gives them. A supabase-js
+ * channel gets an INSERT or UPDATE as the whole row, read as the channel's
+ * user (role and request.jwt.claims set) so row-level security decides, with
+ * the bindings' filters evaluated in the same statement, one statement per
+ * chunk and channel (realtime-rows.c), run by worker threads: the service
+ * thread never waits for a row, and a socket's later frames wait behind its
+ * reads so that they keep their order. A DELETE (the row is gone) reaches
+ * only the owner the trigger names, one event per row with the primary key.
+ * A channel that joins with config.nudge (agentlogs' own client, which pulls
+ * after each event) gets one event per chunk with id, user_id and version
+ * (null for a chunk of several) and costs no query.
+ *
+ * Every process LISTENs for itself, so several servers can serve one
+ * database: each delivers every change to the sockets connected to it.
  *
  * Broadcast, presence and private channels (config.broadcast {self, ack},
  * config.presence {key, enabled}, config.private) are realtime-broadcast.c's:

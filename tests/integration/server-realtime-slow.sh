@@ -64,6 +64,8 @@ mkfifo "$T_TMP/holder"
 psql -X -q "$S_DB" <"$T_TMP/holder" >"$T_TMP/holder.out" 2>&1 &
 holder=$!
 exec 4>"$T_TMP/holder"
+# On failure the lock must go first: a server stuck on it would not stop.
+trap 'rc=$?; exec 4>&-; kill "$holder" 2>/dev/null; (exit $rc); s_cleanup' EXIT
 echo "SELECT pg_advisory_lock(4242);" >&4
 wait_locks true 1
 
