@@ -24,32 +24,22 @@ declare
 	c refcursor;
 	u record;
 begin
-	-- The transition table exists under one of the two names, by event. The
-	-- window without ORDER BY numbers the rows as the transition table holds
-	-- them; each user's rows are then cut into chunks of 100 in that order.
-	if tg_op = 'DELETE' then
-		open c for select k.user_id,
-				pg_catalog.jsonb_agg(k.id order by k.n) as ids,
-				pg_catalog.jsonb_agg(k.version order by k.n) as versions
-			from (select r.user_id, r.id, r.version, r.n,
-					(pg_catalog.row_number() over (partition by r.user_id order by r.n) - 1)
-						/ 100 as chunk
-				from (select o.user_id, o.id, o.version, pg_catalog.row_number() over () as n
-					from old_rows o) r) k
-			group by k.user_id, k.chunk
-			order by pg_catalog.min(k.n);
-	else
-		open c for select k.user_id,
-				pg_catalog.jsonb_agg(k.id order by k.n) as ids,
-				pg_catalog.jsonb_agg(k.version order by k.n) as versions
-			from (select r.user_id, r.id, r.version, r.n,
-					(pg_catalog.row_number() over (partition by r.user_id order by r.n) - 1)
-						/ 100 as chunk
-				from (select w.user_id, w.id, w.version, pg_catalog.row_number() over () as n
-					from new_rows w) r) k
-			group by k.user_id, k.chunk
-			order by pg_catalog.min(k.n);
-	end if;
+	-- The transition table exists under one of the two names, by event (a
+	-- dynamic statement sees it too). The window without ORDER BY numbers the
+	-- rows as the transition table holds them; each user's rows are then cut
+	-- into chunks of 100 in that order.
+	open c for execute pg_catalog.format($q$
+		select k.user_id,
+			pg_catalog.jsonb_agg(k.id order by k.n) as ids,
+			pg_catalog.jsonb_agg(k.version order by k.n) as versions
+		from (select r.user_id, r.id, r.version, r.n,
+				(pg_catalog.row_number() over (partition by r.user_id order by r.n) - 1)
+					/ 100 as chunk
+			from (select w.user_id, w.id, w.version, pg_catalog.row_number() over () as n
+				from %I w) r) k
+		group by k.user_id, k.chunk
+		order by pg_catalog.min(k.n)$q$,
+		case tg_op when 'DELETE' then 'old_rows' else 'new_rows' end);
 	loop
 		fetch c into u;
 		exit when not found;

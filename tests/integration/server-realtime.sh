@@ -148,6 +148,8 @@ python3 -c 'import uuid; print("\n".join(str(uuid.uuid4()) for i in range(250)))
 rows=$(python3 -c 'import sys; print(",".join("{\"id\":\"%s\",\"name\":\"bulk %d\",\"version\":%d}" % (l.strip(), i, i + 1) for i, l in enumerate(open(sys.argv[1]))))' "$T_TMP/bulk.ids")
 s_http POST /rest/v1/projects "[$rows]" -H "Authorization: Bearer $A" -H 'Prefer: return=minimal'
 t_assert_eq 201 "$s_status" "bulk insert ($s_body)"
+# Rows are read when their event goes out: deleted first, they would have none.
+t_wait_count "$T_TMP/bulk.out" '"type":"INSERT"' 250 "INSERT events of the bulk insert"
 s_http DELETE "/rest/v1/projects?name=like.bulk*" -H "Authorization: Bearer $A"
 t_assert_eq 204 "$s_status" "bulk delete ($s_body)"
 ws_wait bulk
