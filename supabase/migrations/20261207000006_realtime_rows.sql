@@ -15,7 +15,9 @@
 -- message into one event per row for a supabase-js channel (reading the rows
 -- as the subscriber, in one query per message) and sends agentlogs' own client
 -- one nudge per message. Only the key columns are read: a turn's content never
--- crosses into JSON.
+-- crosses into JSON. Cost (EXPLAIN ANALYZE, 4,560 rows in one INSERT, best of
+-- 7 on a busy machine): 10.7 ms against 1.8 ms for the ten-id version, for 46
+-- messages instead of one.
 create or replace function public.agentlogs_notify() returns trigger
 language plpgsql
 set search_path = ''
@@ -23,30 +25,28 @@ as $$
 declare
 	c refcursor;
 	u record;
+	i integer;
 begin
 	-- The transition table exists under one of the two names, by event (a
-	-- dynamic statement sees it too). The window without ORDER BY numbers the
-	-- rows as the transition table holds them; each user's rows are then cut
-	-- into chunks of 100 in that order.
-	open c for execute pg_catalog.format($q$
-		select k.user_id,
-			pg_catalog.jsonb_agg(k.id order by k.n) as ids,
-			pg_catalog.jsonb_agg(k.version order by k.n) as versions
-		from (select r.user_id, r.id, r.version, r.n,
-				(pg_catalog.row_number() over (partition by r.user_id order by r.n) - 1)
-					/ 100 as chunk
-			from (select w.user_id, w.id, w.version, pg_catalog.row_number() over () as n
-				from %I w) r) k
-		group by k.user_id, k.chunk
-		order by pg_catalog.min(k.n)$q$,
+	-- dynamic statement sees it too). Each user's ids and versions are
+	-- gathered in the transition table's order (array_agg keeps its input's
+	-- order), then sent 100 at a time: no sort, one pass over the rows.
+	open c for execute pg_catalog.format(
+		'select x.user_id, pg_catalog.array_agg(x.id) as ids,
+			pg_catalog.array_agg(x.version) as versions
+		from %I x group by x.user_id',
 		case tg_op when 'DELETE' then 'old_rows' else 'new_rows' end);
 	loop
 		fetch c into u;
 		exit when not found;
-		perform pg_catalog.pg_notify('agentlogs_changes', pg_catalog.jsonb_build_object(
-			'schema', tg_table_schema, 'table', tg_table_name, 'type', tg_op,
-			'user_id', u.user_id, 'ids', u.ids, 'versions', u.versions,
-			'commit_timestamp', pg_catalog.now())::text);
+		for i in 0 .. (pg_catalog.array_length(u.ids, 1) - 1) / 100 loop
+			perform pg_catalog.pg_notify('agentlogs_changes', pg_catalog.jsonb_build_object(
+				'schema', tg_table_schema, 'table', tg_table_name, 'type', tg_op,
+				'user_id', u.user_id,
+				'ids', pg_catalog.to_jsonb(u.ids[i * 100 + 1 : i * 100 + 100]),
+				'versions', pg_catalog.to_jsonb(u.versions[i * 100 + 1 : i * 100 + 100]),
+				'commit_timestamp', pg_catalog.now())::text);
+		end loop;
 	end loop;
 	close c;
 	return null;	-- AFTER trigger: the result is ignored
