@@ -788,19 +788,21 @@ check 3 "$(wc -l <"$T_TMP/notes" | tr -d ' ')" "notifications (listen output: $(
 types=
 while read -r n; do
 	line=$(q -v n="$n" <<'SQL'
-select j ->> 'type', j ->> 'version', j ->> 'schema', j ->> 'table', j ->> 'user_id', j ->> 'id',
+select j ->> 'type', j -> 'versions' ->> 0, j ->> 'schema', j ->> 'table', j ->> 'user_id',
+	j -> 'ids' ->> 0, jsonb_array_length(j -> 'ids'), jsonb_array_length(j -> 'versions'),
 	(j ->> 'commit_timestamp')::timestamptz <= now(), j ? 'content', octet_length(:'n') < 8000
 from (select :'n'::jsonb j) s
 SQL
 )
-	check "public|turns|$A|$note|t|f|t" "${line#*|*|}" "notification payload $n"
+	check "public|turns|$A|$note|1|1|t|f|t" "${line#*|*|}" "notification payload $n"
 	types="${types:+$types }$(printf '%s\n' "$line" | cut -d'|' -f1-2)"
 done <"$T_TMP/notes"
 check "INSERT|1 UPDATE|2 DELETE|2" "$types" "notification types and versions"
 
-# Up to ten rows of a user in one statement are announced one by one; more,
-# once, with the count and no id.
-for n in 10 11; do
+# A statement's rows of a user are announced in chunks of up to 100 ids (and
+# versions), in the statement's order, each message within NOTIFY's 8000 bytes:
+# 100 rows in one, 250 in three (100, 100, 50).
+for n in 100 250; do
 	{
 		echo "listen agentlogs_changes;"
 		echo "begin;"
@@ -814,22 +816,33 @@ for n in 10 11; do
 	grep '^Asynchronous notification "agentlogs_changes"' "$T_TMP/bulk.out" |
 		grep -v '"table": "sync_signals"' | sed 's/^[^{]*\({.*}\)" received from server process.*/\1/' >"$T_TMP/notes"
 	seen=
+	ids=
 	while read -r note; do
 		seen="${seen:+$seen }$(q -v n="$note" <<'SQL'
 select concat_ws(',', j ->> 'table', j ->> 'type', (j ->> 'user_id' = :'A')::text,
-	coalesce(((j ->> 'id')::uuid in (select id from public.projects where name like 'bulk %'))::text,
-		'-'), coalesce(j ->> 'version', '-'), coalesce(j ->> 'count', '-'))
+	jsonb_array_length(j -> 'ids'), jsonb_array_length(j -> 'versions'),
+	(select bool_and(v::text = '3') from jsonb_array_elements(j -> 'versions') v)::text,
+	(octet_length(:'n') < 8000)::text)
 from (select :'n'::jsonb j) s
 SQL
 )"
+		ids="${ids:+$ids }$(q -v n="$note" <<'SQL'
+select string_agg(e, ' ' order by k) from jsonb_array_elements_text((:'n'::jsonb) -> 'ids')
+	with ordinality as x(e, k)
+SQL
+)"
 	done <"$T_TMP/notes"
-	if [ "$n" = 10 ]; then
-		want=$(for i in 1 2 3 4 5 6 7 8 9 10; do printf 'projects,INSERT,true,true,3,- '; done)
-		want=${want% }
+	if [ "$n" = 100 ]; then
+		want="projects,INSERT,true,100,100,true,true"
 	else
-		want="projects,INSERT,true,-,-,11"
+		want="projects,INSERT,true,100,100,true,true projects,INSERT,true,100,100,true,true projects,INSERT,true,50,50,true,true"
 	fi
 	check "$want" "$seen" "notifications of a $n-row insert"
+	check "$(q <<'SQL'
+select string_agg(id::text, ' ' order by split_part(name, ' ', 2)::integer)
+from public.projects where name like 'bulk %'
+SQL
+)" "$ids" "the ids of a $n-row insert, in the statement's order"
 	q <<'SQL' >/dev/null
 delete from public.projects where name like 'bulk %';
 SQL
