@@ -63,8 +63,14 @@ rt_fetch_free(struct rt_fetch *f)
 	free(f->ids);
 	free(f->role);
 	free(f->claims);
-	for (i = 0; i < f->nb; i++)
+	for (i = 0; i < f->nb; i++) {
 		rt_filter_free(&f->b[i].f);
+		free(f->b[i].schema);
+		free(f->b[i].table);
+	}
+	free(f->error);
+	if (f->join != NULL)
+		f->join_free(f->join);
 	free(f->join_ref);
 	free(f->topic_json);
 	while ((m = f->out) != NULL) {
@@ -233,6 +239,39 @@ fetch_frames(struct rt_fetch *f, PGresult *res)
 	}
 }
 
+/* A check: the first binding whose filter PostgreSQL refuses sets f->error. */
+static void
+check_run(PGconn *pg, struct rt_fetch *f)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *params[1];
+	char err[ERRLEN], *qs, *qt;
+	int k, rc;
+
+	for (k = 0; k < f->nb && f->error == NULL; k++) {
+		if (db_begin(pg, err) != 0) {
+			f->error = xprintf("cannot check the filter: %.200s", err);
+			break;
+		}
+		qs = PQescapeIdentifier(pg, f->b[k].schema, strlen(f->b[k].schema));
+		qt = qs != NULL ? PQescapeIdentifier(pg, f->b[k].table, strlen(f->b[k].table)) : NULL;
+		if (qt != NULL) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "SELECT 1 FROM %s.%s t WHERE ", qs, qt);
+			rt_filter_sql(&f->b[k].f, 1, &sb);
+			strbuf_adds(&sb, " LIMIT 0");
+			params[0] = f->b[k].f.param;
+			if ((rc = db_run(pg, sb.buf, 1, params, NULL, err)) != 0)
+				f->error = xprintf("Error parsing `filter` params: %.200s", err);
+		} else
+			f->error = xstrdup("cannot check the filter: out of memory");
+		db_rollback(pg);
+		PQfreemem(qs);
+		PQfreemem(qt);
+	}
+	strbuf_free(&sb);
+}
+
 static void
 fetch_run(struct rows_worker *w, PGconn *pg, struct rt_fetch *f)
 {
@@ -241,22 +280,30 @@ fetch_run(struct rows_worker *w, PGconn *pg, struct rt_fetch *f)
 	PGresult *res = NULL;
 	int np = 0;
 
-	if (db_ready(pg, &w->r->backoff, err) != 0 ||
-	    (sql = fetch_sql(pg, f, params, &np)) == NULL) {
-		log_warn("realtime: cannot read changed rows: %s", sql == NULL && db_usable(pg) ?
-		    "out of memory" : err);
+	if (db_ready(pg, &w->r->backoff, err) != 0) {
+		if (f->check)
+			f->error = xprintf("cannot check the filter: %.200s", err);
+		else
+			log_warn("realtime: cannot read changed rows: %s", err);
+		return;
+	}
+	if (!f->check && (sql = fetch_sql(pg, f, params, &np)) == NULL) {
+		log_warn("realtime: cannot read changed rows: out of memory");
 		return;
 	}
 	pthread_mutex_lock(&w->r->lock);
 	w->cancel = PQgetCancel(pg);
 	pthread_mutex_unlock(&w->r->lock);
-	if (db_begin_as(pg, f->role, f->claims, err) != 0 ||
+	if (f->check)
+		check_run(pg, f);
+	else if (db_begin_as(pg, f->role, f->claims, err) != 0 ||
 	    (res = db_exec(pg, sql, np, params, NULL, err)) == NULL)
 		log_debug("realtime: reading changed rows: %s", err);
 	else
 		fetch_frames(f, res);
 	PQclear(res);
-	db_rollback(pg);
+	if (!f->check)
+		db_rollback(pg);
 	pthread_mutex_lock(&w->r->lock);
 	PQfreeCancel(w->cancel);
 	w->cancel = NULL;
@@ -288,8 +335,11 @@ worker_main(void *arg)
 		pthread_mutex_unlock(&r->lock);
 
 		/* Connected at first use: a server without realtime subscribers holds no connection. */
-		if (pg == NULL && (pg = db_open(r->db, err)) == NULL)
+		if (pg == NULL && (pg = db_open(r->db, err)) == NULL) {
 			log_warn("realtime: cannot read changed rows: %s", err);
+			if (f->check)
+				f->error = xstrdup("cannot check the filter: out of memory");
+		}
 		if (pg != NULL)
 			fetch_run(w, pg, f);
 

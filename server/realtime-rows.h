@@ -33,10 +33,18 @@ struct rt_fetch_binding {
 	uint32_t id;
 	int filtered;		/* 0: every row passes */
 	struct rt_filter f;
+	char *schema, *table;	/* a join's check: the table the filter must fit */
 };
 
+/*
+ * A job for the workers: reading a chunk of changed rows, or (check) asking
+ * PostgreSQL, as the server's own role and reading no row, whether each
+ * binding's filter names a column of its table and a value of its type.
+ */
 struct rt_fetch {
 	struct rt_fetch *next;		/* in the queue, then in the done list */
+	int check;
+	char *error;			/* a check's answer: NULL, or why the join is refused */
 	/* What to read and as whom: set before rt_rows_submit, read by a worker. */
 	char *schema, *table, *type, *user_id, *commit_timestamp;
 	char *ids;			/* the rows' ids, a PostgreSQL array literal */
@@ -55,6 +63,8 @@ struct rt_fetch {
 	int done;
 	struct rt_fetch *next_wait;	/* the socket's fetches, in order */
 	struct rt_msg *after, *after_tail;	/* frames the socket sent after this one */
+	void *join;			/* a check's join, waiting for the answer */
+	void (*join_free)(void *);
 };
 
 void rt_fetch_free(struct rt_fetch *f);

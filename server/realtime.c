@@ -129,6 +129,7 @@ struct conn {
 	size_t out_bytes;	/* also what waits behind fetches */
 	struct rt_fetch *wait_head, *wait_tail;	/* rows being read, in change order */
 	int nwaiting;
+	struct rt_fetch *capture;	/* while answering a checked join: its frames go there */
 	struct strbuf rx;
 	int rx_too_large;
 	long long last_rx_ms;
@@ -157,7 +158,6 @@ struct realtime {
 	lws_sorted_usec_list_t tick;
 	int ticking;
 	struct conn *conns;
-	PGconn *pg;		/* checks the filters of joins; NULL until needed */
 	struct rt_rows *rows;	/* reads changed rows as subscribers */
 	uint64_t serials;	/* the last channel serial handed out */
 	struct rt_bcast *bc;
@@ -249,6 +249,16 @@ conn_send(struct conn *c, const char *s, size_t n)
 		return;
 	}
 	m = rt_msg_new(s, n);
+	if (c->capture != NULL) {
+		/* A join's answer, in the place of the check it waited for. */
+		if (c->capture->out_tail != NULL)
+			c->capture->out_tail->next = m;
+		else
+			c->capture->out = m;
+		c->capture->out_tail = m;
+		c->capture->out_bytes += n;
+		return;
+	}
 	c->out_bytes += n;
 	if (c->wait_tail == NULL) {
 		conn_queue(c, m);
@@ -259,6 +269,20 @@ conn_send(struct conn *c, const char *s, size_t n)
 	else
 		c->wait_tail->after = m;
 	c->wait_tail->after_tail = m;
+}
+
+/* Queues f for a worker; the socket's later frames wait until it is done. */
+static void
+conn_wait(struct realtime *rt, struct conn *c, struct rt_fetch *f)
+{
+	f->owner = c;
+	if (c->wait_tail != NULL)
+		c->wait_tail->next_wait = f;
+	else
+		c->wait_head = f;
+	c->wait_tail = f;
+	c->nwaiting++;
+	rt_rows_submit(rt->rows, f);
 }
 
 static int
@@ -541,49 +565,108 @@ string_of(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* The connection rows are read on, connected at first use; NULL with err. */
-static PGconn *
-rt_pg(struct realtime *rt, char *err)
+/* A join waiting for its filters' check, and what to answer it with. */
+struct pending_join {
+	struct channel *ch;
+	cJSON *echo;		/* the bindings as sent, with their ids */
+	char *topic, *ref, *join_ref;	/* ref and join_ref: JSON text or NULL */
+};
+
+static void
+pending_join_free(void *arg)
 {
-	if (rt->pg == NULL)
-		rt->pg = db_connect(rt->srv->settings.db, err);
-	return rt->pg;
+	struct pending_join *pj = arg;
+
+	if (pj->ch != NULL)
+		channel_free(pj->ch);
+	cJSON_Delete(pj->echo);
+	free(pj->topic);
+	free(pj->ref);
+	free(pj->join_ref);
+	free(pj);
 }
 
 /*
- * Whether b's filter names a column of its table and a value of that
- * column's type, asked of PostgreSQL (as the server's own role, reading no
- * row): 0, or -1 with why. A binding on every table is not checked.
+ * Answers a join: with error (why the filters were refused) or, the check
+ * passed, by putting its channel in place of one of the same topic.
+ */
+static void
+join_finish(struct realtime *rt, struct conn *c, struct pending_join *pj, const char *error)
+{
+	struct channel *ch = pj->ch, *old = channel_find(c, pj->topic);
+	char reason[320];
+	cJSON *r;
+
+	c->in_join_ref = pj->join_ref;
+	if (error != NULL) {
+		snprintf(reason, sizeof reason, "Invalid postgres_changes: %s", error);
+		reply_error(c, pj->topic, pj->ref, reason);
+	} else if (old == NULL && c->nchannels >= MAX_CHANNELS)
+		reply_error(c, pj->topic, pj->ref, "ChannelRateLimitReached: Too many channels");
+	else {
+		if (old != NULL)
+			channel_remove(c, old);
+		ch->next = c->channels;
+		c->channels = ch;
+		c->nchannels++;
+		pj->ch = NULL;
+		r = cJSON_CreateObject();
+		cJSON_AddItemToObject(r, "postgres_changes", pj->echo);
+		pj->echo = NULL;
+		reply(c, pj->topic, pj->ref, "ok", r);
+		if (ch->nb > 0)
+			system_message(c, ch, "postgres_changes", "ok", "Subscribed to PostgreSQL");
+		rt_bcast_joined(rt->bc, ch->member);
+	}
+	c->in_join_ref = NULL;
+	pending_join_free(pj);
+}
+
+/*
+ * Whether b's filter must be checked against its table: asked of PostgreSQL
+ * (as the server's own role, reading no row) whether it names a column and a
+ * value of that column's type. A binding on every table is not checked.
  */
 static int
-filter_check(struct realtime *rt, const struct binding *b, char *why, size_t whylen)
+needs_check(const struct binding *b)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char err[ERRLEN], *qs = NULL, *qt = NULL;
-	const char *params[1] = { b->f.param };
-	PGconn *pg;
-	int rc = -1;
+	return b->filtered && b->table != NULL && strcmp(b->schema, "*") != 0;
+}
 
-	if (!b->filtered || b->table == NULL || strcmp(b->schema, "*") == 0)
-		return 0;
-	if ((pg = rt_pg(rt, err)) == NULL || db_begin(pg, err) != 0) {
-		snprintf(why, whylen, "cannot check the filter: %.200s", err);
-		return -1;
+/*
+ * Answers the join now, or once a worker has checked its filters (the
+ * socket's later frames wait behind the check, so the answer keeps its place).
+ */
+static void
+join_check(struct realtime *rt, struct conn *c, struct pending_join *pj)
+{
+	const struct channel *ch = pj->ch;
+	struct rt_fetch *f;
+	int i;
+
+	for (i = 0; i < ch->nb && (ch->nudge || !needs_check(&ch->b[i])); i++)
+		;
+	if (i == ch->nb) {
+		join_finish(rt, c, pj, NULL);
+		return;
 	}
-	if ((qs = PQescapeIdentifier(pg, b->schema, strlen(b->schema))) != NULL &&
-	    (qt = PQescapeIdentifier(pg, b->table, strlen(b->table))) != NULL) {
-		strbuf_addf(&sb, "SELECT 1 FROM %s.%s t WHERE ", qs, qt);
-		rt_filter_sql(&b->f, 1, &sb);
-		strbuf_adds(&sb, " LIMIT 0");
-		rc = db_run(pg, sb.buf, 1, params, NULL, err);
-		if (rc != 0)
-			snprintf(why, whylen, "Error parsing `filter` params: %.200s", err);
+	if (rt->rows == NULL) {
+		join_finish(rt, c, pj, "cannot check the filter: the server has no row readers");
+		return;
 	}
-	db_rollback(pg);
-	PQfreemem(qs);
-	PQfreemem(qt);
-	strbuf_free(&sb);
-	return rc;
+	f = xcalloc(1, sizeof *f);
+	f->check = 1;
+	for (; i < ch->nb; i++) {
+		if (!needs_check(&ch->b[i]))
+			continue;
+		rt_filter_copy(&f->b[f->nb].f, &ch->b[i].f);
+		f->b[f->nb].schema = xstrdup(ch->b[i].schema);
+		f->b[f->nb].table = xstrdup(ch->b[i].table);
+		f->nb++;
+	}
+	f->join = pj;
+	f->join_free = pending_join_free;
+	conn_wait(rt, c, f);
 }
 
 static void
@@ -592,7 +675,8 @@ handle_join(struct realtime *rt, struct conn *c, const char *topic, const cJSON 
 {
 	const cJSON *config, *changes, *list, *e;
 	const char *token, *code, *message;
-	struct channel *ch, *old;
+	struct pending_join *pj;
+	struct channel *ch;
 	cJSON *claims = NULL, *echo;
 	char why[256], reason[320];
 	int n;
@@ -605,8 +689,7 @@ handle_join(struct realtime *rt, struct conn *c, const char *topic, const cJSON 
 		reply_error(c, topic, ref, "TopicNameRequired: You must provide a topic name");
 		return;
 	}
-	old = channel_find(c, topic);
-	if (old == NULL && c->nchannels >= MAX_CHANNELS) {
+	if (channel_find(c, topic) == NULL && c->nchannels >= MAX_CHANNELS) {
 		reply_error(c, topic, ref, "ChannelRateLimitReached: Too many channels");
 		return;
 	}
@@ -652,8 +735,7 @@ handle_join(struct realtime *rt, struct conn *c, const char *topic, const cJSON 
 		ch->b = xcalloc((size_t)n, sizeof *ch->b);
 	cJSON_ArrayForEach(e, list) {
 		cJSON *item;
-		if (binding_parse(e, &ch->b[ch->nb], why, sizeof why) != 0 ||
-		    (!ch->nudge && filter_check(rt, &ch->b[ch->nb], why, sizeof why) != 0)) {
+		if (binding_parse(e, &ch->b[ch->nb], why, sizeof why) != 0) {
 			ch->nb++;	/* freed with the channel */
 			cJSON_Delete(echo);
 			channel_free(ch);
@@ -675,19 +757,13 @@ handle_join(struct realtime *rt, struct conn *c, const char *topic, const cJSON 
 		reply_error(c, topic, ref, reason);
 		return;
 	}
-	if (old != NULL)
-		channel_remove(c, old);
-	ch->next = c->channels;
-	c->channels = ch;
-	c->nchannels++;
-	{
-		cJSON *r = cJSON_CreateObject();
-		cJSON_AddItemToObject(r, "postgres_changes", echo);
-		reply(c, topic, ref, "ok", r);
-	}
-	if (ch->nb > 0)
-		system_message(c, ch, "postgres_changes", "ok", "Subscribed to PostgreSQL");
-	rt_bcast_joined(rt->bc, ch->member);
+	pj = xcalloc(1, sizeof *pj);
+	pj->ch = ch;
+	pj->echo = echo;
+	pj->topic = xstrdup(topic);
+	pj->ref = ref != NULL ? xstrdup(ref) : NULL;
+	pj->join_ref = join_ref != NULL ? xstrdup(join_ref) : NULL;
+	join_check(rt, c, pj);
 }
 
 static void
@@ -1073,15 +1149,8 @@ fan_out_rows(struct realtime *rt, struct conn *c, struct channel *ch, const stru
 	f->v2 = c->v2;
 	f->join_ref = xstrdup(ch->join_ref);
 	f->topic_json = xstrdup(ch->topic_json);
-	f->owner = c;
 	f->channel = ch->serial;
-	if (c->wait_tail != NULL)
-		c->wait_tail->next_wait = f;
-	else
-		c->wait_head = f;
-	c->wait_tail = f;
-	c->nwaiting++;
-	rt_rows_submit(rt->rows, f);
+	conn_wait(rt, c, f);
 }
 
 static void
@@ -1140,7 +1209,8 @@ flush_waiting(struct conn *c)
 		if ((c->wait_head = f->next_wait) == NULL)
 			c->wait_tail = NULL;
 		c->nwaiting--;
-		if (!c->closing && f->out != NULL && channel_by_serial(c, f->channel) != NULL) {
+		if (!c->closing && f->out != NULL &&
+		    (f->check || channel_by_serial(c, f->channel) != NULL)) {
 			if (c->out_bytes + f->out_bytes > MAX_QUEUED)
 				conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "client too slow");
 			else {
@@ -1173,6 +1243,18 @@ take_fetched(struct realtime *rt)
 		if (f->owner == NULL) {
 			rt_fetch_free(f);
 			continue;
+		}
+		if (f->check) {
+			struct conn *c = f->owner;
+			struct pending_join *pj = f->join;
+
+			f->join = NULL;
+			c->capture = f;
+			if (!c->closing)
+				join_finish(rt, c, pj, f->error);
+			else
+				pending_join_free(pj);
+			c->capture = NULL;
 		}
 		f->done = 1;
 		flush_waiting(f->owner);
@@ -1473,13 +1555,20 @@ conn_free(struct realtime *rt, struct conn *c)
 		c->channels = ch->next;
 		channel_free(ch);
 	}
-	/* A read still running comes back to take_fetched, which frees it. */
+	/*
+	 * A read still running comes back to take_fetched, which frees it; a
+	 * join waiting for its check goes now, its broadcast membership with it.
+	 */
 	while ((f = c->wait_head) != NULL) {
 		c->wait_head = f->next_wait;
 		if (f->done)
 			rt_fetch_free(f);
-		else
+		else {
 			f->owner = NULL;
+			if (f->join != NULL)
+				f->join_free(f->join);
+			f->join = NULL;
+		}
 	}
 	queue_drop(c);
 	strbuf_free(&c->rx);
@@ -1758,7 +1847,6 @@ realtime_free(struct realtime *rt)
 		free(nt->payload);
 		free(nt);
 	}
-	PQfinish(rt->pg);
 	pthread_mutex_destroy(&rt->lock);
 	free(rt);
 }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# A slow row read for one realtime channel stalls no other socket: the rows
+# A slow row read for one realtime channel stalls no other socket, nor does a
+# join whose filter check waits for a locked table: the rows
 # a supabase-js channel receives are read by worker threads, not by the
 # thread that serves every websocket. One user's read is held on a lock (a
 # restrictive row-level security policy that waits for an advisory lock this
@@ -34,17 +35,21 @@ create policy test_gate on public.projects as restrictive for select to authenti
 	using (name not like 'slow%' or public.test_gate());
 SQL
 
-# locks GRANTED: how many sessions hold (true) or wait for (false) lock 4242.
+# locks WHICH GRANTED: how many sessions hold (true) or wait for (false) a
+# lock: WHICH is "advisory" (lock 4242) or "sessions" (the table).
 locks() {
-	psql -X -At "$S_DB" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
-		AND objid = 4242 AND granted = $1"
+	case $1 in
+	advisory) lk_which="locktype = 'advisory' AND objid = 4242" ;;
+	*) lk_which="relation = 'public.$1'::regclass AND pid <> pg_backend_pid()" ;;
+	esac
+	psql -X -At "$S_DB" -c "SELECT count(*) FROM pg_locks WHERE $lk_which AND granted = $2"
 }
-# wait_locks GRANTED N: until locks GRANTED is N.
+# wait_locks WHICH GRANTED N: until locks WHICH GRANTED is N.
 wait_locks() {
 	i=0
-	until [ "$(locks "$1")" = "$2" ]; do
+	until [ "$(locks "$1" "$2")" = "$3" ]; do
 		i=$((i + 1))
-		[ $i -lt 1200 ] || t_fail "lock 4242 (granted $1): not $2 after 60 s"
+		[ $i -lt 1200 ] || t_fail "lock on $1 (granted $2): not $3 after 60 s"
 		sleep 0.05
 	done
 }
@@ -67,12 +72,12 @@ exec 4>"$T_TMP/holder"
 # On failure the lock must go first: a server stuck on it would not stop.
 trap 'rc=$?; exec 4>&-; kill "$holder" 2>/dev/null; (exit $rc); s_cleanup' EXIT
 echo "SELECT pg_advisory_lock(4242);" >&4
-wait_locks true 1
+wait_locks advisory true 1
 
 ps=$(uuid)
 insert "$A_ID" "$ps" "slow one"
 # The slow socket's read now waits for the lock.
-wait_locks false 1
+wait_locks advisory false 1
 t_wait_count "$T_TMP/fast.out" '"topic":"phoenix","event":"phx_reply"' $(($(heartbeats fast) + 2)) \
 	"heartbeat replies on the other socket while the read waits"
 pf=$(uuid)
@@ -82,7 +87,7 @@ t_assert_eq 0 "$ws_rc" "the fast socket got its change while the other read wait
 t_assert_eq "$pf fast one" "$(frames fast 'ch[0]["payload"]["data"]["record"]["id"] + " " + ch[0]["payload"]["data"]["record"]["name"]')" \
 	"the fast socket's change"
 # Still held: the read still waits and the slow socket has had no change.
-t_assert_eq "1 1" "$(locks true) $(locks false)" "the lock, held and waited for"
+t_assert_eq "1 1" "$(locks advisory true) $(locks advisory false)" "the lock, held and waited for"
 t_assert_eq 0 "$(frames slow 'len(ch)')" "changes on the slow socket while its read waits"
 
 echo "SELECT pg_advisory_unlock(4242);" >&4
@@ -93,4 +98,29 @@ t_assert_eq 0 "$ws_rc" "the slow socket got its change once the lock was let go 
 t_assert_eq "$ps slow one $A_ID" \
 	"$(frames slow 'ch[0]["payload"]["data"]["record"]["id"] + " " + ch[0]["payload"]["data"]["record"]["name"] + " " + ch[0]["payload"]["data"]["record"]["user_id"]')" \
 	"the slow socket's change"
-echo "PASS: a row read held on a lock stalls neither another socket's heartbeats nor its changes"
+
+# A join's filter is checked against its table by a worker too: with the
+# table locked (as a migration's ALTER TABLE would), the join waits for its
+# answer and every other socket is served meanwhile.
+ws other --token "$B" --heartbeat 0.2 --timeout 120
+t_wait_file "$T_TMP/other.out" "$joined" "the other socket"
+mkfifo "$T_TMP/locker"
+psql -X -q "$S_DB" <"$T_TMP/locker" >"$T_TMP/locker.out" 2>&1 &
+holder=$!
+exec 4>"$T_TMP/locker"
+printf 'BEGIN;\nLOCK TABLE public.sessions IN ACCESS EXCLUSIVE MODE;\n' >&4
+wait_locks sessions true 1
+ws joiner --token "$A" --table sessions --filter "version=gt.1" --heartbeat 0.2 --timeout 120
+# The check waits for the table.
+wait_locks sessions false 1
+t_wait_count "$T_TMP/other.out" '"topic":"phoenix","event":"phx_reply"' $(($(heartbeats other) + 2)) \
+	"heartbeat replies on the other socket while a join's check waits"
+t_assert_eq "1 1" "$(locks sessions true) $(locks sessions false)" "the table, locked and waited for"
+t_assert_eq None "$(frames joiner 'j')" "the join's reply while its check waits"
+echo "COMMIT;" >&4
+exec 4>&-
+wait "$holder"
+t_wait_file "$T_TMP/joiner.out" "$joined" "the join once the table was free"
+t_assert_eq "version=gt.1" "$(frames joiner 'j["payload"]["response"]["postgres_changes"][0]["filter"]')" \
+	"the join's reply"
+echo "PASS: a row read or a join's filter check held on a lock stalls neither another socket's heartbeats nor its changes"
