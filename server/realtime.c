@@ -22,9 +22,10 @@
  * channel gets an INSERT or UPDATE as the whole row, read as the channel's
  * user (role and request.jwt.claims set) so row-level security decides, with
  * the bindings' filters evaluated in the same statement, one statement per
- * chunk and channel (realtime-rows.c), run by worker threads: the service
- * thread never waits for a row, and a socket's later frames wait behind its
- * reads so that they keep their order. A DELETE (the row is gone) reaches
+ * chunk and channel (realtime-rows.c), run by worker threads, which also
+ * check a join's filters against their tables: the service thread never
+ * waits for PostgreSQL, and a socket's later frames wait behind its reads so
+ * that they keep their order. A DELETE (the row is gone) reaches
  * only the owner the trigger names, one event per row with the primary key.
  * A channel that joins with config.nudge (agentlogs' own client, which pulls
  * after each event) gets one event per chunk with id, user_id and version
