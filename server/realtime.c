@@ -63,6 +63,7 @@
 
 #include "db.h"
 #include "jwt.h"
+#include "realtime-authz.h"
 #include "realtime.h"
 #include "realtime-broadcast.h"
 #include "realtime-filter.h"
@@ -1066,19 +1067,6 @@ fan_out_deletes(struct conn *c, struct channel *ch, const struct change *chg)
 	}
 }
 
-/* The role a channel's token names, for row-level security. */
-static const char *
-channel_role(const struct channel *ch)
-{
-	cJSON *claims = ch->claims != NULL ? cJSON_Parse(ch->claims) : NULL;
-	const char *r = string_of(claims, "role");
-	const char *role = r != NULL && strcmp(r, "service_role") == 0 ? "service_role" :
-	    r != NULL && strcmp(r, "authenticated") == 0 ? "authenticated" : "anon";
-
-	cJSON_Delete(claims);
-	return role;
-}
-
 /* The ids as a PostgreSQL array literal, each element quoted. */
 static char *
 ids_literal(const struct change *chg)
@@ -1136,7 +1124,7 @@ fan_out_rows(struct realtime *rt, struct conn *c, struct channel *ch, const stru
 	f->user_id = xstrdup(chg->user_id);
 	f->commit_timestamp = chg->commit_timestamp != NULL ? xstrdup(chg->commit_timestamp) : NULL;
 	f->ids = ids_literal(chg);
-	f->role = xstrdup(channel_role(ch));
+	f->role = xstrdup(rt_authz_role(ch->claims));	/* for row-level security */
 	f->claims = ch->claims != NULL ? xstrdup(ch->claims) : NULL;
 	for (; i < ch->nb; i++) {
 		if (!binding_may_take(&ch->b[i], chg))
