@@ -6,6 +6,7 @@
 
 #include "util/strbuf.h"
 #include "util/text.h"
+#include "util/width-table.h"
 
 #define ELLIPSIS "\xe2\x80\xa6"	/* U+2026, one column */
 #define TABSTOP 8
@@ -56,6 +57,9 @@ utf8_next(const char *s, int32_t *cp)
 	return n;
 }
 
+/* next_shown's "nothing to show here". */
+#define SHOWN_NOT (-2)
+
 static int
 is_control(int32_t cp)
 {
@@ -70,32 +74,81 @@ is_space(int32_t cp)
 }
 
 /*
- * Our own width table rather than wcwidth(3): wcwidth depends on the locale
- * (in the C locale it gives -1 for all non-ASCII), and the tests need the same
- * layout everywhere. Only the ranges that matter in practice: combining marks,
- * zero-width characters, East Asian wide characters and emoji.
+ * Our own width table (util/width-table.c, from the Unicode 15 database)
+ * rather than wcwidth(3): wcwidth depends on the locale (in the C locale it
+ * gives -1 for all non-ASCII), and the tests need the same layout
+ * everywhere. It agrees with the C library's wcwidth, which curses draws
+ * with, on every character both know (tests/unit/test-text).
  */
+static int
+in_ranges(int32_t cp, const struct width_range *r, size_t n)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cp < r[mid].first)
+			hi = mid;
+		else if (cp > r[mid].last)
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
 static int
 cp_width(int32_t cp)
 {
+	if (cp == SHOWN_NOT)
+		return 0;
 	if (cp < 0)
 		return 1;	/* printed as '?' */
 	if (is_control(cp))
 		return 0;
-	if ((cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x200b && cp <= 0x200f) ||
-	    (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0xfeff ||
-	    (cp >= 0x1ab0 && cp <= 0x1aff) || (cp >= 0x20d0 && cp <= 0x20ff))
+	if (cp < 0x300)
+		return 1;
+	if (in_ranges(cp, width_zero, width_zero_count))
 		return 0;
-	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
-	    (cp >= 0x3041 && cp <= 0x33ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
-	    (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) ||
-	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-	    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
-	    (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x1fa70 && cp <= 0x1faff) ||
-	    (cp >= 0x20000 && cp <= 0x3fffd))
-		return 2;
-	return 1;
+	return in_ranges(cp, width_wide, width_wide_count) ? 2 : 1;
+}
+
+/*
+ * The next character as the browser shows it (*cp SHOWN_NOT: nothing). What
+ * terminals join into one glyph, curses (counting with wcwidth, a character
+ * at a time) cannot place, and the rest of the line would land a column or
+ * two off: so a zero-width joiner between emoji and the emoji it joins are
+ * left out (a ZWJ sequence such as woman-technologist shows as its first
+ * emoji), and
+ * so are emoji variation selectors (U+FE0F: the character shows in its text
+ * form, one column) and skin-tone modifiers.
+ */
+/* Emoji and the symbols ZWJ sequences join (Unicode's Extended_Pictographic blocks). */
+static int
+is_pictograph(int32_t cp)
+{
+	return (cp >= 0x2600 && cp <= 0x27bf) || (cp >= 0x2b00 && cp <= 0x2bff) ||
+	    (cp >= 0x1f000 && cp <= 0x1faff);
+}
+
+static size_t
+next_shown(const char *s, int32_t *cp)
+{
+	size_t n = utf8_next(s, cp);
+	int32_t joined;
+
+	if (*cp == 0x200d && s[n] != '\0') {
+		/* Between emoji only: in Indic scripts a joiner shapes letters, all shown. */
+		size_t m = utf8_next(s + n, &joined);
+
+		if (is_pictograph(joined)) {
+			n += m;
+			*cp = SHOWN_NOT;
+		}
+	} else if (*cp == 0xfe0f || (*cp >= 0x1f3fb && *cp <= 0x1f3ff))
+		*cp = SHOWN_NOT;
+	return n;
 }
 
 /* Appends one decoded character; invalid bytes become '?' so output stays UTF-8. */
@@ -115,7 +168,7 @@ text_width(const char *s)
 	int32_t cp;
 
 	while (*s != '\0') {
-		s += utf8_next(s, &cp);
+		s += next_shown(s, &cp);
 		w += cp_width(cp);
 	}
 	return w;
@@ -129,7 +182,11 @@ text_oneline(struct strbuf *sb, const char *s, int cols)
 	int32_t cp;
 
 	while (*s != '\0') {
-		n = utf8_next(s, &cp);
+		n = next_shown(s, &cp);
+		if (cp == SHOWN_NOT) {
+			s += n;
+			continue;
+		}
 		if (is_space(cp)) {
 			space = sb->len > start;
 			s += n;
@@ -186,7 +243,13 @@ clean_line(struct strbuf *out, const char *s, size_t len)
 	strbuf_reset(out);
 	strbuf_add(out, "", 0);
 	while (s < end && *s != '\0') {
-		n = utf8_next(s, &cp);
+		n = next_shown(s, &cp);
+		if (s + n > end)
+			n = (size_t)(end - s);	/* a joiner at the line's end joins nothing */
+		if (cp == SHOWN_NOT) {
+			s += n;
+			continue;
+		}
 		if (cp == '\t') {
 			do
 				strbuf_addc(out, ' ');

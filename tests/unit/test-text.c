@@ -6,7 +6,9 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <locale.h>
 #include <string.h>
+#include <wchar.h>
 #include <cmocka.h>
 
 #include "util/strbuf.h"
@@ -45,6 +47,88 @@ widths(void **state)
 	assert_int_equal(text_width("a\xff\xc3"), 3);
 	/* An overlong encoding of '/' is not a character. */
 	assert_int_equal(text_width("\xc0\xaf"), 2);
+}
+
+/* UTF-8 of one code point (as utf8_next reads it), NUL-terminated. */
+static void
+encode(int32_t cp, char out[5])
+{
+	memset(out, 0, 5);
+	if (cp < 0x80)
+		out[0] = (char)cp;
+	else if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+	} else {
+		out[0] = (char)(0xf0 | (cp >> 18));
+		out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[3] = (char)(0x80 | (cp & 0x3f));
+	}
+}
+
+/*
+ * The width table against the C library's wcwidth(3), which curses draws
+ * with: every character the C library knows (wcwidth not -1) takes as many
+ * columns in ours, but the skin-tone modifiers, which the browser leaves out
+ * (a terminal joins them into the emoji before).
+ */
+static void
+widths_as_wcwidth(void **state)
+{
+	char u[5];
+	int32_t cp;
+	long known = 0, differ = 0;
+	int w;
+
+	(void)state;
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		fail_msg("no C.UTF-8 locale");
+	for (cp = 0x20; cp <= 0x10ffff; cp++) {
+		if ((cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x7f && cp < 0xa0) ||
+		    (cp >= 0x1f3fb && cp <= 0x1f3ff) || (w = wcwidth((wchar_t)cp)) < 0)
+			continue;
+		encode(cp, u);
+		known++;
+		if ((int)text_width(u) != w) {
+			if (differ++ < 5)
+				print_error("U+%04X: %d columns here, wcwidth %d\n", (unsigned)cp,
+				    (int)text_width(u), w);
+		}
+	}
+	assert_true(known > 250000);	/* the assigned characters of Unicode 14 */
+	assert_int_equal(differ, 0);
+}
+
+/* What terminals join into one glyph, as the browser shows it. */
+static void
+clusters(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	/* woman technologist (woman, ZWJ, laptop): the first emoji alone. */
+	assert_int_equal(text_width("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb"), 2);
+	assert_string_equal(oneline(&sb, "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb!", 0),
+	    "\xf0\x9f\x91\xa9!");
+	/* A flag (two regional indicators, P and T): two columns, as terminals draw it. */
+	assert_int_equal(text_width("\xf0\x9f\x87\xb5\xf0\x9f\x87\xb9"), 2);
+	/* Sun behind rain cloud with VS16: its text form, one column. */
+	assert_int_equal(text_width("\xf0\x9f\x8c\xa6\xef\xb8\x8f"), 1);
+	assert_string_equal(oneline(&sb, "\xf0\x9f\x8c\xa6\xef\xb8\x8f", 0), "\xf0\x9f\x8c\xa6");
+	/* Thumbs up, medium skin tone: the thumb. */
+	assert_int_equal(text_width("\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd"), 2);
+	/* A joiner between Devanagari letters shapes them: both letters stay. */
+	assert_string_equal(oneline(&sb, "\xe0\xa4\x95\xe2\x80\x8d\xe0\xa4\xb7", 0),
+	    "\xe0\xa4\x95\xe2\x80\x8d\xe0\xa4\xb7");
+	/* Wrapped text measures the same way: 2 + 1 + 5 columns fill a line of 8. */
+	assert_string_equal(wrap(&sb, "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb abcde", "", 8),
+	    "\xf0\x9f\x91\xa9 abcde\n");
+	strbuf_free(&sb);
 }
 
 static void
@@ -154,6 +238,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(widths),
+		cmocka_unit_test(widths_as_wcwidth),
+		cmocka_unit_test(clusters),
 		cmocka_unit_test(oneline_flattens),
 		cmocka_unit_test(oneline_cuts),
 		cmocka_unit_test(pads),
