@@ -24,6 +24,7 @@
 #include "store/commits.h"
 #include "ui/listwin.h"
 #include "ui/tui.h"
+#include "ui/turn-images.h"
 #include "ui/view.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -374,6 +375,7 @@ render(struct turns_view *tv, struct tturn *tt, int cols)
 		textbuf_wrap(tb, ROLE_DEFAULT, text.buf, ROLE_DEFAULT, "  ", cols, -1);
 		strbuf_free(&text);
 	}
+	turn_images_render(tv->t, tb, tt->id, cols);
 	calls = tt->tool_calls != NULL ? cJSON_Parse(tt->tool_calls) : NULL;
 	i = 0;
 	cJSON_ArrayForEach(call, calls)
@@ -812,6 +814,13 @@ turns_request(struct view *v, struct tui *t, enum action a)
 		stale_all(tv);
 		tui_message(t, 0, tv->unfold_all ? "Every tool call unfolded." :
 		    "Tool calls folded.");
+		break;
+	case ACT_OPEN_IMAGE:
+		if (!listwin_empty(&tv->lw)) {
+			turn_images_open(t, cursor_turn(tv)->id,
+			    lines_of(tv, cursor_turn(tv))->lines[tv->lw.cur_line].tag);
+			cursor_turn(tv)->cols = -1;	/* fetched: its size shows */
+		}
 		break;
 	case ACT_TOGGLE_THINKING:
 		tv->show_thinking = !tv->show_thinking;

@@ -93,6 +93,22 @@ const struct option_def options_table[] = {
 	  .default_value = "30",
 	  .help = "A transcript untouched this long has its last commit closed as session_end."
 	},
+	{ .name = "visuals.cache-mb",
+	  .type = OPTION_NUMBER,
+	  .minimum = 1,
+	  .maximum = 1048576,
+	  .default_value = "200",
+	  .help = "Screenshots fetched from the cloud are kept up to this many MB; the least "
+	      "recently viewed go first."
+	},
+	{ .name = "visuals.cache-days",
+	  .type = OPTION_NUMBER,
+	  .minimum = 1,
+	  .maximum = 36500,
+	  .default_value = "30",
+	  .help = "A screenshot fetched from the cloud and not viewed for this many days is "
+	      "removed (it is fetched again when next viewed)."
+	},
 	{ .name = NULL }
 };
 

@@ -16,7 +16,8 @@
  * timeout).
  */
 static int
-each_visual(struct store *st, const char *sql, visual_cb cb, void *arg, char *err)
+each_visual(struct store *st, const char *sql, const char *param, visual_cb cb, void *arg,
+    char *err)
 {
 	sqlite3_stmt *s = store_cached(st, sql, err);
 	char **col = NULL;
@@ -25,6 +26,8 @@ each_visual(struct store *st, const char *sql, visual_cb cb, void *arg, char *er
 
 	if (s == NULL)
 		return -1;
+	if (param != NULL)
+		store_bind_text(s, 1, param);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n + 3 > cap) {
 			cap = cap == 0 ? 48 : cap * 2;
@@ -54,7 +57,7 @@ visuals_to_upload(struct store *st, visual_cb cb, void *arg, char *err)
 {
 	return each_visual(st, "SELECT id, sha256, path FROM visuals"
 	    " WHERE sync_status = 'pending' AND cloud_path IS NULL AND path IS NOT NULL"
-	    " AND deleted_at IS NULL", cb, arg, err);
+	    " AND deleted_at IS NULL", NULL, cb, arg, err);
 }
 
 /* Runs a write on one visual: ?1 its id, ?2 value, ?3 the time now. */
@@ -88,7 +91,8 @@ visuals_in_cloud(struct store *st, visual_cb cb, void *arg, char *err)
 	return each_visual(st, "SELECT id, sha256, cloud_path FROM visuals v"
 	    " WHERE cloud_path IS NOT NULL AND deleted_at IS NULL AND NOT EXISTS"
 	    " (SELECT 1 FROM visuals_missing m WHERE m.visual_id = v.id"
-	    " AND m.cloud_version = v.cloud_version)", cb, arg, err);
+	    " AND m.cloud_version = v.cloud_version)", NULL,
+	    cb, arg, err);
 }
 
 int
@@ -98,4 +102,13 @@ visuals_note_missing(struct store *st, const char *id, char *err)
 	return write_visual(st, "INSERT OR REPLACE INTO visuals_missing"
 	    " (visual_id, cloud_version, noted_at) SELECT id, cloud_version, ?3 FROM visuals"
 	    " WHERE id = ?1 AND ?2 IS NULL", id, NULL, "noting a missing screenshot", err);
+}
+
+int
+visuals_of_turn(struct store *st, const char *turn_id, visual_cb cb, void *arg, char *err)
+{
+	/* A turn holds a few screenshots at most: no index on turn_id is worth its upkeep. */
+	return each_visual(st, "SELECT id, sha256, coalesce(cloud_path, path) FROM visuals"
+	    " WHERE turn_id = ?1 AND deleted_at IS NULL ORDER BY captured_at, id", turn_id, cb,
+	    arg, err);
 }

@@ -29,4 +29,11 @@ int visuals_in_cloud(struct store *st, visual_cb cb, void *arg, char *err);
 /* Storage had no bytes for visual id: not asked for again until its cloud version moves. */
 int visuals_note_missing(struct store *st, const char *id, char *err);
 
+/*
+ * The live visuals of one turn, in the order they were pasted: cb gets their
+ * id, sha256 and a path whose extension names the type (the cloud's, else
+ * the local one).
+ */
+int visuals_of_turn(struct store *st, const char *turn_id, visual_cb cb, void *arg, char *err);
+
 #endif

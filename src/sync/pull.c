@@ -30,7 +30,6 @@
 #include "sync/pull.h"
 #include "sync/pull-page.h"
 #include "sync/inflight.h"
-#include "sync/visuals.h"
 #include "util/fault.h"
 #include "util/log.h"
 #include "util/progress.h"
@@ -319,9 +318,5 @@ sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err)
 	free(resync);
 	free(done);
 	free(wm);
-	if (rc == 0) {
-		long downloaded;
-		rc = visuals_download(sc, &downloaded, err);
-	}
 	return rc;
 }

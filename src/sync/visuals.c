@@ -186,26 +186,23 @@ storage_missing(const struct cloud_response *r)
 
 /*
  * The local file name comes from the sha256 and the extension, never from the
- * path another machine wrote: a hostile row cannot write outside visual-cache.
+ * path another machine wrote: a hostile row cannot write outside dir.
  */
-static int
-download_one(struct sync_ctx *sc, const char *sha, const char *cloud_path, char *err)
+int
+visuals_download_one(struct sync_ctx *sc, const char *sha, const char *cloud_path,
+    const char *dir, char **file, char *err)
 {
 	struct cloud_response r = { 0 };
 	const char *ext = strrchr(cloud_path, '.');
-	char *url, *rel, *file, digest[65];
+	char *url, *rel, digest[65];
 	int rc;
 
-	if (ext == NULL || type_of(ext + 1) == NULL || strchr(ext, '/') != NULL)
-		return 0;
-	rel = xprintf("visual-cache/%s.%s", sha, ext + 1);
-	file = paths_in_home(sc->home, rel);
+	*file = NULL;
+	if (!is_sha256(sha) || ext == NULL || type_of(ext + 1) == NULL || strchr(ext, '/') != NULL)
+		return seterr(err, "%s: not a screenshot agentlogs stores", cloud_path);
+	rel = xprintf("%s/%s.%s", dir, sha, ext + 1);
+	*file = paths_in_home(sc->home, rel);
 	free(rel);
-	if (access(file, R_OK) == 0) {
-		free(file);
-		return 0;
-	}
-	/* From here, 1 means downloaded, 2 missing from storage. */
 	url = xprintf("/storage/v1/object/authenticated/visuals/%s", cloud_path);
 	rc = cloud_call(sc->cloud, "GET", url, NULL, 0, NULL, &r, err);
 	free(url);
@@ -214,48 +211,19 @@ download_one(struct sync_ctx *sc, const char *sha, const char *cloud_path, char 
 		if (strcmp(digest, sha) != 0)
 			rc = seterr(err, "a screenshot from the cloud does not match its sha256");
 		else {
-			char *dir = paths_in_home(sc->home, "visual-cache");
-			paths_ensure_home(dir, err);
-			free(dir);
-			rc = paths_write_atomic(file, r.body.buf != NULL ? r.body.buf : "", r.body.len,
-			    0644, err) == 0 ? 1 : -1;
+			char *path = paths_in_home(sc->home, dir);
+			rc = paths_ensure_home(path, err) == 0 ? paths_write_atomic(*file,
+			    r.body.buf != NULL ? r.body.buf : "", r.body.len, 0600, err) : -1;
+			free(path);
 		}
-	} else if (rc == 0 && storage_missing(&r)) {
-		log_warn("screenshot %s is missing from cloud storage; skipped", sha);
-		rc = 2;
-	} else if (rc == 0)
+	} else if (rc == 0 && storage_missing(&r))
+		rc = seterr(err, "screenshot %.12s is missing from cloud storage", sha);
+	else if (rc == 0)
 		rc = cloud_refused(&r, "cannot download a screenshot", err);
-	/* Missing: the bytes are gone (or another client sent the row before them);
-	 * either way the rest of the pull goes on, and the caller notes it. */
 	cloud_response_free(&r);
-	free(file);
-	return rc;
-}
-
-/* Fetches one screenshot unless it is here already (a visual_cb); notes one missing. */
-static int
-download_visual(const char *id, const char *sha, const char *cloud_path, void *arg)
-{
-	struct transfer *d = arg;
-	int rc;
-
-	if (sha == NULL || !is_sha256(sha))
-		return 0;
-	rc = download_one(d->sc, sha, cloud_path, d->err);
-	if (rc == 1)
-		d->n++;
-	else if (rc == 2)
-		return visuals_note_missing(d->sc->st, id, d->err);
-	return rc > 0 ? 0 : rc;
-}
-
-/* Screenshots noted missing are not asked for again until their row changes in the cloud. */
-int
-visuals_download(struct sync_ctx *sc, long *downloaded, char *err)
-{
-	struct transfer d = { sc, 0, err };
-	int rc = visuals_in_cloud(sc->st, download_visual, &d, err);
-
-	*downloaded = d.n;
+	if (rc != 0) {
+		free(*file);
+		*file = NULL;
+	}
 	return rc;
 }

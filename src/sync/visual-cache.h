@@ -1,0 +1,42 @@
+/*
+ * Screenshots pulled from the cloud are fetched when someone looks at one,
+ * not by the pull: into AGENTLOGS_HOME/visual-cache/fetched, a cache bounded
+ * by visuals.cache-mb and visuals.cache-days (the least recently viewed go
+ * first). Screenshots imported on this machine live in visual-cache itself
+ * and are never evicted: they are the only copy until pushed.
+ */
+#ifndef AL_SYNC_VISUAL_CACHE_H
+#define AL_SYNC_VISUAL_CACHE_H
+
+#include <time.h>
+
+struct config;
+
+/* Where fetched screenshots go, relative to the home. */
+#define VISUAL_CACHE_FETCHED "visual-cache/fetched"
+
+/*
+ * The local file of the screenshot sha256 whose stored path or cloud path is
+ * typed (its extension names the type): imported here, or fetched before.
+ * NULL when neither is here. Newly allocated.
+ */
+char *visual_cache_find(const char *home, const char *sha256, const char *typed);
+
+/*
+ * The local file of a screenshot, fetched from the cloud first when it is not
+ * here (see visual_cache_find), then the cache trimmed to cfg's bounds; a
+ * fetched file is marked as viewed now (AGENTLOGS_NOW in tests).
+ * Returns 0 with *file set (the caller frees it), or -1 with err filled.
+ */
+int visual_cache_get(const char *home, const struct config *cfg, const char *sha256,
+    const char *typed, char **file, char *err);
+
+/*
+ * Trims the fetched screenshots: those not viewed for max_days go, then the
+ * least recently viewed until they take at most max_bytes; keep (a path, or
+ * NULL) stays whatever its age or size. Returns how many files went.
+ */
+long visual_cache_trim(const char *home, long long max_bytes, long max_days, time_t now,
+    const char *keep);
+
+#endif
