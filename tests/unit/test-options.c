@@ -106,6 +106,8 @@ test_table_lookup(void **state)
 		{ "ui.preview-size", OPTION_NUMBER, "50" },
 		{ "ui.mouse", OPTION_BOOLEAN, "true" },
 		{ "import.idle-minutes", OPTION_NUMBER, "30" },
+		{ "visuals.cache-mb", OPTION_NUMBER, "200" },
+		{ "visuals.cache-days", OPTION_NUMBER, "30" },
 	};
 	const struct option_def *od;
 	size_t i;
@@ -126,6 +128,8 @@ test_table_lookup(void **state)
 	assert_string_equal(options_type_name(OPTION_URL), "url");
 	assert_int_equal(options_find("import.idle-minutes")->minimum, 1);
 	assert_int_equal(options_find("import.idle-minutes")->maximum, 10080);
+	assert_int_equal(options_find("visuals.cache-mb")->minimum, 1);
+	assert_int_equal(options_find("visuals.cache-days")->minimum, 1);
 }
 
 /* The table is consistent with itself: unique names, defaults that pass validation. */
