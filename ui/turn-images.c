@@ -13,10 +13,14 @@
 #include "store/visual-rows.h"
 #include "sync/visual-cache.h"
 #include "ui/draw.h"
+#include "ui/image-cells.h"
 #include "ui/turn-images.h"
 #include "ui/tui.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
+
+/* A screenshot drawn in the conversation takes at most this many lines. */
+#define IMAGE_ROWS 12
 
 /* The screenshots of one turn, as visuals_of_turn gives them. */
 struct shots {
@@ -76,7 +80,8 @@ dimensions(const char *file, unsigned long *w, unsigned long *h)
 	return 0;
 }
 
-static void
+/* Describes image k on l; returns its local file, NULL when it is not here. */
+static char *
 describe(struct rline *l, const char *home, const char *sha, const char *typed, size_t k)
 {
 	const char *ext = strrchr(typed, '.');
@@ -92,7 +97,7 @@ describe(struct rline *l, const char *home, const char *sha, const char *typed, 
 	rline_addf(l, ROLE_LABEL, "\xe2\x96\xa3 image %zu", k + 1);	/* ▣ */
 	if (file == NULL) {
 		rline_addf(l, ROLE_THINKING, " (%s, in the cloud; i fetches and opens it)", type);
-		return;
+		return NULL;
 	}
 	rline_addf(l, ROLE_THINKING, " (%s", type);
 	if (dimensions(file, &w, &h))
@@ -100,7 +105,7 @@ describe(struct rline *l, const char *home, const char *sha, const char *typed, 
 	if (stat(file, &st) == 0)
 		rline_addf(l, ROLE_THINKING, ", %lld KB", ((long long)st.st_size + 1023) / 1024);
 	rline_addf(l, ROLE_THINKING, "; i opens it)");
-	free(file);
+	return file;
 }
 
 void
@@ -110,16 +115,22 @@ turn_images_render(struct tui *t, struct textbuf *tb, const char *turn_id, int c
 	char err[ERRLEN] = "";
 	size_t k;
 
-	(void)cols;
 	if (turn_id == NULL)
 		return;
 	if (visuals_of_turn(t->st, turn_id, take_shot, &s, err) != 0)
 		log_warn("%s", err);
 	for (k = 0; k < s.n; k++) {
 		struct rline *l = textbuf_line(tb);
+		char *file = describe(l, t->home, s.sha[k], s.typed[k], k);
+		size_t first = tb->n, i;
 
-		describe(l, t->home, s.sha[k], s.typed[k], k);
 		l->tag = TURN_IMAGE_TAG((int)k);
+		if (file != NULL && image_cells(tb, file, "    ", cols, IMAGE_ROWS) > 0) {
+			/* i on the picture opens it too. */
+			for (i = first; i < tb->n; i++)
+				tb->lines[i].tag = TURN_IMAGE_TAG((int)k);
+		}
+		free(file);
 	}
 	shots_free(&s);
 }
