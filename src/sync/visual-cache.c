@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -69,11 +71,84 @@ visual_cache_find(const char *home, const char *sha256, const char *typed)
 	return find(home, sha256, typed, &fetched);
 }
 
+/*
+ * A fetch asked for by the browser holds its screen: past its time, a
+ * watchdog raises the cloud client's abort flag and the fetch gives up.
+ */
+struct watchdog {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t done_cond;
+	int done;
+	struct timespec deadline;
+	atomic_int fired;
+};
+
+static void *
+watch(void *arg)
+{
+	struct watchdog *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	while (!w->done) {
+		if (pthread_cond_timedwait(&w->done_cond, &w->lock, &w->deadline) == ETIMEDOUT) {
+			atomic_store(&w->fired, 1);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static int
+watchdog_start(struct watchdog *w, long ms)
+{
+	pthread_condattr_t attr;
+
+	memset(w, 0, sizeof *w);
+	atomic_init(&w->fired, 0);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->done_cond, &attr);
+	pthread_condattr_destroy(&attr);
+	clock_gettime(CLOCK_MONOTONIC, &w->deadline);
+	w->deadline.tv_sec += ms / 1000;
+	w->deadline.tv_nsec += (ms % 1000) * 1000000L;
+	if (w->deadline.tv_nsec >= 1000000000L) {
+		w->deadline.tv_sec++;
+		w->deadline.tv_nsec -= 1000000000L;
+	}
+	return pthread_create(&w->thread, NULL, watch, w);
+}
+
+static void
+watchdog_stop(struct watchdog *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->done = 1;
+	pthread_cond_signal(&w->done_cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->done_cond);
+	pthread_mutex_destroy(&w->lock);
+}
+
+/* How long the browser waits for one screenshot ($AGENTLOGS_FETCH_TIMEOUT_MS in tests). */
+static long
+fetch_timeout_ms(void)
+{
+	const char *env = getenv("AGENTLOGS_FETCH_TIMEOUT_MS");
+
+	return env != NULL && atol(env) > 0 ? atol(env) : VISUAL_FETCH_TIMEOUT_MS;
+}
+
 int
 visual_cache_get(const char *home, const struct config *cfg, const char *sha256,
     const char *typed, char **file, char *err)
 {
 	struct sync_ctx sc;
+	struct watchdog w;
 	char *dir;
 	int rc, fetched;
 
@@ -89,13 +164,19 @@ visual_cache_get(const char *home, const struct config *cfg, const char *sha256,
 	free(dir);
 	if (rc != 0)
 		return -1;
-	rc = sync_open(&sc, home, err);
+	if (watchdog_start(&w, fetch_timeout_ms()) != 0)
+		return seterr(err, "cannot start a thread");
+	rc = sync_open_abortable(&sc, home, &w.fired, err);
+	if (rc == 0) {
+		rc = visuals_download_one(&sc, sha256, typed, VISUAL_CACHE_FETCHED, file, err);
+		sync_close(&sc);
+	}
+	watchdog_stop(&w);
 	if (rc == 1)
 		return seterr(err, "this screenshot is in the cloud: log in to see it");
-	if (rc != 0)
-		return -1;
-	rc = visuals_download_one(&sc, sha256, typed, VISUAL_CACHE_FETCHED, file, err);
-	sync_close(&sc);
+	if (rc != 0 && atomic_load(&w.fired))
+		return seterr(err, "no answer from the cloud within %ld s; i tries again",
+		    (fetch_timeout_ms() + 999) / 1000);
 	if (rc != 0)
 		return -1;
 	mark_viewed(*file);

@@ -12,6 +12,9 @@
 
 struct config;
 
+/* The longest a fetch holds the browser's screen before it gives up. */
+#define VISUAL_FETCH_TIMEOUT_MS 8000
+
 /* Where fetched screenshots go, relative to the home. */
 #define VISUAL_CACHE_FETCHED "visual-cache/fetched"
 
@@ -26,6 +29,7 @@ char *visual_cache_find(const char *home, const char *sha256, const char *typed)
  * The local file of a screenshot, fetched from the cloud first when it is not
  * here (see visual_cache_find), then the cache trimmed to cfg's bounds; a
  * fetched file is marked as viewed now (AGENTLOGS_NOW in tests).
+ * Gives up after VISUAL_FETCH_TIMEOUT_MS (the screen waits meanwhile).
  * Returns 0 with *file set (the caller frees it), or -1 with err filled.
  */
 int visual_cache_get(const char *home, const struct config *cfg, const char *sha256,

@@ -7,14 +7,17 @@
 #   objects missing from storage (HTTP 400 with "statusCode":"404", as hosted
 #   Storage answers) disturb neither pull nor sync, and the machine's edits
 #   reach the cloud; opening one says in one line that it is missing;
+# - a download that gets no answer gives up after its timeout
+#   (AGENTLOGS_FETCH_TIMEOUT_MS, short here) and says so in one line: the
+#   browser's screen is not held for long;
 # - a Retry-After too large for milliseconds in a long waits the longest
 #   backoff and retries (it used to overflow).
 . "$SRCDIR/tests/integration/sync-lib.sh"
 y_begin
 
 # The proxy: forwards every request to the server. A word in ctl/mode changes
-# the next matching request, once: "hold-upload" holds a screenshot upload
-# until a line is written to the FIFO ctl/release; "retry-after" answers 503
+# the next matching request, once: "hold-upload" (or "hold-download") holds a
+# screenshot upload (download) until a line is written to the FIFO ctl/release; "retry-after" answers 503
 # with a Retry-After of 10^20 seconds.
 mkdir "$T_TMP/ctl"
 mkfifo "$T_TMP/ctl/release"
@@ -53,7 +56,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.answer(503, [("Content-Type", "application/json"),
                               ("Retry-After", "100000000000000000000")], b'{"message":"busy"}')
             return
-        if self.path.startswith("/storage/v1/object/visuals/") and take("hold-upload"):
+        if (self.path.startswith("/storage/v1/object/visuals/") and take("hold-upload")) or \
+                (self.path.startswith("/storage/v1/object/authenticated/") and take("hold-download")):
             print("holding", self.path, flush=True)
             with open(os.path.join(ctl, "release")) as f:
                 f.read()
@@ -175,6 +179,24 @@ t_assert_eq 0 "$t_rc" "the browser on C ($t_err)"
 grep -q "Cannot fetch image 1: screenshot [0-9a-f]* is missing from cloud storage" \
 	"$T_TMP/missing.txt" || t_fail "no message about the missing screenshot: $(cat "$T_TMP/missing.txt")"
 t_assert_eq 0 "$(find "$(y_home C)" -name '*.png' | wc -l)" "files written for missing screenshots"
+# D talks through the proxy, which holds the download: the browser gives up and says so.
+y_machine D
+AGENTLOGS_HOME=$(y_home D) "$AGENTLOGS" config set cloud.url "$P_URL" >/dev/null ||
+	t_fail "pointing D at the proxy"
+y_login D ann@example.com
+y_settle
+y_ok D pull
+t_assert_eq 3 "$(t_sql "$(y_home D)/data.db" "SELECT count(*) FROM visuals")" "visuals pulled on D"
+echo hold-download >"$T_TMP/ctl/mode"
+printf '%s\n' "key Enter" "key j" "key j" "key i" "save-display $T_TMP/held.txt" >"$T_TMP/script"
+t_run env AGENTLOGS_HOME="$(y_home D)" AGENTLOGS_OPEN=false AGENTLOGS_TUI_SCRIPT="$T_TMP/script" \
+	AGENTLOGS_TUI_SIZE=100x24 AGENTLOGS_FETCH_TIMEOUT_MS=3000 "$AGENTLOGS"
+t_assert_eq 0 "$t_rc" "the browser on D with the download held ($t_err)"
+grep -q '^holding /storage/v1/object/authenticated/' "$T_TMP/proxy.out" ||
+	t_fail "the proxy never held the download: $(cat "$T_TMP/held.txt")"
+echo go >"$T_TMP/ctl/release"
+grep -q "Cannot fetch image 1: no answer from the cloud within 3 s" "$T_TMP/held.txt" ||
+	t_fail "no message about the held download: $(cat "$T_TMP/held.txt")"
 t_assert_eq "edited on C" "$(psql -X -At "$S_DB" -c "SELECT title FROM cognitive_commits
 	WHERE user_id = '$uid' AND id = '$id'")" "C's edit in the cloud"
 
