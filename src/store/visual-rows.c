@@ -86,29 +86,11 @@ visuals_set_cloud_path(struct store *st, const char *id, const char *cloud_path,
 }
 
 int
-visuals_in_cloud(struct store *st, visual_cb cb, void *arg, char *err)
-{
-	return each_visual(st, "SELECT id, sha256, cloud_path FROM visuals v"
-	    " WHERE cloud_path IS NOT NULL AND deleted_at IS NULL AND NOT EXISTS"
-	    " (SELECT 1 FROM visuals_missing m WHERE m.visual_id = v.id"
-	    " AND m.cloud_version = v.cloud_version)", NULL,
-	    cb, arg, err);
-}
-
-int
-visuals_note_missing(struct store *st, const char *id, char *err)
-{
-	/* ?2 is left NULL: the version noted is the row's own. */
-	return write_visual(st, "INSERT OR REPLACE INTO visuals_missing"
-	    " (visual_id, cloud_version, noted_at) SELECT id, cloud_version, ?3 FROM visuals"
-	    " WHERE id = ?1 AND ?2 IS NULL", id, NULL, "noting a missing screenshot", err);
-}
-
-int
 visuals_of_turn(struct store *st, const char *turn_id, visual_cb cb, void *arg, char *err)
 {
-	/* A turn holds a few screenshots at most: no index on turn_id is worth its upkeep. */
+	/* By the turn's commit (idx_visuals_commit): a drawn turn must not scan every visual. */
 	return each_visual(st, "SELECT id, sha256, coalesce(cloud_path, path) FROM visuals"
-	    " WHERE turn_id = ?1 AND deleted_at IS NULL ORDER BY captured_at, id", turn_id, cb,
-	    arg, err);
+	    " WHERE commit_id = (SELECT s.commit_id FROM turns t JOIN sessions s"
+	    " ON s.id = t.session_id WHERE t.id = ?1) AND turn_id = ?1 AND deleted_at IS NULL"
+	    " ORDER BY captured_at, id", turn_id, cb, arg, err);
 }

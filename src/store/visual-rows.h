@@ -1,6 +1,8 @@
 /*
- * The visuals table as the sync sees it: which screenshots still have to go
- * up to the cloud's storage, where one went, and which the cloud has.
+ * The visuals table as the sync and the browser see it: which screenshots
+ * still have to go up to the cloud's storage, where one went, and which a
+ * turn holds. (The table visuals_missing, of the pulls that downloaded every
+ * screenshot, is no longer written.)
  */
 #ifndef AL_STORE_VISUAL_ROWS_H
 #define AL_STORE_VISUAL_ROWS_H
@@ -21,16 +23,8 @@ int visuals_set_cloud_path(struct store *st, const char *id, const char *cloud_p
     char *err);
 
 /*
- * The live visuals with a cloud copy, but those noted missing from storage at
- * their current cloud version: cb gets their id, sha256 and cloud path.
- */
-int visuals_in_cloud(struct store *st, visual_cb cb, void *arg, char *err);
-
-/* Storage had no bytes for visual id: not asked for again until its cloud version moves. */
-int visuals_note_missing(struct store *st, const char *id, char *err);
-
-/*
- * The live visuals of one turn, in the order they were pasted: cb gets their
+ * The live visuals of one turn, by time pasted then id (a turn's are pasted
+ * at once, so their order is stable but not the paste order): cb gets their
  * id, sha256 and a path whose extension names the type (the cloud's, else
  * the local one).
  */
