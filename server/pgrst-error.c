@@ -85,6 +85,20 @@ pgrst_error_body(const char *code, const char *message, const char *details,
 char *
 pgrst_error_json(const struct pgrst_error *e)
 {
-	return pgrst_error_body(e->code, e->message,
-	    e->details[0] != '\0' ? e->details : NULL, e->hint[0] != '\0' ? e->hint : NULL);
+	cJSON *o;
+	char *s;
+
+	if (e->details_json[0] == '\0')
+		return pgrst_error_body(e->code, e->message,
+		    e->details[0] != '\0' ? e->details : NULL, e->hint[0] != '\0' ? e->hint : NULL);
+	o = cJSON_CreateObject();
+	add_nullable(o, "code", e->code);
+	cJSON_AddRawToObject(o, "details", e->details_json);
+	add_nullable(o, "hint", e->hint[0] != '\0' ? e->hint : NULL);
+	add_nullable(o, "message", e->message);
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (s == NULL)
+		fatalx("out of memory");
+	return s;
 }

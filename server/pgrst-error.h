@@ -5,7 +5,8 @@
 #ifndef AL_SERVER_PGRST_ERROR_H
 #define AL_SERVER_PGRST_ERROR_H
 
-#define PGRST_TEXT_MAX 256
+#define PGRST_TEXT_MAX 512
+#define PGRST_JSON_MAX 2048
 
 struct pgrst_error {
 	int status;			/* HTTP */
@@ -13,6 +14,8 @@ struct pgrst_error {
 	char message[PGRST_TEXT_MAX];
 	char details[PGRST_TEXT_MAX];	/* "" answers null */
 	char hint[PGRST_TEXT_MAX];	/* "" answers null */
+	/* details as JSON (PGRST201's array of candidates), in place of details */
+	char details_json[PGRST_JSON_MAX];
 };
 
 /* The JSON body; a NULL argument answers null. */

@@ -8,6 +8,7 @@
 
 #include "json-keys.h"
 #include "pgrst-query.h"
+#include "pgrst-rel.h"
 #include "util/strbuf.h"
 #include "util/percent.h"
 #include "util/xmalloc.h"
@@ -22,6 +23,7 @@ enum filter_kind { F_CMP, F_IN, F_IS, F_TREE };
 #define MAX_TREE_DEPTH 16
 
 struct logic;
+struct query;
 
 struct filter {
 	char *col;
@@ -55,12 +57,22 @@ struct column {
 	char *name;
 	char *alias;
 	int embed;
-	int inner;		/* !inner: only rows that have a related row */
-	char *hint;		/* !<constraint>: which foreign key */
+	int spread;		/* ...table(cols): its columns lifted into the outer row */
+	int inner;		/* !inner, or table=not.is.null: only rows with a related row */
+	int anti;		/* table=is.null: only rows without one */
+	char *hint;		/* !<constraint>, !<column> or !<junction>: which relationship */
 	struct column *kids;
 	size_t nkids;
-	const struct pgrst_rel *rel;	/* resolved before the SQL is built */
-	int to_one;		/* through the outer table's key: an object */
+	/* name.col=..., name.order=, name.limit=, name.offset=, name.or=...: the
+	 * embedded rows' own filters, order and range (NULL: none) */
+	struct query *sub;
+	struct pgrst_link link;	/* resolved before the SQL is built */
+};
+
+/* A query-string parameter on an embedding (sessions.title=eq.x), kept until select= is known. */
+struct pending {
+	char *key;
+	char *value;
 };
 
 struct query {
@@ -84,7 +96,9 @@ struct query {
 	enum resolution resolution;
 	const char *schema;
 	int has_embed;		/* the outer table is then aliased pgrst_0 */
-	int has_inner;
+	int has_inner;		/* !inner, or a null filter on an embedding, anywhere */
+	struct pending *pending;
+	size_t npending;
 };
 
 struct params {
@@ -230,6 +244,7 @@ add_qname(struct strbuf *sb, const char *schema, const char *name)
 }
 
 static void columns_free(struct column *c, size_t n);
+static void query_free(struct query *q);
 
 static void
 column_clear(struct column *c)
@@ -238,6 +253,10 @@ column_clear(struct column *c)
 	free(c->alias);
 	free(c->hint);
 	columns_free(c->kids, c->nkids);
+	if (c->sub != NULL) {
+		query_free(c->sub);
+		free(c->sub);
+	}
 }
 
 static void
@@ -292,6 +311,11 @@ query_free(struct query *q)
 	free(q->order);
 	columns_free(q->conflict, q->nconflict);
 	columns_free(q->columns, q->ncolumns);
+	for (i = 0; i < q->npending; i++) {
+		free(q->pending[i].key);
+		free(q->pending[i].value);
+	}
+	free(q->pending);
 	memset(q, 0, sizeof *q);
 }
 
@@ -380,11 +404,35 @@ select_item_end(const char *s, const char *end)
 
 static int parse_select(const char *s, size_t len, struct column **c, size_t *n, int depth);
 
-/* [alias:]table[!hint](cols): an embedding, its columns parsed one level deeper. */
+/*
+ * !inner, !left or a hint into col; PostgREST takes a hint, a join type, or
+ * a hint then a join type (sessions!sessions_commit_fkey!inner).
+ */
+static int
+embed_bang(struct column *col, const char *s, size_t len)
+{
+	char *word = ident_from(s, len);
+
+	if (word == NULL)
+		return -1;
+	if (strcmp(word, "inner") == 0 || strcmp(word, "left") == 0) {
+		col->inner = word[0] == 'i';
+		free(word);
+		return 0;
+	}
+	if (col->hint != NULL) {
+		free(word);
+		return -1;
+	}
+	col->hint = word;
+	return 0;
+}
+
+/* [alias:]table[!hint][!inner|!left](cols) or ...table(cols): an embedding, its columns parsed one level deeper. */
 static int
 embed_item(const char *s, size_t len, struct column **c, size_t *n, int depth)
 {
-	const char *open, *colon, *bang, *name;
+	const char *open, *colon, *bang, *bang2, *name;
 	struct column col;
 
 	while (len > 0 && *s == ' ') {
@@ -399,7 +447,10 @@ embed_item(const char *s, size_t len, struct column **c, size_t *n, int depth)
 	memset(&col, 0, sizeof col);
 	col.embed = 1;
 	name = s;
-	if ((colon = memchr(s, ':', (size_t)(open - s))) != NULL) {
+	if (len > 3 && memcmp(s, "...", 3) == 0) {
+		col.spread = 1;
+		name = s + 3;
+	} else if ((colon = memchr(s, ':', (size_t)(open - s))) != NULL) {
 		if ((col.alias = ident_from(s, (size_t)(colon - s))) == NULL)
 			return -1;
 		name = colon + 1;
@@ -408,13 +459,13 @@ embed_item(const char *s, size_t len, struct column **c, size_t *n, int depth)
 	if ((col.name = ident_from(name, (size_t)((bang != NULL ? bang : open) - name))) == NULL)
 		goto bad;
 	if (bang != NULL) {
-		if ((col.hint = ident_from(bang + 1, (size_t)(open - bang - 1))) == NULL)
+		bang2 = memchr(bang + 1, '!', (size_t)(open - bang - 1));
+		if (embed_bang(&col, bang + 1, (size_t)((bang2 != NULL ? bang2 : open) - bang - 1)) != 0)
 			goto bad;
-		col.inner = strcmp(col.hint, "inner") == 0;
-		if (col.inner || strcmp(col.hint, "left") == 0) {
-			free(col.hint);
-			col.hint = NULL;
-		}
+		/* A second one is the join type after a hint. */
+		if (bang2 != NULL && (col.hint == NULL ||
+		    embed_bang(&col, bang2 + 1, (size_t)(open - bang2 - 1)) != 0))
+			goto bad;
 	}
 	if (parse_select(open + 1, (size_t)(s + len - 1 - (open + 1)), &col.kids, &col.nkids,
 	    depth + 1) != 0)
@@ -850,6 +901,11 @@ parse_param(struct query *q, const char *key, const char *value, struct pgrst_er
 	} else if (strcmp(key, "or") == 0 || strcmp(key, "and") == 0 ||
 	    strcmp(key, "not.or") == 0 || strcmp(key, "not.and") == 0) {
 		return parse_logic(q, key, value, e);
+	} else if (strchr(key, '.') != NULL) {
+		/* On an embedding: applied once select= is known (resolve_query). */
+		q->pending = xreallocarray(q->pending, q->npending + 1, sizeof *q->pending);
+		q->pending[q->npending].key = xstrdup(key);
+		q->pending[q->npending++].value = xstrdup(value);
 	} else
 		return parse_filter(q, key, value, e);
 	return 0;
@@ -932,60 +988,65 @@ parse_prefer(struct query *q, const char *prefer)
 	}
 }
 
-static void add_filter(struct strbuf *sb, const struct filter *f, struct params *p);
-static void add_join(struct strbuf *sb, const struct column *c, int level);
+static void add_filter(struct strbuf *sb, const struct filter *f, int level, struct params *p);
+static void add_conditions(struct strbuf *sb, const char *schema, const struct query *q,
+    const struct column *c, size_t n, int level, struct params *p, int *count);
+
+/* A column of the rows at level: embedded levels name their table, so a column
+ * the embedded table lacks is an error, never the outer table's column. */
+static void
+add_column_at(struct strbuf *sb, const char *col, int level)
+{
+	if (level > 0)
+		strbuf_addf(sb, "pgrst_%d.", level);
+	add_ident(sb, col);
+}
 
 static void
-add_logic(struct strbuf *sb, const struct logic *l, struct params *p)
+add_logic(struct strbuf *sb, const struct logic *l, int level, struct params *p)
 {
 	size_t i;
 
 	if (l->leaf != NULL) {
-		add_filter(sb, l->leaf, p);
+		add_filter(sb, l->leaf, level, p);
 		return;
 	}
 	strbuf_adds(sb, l->negate ? "NOT (" : "(");
 	for (i = 0; i < l->nkids; i++) {
 		if (i > 0)
 			strbuf_adds(sb, l->is_or ? " OR " : " AND ");
-		add_logic(sb, &l->kids[i], p);
+		add_logic(sb, &l->kids[i], level, p);
 	}
 	strbuf_addc(sb, ')');
+}
+
+/* " WHERE " before the first condition, " AND " before the others. */
+static void
+add_and(struct strbuf *sb, int *count)
+{
+	strbuf_adds(sb, (*count)++ == 0 ? " WHERE " : " AND ");
 }
 
 static void
 add_where(struct strbuf *sb, const struct query *q, struct params *p)
 {
-	size_t i, n = 0;
+	int count = 0;
 
-	for (i = 0; i < q->nfilters; i++) {
-		strbuf_adds(sb, n++ == 0 ? " WHERE " : " AND ");
-		add_filter(sb, &q->filters[i], p);
-	}
-	/* !inner: only rows that have a related row (GET only, checked before). */
-	for (i = 0; i < q->nselect; i++) {
-		if (!q->select[i].inner)
-			continue;
-		strbuf_adds(sb, n++ == 0 ? " WHERE EXISTS (SELECT 1 FROM " : " AND EXISTS (SELECT 1 FROM ");
-		add_qname(sb, q->schema, q->select[i].name);
-		strbuf_adds(sb, " pgrst_1");
-		add_join(sb, &q->select[i], 0);
-		strbuf_addc(sb, ')');
-	}
+	add_conditions(sb, q->schema, q, q->select, q->nselect, 0, p, &count);
 }
 
 static void
-add_filter(struct strbuf *sb, const struct filter *f, struct params *p)
+add_filter(struct strbuf *sb, const struct filter *f, int level, struct params *p)
 {
 	int n;
 
 	if (f->kind == F_TREE) {
-		add_logic(sb, f->tree, p);
+		add_logic(sb, f->tree, level, p);
 		return;
 	}
 	if (f->negate)
 		strbuf_adds(sb, "NOT (");
-	add_ident(sb, f->col);
+	add_column_at(sb, f->col, level);
 	switch (f->kind) {
 	case F_CMP:
 		n = param_add(p, xstrdup(f->value));
@@ -1006,16 +1067,38 @@ add_filter(struct strbuf *sb, const struct filter *f, struct params *p)
 }
 
 static void
-add_order(struct strbuf *sb, const struct query *q)
+add_order_at(struct strbuf *sb, const struct query *q, int level)
 {
 	size_t i;
 
 	for (i = 0; i < q->norder; i++) {
 		strbuf_adds(sb, i == 0 ? " ORDER BY " : ", ");
-		add_ident(sb, q->order[i].col);
+		add_column_at(sb, q->order[i].col, level);
 		strbuf_adds(sb, q->order[i].desc ? " DESC" : " ASC");
 		if (q->order[i].nulls != NULL)
 			strbuf_addf(sb, " %s", q->order[i].nulls);
+	}
+}
+
+static void
+add_order(struct strbuf *sb, const struct query *q)
+{
+	add_order_at(sb, q, 0);
+}
+
+/* An embedding's own limit and offset (name.limit=, name.offset=). */
+static void
+add_range(struct strbuf *sb, const struct query *q, struct params *p)
+{
+	int n;
+
+	if (q->has_limit) {
+		n = param_add(p, xprintf("%lld", q->limit));
+		strbuf_addf(sb, " LIMIT $%d", n);
+	}
+	if (q->has_offset) {
+		n = param_add(p, xprintf("%lld", q->offset));
+		strbuf_addf(sb, " OFFSET $%d", n);
 	}
 }
 
@@ -1031,52 +1114,154 @@ add_key_column(struct strbuf *sb, const char **s)
 	*s += (*s)[n] == ',' ? n + 1 : n;
 }
 
-/*
- * The join of an embedding: pgrst_<level+1> is the related table,
- * pgrst_<level> the one it is embedded in. Each side's key columns, in order.
- */
+/* left.lcols[i] = right.rcols[i] for each column of two keys, in key order. */
 static void
-add_join(struct strbuf *sb, const struct column *c, int level)
+add_key_pairs(struct strbuf *sb, const char *left, const char *lcols, const char *right,
+    const char *rcols)
 {
-	const char *in = c->to_one ? c->rel->ref_cols : c->rel->cols;
-	const char *out = c->to_one ? c->rel->cols : c->rel->ref_cols;
-
-	strbuf_adds(sb, " WHERE ");
-	while (*in != '\0' && *out != '\0') {
-		strbuf_addf(sb, "pgrst_%d.", level + 1);
-		add_key_column(sb, &in);
-		strbuf_addf(sb, " = pgrst_%d.", level);
-		add_key_column(sb, &out);
-		if (*in != '\0' && *out != '\0')
+	while (*lcols != '\0' && *rcols != '\0') {
+		strbuf_adds(sb, left);
+		strbuf_addc(sb, '.');
+		add_key_column(sb, &lcols);
+		strbuf_addf(sb, " = %s.", right);
+		add_key_column(sb, &rcols);
+		if (*lcols != '\0' && *rcols != '\0')
 			strbuf_adds(sb, " AND ");
 	}
 }
 
-static void add_select_items(struct strbuf *sb, const char *schema, const struct column *c,
-    size_t n, int level);
-
 /*
- * An embedding as PostgREST gives it: a correlated subquery in the select
- * list, one object (or null) through our foreign key, an array through the
- * related table's. Run as the caller, so row-level security filters it.
+ * The join of an embedding: pgrst_<level+1> is the related table,
+ * pgrst_<level> the one it is embedded in. Many-to-many goes through the
+ * junction, pgrst_j<level+1>, in an EXISTS: a junction row never repeats an
+ * embedded row.
  */
 static void
-add_embed(struct strbuf *sb, const char *schema, const struct column *c, int level)
+add_join(struct strbuf *sb, const char *schema, const struct column *c, int level, int *count)
 {
-	strbuf_addf(sb, c->to_one ? "(SELECT row_to_json(pgrst_e%d.*) FROM (SELECT " :
-	    "(SELECT coalesce(json_agg(pgrst_e%d.*), '[]') FROM (SELECT ", level + 1);
-	add_select_items(sb, schema, c->kids, c->nkids, level + 1);
+	const struct pgrst_rel *fk = c->link.fk;
+	char in[24], out[24], junction[24];
+
+	snprintf(in, sizeof in, "pgrst_%d", level + 1);
+	snprintf(out, sizeof out, "pgrst_%d", level);
+	add_and(sb, count);
+	switch (c->link.card) {
+	case PGRST_M2O:
+		add_key_pairs(sb, in, fk->ref_cols, out, fk->cols);
+		break;
+	case PGRST_O2M:
+		add_key_pairs(sb, in, fk->cols, out, fk->ref_cols);
+		break;
+	case PGRST_M2M:
+		snprintf(junction, sizeof junction, "pgrst_j%d", level + 1);
+		strbuf_adds(sb, "EXISTS (SELECT 1 FROM ");
+		add_qname(sb, schema, fk->table);
+		strbuf_addf(sb, " %s WHERE ", junction);
+		add_key_pairs(sb, junction, c->link.fk2->cols, in, c->link.fk2->ref_cols);
+		strbuf_adds(sb, " AND ");
+		add_key_pairs(sb, junction, fk->cols, out, fk->ref_cols);
+		strbuf_addc(sb, ')');
+		break;
+	}
+}
+
+/*
+ * FROM the rows of an embedding related to the row of level, with its own
+ * filters and its !inner and null-filtered embeddings' existence tests.
+ */
+static void
+add_related(struct strbuf *sb, const char *schema, const struct column *c, int level,
+    struct params *p)
+{
+	int count = 0;
+
 	strbuf_adds(sb, " FROM ");
 	add_qname(sb, schema, c->name);
 	strbuf_addf(sb, " pgrst_%d", level + 1);
-	add_join(sb, c, level);
+	add_join(sb, schema, c, level, &count);
+	add_conditions(sb, schema, c->sub, c->kids, c->nkids, level + 1, p, &count);
+}
+
+/*
+ * The conditions on the rows of level: the filters of q (may be NULL), then,
+ * for each embedding among c that must (!inner, =not.is.null) or must not
+ * (=is.null) have a related row, an existence test, nested as deep as they go.
+ */
+static void
+add_conditions(struct strbuf *sb, const char *schema, const struct query *q,
+    const struct column *c, size_t n, int level, struct params *p, int *count)
+{
+	size_t i;
+
+	for (i = 0; q != NULL && i < q->nfilters; i++) {
+		add_and(sb, count);
+		add_filter(sb, &q->filters[i], level, p);
+	}
+	for (i = 0; i < n; i++) {
+		if (!c[i].embed || (!c[i].inner && !c[i].anti))
+			continue;
+		add_and(sb, count);
+		strbuf_adds(sb, c[i].anti ? "NOT EXISTS (SELECT 1" : "EXISTS (SELECT 1");
+		add_related(sb, schema, &c[i], level, p);
+		strbuf_addc(sb, ')');
+	}
+}
+
+static void add_select_items(struct strbuf *sb, const char *schema, const struct column *c,
+    size_t n, int level, struct params *p);
+
+/*
+ * ...table(cols): each column of the one related row (or null) as a column
+ * of the outer row, a scalar subquery each.
+ */
+static void
+add_spread(struct strbuf *sb, const char *schema, const struct column *c, int level,
+    struct params *p)
+{
+	size_t i;
+
+	for (i = 0; i < c->nkids; i++) {
+		if (i > 0)
+			strbuf_adds(sb, ", ");
+		strbuf_adds(sb, "(SELECT ");
+		add_column_at(sb, c->kids[i].name, level + 1);
+		add_related(sb, schema, c, level, p);
+		strbuf_adds(sb, ") AS ");
+		add_ident(sb, c->kids[i].alias != NULL ? c->kids[i].alias : c->kids[i].name);
+	}
+}
+
+/*
+ * An embedding as PostgREST gives it: a correlated subquery in the select
+ * list, one object (or null) through our foreign key, an array otherwise,
+ * with the embedding's own filters, order, limit and offset. Run as the
+ * caller, so row-level security filters it.
+ */
+static void
+add_embed(struct strbuf *sb, const char *schema, const struct column *c, int level,
+    struct params *p)
+{
+	int to_one = c->link.card == PGRST_M2O;
+
+	if (c->spread) {
+		add_spread(sb, schema, c, level, p);
+		return;
+	}
+	strbuf_addf(sb, to_one ? "(SELECT row_to_json(pgrst_e%d.*) FROM (SELECT " :
+	    "(SELECT coalesce(json_agg(pgrst_e%d.*), '[]') FROM (SELECT ", level + 1);
+	add_select_items(sb, schema, c->kids, c->nkids, level + 1, p);
+	add_related(sb, schema, c, level, p);
+	if (c->sub != NULL) {
+		add_order_at(sb, c->sub, level + 1);
+		add_range(sb, c->sub, p);
+	}
 	strbuf_addf(sb, ") pgrst_e%d) AS ", level + 1);
 	add_ident(sb, c->alias != NULL ? c->alias : c->name);
 }
 
 static void
 add_select_items(struct strbuf *sb, const char *schema, const struct column *c, size_t n,
-    int level)
+    int level, struct params *p)
 {
 	size_t i;
 
@@ -1088,7 +1273,7 @@ add_select_items(struct strbuf *sb, const char *schema, const struct column *c, 
 		if (i > 0)
 			strbuf_adds(sb, ", ");
 		if (c[i].embed) {
-			add_embed(sb, schema, &c[i], level);
+			add_embed(sb, schema, &c[i], level, p);
 			continue;
 		}
 		if (c[i].name == NULL) {
@@ -1104,9 +1289,9 @@ add_select_items(struct strbuf *sb, const char *schema, const struct column *c, 
 }
 
 static void
-add_select_list(struct strbuf *sb, const struct query *q)
+add_select_list(struct strbuf *sb, const struct query *q, struct params *p)
 {
-	add_select_items(sb, q->schema, q->select, q->nselect, 0);
+	add_select_items(sb, q->schema, q->select, q->nselect, 0, p);
 }
 
 /* The outer table's alias, which embeddings' joins name. */
@@ -1145,7 +1330,7 @@ add_aggregate_head(struct strbuf *sb, const struct query *q)
 
 /* Wraps a write in a CTE so its RETURNING rows come back as a representation. */
 static char *
-representation(const struct query *q, char *write)
+representation(const struct query *q, char *write, struct params *p)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -1154,7 +1339,7 @@ representation(const struct query *q, char *write)
 	strbuf_adds(&sb, " RETURNING *) ");
 	add_aggregate_head(&sb, q);
 	strbuf_adds(&sb, " FROM (SELECT ");
-	add_select_list(&sb, q);
+	add_select_list(&sb, q, p);
 	strbuf_adds(&sb, " FROM pgrst_w");
 	add_outer_alias(&sb, q);
 	add_order(&sb, q);
@@ -1209,7 +1394,7 @@ build_get(const struct pgrst_request *req, const char *schema, const struct quer
 		out->has_total = 1;
 	}
 	strbuf_adds(&sb, " FROM (SELECT ");
-	add_select_list(&sb, q);
+	add_select_list(&sb, q, p);
 	strbuf_adds(&sb, " FROM ");
 	add_qname(&sb, schema, req->name);
 	add_outer_alias(&sb, q);
@@ -1474,7 +1659,7 @@ build_post(const struct pgrst_request *req, const char *schema, const struct pgr
 	}
 	out->sql = strbuf_detach(&sb);
 	if (q->representation) {
-		out->sql = representation(q, out->sql);
+		out->sql = representation(q, out->sql, p);
 		out->returns_body = 1;
 	}
 	out->status = 201;
@@ -1545,61 +1730,187 @@ find_table(const struct pgrst_request *req)
 }
 
 /*
- * Finds the foreign key of each embedding of table, as PostgREST does: ours
- * to the related table (many-to-one) or the related table's to ours
- * (one-to-many), narrowed by a constraint-name hint.
+ * Finds the relationship of each embedding of table (pgrst-rel.c); a spread
+ * must be to-one and take plain columns.
  */
 static int
 resolve_embeds(const struct pgrst_request *req, struct query *q, const char *table,
     struct column *c, size_t n, int level, struct pgrst_error *e)
 {
-	const struct pgrst_rel *r;
-	size_t i, j;
-	int found;
-	char using[PGRST_NAME_MAX + 32], details[PGRST_TEXT_MAX];
+	size_t i, k;
 
 	for (i = 0; i < n; i++) {
 		if (!c[i].embed)
 			continue;
-		found = 0;
-		for (j = 0; j < req->nrels; j++) {
-			r = &req->rels[j];
-			if (c[i].hint != NULL && strcmp(r->constraint, c[i].hint) != 0)
-				continue;
-			if (strcmp(r->table, table) == 0 && strcmp(r->ref_table, c[i].name) == 0)
-				c[i].to_one = 1;
-			else if (strcmp(r->ref_table, table) == 0 && strcmp(r->table, c[i].name) == 0)
-				c[i].to_one = 0;
-			else
-				continue;
-			c[i].rel = r;
-			found++;
-		}
-		snprintf(using, sizeof using, c[i].hint != NULL ? " using the hint '%s'" : "%s",
-		    c[i].hint != NULL ? c[i].hint : "");
-		if (found == 0) {
-			snprintf(details, sizeof details, "Searched for a foreign key relationship"
-			    " between '%s' and '%s'%s in the schema '%s', but no matches were found.",
-			    table, c[i].name, using, q->schema);
-			return fail(e, 400, "PGRST200", details,
-			    "Could not find a relationship between '%s' and '%s' in the schema cache",
-			    table, c[i].name);
-		}
-		if (found > 1) {
-			fail(e, 300, "PGRST201", NULL, "Could not embed because more than one"
-			    " relationship was found for '%s' and '%s'", table, c[i].name);
-			snprintf(e->hint, sizeof e->hint, "Try changing '%s' to '%s!<constraint name>'"
-			    " to pick one foreign key.", c[i].name, c[i].name);
+		if (pgrst_link_find(req, q->schema, table, c[i].name, c[i].hint, &c[i].link, e) != 0)
+			return -1;
+		if (c[i].spread && c[i].link.card != PGRST_M2O) {
+			fail(e, 400, "PGRST119", NULL, "A spread operation on '%s' is not possible",
+			    c[i].name);
+			snprintf(e->details, sizeof e->details, "'%s' and '%s' do not form a"
+			    " many-to-one or one-to-one relationship", table, c[i].name);
 			return -1;
 		}
-		if (c[i].inner && level > 0)
-			return fail(e, 400, "PGRST100", NULL,
-			    "!inner is supported on top-level embeddings only ('%s')", c[i].name);
-		q->has_embed = 1;
-		q->has_inner |= c[i].inner;
+		for (k = 0; c[i].spread && k < c[i].nkids; k++) {
+			if (c[i].kids[k].embed || c[i].kids[k].name == NULL)
+				return fail(e, 400, "PGRST100", NULL, "a spread embedding ('%s') takes"
+				    " named columns only, not * or embeddings", c[i].name);
+		}
+		if (level == 0)
+			q->has_embed = 1;
 		if (resolve_embeds(req, q, c[i].name, c[i].kids, c[i].nkids, level + 1, e) != 0)
 			return -1;
 	}
+	return 0;
+}
+
+/* The embedding among c called name (its table's name or its alias), or NULL. */
+static struct column *
+find_embed(struct column *c, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (c[i].embed && (strcmp(c[i].name, name) == 0 ||
+		    (c[i].alias != NULL && strcmp(c[i].alias, name) == 0)))
+			return &c[i];
+	}
+	return NULL;
+}
+
+/*
+ * One parameter on an embedding, path.to.embedding.<field>=value: the
+ * field is a column filter, order, limit, offset, or, and, not.or or
+ * not.and, and applies to the embedded rows only. An embedding the select=
+ * does not have is PostgREST's PGRST108.
+ */
+static int
+apply_pending(struct query *q, const struct pending *pd, struct pgrst_error *e)
+{
+	char *copy = xstrdup(pd->key), *seg[PGRST_EMBED_DEPTH + 3], *dot, *field;
+	struct column *c = q->select, *node = NULL;
+	size_t nseg = 0, npath, i, n = q->nselect;
+	int rc;
+
+	for (seg[nseg++] = copy; (dot = strchr(seg[nseg - 1], '.')) != NULL; ) {
+		*dot = '\0';
+		if (nseg == sizeof seg / sizeof seg[0]) {
+			free(copy);
+			return fail_parse(e, "embedded parameter", pd->key, pd->value,
+			    "the path goes deeper than the embeddings may");
+		}
+		seg[nseg++] = dot + 1;
+	}
+	field = seg[nseg - 1];
+	npath = nseg - 1;
+	/* sessions.not.or=(...): "not" belongs to the field. */
+	if (nseg >= 3 && strcmp(seg[nseg - 2], "not") == 0 &&
+	    (strcmp(field, "or") == 0 || strcmp(field, "and") == 0)) {
+		seg[nseg - 2][3] = '.';
+		field = seg[nseg - 2];
+		npath--;
+	}
+	for (i = 0; i < npath; i++) {
+		if (!pgrst_ident_valid(seg[i])) {
+			free(copy);
+			return fail_parse(e, "embedded parameter", pd->key, pd->value,
+			    "an embedding's name is not an identifier");
+		}
+		if ((node = find_embed(c, n, seg[i])) == NULL) {
+			fail(e, 400, "PGRST108", NULL,
+			    "'%s' is not an embedded resource in this request", seg[i]);
+			snprintf(e->hint, sizeof e->hint, "Verify that '%s' is included in the"
+			    " 'select' query parameter.", seg[i]);
+			free(copy);
+			return -1;
+		}
+		c = node->kids;
+		n = node->nkids;
+	}
+	if (strcmp(field, "select") == 0 || strcmp(field, "columns") == 0 ||
+	    strcmp(field, "on_conflict") == 0) {
+		free(copy);
+		return fail_parse(e, "embedded parameter", pd->key, pd->value,
+		    "select, columns and on_conflict apply to the whole request");
+	}
+	if (node->sub == NULL) {
+		node->sub = xcalloc(1, sizeof *node->sub);
+		node->sub->schema = q->schema;
+	}
+	rc = parse_param(node->sub, field, pd->value, e);
+	free(copy);
+	return rc;
+}
+
+/*
+ * name=not.is.null and name=is.null on an embedding called name: PostgREST's
+ * null filters on embeddings, rows with (as !inner) or without a related
+ * row. Taken out of q's filters; any other operator there is PGRST120.
+ */
+static int
+embed_null_filters(struct query *q, struct column *c, size_t n, struct pgrst_error *e)
+{
+	struct column *node;
+	struct filter *f;
+	size_t i, kept = 0;
+	int rc = 0;
+
+	for (i = 0; q != NULL && i < q->nfilters; i++) {
+		f = &q->filters[i];
+		if (rc != 0 || f->kind == F_TREE || (node = find_embed(c, n, f->col)) == NULL) {
+			q->filters[kept++] = *f;
+			continue;
+		}
+		if (f->kind != F_IS || strcmp(f->sql, "NULL") != 0) {
+			rc = fail(e, 400, "PGRST120", "Only is null or not is null filters are allowed"
+			    " on embedded resources", "Bad operator on the '%s' embedded resource",
+			    f->col);
+			q->filters[kept++] = *f;
+			continue;
+		}
+		if (f->negate)
+			node->inner = 1;
+		else
+			node->anti = 1;
+		filter_free(f);
+	}
+	if (q != NULL)
+		q->nfilters = kept;
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (c[i].embed)
+			rc = embed_null_filters(c[i].sub, c[i].kids, c[i].nkids, e);
+	}
+	return rc;
+}
+
+/* Whether an embedding at any depth filters the rows it is embedded in. */
+static int
+any_inner(const struct column *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (c[i].embed && (c[i].inner || c[i].anti || any_inner(c[i].kids, c[i].nkids)))
+			return 1;
+	}
+	return 0;
+}
+
+/* The embeddings, then what the query string says about them. */
+static int
+resolve_query(const struct pgrst_request *req, struct query *q, struct pgrst_error *e)
+{
+	size_t i;
+
+	if (resolve_embeds(req, q, req->name, q->select, q->nselect, 0, e) != 0)
+		return -1;
+	for (i = 0; i < q->npending; i++) {
+		if (apply_pending(q, &q->pending[i], e) != 0)
+			return -1;
+	}
+	if (embed_null_filters(q, q->select, q->nselect, e) != 0)
+		return -1;
+	q->has_inner = any_inner(q->select, q->nselect);
 	return 0;
 }
 
@@ -1632,10 +1943,11 @@ build_table(const struct pgrst_request *req, const char *schema, struct pgrst_sq
 	}
 	parse_prefer(&q, req->prefer);
 	q.schema = schema;
-	if (resolve_embeds(req, &q, req->name, q.select, q.nselect, 0, e) != 0)
+	if (resolve_query(req, &q, e) != 0)
 		rc = -1;
 	else if (q.has_inner && !get)
-		rc = fail(e, 400, "PGRST100", NULL, "!inner is supported on GET only");
+		rc = fail(e, 400, "PGRST100", NULL,
+		    "!inner and null filters on embeddings are supported on GET only");
 	else if ((patch || del) && q.nfilters == 0)
 		rc = fail(e, 400, "21000", "Add a filter such as id=eq.<value>.",
 		    "%s requires a WHERE clause", patch ? "UPDATE" : "DELETE");
@@ -1652,7 +1964,7 @@ build_table(const struct pgrst_request *req, const char *schema, struct pgrst_sq
 		rc = build_delete(req, schema, &q, out, p);
 	if (rc == 0 && (patch || del)) {
 		if (q.representation) {
-			out->sql = representation(&q, out->sql);
+			out->sql = representation(&q, out->sql, p);
 			out->returns_body = 1;
 		}
 		out->status = q.representation ? 200 : 204;
