@@ -21,6 +21,8 @@ static const struct pgrst_table tables[] = {
 	{ "turns", "user_id,id" },
 	{ "sessions", "user_id,id" },
 	{ "notes", NULL },
+	{ "tags", "id" },
+	{ "session_tags", "session_id,tag_id" },
 };
 
 static const struct pgrst_arg push_args[] = { { "payload", "jsonb" } };
@@ -38,11 +40,16 @@ static const struct pgrst_function functions[] = {
 	{ "broken", bad_args, 1, 0 },
 };
 
-/* turns -> sessions once; notes -> sessions twice (ambiguous without a hint). */
+/*
+ * turns -> sessions once; notes -> sessions twice (ambiguous without a hint);
+ * sessions <-> tags through session_tags, whose primary key holds both keys.
+ */
 static const struct pgrst_rel rels[] = {
 	{ "turns", "user_id,session_id", "sessions", "user_id,id", "turns_session_fkey" },
 	{ "notes", "session_id", "sessions", "id", "notes_first_fkey" },
 	{ "notes", "other_id", "sessions", "id", "notes_other_fkey" },
+	{ "session_tags", "session_id", "sessions", "id", "session_tags_session_fkey" },
+	{ "session_tags", "tag_id", "tags", "id", "session_tags_tag_fkey" },
 };
 
 #define AGG "SELECT coalesce(json_agg(pgrst_t.*), '[]')::text AS body, count(*) AS n FROM ("
@@ -1077,6 +1084,199 @@ embedding(void **state)
 	refused("PATCH", "sessions", "select=turns!inner(id)&id=eq.1", NULL, "{}", 400, "PGRST100");
 }
 
+#define FROM_TURNS_OF_SESSION " FROM \"public\".\"turns\" pgrst_1 WHERE pgrst_1.\"user_id\" =" \
+	" pgrst_0.\"user_id\" AND pgrst_1.\"session_id\" = pgrst_0.\"id\""
+
+/* PostgREST's embedded filters, order and range: name.col=, name.order=, name.limit=, ... */
+static void
+embedded_parameters(void **state)
+{
+	struct pgrst_sql s;
+	struct pgrst_error e;
+
+	(void)state;
+	/* The embedded rows' own filter, order and range, on the embedded table's columns
+	 * (named through its alias, so an outer column of the same name is never meant);
+	 * the parameters in the order their $n appear. */
+	assert_int_equal(build(&s, &e, "GET", "sessions", "turns.limit=2&select=id,turns(id)"
+	    "&turns.role=eq.user&turns.order=at.desc.nullslast&id=eq.s1&turns.offset=1", NULL,
+	    NULL), 0);
+	check_sql(&s, AGG "SELECT \"id\", (SELECT coalesce(json_agg(pgrst_e1.*), '[]') FROM"
+	    " (SELECT \"id\"" FROM_TURNS_OF_SESSION " AND pgrst_1.\"role\" = $1"
+	    " ORDER BY pgrst_1.\"at\" DESC NULLS LAST LIMIT $2 OFFSET $3) pgrst_e1) AS \"turns\""
+	    " FROM \"public\".\"sessions\" pgrst_0 WHERE \"id\" = $4 LIMIT $5) pgrst_t", 5,
+	    "user", "2", "1", "s1", "1000");
+	pgrst_sql_free(&s);
+	/* or= and not.and= on an embedding; a path through an alias. */
+	assert_int_equal(build(&s, &e, "GET", "sessions", "select=t:turns(id)"
+	    "&t.or=(role.eq.a,id.in.(x,y))&t.not.and=(id.eq.z,role.is.null)", NULL, NULL), 0);
+	check_sql(&s, AGG "SELECT (SELECT coalesce(json_agg(pgrst_e1.*), '[]') FROM"
+	    " (SELECT \"id\"" FROM_TURNS_OF_SESSION " AND (pgrst_1.\"role\" = $1 OR"
+	    " pgrst_1.\"id\" = ANY($2)) AND NOT (pgrst_1.\"id\" = $3 AND pgrst_1.\"role\" IS"
+	    " NULL)) pgrst_e1) AS \"t\" FROM \"public\".\"sessions\" pgrst_0 LIMIT $4) pgrst_t", 4,
+	    "a", "{\"x\",\"y\"}", "z", "1000");
+	pgrst_sql_free(&s);
+	/* !inner with an embedded filter filters the outer rows by it too. */
+	assert_int_equal(build(&s, &e, "GET", "sessions", "select=id,turns!inner(id)"
+	    "&turns.role=eq.user", NULL, NULL), 0);
+	check_sql(&s, AGG "SELECT \"id\", (SELECT coalesce(json_agg(pgrst_e1.*), '[]') FROM"
+	    " (SELECT \"id\"" FROM_TURNS_OF_SESSION " AND pgrst_1.\"role\" = $1) pgrst_e1)"
+	    " AS \"turns\" FROM \"public\".\"sessions\" pgrst_0 WHERE EXISTS (SELECT 1"
+	    FROM_TURNS_OF_SESSION " AND pgrst_1.\"role\" = $2) LIMIT $3) pgrst_t", 3,
+	    "user", "user", "1000");
+	pgrst_sql_free(&s);
+	/* Null filters on an embedding: not.is.null as !inner, is.null the rows without. */
+	assert_int_equal(build(&s, &e, "GET", "sessions", "select=id,turns(id)&turns=is.null",
+	    NULL, NULL), 0);
+	assert_non_null(strstr(s.sql, " pgrst_0 WHERE NOT EXISTS (SELECT 1" FROM_TURNS_OF_SESSION
+	    ") LIMIT $1"));
+	pgrst_sql_free(&s);
+	assert_int_equal(build(&s, &e, "GET", "sessions", "select=id,turns(id)&turns=not.is.null",
+	    NULL, NULL), 0);
+	assert_non_null(strstr(s.sql, " pgrst_0 WHERE EXISTS (SELECT 1" FROM_TURNS_OF_SESSION
+	    ") LIMIT $1"));
+	pgrst_sql_free(&s);
+	assert_int_equal(build(&s, &e, "GET", "sessions", "select=id,turns(id)&turns=eq.1",
+	    NULL, NULL), -1);
+	assert_string_equal(e.code, "PGRST120");
+	assert_string_equal(e.message, "Bad operator on the 'turns' embedded resource");
+	assert_string_equal(e.details,
+	    "Only is null or not is null filters are allowed on embedded resources");
+	/* !inner one level down filters the level above it. */
+	assert_int_equal(build(&s, &e, "GET", "turns", "select=sessions(turns!inner(id))", NULL,
+	    NULL), 0);
+	assert_non_null(strstr(s.sql, "pgrst_1.\"id\" = pgrst_0.\"session_id\" AND EXISTS"
+	    " (SELECT 1 FROM \"public\".\"turns\" pgrst_2 WHERE pgrst_2.\"user_id\" ="
+	    " pgrst_1.\"user_id\" AND pgrst_2.\"session_id\" = pgrst_1.\"id\")) pgrst_e1)"));
+	pgrst_sql_free(&s);
+	/* A path two embeddings deep. */
+	assert_int_equal(build(&s, &e, "GET", "turns", "select=sessions(turns(id))"
+	    "&sessions.turns.id=eq.x", NULL, NULL), 0);
+	assert_non_null(strstr(s.sql, "pgrst_2.\"session_id\" = pgrst_1.\"id\" AND"
+	    " pgrst_2.\"id\" = $1) pgrst_e2"));
+	pgrst_sql_free(&s);
+
+	/* PostgREST's PGRST108, word for word: a filter on what select= does not embed. */
+	assert_int_equal(build(&s, &e, "GET", "sessions", "select=id&turns.id=eq.1", NULL, NULL),
+	    -1);
+	assert_int_equal(e.status, 400);
+	assert_string_equal(e.code, "PGRST108");
+	assert_string_equal(e.message, "'turns' is not an embedded resource in this request");
+	assert_string_equal(e.hint,
+	    "Verify that 'turns' is included in the 'select' query parameter.");
+	refused("GET", "sessions", "select=turns(id)&turns.sessions.id=eq.1", NULL, NULL, 400,
+	    "PGRST108");
+	refused("GET", "sessions", "select=turns(id)&turns.select=id", NULL, NULL, 400, "PGRST100");
+	refused("GET", "sessions", "select=turns(id)&turns.limit=x", NULL, NULL, 400, "PGRST100");
+	refused("GET", "sessions", "select=turns(id)&turns.order=a,b&turns.order=c", NULL, NULL,
+	    400, "PGRST100");
+	refused("GET", "sessions", "select=turns(id)&turns.or=(id.eq.1", NULL, NULL, 400,
+	    "PGRST100");
+	refused("GET", "sessions", "select=turns(id)&turns.=eq.1", NULL, NULL, 400, "PGRST100");
+	refused("GET", "sessions", "select=turns(id)&.id=eq.1", NULL, NULL, 400, "PGRST100");
+	refused("GET", "sessions", "select=turns(id)&a.b.c.d.e.f.g.h=eq.1", NULL, NULL, 400,
+	    "PGRST100");
+	refused("DELETE", "sessions", "select=turns(id)&turns=not.is.null&id=eq.1", NULL, NULL,
+	    400, "PGRST100");
+}
+
+/* Many-to-many, spreads and hints, as PostgREST's findRel picks relationships. */
+static void
+relationships(void **state)
+{
+	struct pgrst_sql s;
+	struct pgrst_error e;
+
+	(void)state;
+	/* Through the junction, whose primary key holds both keys; each tag once. */
+	assert_int_equal(build(&s, &e, "GET", "sessions", "select=id,tags(name)", NULL, NULL), 0);
+	check_sql(&s, AGG "SELECT \"id\", (SELECT coalesce(json_agg(pgrst_e1.*), '[]') FROM"
+	    " (SELECT \"name\" FROM \"public\".\"tags\" pgrst_1 WHERE EXISTS (SELECT 1 FROM"
+	    " \"public\".\"session_tags\" pgrst_j1 WHERE pgrst_j1.\"tag_id\" = pgrst_1.\"id\" AND"
+	    " pgrst_j1.\"session_id\" = pgrst_0.\"id\")) pgrst_e1) AS \"tags\" FROM"
+	    " \"public\".\"sessions\" pgrst_0 LIMIT $1) pgrst_t", 1, "1000");
+	pgrst_sql_free(&s);
+	/* The junction's name as the hint; the junction itself is one-to-many. */
+	assert_int_equal(build(&s, &e, "GET", "tags", "select=sessions!session_tags(id)", NULL,
+	    NULL), 0);
+	assert_non_null(strstr(s.sql, "pgrst_j1.\"session_id\" = pgrst_1.\"id\" AND"
+	    " pgrst_j1.\"tag_id\" = pgrst_0.\"id\""));
+	pgrst_sql_free(&s);
+	assert_int_equal(build(&s, &e, "GET", "tags", "select=session_tags(session_id)", NULL,
+	    NULL), 0);
+	assert_non_null(strstr(s.sql, "pgrst_1.\"tag_id\" = pgrst_0.\"id\") pgrst_e1"));
+	pgrst_sql_free(&s);
+	refused("GET", "tags", "select=sessions!notes(id)", NULL, NULL, 400, "PGRST200");
+	/* A column of a one-column key, on either side, picks it; so does a hint then !inner. */
+	assert_int_equal(build(&s, &e, "GET", "notes", "select=sessions!other_id(id)", NULL,
+	    NULL), 0);
+	assert_non_null(strstr(s.sql, "pgrst_1.\"id\" = pgrst_0.\"other_id\""));
+	pgrst_sql_free(&s);
+	assert_int_equal(build(&s, &e, "GET", "notes",
+	    "select=sessions!notes_first_fkey!inner(id)", NULL, NULL), 0);
+	assert_non_null(strstr(s.sql, " pgrst_0 WHERE EXISTS (SELECT 1 FROM \"public\".\"sessions\""
+	    " pgrst_1 WHERE pgrst_1.\"id\" = pgrst_0.\"session_id\")"));
+	pgrst_sql_free(&s);
+	refused("GET", "notes", "select=sessions!id(id)", NULL, NULL, 300, "PGRST201");
+	refused("GET", "notes", "select=sessions!inner!left(id)", NULL, NULL, 400, "PGRST100");
+	refused("GET", "notes", "select=sessions!inner!notes_first_fkey(id)", NULL, NULL, 400,
+	    "PGRST100");
+	refused("GET", "notes", "select=sessions!a!b(id)", NULL, NULL, 400, "PGRST100");
+	refused("GET", "notes", "select=sessions!a!inner!left(id)", NULL, NULL, 400, "PGRST100");
+
+	/* PostgREST's PGRST201: every candidate in details, each hint in hint. */
+	assert_int_equal(build(&s, &e, "GET", "notes", "select=sessions(id)", NULL, NULL), -1);
+	assert_int_equal(e.status, 300);
+	assert_string_equal(e.message,
+	    "Could not embed because more than one relationship was found for 'notes' and 'sessions'");
+	assert_string_equal(e.details_json, "[{\"cardinality\":\"many-to-one\","
+	    "\"embedding\":\"notes with sessions\",\"relationship\":\"notes_first_fkey using"
+	    " notes(session_id) and sessions(id)\"},{\"cardinality\":\"many-to-one\","
+	    "\"embedding\":\"notes with sessions\",\"relationship\":\"notes_other_fkey using"
+	    " notes(other_id) and sessions(id)\"}]");
+	assert_string_equal(e.hint, "Try changing 'sessions' to one of the following:"
+	    " 'sessions!notes_first_fkey', 'sessions!notes_other_fkey'. Find the desired"
+	    " relationship in the 'details' key.");
+	{
+		char *json = pgrst_error_json(&e);
+		cJSON *o = cJSON_Parse(json);
+
+		assert_true(cJSON_IsArray(cJSON_GetObjectItem(o, "details")));
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "details")), 2);
+		cJSON_Delete(o);
+		free(json);
+	}
+	/* The other way round: one-to-many, the origin's columns first. */
+	assert_int_equal(build(&s, &e, "GET", "sessions", "select=notes(id)", NULL, NULL), -1);
+	assert_non_null(strstr(e.details_json, "\"cardinality\":\"one-to-many\",\"embedding\":"
+	    "\"sessions with notes\",\"relationship\":\"notes_first_fkey using sessions(id) and"
+	    " notes(session_id)\""));
+	/* With a hint, PGRST200's details say which. */
+	assert_int_equal(build(&s, &e, "GET", "tags", "select=sessions!nope(id)", NULL, NULL), -1);
+	assert_string_equal(e.details, "Searched for a foreign key relationship between 'tags'"
+	    " and 'sessions' using the hint 'nope' in the schema 'public', but no matches were"
+	    " found.");
+
+	/* A spread: the one related row's columns in the outer row. */
+	assert_int_equal(build(&s, &e, "GET", "turns", "select=id,...sessions(title,n:name)", NULL,
+	    NULL), 0);
+	check_sql(&s, AGG "SELECT \"id\", (SELECT pgrst_1.\"title\" FROM \"public\".\"sessions\""
+	    " pgrst_1 WHERE pgrst_1.\"user_id\" = pgrst_0.\"user_id\" AND pgrst_1.\"id\" ="
+	    " pgrst_0.\"session_id\") AS \"title\", (SELECT pgrst_1.\"name\" FROM"
+	    " \"public\".\"sessions\" pgrst_1 WHERE pgrst_1.\"user_id\" = pgrst_0.\"user_id\" AND"
+	    " pgrst_1.\"id\" = pgrst_0.\"session_id\") AS \"n\" FROM \"public\".\"turns\" pgrst_0"
+	    " LIMIT $1) pgrst_t", 1, "1000");
+	pgrst_sql_free(&s);
+	assert_int_equal(build(&s, &e, "GET", "sessions", "select=...turns(id)", NULL, NULL), -1);
+	assert_string_equal(e.code, "PGRST119");
+	assert_string_equal(e.message, "A spread operation on 'turns' is not possible");
+	assert_string_equal(e.details,
+	    "'sessions' and 'turns' do not form a many-to-one or one-to-one relationship");
+	refused("GET", "turns", "select=...sessions(*)", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "select=...sessions(turns(id))", NULL, NULL, 400, "PGRST100");
+	refused("GET", "turns", "select=...s:sessions(id)", NULL, NULL, 400, "PGRST100");
+}
+
 int
 main(void)
 {
@@ -1103,6 +1303,8 @@ main(void)
 		cmocka_unit_test(accept_and_prefer),
 		cmocka_unit_test(rpc_get),
 		cmocka_unit_test(embedding),
+		cmocka_unit_test(embedded_parameters),
+		cmocka_unit_test(relationships),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
