@@ -1,8 +1,10 @@
 /*
- * /rest/v1: the PostgREST subset on an allow-list of tables and functions.
- * Each request is one transaction run as the caller's role with its claims
- * in request.jwt.claims, so row-level security decides what it may see and
- * change; pgrst-query builds the statement with every value bound.
+ * /rest/v1: the PostgREST subset on the tables of the schema cache
+ * (rest-schema.c: every table of public, as PostgREST exposes them) and an
+ * allow-list of functions. Each request is one transaction run as the
+ * caller's role with its claims in request.jwt.claims, so grants and
+ * row-level security decide what it may see and change; pgrst-query builds
+ * the statement with every value bound.
  */
 #include "config.h"
 
@@ -12,9 +14,10 @@
 
 #include "auth.h"
 #include "db.h"
+#include "pgrst-media.h"
 #include "pgrst-query.h"
 #include "request.h"
-#include "rest-rels.h"
+#include "rest-schema.h"
 #include "server.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -22,16 +25,8 @@
 /* Hosted Supabase caps a read at 1000 rows; so do we, so clients learn to page. */
 #define MAX_ROWS 1000
 
-static const struct pgrst_table tables[] = {
-	{ "user_profiles", "id" },
-	{ "machines", "user_id,id" },
-	{ "projects", "user_id,id" },
-	{ "cognitive_commits", "user_id,id" },
-	{ "sessions", "user_id,id" },
-	{ "turns", "user_id,id" },
-	{ "visuals", "user_id,id" },
-	{ "conflicts", "user_id,id" },
-};
+/* The one schema exposed, as hosted Supabase's default db-schemas. */
+#define SCHEMA "public"
 
 static const struct pgrst_arg push_args[] = { { "payload", "jsonb" } };
 /* The functions' signatures in supabase/migrations/20261125000004_sync_functions.sql
@@ -99,19 +94,41 @@ reply_caller_error(struct http_response *res, enum caller_status st, const char 
 	http_add_header(res, "WWW-Authenticate", auth);
 }
 
-/* What the client accepts: PostgREST's singular object, CSV, or else JSON. */
-static enum pgrst_accept
-accept_of(const struct http_request *req)
+/*
+ * The headers PostgREST negotiates before it plans: the schema profile, what
+ * the client accepts (into pr->accept) and the body's Content-Type.
+ */
+static int
+negotiate(const struct http_request *req, int writes, struct pgrst_request *pr,
+    struct pgrst_error *e)
 {
-	const char *a = http_header(req, "accept");
+	if (pgrst_media_profile(req->method, http_header(req, "accept-profile"),
+	    http_header(req, "content-profile"), SCHEMA, e) != 0 ||
+	    pgrst_media_accept(http_header(req, "accept"), &pr->accept, e) != 0)
+		return -1;
+	if (writes && strcmp(req->method, "DELETE") != 0 &&
+	    pgrst_media_body(http_header(req, "content-type"), pr->rpc, SCHEMA, pr->name, e) != 0)
+		return -1;
+	return 0;
+}
 
-	if (a == NULL)
-		return PGRST_ACCEPT_JSON;
-	if (strstr(a, "application/vnd.pgrst.object+json") != NULL)
-		return PGRST_ACCEPT_OBJECT;
-	if (strncmp(a, "text/csv", 8) == 0)
-		return PGRST_ACCEPT_CSV;
-	return PGRST_ACCEPT_JSON;
+/*
+ * An offset past the rows there are, when their count is known: PostgREST's
+ * 416 PGRST103 instead of an empty page.
+ */
+static int
+refuse_out_of_range(struct http_response *res, long long offset, long long total)
+{
+	char details[128], *json;
+
+	if (total < 0 || offset <= total)
+		return 0;
+	snprintf(details, sizeof details, "An offset of %lld was requested, but there are only"
+	    " %lld rows.", offset, total);
+	json = pgrst_error_body("PGRST103", "Requested range not satisfiable", details, NULL);
+	http_set_json(res, 416, json);
+	free(json);
+	return -1;
 }
 
 /*
@@ -165,6 +182,7 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	struct pgrst_request pr;
 	struct pgrst_sql sql;
 	struct pgrst_error e;
+	const struct rest_schema *schema;
 	struct caller c;
 	char err[ERRLEN], state[6], range[64], *query;
 	PGresult *r;
@@ -211,18 +229,19 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	pr.prefer = http_header(req, "prefer");
 	pr.body = req->body;
 	pr.body_len = req->body_len;
-	pr.tables = tables;
-	pr.ntables = sizeof tables / sizeof tables[0];
+	pr.schema = SCHEMA;
+	schema = rest_schema_get(w->pg, SCHEMA);
+	pr.tables = schema->tables;
+	pr.ntables = schema->ntables;
 	pr.functions = functions;
 	pr.nfunctions = sizeof functions / sizeof functions[0];
 	pr.max_rows = MAX_ROWS;
-	pr.accept = accept_of(req);
-	pr.rels = rest_rels(w->pg, "public", tables, pr.ntables, &pr.nrels);
-	if (pgrst_build(&pr, &sql, &e) != 0) {
+	pr.rels = schema->rels;
+	pr.nrels = schema->nrels;
+	memset(&sql, 0, sizeof sql);
+	if (negotiate(req, writes, &pr, &e) != 0 || pgrst_build(&pr, &sql, &e) != 0) {
 		reply_error(res, &e);
-		free(query);
-		caller_free(&c);
-		return;
+		goto out;
 	}
 	if (db_begin_as(w->pg, c.role, c.claims_json, err) != 0) {
 		reply_sql_error(res, w->pg, "", err, authenticated);
@@ -253,6 +272,11 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	total = sql.has_total && PQntuples(r) > 0 ? atoll(PQgetvalue(r, 0, 2)) : -1;
 	if (sql.count_sql != NULL && (!sql.count_estimated || total > sql.max_rows))
 		total = planned_count(w->pg, &sql);
+	if (!writes && !pr.rpc && refuse_out_of_range(res, sql.offset, total) != 0) {
+		PQclear(r);
+		db_rollback(w->pg);
+		goto out;
+	}
 	if (db_commit(w->pg, err) != 0) {
 		PQclear(r);
 		reply_sql_error(res, w->pg, "40001", err, authenticated);
@@ -300,6 +324,7 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	PQclear(r);
 out:
 	pgrst_sql_free(&sql);
+	rest_schema_put(schema);
 	free(query);
 	caller_free(&c);
 }
