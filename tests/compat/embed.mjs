@@ -92,4 +92,98 @@ await check('RLS on embedded rows: each user sees only their own related rows, a
 	eq(row.sessions.map((s) => s.claude_session_id).sort(), ['s one', 's two'], 'A');
 });
 
+// Embedded filters, order and ranges (docs: "Resource Embedding", "Embedded
+// Filters", "Null filtering on Embedded Resources", "Spread embedded
+// resource"): name.col=..., name.order=, name.limit=, name.offset=, name.or=
+// apply to the embedded rows only; !inner or name=not.is.null make them
+// filter the outer rows too.
+const names = (rows) => rows.map((r) => r.claude_session_id);
+
+await check('PostgREST embedded filter: .eq("sessions.col") filters the embedded array, never the outer rows', async () => {
+	const rows = must(await a.sb.from('cognitive_commits').select('id, sessions(claude_session_id)')
+		.eq('sessions.claude_session_id', 's two').order('id'));
+	eq(rows.map((r) => [r.id, names(r.sessions)]), [[uuid(200), ['s two']], [uuid(201), []], [uuid(202), []]]);
+});
+
+await check('PostgREST embedded order: order(col, {referencedTable}) sorts the embedded array', async () => {
+	const [row] = must(await a.sb.from('cognitive_commits').select('sessions(claude_session_id)')
+		.eq('id', uuid(200)).order('claude_session_id', { referencedTable: 'sessions', ascending: false }));
+	eq(names(row.sessions), ['s two', 's one']);
+});
+
+await check('PostgREST embedded limit and range: limit(n, {referencedTable}) and range(from, to, {referencedTable})', async () => {
+	const q = () => a.sb.from('cognitive_commits').select('sessions(claude_session_id)').eq('id', uuid(200))
+		.order('claude_session_id', { referencedTable: 'sessions' });
+	eq(names(must(await q().limit(1, { referencedTable: 'sessions' }))[0].sessions), ['s one'], 'limit');
+	eq(names(must(await q().range(1, 1, { referencedTable: 'sessions' }))[0].sessions), ['s two'], 'range');
+});
+
+await check('PostgREST embedded or: or(filters, {referencedTable}) on the embedded rows', async () => {
+	const [row] = must(await a.sb.from('cognitive_commits').select('sessions(claude_session_id)').eq('id', uuid(200))
+		.or('claude_session_id.eq.s one,claude_session_id.eq.nope', { referencedTable: 'sessions' }));
+	eq(names(row.sessions), ['s one']);
+});
+
+await check('PostgREST !inner with an embedded filter: only the outer rows whose embedded rows match', async () => {
+	eq(must(await a.sb.from('cognitive_commits').select('id, sessions!inner(claude_session_id)')
+		.eq('sessions.claude_session_id', 's two')), [{ id: uuid(200), sessions: [{ claude_session_id: 's two' }] }]);
+	eq(must(await a.sb.from('cognitive_commits').select('id, sessions!inner(id)')
+		.eq('sessions.claude_session_id', 'nope')), [], 'none match');
+});
+
+await check('PostgREST !inner one level down: projects -> commits(sessions!inner) keeps only commits with sessions', async () => {
+	const [row] = must(await a.sb.from('projects').select('name, cognitive_commits(title, sessions!inner(id))'));
+	eq(row.cognitive_commits.map((c) => c.title), ['c one']);
+});
+
+await check('PostgREST null filter on an embedding: .is("sessions", null) and .not("sessions", "is", null)', async () => {
+	eq(must(await a.sb.from('cognitive_commits').select('id, sessions(id)').is('sessions', null).order('id'))
+		.map((r) => r.id), [uuid(201), uuid(202)], 'is null');
+	eq(must(await a.sb.from('cognitive_commits').select('id, sessions(id)').not('sessions', 'is', null))
+		.map((r) => r.id), [uuid(200)], 'not is null');
+});
+
+await check('PostgREST embedded filter through an alias: s:sessions(...) is filtered as s.col', async () => {
+	eq(must(await a.sb.from('cognitive_commits').select('id, s:sessions(claude_session_id)').eq('id', uuid(200))
+		.eq('s.claude_session_id', 's one')), [{ id: uuid(200), s: [{ claude_session_id: 's one' }] }]);
+});
+
+await check('PostgREST spread: ...table(cols) lifts a to-one embedding\'s columns into the row', async () => {
+	eq(must(await a.sb.from('sessions').select('claude_session_id, ...cognitive_commits(title, project_id)')
+		.eq('id', uuid(301))), [{ claude_session_id: 's two', title: 'c one', project_id: uuid(100) }]);
+});
+
+await check('PostgREST PGRST119: a spread of a to-many embedding is 400', async () => {
+	const e = refused(await a.sb.from('cognitive_commits').select('...sessions(id)'), 400, 'PGRST119');
+	eq(e.message, "A spread operation on 'sessions' is not possible", 'message');
+	eq(e.details, "'cognitive_commits' and 'sessions' do not form a many-to-one or one-to-one relationship", 'details');
+});
+
+await check('PostgREST PGRST108: a filter on a resource select= does not embed is 400 with the hint', async () => {
+	const e = refused(await a.sb.from('cognitive_commits').select('id').eq('sessions.claude_session_id', 'x'), 400,
+		'PGRST108');
+	eq(e.message, "'sessions' is not an embedded resource in this request", 'message');
+	eq(e.hint, "Verify that 'sessions' is included in the 'select' query parameter.", 'hint');
+	eq(e.details, null, 'details');
+});
+
+await check('PostgREST PGRST120: an operator other than is null on an embedding is 400', async () => {
+	const e = refused(await a.sb.from('cognitive_commits').select('id, sessions(id)').eq('sessions', 'x'), 400,
+		'PGRST120');
+	eq(e.message, "Bad operator on the 'sessions' embedded resource", 'message');
+});
+
+await check('PostgREST PGRST200 with a hint: details name the hint', async () => {
+	const e = refused(await a.sb.from('cognitive_commits').select('id, sessions!nope(id)'), 400, 'PGRST200');
+	eq(e.details, "Searched for a foreign key relationship between 'cognitive_commits' and 'sessions' using the"
+		+ " hint 'nope' in the schema 'public', but no matches were found.", 'details');
+});
+
+await check('RLS on embedded filters and !inner: B\'s rows never match A\'s filter', async () => {
+	eq(must(await a.sb.from('cognitive_commits').select('id, sessions!inner(id)')
+		.eq('sessions.claude_session_id', 'b session')), [], 'A');
+	eq(must(await b.sb.from('cognitive_commits').select('title, sessions!inner(claude_session_id)')
+		.eq('sessions.claude_session_id', 'b session')).map((r) => r.title), ['b commit'], 'B');
+});
+
 done();

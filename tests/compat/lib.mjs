@@ -2,6 +2,7 @@
 // driver, tests/integration/compat-supabase-js.sh), clients with the official
 // library's default options, and check(), which prints one line per check:
 // "ok - <the upstream behaviour it mirrors>" or "not ok - ...: <why>".
+import { execFileSync } from 'node:child_process';
 import { createClient } from '@supabase/supabase-js';
 
 export const url = process.env.COMPAT_URL;
@@ -64,6 +65,14 @@ export function refused(res, status, code, what) {
 	eq(res.status, status, `${what || 'query'}: status`);
 	if (code !== undefined) eq(res.error.code, code, `${what || 'query'}: error code`);
 	return res.error;
+}
+
+// SQL as the database's superuser (COMPAT_DB, the test's own database), for
+// checks that need tables of their own: psql's output, unaligned, tuples only.
+export function sql(text) {
+	if (!process.env.COMPAT_DB) throw new Error('COMPAT_DB is not set (run through the driver)');
+	return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', process.env.COMPAT_DB, '-c', text],
+		{ encoding: 'utf8' }).trim();
 }
 
 // A fixed uuid numbered n, so expected rows are written out here, not read back.

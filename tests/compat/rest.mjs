@@ -1,7 +1,7 @@
 // PostgREST (/rest/v1) through supabase-js's query builder, as one user on the
 // tables of supabase/migrations: machines (no triggers, defaults for id and
 // user_id) and projects.
-import { check, done, eq, must, newUser, ok, refused, uuid } from './lib.mjs';
+import { anonKey, check, done, eq, must, newUser, ok, refused, url, uuid } from './lib.mjs';
 
 const { sb, user } = await newUser('rest');
 const names = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
@@ -277,6 +277,56 @@ await check('agentlogs: or() nested deeper than 16 levels → 400 PGRST100, the 
 await check('PostgREST: upsert() with onConflict on a unique column (user_id,machine_id)', async () => {
 	must(await sb.from('machines').upsert({ machine_id: 'm-delta', name: 'DELTA' }, { onConflict: 'user_id,machine_id' }));
 	eq(must(await sb.from('machines').select('id,name').eq('machine_id', 'm-delta')), [{ id: uuid(4), name: 'DELTA' }]);
+});
+
+await check('PostgREST PGRST106: schema() other than the exposed one is 406 (Accept-Profile, Content-Profile)', async () => {
+	const read = refused(await sb.schema('private').from('machines').select('id'), 406, 'PGRST106');
+	eq(read.message, 'The schema must be one of the following: public', 'message');
+	refused(await sb.schema('private').from('machines').insert({ machine_id: 'm-x', name: 'x' }), 406, 'PGRST106',
+		'insert');
+	eq(must(await sb.schema('public').from('machines').select('id').eq('id', uuid(1))), [{ id: uuid(1) }],
+		'public is fine');
+});
+
+await check('PostgREST PGRST107: an Accept the server cannot produce (geojson without PostGIS) is 406', async () => {
+	const e = refused(await sb.from('machines').select('id').geojson(), 406, 'PGRST107');
+	eq(e.message, 'None of these media types are available: application/geo+json', 'message');
+	eq([e.details, e.hint], [null, null], 'details, hint');
+});
+
+// The requests below need headers the client never sends, so they go through fetch.
+async function raw(method, path, headers, body) {
+	const res = await fetch(`${url}/rest/v1/${path}`, { method, body, headers: {
+		apikey: anonKey, Authorization: `Bearer ${(await sb.auth.getSession()).data.session.access_token}`,
+		...headers } });
+	const text = await res.text();
+	return { status: res.status, body: text === '' ? null : JSON.parse(text) };
+}
+
+await check('PostgREST: a body of a Content-Type other than JSON is 400 PGRST102 "Content-Type not acceptable"', async () => {
+	const r = await raw('POST', 'machines', { 'Content-Type': 'text/plain' }, '{"machine_id":"m-t","name":"t"}');
+	eq(r, { status: 400, body: { code: 'PGRST102', details: null, hint: null,
+		message: 'Content-Type not acceptable: text/plain' } });
+	eq((await raw('PATCH', `machines?id=eq.${uuid(1)}`, { 'Content-Type': 'application/xml' }, '<a/>')).body.message,
+		'Content-Type not acceptable: application/xml', 'PATCH');
+	eq(must(await sb.from('machines').select('id').eq('machine_id', 'm-t')), [], 'nothing written');
+	eq((await raw('POST', 'machines', { 'Content-Type': 'application/json; charset=utf-8', Prefer: 'return=minimal' },
+		'{"machine_id":"m-json","name":"j"}')).status, 201, 'JSON with a charset');
+});
+
+await check('PostgREST: a function called with a text/plain body looks for one unnamed text parameter: 404 PGRST202', async () => {
+	const r = await raw('POST', 'rpc/purge_tombstones', { 'Content-Type': 'text/plain' }, 'x');
+	eq(r, { status: 404, body: { code: 'PGRST202', details: 'Searched for the function public.purge_tombstones with'
+		+ ' a single unnamed text parameter, but no matches were found in the schema cache.', hint: null,
+	message: 'Could not find the function public.purge_tombstones in the schema cache' } });
+});
+
+await check('PostgREST PGRST103: with count=exact, a range past the last row is 416', async () => {
+	const n = must(await sb.from('machines').select('id')).length;
+	const e = refused(await sb.from('machines').select('id', { count: 'exact' }).range(n + 5, n + 9), 416, 'PGRST103');
+	eq(e.message, 'Requested range not satisfiable', 'message');
+	eq(e.details, `An offset of ${n + 5} was requested, but there are only ${n} rows.`, 'details');
+	eq(must(await sb.from('machines').select('id', { count: 'exact' }).range(n, n + 4)), [], 'offset = total is empty');
 });
 
 done();
