@@ -1,7 +1,8 @@
 /*
  * libFuzzer target: PostgREST's logic trees, the value of or=, and=, not.or=
- * or not.and= (the first byte picks which) on a GET through the SQL builder.
- * The input is the value as it reaches the parser (after percent-decoding).
+ * or not.and=, on the table or on an embedding (sessions.or=, ...; the first
+ * byte picks which) on a GET through the SQL builder. The input is the value
+ * as it reaches the parser (after percent-decoding).
  * Beyond pgrst-check.h's checks: a tree either builds a statement whose
  * parentheses balance or fails with 400 PGRST100, and nothing nested deeper
  * than the limit is ever accepted.
@@ -20,8 +21,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct pgrst_table tables[] = { { "turns", "user_id,id" } };
-static const char *const keys[] = { "or", "and", "not.or", "not.and" };
+static const struct pgrst_table tables[] = { { "turns", "user_id,id" }, { "sessions", "user_id,id" } };
+static const struct pgrst_rel rels[] = {
+	{ "turns", "user_id,session_id", "sessions", "user_id,id", "turns_session_fkey" },
+};
+static const char *const keys[] = {
+	"or", "and", "not.or", "not.and",
+	"sessions.or", "sessions.and", "sessions.not.or", "sessions.not.and",
+};
 
 /* The deepest '(' nesting of the statement; -1 when they do not balance. */
 static int
@@ -61,19 +68,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i + 1 < size; i++)
 		snprintf(encoded + 3 * i, 4, "%%%02X", (unsigned char)value[i]);
 	encoded[3 * (size - 1)] = '\0';
-	query = xprintf("%s=%s", keys[data[0] % 4], encoded);
+	query = xprintf("select=id,sessions(id)&%s=%s", keys[data[0] % 8], encoded);
 	memset(&r, 0, sizeof r);
 	r.method = "GET";
 	r.name = "turns";
 	r.query = query;
 	r.tables = tables;
-	r.ntables = 1;
+	r.ntables = 2;
+	r.rels = rels;
+	r.nrels = 1;
 	r.max_rows = 1000;
 	if (pgrst_build(&r, &s, &e) == 0) {
 		check_sql(&s);
-		/* SELECT ... FROM (SELECT ... WHERE <tree>) wraps the tree in 3 levels at most
-		 * beyond its own: the tree's limit bounds the statement's depth. */
-		if (depth_of(s.sql) < 0 || depth_of(s.sql) > 16 + 8)
+		/* SELECT ... FROM (SELECT ..., (SELECT ... FROM (SELECT ... WHERE <tree>)))
+		 * wraps the tree in a few levels beyond its own: the tree's limit bounds
+		 * the statement's depth. */
+		if (depth_of(s.sql) < 0 || depth_of(s.sql) > 16 + 12)
 			abort();
 		pgrst_sql_free(&s);
 	} else {
