@@ -1666,6 +1666,106 @@ build_post(const struct pgrst_request *req, const char *schema, const struct pgr
 	return 0;
 }
 
+/* Whether the filters are exactly the primary key's columns, each with eq (PUT). */
+static int
+put_filters_ok(const struct pgrst_table *t, const struct query *q)
+{
+	struct column *pk = NULL;
+	size_t npk = 0, i, j;
+	int ok;
+
+	if (t->primary_key == NULL || parse_columns(t->primary_key, &pk, &npk, 0) != 0) {
+		columns_free(pk, npk);
+		return 0;
+	}
+	ok = q->nfilters == npk;
+	for (i = 0; ok && i < q->nfilters; i++) {
+		const struct filter *f = &q->filters[i];
+
+		ok = f->kind == F_CMP && !f->negate && strcmp(f->sql, "=") == 0 &&
+		    has_column(pk, npk, f->col);
+		for (j = 0; ok && j < i; j++)
+			ok = strcmp(q->filters[j].col, f->col) != 0;
+	}
+	columns_free(pk, npk);
+	return ok;
+}
+
+/*
+ * PUT: PostgREST's single upsert. The filters name the row by its whole
+ * primary key (else 405 PGRST105); the body's first object is inserted, or
+ * replaces the row with that key. The row is taken from the body only where
+ * its key equals the URL's: a body naming another key writes nothing, which
+ * the caller answers with 400 PGRST115 (must_write).
+ */
+static int
+build_put(const struct pgrst_request *req, const char *schema, const struct pgrst_table *t,
+    struct query *q, struct pgrst_sql *out, struct params *p, struct pgrst_error *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+	cJSON *json, *row;
+	char *body, *one;
+	size_t i;
+	int n, rc;
+
+	if (q->has_limit || q->has_offset)
+		return fail(e, 400, "PGRST114", NULL,
+		    "limit/offset querystring parameters are not allowed for PUT");
+	if (q->has_conflict || q->has_columns)
+		return fail(e, 400, "PGRST100", NULL, "on_conflict and columns are for POST only");
+	if (!put_filters_ok(t, q))
+		return fail(e, 405, "PGRST105", NULL,
+		    "Filters must include all and only primary key columns with 'eq' operators");
+	if ((body = body_copy(req, e)) == NULL)
+		return -1;
+	json = cJSON_ParseWithOpts(body, NULL, 1);
+	free(body);
+	row = cJSON_IsArray(json) ? cJSON_GetArrayItem(json, 0) : json;
+	rc = cJSON_IsObject(row) ? object_keys(row, req->name, &q->columns, &q->ncolumns, e) :
+	    fail(e, 400, "PGRST102", NULL, "Empty or invalid json");
+	if (rc == 0 && q->ncolumns == 0)
+		rc = fail(e, 400, "PGRST102", NULL, "PUT needs the row's columns");
+	if (rc != 0 || (one = cJSON_PrintUnformatted(row)) == NULL) {
+		cJSON_Delete(json);
+		return -1;
+	}
+	cJSON_Delete(json);
+	n = param_add(p, xprintf("[%s]", one));
+	cJSON_free(one);
+	strbuf_adds(&sb, "INSERT INTO ");
+	add_qname(&sb, schema, req->name);
+	strbuf_adds(&sb, " (");
+	add_column_list(&sb, q->columns, q->ncolumns);
+	strbuf_adds(&sb, ") SELECT ");
+	add_column_list(&sb, q->columns, q->ncolumns);
+	strbuf_adds(&sb, " FROM jsonb_populate_recordset(NULL::");
+	add_qname(&sb, schema, req->name);
+	strbuf_addf(&sb, ", $%d::jsonb)", n);
+	add_where(&sb, q, p);
+	strbuf_adds(&sb, " ON CONFLICT (");
+	for (i = 0; i < q->nfilters; i++) {
+		if (i > 0)
+			strbuf_addc(&sb, ',');
+		add_ident(&sb, q->filters[i].col);
+	}
+	strbuf_adds(&sb, ") DO UPDATE SET ");
+	for (i = 0; i < q->ncolumns; i++) {
+		if (i > 0)
+			strbuf_adds(&sb, ", ");
+		add_ident(&sb, q->columns[i].name);
+		strbuf_adds(&sb, " = EXCLUDED.");
+		add_ident(&sb, q->columns[i].name);
+	}
+	out->sql = strbuf_detach(&sb);
+	if (q->representation) {
+		out->sql = representation(q, out->sql, p);
+		out->returns_body = 1;
+	}
+	out->must_write = 1;
+	out->status = 200;
+	return 0;
+}
+
 static int
 build_patch(const struct pgrst_request *req, const char *schema, struct query *q,
     struct pgrst_sql *out, struct params *p, struct pgrst_error *e)
@@ -1921,7 +2021,7 @@ build_table(const struct pgrst_request *req, const char *schema, struct pgrst_sq
 	const struct pgrst_table *t = find_table(req);
 	struct query q;
 	char name[80];
-	int rc, get, post, patch, del;
+	int rc, get, post, patch, del, put;
 
 	if (t == NULL || !pgrst_ident_valid(req->name))
 		return fail(e, 404, "PGRST205", NULL,
@@ -1931,7 +2031,8 @@ build_table(const struct pgrst_request *req, const char *schema, struct pgrst_sq
 	post = strcmp(req->method, "POST") == 0;
 	patch = strcmp(req->method, "PATCH") == 0;
 	del = strcmp(req->method, "DELETE") == 0;
-	if (!get && !post && !patch && !del)
+	put = strcmp(req->method, "PUT") == 0;
+	if (!get && !post && !patch && !del && !put)
 		return fail(e, 405, "PGRST117", NULL, "Unsupported HTTP method: %s",
 		    clean(name, sizeof name, req->method, strlen(req->method)));
 
@@ -1958,6 +2059,8 @@ build_table(const struct pgrst_request *req, const char *schema, struct pgrst_sq
 		rc = build_get(req, schema, &q, out, p, e);
 	else if (post)
 		rc = build_post(req, schema, t, &q, out, p, e);
+	else if (put)
+		rc = build_put(req, schema, t, &q, out, p, e);
 	else if (patch)
 		rc = build_patch(req, schema, &q, out, p, e);
 	else

@@ -41,6 +41,9 @@
  *   on_conflict=col,...          (POST with Prefer: resolution=...)
  *   columns=col,...              (POST: the columns to insert, as supabase-js
  *                                sends for bodies whose objects differ)
+ * PUT with filters that are exactly the primary key's columns, each eq.
+ * (else 405 PGRST105; limit or offset: 400 PGRST114): the body's first object
+ * inserted or replacing that row, only if its key is the URL's (must_write).
  * Prefer: return=minimal|representation, resolution=merge-duplicates|
  * ignore-duplicates, count=exact|planned|estimated (GET: the total in
  * Content-Range; planned is the planner's estimate, which the caller asks
@@ -110,7 +113,7 @@ struct pgrst_function {
 enum pgrst_accept { PGRST_ACCEPT_JSON, PGRST_ACCEPT_OBJECT, PGRST_ACCEPT_CSV };
 
 struct pgrst_request {
-	const char *method;	/* GET, POST, PATCH or DELETE (HEAD: ask for GET) */
+	const char *method;	/* GET, POST, PATCH, PUT or DELETE (HEAD: ask for GET) */
 	const char *schema;	/* NULL: "public" */
 	const char *name;	/* the table, or the function when rpc is set */
 	int rpc;
@@ -139,6 +142,8 @@ struct pgrst_sql {
 	char **params;
 	int nparams;
 	int status;		/* HTTP status on success: 200, 201 or 204 */
+	/* PUT: writing no row means the body's key is not the URL's: 400 PGRST115 */
+	int must_write;
 	int returns_body;
 	int has_total;		/* column 2 ("total"): the rows the filters match (count=exact) */
 	/* count=planned or estimated: EXPLAIN (FORMAT JSON) of the matching rows,

@@ -264,6 +264,16 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 	}
 	n = sql.returns_body ? (PQntuples(r) > 0 && PQnfields(r) > 1 ?
 	    atoll(PQgetvalue(r, 0, 1)) : 0) : atoll(PQcmdTuples(r));
+	if (sql.must_write && n == 0) {
+		char *json = pgrst_error_body("PGRST115",
+		    "Payload values do not match URL in primary key column(s)", NULL, NULL);
+
+		http_set_json(res, 400, json);
+		free(json);
+		PQclear(r);
+		db_rollback(w->pg);
+		goto out;
+	}
 	if (pr.accept == PGRST_ACCEPT_OBJECT && !pr.rpc && refuse_not_single(res, n) != 0) {
 		PQclear(r);
 		db_rollback(w->pg);

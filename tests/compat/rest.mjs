@@ -294,11 +294,12 @@ await check('PostgREST PGRST107: an Accept the server cannot produce (geojson wi
 	eq([e.details, e.hint], [null, null], 'details, hint');
 });
 
-// The requests below need headers the client never sends, so they go through fetch.
+// The requests below need headers or methods the client never sends, so they
+// go through fetch, with a JSON Content-Type unless headers say otherwise.
 async function raw(method, path, headers, body) {
 	const res = await fetch(`${url}/rest/v1/${path}`, { method, body, headers: {
 		apikey: anonKey, Authorization: `Bearer ${(await sb.auth.getSession()).data.session.access_token}`,
-		...headers } });
+		'Content-Type': 'application/json', ...headers } });
 	const text = await res.text();
 	return { status: res.status, body: text === '' ? null : JSON.parse(text) };
 }
@@ -327,6 +328,22 @@ await check('PostgREST PGRST103: with count=exact, a range past the last row is 
 	eq(e.message, 'Requested range not satisfiable', 'message');
 	eq(e.details, `An offset of ${n + 5} was requested, but there are only ${n} rows.`, 'details');
 	eq(must(await sb.from('machines').select('id', { count: 'exact' }).range(n, n + 4)), [], 'offset = total is empty');
+});
+
+await check('PostgREST PUT: an upsert by the whole primary key; PGRST105, PGRST114 and PGRST115 as upstream', async () => {
+	const key = `user_id=eq.${user.id}&id=eq.${uuid(70)}`;
+	const body = (id, name) => JSON.stringify({ user_id: user.id, id, machine_id: `m-put-${name}`, name });
+	eq((await raw('PUT', `machines?${key}`, {}, body(uuid(70), 'one'))).status, 200, 'insert');
+	eq((await raw('PUT', `machines?${key}`, { Prefer: 'return=representation' }, body(uuid(70), 'two'))).body
+		.map((r) => r.name), ['two'], 'replace');
+	eq(must(await sb.from('machines').select('name').eq('id', uuid(70))), [{ name: 'two' }], 'one row');
+	eq(await raw('PUT', `machines?${key}`, {}, body(uuid(71), 'other')), { status: 400, body: { code: 'PGRST115',
+		details: null, hint: null, message: 'Payload values do not match URL in primary key column(s)' } }, 'PGRST115');
+	eq(must(await sb.from('machines').select('id').eq('id', uuid(71))), [], 'nothing written');
+	eq(await raw('PUT', `machines?id=eq.${uuid(70)}`, {}, body(uuid(70), 'x')), { status: 405, body: {
+		code: 'PGRST105', details: null, hint: null,
+		message: "Filters must include all and only primary key columns with 'eq' operators" } }, 'PGRST105');
+	eq((await raw('PUT', `machines?${key}&limit=1`, {}, body(uuid(70), 'x'))).body.code, 'PGRST114', 'PGRST114');
 });
 
 done();

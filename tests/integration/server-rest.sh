@@ -342,7 +342,7 @@ expect_error 409 23503 "a foreign-key violation"
 req "$A" POST /rest/v1/turns "$(row turns "$(uuid 5 61)" 61 1 '{"role":"robot"}')"
 expect_error 400 23514 "a check violation"
 req "$A" PUT "/rest/v1/turns?id=eq.$T1" '{}'
-expect_error 405 PGRST117 "PUT"
+expect_error 405 PGRST105 "PUT without the whole primary key"
 req "$A" POST /rest/v1/rpc/no_such_function '{}'
 expect_error 404 PGRST202 "an unknown function"
 req "$A" POST /rest/v1/rpc/pull_changes '{"no_such_argument":1}'

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
+#include "pgrst-media.h"
 #include "pgrst-query.h"
 
 static const struct pgrst_table tables[] = {
@@ -591,7 +592,7 @@ patch_and_delete(void **state)
 	refused("PATCH", "turns", "id=eq.1", NULL, NULL, 400, "PGRST102");
 	refused("PATCH", "turns", "id=eq.1", NULL, "nope", 400, "PGRST102");
 	/* Other methods. */
-	refused("PUT", "turns", "id=eq.1", NULL, "{\"a\":1}", 405, "PGRST117");
+	refused("OPTIONS", "turns", "id=eq.1", NULL, "{\"a\":1}", 405, "PGRST117");
 	refused("get", "turns", NULL, NULL, NULL, 405, "PGRST117");
 }
 
@@ -1087,6 +1088,105 @@ embedding(void **state)
 #define FROM_TURNS_OF_SESSION " FROM \"public\".\"turns\" pgrst_1 WHERE pgrst_1.\"user_id\" =" \
 	" pgrst_0.\"user_id\" AND pgrst_1.\"session_id\" = pgrst_0.\"id\""
 
+/* PostgREST's content negotiation: Accept, Content-Type and the profile headers. */
+static void
+media_types(void **state)
+{
+	struct pgrst_error e;
+	enum pgrst_accept a;
+
+	(void)state;
+	assert_int_equal(pgrst_media_accept(NULL, &a, &e), 0);
+	assert_int_equal(a, PGRST_ACCEPT_JSON);
+	assert_int_equal(pgrst_media_accept("application/vnd.pgrst.object+json;nulls=stripped", &a,
+	    &e), 0);
+	assert_int_equal(a, PGRST_ACCEPT_OBJECT);
+	/* The highest quality first; between equals the first; q=0 refuses a type. */
+	assert_int_equal(pgrst_media_accept("application/json;q=0.5, text/csv", &a, &e), 0);
+	assert_int_equal(a, PGRST_ACCEPT_CSV);
+	assert_int_equal(pgrst_media_accept("text/csv;q=0, */*", &a, &e), 0);
+	assert_int_equal(a, PGRST_ACCEPT_JSON);
+	assert_int_equal(pgrst_media_accept("text/html,application/xml;q=0.9,*/*;q=0.8", &a, &e), 0);
+	assert_int_equal(a, PGRST_ACCEPT_JSON);
+	/* PostgREST's PGRST107, word for word. */
+	assert_int_equal(pgrst_media_accept("application/geo+json", &a, &e), -1);
+	assert_int_equal(e.status, 406);
+	assert_string_equal(e.code, "PGRST107");
+	assert_string_equal(e.message, "None of these media types are available: application/geo+json");
+	assert_int_equal(pgrst_media_accept("text/plain; q=1, text/csv;q=0", &a, &e), -1);
+	assert_string_equal(e.message, "None of these media types are available: text/plain, text/csv");
+	assert_int_equal(pgrst_media_accept("a/\x01" "b", &a, &e), -1);
+	assert_string_equal(e.message, "None of these media types are available: a/?b");
+
+	assert_int_equal(pgrst_media_body(NULL, 0, "public", "t", &e), 0);
+	assert_int_equal(pgrst_media_body("Application/JSON; charset=utf-8", 0, "public", "t", &e), 0);
+	assert_int_equal(pgrst_media_body("text/plain", 0, "public", "t", &e), -1);
+	assert_int_equal(e.status, 400);
+	assert_string_equal(e.code, "PGRST102");
+	assert_string_equal(e.message, "Content-Type not acceptable: text/plain");
+	assert_int_equal(pgrst_media_body("application/octet-stream", 1, "public", "f", &e), -1);
+	assert_int_equal(e.status, 404);
+	assert_string_equal(e.code, "PGRST202");
+	assert_string_equal(e.message, "Could not find the function public.f in the schema cache");
+	assert_string_equal(e.details, "Searched for the function public.f with a single unnamed"
+	    " bytea parameter, but no matches were found in the schema cache.");
+	assert_int_equal(pgrst_media_body("text/csv", 1, "public", "f", &e), -1);
+	assert_string_equal(e.code, "PGRST102");
+
+	/* Reads name the schema in Accept-Profile, writes in Content-Profile. */
+	assert_int_equal(pgrst_media_profile("GET", NULL, "other", "public", &e), 0);
+	assert_int_equal(pgrst_media_profile("GET", "public", NULL, "public", &e), 0);
+	assert_int_equal(pgrst_media_profile("POST", "other", NULL, "public", &e), 0);
+	assert_int_equal(pgrst_media_profile("HEAD", "other", NULL, "public", &e), -1);
+	assert_int_equal(e.status, 406);
+	assert_string_equal(e.code, "PGRST106");
+	assert_string_equal(e.message, "The schema must be one of the following: public");
+	assert_int_equal(pgrst_media_profile("DELETE", NULL, "auth", "public", &e), -1);
+}
+
+/* PUT: PostgREST's single upsert, by the whole primary key in eq filters. */
+static void
+put_upsert(void **state)
+{
+	struct pgrst_sql s;
+	struct pgrst_error e;
+
+	(void)state;
+	/* The body's first object, taken only where its key is the URL's. */
+	assert_int_equal(build(&s, &e, "PUT", "turns", "id=eq.t1&user_id=eq.u1", NULL,
+	    "[{\"id\":\"t1\",\"user_id\":\"u1\",\"seq\":2},{\"id\":\"t2\"}]"), 0);
+	check_sql(&s, "INSERT INTO \"public\".\"turns\" (\"id\",\"user_id\",\"seq\") SELECT"
+	    " \"id\",\"user_id\",\"seq\" FROM jsonb_populate_recordset(NULL::\"public\".\"turns\","
+	    " $1::jsonb) WHERE \"id\" = $2 AND \"user_id\" = $3 ON CONFLICT (\"id\",\"user_id\") DO"
+	    " UPDATE SET \"id\" = EXCLUDED.\"id\", \"user_id\" = EXCLUDED.\"user_id\", \"seq\" ="
+	    " EXCLUDED.\"seq\"", 3, "[{\"id\":\"t1\",\"user_id\":\"u1\",\"seq\":2}]", "t1", "u1");
+	assert_int_equal(s.must_write, 1);
+	assert_int_equal(s.status, 200);
+	assert_int_equal(s.returns_body, 0);
+	pgrst_sql_free(&s);
+	assert_int_equal(build(&s, &e, "PUT", "tags", "id=eq.7", "return=representation",
+	    "{\"id\":7}"), 0);
+	assert_int_equal(s.returns_body, 1);
+	assert_non_null(strstr(s.sql, "WITH pgrst_w AS (INSERT INTO"));
+	pgrst_sql_free(&s);
+	/* PostgREST's PGRST105, word for word, for anything but the whole key in eq. */
+	assert_int_equal(build(&s, &e, "PUT", "turns", "id=eq.t1", NULL, "{\"id\":\"t1\"}"), -1);
+	assert_int_equal(e.status, 405);
+	assert_string_equal(e.code, "PGRST105");
+	assert_string_equal(e.message,
+	    "Filters must include all and only primary key columns with 'eq' operators");
+	refused("PUT", "turns", "id=eq.1&user_id=not.eq.2", NULL, "{}", 405, "PGRST105");
+	refused("PUT", "turns", "id=eq.1&user_id=in.(2)", NULL, "{}", 405, "PGRST105");
+	refused("PUT", "turns", "id=eq.1&and=(user_id.eq.2)", NULL, "{}", 405, "PGRST105");
+	refused("PUT", "turns", "id=eq.1&id=eq.2", NULL, "{}", 405, "PGRST105");
+	refused("PUT", "turns", "id=eq.1&user_id=eq.2&seq=eq.3", NULL, "{}", 405, "PGRST105");
+	refused("PUT", "notes", "id=eq.1", NULL, "{\"id\":1}", 405, "PGRST105");
+	refused("PUT", "tags", "id=eq.1&limit=1", NULL, "{\"id\":1}", 400, "PGRST114");
+	refused("PUT", "tags", "id=eq.1", NULL, "[1]", 400, "PGRST102");
+	refused("PUT", "tags", "id=eq.1", NULL, "{}", 400, "PGRST102");
+	refused("PUT", "tags", "id=eq.1", NULL, "[]", 400, "PGRST102");
+}
+
 /* PostgREST's embedded filters, order and range: name.col=, name.order=, name.limit=, ... */
 static void
 embedded_parameters(void **state)
@@ -1304,6 +1404,8 @@ main(void)
 		cmocka_unit_test(rpc_get),
 		cmocka_unit_test(embedding),
 		cmocka_unit_test(embedded_parameters),
+		cmocka_unit_test(put_upsert),
+		cmocka_unit_test(media_types),
 		cmocka_unit_test(relationships),
 	};
 
