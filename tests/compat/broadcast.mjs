@@ -12,17 +12,11 @@ if (typeof globalThis.WebSocket === 'undefined') {
 	const { WebSocket } = await import('ws');
 	globalThis.WebSocket = WebSocket;
 }
-const { execFileSync } = await import('node:child_process');
 const { createClient } = await import('@supabase/supabase-js');
-const { anonKey, check, done, eq, newUser, ok, url } = await import('./lib.mjs');
+const { anonKey, check, done, eq, newUser, ok, sql, url } = await import('./lib.mjs');
 
 const TIMEOUT_MS = 15000;
 const run = process.pid;
-
-function sql(text) {
-	if (!process.env.COMPAT_DB) throw new Error('COMPAT_DB is not set (run through the driver)');
-	execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', process.env.COMPAT_DB, '-c', text]);
-}
 
 // Values pushed by callbacks, taken in order with await next() (rejects after
 // TIMEOUT_MS: a deadline for a broken server, never a wait a check relies on).
