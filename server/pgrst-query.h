@@ -14,18 +14,27 @@
  * Query string (percent-decoded, '+' read as a space like every form decoder
  * and PostgREST itself, so a literal '+' must be sent as %2B):
  *   select=*|col,alias:col,...   (GET; also shapes a return=representation)
- *          [alias:]table[!hint](cols) embeds related rows, nested up to
- *                                PGRST_EMBED_DEPTH levels: through a foreign
- *                                key of ours, an object (many-to-one, null if
- *                                none); through one of table's, an array
- *                                (one-to-many). The hint is inner (only rows
- *                                with a related row; on a top-level array),
- *                                left, or a constraint name that picks one of
- *                                several keys. No key: 400 PGRST200; several:
- *                                300 PGRST201 (PostgREST's errors). Each
- *                                embedding is a correlated subquery run as
- *                                the caller, so row-level security filters
+ *          [alias:]table[!hint][!inner|!left](cols) embeds related
+ *                                rows, nested up to PGRST_EMBED_DEPTH
+ *                                levels, through the relationship pgrst-rel.c
+ *                                finds: an object through a key of ours
+ *                                (many-to-one, null if none), an array through
+ *                                one of table's (one-to-many) or a junction's
+ *                                (many-to-many). !inner keeps only the rows
+ *                                with a related row (at any depth; GET only).
+ *          ...table(cols)        spreads a many-to-one embedding's named
+ *                                columns into the row (PGRST119 otherwise).
+ *                                Each embedding is a correlated subquery run
+ *                                as the caller, so row-level security filters
  *                                embedded rows too.
+ *   <path>.<col>=..., <path>.order=, <path>.limit=, <path>.offset=,
+ *   <path>.or=, <path>.and=, <path>.not.or=, <path>.not.and=
+ *                                the same on an embedding's rows: path is its
+ *                                table's name or alias, dotted for nested
+ *                                ones; none embedded so: 400 PGRST108.
+ *   <embedding>=is.null, =not.is.null
+ *                                only rows without / with a related row;
+ *                                another operator there: 400 PGRST120
  *   <col>=[not.]<op>.<value>     op: eq neq gt gte lt lte like ilike (with *
  *                                for %), in.(a,b,"c,d"), is.null|true|false|
  *                                unknown; several are ANDed, also on one column
@@ -41,9 +50,9 @@
  *   on_conflict=col,...          (POST with Prefer: resolution=...)
  *   columns=col,...              (POST: the columns to insert, as supabase-js
  *                                sends for bodies whose objects differ)
- * PUT with filters that are exactly the primary key's columns, each eq.
+ * PUT, with filters that are exactly the primary key's columns, each eq
  * (else 405 PGRST105; limit or offset: 400 PGRST114): the body's first object
- * inserted or replacing that row, only if its key is the URL's (must_write).
+ * is inserted or replaces that row, only if its key is the URL's (must_write).
  * Prefer: return=minimal|representation, resolution=merge-duplicates|
  * ignore-duplicates, count=exact|planned|estimated (GET: the total in
  * Content-Range; planned is the planner's estimate, which the caller asks
