@@ -1666,6 +1666,22 @@ build_post(const struct pgrst_request *req, const char *schema, const struct pgr
 	return 0;
 }
 
+/* PUT: whether the row the filters name is there already (the caller may see it). */
+static void
+add_exists(const struct pgrst_request *req, const char *schema, const struct query *q,
+    struct pgrst_sql *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct params ep = { NULL, 0, 0 };
+
+	strbuf_adds(&sb, "SELECT 1 FROM ");
+	add_qname(&sb, schema, req->name);
+	add_where(&sb, q, &ep);
+	out->exists_sql = strbuf_detach(&sb);
+	out->exists_params = ep.v;
+	out->exists_nparams = ep.n;
+}
+
 /* Whether the filters are exactly the primary key's columns, each with eq (PUT). */
 static int
 put_filters_ok(const struct pgrst_table *t, const struct query *q)
@@ -1762,7 +1778,8 @@ build_put(const struct pgrst_request *req, const char *schema, const struct pgrs
 		out->returns_body = 1;
 	}
 	out->must_write = 1;
-	out->status = 200;
+	out->status = 201;
+	add_exists(req, schema, q, out);
 	return 0;
 }
 
@@ -2299,5 +2316,9 @@ pgrst_sql_free(struct pgrst_sql *s)
 	for (i = 0; i < s->count_nparams; i++)
 		free(s->count_params[i]);
 	free(s->count_params);
+	free(s->exists_sql);
+	for (i = 0; i < s->exists_nparams; i++)
+		free(s->exists_params[i]);
+	free(s->exists_params);
 	memset(s, 0, sizeof *s);
 }

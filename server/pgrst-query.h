@@ -52,7 +52,8 @@
  *                                sends for bodies whose objects differ)
  * PUT, with filters that are exactly the primary key's columns, each eq
  * (else 405 PGRST105; limit or offset: 400 PGRST114): the body's first object
- * is inserted or replaces that row, only if its key is the URL's (must_write).
+ * is inserted (201) or replaces that row (200, when exists_sql finds it),
+ * only if its key is the URL's (must_write).
  * Prefer: return=minimal|representation, resolution=merge-duplicates|
  * ignore-duplicates, count=exact|planned|estimated (GET: the total in
  * Content-Range; planned is the planner's estimate, which the caller asks
@@ -153,6 +154,11 @@ struct pgrst_sql {
 	int status;		/* HTTP status on success: 200, 201 or 204 */
 	/* PUT: writing no row means the body's key is not the URL's: 400 PGRST115 */
 	int must_write;
+	/* PUT: run first, in the same transaction: a row means the PUT replaces
+	 * it (200), none that it inserts (201, status) */
+	char *exists_sql;
+	char **exists_params;
+	int exists_nparams;
 	int returns_body;
 	int has_total;		/* column 2 ("total"): the rows the filters match (count=exact) */
 	/* count=planned or estimated: EXPLAIN (FORMAT JSON) of the matching rows,

@@ -256,6 +256,19 @@ rest_handle(struct server *srv, struct worker *w, const struct http_request *req
 		reply_sql_error(res, w->pg, state, err, authenticated);
 		goto out;
 	}
+	/* PUT: 200 when it replaces a row, 201 when it inserts one. */
+	if (sql.exists_sql != NULL) {
+		r = db_exec(w->pg, sql.exists_sql, sql.exists_nparams,
+		    (const char *const *)sql.exists_params, state, err);
+		if (r == NULL) {
+			db_rollback(w->pg);
+			reply_sql_error(res, w->pg, state, err, authenticated);
+			goto out;
+		}
+		if (PQntuples(r) > 0)
+			sql.status = 200;
+		PQclear(r);
+	}
 	r = db_exec(w->pg, sql.sql, sql.nparams, (const char *const *)sql.params, state, err);
 	if (r == NULL) {
 		db_rollback(w->pg);

@@ -331,19 +331,20 @@ await check('PostgREST PGRST103: with count=exact, a range past the last row is 
 });
 
 await check('PostgREST PUT: an upsert by the whole primary key; PGRST105, PGRST114 and PGRST115 as upstream', async () => {
-	const key = `user_id=eq.${user.id}&id=eq.${uuid(70)}`;
+	const key = `user_id=eq.${user.id}&id=eq.${uuid(80)}`;
 	const body = (id, name) => JSON.stringify({ user_id: user.id, id, machine_id: `m-put-${name}`, name });
-	eq((await raw('PUT', `machines?${key}`, {}, body(uuid(70), 'one'))).status, 200, 'insert');
-	eq((await raw('PUT', `machines?${key}`, { Prefer: 'return=representation' }, body(uuid(70), 'two'))).body
-		.map((r) => r.name), ['two'], 'replace');
-	eq(must(await sb.from('machines').select('name').eq('id', uuid(70))), [{ name: 'two' }], 'one row');
-	eq(await raw('PUT', `machines?${key}`, {}, body(uuid(71), 'other')), { status: 400, body: { code: 'PGRST115',
+	eq((await raw('PUT', `machines?${key}`, {}, body(uuid(80), 'one'))).status, 201, 'insert: 201');
+	const replaced = await raw('PUT', `machines?${key}`, { Prefer: 'return=representation' }, body(uuid(80), 'two'));
+	eq([replaced.status, replaced.body.map((r) => [r.id, r.machine_id, r.name])],
+		[200, [[uuid(80), 'm-put-two', 'two']]], 'replace: 200 with the row');
+	eq(must(await sb.from('machines').select('name').eq('id', uuid(80))), [{ name: 'two' }], 'one row');
+	eq(await raw('PUT', `machines?${key}`, {}, body(uuid(81), 'other')), { status: 400, body: { code: 'PGRST115',
 		details: null, hint: null, message: 'Payload values do not match URL in primary key column(s)' } }, 'PGRST115');
-	eq(must(await sb.from('machines').select('id').eq('id', uuid(71))), [], 'nothing written');
-	eq(await raw('PUT', `machines?id=eq.${uuid(70)}`, {}, body(uuid(70), 'x')), { status: 405, body: {
+	eq(must(await sb.from('machines').select('id').eq('id', uuid(81))), [], 'nothing written');
+	eq(await raw('PUT', `machines?id=eq.${uuid(80)}`, {}, body(uuid(80), 'x')), { status: 405, body: {
 		code: 'PGRST105', details: null, hint: null,
 		message: "Filters must include all and only primary key columns with 'eq' operators" } }, 'PGRST105');
-	eq((await raw('PUT', `machines?${key}&limit=1`, {}, body(uuid(70), 'x'))).body.code, 'PGRST114', 'PGRST114');
+	eq((await raw('PUT', `machines?${key}&limit=1`, {}, body(uuid(80), 'x'))).body.code, 'PGRST114', 'PGRST114');
 });
 
 done();

@@ -83,6 +83,8 @@ check_sql(const struct pgrst_sql *s)
 	check_statement(s->sql, s->params, s->nparams);
 	if (s->count_sql != NULL)
 		check_statement(s->count_sql, s->count_params, s->count_nparams);
+	if (s->exists_sql != NULL)
+		check_statement(s->exists_sql, s->exists_params, s->exists_nparams);
 }
 
 static void

@@ -1161,8 +1161,14 @@ put_upsert(void **state)
 	    " UPDATE SET \"id\" = EXCLUDED.\"id\", \"user_id\" = EXCLUDED.\"user_id\", \"seq\" ="
 	    " EXCLUDED.\"seq\"", 3, "[{\"id\":\"t1\",\"user_id\":\"u1\",\"seq\":2}]", "t1", "u1");
 	assert_int_equal(s.must_write, 1);
-	assert_int_equal(s.status, 200);
+	assert_int_equal(s.status, 201);
 	assert_int_equal(s.returns_body, 0);
+	/* Whether the row is there decides 200 (replaced) or 201 (inserted). */
+	assert_string_equal(s.exists_sql, "SELECT 1 FROM \"public\".\"turns\" WHERE \"id\" = $1 AND"
+	    " \"user_id\" = $2");
+	assert_int_equal(s.exists_nparams, 2);
+	assert_string_equal(s.exists_params[0], "t1");
+	assert_string_equal(s.exists_params[1], "u1");
 	pgrst_sql_free(&s);
 	assert_int_equal(build(&s, &e, "PUT", "tags", "id=eq.7", "return=representation",
 	    "{\"id\":7}"), 0);
