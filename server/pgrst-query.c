@@ -1348,21 +1348,30 @@ representation(const struct query *q, char *write, struct params *p)
 	return strbuf_detach(&sb);
 }
 
-/* count=planned: the planner's row estimate of the matching rows, a statement of its own. */
+/* A statement of its own on the rows the filters match: head, then the table and filters. */
+static void
+side_statement(const struct pgrst_request *req, const char *schema, const struct query *q,
+    const char *head, char **sql, char ***params, int *nparams)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct params sp = { NULL, 0, 0 };
+
+	strbuf_adds(&sb, head);
+	add_qname(&sb, schema, req->name);
+	add_outer_alias(&sb, q);
+	add_where(&sb, q, &sp);
+	*sql = strbuf_detach(&sb);
+	*params = sp.v;
+	*nparams = sp.n;
+}
+
+/* count=planned: the planner's row estimate of the matching rows. */
 static void
 add_count_plan(const struct pgrst_request *req, const char *schema, const struct query *q,
     struct pgrst_sql *out)
 {
-	struct strbuf sb = STRBUF_INIT;
-	struct params cp = { NULL, 0, 0 };
-
-	strbuf_adds(&sb, "EXPLAIN (FORMAT JSON) SELECT 1 FROM ");
-	add_qname(&sb, schema, req->name);
-	add_outer_alias(&sb, q);
-	add_where(&sb, q, &cp);
-	out->count_sql = strbuf_detach(&sb);
-	out->count_params = cp.v;
-	out->count_nparams = cp.n;
+	side_statement(req, schema, q, "EXPLAIN (FORMAT JSON) SELECT 1 FROM ", &out->count_sql,
+	    &out->count_params, &out->count_nparams);
 	out->count_estimated = q->count_exact;
 	out->max_rows = req->max_rows;
 }
@@ -1666,22 +1675,6 @@ build_post(const struct pgrst_request *req, const char *schema, const struct pgr
 	return 0;
 }
 
-/* PUT: whether the row the filters name is there already (the caller may see it). */
-static void
-add_exists(const struct pgrst_request *req, const char *schema, const struct query *q,
-    struct pgrst_sql *out)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct params ep = { NULL, 0, 0 };
-
-	strbuf_adds(&sb, "SELECT 1 FROM ");
-	add_qname(&sb, schema, req->name);
-	add_where(&sb, q, &ep);
-	out->exists_sql = strbuf_detach(&sb);
-	out->exists_params = ep.v;
-	out->exists_nparams = ep.n;
-}
-
 /* Whether the filters are exactly the primary key's columns, each with eq (PUT). */
 static int
 put_filters_ok(const struct pgrst_table *t, const struct query *q)
@@ -1779,7 +1772,9 @@ build_put(const struct pgrst_request *req, const char *schema, const struct pgrs
 	}
 	out->must_write = 1;
 	out->status = 201;
-	add_exists(req, schema, q, out);
+	/* Whether the row the filters name is there already (as the caller sees it). */
+	side_statement(req, schema, q, "SELECT 1 FROM ", &out->exists_sql, &out->exists_params,
+	    &out->exists_nparams);
 	return 0;
 }
 
