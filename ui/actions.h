@@ -144,6 +144,12 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	    "Move the commit down in its project's order (in a project's list)") \
 	_(DELETE, "delete", "D", VMASK(VIEW_COMMITS), SECTION_CURATE, \
 	    "Delete the commit, after a confirmation (everywhere, once synced)") \
+	_(FILTER, "filter", "f", VMASK(VIEW_COMMITS), SECTION_CURATE, \
+	    "Filter the list: words, project:, since:, until:, tool:, is: and not: (empty: all)") \
+	_(SORT, "sort", "s", VMASK(VIEW_COMMITS), SECTION_CURATE, \
+	    "Sort the list by date, turns, tokens or duration (each press takes the next)") \
+	_(SORT_REVERSE, "sort-reverse", "r", VMASK(VIEW_COMMITS), SECTION_CURATE, \
+	    "Turn the list's order round (oldest, fewest, shortest first)") \
 	_(SEARCH, "search", "/", VMASK(VIEW_TURNS), SECTION_READ, \
 	    "Search the conversation") \
 	_(SEARCH_NEXT, "search-next", "n", VMASK(VIEW_TURNS), SECTION_READ, \

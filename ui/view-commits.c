@@ -36,9 +36,15 @@ struct commits_view {
 	char *project_id;	/* NULL: every project */
 	char *project_name;
 	int show_hidden;
+	struct browse_filter filter;	/* f: what the list keeps */
+	enum browse_sort sort;	/* s: its order; r turns it round */
+	int ascending;
+	char *title;		/* the header's: project, filter, sort */
 	struct listwin lw;	/* of struct browse_commit, in list order */
 	int project_width;
 };
+
+static void set_title(struct commits_view *cv);
 
 static void
 query_init(struct commits_view *cv, struct browse_query *q, const struct browse_commit *from,
@@ -47,6 +53,9 @@ query_init(struct commits_view *cv, struct browse_query *q, const struct browse_
 	memset(q, 0, sizeof *q);
 	q->project_id = cv->project_id;
 	q->include_hidden = cv->show_hidden;
+	q->filter = browse_filter_empty(&cv->filter) ? NULL : &cv->filter;
+	q->sort = cv->sort;
+	q->ascending = cv->ascending;
 	q->from = from;
 	q->dir = dir;
 	q->limit = limit;
@@ -126,6 +135,7 @@ commits_open(struct view *v, struct tui *t, const char *arg, char *err)
 
 	v->priv = cv;
 	cv->t = t;
+	browse_filter_init(&cv->filter);
 	listwin_init(&cv->lw, &commits_source, cv, PAGE);
 	if (arg != NULL) {
 		if ((cv->project_name = projects_name_of(t->st, arg, err)) == NULL)
@@ -135,6 +145,7 @@ commits_open(struct view *v, struct tui *t, const char *arg, char *err)
 		cv->project_width = width > PROJECT_MAX ? PROJECT_MAX : (int)width;
 	} else if (measure_projects(cv, err) != 0)
 		return -1;
+	set_title(cv);
 	/* Counted while idle. */
 	return listwin_load_first(&cv->lw, err);
 }
@@ -149,6 +160,8 @@ commits_close(struct view *v)
 	listwin_free(&cv->lw);
 	free(cv->project_id);
 	free(cv->project_name);
+	browse_filter_free(&cv->filter);
+	free(cv->title);
 	free(cv);
 	v->priv = NULL;
 }
@@ -159,18 +172,17 @@ still_listed(void *ctx, void *row, char *err)
 {
 	struct commits_view *cv = ctx;
 	struct browse_commit *c = row, fresh;
-	int found = browse_commit_get(cv->t->st, c->id, &fresh, err), listed;
+	struct browse_query q;
+	int listed;
 
-	if (found <= 0)
-		return found;
-	listed = (cv->show_hidden || !fresh.hidden) && (cv->project_id == NULL ||
-	    (fresh.project_id != NULL && strcmp(fresh.project_id, cv->project_id) == 0));
-	if (listed) {
-		browse_commit_clear(c);
-		*c = fresh;
-	} else
-		browse_commit_clear(&fresh);
-	return listed;
+	/* As the list has it (its sort key too), if the filter still keeps it. */
+	query_init(cv, &q, NULL, 1, 1);
+	q.only_id = c->id;
+	if ((listed = browse_commits(cv->t->st, &q, &fresh, err)) <= 0)
+		return listed;
+	browse_commit_clear(c);
+	*c = fresh;
+	return 1;
 }
 
 /*
@@ -304,8 +316,9 @@ commits_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 			rline_draw(w, y, &l, &t->theme, cols, cv->lw.top + y == cv->lw.cur ?
 			    (int)ROLE_CURSOR : c->hidden ? (int)ROLE_HIDDEN : -1, NULL);
 		} else if (y == 0 && listwin_empty(&cv->lw)) {
-			rline_raw(&l, ROLE_MESSAGE, cv->show_hidden ? "No commits." :
-			    "No commits (a lists hidden ones).");
+			rline_raw(&l, ROLE_MESSAGE, !browse_filter_empty(&cv->filter) ?
+			    "No commits match the filter (f changes it)." : cv->show_hidden ?
+			    "No commits." : "No commits (a lists hidden ones).");
 			rline_draw(w, y, &l, &t->theme, cols, -1, NULL);
 		} else {
 			rline_draw(w, y, &l, &t->theme, cols, -1, NULL);
@@ -501,6 +514,10 @@ move_commit(struct tui *t, struct commits_view *cv, int up)
 		tui_message(t, 1, "Commits are ordered within a project: open one first (P).");
 		return;
 	}
+	if (cv->sort != BROWSE_SORT_DEFAULT || cv->ascending) {
+		tui_message(t, 1, "Commits move in the curated order: s until it shows.");
+		return;
+	}
 	if (listwin_walk(&cv->lw, &other, &line, up ? -1 : 1, err) == 0) {
 		if (err[0] != '\0')
 			tui_message(t, 1, "%s", err);
@@ -551,6 +568,94 @@ open_commit(struct tui *t, const char *commit_id)
 		tui_push(t, &sessions_view_ops, commit_id);
 }
 
+/* How the order reads: "turns, most first". */
+static const char *
+sort_words(const struct commits_view *cv)
+{
+	switch (cv->sort) {
+	case BROWSE_SORT_TURNS:
+		return cv->ascending ? "turns, fewest first" : "turns, most first";
+	case BROWSE_SORT_TOKENS:
+		return cv->ascending ? "tokens, fewest first" : "tokens, most first";
+	case BROWSE_SORT_DURATION:
+		return cv->ascending ? "duration, shortest first" : "duration, longest first";
+	case BROWSE_SORT_DEFAULT:
+		if (cv->project_id != NULL)
+			return cv->ascending ? "curated order, reversed" : "curated order";
+		/* FALLTHROUGH */
+	default:
+		return cv->ascending ? "date, oldest first" : "date, newest first";
+	}
+}
+
+/* The header's title: the project, the filter and any order but the default one. */
+static void
+set_title(struct commits_view *cv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *f = browse_filter_text(&cv->filter);
+
+	if (cv->project_name != NULL)
+		strbuf_adds(&sb, cv->project_name);
+	if (*f != '\0')
+		strbuf_addf(&sb, "%sfilter: %s", sb.len ? "  " : "", f);
+	if (cv->sort != BROWSE_SORT_DEFAULT || cv->ascending)
+		strbuf_addf(&sb, "%ssort: %s %s", sb.len ? "  " : "",
+		    cv->sort != BROWSE_SORT_DEFAULT ? browse_sort_name(cv->sort) :
+		    cv->project_id != NULL ? "curated" : "date",
+		    cv->ascending ? "\xe2\x86\x91" : "\xe2\x86\x93");	/* ↑ ↓ */
+	free(f);
+	free(cv->title);
+	cv->title = strbuf_detach(&sb);
+}
+
+/* The list from its first row under a new filter or order, counted again. */
+static void
+relist(struct view *v, struct tui *t, struct commits_view *cv, const char *done)
+{
+	char err[ERRLEN] = "";
+
+	set_title(cv);
+	cv->lw.total = -1;
+	view_preview_changed(v);
+	if (listwin_load_first(&cv->lw, err) != 0)
+		tui_message(t, 1, "%s", err);
+	else
+		tui_message(t, 0, "%s", done);
+}
+
+static void
+filter_done(struct view *v, struct tui *t, const char *text)
+{
+	struct commits_view *cv = v->priv;
+	struct browse_filter f;
+	char err[ERRLEN];
+
+	if (text == NULL)
+		return;
+	browse_filter_init(&f);
+	if (browse_filter_parse(&f, text, err) != 0) {
+		tui_message(t, 1, "%s", err);
+		return;
+	}
+	browse_filter_free(&cv->filter);
+	cv->filter = f;
+	relist(v, t, cv, browse_filter_empty(&f) ? "Filter cleared." : "Filtered.");
+}
+
+/* s: the next order (a project's list has its curated one first, then the date). */
+static void
+next_sort(struct view *v, struct tui *t, struct commits_view *cv)
+{
+	char done[96];
+
+	cv->sort = (enum browse_sort)((cv->sort + 1) % BROWSE_SORT_COUNT);
+	if (cv->sort == BROWSE_SORT_DATE && cv->project_id == NULL)
+		cv->sort = BROWSE_SORT_TURNS;	/* the default order already is by date */
+	snprintf(done, sizeof done, "Sorted by %s.", sort_words(cv));
+	relist(v, t, cv, done);
+}
+
 static enum view_result
 commits_request(struct view *v, struct tui *t, enum action a)
 {
@@ -593,6 +698,24 @@ commits_request(struct view *v, struct tui *t, enum action a)
 		}
 		tui_prompt(t, "Title: ", label, retitle_done);
 		free(label);
+		return VIEW_HANDLED;
+	case ACT_FILTER:
+		{
+			char *text = browse_filter_text(&cv->filter);
+			tui_prompt(t, "Filter: ", text, filter_done);
+			free(text);
+		}
+		return VIEW_HANDLED;
+	case ACT_SORT:
+		next_sort(v, t, cv);
+		return VIEW_HANDLED;
+	case ACT_SORT_REVERSE:
+		cv->ascending = !cv->ascending;
+		{
+			char done[96];
+			snprintf(done, sizeof done, "Sorted by %s.", sort_words(cv));
+			relist(v, t, cv, done);
+		}
 		return VIEW_HANDLED;
 	case ACT_MOVE_COMMIT_UP:
 	case ACT_MOVE_COMMIT_DOWN:
@@ -653,7 +776,7 @@ commits_title(struct view *v)
 {
 	struct commits_view *cv = v->priv;
 
-	return cv->project_name;
+	return cv->title != NULL && *cv->title != '\0' ? cv->title : NULL;
 }
 
 const struct view_ops commits_view_ops = {

@@ -18,14 +18,16 @@
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
 
-#define BROWSE_SELECT \
+#define BROWSE_COLUMNS_SQL \
 	"SELECT c.id, c.started_at, coalesce(p.name, c.project_name, '?'), c.project_id," \
 	" c.title, c.git_subject, substr(c.first_prompt, 1, 400), c.closed_by, c.git_hash," \
 	" c.turn_count, c.display_order, c.published, c.hidden, c.parallel," \
 	" c.sync_status = 'pending'," \
 	" EXISTS (SELECT 1 FROM conflicts k WHERE k.resolved_at IS NULL AND k.record_id = c.id)," \
-	" c.closed_at" \
-	" FROM cognitive_commits c LEFT JOIN projects p ON p.id = c.project_id"
+	" c.closed_at"
+#define BROWSE_FROM " FROM cognitive_commits c LEFT JOIN projects p ON p.id = c.project_id"
+#define BROWSE_SELECT BROWSE_COLUMNS_SQL BROWSE_FROM
+#define BROWSE_COLUMNS 17	/* the sort key, when there is one, comes after them */
 
 static void
 commit_fill(sqlite3_stmt *s, struct browse_commit *c)
@@ -97,14 +99,84 @@ browse_commit_label(const struct browse_commit *c)
 	return c->first_prompt != NULL ? c->first_prompt : "";
 }
 
+/* What a sort other than by date compares: the sort_key column. */
+static const char *
+sort_expr(enum browse_sort sort)
+{
+	switch (sort) {
+	case BROWSE_SORT_TURNS:
+		return "c.turn_count";
+	case BROWSE_SORT_TOKENS:
+		/* As the conversation counts them: input (cache included) and output. */
+		return "(SELECT coalesce(sum(ts.input_tokens + ts.output_tokens + ts.cache_read_tokens"
+		    " + ts.cache_creation_tokens), 0) FROM sessions s JOIN turn_stats ts"
+		    " ON ts.session_id = s.id WHERE s.commit_id = c.id AND s.deleted_at IS NULL)";
+	case BROWSE_SORT_DURATION:
+		return "CAST(round((julianday(c.closed_at) - julianday(c.started_at)) * 86400)"
+		    " AS INTEGER)";
+	default:
+		return NULL;
+	}
+}
+
+/* needle as a LIKE pattern: %needle% with %, _ and \ escaped by \. */
+static char *
+like_pattern(const char *needle)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addc(&sb, '%');
+	for (; *needle != '\0'; needle++) {
+		if (*needle == '%' || *needle == '_' || *needle == '\\')
+			strbuf_addc(&sb, '\\');
+		strbuf_addc(&sb, *needle);
+	}
+	strbuf_addc(&sb, '%');
+	return strbuf_detach(&sb);
+}
+
+static void
+add_state(struct strbuf *sql, int v, const char *expr, const char *param)
+{
+	if (v >= 0)
+		strbuf_addf(sql, " AND (%s) = %s", expr, param);
+}
+
+/* The WHERE clause; every value typed in a filter is a parameter bind_filters binds. */
 static void
 add_filters(struct strbuf *sql, const struct browse_query *q)
 {
+	const struct browse_filter *f = q->filter;
+	int i;
+
 	strbuf_adds(sql, " WHERE c.deleted_at IS NULL");
 	if (q->project_id != NULL)
 		strbuf_adds(sql, " AND c.project_id = :project");
-	if (!q->include_hidden)
+	if (q->only_id != NULL)
+		strbuf_adds(sql, " AND c.id = :only");
+	if (!q->include_hidden && (f == NULL || f->hidden < 0))
 		strbuf_adds(sql, " AND c.hidden = 0");
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->nwords; i++)
+		strbuf_addf(sql, " AND (c.title LIKE :w%d ESCAPE '\\' OR c.first_prompt LIKE :w%d"
+		    " ESCAPE '\\' OR c.git_subject LIKE :w%d ESCAPE '\\')", i, i, i);
+	if (f->project != NULL)
+		strbuf_adds(sql, " AND coalesce((SELECT fp.name FROM projects fp"
+		    " WHERE fp.id = c.project_id), c.project_name) LIKE :fproject ESCAPE '\\'");
+	if (f->since[0] != '\0')
+		strbuf_adds(sql, " AND c.started_at >= :since");
+	if (f->until[0] != '\0')
+		strbuf_adds(sql, " AND c.started_at < date(:until, '+1 day')");
+	if (f->tool != NULL)
+		strbuf_adds(sql, " AND EXISTS (SELECT 1 FROM sessions s JOIN tool_stats ts"
+		    " ON ts.session_id = s.id WHERE s.commit_id = c.id AND s.deleted_at IS NULL"
+		    " AND ts.name = :tool COLLATE NOCASE AND ts.calls > 0)");
+	add_state(sql, f->published, "c.published", ":published");
+	add_state(sql, f->hidden, "c.hidden", ":hidden");
+	add_state(sql, f->pending, "c.sync_status = 'pending'", ":pending");
+	add_state(sql, f->conflict, "EXISTS (SELECT 1 FROM conflicts k WHERE k.resolved_at IS NULL"
+	    " AND k.record_id = c.id)", ":conflict");
 }
 
 static void
@@ -113,7 +185,82 @@ bind_text(sqlite3_stmt *s, const char *name, const char *value)
 	int i = sqlite3_bind_parameter_index(s, name);
 
 	if (i > 0)
-		sqlite3_bind_text(s, i, value, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, i, value, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_int(sqlite3_stmt *s, const char *name, long long value)
+{
+	int i = sqlite3_bind_parameter_index(s, name);
+
+	if (i > 0)
+		sqlite3_bind_int64(s, i, value);
+}
+
+static void
+bind_like(sqlite3_stmt *s, const char *name, const char *needle)
+{
+	char *pattern = like_pattern(needle);
+
+	bind_text(s, name, pattern);
+	free(pattern);
+}
+
+/* The values of add_filters' terms. */
+static void
+bind_filters(sqlite3_stmt *s, const struct browse_query *q)
+{
+	const struct browse_filter *f = q->filter;
+	char name[16];
+	int i;
+
+	bind_text(s, ":project", q->project_id);
+	bind_text(s, ":only", q->only_id);
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->nwords; i++) {
+		snprintf(name, sizeof name, ":w%d", i);
+		bind_like(s, name, f->words[i]);
+	}
+	if (f->project != NULL)
+		bind_like(s, ":fproject", f->project);
+	bind_text(s, ":since", f->since);
+	bind_text(s, ":until", f->until);
+	bind_text(s, ":tool", f->tool);
+	bind_int(s, ":published", f->published);
+	bind_int(s, ":hidden", f->hidden);
+	bind_int(s, ":pending", f->pending);
+	bind_int(s, ":conflict", f->conflict);
+}
+
+/* The keyset bound and ORDER BY of q's order, read backwards when fetching upwards. */
+static void
+add_order(struct strbuf *sql, const struct browse_query *q)
+{
+	/* The list's order is descending unless ascending; upwards reads it backwards. */
+	int desc = (q->dir >= 0) == !q->ascending;
+	const char *dir = desc ? "DESC" : "ASC", *cmp = desc ? "<" : ">";
+	const char *key = sort_expr(q->sort);
+
+	if (key != NULL) {
+		if (q->from != NULL)
+			strbuf_addf(sql, " AND (%s, c.started_at, c.id) %s (:key, :started, :id)",
+			    key, cmp);
+		strbuf_addf(sql, " ORDER BY %s %s, c.started_at %s, c.id %s", key, dir, dir, dir);
+	} else if (q->project_id == NULL || q->sort == BROWSE_SORT_DATE) {
+		if (q->from != NULL) {
+			/* The first term alone bounds the index range; the second breaks ties. */
+			strbuf_addf(sql, " AND c.started_at %s= :started AND (c.started_at %s :started"
+			    " OR c.id %s :id)", cmp, cmp, cmp);
+		}
+		strbuf_addf(sql, " ORDER BY c.started_at %s, c.id %s", dir, dir);
+	} else {
+		if (q->from != NULL)
+			strbuf_addf(sql, " AND (c.display_order, c.started_at, c.id) %s"
+			    " (:order, :started, :id)", cmp);
+		strbuf_addf(sql, " ORDER BY c.display_order %s, c.started_at %s, c.id %s", dir,
+		    dir, dir);
+	}
 }
 
 int
@@ -123,43 +270,35 @@ browse_commits(struct store *st, const struct browse_query *q, struct browse_com
 	struct strbuf sql = STRBUF_INIT;
 	sqlite3_stmt *s;
 	int n = 0, rc, i, down = q->dir >= 0;
-	/* Fetching upwards reads the list order backwards, then turns the page round. */
-	const char *desc = down ? "DESC" : "ASC";
-	const char *cmp = down ? "<" : ">";
+	const char *key = sort_expr(q->sort);
 
 	if (q->limit <= 0)
 		return 0;
-	strbuf_adds(&sql, BROWSE_SELECT);
+	strbuf_adds(&sql, BROWSE_COLUMNS_SQL);
+	if (key != NULL)
+		strbuf_addf(&sql, ", %s", key);	/* column BROWSE_COLUMNS */
+	strbuf_adds(&sql, BROWSE_FROM);
 	add_filters(&sql, q);
-	if (q->project_id == NULL) {
-		if (q->from != NULL) {
-			/* The first term alone bounds the index range; the second breaks ties. */
-			strbuf_addf(&sql, " AND c.started_at %s= :started AND (c.started_at %s :started"
-			    " OR c.id %s :id)", cmp, cmp, cmp);
-		}
-		strbuf_addf(&sql, " ORDER BY c.started_at %s, c.id %s", desc, desc);
-	} else {
-		if (q->from != NULL)
-			strbuf_addf(&sql, " AND (c.display_order, c.started_at, c.id) %s"
-			    " (:order, :started, :id)", cmp);
-		strbuf_addf(&sql, " ORDER BY c.display_order %s, c.started_at %s, c.id %s", desc,
-		    desc, desc);
-	}
+	add_order(&sql, q);
 	strbuf_adds(&sql, " LIMIT :limit");
 	s = store_cached(st, sql.buf, err);
 	strbuf_free(&sql);
 	if (s == NULL)
 		return -1;
-	bind_text(s, ":project", q->project_id);
+	bind_filters(s, q);
 	if (q->from != NULL) {
 		bind_text(s, ":started", q->from->started_at);
 		bind_text(s, ":id", q->from->id);
-		if ((i = sqlite3_bind_parameter_index(s, ":order")) > 0)
-			sqlite3_bind_int64(s, i, q->from->display_order);
+		bind_int(s, ":order", q->from->display_order);
+		bind_int(s, ":key", q->from->sort_key);
 	}
-	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":limit"), q->limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < q->limit)
-		commit_fill(s, &out[n++]);
+	bind_int(s, ":limit", q->limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < q->limit) {
+		commit_fill(s, &out[n]);
+		if (key != NULL)
+			out[n].sort_key = sqlite3_column_int64(s, BROWSE_COLUMNS);
+		n++;
+	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		seterr(err, "reading commits: %s", sqlite3_errmsg(st->db));
 		while (n > 0)
@@ -191,7 +330,7 @@ browse_commit_count(struct store *st, const struct browse_query *q, char *err)
 	strbuf_free(&sql);
 	if (s == NULL)
 		return -1;
-	bind_text(s, ":project", q->project_id);
+	bind_filters(s, q);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
 	else
@@ -393,22 +532,6 @@ long long
 browse_turn_rank(struct store *st, const char *session_id, long long seq, char *err)
 {
 	return turn_count(st, session_id, seq, err);
-}
-
-/* needle as a LIKE pattern: %needle% with %, _ and \ escaped by \. */
-static char *
-like_pattern(const char *needle)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_addc(&sb, '%');
-	for (; *needle != '\0'; needle++) {
-		if (*needle == '%' || *needle == '_' || *needle == '\\')
-			strbuf_addc(&sb, '\\');
-		strbuf_addc(&sb, *needle);
-	}
-	strbuf_addc(&sb, '%');
-	return strbuf_detach(&sb);
 }
 
 int

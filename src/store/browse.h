@@ -7,6 +7,7 @@
 #ifndef AL_STORE_BROWSE_H
 #define AL_STORE_BROWSE_H
 
+#include "store/browse-filter.h"
 #include "store/commits.h"
 #include "util/uuid.h"
 
@@ -29,6 +30,7 @@ struct browse_commit {
 	int published, hidden, parallel;
 	int pending;		/* sync_status pending: waits to go up */
 	int conflict;		/* an open conflict names it */
+	long long sort_key;	/* what a turns, tokens or duration order compares */
 };
 
 void browse_commit_clear(struct browse_commit *c);
@@ -37,14 +39,22 @@ void browse_commit_copy(struct browse_commit *dst, const struct browse_commit *s
 const char *browse_commit_label(const struct browse_commit *c);
 
 /*
- * Which commits, in which order. Every project: newest first, by (started_at,
+ * Which commits, in which order. The filter and sort go into the query, so a
+ * filtered or sorted list is still read a page at a time from a keyset cursor.
+ * Every project: newest first, by (started_at,
  * id). One project: its curated order (curate_move's display_order, then
  * started_at, then id), last first, so an unordered project is newest first
  * too and moving a commit up puts it after the one above in curate_move's terms.
  */
 struct browse_query {
 	const char *project_id;	/* NULL: every project */
-	int include_hidden;
+	int include_hidden;	/* (a filter's is:hidden or not:hidden wins) */
+	const struct browse_filter *filter;	/* or NULL */
+	/* Another order than the default one, by that then (started_at, id);
+	 * ascending turns the list round (oldest, fewest first). */
+	enum browse_sort sort;
+	int ascending;
+	const char *only_id;	/* or the one commit, if it is listed */
 	/* Rows after (dir > 0) or before (dir < 0) from in list order; with from
 	 * NULL, the first rows (dir > 0) or the last ones (dir < 0). */
 	const struct browse_commit *from;
