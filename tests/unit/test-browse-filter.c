@@ -1,18 +1,27 @@
 /*
  * The commit list's filter language (store/browse-filter.c): each term lands
  * in its field, written back the same, and every bad term is refused with a
- * message naming it, leaving the filter empty.
+ * message naming it, leaving the filter empty. Then the filtered, sorted list
+ * paged through store/browse.c a few rows at a time, down and up, against the
+ * same list filtered and sorted here from the figures the rows were made of.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "store/browse.h"
 #include "store/browse-filter.h"
+#include "store/db.h"
+#include "store/internal.h"
 #include "util/log.h"
+#include "util/strbuf.h"
+#include "util/xmalloc.h"
+#include "scratch-dir.h"
 
 static void
 every_term(void **state)
@@ -123,6 +132,220 @@ bad_terms(void **state)
 	browse_filter_free(&f);
 }
 
+static char tmpdir[] = "/tmp/agentlogs-test-browse-filter-XXXXXX";
+
+#define N 200
+#define LIMIT 7		/* rows per page: many pages, and ties across their edges */
+
+/* Commit i's figures; pairs (2k, 2k + 1) start at the same time, so ids break ties. */
+struct fig {
+	char id[8], started[32], project[4];
+	long long turns, tokens, duration, order;
+	int published, hidden, needle, bash, day;
+};
+static struct fig figs[N];
+
+static void
+make_figs(void)
+{
+	int i, m;
+
+	for (i = 0; i < N; i++) {
+		struct fig *f = &figs[i];
+		m = i / 2;
+		snprintf(f->id, sizeof f->id, "c%03d", i);
+		f->day = 1 + m % 20;
+		snprintf(f->started, sizeof f->started, "2026-03-%02dT10:%02d:00.000Z", f->day,
+		    m / 20);
+		snprintf(f->project, sizeof f->project, "p%d", i % 3);
+		f->turns = (i * 7) % 13;
+		f->tokens = (i * 13) % 50;
+		f->duration = (i * 37) % 600;
+		f->order = i % 4;
+		f->published = i % 5 == 0;
+		f->hidden = i % 11 == 0;
+		f->needle = i % 4 == 0;
+		f->bash = i % 6 == 0;
+	}
+}
+
+static void
+insert_figs(struct store *st)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char err[ERRLEN];
+	int i;
+
+	strbuf_adds(&sb, "INSERT INTO projects (id, name, created_at) VALUES"
+	    " ('p0', 'alpha', '2026-01-01'), ('p1', 'bravo', '2026-01-01'),"
+	    " ('p2', 'charlie', '2026-01-01');");
+	for (i = 0; i < N; i++) {
+		const struct fig *f = &figs[i];
+		strbuf_addf(&sb, "INSERT INTO cognitive_commits (id, project_id, started_at, closed_at,"
+		    " closed_by, turn_count, display_order, published, hidden, title, first_prompt)"
+		    " VALUES ('%s', '%s', '%s', strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', '%s', '+%lld"
+		    " seconds'), 'session_end', %lld, %lld, %d, %d, 'T%d', '%s');", f->id, f->project,
+		    f->started, f->started, f->duration, f->turns, f->order, f->published, f->hidden,
+		    i, f->needle ? "find the NeedLe here" : "nothing");
+		/* The tokens in two sessions, one of them deleted (not counted). */
+		strbuf_addf(&sb, "INSERT INTO sessions (id, commit_id, claude_session_id, started_at,"
+		    " ended_at) VALUES ('s%d', '%s', 'x', '%s', '%s'), ('z%d', '%s', 'x', '%s', '%s');"
+		    "UPDATE sessions SET deleted_at = '2026-04-01' WHERE id = 'z%d';"
+		    "INSERT INTO turn_stats (session_id, turns, input_tokens, output_tokens,"
+		    " cache_read_tokens, cache_creation_tokens) VALUES ('s%d', 1, %lld, 0, 0, 0),"
+		    " ('z%d', 1, 1000, 0, 0, 0);", i, f->id, f->started, f->started, i, f->id,
+		    f->started, f->started, i, i, f->tokens, i);
+		strbuf_addf(&sb, "INSERT INTO tool_stats (session_id, name, calls, errors) VALUES"
+		    " ('s%d', '%s', 1, 0);", i, f->bash ? "Bash" : "Read");
+	}
+	assert_int_equal(store_exec(st, sb.buf, err), 0);
+	strbuf_free(&sb);
+}
+
+/* What the list must hold: the figures filtered and sorted here. */
+static const struct browse_query *model_q;
+
+static long long
+model_key(const struct fig *f, enum browse_sort sort)
+{
+	switch (sort) {
+	case BROWSE_SORT_TURNS: return f->turns;
+	case BROWSE_SORT_TOKENS: return f->tokens;
+	case BROWSE_SORT_DURATION: return f->duration;
+	case BROWSE_SORT_DEFAULT: return model_q->project_id != NULL ? f->order : 0;
+	default: return 0;
+	}
+}
+
+static int
+model_cmp(const void *a, const void *b)
+{
+	const struct fig *x = *(const struct fig *const *)a, *y = *(const struct fig *const *)b;
+	long long kx = model_key(x, model_q->sort), ky = model_key(y, model_q->sort);
+	int c = kx < ky ? -1 : kx > ky ? 1 : strcmp(x->started, y->started);
+
+	if (c == 0)
+		c = strcmp(x->id, y->id);
+	return model_q->ascending ? c : -c;
+}
+
+static int
+model_keeps(const struct browse_query *q, const struct fig *f)
+{
+	const struct browse_filter *flt = q->filter;
+	char day[11];
+
+	snprintf(day, sizeof day, "%.10s", f->started);
+	if (q->project_id != NULL && strcmp(q->project_id, f->project) != 0)
+		return 0;
+	if (f->hidden && (flt == NULL || flt->hidden < 0) && !q->include_hidden)
+		return 0;
+	if (flt == NULL)
+		return 1;
+	if (flt->nwords > 0 && !f->needle)	/* the only word asked for is "needle" */
+		return 0;
+	if (flt->project != NULL && strcmp(f->project, "p1") != 0)	/* "rav": bravo */
+		return 0;
+	if ((flt->since[0] && strcmp(day, flt->since) < 0) ||
+	    (flt->until[0] && strcmp(day, flt->until) > 0))
+		return 0;
+	if (flt->tool != NULL && !f->bash)
+		return 0;
+	return (flt->published < 0 || flt->published == f->published) &&
+	    (flt->hidden < 0 || flt->hidden == f->hidden);
+}
+
+/* The list paged down from the top, then up from the bottom, against the model. */
+static void
+check_paging(struct store *st, struct browse_query *q)
+{
+	const struct fig *want[N];
+	struct browse_commit page[LIMIT], last;
+	char err[ERRLEN];
+	int nwant = 0, got = 0, n, i;
+
+	model_q = q;
+	for (i = 0; i < N; i++)
+		if (model_keeps(q, &figs[i]))
+			want[nwant++] = &figs[i];
+	qsort(want, (size_t)nwant, sizeof want[0], model_cmp);
+	assert_int_equal(browse_commit_count(st, q, err), nwant);
+
+	q->limit = LIMIT;
+	q->dir = 1;
+	q->from = NULL;
+	memset(&last, 0, sizeof last);
+	while ((n = browse_commits(st, q, page, err)) > 0) {
+		for (i = 0; i < n; i++) {
+			assert_true(got < nwant);
+			assert_string_equal(page[i].id, want[got]->id);
+			got++;
+		}
+		browse_commit_clear(&last);
+		browse_commit_copy(&last, &page[n - 1]);
+		for (i = 0; i < n; i++)
+			browse_commit_clear(&page[i]);
+		q->from = &last;
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(got, nwant);
+	browse_commit_clear(&last);
+
+	q->dir = -1;
+	q->from = NULL;
+	while ((n = browse_commits(st, q, page, err)) > 0) {
+		for (i = n - 1; i >= 0; i--) {
+			assert_true(got > 0);
+			got--;
+			assert_string_equal(page[i].id, want[got]->id);
+		}
+		browse_commit_clear(&last);
+		browse_commit_copy(&last, &page[0]);
+		for (i = 0; i < n; i++)
+			browse_commit_clear(&page[i]);
+		q->from = &last;
+	}
+	assert_int_equal(got, 0);
+	browse_commit_clear(&last);
+}
+
+static void
+paging(void **state)
+{
+	static const char *const filters[] = {
+		"", "needle", "project:RAV", "since:2026-03-05 until:2026-03-09", "tool:bash",
+		"is:published", "is:hidden", "not:published NEEDLE", "not:hidden tool:BASH",
+	};
+	char *path = xprintf("%s/data.db", tmpdir), err[ERRLEN];
+	struct store *st = store_open(path, err);
+	struct browse_filter f;
+	struct browse_query q;
+	size_t fi;
+	int sort, asc, proj;
+
+	(void)state;
+	assert_non_null(st);
+	make_figs();
+	insert_figs(st);
+	browse_filter_init(&f);
+	for (fi = 0; fi < sizeof filters / sizeof filters[0]; fi++) {
+		assert_int_equal(browse_filter_parse(&f, filters[fi], err), 0);
+		for (sort = 0; sort < BROWSE_SORT_COUNT; sort++)
+			for (asc = 0; asc < 2; asc++)
+				for (proj = 0; proj < 2; proj++) {
+					memset(&q, 0, sizeof q);
+					q.project_id = proj ? "p1" : NULL;
+					q.filter = browse_filter_empty(&f) ? NULL : &f;
+					q.sort = (enum browse_sort)sort;
+					q.ascending = asc;
+					check_paging(st, &q);
+				}
+	}
+	browse_filter_free(&f);
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -131,7 +354,8 @@ main(void)
 		cmocka_unit_test(quoted_colon_is_a_word),
 		cmocka_unit_test(empty_clears),
 		cmocka_unit_test(bad_terms),
+		cmocka_unit_test(paging),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return run_tests_in_scratch_dir(tmpdir, tests);
 }
