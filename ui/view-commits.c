@@ -30,6 +30,7 @@
 #define BADGES 5
 #define LIVE_DOT "\xe2\x97\x8f"	/* ● */
 #define LIVE_MARK LIVE_DOT " live"	/* in the hash column: an agent writes it now */
+#define HEADER_SEP " \xc2\xb7 "	/* · as the header puts between its fields */
 
 struct commits_view {
 	struct tui *t;
@@ -588,19 +589,21 @@ sort_words(const struct commits_view *cv)
 	}
 }
 
-/* The header's title: the project, the filter and any order but the default one. */
+/*
+ * The header's title: the project (or all of them), then the filter and any
+ * order but the default one, each a field of the header (" · " between).
+ */
 static void
 set_title(struct commits_view *cv)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *f = browse_filter_text(&cv->filter);
 
-	if (cv->project_name != NULL)
-		strbuf_adds(&sb, cv->project_name);
+	strbuf_adds(&sb, cv->project_name != NULL ? cv->project_name : "all projects");
 	if (*f != '\0')
-		strbuf_addf(&sb, "%sfilter: %s", sb.len ? "  " : "", f);
+		strbuf_addf(&sb, HEADER_SEP "filter: %s", f);
 	if (cv->sort != BROWSE_SORT_DEFAULT || cv->ascending)
-		strbuf_addf(&sb, "%ssort: %s %s", sb.len ? "  " : "",
+		strbuf_addf(&sb, HEADER_SEP "sort: %s %s",
 		    cv->sort != BROWSE_SORT_DEFAULT ? browse_sort_name(cv->sort) :
 		    cv->project_id != NULL ? "curated" : "date",
 		    cv->ascending ? "\xe2\x86\x91" : "\xe2\x86\x93");	/* ↑ ↓ */
@@ -776,7 +779,7 @@ commits_title(struct view *v)
 {
 	struct commits_view *cv = v->priv;
 
-	return cv->title != NULL && *cv->title != '\0' ? cv->title : NULL;
+	return cv->title;
 }
 
 const struct view_ops commits_view_ops = {

@@ -13,7 +13,8 @@ with one line per mismatch:
   there are any: the open ones settled by the last write, to review;
 - the status bar's "VIEW i/N" for the commits (one project's, as the header
   names it, or every project's; hidden ones listed or not), pending, projects
-  and conflicts views: N is the list's length, 1 <= i <= N (0/0 when empty);
+  and conflicts views: N is the list's length, 1 <= i <= N (0/0 when empty;
+  a filtered commits list, whose header shows "filter: ...", only the latter);
 - every commit row in the commits and pending lists: a commit of that list
   started at the row's date whose title (else git subject, else first prompt)
   the row shows, as far as the column lets it.
@@ -161,7 +162,10 @@ def main():
             problems.append("status bar shows %s %d/%d" % (view, line, total))
         fields = header.strip().split(" \u00b7 ")
         listed = None
-        if view == "commits" and len(fields) >= 3 and not fields[2].endswith("\u2026"):
+        # A filtered list (f) counts what it keeps: tests/tui/filter-sort.sh checks that.
+        filtered = any(f.startswith("filter: ") for f in fields[3:])
+        if view == "commits" and len(fields) >= 3 and not fields[2].endswith("\u2026") \
+                and not filtered:
             if fields[2] == "all projects":
                 listed = commits(db, "c.deleted_at IS NULL")
             else:
