@@ -142,6 +142,7 @@ struct fig {
 	char id[8], started[32], project[4];
 	long long turns, tokens, duration, order;
 	int published, hidden, needle, bash, day;
+	int pending, conflict;	/* synced otherwise; an open conflict (and a resolved one for some) */
 };
 static struct fig figs[N];
 
@@ -166,6 +167,8 @@ make_figs(void)
 		f->hidden = i % 11 == 0;
 		f->needle = i % 4 == 0;
 		f->bash = i % 6 == 0;
+		f->pending = i % 3 != 0;
+		f->conflict = i % 17 == 0;
 	}
 }
 
@@ -197,6 +200,15 @@ insert_figs(struct store *st)
 		    f->started, f->started, i, i, f->tokens, i);
 		strbuf_addf(&sb, "INSERT INTO tool_stats (session_id, name, calls, errors) VALUES"
 		    " ('s%d', '%s', 1, 0);", i, f->bash ? "Bash" : "Read");
+		if (!f->pending)
+			strbuf_addf(&sb, "UPDATE cognitive_commits SET sync_status = 'synced'"
+			    " WHERE id = '%s';", f->id);
+		/* Open conflicts count; a resolved one (every 7th) does not. */
+		if (f->conflict || i % 7 == 0)
+			strbuf_addf(&sb, "INSERT INTO conflicts (id, record_id, field, detected_at,"
+			    " state, resolved_at) VALUES ('k%d', '%s', 'title', '2026-03-01', '%s', %s);",
+			    i, f->id, f->conflict ? "open" : "resolved",
+			    f->conflict ? "NULL" : "'2026-03-02'");
 	}
 	assert_int_equal(store_exec(st, sb.buf, err), 0);
 	strbuf_free(&sb);
@@ -252,7 +264,9 @@ model_keeps(const struct browse_query *q, const struct fig *f)
 	if (flt->tool != NULL && !f->bash)
 		return 0;
 	return (flt->published < 0 || flt->published == f->published) &&
-	    (flt->hidden < 0 || flt->hidden == f->hidden);
+	    (flt->hidden < 0 || flt->hidden == f->hidden) &&
+	    (flt->pending < 0 || flt->pending == f->pending) &&
+	    (flt->conflict < 0 || flt->conflict == f->conflict);
 }
 
 /* The list paged down from the top, then up from the bottom, against the model. */
@@ -315,6 +329,7 @@ paging(void **state)
 	static const char *const filters[] = {
 		"", "needle", "project:RAV", "since:2026-03-05 until:2026-03-09", "tool:bash",
 		"is:published", "is:hidden", "not:published NEEDLE", "not:hidden tool:BASH",
+		"is:pending", "not:pending is:published", "is:conflict", "not:conflict needle",
 	};
 	char *path = xprintf("%s/data.db", tmpdir), err[ERRLEN];
 	struct store *st = store_open(path, err);
