@@ -516,7 +516,8 @@ move_commit(struct tui *t, struct commits_view *cv, int up)
 		return;
 	}
 	if (cv->sort != BROWSE_SORT_DEFAULT || cv->ascending) {
-		tui_message(t, 1, "Commits move in the curated order: s until it shows.");
+		tui_message(t, 1, "Commits move in the curated order, as listed first"
+		    " (s and r change the order).");
 		return;
 	}
 	if (listwin_walk(&cv->lw, &other, &line, up ? -1 : 1, err) == 0) {

@@ -80,4 +80,11 @@ grep -q "filter: since:yesterday: not a day (YYYY-MM-DD)" "$T_TMP/screen.txt" ||
 t_assert_eq "commits 1/4" "$(position)" "a bad term leaves the list unfiltered"
 # An empty filter clears it.
 check "" date desc "an empty filter" "key f" "type trailer" "key Enter" "key f" "key BS" "key Enter"
+# K and J move a commit in the curated order only: in another (s in a
+# project's list goes from the curated order to the date), they refuse.
+browse "key P" "key j" "key Enter" "key s" "key J"
+grep -q "Commits move in the curated order, as listed first (s and r change the order)." \
+	"$T_TMP/screen.txt" || t_fail "J in a project list sorted by date: $(cat "$T_TMP/screen.txt")"
+head -n 1 "$T_TMP/screen.txt" | grep -q "web · sort: date ↓" ||
+	t_fail "s in a project's list: $(head -n 1 "$T_TMP/screen.txt")"
 echo "PASS: the commits list filtered and sorted as the transcripts say"
