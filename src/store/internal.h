@@ -86,7 +86,10 @@ char *store_column_dup(sqlite3_stmt *stmt, int i);
 
 /* The value of column col of stmt (a synced table's column c) as JSON (synced-rows.c). */
 cJSON *synced_column_json(const struct sync_column *c, sqlite3_stmt *stmt, int col);
-/* Binds a normalised value of column c to parameter i; -1 with err on the wrong type. */
+/*
+ * Binds a normalised value of column c to parameter i; -1 with err on the wrong
+ * type. A text is not copied: v must outlive the statement's step.
+ */
 int synced_column_bind(const struct sync_column *c, sqlite3_stmt *stmt, int i, const cJSON *v,
     char *err);
 

@@ -67,7 +67,8 @@ synced_column_bind(const struct sync_column *c, sqlite3_stmt *stmt, int i, const
 	case COL_TEXT:
 		if (!cJSON_IsString(v))
 			break;
-		return sqlite3_bind_text(stmt, i, v->valuestring, -1, SQLITE_TRANSIENT) ==
+		/* Not copied (a pulled page's turns are most of its bytes). */
+		return sqlite3_bind_text(stmt, i, v->valuestring, -1, SQLITE_STATIC) ==
 		    SQLITE_OK ? 0 : -1;
 	}
 	return seterr(err, "the cloud sent a bad value for %s", c->name);
@@ -103,6 +104,14 @@ static const char *const pending_where[NTABLES] = {
  */
 enum { SQL_READ, SQL_WRITE, SQL_PENDING, SQL_CLOUD_VERSION, SQL_MARK_SYNCED, SQL_HELD, NSQL };
 static char *table_sql[NTABLES][NSQL];
+/*
+ * The bulk writes of 1, 2, 4, ... 2^BULK_LOG rows: a page's rows go in the
+ * largest that fit, each statement prepared once a connection. Preparing a
+ * statement of a whole page's rows for every page was a tenth of a pull's
+ * client instructions.
+ */
+enum { BULK_LOG = 8 };
+static char *bulk_sql[NTABLES][BULK_LOG + 1];
 static pthread_once_t table_sql_once = PTHREAD_ONCE_INIT;
 
 static char *
@@ -188,6 +197,27 @@ write_sql(const struct sync_table *t)
 	return strbuf_detach(&sql);
 }
 
+/* The insert of rows synced rows, each only where new here or replacing an older synced row. */
+static char *
+bulk_write_sql(const struct sync_table *t, int rows)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int i;
+
+	write_head(&sql, t);
+	for (i = 0; i < rows; i++) {
+		if (i > 0)
+			strbuf_adds(&sql, ", ");
+		write_values(&sql, write_width(t));
+	}
+	write_update(&sql, t);
+	/* The rule of the per-row path (sync/decide.h): only a newer cloud row replaces a synced one. */
+	strbuf_adds(&sql, " WHERE sync_status = 'synced' AND (excluded.version > version OR"
+	    " (excluded.version = version AND coalesce(excluded.updated_at, '') >"
+	    " coalesce(updated_at, '')))");
+	return strbuf_detach(&sql);
+}
+
 /*
  * A column as push sends it, written by SQLite's json_object: the same JSON
  * as synced_column_json's values (booleans true or false, integers and texts
@@ -232,9 +262,11 @@ pending_sql(const struct sync_table *t)
 static void
 build_table_sql(void)
 {
-	int i;
+	int i, k;
 
 	for (i = 0; i < NTABLES; i++) {
+		for (k = 0; k <= BULK_LOG; k++)
+			bulk_sql[i][k] = bulk_write_sql(&sync_tables[i], 1 << k);
 		table_sql[i][SQL_READ] = read_sql(&sync_tables[i]);
 		table_sql[i][SQL_WRITE] = write_sql(&sync_tables[i]);
 		table_sql[i][SQL_PENDING] = pending_sql(&sync_tables[i]);
@@ -397,42 +429,33 @@ synced_rows_held(struct store *st, const struct sync_table *t, const char *clock
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* rows[0..n) written with one statement; their count added to *written. */
+/* rows[0..2^k) written with one statement; their count added to *written. */
 static int
-write_chunk(struct store *st, const struct sync_table *t, const cJSON *const *rows, int n,
+write_chunk(struct store *st, const struct sync_table *t, const cJSON *const *rows, int k,
     const char *now, long *written, char *err)
 {
-	struct strbuf sql = STRBUF_INIT, *summaries = xcalloc((size_t)n, sizeof *summaries);
-	int i, w = write_width(t), rc = 0;
-	sqlite3_stmt *s = NULL;
+	int i, n = 1 << k, w = write_width(t), rc = 0;
+	struct strbuf *summaries = xcalloc((size_t)n, sizeof *summaries);
+	sqlite3_stmt *s = store_cached_static(st, bulk_sql[t - sync_tables][k], err);
 
-	write_head(&sql, t);
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			strbuf_adds(&sql, ", ");
-		write_values(&sql, w);
-	}
-	write_update(&sql, t);
-	/* The rule of the per-row path (sync/decide.h): only a newer cloud row replaces a synced one. */
-	strbuf_adds(&sql, " WHERE sync_status = 'synced' AND (excluded.version > version OR"
-	    " (excluded.version = version AND coalesce(excluded.updated_at, '') >"
-	    " coalesce(updated_at, '')))");
-	if (sqlite3_prepare_v2(st->db, sql.buf, (int)sql.len + 1, &s, NULL) != SQLITE_OK)
-		rc = store_fail(st, "preparing a pulled page's write", err);
+	if (s == NULL)
+		rc = -1;
 	for (i = 0; rc == 0 && i < n; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(rows[i], "version");
 		rc = bind_written(t, s, i * w, rows[i], "synced",
 		    cJSON_IsNumber(v) ? (long long)v->valuedouble : 0, now, &summaries[i], err);
 	}
+	/* The step resets the statement and clears its bindings (the page's texts). */
 	if (rc == 0 && (rc = store_step_write(st, s, "writing a pulled page", err)) >= 0) {
 		*written += rc;
 		rc = 0;
+	} else if (s != NULL) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
 	}
-	sqlite3_finalize(s);
 	for (i = 0; i < n; i++)
 		strbuf_free(&summaries[i]);
 	free(summaries);
-	strbuf_free(&sql);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -440,15 +463,19 @@ int
 synced_rows_write_bulk(struct store *st, const struct sync_table *t, const cJSON *const *rows,
     int n, long *written, char *err)
 {
-	int w = write_width(t), chunk = sqlite3_limit(st->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1) / w;
+	int limit = sqlite3_limit(st->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1), top = BULK_LOG, k;
 	int i, rc = 0;
 	char now[32];
 
-	if (chunk > 1000)
-		chunk = 1000;
+	pthread_once(&table_sql_once, build_table_sql);
+	while (top > 0 && (1 << top) * write_width(t) > limit)
+		top--;
 	time_now_iso(now);
-	for (i = 0; rc == 0 && i < n; i += chunk)
-		rc = write_chunk(st, t, rows + i, n - i < chunk ? n - i : chunk, now, written, err);
+	for (i = 0; rc == 0 && i < n; i += 1 << k) {
+		for (k = top; (1 << k) > n - i; k--)
+			;
+		rc = write_chunk(st, t, rows + i, k, now, written, err);
+	}
 	return rc;
 }
 

@@ -254,11 +254,53 @@ bulk_and_row_by_row_agree(void **state)
 	store_close(bulk);
 }
 
+/*
+ * A page of more rows than one bulk statement takes (they go in statements
+ * of 2^k rows, the largest that fit): every row lands, with its own content,
+ * and twice in a row (the statements are kept and bound again).
+ */
+static void
+many_rows_each_written_once(void **state)
+{
+	enum { N = 777 };
+	struct sync_counts n;
+	struct sync_ctx sc = { 0 };
+	char err[ERRLEN], id[32], content[32], *got;
+	int i, round;
+
+	(void)state;
+	sc.st = seeded_store("many");
+	for (round = 1; round <= 2; round++) {
+		cJSON *p = cJSON_CreateArray();
+
+		for (i = 0; i < N; i++) {
+			snprintf(id, sizeof id, "t-many-%04d", i);
+			snprintf(content, sizeof content, "content %d of round %d", i, round);
+			add_to_page(p, "turns", turn(id, content, round,
+			    round == 1 ? "2026-02-01T10:00:00+00:00" : "2026-02-01T10:00:05+00:00"));
+		}
+		memset(&n, 0, sizeof n);
+		assert_int_equal(store_begin(sc.st, err), 0);
+		assert_int_equal(pull_apply_rows(&sc, p, 1, &n, err), 0);
+		assert_int_equal(store_commit(sc.st, err), 0);
+		cJSON_Delete(p);
+		assert_int_equal(n.pulled[T_TURNS], N);
+	}
+	/* Each row's content names its own number and the second round. */
+	got = dump(sc.st, "SELECT count(*), sum(content = 'content ' ||"
+	    " CAST(substr(id, 8) AS INTEGER) || ' of round 2'), sum(version = 2),"
+	    " count(DISTINCT id) FROM turns WHERE id LIKE 't-many-%'");
+	assert_string_equal(got, "777|777|777|777\n");
+	free(got);
+	store_close(sc.st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bulk_and_row_by_row_agree),
+		cmocka_unit_test(many_rows_each_written_once),
 	};
 	return run_tests_in_scratch_dir(tmpdir, tests);
 }
