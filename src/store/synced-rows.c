@@ -197,7 +197,7 @@ write_sql(const struct sync_table *t)
 	return strbuf_detach(&sql);
 }
 
-/* The insert of rows synced rows, each only where new here or replacing an older synced row. */
+/* The insert of `rows` synced rows, each only where new here or replacing an older synced one. */
 static char *
 bulk_write_sql(const struct sync_table *t, int rows)
 {

@@ -11,7 +11,9 @@
 #include "sync/merge.h"
 #include "sync/pull-page.h"
 #include "sync/rows.h"
+#include "util/json.h"
 #include "util/log.h"
+#include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -115,39 +117,41 @@ bulk_table(const struct sync_table *t)
 	    t == &sync_tables[T_VISUALS];
 }
 
-/* [id, version, updated_at] of each record, the time normalised as the store keeps it. */
+/*
+ * [id, version, updated_at] of each record, the time normalised as the store
+ * keeps it: JSON written straight from the page, not a tree built and printed.
+ */
 static char *
 clocks_json(const struct sync_table *t, const cJSON *const *recs, int nr, char *err)
 {
-	cJSON *list = cJSON_CreateArray();
-	char iso[32], *text;
+	struct strbuf sb = STRBUF_INIT;
+	char iso[32];
 	int i;
 
+	strbuf_addc(&sb, '[');
 	for (i = 0; i < nr; i++) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(recs[i], "id");
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(recs[i], "version");
 		const cJSON *u = cJSON_GetObjectItemCaseSensitive(recs[i], "updated_at");
-		cJSON *c = cJSON_CreateArray();
 		int64_t ms;
 
 		if (!cJSON_IsString(id)) {
-			cJSON_Delete(c);
-			cJSON_Delete(list);
+			strbuf_free(&sb);
 			seterr(err, "the cloud sent a %s row without an id", t->name);
 			return NULL;
 		}
-		cJSON_AddItemToArray(c, cJSON_CreateString(id->valuestring));
-		cJSON_AddItemToArray(c, cJSON_CreateNumber(cJSON_IsNumber(v) ? v->valuedouble : 0));
+		strbuf_adds(&sb, i > 0 ? ",[" : "[");
+		json_add_string(&sb, id->valuestring);
+		strbuf_addf(&sb, ",%.17g,", cJSON_IsNumber(v) ? v->valuedouble : 0);
 		if (cJSON_IsString(u) && (ms = time_parse_iso_ms(u->valuestring)) >= 0) {
 			time_format_iso_ms(ms, iso);
-			cJSON_AddItemToArray(c, cJSON_CreateString(iso));
+			json_add_string(&sb, iso);
 		} else
-			cJSON_AddItemToArray(c, cJSON_CreateNull());
-		cJSON_AddItemToArray(list, c);
+			strbuf_adds(&sb, "null");
+		strbuf_addc(&sb, ']');
 	}
-	text = cJSON_PrintUnformatted(list);
-	cJSON_Delete(list);
-	return text;
+	strbuf_addc(&sb, ']');
+	return strbuf_detach(&sb);
 }
 
 /*
