@@ -131,4 +131,47 @@ push_as_a "$(batch "bad base" x "bad base" x)"
 t_assert_eq 400 "$s_status" "a base that is not a number ($s_body)"
 t_assert_contains "$s_body" "base_version that is not a whole number"
 
+# ---- 5. push_batch does the row triggers' work itself: they stand aside while
+# it writes (20261207000008), so their rules must hold in its own upsert, and
+# come back for every other writer. Each call as A, in one transaction.
+as_a="SELECT set_config('role', 'authenticated', true),
+    set_config('request.jwt.claims', '{\"sub\":\"$uid\",\"role\":\"authenticated\"}', true)"
+# pushed P1 CHANGES: push_batch of P1 as the cloud holds it, with CHANGES (a jsonb
+# object) applied, as A; prints its result.
+pushed() {
+	psql -X -q -At -v ON_ERROR_STOP=1 "$S_DB" -c "BEGIN" -c "$as_a" -c "SELECT public.push_batch(
+	    jsonb_build_object('projects', jsonb_build_array((SELECT to_jsonb(p) - 'user_id' - 'txid'
+	    FROM public.projects p WHERE id = '$1') || '$2'::jsonb)))" -c "COMMIT" | tail -n 1
+}
+p1() {
+	psql -X -At "$S_DB" -c "SELECT $1 FROM projects WHERE id = '$P1'"
+}
+v=$(p1 version)
+# An older clock without a base (an older client's push): the last write wins, so
+# it is refused and reported stale, as agentlogs_lww refused it.
+r=$(pushed "$P1" "{\"name\": \"older\", \"version\": $((v - 1))}")
+t_assert_eq "0 1" "$(printf '%s' "$r" | python3 -c 'import json, sys; j = json.load(sys.stdin)
+print(j["applied"]["projects"], j["skipped"]["projects"])')" "an older clock without a base ($r)"
+t_assert_eq "cas applied" "$(p1 name)" "the project after an older clock"
+# The same version with a later time: applied, at a new change-feed position.
+txid=$(p1 txid)
+r=$(pushed "$P1" '{"name": "later", "updated_at": "2099-01-01T00:00:00Z"}')
+t_assert_eq "later 1" "$(p1 name) $(p1 "(txid > '$txid')::int")" "a later time without a base ($r)"
+# Arriving deleted: deleted_at is the cloud's time, not the machine's; pushed
+# deleted again, it keeps the first.
+r=$(pushed "$P1" "{\"version\": $((v + 1)), \"base_version\": $v,
+    \"deleted_at\": \"2001-01-01T00:00:00Z\"}")
+t_assert_eq 1 "$(p1 "(deleted_at > now() - interval '1 hour')::int")" "deleted_at stamped by the cloud ($r)"
+deleted=$(p1 deleted_at)
+r=$(pushed "$P1" "{\"version\": $((v + 2)), \"base_version\": $((v + 1)),
+    \"deleted_at\": \"2002-01-01T00:00:00Z\"}")
+t_assert_eq "$((v + 2)) $deleted" "$(p1 version) $(p1 deleted_at)" "a tombstone keeps its first time ($r)"
+# After push_batch, in the same transaction, a direct write with an older clock
+# meets agentlogs_lww again: the setting that sets it aside is cleared.
+t_assert_eq "$((v + 2))" "$(psql -X -q -At -v ON_ERROR_STOP=1 "$S_DB" -c "BEGIN" -c "$as_a" \
+    -c "SELECT public.push_batch('{}')" \
+    -c "UPDATE public.projects SET version = 1, name = 'direct' WHERE id = '$P1'" \
+    -c "SELECT version FROM public.projects WHERE id = '$P1'" -c "COMMIT" | tail -n 1)" \
+	"a direct older write after push_batch"
+
 echo "PASS: sync-cas"
