@@ -142,7 +142,8 @@ clocks_json(const struct sync_table *t, const cJSON *const *recs, int nr, char *
 		}
 		strbuf_adds(&sb, i > 0 ? ",[" : "[");
 		json_add_string(&sb, id->valuestring);
-		strbuf_addf(&sb, ",%.17g,", cJSON_IsNumber(v) ? v->valuedouble : 0);
+		/* A version is a whole number: printed as one, not through printf's %g. */
+		strbuf_addf(&sb, ",%lld,", cJSON_IsNumber(v) ? (long long)v->valuedouble : 0LL);
 		if (cJSON_IsString(u) && (ms = time_parse_iso_ms(u->valuestring)) >= 0) {
 			time_format_iso_ms(ms, iso);
 			json_add_string(&sb, iso);
