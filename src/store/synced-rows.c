@@ -107,7 +107,7 @@ static char *table_sql[NTABLES][NSQL];
 /*
  * The bulk writes of 1, 2, 4, ... 2^BULK_LOG rows: a page's rows go in the
  * largest that fit, each statement prepared once a connection. Preparing a
- * statement of a whole page's rows for every page was a tenth of a pull's
+ * statement of a whole page's rows for every page was a sixth of a pull's
  * client instructions.
  */
 enum { BULK_LOG = 8 };
