@@ -18,6 +18,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_log_entry,
 	&cmd_show_entry,
 	&cmd_export_entry,
+	&cmd_search_entry,
 	&cmd_projects_entry,
 	&cmd_analytics_entry,
 	&cmd_config_entry,

@@ -51,6 +51,7 @@ extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_log_entry;
 extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_search_entry;
 extern const struct cmd_entry cmd_projects_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_analytics_entry;

@@ -6,7 +6,7 @@
 
 #include "store/fresh-schema.h"
 
-const int fresh_schema_version = 15;
+const int fresh_schema_version = 16;
 
 const char fresh_schema_sql[] =
 	"CREATE TABLE cognitive_commits (  id TEXT PRIMARY KEY,  git_hash TEXT,  started_at TEXT"
@@ -228,4 +228,36 @@ const char fresh_schema_sql[] =
 	" (name) DO UPDATE SET calls = calls + excluded.calls, errors = errors + excluded.errors;"
 	" END;"
 	"CREATE TABLE import_reread (reason TEXT NOT NULL);"
+	"CREATE VIEW turn_search_text AS SELECT rowid AS turn_rowid, content, replace(replace(replace(replace(tool_calls,"
+	" '\\n', ' '), '\\t', ' '), '\\r', ' '), '\\\"', '\"') AS tools FROM turns;"
+	"CREATE VIRTUAL TABLE turn_search USING fts5(content, tools, content = 'turn_search_text',"
+	" content_rowid = 'turn_rowid', tokenize = 'unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER turns_search_insert AFTER INSERT ON turns BEGIN INSERT INTO turn_search(rowid,"
+	" content, tools) VALUES (new.rowid, new.content, replace(replace(replace(replace(new.tool_calls,"
+	" '\\n', ' '), '\\t', ' '), '\\r', ' '), '\\\"', '\"')); END;"
+	"CREATE TRIGGER turns_search_delete AFTER DELETE ON turns BEGIN INSERT INTO turn_search(turn_search,"
+	" rowid, content, tools) VALUES ('delete', old.rowid, old.content, replace(replace(replace(replace(old.tool_calls,"
+	" '\\n', ' '), '\\t', ' '), '\\r', ' '), '\\\"', '\"')); END;"
+	"CREATE TRIGGER turns_search_update AFTER UPDATE OF content, tool_calls ON turns WHEN"
+	" old.content IS NOT new.content OR old.tool_calls IS NOT new.tool_calls BEGIN INSERT"
+	" INTO turn_search(turn_search, rowid, content, tools) VALUES ('delete', old.rowid, old.content,"
+	" replace(replace(replace(replace(old.tool_calls, '\\n', ' '), '\\t', ' '), '\\r', ' '),"
+	" '\\\"', '\"')); INSERT INTO turn_search(rowid, content, tools) VALUES (new.rowid, new.content,"
+	" replace(replace(replace(replace(new.tool_calls, '\\n', ' '), '\\t', ' '), '\\r', ' '),"
+	" '\\\"', '\"')); END;"
+	"CREATE VIEW commit_search_text AS SELECT rowid AS commit_rowid, title, git_subject FROM"
+	" cognitive_commits;"
+	"CREATE VIRTUAL TABLE commit_search USING fts5(title, git_subject, content = 'commit_search_text',"
+	" content_rowid = 'commit_rowid', tokenize = 'unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER cognitive_commits_search_insert AFTER INSERT ON cognitive_commits BEGIN"
+	" INSERT INTO commit_search(rowid, title, git_subject) VALUES (new.rowid, new.title, new.git_subject);"
+	" END;"
+	"CREATE TRIGGER cognitive_commits_search_delete AFTER DELETE ON cognitive_commits BEGIN"
+	" INSERT INTO commit_search(commit_search, rowid, title, git_subject) VALUES ('delete',"
+	" old.rowid, old.title, old.git_subject); END;"
+	"CREATE TRIGGER cognitive_commits_search_update AFTER UPDATE OF title, git_subject ON"
+	" cognitive_commits WHEN old.title IS NOT new.title OR old.git_subject IS NOT new.git_subject"
+	" BEGIN INSERT INTO commit_search(commit_search, rowid, title, git_subject) VALUES ('delete',"
+	" old.rowid, old.title, old.git_subject); INSERT INTO commit_search(rowid, title, git_subject)"
+	" VALUES (new.rowid, new.title, new.git_subject); END;"
 	;

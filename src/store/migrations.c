@@ -123,6 +123,31 @@ const char tool_totals_triggers_sql[] = TOOL_TOTALS_ADD_TRIGGERS;
 const char tool_totals_triggers_drop_sql[] =
 	"DROP TRIGGER tool_stats_totals_INSERT; DROP TRIGGER tool_stats_totals_UPDATE;";
 
+/*
+ * v16: search. Two FTS5 tables whose text lives elsewhere (external content),
+ * so the index holds only the inverted lists: turn_search over the turns'
+ * text and their tool calls (inputs and results), commit_search over the
+ * commits' titles and git subjects. Each reads its text through a view, so
+ * 'rebuild' and snippet() see exactly what the triggers indexed.
+ *
+ * The tool calls are indexed as their JSON, with the escapes that would glue
+ * a letter to the next word ("\nfoo") blanked and \" read as a quote, for
+ * snippets that read like the text. Only built-in functions: FTS5
+ * reads its content with virtual tables (json_tree) refused, and the sqlite3
+ * shell must still be able to write turns. One expression serves the view and
+ * the triggers: a delete must hand FTS5 the very text it indexed.
+ */
+#define SEARCH_TOOLS_OF(calls) \
+	"replace(replace(replace(replace(" calls ", '\\n', ' '), '\\t', ' '), '\\r', ' '), '\\\"', '\"')"
+#define SEARCH_TRIGGERS(fts, table, when, cols, vals_old, vals_new, of) \
+	"CREATE TRIGGER " table "_search_insert AFTER INSERT ON " table " BEGIN" \
+	" INSERT INTO " fts "(rowid, " cols ") VALUES (new.rowid, " vals_new "); END;" \
+	"CREATE TRIGGER " table "_search_delete AFTER DELETE ON " table " BEGIN" \
+	" INSERT INTO " fts "(" fts ", rowid, " cols ") VALUES ('delete', old.rowid, " vals_old "); END;" \
+	"CREATE TRIGGER " table "_search_update AFTER UPDATE OF " of " ON " table " WHEN " when " BEGIN" \
+	" INSERT INTO " fts "(" fts ", rowid, " cols ") VALUES ('delete', old.rowid, " vals_old ");" \
+	" INSERT INTO " fts "(rowid, " cols ") VALUES (new.rowid, " vals_new "); END;"
+
 const struct migration migrations[] = {
 	{ 1, "cognitive commits",
 	  "CREATE TABLE cognitive_commits ("
@@ -477,6 +502,34 @@ const struct migration migrations[] = {
 	  "CREATE TABLE IF NOT EXISTS import_reread (reason TEXT NOT NULL);"
 	  "INSERT INTO import_reread SELECT 'import fidelity (v12)'"
 	  " WHERE EXISTS (SELECT 1 FROM import_files);" },
+
+	{ 16, "search",
+	  /*
+	   * Every turn is indexed, tombstoned or not: a search drops what lies
+	   * under a tombstone when it reads (store/search.c), and a purge's
+	   * delete takes it out of the index. unicode61 with diacritics removed,
+	   * so "cafe" finds "café"; detail=full keeps phrase queries, which a
+	   * quoted word with punctuation ("foo.bar") needs.
+	   */
+	  "CREATE VIEW turn_search_text AS SELECT rowid AS turn_rowid, content,"
+	  " " SEARCH_TOOLS_OF("tool_calls") " AS tools FROM turns;"
+	  "CREATE VIRTUAL TABLE turn_search USING fts5(content, tools, content = 'turn_search_text',"
+	  " content_rowid = 'turn_rowid', tokenize = 'unicode61 remove_diacritics 2');"
+	  SEARCH_TRIGGERS("turn_search", "turns",
+	      "old.content IS NOT new.content OR old.tool_calls IS NOT new.tool_calls",
+	      "content, tools", "old.content, " SEARCH_TOOLS_OF("old.tool_calls"),
+	      "new.content, " SEARCH_TOOLS_OF("new.tool_calls"), "content, tool_calls")
+	  "CREATE VIEW commit_search_text AS SELECT rowid AS commit_rowid, title, git_subject"
+	  " FROM cognitive_commits;"
+	  "CREATE VIRTUAL TABLE commit_search USING fts5(title, git_subject,"
+	  " content = 'commit_search_text', content_rowid = 'commit_rowid',"
+	  " tokenize = 'unicode61 remove_diacritics 2');"
+	  SEARCH_TRIGGERS("commit_search", "cognitive_commits",
+	      "old.title IS NOT new.title OR old.git_subject IS NOT new.git_subject",
+	      "title, git_subject", "old.title, old.git_subject", "new.title, new.git_subject",
+	      "title, git_subject")
+	  "INSERT INTO turn_search(turn_search) VALUES ('rebuild');"
+	  "INSERT INTO commit_search(commit_search) VALUES ('rebuild');" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

@@ -234,11 +234,15 @@ print_fresh_schema(void)
 	 * Autoindexes come with their tables. sqlite_sequence outlives the
 	 * AUTOINCREMENT table that made it (v12's conflicts) and cannot be
 	 * created by name: a table of the kind made and dropped leaves it.
+	 * An FTS5 table makes its shadow tables itself (v16's search).
 	 */
 	stmt = store_prepare(st, "SELECT CASE WHEN name = 'sqlite_sequence' THEN"
 	    " 'CREATE TABLE fresh_sequence (id INTEGER PRIMARY KEY AUTOINCREMENT);"
 	    " DROP TABLE fresh_sequence' ELSE sql END FROM sqlite_master WHERE sql IS NOT NULL"
-	    " AND (name NOT LIKE 'sqlite_%' OR name = 'sqlite_sequence') ORDER BY rowid", NULL);
+	    " AND (name NOT LIKE 'sqlite_%' OR name = 'sqlite_sequence') AND NOT EXISTS (SELECT 1"
+	    " FROM sqlite_master v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE % USING fts5%'"
+	    " AND sqlite_master.name IN (v.name || '_data', v.name || '_idx', v.name || '_content',"
+	    " v.name || '_docsize', v.name || '_config')) ORDER BY rowid", NULL);
 	while (stmt != NULL && sqlite3_step(stmt) == SQLITE_ROW)
 		print_c_string((const char *)sqlite3_column_text(stmt, 0));
 	printf("\t;\n");
