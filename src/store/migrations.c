@@ -131,14 +131,17 @@ const char tool_totals_triggers_drop_sql[] =
  * 'rebuild' and snippet() see exactly what the triggers indexed.
  *
  * The tool calls are indexed as their JSON, with the escapes that would glue
- * a letter to the next word ("\nfoo") blanked and \" read as a quote, for
- * snippets that read like the text. Only built-in functions: FTS5
- * reads its content with virtual tables (json_tree) refused, and the sqlite3
- * shell must still be able to write turns. One expression serves the view and
+ * a letter to the next word ("\nfoo") blanked, \" read as a quote, and the
+ * keys of our own (id, name, input, result, is_error: capture/segment.c)
+ * left out, so "error" finds errors rather than every call. Only built-in
+ * functions: FTS5 reads its content with virtual tables (json_tree) refused,
+ * and the sqlite3 shell must still be able to write turns. One expression serves the view and
  * the triggers: a delete must hand FTS5 the very text it indexed.
  */
 #define SEARCH_TOOLS_OF(calls) \
-	"replace(replace(replace(replace(" calls ", '\\n', ' '), '\\t', ' '), '\\r', ' '), '\\\"', '\"')"
+	"replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(" calls \
+	", '\\n', ' '), '\\t', ' '), '\\r', ' '), '\\\"', '\"'), '\"id\":', ' '), '\"name\":', ' ')," \
+	" '\"input\":', ' '), '\"result\":', ' '), '\"is_error\":false', ' '), '\"is_error\":true', ' ')"
 #define SEARCH_TRIGGERS(fts, table, when, cols, vals_old, vals_new, of) \
 	"CREATE TRIGGER " table "_search_insert AFTER INSERT ON " table " BEGIN" \
 	" INSERT INTO " fts "(rowid, " cols ") VALUES (new.rowid, " vals_new "); END;" \

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""How many turns of some Claude Code transcripts hold each of some words,
+derived independently of agentlogs (for tests/integration/search.sh).
+
+A turn is a prompt a person typed (a user line with text, not isMeta) or an
+assistant message (its lines share message.id); its text is the prompt, or
+the message's text blocks, its tool calls' names, inputs (keys and
+strings) and the results that answer
+them (tool_result blocks on later user lines, by tool_use_id). Thinking is not
+searched. A word is found the way SQLite's unicode61 tokenizer with
+remove_diacritics splits text: runs of letters and digits, any case, accents
+dropped. Prints "WORD COUNT" per word given after the transcripts' root.
+"""
+import json
+import os
+import re
+import sys
+import unicodedata
+
+TOKEN = re.compile(r"[^\W_]+")
+
+
+def objects(line):
+    dec = json.JSONDecoder()
+    s = line.strip()
+    pos, out = 0, []
+    while pos < len(s):
+        obj, end = dec.raw_decode(s, pos)
+        out.append(obj)
+        pos = end
+        while pos < len(s) and s[pos].isspace():
+            pos += 1
+    return out
+
+
+def strings(value):
+    """Every string inside a JSON value, its keys too."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from strings(v)
+
+
+def words(text):
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text)
+                    if not unicodedata.combining(c))
+    return {w.lower() for w in TOKEN.findall(plain)}
+
+
+def main(root, wanted):
+    turns = {}	# turn key -> set of words
+    owner = {}	# tool_use id -> the assistant turn that made the call
+    for dirpath, _, files in sorted(os.walk(os.path.join(root, "projects"))):
+        for name in sorted(files):
+            if not name.endswith(".jsonl"):
+                continue
+            for line in open(os.path.join(dirpath, name), encoding="utf-8"):
+                try:
+                    objs = objects(line) if line.strip() else []
+                except ValueError:
+                    continue
+                for obj in objs:
+                    kind = obj.get("type")
+                    msg = obj.get("message") or {}
+                    content = msg.get("content")
+                    blocks = content if isinstance(content, list) else []
+                    if kind == "assistant":
+                        key = ("a", msg.get("id"))
+                        got = turns.setdefault(key, set())
+                        for b in blocks:
+                            if b.get("type") == "text":
+                                got |= words(b.get("text", ""))
+                            elif b.get("type") == "tool_use":
+                                owner[b.get("id")] = key
+                                got |= words(b.get("name", ""))
+                                for s in strings(b.get("input")):
+                                    got |= words(s)
+                        continue
+                    if kind != "user" or obj.get("isMeta"):
+                        continue
+                    for b in blocks:
+                        if b.get("type") == "tool_result" and b.get("tool_use_id") in owner:
+                            res = b.get("content")
+                            text = res if isinstance(res, str) else " ".join(
+                                x.get("text", "") for x in res or [] if isinstance(x, dict))
+                            turns[owner[b["tool_use_id"]]] |= words(text)
+                    if isinstance(content, str) and content:
+                        turns[("u", obj.get("uuid"))] = words(content)
+                    elif any(b.get("type") == "text" and b.get("text") for b in blocks):
+                        turns[("u", obj.get("uuid"))] = words(" ".join(
+                            b.get("text", "") for b in blocks if b.get("type") == "text"))
+    for w in wanted:
+        print(w, sum(1 for got in turns.values() if w.lower() in got))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2:])
