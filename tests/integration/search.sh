@@ -1,0 +1,178 @@
+#!/bin/sh
+# agentlogs search: on the fixture transcripts, each word finds exactly the
+# turns that hold it (counted from the JSONL by search_facts.py); the index
+# follows an import of appended lines (a tool result arriving later too), rm,
+# a purge's deletes and samples --remove, and --rebuild; the output, the
+# filters, and one clear line (exit 2) for a query FTS5 cannot read.
+. "$SRCDIR/tests/integration/lib.sh"
+t_mktemp
+AGENTLOGS_HOME=$T_TMP/home
+export AGENTLOGS_HOME
+
+# hits WORD [OPTION...]: how many turns `search --json` finds.
+hits() {
+	t_run "$AGENTLOGS" search --json --limit 1000000 --all "$@"
+	t_assert_eq 0 "$t_rc" "search $*: $t_err"
+	printf '%s\n' "$t_out" | python3 -c 'import json, sys
+print(sum(1 for h in json.load(sys.stdin) if h["kind"] == "turn"))'
+}
+# sql_write SQL: runs SQL on the store and commits (t_sql only reads).
+sql_write() {
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript(sys.argv[2])
+db.commit()' "$AGENTLOGS_HOME/data.db" "$1" || t_fail "sql_write: $1"
+}
+# The index holds exactly what the content says, nothing stale: FTS5's own check.
+index_ok() {
+	t_sql "$AGENTLOGS_HOME/data.db" "INSERT INTO turn_search(turn_search) VALUES ('integrity-check')" >/dev/null ||
+		t_fail "turn_search differs from the turns $1"
+	t_sql "$AGENTLOGS_HOME/data.db" "INSERT INTO commit_search(commit_search) VALUES ('integrity-check')" >/dev/null ||
+		t_fail "commit_search differs from the commits $1"
+}
+
+# 1. The fixtures (else the samples): every word's hits, counted independently.
+FIX=${AGENTLOGS_FIXTURES:-$SRCDIR/../shared/fixtures/claude-code}
+[ -d "$FIX/projects" ] || FIX=$AGENTLOGS_SAMPLES
+"$AGENTLOGS" import --claude-dir "$FIX" >/dev/null || t_fail "import of $FIX"
+WORDS="commit test session the error file trailer checkpoint sample"
+python3 "$SRCDIR/tests/integration/search_facts.py" "$FIX" $WORDS >"$T_TMP/expected" ||
+	t_fail "search_facts.py"
+found=0
+while read -r word count; do
+	t_assert_eq "$count" "$(hits "$word")" "turns holding '$word'"
+	[ "$count" -gt 0 ] && found=$((found + 1))
+done <"$T_TMP/expected"
+[ "$found" -ge 3 ] || t_fail "fewer than 3 of the words occur in $FIX: a test of nothing"
+# Any case, and several words must all be in a turn.
+word=$(sort -k2 -n -r "$T_TMP/expected" | head -n 1 | cut -d' ' -f1)
+t_assert_eq "$(hits "$word")" "$(hits "$(echo "$word" | tr a-z A-Z)")" "upper case"
+index_ok "after the import"
+
+# 2. A session of our own, imported in two pieces: the tool result of a call
+# arrives with the second, and words in it are found only then.
+rm -rf "$AGENTLOGS_HOME"
+CLAUDE=$T_TMP/claude
+DIR=$CLAUDE/projects/-home-ann-src-app
+mkdir -p "$DIR"
+F=$DIR/5a1b2c3d-1111-4222-8333-444455556666.jsonl
+gen() {
+	python3 - "$1" <<'PY'
+import json, sys
+sid = "5a1b2c3d-1111-4222-8333-444455556666"
+def rec(kind, uuid, sec, message):
+    return {"type": kind, "uuid": uuid, "sessionId": sid, "cwd": "/home/ann/src/app",
+            "gitBranch": "main", "version": "2.1.9",
+            "timestamp": "2026-03-0%dT10:00:%02d.000Z" % (1 + sec // 50, sec % 50),
+            "message": message}
+def asst(uuid, sec, mid, block):
+    return rec("assistant", uuid, sec, {"id": mid, "role": "assistant", "model": "claude-x",
+        "content": [block], "usage": {"input_tokens": 1, "output_tokens": 1}})
+lines = [
+    rec("user", "u-01", 1, {"role": "user", "content": "Why does the zanzibar parser fail?"}),
+    asst("a-02", 2, "msg_1", {"type": "text", "text": "I can't tell yet; the quokka module reads foo.bar first."}),
+    asst("a-03", 3, "msg_2", {"type": "tool_use", "id": "toolu_1", "name": "Bash",
+                               "input": {"command": "grep -rn periwinkle src/"}}),
+    rec("user", "r-04", 4, {"role": "user", "content": [{"type": "tool_result",
+        "tool_use_id": "toolu_1", "content": "src/p.c:3: marmalade\tdefined here", "is_error": False}]}),
+    rec("user", "u-05", 60, {"role": "user", "content": "Now the café zanzibar part"}),
+]
+n = int(sys.argv[1])
+sys.stdout.write("".join(json.dumps(l) + "\n" for l in lines[:n]))
+PY
+}
+gen 3 >"$F"
+"$AGENTLOGS" import --claude-dir "$CLAUDE" >/dev/null || t_fail "first import"
+t_assert_eq 1 "$(hits zanzibar)" "the prompt's word"
+t_assert_eq 1 "$(hits quokka)" "the answer's word"
+t_assert_eq 1 "$(hits periwinkle)" "the tool input's word"
+t_assert_eq 0 "$(hits marmalade)" "the result, not yet imported"
+gen 5 >"$F"
+"$AGENTLOGS" import --claude-dir "$CLAUDE" >/dev/null || t_fail "second import"
+t_assert_eq 1 "$(hits marmalade)" "the result, imported with the appended lines"
+t_assert_eq 1 "$(hits defined)" "a word after a tab in the result"
+t_assert_eq 2 "$(hits zanzibar)" "the appended prompt"
+t_assert_eq 1 "$(hits cafe)" "accents ignored"
+t_assert_eq 1 "$(hits 'zanzibar parser')" "two words in one turn"
+t_assert_eq 0 "$(hits 'zanzibar quokka')" "two words in two turns"
+t_assert_eq 2 "$(hits 'quokka OR periwinkle')" "OR"
+t_assert_eq 1 "$(hits 'zanzibar NOT parser')" "NOT"
+t_assert_eq 1 "$(hits '"the quokka"')" "a phrase"
+t_assert_eq 1 "$(hits 'periwink*')" "a prefix"
+# Punctuation in a word makes it a phrase, never an error.
+t_assert_eq 1 "$(hits foo.bar)" "foo.bar"
+t_assert_eq 1 "$(hits "can't")" "can't"
+t_assert_eq 0 "$(hits 'bar.foo')" "bar.foo"
+t_assert_eq 0 "$(hits '...')" "punctuation alone"
+t_assert_eq 1 "$(hits zanzibar --since 2026-03-02)" "--since a date"
+t_assert_eq 2 "$(hits zanzibar --since 2026-03-01T10:00)" "--since a time"
+t_assert_eq 2 "$(hits zanzibar --project app)" "--project"
+t_assert_eq 1 "$(hits zanzibar --limit 1)" "--limit"
+index_ok "after appended lines"
+
+# The lines: where, then the words around the match between « », nothing else.
+t_run "$AGENTLOGS" search quokka
+t_assert_eq 0 "$t_rc" "search quokka"
+t_assert_eq 2 "$(printf '%s\n' "$t_out" | wc -l)" "lines of one hit"
+printf '%s\n' "$t_out" | head -n 1 | grep -Eq '^[0-9a-f]{8} 2026-03-01 10:00 app session [0-9a-f]{8} turn [0-9]+ assistant$' ||
+	t_fail "the hit's first line: $t_out"
+t_assert_contains "$t_out" "the «quokka» module reads foo.bar first."
+case $t_out in *"$(printf '\033')"*) t_fail "colours into a pipe: $t_out" ;; esac
+
+# 3. Queries FTS5 cannot read: one line, exit 2.
+for q in 'zanzibar AND' '"zanzibar' '(zanzibar' 'NEAR(zanzibar'; do
+	t_run "$AGENTLOGS" search "$q"
+	t_assert_eq 2 "$t_rc" "exit status of search '$q'"
+	t_assert_one_line "$t_err" "the error of '$q'"
+	t_assert_contains "$t_err" "agentlogs search: cannot read the query '$q'"
+	t_assert_eq "" "$t_out" "output of search '$q'"
+done
+for args in "" "--since yesterday zanzibar" "--limit 0 zanzibar" "a b"; do
+	t_run "$AGENTLOGS" search $args
+	t_assert_eq 2 "$t_rc" "exit status of search $args"
+done
+t_run "$AGENTLOGS" search zanzibar --project nosuch
+t_assert_eq 1 "$t_rc" "an unknown project"
+
+# 4. rm: the commit's turns are hits no more; its title neither.
+id=$("$AGENTLOGS" log --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[-1]["id"])')
+"$AGENTLOGS" title "$id" "Gazpacho investigation" >/dev/null || t_fail "title"
+t_run "$AGENTLOGS" search gazpacho --json
+t_assert_contains "$t_out" '"kind":"title"' "a title hit"
+t_assert_contains "$t_out" "«Gazpacho» investigation"
+t_assert_eq 1 "$(hits periwinkle)" "before rm"
+"$AGENTLOGS" rm "$id" >/dev/null || t_fail "rm"
+t_assert_eq 0 "$(hits periwinkle)" "after rm"
+t_run "$AGENTLOGS" search gazpacho --json
+t_assert_eq "[]" "$t_out" "the title after rm"
+index_ok "after rm"
+# A purge deletes the rows under the tombstone (as store/curate.c does): the
+# index loses them too.
+sql_write "DELETE FROM turns WHERE session_id IN
+    (SELECT id FROM sessions WHERE commit_id = '$id')"
+t_assert_eq 0 "$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT count(*) FROM turns
+    WHERE content LIKE '%quokka%'")" "turns left by the purge"
+index_ok "after a purge"
+t_assert_eq 0 "$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT count(*) FROM turn_search
+    WHERE turn_search MATCH 'periwinkle'")" "purged turns in the index"
+
+# 5. --rebuild makes the same index again.
+before=$(hits zanzibar)
+t_run "$AGENTLOGS" search --rebuild
+t_assert_eq 0 "$t_rc" "search --rebuild: $t_err"
+t_assert_contains "$t_out" "Rebuilt the search index"
+t_assert_eq "$before" "$(hits zanzibar)" "hits after --rebuild"
+index_ok "after --rebuild"
+
+# 6. samples --remove deletes the samples' turns: none stays in the index.
+rm -rf "$AGENTLOGS_HOME"
+"$AGENTLOGS" import --claude-dir "$AGENTLOGS_SAMPLES" >/dev/null || t_fail "samples"
+sql_write "INSERT INTO sample_projects SELECT id FROM projects"
+[ "$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT count(*) FROM turns")" -gt 0 ] ||
+	t_fail "no samples imported"
+"$AGENTLOGS" samples --remove >/dev/null || t_fail "samples --remove"
+t_assert_eq 0 "$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT count(*) FROM turns")" "turns left"
+t_assert_eq 0 "$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT count(*) FROM turn_search
+    WHERE turn_search MATCH 'the OR a OR commit'")" "removed samples in the index"
+index_ok "after samples --remove"
+exit 0
