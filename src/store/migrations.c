@@ -111,10 +111,6 @@
 	" WHEN coalesce(new.tool_summary, new.tool_calls) <> '[]' BEGIN " \
 	TOOL_STATS("new", "+") " END;"
 
-const char turn_insert_triggers_sql[] = STATS_INSERT_TRIGGER TOOLS_INSERT_TRIGGER;
-const char turn_insert_triggers_drop_sql[] =
-	"DROP TRIGGER turns_stats_insert; DROP TRIGGER turns_tools_insert;";
-
 /* tool_stats' triggers that add to tool_totals; an import drops them while it writes its sums. */
 #define TOOL_TOTALS_ADD_TRIGGERS \
 	TOOL_TOTALS("INSERT", "new.name", "new.calls", "new.errors") \
@@ -142,14 +138,39 @@ const char tool_totals_triggers_drop_sql[] =
 	"replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(" calls \
 	", '\\n', ' '), '\\t', ' '), '\\r', ' '), '\\\"', '\"'), '\"id\":', ' '), '\"name\":', ' ')," \
 	" '\"input\":', ' '), '\"result\":', ' '), '\"is_error\":false', ' '), '\"is_error\":true', ' ')"
-#define SEARCH_TRIGGERS(fts, table, when, cols, vals_old, vals_new, of) \
+/*
+ * The triggers that keep an index: an insert indexes the new row; a delete,
+ * and an update that changes the text, take the old text out (the very text
+ * FTS5 indexed) when the row was indexed, then an update puts the new in.
+ */
+#define SEARCH_INSERT_TRIGGER(fts, table, cols, vals_new) \
 	"CREATE TRIGGER " table "_search_insert AFTER INSERT ON " table " BEGIN" \
-	" INSERT INTO " fts "(rowid, " cols ") VALUES (new.rowid, " vals_new "); END;" \
-	"CREATE TRIGGER " table "_search_delete AFTER DELETE ON " table " BEGIN" \
+	" INSERT INTO " fts "(rowid, " cols ") VALUES (new.rowid, " vals_new "); END;"
+#define SEARCH_CHANGE_TRIGGERS(fts, table, indexed, changed, of, cols, vals_old, vals_new) \
+	"CREATE TRIGGER " table "_search_delete AFTER DELETE ON " table " WHEN " indexed " BEGIN" \
 	" INSERT INTO " fts "(" fts ", rowid, " cols ") VALUES ('delete', old.rowid, " vals_old "); END;" \
-	"CREATE TRIGGER " table "_search_update AFTER UPDATE OF " of " ON " table " WHEN " when " BEGIN" \
+	"CREATE TRIGGER " table "_search_update AFTER UPDATE OF " of " ON " table \
+	" WHEN " indexed " AND (" changed ") BEGIN" \
 	" INSERT INTO " fts "(" fts ", rowid, " cols ") VALUES ('delete', old.rowid, " vals_old ");" \
 	" INSERT INTO " fts "(rowid, " cols ") VALUES (new.rowid, " vals_new "); END;"
+/*
+ * An import indexes its new turns once, in bulk, as its transaction ends
+ * (store/search.c, search_batch_write): meanwhile turns_search_insert is
+ * dropped with the analytics' insert triggers, and search_batch holds the
+ * last rowid before the batch, so an update or delete of a turn the batch
+ * wrote (not indexed yet) leaves the index alone.
+ */
+#define TURN_SEARCH_INSERT_TRIGGER \
+	SEARCH_INSERT_TRIGGER("turn_search", "turns", "content, tools", \
+	    "new.content, " SEARCH_TOOLS_OF("new.tool_calls"))
+#define TURN_SEARCH_INDEXED \
+	"old.rowid <= coalesce((SELECT since FROM search_batch), 9223372036854775807)"
+
+const char turn_insert_triggers_sql[] =
+	STATS_INSERT_TRIGGER TOOLS_INSERT_TRIGGER TURN_SEARCH_INSERT_TRIGGER;
+const char turn_insert_triggers_drop_sql[] =
+	"DROP TRIGGER turns_stats_insert; DROP TRIGGER turns_tools_insert;"
+	" DROP TRIGGER turns_search_insert;";
 
 const struct migration migrations[] = {
 	{ 1, "cognitive commits",
@@ -512,25 +533,32 @@ const struct migration migrations[] = {
 	   * under a tombstone when it reads (store/search.c), and a purge's
 	   * delete takes it out of the index. unicode61 with diacritics removed,
 	   * so "cafe" finds "café"; detail=full keeps phrase queries, which a
-	   * quoted word with punctuation ("foo.bar") needs.
+	   * quoted word with punctuation ("foo.bar") needs; no sizes per row
+	   * (columnsize=0): only ranking reads them, and hits come newest first.
 	   */
 	  "CREATE VIEW turn_search_text AS SELECT rowid AS turn_rowid, content,"
 	  " " SEARCH_TOOLS_OF("tool_calls") " AS tools FROM turns;"
 	  "CREATE VIRTUAL TABLE turn_search USING fts5(content, tools, content = 'turn_search_text',"
-	  " content_rowid = 'turn_rowid', tokenize = 'unicode61 remove_diacritics 2');"
-	  SEARCH_TRIGGERS("turn_search", "turns",
+	  " content_rowid = 'turn_rowid', tokenize = 'unicode61 remove_diacritics 2',"
+	  " columnsize = 0);"
+	  "CREATE TABLE search_batch (since INTEGER NOT NULL);"
+	  TURN_SEARCH_INSERT_TRIGGER
+	  SEARCH_CHANGE_TRIGGERS("turn_search", "turns", TURN_SEARCH_INDEXED,
 	      "old.content IS NOT new.content OR old.tool_calls IS NOT new.tool_calls",
-	      "content, tools", "old.content, " SEARCH_TOOLS_OF("old.tool_calls"),
-	      "new.content, " SEARCH_TOOLS_OF("new.tool_calls"), "content, tool_calls")
+	      "content, tool_calls", "content, tools",
+	      "old.content, " SEARCH_TOOLS_OF("old.tool_calls"),
+	      "new.content, " SEARCH_TOOLS_OF("new.tool_calls"))
 	  "CREATE VIEW commit_search_text AS SELECT rowid AS commit_rowid, title, git_subject"
 	  " FROM cognitive_commits;"
 	  "CREATE VIRTUAL TABLE commit_search USING fts5(title, git_subject,"
 	  " content = 'commit_search_text', content_rowid = 'commit_rowid',"
-	  " tokenize = 'unicode61 remove_diacritics 2');"
-	  SEARCH_TRIGGERS("commit_search", "cognitive_commits",
+	  " tokenize = 'unicode61 remove_diacritics 2', columnsize = 0);"
+	  SEARCH_INSERT_TRIGGER("commit_search", "cognitive_commits", "title, git_subject",
+	      "new.title, new.git_subject")
+	  SEARCH_CHANGE_TRIGGERS("commit_search", "cognitive_commits", "1",
 	      "old.title IS NOT new.title OR old.git_subject IS NOT new.git_subject",
-	      "title, git_subject", "old.title, old.git_subject", "new.title, new.git_subject",
-	      "title, git_subject")
+	      "title, git_subject", "title, git_subject", "old.title, old.git_subject",
+	      "new.title, new.git_subject")
 	  "INSERT INTO turn_search(turn_search) VALUES ('rebuild');"
 	  "INSERT INTO commit_search(commit_search) VALUES ('rebuild');" },
 };

@@ -231,6 +231,22 @@ search_run(struct store *st, const struct search_query *q, search_cb cb, void *a
 }
 
 int
+search_batch_open(struct store *st, char *err)
+{
+	return store_exec(st, "INSERT INTO search_batch SELECT coalesce(max(rowid), 0) FROM turns",
+	    err);
+}
+
+int
+search_batch_write(struct store *st, char *err)
+{
+	return store_exec(st, "INSERT INTO turn_search(rowid, content, tools)"
+	    " SELECT turn_rowid, content, tools FROM turn_search_text"
+	    " WHERE turn_rowid > (SELECT since FROM search_batch);"
+	    "DELETE FROM search_batch;", err);
+}
+
+int
 search_rebuild(struct store *st, long long *turns, long long *commits, char *err)
 {
 	if (store_begin(st, err) != 0)

@@ -57,6 +57,14 @@ char *search_expression(const char *text);
 int search_run(struct store *st, const struct search_query *q, search_cb cb, void *arg,
     char *err);
 
+/*
+ * An import's bulk indexing (store/turn-stats-batch.c calls these): open
+ * notes where the batch's new turns start; write, before the transaction
+ * commits, indexes them as they are then, in one statement.
+ */
+int search_batch_open(struct store *st, char *err);
+int search_batch_write(struct store *st, char *err);
+
 /* Makes both indexes again from the rows (FTS5 'rebuild'), in one transaction. */
 int search_rebuild(struct store *st, long long *turns, long long *commits, char *err);
 

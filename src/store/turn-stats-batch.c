@@ -11,6 +11,7 @@
 
 #include "store/internal.h"
 #include "store/migrations.h"
+#include "store/search.h"
 #include "store/turn-stats-batch.h"
 #include "util/xmalloc.h"
 
@@ -43,7 +44,8 @@ turn_stats_batch_open(struct store *st, char *err)
 	 * triggers pays for them even when their WHEN is false (a statement
 	 * journal, a frame per trigger).
 	 */
-	if (store_exec(st, turn_insert_triggers_drop_sql, err) != 0)
+	if (store_exec(st, turn_insert_triggers_drop_sql, err) != 0 ||
+	    search_batch_open(st, err) != 0)
 		return -1;
 	st->stats_batch = xcalloc(1, sizeof *st->stats_batch);
 	return 0;
@@ -243,6 +245,8 @@ turn_stats_batch_write(struct store *st, char *err)
 		rc = write_totals(st, &totals, err);
 	if (rc == 0 && tools)
 		rc = store_exec(st, tool_totals_triggers_sql, err);
+	if (rc == 0)
+		rc = search_batch_write(st, err);
 	if (rc == 0)
 		rc = store_exec(st, turn_insert_triggers_sql, err);
 	free(totals.sums);

@@ -3,6 +3,8 @@
  * written once per session and tool when its transaction commits, instead of
  * by the per-row insert triggers on turns (v14), which the batch drops for
  * the length of its transaction. Updates and deletes keep their triggers.
+ * The batch's new turns are indexed for search the same way, in one
+ * statement at the end (store/search.h, search_batch_open and _write).
  */
 #ifndef AL_TURN_STATS_BATCH_H
 #define AL_TURN_STATS_BATCH_H
