@@ -74,7 +74,8 @@ search_expression(const char *text)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *p = text;
-	int near = 0;	/* inside NEAR( ... ): a comma is syntax there */
+	int depth = 0;		/* parentheses open */
+	int near_depth = 0;	/* the depth inside NEAR( ... ), where a comma is syntax */
 
 	while (*p != '\0') {
 		size_t n;
@@ -103,19 +104,29 @@ search_expression(const char *text)
 			p = q;
 			continue;
 		}
-		if (*p == '(' || *p == ')' || (near && *p == ',')) {
-			if (*p == ')')
-				near = 0;
+		/*
+		 * A parenthesis is syntax where it opens a word, or ends one inside
+		 * a group; elsewhere it is part of the word (printf(x), foo()).
+		 */
+		if (*p == '(' || (*p == ')' && depth > 0) || (*p == ',' && near_depth > 0)) {
+			if (*p == '(')
+				depth++;
+			else if (*p == ')' && depth-- == near_depth)
+				near_depth = 0;
 			strbuf_addc(&sb, *p++);
 			strbuf_addc(&sb, ' ');
 			continue;
 		}
-		n = strcspn(p, near ? " \t\n\r\f\v\"(),"  : " \t\n\r\f\v\"()");
-		if (n == 4 && memcmp(p, "NEAR", 4) == 0 && p[4] == '(') {
+		if (strncmp(p, "NEAR(", 5) == 0) {
 			strbuf_adds(&sb, "NEAR");
-			near = 1;
-		} else
-			add_word(&sb, p, n);
+			near_depth = depth + 1;
+			p += 4;
+			continue;
+		}
+		for (n = 0; p[n] != '\0' && strchr(" \t\n\r\f\v\"", p[n]) == NULL; n++)
+			if ((p[n] == ')' && depth > 0) || (p[n] == ',' && near_depth > 0))
+				break;
+		add_word(&sb, p, n);
 		p += n;
 	}
 	while (sb.len > 0 && sb.buf[sb.len - 1] == ' ')
