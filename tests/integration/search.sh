@@ -55,31 +55,9 @@ rm -rf "$AGENTLOGS_HOME"
 CLAUDE=$T_TMP/claude
 DIR=$CLAUDE/projects/-home-ann-src-app
 mkdir -p "$DIR"
-F=$DIR/5a1b2c3d-1111-4222-8333-444455556666.jsonl
+F=$DIR/5a1b2c3d-1111-4222-8333-444455556666.jsonl	# named after its session
 gen() {
-	python3 - "$1" <<'PY'
-import json, sys
-sid = "5a1b2c3d-1111-4222-8333-444455556666"
-def rec(kind, uuid, sec, message):
-    return {"type": kind, "uuid": uuid, "sessionId": sid, "cwd": "/home/ann/src/app",
-            "gitBranch": "main", "version": "2.1.9",
-            "timestamp": "2026-03-0%dT10:00:%02d.000Z" % (1 + sec // 50, sec % 50),
-            "message": message}
-def asst(uuid, sec, mid, block):
-    return rec("assistant", uuid, sec, {"id": mid, "role": "assistant", "model": "claude-x",
-        "content": [block], "usage": {"input_tokens": 1, "output_tokens": 1}})
-lines = [
-    rec("user", "u-01", 1, {"role": "user", "content": "Why does the zanzibar parser fail?"}),
-    asst("a-02", 2, "msg_1", {"type": "text", "text": "I can't tell yet; the quokka module reads foo.bar first."}),
-    asst("a-03", 3, "msg_2", {"type": "tool_use", "id": "toolu_1", "name": "Bash",
-                               "input": {"command": "grep -rn periwinkle src/"}}),
-    rec("user", "r-04", 4, {"role": "user", "content": [{"type": "tool_result",
-        "tool_use_id": "toolu_1", "content": "src/p.c:3: marmalade\tdefined here", "is_error": False}]}),
-    rec("user", "u-05", 60, {"role": "user", "content": "Now the café zanzibar part"}),
-]
-n = int(sys.argv[1])
-sys.stdout.write("".join(json.dumps(l) + "\n" for l in lines[:n]))
-PY
+	python3 "$SRCDIR/tests/integration/search_session.py" "$1"
 }
 gen 3 >"$F"
 "$AGENTLOGS" import --claude-dir "$CLAUDE" >/dev/null || t_fail "first import"
