@@ -39,6 +39,7 @@ static const char *const view_names[VIEW_COUNT] = {
 	[VIEW_CONFLICTS] = "conflicts",
 	[VIEW_RESOLVE] = "resolve",
 	[VIEW_HELP] = "help",
+	[VIEW_SEARCH] = "search",
 };
 
 /* Named keys; the first name of a key is its canonical one. */
@@ -302,7 +303,7 @@ keymap_bind(struct keymap *km, const char *view, const char *key, const char *ac
 
 	if (v < 0)
 		return seterr(err, "bind: unknown view '%.40s' (generic, projects, commits,"
-		    " sessions, turns, pending, conflicts, resolve, help)", view);
+		    " sessions, turns, pending, conflicts, resolve, help, search)", view);
 	if (k < 0)
 		return seterr(err, "bind: unknown key '%.40s'", key);
 	if (a < 0)

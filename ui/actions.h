@@ -27,6 +27,7 @@ enum view_id {
 	VIEW_CONFLICTS,
 	VIEW_RESOLVE,
 	VIEW_HELP,
+	VIEW_SEARCH,
 	VIEW_COUNT
 };
 
@@ -34,7 +35,7 @@ enum view_id {
 #define VMASK_ALL ((1u << VIEW_COUNT) - 1)
 #define VMASK_COMMIT (VMASK(VIEW_COMMITS) | VMASK(VIEW_SESSIONS) | VMASK(VIEW_TURNS))
 #define VMASK_BROWSE (VMASK(VIEW_PROJECTS) | VMASK(VIEW_COMMITS) | VMASK(VIEW_SESSIONS) | \
-	VMASK(VIEW_TURNS) | VMASK(VIEW_PENDING) | VMASK(VIEW_CONFLICTS))
+	VMASK(VIEW_TURNS) | VMASK(VIEW_PENDING) | VMASK(VIEW_CONFLICTS) | VMASK(VIEW_SEARCH))
 
 /* "commits"; "generic" for VIEW_COUNT. */
 const char *view_id_name(enum view_id v);
@@ -94,6 +95,9 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	    "Show the projects") \
 	_(VIEW_LOG, "view-log", "L", VMASK_ALL, SECTION_VIEWS, \
 	    "Back to the list of every commit") \
+	_(GLOBAL_SEARCH, "search-all", "F", VMASK_ALL, SECTION_VIEWS, \
+	    "Search every conversation: the matching turns, newest first; Enter opens one" \
+	    " at the match") \
 	_(HELP, "help", "?", VMASK_ALL, SECTION_VIEWS, \
 	    "Show the keys") \
 	_(REDRAW, "redraw", "C-l", VMASK_ALL, SECTION_VIEWS, \

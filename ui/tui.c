@@ -51,7 +51,7 @@ static const struct {
 } hints[] = {
 	{ ACT_HELP, "help", VMASK_ALL },
 	{ ACT_ENTER, "open", VMASK(VIEW_PROJECTS) | VMASK(VIEW_COMMITS) | VMASK(VIEW_SESSIONS) |
-	    VMASK(VIEW_PENDING) },
+	    VMASK(VIEW_PENDING) | VMASK(VIEW_SEARCH) },
 	{ ACT_ENTER, "resolve", VMASK(VIEW_CONFLICTS) },
 	{ ACT_ACK_SETTLED, "ack settled", VMASK(VIEW_CONFLICTS) },
 	{ ACT_TAKE_LOCAL, "local", VMASK(VIEW_RESOLVE) },
@@ -300,7 +300,8 @@ views_text(struct tui *t, struct strbuf *sb, const char **filter)
 		if (i > 0)
 			strbuf_adds(sb, " \xe2\x80\xba ");	/* › */
 		strbuf_adds(sb, t->stack[i]->ops->name);
-		if (t->stack[i]->ops->id == VIEW_COMMITS &&
+		/* What the list shows: a commit list's project, a search's words. */
+		if ((t->stack[i]->ops->id == VIEW_COMMITS || t->stack[i]->ops->id == VIEW_SEARCH) &&
 		    (title = t->stack[i]->ops->title(t->stack[i])) != NULL)
 			*filter = title;
 	}
@@ -522,6 +523,15 @@ recall_layout(struct tui *t)
 	}
 }
 
+/* The global search's words: their hits in a view of their own, over what is shown. */
+static void
+search_all_done(struct view *v, struct tui *t, const char *text)
+{
+	(void)v;
+	if (text != NULL && *text != '\0')
+		tui_push(t, &search_view_ops, text);
+}
+
 static void
 generic_action(struct tui *t, enum action a)
 {
@@ -548,6 +558,9 @@ generic_action(struct tui *t, enum action a)
 		break;
 	case ACT_HELP:
 		tui_push(t, &help_view_ops, v->ops->name);
+		break;
+	case ACT_GLOBAL_SEARCH:
+		tui_prompt(t, "Search all: ", NULL, search_all_done);
 		break;
 	case ACT_VIEW_PROJECTS:
 		if ((i = find_view(t, VIEW_PROJECTS)) >= 0) {

@@ -484,6 +484,42 @@ go_to_seq(struct turns_view *tv, long long seq, char *err)
 	return cursor_turn(tv) != NULL && cursor_turn(tv)->seq == seq ? tv->lw.cur : -1;
 }
 
+static int find_line(struct turns_view *tv, struct tturn *tt, int from, int dir);
+
+/*
+ * spec is "SEQ NEEDLE": the cursor goes to turn SEQ, on its first line that
+ * holds NEEDLE (its tool calls unfolded when the match is in one), and n and
+ * N go on searching NEEDLE. A turn gone since leaves the cursor at the top.
+ */
+static void
+open_at_match(struct view *v, struct turns_view *tv, const char *spec, char *err)
+{
+	const char *needle = strchr(spec, ' ');
+	struct tturn *tt;
+	long long ti;
+	int line;
+
+	if ((ti = go_to_seq(tv, strtoll(spec, NULL, 10), err)) < 0) {
+		err[0] = '\0';
+		return;
+	}
+	tv->lw.cur = ti;
+	tv->lw.cur_line = 0;
+	if (needle != NULL && needle[1] != '\0') {
+		tv->needle = xstrdup(needle + 1);
+		tt = turn_at(tv, ti);
+		if ((line = find_line(tv, tt, 0, 1)) < 0) {
+			tt->unfold_all = 1;
+			tt->cols = -1;
+			line = find_line(tv, tt, 0, 1);
+		}
+		if (line >= 0)
+			tv->lw.cur_line = line;
+	}
+	listwin_fit(&tv->lw, v->rows, err);
+	err[0] = '\0';
+}
+
 static int
 turns_open(struct view *v, struct tui *t, const char *arg, char *err)
 {
@@ -492,12 +528,16 @@ turns_open(struct view *v, struct tui *t, const char *arg, char *err)
 	v->priv = tv;
 	tv->t = t;
 	listwin_init(&tv->lw, &turns_source, tv, PAGE);
-	snprintf(tv->session_id, sizeof tv->session_id, "%s", arg != NULL ? arg : "");
+	/* "SESSION", or "SESSION@SEQ NEEDLE" from a search: open at that turn's match. */
+	snprintf(tv->session_id, sizeof tv->session_id, "%.*s", (int)strcspn(arg != NULL ? arg : "",
+	    "@"), arg != NULL ? arg : "");
 	snprintf(tv->title, sizeof tv->title, "session %.8s", tv->session_id);
 	tv->cols = 80;
-	if ((tv->lw.total = source_count(tv, err)) < 0)
+	if ((tv->lw.total = source_count(tv, err)) < 0 || listwin_load_first(&tv->lw, err) != 0)
 		return -1;
-	return listwin_load_first(&tv->lw, err);
+	if (arg != NULL && strchr(arg, '@') != NULL)
+		open_at_match(v, tv, strchr(arg, '@') + 1, err);
+	return 0;
 }
 
 static void

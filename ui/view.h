@@ -95,6 +95,7 @@ extern const struct view_ops pending_view_ops;
 extern const struct view_ops conflicts_view_ops;
 extern const struct view_ops resolve_view_ops;
 extern const struct view_ops help_view_ops;
+extern const struct view_ops search_view_ops;
 
 /*
  * A movement action on a view's list window (ui/listwin.h) over a pane of

@@ -46,10 +46,15 @@ def strings(value):
             yield from strings(v)
 
 
-def words(text):
+def tokens(text):
+    """The words of text in order, as unicode61 with remove_diacritics reads them."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", text)
                     if not unicodedata.combining(c))
-    return {w.lower() for w in TOKEN.findall(plain)}
+    return [w.lower() for w in TOKEN.findall(plain)]
+
+
+def words(text):
+    return set(tokens(text))
 
 
 def main(root, wanted):

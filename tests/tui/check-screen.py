@@ -17,12 +17,20 @@ with one line per mismatch:
   a filtered commits list, whose header shows "filter: ...", only the latter);
 - every commit row in the commits and pending lists: a commit of that list
   started at the row's date whose title (else git subject, else first prompt)
-  the row shows, as far as the column lets it.
+  the row shows, as far as the column lets it;
+- a search's list (the header's "search: WORDS", plain words): N is the number
+  of live turns holding the words in a row (their text, or their tool calls'
+  names, inputs and results) plus the commits whose title or git subject do,
+  each row is one of them (its date, and title, user or agent), newest first.
 """
 import json
+import os
 import re
 import sqlite3
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from search_facts import strings, tokens  # noqa: E402 (the one tokenizer of the tests)
 
 UP = "\u2191"
 SEPARATORS = ("\u2500", "\u2502")  # the stacked and side-by-side separators
@@ -90,6 +98,58 @@ def check_rows(rows, candidates, problems):
         if not ok:
             problems.append("row %r: no commit of this list started at %s shows that title"
                             % (row.rstrip(), shown))
+
+
+def holds(text_tokens, want):
+    n = len(want)
+    return any(text_tokens[i:i + n] == want for i in range(len(text_tokens) - n + 1))
+
+
+def call_text(tool_calls):
+    out = []
+    for call in json.loads(tool_calls or "[]"):
+        if isinstance(call, dict):
+            out.append(call.get("name") or "")
+            out.extend(strings(call.get("input")))
+            out.extend(strings(call.get("result")))
+    return " ".join(out)
+
+
+def search_hits(db, query):
+    """(when, kind) of every hit of a search of plain words, newest first."""
+    want = tokens(query)
+    hits = []
+    for when, role, content, calls in db.execute(
+            "SELECT t.timestamp, t.role, t.content, t.tool_calls FROM turns t"
+            " JOIN sessions s ON s.id = t.session_id JOIN cognitive_commits c ON c.id = s.commit_id"
+            " WHERE t.deleted_at IS NULL AND s.deleted_at IS NULL AND c.deleted_at IS NULL"
+            " AND c.hidden = 0"):
+        if holds(tokens(content or ""), want) or holds(tokens(call_text(calls)), want):
+            hits.append((when, "user" if role == "user" else "agent"))
+    for when, title, subject in db.execute(
+            "SELECT started_at, title, git_subject FROM cognitive_commits"
+            " WHERE deleted_at IS NULL AND hidden = 0"):
+        if holds(tokens(title or ""), want) or holds(tokens(subject or ""), want):
+            hits.append((when, "title"))
+    return sorted(hits, reverse=True)
+
+
+def check_search(db, query, line, total, rows, problems):
+    hits = search_hits(db, query)
+    if total != len(hits):
+        problems.append("search %d/%d: the store has %d hits of %r" % (line, total, len(hits), query))
+    row_re = re.compile(r"^((?:\d{4}-)?\d\d-\d\d \d\d:\d\d) (title|user |agent) ")
+    last = None
+    for row in rows:
+        m = row_re.match(row)
+        if m is None:
+            continue
+        shown, kind = m.group(1), m.group(2).strip()
+        if not any(shown in dates(when) and kind == k for when, k in hits):
+            problems.append("row %r: no %s hit of %r at %s" % (row.rstrip(), kind, query, shown))
+        if last is not None and shown[-11:] > last[-11:]:
+            problems.append("row %r: newer than the row above" % row.rstrip())
+        last = shown
 
 
 def preview_files(db, lines, problems):
@@ -188,6 +248,10 @@ def main():
             if total != n:
                 problems.append("conflicts %d/%d: the store has %d open conflicts"
                                 % (line, total, n))
+        elif view == "search" and len(fields) >= 3 and fields[2].startswith("search: ") \
+                and not fields[2].endswith("\u2026") \
+                and re.fullmatch(r"[\w' .-]+", fields[2][8:]):
+            check_search(db, fields[2][8:], line, total, list_rows(lines), problems)
         if listed is not None:
             check_rows(list_rows(lines), listed, problems)
 
