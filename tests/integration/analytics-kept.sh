@@ -109,6 +109,7 @@ t_assert_contains "$(cat "$T_TMP/B.json")" '"Invented"' "the invented tool on B"
 
 # 3. A store from before v14: the migration counts everything once.
 cp "$T_TMP/B.json" "$T_TMP/B-before.json"
+t_undo_search "$T_TMP/B/data.db"
 python3 - "$T_TMP/B/data.db" <<'PY' || t_fail "taking the store back to before v14"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

@@ -63,6 +63,7 @@ PY
 
 # 1. The upgrade: the store back at v14, spoiled; the next import re-reads.
 spoil
+t_undo_search "$db"
 python3 - "$db" <<'PY' || t_fail "taking the store back to v14"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

@@ -100,3 +100,18 @@ t_wait_count() {
 		sleep 0.05
 	done
 }
+
+# t_undo_search DB: takes what local store migration v16 made (the search
+# index: its triggers, tables and views) out of the store DB, for a test that
+# takes a store back to an older version.
+t_undo_search() {
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for t in ("turns", "cognitive_commits"):
+    for op in ("insert", "delete", "update"):
+        db.execute("DROP TRIGGER %s_search_%s" % (t, op))
+db.executescript("""DROP TABLE turn_search; DROP TABLE commit_search;
+    DROP VIEW turn_search_text; DROP VIEW commit_search_text; DROP TABLE search_batch;
+    DELETE FROM schema_migrations WHERE version >= 16; PRAGMA user_version = 15;""")
+db.commit()' "$1" || t_fail "taking v16 out of $1"
+}
