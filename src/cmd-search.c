@@ -50,9 +50,9 @@ search_help(void)
 {
 	cmd_print_usage(&cmd_search_entry, stdout);
 	printf("\nFinds the turns (prompts, answers, tool calls and their results) and the\n"
-	    "commit titles that hold QUERY, newest first: for each, the commit, when, the\n"
-	    "project, the session and turn, then the words around the match, the match\n"
-	    "highlighted on a terminal and between " PLAIN_OPEN " " PLAIN_CLOSE " elsewhere.\n\n"
+	    "commit titles that hold QUERY, the newest stored first: for each, the commit,\n"
+	    "when, the project, the session and turn, then the words around the match, the\n"
+	    "match highlighted on a terminal and between " PLAIN_OPEN " " PLAIN_CLOSE " elsewhere.\n\n"
 	    "QUERY is words that must all appear (any case, accents ignored); \"a phrase\",\n"
 	    "OR, NOT, NEAR(a b), prefix* and parentheses work as in SQLite FTS5. A word\n"
 	    "with punctuation (foo.bar, can't) is looked for as a phrase.\n\n"

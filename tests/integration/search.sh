@@ -96,6 +96,12 @@ printf '%s\n' "$t_out" | head -n 1 | grep -Eq '^[0-9a-f]{8} 2026-03-01 10:00 app
 	t_fail "the hit's first line: $t_out"
 t_assert_contains "$t_out" "the «quokka» module reads foo.bar first."
 case $t_out in *"$(printf '\033')"*) t_fail "colours into a pipe: $t_out" ;; esac
+# On a terminal (script(1) gives it one) the match is coloured instead.
+if command -v script >/dev/null 2>&1; then
+	out=$(TERM=xterm script -qec "$AGENTLOGS search quokka" /dev/null) || t_fail "search on a tty"
+	t_assert_contains "$out" "$(printf '\033[1m\033[31mquokka\033[m')" "the coloured match"
+	case $out in *«*) t_fail "plain marks on a terminal: $out" ;; esac
+fi
 
 # 3. Queries FTS5 cannot read: one line, exit 2.
 for q in 'zanzibar AND' '"zanzibar' '(zanzibar' 'NEAR(zanzibar'; do
