@@ -241,6 +241,8 @@ cmd_search_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(&cmd_search_entry,
 		    "unexpected argument '%s' (quote a query of several words)", argv[optind + 1]);
 	q.text = argv[optind];
+	if (q.text[strspn(q.text, " \t\n")] == '\0')
+		return cmd_usage_error(&cmd_search_entry, "what to search for is missing");
 	if ((st = cmd_store(ctx)) == NULL)
 		return EXIT_FAIL;
 	if (q.project != NULL) {

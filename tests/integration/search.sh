@@ -115,6 +115,8 @@ for args in "" "--since yesterday zanzibar" "--limit 0 zanzibar" "a b"; do
 	t_run "$AGENTLOGS" search $args
 	t_assert_eq 2 "$t_rc" "exit status of search $args"
 done
+t_run "$AGENTLOGS" search " "
+t_assert_eq 2 "$t_rc" "exit status of a search for blanks"
 t_run "$AGENTLOGS" search zanzibar --project nosuch
 t_assert_eq 1 "$t_rc" "an unknown project"
 
