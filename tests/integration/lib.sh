@@ -115,3 +115,27 @@ db.executescript("""DROP TABLE turn_search; DROP TABLE commit_search;
     DELETE FROM schema_migrations WHERE version >= 16; PRAGMA user_version = 15;""")
 db.commit()' "$1" || t_fail "taking v16 out of $1"
 }
+
+# t_search_index_ok DB WHAT: the search index of the store DB (v16) holds
+# exactly what a fresh index of its rows would: every word, in the same rows,
+# as many times (FTS5's integrity-check does not compare an external-content
+# index with its rows). Fails with WHAT otherwise.
+t_search_index_ok() {
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for fts, cols, src in (("turn_search", "content, tools", "turn_search_text"),
+                       ("commit_search", "title, git_subject", "commit_search_text")):
+    db.execute("CREATE VIRTUAL TABLE temp.fresh USING fts5(%s, tokenize = %s)" % (cols,
+               "\"unicode61 remove_diacritics 2\""))
+    db.execute("INSERT INTO temp.fresh(rowid, %s) SELECT * FROM %s" % (cols, src))
+    db.execute("CREATE VIRTUAL TABLE temp.have USING fts5vocab(main, %s, instance)" % fts)
+    db.execute("CREATE VIRTUAL TABLE temp.want USING fts5vocab(temp, fresh, instance)")
+    diff = sum(db.execute("SELECT count(*) FROM (SELECT * FROM temp.%s EXCEPT SELECT * FROM"
+                          " temp.%s)" % pair).fetchone()[0] for pair in (("have", "want"),
+                                                                        ("want", "have")))
+    n = db.execute("SELECT count(*) FROM temp.want").fetchone()[0]
+    if diff:
+        sys.exit("%s differs from its rows in %d of %d word places" % (fts, diff, n))
+    for t in ("have", "want", "fresh"):
+        db.execute("DROP TABLE temp.%s" % t)' "$1" || t_fail "the search index $2"
+}
