@@ -27,7 +27,8 @@ index_ok() {
 	t_search_index_ok "$AGENTLOGS_HOME/data.db" "$1"
 }
 
-# 1. The fixtures (else the samples): every word's hits, counted independently.
+# 1. The fixtures (else the samples): every word's hits, counted independently,
+# after an import and after the migration that indexes a v15 store.
 FIX=${AGENTLOGS_FIXTURES:-$SRCDIR/../shared/fixtures/claude-code}
 [ -d "$FIX/projects" ] || FIX=$AGENTLOGS_SAMPLES
 "$AGENTLOGS" import --claude-dir "$FIX" >/dev/null || t_fail "import of $FIX"
@@ -44,6 +45,15 @@ done <"$T_TMP/expected"
 word=$(sort -k2 -n -r "$T_TMP/expected" | head -n 1 | cut -d' ' -f1)
 t_assert_eq "$(hits "$word")" "$(hits "$(echo "$word" | tr a-z A-Z)")" "upper case"
 index_ok "after the import"
+# The same store as a version before search left it (v15): opening it builds the
+# index (migration v16), with the same hits.
+t_undo_search "$AGENTLOGS_HOME/data.db"
+t_assert_eq 0 "$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT count(*) FROM sqlite_master
+    WHERE name LIKE '%search%'")" "search objects left in the v15 store"
+while read -r word count; do
+	t_assert_eq "$count" "$(hits "$word")" "turns holding '$word' after migration v16"
+done <"$T_TMP/expected"
+index_ok "after migration v16"
 
 # 2. A session of our own, imported in two pieces: the tool result of a call
 # arrives with the second, and words in it are found only then.
