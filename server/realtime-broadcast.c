@@ -41,6 +41,18 @@ struct rt_member {
 	char phx_ref[24];
 };
 
+/* A presence tracked on another server, as its announcements tell (RT_BCAST_CHANNEL). */
+struct remote {
+	struct remote *next;
+	char origin[33];
+	char *topic;		/* without "realtime:" */
+	int private_;
+	char *key;
+	char *ref;		/* its phx_ref, unique per server */
+	cJSON *meta;
+	long long seen_ms;	/* last announced; gone after 3 intervals without */
+};
+
 /* One broadcast waiting for the publisher thread. */
 struct pub {
 	struct pub *next;
@@ -51,6 +63,9 @@ struct rt_bcast {
 	struct server *srv;
 	rt_push_fn *push;
 	struct rt_member *members;
+	struct remote *remotes;
+	long long now_ms;		/* monotonic, at the last tick */
+	long long next_announce_ms;	/* when the local presences are announced again */
 	PGconn *pg;		/* the service thread's authorisation checks */
 	char origin[33];	/* this process, so that it skips its own notifications */
 	unsigned long long refs;
@@ -295,28 +310,35 @@ handle_broadcast(struct rt_bcast *b, struct rt_member *m, const cJSON *payload, 
 		reply(b, m, ref, "ok", NULL);
 }
 
+static int remote_presence(struct rt_bcast *b, const char *origin, const char *kind,
+    const cJSON *n);
+
 void
 rt_bcast_deliver(struct rt_bcast *b, const char *payload)
 {
 	cJSON *n = cJSON_Parse(payload);
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(n, "o");
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(n, "k");
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(n, "t");
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(n, "p");
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(n, "m");
 	char *text;
+	int bad;
 
-	if (!cJSON_IsString(o) || !cJSON_IsString(t) || !cJSON_IsBool(p) || !cJSON_IsObject(msg)) {
-		log_warn("realtime: ignoring a malformed notification on %s", RT_BCAST_CHANNEL);
-		cJSON_Delete(n);
-		return;
-	}
 	/* This server's own were delivered when they were sent. */
-	if (!b->stopped && strcmp(o->valuestring, b->origin) != 0) {
+	if (cJSON_IsString(o) && (b->stopped || strcmp(o->valuestring, b->origin) == 0))
+		bad = 0;
+	else if (cJSON_IsString(o) && cJSON_IsString(k))
+		bad = remote_presence(b, o->valuestring, k->valuestring, n);
+	else if ((bad = !cJSON_IsString(o) || !cJSON_IsString(t) || !cJSON_IsBool(p) ||
+	    !cJSON_IsObject(msg)) == 0) {
 		if ((text = cJSON_PrintUnformatted(msg)) == NULL)
 			fatalx("out of memory");
 		fan_out(b, t->valuestring, cJSON_IsTrue(p), text, NULL);
 		cJSON_free(text);
 	}
+	if (bad)
+		log_warn("realtime: ignoring a malformed notification on %s", RT_BCAST_CHANNEL);
 	cJSON_Delete(n);
 }
 
@@ -368,25 +390,29 @@ send_state(struct rt_bcast *b, struct rt_member *to)
 {
 	cJSON *state = cJSON_CreateObject();
 	struct rt_member *m;
+	struct remote *r;
 
 	for (m = b->members; m != NULL; m = m->next) {
 		if (m->meta != NULL && same_topic(m, sub_topic(to->topic), to->private_))
 			group_add(state, m->presence_key, meta_of(m->meta, m->phx_ref, NULL));
+	}
+	for (r = b->remotes; r != NULL; r = r->next) {
+		if (r->private_ == to->private_ && strcmp(r->topic, sub_topic(to->topic)) == 0)
+			group_add(state, r->key, meta_of(r->meta, r->ref, NULL));
 	}
 	b->push(to->conn, to->join_ref, to->topic, "presence_state", state, NULL);
 }
 
 /* Sends a presence_diff (joins and leaves taken) to the topic's members but skip. */
 static void
-send_diff(struct rt_bcast *b, const struct rt_member *from, cJSON *joins, cJSON *leaves,
+send_diff(struct rt_bcast *b, const char *sub, int private_, cJSON *joins, cJSON *leaves,
     const struct rt_member *skip)
 {
 	struct rt_member *m;
 	cJSON *diff;
 
 	for (m = b->members; m != NULL; m = m->next) {
-		if (m == skip || !sees_presence(m) ||
-		    !same_topic(m, sub_topic(from->topic), from->private_))
+		if (m == skip || !sees_presence(m) || !same_topic(m, sub, private_))
 			continue;
 		diff = cJSON_CreateObject();
 		cJSON_AddItemToObject(diff, "joins", cJSON_Duplicate(joins, 1));
@@ -404,6 +430,48 @@ next_ref(struct rt_bcast *b, char *out, size_t n)
 	snprintf(out, n, "%.8s%llu", b->origin, ++b->refs);
 }
 
+/*
+ * The notification that tells the other servers of a presence: kind "track"
+ * (meta, and prev when it replaces the presence of that ref) or "untrack".
+ * New text.
+ */
+static char *
+presence_note(struct rt_bcast *b, const char *kind, const struct rt_member *m, const char *ref,
+    const char *prev, const cJSON *meta)
+{
+	cJSON *n = cJSON_CreateObject();
+	char *s, *out;
+
+	cJSON_AddStringToObject(n, "o", b->origin);
+	cJSON_AddStringToObject(n, "k", kind);
+	cJSON_AddStringToObject(n, "t", sub_topic(m->topic));
+	cJSON_AddBoolToObject(n, "p", m->private_);
+	cJSON_AddStringToObject(n, "key", m->presence_key);
+	cJSON_AddStringToObject(n, "ref", ref);
+	if (prev != NULL)
+		cJSON_AddStringToObject(n, "prev", prev);
+	if (meta != NULL)
+		cJSON_AddItemToObject(n, "meta", cJSON_Duplicate(meta, 1));
+	if ((s = cJSON_PrintUnformatted(n)) == NULL)
+		fatalx("out of memory");
+	cJSON_Delete(n);
+	out = xstrdup(s);
+	cJSON_free(s);
+	return out;
+}
+
+/* Tells the other servers of every local presence (they answer a hello so, and refresh so). */
+static void
+announce_all(struct rt_bcast *b)
+{
+	struct rt_member *m;
+
+	for (m = b->members; m != NULL; m = m->next) {
+		if (m->meta != NULL)
+			publish(b, presence_note(b, "track", m, m->phx_ref, NULL, m->meta));
+	}
+}
+
 /* Stops tracking m (nothing when it tracks nothing): leaves go to the others. */
 static void
 untrack(struct rt_bcast *b, struct rt_member *m)
@@ -417,39 +485,54 @@ untrack(struct rt_bcast *b, struct rt_member *m)
 	cJSON_Delete(m->meta);
 	m->meta = NULL;
 	if (!b->stopped)
-		send_diff(b, m, cJSON_CreateObject(), leaves, NULL);
+		publish(b, presence_note(b, "untrack", m, m->phx_ref, NULL, NULL));
+	if (!b->stopped)
+		send_diff(b, sub_topic(m->topic), m->private_, cJSON_CreateObject(), leaves, NULL);
 	else
 		cJSON_Delete(leaves);
 }
 
 static void
-track(struct rt_bcast *b, struct rt_member *m, const cJSON *meta, const char *ref)
+track(struct rt_bcast *b, struct rt_member *m, const cJSON *meta, const char *msg_ref)
 {
 	cJSON *joins = cJSON_CreateObject(), *leaves = cJSON_CreateObject();
-	char prev[sizeof m->phx_ref];
+	char prev[sizeof m->phx_ref], ref[sizeof m->phx_ref], why[160], *note;
 	int first_sync = !m->presence_on;
 
 	if (m->meta != NULL && cJSON_Compare(m->meta, meta, 1)) {
 		/* Realtime: no change, no diff. */
 		cJSON_Delete(joins);
 		cJSON_Delete(leaves);
-		reply(b, m, ref, "ok", NULL);
+		reply(b, m, msg_ref, "ok", NULL);
 		return;
 	}
 	snprintf(prev, sizeof prev, "%s", m->phx_ref);
+	next_ref(b, ref, sizeof ref);
+	/* The other servers must hear of it all, or none of them: refused beyond NOTIFY's limit. */
+	note = presence_note(b, "track", m, ref, m->meta != NULL ? prev : NULL, meta);
+	if (strlen(note) > RT_BCAST_MAX_NOTIFY) {
+		free(note);
+		cJSON_Delete(joins);
+		cJSON_Delete(leaves);
+		snprintf(why, sizeof why, "Presence payload too large: at most %d bytes of JSON "
+		    "with its key and topic", RT_BCAST_MAX_NOTIFY - 100);
+		reply_error(b, m, msg_ref, why);
+		return;
+	}
+	publish(b, note);
 	if (m->meta != NULL) {
 		/* An update, as Phoenix.Tracker.update: the old meta leaves, the new joins. */
 		group_add(leaves, m->presence_key, meta_of(m->meta, prev, NULL));
 		cJSON_Delete(m->meta);
 	}
-	next_ref(b, m->phx_ref, sizeof m->phx_ref);
+	snprintf(m->phx_ref, sizeof m->phx_ref, "%s", ref);
 	m->meta = cJSON_Duplicate(meta, 1);
 	group_add(joins, m->presence_key, meta_of(meta, m->phx_ref,
 	    cJSON_GetArraySize(leaves) > 0 ? prev : NULL));
 	m->presence_on = 1;
-	reply(b, m, ref, "ok", NULL);
+	reply(b, m, msg_ref, "ok", NULL);
 	/* A channel whose first track turns presence on gets the whole state instead. */
-	send_diff(b, m, joins, leaves, first_sync ? m : NULL);
+	send_diff(b, sub_topic(m->topic), m->private_, joins, leaves, first_sync ? m : NULL);
 	if (first_sync && syncs_presence(m))
 		send_state(b, m);
 }
@@ -479,6 +562,151 @@ handle_presence(struct rt_bcast *b, struct rt_member *m, const cJSON *payload, c
 	empty = meta == NULL ? cJSON_CreateObject() : NULL;
 	track(b, m, meta != NULL ? meta : empty, ref);
 	cJSON_Delete(empty);
+}
+
+/* ---------------------------------------------------------------- presence on other servers */
+
+static struct remote *
+remote_find(struct rt_bcast *b, const char *origin, const char *ref)
+{
+	struct remote *r;
+
+	for (r = b->remotes; r != NULL; r = r->next) {
+		if (strcmp(r->origin, origin) == 0 && strcmp(r->ref, ref) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* Forgets r, adding its leave to leaves (the caller sends the diff). */
+static void
+remote_drop(struct rt_bcast *b, struct remote *r, cJSON *leaves)
+{
+	struct remote **pp;
+
+	for (pp = &b->remotes; *pp != r; pp = &(*pp)->next)
+		;
+	*pp = r->next;
+	if (leaves != NULL)
+		group_add(leaves, r->key, meta_of(r->meta, r->ref, NULL));
+	free(r->topic);
+	free(r->key);
+	free(r->ref);
+	cJSON_Delete(r->meta);
+	free(r);
+}
+
+/* r leaves: a presence_diff to the local members of its topic. */
+static void
+remote_leave(struct rt_bcast *b, struct remote *r)
+{
+	char *sub = xstrdup(r->topic);
+	cJSON *leaves = cJSON_CreateObject();
+	int private_ = r->private_;
+
+	remote_drop(b, r, leaves);
+	send_diff(b, sub, private_, cJSON_CreateObject(), leaves, NULL);
+	free(sub);
+}
+
+/* A track announced by origin: new (a join, replacing prev), or a refresh. */
+static int
+remote_track(struct rt_bcast *b, const char *origin, const cJSON *n)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(n, "t");
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(n, "p");
+	const cJSON *key = cJSON_GetObjectItemCaseSensitive(n, "key");
+	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(n, "ref");
+	const cJSON *prev = cJSON_GetObjectItemCaseSensitive(n, "prev");
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(n, "meta");
+	struct remote *r, *old;
+	cJSON *joins, *leaves;
+
+	if (!cJSON_IsString(t) || !cJSON_IsBool(p) || !cJSON_IsString(key) ||
+	    !cJSON_IsString(ref) || !cJSON_IsObject(meta) || strlen(origin) >= sizeof r->origin)
+		return 1;
+	if ((r = remote_find(b, origin, ref->valuestring)) != NULL) {
+		r->seen_ms = b->now_ms;
+		return 0;
+	}
+	leaves = cJSON_CreateObject();
+	if (cJSON_IsString(prev) && (old = remote_find(b, origin, prev->valuestring)) != NULL)
+		remote_drop(b, old, leaves);
+	r = xcalloc(1, sizeof *r);
+	snprintf(r->origin, sizeof r->origin, "%s", origin);
+	r->topic = xstrdup(t->valuestring);
+	r->private_ = cJSON_IsTrue(p);
+	r->key = xstrdup(key->valuestring);
+	r->ref = xstrdup(ref->valuestring);
+	r->meta = cJSON_Duplicate(meta, 1);
+	r->seen_ms = b->now_ms;
+	r->next = b->remotes;
+	b->remotes = r;
+	joins = cJSON_CreateObject();
+	group_add(joins, r->key, meta_of(r->meta, r->ref,
+	    cJSON_GetArraySize(leaves) > 0 ? prev->valuestring : NULL));
+	send_diff(b, r->topic, r->private_, joins, leaves, NULL);
+	return 0;
+}
+
+/* A presence message from another server (origin); 1 when it is malformed. */
+static int
+remote_presence(struct rt_bcast *b, const char *origin, const char *kind, const cJSON *n)
+{
+	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(n, "ref");
+	struct remote *r;
+
+	if (strcmp(kind, "hello") == 0) {
+		/* A server (re)started listening: it learns what is tracked here. */
+		announce_all(b);
+		return 0;
+	}
+	if (strcmp(kind, "track") == 0)
+		return remote_track(b, origin, n);
+	if (strcmp(kind, "untrack") != 0)
+		return 0;	/* a later server's kind of message */
+	if (!cJSON_IsString(ref))
+		return 1;
+	if ((r = remote_find(b, origin, ref->valuestring)) != NULL)
+		remote_leave(b, r);
+	return 0;
+}
+
+char *
+rt_bcast_hello(const struct rt_bcast *b)
+{
+	cJSON *n = cJSON_CreateObject();
+	char *s, *out;
+
+	cJSON_AddStringToObject(n, "o", b->origin);
+	cJSON_AddStringToObject(n, "k", "hello");
+	if ((s = cJSON_PrintUnformatted(n)) == NULL)
+		fatalx("out of memory");
+	cJSON_Delete(n);
+	out = xstrdup(s);
+	cJSON_free(s);
+	return out;
+}
+
+void
+rt_bcast_tick(struct rt_bcast *b, long long now_ms)
+{
+	long long interval = b->srv->settings.realtime_presence_interval * 1000LL;
+	struct remote *r, *next;
+
+	b->now_ms = now_ms;
+	if (b->stopped)
+		return;
+	if (now_ms >= b->next_announce_ms) {
+		announce_all(b);
+		b->next_announce_ms = now_ms + interval;
+	}
+	/* A server that stopped announcing (it died) has its presences leave. */
+	for (r = b->remotes; r != NULL; r = next) {
+		next = r->next;
+		if (now_ms - r->seen_ms > 3 * interval)
+			remote_leave(b, r);
+	}
 }
 
 /* ---------------------------------------------------------------- members */
@@ -653,6 +881,8 @@ rt_bcast_free(struct rt_bcast *b)
 	rt_bcast_stop(b);
 	while (b->members != NULL)
 		rt_bcast_leave(b->members);
+	while (b->remotes != NULL)
+		remote_drop(b, b->remotes, NULL);
 	while ((p = b->head) != NULL) {
 		b->head = p->next;
 		free(p->text);

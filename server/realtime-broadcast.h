@@ -15,7 +15,13 @@
  *
  * Broadcasts travel between agentlogs-server processes on one database as
  * notifications on RT_BCAST_CHANNEL (POST /realtime/v1/api/broadcast sends
- * there too); presence stays within one process.
+ * there too), and so does presence, as Realtime replicates it between its
+ * nodes: each track and untrack (a leave too) goes out with the server's
+ * origin, and every server keeps the other servers' presences per topic, in
+ * its presence_state and presence_diff. A server that starts listening says
+ * hello and the others answer with their presences; each re-announces its
+ * own every realtime-presence-interval seconds, and a presence not heard of
+ * for three intervals (its server died) leaves.
  */
 #ifndef AL_SERVER_REALTIME_BROADCAST_H
 #define AL_SERVER_REALTIME_BROADCAST_H
@@ -65,6 +71,11 @@ int rt_bcast_token(struct rt_member *m, const char *claims, char *why, size_t wh
  */
 int rt_bcast_message(struct rt_bcast *b, struct rt_member *m, const char *event,
     const cJSON *payload, const char *ref);
+
+/* Announces and expires presences (above); call it often, with a monotonic clock. */
+void rt_bcast_tick(struct rt_bcast *b, long long now_ms);
+/* The hello to notify on RT_BCAST_CHANNEL once LISTEN is in force (any thread). New text. */
+char *rt_bcast_hello(const struct rt_bcast *b);
 
 /* A notification on RT_BCAST_CHANNEL, from any server. */
 void rt_bcast_deliver(struct rt_bcast *b, const char *payload);

@@ -1377,8 +1377,10 @@ listen_connect(struct realtime *rt, int quiet)
 	const char *values[] = { "10", "1", "30", "10", "3", "agentlogs-server realtime",
 	    rt->srv->settings.db, NULL };
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	const char *params[2] = { RT_BCAST_CHANNEL, NULL };
 	PGresult *res;
 	PGconn *pg;
+	char *hello;
 	int r;
 
 	pg = PQconnectStartParams(keys, values, 1);
@@ -1398,6 +1400,15 @@ listen_connect(struct realtime *rt, int quiet)
 	}
 	res = PQexec(pg, "LISTEN " RT_LISTEN_CHANNEL "; LISTEN " RT_BCAST_CHANNEL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		PQclear(res);
+		goto fail;
+	}
+	PQclear(res);
+	/* Listening now: the other servers' answers to the hello (their presences) arrive. */
+	params[1] = hello = rt_bcast_hello(rt->bc);
+	res = PQexecParams(pg, "SELECT pg_catalog.pg_notify($1, $2)", 2, NULL, params, NULL, NULL, 0);
+	free(hello);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
 		goto fail;
 	}
@@ -1525,6 +1536,7 @@ tick(lws_sorted_usec_list_t *sul)
 			}
 		}
 	}
+	rt_bcast_tick(rt->bc, ms);
 	lws_sul_schedule(rt->context, 0, &rt->tick, tick, TICK_US);
 }
 
@@ -1693,6 +1705,7 @@ callback_realtime(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			if (rt->rows == NULL)
 				log_warn("realtime: cannot start the row readers; "
 				    "supabase-js channels will get no INSERT or UPDATE");
+			rt_bcast_tick(rt->bc, now_ms());	/* its clock, before any notification */
 			lws_sul_schedule(rt->context, 0, &rt->tick, tick, TICK_US);
 			rt->ticking = 1;
 		}

@@ -75,6 +75,9 @@ static const struct setting {
 	  "lifetime of access tokens in seconds" },
 	{ "realtime-idle-timeout", NUMBER, offsetof(struct settings, realtime_idle_timeout), "60",
 	  "seconds a realtime websocket may send nothing before it is closed" },
+	{ "realtime-presence-interval", NUMBER, offsetof(struct settings, realtime_presence_interval),
+	  "15", "seconds between a server's announcements of its presences to the others "
+	  "(theirs leave after 3 without)" },
 };
 
 #define NSETTINGS (sizeof table / sizeof table[0])

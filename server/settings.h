@@ -37,6 +37,7 @@ struct settings {
 	long rate_limit_account;	/* per account in 5 minutes */
 	long access_token_ttl;		/* seconds */
 	long realtime_idle_timeout;	/* seconds a websocket may stay silent */
+	long realtime_presence_interval;	/* seconds between presence announcements */
 	/* Derived. */
 	char *host;
 	int port;
