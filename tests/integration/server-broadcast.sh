@@ -5,7 +5,12 @@
 # (through pg_notify on agentlogs_broadcast), and so does POST
 # /realtime/v1/api/broadcast sent to either; malformed broadcast and presence
 # messages get a phx_reply error with a reason and the servers stay up; a
-# tracker whose socket goes away leaves (presence_diff). Nothing is timed:
+# tracker whose socket goes away leaves (presence_diff). Presence crosses
+# servers too: a track on server 1 joins on server 2 (diff, and state for a
+# later join), untrack and disconnect leave there, a third server started
+# later learns it, and a killed server's presences leave the others once they
+# go unannounced (the servers announce every second here, through
+# --realtime-presence-interval, and expire after 3). Nothing is timed:
 # each client waits for the frames it expects (its --timeout only bounds a
 # broken server).
 . "$SRCDIR/tests/integration/lib.sh"
@@ -13,6 +18,7 @@
 t_mktemp
 s_require_pg
 s_create_db
+S_SERVER_ARGS="--realtime-presence-interval 1"
 s_start_server
 
 WS=${AGENTLOGS_WS_CLIENT:-$(dirname "$AGENTLOGS")/tests/tools/ws-client}
@@ -28,7 +34,9 @@ S2_URL=$S_URL
 S2_PID=$S_PID
 S_URL=$S1_URL
 S_PID=$S1_PID
-trap 'rc=$?; kill -TERM "$S2_PID" 2>/dev/null; wait "$S2_PID" 2>/dev/null; (exit $rc); s_cleanup' EXIT
+S3_PID=
+trap 'rc=$?; kill -TERM "$S2_PID" $S3_PID 2>/dev/null; wait "$S2_PID" $S3_PID 2>/dev/null; (exit $rc); s_cleanup' EXIT
+t_wait_count "$T_TMP/server.log" "realtime: listening for changes" 2 "both servers' LISTEN"
 
 # client NAME URL ARGS...: a ws-client in the background; frames in
 # $T_TMP/NAME.out, exit status in NAME.rc once it ends.
@@ -137,6 +145,103 @@ done
 t_assert_eq 0 "$(frames plain "len([m for m in f if m['event'] == 'presence_state'])")" \
 	"a socket without presence on gets no presence_state"
 
+# ---------------------------------------------------------------- presence across servers
+# track_line REF META: a presence track frame of the lobby's join 1.
+track_line() {
+	printf '{"topic":"realtime:lobby","event":"presence","payload":{"type":"presence","event":"track","payload":%s},"ref":"%s","join_ref":"1"}\n' "$2" "$1"
+}
+# diffs NAME: client NAME's presence_diffs as (joins or leaves, key, status) in order.
+diffs() {
+	frames "$1" "[(k, key, v['metas'][0].get('status')) for d in [m['payload'] for m in f if m['event'] == 'presence_diff'] for k in ('joins', 'leaves') for key, v in d[k].items()]"
+}
+# state_keys NAME: the keys of client NAME's first presence_state.
+state_keys() {
+	frames "$1" "sorted(next(m['payload'] for m in f if m['event'] == 'presence_state'))"
+}
+
+# Untrack: a tracker on server 1 is refused a meta too large for NOTIFY,
+# then tracks "a" and untracks; a watcher on server 2 sees a join and a leave.
+client w1 "$S2_URL" --topic lobby --config '{"presence":{"enabled":true,"key":"w1"}}' \
+	--expect-name presence_diff --expect-events 2
+t_wait_file "$T_TMP/w1.out" '"presence_state"'
+big=$(python3 -c 'print("{\"status\":\"%s\"}" % ("x" * 8000))')
+{ track_line 2 "$big"; track_line 3 '{"status":"one"}'
+  echo '{"topic":"realtime:lobby","event":"presence","payload":{"type":"presence","event":"untrack"},"ref":"4","join_ref":"1"}'
+} >"$T_TMP/untrack"
+client a "$S1_URL" --topic lobby --config '{"presence":{"key":"a"}}' --send-after-join "$T_TMP/untrack" \
+	--expect-name phx_reply --expect-events 4
+finished a
+t_assert_eq "['error', 'ok', 'ok']" \
+	"$(frames a "[m['payload']['status'] for m in f if m.get('ref') in ('2', '3', '4')]")" \
+	"the too large track refused, the track and untrack answered"
+t_assert_eq "True" "$(frames a "next(m for m in f if m.get('ref') == '2')['payload']['response']['reason'].startswith('Presence payload too large')")" \
+	"the refusal says why"
+finished w1
+t_assert_eq "[('joins', 'a', 'one'), ('leaves', 'a', 'one')]" "$(diffs w1)" \
+	"server 2's watcher: the track on server 1 joins, its untrack leaves (the refused one never)"
+
+# Disconnect: "b" tracks on server 1 and stays until a broadcast ends its
+# client; server 2's watcher sees it join, a socket joining server 2 later
+# has it in presence_state, and so does a third server started after it.
+client w2 "$S2_URL" --topic lobby --config '{"presence":{"enabled":true,"key":"w2"}}' \
+	--expect-name presence_diff --expect-events 2
+t_wait_file "$T_TMP/w2.out" '"presence_state"'
+track_line 2 '{"status":"two"}' >"$T_TMP/track-b"
+client b "$S1_URL" --topic lobby --config '{"presence":{"key":"b"}}' --send-after-join "$T_TMP/track-b" \
+	--expect-name broadcast --expect-events 1
+t_wait_file "$T_TMP/w2.out" '"presence_diff"' "server 2's watcher hears of b"
+client late "$S2_URL" --topic lobby --config '{"presence":{"enabled":true,"key":"late"}}' \
+	--expect-name presence_state --expect-events 1
+finished late
+t_assert_eq "['b']" "$(state_keys late)" "a later join on server 2 (tracking nothing itself): b, tracked on server 1"
+
+S_PORT=$(s_free_port)
+S_URL="http://127.0.0.1:$S_PORT"
+s_serve
+S3_URL=$S_URL
+S3_PID=$S_PID
+S_URL=$S1_URL
+S_PID=$S1_PID
+t_wait_count "$T_TMP/server.log" "realtime: listening for changes" 3 "the third server's LISTEN"
+# Its hello is answered as soon as the others read it; until then a join
+# finds the lobby without b. Each try is a whole join, bounded.
+i=0
+while :; do
+	client s3 "$S3_URL" --topic lobby --config '{"presence":{"enabled":true,"key":"s3"}}' \
+		--expect-name presence_state --expect-events 1
+	finished s3
+	rm -f "$T_TMP/s3.rc"
+	[ "$(state_keys s3)" = "['b']" ] && break
+	i=$((i + 1))
+	[ $i -lt 300 ] || t_fail "the third server never learnt of b: $(state_keys s3)"
+done
+
+st=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "apikey: $S_ANON" \
+	-H 'Content-Type: application/json' \
+	--data-binary '{"messages":[{"topic":"lobby","event":"bye","payload":{}}]}' "$S2_URL/realtime/v1/api/broadcast")
+t_assert_eq 202 "$st" "the broadcast that ends b's client"
+finished b
+finished w2
+t_assert_eq "[('joins', 'b', 'two'), ('leaves', 'b', 'two')]" "$(diffs w2)" \
+	"server 2's watcher: b joins, and leaves when its socket on server 1 goes away"
+
+# A dead server: "c" tracks on the third server, which is killed; server 1's
+# watcher sees c join, then leave once c goes unannounced.
+client w3 "$S1_URL" --topic lobby --config '{"presence":{"enabled":true,"key":"w3"}}' \
+	--expect-name presence_diff --expect-events 2
+t_wait_file "$T_TMP/w3.out" '"presence_state"'
+track_line 2 '{"status":"three"}' >"$T_TMP/track-c"
+client c "$S3_URL" --topic lobby --config '{"presence":{"key":"c"}}' --send-after-join "$T_TMP/track-c" \
+	--expect-name broadcast --expect-events 1
+t_wait_file "$T_TMP/w3.out" '"presence_diff"' "server 1's watcher hears of c"
+kill -KILL "$S3_PID"
+wait "$S3_PID" 2>/dev/null
+S3_PID=
+finished w3
+t_assert_eq "[('joins', 'c', 'three'), ('leaves', 'c', 'three')]" "$(diffs w3)" \
+	"server 1's watcher: c joins, and leaves once its server is dead"
+t_wait_file "$T_TMP/c.rc" "" "c's client ends with its server"
+
 # ---------------------------------------------------------------- hosted Supabase
 # Where realtime.messages and realtime.topic() already exist (hosted
 # Supabase: owned by supabase_realtime_admin, partitioned), the migration
@@ -178,4 +283,4 @@ t_assert_eq "t|t" "$h_made" "a Supabase database (role supabase_admin): the migr
 for u in "$S1_URL" "$S2_URL"; do
 	t_assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$u/health")" "health of $u"
 done
-echo "PASS: broadcast across two servers (socket and REST), malformed messages answered, presence join and leave on disconnect"
+echo "PASS: broadcast across two servers (socket and REST), malformed messages answered, presence join and leave on disconnect, presence across servers (track, untrack, disconnect, late server, dead server)"
