@@ -209,22 +209,30 @@ publish(struct rt_bcast *b, char *text)
 	pthread_mutex_unlock(&b->lock);
 }
 
-char *
-rt_bcast_notification(const char *origin, const char *topic, int private_, const char *message)
+/* A notification's text (n is freed). New text. */
+static char *
+note_text(cJSON *n)
 {
-	cJSON *n = cJSON_CreateObject();
 	char *s, *out;
 
-	cJSON_AddStringToObject(n, "o", origin);
-	cJSON_AddStringToObject(n, "t", topic);
-	cJSON_AddBoolToObject(n, "p", private_);
-	cJSON_AddRawToObject(n, "m", message);
 	if ((s = cJSON_PrintUnformatted(n)) == NULL)
 		fatalx("out of memory");
 	cJSON_Delete(n);
 	out = xstrdup(s);
 	cJSON_free(s);
 	return out;
+}
+
+char *
+rt_bcast_notification(const char *origin, const char *topic, int private_, const char *message)
+{
+	cJSON *n = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(n, "o", origin);
+	cJSON_AddStringToObject(n, "t", topic);
+	cJSON_AddBoolToObject(n, "p", private_);
+	cJSON_AddRawToObject(n, "m", message);
+	return note_text(n);
 }
 
 /* ---------------------------------------------------------------- broadcast */
@@ -440,7 +448,6 @@ presence_note(struct rt_bcast *b, const char *kind, const struct rt_member *m, c
     const char *prev, const cJSON *meta)
 {
 	cJSON *n = cJSON_CreateObject();
-	char *s, *out;
 
 	cJSON_AddStringToObject(n, "o", b->origin);
 	cJSON_AddStringToObject(n, "k", kind);
@@ -452,12 +459,7 @@ presence_note(struct rt_bcast *b, const char *kind, const struct rt_member *m, c
 		cJSON_AddStringToObject(n, "prev", prev);
 	if (meta != NULL)
 		cJSON_AddItemToObject(n, "meta", cJSON_Duplicate(meta, 1));
-	if ((s = cJSON_PrintUnformatted(n)) == NULL)
-		fatalx("out of memory");
-	cJSON_Delete(n);
-	out = xstrdup(s);
-	cJSON_free(s);
-	return out;
+	return note_text(n);
 }
 
 /* Tells the other servers of every local presence (they answer a hello so, and refresh so). */
@@ -676,16 +678,10 @@ char *
 rt_bcast_hello(const struct rt_bcast *b)
 {
 	cJSON *n = cJSON_CreateObject();
-	char *s, *out;
 
 	cJSON_AddStringToObject(n, "o", b->origin);
 	cJSON_AddStringToObject(n, "k", "hello");
-	if ((s = cJSON_PrintUnformatted(n)) == NULL)
-		fatalx("out of memory");
-	cJSON_Delete(n);
-	out = xstrdup(s);
-	cJSON_free(s);
-	return out;
+	return note_text(n);
 }
 
 void

@@ -39,8 +39,10 @@
  * each channel is a member there (joined in handle_join, which a private
  * channel's RLS check may refuse; gone with channel_free), "broadcast" and
  * "presence" messages go to it, and notifications on its LISTEN channel
- * (broadcasts from other servers and POST /realtime/v1/api/broadcast) are
- * handed to it by drain().
+ * (broadcasts and presences from other servers, POST
+ * /realtime/v1/api/broadcast) are handed to it by drain(); tick() lets it
+ * announce its presences and expire those of servers gone silent, and each
+ * LISTEN (re)connection says hello so that the others announce theirs.
  */
 #include "config.h"
 

@@ -154,6 +154,20 @@ track_line() {
 diffs() {
 	frames "$1" "[(k, key, v['metas'][0].get('status')) for d in [m['payload'] for m in f if m['event'] == 'presence_diff'] for k in ('joins', 'leaves') for key, v in d[k].items()]"
 }
+# watcher NAME URL: a socket on the lobby, presence on (key NAME), waiting for
+# two presence_diffs; returns once its presence_state arrived.
+watcher() {
+	client "$1" "$2" --topic lobby --config "{\"presence\":{\"enabled\":true,\"key\":\"$1\"}}" \
+		--expect-name presence_diff --expect-events 2
+	t_wait_file "$T_TMP/$1.out" '"presence_state"' "$1's presence_state"
+}
+# tracker NAME URL STATUS: a socket that tracks {status} as NAME and stays
+# until a broadcast reaches it (or its server dies).
+tracker() {
+	track_line 2 "{\"status\":\"$3\"}" >"$T_TMP/track-$1"
+	client "$1" "$2" --topic lobby --config "{\"presence\":{\"key\":\"$1\"}}" \
+		--send-after-join "$T_TMP/track-$1" --expect-name broadcast --expect-events 1
+}
 # state_keys NAME: the keys of client NAME's first presence_state.
 state_keys() {
 	frames "$1" "sorted(next(m['payload'] for m in f if m['event'] == 'presence_state'))"
@@ -161,9 +175,7 @@ state_keys() {
 
 # Untrack: a tracker on server 1 is refused a meta too large for NOTIFY,
 # then tracks "a" and untracks; a watcher on server 2 sees a join and a leave.
-client w1 "$S2_URL" --topic lobby --config '{"presence":{"enabled":true,"key":"w1"}}' \
-	--expect-name presence_diff --expect-events 2
-t_wait_file "$T_TMP/w1.out" '"presence_state"'
+watcher w1 "$S2_URL"
 big=$(python3 -c 'print("{\"status\":\"%s\"}" % ("x" * 8000))')
 { track_line 2 "$big"; track_line 3 '{"status":"one"}'
   echo '{"topic":"realtime:lobby","event":"presence","payload":{"type":"presence","event":"untrack"},"ref":"4","join_ref":"1"}'
@@ -183,12 +195,8 @@ t_assert_eq "[('joins', 'a', 'one'), ('leaves', 'a', 'one')]" "$(diffs w1)" \
 # Disconnect: "b" tracks on server 1 and stays until a broadcast ends its
 # client; server 2's watcher sees it join, a socket joining server 2 later
 # has it in presence_state, and so does a third server started after it.
-client w2 "$S2_URL" --topic lobby --config '{"presence":{"enabled":true,"key":"w2"}}' \
-	--expect-name presence_diff --expect-events 2
-t_wait_file "$T_TMP/w2.out" '"presence_state"'
-track_line 2 '{"status":"two"}' >"$T_TMP/track-b"
-client b "$S1_URL" --topic lobby --config '{"presence":{"key":"b"}}' --send-after-join "$T_TMP/track-b" \
-	--expect-name broadcast --expect-events 1
+watcher w2 "$S2_URL"
+tracker b "$S1_URL" two
 t_wait_file "$T_TMP/w2.out" '"presence_diff"' "server 2's watcher hears of b"
 client late "$S2_URL" --topic lobby --config '{"presence":{"enabled":true,"key":"late"}}' \
 	--expect-name presence_state --expect-events 1
@@ -227,12 +235,8 @@ t_assert_eq "[('joins', 'b', 'two'), ('leaves', 'b', 'two')]" "$(diffs w2)" \
 
 # A dead server: "c" tracks on the third server, which is killed; server 1's
 # watcher sees c join, then leave once c goes unannounced.
-client w3 "$S1_URL" --topic lobby --config '{"presence":{"enabled":true,"key":"w3"}}' \
-	--expect-name presence_diff --expect-events 2
-t_wait_file "$T_TMP/w3.out" '"presence_state"'
-track_line 2 '{"status":"three"}' >"$T_TMP/track-c"
-client c "$S3_URL" --topic lobby --config '{"presence":{"key":"c"}}' --send-after-join "$T_TMP/track-c" \
-	--expect-name broadcast --expect-events 1
+watcher w3 "$S1_URL"
+tracker c "$S3_URL" three
 t_wait_file "$T_TMP/w3.out" '"presence_diff"' "server 1's watcher hears of c"
 kill -KILL "$S3_PID"
 wait "$S3_PID" 2>/dev/null
