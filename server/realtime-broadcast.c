@@ -141,7 +141,12 @@ publisher_main(void *arg)
 	for (;;) {
 		while (b->head == NULL && !b->stopping)
 			pthread_cond_wait(&b->cond, &b->lock);
-		if (b->stopping)
+		/*
+		 * Stopping: what is queued (the leaves of the sockets closed on the
+		 * way out) still goes out, on a live connection only, so that the
+		 * other servers need not wait for the presences to expire.
+		 */
+		if (b->stopping && (b->head == NULL || !db_usable(pg)))
 			break;
 		p = b->head;
 		if ((b->head = p->next) == NULL)

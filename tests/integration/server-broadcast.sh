@@ -10,7 +10,8 @@
 # later join), untrack and disconnect leave there, a third server started
 # later learns it, and a killed server's presences leave the others once they
 # go unannounced (the servers announce every second here, through
-# --realtime-presence-interval, and expire after 3). Nothing is timed:
+# --realtime-presence-interval, and expire after 3), and a stopped server's
+# leave at once. Nothing is timed:
 # each client waits for the frames it expects (its --timeout only bounds a
 # broken server).
 . "$SRCDIR/tests/integration/lib.sh"
@@ -35,7 +36,8 @@ S2_PID=$S_PID
 S_URL=$S1_URL
 S_PID=$S1_PID
 S3_PID=
-trap 'rc=$?; kill -TERM "$S2_PID" $S3_PID 2>/dev/null; wait "$S2_PID" $S3_PID 2>/dev/null; (exit $rc); s_cleanup' EXIT
+S4_PID=
+trap 'rc=$?; kill -TERM $S2_PID $S3_PID $S4_PID 2>/dev/null; wait $S2_PID $S3_PID $S4_PID 2>/dev/null; (exit $rc); s_cleanup' EXIT
 t_wait_count "$T_TMP/server.log" "realtime: listening for changes" 2 "both servers' LISTEN"
 
 # client NAME URL ARGS...: a ws-client in the background; frames in
@@ -246,6 +248,29 @@ t_assert_eq "[('joins', 'c', 'three'), ('leaves', 'c', 'three')]" "$(diffs w3)" 
 	"server 1's watcher: c joins, and leaves once its server is dead"
 t_wait_file "$T_TMP/c.rc" "" "c's client ends with its server"
 
+# A server that stops: "d" tracks on server 2, which is then stopped
+# (SIGTERM); a watcher on a fourth server, which expires presences only after
+# 30 minutes, sees d leave at once: the stopping server sends its leaves.
+S_SERVER_ARGS="--realtime-presence-interval 600"
+S_PORT=$(s_free_port)
+S_URL="http://127.0.0.1:$S_PORT"
+s_serve
+S4_URL=$S_URL
+S4_PID=$S_PID
+S_URL=$S1_URL
+S_PID=$S1_PID
+t_wait_count "$T_TMP/server.log" "realtime: listening for changes" 4 "the fourth server's LISTEN"
+watcher w4 "$S4_URL"
+tracker d "$S2_URL" four
+t_wait_file "$T_TMP/w4.out" '"presence_diff"' "the fourth server's watcher hears of d"
+kill -TERM "$S2_PID"
+wait "$S2_PID" 2>/dev/null
+S2_PID=
+finished w4
+t_assert_eq "[('joins', 'd', 'four'), ('leaves', 'd', 'four')]" "$(diffs w4)" \
+	"the fourth server's watcher: d joins, and leaves when its server stops"
+t_wait_file "$T_TMP/d.rc" "" "d's client ends with its server"
+
 # ---------------------------------------------------------------- hosted Supabase
 # Where realtime.messages and realtime.topic() already exist (hosted
 # Supabase: owned by supabase_realtime_admin, partitioned), the migration
@@ -283,8 +308,8 @@ SQL
 )
 t_assert_eq "t|t" "$h_made" "a Supabase database (role supabase_admin): the migration creates nothing"
 
-# Both servers are still up.
-for u in "$S1_URL" "$S2_URL"; do
+# The servers left running (1 and 4) are still up.
+for u in "$S1_URL" "$S4_URL"; do
 	t_assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$u/health")" "health of $u"
 done
-echo "PASS: broadcast across two servers (socket and REST), malformed messages answered, presence join and leave on disconnect, presence across servers (track, untrack, disconnect, late server, dead server)"
+echo "PASS: broadcast across two servers (socket and REST), malformed messages answered, presence join and leave on disconnect, presence across servers (track, untrack, disconnect, late server, dead and stopped server)"
