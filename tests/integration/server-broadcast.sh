@@ -176,23 +176,28 @@ state_keys() {
 }
 
 # Untrack: a tracker on server 1 is refused a meta too large for NOTIFY,
-# then tracks "a" and untracks; a watcher on server 2 sees a join and a leave.
-watcher w1 "$S2_URL"
+# then tracks "a", tracks it again with another meta (an update: the old
+# leaves, the new joins) and untracks; a watcher on server 2 sees the same.
+client w1 "$S2_URL" --topic lobby --config '{"presence":{"enabled":true,"key":"w1"}}' \
+	--expect-name presence_diff --expect-events 3
+t_wait_file "$T_TMP/w1.out" '"presence_state"' "w1's presence_state"
 big=$(python3 -c 'print("{\"status\":\"%s\"}" % ("x" * 8000))')
-{ track_line 2 "$big"; track_line 3 '{"status":"one"}'
-  echo '{"topic":"realtime:lobby","event":"presence","payload":{"type":"presence","event":"untrack"},"ref":"4","join_ref":"1"}'
+{ track_line 2 "$big"; track_line 3 '{"status":"one"}'; track_line 4 '{"status":"uno"}'
+  echo '{"topic":"realtime:lobby","event":"presence","payload":{"type":"presence","event":"untrack"},"ref":"5","join_ref":"1"}'
 } >"$T_TMP/untrack"
 client a "$S1_URL" --topic lobby --config '{"presence":{"key":"a"}}' --send-after-join "$T_TMP/untrack" \
-	--expect-name phx_reply --expect-events 4
+	--expect-name phx_reply --expect-events 5
 finished a
-t_assert_eq "['error', 'ok', 'ok']" \
-	"$(frames a "[m['payload']['status'] for m in f if m.get('ref') in ('2', '3', '4')]")" \
-	"the too large track refused, the track and untrack answered"
+t_assert_eq "['error', 'ok', 'ok', 'ok']" \
+	"$(frames a "[m['payload']['status'] for m in f if m.get('ref') in ('2', '3', '4', '5')]")" \
+	"the too large track refused, the tracks and the untrack answered"
 t_assert_eq "True" "$(frames a "next(m for m in f if m.get('ref') == '2')['payload']['response']['reason'].startswith('Presence payload too large')")" \
 	"the refusal says why"
 finished w1
-t_assert_eq "[('joins', 'a', 'one'), ('leaves', 'a', 'one')]" "$(diffs w1)" \
-	"server 2's watcher: the track on server 1 joins, its untrack leaves (the refused one never)"
+t_assert_eq "[('joins', 'a', 'one'), ('joins', 'a', 'uno'), ('leaves', 'a', 'one'), ('leaves', 'a', 'uno')]" "$(diffs w1)" \
+	"server 2's watcher: the track on server 1 joins, the update replaces it in one diff, the untrack leaves (the refused one never)"
+t_assert_eq 2 "$(frames w1 "len([m for m in f if m['event'] == 'presence_diff' and m['payload']['joins'].get('a') and m['payload']['joins']['a']['metas'][0].get('phx_ref_prev') is None]) + len([m for m in f if m['event'] == 'presence_diff' and m['payload']['joins'].get('a') and m['payload']['leaves'].get('a') and m['payload']['joins']['a']['metas'][0]['phx_ref_prev'] == m['payload']['leaves']['a']['metas'][0]['phx_ref']])")" \
+	"the update's join names the meta it replaces (phx_ref_prev), the first join none"
 
 # Disconnect: "b" tracks on server 1 and stays until a broadcast ends its
 # client; server 2's watcher sees it join, a socket joining server 2 later
