@@ -25,20 +25,24 @@ s_start_server
 WS=${AGENTLOGS_WS_CLIENT:-$(dirname "$AGENTLOGS")/tests/tools/ws-client}
 [ -x "$WS" ] || t_fail "no ws-client at $WS (make builds it)"
 
-# A second server on the same database and secret, on a port of its own.
 S1_URL=$S_URL
 S1_PID=$S_PID
-S_PORT=$(s_free_port)
-S_URL="http://127.0.0.1:$S_PORT"
-s_serve
-S2_URL=$S_URL
-S2_PID=$S_PID
-S_URL=$S1_URL
-S_PID=$S1_PID
+S2_PID=
 S3_PID=
 S4_PID=
 trap 'rc=$?; kill -TERM $S2_PID $S3_PID $S4_PID 2>/dev/null; wait $S2_PID $S3_PID $S4_PID 2>/dev/null; (exit $rc); s_cleanup' EXIT
-t_wait_count "$T_TMP/server.log" "realtime: listening for changes" 2 "both servers' LISTEN"
+# serve_another N: server N on the same database and secret, on a port of
+# its own, as $SN_URL and $SN_PID; returns once it listens for notifications.
+serve_another() {
+	S_PORT=$(s_free_port)
+	S_URL="http://127.0.0.1:$S_PORT"
+	s_serve
+	eval "S$1_URL=\$S_URL S$1_PID=\$S_PID"
+	S_URL=$S1_URL
+	S_PID=$S1_PID
+	t_wait_count "$T_TMP/server.log" "realtime: listening for changes" "$1" "server $1's LISTEN"
+}
+serve_another 2
 
 # client NAME URL ARGS...: a ws-client in the background; frames in
 # $T_TMP/NAME.out, exit status in NAME.rc once it ends.
@@ -210,14 +214,7 @@ client late "$S2_URL" --topic lobby --config '{"presence":{"enabled":true,"key":
 finished late
 t_assert_eq "['b']" "$(state_keys late)" "a later join on server 2 (tracking nothing itself): b, tracked on server 1"
 
-S_PORT=$(s_free_port)
-S_URL="http://127.0.0.1:$S_PORT"
-s_serve
-S3_URL=$S_URL
-S3_PID=$S_PID
-S_URL=$S1_URL
-S_PID=$S1_PID
-t_wait_count "$T_TMP/server.log" "realtime: listening for changes" 3 "the third server's LISTEN"
+serve_another 3
 # Its hello is answered as soon as the others read it; until then a join
 # finds the lobby without b. Each try is a whole join, bounded.
 i=0
@@ -257,14 +254,7 @@ t_wait_file "$T_TMP/c.rc" "" "c's client ends with its server"
 # (SIGTERM); a watcher on a fourth server, which expires presences only after
 # 30 minutes, sees d leave at once: the stopping server sends its leaves.
 S_SERVER_ARGS="--realtime-presence-interval 600"
-S_PORT=$(s_free_port)
-S_URL="http://127.0.0.1:$S_PORT"
-s_serve
-S4_URL=$S_URL
-S4_PID=$S_PID
-S_URL=$S1_URL
-S_PID=$S1_PID
-t_wait_count "$T_TMP/server.log" "realtime: listening for changes" 4 "the fourth server's LISTEN"
+serve_another 4
 watcher w4 "$S4_URL"
 tracker d "$S2_URL" four
 t_wait_file "$T_TMP/w4.out" '"presence_diff"' "the fourth server's watcher hears of d"
