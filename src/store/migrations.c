@@ -154,15 +154,20 @@ const char tool_totals_triggers_drop_sql[] =
 	" INSERT INTO " fts "(" fts ", rowid, " cols ") VALUES ('delete', old.rowid, " vals_old ");" \
 	" INSERT INTO " fts "(rowid, " cols ") VALUES (new.rowid, " vals_new "); END;"
 /*
- * An import indexes its new turns once, in bulk, as its transaction ends
- * (store/search.c, search_batch_write): meanwhile turns_search_insert is
- * dropped with the analytics' insert triggers, and search_batch holds the
- * last rowid before the batch, so an update or delete of a turn the batch
- * wrote (not indexed yet) leaves the index alone.
+ * An import leaves its new turns for the next search to index, in bulk
+ * (store/search.c, search_catch_up): tokenizing costs twice what importing
+ * does, and most imported turns are never searched before the next batch
+ * comes. search_batch holds the last rowid indexed; turns after it are
+ * pending, so turns_search_insert (dropped during an import's batches with
+ * the analytics' insert triggers) indexes a turn at once only while nothing
+ * is pending, and an update or delete of a pending turn leaves the index
+ * alone.
  */
 #define TURN_SEARCH_INSERT_TRIGGER \
-	SEARCH_INSERT_TRIGGER("turn_search", "turns", "content, tools", \
-	    "new.content, " SEARCH_TOOLS_OF("new.tool_calls"))
+	"CREATE TRIGGER turns_search_insert AFTER INSERT ON turns" \
+	" WHEN NOT EXISTS (SELECT 1 FROM search_batch) BEGIN" \
+	" INSERT INTO turn_search(rowid, content, tools) VALUES (new.rowid, new.content, " \
+	SEARCH_TOOLS_OF("new.tool_calls") "); END;"
 #define TURN_SEARCH_INDEXED \
 	"old.rowid <= coalesce((SELECT since FROM search_batch), 9223372036854775807)"
 

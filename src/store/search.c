@@ -219,6 +219,10 @@ search_run(struct store *st, const struct search_query *q, search_cb cb, void *a
 		free(expr);
 		return 0;
 	}
+	if (search_catch_up(st, err) != 0) {
+		free(expr);
+		return -1;
+	}
 	strbuf_adds(&sql, "SELECT c.id, NULL, NULL, NULL, 'title', c.started_at,"
 	    " coalesce(p.name, c.project_name), " SNIPPET("commit_search") " FROM commit_search"
 	    " CROSS JOIN cognitive_commits c ON c.rowid = commit_search.rowid");
@@ -244,17 +248,30 @@ search_run(struct store *st, const struct search_query *q, search_cb cb, void *a
 int
 search_batch_open(struct store *st, char *err)
 {
-	return store_exec(st, "INSERT INTO search_batch SELECT coalesce(max(rowid), 0) FROM turns",
-	    err);
+	/* Pending already (an earlier import's turns): they stay pending from there. */
+	return store_exec(st, "INSERT INTO search_batch SELECT coalesce(max(rowid), 0) FROM turns"
+	    " WHERE NOT EXISTS (SELECT 1 FROM search_batch)", err);
 }
 
 int
-search_batch_write(struct store *st, char *err)
+search_catch_up(struct store *st, char *err)
 {
-	return store_exec(st, "INSERT INTO turn_search(rowid, content, tools)"
+	long long pending = 0;
+
+	if (store_query_int(st, &pending, "SELECT count(*) FROM search_batch", err) != 0)
+		return -1;
+	if (pending == 0)
+		return 0;
+	if (store_begin(st, err) != 0)
+		return -1;
+	if (store_exec(st, "INSERT INTO turn_search(rowid, content, tools)"
 	    " SELECT turn_rowid, content, tools FROM turn_search_text"
 	    " WHERE turn_rowid > (SELECT since FROM search_batch);"
-	    "DELETE FROM search_batch;", err);
+	    "DELETE FROM search_batch;", err) != 0 || store_commit(st, err) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -262,7 +279,8 @@ search_rebuild(struct store *st, long long *turns, long long *commits, char *err
 {
 	if (store_begin(st, err) != 0)
 		return -1;
-	if (store_exec(st, "INSERT INTO turn_search(turn_search) VALUES ('rebuild');"
+	if (store_exec(st, "DELETE FROM search_batch;"	/* nothing pending after it */
+	    "INSERT INTO turn_search(turn_search) VALUES ('rebuild');"
 	    "INSERT INTO commit_search(commit_search) VALUES ('rebuild');", err) != 0 ||
 	    store_query_int(st, turns, "SELECT count(*) FROM turns", err) != 0 ||
 	    store_query_int(st, commits, "SELECT count(*) FROM cognitive_commits", err) != 0 ||

@@ -58,12 +58,14 @@ int search_run(struct store *st, const struct search_query *q, search_cb cb, voi
     char *err);
 
 /*
- * An import's bulk indexing (store/turn-stats-batch.c calls these): open
- * notes where the batch's new turns start; write, before the transaction
- * commits, indexes them as they are then, in one statement.
+ * An import's turns are indexed by the next search, in bulk: open (store/
+ * turn-stats-batch.c calls it as a batch begins) notes where the pending
+ * turns start, unless some already are; catch_up indexes every pending turn
+ * as it is now, in one statement and its own transaction (search_run calls it
+ * first, so a search always sees every turn). 0 or -1 with err.
  */
 int search_batch_open(struct store *st, char *err);
-int search_batch_write(struct store *st, char *err);
+int search_catch_up(struct store *st, char *err);
 
 /* Makes both indexes again from the rows (FTS5 'rebuild'), in one transaction. */
 int search_rebuild(struct store *st, long long *turns, long long *commits, char *err);

@@ -246,8 +246,6 @@ turn_stats_batch_write(struct store *st, char *err)
 	if (rc == 0 && tools)
 		rc = store_exec(st, tool_totals_triggers_sql, err);
 	if (rc == 0)
-		rc = search_batch_write(st, err);
-	if (rc == 0)
 		rc = store_exec(st, turn_insert_triggers_sql, err);
 	free(totals.sums);
 	turn_stats_batch_discard(st);

@@ -121,6 +121,8 @@ db.commit()' "$1" || t_fail "taking v16 out of $1"
 # as many times (FTS5's integrity-check does not compare an external-content
 # index with its rows). Fails with WHAT otherwise.
 t_search_index_ok() {
+	# The index a search sees: it indexes what imports left pending first.
+	AGENTLOGS_HOME=$(dirname "$1") "$AGENTLOGS" search --limit 1 zqxjkv >/dev/null 2>&1
 	python3 -c 'import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 for fts, cols, src in (("turn_search", "content, tools", "turn_search_text"),

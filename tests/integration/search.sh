@@ -32,6 +32,9 @@ index_ok() {
 FIX=${AGENTLOGS_FIXTURES:-$SRCDIR/../shared/fixtures/claude-code}
 [ -d "$FIX/projects" ] || FIX=$AGENTLOGS_SAMPLES
 "$AGENTLOGS" import --claude-dir "$FIX" >/dev/null || t_fail "import of $FIX"
+# The import leaves its turns for the first search to index (search_batch).
+t_assert_eq 1 "$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT count(*) FROM search_batch")" \
+	"turns pending after the import"
 WORDS="commit test session the error file trailer checkpoint sample"
 python3 "$SRCDIR/tests/integration/search_facts.py" "$FIX" $WORDS >"$T_TMP/expected" ||
 	t_fail "search_facts.py"
@@ -45,6 +48,8 @@ done <"$T_TMP/expected"
 word=$(sort -k2 -n -r "$T_TMP/expected" | head -n 1 | cut -d' ' -f1)
 t_assert_eq "$(hits "$word")" "$(hits "$(echo "$word" | tr a-z A-Z)")" "upper case"
 index_ok "after the import"
+t_assert_eq 0 "$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT count(*) FROM search_batch")" \
+	"turns pending once searched"
 # The same store as a version before search left it (v15): opening it builds the
 # index (migration v16), with the same hits.
 t_undo_search "$AGENTLOGS_HOME/data.db"
