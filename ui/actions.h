@@ -154,11 +154,11 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	    "Sort the list by date, turns, tokens or duration (each press takes the next)") \
 	_(SORT_REVERSE, "sort-reverse", "r", VMASK(VIEW_COMMITS), SECTION_CURATE, \
 	    "Turn the list's order round (oldest, fewest, shortest first)") \
-	_(SEARCH, "search", "/", VMASK(VIEW_TURNS), SECTION_READ, \
-	    "Search the conversation") \
-	_(SEARCH_NEXT, "search-next", "n", VMASK(VIEW_TURNS), SECTION_READ, \
+	_(SEARCH, "search", "/", VMASK(VIEW_TURNS) | VMASK(VIEW_HELP), SECTION_READ, \
+	    "Search the conversation (in the help: the keys)") \
+	_(SEARCH_NEXT, "search-next", "n", VMASK(VIEW_TURNS) | VMASK(VIEW_HELP), SECTION_READ, \
 	    "Go to the next match") \
-	_(SEARCH_PREV, "search-prev", "N", VMASK(VIEW_TURNS), SECTION_READ, \
+	_(SEARCH_PREV, "search-prev", "N", VMASK(VIEW_TURNS) | VMASK(VIEW_HELP), SECTION_READ, \
 	    "Go to the previous match") \
 	_(NEXT_TURN, "next-turn", "}", VMASK(VIEW_TURNS), SECTION_READ, \
 	    "Go to the next turn") \

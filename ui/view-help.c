@@ -1,6 +1,7 @@
 /*
  * The help view (?): the keys of the view it was opened from, generated from
  * the action table and the keymap, so it always shows the bindings in force.
+ * / searches it (any case), n and N go on to the next and previous match.
  */
 #include "config.h"
 
@@ -22,6 +23,7 @@ struct help_view {
 	struct textbuf lines;	/* while building them */
 	int cols;		/* the lines were built for this width */
 	struct listwin lw;	/* of struct rline */
+	char *needle;		/* the last search, or NULL */
 };
 
 static void
@@ -124,6 +126,7 @@ help_close(struct view *v)
 	if (hv == NULL)
 		return;
 	listwin_free(&hv->lw);
+	free(hv->needle);
 	free(hv);
 	v->priv = NULL;
 }
@@ -157,6 +160,41 @@ help_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 	}
 }
 
+/* The cursor onto the next line (dir 1) or previous (-1) holding the needle, round the end. */
+static void
+find(struct tui *t, struct help_view *hv, int dir)
+{
+	long long n = hv->lw.n, i, at;
+	struct rline *l;
+
+	if (hv->needle == NULL || n == 0) {
+		tui_message(t, 0, "No search yet (/ asks for one).");
+		return;
+	}
+	for (i = 1; i <= n; i++) {
+		at = ((hv->lw.cur - hv->lw.offset + dir * i) % n + n) % n + hv->lw.offset;
+		l = listwin_row(&hv->lw, at);
+		if (l != NULL && l->text.buf != NULL && strcasestr(l->text.buf, hv->needle) != NULL) {
+			hv->lw.cur = at;
+			hv->lw.cur_line = 0;
+			return;
+		}
+	}
+	tui_message(t, 1, "Not found: %s", hv->needle);
+}
+
+static void
+search_done(struct view *v, struct tui *t, const char *text)
+{
+	struct help_view *hv = v->priv;
+
+	if (text == NULL || *text == '\0')
+		return;
+	free(hv->needle);
+	hv->needle = xstrdup(text);
+	find(t, hv, 1);
+}
+
 static enum view_result
 help_request(struct view *v, struct tui *t, enum action a)
 {
@@ -164,9 +202,19 @@ help_request(struct view *v, struct tui *t, enum action a)
 
 	if (view_list_move(v, t, &hv->lw, a, v->rows))
 		return VIEW_HANDLED;
-	if (a == ACT_HELP)
+	switch (a) {
+	case ACT_HELP:
 		return VIEW_HANDLED;	/* already here */
-	return VIEW_IGNORED;
+	case ACT_SEARCH:
+		tui_prompt(t, "Search the keys: ", hv->needle, search_done);
+		return VIEW_HANDLED;
+	case ACT_SEARCH_NEXT:
+	case ACT_SEARCH_PREV:
+		find(t, hv, a == ACT_SEARCH_NEXT ? 1 : -1);
+		return VIEW_HANDLED;
+	default:
+		return VIEW_IGNORED;
+	}
 }
 
 static void
