@@ -23,6 +23,7 @@
 #include "store/browse.h"
 #include "store/commits.h"
 #include "ui/listwin.h"
+#include "ui/markdown.h"
 #include "ui/tui.h"
 #include "ui/turn-images.h"
 #include "ui/view.h"
@@ -372,7 +373,7 @@ render(struct turns_view *tv, struct tturn *tt, int cols)
 
 		/* Models put blank lines around their text: none on screen. */
 		export_add_text(&text, tt->content);
-		textbuf_wrap(tb, ROLE_DEFAULT, text.buf, ROLE_DEFAULT, "  ", cols, -1);
+		markdown_wrap(tb, text.buf, "  ", cols);
 		strbuf_free(&text);
 	}
 	turn_images_render(tv->t, tb, tt->id, cols);
