@@ -117,7 +117,7 @@ done
 tmux -L "$sock" send-keys k
 wait_for "commits 3/8"
 tmux -L "$sock" send-keys Enter
-wait_for "sessions 1/1"
+wait_for "turns 1/"
 tmux -L "$sock" send-keys q
 wait_for "commits 3/8"
 wait_for " syncing "
