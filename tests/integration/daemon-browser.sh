@@ -70,7 +70,12 @@ x_wait_for "turns 1/4"
 t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 2 "the daemon's push of the new exchange"
 sync_now "a daemon serving the browser's home"
 x_wait_status '^ daemon live +↑0 !0  synced just now'
-t_assert_eq 2 "$(pushes)" "push_batch requests after 2 exchanges (the daemon's only)"
+# Two exchanges, two pushes of the daemon's; the S sync may push once more
+# when it meets rows still marked pending (seen once under a loaded CI). The
+# browser pushing too would make four: one per change of its own as well.
+n=$(pushes)
+[ "$n" -ge 2 ] && [ "$n" -le 3 ] ||
+	t_fail "push_batch requests after 2 exchanges (the daemon's only): $n, not 2 or 3"
 t_assert_eq 1 "$(sockets)" "realtime connections with the daemon serving (its own only)"
 # An edit in the browser: the daemon hears of it (SIGUSR2) and pushes it.
 x_key q
