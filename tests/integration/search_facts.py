@@ -17,20 +17,10 @@ import re
 import sys
 import unicodedata
 
+# The same reading of glued JSON lines as the import facts.
+from transcript_facts import objects
+
 TOKEN = re.compile(r"[^\W_]+")
-
-
-def objects(line):
-    dec = json.JSONDecoder()
-    s = line.strip()
-    pos, out = 0, []
-    while pos < len(s):
-        obj, end = dec.raw_decode(s, pos)
-        out.append(obj)
-        pos = end
-        while pos < len(s) and s[pos].isspace():
-            pos += 1
-    return out
 
 
 def strings(value):
