@@ -19,6 +19,13 @@ enum col_kind {
 struct sync_column {
 	const char *name;
 	enum col_kind kind;
+	/*
+	 * What a person wrote or a tool printed (prompts, answers, tool calls,
+	 * titles, file lists, captions, conflicting values): the columns that
+	 * privacy (redaction, end-to-end encryption) transforms on the way
+	 * out. Ids, clocks, counts and sync columns stay clear for the merge.
+	 */
+	int content;
 };
 
 struct sync_table {
