@@ -1,19 +1,22 @@
 /*
  * agentlogs analytics: figures about the local store (commits, sessions,
- * turns, tools, tokens), computed on this machine from data.db. Nothing is
- * sent anywhere; --opt-in/--opt-out only record the person's choice in the
- * config (analytics.opt-in) for a future anonymous-statistics feature.
+ * turns, tools, tokens), computed on this machine from data.db. --opt-in and
+ * --opt-out record the person's choice (config and cloud profile); opted-in
+ * machines upload noisy aggregates daily at a sync (privacy/analytics-daily.h),
+ * and --show-upload prints what such an upload would send.
  */
 #include "config.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
 #include "config/config.h"
+#include "privacy/analytics-daily.h"
 #include "store/analytics.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -22,6 +25,7 @@ static const struct option analytics_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "opt-in", no_argument, NULL, 'I' },
 	{ "opt-out", no_argument, NULL, 'O' },
+	{ "show-upload", no_argument, NULL, 'U' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -32,14 +36,17 @@ analytics_help(void)
 	cmd_print_usage(&cmd_analytics_entry, stdout);
 	printf("\nPrints figures about the local store: projects, commits (by how they\n"
 	    "closed), Claude sessions, turns, prompts, the most used tools, tokens, and\n"
-	    "turns per commit. They are computed here from data.db: nothing leaves the\n"
-	    "machine.\n\n"
+	    "turns per commit. They are computed here from data.db. Opted-in machines\n"
+	    "upload, at most daily at a sync, aggregate counts with Laplace noise\n"
+	    "(epsilon 1): no prompt, code, file or project name, no id.\n\n"
 	    "Options:\n"
-	    "      --json     the figures as a JSON object\n"
-	    "      --opt-in   set analytics.opt-in = true: consent to share anonymous\n"
-	    "                 usage statistics (this version sends none)\n"
-	    "      --opt-out  set analytics.opt-in = false\n"
-	    "  -h, --help     this help\n");
+	    "      --json         the figures as a JSON object\n"
+	    "      --opt-in       share anonymous aggregates (analytics.opt-in = true),\n"
+	    "                     also in your cloud profile: every machine follows\n"
+	    "      --opt-out      stop sharing on every machine; deletes your uploads\n"
+	    "      --show-upload  print the JSON an upload would send now (fresh\n"
+	    "                     noise), without sending it\n"
+	    "  -h, --help         this help\n");
 }
 
 static void
@@ -75,8 +82,8 @@ print_text(const struct analytics *a, int opt_in)
 		putchar('\n');
 		strbuf_free(&name);
 	}
-	printf("\nComputed locally; nothing leaves the machine. Sharing anonymous\n"
-	    "statistics: %s.\n", opt_in ? "opted in (nothing is sent yet)" :
+	printf("\nComputed locally. Sharing anonymous aggregates: %s.\n", opt_in ?
+	    "opted in (agentlogs analytics --show-upload shows what is sent)" :
 	    "off (agentlogs analytics --opt-in)");
 }
 
@@ -128,6 +135,25 @@ print_json(const struct analytics *a, int opt_in)
 	cJSON_Delete(o);
 }
 
+int
+cmd_analytics_choose(struct cmd_ctx *ctx, int opt_in)
+{
+	struct store *st;
+	char why[ERRLEN];
+	int rc;
+
+	if ((st = cmd_store(ctx)) == NULL)
+		return EXIT_FAIL;
+	if ((rc = analytics_choose(ctx->home, st, opt_in, why)) < 0)
+		return cmd_fail("%s", why);
+	printf("analytics.opt-in = %s\n", opt_in ? "true" : "false");
+	if (rc == 0)
+		printf("Recorded in your cloud profile: every machine of yours follows.\n");
+	else
+		printf("Your cloud profile gets it at the next sync (%s).\n", why);
+	return EXIT_OK;
+}
+
 static int
 cmd_analytics_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -135,7 +161,7 @@ cmd_analytics_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct config *cfg;
 	struct store *st;
 	char err[ERRLEN];
-	int c, json = 0, opt = -1, opt_in;
+	int c, json = 0, opt = -1, opt_in, show = 0;
 
 	optind = 0;	/* GNU: reinitialise, as the default action runs commands in turn */
 	opterr = 0;
@@ -151,6 +177,9 @@ cmd_analytics_exec(struct cmd_ctx *ctx, int argc, char **argv)
 				    "--opt-in and --opt-out exclude each other");
 			opt = c == 'I';
 			break;
+		case 'U':
+			show = 1;
+			break;
 		case 'h':
 			analytics_help();
 			return EXIT_OK;
@@ -162,10 +191,20 @@ cmd_analytics_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(&cmd_analytics_entry, "unexpected argument '%s'",
 		    argv[optind]);
 
-	if (opt != -1) {
-		if (config_set_analytics(ctx->home, opt, err) != 0)
+	if (opt != -1 && show)
+		return cmd_usage_error(&cmd_analytics_entry,
+		    "--show-upload goes without --opt-in and --opt-out");
+	if (opt != -1)
+		return cmd_analytics_choose(ctx, opt);
+	if (show) {
+		char *body;
+
+		if ((st = cmd_store(ctx)) == NULL)
+			return EXIT_FAIL;
+		if ((body = analytics_upload_body(st, err)) == NULL)
 			return cmd_fail("%s", err);
-		printf("analytics.opt-in = %s\n", opt ? "true" : "false");
+		printf("%s\n", body);
+		free(body);
 		return EXIT_OK;
 	}
 
@@ -188,7 +227,7 @@ cmd_analytics_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_analytics_entry = {
 	.name = "analytics",
-	.usage = "[--json] [--opt-in | --opt-out]",
-	.summary = "local figures about your agent work (nothing leaves the machine)",
+	.usage = "[--json] [--opt-in | --opt-out | --show-upload]",
+	.summary = "local figures about your agent work; opt-in anonymous aggregates",
 	.exec = cmd_analytics_exec,
 };

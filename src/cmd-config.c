@@ -181,6 +181,17 @@ config_set_exec(struct cmd_ctx *ctx, char **args, int json)
 	(void)json;
 	if (config_set(ctx->home, args[0], args[1], err) != 0)
 		return cmd_fail("%s", err);
+	/* The same as analytics --opt-in/--opt-out: the profile follows. */
+	if (strcmp(args[0], "analytics.opt-in") == 0) {
+		struct config *cfg = config_load(ctx->home, err);
+		int in;
+
+		if (cfg == NULL)
+			return cmd_fail("%s", err);
+		in = config_get_bool(cfg, "analytics.opt-in");
+		config_free(cfg);
+		return cmd_analytics_choose(ctx, in);
+	}
 	return EXIT_OK;
 }
 

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
+#include "privacy/analytics-daily.h"
 #include "store/conflicts.h"
 #include "store/db.h"
 #include "store/sync-state.h"
@@ -70,6 +71,23 @@ print_counts(const char *verb, const long *a)
 	    a[T_SESSIONS] == 1 ? "" : "s", a[T_TURNS], a[T_TURNS] == 1 ? "" : "s",
 	    a[T_VISUALS], a[T_VISUALS] == 1 ? "" : "s", a[T_PROJECTS],
 	    a[T_PROJECTS] == 1 ? "" : "s");
+}
+
+/*
+ * The opt-in analytics' daily step (privacy/analytics-daily.h). Its failure
+ * is said, not fatal: the sync itself went through, the next one tries again.
+ */
+static void
+daily_analytics(struct sync_ctx *sc, int quiet)
+{
+	enum analytics_done done;
+	char err[ERRLEN];
+
+	if (analytics_daily(sc->home, sc->st, sc->cloud, sc->auth.user_id, &done, err) != 0)
+		log_warn("analytics: %s (the next sync tries again)", err);
+	else if (done == ANALYTICS_SENT && !quiet)
+		printf("Sent today's anonymous aggregates (agentlogs analytics --show-upload shows "
+		    "what).\n");
 }
 
 /*
@@ -158,6 +176,8 @@ run_sync(struct cmd_ctx *ctx, enum sync_what what, int quiet)
 			printf("%ld conflict%s wait%s for you: agentlogs conflicts, then agentlogs resolve.\n",
 			    held, held == 1 ? "" : "s", held == 1 ? "s" : "");
 	}
+	if (what == DO_BOTH)
+		daily_analytics(&sc, quiet);
 	sync_close(&sc);
 	return held > 0 ? 2 : EXIT_OK;
 }
