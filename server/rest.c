@@ -43,6 +43,8 @@ static const struct pgrst_function functions[] = {
 	{ "push_batch", push_args, sizeof push_args / sizeof push_args[0], 0 },
 	{ "pull_changes", pull_args, sizeof pull_args / sizeof pull_args[0], 0 },
 	{ "purge_tombstones", purge_args, sizeof purge_args / sizeof purge_args[0], 0 },
+	/* 20261207000010_aggregate_analytics.sql: sums only, anon may call it. */
+	{ "analytics_totals", NULL, 0, 0 },
 };
 
 static void

@@ -17,7 +17,12 @@
 const char *const agg_bucket_names[AGG_BUCKETS] = {
 	"0-1", "2-3", "4-7", "8-15", "16-31", "32-63", "64+"
 };
-/* Claude Code's own tools: public names. Anything else is an MCP tool or "other". */
+/*
+ * Claude Code's own tools: public names. Anything else is an MCP tool or
+ * "other". The cloud accepts these names and no others
+ * (analytics_figure_names in supabase/migrations/20261207000010_aggregate_analytics.sql):
+ * a change here needs a migration there.
+ */
 const char *const agg_tool_names[AGG_TOOLS] = {
 	"AskUserQuestion", "Bash", "BashOutput", "Edit", "ExitPlanMode", "Glob", "Grep",
 	"KillShell", "LS", "MultiEdit", "NotebookEdit", "NotebookRead", "Read", "Skill",
