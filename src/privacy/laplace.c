@@ -1,7 +1,8 @@
 /*
  * Laplace(0, b) by inversion: for U uniform on (-1/2, 1/2),
  * X = -b sgn(U) ln(1 - 2|U|) has the Laplace distribution. U never reaches
- * +-1/2 (noise_uniform excludes 0 and 1), so the logarithm stays finite.
+ * +-1/2 (noise_uniform excludes 0 and 1), so the logarithm stays finite:
+ * |X| <= b ln 2^53, about 36.7 b.
  */
 #include "config.h"
 
@@ -36,8 +37,12 @@ noise_uniform(const struct noise_source *src)
 	uint64_t w;
 
 	src->fill(src->arg, &w, sizeof w);
-	/* The top 53 bits, centred in their cell: (k + 1/2) / 2^53 for k in [0, 2^53). */
-	return ((double)(w >> 11) + 0.5) / 9007199254740992.0;
+	/*
+	 * The top 52 bits, centred in their cell: (k + 1/2) / 2^52 for k in
+	 * [0, 2^52), exact in a double (2k + 1 < 2^53). With 53 bits the top cell,
+	 * (2^53 - 1/2) / 2^53, rounds to 1.0 and the draw to infinity.
+	 */
+	return ((double)(w >> 12) + 0.5) / 4503599627370496.0;
 }
 
 double

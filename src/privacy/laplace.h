@@ -19,7 +19,7 @@ struct noise_source {
 /* The system's source: libsodium's randombytes_buf. -1 when libsodium cannot start. */
 int noise_source_system(struct noise_source *src);
 
-/* A uniform double in the open interval (0, 1), from 53 random bits. */
+/* A uniform double in the open interval (0, 1), from 52 random bits. */
 double noise_uniform(const struct noise_source *src);
 
 /* One draw from Laplace(0, scale); 0 for scale <= 0. */
