@@ -137,6 +137,38 @@ tombstones_are_left_out(void **state)
 	store_close(st);
 }
 
+/*
+ * One session made huge (the acme-widget prompt session: 8 turns, Bash 2,
+ * Read 1, Edit 1, 68,500 cache-read tokens in the fixture) is cut to the
+ * clamps; the other sessions count as they are (6 turns, Grep 1, mcp 1,
+ * other 1, 10,100 cache-read tokens).
+ */
+static void
+clamps_bound_each_session(void **state)
+{
+	struct store *st = imported_store();
+	struct aggregate a;
+	char err[ERRLEN];
+
+	(void)state;
+	if (store_exec(st, "UPDATE tool_stats SET calls = 800 WHERE name = 'Bash';"
+	    "UPDATE turn_stats SET turns = 5000, cache_read_tokens = 50000000"
+	    " WHERE session_id IN (SELECT session_id FROM tool_stats WHERE name = 'Bash')",
+	    err) != 0)
+		fail_msg("%s", err);
+	if (aggregate_collect(st, &a, err) != 0)
+		fail_msg("%s", err);
+	/* 802 calls scaled to 500: Bash 800 * 500 / 802 = 498.75, Read and Edit 0.62. */
+	assert_int_equal(a.tools[aggregate_tool_index("Bash")], 498);
+	assert_int_equal(a.tools[aggregate_tool_index("Read")], 0);
+	assert_int_equal(a.tools[aggregate_tool_index("Edit")], 0);
+	assert_int_equal(a.tools[aggregate_tool_index("Grep")], 1);
+	assert_int_equal(a.tools[aggregate_tool_index("mcp__x")], 1);
+	assert_int_equal(a.turns, AGG_CLAMP_TURNS + 6);
+	assert_int_equal(a.tokens[2], AGG_CLAMP_CACHE_READ + 10100);
+	store_close(st);
+}
+
 static void
 seeded_fill(void *arg, void *buf, size_t n)
 {
@@ -202,6 +234,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(figures_match_the_transcripts),
 		cmocka_unit_test(tombstones_are_left_out),
+		cmocka_unit_test(clamps_bound_each_session),
 		cmocka_unit_test(noise_is_whole_nonnegative_and_of_its_scale),
 		cmocka_unit_test(names_map_onto_fixed_lists),
 	};
