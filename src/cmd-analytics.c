@@ -136,7 +136,7 @@ print_json(const struct analytics *a, int opt_in)
 }
 
 int
-cmd_analytics_choose(struct cmd_ctx *ctx, int opt_in)
+cmd_analytics_choose(struct cmd_ctx *ctx, int opt_in, int say_value)
 {
 	struct store *st;
 	char why[ERRLEN];
@@ -146,7 +146,8 @@ cmd_analytics_choose(struct cmd_ctx *ctx, int opt_in)
 		return EXIT_FAIL;
 	if ((rc = analytics_choose(ctx->home, st, opt_in, why)) < 0)
 		return cmd_fail("%s", why);
-	printf("analytics.opt-in = %s\n", opt_in ? "true" : "false");
+	if (say_value)
+		printf("analytics.opt-in = %s\n", opt_in ? "true" : "false");
 	if (rc == 0)
 		printf("Recorded in your cloud profile: every machine of yours follows.\n");
 	else
@@ -195,7 +196,7 @@ cmd_analytics_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(&cmd_analytics_entry,
 		    "--show-upload goes without --opt-in and --opt-out");
 	if (opt != -1)
-		return cmd_analytics_choose(ctx, opt);
+		return cmd_analytics_choose(ctx, opt, 1);
 	if (show) {
 		char *body;
 

@@ -190,7 +190,7 @@ config_set_exec(struct cmd_ctx *ctx, char **args, int json)
 			return cmd_fail("%s", err);
 		in = config_get_bool(cfg, "analytics.opt-in");
 		config_free(cfg);
-		return cmd_analytics_choose(ctx, in);
+		return cmd_analytics_choose(ctx, in, 0);
 	}
 	return EXIT_OK;
 }

@@ -32,7 +32,7 @@ const struct cmd_entry *cmd_find(const char *name);
 /* The store, opened (and migrated) on first use; NULL after printing the error. */
 struct store *cmd_store(struct cmd_ctx *ctx);
 /* analytics --opt-in/--opt-out and config set analytics.opt-in: config and profile. */
-int cmd_analytics_choose(struct cmd_ctx *ctx, int opt_in);
+int cmd_analytics_choose(struct cmd_ctx *ctx, int opt_in, int say_value);
 /* "usage: agentlogs NAME USAGE" on f. */
 void cmd_print_usage(const struct cmd_entry *entry, FILE *f);
 /* Prints "agentlogs NAME: message" and the usage line on stderr; returns EXIT_USAGE. */

@@ -67,12 +67,21 @@ int
 analytics_choose(const char *home, struct store *st, int opt_in, char *why)
 {
 	struct auth_session s;
+	struct config *cfg;
 	struct cloud *c;
-	int rc;
+	int rc, cloud;
 
 	if (config_set_analytics(home, opt_in, why) != 0 ||
-	    sync_state_set(st, KEY_CHOICE, opt_in ? "true" : "false", why) != 0)
+	    sync_state_set(st, KEY_CHOICE, opt_in ? "true" : "false", why) != 0 ||
+	    (cfg = config_load(home, why)) == NULL)
 		return -1;
+	cloud = config_storage_cloud(cfg);
+	config_free(cfg);
+	/* storage = local: no request at all, the way sync makes none. */
+	if (!cloud) {
+		seterr(why, "storage = local");
+		return 1;
+	}
 	if ((c = account_cloud(home, why)) == NULL)
 		return 1;
 	if ((rc = auth_session_attach(home, &s, c, why)) == 0) {

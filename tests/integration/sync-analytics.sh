@@ -12,9 +12,10 @@
 #   analytics_totals() gives nothing while one person contributes, and with
 #   two exactly the sums of both rows (computed here from the rows) and
 #   nobody's own figures;
-# - opting out on another machine of A's (also by config set) removes A's
-#   uploads, and A's machine then follows the profile: opted out, it sends
-#   nothing.
+# - a choice made logged out reaches the profile at the next sync (the
+#   profile does not undo it); opting out on another machine of A's removes
+#   A's uploads, and A's machine then follows the profile: opted out, it
+#   sends nothing.
 . "$SRCDIR/tests/integration/sync-lib.sh"
 y_begin
 
@@ -154,6 +155,18 @@ assert got["figures"] == want, (got["figures"], want)
 assert all(got["figures"] != r for r in rows)
 PY
 
+# A choice made logged out reaches the profile at the next sync, before the
+# profile could undo it: bob opts out on a new machine, then logs in there.
+y_machine D
+y_ok D analytics --opt-out
+t_assert_contains "$t_out" "Your cloud profile gets it at the next sync (not logged in)"
+y_login D bob@example.com
+y_ok D sync
+t_assert_eq "f" "$(profile "$bob")" "bob's profile after D's sync"
+t_assert_eq "0" "$(uploads "$bob")" "bob's uploads after opting out on D"
+t_assert_eq "false" "$(AGENTLOGS_HOME=$T_TMP/D "$AGENTLOGS" config get analytics.opt-in)" \
+	"D's config after its sync"
+
 # Ann opts out on her other machine: her uploads go, and A follows at its next upload.
 y_ok C analytics --opt-out
 t_assert_eq "f" "$(profile "$ann")" "ann's profile after opting out on C"
@@ -164,6 +177,6 @@ t_assert_eq "0" "$(uploads "$ann")" "ann's uploads after A's sync"
 t_assert_eq "false" "$(AGENTLOGS_HOME=$T_TMP/A "$AGENTLOGS" config get analytics.opt-in)" \
 	"A's config after ann opted out on C"
 s_http POST /rest/v1/rpc/analytics_totals '{}'
-t_assert_eq "1 None" "$(s_json 'j["people"], j["figures"]')" "totals after ann left"
+t_assert_eq "0 None" "$(s_json 'j["people"], j["figures"]')" "totals after both left"
 
 echo "PASS: sync-analytics"
