@@ -18,7 +18,6 @@
 #include "util/timeutil.h"
 
 #define KEY_UPLOAD "analytics_last_upload"
-#define KEY_PROFILE "analytics_profile_read"
 #define KEY_CHOICE "analytics_choice"
 
 static long long
@@ -118,26 +117,27 @@ analytics_upload_body(struct store *st, char *err)
 	return body;
 }
 
-/* Brings the profile and the config into agreement (see analytics-daily.h). */
+/*
+ * Before anything is sent: a choice made here goes to the profile; else, when
+ * an upload is due, the profile is read and an opt-out made elsewhere is
+ * adopted (see analytics-daily.h). An opted-out machine makes no request.
+ */
 static int
 settle_choice(const char *home, struct store *st, struct cloud *c, const char *user_id,
-    long long now, int force_read, char *err)
+    int due, char *err)
 {
-	int choice = pending_choice(st), local, remote;
+	int choice = pending_choice(st), remote;
 
 	if (choice != -1) {
 		if (analytics_profile_write(c, user_id, choice, err) != 0)
 			return -1;
 		return sync_state_set(st, KEY_CHOICE, NULL, err);
 	}
-	if (!force_read && now - state_time(st, KEY_PROFILE) < ANALYTICS_PERIOD)
+	if (!due)
 		return 0;
-	if (analytics_profile_read(c, user_id, &remote, err) != 0 ||
-	    opted_in(home, &local, err) != 0)
+	if (analytics_profile_read(c, user_id, &remote, err) != 0)
 		return -1;
-	if (remote != local && config_set_analytics(home, remote, err) != 0)
-		return -1;
-	return set_time(st, KEY_PROFILE, now, err);
+	return remote ? 0 : config_set_analytics(home, 0, err);
 }
 
 int
@@ -152,15 +152,13 @@ analytics_daily(const char *home, struct store *st, struct cloud *c, const char 
 	if (opted_in(home, &in, err) != 0)
 		return -1;
 	due = in && now - state_time(st, KEY_UPLOAD) >= ANALYTICS_PERIOD;
-	/* Right before an upload the profile is read whatever its age: out anywhere is out here. */
-	if (settle_choice(home, st, c, user_id, now, due, err) != 0 ||
+	if (settle_choice(home, st, c, user_id, due, err) != 0 ||
 	    opted_in(home, &in, err) != 0)
 		return -1;
 	if (!in)
 		return 0;
-	/* Again: the profile may have just opted this machine in. */
 	*done = ANALYTICS_NOT_DUE;
-	if (now - state_time(st, KEY_UPLOAD) < ANALYTICS_PERIOD)
+	if (!due)
 		return 0;
 	if ((body = analytics_upload_body(st, err)) == NULL)
 		return -1;

@@ -4,14 +4,17 @@
  *
  * The rule (README, agentlogs(1)): a choice made here (analytics --opt-in,
  * --opt-out, or config set analytics.opt-in) goes to the profile at once when
- * logged in, else at the next sync, before anything else. Otherwise the
- * profile wins: a sync reads it at most daily and always right before an
- * upload, and sets analytics.opt-in to it. So opting out on one machine stops
- * every machine's uploads, and deletes what was uploaded.
+ * logged in, else at the next sync, before anything else. Right before each
+ * upload an opted-in machine reads the profile; if the person opted out
+ * anywhere, it sets analytics.opt-in = false and sends nothing. So opting out
+ * on one machine stops every machine's uploads (and deletes what was
+ * uploaded). Opting in is given on each machine that should share: an
+ * opted-out machine never starts sending on its own, and makes no request
+ * for analytics at all.
  *
- * What is kept in the store (sync_state): analytics_last_upload and
- * analytics_profile_read (Unix seconds), analytics_choice ("true" / "false":
- * a choice not yet in the profile).
+ * What is kept in the store (sync_state): analytics_last_upload (Unix
+ * seconds) and analytics_choice ("true" / "false": a choice not yet in the
+ * profile).
  */
 #ifndef AL_PRIVACY_ANALYTICS_DAILY_H
 #define AL_PRIVACY_ANALYTICS_DAILY_H
@@ -19,7 +22,7 @@
 struct store;
 struct cloud;
 
-/* An upload or a profile read happens at most once per this many seconds. */
+/* An upload happens at most once per this many seconds. */
 #define ANALYTICS_PERIOD (24 * 60 * 60)
 
 /* What analytics_daily did. */

@@ -52,6 +52,9 @@ y_ok A sync
 y_ok B sync
 t_assert_eq "0" "$(psql -X -At "$S_DB" -c "SELECT count(*) FROM analytics_uploads")" \
 	"uploads from opted-out machines"
+# ... and makes no analytics request at all (no profile read, no upload).
+t_assert_eq "0" "$(grep -c 'GET /rest/v1/user_profiles\|analytics_uploads' "$T_TMP/server.log")" \
+	"analytics requests from opted-out machines"
 
 # Opting in reaches the profile at once.
 y_ok A analytics --opt-in
@@ -86,6 +89,11 @@ python3 "$SRCDIR/tests/integration/analytics_strings.py" "$y_fixtures" "$T_TMP/u
 	t_fail "the upload in the cloud holds more than aggregates"
 first=$(psql -X -At "$S_DB" -c "SELECT uploaded_at || ' ' || figures::text FROM analytics_uploads
     WHERE user_id = '$ann'")
+
+# Ann's other machine stays out: opting in is given per machine.
+y_ok C sync
+t_assert_eq "false" "$(AGENTLOGS_HOME=$T_TMP/C "$AGENTLOGS" config get analytics.opt-in)" \
+	"C's config after ann opted in on A"
 
 # Within 24 h: nothing more is sent (fresh noise would change the figures).
 y_ok A sync
