@@ -8,7 +8,8 @@
 #   prints it) is checked against the strings of the fixtures, collected by
 #   analytics_strings.py from the transcripts on its own: none is there;
 # - through PostgREST: B cannot read A's upload, anon cannot read the table,
-#   an upload naming another user or holding text is refused; anon's
+#   an upload naming another user or holding text is refused, B's and anon's
+#   PATCH and DELETE leave A's row as it was; anon's
 #   analytics_totals() gives nothing while one person contributes, and with
 #   two exactly the sums of both rows (computed here from the rows) and
 #   nobody's own figures;
@@ -130,6 +131,14 @@ s_http POST /rest/v1/analytics_uploads \
 	-H "Authorization: Bearer $(token B)"
 t_assert_eq "400 23514" "$s_status $(s_json 'j["code"]')" "an upload holding text"
 t_assert_eq "0" "$(uploads "$bob")" "bob's uploads after the refused ones"
+current=$(psql -X -At "$S_DB" -c "SELECT uploaded_at || ' ' || figures::text
+    FROM analytics_uploads WHERE user_id = '$ann'")
+s_http PATCH "/rest/v1/analytics_uploads?user_id=eq.$ann" '{"figures":{"sessions":0}}' \
+	-H "Authorization: Bearer $(token B)"
+s_http DELETE "/rest/v1/analytics_uploads?user_id=eq.$ann" -H "Authorization: Bearer $(token B)"
+s_http DELETE "/rest/v1/analytics_uploads?user_id=eq.$ann"
+t_assert_eq "$current" "$(psql -X -At "$S_DB" -c "SELECT uploaded_at || ' ' || figures::text
+    FROM analytics_uploads WHERE user_id = '$ann'")" "ann's row after bob's and anon's PATCH and DELETE"
 
 # The public totals: nothing while one person contributes.
 s_http POST /rest/v1/rpc/analytics_totals '{}'
