@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "privacy/analytics-daily.h"
 #include "store/browse.h"
 #include "store/sync-state.h"
 #include "store/db.h"
@@ -439,6 +440,15 @@ run_sync(struct worker *w, struct sync_status *s)
 		rc = sync_push(&w->sc, &n, err);
 	if (rc == 0)
 		rc = sync_purge(&w->sc, &purged, err);
+	if (rc == 0 && !aborted(w)) {
+		/* Opt-in analytics' daily step: its failure is not the sync's, the next run retries. */
+		enum analytics_done done;
+		char aerr[ERRLEN];
+
+		if (analytics_daily(w->sc.home, w->sc.st, w->sc.cloud, w->sc.auth.user_id, &done,
+		    aerr) != 0)
+			log_debug("sync thread: analytics: %s", aerr);
+	}
 	if (aborted(w))
 		return -1;	/* quitting: what did not commit stays pending */
 	/* What it wrote here, the UI sees through the store's data_version. */
