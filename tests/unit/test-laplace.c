@@ -73,6 +73,8 @@ moments_match_the_distribution(void **state)
 		tail += fabs(x) > t;
 		negative += x < 0;
 	}
+	print_message("N %d, b %.1f: mean %.5f, mean |x| %.5f, mean x^2 %.4f, beyond b ln 10 %ld,"
+	    " negative %ld\n", N, b, sum / N, abs_sum / N, sq_sum / N, tail, negative);
 	within(sum / N, 0, sqrt(2 * b * b / N), "mean");
 	within(abs_sum / N, b, b / sqrt(N), "mean |x| (the scale)");
 	within(sq_sum / N, 2 * b * b, sqrt(20 * pow(b, 4) / N), "mean x^2");
