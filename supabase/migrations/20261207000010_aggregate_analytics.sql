@@ -11,8 +11,8 @@
 -- - nobody reads anyone else's row: there is no other policy, and anon has
 --   no privilege on the table at all;
 -- - everyone (anon included) calls public.analytics_totals(), which returns
---   sums over the latest upload of every person still opted in, and only when
---   at least two people contribute: never one person's figures.
+--   sums over the latest upload of every person, and only when at least two
+--   people contribute: never one person's figures.
 
 create table public.analytics_uploads (
 	user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
@@ -90,8 +90,11 @@ $$;
 create trigger analytics_uploads_stamp before update on public.analytics_uploads
 	for each row execute function public.analytics_uploads_stamp();
 
+-- Enabled, not forced (as sync_signals): the API roles meet the policies
+-- below; the table's owner, who runs analytics_totals(), reads every row
+-- whether or not it may bypass row-level security (hosted Supabase's
+-- postgres role need not).
 alter table public.analytics_uploads enable row level security;
-alter table public.analytics_uploads force row level security;
 
 create policy "own rows: select" on public.analytics_uploads for select to authenticated
 	using (user_id = (select auth.uid()));
@@ -109,10 +112,11 @@ grant select, insert, update, delete on public.analytics_uploads to authenticate
 grant all on public.analytics_uploads to service_role;
 
 -- The public totals: for each figure the sum over the latest upload of every
--- person whose profile is still opted in, with the number of people. Fewer
--- than two people: the figures are null (a "sum" over one person is theirs).
--- security definer: it reads rows the caller may not; what it returns is only
--- sums.
+-- person, with the number of people. Opting out deletes a person's rows (the
+-- client does, with its profile write), so they leave the totals at once.
+-- Fewer than two people: the figures are null (a "sum" over one person is
+-- theirs). security definer: it reads rows the caller may not; what it
+-- returns is only sums.
 create function public.analytics_totals() returns jsonb
 language sql stable security definer
 set search_path = ''
@@ -120,7 +124,6 @@ as $$
 	with latest as (
 		select distinct on (u.user_id) u.figures
 		from public.analytics_uploads u
-		join public.user_profiles p on p.id = u.user_id and p.analytics_opt_in
 		order by u.user_id, u.day desc
 	), flat as (
 		select t.key as k1, null::text as k2, (t.value)::numeric as n
