@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "store/migrations.h"
+#include "store/search.h"
 
 /* The tables that sync to the cloud carry the same tombstone and sync columns. */
 #define SYNC_COLUMNS_V5(t) \
@@ -163,16 +164,36 @@ const char tool_totals_triggers_drop_sql[] =
  * is pending, and an update or delete of a pending turn leaves the index
  * alone.
  */
-#define TURN_SEARCH_INSERT_TRIGGER \
+#define TURN_SEARCH_INSERT_TRIGGER_OF(content, tools) \
 	"CREATE TRIGGER turns_search_insert AFTER INSERT ON turns" \
 	" WHEN NOT EXISTS (SELECT 1 FROM search_batch) BEGIN" \
-	" INSERT INTO turn_search(rowid, content, tools) VALUES (new.rowid, new.content, " \
-	SEARCH_TOOLS_OF("new.tool_calls") "); END;"
+	" INSERT INTO turn_search(rowid, content, tools) VALUES (new.rowid, " content ", " \
+	tools "); END;"
 #define TURN_SEARCH_INDEXED \
 	"old.rowid <= coalesce((SELECT since FROM search_batch), 9223372036854775807)"
 
-const char turn_insert_triggers_sql[] =
-	STATS_INSERT_TRIGGER TOOLS_INSERT_TRIGGER TURN_SEARCH_INSERT_TRIGGER;
+/*
+ * v18: a contraction is one word. unicode61 splits "can't" at its
+ * apostrophe into "can" and "t", two of the commonest words, so the query
+ * can't was the phrase "can t": FTS5 read both words' whole position lists
+ * (a million turns: half a million rows, 30 ms of CPU, 390 ms on a busy
+ * machine) to find it. The indexed text glues n't (ASCII or typographic
+ * apostrophe, "n't" or "N'T") with U+02BC, which unicode61 reads as a letter,
+ * so don't, can't, isn't are words of their own, rare ones; search.c glues a
+ * query the same way and turns the snippets' U+02BC back. Other apostrophes
+ * ("it's", 'quoted') stay separators: a leading or trailing one, as around a
+ * quoted word, cannot be told apart with built-in functions, and "it s"
+ * meets often enough to stop early.
+ */
+#define SEARCH_WORDS(text) \
+	"replace(replace(replace(replace(" text ", 'n''t', 'n" SEARCH_GLUE "t'), 'N''T', 'N" \
+	SEARCH_GLUE "T'), 'n" SEARCH_CURLY "t', 'n" SEARCH_GLUE "t'), 'N" SEARCH_CURLY "T', 'N" \
+	SEARCH_GLUE "T')"
+#define TURN_SEARCH_CONTENT(row) SEARCH_WORDS(row "content")
+#define TURN_SEARCH_TOOLS(row) SEARCH_WORDS(SEARCH_TOOLS_OF(row "tool_calls"))
+
+const char turn_insert_triggers_sql[] = STATS_INSERT_TRIGGER TOOLS_INSERT_TRIGGER
+	TURN_SEARCH_INSERT_TRIGGER_OF(TURN_SEARCH_CONTENT("new."), TURN_SEARCH_TOOLS("new."));
 const char turn_insert_triggers_drop_sql[] =
 	"DROP TRIGGER turns_stats_insert; DROP TRIGGER turns_tools_insert;"
 	" DROP TRIGGER turns_search_insert;";
@@ -547,7 +568,7 @@ const struct migration migrations[] = {
 	  " content_rowid = 'turn_rowid', tokenize = 'unicode61 remove_diacritics 2',"
 	  " columnsize = 0);"
 	  "CREATE TABLE search_batch (since INTEGER NOT NULL);"
-	  TURN_SEARCH_INSERT_TRIGGER
+	  TURN_SEARCH_INSERT_TRIGGER_OF("new.content", SEARCH_TOOLS_OF("new.tool_calls"))
 	  SEARCH_CHANGE_TRIGGERS("turn_search", "turns", TURN_SEARCH_INDEXED,
 	      "old.content IS NOT new.content OR old.tool_calls IS NOT new.tool_calls",
 	      "content, tool_calls", "content, tools",
@@ -564,6 +585,40 @@ const struct migration migrations[] = {
 	      "old.title IS NOT new.title OR old.git_subject IS NOT new.git_subject",
 	      "title, git_subject", "title, git_subject", "old.title, old.git_subject",
 	      "new.title, new.git_subject")
+	  "INSERT INTO turn_search(turn_search) VALUES ('rebuild');"
+	  "INSERT INTO commit_search(commit_search) VALUES ('rebuild');" },
+
+	{ 18, "search: contractions whole",
+	  /*
+	   * v16's views and triggers again with the text glued (SEARCH_WORDS),
+	   * then both indexes rebuilt from it: a delete must hand FTS5 the very
+	   * text it indexed. The rebuild indexes the turns an import left
+	   * pending too, so none stays pending.
+	   */
+	  "DROP TRIGGER turns_search_insert; DROP TRIGGER turns_search_delete;"
+	  " DROP TRIGGER turns_search_update; DROP TRIGGER cognitive_commits_search_insert;"
+	  " DROP TRIGGER cognitive_commits_search_delete;"
+	  " DROP TRIGGER cognitive_commits_search_update;"
+	  "DROP VIEW turn_search_text; DROP VIEW commit_search_text;"
+	  "CREATE VIEW turn_search_text AS SELECT rowid AS turn_rowid, " TURN_SEARCH_CONTENT("")
+	  " AS content, " TURN_SEARCH_TOOLS("") " AS tools FROM turns;"
+	  TURN_SEARCH_INSERT_TRIGGER_OF(TURN_SEARCH_CONTENT("new."), TURN_SEARCH_TOOLS("new."))
+	  SEARCH_CHANGE_TRIGGERS("turn_search", "turns", TURN_SEARCH_INDEXED,
+	      "old.content IS NOT new.content OR old.tool_calls IS NOT new.tool_calls",
+	      "content, tool_calls", "content, tools",
+	      TURN_SEARCH_CONTENT("old.") ", " TURN_SEARCH_TOOLS("old."),
+	      TURN_SEARCH_CONTENT("new.") ", " TURN_SEARCH_TOOLS("new."))
+	  "CREATE VIEW commit_search_text AS SELECT rowid AS commit_rowid, "
+	  SEARCH_WORDS("title") " AS title, " SEARCH_WORDS("git_subject") " AS git_subject"
+	  " FROM cognitive_commits;"
+	  SEARCH_INSERT_TRIGGER("commit_search", "cognitive_commits", "title, git_subject",
+	      SEARCH_WORDS("new.title") ", " SEARCH_WORDS("new.git_subject"))
+	  SEARCH_CHANGE_TRIGGERS("commit_search", "cognitive_commits", "1",
+	      "old.title IS NOT new.title OR old.git_subject IS NOT new.git_subject",
+	      "title, git_subject", "title, git_subject",
+	      SEARCH_WORDS("old.title") ", " SEARCH_WORDS("old.git_subject"),
+	      SEARCH_WORDS("new.title") ", " SEARCH_WORDS("new.git_subject"))
+	  "DELETE FROM search_batch;"
 	  "INSERT INTO turn_search(turn_search) VALUES ('rebuild');"
 	  "INSERT INTO commit_search(commit_search) VALUES ('rebuild');" },
 };

@@ -69,10 +69,43 @@ add_word(struct strbuf *sb, const char *w, size_t n)
 	strbuf_adds(sb, body < n ? "\" * " : "\" ");
 }
 
+/*
+ * text with the apostrophe of each n't (ASCII or typographic; "n't" or
+ * "N'T") made SEARCH_GLUE, as v18's index holds it (migrations.c,
+ * SEARCH_WORDS): "can't" is then one word, not the phrase "can t" of two of
+ * the commonest words. Newly allocated.
+ */
+static char *
+glue_contractions(const char *text)
+{
+	static const char *const apostrophes[] = { "'", SEARCH_CURLY };
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = text;
+
+	while (*p != '\0') {
+		size_t i, n = 0;
+
+		for (i = 0; i < sizeof apostrophes / sizeof apostrophes[0] && n == 0; i++) {
+			size_t len = strlen(apostrophes[i]);
+
+			if ((p[0] == 'n' || p[0] == 'N') && strncmp(p + 1, apostrophes[i], len) == 0 &&
+			    p[1 + len] == (p[0] == 'n' ? 't' : 'T'))
+				n = len;
+		}
+		strbuf_addc(&sb, *p++);
+		if (n > 0) {
+			strbuf_adds(&sb, SEARCH_GLUE);
+			p += n;
+		}
+	}
+	return strbuf_detach(&sb);
+}
+
 char *
-search_expression(const char *text)
+search_expression(const char *typed)
 {
 	struct strbuf sb = STRBUF_INIT;
+	char *text = glue_contractions(typed);
 	const char *p = text;
 	int depth = 0;		/* parentheses open */
 	int near_depth = 0;	/* the depth inside NEAR( ... ), where a comma is syntax */
@@ -131,6 +164,7 @@ search_expression(const char *text)
 	}
 	while (sb.len > 0 && sb.buf[sb.len - 1] == ' ')
 		sb.buf[--sb.len] = '\0';
+	free(text);
 	return strbuf_detach(&sb);
 }
 
@@ -155,8 +189,10 @@ add_filters(struct strbuf *sql, const struct search_query *q, const char *fts, c
 	strbuf_addf(sql, " ORDER BY %s.rowid DESC LIMIT :limit", fts);
 }
 
+/* The words around a hit, n't with an apostrophe again (a typographic one shows as '). */
 #define SNIPPET(table) \
-	"snippet(" table ", -1, '" SEARCH_MARK_OPEN "', '" SEARCH_MARK_CLOSE "', '…', 16)"
+	"replace(replace(snippet(" table ", -1, '" SEARCH_MARK_OPEN "', '" SEARCH_MARK_CLOSE "'," \
+	" '…', 16), 'n" SEARCH_GLUE "t', 'n''t'), 'N" SEARCH_GLUE "T', 'N''T')"
 
 static const char *
 col(sqlite3_stmt *s, int i)

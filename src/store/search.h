@@ -17,6 +17,14 @@
 #define SEARCH_MARK_OPEN "\xee\x80\x80"		/* U+E000, a private-use character */
 #define SEARCH_MARK_CLOSE "\xee\x80\x81"	/* U+E001 */
 
+/*
+ * The apostrophe of a contraction's n't as the index holds it (v18): U+02BC,
+ * a letter to unicode61, so "can't" is one word; a query's is glued the same
+ * way. SEARCH_CURLY is the typographic apostrophe, U+2019, glued the same.
+ */
+#define SEARCH_GLUE "\xca\xbc"
+#define SEARCH_CURLY "\xe2\x80\x99"
+
 struct search_query {
 	const char *text;	/* what the person typed (search_expression) */
 	const char *project;	/* a project's name, or NULL for all */
@@ -41,10 +49,11 @@ struct search_hit {
 typedef int (*search_cb)(const struct search_hit *hit, void *arg);
 
 /*
- * The FTS5 expression for text: words holding characters FTS5 reads as
- * syntax (foo.bar, can't, a-b, path/to) become quoted phrases, so plain
- * words never fail; quotes, parentheses, AND, OR, NOT, NEAR and a trailing
- * * keep their FTS5 meaning. Newly allocated.
+ * The FTS5 expression for text: n't glued as the index holds it (can't is
+ * one word); words holding characters FTS5 reads as syntax (foo.bar, it's,
+ * a-b, path/to) become quoted phrases, so plain words never fail; quotes,
+ * parentheses, AND, OR, NOT, NEAR and a trailing * keep their FTS5 meaning.
+ * Newly allocated.
  */
 char *search_expression(const char *text);
 

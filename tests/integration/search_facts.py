@@ -9,7 +9,13 @@ strings) and the results that answer
 them (tool_result blocks on later user lines, by tool_use_id). Thinking is not
 searched. A word is found the way SQLite's unicode61 tokenizer with
 remove_diacritics splits text: runs of letters and digits, any case, accents
-dropped. Prints "WORD COUNT" per word given after the transcripts' root.
+dropped; but n't ("n't" or "N'T", the apostrophe ASCII or typographic) is
+part of the word, so "can't" is one word and holds neither "can" nor "t".
+
+Each QUERY after the transcripts' root is a word; a word with punctuation
+("it's": the phrase "it s") or a "quoted phrase" (the words side by side in
+one string); or a prefix* (any word starting so). Prints "COUNT QUERY" per
+query: the turns holding it.
 """
 import json
 import os
@@ -20,7 +26,9 @@ import unicodedata
 # The same reading of glued JSON lines as the import facts.
 from transcript_facts import objects
 
-TOKEN = re.compile(r"[^\W_]+")
+# A run of letters and digits, with n't glued in; the apostrophe is kept as
+# ' so that can't and can’t are the same word.
+TOKEN = re.compile(r"[^\W_]+(?:(?:(?<=n)['\u2019](?=t)|(?<=N)['\u2019](?=T))[^\W_]+)*")
 
 
 def strings(value):
@@ -40,11 +48,28 @@ def tokens(text):
     """The words of text in order, as unicode61 with remove_diacritics reads them."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", text)
                     if not unicodedata.combining(c))
-    return [w.lower() for w in TOKEN.findall(plain)]
+    return [w.lower().replace("\u2019", "'") for w in TOKEN.findall(plain)]
 
 
 def words(text):
-    return set(tokens(text))
+    """A string's words, and its words in order (for phrases)."""
+    got = tokens(text)
+    return set(got) | {tuple(got)}
+
+
+def holds(got, query):
+    """Whether a turn's words (as words() gives them, united) hold the query."""
+    if query.endswith("*"):
+        stem = tokens(query[:-1])
+        return len(stem) == 1 and any(isinstance(w, str) and w.startswith(stem[0])
+                                      for w in got)
+    want = tokens(query.strip('"'))
+    if len(want) == 1:
+        return want[0] in got
+    n = len(want)
+    return any(isinstance(seq, tuple) and
+               any(list(seq[i:i + n]) == want for i in range(len(seq) - n + 1))
+               for seq in got)
 
 
 def main(root, wanted):
@@ -90,7 +115,7 @@ def main(root, wanted):
                         turns[("u", obj.get("uuid"))] = words(" ".join(
                             b.get("text", "") for b in blocks if b.get("type") == "text"))
     for w in wanted:
-        print(w, sum(1 for got in turns.values() if w.lower() in got))
+        print(sum(1 for got in turns.values() if holds(got, w)), w)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 /*
  * store/search.c: a person's words as FTS5 expressions (expected strings
  * written by hand from FTS5's query syntax), a v15 store indexed by the
- * v16 migration, and arbitrary query strings: a result or one clear error,
- * never a crash or a store error.
+ * v16 migration, a v16 one's contractions made whole words by v18, and
+ * arbitrary query strings: a result or one clear error, never a crash or a
+ * store error.
  */
 #include "config.h"
 
@@ -31,7 +32,11 @@ expression_quotes_punctuation(void **state)
 		{ "trailer", "trailer" },
 		{ "  two   words ", "two words" },
 		{ "foo.bar", "\"foo.bar\"" },
-		{ "can't", "\"can't\"" },
+		{ "can't", "can" SEARCH_GLUE "t" },	/* one word, as the index holds it */
+		{ "DON'T Won" SEARCH_CURLY "t", "DON" SEARCH_GLUE "T Won" SEARCH_GLUE "t" },
+		{ "\"I can't go\"", "\"I can" SEARCH_GLUE "t go\"" },
+		{ "it's n't Don'T", "\"it's\" n" SEARCH_GLUE "t \"Don'T\"" },	/* only n't, N'T */
+		{ "'can't'", "\"'can" SEARCH_GLUE "t'\"" },
 		{ "a-b path/to/x.c", "\"a-b\" \"path/to/x.c\"" },
 		{ "col:umn", "\"col:umn\"" },
 		{ "prefix*", "prefix*" },
@@ -119,7 +124,7 @@ migration_indexes_v15_store(void **state)
 	store_close(st);
 	st = store_open(path, err);
 	assert_non_null(st);
-	assert_int_equal(store_version(st), 16);
+	assert_int_equal(store_version(st), store_latest_version());
 	assert_int_equal(hits(st, "zanzibar", err), 1);	/* t3 is a tombstone */
 	assert_int_equal(hits(st, "periwinkle", err), 1);	/* a tool's input */
 	assert_int_equal(hits(st, "marmalade", err), 1);	/* after a tab in its result */
@@ -128,6 +133,55 @@ migration_indexes_v15_store(void **state)
 	assert_int_equal(count(st, "SELECT count(*) FROM turn_search WHERE turn_search MATCH"
 	    " 'zanzibar'"), 2);	/* indexed all the same */
 	assert_int_equal(store_exec(st, "INSERT INTO turn_search(turn_search)"
+	    " VALUES ('integrity-check')", err), 0);
+	store_close(st);
+	unlink(path);
+	free(path);
+}
+
+/*
+ * A v16 store (n't split: "can't" indexed as can, t) gets its index rebuilt
+ * by v18 with contractions whole, the turns an import left pending too, each
+ * once; its triggers then index the glued text.
+ */
+static void
+migration_glues_contractions_of_v16_store(void **state)
+{
+	char err[ERRLEN], *path = xprintf("%s/v16.db", tmpdir);
+	struct store *st;
+
+	(void)state;
+	unlink(path);
+	st = store_open_version(path, 16, err);
+	assert_non_null(st);
+	assert_int_equal(store_exec(st, V15_ROWS
+	    "UPDATE turns SET content = 'We can''t parse it' WHERE id = 't1';"
+	    "UPDATE cognitive_commits SET title = 'DON''T panic' WHERE id = 'c1';"
+	    "INSERT INTO search_batch SELECT max(rowid) FROM turns;"	/* an import's */
+	    "INSERT INTO turns (id, session_id, seq, role, content, timestamp, tool_calls) VALUES"
+	    " ('t4', 's1', 3, 'user', 'it won" SEARCH_CURLY "t stop', '2026-01-01T10:00:03.000Z',"
+	    " '[]');", err), 0);
+	assert_int_equal(count(st, "SELECT count(*) FROM turn_search WHERE turn_search MATCH"
+	    " '\"can t\"'"), 1);	/* v16's index */
+	store_close(st);
+	st = store_open(path, err);
+	assert_non_null(st);
+	assert_int_equal(count(st, "SELECT count(*) FROM search_batch"), 0);
+	assert_int_equal(hits(st, "can't", err), 1);
+	assert_int_equal(hits(st, "can", err), 0);
+	assert_int_equal(hits(st, "don't", err), 1);	/* the title */
+	assert_int_equal(hits(st, "won't", err), 1);	/* pending in v16: indexed once */
+	assert_int_equal(hits(st, "stop", err), 1);
+	assert_int_equal(count(st, "SELECT count(*) FROM turn_search WHERE turn_search MATCH"
+	    " '\"won t\" OR t OR can'"), 0);
+	/* The triggers keep the glued text: an edit takes the old words out. */
+	assert_int_equal(store_exec(st, "UPDATE turns SET content = 'I can''t; N''T' WHERE"
+	    " id = 't4'", err), 0);
+	assert_int_equal(hits(st, "won't", err), 0);
+	assert_int_equal(hits(st, "can't", err), 2);
+	assert_int_equal(hits(st, "N'T", err), 1);
+	assert_int_equal(store_exec(st, "INSERT INTO turn_search(turn_search)"
+	    " VALUES ('integrity-check'); INSERT INTO commit_search(commit_search)"
 	    " VALUES ('integrity-check')", err), 0);
 	store_close(st);
 	unlink(path);
@@ -227,6 +281,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(expression_quotes_punctuation),
 		cmocka_unit_test(migration_indexes_v15_store),
+		cmocka_unit_test(migration_glues_contractions_of_v16_store),
 		cmocka_unit_test(arbitrary_queries_never_fail_the_store),
 		cmocka_unit_test(plain_words_never_fail),
 	};
