@@ -593,9 +593,11 @@ const struct migration migrations[] = {
 	   * v16's views and triggers again with the text glued (SEARCH_WORDS),
 	   * then both indexes rebuilt from it: a delete must hand FTS5 the very
 	   * text it indexed. The rebuild indexes the turns an import left
-	   * pending too, so none stays pending.
+	   * pending too, so none stays pending. The insert trigger is dropped
+	   * IF EXISTS: an import drops it while it writes (store/turn-stats-
+	   * batch.c), and a store ever left without it gets it back here.
 	   */
-	  "DROP TRIGGER turns_search_insert; DROP TRIGGER turns_search_delete;"
+	  "DROP TRIGGER IF EXISTS turns_search_insert; DROP TRIGGER turns_search_delete;"
 	  " DROP TRIGGER turns_search_update; DROP TRIGGER cognitive_commits_search_insert;"
 	  " DROP TRIGGER cognitive_commits_search_delete;"
 	  " DROP TRIGGER cognitive_commits_search_update;"

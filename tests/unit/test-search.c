@@ -193,6 +193,7 @@ static const char *const pieces[] = {
 	"\"", "\"\"", "(", ")", "*", "^", ":", "+", "-", ",", ".", "'", "{", "}", "AND", "OR",
 	"NOT", "NEAR", "NEAR(", "zanzibar", "parser", "x", "é", "\xe2\x80\x8b", "\x1a", "\xff",
 	"content:", "tools:", "-content:", "{content tools}:", "rank", "rowid", " ", " ", "\t",
+	"can't", "N" SEARCH_CURLY "T", "n", SEARCH_GLUE,
 };
 
 /* xorshift: a fixed sequence, so a failure repeats. */
