@@ -176,8 +176,8 @@ const char tool_totals_triggers_drop_sql[] =
  * v18: a contraction is one word. unicode61 splits "can't" at its
  * apostrophe into "can" and "t", two of the commonest words, so the query
  * can't was the phrase "can t": FTS5 read both words' whole position lists
- * (a million turns: half a million rows, 30 ms of CPU, 390 ms on a busy
- * machine) to find it. The indexed text glues n't (ASCII or typographic
+ * to find it (bench/search, a million turns, each word in a quarter of
+ * them: 30 ms of CPU, 50 to 450 ms on a busy machine). The indexed text glues n't (ASCII or typographic
  * apostrophe, "n't" or "N'T") with U+02BC, which unicode61 reads as a letter,
  * so don't, can't, isn't are words of their own, rare ones; search.c glues a
  * query the same way and turns the snippets' U+02BC back. Other apostrophes
