@@ -101,9 +101,9 @@ t_wait_count() {
 	done
 }
 
-# t_undo_search DB: takes what local store migration v16 made (the search
-# index: its triggers, tables and views) out of the store DB, for a test that
-# takes a store back to an older version.
+# t_undo_search DB: takes what local store migrations v16 and v18 made (the
+# search index: its triggers, tables and views) out of the store DB, for a
+# test that takes a store back to an older version.
 t_undo_search() {
 	python3 -c 'import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
@@ -116,7 +116,7 @@ db.executescript("""DROP TABLE turn_search; DROP TABLE commit_search;
 db.commit()' "$1" || t_fail "taking v16 out of $1"
 }
 
-# t_search_index_ok DB WHAT: the search index of the store DB (v16) holds
+# t_search_index_ok DB WHAT: the search index of the store DB (v18) holds
 # exactly what a fresh index of its rows would: every word, in the same rows,
 # as many times (FTS5's integrity-check does not compare an external-content
 # index with its rows). Fails with WHAT otherwise.
