@@ -26,6 +26,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_signup_entry,
 	&cmd_logout_entry,
 	&cmd_whoami_entry,
+	&cmd_key_entry,
 	&cmd_push_entry,
 	&cmd_pull_entry,
 	&cmd_sync_entry,

@@ -61,6 +61,7 @@ extern const struct cmd_entry cmd_login_entry;
 extern const struct cmd_entry cmd_signup_entry;
 extern const struct cmd_entry cmd_logout_entry;
 extern const struct cmd_entry cmd_whoami_entry;
+extern const struct cmd_entry cmd_key_entry;
 extern const struct cmd_entry cmd_push_entry;
 extern const struct cmd_entry cmd_pull_entry;
 extern const struct cmd_entry cmd_sync_entry;

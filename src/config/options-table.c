@@ -109,6 +109,12 @@ const struct option_def options_table[] = {
 	  .help = "A screenshot fetched from the cloud and not viewed for this many days is "
 	      "removed (it is fetched again when next viewed)."
 	},
+	{ .name = "e2e",
+	  .type = OPTION_BOOLEAN,
+	  .default_value = "false",
+	  .help = "End-to-end encryption: content is sealed with the key of 'agentlogs key' "
+	      "before it leaves the machine."
+	},
 	{ .name = NULL }
 };
 

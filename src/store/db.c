@@ -16,6 +16,7 @@
 #include "store/fresh-schema.h"
 #include "store/internal.h"
 #include "store/migrations.h"
+#include "store/seal-hook.h"
 #include "store/turn-stats.h"
 #include "store/turn-stats-batch.h"
 #include "util/log.h"
@@ -429,7 +430,7 @@ store_open_version(const char *path, int target, char *err)
 	}
 	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 1);
-	if (turn_stats_functions(st) != 0) {
+	if (turn_stats_functions(st) != 0 || seal_hook_set(st, NULL, NULL) != 0) {
 		seterr(err, "cannot open %s: %s", path, sqlite3_errmsg(st->db));
 		goto fail;
 	}

@@ -239,6 +239,19 @@ add_json_value(struct strbuf *sb, const struct sync_column *c)
 	}
 }
 
+/* A content column sealed for end-to-end encryption (store/seal-hook.h), outermost. */
+static void
+add_sealed_value(struct strbuf *sb, const struct sync_table *t, const struct sync_column *c)
+{
+	if (!c->content) {
+		add_json_value(sb, c);
+		return;
+	}
+	strbuf_addf(sb, "agentlogs_seal('%s', '%s', r.id, r.version, ", t->name, c->name);
+	add_json_value(sb, c);
+	strbuf_addc(sb, ')');
+}
+
 static char *
 pending_sql(const struct sync_table *t)
 {
@@ -249,7 +262,7 @@ pending_sql(const struct sync_table *t)
 	strbuf_adds(&sql, "SELECT json_object(");
 	for (i = 0; i < t->ncolumns; i++) {
 		strbuf_addf(&sql, "'%s', ", t->columns[i].name);
-		add_json_value(&sql, &t->columns[i]);
+		add_sealed_value(&sql, t, &t->columns[i]);
 		strbuf_adds(&sql, ", ");
 	}
 	/* What marks it synced once acknowledged, if it did not change meanwhile. */

@@ -10,6 +10,7 @@
 #include "store/sync-state.h"
 #include "sync/account.h"
 #include "sync/cloud.h"
+#include "sync/e2e-account.h"
 #include "sync/engine.h"
 #include "util/log.h"
 #include "util/paths.h"
@@ -34,7 +35,7 @@ sync_open_abortable(struct sync_ctx *sc, const char *home, const atomic_int *abo
 	struct config *cfg;
 	const char *env;
 	char *path;
-	int rc;
+	int rc, e2e_on;
 
 	memset(sc, 0, sizeof *sc);
 	sc->home = home;
@@ -54,6 +55,7 @@ sync_open_abortable(struct sync_ctx *sc, const char *home, const atomic_int *abo
 		return SYNC_OPEN_LOCAL;
 	}
 	sc->manual = strcmp(config_get(cfg, "sync.conflicts"), "manual") == 0;
+	e2e_on = config_get_bool(cfg, "e2e");
 	sc->cloud = cloud_new(config_get(cfg, "cloud.url"), config_get(cfg, "cloud.anon-key"), err);
 	config_free(cfg);
 	if (sc->cloud == NULL)
@@ -71,7 +73,8 @@ sync_open_abortable(struct sync_ctx *sc, const char *home, const atomic_int *abo
 	path = paths_in_home(home, "data.db");
 	sc->st = store_open(path, err);
 	free(path);
-	if (sc->st == NULL) {
+	/* Before anything is read from or sent to the cloud's synced tables. */
+	if (sc->st == NULL || e2e_gate(sc, e2e_on, err) != 0) {
 		sync_close(sc);
 		return -1;
 	}
@@ -84,6 +87,9 @@ sync_close(struct sync_ctx *sc)
 	store_close(sc->st);
 	cloud_free(sc->cloud);
 	auth_session_free(&sc->auth);
+	if (sc->e2e != NULL)
+		e2e_key_wipe(sc->e2e, sizeof *sc->e2e);
+	free(sc->e2e);
 	memset(sc, 0, sizeof *sc);
 }
 

@@ -16,6 +16,7 @@
 struct store;
 struct cloud;
 struct progress;
+struct e2e_keyring;
 
 struct sync_ctx {
 	const char *home;
@@ -27,6 +28,7 @@ struct sync_ctx {
 	size_t batch_bytes;	/* push batches stop growing past this */
 	int page_rows;		/* rows a pull asks for per page (1..1000) */
 	struct progress *progress;	/* or NULL */
+	struct e2e_keyring *e2e;	/* end-to-end encryption on: the keys; else NULL */
 };
 
 /* A push or pull shows its progress bar once it has run this long. */

@@ -8,6 +8,7 @@
 #include "store/project-names.h"
 #include "store/synced-rows.h"
 #include "sync/decide.h"
+#include "sync/e2e-account.h"
 #include "sync/merge.h"
 #include "sync/pull-page.h"
 #include "sync/rows.h"
@@ -189,22 +190,26 @@ apply_bulk(struct sync_ctx *sc, const struct sync_table *t, const cJSON **recs, 
 }
 
 int
-pull_apply_rows(struct sync_ctx *sc, const cJSON *rows, int bulk, struct sync_counts *n,
+pull_apply_rows(struct sync_ctx *sc, cJSON *rows, int bulk, struct sync_counts *n,
     char *err)
 {
 	const cJSON **recs[NTABLES] = { NULL };
 	int nrec[NTABLES] = { 0 }, size = cJSON_GetArraySize(rows), i, rc = 0;
-	const cJSON *row;
+	cJSON *row;
 
 	cJSON_ArrayForEach(row, rows) {
 		const cJSON *tn = cJSON_GetObjectItemCaseSensitive(row, "table");
-		const cJSON *rec = cJSON_GetObjectItemCaseSensitive(row, "record");
+		cJSON *rec = cJSON_GetObjectItemCaseSensitive(row, "record");
 		const struct sync_table *t = cJSON_IsString(tn) ? sync_table_find(tn->valuestring) :
 		    NULL;
 		if (t == NULL) {
 			rc = seterr(err, "the cloud's change feed names an unknown table");
 			break;
 		}
+		/* Opened before anything compares or stores it. */
+		if (sc->e2e != NULL && cJSON_IsObject(rec) &&
+		    (rc = e2e_unseal_record(sc->e2e, t, rec, err)) != 0)
+			break;
 		if (bulk && bulk_table(t) && cJSON_IsObject(rec)) {
 			int k = (int)(t - sync_tables);
 			if (recs[k] == NULL)

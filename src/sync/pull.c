@@ -91,7 +91,7 @@ note_seen(struct store *st, const cJSON *rows, char *err)
 
 /* resyncing: a full re-pull is under way; the page's ids are noted. */
 static int
-apply_page(struct sync_ctx *sc, const cJSON *rows, const cJSON *next, const char *key,
+apply_page(struct sync_ctx *sc, cJSON *rows, const cJSON *next, const char *key,
     int resyncing, struct sync_counts *n, char *err)
 {
 	char *cursor;
@@ -263,7 +263,8 @@ sync_pull(struct sync_ctx *sc, struct sync_counts *n, char *err)
 	if (rc == 0 && (rc = inflight_start(&f, sc->cloud, err)) == 0)
 		request_page(sc, &f, cursor);
 	while (rc == 0 && more) {
-		const cJSON *rows, *next, *w;
+		cJSON *rows;
+		const cJSON *next, *w;
 
 		if ((answer = page_answer(&f, &bytes, err)) == NULL) {
 			rc = -1;

@@ -23,6 +23,7 @@
 #include "store/db.h"
 #include "store/synced-rows.h"
 #include "sync/cloud.h"
+#include "sync/e2e-account.h"
 #include "sync/engine.h"
 #include "sync/pull.h"
 #include "sync/push.h"
@@ -192,7 +193,10 @@ mark_synced(struct sync_ctx *sc, struct batch *b, const cJSON *stale, struct syn
 		else
 			strbuf_adds(m, "null");
 		strbuf_addf(m, ",%lld]", r->local_version);
-		if (r->base != NULL)
+		/* The base as the cloud now has it, opened: merges compare plain values. */
+		if (r->base != NULL && sc->e2e != NULL)
+			rc = e2e_unseal_record(sc->e2e, &sync_tables[T_COMMITS], r->base, err);
+		if (r->base != NULL && rc == 0)
 			rc = sync_base_write(sc->st, r->id, r->base, err);
 	}
 	for (t = 0; t < NTABLES; t++) {

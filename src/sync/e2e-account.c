@@ -1,0 +1,168 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/seal-hook.h"
+#include "sync/cloud.h"
+#include "sync/e2e-account.h"
+#include "sync/engine.h"
+#include "util/base64url.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+int
+e2e_account_fetch(struct cloud *c, struct e2e_account *a, char *err)
+{
+	struct cloud_response r = { 0 };
+	cJSON *rows = NULL;
+	const cJSON *row, *check, *salt, *ops, *mem;
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	rc = cloud_call(c, "GET", "/rest/v1/e2e_keys?select=check_value,kdf_salt,kdf_ops,kdf_mem",
+	    NULL, 0, NULL, &r, err);
+	/* A cloud without the table (its migrations older): no account has e2e there. */
+	if (rc == 0 && r.status == 404) {
+		cloud_response_free(&r);
+		return 1;
+	}
+	if (rc == 0 && r.status != 200)
+		rc = cloud_refused(&r, "the cloud refused to show the account's key check"
+		    " (are its migrations applied?)", err);
+	if (rc == 0 && !cJSON_IsArray(rows = cJSON_ParseWithLength(r.body.buf, r.body.len)))
+		rc = seterr(err, "the cloud answered the key check with something unexpected");
+	cloud_response_free(&r);
+	if (rc != 0 || (row = cJSON_GetArrayItem(rows, 0)) == NULL) {
+		cJSON_Delete(rows);
+		return rc != 0 ? rc : 1;
+	}
+	check = cJSON_GetObjectItemCaseSensitive(row, "check_value");
+	salt = cJSON_GetObjectItemCaseSensitive(row, "kdf_salt");
+	ops = cJSON_GetObjectItemCaseSensitive(row, "kdf_ops");
+	mem = cJSON_GetObjectItemCaseSensitive(row, "kdf_mem");
+	if (!cJSON_IsString(check) || strlen(check->valuestring) >= sizeof a->check)
+		rc = seterr(err, "the cloud's key check is malformed");
+	else
+		snprintf(a->check, sizeof a->check, "%s", check->valuestring);
+	if (rc == 0 && cJSON_IsString(salt)) {
+		size_t n = 0;
+		unsigned char *raw = base64url_decode(salt->valuestring, strlen(salt->valuestring),
+		    &n);
+		if (raw == NULL || n != E2E_SALT_BYTES || !cJSON_IsNumber(ops) ||
+		    !cJSON_IsNumber(mem))
+			rc = seterr(err, "the cloud's passphrase salt is malformed");
+		else {
+			memcpy(a->salt, raw, n);
+			a->has_salt = 1;
+			a->ops = (unsigned long long)ops->valuedouble;
+			a->mem = (size_t)mem->valuedouble;
+		}
+		free(raw);
+	}
+	cJSON_Delete(rows);
+	return rc;
+}
+
+int
+e2e_account_swap(struct cloud *c, const char *expected, const struct e2e_account *a, char *err)
+{
+	struct cloud_response r = { 0 };
+	cJSON *args = cJSON_CreateObject();
+	char *body, *salt = a->has_salt ? base64url_encode(a->salt, E2E_SALT_BYTES) : NULL;
+	int rc;
+
+	cJSON_AddItemToObject(args, "expected", expected != NULL ? cJSON_CreateString(expected) :
+	    cJSON_CreateNull());
+	cJSON_AddStringToObject(args, "check_value", a->check);
+	cJSON_AddItemToObject(args, "kdf_salt", salt != NULL ? cJSON_CreateString(salt) :
+	    cJSON_CreateNull());
+	cJSON_AddItemToObject(args, "kdf_ops", a->has_salt ? cJSON_CreateNumber((double)a->ops) :
+	    cJSON_CreateNull());
+	cJSON_AddItemToObject(args, "kdf_mem", a->has_salt ? cJSON_CreateNumber((double)a->mem) :
+	    cJSON_CreateNull());
+	body = cJSON_PrintUnformatted(args);
+	cJSON_Delete(args);
+	free(salt);
+	rc = cloud_call(c, "POST", "/rest/v1/rpc/e2e_key_swap", body, strlen(body), NULL, &r, err);
+	free(body);
+	if (rc == 0 && r.status != 200)
+		rc = cloud_refused(&r, "the cloud refused the new key check", err);
+	else if (rc == 0)
+		rc = r.body.len >= 4 && strncmp(r.body.buf, "true", 4) == 0 ? 0 : 1;
+	cloud_response_free(&r);
+	return rc;
+}
+
+/* store/seal-hook.h's sealer: the keyring's current key. */
+static char *
+seal_value(void *arg, const char *table, const char *column, const char *id, long long version,
+    const char *text, size_t len, char *err)
+{
+	const struct e2e_keyring *kr = arg;
+	struct e2e_place p = { table, column, id, version };
+
+	return e2e_seal(&kr->current, &p, text, len, err);
+}
+
+int
+e2e_gate(struct sync_ctx *sc, int e2e_on, char *err)
+{
+	struct e2e_keyring kr;
+	struct e2e_account a;
+	int have = e2e_account_fetch(sc->cloud, &a, err), rc;
+
+	if (have < 0)
+		return -1;
+	if (!e2e_on)
+		return have == 0 ? seterr(err, "this account is end-to-end encrypted but e2e is off"
+		    " here: agentlogs config set e2e true, then agentlogs key import") : 0;
+	if (have == 1)
+		return seterr(err, "e2e is on here but the account has no end-to-end key:"
+		    " agentlogs key generate (or agentlogs config set e2e false)");
+	if ((rc = e2e_keyfile_load(sc->home, &kr, err)) != 0)
+		return rc < 0 ? -1 : seterr(err, "e2e is on but this machine has no key:"
+		    " agentlogs key import (the account's key, from a machine that has it)");
+	if (strcmp(kr.current.check, a.check) != 0) {
+		e2e_key_wipe(&kr, sizeof kr);
+		return seterr(err, "this machine's end-to-end key is not the account's (rotated"
+		    " elsewhere?): agentlogs key import the current one; nothing was synced");
+	}
+	sc->e2e = xmalloc(sizeof *sc->e2e);
+	*sc->e2e = kr;
+	e2e_key_wipe(&kr, sizeof kr);
+	if (seal_hook_set(sc->st, seal_value, sc->e2e) != 0)
+		return seterr(err, "cannot set up sealing on the store");
+	return 0;
+}
+
+int
+e2e_unseal_record(const struct e2e_keyring *kr, const struct sync_table *t, cJSON *record,
+    char *err)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(record, "id");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(record, "version");
+	struct e2e_place p = { t->name, NULL, cJSON_IsString(id) ? id->valuestring : NULL,
+	    cJSON_IsNumber(v) ? (long long)v->valuedouble : 0 };
+	int i;
+
+	for (i = 0; i < t->ncolumns; i++) {
+		cJSON *c;
+		char *plain;
+
+		if (!t->columns[i].content)
+			continue;
+		c = cJSON_GetObjectItemCaseSensitive(record, t->columns[i].name);
+		if (!cJSON_IsString(c) || strcmp(c->valuestring, "") == 0 ||
+		    strcmp(c->valuestring, "[]") == 0)
+			continue;
+		p.column = t->columns[i].name;
+		if ((plain = e2e_unseal(kr, &p, c->valuestring, NULL, err)) == NULL)
+			return -1;
+		cJSON_SetValuestring(c, plain);
+		free(plain);
+	}
+	return 0;
+}
