@@ -69,29 +69,39 @@ e2e_account_fetch(struct cloud *c, struct e2e_account *a, char *err)
 int
 e2e_account_swap(struct cloud *c, const char *expected, const struct e2e_account *a, char *err)
 {
+	static const char *const headers[] = { "Prefer: return=representation", NULL };
 	struct cloud_response r = { 0 };
-	cJSON *args = cJSON_CreateObject();
-	char *body, *salt = a->has_salt ? base64url_encode(a->salt, E2E_SALT_BYTES) : NULL;
+	cJSON *row = cJSON_CreateObject(), *answer;
+	char *body, *path, *salt = a->has_salt ? base64url_encode(a->salt, E2E_SALT_BYTES) : NULL;
 	int rc;
 
-	cJSON_AddItemToObject(args, "expected", expected != NULL ? cJSON_CreateString(expected) :
+	cJSON_AddStringToObject(row, "check_value", a->check);
+	cJSON_AddItemToObject(row, "kdf_salt", salt != NULL ? cJSON_CreateString(salt) :
 	    cJSON_CreateNull());
-	cJSON_AddStringToObject(args, "check_value", a->check);
-	cJSON_AddItemToObject(args, "kdf_salt", salt != NULL ? cJSON_CreateString(salt) :
+	cJSON_AddItemToObject(row, "kdf_ops", a->has_salt ? cJSON_CreateNumber((double)a->ops) :
 	    cJSON_CreateNull());
-	cJSON_AddItemToObject(args, "kdf_ops", a->has_salt ? cJSON_CreateNumber((double)a->ops) :
+	cJSON_AddItemToObject(row, "kdf_mem", a->has_salt ? cJSON_CreateNumber((double)a->mem) :
 	    cJSON_CreateNull());
-	cJSON_AddItemToObject(args, "kdf_mem", a->has_salt ? cJSON_CreateNumber((double)a->mem) :
-	    cJSON_CreateNull());
-	body = cJSON_PrintUnformatted(args);
-	cJSON_Delete(args);
+	body = cJSON_PrintUnformatted(row);
+	cJSON_Delete(row);
 	free(salt);
-	rc = cloud_call(c, "POST", "/rest/v1/rpc/e2e_key_swap", body, strlen(body), NULL, &r, err);
+	/* A check value is base64url: nothing in it needs escaping in a query. */
+	path = expected != NULL ? xprintf("/rest/v1/e2e_keys?check_value=eq.%s", expected) :
+	    xstrdup("/rest/v1/e2e_keys");
+	rc = cloud_call(c, expected != NULL ? "PATCH" : "POST", path, body, strlen(body), headers,
+	    &r, err);
 	free(body);
-	if (rc == 0 && r.status != 200)
+	free(path);
+	if (rc == 0 && r.status == 409)
+		rc = 1;
+	else if (rc == 0 && r.status != 200 && r.status != 201)
 		rc = cloud_refused(&r, "the cloud refused the new key check", err);
-	else if (rc == 0)
-		rc = r.body.len >= 4 && strncmp(r.body.buf, "true", 4) == 0 ? 0 : 1;
+	else if (rc == 0) {
+		/* The rows written: none when another machine's check was there first. */
+		answer = cJSON_ParseWithLength(r.body.buf, r.body.len);
+		rc = cJSON_GetArraySize(answer) == 1 ? 0 : 1;
+		cJSON_Delete(answer);
+	}
 	cloud_response_free(&r);
 	return rc;
 }

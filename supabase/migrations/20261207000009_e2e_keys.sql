@@ -31,38 +31,8 @@ revoke all on public.e2e_keys from public, anon, authenticated;
 grant select, insert, update, delete on public.e2e_keys to authenticated;
 grant all on public.e2e_keys to service_role;
 
--- Sets the caller's key check, only if the current one is `expected` (null:
--- there is none yet), so two machines generating or rotating at once cannot
--- both win: the loser is told and keeps its old key. True when it was set.
-create function public.e2e_key_swap(expected text, check_value text, kdf_salt text,
-	kdf_ops bigint, kdf_mem bigint)
-returns boolean
-language plpgsql
-security invoker
-set search_path = ''
-as $$
-declare
-	uid uuid := (select auth.uid());
-	n integer;
-begin
-	if uid is null then
-		raise exception 'not logged in' using errcode = '42501';
-	end if;
-	if expected is null then
-		insert into public.e2e_keys (user_id, check_value, kdf_salt, kdf_ops, kdf_mem)
-		values (uid, e2e_key_swap.check_value, e2e_key_swap.kdf_salt,
-			e2e_key_swap.kdf_ops, e2e_key_swap.kdf_mem)
-		on conflict (user_id) do nothing;
-	else
-		update public.e2e_keys k set check_value = e2e_key_swap.check_value,
-			kdf_salt = e2e_key_swap.kdf_salt, kdf_ops = e2e_key_swap.kdf_ops,
-			kdf_mem = e2e_key_swap.kdf_mem, updated_at = pg_catalog.now()
-		where k.user_id = uid and k.check_value = expected;
-	end if;
-	get diagnostics n = row_count;
-	return n = 1;
-end $$;
-
-revoke all on function public.e2e_key_swap(text, text, text, bigint, bigint) from public, anon;
-grant execute on function public.e2e_key_swap(text, text, text, bigint, bigint)
-	to authenticated, service_role;
+-- A machine sets the check with a plain insert (refused with 409 when
+-- another machine set one first) and replaces it with an update filtered on
+-- the check it knows (check_value=eq.OLD: no row updated when another machine
+-- rotated first), so two machines cannot both win, without a function of
+-- our own: hosted Supabase and agentlogs-server serve both as they are.
