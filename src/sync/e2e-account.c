@@ -117,18 +117,43 @@ seal_value(void *arg, const char *table, const char *column, const char *id, lon
 	return e2e_seal(&kr->current, &p, text, len, err);
 }
 
+#define SEALED_ACCOUNT "this account is end-to-end encrypted but e2e is off here:" \
+	" agentlogs config set e2e true, then agentlogs key import"
+
+int
+e2e_gate_plain(struct sync_ctx *sc, char *err)
+{
+	struct e2e_account a;
+	int have = e2e_account_fetch(sc->cloud, &a, err);
+
+	return have < 0 ? -1 : have == 0 ? seterr(err, SEALED_ACCOUNT) : 0;
+}
+
+int
+e2e_refuse_sealed(const struct sync_table *t, const cJSON *record, char *err)
+{
+	int i;
+
+	for (i = 0; i < t->ncolumns; i++) {
+		if (t->columns[i].content && e2e_is_sealed(cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(record, t->columns[i].name))))
+			return seterr(err, SEALED_ACCOUNT);
+	}
+	return 0;
+}
+
 int
 e2e_gate(struct sync_ctx *sc, int e2e_on, char *err)
 {
 	struct e2e_keyring kr;
 	struct e2e_account a;
-	int have = e2e_account_fetch(sc->cloud, &a, err), rc;
+	int have, rc;
 
-	if (have < 0)
-		return -1;
+	/* Off: checked by the push that has rows to send, and by pull on the rows it gets. */
 	if (!e2e_on)
-		return have == 0 ? seterr(err, "this account is end-to-end encrypted but e2e is off"
-		    " here: agentlogs config set e2e true, then agentlogs key import") : 0;
+		return 0;
+	if ((have = e2e_account_fetch(sc->cloud, &a, err)) < 0)
+		return -1;
 	if (have == 1)
 		return seterr(err, "e2e is on here but the account has no end-to-end key:"
 		    " agentlogs key generate (or agentlogs config set e2e false)");

@@ -34,11 +34,18 @@ int e2e_account_swap(struct cloud *c, const char *expected, const struct e2e_acc
     char *err);
 
 /*
- * Before a sync touches anything: refuses (-1, one line in err) a machine
- * whose e2e setting or key disagrees with the account's. With e2e on and the
- * account's key, sc->e2e holds the keyring and push seals with it.
+ * Before a sync touches anything, with e2e on: refuses (-1, one line in err)
+ * a machine whose key is not the account's, or an account without a key;
+ * else sc->e2e holds the keyring and push seals with it. With e2e off it asks
+ * nothing (a sync with nothing to do stays one request): the two below do.
  */
 int e2e_gate(struct sync_ctx *sc, int e2e_on, char *err);
+
+/* A push with rows to send and e2e off: refused when the account is end-to-end encrypted. */
+int e2e_gate_plain(struct sync_ctx *sc, char *err);
+
+/* A pulled record with e2e off: refused (before its page is written) when it holds a sealed value. */
+int e2e_refuse_sealed(const struct sync_table *t, const cJSON *record, char *err);
 
 /*
  * A cloud record's content columns of table t opened in place. A plain value

@@ -210,6 +210,8 @@ pull_apply_rows(struct sync_ctx *sc, cJSON *rows, int bulk, struct sync_counts *
 		if (sc->e2e != NULL && cJSON_IsObject(rec) &&
 		    (rc = e2e_unseal_record(sc->e2e, t, rec, err)) != 0)
 			break;
+		if (sc->e2e == NULL && (rc = e2e_refuse_sealed(t, rec, err)) != 0)
+			break;
 		if (bulk && bulk_table(t) && cJSON_IsObject(rec)) {
 			int k = (int)(t - sync_tables);
 			if (recs[k] == NULL)

@@ -436,6 +436,9 @@ sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
 	int round, rc = 0;
 
+	/* Plain text must not go up into an end-to-end encrypted account. */
+	if (sc->e2e == NULL && pending_total(sc) > 0 && e2e_gate_plain(sc, err) != 0)
+		return -1;
 	for (round = 1; rc == 0; round++) {
 		n->stale = 0;
 		rc = push_round(sc, n, err);

@@ -8,6 +8,7 @@
 # - B with e2e off refuses to pull (one line, exit 1, its store untouched);
 #   B imports the key, pulls, and holds A's plain text; a title edited on B
 #   goes up sealed and reaches A in the clear;
+# - C with e2e off and rows to send refuses to push into the account;
 # - C with another key refuses both pull and push, before any sync request:
 #   its store and the cloud unchanged; `key import` of a wrong key is refused;
 # - A rotates the key and pushes; B refuses until it imports the new key,
@@ -131,6 +132,13 @@ t_assert_eq "Sealed title from B" "$(y_title A "$id")" "the title on A"
 
 # C with another key: refused both ways, before any sync request.
 y_import C
+# With e2e off and rows to send: refused before the first byte goes up.
+y_rows_cloud "$uid" >"$T_TMP/cloud.before"
+y_on C push
+t_assert_eq 1 "$t_rc" "C's push with e2e off"
+t_assert_contains "$t_err" "end-to-end encrypted but e2e is off"
+y_rows_cloud "$uid" >"$T_TMP/cloud.after"
+cmp -s "$T_TMP/cloud.before" "$T_TMP/cloud.after" || t_fail "C's refused push changed the cloud"
 other=$(python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("="))')
 printf '%s\n' "$other" >"$T_TMP/other"
 y_on C key import <"$T_TMP/other"
