@@ -8,7 +8,8 @@
 # y_on NAME ARG...: runs agentlogs on machine NAME (t_run: $t_rc, $t_out, $t_err).
 # y_ok NAME ARG...: the same, failing the test unless it exits 0.
 # y_at SECONDS NAME ARG...: y_ok with the clock at SECONDS (AGENTLOGS_NOW).
-# y_signup NAME EMAIL / y_login NAME EMAIL: the password is "pw-EMAIL".
+# y_signup NAME EMAIL / y_login NAME EMAIL: the password is "pw-EMAIL" (and
+#   with AGENTLOGS_TEST_E2E=1, the account's end-to-end key is made or imported).
 # y_import NAME: imports the fixtures when present, else the bundled samples.
 # y_uid NAME: the user id machine NAME is logged in as.
 # y_settle: waits until every transaction that wrote to the cloud has ended
@@ -70,14 +71,25 @@ y_at() {
 	[ "$t_rc" -eq 0 ] || t_fail "on $y_m at $y_now: agentlogs $* exited $t_rc: $t_err"
 }
 
+# With AGENTLOGS_TEST_E2E=1 every account is end-to-end encrypted: its first
+# machine generates the key, each machine logging in after imports it.
 y_signup() {
 	printf 'pw-%s\n' "$2" >"$T_TMP/.pw"
 	y_ok "$1" signup --email "$2" --password-stdin <"$T_TMP/.pw"
+	y_sign_out=$t_out
+	if [ "${AGENTLOGS_TEST_E2E:-0}" = 1 ]; then
+		y_ok "$1" key generate
+		printf '%s\n' "$t_out" >"$T_TMP/.key-$2"
+	fi
+	t_out=$y_sign_out
 }
 
 y_login() {
 	printf 'pw-%s\n' "$2" >"$T_TMP/.pw"
 	y_ok "$1" login --email "$2" --password-stdin <"$T_TMP/.pw"
+	y_sign_out=$t_out
+	[ ! -e "$T_TMP/.key-$2" ] || y_ok "$1" key import <"$T_TMP/.key-$2"
+	t_out=$y_sign_out
 }
 
 # y_import MACHINE [IMPORT OPTIONS...]: imports the fixtures (else the samples) there.
@@ -110,8 +122,20 @@ print((j.get("commit") or j)["title"])'
 
 # y_cloud_title MACHINE ID: the commit's title in the cloud, for MACHINE's account.
 y_cloud_title() {
-	psql -X -At "$S_DB" -c "SELECT title FROM cognitive_commits
-	    WHERE user_id = '$(y_uid "$1")' AND id = '$2'"
+	y_cloud_row "$(y_uid "$1")" cognitive_commits "$2" title "$1"
+}
+
+# y_cloud_row UID TABLE ID COLUMNS [MACHINE]: the row's COLUMNS (comma-separated) in
+# the cloud as psql -At prints them; sealed values opened with MACHINE's key (e2e_open.py).
+y_cloud_row() {
+	if [ -n "${5:-}" ] && [ -e "$T_TMP/$5/e2e.key" ]; then
+		psql -X -At "$S_DB" -c "SELECT row_to_json(r)::text || E'\\t' ||
+		    json_build_array($4)::text FROM $2 r WHERE user_id = '$1' AND id = '$3'" |
+			python3 "$SRCDIR/tests/integration/e2e_open.py" "$T_TMP/$5/e2e.key" "$2" "$4" ||
+			t_fail "opening $2.$4 of $3"
+	else
+		psql -X -At "$S_DB" -c "SELECT $4 FROM $2 WHERE user_id = '$1' AND id = '$3'"
+	fi
 }
 
 # y_conflicts MACHINE ID KEY...: the given keys of each open conflict of the

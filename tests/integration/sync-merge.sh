@@ -44,9 +44,9 @@ j = json.load(sys.stdin)
 print(json.dumps((j.get("commit") or j)[sys.argv[1]]))' "$3" || t_fail "show --json $2 has no $3"
 }
 
-# cloud ID COLUMN: the cloud's value.
+# cloud ID COLUMNS: the cloud's values (opened with A's key when end-to-end encrypted).
 cloud() {
-	psql -X -At "$S_DB" -c "SELECT $2 FROM cognitive_commits WHERE user_id = '$uid' AND id = '$1'"
+	y_cloud_row "$uid" cognitive_commits "$1" "$2" A
 }
 
 # sync_all MACHINE...: each machine syncs, in turn, after the cloud settled.
