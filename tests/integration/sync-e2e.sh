@@ -1,7 +1,8 @@
 #!/bin/sh
 # End-to-end encryption (issue 15) through a real agentlogs-server:
-# - A generates a key (e2e.key mode 0600, e2e turned on), imports the
-#   fixtures and pushes; a dump of the cloud's whole database holds none of
+# - A imports the fixtures and pushes them in the clear, then generates a key
+#   (e2e.key mode 0600, e2e turned on) and pushes again, sealed: a dump of
+#   the cloud's whole database holds none of
 #   the transcripts' prompts and answers (e2e_needles.py, read from the JSONL
 #   directly), while a control account pushing the same fixtures in the clear
 #   shows the needles do appear in a dump when stored in the clear;
@@ -33,6 +34,12 @@ t_assert_eq 1 "$t_rc" "push with e2e on and no account key"
 t_assert_contains "$t_err" "the account has no end-to-end key"
 y_ok A config set e2e false
 
+# The account's history goes up in the clear first: turning e2e on seals it again.
+y_import A
+ref=$(y_local_counts A)
+y_ok A push
+t_assert_eq "$ref" "$(y_cloud_counts "$uid")" "cloud rows after A's plain push"
+
 y_ok A key generate
 key=$t_out
 t_assert_eq 43 "${#key}" "length of the key printed"
@@ -47,10 +54,9 @@ t_assert_contains "$t_err" "warning"
 y_on A key generate
 t_assert_eq 1 "$t_rc" "a second key generate"
 
-y_import A
-ref=$(y_local_counts A)
 y_ok A push
-t_assert_eq "$ref" "$(y_cloud_counts "$uid")" "cloud rows after A's push"
+t_assert_contains "$t_out" "Pushed "
+t_assert_eq "$ref" "$(y_cloud_counts "$uid")" "cloud rows after A's sealed push"
 grep -q "$key" "$T_TMP/server.log" && t_fail "the key reached the server's log"
 
 # The dump: no prompt, no answer, no title in the clear.
@@ -122,10 +128,12 @@ t_assert_eq "$a_hits" "$(hits B "$word")" "search '$word' on A and B"
 id=$(t_sql "$(y_home B)/data.db" "SELECT id FROM cognitive_commits ORDER BY id LIMIT 1")
 y_ok B title "$id" "Sealed title from B"
 y_ok B push
-case $(y_cloud_title B "$id") in
+raw=$(y_cloud_row "$uid" cognitive_commits "$id" title)
+case $raw in
 e2e1:*) ;;
-*) t_fail "the cloud's title is not sealed: $(y_cloud_title B "$id")" ;;
+*) t_fail "the cloud's title is not sealed: $raw" ;;
 esac
+t_assert_eq "Sealed title from B" "$(y_cloud_title B "$id")" "the cloud's title opened"
 y_settle
 y_ok A pull
 t_assert_eq "Sealed title from B" "$(y_title A "$id")" "the title on A"
