@@ -131,7 +131,7 @@ seal_everything(struct key_ctx *k, const struct e2e_key *key, char *err)
 	char *text;
 
 	if (config_set(k->cmd->home, "e2e", "true", err) != 0 ||
-	    (st = cmd_store(k->cmd)) == NULL || repush_content_rows(st, &rows, err) != 0)
+	    (st = cmd_store(k->cmd)) == NULL || repush_content_rows(st, k->cmd->home, &rows, err) != 0)
 		return -1;
 	if (!k->passphrase) {
 		text = e2e_key_text(key);
@@ -225,7 +225,7 @@ key_rotate(struct key_ctx *k, char *err)
 static int
 key_import(struct key_ctx *k, char *err)
 {
-	struct e2e_keyring kr = { 0 };
+	struct e2e_keyring kr = { 0 }, old;
 	struct e2e_account a;
 	char line[256];
 	int have, rc = 0;
@@ -251,6 +251,12 @@ key_import(struct key_ctx *k, char *err)
 	e2e_key_wipe(line, sizeof line);
 	if (rc == 0 && have == 0 && strcmp(a.check, kr.current.check) != 0)
 		rc = seterr(err, "this is not the account's end-to-end key; nothing was changed");
+	/* The key it replaces (rotated elsewhere) still opens what it sealed. */
+	if (rc == 0 && e2e_keyfile_load(k->cmd->home, &old, err) == 0 &&
+	    strcmp(old.current.check, kr.current.check) != 0) {
+		kr.has_previous = 1;
+		kr.previous = old.current;
+	}
 	if (rc == 0)
 		rc = e2e_keyfile_save(k->cmd->home, &kr, err);
 	if (rc == 0)
@@ -258,6 +264,7 @@ key_import(struct key_ctx *k, char *err)
 	if (rc == 0)
 		fprintf(stderr, "key imported; e2e is on\n");
 	e2e_key_wipe(&kr, sizeof kr);
+	e2e_key_wipe(&old, sizeof old);
 	return rc;
 }
 

@@ -9,7 +9,10 @@
 
 struct store;
 
-/* In one transaction; *rows gets how many rows were marked. */
-int repush_content_rows(struct store *st, long long *rows, char *err);
+/*
+ * In one transaction; *rows gets how many rows were marked. A screenshot
+ * whose bytes are here (home's file at its path) is uploaded again as well.
+ */
+int repush_content_rows(struct store *st, const char *home, long long *rows, char *err);
 
 #endif

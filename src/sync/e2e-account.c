@@ -174,6 +174,37 @@ e2e_gate(struct sync_ctx *sc, int e2e_on, char *err)
 }
 
 int
+e2e_seal_bytes(const struct e2e_keyring *kr, const char *sha256, char **data, size_t *len,
+    char *err)
+{
+	struct e2e_place p = { "visuals", "bytes", sha256, 0 };
+	char *sealed = e2e_seal(&kr->current, &p, *data, *len, err);
+
+	if (sealed == NULL)
+		return -1;
+	free(*data);
+	*data = sealed;
+	*len = strlen(sealed);
+	return 0;
+}
+
+int
+e2e_open_bytes(const struct e2e_keyring *kr, const char *sha256, char **data, size_t *len,
+    char *err)
+{
+	struct e2e_place p = { "visuals", "bytes", sha256, 0 };
+	char *plain;
+
+	if (*len < sizeof E2E_PREFIX || !e2e_is_sealed(*data))
+		return 0;
+	if ((plain = e2e_unseal(kr, &p, *data, len, err)) == NULL)
+		return -1;
+	free(*data);
+	*data = plain;
+	return 0;
+}
+
+int
 e2e_unseal_record(const struct e2e_keyring *kr, const struct sync_table *t, cJSON *record,
     char *err)
 {

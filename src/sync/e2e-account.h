@@ -55,4 +55,16 @@ int e2e_refuse_sealed(const struct sync_table *t, const cJSON *record, char *err
 int e2e_unseal_record(const struct e2e_keyring *kr, const struct sync_table *t, cJSON *record,
     char *err);
 
+/*
+ * Screenshot bytes (*data, *len: malloc'd, replaced) sealed for storage, or
+ * opened after a download. Their place is ("visuals", "bytes", sha256, 0):
+ * one object serves every row with those bytes. Bytes that are not sealed
+ * (uploaded before e2e was on) open as they are: the sha256 check that
+ * follows every download still proves them.
+ */
+int e2e_seal_bytes(const struct e2e_keyring *kr, const char *sha256, char **data, size_t *len,
+    char *err);
+int e2e_open_bytes(const struct e2e_keyring *kr, const char *sha256, char **data, size_t *len,
+    char *err);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "store/visual-rows.h"
 #include "sync/cloud.h"
+#include "sync/e2e-account.h"
 #include "sync/engine.h"
 #include "sync/visuals.h"
 #include "util/hex.h"
@@ -111,6 +112,10 @@ upload_one(struct sync_ctx *sc, const char *sha, const char *local, char **cloud
 		free(data);
 		return seterr(err, "%s does not match its sha256; not uploaded", local);
 	}
+	if (sc->e2e != NULL && e2e_seal_bytes(sc->e2e, sha, &data, &len, err) != 0) {
+		free(data);
+		return -1;
+	}
 	*cloud_path = xprintf("%s/%s.%s", sc->auth.user_id, sha, ext + 1);
 	url = xprintf("/storage/v1/object/visuals/%s", *cloud_path);
 	snprintf(header, sizeof header, "Content-Type: %s", type);
@@ -206,6 +211,11 @@ visuals_download_one(struct sync_ctx *sc, const char *sha, const char *cloud_pat
 	url = xprintf("/storage/v1/object/authenticated/visuals/%s", cloud_path);
 	rc = cloud_call(sc->cloud, "GET", url, NULL, 0, NULL, &r, err);
 	free(url);
+	if (rc == 0 && r.status == 200 && sc->e2e != NULL && r.body.buf != NULL) {
+		/* The body's buffer replaced by the opened bytes (NUL-terminated). */
+		rc = e2e_open_bytes(sc->e2e, sha, &r.body.buf, &r.body.len, err);
+		r.body.cap = r.body.len + 1;
+	}
 	if (rc == 0 && r.status == 200) {
 		hex_sha256(r.body.buf != NULL ? r.body.buf : "", r.body.len, digest);
 		if (strcmp(digest, sha) != 0)

@@ -69,6 +69,12 @@ python3 "$SRCDIR/tests/integration/e2e_needles.py" find "$T_TMP/needles" "$T_TMP
 	>"$T_TMP/leaked"
 [ -s "$T_TMP/leaked" ] && t_fail "plain text in the cloud: $(head -n 3 "$T_TMP/leaked")"
 grep -q 'e2e1:' "$T_TMP/sealed.sql" || t_fail "no sealed value in the dump"
+# Screenshot bytes in storage: sealed too.
+find "$T_TMP/storage" -type f -path "*$uid*" >"$T_TMP/objects"
+while read -r f; do
+	[ "$(head -c 5 "$f")" = "e2e1:" ] || t_fail "a screenshot in storage is not sealed: $f"
+done <"$T_TMP/objects"
+echo "screenshots in storage: $(wc -l <"$T_TMP/objects"), all sealed"
 t_assert_eq 0 "$(psql -X -At "$S_DB" -c "SELECT count(*) FROM turns WHERE user_id = '$uid'
 	AND content NOT LIKE 'e2e1:%' AND content <> ''")" "turns whose content is not sealed"
 

@@ -294,6 +294,33 @@ push_json_sealed(void **state)
 	store_close(st);
 }
 
+/* Screenshot bytes (with NULs): sealed and opened; plain bytes pass (the sha256 check follows). */
+static void
+screenshot_bytes(void **state)
+{
+	static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+	const char *sha = "60214d20fec4cd49064bab7e4cc2f0e8159afecc015175f901a5f81c75d9e558";
+	struct e2e_keyring kr, other;
+	char err[ERRLEN], *data = xmalloc(sizeof png);
+	size_t len = sizeof png;
+
+	(void)state;
+	keyring(&kr, 7);
+	keyring(&other, 8);
+	memcpy(data, png, len);
+	assert_int_equal(e2e_seal_bytes(&kr, sha, &data, &len, err), 0);
+	assert_true(e2e_is_sealed(data));
+	assert_null(memchr(data, '\0', len));
+	assert_int_equal(e2e_open_bytes(&other, sha, &data, &len, err), -1);
+	assert_int_equal(e2e_open_bytes(&kr, "0000", &data, &len, err), -1);
+	assert_int_equal(e2e_open_bytes(&kr, sha, &data, &len, err), 0);
+	assert_int_equal(len, sizeof png);
+	assert_memory_equal(data, png, len);
+	assert_int_equal(e2e_open_bytes(&kr, sha, &data, &len, err), 0);
+	assert_memory_equal(data, png, len);
+	free(data);
+}
+
 int
 main(void)
 {
@@ -304,6 +331,7 @@ main(void)
 		cmocka_unit_test(key_file_is_private),
 		cmocka_unit_test(passphrase_key),
 		cmocka_unit_test(push_json_sealed),
+		cmocka_unit_test(screenshot_bytes),
 	};
 
 	return run_tests_in_scratch_dir(tmpdir, tests);
