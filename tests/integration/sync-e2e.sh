@@ -13,7 +13,9 @@
 # - C with another key refuses both pull and push, before any sync request:
 #   its store and the cloud unchanged; `key import` of a wrong key is refused;
 # - A rotates the key and pushes; B refuses until it imports the new key,
-#   then pulls the same text again. Local search keeps working.
+#   then pulls the same text again; the same with a passphrase key. Local
+#   search keeps working. A sealed value the cloud moves to another row is
+#   refused by the pull, which changes nothing.
 . "$SRCDIR/tests/integration/sync-lib.sh"
 y_begin
 t_need_cmd pg_dump
@@ -212,4 +214,20 @@ correct horse battery staple
 EOF2
 y_ok B pull
 y_same_rows "A B" "$uid" "after the passphrase rotation"
+
+# The cloud moves one turn's sealed content onto another (a newer version, as
+# a write would): B's pull refuses it, one line, its store as it was.
+t_sql "$(y_home B)/data.db" "$plain_sql" >"$T_TMP/b.before"
+psql -X -q "$S_DB" -c "UPDATE turns t SET content = s.content, version = t.version + 1
+    FROM (SELECT id, content FROM turns WHERE user_id = '$uid' AND content LIKE 'e2e1:%'
+          ORDER BY id LIMIT 1) s
+    WHERE t.user_id = '$uid' AND t.id = (SELECT id FROM turns WHERE user_id = '$uid'
+          AND content LIKE 'e2e1:%' ORDER BY id LIMIT 1 OFFSET 1)" || t_fail "moving a value"
+y_settle
+y_on B pull
+t_assert_eq 1 "$t_rc" "B's pull of a moved value"
+t_assert_contains "$t_err" "not this record's"
+t_assert_eq 1 "$(printf '%s\n' "$t_err" | wc -l)" "lines of the refusal"
+t_sql "$(y_home B)/data.db" "$plain_sql" >"$T_TMP/b.after"
+cmp -s "$T_TMP/b.before" "$T_TMP/b.after" || t_fail "B's store changed on a moved value"
 echo "PASS: sync-e2e"
