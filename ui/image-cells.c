@@ -5,6 +5,7 @@
 
 #include "ui/draw.h"
 #include "ui/image-cells.h"
+#include "ui/image-protocol.h"
 
 #ifdef HAVE_CHAFA
 #include <chafa.h>
@@ -42,6 +43,75 @@ read_png(const char *file, int *width, int *height)
 	return pixels;
 }
 
+/* The cells (*w x *h, at most w x h) a width x height picture takes, in proportion. */
+static int
+fit(int width, int height, int *w, int *h, int cell_w, int cell_h)
+{
+	if (width < 1 || height < 1 || *w < 4 || *h < 1 || cell_w < 1 || cell_h < 1)
+		return 0;
+	chafa_calc_canvas_geometry(width, height, w, h, (gfloat)cell_w / (gfloat)cell_h, FALSE,
+	    FALSE);
+	return *w > 0 && *h > 0;
+}
+
+int
+image_box(const char *file, int cols, int rows, int cell_w, int cell_h, int *w, int *h)
+{
+	png_image img;
+
+	memset(&img, 0, sizeof img);
+	img.version = PNG_IMAGE_VERSION;
+	if (!png_image_begin_read_from_file(&img, file))
+		return 0;
+	png_image_free(&img);
+	*w = cols;
+	*h = rows;
+	return fit((int)img.width, (int)img.height, w, h, cell_w, cell_h);
+}
+
+char *
+image_pixels(const char *file, enum image_protocol p, int cols, int rows, int cell_w,
+    int cell_h, int *used_cols, int *used_rows)
+{
+	int width, height, w = cols, h = rows;
+	unsigned char *pixels;
+	ChafaCanvasConfig *cfg;
+	ChafaCanvas *canvas;
+	ChafaTermInfo *ti;
+	GString *out;
+	char *seq;
+
+	if (p != IMAGE_PROTOCOL_KITTY && p != IMAGE_PROTOCOL_SIXEL)
+		return NULL;
+	if ((pixels = read_png(file, &width, &height)) == NULL ||
+	    !fit(width, height, &w, &h, cell_w, cell_h)) {
+		free(pixels);
+		return NULL;
+	}
+	cfg = chafa_canvas_config_new();
+	chafa_canvas_config_set_geometry(cfg, w, h);
+	chafa_canvas_config_set_cell_geometry(cfg, cell_w, cell_h);
+	chafa_canvas_config_set_pixel_mode(cfg, p == IMAGE_PROTOCOL_KITTY ?
+	    CHAFA_PIXEL_MODE_KITTY : CHAFA_PIXEL_MODE_SIXELS);
+	canvas = chafa_canvas_new(cfg);
+	chafa_canvas_draw_all_pixels(canvas, CHAFA_PIXEL_RGBA8_UNASSOCIATED, pixels, width, height,
+	    width * 4);
+	/* The fallback terminal knows every sequence: the protocol was chosen already. */
+	ti = chafa_term_db_get_fallback_info(chafa_term_db_get_default());
+	out = chafa_canvas_print(canvas, ti);
+	seq = malloc(out->len + 1);
+	if (seq != NULL)
+		memcpy(seq, out->str, out->len + 1);
+	g_string_free(out, TRUE);
+	chafa_term_info_unref(ti);
+	chafa_canvas_unref(canvas);
+	chafa_canvas_config_unref(cfg);
+	free(pixels);
+	*used_cols = w;
+	*used_rows = h;
+	return seq;
+}
+
 int
 image_cells(struct textbuf *tb, const char *file, const char *indent, int cols, int rows)
 {
@@ -53,12 +123,11 @@ image_cells(struct textbuf *tb, const char *file, const char *indent, int cols, 
 
 	w = cols - (int)strlen(indent);
 	h = rows;
-	if (pixels == NULL || w < 4 || h < 1) {
+	/* Cells are about twice as high as wide: chafa keeps the picture's proportions. */
+	if (pixels == NULL || !fit(width, height, &w, &h, 1, 2)) {
 		free(pixels);
 		return 0;
 	}
-	/* Cells are about twice as high as wide: chafa keeps the picture's proportions. */
-	chafa_calc_canvas_geometry(width, height, &w, &h, 0.5f, FALSE, FALSE);
 	map = chafa_symbol_map_new();
 	chafa_symbol_map_add_by_tags(map, CHAFA_SYMBOL_TAG_BLOCK | CHAFA_SYMBOL_TAG_SPACE);
 	cfg = chafa_canvas_config_new();
@@ -89,6 +158,34 @@ image_cells(struct textbuf *tb, const char *file, const char *indent, int cols, 
 	return h;
 }
 #else
+int
+image_box(const char *file, int cols, int rows, int cell_w, int cell_h, int *w, int *h)
+{
+	(void)file;
+	(void)cols;
+	(void)rows;
+	(void)cell_w;
+	(void)cell_h;
+	(void)w;
+	(void)h;
+	return 0;
+}
+
+char *
+image_pixels(const char *file, enum image_protocol p, int cols, int rows, int cell_w,
+    int cell_h, int *used_cols, int *used_rows)
+{
+	(void)file;
+	(void)p;
+	(void)cols;
+	(void)rows;
+	(void)cell_w;
+	(void)cell_h;
+	(void)used_cols;
+	(void)used_rows;
+	return NULL;
+}
+
 int
 image_cells(struct textbuf *tb, const char *file, const char *indent, int cols, int rows)
 {

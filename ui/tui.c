@@ -30,6 +30,7 @@
 #include "ui/status.h"
 #include "ui/sync-owner.h"
 #include "ui/tui.h"
+#include "ui/turn-images.h"
 #include "util/log.h"
 #include "util/paths.h"
 #include "util/strbuf.h"
@@ -379,6 +380,7 @@ draw(struct tui *t)
 	int y, i, n;
 
 	relayout(t, 0);
+	turn_images_frame_begin(t);
 	rline_init(&l);
 	if (t->header != NULL) {
 		views_text(t, &views, &filter);
@@ -441,7 +443,9 @@ draw(struct tui *t)
 	draw_message(t, &l);
 	if (t->message != NULL)
 		wnoutrefresh(t->message);
+	turn_images_frame_ready(t);
 	doupdate();
+	turn_images_frame_done(t);
 	rline_free(&l);
 	strbuf_free(&views);
 }
@@ -967,6 +971,33 @@ start_colours(struct tui *t, struct strbuf *warnings)
 
 /* ---------------------------------------------------------------- the loop */
 
+/*
+ * Headless: until the screenshots asked for are fetched (and those their
+ * drawing asks for next), so that screens do not depend on timing.
+ */
+static void
+wait_images(struct tui *t, time_t until)
+{
+	struct pollfd p;
+
+	for (;;) {
+		turn_images_news(t);
+		idle_all(t);
+		draw(t);	/* what comes on screen is asked for */
+		if (!turn_images_busy(t))
+			break;
+		if (time(NULL) > until) {
+			tui_message(t, 1, "the screenshot fetcher is still busy");
+			t->script_error = 1;
+			return;
+		}
+		p.fd = turn_images_fd(t);
+		p.events = POLLIN;
+		poll(&p, 1, 100);
+	}
+	turn_images_news(t);
+}
+
 static void
 wait_idle(struct tui *t)
 {
@@ -976,7 +1007,7 @@ wait_idle(struct tui *t)
 	for (;;) {
 		sync_wakeup(t);
 		if (owner_thread(t->owner) == NULL || !t->status.busy)
-			return;
+			break;
 		if (time(NULL) > until) {
 			tui_message(t, 1, "wait-idle: the sync thread is still busy");
 			t->script_error = 1;
@@ -986,6 +1017,7 @@ wait_idle(struct tui *t)
 		p.events = POLLIN;
 		poll(&p, 1, 100);
 	}
+	wait_images(t, until);
 }
 
 /* Decodes one UTF-8 character of s into *k; returns its length (1 for a bad byte). */
@@ -1061,6 +1093,7 @@ run_script(struct tui *t)
 			handle_mouse(t, (enum mouse_event)c->key, c->cols, c->rows);
 			break;
 		case SCRIPT_SAVE_DISPLAY:
+			wait_images(t, time(NULL) + WAIT_IDLE_SECONDS);
 			idle_all(t);
 			draw(t);
 			if (script_save_display(c->text, LINES, COLS, err) != 0) {
@@ -1096,7 +1129,7 @@ poll_ms(const struct tui *t)
 static void
 run_interactive(struct tui *t)
 {
-	struct pollfd p[1 + OWNER_MAX_FDS];
+	struct pollfd p[2 + OWNER_MAX_FDS];
 	struct sigaction sa, old[3];
 	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
 	wint_t wch;
@@ -1115,6 +1148,8 @@ run_interactive(struct tui *t)
 		p[0].fd = STDIN_FILENO;
 		p[0].events = POLLIN;
 		np = 1 + owner_fds(t->owner, p + 1);
+		p[np].fd = turn_images_fd(t);	/* -1 (ignored) until a fetch was asked for */
+		p[np++].events = POLLIN;
 		/* Idle work goes a piece at a time while no key waits. */
 		busy = v->ops->idle != NULL;
 		n = got_signal ? -1 : poll(p, (nfds_t)np, busy ? 0 : poll_ms(t));
@@ -1129,6 +1164,7 @@ run_interactive(struct tui *t)
 		if (n < 0 && errno != EINTR)
 			break;
 		sync_wakeup(t);
+		turn_images_news(t);
 		/* After EINTR too: SIGWINCH leaves a KEY_RESIZE to read. */
 		while (!t->quit && (rc = wget_wch(stdscr, &wch)) != ERR) {
 			if (rc == KEY_CODE_YES && wch == KEY_MOUSE)
@@ -1187,6 +1223,7 @@ tui_run(struct cmd_ctx *ctx)
 		goto out;
 	}
 	curses = 1;
+	turn_images_start(&t, t.script != NULL ? t.term_out : stdout, t.script != NULL);
 	start_colours(&t, &warnings);
 	if (tui_push(&t, &commits_view_ops, NULL) != 0) {
 		snprintf(err, sizeof err, "%s", t.msg);
@@ -1245,6 +1282,7 @@ out:
 	while (t.depth > 0)
 		view_free(t.stack[--t.depth]);
 	if (curses) {
+		turn_images_leave(&t);
 		delete_windows(&t);
 		endwin();
 		if (t.screen != NULL)
@@ -1262,6 +1300,7 @@ out:
 			fprintf(stderr, "agentlogs: finishing the sync under way...\n");
 	}
 	owner_stop(t.owner);
+	turn_images_stop(&t);
 	if (t.timing != NULL)
 		fclose(t.timing);
 	editline_free(&t.edit);

@@ -30,6 +30,7 @@ struct config;
 struct store;
 struct script;
 struct sync_owner;
+struct turn_images;
 
 #define TUI_STACK_MAX 16
 
@@ -47,6 +48,7 @@ struct tui {
 	char machine[64];
 	char machine_id[UUID_STRLEN];	/* AGENTLOGS_HOME/machine-id: whose side a conflict is */
 	int samples;		/* the store holds the bundled samples */
+	struct turn_images *images;	/* screenshots: protocol, fetcher, pictures on screen */
 
 	/* The rest is the TUI's own. */
 	struct sync_owner *owner;	/* the browser's own sync and watcher, or a daemon's */

@@ -43,6 +43,10 @@ struct tturn {
 	int unfold_all;		/* a search unfolded it */
 	struct textbuf lines;
 	int cols;		/* rendered at this width; -1: stale */
+	struct image_spots spots;	/* where its pictures in pixels go */
+	int images_missing;	/* screenshots not here when rendered */
+	unsigned long images_generation;	/* the fetcher's, when rendered */
+	int images_asked;	/* those were asked for */
 };
 
 struct turns_view {
@@ -76,6 +80,7 @@ turn_free(struct tturn *tt)
 	free(tt->thinking);
 	free(tt->tool_calls);
 	textbuf_free(&tt->lines);
+	image_spots_free(&tt->spots);
 }
 
 struct page {
@@ -376,7 +381,8 @@ render(struct turns_view *tv, struct tturn *tt, int cols)
 		markdown_wrap(tb, text.buf, "  ", cols);
 		strbuf_free(&text);
 	}
-	turn_images_render(tv->t, tb, tt->id, cols);
+	tt->images_missing = turn_images_render(tv->t, tb, tt->id, cols, &tt->spots);
+	tt->images_generation = turn_images_generation(tv->t);
 	calls = tt->tool_calls != NULL ? cJSON_Parse(tt->tool_calls) : NULL;
 	i = 0;
 	cJSON_ArrayForEach(call, calls)
@@ -603,6 +609,62 @@ fresh_seen(struct turns_view *tv)
 		tv->fresh = 0;
 }
 
+/* Screenshots fetched since a turn rendered: it renders again, with them. */
+static void
+images_arrived(struct turns_view *tv)
+{
+	unsigned long g = turn_images_generation(tv->t);
+	struct tturn *tt;
+	long long i;
+	int stale = 0;
+
+	for (i = tv->lw.offset; i < tv->lw.offset + tv->lw.n; i++) {
+		tt = turn_at(tv, i);
+		if (tt->cols >= 0 && tt->images_missing > 0 && tt->images_generation != g) {
+			tt->cols = -1;
+			stale = 1;
+		}
+	}
+	if (stale)
+		listwin_heights_changed(&tv->lw);
+}
+
+/* Turn tt is on screen (or on the next one): its screenshots not here are fetched, once. */
+static void
+images_seen(struct turns_view *tv, struct tturn *tt)
+{
+	if (tt->images_missing > 0 && !tt->images_asked) {
+		tt->images_asked = 1;
+		turn_images_want(tv->t, tt->id);
+	}
+}
+
+/* The turns of the screen below the pane's (from turn i, line li) are asked for too. */
+static void
+images_next_screen(struct turns_view *tv, long long i, int li, int rows)
+{
+	char err[ERRLEN] = "";
+	int y;
+
+	images_seen(tv, turn_at(tv, i));
+	for (y = 0; y < rows && listwin_walk(&tv->lw, &i, &li, 1, err) > 0; y++) {
+		if (li == 0)
+			images_seen(tv, turn_at(tv, i));
+	}
+}
+
+/* Places the pictures in pixels whose first line is line li of turn tt, drawn at pane line y. */
+static void
+place_images(struct tui *t, WINDOW *w, struct tturn *tt, int li, int y, int rows)
+{
+	size_t k;
+
+	for (k = 0; k < tt->spots.n; k++) {
+		if (tt->spots.v[k].line == (size_t)li)
+			turn_images_place(t, w, y, rows, &tt->spots.v[k]);
+	}
+}
+
 static void
 turns_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 {
@@ -617,6 +679,7 @@ turns_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		tv->cols = cols;
 		stale_all(tv);
 	}
+	images_arrived(tv);
 	listwin_fit(&tv->lw, rows, err);
 	rline_init(&empty);
 	i = tv->lw.top;
@@ -632,9 +695,13 @@ turns_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		tb = lines_of(tv, turn_at(tv, i));
 		rline_draw(w, y, &tb->lines[li], &t->theme, cols,
 		    i == tv->lw.cur && li == tv->lw.cur_line ? (int)ROLE_CURSOR : -1, tv->needle);
+		images_seen(tv, turn_at(tv, i));
+		place_images(t, w, turn_at(tv, i), li, y, rows);
 		if (listwin_walk(&tv->lw, &i, &li, 1, err) == 0)
 			end = 1;
 	}
+	if (!end && !listwin_empty(&tv->lw))
+		images_next_screen(tv, i, li, rows);
 	rline_free(&empty);
 	if (err[0] != '\0')
 		tui_message(t, 1, "%s", err);

@@ -19,6 +19,10 @@
 
 static const char *const storage_choices[] = { "local", "cloud", NULL };
 static const char *const sync_conflicts_choices[] = { "auto", "manual", NULL };
+/* ui/image-protocol.h's choices, auto first. */
+static const char *const visuals_protocol_choices[] = {
+	"auto", "kitty", "sixel", "symbols", "none", NULL
+};
 /* ui/layout.h's split modes, in their order. */
 static const char *const ui_split_choices[] = { "auto", "side", "stacked", NULL };
 
@@ -108,6 +112,13 @@ const struct option_def options_table[] = {
 	  .default_value = "30",
 	  .help = "A screenshot fetched from the cloud and not viewed for this many days is "
 	      "removed (it is fetched again when next viewed)."
+	},
+	{ .name = "visuals.protocol",
+	  .type = OPTION_ENUM,
+	  .choices = visuals_protocol_choices,
+	  .default_value = "auto",
+	  .help = "How the browser draws screenshots: kitty graphics, sixel, symbols (Unicode "
+	      "blocks), none (named only, not fetched on view), or auto (from the terminal)."
 	},
 	{ .name = "e2e",
 	  .type = OPTION_BOOLEAN,

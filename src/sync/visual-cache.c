@@ -81,7 +81,7 @@ struct watchdog {
 	pthread_cond_t done_cond;
 	int done;
 	struct timespec deadline;
-	atomic_int fired;
+	atomic_int *fired;	/* raised at the deadline */
 };
 
 static void *
@@ -92,7 +92,7 @@ watch(void *arg)
 	pthread_mutex_lock(&w->lock);
 	while (!w->done) {
 		if (pthread_cond_timedwait(&w->done_cond, &w->lock, &w->deadline) == ETIMEDOUT) {
-			atomic_store(&w->fired, 1);
+			atomic_store(w->fired, 1);
 			break;
 		}
 	}
@@ -101,12 +101,12 @@ watch(void *arg)
 }
 
 static int
-watchdog_start(struct watchdog *w, long ms)
+watchdog_start(struct watchdog *w, long ms, atomic_int *fired)
 {
 	pthread_condattr_t attr;
 
 	memset(w, 0, sizeof *w);
-	atomic_init(&w->fired, 0);
+	w->fired = fired;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -143,12 +143,20 @@ fetch_timeout_ms(void)
 	return env != NULL && atol(env) > 0 ? atol(env) : VISUAL_FETCH_TIMEOUT_MS;
 }
 
+void
+visual_cache_bounds_of(const struct config *cfg, struct visual_cache_bounds *b)
+{
+	b->max_bytes = config_get_number(cfg, "visuals.cache-mb") << 20;
+	b->max_days = config_get_number(cfg, "visuals.cache-days");
+}
+
 int
-visual_cache_get(const char *home, const struct config *cfg, const char *sha256,
-    const char *typed, char **file, char *err)
+visual_cache_get(const char *home, const struct visual_cache_bounds *b, const char *sha256,
+    const char *typed, atomic_int *cancel, char **file, char *err)
 {
 	struct sync_ctx sc;
 	struct watchdog w;
+	atomic_int own;
 	char *dir;
 	int rc, fetched;
 
@@ -164,9 +172,15 @@ visual_cache_get(const char *home, const struct config *cfg, const char *sha256,
 	free(dir);
 	if (rc != 0)
 		return -1;
-	if (watchdog_start(&w, fetch_timeout_ms()) != 0)
+	if (cancel == NULL) {
+		atomic_init(&own, 0);
+		cancel = &own;
+	}
+	if (atomic_load(cancel))
+		return seterr(err, "cancelled");
+	if (watchdog_start(&w, fetch_timeout_ms(), cancel) != 0)
 		return seterr(err, "cannot start a thread");
-	rc = sync_open_abortable(&sc, home, &w.fired, err);
+	rc = sync_open_abortable(&sc, home, cancel, err);
 	if (rc == 0) {
 		rc = visuals_download_one(&sc, sha256, typed, VISUAL_CACHE_FETCHED, file, err);
 		sync_close(&sc);
@@ -174,14 +188,13 @@ visual_cache_get(const char *home, const struct config *cfg, const char *sha256,
 	watchdog_stop(&w);
 	if (rc == 1)
 		return seterr(err, "this screenshot is in the cloud: log in to see it");
-	if (rc != 0 && atomic_load(&w.fired))
+	if (rc != 0 && atomic_load(cancel))
 		return seterr(err, "no answer from the cloud within %ld s; i tries again",
 		    (fetch_timeout_ms() + 999) / 1000);
 	if (rc != 0)
 		return -1;
 	mark_viewed(*file);
-	visual_cache_trim(home, config_get_number(cfg, "visuals.cache-mb") << 20,
-	    config_get_number(cfg, "visuals.cache-days"), time_now(), *file);
+	visual_cache_trim(home, b->max_bytes, b->max_days, time_now(), *file);
 	return 0;
 }
 

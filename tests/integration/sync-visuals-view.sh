@@ -5,8 +5,9 @@
 # - B's pull downloads none of them (every pull used to download all) and asks
 #   storage for nothing;
 # - B's browser lists them in the turn ("▣ image 1 (PNG, in the cloud ...)")
-#   and i on one downloads exactly that one into visual-cache/fetched and
-#   opens it ($AGENTLOGS_OPEN: a script copying it), byte-identical to A's;
+#   and, with visuals.protocol = none (nothing fetched on view), i on one
+#   downloads exactly that one into visual-cache/fetched (on the fetcher's
+#   thread) and opens it ($AGENTLOGS_OPEN: a script copying it), byte-identical to A's;
 # - with visuals.cache-mb = 1, a third download evicts the least recently
 #   viewed; a file not viewed for more than visuals.cache-days goes at the
 #   next download (views are dated with AGENTLOGS_NOW, in the past so the
@@ -61,6 +62,9 @@ t_assert_eq 0 "$(find "$(y_home B)" -name '*.png' | wc -l)" "screenshots downloa
 t_assert_eq 0 "$(tail -n +"$((mark + 1))" "$T_TMP/server.log" | grep -c 'GET /storage/')" \
 	"requests to storage during the pull"
 y_ok B config set visuals.cache-mb 1
+# Screenshots coming on screen are fetched by themselves (sync-visuals-scroll.sh):
+# none draws none, so here i alone fetches.
+y_ok B config set visuals.protocol none
 # Image K is the K-th of the turn's screenshots in the order the browser lists
 # them (by time pasted, then id: one turn's are pasted at once); shaK is its sha256.
 t_sql "$(y_home B)/data.db" "SELECT sha256 FROM visuals ORDER BY captured_at, id" >"$T_TMP/order"

@@ -108,6 +108,7 @@ test_table_lookup(void **state)
 		{ "import.idle-minutes", OPTION_NUMBER, "30" },
 		{ "visuals.cache-mb", OPTION_NUMBER, "200" },
 		{ "visuals.cache-days", OPTION_NUMBER, "30" },
+		{ "visuals.protocol", OPTION_ENUM, "auto" },
 		{ "e2e", OPTION_BOOLEAN, "false" },
 	};
 	const struct option_def *od;
