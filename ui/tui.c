@@ -902,7 +902,7 @@ restore_stderr(int saved)
 static int
 start_curses(struct tui *t, char *err)
 {
-	const char *size = getenv("AGENTLOGS_TUI_SIZE"), *term;
+	const char *size = getenv("AGENTLOGS_TUI_SIZE"), *term, *out;
 	int cols = 80, rows = 24;
 
 	if (t->script == NULL) {
@@ -926,7 +926,10 @@ start_curses(struct tui *t, char *err)
 		term = getenv("AGENTLOGS_TUI_TERM");
 		if (term == NULL || *term == '\0')
 			term = "xterm-256color";
-		if ((t->term_out = fopen("/dev/null", "w")) == NULL ||
+		/* AGENTLOGS_TUI_OUTPUT: what the terminal would get, for tests of kitty and sixel. */
+		out = getenv("AGENTLOGS_TUI_OUTPUT");
+		if ((t->term_out = fopen(out != NULL && *out != '\0' ? out : "/dev/null", "w")) ==
+		    NULL ||
 		    (t->term_in = fopen("/dev/null", "r")) == NULL)
 			return seterr(err, "cannot open /dev/null: %s", strerror(errno));
 		if ((t->screen = newterm(term, t->term_out, t->term_in)) == NULL)

@@ -9,7 +9,9 @@
  * keys come from FILE (see ui/script.h); the program exits at its end. With
  * AGENTLOGS_TUI_TIMING=FILE too, it appends "first-frame MS" (from the start
  * of tui_run to the first screen) and "key NAME MS" (the key's handling and
- * the redraw) lines to FILE, for bench/tui.
+ * the redraw) lines to FILE, for bench/tui. With AGENTLOGS_TUI_OUTPUT=FILE,
+ * what the terminal would get goes there instead of /dev/null (kitty's and
+ * sixel's escapes among curses' own).
  */
 #ifndef AL_UI_TUI_H
 #define AL_UI_TUI_H
