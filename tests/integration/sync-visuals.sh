@@ -8,8 +8,9 @@
 #   Storage answers) disturb neither pull nor sync, and the machine's edits
 #   reach the cloud; opening one says in one line that it is missing;
 # - a download that gets no answer gives up after its timeout
-#   (AGENTLOGS_FETCH_TIMEOUT_MS, short here) and says so in one line: the
-#   browser's screen is not held for long;
+#   (AGENTLOGS_FETCH_TIMEOUT_MS, short here) and says so in one line; on a
+#   real terminal (tmux) the browser's keys work while it waits (screenshots
+#   are fetched on a thread of their own);
 # - a Retry-After too large for milliseconds in a long waits the longest
 #   backoff and retries (it used to overflow).
 . "$SRCDIR/tests/integration/sync-lib.sh"
@@ -199,6 +200,38 @@ grep -q "Cannot fetch image 1: no answer from the cloud within 3 s" "$T_TMP/held
 	t_fail "no message about the held download: $(cat "$T_TMP/held.txt")"
 t_assert_eq "edited on C" "$(psql -X -At "$S_DB" -c "SELECT title FROM cognitive_commits
 	WHERE user_id = '$uid' AND id = '$id'")" "C's edit in the cloud"
+
+# ---- On a real terminal (tmux), a download held for good holds nothing else:
+# the screenshots of the turn on screen are asked for by themselves ("fetching…"),
+# and while the proxy holds one, keys still work (T answers); released, the
+# fetches end and each line says what came of it.
+command -v tmux >/dev/null || t_skip "tmux is not installed"
+. "$SRCDIR/tests/tui/tmux-lib.sh"
+trap 'rc=$?; x_close; kill "$proxy_pid" 2>/dev/null; (exit $rc); s_cleanup' EXIT
+rm -rf "$(y_home D)/visual-cache/fetched"
+held=$(grep -c '^holding ' "$T_TMP/proxy.out")
+echo hold-download >"$T_TMP/ctl/mode"
+x_open AGENTLOGS_HOME="$(y_home D)" AGENTLOGS_FETCH_TIMEOUT_MS=600000
+x_wait_for "turns    2 in 1 session"	# the commits list and its preview
+x_into_turns 2
+x_wait_for "fetching"
+await_count() {
+	a_i=0
+	until [ "$(grep -c "$2" "$1")" -gt "$3" ]; do
+		a_i=$((a_i + 1))
+		[ $a_i -lt 600 ] || t_fail "no new '$2' in $1 after a minute: $(cat "$1")"
+		sleep 0.1
+	done
+}
+await_count "$T_TMP/proxy.out" '^holding ' "$held"
+x_key T
+x_wait_for "Thinking shown."
+t_assert_eq $((held + 1)) "$(grep -c '^holding ' "$T_TMP/proxy.out")" "downloads held (still one)"
+echo go >"$T_TMP/ctl/release"
+# The bytes are gone from storage (above): each line says so once fetched.
+x_until '[ "$(grep -c "in the cloud, not fetched; i tries again" "$T_TMP/screen")" -eq 3 ]' \
+	"three screenshots not fetched"
+x_quit
 
 # ---- A Retry-After of 10^20 seconds: A waits the longest backoff, then retries.
 y_ok A title "$id" "after a long Retry-After"
