@@ -171,7 +171,7 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	_(TOGGLE_THINKING, "toggle-thinking", "T", VMASK(VIEW_TURNS), SECTION_READ, \
 	    "Show or hide the assistant's thinking") \
 	_(OPEN_IMAGE, "open-image", "i", VMASK(VIEW_TURNS), SECTION_READ, \
-	    "Open the screenshot under the cursor with xdg-open (fetched from the cloud first)") \
+	    "Open the screenshot under the cursor with xdg-open (fetched from the cloud first, in the background)") \
 	_(COPY_ID, "copy-id", "y", VMASK_COMMIT, SECTION_HANDOFF, \
 	    "Copy the commit's id to the clipboard (OSC 52: over ssh and in tmux too)") \
 	_(COPY_HASH, "copy-hash", "Y", VMASK_COMMIT, SECTION_HANDOFF, \
