@@ -13,6 +13,7 @@
 #include "store/commits.h"
 #include "ui/curses.h"
 #include "ui/handoff.h"
+#include "ui/turn-images.h"
 #include "ui/tui.h"
 #include "ui/view.h"
 #include "util/log.h"
@@ -216,6 +217,7 @@ open_with(struct tui *t, const char *id, const char *command, const char *what, 
 		return;
 	/* The command may carry arguments ("code -w"): the shell splits it, the file is "$1". */
 	script = feed ? xstrdup(command) : xprintf("%s \"$1\"", command);
+	turn_images_leave(t);	/* kitty's pictures would float over the command's screen */
 	rc = run_on_terminal(script, file, feed, wait_key);
 	if (rc != 0)
 		tui_message(t, 1, "%s '%s' %s.", what, command,
