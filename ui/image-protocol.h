@@ -2,7 +2,7 @@
  * How the browser draws a screenshot (visuals.protocol): in the terminal's
  * own pixels through the kitty graphics protocol or sixel, in Unicode blocks
  * (symbols: any UTF-8 terminal), or not at all (none: the file is only
- * named, o opens it). auto decides from the environment, as chafa's terminal
+ * named, i opens it). auto decides from the environment, as chafa's terminal
  * database does (TERM, TERM_PROGRAM, VTE_VERSION...), and knows a few
  * terminals it does not: kitty itself (KITTY_WINDOW_ID), ghostty; inside
  * tmux or screen, which pass neither protocol on without their own setup, it

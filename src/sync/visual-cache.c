@@ -72,8 +72,9 @@ visual_cache_find(const char *home, const char *sha256, const char *typed)
 }
 
 /*
- * A fetch asked for by the browser holds its screen: past its time, a
- * watchdog raises the cloud client's abort flag and the fetch gives up.
+ * A fetch holds the browser's fetcher thread and the screenshots queued
+ * behind it: past its time, a watchdog raises the cloud client's abort flag
+ * (the caller's cancel flag) and the fetch gives up.
  */
 struct watchdog {
 	pthread_t thread;
