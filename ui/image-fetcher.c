@@ -162,6 +162,15 @@ find(const struct image_fetcher *f, const char *sha256)
 	return f->n;
 }
 
+/* A fetch was queued: the thread wakes, and the UI draws "fetching" (a new generation). */
+static void
+queued(struct image_fetcher *f)
+{
+	pthread_cond_signal(&f->asked);
+	f->generation++;
+	wake_pipe_poke(&f->news);
+}
+
 enum image_fetch_state
 image_fetcher_want(struct image_fetcher *f, const char *sha256, const char *typed, int retry)
 {
@@ -179,11 +188,11 @@ image_fetcher_want(struct image_fetcher *f, const char *sha256, const char *type
 		f->w[i].typed = xstrdup(typed);
 		f->w[i].state = IMAGE_FETCH_QUEUED;
 		f->n++;
-		pthread_cond_signal(&f->asked);
+		queued(f);
 	} else if (retry && f->w[i].state == IMAGE_FETCH_FAILED) {
 		f->w[i].state = IMAGE_FETCH_QUEUED;
 		f->w[i].finished = 0;
-		pthread_cond_signal(&f->asked);
+		queued(f);
 	}
 	s = f->w[i].state;
 	pthread_mutex_unlock(&f->lock);

@@ -24,7 +24,7 @@ struct image_fetcher *image_fetcher_start(const char *home, const struct visual_
     char *err);
 /* Cancels the fetch under way, joins the thread and frees everything. */
 void image_fetcher_stop(struct image_fetcher *f);
-/* Readable after a fetch finished. */
+/* Readable after a fetch was queued or finished. */
 int image_fetcher_fd(const struct image_fetcher *f);
 
 /*
@@ -44,7 +44,7 @@ int image_fetcher_busy(struct image_fetcher *f);
  */
 int image_fetcher_take(struct image_fetcher *f, char **sha256, int *ok, char *err);
 
-/* How many fetches have finished: what is drawn from the cache changes when it does. */
+/* Changes when a fetch is queued or finishes: what a turn's screenshots show changes then. */
 unsigned long image_fetcher_generation(struct image_fetcher *f);
 
 #endif

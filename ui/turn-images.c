@@ -246,7 +246,7 @@ fetcher(struct tui *t)
 	return ti->fetcher;
 }
 
-void
+int
 turn_images_want(struct tui *t, const char *turn_id)
 {
 	struct shots s = { 0 };
@@ -254,10 +254,12 @@ turn_images_want(struct tui *t, const char *turn_id)
 	char err[ERRLEN] = "", *file;
 	size_t k;
 
-	/* Shown nowhere (none), or no cloud to ask: i alone fetches. */
-	if (t->images->protocol == IMAGE_PROTOCOL_NONE || !tui_syncing_enabled(t) ||
-	    (f = fetcher(t)) == NULL)
-		return;
+	/* Shown nowhere (none): i alone fetches. */
+	if (t->images->protocol == IMAGE_PROTOCOL_NONE)
+		return 1;
+	/* No cloud to ask, or not yet known (the sync thread's first word): later. */
+	if (!tui_syncing_enabled(t) || (f = fetcher(t)) == NULL)
+		return 0;
 	if (visuals_of_turn(t->st, turn_id, take_shot, &s, err) != 0)
 		log_warn("%s", err);
 	for (k = 0; k < s.n; k++) {
@@ -266,6 +268,7 @@ turn_images_want(struct tui *t, const char *turn_id)
 		free(file);
 	}
 	shots_free(&s);
+	return 1;
 }
 /* Runs $AGENTLOGS_OPEN (tests), else xdg-open, on file, detached from the terminal. */
 static int

@@ -53,8 +53,12 @@ void turn_images_stop(struct tui *t);
 int turn_images_render(struct tui *t, struct textbuf *tb, const char *turn_id, int cols,
     struct image_spots *spots);
 
-/* Turn turn_id is on screen (or next): its screenshots not here are fetched. */
-void turn_images_want(struct tui *t, const char *turn_id);
+/*
+ * Turn turn_id is on screen (or next): its screenshots not here are fetched.
+ * 1 when that is settled, 0 when it should be asked again later (no cloud to
+ * ask yet).
+ */
+int turn_images_want(struct tui *t, const char *turn_id);
 
 /* Opens the screenshot of the line tagged tag in turn turn_id (a message when none). */
 void turn_images_open(struct tui *t, const char *turn_id, int tag);
@@ -65,7 +69,7 @@ int turn_images_fd(const struct tui *t);
 void turn_images_news(struct tui *t);
 /* Some fetch waits or runs. */
 int turn_images_busy(const struct tui *t);
-/* Changes when a fetch finishes: turns with screenshots not here render again. */
+/* Changes when a fetch is queued or finishes: turns with screenshots not here render again. */
 unsigned long turn_images_generation(const struct tui *t);
 
 /*

@@ -633,10 +633,8 @@ images_arrived(struct turns_view *tv)
 static void
 images_seen(struct turns_view *tv, struct tturn *tt)
 {
-	if (tt->images_missing > 0 && !tt->images_asked) {
-		tt->images_asked = 1;
-		turn_images_want(tv->t, tt->id);
-	}
+	if (tt->images_missing > 0 && !tt->images_asked)
+		tt->images_asked = turn_images_want(tv->t, tt->id);
 }
 
 /* The turns of the screen below the pane's (from turn i, line li) are asked for too. */

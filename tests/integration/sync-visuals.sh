@@ -204,7 +204,8 @@ t_assert_eq "edited on C" "$(psql -X -At "$S_DB" -c "SELECT title FROM cognitive
 # ---- On a real terminal (tmux), a download held for good holds nothing else:
 # the screenshots of the turn on screen are asked for by themselves ("fetching…"),
 # and while the proxy holds one, keys still work (T answers); released, the
-# fetches end and each line says what came of it.
+# fetches end and each line says what came of it. (curl drops a request that
+# hears nothing for 30 s, then asks again: the checks come long before.)
 command -v tmux >/dev/null || t_skip "tmux is not installed"
 . "$SRCDIR/tests/tui/tmux-lib.sh"
 trap 'rc=$?; x_close; kill "$proxy_pid" 2>/dev/null; (exit $rc); s_cleanup' EXIT
