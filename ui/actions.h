@@ -36,6 +36,8 @@ enum view_id {
 #define VMASK_COMMIT (VMASK(VIEW_COMMITS) | VMASK(VIEW_SESSIONS) | VMASK(VIEW_TURNS))
 #define VMASK_BROWSE (VMASK(VIEW_PROJECTS) | VMASK(VIEW_COMMITS) | VMASK(VIEW_SESSIONS) | \
 	VMASK(VIEW_TURNS) | VMASK(VIEW_PENDING) | VMASK(VIEW_CONFLICTS) | VMASK(VIEW_SEARCH))
+/* The views / searches: every list (the resolve pane is two values side by side). */
+#define VMASK_LISTS (VMASK_BROWSE | VMASK(VIEW_HELP))
 
 /* "commits"; "generic" for VIEW_COUNT. */
 const char *view_id_name(enum view_id v);
@@ -80,6 +82,13 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	    "Go to the first line") \
 	_(LAST, "last", "G End", VMASK_ALL, SECTION_MOVE, \
 	    "Go to the last line") \
+	_(SEARCH, "search", "/", VMASK_LISTS, SECTION_MOVE, \
+	    "Search what the list shows, any case (in a conversation: its text; in the help:" \
+	    " the keys); the prompt opens with the last search selected") \
+	_(SEARCH_NEXT, "search-next", "n", VMASK_LISTS, SECTION_MOVE, \
+	    "Go to the next match, round the end (\"Not found\" when there is none)") \
+	_(SEARCH_PREV, "search-prev", "N", VMASK_LISTS, SECTION_MOVE, \
+	    "Go to the previous match, round the start") \
 	_(SELECT_LINE, "select-line", "", VMASK_ALL, SECTION_MOVE, \
 	    "Put the cursor on the line clicked (the mouse: a double click opens it, the" \
 	    " wheel scrolls)") \
@@ -154,12 +163,6 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	    "Sort the list by date, turns, tokens or duration (each press takes the next)") \
 	_(SORT_REVERSE, "sort-reverse", "r", VMASK(VIEW_COMMITS), SECTION_CURATE, \
 	    "Turn the list's order round (oldest, fewest, shortest first)") \
-	_(SEARCH, "search", "/", VMASK(VIEW_TURNS) | VMASK(VIEW_HELP), SECTION_READ, \
-	    "Search the conversation (in the help: the keys)") \
-	_(SEARCH_NEXT, "search-next", "n", VMASK(VIEW_TURNS) | VMASK(VIEW_HELP), SECTION_READ, \
-	    "Go to the next match") \
-	_(SEARCH_PREV, "search-prev", "N", VMASK(VIEW_TURNS) | VMASK(VIEW_HELP), SECTION_READ, \
-	    "Go to the previous match") \
 	_(NEXT_TURN, "next-turn", "}", VMASK(VIEW_TURNS), SECTION_READ, \
 	    "Go to the next turn") \
 	_(PREV_TURN, "prev-turn", "{", VMASK(VIEW_TURNS), SECTION_READ, \

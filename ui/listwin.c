@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ui/listwin.h"
+#include "util/strbuf.h"
 #include "util/xmalloc.h"
 
 #define WINDOW_PAGES 4		/* pages kept in the window */
@@ -52,6 +53,8 @@ listwin_free(struct listwin *lw)
 	free(lw->rows);
 	lw->rows = NULL;
 	lw->cap = 0;
+	free(lw->needle);
+	lw->needle = NULL;
 }
 
 void *
@@ -517,6 +520,84 @@ listwin_idle(struct listwin *lw, char *err)
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * The cursor one row on in dir, round the end (*wrapped set), reading pages as
+ * it goes; the top rides along so trim keeps only the pages around it. 0, or
+ * -1 with err.
+ */
+static int
+step_row(struct listwin *lw, int dir, int *wrapped, char *err)
+{
+	int got;
+
+	if (dir > 0 && lw->cur + 1 >= lw->offset + lw->n) {
+		if ((got = fetch(lw, 1, err)) < 0)
+			return -1;
+		if (got == 0) {
+			*wrapped = 1;
+			if (!lw->at_start && listwin_load_first(lw, err) != 0)
+				return -1;
+			lw->cur = lw->offset - 1;
+		}
+	} else if (dir < 0 && lw->cur <= lw->offset) {
+		/* A page coming in before the window may shift the cursor's index with it. */
+		if ((got = fetch(lw, -1, err)) < 0)
+			return -1;
+		if (got == 0) {
+			*wrapped = 1;
+			if (!lw->at_end && listwin_load_last(lw, err) != 0)
+				return -1;
+			lw->cur = lw->offset + lw->n;
+		}
+	}
+	if (lw->n == 0)
+		return 0;
+	lw->cur += dir > 0 ? 1 : -1;
+	lw->cur_line = 0;
+	lw->top = lw->cur;
+	lw->top_line = 0;
+	trim(lw);
+	return 0;
+}
+
+int
+listwin_find(struct listwin *lw, const char *needle, int dir, int *wrapped, char *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	long long top = lw->top, total, steps;
+	int top_line = lw->top_line, found = 0, rc = 0;
+
+	*wrapped = 0;
+	if (lw->src->text == NULL || lw->n == 0 || needle == NULL || *needle == '\0')
+		return 0;
+	if (lw->total < 0 && lw->src->count != NULL && (lw->total = lw->src->count(lw->ctx, err)) < 0) {
+		lw->total = -1;
+		return -1;
+	}
+	/* Every row once, the cursor's own last: a whole round ends where it began. */
+	total = lw->total >= 0 ? lw->total : lw->n;
+	for (steps = 0; steps < total && !found; steps++) {
+		if (step_row(lw, dir, wrapped, err) != 0) {
+			rc = -1;
+			break;
+		}
+		if (listwin_cursor(lw) == NULL)
+			break;
+		strbuf_reset(&sb);
+		lw->src->text(lw->ctx, listwin_cursor(lw), &sb);
+		found = sb.buf != NULL && strcasestr(sb.buf, needle) != NULL;
+	}
+	strbuf_free(&sb);
+	/* The pane stays put when what the cursor landed on shows in it. */
+	if (listwin_row(lw, top) != NULL && top <= lw->cur &&
+	    distance(lw, top, top_line, lw->cur, 0, lw->lines) < lw->lines) {
+		lw->top = top;
+		lw->top_line = top_line;
+	}
+	listwin_fit(lw, lw->lines, err);
+	return rc < 0 ? -1 : found;
 }
 
 void

@@ -29,6 +29,8 @@
 
 #include "ui/actions.h"
 
+struct strbuf;
+
 struct listwin_source {
 	size_t size;		/* bytes per row */
 	/*
@@ -48,6 +50,8 @@ struct listwin_source {
 	int (*height)(void *ctx, void *row);
 	/* Frees what row owns (not row itself). */
 	void (*clear)(void *row);
+	/* The text row shows, into out, for / to search (NULL: not searchable). */
+	void (*text)(void *ctx, const void *row, struct strbuf *out);
 };
 
 struct listwin {
@@ -65,6 +69,7 @@ struct listwin {
 	int cur_line, top_line;	/* lines within them */
 	int lines;		/* the pane's height at the last listwin_fit */
 	long long shift;	/* how far list indices moved when an estimate was corrected */
+	char *needle;		/* the list's last search (/), which its rows highlight; or NULL */
 };
 
 void listwin_init(struct listwin *lw, const struct listwin_source *src, void *ctx, int page);
@@ -126,6 +131,15 @@ void listwin_heights_changed(struct listwin *lw);
  * then counts the list (count). 1 when it did something, 0 when nothing is left.
  */
 int listwin_idle(struct listwin *lw, char *err);
+
+/*
+ * The cursor onto the next row (dir > 0) or the previous one whose text
+ * holds needle (any case), round the list's end (*wrapped says so), reading
+ * it a page at a time: 1 found, 0 not (the cursor stays), -1 with err. The
+ * pane keeps its top when the match shows in it, else the match goes to its
+ * top. The cursor's own row matches last, after every other.
+ */
+int listwin_find(struct listwin *lw, const char *needle, int dir, int *wrapped, char *err);
 
 /* "3/8" for the status bar: the cursor's row, 1-based (0: empty), and total. */
 void listwin_position(const struct listwin *lw, long long *line, long long *total);

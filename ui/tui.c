@@ -1307,6 +1307,7 @@ out:
 	if (t.timing != NULL)
 		fclose(t.timing);
 	editline_free(&t.edit);
+	free(t.last_search);
 	keymap_free(t.keys);
 	script_free(t.script);
 	config_free(cfg);

@@ -72,6 +72,8 @@ struct tui {
 	tui_prompt_fn prompt_fn;
 	tui_confirm_fn confirm_fn;
 	struct view *prompt_view;
+	struct listwin *search_list;	/* the list an open / prompt searches */
+	char *last_search;	/* the last text / looked for, in any view */
 
 	long long data_version;
 	long count;		/* a count typed before a key (5j); 0: none */

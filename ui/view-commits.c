@@ -88,11 +88,25 @@ source_clear(void *row)
 	browse_commit_clear(row);
 }
 
+/* What a row shows, for /: its date, project, hash and title. */
+static void
+source_text(void *ctx, const void *row, struct strbuf *out)
+{
+	const struct browse_commit *c = row;
+	char date[32];
+
+	(void)ctx;
+	format_date(c->started_at, 0, date, sizeof date);
+	strbuf_addf(out, "%s %s %s %s", date, c->project != NULL ? c->project : "",
+	    c->git_hash != NULL ? c->git_hash : "", browse_commit_label(c));
+}
+
 static const struct listwin_source commits_source = {
 	.size = sizeof(struct browse_commit),
 	.fetch = source_fetch,
 	.count = source_count,
 	.clear = source_clear,
+	.text = source_text,
 };
 
 /*
@@ -315,7 +329,7 @@ commits_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		if ((c = listwin_row(&cv->lw, cv->lw.top + y)) != NULL) {
 			format_row(t, cv, c, &col, &l);
 			rline_draw(w, y, &l, &t->theme, cols, cv->lw.top + y == cv->lw.cur ?
-			    (int)ROLE_CURSOR : c->hidden ? (int)ROLE_HIDDEN : -1, NULL);
+			    (int)ROLE_CURSOR : c->hidden ? (int)ROLE_HIDDEN : -1, cv->lw.needle);
 		} else if (y == 0 && listwin_empty(&cv->lw)) {
 			rline_raw(&l, ROLE_MESSAGE, !browse_filter_empty(&cv->filter) ?
 			    "No commits match the filter (f changes it)." : cv->show_hidden ?

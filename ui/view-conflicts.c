@@ -37,6 +37,7 @@ struct conflict_item {
 };
 
 struct conflicts_view {
+	struct tui *t;
 	struct listwin lw;	/* of struct conflict_item, every one */
 	struct conflict_item *rows;	/* while reading them */
 	size_t n;
@@ -84,8 +85,23 @@ conflict_clear(void *row)
 	free(it->project);
 }
 
+/* What a row shows, for /: its state, commit, field and both values. */
+static void
+conflict_text(void *ctx, const void *row, struct strbuf *out)
+{
+	const struct conflict_item *c = row;
+	struct conflicts_view *cv = ctx;
+
+	strbuf_addf(out, "%s %s %s ", c->winner[0] == '\0' ? "held" : "settled", c->label,
+	    view_field_label(c->field));
+	view_field_value(out, cv->t, c->commit_id, c->field, c->local);
+	strbuf_addc(out, ' ');
+	view_field_value(out, cv->t, c->commit_id, c->field, c->cloud);
+}
+
 static const struct listwin_source conflicts_source = {
 	.size = sizeof(struct conflict_item),
+	.text = conflict_text,
 	.clear = conflict_clear,
 };
 
@@ -146,6 +162,7 @@ conflicts_open(struct view *v, struct tui *t, const char *arg, char *err)
 
 	(void)arg;
 	v->priv = cv;
+	cv->t = t;
 	listwin_init(&cv->lw, &conflicts_source, cv, 1);
 	return load(t, cv, err);
 }
@@ -258,7 +275,8 @@ conflicts_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 			value_cell(&l, t, strcmp(c->winner, "local") == 0 ? ROLE_HIDDEN : ROLE_TITLE,
 			    c, c->cloud, col.value);
 		}
-		rline_draw(w, y, &l, &t->theme, cols, i == cv->lw.cur ? (int)ROLE_CURSOR : -1, NULL);
+		rline_draw(w, y, &l, &t->theme, cols, i == cv->lw.cur ? (int)ROLE_CURSOR : -1,
+		    cv->lw.needle);
 	}
 	rline_free(&l);
 }

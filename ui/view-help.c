@@ -1,7 +1,8 @@
 /*
  * The help view (?): the keys of the view it was opened from, generated from
  * the action table and the keymap, so it always shows the bindings in force.
- * / searches it (any case), n and N go on to the next and previous match.
+ * / searches it (any case), n and N go on to the next and previous match,
+ * as in every list (ui/list-search.h).
  */
 #include "config.h"
 
@@ -23,7 +24,6 @@ struct help_view {
 	struct textbuf lines;	/* while building them */
 	int cols;		/* the lines were built for this width */
 	struct listwin lw;	/* of struct rline */
-	char *needle;		/* the last search, or NULL */
 };
 
 static void
@@ -32,9 +32,20 @@ line_clear(void *row)
 	rline_free(row);
 }
 
+static void
+line_text(void *ctx, const void *row, struct strbuf *out)
+{
+	const struct rline *l = row;
+
+	(void)ctx;
+	if (l->text.buf != NULL)
+		strbuf_adds(out, l->text.buf);
+}
+
 static const struct listwin_source help_source = {
 	.size = sizeof(struct rline),
 	.clear = line_clear,
+	.text = line_text,
 };
 
 static void
@@ -126,7 +137,6 @@ help_close(struct view *v)
 	if (hv == NULL)
 		return;
 	listwin_free(&hv->lw);
-	free(hv->needle);
 	free(hv);
 	v->priv = NULL;
 }
@@ -156,43 +166,8 @@ help_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		i = hv->lw.top + y;
 		l = listwin_row(&hv->lw, i);
 		rline_draw(w, y, l != NULL ? l : &empty, &t->theme, cols,
-		    i == hv->lw.cur ? (int)ROLE_CURSOR : -1, NULL);
+		    i == hv->lw.cur ? (int)ROLE_CURSOR : -1, hv->lw.needle);
 	}
-}
-
-/* The cursor onto the next line (dir 1) or previous (-1) holding the needle, round the end. */
-static void
-find(struct tui *t, struct help_view *hv, int dir)
-{
-	long long n = hv->lw.n, i, at;
-	struct rline *l;
-
-	if (hv->needle == NULL || n == 0) {
-		tui_message(t, 0, "No search yet (/ asks for one).");
-		return;
-	}
-	for (i = 1; i <= n; i++) {
-		at = ((hv->lw.cur - hv->lw.offset + dir * i) % n + n) % n + hv->lw.offset;
-		l = listwin_row(&hv->lw, at);
-		if (l != NULL && l->text.buf != NULL && strcasestr(l->text.buf, hv->needle) != NULL) {
-			hv->lw.cur = at;
-			hv->lw.cur_line = 0;
-			return;
-		}
-	}
-	tui_message(t, 1, "Not found: %s", hv->needle);
-}
-
-static void
-search_done(struct view *v, struct tui *t, const char *text)
-{
-	struct help_view *hv = v->priv;
-
-	if (text == NULL || *text == '\0')
-		return;
-	free(hv->needle);
-	hv->needle = xstrdup(text);
-	find(t, hv, 1);
 }
 
 static enum view_result
@@ -205,13 +180,6 @@ help_request(struct view *v, struct tui *t, enum action a)
 	switch (a) {
 	case ACT_HELP:
 		return VIEW_HANDLED;	/* already here */
-	case ACT_SEARCH:
-		tui_prompt(t, "Search the keys: ", hv->needle, search_done);
-		return VIEW_HANDLED;
-	case ACT_SEARCH_NEXT:
-	case ACT_SEARCH_PREV:
-		find(t, hv, a == ACT_SEARCH_NEXT ? 1 : -1);
-		return VIEW_HANDLED;
 	default:
 		return VIEW_IGNORED;
 	}

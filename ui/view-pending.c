@@ -72,8 +72,22 @@ source_clear(void *row)
 	pending_commit_clear(row);
 }
 
+/* What a row shows, for /: its date, project and title. */
+static void
+source_text(void *ctx, const void *row, struct strbuf *out)
+{
+	const struct pending_commit *c = row;
+	char date[32];
+
+	(void)ctx;
+	format_date(c->started_at, 0, date, sizeof date);
+	strbuf_addf(out, "%s %s %s%s", date, c->project, c->deleted ? "deleted " : "",
+	    c->label != NULL ? c->label : c->id);
+}
+
 static const struct listwin_source pending_source = {
 	.size = sizeof(struct pending_commit),
+	.text = source_text,
 	.fetch = source_fetch,
 	.count = source_count,
 	.rank = source_rank,
@@ -213,7 +227,8 @@ pending_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		if (c->deleted)
 			rline_raw(&l, ROLE_BADGE_CONFLICT, "deleted ");
 		rline_add(&l, ROLE_TITLE, c->label != NULL ? c->label : c->id, -(cols - l.width));
-		rline_draw(w, y, &l, &t->theme, cols, i == pv->lw.cur ? (int)ROLE_CURSOR : -1, NULL);
+		rline_draw(w, y, &l, &t->theme, cols, i == pv->lw.cur ? (int)ROLE_CURSOR : -1,
+		    pv->lw.needle);
 	}
 	rline_free(&l);
 }

@@ -31,8 +31,19 @@ project_clear(void *row)
 	browse_project_clear(row);
 }
 
+/* What a row shows, for /: the project's name (and where it lives). */
+static void
+project_text(void *ctx, const void *row, struct strbuf *out)
+{
+	const struct browse_project *p = row;
+
+	(void)ctx;
+	strbuf_addf(out, "%s %s", p->name, p->path != NULL ? p->path : "");
+}
+
 static const struct listwin_source projects_source = {
 	.size = sizeof(struct browse_project),
+	.text = project_text,
 	.clear = project_clear,
 };
 
@@ -132,7 +143,7 @@ projects_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 			/* Counted while idle (projects_idle). */
 			rline_raw(&l, ROLE_DEFAULT, "  \xe2\x80\xa6");
 			rline_draw(w, y, &l, &t->theme, cols, i == pv->lw.cur ? (int)ROLE_CURSOR : -1,
-			    NULL);
+			    pv->lw.needle);
 			continue;
 		}
 		format_count(p->commits, num, sizeof num);
@@ -148,7 +159,8 @@ projects_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 			rline_raw(&l, ROLE_DEFAULT, "  ");
 			rline_add(&l, ROLE_DATE, date, -(cols - l.width));
 		}
-		rline_draw(w, y, &l, &t->theme, cols, i == pv->lw.cur ? (int)ROLE_CURSOR : -1, NULL);
+		rline_draw(w, y, &l, &t->theme, cols, i == pv->lw.cur ? (int)ROLE_CURSOR : -1,
+		    pv->lw.needle);
 	}
 	rline_free(&l);
 }

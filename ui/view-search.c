@@ -74,8 +74,29 @@ hit_clear(void *row)
 	free(it->snippet);
 }
 
+/* What a row shows, for /: its date, who, project and snippet (its marks dropped). */
+static void
+hit_text(void *ctx, const void *row, struct strbuf *out)
+{
+	const struct hit_item *h = row;
+	const char *s = h->snippet != NULL ? h->snippet : "";
+	char date[32];
+
+	(void)ctx;
+	format_date(h->when, 0, date, sizeof date);
+	strbuf_addf(out, "%s %s %s ", date, h->session_id == NULL ? "title" :
+	    strcmp(h->role, "user") == 0 ? "user" : "agent", h->project != NULL ? h->project : "-");
+	while (*s != '\0') {
+		if (strncmp(s, SEARCH_MARK_OPEN, 3) == 0 || strncmp(s, SEARCH_MARK_CLOSE, 3) == 0)
+			s += 3;
+		else
+			strbuf_addc(out, *s++);
+	}
+}
+
 static const struct listwin_source hits_source = {
 	.size = sizeof(struct hit_item),
+	.text = hit_text,
 	.clear = hit_clear,
 };
 
@@ -283,7 +304,8 @@ search_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 			rline_raw(&l, ROLE_DEFAULT, " ");
 		}
 		add_snippet(&l, h->snippet, ROLE_DEFAULT, cols - l.width);
-		rline_draw(w, y, &l, &t->theme, cols, i == sv->lw.cur ? (int)ROLE_CURSOR : -1, NULL);
+		rline_draw(w, y, &l, &t->theme, cols, i == sv->lw.cur ? (int)ROLE_CURSOR : -1,
+		    sv->lw.needle);
 	}
 	rline_free(&l);
 }

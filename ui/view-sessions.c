@@ -73,9 +73,23 @@ session_clear(void *row)
 	free(it->version);
 }
 
+/* What a row shows, for /: its date, turns, Claude session and branch. */
+static void
+session_text(void *ctx, const void *row, struct strbuf *out)
+{
+	const struct session_item *s = row;
+	char date[32];
+
+	(void)ctx;
+	format_date(s->started, 0, date, sizeof date);
+	strbuf_addf(out, "%s %lld turns %s %s", date, (long long)s->turns,
+	    s->claude_id != NULL ? s->claude_id : "", s->branch != NULL ? s->branch : "");
+}
+
 static const struct listwin_source sessions_source = {
 	.size = sizeof(struct session_item),
 	.clear = session_clear,
+	.text = session_text,
 };
 
 static int
@@ -171,7 +185,8 @@ sessions_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 			rline_raw(&l, ROLE_DEFAULT, " ");
 			rline_add(&l, ROLE_HASH, s->branch, -(cols - l.width));
 		}
-		rline_draw(w, y, &l, &t->theme, cols, i == sv->lw.cur ? (int)ROLE_CURSOR : -1, NULL);
+		rline_draw(w, y, &l, &t->theme, cols, i == sv->lw.cur ? (int)ROLE_CURSOR : -1,
+		    sv->lw.needle);
 	}
 	rline_free(&l);
 }

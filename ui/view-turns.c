@@ -22,6 +22,7 @@
 #include "export/export.h"
 #include "store/browse.h"
 #include "store/commits.h"
+#include "ui/list-search.h"
 #include "ui/listwin.h"
 #include "ui/markdown.h"
 #include "ui/tui.h"
@@ -727,6 +728,9 @@ search(struct tui *t, struct view *v, struct turns_view *tv, int dir)
 	struct tturn *tt;
 	int line, tries, wrapped = 0, rc;
 
+	/* Not searched here yet: the last search of any list (as less does). */
+	if (tv->needle == NULL && t->last_search != NULL)
+		tv->needle = xstrdup(t->last_search);
 	if (tv->needle == NULL || *tv->needle == '\0' || listwin_empty(&tv->lw)) {
 		tui_message(t, 0, "No search yet: / searches.");
 		return;
@@ -790,6 +794,7 @@ search_done(struct view *v, struct tui *t, const char *text)
 	}
 	free(tv->needle);
 	tv->needle = xstrdup(text);
+	list_search_remember(t, text);
 	search(t, v, tv, 1);
 }
 
@@ -934,7 +939,7 @@ turns_request(struct view *v, struct tui *t, enum action a)
 		tui_message(t, 0, tv->show_thinking ? "Thinking shown." : "Thinking hidden.");
 		break;
 	case ACT_SEARCH:
-		tui_prompt(t, "/", tv->needle, search_done);
+		tui_prompt(t, "/", t->last_search, search_done);
 		return VIEW_HANDLED;
 	case ACT_SEARCH_NEXT:
 	case ACT_SEARCH_PREV:

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "store/order-position.h"
+#include "ui/list-search.h"
 #include "ui/listwin.h"
 #include "ui/tui.h"
 #include "ui/view.h"
@@ -18,6 +19,8 @@ view_list_move(struct view *v, struct tui *t, struct listwin *lw, enum action a,
 	long long old = lw->cur;
 	char err[ERRLEN] = "";
 
+	if (list_search(v, t, lw, a))
+		return 1;
 	if (a == ACT_SELECT_LINE)
 		listwin_select_line(lw, t->click_line, err);
 	else if (!listwin_move(lw, a, lines, err))

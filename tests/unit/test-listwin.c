@@ -10,12 +10,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "ui/listwin.h"
+#include "util/strbuf.h"
 #include "util/xmalloc.h"
 
 #define PAGE 8
@@ -94,7 +96,16 @@ clear(void *row)
 	((struct row *)row)->owner->live--;
 }
 
+/* What a row shows: "row VALUE". */
+static void
+text(void *ctx, const void *row, struct strbuf *out)
+{
+	(void)ctx;
+	strbuf_addf(out, "row %d", ((const struct row *)row)->value);
+}
+
 static const struct listwin_source source = {
+	.text = text,
 	.size = sizeof(struct row),
 	.fetch = fetch,
 	.count = count,
@@ -447,6 +458,109 @@ test_tall_rows(void **state)
 	done(&lw, l);
 }
 
+/* The index after (dir 1) or before (-1) from whose "row VALUE" holds needle, round the end. */
+static int
+expected_match(struct list *l, int from, int dir, const char *needle)
+{
+	char buf[32];
+	int k, i;
+
+	for (k = 1; k <= l->n; k++) {
+		i = ((from + dir * k) % l->n + l->n) % l->n;
+		snprintf(buf, sizeof buf, "row %d", l->values[i]);
+		if (strstr(buf, needle) != NULL)
+			return i;
+	}
+	return -1;
+}
+
+/* / over a paged list: next and previous matches, round either end, a page at a time. */
+static void
+test_find(void **state)
+{
+	struct listwin lw;
+	const int n = 1000, lines = 10;
+	struct list *l = start(&lw, n, 3, lines);
+	char err[256] = "";
+	int wrapped, i, want, from;
+
+	(void)state;
+	/* "row 5" is rows 5, 50..59 and 500..599: forward from 3 through them all and round. */
+	for (i = 0; i < 120; i++) {
+		from = (int)lw.cur;
+		want = expected_match(l, from, 1, "row 5");
+		assert_int_equal(listwin_find(&lw, "ROW 5", 1, &wrapped, err), 1);
+		assert_string_equal(err, "");
+		assert_int_equal(lw.cur, want);
+		assert_int_equal(wrapped, want <= from);
+		check_invariants(&lw, l, lines);
+	}
+	/* Backwards, round the start. */
+	for (i = 0; i < 120; i++) {
+		from = (int)lw.cur;
+		want = expected_match(l, from, -1, "row 5");
+		assert_int_equal(listwin_find(&lw, "row 5", -1, &wrapped, err), 1);
+		assert_int_equal(lw.cur, want);
+		assert_int_equal(wrapped, want >= from);
+		check_invariants(&lw, l, lines);
+	}
+	/* Not there: the cursor and the pane stay. */
+	listwin_move(&lw, ACT_PAGE_DOWN, lines, err);
+	from = (int)lw.cur;
+	{
+		long long top = lw.top;
+		assert_int_equal(listwin_find(&lw, "nothing", 1, &wrapped, err), 0);
+		assert_int_equal(lw.cur, from);
+		assert_int_equal(lw.top, top);
+		check_invariants(&lw, l, lines);
+	}
+	/* The cursor's own row alone holds it: found last, after a whole round. */
+	listwin_move(&lw, ACT_LAST, lines, err);
+	assert_int_equal(listwin_find(&lw, "row 9990", 1, &wrapped, err), 1);
+	assert_int_equal(lw.cur, n - 1);
+	assert_int_equal(wrapped, 1);
+	/* A match in the pane leaves its top where it was. */
+	listwin_move(&lw, ACT_FIRST, lines, err);
+	assert_int_equal(listwin_find(&lw, "row 40", 1, &wrapped, err), 1);
+	assert_int_equal(lw.cur, 4);
+	assert_int_equal(lw.top, 0);
+	check_invariants(&lw, l, lines);
+	done(&lw, l);
+}
+
+/* / over a list handed over whole. */
+static void
+test_find_whole(void **state)
+{
+	static const struct listwin_source whole = {
+		.size = sizeof(struct row), .clear = clear, .text = text,
+	};
+	struct list *l = make_list(30);
+	struct listwin lw;
+	struct row *rows = xcalloc(30, sizeof *rows);
+	char err[256] = "";
+	int i, wrapped;
+
+	(void)state;
+	for (i = 0; i < 30; i++) {
+		rows[i].value = l->values[i];
+		rows[i].owner = l;
+		l->live++;
+	}
+	listwin_init(&lw, &whole, l, 1);
+	listwin_set(&lw, rows, 30, NULL);
+	listwin_fit(&lw, 5, err);
+	assert_int_equal(listwin_find(&lw, "row 2", 1, &wrapped, err), 1);
+	assert_int_equal(lw.cur, 2);
+	assert_int_equal(listwin_find(&lw, "row 2", -1, &wrapped, err), 1);
+	assert_int_equal(lw.cur, 29);	/* row 290, round the start */
+	assert_int_equal(wrapped, 1);
+	check_invariants(&lw, l, 5);
+	assert_int_equal(listwin_find(&lw, "row 31", 1, &wrapped, err), 0);
+	assert_int_equal(lw.cur, 29);
+	done(&lw, l);
+}
+
 int
 main(void)
 {
@@ -459,6 +573,8 @@ main(void)
 		cmocka_unit_test(test_resize),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_tall_rows),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_find_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
