@@ -107,6 +107,9 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	_(GLOBAL_SEARCH, "search-all", "F", VMASK_ALL, SECTION_VIEWS, \
 	    "Search every conversation: the matching turns, newest first; Enter opens one" \
 	    " at the match") \
+	_(FILTER, "filter", "f", VMASK(VIEW_COMMITS) | VMASK(VIEW_PENDING) | VMASK(VIEW_CONFLICTS), \
+	    SECTION_VIEWS, "Filter the list: words, project:, since:, until:, tool:, is: and not:" \
+	    " (conflicts: field:, table:, is:held, is:settled; empty: all)") \
 	_(HELP, "help", "?", VMASK_ALL, SECTION_VIEWS, \
 	    "Show the keys") \
 	_(REDRAW, "redraw", "C-l", VMASK_ALL, SECTION_VIEWS, \
@@ -157,8 +160,6 @@ enum action_section { ACTION_SECTIONS(ACTION_SECTION_ENUM) SECTION_COUNT };
 	    "Move the commit down in its project's order (in a project's list)") \
 	_(DELETE, "delete", "D", VMASK(VIEW_COMMITS), SECTION_CURATE, \
 	    "Delete the commit, after a confirmation (everywhere, once synced)") \
-	_(FILTER, "filter", "f", VMASK(VIEW_COMMITS), SECTION_CURATE, \
-	    "Filter the list: words, project:, since:, until:, tool:, is: and not: (empty: all)") \
 	_(SORT, "sort", "s", VMASK(VIEW_COMMITS), SECTION_CURATE, \
 	    "Sort the list by date, turns, tokens or duration (each press takes the next)") \
 	_(SORT_REVERSE, "sort-reverse", "r", VMASK(VIEW_COMMITS), SECTION_CURATE, \

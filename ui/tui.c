@@ -301,8 +301,9 @@ views_text(struct tui *t, struct strbuf *sb, const char **filter)
 		if (i > 0)
 			strbuf_adds(sb, " \xe2\x80\xba ");	/* › */
 		strbuf_adds(sb, t->stack[i]->ops->name);
-		/* What the list shows: a commit list's project, a search's words. */
-		if ((t->stack[i]->ops->id == VIEW_COMMITS || t->stack[i]->ops->id == VIEW_SEARCH) &&
+		/* What the list shows: a commit list's project, a search's words, a filter. */
+		if ((VMASK(t->stack[i]->ops->id) & (VMASK(VIEW_COMMITS) | VMASK(VIEW_SEARCH) |
+		    VMASK(VIEW_PENDING) | VMASK(VIEW_CONFLICTS))) &&
 		    (title = t->stack[i]->ops->title(t->stack[i])) != NULL)
 			*filter = title;
 	}

@@ -612,11 +612,11 @@ static void
 set_title(struct commits_view *cv)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *f = browse_filter_text(&cv->filter);
+	char *f = view_filter_title(&cv->filter);
 
 	strbuf_adds(&sb, cv->project_name != NULL ? cv->project_name : "all projects");
-	if (*f != '\0')
-		strbuf_addf(&sb, HEADER_SEP "filter: %s", f);
+	if (f != NULL)
+		strbuf_addf(&sb, HEADER_SEP "%s", f);
 	if (cv->sort != BROWSE_SORT_DEFAULT || cv->ascending)
 		strbuf_addf(&sb, HEADER_SEP "sort: %s %s",
 		    cv->sort != BROWSE_SORT_DEFAULT ? browse_sort_name(cv->sort) :
@@ -627,7 +627,7 @@ set_title(struct commits_view *cv)
 	cv->title = strbuf_detach(&sb);
 }
 
-/* The list from its first row under a new filter or order, counted again. */
+/* The list from its first row under a new filter or order, counted again; done (if any) said. */
 static void
 relist(struct view *v, struct tui *t, struct commits_view *cv, const char *done)
 {
@@ -638,7 +638,7 @@ relist(struct view *v, struct tui *t, struct commits_view *cv, const char *done)
 	view_preview_changed(v);
 	if (listwin_load_first(&cv->lw, err) != 0)
 		tui_message(t, 1, "%s", err);
-	else
+	else if (done != NULL)
 		tui_message(t, 0, "%s", done);
 }
 
@@ -646,19 +646,9 @@ static void
 filter_done(struct view *v, struct tui *t, const char *text)
 {
 	struct commits_view *cv = v->priv;
-	struct browse_filter f;
-	char err[ERRLEN];
 
-	if (text == NULL)
-		return;
-	browse_filter_init(&f);
-	if (browse_filter_parse(&f, text, err) != 0) {
-		tui_message(t, 1, "%s", err);
-		return;
-	}
-	browse_filter_free(&cv->filter);
-	cv->filter = f;
-	relist(v, t, cv, browse_filter_empty(&f) ? "Filter cleared." : "Filtered.");
+	if (view_filter_set(t, &cv->filter, BROWSE_FILTER_COMMITS, text))
+		relist(v, t, cv, NULL);
 }
 
 /* s: the next order (a project's list has its curated one first, then the date). */
@@ -718,11 +708,7 @@ commits_request(struct view *v, struct tui *t, enum action a)
 		free(label);
 		return VIEW_HANDLED;
 	case ACT_FILTER:
-		{
-			char *text = browse_filter_text(&cv->filter);
-			tui_prompt(t, "Filter: ", text, filter_done);
-			free(text);
-		}
+		view_filter_prompt(t, &cv->filter, filter_done);
 		return VIEW_HANDLED;
 	case ACT_SORT:
 		next_sort(v, t, cv);

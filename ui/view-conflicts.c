@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store/browse.h"
 #include "store/conflicts.h"
@@ -34,11 +35,14 @@ struct conflict_item {
 	char winner[8];		/* "" while held */
 	char *label;		/* the commit's own label (not its title, which may be in conflict) */
 	char *project;
+	char *table;
 };
 
 struct conflicts_view {
 	struct tui *t;
-	struct listwin lw;	/* of struct conflict_item, every one */
+	struct browse_filter filter;	/* f: what the list keeps */
+	char *title;		/* "filter: ...", or NULL */
+	struct listwin lw;	/* of struct conflict_item, every one the filter keeps */
 	struct conflict_item *rows;	/* while reading them */
 	size_t n;
 };
@@ -66,6 +70,7 @@ add_conflict(const struct conflict_row *c, void *arg)
 	it->local = dup(c->local_value);
 	it->cloud = dup(c->cloud_value);
 	it->detected_at = dup(c->detected_at);
+	it->table = dup(c->table);
 	snprintf(it->winner, sizeof it->winner, "%s", c->winner != NULL ? c->winner : "");
 	return 0;
 }
@@ -83,6 +88,7 @@ conflict_clear(void *row)
 	free(it->detected_at);
 	free(it->label);
 	free(it->project);
+	free(it->table);
 }
 
 /* What a row shows, for /: its state, commit, field and both values. */
@@ -136,13 +142,62 @@ label_rows(struct tui *t, struct conflicts_view *cv, char *err)
 	return 0;
 }
 
-/* Every open conflict again; the cursor stays on its conflict. */
+/* Whether the filter keeps c: each of its terms holds (words: in what the row shows). */
+static int
+kept(struct conflicts_view *cv, const struct conflict_item *c)
+{
+	const struct browse_filter *f = &cv->filter;
+	struct strbuf sb = STRBUF_INIT;
+	const char *day = c->detected_at != NULL ? c->detected_at : "";
+	int keep = 1, i;
+
+	if (browse_filter_empty(f))
+		return 1;
+	conflict_text(cv, c, &sb);
+	strbuf_addf(&sb, " %s", c->project != NULL ? c->project : "");
+	for (i = 0; i < f->nwords && keep; i++)
+		keep = strcasestr(sb.buf, f->words[i]) != NULL;
+	strbuf_free(&sb);
+	if (f->project != NULL)
+		keep = keep && c->project != NULL && strcasestr(c->project, f->project) != NULL;
+	if (f->since[0] != '\0')
+		keep = keep && strncmp(day, f->since, 10) >= 0;
+	if (f->until[0] != '\0')
+		keep = keep && strncmp(day, f->until, 10) <= 0;
+	if (f->field != NULL)
+		keep = keep && (strcasecmp(c->field, f->field) == 0 ||
+		    strcasecmp(view_field_label(c->field), f->field) == 0);
+	if (f->table != NULL)
+		keep = keep && c->table != NULL && strcasestr(c->table, f->table) != NULL;
+	if (f->held >= 0)
+		keep = keep && (c->winner[0] == '\0') == f->held;
+	return keep;
+}
+
+/* The rows the filter keeps, moved to the front; how many. */
+static size_t
+keep_filtered(struct conflicts_view *cv)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cv->n; i++) {
+		if (kept(cv, &cv->rows[i]))
+			cv->rows[n++] = cv->rows[i];
+		else
+			conflict_clear(&cv->rows[i]);
+	}
+	return n;
+}
+
+/* Every open conflict again (that the filter keeps); the cursor stays on its conflict. */
 static int
 load(struct tui *t, struct conflicts_view *cv, char *err)
 {
 	int rc = conflicts_list(t->st, t->machine_id, add_conflict, cv, err) != 0 ? -1 :
 	    label_rows(t, cv, err);
 
+	if (rc == 0)
+		cv->n = keep_filtered(cv);
 	if (rc == 0)
 		listwin_set(&cv->lw, cv->rows, (int)cv->n, same_conflict);
 	else {
@@ -163,6 +218,7 @@ conflicts_open(struct view *v, struct tui *t, const char *arg, char *err)
 	(void)arg;
 	v->priv = cv;
 	cv->t = t;
+	browse_filter_init(&cv->filter);
 	listwin_init(&cv->lw, &conflicts_source, cv, 1);
 	return load(t, cv, err);
 }
@@ -175,6 +231,8 @@ conflicts_close(struct view *v)
 	if (cv == NULL)
 		return;
 	listwin_free(&cv->lw);
+	browse_filter_free(&cv->filter);
+	free(cv->title);
 	free(cv);
 	v->priv = NULL;
 }
@@ -255,7 +313,9 @@ conflicts_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		rline_reset(&l);
 		if ((c = listwin_row(&cv->lw, i)) == NULL) {
 			if (y == 1)
-				rline_raw(&l, ROLE_MESSAGE, "No open conflicts.");
+				rline_raw(&l, ROLE_MESSAGE, cv->title != NULL ?
+				    "No open conflict matches the filter (f changes it)." :
+				    "No open conflicts.");
 			rline_draw(w, y, &l, &t->theme, cols, -1, NULL);
 			continue;
 		}
@@ -342,6 +402,22 @@ acknowledge_settled(struct tui *t)
 		tui_edited(t);
 }
 
+/* The list again under the filter typed. */
+static void
+filter_done(struct view *v, struct tui *t, const char *text)
+{
+	struct conflicts_view *cv = v->priv;
+	char err[ERRLEN] = "";
+
+	if (!view_filter_set(t, &cv->filter, BROWSE_FILTER_CONFLICTS, text))
+		return;
+	free(cv->title);
+	cv->title = view_filter_title(&cv->filter);
+	view_preview_changed(v);
+	if (load(t, cv, err) != 0)
+		tui_message(t, 1, "%s", err);
+}
+
 static enum view_result
 conflicts_request(struct view *v, struct tui *t, enum action a)
 {
@@ -352,6 +428,10 @@ conflicts_request(struct view *v, struct tui *t, enum action a)
 		return VIEW_HANDLED;
 	if (a == ACT_ACK_SETTLED) {
 		acknowledge_settled(t);
+		return VIEW_HANDLED;
+	}
+	if (a == ACT_FILTER) {
+		view_filter_prompt(t, &cv->filter, filter_done);
 		return VIEW_HANDLED;
 	}
 	if (a != ACT_ENTER)
@@ -372,8 +452,9 @@ conflicts_position(struct view *v, struct view_position *pos)
 static const char *
 conflicts_title(struct view *v)
 {
-	(void)v;
-	return NULL;
+	struct conflicts_view *cv = v->priv;
+
+	return cv->title;
 }
 
 const struct view_ops conflicts_view_ops = {

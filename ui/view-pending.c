@@ -35,14 +35,23 @@ struct pending_view {
 	int project_width;
 	struct strbuf projects;	/* the pending projects' names */
 	long long nprojects;
+	struct browse_filter filter;	/* f: what the list keeps */
+	char *title;		/* "filter: ...", or NULL */
 };
+
+/* The filter the store applies: NULL when it keeps everything. */
+static const struct browse_filter *
+filter_of(const struct pending_view *pv)
+{
+	return browse_filter_empty(&pv->filter) ? NULL : &pv->filter;
+}
 
 static int
 source_fetch(void *ctx, const void *from, int dir, int limit, void *out, char *err)
 {
 	struct pending_view *pv = ctx;
 
-	return pending_commits(pv->t->st, pv->plan, from, 0, dir, limit, out, err);
+	return pending_commits(pv->t->st, pv->plan, filter_of(pv), from, 0, dir, limit, out, err);
 }
 
 /* The number of pending commits, and the plan that suits it. */
@@ -50,7 +59,7 @@ static long long
 source_count(void *ctx, char *err)
 {
 	struct pending_view *pv = ctx;
-	long long n = pending_count(pv->t->st, PENDING_SPARSE, NULL, err);
+	long long n = pending_count(pv->t->st, PENDING_SPARSE, filter_of(pv), NULL, err);
 
 	if (n >= 0)
 		pv->plan = pending_plan(pv->t->st, n);
@@ -63,7 +72,7 @@ source_rank(void *ctx, const void *row, char *err)
 {
 	struct pending_view *pv = ctx;
 
-	return pending_count(pv->t->st, pv->plan, row, err);
+	return pending_count(pv->t->st, pv->plan, filter_of(pv), row, err);
 }
 
 static void
@@ -116,6 +125,7 @@ pending_open(struct view *v, struct tui *t, const char *arg, char *err)
 	(void)arg;
 	v->priv = pv;
 	pv->t = t;
+	browse_filter_init(&pv->filter);
 	listwin_init(&pv->lw, &pending_source, pv, PAGE);
 	if (projects_name_width(t->st, &width, err) != 0)
 		return -1;
@@ -134,6 +144,8 @@ pending_close(struct view *v)
 		return;
 	listwin_free(&pv->lw);
 	strbuf_free(&pv->projects);
+	browse_filter_free(&pv->filter);
+	free(pv->title);
 	free(pv);
 	v->priv = NULL;
 }
@@ -144,7 +156,7 @@ still_pending(void *ctx, void *row, char *err)
 {
 	struct pending_view *pv = ctx;
 	struct pending_commit *c = row, next;
-	int got = pending_commits(pv->t->st, pv->plan, c, 1, 1, 1, &next, err), same;
+	int got = pending_commits(pv->t->st, pv->plan, filter_of(pv), c, 1, 1, 1, &next, err), same;
 
 	if (got <= 0)
 		return got;
@@ -208,7 +220,9 @@ pending_draw(struct view *v, struct tui *t, WINDOW *w, int rows, int cols)
 		rline_reset(&l);
 		if ((c = listwin_row(&pv->lw, i)) == NULL) {
 			if (y == 0 && listwin_empty(&pv->lw))
-				rline_raw(&l, ROLE_MESSAGE, "Nothing waits to go up.");
+				rline_raw(&l, ROLE_MESSAGE, pv->title != NULL ?
+				    "Nothing waiting matches the filter (f changes it)." :
+				    "Nothing waits to go up.");
 			rline_draw(w, y, &l, &t->theme, cols, -1, NULL);
 			continue;
 		}
@@ -288,7 +302,8 @@ pending_preview(struct view *v, struct tui *t, struct textbuf *out, int cols)
 	strbuf_reset(&sb);
 	if (pv->lw.total > 0) {
 		plural(&sb, pv->lw.total, "commit waits", "commits wait");
-		strbuf_adds(&sb, " to go up, in this order");
+		strbuf_adds(&sb, pv->title != NULL ? " to go up that the filter keeps, in this order" :
+		    " to go up, in this order");
 	}
 	if (pv->nprojects > 0) {
 		strbuf_adds(&sb, pv->lw.total > 0 ? "; so do " : "Waiting to go up: ");
@@ -329,6 +344,22 @@ pending_idle(struct view *v, struct tui *t)
 	return 0;
 }
 
+/* The list again from its first row, under the filter typed. */
+static void
+filter_done(struct view *v, struct tui *t, const char *text)
+{
+	struct pending_view *pv = v->priv;
+	char err[ERRLEN] = "";
+
+	if (!view_filter_set(t, &pv->filter, BROWSE_FILTER_PENDING, text))
+		return;
+	free(pv->title);
+	pv->title = view_filter_title(&pv->filter);
+	view_preview_changed(v);
+	if (count(pv, err) != 0 || listwin_load_first(&pv->lw, err) != 0)
+		tui_message(t, 1, "%s", err);
+}
+
 static enum view_result
 pending_request(struct view *v, struct tui *t, enum action a)
 {
@@ -337,6 +368,10 @@ pending_request(struct view *v, struct tui *t, enum action a)
 
 	if (view_list_move(v, t, &pv->lw, a, v->rows))
 		return VIEW_HANDLED;
+	if (a == ACT_FILTER) {
+		view_filter_prompt(t, &pv->filter, filter_done);
+		return VIEW_HANDLED;
+	}
 	if (a != ACT_ENTER)
 		return VIEW_IGNORED;
 	if ((c = listwin_cursor(&pv->lw)) != NULL)
@@ -355,8 +390,9 @@ pending_position(struct view *v, struct view_position *pos)
 static const char *
 pending_title(struct view *v)
 {
-	(void)v;
-	return NULL;
+	struct pending_view *pv = v->priv;
+
+	return pv->title;
 }
 
 const struct view_ops pending_view_ops = {

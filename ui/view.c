@@ -12,6 +12,7 @@
 #include "ui/tui.h"
 #include "ui/view.h"
 #include "util/log.h"
+#include "util/xmalloc.h"
 
 int
 view_list_move(struct view *v, struct tui *t, struct listwin *lw, enum action a, int lines)
@@ -41,6 +42,49 @@ view_list_fit(struct tui *t, struct listwin *lw, int lines)
 	listwin_fit(lw, lines, err);
 	if (err[0] != '\0')
 		tui_message(t, 1, "%s", err);
+}
+
+void
+view_filter_prompt(struct tui *t, const struct browse_filter *f,
+    void (*done)(struct view *v, struct tui *t, const char *text))
+{
+	char *text = browse_filter_text(f);
+
+	tui_prompt(t, "Filter: ", text, done);
+	free(text);
+}
+
+int
+view_filter_set(struct tui *t, struct browse_filter *f, enum browse_filter_list list,
+    const char *text)
+{
+	struct browse_filter parsed;
+	char err[ERRLEN];
+
+	if (text == NULL)
+		return 0;
+	browse_filter_init(&parsed);
+	if (browse_filter_parse_for(&parsed, text, list, err) != 0) {
+		tui_message(t, 1, "%s", err);
+		return 0;
+	}
+	browse_filter_free(f);
+	*f = parsed;
+	tui_message(t, 0, browse_filter_empty(f) ? "Filter cleared." : "Filtered.");
+	return 1;
+}
+
+char *
+view_filter_title(const struct browse_filter *f)
+{
+	char *text, *title;
+
+	if (browse_filter_empty(f))
+		return NULL;
+	text = browse_filter_text(f);
+	title = xprintf("filter: %s", text);
+	free(text);
+	return title;
 }
 
 void

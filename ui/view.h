@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "store/browse-filter.h"
 #include "ui/actions.h"
 #include "ui/curses.h"
 #include "ui/draw.h"
@@ -108,6 +109,22 @@ int view_list_move(struct view *v, struct tui *t, struct listwin *lw, enum actio
 void view_list_fit(struct tui *t, struct listwin *lw, int lines);
 /* The preview shows another row: forget the cached text. */
 void view_preview_changed(struct view *v);
+
+/*
+ * f (a list's filter) in the language: the prompt for f, opened with its
+ * text selected; done gets what was typed, for view_filter_set.
+ */
+void view_filter_prompt(struct tui *t, const struct browse_filter *f,
+    void (*done)(struct view *v, struct tui *t, const char *text));
+/*
+ * text, typed at that prompt, into f for a list of kind list: 1 when f is now
+ * text's filter, 0 when the prompt was cancelled or text is bad (the message
+ * line says why, and f stays).
+ */
+int view_filter_set(struct tui *t, struct browse_filter *f, enum browse_filter_list list,
+    const char *text);
+/* "filter: TEXT", or NULL for an empty filter (malloc'd): for a list's title. */
+char *view_filter_title(const struct browse_filter *f);
 
 /* A conflict field's name as people read it ("order" for display_order). */
 const char *view_field_label(const char *field);

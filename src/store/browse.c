@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "store/browse.h"
+#include "store/browse-filter-sql.h"
 #include "store/conflicts.h"
 #include "store/internal.h"
 #include "store/synced-rows.h"
@@ -123,35 +124,11 @@ sort_expr(enum browse_sort sort)
 	}
 }
 
-/* needle as a LIKE pattern: %needle% with %, _ and \ escaped by \. */
-static char *
-like_pattern(const char *needle)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_addc(&sb, '%');
-	for (; *needle != '\0'; needle++) {
-		if (*needle == '%' || *needle == '_' || *needle == '\\')
-			strbuf_addc(&sb, '\\');
-		strbuf_addc(&sb, *needle);
-	}
-	strbuf_addc(&sb, '%');
-	return strbuf_detach(&sb);
-}
-
-static void
-add_state(struct strbuf *sql, int v, const char *expr, const char *param)
-{
-	if (v >= 0)
-		strbuf_addf(sql, " AND (%s) = %s", expr, param);
-}
-
 /* The WHERE clause; every value typed in a filter is a parameter bind_filters binds. */
 static void
 add_filters(struct strbuf *sql, const struct browse_query *q)
 {
 	const struct browse_filter *f = q->filter;
-	int i;
 
 	strbuf_adds(sql, " WHERE c.deleted_at IS NULL");
 	if (q->project_id != NULL)
@@ -160,81 +137,16 @@ add_filters(struct strbuf *sql, const struct browse_query *q)
 		strbuf_adds(sql, " AND c.id = :only");
 	if (!q->include_hidden && (f == NULL || f->hidden < 0))
 		strbuf_adds(sql, " AND c.hidden = 0");
-	if (f == NULL)
-		return;
-	for (i = 0; i < f->nwords; i++)
-		strbuf_addf(sql, " AND (c.title LIKE :w%d ESCAPE '\\' OR c.first_prompt LIKE :w%d"
-		    " ESCAPE '\\' OR c.git_subject LIKE :w%d ESCAPE '\\')", i, i, i);
-	if (f->project != NULL)
-		strbuf_adds(sql, " AND coalesce((SELECT fp.name FROM projects fp"
-		    " WHERE fp.id = c.project_id), c.project_name) LIKE :fproject ESCAPE '\\'");
-	if (f->since[0] != '\0')
-		strbuf_adds(sql, " AND c.started_at >= :since");
-	if (f->until[0] != '\0')
-		strbuf_adds(sql, " AND c.started_at < date(:until, '+1 day')");
-	if (f->tool != NULL)
-		strbuf_adds(sql, " AND EXISTS (SELECT 1 FROM sessions s JOIN tool_stats ts"
-		    " ON ts.session_id = s.id WHERE s.commit_id = c.id AND s.deleted_at IS NULL"
-		    " AND ts.name = :tool COLLATE NOCASE AND ts.calls > 0)");
-	add_state(sql, f->published, "c.published", ":published");
-	add_state(sql, f->hidden, "c.hidden", ":hidden");
-	add_state(sql, f->pending, "c.sync_status = 'pending'", ":pending");
-	add_state(sql, f->conflict, "EXISTS (SELECT 1 FROM conflicts k WHERE k.resolved_at IS NULL"
-	    " AND k.record_id = c.id)", ":conflict");
-}
-
-static void
-bind_text(sqlite3_stmt *s, const char *name, const char *value)
-{
-	int i = sqlite3_bind_parameter_index(s, name);
-
-	if (i > 0)
-		sqlite3_bind_text(s, i, value, -1, SQLITE_TRANSIENT);
-}
-
-static void
-bind_int(sqlite3_stmt *s, const char *name, long long value)
-{
-	int i = sqlite3_bind_parameter_index(s, name);
-
-	if (i > 0)
-		sqlite3_bind_int64(s, i, value);
-}
-
-static void
-bind_like(sqlite3_stmt *s, const char *name, const char *needle)
-{
-	char *pattern = like_pattern(needle);
-
-	bind_text(s, name, pattern);
-	free(pattern);
+	browse_filter_sql(sql, f);
 }
 
 /* The values of add_filters' terms. */
 static void
 bind_filters(sqlite3_stmt *s, const struct browse_query *q)
 {
-	const struct browse_filter *f = q->filter;
-	char name[16];
-	int i;
-
-	bind_text(s, ":project", q->project_id);
-	bind_text(s, ":only", q->only_id);
-	if (f == NULL)
-		return;
-	for (i = 0; i < f->nwords; i++) {
-		snprintf(name, sizeof name, ":w%d", i);
-		bind_like(s, name, f->words[i]);
-	}
-	if (f->project != NULL)
-		bind_like(s, ":fproject", f->project);
-	bind_text(s, ":since", f->since);
-	bind_text(s, ":until", f->until);
-	bind_text(s, ":tool", f->tool);
-	bind_int(s, ":published", f->published);
-	bind_int(s, ":hidden", f->hidden);
-	bind_int(s, ":pending", f->pending);
-	bind_int(s, ":conflict", f->conflict);
+	browse_bind_text(s, ":project", q->project_id);
+	browse_bind_text(s, ":only", q->only_id);
+	browse_filter_bind(s, q->filter);
 }
 
 /* The keyset bound and ORDER BY of q's order, read backwards when fetching upwards. */
@@ -291,12 +203,12 @@ browse_commits(struct store *st, const struct browse_query *q, struct browse_com
 		return -1;
 	bind_filters(s, q);
 	if (q->from != NULL) {
-		bind_text(s, ":started", q->from->started_at);
-		bind_text(s, ":id", q->from->id);
-		bind_int(s, ":order", q->from->display_order);
-		bind_int(s, ":key", q->from->sort_key);
+		browse_bind_text(s, ":started", q->from->started_at);
+		browse_bind_text(s, ":id", q->from->id);
+		browse_bind_int(s, ":order", q->from->display_order);
+		browse_bind_int(s, ":key", q->from->sort_key);
 	}
-	bind_int(s, ":limit", q->limit);
+	browse_bind_int(s, ":limit", q->limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < q->limit) {
 		commit_fill(s, &out[n]);
 		if (key != NULL)
@@ -556,7 +468,7 @@ browse_turn_search(struct store *st, const char *session_id, long long seq, int 
 	free(sql);
 	if (s == NULL)
 		return -1;
-	pattern = like_pattern(needle);
+	pattern = browse_like_pattern(needle);
 	sqlite3_bind_text(s, 1, session_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, seq);
 	sqlite3_bind_text(s, 3, pattern, -1, SQLITE_STATIC);

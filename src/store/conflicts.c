@@ -132,7 +132,7 @@ conflicts_count(struct store *st, const char *commit_id, struct conflict_counts 
 
 /* The columns a conflict_row is read from, in read_row's order. */
 #define ROW_COLUMNS "id, record_id, field, local_value, cloud_value, winner, detected_at," \
-	" local_row_version, cloud_row_version, local_machine, cloud_machine"
+	" local_row_version, cloud_row_version, local_machine, cloud_machine, table_name"
 
 static void
 read_row(sqlite3_stmt *s, struct conflict_row *c)
@@ -148,6 +148,7 @@ read_row(sqlite3_stmt *s, struct conflict_row *c)
 	c->cloud_version = sqlite3_column_int64(s, 8);
 	c->local_machine = (const char *)sqlite3_column_text(s, 9);
 	c->cloud_machine = (const char *)sqlite3_column_text(s, 10);
+	c->table = (const char *)sqlite3_column_text(s, 11);
 }
 
 int

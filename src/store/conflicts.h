@@ -22,6 +22,7 @@ struct conflict_row {
 	long long local_version, cloud_version;	/* of the commit, when the sync saw it */
 	const char *local_machine;	/* machine-ids: whose value each side was */
 	const char *cloud_machine;
+	const char *table;		/* the record's table: cognitive_commits (for now, always) */
 };
 
 /*

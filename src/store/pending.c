@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/browse-filter-sql.h"
 #include "store/internal.h"
 #include "store/pending.h"
 #include "util/log.h"
@@ -78,29 +79,29 @@ bind_key(sqlite3_stmt *s, const struct pending_commit *from)
 }
 
 int
-pending_commits(struct store *st, enum pending_plan plan, const struct pending_commit *from,
-    int inclusive, int dir, int limit, struct pending_commit *out, char *err)
+pending_commits(struct store *st, enum pending_plan plan, const struct browse_filter *f,
+    const struct pending_commit *from, int inclusive, int dir, int limit,
+    struct pending_commit *out, char *err)
 {
 	const char *cmp = dir >= 0 ? ">" : "<", *order = dir >= 0 ? "ASC" : "DESC";
+	struct strbuf sql = STRBUF_INIT;
 	sqlite3_stmt *s;
-	char *sql;
 	int n = 0, rc = SQLITE_DONE, i;
 
 	if (limit <= 0)
 		return 0;
+	strbuf_addf(&sql, PENDING_SELECT "%s", pending_term(plan));
+	browse_filter_sql(&sql, f);
 	/* The first term alone bounds the index range; the second breaks ties. */
 	if (from != NULL)
-		sql = xprintf(PENDING_SELECT "%s AND c.started_at %s= :started AND"
-		    " (c.started_at %s :started OR c.id %s%s :id)"
-		    " ORDER BY c.started_at %s, c.id %s LIMIT :limit", pending_term(plan), cmp, cmp,
-		    cmp, inclusive ? "=" : "", order, order);
-	else
-		sql = xprintf(PENDING_SELECT "%s ORDER BY c.started_at %s, c.id %s LIMIT :limit",
-		    pending_term(plan), order, order);
-	s = store_cached(st, sql, err);
-	free(sql);
+		strbuf_addf(&sql, " AND c.started_at %s= :started AND (c.started_at %s :started OR"
+		    " c.id %s%s :id)", cmp, cmp, cmp, inclusive ? "=" : "");
+	strbuf_addf(&sql, " ORDER BY c.started_at %s, c.id %s LIMIT :limit", order, order);
+	s = store_cached(st, sql.buf, err);
+	strbuf_free(&sql);
 	if (s == NULL)
 		return -1;
+	browse_filter_bind(s, f);
 	if (from != NULL)
 		bind_key(s, from);
 	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":limit"), limit);
@@ -124,23 +125,25 @@ pending_commits(struct store *st, enum pending_plan plan, const struct pending_c
 }
 
 long long
-pending_count(struct store *st, enum pending_plan plan, const struct pending_commit *before,
-    char *err)
+pending_count(struct store *st, enum pending_plan plan, const struct browse_filter *f,
+    const struct pending_commit *before, char *err)
 {
+	struct strbuf sql = STRBUF_INIT;
 	sqlite3_stmt *s;
 	long long n = -1;
-	char *sql;
 
-	if (before == NULL)
-		sql = xstrdup("SELECT count(*) FROM cognitive_commits WHERE sync_status = 'pending'");
-	else
-		sql = xprintf("SELECT count(*) FROM cognitive_commits c%s"
-		    " AND c.started_at <= :started AND (c.started_at < :started OR c.id < :id)",
-		    pending_term(plan));
-	s = store_cached(st, sql, err);
-	free(sql);
+	/* The whole count follows idx_commits_sync_status, whatever the plan. */
+	strbuf_addf(&sql, "SELECT count(*) FROM cognitive_commits c%s",
+	    before == NULL ? pending_term(PENDING_SPARSE) : pending_term(plan));
+	browse_filter_sql(&sql, f);
+	if (before != NULL)
+		strbuf_adds(&sql, " AND c.started_at <= :started AND (c.started_at < :started OR"
+		    " c.id < :id)");
+	s = store_cached(st, sql.buf, err);
+	strbuf_free(&sql);
 	if (s == NULL)
 		return -1;
+	browse_filter_bind(s, f);
 	if (before != NULL)
 		bind_key(s, before);
 	if (sqlite3_step(s) == SQLITE_ROW)

@@ -7,6 +7,7 @@
 #ifndef AL_STORE_PENDING_H
 #define AL_STORE_PENDING_H
 
+#include "store/browse-filter.h"
 #include "util/strbuf.h"
 #include "util/uuid.h"
 
@@ -41,14 +42,16 @@ enum pending_plan {
 enum pending_plan pending_plan(struct store *st, long long pending);
 
 /*
- * Fills out[0..n) in push order with the pending commits after (dir > 0) or
- * before (dir < 0) from, from itself too with inclusive; with from NULL, the
- * first (dir > 0) or the last (dir < 0) ones. Returns n, or -1 with err.
+ * Fills out[0..n) in push order with the pending commits f keeps (f NULL:
+ * all) after (dir > 0) or before (dir < 0) from, from itself too with
+ * inclusive; with from NULL, the first (dir > 0) or the last (dir < 0) ones.
+ * Returns n, or -1 with err.
  */
-int pending_commits(struct store *st, enum pending_plan plan, const struct pending_commit *from,
-    int inclusive, int dir, int limit, struct pending_commit *out, char *err);
-/* How many commits are pending; with before, how many come before it. -1 on error. */
-long long pending_count(struct store *st, enum pending_plan plan,
+int pending_commits(struct store *st, enum pending_plan plan, const struct browse_filter *f,
+    const struct pending_commit *from, int inclusive, int dir, int limit,
+    struct pending_commit *out, char *err);
+/* How many pending commits f keeps; with before, how many come before it. -1 on error. */
+long long pending_count(struct store *st, enum pending_plan plan, const struct browse_filter *f,
     const struct pending_commit *before, char *err);
 /* Counts c's pending sessions, turns and visuals. */
 int pending_figures(struct store *st, struct pending_commit *c, char *err);
