@@ -18,6 +18,7 @@
 #include "store/browse-filter.h"
 #include "store/db.h"
 #include "store/internal.h"
+#include "store/pending.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
@@ -361,6 +362,127 @@ paging(void **state)
 	free(path);
 }
 
+/* Each list takes its own terms, and says which when given another. */
+static void
+terms_per_list(void **state)
+{
+	static const struct {
+		enum browse_filter_list list;
+		const char *text, *back, *err;
+	} cases[] = {
+		{ BROWSE_FILTER_CONFLICTS, "weekly field:title table:commits is:held since:2026-03-01",
+		    "weekly since:2026-03-01 field:title table:commits is:held", NULL },
+		{ BROWSE_FILTER_CONFLICTS, "not:held", "is:settled", NULL },
+		{ BROWSE_FILTER_CONFLICTS, "not:settled", "is:held", NULL },
+		{ BROWSE_FILTER_CONFLICTS, "tool:Bash", NULL, "filter: tool: unknown term (project,"
+		    " since, until, field, table, is, not; quote words holding a colon)" },
+		{ BROWSE_FILTER_CONFLICTS, "is:published", NULL, "filter: is:published: not a state"
+		    " (held, settled)" },
+		{ BROWSE_FILTER_PENDING, "tool:bash is:published not:conflict", "tool:bash"
+		    " is:published not:conflict", NULL },
+		{ BROWSE_FILTER_PENDING, "is:pending", NULL, "filter: is:pending: not a state"
+		    " (published, hidden, conflict)" },
+		{ BROWSE_FILTER_PENDING, "field:title", NULL, "filter: field: unknown term (project,"
+		    " since, until, tool, is, not; quote words holding a colon)" },
+		{ BROWSE_FILTER_COMMITS, "is:held", NULL, "filter: is:held: not a state (published,"
+		    " hidden, pending, conflict)" },
+	};
+	struct browse_filter f;
+	char err[ERRLEN], *text;
+	size_t i;
+
+	(void)state;
+	browse_filter_init(&f);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		err[0] = '\0';
+		if (cases[i].err != NULL) {
+			assert_int_equal(browse_filter_parse_for(&f, cases[i].text, cases[i].list, err),
+			    -1);
+			assert_string_equal(err, cases[i].err);
+			assert_true(browse_filter_empty(&f));
+			continue;
+		}
+		assert_int_equal(browse_filter_parse_for(&f, cases[i].text, cases[i].list, err), 0);
+		assert_false(browse_filter_empty(&f));
+		text = browse_filter_text(&f);
+		assert_string_equal(text, cases[i].back);
+		free(text);
+	}
+	browse_filter_free(&f);
+}
+
+/* The pending list under a filter, paged both ways with either plan, against the figures. */
+static void
+pending_filtered(void **state)
+{
+	static const char *const filters[] = {
+		"", "needle", "project:RAV", "since:2026-03-05 until:2026-03-09", "tool:bash",
+		"is:published", "not:hidden NEEDLE", "is:conflict", "not:conflict is:hidden",
+	};
+	char *path = xprintf("%s/pending.db", tmpdir), err[ERRLEN];
+	struct store *st = store_open(path, err);
+	const struct fig *want[N];
+	struct pending_commit page[LIMIT], last;
+	struct browse_filter f;
+	struct browse_query q;
+	size_t fi;
+	int plan, nwant, got, n, i, j;
+
+	(void)state;
+	assert_non_null(st);
+	make_figs();
+	insert_figs(st);
+	browse_filter_init(&f);
+	memset(&q, 0, sizeof q);
+	q.include_hidden = 1;	/* a hidden commit goes up like any other */
+	q.ascending = 1;	/* push's order: the oldest first */
+	model_q = &q;
+	for (fi = 0; fi < sizeof filters / sizeof filters[0]; fi++) {
+		assert_int_equal(browse_filter_parse_for(&f, filters[fi], BROWSE_FILTER_PENDING,
+		    err), 0);
+		q.filter = &f;
+		for (nwant = 0, i = 0; i < N; i++)
+			if (figs[i].pending && model_keeps(&q, &figs[i]))
+				want[nwant++] = &figs[i];
+		qsort(want, (size_t)nwant, sizeof want[0], model_cmp);
+		for (plan = PENDING_SPARSE; plan <= PENDING_DENSE; plan++) {
+			assert_int_equal(pending_count(st, plan, &f, NULL, err), nwant);
+			got = 0;
+			n = pending_commits(st, plan, &f, NULL, 0, 1, LIMIT, page, err);
+			while (n > 0) {
+				for (j = 0; j < n; j++) {
+					assert_true(got < nwant);
+					assert_string_equal(page[j].id, want[got]->id);
+					/* Its place, counted under the same filter. */
+					assert_int_equal(pending_count(st, plan, &f, &page[j], err), got);
+					got++;
+				}
+				last = page[n - 1];
+				for (j = 0; j < n - 1; j++)
+					pending_commit_clear(&page[j]);
+				n = pending_commits(st, plan, &f, &last, 0, 1, LIMIT, page, err);
+				pending_commit_clear(&last);
+			}
+			assert_int_equal(n, 0);
+			assert_int_equal(got, nwant);
+			n = pending_commits(st, plan, &f, NULL, 0, -1, LIMIT, page, err);
+			while (n > 0) {
+				for (j = n - 1; j >= 0; j--)
+					assert_string_equal(page[j].id, want[--got]->id);
+				last = page[0];
+				for (j = 1; j < n; j++)
+					pending_commit_clear(&page[j]);
+				n = pending_commits(st, plan, &f, &last, 0, -1, LIMIT, page, err);
+				pending_commit_clear(&last);
+			}
+			assert_int_equal(got, 0);
+		}
+	}
+	browse_filter_free(&f);
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -370,6 +492,8 @@ main(void)
 		cmocka_unit_test(empty_clears),
 		cmocka_unit_test(bad_terms),
 		cmocka_unit_test(paging),
+		cmocka_unit_test(terms_per_list),
+		cmocka_unit_test(pending_filtered),
 	};
 
 	return run_tests_in_scratch_dir(tmpdir, tests);
