@@ -30,7 +30,7 @@ go(struct view *v, struct tui *t, struct listwin *lw, int dir)
 	else if (rc == 0)
 		tui_message(t, 1, "Not found: %s", lw->needle);
 	else
-		tui_message(t, 0, wrapped ? "/%s (search wrapped)" : "/%s", lw->needle);
+		tui_message(t, 0, wrapped ? "Found: %s (search wrapped)" : "Found: %s", lw->needle);
 	if (lw->cur != old)
 		view_preview_changed(v);
 }

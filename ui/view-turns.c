@@ -738,7 +738,7 @@ search(struct tui *t, struct view *v, struct turns_view *tv, int dir)
 	/* The rest of the cursor's turn first. */
 	if ((line = find_line(tv, cursor_turn(tv), tv->lw.cur_line + dir, dir)) >= 0) {
 		tv->lw.cur_line = line;
-		tui_message(t, 0, "/%s", tv->needle);
+		tui_message(t, 0, "Found: %s", tv->needle);
 		return;
 	}
 	seq = cursor_turn(tv)->seq;
@@ -768,7 +768,8 @@ search(struct tui *t, struct view *v, struct turns_view *tv, int dir)
 			tv->lw.cur = ti;
 			tv->lw.cur_line = line;
 			listwin_fit(&tv->lw, v->rows, err);
-			tui_message(t, 0, wrapped ? "/%s (search wrapped)" : "/%s", tv->needle);
+			tui_message(t, 0, wrapped ? "Found: %s (search wrapped)" : "Found: %s",
+			    tv->needle);
 			return;
 		}
 		seq = found;	/* only in the JSON around the text: look further */

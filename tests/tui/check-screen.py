@@ -21,13 +21,26 @@ with one line per mismatch:
 - a search's list (the header's "search: WORDS", plain words): N is the number
   of live turns holding the words in a row (their text, or their tool calls'
   names, inputs and results) plus the commits whose title or git subject do,
-  each row is one of them (its date, and title, user or agent), newest first.
+  each row is one of them (its date, and title, user or agent), newest first;
+- with the screen's size (a third argument COLSxROWS, given when the script
+  never resizes): as many lines as rows, none wider than the terminal;
+- a filter in force (the header's "filter: ...") when the message line says
+  "Filtered."; a filtered pending list's N is the number of pending commits
+  the filter keeps, a filtered conflicts list's the open conflicts it keeps
+  (for the terms evaluated here: words, project:, since:, until:, is:, not:,
+  field:);
+- after / (the message line "Found: TEXT", "Found: TEXT (search wrapped)" or
+  "Not found: TEXT") in the commits list (every project's, in its default order) or the
+  pending list: the row under the cursor (the i of "VIEW i/N", counted in the
+  list's order worked out here) shows TEXT, any case (its date, project, hash
+  or title); "Not found" only when no row of the list does.
 """
 import json
 import os
 import re
 import sqlite3
 import sys
+import unicodedata
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from search_facts import strings, tokens  # noqa: E402 (the one tokenizer of the tests)
@@ -184,6 +197,122 @@ def preview_files(db, lines, problems):
                             % (ident[:8], m.group(1), m.group(3), text, len(files), want))
 
 
+def columns(text):
+    """The terminal columns text takes: wide characters two, joiners and marks none."""
+    n = 0
+    for ch in text:
+        if unicodedata.combining(ch) or ch in "\u200d\ufe0e\ufe0f":
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return n
+
+
+def check_size(lines, size, problems):
+    cols, rows = (int(x) for x in size.split("x"))
+    if len(lines) != rows:
+        problems.append("%d lines on a screen of %d rows" % (len(lines), rows))
+    for n, line in enumerate(lines):
+        if columns(line) > cols:
+            problems.append("line %d is %d columns wide, the terminal %d: %r"
+                            % (n + 1, columns(line), cols, line))
+
+
+def filter_terms(text):
+    """The filter's terms as (name or None for a word, value), quotes gone."""
+    out = []
+    for term in re.findall(r'(?:[^\s"]|"[^"]*")+', text):
+        if term.startswith('"'):
+            out.append((None, term.replace('"', "")))
+            continue
+        name, colon, value = term.partition(":")
+        out.append((name, value.replace('"', "")) if colon else (None, term.replace('"', "")))
+    return out
+
+
+def day_ok(day, terms):
+    return all(not (n == "since" and day < v) and not (n == "until" and day > v) for n, v in terms)
+
+
+def commit_keeps(row, terms):
+    """Whether the filter keeps the commit (id, started, title, subject, prompt, hidden,
+    project, published, conflict); None for a term not evaluated here."""
+    _id, started, title, subject, prompt, hidden, project, published, conflict = row[:9]
+    states = {"published": published, "hidden": hidden, "conflict": conflict,
+              "conflicted": conflict}
+    for name, value in terms:
+        if name is None:
+            if not any(value.lower() in (t or "").lower() for t in (title, subject, prompt)):
+                return False
+        elif name == "project":
+            if value.lower() not in (project or "").lower():
+                return False
+        elif name in ("is", "not") and value in states:
+            if bool(states[value]) != (name == "is"):
+                return False
+        elif name not in ("since", "until"):
+            return None
+    return day_ok(started[:10], terms)
+
+
+def pending_list(db):
+    """The pending commits in push's order, with what / and the filter read of each."""
+    return db.execute(
+        "SELECT c.id, c.started_at, c.title, c.git_subject, c.first_prompt, c.hidden,"
+        " coalesce(p.name, c.project_name, '?'), c.published, EXISTS (SELECT 1 FROM conflicts k"
+        " WHERE k.resolved_at IS NULL AND k.record_id = c.id), c.git_hash, c.deleted_at"
+        " FROM cognitive_commits c LEFT JOIN projects p ON p.id = c.project_id"
+        " WHERE c.sync_status = 'pending' ORDER BY c.started_at, c.id").fetchall()
+
+
+def commit_list(db, with_hidden):
+    """Every project's commits, newest first, with what / reads of each."""
+    return db.execute(
+        "SELECT c.id, c.started_at, c.title, c.git_subject, c.first_prompt, c.hidden,"
+        " coalesce(p.name, c.project_name, '?'), c.published, 0, c.git_hash, NULL"
+        " FROM cognitive_commits c LEFT JOIN projects p ON p.id = c.project_id"
+        " WHERE c.deleted_at IS NULL AND (? OR c.hidden = 0)"
+        " ORDER BY c.started_at DESC, c.id DESC", (with_hidden,)).fetchall()
+
+
+def shown_text(row):
+    """What a commit's row shows, as / reads it: date, project, hash, deleted, title."""
+    ident, started, title, subject, prompt = row[:5]
+    return " ".join([started[:10] + " " + started[11:16], row[6] or "", row[9] or "",
+                     "deleted" if row[10] else "", label(title, subject, prompt, ident)]).lower()
+
+
+def check_find(message, rows, line, problems):
+    """After /: the cursor's row (line, 1-based) shows the text; "Not found": none does."""
+    m = re.match(r"^Found: (.+?)(?: \(search wrapped\))?\s*$", message)
+    if m and not message.rstrip().endswith("\u2026") and 1 <= line <= len(rows):
+        if m.group(1).lower() not in shown_text(rows[line - 1]):
+            problems.append("Found: %s, but row %d (%r) does not show it"
+                            % (m.group(1), line, shown_text(rows[line - 1])))
+    m = re.match(r"^Not found: (.+?)\s*$", message)
+    if m and not message.rstrip().endswith("\u2026"):
+        holding = [r for r in rows if m.group(1).lower() in shown_text(r)]
+        if holding:
+            problems.append("Not found: %s, but %d rows show it (%r)"
+                            % (m.group(1), len(holding), shown_text(holding[0])))
+
+
+def conflict_keeps(row, terms):
+    """Whether the filter keeps the open conflict (field, winner, detected_at); None when a
+    term is not evaluated here."""
+    field, winner, detected = row
+    labels = {"display_order": "order", "deleted_at": "deleted"}
+    for name, value in terms:
+        if name == "field":
+            if value.lower() not in (field.lower(), labels.get(field, field).lower()):
+                return False
+        elif name in ("is", "not") and value in ("held", "settled"):
+            if (winner is None) != ((name == "is") == (value == "held")):
+                return False
+        elif name not in ("since", "until"):
+            return None
+    return day_ok(detected[:10], terms)
+
+
 def main():
     db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
     with open(sys.argv[2], encoding="utf-8") as f:
@@ -194,7 +323,12 @@ def main():
     if len(lines) < 3:
         print("%s: %d lines, not a screen" % (sys.argv[2], len(lines)))
         return 1
-    header, status = lines[0], lines[-2]
+    header, status, message = lines[0], lines[-2], lines[-1]
+    if len(sys.argv) > 3:
+        check_size(lines, sys.argv[3], problems)
+    filters = [f[8:] for f in header.strip().split(" \u00b7 ") if f.startswith("filter: ")]
+    if message.strip() == "Filtered." and not filters and not header.rstrip().endswith("\u2026"):
+        problems.append("the message says Filtered., the title line shows no filter")
 
     pending = db.execute("SELECT count(*) FROM cognitive_commits"
                          " WHERE sync_status = 'pending'").fetchone()[0]
@@ -234,20 +368,35 @@ def main():
             if total not in (shown, len(listed)):
                 problems.append("commits %d/%d: the store lists %d (%d with the hidden ones)"
                                 % (line, total, shown, len(listed)))
+            if fields[2] == "all projects" and not any(f.startswith("sort: ") for f in fields):
+                check_find(message, commit_list(db, total != shown), line, problems)
         elif view == "pending":
-            listed = commits(db, "c.sync_status = 'pending'")
-            if total != len(listed):
-                problems.append("pending %d/%d: the store has %d pending commits"
-                                % (line, total, len(listed)))
+            rows = pending_list(db)
+            if filters and not filters[0].endswith("\u2026"):
+                kept = [commit_keeps(r, filter_terms(filters[0])) for r in rows]
+                rows = None if None in kept else [r for r, k in zip(rows, kept) if k]
+            elif filters:
+                rows = None
+            if rows is not None and total != len(rows):
+                problems.append("pending %d/%d: the store has %d pending commits%s"
+                                % (line, total, len(rows), " the filter keeps" if filters else ""))
+            if rows is not None:
+                check_find(message, rows, line, problems)
+                listed = [r[:6] for r in rows]
         elif view == "projects":
             n = db.execute("SELECT count(*) FROM projects WHERE deleted_at IS NULL").fetchone()[0]
             if total != n:
                 problems.append("projects %d/%d: the store has %d projects" % (line, total, n))
         elif view == "conflicts":
-            n = db.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
-            if total != n:
-                problems.append("conflicts %d/%d: the store has %d open conflicts"
-                                % (line, total, n))
+            rows = db.execute("SELECT field, winner, detected_at FROM conflicts"
+                              " WHERE resolved_at IS NULL").fetchall()
+            n = len(rows)
+            if filters:
+                kept = [conflict_keeps(r, filter_terms(filters[0])) for r in rows]
+                n = None if None in kept or filters[0].endswith("\u2026") else sum(kept)
+            if n is not None and total != n:
+                problems.append("conflicts %d/%d: the store has %d open conflicts%s"
+                                % (line, total, n, " the filter keeps" if filters else ""))
         elif view == "search" and len(fields) >= 3 and fields[2].startswith("search: ") \
                 and not fields[2].endswith("\u2026") \
                 and re.fullmatch(r"[\w' .-]+", fields[2][8:]):

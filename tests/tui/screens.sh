@@ -103,7 +103,9 @@ check_against_store() {
 		browse "$T_TMP/cut-home" "$cut" "$T_TMP/cut-out" "$size" || { bad=1; continue; }
 		cmp -s "$2/$f" "$T_TMP/cut-out/$f" ||
 			{ echo "FAIL: $name at $size: $f differs when the script stops there" >&2; bad=1; }
-		python3 "$SRCDIR/tests/tui/check-screen.py" "$T_TMP/cut-home/data.db" "$2/$f" >&2 ||
+		# The screen's size, when no resize in the script changed it.
+		grep -q '^resize ' "$1" && at= || at=$size
+		python3 "$SRCDIR/tests/tui/check-screen.py" "$T_TMP/cut-home/data.db" "$2/$f" $at >&2 ||
 			{ echo "FAIL: $name at $size: $f disagrees with the store" >&2; bad=1; }
 	done
 	return $bad
