@@ -352,9 +352,10 @@ conflicts_preview(struct view *v, struct tui *t, struct textbuf *out, int cols)
 	const int lc = 9;
 
 	if ((c = listwin_cursor(&cv->lw)) == NULL) {
-		textbuf_wrap(out, ROLE_MESSAGE, "Nothing to resolve: no commit was edited"
-		    " differently here and in the cloud since the last review.", ROLE_MESSAGE, "",
-		    cols, -1);
+		textbuf_wrap(out, ROLE_MESSAGE, cv->title != NULL ?
+		    "The filter keeps no open conflict (f changes it; an empty filter lists them"
+		    " all)." : "Nothing to resolve: no commit was edited differently here and in"
+		    " the cloud since the last review.", ROLE_MESSAGE, "", cols, -1);
 		return;
 	}
 	l = textbuf_line(out);

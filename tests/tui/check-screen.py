@@ -22,6 +22,7 @@ with one line per mismatch:
   of live turns holding the words in a row (their text, or their tool calls'
   names, inputs and results) plus the commits whose title or git subject do,
   each row is one of them (its date, and title, user or agent), newest first;
+- a conversation's "turns i/N": N is the turn count of a session in the store;
 - with the screen's size (a third argument COLSxROWS, given when the script
   never resizes): as many lines as rows, none wider than the terminal;
 - a filter in force (the header's "filter: ...") when the message line says
@@ -397,6 +398,12 @@ def main():
             if n is not None and total != n:
                 problems.append("conflicts %d/%d: the store has %d open conflicts%s"
                                 % (line, total, n, " the filter keeps" if filters else ""))
+        elif view == "turns":
+            counts = [n for (n,) in db.execute(
+                "SELECT count(*) FROM turns WHERE deleted_at IS NULL GROUP BY session_id")]
+            if total not in counts:
+                problems.append("turns %d/%d: no session in the store has %d turns"
+                                % (line, total, total))
         elif view == "search" and len(fields) >= 3 and fields[2].startswith("search: ") \
                 and not fields[2].endswith("\u2026") \
                 and re.fullmatch(r"[\w' .-]+", fields[2][8:]):

@@ -147,7 +147,17 @@ test_keymap(void **state)
 	/* Curation keys mean nothing in other views. */
 	assert_int_equal(keymap_lookup(km, VIEW_TURNS, 'p'), ACT_NONE);
 	assert_int_equal(keymap_lookup(km, VIEW_TURNS, '/'), ACT_SEARCH);
-	assert_int_equal(keymap_lookup(km, VIEW_COMMITS, '/'), ACT_NONE);
+	/* / searches every list, the resolve pane's two values excepted. */
+	assert_int_equal(keymap_lookup(km, VIEW_COMMITS, '/'), ACT_SEARCH);
+	assert_int_equal(keymap_lookup(km, VIEW_PROJECTS, 'n'), ACT_SEARCH_NEXT);
+	assert_int_equal(keymap_lookup(km, VIEW_PENDING, 'N'), ACT_SEARCH_PREV);
+	assert_int_equal(keymap_lookup(km, VIEW_CONFLICTS, '/'), ACT_SEARCH);
+	assert_int_equal(keymap_lookup(km, VIEW_SEARCH, '/'), ACT_SEARCH);
+	assert_int_equal(keymap_lookup(km, VIEW_RESOLVE, '/'), ACT_NONE);
+	/* f filters the commits, pending and conflicts lists. */
+	assert_int_equal(keymap_lookup(km, VIEW_PENDING, 'f'), ACT_FILTER);
+	assert_int_equal(keymap_lookup(km, VIEW_CONFLICTS, 'f'), ACT_FILTER);
+	assert_int_equal(keymap_lookup(km, VIEW_PROJECTS, 'f'), ACT_NONE);
 
 	assert_int_equal(keymap_bind(km, "commits", "x", "publish", err), 0);
 	assert_int_equal(keymap_bind(km, "generic", "C-n", "move-down", err), 0);
