@@ -130,7 +130,12 @@ add_filters(struct strbuf *sql, const struct browse_query *q)
 {
 	const struct browse_filter *f = q->filter;
 
-	strbuf_adds(sql, " WHERE c.deleted_at IS NULL");
+	/*
+	 * "+": never through idx_commits_figures, whose first column every live
+	 * commit shares. An unanalysed store (SQLite guesses) read a page by
+	 * sorting every commit there: 75 s for a / through 100,000 commits.
+	 */
+	strbuf_adds(sql, " WHERE +c.deleted_at IS NULL");
 	if (q->project_id != NULL)
 		strbuf_adds(sql, " AND c.project_id = :project");
 	if (q->only_id != NULL)
