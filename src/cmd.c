@@ -41,6 +41,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_rm_entry,
 	&cmd_samples_entry,
 	&cmd_daemon_entry,
+	&cmd_redact_entry,
 	NULL
 };
 

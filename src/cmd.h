@@ -76,6 +76,7 @@ extern const struct cmd_entry cmd_move_entry;
 extern const struct cmd_entry cmd_rm_entry;
 extern const struct cmd_entry cmd_samples_entry;
 extern const struct cmd_entry cmd_daemon_entry;
+extern const struct cmd_entry cmd_redact_entry;
 
 /* The bundled samples in DIR, imported on a first run: marked as samples. */
 int cmd_import_samples(struct cmd_ctx *ctx, const char *dir);

@@ -126,6 +126,23 @@ const struct option_def options_table[] = {
 	  .help = "End-to-end encryption: content is sealed with the key of 'agentlogs key' "
 	      "before it leaves the machine."
 	},
+	{ .name = "redact.enabled",
+	  .type = OPTION_BOOLEAN,
+	  .default_value = "true",
+	  .help = "Secrets in what goes to the cloud are replaced with [REDACTED:KIND]; the "
+	      "local store keeps them."
+	},
+	{ .name = "redact.patterns",
+	  .type = OPTION_STRING,
+	  .default_value = "",
+	  .help = "More secrets to redact: a POSIX extended regular expression (join several "
+	      "with |)."
+	},
+	{ .name = "redact.allow",
+	  .type = OPTION_STRING,
+	  .default_value = "",
+	  .help = "Comma-separated values never redacted (test keys, known false positives)."
+	},
 	{ .name = NULL }
 };
 

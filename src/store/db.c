@@ -15,6 +15,7 @@
 #include "store/check.h"
 #include "store/fresh-schema.h"
 #include "store/internal.h"
+#include "store/redact-fn.h"
 #include "store/migrations.h"
 #include "store/seal-hook.h"
 #include "store/turn-stats.h"
@@ -430,7 +431,8 @@ store_open_version(const char *path, int target, char *err)
 	}
 	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 1);
-	if (turn_stats_functions(st) != 0 || seal_hook_set(st, NULL, NULL) != 0) {
+	if (turn_stats_functions(st) != 0 || seal_hook_set(st, NULL, NULL) != 0 ||
+	    store_set_redactor(st, NULL, err) != 0) {
 		seterr(err, "cannot open %s: %s", path, sqlite3_errmsg(st->db));
 		goto fail;
 	}

@@ -178,6 +178,11 @@ write_update(struct strbuf *sql, const struct sync_table *t)
 			    " EXISTS (SELECT 1 FROM %s x WHERE x.\"%s\" = excluded.\"%s\""
 			    " AND x.id <> excluded.id) THEN \"%s\" ELSE excluded.\"%s\" END, ",
 			    c, t->name, c, c, c, c);
+		else if (t->columns[i].content)
+			/* Our original stays where the cloud has its redacted copy. */
+			strbuf_addf(sql, "\"%s\" = CASE WHEN excluded.\"%s\" IS"
+			    " agentlogs_redact(\"%s\") THEN \"%s\" ELSE excluded.\"%s\" END, ",
+			    c, c, c, c, c);
 		else
 			strbuf_addf(sql, "\"%s\" = excluded.\"%s\", ", c, c);
 	}
@@ -235,7 +240,9 @@ add_json_value(struct strbuf *sb, const struct sync_column *c)
 		    " THEN 'false' END)", c->name, c->name);
 		break;
 	default:
-		strbuf_addf(sb, "CAST(r.\"%s\" AS TEXT)", c->name);
+		/* Content leaves the machine redacted (privacy/redact.h, store/redact-fn.h). */
+		strbuf_addf(sb, c->content ? "agentlogs_redact(CAST(r.\"%s\" AS TEXT))" :
+		    "CAST(r.\"%s\" AS TEXT)", c->name);
 	}
 }
 

@@ -6,7 +6,9 @@
 
 #include "config/config.h"
 #include "store/curate.h"
+#include "privacy/redact.h"
 #include "store/db.h"
+#include "store/redact-fn.h"
 #include "store/sync-state.h"
 #include "sync/account.h"
 #include "sync/cloud.h"
@@ -56,14 +58,24 @@ sync_open_abortable(struct sync_ctx *sc, const char *home, const atomic_int *abo
 	}
 	sc->manual = strcmp(config_get(cfg, "sync.conflicts"), "manual") == 0;
 	e2e_on = config_get_bool(cfg, "e2e");
+	/* Fail closed: a redactor the config breaks means no sync at all. */
+	if ((sc->redactor = redactor_from_config(cfg, err)) == NULL) {
+		config_free(cfg);
+		return -1;
+	}
 	sc->cloud = cloud_new(config_get(cfg, "cloud.url"), config_get(cfg, "cloud.anon-key"), err);
 	config_free(cfg);
-	if (sc->cloud == NULL)
+	if (sc->cloud == NULL) {
+		redactor_free(sc->redactor);
+		sc->redactor = NULL;
 		return -1;
+	}
 	cloud_set_abort(sc->cloud, abort_flag);
 	if ((rc = auth_session_attach(home, &sc->auth, sc->cloud, err)) != 0) {
 		cloud_free(sc->cloud);
 		sc->cloud = NULL;
+		redactor_free(sc->redactor);
+		sc->redactor = NULL;
 		return rc;
 	}
 	if (account_machine_id(home, sc->machine_id, err) != 0) {
@@ -74,7 +86,8 @@ sync_open_abortable(struct sync_ctx *sc, const char *home, const atomic_int *abo
 	sc->st = store_open(path, err);
 	free(path);
 	/* Before anything is read from or sent to the cloud's synced tables. */
-	if (sc->st == NULL || e2e_gate(sc, e2e_on, err) != 0) {
+	if (sc->st == NULL || store_set_redactor(sc->st, sc->redactor, err) != 0 ||
+	    e2e_gate(sc, e2e_on, err) != 0) {
 		sync_close(sc);
 		return -1;
 	}
@@ -90,6 +103,7 @@ sync_close(struct sync_ctx *sc)
 	if (sc->e2e != NULL)
 		e2e_key_wipe(sc->e2e, sizeof *sc->e2e);
 	free(sc->e2e);
+	redactor_free(sc->redactor);
 	memset(sc, 0, sizeof *sc);
 }
 

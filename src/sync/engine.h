@@ -17,6 +17,7 @@ struct store;
 struct cloud;
 struct progress;
 struct e2e_keyring;
+struct redactor;
 
 struct sync_ctx {
 	const char *home;
@@ -29,6 +30,7 @@ struct sync_ctx {
 	int page_rows;		/* rows a pull asks for per page (1..1000) */
 	struct progress *progress;	/* or NULL */
 	struct e2e_keyring *e2e;	/* end-to-end encryption on: the keys; else NULL */
+	struct redactor *redactor;	/* what leaves redacted (privacy/redact.h) */
 };
 
 /* A push or pull shows its progress bar once it has run this long. */

@@ -18,6 +18,7 @@
 #include "sync/decide.h"
 #include "sync/engine.h"
 #include "sync/merge.h"
+#include "sync/redact-rows.h"
 #include "sync/rows.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -70,6 +71,8 @@ sync_merge_commit(struct sync_ctx *sc, const cJSON *cloud, const char *origin,
 		return err[0] != '\0' ? -1 : synced_row_write(sc->st, t, cloud, "synced", cv, err);
 	rows.local = local;
 	base = sync_base_read(sc->st, id, err);
+	/* The base as pushed is redacted: where it is, it means our original. */
+	redact_rows_restore(sc->redactor, t, local, base);
 	cloud_newer = rows_clock_cmp(cloud, local) > 0;
 	merged = cJSON_Duplicate(local, 1);
 	/*

@@ -11,6 +11,7 @@
 #include "sync/e2e-account.h"
 #include "sync/merge.h"
 #include "sync/pull-page.h"
+#include "sync/redact-rows.h"
 #include "sync/rows.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -59,8 +60,10 @@ apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
 		return -1;
 	}
 	/* A project's name and path are each machine's own (sync/tables.h). */
-	if (local != NULL)
+	if (local != NULL) {
 		rows_compare_shared(t, local, cloud);
+		redact_rows_restore(sc->redactor, t, local, cloud);
+	}
 	else if (t == &sync_tables[T_PROJECTS] && project_fit_pulled(sc->st, cloud, err) != 0) {
 		cJSON_Delete(cloud);
 		return -1;

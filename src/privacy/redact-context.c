@@ -1,0 +1,229 @@
+/*
+ * Secrets known by what surrounds them rather than by their own shape:
+ * private key blocks, the password of a URL, and values assigned to names
+ * such as API_KEY or "password". The text is often JSON inside JSON (a tool's
+ * input or result), so a quote may come escaped (\") and a newline as "\n".
+ */
+#include "config.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "privacy/redact-rules.h"
+
+/* Where a private key block may end, at the most: bigger ones are not keys. */
+#define PEM_MAX (64 * 1024)
+
+static const char *
+find(const char *t, size_t len, size_t from, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	if (from >= len)
+		return NULL;
+	return memmem(t + from, len - from, needle, n);
+}
+
+size_t
+redact_pem_at(const char *t, size_t len, size_t i)
+{
+	const char *head_end, *end, *label;
+	size_t limit = len - i > PEM_MAX ? i + PEM_MAX : len, j;
+
+	if (len - i < 30 || memcmp(t + i, "-----BEGIN ", 11) != 0)
+		return 0;
+	/* The label, on one line: "RSA PRIVATE KEY", "OPENSSH PRIVATE KEY", "PGP PRIVATE KEY BLOCK", ... */
+	if ((head_end = find(t, i + 80 < len ? i + 80 : len, i + 11, "-----")) == NULL)
+		return 0;
+	label = find(t, (size_t)(head_end - t), i + 11, "PRIVATE KEY");
+	if (label == NULL)
+		return 0;
+	if ((end = find(t, limit, (size_t)(head_end - t) + 5, "-----END ")) != NULL &&
+	    (end = find(t, limit, (size_t)(end - t) + 9, "-----")) != NULL)
+		return (size_t)(end - t) + 5;
+	/* Cut short (a tool showed its first lines): up to where the key's characters stop. */
+	j = (size_t)(head_end - t) + 5;
+	while (j < limit && (RCLASS(t[j], RC_B64) || t[j] == '=' || t[j] == '\n' ||
+	    t[j] == '\r' || t[j] == '\\' || t[j] == ' ' || t[j] == ':' || t[j] == '-'))
+		j++;
+	return j;
+}
+
+/* A password that only stands for one: "***", "$PASS", "<password>", "{pw}", "%s". */
+static int
+placeholder(const char *v, size_t n)
+{
+	size_t k;
+
+	if (n == 0 || strchr("$<{%*[", v[0]) != NULL)
+		return 1;
+	for (k = 0; k < n && (v[k] == 'x' || v[k] == 'X' || v[k] == '.'); k++)
+		;
+	return k == n;
+}
+
+static int
+url_char(unsigned char c)
+{
+	return c > ' ' && c != 0x7f && strchr("/?#@\"'<>\\`", c) == NULL;
+}
+
+/* "hooks.slack.com/services/T.../B.../..." after "https://" at host. */
+static void
+slack_webhook(const char *t, size_t len, size_t host, struct redact_spans *out)
+{
+	static const char path[] = "hooks.slack.com/services/";
+	size_t j = host + sizeof path - 1;
+
+	if (len - host < sizeof path + 20 || memcmp(t + host, path, sizeof path - 1) != 0)
+		return;
+	while (j < len && (RCLASS(t[j], RC_ALPHA | RC_DIGIT) || t[j] == '/'))
+		j++;
+	if (j - host >= sizeof path + 20)
+		redact_add(out, host + sizeof path - 1, j, "SLACK_WEBHOOK");
+}
+
+void
+redact_url_at(const char *t, size_t len, size_t i, struct redact_spans *out)
+{
+	size_t host = i + 3, j, colon = 0;
+
+	/* A scheme before: "postgres", "mongodb+srv", "https". */
+	if (i < 2 || !RCLASS(t[i - 1], RC_ALPHA | RC_DIGIT))
+		return;
+	slack_webhook(t, len, host, out);
+	for (j = host; j < len && url_char((unsigned char)t[j]); j++) {
+		if (t[j] == ':' && colon == 0)
+			colon = j;
+	}
+	/* user:password@host, the password not empty and not a stand-in. */
+	if (j >= len || t[j] != '@' || colon == 0 || j + 1 >= len ||
+	    !RCLASS(t[j + 1], RC_ALPHA | RC_DIGIT) || placeholder(t + colon + 1, j - colon - 1))
+		return;
+	redact_add(out, colon + 1, j, "URL_PASSWORD");
+}
+
+/*
+ * The words that make a name a secret's: "DB_PASSWORD", "apiKey",
+ * "client-secret", "GITHUB_TOKEN", "aws_secret_access_key".
+ */
+static const char *const secret_words[] = {
+	"password", "passwd", "passphrase", "pwd", "pass", "secret", "token", "apikey",
+	"key", "credentials", "credential", NULL
+};
+
+/* Whether name[0, n) has a secret word as a segment (split at _ - . and lowercase-uppercase). */
+static const char *
+secret_name(const char *name, size_t n)
+{
+	size_t s = 0, e;
+	int k;
+
+	while (s < n) {
+		for (e = s + 1; e < n && name[e] != '_' && name[e] != '-' && name[e] != '.' &&
+		    !(RCLASS(name[e], RC_UPPER) && !RCLASS(name[e - 1], RC_UPPER)); e++)
+			;
+		for (k = 0; secret_words[k] != NULL; k++) {
+			if (strlen(secret_words[k]) == e - s &&
+			    strncasecmp(name + s, secret_words[k], e - s) == 0)
+				return secret_words[k];
+		}
+		s = e;
+		while (s < n && (name[s] == '_' || name[s] == '-' || name[s] == '.'))
+			s++;
+	}
+	return NULL;
+}
+
+static int
+name_char(unsigned char c)
+{
+	return RCLASS(c, RC_WORD) || c == '-' || c == '.';
+}
+
+/* The value's words that are not secrets but types, stand-ins or code. */
+static int
+not_a_value(const char *v, size_t n)
+{
+	static const char *const words[] = {
+		"true", "false", "null", "none", "undefined", "string", "required", "optional",
+		"secret", "password", "token", "redacted", "changeme", "example", NULL
+	};
+	size_t k, digits = 0, ident = 0;
+
+	if (placeholder(v, n) || memmem(v, n, REDACT_OPEN, sizeof REDACT_OPEN - 1) != NULL)
+		return 1;
+	for (k = 0; words[k] != NULL; k++) {
+		if (strlen(words[k]) == n && strncasecmp(v, words[k], n) == 0)
+			return 1;
+	}
+	for (k = 0; k < n; k++) {
+		if (v[k] == '(' || v[k] == ')' || v[k] == ' ')
+			return 1;
+		digits += RCLASS(v[k], RC_DIGIT) != 0;
+		ident += RCLASS(v[k], RC_ALPHA) != 0 || v[k] == '_' || v[k] == '.';
+	}
+	/* A number (max_tokens=4096), or a name in code (token = response.data.token). */
+	return digits == n || ident == n;
+}
+
+/* The name just before t[i] (its start in *start, past an optional closing quote), or 0 long. */
+static size_t
+name_before(const char *t, size_t i, size_t *start, int *quoted)
+{
+	size_t e = i, s;
+
+	while (e > 0 && t[e - 1] == ' ')
+		e--;
+	*quoted = e > 0 && (t[e - 1] == '"' || t[e - 1] == '\'');
+	if (*quoted)
+		e--;
+	if (*quoted && e > 0 && t[e - 1] == '\\')
+		e--;
+	for (s = e; s > 0 && name_char((unsigned char)t[s - 1]); s--)
+		;
+	*start = s;
+	return e - s;
+}
+
+void
+redact_assignment_at(const char *t, size_t len, size_t i, struct redact_spans *out)
+{
+	size_t ns, n, v, e;
+	const char *word;
+	int quoted, env, q = 0;
+
+	if ((t[i] == '=' && ((i + 1 < len && t[i + 1] == '=') ||
+	    (i > 0 && strchr("=!<>+-*/|&", t[i - 1]) != NULL))) || i + 1 >= len)
+		return;
+	n = name_before(t, i, &ns, &quoted);
+	if (n < 3 || n > 64 || (word = secret_name(t + ns, n)) == NULL)
+		return;
+	/* NAME=value, the .env way: an upper-case name right against its value. */
+	env = t[i] == '=' && !quoted && ns + n == i;
+	for (e = ns; env && e < ns + n; e++)
+		env = !RCLASS(t[e], RC_ALPHA) || RCLASS(t[e], RC_UPPER);
+	v = i + 1;
+	while (v < len && t[v] == ' ' && !env)
+		v++;
+	if (v < len && t[v] == '\\' && v + 1 < len && t[v + 1] == '"')
+		v++;
+	if (v < len && (t[v] == '"' || t[v] == '\'' || t[v] == '`'))
+		q = t[v++];
+	/* A value stops at its quote, a space, a backslash (an escaped newline or quote), ... */
+	for (e = v; e < len && t[e] != q && t[e] != '\\' && t[e] != '\n' && t[e] != '\r' &&
+	    (q != 0 || strchr(" \t,;&}])'\"`<>", t[e]) == NULL); e++)
+		;
+	if (q == 0 && !env && t[i] == ':' && e - v < 12)
+		return;	/* "key: value" prose or YAML without quotes: only a long value */
+	if (e - v < (env ? 1u : 8u) || e - v > 512 || not_a_value(t + v, e - v))
+		return;
+	if (strcmp(word, "password") == 0 || strcmp(word, "passwd") == 0 ||
+	    strcmp(word, "pass") == 0 || strcmp(word, "pwd") == 0 ||
+	    strcmp(word, "passphrase") == 0)
+		redact_add(out, v, e, "PASSWORD");
+	else if (e - v == 40 && strncasecmp(t + ns, "aws", 3) == 0)
+		redact_add(out, v, e, "AWS_SECRET_KEY");
+	else
+		redact_add(out, v, e, "SECRET");
+}

@@ -1,0 +1,44 @@
+/*
+ * Inside the redactor only: the checks redact.c's one pass calls at each
+ * anchor. Each looks at text[0, len) around position i and adds what it
+ * verifies to out; none of them allocates but through out.
+ */
+#ifndef AL_PRIVACY_REDACT_RULES_H
+#define AL_PRIVACY_REDACT_RULES_H
+
+#include <stddef.h>
+
+#include "privacy/redact.h"
+
+void redact_add(struct redact_spans *out, size_t start, size_t end, const char *kind);
+
+/* Byte classes shared by the checks. */
+#define RC_ALPHA 0x01
+#define RC_DIGIT 0x02
+#define RC_UPPER 0x04
+#define RC_HEX 0x08		/* 0-9 a-f */
+#define RC_WORD 0x10		/* A-Z a-z 0-9 _ */
+#define RC_B64URL 0x20		/* A-Z a-z 0-9 _ - */
+#define RC_B64 0x40		/* A-Z a-z 0-9 + / */
+extern const unsigned char redact_class[256];
+#define RCLASS(c, m) (redact_class[(unsigned char)(c)] & (m))
+
+/* A provider's key starting at i, a word start (redact-tokens.c): its end, or 0. */
+size_t redact_token_at(const char *t, size_t len, size_t i, const char **kind);
+
+/* "-----BEGIN ... PRIVATE KEY-----" at i (redact-context.c): its end, or 0. */
+size_t redact_pem_at(const char *t, size_t len, size_t i);
+/* "scheme://user:secret@" or a Slack webhook around the "://" at i. */
+void redact_url_at(const char *t, size_t len, size_t i, struct redact_spans *out);
+/* "NAME=value", "\"password\": \"...\"" around the '=' or ':' at i. */
+void redact_assignment_at(const char *t, size_t len, size_t i, struct redact_spans *out);
+
+/*
+ * Whether t[0, n), a run of base64 characters, looks random enough to be a
+ * key (redact-entropy.c).
+ */
+int redact_high_entropy(const char *t, size_t n);
+/* Shannon entropy of t[0, n) in bits a character (for the bench's figures). */
+double redact_entropy_bits(const char *t, size_t n);
+
+#endif

@@ -1,0 +1,342 @@
+/*
+ * The redactor's one pass: each byte's class decides whether anything can
+ * start there (most bytes: nothing), and only then a check of redact-*.c
+ * runs. The user's patterns and allow-list come after (redact.h).
+ */
+#include "config.h"
+
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "privacy/redact-rules.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+#include "util/xmalloc.h"
+
+/* Rounds of redaction until nothing more is found (what a redaction exposes: redact.h). */
+#define MAX_ROUNDS 4
+
+struct redactor {
+	int enabled;
+	int has_regex;
+	regex_t regex;
+	char **allow;
+	size_t nallow;
+};
+
+void
+redact_add(struct redact_spans *out, size_t start, size_t end, const char *kind)
+{
+	if (out->n == out->cap) {
+		out->cap = out->cap ? out->cap * 2 : 16;
+		out->v = xreallocarray(out->v, out->cap, sizeof *out->v);
+	}
+	out->v[out->n++] = (struct redact_span){ start, end, kind };
+}
+
+void
+redact_spans_free(struct redact_spans *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+static void
+split_allow(struct redactor *r, const char *allow)
+{
+	const char *p = allow, *comma;
+
+	while (p != NULL && *p != '\0') {
+		size_t n;
+		comma = strchr(p, ',');
+		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		while (n > 0 && p[0] == ' ') {
+			p++;
+			n--;
+		}
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		if (n > 0) {
+			r->allow = xreallocarray(r->allow, r->nallow + 1, sizeof *r->allow);
+			r->allow[r->nallow++] = xstrndup(p, n);
+		}
+		p = comma != NULL ? comma + 1 : NULL;
+	}
+}
+
+struct redactor *
+redactor_new(const char *patterns, const char *allow, char *err)
+{
+	struct redactor *r = xcalloc(1, sizeof *r);
+	char msg[256];
+	int rc;
+
+	r->enabled = 1;
+	if (patterns != NULL && *patterns != '\0') {
+		if ((rc = regcomp(&r->regex, patterns, REG_EXTENDED | REG_NEWLINE)) != 0) {
+			regerror(rc, &r->regex, msg, sizeof msg);
+			seterr(err, "redact.patterns is not a valid regular expression (%s):"
+			    " nothing is sent until it is fixed", msg);
+			free(r);
+			return NULL;
+		}
+		r->has_regex = 1;
+	}
+	split_allow(r, allow);
+	return r;
+}
+
+struct redactor *
+redactor_from_config(const struct config *cfg, char *err)
+{
+	struct redactor *r = redactor_new(config_get(cfg, "redact.patterns"),
+	    config_get(cfg, "redact.allow"), err);
+
+	if (r != NULL)
+		r->enabled = config_get_bool(cfg, "redact.enabled");
+	return r;
+}
+
+void
+redactor_free(struct redactor *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	if (r->has_regex)
+		regfree(&r->regex);
+	for (i = 0; i < r->nallow; i++)
+		free(r->allow[i]);
+	free(r->allow);
+	free(r);
+}
+
+int
+redactor_enabled(const struct redactor *r)
+{
+	return r->enabled;
+}
+
+/* A byte where something may start (most bytes: none). */
+enum { K_NONE, K_WORD, K_DASH, K_COLON, K_EQUALS };
+static const unsigned char anchor[256] = {
+	['A'] = K_WORD, ['S'] = K_WORD, ['g'] = K_WORD, ['s'] = K_WORD, ['x'] = K_WORD,
+	['r'] = K_WORD, ['w'] = K_WORD, ['n'] = K_WORD, ['p'] = K_WORD, ['h'] = K_WORD,
+	['a'] = K_WORD, ['d'] = K_WORD, ['e'] = K_WORD,
+	['-'] = K_DASH, [':'] = K_COLON, ['='] = K_EQUALS,
+};
+
+/* The built-in rules over text: one pass. */
+static void
+scan(const char *t, size_t len, struct redact_spans *out)
+{
+	size_t i = 0, run_end = 0, end;
+	const char *kind;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)t[i];
+		int word_start = i == 0 || !RCLASS(t[i - 1], RC_WORD);
+
+		/* A run of base64 characters, once, where it starts. */
+		if (i >= run_end && RCLASS(c, RC_B64)) {
+			for (run_end = i; run_end < len && RCLASS(t[run_end], RC_B64 | RC_B64URL);
+			    run_end++)
+				;
+			if (run_end - i >= 20 && (i == 0 || !RCLASS(t[i - 1], RC_B64URL) ||
+			    t[i - 1] == '-') && redact_high_entropy(t + i, run_end - i)) {
+				end = run_end;
+				while (end < len && end < run_end + 2 && t[end] == '=')
+					end++;
+				redact_add(out, i, end, "HIGH_ENTROPY");
+			}
+		}
+		switch (anchor[c]) {
+		case K_NONE:
+			break;
+		case K_WORD:
+			if (word_start && (end = redact_token_at(t, len, i, &kind)) != 0) {
+				redact_add(out, i, end, kind);
+				i = end;
+				continue;
+			}
+			break;
+		case K_DASH:
+			if (i + 30 < len && t[i + 1] == '-' && (end = redact_pem_at(t, len, i)) != 0) {
+				redact_add(out, i, end, "PRIVATE_KEY");
+				i = end;
+				continue;
+			}
+			break;
+		case K_COLON:
+			if (i + 3 < len && t[i + 1] == '/' && t[i + 2] == '/')
+				redact_url_at(t, len, i, out);
+			else
+				redact_assignment_at(t, len, i, out);
+			break;
+		case K_EQUALS:
+			redact_assignment_at(t, len, i, out);
+			break;
+		}
+		i++;
+	}
+}
+
+/* The user's patterns: every match, each a CUSTOM span. */
+static int
+scan_patterns(const struct redactor *r, const char *t, size_t len, struct redact_spans *out,
+    char *err)
+{
+	regmatch_t m;
+	size_t at = 0;
+	int rc;
+
+	while (at <= len) {
+		m.rm_so = 0;
+		m.rm_eo = (regoff_t)(len - at);
+		/* REG_STARTEND: the text is not NUL-terminated, and may hold NULs. */
+		rc = regexec(&r->regex, t + at, 1, &m, REG_STARTEND | (at > 0 ? REG_NOTBOL : 0));
+		if (rc == REG_NOMATCH)
+			return 0;
+		if (rc != 0)
+			return seterr(err, "redact.patterns failed on a text (out of memory?):"
+			    " nothing is sent");
+		if (m.rm_eo > m.rm_so)
+			redact_add(out, at + (size_t)m.rm_so, at + (size_t)m.rm_eo, "CUSTOM");
+		at += (size_t)(m.rm_eo > m.rm_so ? m.rm_eo : m.rm_so + 1);
+	}
+	return 0;
+}
+
+static int
+by_start(const void *a, const void *b)
+{
+	const struct redact_span *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	/* The longer first: it is the one kept. */
+	return x->end > y->end ? -1 : x->end < y->end;
+}
+
+static int
+allowed(const struct redactor *r, const char *t, const struct redact_span *s)
+{
+	size_t i, n = s->end - s->start;
+
+	for (i = 0; i < r->nallow; i++) {
+		if (strlen(r->allow[i]) == n && memcmp(r->allow[i], t + s->start, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Sorted, allowed ones dropped, overlaps joined (the first span's kind). */
+static void
+normalise(const struct redactor *r, const char *t, struct redact_spans *s)
+{
+	size_t i, n = 0;
+
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, by_start);
+	for (i = 0; i < s->n; i++) {
+		if (allowed(r, t, &s->v[i]))
+			continue;
+		if (n > 0 && s->v[i].start < s->v[n - 1].end) {
+			if (s->v[i].end > s->v[n - 1].end)
+				s->v[n - 1].end = s->v[i].end;
+			continue;
+		}
+		s->v[n++] = s->v[i];
+	}
+	s->n = n;
+}
+
+int
+redact_find(const struct redactor *r, const char *text, size_t len, struct redact_spans *out,
+    char *err)
+{
+	out->n = 0;
+	if (!r->enabled)
+		return 0;
+	scan(text, len, out);
+	if (r->has_regex && scan_patterns(r, text, len, out, err) != 0)
+		return -1;
+	normalise(r, text, out);
+	return 0;
+}
+
+/* text with spans replaced. */
+static char *
+replace(const char *text, size_t len, const struct redact_spans *s, size_t *outlen)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, at = 0;
+
+	for (i = 0; i < s->n; i++) {
+		strbuf_add(&sb, text + at, s->v[i].start - at);
+		strbuf_addf(&sb, REDACT_OPEN "%s]", s->v[i].kind);
+		at = s->v[i].end;
+	}
+	strbuf_add(&sb, text + at, len - at);
+	*outlen = sb.len;
+	return strbuf_detach(&sb);
+}
+
+char *
+redact_text(const struct redactor *r, const char *text, size_t len, size_t *outlen, char *err)
+{
+	struct redact_spans s = { 0 };
+	char *cur = NULL, *next;
+	size_t curlen = len;
+	int round;
+
+	/*
+	 * A redaction can expose a secret the rules refused (a key glued to
+	 * another): again until nothing is found, so that redacting twice
+	 * changes nothing.
+	 */
+	for (round = 0; round < MAX_ROUNDS; round++) {
+		if (redact_find(r, cur != NULL ? cur : text, curlen, &s, err) != 0)
+			break;
+		if (s.n == 0) {
+			redact_spans_free(&s);
+			*outlen = curlen;
+			if (cur == NULL) {
+				cur = xmalloc(len + 1);
+				memcpy(cur, text, len);
+				cur[len] = '\0';
+			}
+			return cur;
+		}
+		next = replace(cur != NULL ? cur : text, curlen, &s, &curlen);
+		free(cur);
+		cur = next;
+	}
+	if (round == MAX_ROUNDS)
+		seterr(err, "redact.patterns matches its own replacement " REDACT_OPEN
+		    "...]: nothing is sent until it is fixed");
+	redact_spans_free(&s);
+	free(cur);
+	return NULL;
+}
+
+void
+redact_preview(const char *secret, size_t len, char *out, size_t outsize)
+{
+	/* A quarter of it at each end at most, four characters at most. */
+	size_t k = len / 4 > 4 ? 4 : len / 4;
+	size_t i, o = 0;
+
+	for (i = 0; i < k && o + 1 < outsize; i++)
+		out[o++] = (secret[i] >= ' ' && secret[i] < 0x7f) ? secret[i] : '?';
+	if (o + 4 < outsize) {
+		memcpy(out + o, "\u2026", 3);
+		o += 3;
+	}
+	for (i = len - k; i < len && o + 1 < outsize; i++)
+		out[o++] = (secret[i] >= ' ' && secret[i] < 0x7f) ? secret[i] : '?';
+	out[o] = '\0';
+}
