@@ -98,7 +98,8 @@ redact_url_at(const char *t, size_t len, size_t i, struct redact_spans *out)
 	}
 	/* user:password@host, the password not empty and not a stand-in. */
 	if (j >= len || t[j] != '@' || colon == 0 || j + 1 >= len ||
-	    !RCLASS(t[j + 1], RC_ALPHA | RC_DIGIT) || placeholder(t + colon + 1, j - colon - 1))
+	    !RCLASS(t[j + 1], RC_ALPHA | RC_DIGIT) || placeholder(t + colon + 1, j - colon - 1) ||
+	    memmem(t + host, j - host, REDACT_OPEN, sizeof REDACT_OPEN - 1) != NULL)
 		return;
 	redact_add(out, colon + 1, j, "URL_PASSWORD");
 }

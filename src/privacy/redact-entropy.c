@@ -14,6 +14,15 @@
 #define MIN_RUN 20
 #define MAX_RUN 256
 
+/* Of ten steps from one character to the next, how many at least change class. */
+#define SWITCHES_TENTHS 4
+
+static int
+char_class(unsigned char c)
+{
+	return RCLASS(c, RC_UPPER) ? 0 : RCLASS(c, RC_ALPHA) ? 1 : RCLASS(c, RC_DIGIT) ? 2 : 3;
+}
+
 double
 redact_entropy_bits(const char *t, size_t n)
 {
@@ -48,7 +57,8 @@ threshold(size_t n)
 int
 redact_high_entropy(const char *t, size_t n)
 {
-	size_t k, slashes = 0, upper = 0, lower = 0, digits = 0;
+	size_t k, slashes = 0, upper = 0, lower = 0, digits = 0, switches = 0;
+	int cls = -1;
 
 	if (n < MIN_RUN || n > MAX_RUN || t[0] == '/')
 		return 0;
@@ -58,9 +68,17 @@ redact_high_entropy(const char *t, size_t n)
 		upper += RCLASS(c, RC_UPPER) != 0;
 		digits += RCLASS(c, RC_DIGIT) != 0;
 		lower += RCLASS(c, RC_ALPHA) && !RCLASS(c, RC_UPPER);
+		switches += k > 0 && char_class(c) != cls;
+		cls = char_class(c);
 	}
 	/* Keys mix cases and digits; hashes and uuids (hex) do not; paths have many slashes. */
 	if (upper < 2 || lower < 2 || digits < 2 || slashes * 16 > n)
+		return 0;
+	/*
+	 * Random characters change class (upper, lower, digit, other) at about
+	 * 6 in 10 steps; words in CamelCase at 3 in 10 ("TestRedactHighEntropy2024").
+	 */
+	if (switches * 10 < (n - 1) * SWITCHES_TENTHS)
 		return 0;
 	return redact_entropy_bits(t, n) >= threshold(n);
 }

@@ -211,6 +211,13 @@ scan_patterns(const struct redactor *r, const char *t, size_t len, struct redact
 }
 
 static int
+generic(const char *kind)
+{
+	return strcmp(kind, "SECRET") == 0 || strcmp(kind, "PASSWORD") == 0 ||
+	    strcmp(kind, "HIGH_ENTROPY") == 0 || strcmp(kind, "CUSTOM") == 0;
+}
+
+static int
 by_start(const void *a, const void *b)
 {
 	const struct redact_span *x = a, *y = b;
@@ -218,7 +225,10 @@ by_start(const void *a, const void *b)
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
 	/* The longer first: it is the one kept. */
-	return x->end > y->end ? -1 : x->end < y->end;
+	if (x->end != y->end)
+		return x->end > y->end ? -1 : 1;
+	/* Of one span, a provider's kind before a guess (what the name or the entropy said). */
+	return generic(x->kind) - generic(y->kind);
 }
 
 static int
