@@ -191,23 +191,33 @@ scan_patterns(const struct redactor *r, const char *t, size_t len, struct redact
 {
 	regmatch_t m;
 	size_t at = 0;
-	int rc;
+	int rc = 0;
+	/* NUL-terminated as well: some regexec (and sanitizers' checks of it) read up to a NUL. */
+	char *copy = xmalloc(len + 1);
 
+	memcpy(copy, t, len);
+	copy[len] = '\0';
+	t = copy;
 	while (at <= len) {
 		m.rm_so = 0;
 		m.rm_eo = (regoff_t)(len - at);
 		/* REG_STARTEND: the text is not NUL-terminated, and may hold NULs. */
 		rc = regexec(&r->regex, t + at, 1, &m, REG_STARTEND | (at > 0 ? REG_NOTBOL : 0));
-		if (rc == REG_NOMATCH)
-			return 0;
-		if (rc != 0)
-			return seterr(err, "redact.patterns failed on a text (out of memory?):"
+		if (rc == REG_NOMATCH) {
+			rc = 0;
+			break;
+		}
+		if (rc != 0) {
+			rc = seterr(err, "redact.patterns failed on a text (out of memory?):"
 			    " nothing is sent");
+			break;
+		}
 		if (m.rm_eo > m.rm_so)
 			redact_add(out, at + (size_t)m.rm_so, at + (size_t)m.rm_eo, "CUSTOM");
 		at += (size_t)(m.rm_eo > m.rm_so ? m.rm_eo : m.rm_so + 1);
 	}
-	return 0;
+	free(copy);
+	return rc;
 }
 
 static int

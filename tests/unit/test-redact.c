@@ -15,6 +15,7 @@
 
 #include "privacy/redact.h"
 #include "util/log.h"
+#include "../fuzz/redact-check.h"
 
 static struct redactor *builtin;
 
@@ -37,6 +38,7 @@ expect(const char *in, const char *want)
 {
 	char *out = red(builtin, in), *again;
 
+	assert_int_equal(redact_check(builtin, in, strlen(in)), 0);
 	if (strcmp(out, want) != 0)
 		fail_msg("redacting\n  %s\ngave\n  %s\nnot\n  %s", in, out, want);
 	again = red(builtin, out);
@@ -277,6 +279,43 @@ test_spans(void **state)
 	redact_spans_free(&s);
 }
 
+/*
+ * The fuzz target's invariants on texts glued from secrets' pieces, in a
+ * fixed pseudo-random order: what a redaction exposes must be redacted too.
+ */
+static void
+test_invariants(void **state)
+{
+	static const char *const pieces[] = {
+		"AKIA", "IOSFODNN7EXAMPLE", "ghp_", "R2d2C3poL1ke5kyWalk3rH4nS0loChewie99", "sk-",
+		"sk-ant-", "xoxb-", "-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----",
+		"://", "user:", "pa55word", "@host", "=", ": ", "\"", "\\n", "\n", " ", "PASSWORD",
+		"TOKEN", "api_key", "eyJhbGciOiJIUzI1NiJ9", ".", "Xk3pQ9zR7mW2vB8nL4tY6hJ1cF5dG0sA",
+		"[REDACTED:", "]", "SG.", "0123456789abcdef0123456789abcdef", "AC", "SK", "_", "-",
+		"hooks.slack.com/services/", "T01ABCDEF/B02GHIJKL/", "dop_v1_", "AIza", "x", "9",
+	};
+	unsigned long seed = 42;
+	char text[512];
+	int round, k;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		size_t n = 0;
+		for (k = 0; k < 12; k++) {
+			const char *p;
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			p = pieces[(seed >> 33) % (sizeof pieces / sizeof pieces[0])];
+			if (n + strlen(p) >= sizeof text)
+				break;
+			memcpy(text + n, p, strlen(p));
+			n += strlen(p);
+		}
+		if (redact_check(builtin, text, n) != 0)
+			fail_msg("invariant %d broken on: %.*s", redact_check(builtin, text, n), (int)n,
+			    text);
+	}
+}
+
 int
 main(void)
 {
@@ -295,6 +334,7 @@ main(void)
 		cmocka_unit_test(test_user_patterns_and_allow),
 		cmocka_unit_test(test_preview),
 		cmocka_unit_test(test_spans),
+		cmocka_unit_test(test_invariants),
 	};
 	int rc;
 
