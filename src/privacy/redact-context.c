@@ -49,15 +49,15 @@ redact_pem_at(const char *t, size_t len, size_t i)
 	return j;
 }
 
-/* A password that only stands for one: "***", "$PASS", "<password>", "{pw}", "%s". */
+/* A password that only stands for one: "***", "xxxx", "$PASS", "<password>", "{pw}", "%s". */
 static int
 placeholder(const char *v, size_t n)
 {
 	size_t k;
 
-	if (n == 0 || strchr("$<{%*[", v[0]) != NULL)
+	if (n == 0 || strchr("$<{[", v[0]) != NULL || (n == 2 && v[0] == '%'))
 		return 1;
-	for (k = 0; k < n && (v[k] == 'x' || v[k] == 'X' || v[k] == '.'); k++)
+	for (k = 0; k < n && (v[k] == 'x' || v[k] == 'X' || v[k] == '.' || v[k] == '*'); k++)
 		;
 	return k == n;
 }
@@ -106,34 +106,42 @@ redact_url_at(const char *t, size_t len, size_t i, struct redact_spans *out)
 
 /*
  * The words that make a name a secret's: "DB_PASSWORD", "apiKey",
- * "client-secret", "GITHUB_TOKEN", "aws_secret_access_key".
+ * "client-secret", "GITHUB_TOKEN", "aws_secret_access_key". The short ones
+ * only with another word ("SMTP_PASS", "api_key"): alone, "PASS" is a test
+ * result and "key" a dictionary's.
  */
-static const char *const secret_words[] = {
-	"password", "passwd", "passphrase", "pwd", "pass", "secret", "token", "apikey",
-	"key", "credentials", "credential", NULL
+static const struct secret_word {
+	const char *word;
+	unsigned char len, alone;
+} secret_words[] = {
+	{ "password", 8, 1 }, { "passwd", 6, 1 }, { "passphrase", 10, 1 }, { "secret", 6, 1 },
+	{ "token", 5, 1 }, { "apikey", 6, 1 }, { "credentials", 11, 1 }, { "credential", 10, 1 },
+	{ "pwd", 3, 0 }, { "pass", 4, 0 }, { "key", 3, 0 },
 };
+#define NWORDS (sizeof secret_words / sizeof secret_words[0])
 
 /* Whether name[0, n) has a secret word as a segment (split at _ - . and lowercase-uppercase). */
 static const char *
 secret_name(const char *name, size_t n)
 {
-	size_t s = 0, e;
-	int k;
+	const struct secret_word *found = NULL;
+	size_t s = 0, e, k, segments = 0;
 
 	while (s < n) {
 		for (e = s + 1; e < n && name[e] != '_' && name[e] != '-' && name[e] != '.' &&
 		    !(RCLASS(name[e], RC_UPPER) && !RCLASS(name[e - 1], RC_UPPER)); e++)
 			;
-		for (k = 0; secret_words[k] != NULL; k++) {
-			if (strlen(secret_words[k]) == e - s &&
-			    strncasecmp(name + s, secret_words[k], e - s) == 0)
-				return secret_words[k];
+		segments++;
+		for (k = 0; found == NULL && k < NWORDS; k++) {
+			if (secret_words[k].len == e - s && (name[s] | 0x20) == secret_words[k].word[0] &&
+			    strncasecmp(name + s, secret_words[k].word, e - s) == 0)
+				found = &secret_words[k];
 		}
 		s = e;
 		while (s < n && (name[s] == '_' || name[s] == '-' || name[s] == '.'))
 			s++;
 	}
-	return NULL;
+	return found != NULL && (found->alone || segments > 1) ? found->word : NULL;
 }
 
 static int
@@ -144,7 +152,7 @@ name_char(unsigned char c)
 
 /* The value's words that are not secrets but types, stand-ins or code. */
 static int
-not_a_value(const char *v, size_t n)
+not_a_value(const char *v, size_t n, int loose)
 {
 	static const char *const words[] = {
 		"true", "false", "null", "none", "undefined", "string", "required", "optional",
@@ -165,7 +173,7 @@ not_a_value(const char *v, size_t n)
 		ident += RCLASS(v[k], RC_ALPHA) != 0 || v[k] == '_' || v[k] == '.';
 	}
 	/* A number (max_tokens=4096), or a name in code (token = response.data.token). */
-	return digits == n || ident == n;
+	return !loose && (digits == n || ident == n);
 }
 
 /* The name just before t[i] (its start in *start, past an optional closing quote), or 0 long. */
@@ -217,7 +225,7 @@ redact_assignment_at(const char *t, size_t len, size_t i, struct redact_spans *o
 		;
 	if (q == 0 && !env && t[i] == ':' && e - v < 12)
 		return;	/* "key: value" prose or YAML without quotes: only a long value */
-	if (e - v < (env ? 1u : 8u) || e - v > 512 || not_a_value(t + v, e - v))
+	if (e - v < (env ? 1u : 8u) || e - v > 512 || not_a_value(t + v, e - v, env || q != 0))
 		return;
 	if (strcmp(word, "password") == 0 || strcmp(word, "passwd") == 0 ||
 	    strcmp(word, "pass") == 0 || strcmp(word, "pwd") == 0 ||

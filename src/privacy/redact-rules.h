@@ -23,6 +23,12 @@ void redact_add(struct redact_spans *out, size_t start, size_t end, const char *
 extern const unsigned char redact_class[256];
 #define RCLASS(c, m) (redact_class[(unsigned char)(c)] & (m))
 
+/* The tables below use, filled once (redactor_new calls them). */
+void redact_tokens_init(void);
+void redact_entropy_init(void);
+
+/* Whether a provider's key may start with these two bytes (a cheap test before the next). */
+int redact_token_may_start(unsigned char c1, unsigned char c2);
 /* A provider's key starting at i, a word start (redact-tokens.c): its end, or 0. */
 size_t redact_token_at(const char *t, size_t len, size_t i, const char **kind);
 

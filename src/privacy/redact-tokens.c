@@ -106,6 +106,7 @@ static const struct token_rule rules[] = {
 /* The rules by their prefix's first byte, in the table's order (-1 ends each list). */
 #define PER_BYTE 12
 static signed char by_first[256][PER_BYTE];
+static unsigned char prefix_len[NRULES];
 static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -116,6 +117,7 @@ index_rules(void)
 
 	memset(by_first, -1, sizeof by_first);
 	for (i = 0; i < NRULES; i++) {
+		prefix_len[i] = (unsigned char)strlen(rules[i].prefix);
 		unsigned char c = (unsigned char)rules[i].prefix[0];
 		if (n[c] < PER_BYTE - 1)
 			by_first[c][n[c]++] = (signed char)i;
@@ -201,13 +203,47 @@ sendgrid_end(const char *t, size_t len, size_t i)
 	return j - i == 43 ? j : 0;
 }
 
+/* Bit c2 of pairs[c1]: a prefix starts with c1 c2 (letters and digits only: 6 bits each). */
+static unsigned long long pairs[128];
+static pthread_once_t pairs_once = PTHREAD_ONCE_INIT;
+
+static int
+pair_bit(unsigned char c)
+{
+	return c >= 'a' ? c - 'a' : c >= 'A' ? 26 + c - 'A' : c >= '0' ? 52 + c - '0' : 62;
+}
+
+static void
+fill_pairs(void)
+{
+	size_t i;
+
+	for (i = 0; i < NRULES; i++)
+		pairs[(unsigned char)rules[i].prefix[0]] |= 1ULL << pair_bit(
+		    (unsigned char)rules[i].prefix[1]);
+	pairs['e'] |= 1ULL << pair_bit('y');	/* JWT */
+	pairs['S'] |= 1ULL << pair_bit('G');	/* SendGrid */
+}
+
+void
+redact_tokens_init(void)
+{
+	pthread_once(&by_first_once, index_rules);
+	pthread_once(&pairs_once, fill_pairs);
+}
+
+int
+redact_token_may_start(unsigned char c1, unsigned char c2)
+{
+	return c1 < 128 && RCLASS(c2, RC_ALPHA | RC_DIGIT) && (pairs[c1] >> pair_bit(c2) & 1);
+}
+
 size_t
 redact_token_at(const char *t, size_t len, size_t i, const char **kind)
 {
 	const signed char *r;
 	size_t rest = len - i, end;
 
-	pthread_once(&by_first_once, index_rules);
 	if (t[i] == 'e' && rest > 30 && t[i + 1] == 'y' && t[i + 2] == 'J') {
 		*kind = "JWT";
 		return jwt_end(t, len, i);
@@ -218,8 +254,10 @@ redact_token_at(const char *t, size_t len, size_t i, const char **kind)
 	}
 	for (r = by_first[(unsigned char)t[i]]; *r >= 0; r++) {
 		const struct token_rule *rule = &rules[*r];
-		size_t n = strlen(rule->prefix);
-		if (n + rule->min > rest || memcmp(t + i, rule->prefix, n) != 0)
+		size_t n = prefix_len[*r];
+		/* The second byte first: most words fail there, without a call. */
+		if (n + rule->min > rest || t[i + 1] != rule->prefix[1] ||
+		    memcmp(t + i + 2, rule->prefix + 2, n - 2) != 0)
 			continue;
 		if ((end = body_end(rule, t, len, i + n)) != 0) {
 			*kind = rule->kind;

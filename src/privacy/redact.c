@@ -5,11 +5,11 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
 #include "privacy/redact-rules.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -25,6 +25,22 @@ struct redactor {
 	char **allow;
 	size_t nallow;
 };
+
+/* A run's bytes: words joined by - _ + / (base64, base64url, and most tokens). */
+#define RUN (RC_B64 | RC_B64URL)
+
+/* Where the scan stops between runs: a run's first byte, ':' or '='. */
+static unsigned char stop[256];
+static pthread_once_t stop_once = PTHREAD_ONCE_INIT;
+
+static void
+fill_stop(void)
+{
+	int c;
+
+	for (c = 0; c < 256; c++)
+		stop[c] = RCLASS(c, RUN) || c == ':' || c == '=';
+}
 
 void
 redact_add(struct redact_spans *out, size_t start, size_t end, const char *kind)
@@ -73,6 +89,9 @@ redactor_new(const char *patterns, const char *allow, char *err)
 	char msg[256];
 	int rc;
 
+	pthread_once(&stop_once, fill_stop);
+	redact_tokens_init();
+	redact_entropy_init();
 	r->enabled = 1;
 	if (patterns != NULL && *patterns != '\0') {
 		if ((rc = regcomp(&r->regex, patterns, REG_EXTENDED | REG_NEWLINE)) != 0) {
@@ -85,17 +104,6 @@ redactor_new(const char *patterns, const char *allow, char *err)
 		r->has_regex = 1;
 	}
 	split_allow(r, allow);
-	return r;
-}
-
-struct redactor *
-redactor_from_config(const struct config *cfg, char *err)
-{
-	struct redactor *r = redactor_new(config_get(cfg, "redact.patterns"),
-	    config_get(cfg, "redact.allow"), err);
-
-	if (r != NULL)
-		r->enabled = config_get_bool(cfg, "redact.enabled");
 	return r;
 }
 
@@ -120,66 +128,83 @@ redactor_enabled(const struct redactor *r)
 	return r->enabled;
 }
 
-/* A byte where something may start (most bytes: none). */
-enum { K_NONE, K_WORD, K_DASH, K_COLON, K_EQUALS };
-static const unsigned char anchor[256] = {
-	['A'] = K_WORD, ['S'] = K_WORD, ['g'] = K_WORD, ['s'] = K_WORD, ['x'] = K_WORD,
-	['r'] = K_WORD, ['w'] = K_WORD, ['n'] = K_WORD, ['p'] = K_WORD, ['h'] = K_WORD,
-	['a'] = K_WORD, ['d'] = K_WORD, ['e'] = K_WORD,
-	['-'] = K_DASH, [':'] = K_COLON, ['='] = K_EQUALS,
-};
+void
+redactor_set_enabled(struct redactor *r, int on)
+{
+	r->enabled = on;
+}
 
-/* The built-in rules over text: one pass. */
+/*
+ * The run starting at i: a provider's token at each of its word starts (its
+ * start, and after each - + / in it), a private key block if it is dashes,
+ * the whole run if it looks random. Returns where the scan goes on.
+ */
+static size_t
+scan_run(const char *t, size_t len, size_t i, struct redact_spans *out)
+{
+	size_t j, end, resume = i;
+	const char *kind;
+
+	if (t[i] == '-' && i + 30 < len && t[i + 1] == '-' && (end = redact_pem_at(t, len, i)) != 0) {
+		redact_add(out, i, end, "PRIVATE_KEY");
+		return end;
+	}
+	j = i;
+	while (j < len) {
+		unsigned char c = (unsigned char)t[j];
+		if (RCLASS(c, RC_WORD)) {
+			/* A word's start: a token may begin here, and nowhere else in the word. */
+			if (j + 1 < len && redact_token_may_start(c, (unsigned char)t[j + 1]) &&
+			    j >= resume && (end = redact_token_at(t, len, j, &kind)) != 0) {
+				redact_add(out, j, end, kind);
+				resume = end;
+			}
+			for (j++; j < len && RCLASS(t[j], RC_WORD); j++)
+				;
+		} else if (RCLASS(c, RUN))
+			j++;	/* - + / */
+		else
+			break;
+	}
+	if (j - i >= 20 && redact_high_entropy(t + i, j - i)) {
+		end = j;
+		while (end < len && end < j + 2 && t[end] == '=')
+			end++;
+		redact_add(out, i, end, "HIGH_ENTROPY");
+	}
+	return resume > j ? resume : j;
+}
+
+/*
+ * The built-in rules over text: one pass. Most bytes are letters in a run
+ * or punctuation between runs; only ':' and '=' between runs and the runs'
+ * word starts call a check.
+ */
 static void
 scan(const char *t, size_t len, struct redact_spans *out)
 {
-	size_t i = 0, run_end = 0, end;
-	const char *kind;
+	size_t i = 0;
 
 	while (i < len) {
 		unsigned char c = (unsigned char)t[i];
-		int word_start = i == 0 || !RCLASS(t[i - 1], RC_WORD);
 
-		/* A run of base64 characters, once, where it starts. */
-		if (i >= run_end && RCLASS(c, RC_B64)) {
-			for (run_end = i; run_end < len && RCLASS(t[run_end], RC_B64 | RC_B64URL);
-			    run_end++)
+		if (!stop[c]) {
+			/* Between runs: spaces, punctuation, UTF-8, all skipped in this loop. */
+			for (i++; i < len && !stop[(unsigned char)t[i]]; i++)
 				;
-			if (run_end - i >= 20 && (i == 0 || !RCLASS(t[i - 1], RC_B64URL) ||
-			    t[i - 1] == '-') && redact_high_entropy(t + i, run_end - i)) {
-				end = run_end;
-				while (end < len && end < run_end + 2 && t[end] == '=')
-					end++;
-				redact_add(out, i, end, "HIGH_ENTROPY");
-			}
+			continue;
 		}
-		switch (anchor[c]) {
-		case K_NONE:
-			break;
-		case K_WORD:
-			if (word_start && (end = redact_token_at(t, len, i, &kind)) != 0) {
-				redact_add(out, i, end, kind);
-				i = end;
-				continue;
-			}
-			break;
-		case K_DASH:
-			if (i + 30 < len && t[i + 1] == '-' && (end = redact_pem_at(t, len, i)) != 0) {
-				redact_add(out, i, end, "PRIVATE_KEY");
-				i = end;
-				continue;
-			}
-			break;
-		case K_COLON:
+		if (RCLASS(c, RUN)) {
+			i = scan_run(t, len, i, out);
+			continue;
+		}
+		if (c == ':') {
 			if (i + 3 < len && t[i + 1] == '/' && t[i + 2] == '/')
 				redact_url_at(t, len, i, out);
 			else
 				redact_assignment_at(t, len, i, out);
-			break;
-		case K_EQUALS:
+		} else if (c == '=')
 			redact_assignment_at(t, len, i, out);
-			break;
-		}
 		i++;
 	}
 }

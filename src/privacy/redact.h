@@ -44,8 +44,9 @@ struct redactor *redactor_new(const char *patterns, const char *allow, char *err
  */
 struct redactor *redactor_from_config(const struct config *cfg, char *err);
 void redactor_free(struct redactor *r);
-/* Whether it redacts at all (redact.enabled). */
+/* Whether it redacts at all (redact.enabled); off, it finds nothing. */
 int redactor_enabled(const struct redactor *r);
+void redactor_set_enabled(struct redactor *r, int on);
 
 /*
  * The secrets in text[0, len), sorted by start, not overlapping, appended
