@@ -98,7 +98,7 @@ cmp -s "$cfg" "$T_TMP/before" || t_fail "an unknown key changed $cfg"
 
 # list shows every key, and the default of those that differ.
 ok list
-t_assert_eq 16 "$(printf '%s\n' "$t_out" | wc -l | tr -d ' ')" "lines of config list"
+t_assert_eq 19 "$(printf '%s\n' "$t_out" | wc -l | tr -d ' ')" "lines of config list"
 t_assert_contains "$t_out" "storage             = local  # default: cloud"
 t_assert_contains "$t_out" "import.idle-minutes = 60  # default: 30"
 t_assert_contains "$t_out" 'cloud.anon-key      = "key with \"quotes\" # and \\ backslash"'
@@ -108,7 +108,7 @@ ok list --json
 t_assert_contains "$t_out" '{"key":"import.idle-minutes","value":60,"default":30,"type":"number","set":true}'
 t_assert_contains "$t_out" '{"key":"continuous-sync","value":false,"default":true,"type":"boolean","set":true}'
 t_assert_contains "$t_out" '{"key":"sync.conflicts","value":"auto","default":"auto","type":"enum","set":false}'
-t_assert_eq 16 "$(printf '%s\n' "$t_out" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')" \
+t_assert_eq 19 "$(printf '%s\n' "$t_out" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')" \
 	"keys in config list --json"
 
 # unset reverts to the default and removes the line.

@@ -110,6 +110,9 @@ test_table_lookup(void **state)
 		{ "visuals.cache-days", OPTION_NUMBER, "30" },
 		{ "visuals.protocol", OPTION_ENUM, "auto" },
 		{ "e2e", OPTION_BOOLEAN, "false" },
+		{ "redact.enabled", OPTION_BOOLEAN, "true" },
+		{ "redact.patterns", OPTION_STRING, "" },
+		{ "redact.allow", OPTION_STRING, "" },
 	};
 	const struct option_def *od;
 	size_t i;
