@@ -191,6 +191,9 @@ name_before(const char *t, size_t i, size_t *start, int *quoted)
 		e--;
 	for (s = e; s > 0 && name_char((unsigned char)t[s - 1]); s--)
 		;
+	/* "\nAPI_KEY=": the n of an escaped newline (or tab) is not the name's. */
+	if (s > 0 && t[s - 1] == '\\' && s < e && (t[s] == 'n' || t[s] == 't' || t[s] == 'r'))
+		s++;
 	*start = s;
 	return e - s;
 }

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "privacy/redact.h"
 #include "store/import-rows.h"
 #include "store/internal.h"
 #include "store/turn-stats.h"
@@ -30,28 +29,6 @@ static const char *const commit_sql[2] = {
 	" files_changed IS NOT ?10 OR first_prompt IS NOT ?12 OR turn_count IS NOT ?13 OR"
 	" git_elsewhere IS NOT ?16)",
 };
-
-/*
- * A content column holding the redaction of the imported original (pulled
- * from the cloud, which only ever has redacted copies: store/redact-fn.h)
- * takes the original back, without marking anything pending: the cloud
- * already has what this row would send. Run before the row's usual update.
- */
-#define REDACTED_COPY(col, n) "(" col " IS NOT " n " AND instr(" col ", '" REDACT_OPEN "') > 0" \
-	" AND " col " IS agentlogs_redact(" n "))"
-#define RESTORE(col, n) col " = CASE WHEN " REDACTED_COPY(col, n) " THEN " n " ELSE " col " END"
-
-static const char commit_restore_sql[] = "UPDATE cognitive_commits SET "
-	RESTORE("git_subject", "?5") ", " RESTORE("files_read", "?9") ", "
-	RESTORE("files_changed", "?10") ", " RESTORE("first_prompt", "?12")
-	" WHERE id = ?1 AND (" REDACTED_COPY("git_subject", "?5") " OR "
-	REDACTED_COPY("files_read", "?9") " OR " REDACTED_COPY("files_changed", "?10") " OR "
-	REDACTED_COPY("first_prompt", "?12") ")";
-
-static const char turn_restore_sql[] = "UPDATE turns SET "
-	RESTORE("content", "?5") ", " RESTORE("thinking", "?6") ", " RESTORE("tool_calls", "?8")
-	" WHERE id = ?1 AND (" REDACTED_COPY("content", "?5") " OR "
-	REDACTED_COPY("thinking", "?6") " OR " REDACTED_COPY("tool_calls", "?8") ")";
 
 static const char *const session_sql[2] = {
 	"INSERT INTO sessions (id, commit_id, claude_session_id, started_at, ended_at, cwd,"
@@ -304,8 +281,7 @@ import_commit(struct store *st, const struct seg_commit *c, const char *files_re
 {
 	struct commit_args a = { c, files_read, files_changed, now,
 		strset_to_json(&c->git_elsewhere) };
-	int rc = write_row(st, commit_restore_sql, bind_commit, &a, err) < 0 ? -1 :
-	    insert_or_update(st, commit_sql, bind_commit, &a, known, err);
+	int rc = insert_or_update(st, commit_sql, bind_commit, &a, known, err);
 
 	free(a.git_elsewhere);
 	return rc;
@@ -415,8 +391,7 @@ import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn 
 		free(from);
 		from = NULL;
 	}
-	if (write_row(st, turn_restore_sql, bind_turn, &a, err) < 0 ||
-	    (n = write_row(st, turn_sql[1], bind_turn, &a, err)) < 0)
+	if ((n = write_row(st, turn_sql[1], bind_turn, &a, err)) < 0)
 		n = -1;
 	else if (n > 0)
 		/* Moved here: the commit that kept it counts one turn less. */

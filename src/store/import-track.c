@@ -35,13 +35,20 @@
 	" AND (" t ".sync_status <> w.sync_status OR " t ".updated_at IS NOT w.updated_at)"
 
 #define SAME(t, c) " AND " t "." c " IS w." c
+/*
+ * A content column also counts as the same where it held the redaction of
+ * what the import wrote: a row pulled from the cloud (which has only
+ * redacted copies, store/redact-fn.h) takes the original back without
+ * going pending, for the cloud already has what it would send.
+ */
+#define SAME_CONTENT(t, c) " AND (" t "." c " IS w." c " OR w." c " IS agentlogs_redact(" t "." c "))"
 
 static const char settle_sql[] =
 	/* Restoring is no first change to remember. */
 	UNTRIGGER("turns") UNTRIGGER("sessions") UNTRIGGER("cognitive_commits")
 	RESTORE("turns")
-	SAME("turns", "session_id") SAME("turns", "seq") SAME("turns", "content")
-	SAME("turns", "thinking") SAME("turns", "tool_calls") SAME("turns", "model")
+	SAME("turns", "session_id") SAME("turns", "seq") SAME_CONTENT("turns", "content")
+	SAME_CONTENT("turns", "thinking") SAME_CONTENT("turns", "tool_calls") SAME("turns", "model")
 	SAME("turns", "input_tokens") SAME("turns", "output_tokens")
 	SAME("turns", "cache_read_tokens") SAME("turns", "cache_creation_tokens") ";"
 	RESTORE("sessions")
@@ -49,10 +56,10 @@ static const char settle_sql[] =
 	SAME("sessions", "cli_version") ";"
 	/* Push finds a family's pending rows through its commit: it stays pending with them. */
 	RESTORE("cognitive_commits")
-	SAME("cognitive_commits", "git_hash") SAME("cognitive_commits", "git_subject")
+	SAME("cognitive_commits", "git_hash") SAME_CONTENT("cognitive_commits", "git_subject")
 	SAME("cognitive_commits", "closed_at") SAME("cognitive_commits", "closed_by")
-	SAME("cognitive_commits", "files_read") SAME("cognitive_commits", "files_changed")
-	SAME("cognitive_commits", "first_prompt") SAME("cognitive_commits", "turn_count")
+	SAME_CONTENT("cognitive_commits", "files_read") SAME_CONTENT("cognitive_commits", "files_changed")
+	SAME_CONTENT("cognitive_commits", "first_prompt") SAME("cognitive_commits", "turn_count")
 	SAME("cognitive_commits", "parallel")
 	/* Re-keying moves commits to their repository's project (import_move_commit). */
 	SAME("cognitive_commits", "project_id") SAME("cognitive_commits", "project_name")

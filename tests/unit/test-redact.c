@@ -190,6 +190,9 @@ test_assignments(void **state)
 	expect("DB_PASSWORD=hunter2\nAPI_KEY=abc123\nDEBUG=1\n",
 	    "DB_PASSWORD=[REDACTED:PASSWORD]\nAPI_KEY=[REDACTED:SECRET]\nDEBUG=1\n");
 	expect("SECRET_KEY_BASE=\"f00dfacecafe\"", "SECRET_KEY_BASE=\"[REDACTED:SECRET]\"");
+	/* A .env file inside JSON: its newlines escaped, the name right after "\n". */
+	expect("{\"content\":\"A=1\\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\\nPIN=1\"}",
+	    "{\"content\":\"A=1\\nAWS_SECRET_ACCESS_KEY=[REDACTED:AWS_SECRET_KEY]\\nPIN=1\"}");
 	expect("{\"password\": \"correct-horse-battery\"}", "{\"password\": \"[REDACTED:PASSWORD]\"}");
 	expect("{\\\"client_secret\\\": \\\"Zx9vQ2mL7pR4tY8w\\\"}",
 	    "{\\\"client_secret\\\": \\\"[REDACTED:SECRET]\\\"}");
