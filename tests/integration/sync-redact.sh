@@ -48,6 +48,9 @@ held() {
 
 all=$(wc -l <"$secrets" | tr -d ' ')
 y_ok A import --claude-dir "$fixture"
+# A title holding a secret too (a title is content, and people edit it).
+commit=$(t_sql "$(y_home A)/data.db" "SELECT id FROM cognitive_commits WHERE git_hash IS NOT NULL")
+y_ok A title "$commit" "Rotate $(grep '^ghp_' "$secrets")"
 content A >"$T_TMP/a.txt"
 t_assert_eq "$all" "$(held "$T_TMP/a.txt")" "secrets in A's store after its import"
 
@@ -91,6 +94,9 @@ t_assert_eq "Publish with [REDACTED:NPM_TOKEN]" "$subject" "the subject in the c
 content A >"$T_TMP/a.txt"
 t_assert_eq "$all" "$(held "$T_TMP/a.txt")" "secrets in A's store after its push"
 t_assert_eq "0 0 0 0 0" "$(unsynced A)" "rows pending on A after its push"
+# Its own rows coming back redacted are what it has: nothing new, nothing taken.
+y_ok A pull
+t_assert_eq "Everything up to date with $S_URL." "$t_out" "A's pull after its push"
 
 # B sees the redacted text.
 y_ok B pull
@@ -103,8 +109,8 @@ t_assert_contains "$t_out" "[REDACTED:ANTHROPIC_KEY]" "B's show"
 
 # A pulls every row back, newer: B bumps them all (and retitles the commits)
 # while A hides one of its commits. A keeps its originals, on the per-row path
-# (commits, merged with A's edit) and the bulk one (turns), with no conflict.
-commit=$(t_sql "$(y_home A)/data.db" "SELECT id FROM cognitive_commits WHERE git_hash IS NOT NULL")
+# (commits, merged with A's edit) and the bulk one (turns). No conflict: the
+# title A pushed (redacted) is the one B changed, not an edit of A's.
 y_ok A hide "$commit"
 y_bump B retitled
 y_ok B push
