@@ -79,6 +79,44 @@ rline_raw(struct rline *l, enum color_role role, const char *s)
 	l->width += (int)text_width(s);
 }
 
+/* The role of l's byte at. */
+static enum color_role
+role_at(const struct rline *l, size_t at)
+{
+	enum color_role role = ROLE_DEFAULT;
+	size_t i;
+
+	for (i = 0; i < l->nsegs && l->segs[i].start <= at; i++)
+		role = l->segs[i].role;
+	return role;
+}
+
+void
+rline_mark(struct rline *l, size_t start, size_t end, enum color_role role)
+{
+	struct rseg *segs;
+	enum color_role after;
+	size_t i, n = 0;
+
+	if (start >= end || end > l->text.len)
+		return;
+	after = role_at(l, end);
+	segs = xcalloc(l->nsegs + 2, sizeof *segs);
+	/* The segments before start as they were, the span, then the rest as it was from end. */
+	for (i = 0; i < l->nsegs && l->segs[i].start < start; i++)
+		segs[n++] = l->segs[i];
+	segs[n++] = (struct rseg){ start, role };
+	while (i < l->nsegs && l->segs[i].start <= end)
+		i++;
+	if (end < l->text.len)
+		segs[n++] = (struct rseg){ end, after };
+	for (; i < l->nsegs; i++)
+		segs[n++] = l->segs[i];
+	free(l->segs);
+	l->segs = segs;
+	l->nsegs = l->capsegs = n;
+}
+
 void
 rline_addf(struct rline *l, enum color_role role, const char *fmt, ...)
 {

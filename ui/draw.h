@@ -41,6 +41,8 @@ void rline_raw(struct rline *l, enum color_role role, const char *s);
 /* rline_raw of a format: for our own text and numbers, never a transcript's. */
 void rline_addf(struct rline *l, enum color_role role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Gives l's bytes [start, end) the role, splitting the segments around them. */
+void rline_mark(struct rline *l, size_t start, size_t end, enum color_role role);
 /* Appends spaces up to cols columns. */
 void rline_pad(struct rline *l, enum color_role role, int cols);
 /* Appends s right-aligned so the line ends at cols columns (cut to fit). */

@@ -55,6 +55,7 @@ struct strbuf;
 	_(DIFF_DEL, "diff-del", "red default", "dim") \
 	_(THINKING, "thinking", "blue default dim", "dim") \
 	_(SEARCH_MATCH, "search-match", "black yellow", "reverse") \
+	_(REDACTED, "redacted", "magenta default underline", "underline") \
 	_(HELP_KEY, "help-key", "green default", "bold") \
 	_(HELP_SECTION, "help-section", "yellow default bold", "bold underline")
 

@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "export/export.h"
+#include "privacy/redact.h"
 #include "store/browse.h"
 #include "store/commits.h"
 #include "ui/list-search.h"
@@ -62,6 +63,8 @@ struct turns_view {
 	size_t nunfolded;
 	char *needle;
 	long long fresh;	/* turns that came in below the cursor, not reached yet */
+	struct redactor *redactor;	/* what would go up redacted is shown so */
+	struct redact_spans spans;
 };
 
 static char *
@@ -335,6 +338,27 @@ render_tool(struct turns_view *tv, struct tturn *tt, const cJSON *call, int inde
 	}
 }
 
+/*
+ * What a push would redact (privacy/redact.h), in ROLE_REDACTED, line by
+ * line: a secret the wrap cut in two is marked where its line still shows
+ * enough of it to be found.
+ */
+static void
+mark_redacted(struct turns_view *tv, struct textbuf *tb)
+{
+	char err[ERRLEN];
+	size_t i, k;
+
+	for (i = 0; tv->redactor != NULL && i < tb->n; i++) {
+		struct rline *l = &tb->lines[i];
+		if (l->text.len == 0 ||
+		    redact_find(tv->redactor, l->text.buf, l->text.len, &tv->spans, err) != 0)
+			continue;
+		for (k = 0; k < tv->spans.n; k++)
+			rline_mark(l, tv->spans.v[k].start, tv->spans.v[k].end, ROLE_REDACTED);
+	}
+}
+
 static void
 render(struct turns_view *tv, struct tturn *tt, int cols)
 {
@@ -389,6 +413,7 @@ render(struct turns_view *tv, struct tturn *tt, int cols)
 	cJSON_ArrayForEach(call, calls)
 		render_tool(tv, tt, call, i++, cols);
 	cJSON_Delete(calls);
+	mark_redacted(tv, tb);
 	textbuf_line(tb);	/* a blank line between turns */
 }
 
@@ -535,6 +560,10 @@ turns_open(struct view *v, struct tui *t, const char *arg, char *err)
 
 	v->priv = tv;
 	tv->t = t;
+	/* The config's patterns, or (they do not compile: push says so) the built-in rules. */
+	if (t->cfg == NULL || (tv->redactor = redactor_from_config(t->cfg, err)) == NULL)
+		tv->redactor = redactor_new(NULL, NULL, err);
+	err[0] = '\0';
 	listwin_init(&tv->lw, &turns_source, tv, PAGE);
 	/* "SESSION", or "SESSION@SEQ NEEDLE" from a search: open at that turn's match. */
 	snprintf(tv->session_id, sizeof tv->session_id, "%.*s", (int)strcspn(arg != NULL ? arg : "",
@@ -561,6 +590,8 @@ turns_close(struct view *v)
 		free(tv->unfolded[i]);
 	free(tv->unfolded);
 	free(tv->needle);
+	redactor_free(tv->redactor);
+	redact_spans_free(&tv->spans);
 	free(tv);
 	v->priv = NULL;
 }

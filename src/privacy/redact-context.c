@@ -150,6 +150,35 @@ name_char(unsigned char c)
 	return RCLASS(c, RC_WORD) || c == '-' || c == '.';
 }
 
+/*
+ * A value made of a stand-in's words ("test-key", "phc_development_key",
+ * "your_api_key_here"): whole segments, split at _ - . and lower-upper, so
+ * that "Test1234!" still counts.
+ */
+static int
+stand_in(const char *v, size_t n)
+{
+	static const char *const words[] = {
+		"test", "example", "dummy", "fake", "placeholder", "sample", "development",
+		"your", "changeme", "demo", "mock", "foo", "here", NULL
+	};
+	size_t s = 0, e;
+	int k;
+
+	while (s < n) {
+		for (e = s + 1; e < n && v[e] != '_' && v[e] != '-' && v[e] != '.' &&
+		    !(RCLASS(v[e], RC_UPPER) && !RCLASS(v[e - 1], RC_UPPER)); e++)
+			;
+		for (k = 0; words[k] != NULL; k++) {
+			if (strlen(words[k]) == e - s && strncasecmp(v + s, words[k], e - s) == 0)
+				return 1;
+		}
+		for (s = e; s < n && (v[s] == '_' || v[s] == '-' || v[s] == '.'); s++)
+			;
+	}
+	return 0;
+}
+
 /* The value's words that are not secrets but types, stand-ins or code. */
 static int
 not_a_value(const char *v, size_t n, int loose)
@@ -160,7 +189,8 @@ not_a_value(const char *v, size_t n, int loose)
 	};
 	size_t k, digits = 0, ident = 0;
 
-	if (placeholder(v, n) || memmem(v, n, REDACT_OPEN, sizeof REDACT_OPEN - 1) != NULL)
+	if (placeholder(v, n) || memmem(v, n, REDACT_OPEN, sizeof REDACT_OPEN - 1) != NULL ||
+	    stand_in(v, n))
 		return 1;
 	for (k = 0; words[k] != NULL; k++) {
 		if (strlen(words[k]) == n && strncasecmp(v, words[k], n) == 0)

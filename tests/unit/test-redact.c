@@ -205,6 +205,10 @@ test_assignments(void **state)
 	kept("API_KEY=$(cat key.txt) TOKEN=${TOKEN} PASSWORD=<your password>");
 	kept("if (token == NULL) key != old_key");
 	kept("monkey=banana12345 keyboard=azerty1234");
+	/* Stand-ins, as Go code in the fixtures has them; a real password with such a word goes. */
+	kept("PostHogAPIKey = \"phc_development_key\" APIKey:    \"test-key\",");
+	kept("API_KEY=your_api_key_here");
+	expect("DB_PASSWORD=Test1234!", "DB_PASSWORD=[REDACTED:PASSWORD]");
 }
 
 static void
