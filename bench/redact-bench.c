@@ -322,6 +322,68 @@ print_context(const char *t, size_t len, const struct redact_span *s)
 	printf("...\n");
 }
 
+/*
+ * The entropy threshold: how many random runs pass each share (recall), and
+ * how many runs of the fixtures do (findings).
+ */
+static const double shares[] = { 0.65, 0.70, 0.75, 0.80, 0.85 };
+#define NSHARES (sizeof shares / sizeof shares[0])
+
+static void
+measure_threshold(const struct texts *fx)
+{
+	static const unsigned lengths[] = { 20, 24, 32, 40, 64 };
+	size_t i, k, s;
+	char run[80];
+
+	printf("\nentropy threshold (share of log2(min(length, 64)) bits a character):\n");
+	printf("  random base62 runs passing:  ");
+	for (s = 0; s < NSHARES; s++)
+		printf("  >=%.2f", shares[s]);
+	printf("\n");
+	for (i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+		unsigned pass[NSHARES] = { 0 }, n = 4000, j;
+		for (j = 0; j < n; j++) {
+			double sh;
+			for (k = 0; k < lengths[i]; k++)
+				run[k] = ALNUM[rnd(62)];
+			sh = redact_entropy_share(run, lengths[i]);
+			for (s = 0; s < NSHARES; s++)
+				pass[s] += sh >= shares[s];
+		}
+		printf("    length %2u                 ", lengths[i]);
+		for (s = 0; s < NSHARES; s++)
+			printf("  %5.1f%%", 100.0 * pass[s] / n);
+		printf("\n");
+	}
+	{
+		unsigned long pass[NSHARES] = { 0 }, runs = 0;
+		for (i = 0; i < fx->n; i++) {
+			const char *t = fx->v[i];
+			size_t len = fx->len[i], a = 0, b;
+			while (a < len) {
+				if (!RCLASS(t[a], RC_B64 | RC_B64URL)) {
+					a++;
+					continue;
+				}
+				for (b = a; b < len && RCLASS(t[b], RC_B64 | RC_B64URL); b++)
+					;
+				if (b - a >= 20) {
+					double sh = redact_entropy_share(t + a, b - a);
+					runs++;
+					for (s = 0; s < NSHARES; s++)
+						pass[s] += sh >= shares[s];
+				}
+				a = b;
+			}
+		}
+		printf("  fixture runs (%lu of 20+)    ", runs);
+		for (s = 0; s < NSHARES; s++)
+			printf("  %6lu", pass[s]);
+		printf("\n");
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -391,6 +453,8 @@ main(int argc, char **argv)
 	for (k = 0; per_kind_name[k] != NULL; k++)
 		printf("  %-20s %zu\n", per_kind_name[k], per_kind_found[k]);
 	printf("findings: %zu, %.2f per MB\n", found, mb > 0 ? (double)found / mb : 0.0);
+
+	measure_threshold(&fx);
 
 	/* Throughput. */
 	printf("\nthroughput (redact_find, MB per CPU second of one thread, %.0f s each):\n", seconds);

@@ -15,8 +15,13 @@
 /* Runs shorter than this are words; longer ones are data (images, archives), not keys. */
 #define MIN_RUN 20
 #define MAX_RUN 256
-/* The share of log2(length) bits a character a random run reaches (threshold()). */
-#define ENTROPY_SHARE 0.85
+/*
+ * The entropy a run must reach, as a share of the most its length allows
+ * (redact_entropy_share). Measured by bench/redact: random base62 runs of
+ * 20 to 64 characters stay above it (recall), the runs of real transcripts
+ * that pass the other checks below.
+ */
+#define ENTROPY_SHARE 0.80
 
 /*
  * Ids of Claude Code's own, in every tool call: "toolu_01...", "msg_01...",
@@ -47,24 +52,6 @@ known_id(const char *t, size_t n)
 /* Of a hundred steps, how many at most go from a lower-case letter to another. */
 #define LOWER_PAIRS_PERCENT 35
 
-double
-redact_entropy_bits(const char *t, size_t n)
-{
-	unsigned counts[256] = { 0 };
-	double h = 0;
-	size_t k;
-
-	for (k = 0; k < n; k++)
-		counts[(unsigned char)t[k]]++;
-	for (k = 0; k < 256; k++) {
-		if (counts[k] != 0) {
-			double p = (double)counts[k] / (double)n;
-			h -= p * log2(p);
-		}
-	}
-	return h;
-}
-
 /* c log2 c for c up to MAX_RUN: H = log2 n - (sum of c log2 c) / n, without a log a run. */
 static double clog2c[MAX_RUN + 1];
 static pthread_once_t clog2c_once = PTHREAD_ONCE_INIT;
@@ -84,21 +71,8 @@ redact_entropy_init(void)
 	pthread_once(&clog2c_once, fill_clog2c);
 }
 
-/*
- * The entropy a run of n characters must reach, in bits a character: a
- * share of the most n distinct characters could give (log2 n, at most 6
- * bits: base64). Measured by bench/redact: random base62 runs of 20 to 64
- * characters stay above it (recall), the runs of real transcripts that pass
- * the other checks mostly below.
- */
-static double
-threshold(size_t n)
-{
-	return ENTROPY_SHARE * log2((double)(n < 64 ? n : 64));
-}
-
-int
-redact_high_entropy(const char *t, size_t n)
+double
+redact_entropy_share(const char *t, size_t n)
 {
 	unsigned short counts[128] = { 0 };
 	size_t k, slashes = 0, upper = 0, lower = 0, digits = 0, switches = 0, words = 0;
@@ -106,7 +80,7 @@ redact_high_entropy(const char *t, size_t n)
 	int cls = -1;
 
 	if (n < MIN_RUN || n > MAX_RUN || t[0] == '/' || known_id(t, n))
-		return 0;
+		return -1;
 	/* Words fail early: too many lower-case pairs (below). */
 	for (k = 0; k < n && words * 100 <= (n - 1) * LOWER_PAIRS_PERCENT; k++) {
 		unsigned char c = (unsigned char)t[k];
@@ -121,24 +95,31 @@ redact_high_entropy(const char *t, size_t n)
 		cls = now;
 	}
 	/* Keys mix cases and digits; hashes and uuids (hex) do not; paths have many slashes. */
-	if (upper < 2 || lower < 2 || digits < 2 || slashes * 16 > n)
-		return 0;
+	if (upper < 2 || lower < 2 || digits < 1 || slashes * 16 > n)
+		return -1;
 	/*
 	 * Random characters change class (upper, lower, digit, other) at about
 	 * 6 in 10 steps; words in CamelCase at 3 in 10 ("TestRedactHighEntropy2024").
 	 */
 	if ((switches - 1) * 10 < (n - 1) * SWITCHES_TENTHS)
-		return 0;
+		return -1;
 	/*
 	 * Two lower-case letters in a row: 1 step in 6 of random base62, most
 	 * of identifiers' ("TestE2E_Scenario1_BasicFlow").
 	 */
 	if (words * 100 > (n - 1) * LOWER_PAIRS_PERCENT)
-		return 0;
+		return -1;
 	/* Counted only now: most runs fail the checks above. */
 	for (k = 0; k < n; k++)
 		counts[t[k] & 0x7f]++;
 	for (k = 0; k < 128; k++)
 		sum += clog2c[counts[k]];
-	return log2((double)n) - sum / (double)n >= threshold(n);
+	/* Of the most n characters can give: log2 n, at most 6 bits (base64). */
+	return (log2((double)n) - sum / (double)n) / log2((double)(n < 64 ? n : 64));
+}
+
+int
+redact_high_entropy(const char *t, size_t n)
+{
+	return redact_entropy_share(t, n) >= ENTROPY_SHARE;
 }

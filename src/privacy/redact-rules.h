@@ -44,7 +44,11 @@ void redact_assignment_at(const char *t, size_t len, size_t i, struct redact_spa
  * key (redact-entropy.c).
  */
 int redact_high_entropy(const char *t, size_t n);
-/* Shannon entropy of t[0, n) in bits a character (for the bench's figures). */
-double redact_entropy_bits(const char *t, size_t n);
+/*
+ * The run's entropy as a share of the most its length allows (log2 n, at
+ * most 6 bits); -1 when it fails the checks that come first (too short or
+ * long, a path, an id, not mixed, a word). For bench/redact's measure.
+ */
+double redact_entropy_share(const char *t, size_t n);
 
 #endif

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "privacy/redact.h"
 #include "store/import-track.h"
 #include "store/internal.h"
 
@@ -41,7 +42,8 @@
  * redacted copies, store/redact-fn.h) takes the original back without
  * going pending, for the cloud already has what it would send.
  */
-#define SAME_CONTENT(t, c) " AND (" t "." c " IS w." c " OR w." c " IS agentlogs_redact(" t "." c "))"
+#define SAME_CONTENT(t, c) " AND (" t "." c " IS w." c " OR (instr(w." c ", '" REDACT_OPEN "') > 0" \
+	" AND w." c " IS agentlogs_redact(" t "." c ")))"
 
 static const char settle_sql[] =
 	/* Restoring is no first change to remember. */

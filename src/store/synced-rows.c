@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "privacy/redact.h"
 #include "store/internal.h"
 #include "store/synced-rows.h"
 #include "store/turn-stats.h"
@@ -180,9 +181,9 @@ write_update(struct strbuf *sql, const struct sync_table *t)
 			    c, t->name, c, c, c, c);
 		else if (t->columns[i].content)
 			/* Our original stays where the cloud has its redacted copy. */
-			strbuf_addf(sql, "\"%s\" = CASE WHEN excluded.\"%s\" IS"
-			    " agentlogs_redact(\"%s\") THEN \"%s\" ELSE excluded.\"%s\" END, ",
-			    c, c, c, c, c);
+			strbuf_addf(sql, "\"%s\" = CASE WHEN instr(excluded.\"%s\", '" REDACT_OPEN
+			    "') > 0 AND excluded.\"%s\" IS agentlogs_redact(\"%s\") THEN \"%s\""
+			    " ELSE excluded.\"%s\" END, ", c, c, c, c, c, c);
 		else
 			strbuf_addf(sql, "\"%s\" = excluded.\"%s\", ", c, c);
 	}

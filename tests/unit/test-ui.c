@@ -573,6 +573,28 @@ test_status(void **state)
 	rline_free(&l);
 }
 
+/* rline_mark: a span across two segments takes its role; around it, the roles stay. */
+static void
+test_rline_mark(void **state)
+{
+	struct rline l;
+
+	(void)state;
+	rline_init(&l);
+	rline_raw(&l, ROLE_LABEL, "key: ");
+	rline_raw(&l, ROLE_TOOL_OUTPUT, "ghp_0123 tail");
+	rline_mark(&l, 3, 13, ROLE_REDACTED);	/* ": ghp_0123" */
+	assert_int_equal(role_at(&l, "key"), ROLE_LABEL);
+	assert_int_equal(role_at(&l, ": ghp"), ROLE_REDACTED);
+	assert_int_equal(role_at(&l, " tail"), ROLE_TOOL_OUTPUT);
+	assert_int_equal(l.nsegs, 3);
+	rline_mark(&l, 9, 20, ROLE_REDACTED);	/* out of the line: nothing */
+	assert_int_equal(l.nsegs, 3);
+	rline_mark(&l, 9, 18, ROLE_REDACTED);	/* to the end */
+	assert_int_equal(role_at(&l, "tail"), ROLE_REDACTED);
+	rline_free(&l);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -588,6 +610,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_editline),
 		cmocka_unit_test(test_editline_selected),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_rline_mark),
 	};
 
 	log_set_progname("agentlogs");
