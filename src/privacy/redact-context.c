@@ -32,9 +32,12 @@ redact_pem_at(const char *t, size_t len, size_t i)
 
 	if (len - i < 30 || memcmp(t + i, "-----BEGIN ", 11) != 0)
 		return 0;
-	/* The label, on one line: "RSA PRIVATE KEY", "OPENSSH PRIVATE KEY", "PGP PRIVATE KEY BLOCK", ... */
-	if ((head_end = find(t, i + 80 < len ? i + 80 : len, i + 11, "-----")) == NULL)
+	/* The label, capitals and spaces: "RSA PRIVATE KEY", "OPENSSH PRIVATE KEY", ... */
+	for (j = i + 11; j < len && j < i + 80 && (RCLASS(t[j], RC_UPPER) || t[j] == ' '); j++)
+		;
+	if (len - j < 5 || memcmp(t + j, "-----", 5) != 0)
 		return 0;
+	head_end = t + j;
 	label = find(t, (size_t)(head_end - t), i + 11, "PRIVATE KEY");
 	if (label == NULL)
 		return 0;

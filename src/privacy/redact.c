@@ -17,6 +17,8 @@
 
 /* Rounds of redaction until nothing more is found (what a redaction exposes: redact.h). */
 #define MAX_ROUNDS 4
+/* What a text becomes when its rounds do not settle. */
+#define WHOLE REDACT_OPEN "TEXT]"
 
 struct redactor {
 	int enabled;
@@ -360,11 +362,21 @@ redact_text(const struct redactor *r, const char *text, size_t len, size_t *outl
 		free(cur);
 		cur = next;
 	}
+	free(cur);
+	/*
+	 * Still finding more (a text built to cascade): the whole text goes,
+	 * rather than a secret or nothing; only a user pattern that matches
+	 * that too fails.
+	 */
+	if (round == MAX_ROUNDS && redact_find(r, WHOLE, sizeof WHOLE - 1, &s, err) == 0 && s.n == 0) {
+		redact_spans_free(&s);
+		*outlen = sizeof WHOLE - 1;
+		return xstrdup(WHOLE);
+	}
 	if (round == MAX_ROUNDS)
 		seterr(err, "redact.patterns matches its own replacement " REDACT_OPEN
 		    "...]: nothing is sent until it is fixed");
 	redact_spans_free(&s);
-	free(cur);
 	return NULL;
 }
 
