@@ -16,8 +16,10 @@
 #include <cmocka.h>
 
 #include "scratch-dir.h"
+#include "privacy/redact.h"
 #include "store/db.h"
 #include "store/internal.h"
+#include "store/redact-fn.h"
 #include "store/synced-rows.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -163,12 +165,49 @@ every_character_as_before(void **state)
 	store_close(st);
 }
 
+/*
+ * Content columns leave redacted (a screenshot's caption here), the others as
+ * they are (the path); a redactor that fails makes the read fail: nothing
+ * to send.
+ */
+static void
+content_redacted(void **state)
+{
+	char err[ERRLEN], *path = xprintf("%s/visuals.db", tmpdir);
+	struct store *st = store_open(path, err);
+	struct redactor *bad = redactor_new("REDACTED|AKIA", NULL, err);
+	struct seen s = { .rows = 0 };
+
+	(void)state;
+	free(path);
+	assert_non_null(st);
+	assert_non_null(bad);
+	assert_int_equal(store_foreign_keys(st, 0, err), 0);
+	assert_int_equal(exec_or_say(st, "INSERT INTO visuals (id, commit_id, type, sha256, path,"
+	    " captured_at, caption, version, sync_status) VALUES ('v1', 'c1', 'screenshot', 'ab',"
+	    " '/tmp/AKIAIOSFODNN7EXAMPLE.png', '2026-02-01T10:00:00.000Z',"
+	    " 'key AKIAIOSFODNN7EXAMPLE in the console', 1, 'pending')", err), 0);
+	assert_int_equal(synced_pending_rows(st, &sync_tables[T_VISUALS], "c1", keep, &s, err), 0);
+	assert_int_equal(s.rows, 1);
+	assert_non_null(strstr(s.json, "\"caption\":\"key [REDACTED:AWS_ACCESS_KEY] in the console\""));
+	assert_non_null(strstr(s.json, "\"path\":\"/tmp/AKIAIOSFODNN7EXAMPLE.png\""));
+
+	assert_int_equal(store_set_redactor(st, bad, err), 0);
+	s.rows = 0;
+	assert_int_equal(synced_pending_rows(st, &sync_tables[T_VISUALS], "c1", keep, &s, err), -1);
+	assert_int_equal(s.rows, 0);
+	assert_non_null(strstr(err, "redact.patterns"));
+	store_close(st);
+	redactor_free(bad);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(push_json_as_before),
 		cmocka_unit_test(every_character_as_before),
+		cmocka_unit_test(content_redacted),
 	};
 	return run_tests_in_scratch_dir(tmpdir, tests);
 }
