@@ -36,13 +36,14 @@ analytics_help(void)
 	cmd_print_usage(&cmd_analytics_entry, stdout);
 	printf("\nPrints figures about the local store: projects, commits (by how they\n"
 	    "closed), Claude sessions, turns, prompts, the most used tools, tokens, and\n"
-	    "turns per commit. They are computed here from data.db. Opted-in machines\n"
-	    "upload, at most daily at a sync, aggregate counts with Laplace noise\n"
-	    "(epsilon 1): no prompt, code, file or project name, no id.\n\n"
+	    "turns per commit. They are computed here from data.db, and nothing leaves the\n"
+	    "machine but this: opted-in machines upload, at most daily at a sync,\n"
+	    "aggregate counts with Laplace noise (epsilon 1): no prompt, code, file or\n"
+	    "project name, no id.\n\n"
 	    "Options:\n"
 	    "      --json         the figures as a JSON object\n"
-	    "      --opt-in       share anonymous aggregates (analytics.opt-in = true),\n"
-	    "                     also in your cloud profile: every machine follows\n"
+	    "      --opt-in       share anonymous aggregates from this machine\n"
+	    "                     (analytics.opt-in = true; other machines stay as they are)\n"
 	    "      --opt-out      stop sharing on every machine; deletes your uploads\n"
 	    "      --show-upload  print the JSON an upload would send now (fresh\n"
 	    "                     noise), without sending it\n"
@@ -82,7 +83,8 @@ print_text(const struct analytics *a, int opt_in)
 		putchar('\n');
 		strbuf_free(&name);
 	}
-	printf("\nComputed locally. Sharing anonymous aggregates: %s.\n", opt_in ?
+	printf("\nComputed locally: nothing leaves the machine but opted-in aggregates.\n"
+	    "Sharing anonymous aggregates: %s.\n", opt_in ?
 	    "opted in (agentlogs analytics --show-upload shows what is sent)" :
 	    "off (agentlogs analytics --opt-in)");
 }
