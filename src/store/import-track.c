@@ -26,11 +26,13 @@
 /*
  * Back as it was when nothing a sync writes moved meanwhile (a push or a
  * pull by another process between two of the import's checkpoints) and
- * every column the import writes is what it was.
+ * every column the import writes is what it was. "= +w.id": the copies are
+ * read one by one and each row found by its id; without the +, SQLite (no
+ * statistics, two tables alike to it) reads the whole main table instead.
  */
 #define RESTORE(t) \
 	"UPDATE main." t " SET sync_status = w.sync_status, local_version = w.local_version," \
-	" updated_at = w.updated_at FROM temp.was_" t " w WHERE " t ".id = w.id" \
+	" updated_at = w.updated_at FROM temp.was_" t " w WHERE " t ".id = +w.id" \
 	" AND " t ".version = w.version AND " t ".cloud_version = w.cloud_version" \
 	" AND " t ".last_synced_at IS w.last_synced_at AND " t ".deleted_at IS w.deleted_at" \
 	" AND (" t ".sync_status <> w.sync_status OR " t ".updated_at IS NOT w.updated_at)"

@@ -284,8 +284,14 @@ search_run(struct store *st, const struct search_query *q, search_cb cb, void *a
 int
 search_batch_open(struct store *st, char *err)
 {
-	/* Pending already (an earlier import's turns): they stay pending from there. */
-	return store_exec(st, "INSERT INTO search_batch SELECT coalesce(max(rowid), 0) FROM turns"
+	/*
+	 * Pending already (an earlier import's turns): they stay pending from
+	 * there, and no row is added. max(rowid) in a subquery of its own: an
+	 * aggregate over turns with a WHERE of its own reads the whole table
+	 * (no min/max seek) and yields a row (0) even when the WHERE is false.
+	 */
+	return store_exec(st, "INSERT INTO search_batch"
+	    " SELECT coalesce((SELECT max(rowid) FROM turns), 0)"
 	    " WHERE NOT EXISTS (SELECT 1 FROM search_batch)", err);
 }
 

@@ -80,8 +80,15 @@ t_assert_eq 1 "$(hits zanzibar)" "the prompt's word"
 t_assert_eq 1 "$(hits quokka)" "the answer's word"
 t_assert_eq 1 "$(hits periwinkle)" "the tool input's word"
 t_assert_eq 0 "$(hits marmalade)" "the result, not yet imported"
-gen 5 >"$F"
+# Two imports with no search between: the turns stay pending from where the
+# first began, one row (an import's later batches add none).
+last=$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT max(rowid) FROM turns")
+gen 4 >"$F"
 "$AGENTLOGS" import --claude-dir "$CLAUDE" >/dev/null || t_fail "second import"
+gen 5 >"$F"
+"$AGENTLOGS" import --claude-dir "$CLAUDE" >/dev/null || t_fail "third import"
+t_assert_eq "$last" "$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT group_concat(since)
+    FROM search_batch")" "pending since the first of two imports"
 t_assert_eq 1 "$(hits marmalade)" "the result, imported with the appended lines"
 t_assert_eq 1 "$(hits defined)" "a word after a tab in the result"
 t_assert_eq 2 "$(hits zanzibar)" "the appended prompt"

@@ -1,7 +1,9 @@
 /*
  * A bulk import writes without the schema's CHECK constraints (capture/
  * import.c): the connection must have them back afterwards, since the
- * daemon keeps it for its later imports and other writes.
+ * daemon keeps it for its later imports and other writes. And an import's
+ * own statements find rows by their keys: none reads a whole table of turns
+ * (the daemon imports a few lines into a store of millions).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,11 +81,93 @@ checks_hold_after_a_bulk_import(void **state)
 	free(db);
 }
 
+/* A transcript of one session of TURNS user lines, each a turn of its own. */
+static void
+write_long_transcript(const char *path, const char *session, int turns)
+{
+	FILE *f = fopen(path, "w");
+	int i;
+
+	assert_non_null(f);
+	for (i = 0; i < turns; i++)
+		fprintf(f, "{\"type\":\"user\",\"uuid\":\"%s-%d\",\"sessionId\":\"%s\","
+		    "\"cwd\":\"/nowhere/app\",\"timestamp\":\"2026-01-02T03:%02d:%02d.000Z\","
+		    "\"message\":{\"role\":\"user\",\"content\":\"line %d\"}}\n", session, i,
+		    session, i / 60 % 60, i % 60, i);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The most rows one statement stepped through in a full table scan, and its text. */
+struct scans {
+	int most;
+	char sql[200];
+};
+
+static int
+note_scans(unsigned type, void *arg, void *p, void *x)
+{
+	struct scans *sc = arg;
+	sqlite3_stmt *stmt = p;
+	int n = sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+
+	(void)type;
+	(void)x;
+	if (n > sc->most) {
+		sc->most = n;
+		snprintf(sc->sql, sizeof sc->sql, "%s", sqlite3_sql(stmt));
+	}
+	return 0;
+}
+
+#define STORED_TURNS 400
+
+static void
+an_import_reads_no_table_of_turns_whole(void **state)
+{
+	char err[ERRLEN] = "", *claude = xprintf("%s/daemon", tmpdir);
+	char *dir = xprintf("%s/projects", claude), *proj = xprintf("%s/-nowhere-app", dir);
+	char *first = xprintf("%s/s1.jsonl", proj), *second = xprintf("%s/s2.jsonl", proj);
+	char *db = xprintf("%s/daemon.db", tmpdir);
+	struct import_opts o = { .claude_dir = claude, .idle_minutes = 60, .quiet = 1 };
+	struct import_stats stats;
+	struct scans sc = { 0, "" };
+	struct store *st;
+
+	(void)state;
+	assert_int_equal(mkdir(claude, 0700), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(mkdir(proj, 0700), 0);
+	write_long_transcript(first, "s1", STORED_TURNS);
+	st = store_open(db, err);
+	assert_non_null(st);
+	if (import_run(st, tmpdir, &o, &stats, err) != 0)
+		fail_msg("first import: %s", err);
+	assert_int_equal(stats.turns_new, STORED_TURNS);
+	/* Then a few lines more, as the daemon imports them, no search between. */
+	write_long_transcript(second, "s2", 2);
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_PROFILE, note_scans, &sc);
+	if (import_run(st, tmpdir, &o, &stats, err) != 0)
+		fail_msg("second import: %s", err);
+	sqlite3_trace_v2(st->db, 0, NULL, NULL);
+	assert_int_equal(stats.turns_new, 2);
+	/* The schema's own table (85 rows) is read whole to drop a trigger: not half the turns. */
+	if (sc.most >= STORED_TURNS / 2)
+		fail_msg("%d rows scanned by: %s", sc.most, sc.sql);
+	store_close(st);
+	free(claude);
+	free(dir);
+	free(proj);
+	free(first);
+	free(second);
+	free(db);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(checks_hold_after_a_bulk_import),
+		cmocka_unit_test(an_import_reads_no_table_of_turns_whole),
 	};
 
 	return run_tests_in_scratch_dir(tmpdir, tests);
