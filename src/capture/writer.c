@@ -95,7 +95,7 @@ sink_turn(void *arg, const struct seg_commit *c, const struct seg_turn *t, char 
 
 	strbuf_reset(&w->json);
 	json_add(&w->json, t->tool_calls);
-	if ((n = import_turn(w->st, c, t, w->json.buf, w->now, &owner, err)) < 0)
+	if ((n = import_turn(w->st, c, t, &w->json, w->now, &owner, err)) < 0)
 		return -1;
 	if (w->rewrite_session != NULL && strcmp(c->claude_session_id, w->rewrite_session) == 0)
 		strset_add(&w->rewrite_turns, t->id);

@@ -329,10 +329,25 @@ import_session(struct store *st, const struct seg_commit *c, const char *now, in
 struct turn_args {
 	const struct seg_commit *c;
 	const struct seg_turn *t;
-	const char *tool_calls, *now;
+	const struct strbuf *tool_calls;
+	const char *now;
 	struct strbuf summary;	/* turn_tool_summary of t's calls */
 	int typed;		/* a user turn's words were typed (turn_typed) */
 };
+
+/*
+ * A turn's long texts (13 KB on average) with their lengths: SQLite would
+ * otherwise measure each with strlen. They hold no NUL (built by
+ * strbuf_adds and the JSON printer), so the text stored is the same.
+ */
+static void
+bind_long_text(sqlite3_stmt *s, int i, const struct strbuf *sb, const char *empty)
+{
+	if (sb->len > 0)
+		sqlite3_bind_text(s, i, sb->buf, (int)sb->len, SQLITE_STATIC);
+	else
+		store_bind_text(s, i, empty);
+}
 
 static void
 bind_turn(sqlite3_stmt *s, const void *arg)
@@ -344,10 +359,10 @@ bind_turn(sqlite3_stmt *s, const void *arg)
 	store_bind_text(s, 2, a->c->session_id);
 	sqlite3_bind_int(s, 3, t->seq);
 	store_bind_text(s, 4, t->is_assistant ? "assistant" : "user");
-	store_bind_text(s, 5, t->content.len > 0 ? t->content.buf : "");
-	store_bind_text(s, 6, t->thinking.len > 0 ? t->thinking.buf : NULL);
+	bind_long_text(s, 5, &t->content, "");
+	bind_long_text(s, 6, &t->thinking, NULL);
 	store_bind_text(s, 7, t->timestamp);
-	store_bind_text(s, 8, a->tool_calls);
+	bind_long_text(s, 8, a->tool_calls, NULL);
 	store_bind_text(s, 9, t->model);
 	store_bind_text(s, 10, t->message_id);
 	sqlite3_bind_int64(s, 11, t->usage.input);
@@ -362,7 +377,7 @@ bind_turn(sqlite3_stmt *s, const void *arg)
 
 int
 import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn *t,
-    const char *tool_calls, const char *now, const struct import_turn_owner *owner,
+    const struct strbuf *tool_calls, const char *now, const struct import_turn_owner *owner,
     char *err)
 {
 	struct turn_args a = { c, t, tool_calls, now, STRBUF_INIT, 0 };

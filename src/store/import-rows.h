@@ -52,12 +52,13 @@ struct import_turn_owner {
 	void *arg;
 };
 /*
- * A turn of the commit's session; tool_calls as a JSON array. A new turn may
- * come before its session row (the import defers foreign keys to COMMIT);
- * owner, when set, writes that row before an existing turn is updated.
+ * A turn of the commit's session; tool_calls as a JSON array (its text and
+ * length). A new turn may come before its session row (the import defers
+ * foreign keys to COMMIT); owner, when set, writes that row before an
+ * existing turn is updated.
  */
 int import_turn(struct store *st, const struct seg_commit *c, const struct seg_turn *t,
-    const char *tool_calls, const char *now, const struct import_turn_owner *owner,
+    const struct strbuf *tool_calls, const char *now, const struct import_turn_owner *owner,
     char *err);
 
 /* Sets a commit's turn_count to the turns it holds (when it differs). */

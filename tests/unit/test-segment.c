@@ -405,6 +405,15 @@ git_commit_detection(void **state)
 	assert_string_equal(hash, "0123456789abcdef0123456789abcdef01234567");
 	free(hash);
 	free(subject);
+	/* A line opening with '[' that is no summary, then the summary two lines on. */
+	assert_int_equal(gitcommit_parse_result("[hook] lint ok\nx [a 1a2b3c4] no\n"
+	    "[dev 9f8e7d6] Ship it\n", &hash, &subject, &branch), 0);
+	assert_string_equal(hash, "9f8e7d6");
+	assert_string_equal(subject, "Ship it");
+	assert_string_equal(branch, "dev");
+	free(hash);
+	free(subject);
+	free(branch);
 	assert_int_equal(gitcommit_parse_result("[alex/ent-109.x 5afb02e] y", &hash, &subject, NULL), 0);
 	assert_string_equal(hash, "5afb02e");
 	free(hash);
