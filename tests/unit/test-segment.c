@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -590,6 +591,65 @@ bad_records(void **state)
 	cJSON_Delete(obj);
 }
 
+/*
+ * gitcommit_parse_result reads the summary by hand; the regex it replaced is
+ * the specification: on many random lines of the characters that matter,
+ * both find the same hash, subject and branch (or both none).
+ */
+static void
+summary_as_the_regex_reads_it(void **state)
+{
+	static const char *const parts[] = {
+		"[", "]", " ", "\n", "a", "f", "0", "9", "1a2b3c4", "g", "main", "-",
+		"(root-commit)", " (root-commit)", "] ", "deadbeef00",
+		"0123456789abcdef0123456789abcdef01234567", "0123456789abcdef0123456789abcdef012345678",
+		" 1a2b3c4] ", " deadbeef00] ok", "[main 1a2b3c4] x", "\n[",
+	};
+	regex_t re;
+	regmatch_t m[4];
+	char line[8 * 48], *hash, *subject, *branch, *want;
+	unsigned seed = 11;
+	int i, k, n, found, matched = 0;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(regcomp(&re, "^\\[([^]\n]+) ([0-9a-f]{7,40})\\] ([^\n]*)",
+	    REG_EXTENDED | REG_NEWLINE), 0);
+	for (i = 0; i < 40000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		n = 1 + (int)(seed >> 16) % 8;
+		/* Mostly lines that open as a summary does, for matches and near misses. */
+		snprintf(line, sizeof line, "%s", (seed >> 8) % 4 == 0 ? "" : "[");
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			strcat(line, parts[(seed >> 16) % (sizeof parts / sizeof parts[0])]);
+		}
+		found = regexec(&re, line, 4, m, 0) == 0;
+		assert_int_equal(gitcommit_parse_result(line, &hash, &subject, &branch),
+		    found ? 0 : -1);
+		if (!found)
+			continue;
+		matched++;
+		want = xstrndup(line + m[2].rm_so, (size_t)(m[2].rm_eo - m[2].rm_so));
+		assert_string_equal(hash, want);
+		free(want);
+		want = xstrndup(line + m[3].rm_so, (size_t)(m[3].rm_eo - m[3].rm_so));
+		assert_string_equal(subject, want);
+		free(want);
+		len = (size_t)(m[1].rm_eo - m[1].rm_so);
+		if (len > 14 && strncmp(line + m[1].rm_eo - 14, " (root-commit)", 14) == 0)
+			len -= 14;
+		want = xstrndup(line + m[1].rm_so, len);
+		assert_string_equal(branch, want);
+		free(want);
+		free(hash);
+		free(subject);
+		free(branch);
+	}
+	regfree(&re);
+	assert_true(matched >= 200);	/* lines that match, not only ones that do not */
+}
+
 int
 main(void)
 {
@@ -600,6 +660,7 @@ main(void)
 		cmocka_unit_test(late_result_goes_through_the_sink),
 		cmocka_unit_test(full_pending_evicts_the_oldest),
 		cmocka_unit_test(git_commit_detection),
+		cmocka_unit_test(summary_as_the_regex_reads_it),
 		cmocka_unit_test(project_names),
 		cmocka_unit_test(bad_records),
 		cmocka_unit_test(typed_prompts),
