@@ -63,6 +63,7 @@ struct import_run {
 	long warned;		/* warnings so far, shown or not */
 	char *rewrite_session;	/* the rewritten transcript's own session id, or NULL */
 	struct checkpointer *checkpointer;
+	int rollback_journal;	/* a store's first import: no WAL (store_first_import_journal) */
 	int from_start;		/* every transcript from its first line (asked, or wanted once) */
 	int reread_wanted;	/* the store asked for that once (import_reread_wanted) */
 };
@@ -460,8 +461,8 @@ import_all(struct import_run *r)
 
 	if (reader_start(&rd, r->reads, r->nreads, r->err) != 0)
 		return -1;
-	/* Without it the import still works, only slower. */
-	if (r->nreads > 0 && (r->checkpointer = checkpointer_start(r->w.st, NULL)) == NULL)
+	/* Without it the import still works, only slower. Without a WAL, nothing to do. */
+	if (r->nreads > 0 && !r->rollback_journal && (r->checkpointer = checkpointer_start(r->w.st, NULL)) == NULL)
 		log_debug("no background checkpoints");
 	while (rc == 0 && (b = reader_next(&rd)) != NULL) {
 		for (i = 0; rc == 0 && i < b->n; i++)
@@ -498,7 +499,7 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
     struct import_stats *stats, char *err)
 {
 	struct import_run r;
-	char *projects, unchecked_err[ERRLEN];
+	char *projects, unchecked_err[ERRLEN], wal_err[ERRLEN] = "";
 	int i, rc = 0, unchecked = 0;
 
 	memset(stats, 0, sizeof *stats);
@@ -523,6 +524,9 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	 * page fewer times (both bounded, for the memory target).
 	 */
 	if (rc == 0 && store_tune_for_import(st, err) != 0)
+		rc = -1;
+	/* A new store's pages are written once, not to the WAL and then over. */
+	if (rc == 0 && (r.rollback_journal = store_first_import_journal(st, err)) < 0)
 		rc = -1;
 	if (rc == 0 && import_track_begin(st, err) != 0)
 		rc = -1;
@@ -575,6 +579,10 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 		rc = -1;
 	}
 	import_track_end(st);
+	/* WAL again for what comes next (store_open asks for it too). */
+	if (r.rollback_journal > 0 && store_journal_mode(st, "wal", wal_err) != 1)
+		log_warn("the store stays without its WAL until it is opened again%s%s",
+		    *wal_err != '\0' ? ": " : "", wal_err);
 	progress_done(&r.progress);
 	warn_summary(&r);
 	stats->commits_new = r.w.commits_new;

@@ -56,6 +56,20 @@ int store_check_constraints(struct store *st, int on, char *err);
 int store_tune_for_import(struct store *st, char *err);
 
 /*
+ * Sets the journal mode ("delete" or "wal", outside a transaction): 1 when
+ * the store is in that mode after it, 0 when SQLite kept the other one (a
+ * rollback journal is refused while another connection has the store open
+ * in WAL mode), -1 with err on an error.
+ */
+int store_journal_mode(struct store *st, const char *mode, char *err);
+/*
+ * For a store that holds no transcript yet (no import_files, no turns): a
+ * rollback journal instead of the WAL (store_journal_mode), 1 when it is in
+ * use, 0 when not (not a first import, or refused), -1 with err.
+ */
+int store_first_import_journal(struct store *st, char *err);
+
+/*
  * Gives back what a long-lived process no longer needs after an import: the
  * connection's cached pages (SQLite reads them again when asked) and the
  * allocator's free memory (malloc_trim: the import's reading thread leaves an

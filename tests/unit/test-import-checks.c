@@ -162,12 +162,85 @@ an_import_reads_no_table_of_turns_whole(void **state)
 	free(db);
 }
 
+/* The size of the store's WAL file, 0 when there is none. */
+static long long
+wal_size(const char *db)
+{
+	char *wal = xprintf("%s-wal", db);
+	struct stat sb;
+	long long n = stat(wal, &sb) == 0 ? (long long)sb.st_size : 0;
+
+	free(wal);
+	return n;
+}
+
+static char *
+journal_mode(struct store *st)
+{
+	char err[ERRLEN];
+
+	return store_query_text(st, "PRAGMA journal_mode", NULL, err);
+}
+
+/*
+ * A store's first import writes its pages into the file, not into the WAL
+ * (a rollback journal, store_first_import_journal), and leaves the store in
+ * WAL mode; while another connection has the store open, the WAL stays.
+ */
+static void
+a_first_import_writes_past_the_wal(void **state)
+{
+	char err[ERRLEN] = "", *claude = xprintf("%s/first", tmpdir);
+	char *dir = xprintf("%s/projects", claude), *proj = xprintf("%s/-nowhere-app", dir);
+	char *file = xprintf("%s/s1.jsonl", proj), *db = xprintf("%s/first.db", tmpdir);
+	char *db2 = xprintf("%s/second.db", tmpdir), *mode;
+	struct import_opts o = { .claude_dir = claude, .idle_minutes = 60, .quiet = 1 };
+	struct import_stats stats;
+	struct store *st, *other;
+
+	(void)state;
+	assert_int_equal(mkdir(claude, 0700), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(mkdir(proj, 0700), 0);
+	write_long_transcript(file, "s1", STORED_TURNS);
+	st = store_open(db, err);
+	assert_non_null(st);
+	if (import_run(st, tmpdir, &o, &stats, err) != 0)
+		fail_msg("import: %s", err);
+	assert_int_equal(stats.turns_new, STORED_TURNS);
+	assert_int_equal(wal_size(db), 0);
+	assert_string_equal(mode = journal_mode(st), "wal");
+	free(mode);
+	store_close(st);
+
+	/* The same with another connection reading the store: the WAL stays, and holds the rows. */
+	st = store_open(db2, err);
+	assert_non_null(st);
+	other = store_open(db2, err);
+	assert_non_null(other);
+	if (import_run(st, tmpdir, &o, &stats, err) != 0)
+		fail_msg("import beside another connection: %s", err);
+	assert_int_equal(stats.turns_new, STORED_TURNS);
+	assert_true(wal_size(db2) > 0);
+	assert_string_equal(mode = journal_mode(st), "wal");
+	free(mode);
+	store_close(other);
+	store_close(st);
+	free(claude);
+	free(dir);
+	free(proj);
+	free(file);
+	free(db);
+	free(db2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(checks_hold_after_a_bulk_import),
 		cmocka_unit_test(an_import_reads_no_table_of_turns_whole),
+		cmocka_unit_test(a_first_import_writes_past_the_wal),
 	};
 
 	return run_tests_in_scratch_dir(tmpdir, tests);
