@@ -130,6 +130,18 @@ e2e_gate_plain(struct sync_ctx *sc, char *err)
 }
 
 int
+e2e_push_refused(const struct cloud_response *r, char *err)
+{
+	cJSON *j = r->body.len > 0 ? cJSON_ParseWithLength(r->body.buf, r->body.len) : NULL;
+	const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "code"));
+	int mine = code != NULL && strcmp(code, "AE2E1") == 0;
+
+	cJSON_Delete(j);
+	return mine ? seterr(err, "the account's encryption key changed on another machine:"
+	    " import it with agentlogs key import") : 0;
+}
+
+int
 e2e_refuse_sealed(const struct sync_table *t, const cJSON *record, char *err)
 {
 	int i;

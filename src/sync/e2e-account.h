@@ -44,6 +44,15 @@ int e2e_gate(struct sync_ctx *sc, int e2e_on, char *err);
 /* A push with rows to send and e2e off: refused when the account is end-to-end encrypted. */
 int e2e_gate_plain(struct sync_ctx *sc, char *err);
 
+/*
+ * A refused push_batch: -1 with one line in err when the cloud refused it
+ * because a value was sealed with another key than the account's, or sealed
+ * into an account without one (SQLSTATE AE2E1: another machine rotated the
+ * key, or turned e2e off, after this one's gate); else 0, err untouched.
+ */
+struct cloud_response;
+int e2e_push_refused(const struct cloud_response *r, char *err);
+
 /* A pulled record with e2e off: refused (before its page is written) when it holds a sealed value. */
 int e2e_refuse_sealed(const struct sync_table *t, const cJSON *record, char *err);
 

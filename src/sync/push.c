@@ -222,9 +222,10 @@ batch_answer(struct inflight *f, char *err)
 
 	if (inflight_wait(f, &r, err) != 0)
 		return NULL;
-	if (r.status != 200)
-		cloud_refused(&r, "the cloud refused a push", err);
-	else if ((answer = cJSON_ParseWithLength(r.body.buf, r.body.len)) == NULL)
+	if (r.status != 200) {
+		if (e2e_push_refused(&r, err) == 0)
+			cloud_refused(&r, "the cloud refused a push", err);
+	} else if ((answer = cJSON_ParseWithLength(r.body.buf, r.body.len)) == NULL)
 		seterr(err, "the cloud answered a push with something other than JSON");
 	cloud_response_free(&r);
 	if (answer != NULL)
@@ -249,6 +250,7 @@ batch_submit(struct sync_ctx *sc, struct inflight *f, struct batch *b)
 	}
 	strbuf_adds(&f->body, "}}");
 	fault_point("push-before-send");
+	fault_pause("push-before-send");
 	inflight_submit(f, "/rest/v1/rpc/push_batch");
 }
 

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,30 @@ fault_hit(const char *name)
 	int nth, hits = fault_reached(name, &nth);
 
 	return hits > 0 && hits >= nth;
+}
+
+void
+fault_pause(const char *name)
+{
+	static int paused;
+	const char *spec = getenv("AGENTLOGS_PAUSE"), *colon;
+	char path[4096], buf[64];
+	FILE *f;
+
+	if (paused || spec == NULL || (colon = strchr(spec, ':')) == NULL ||
+	    (size_t)(colon - spec) != strlen(name) || strncmp(spec, name, strlen(name)) != 0)
+		return;
+	paused = 1;
+	snprintf(path, sizeof path, "%s.reached", colon + 1);
+	if ((f = fopen(path, "w")) != NULL) {
+		fprintf(f, "%s\n", name);
+		fclose(f);
+	}
+	if ((f = fopen(colon + 1, "r")) != NULL) {
+		while (fread(buf, 1, sizeof buf, f) > 0)
+			;
+		fclose(f);
+	}
 }
 
 long long
