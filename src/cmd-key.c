@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "config/config.h"
 #include "privacy/e2e-keyfile.h"
+#include "privacy/e2e-words.h"
 #include "store/repush.h"
 #include "sync/account.h"
 #include "sync/auth-session.h"
@@ -122,24 +123,34 @@ new_key(const struct key_ctx *k, struct e2e_key *key, struct e2e_account *a, cha
 	return 0;
 }
 
+/* The key on stdout: base64url on the first line, its words (privacy/e2e-words.h) on the second. */
+static void
+print_key(const struct e2e_key *key)
+{
+	char *text = e2e_key_text(key), *words = e2e_words_encode(key->key);
+
+	printf("%s\n%s\n", text, words);
+	e2e_key_wipe(text, strlen(text));
+	e2e_key_wipe(words, strlen(words));
+	free(text);
+	free(words);
+}
+
 /* Turns e2e on and marks what the cloud holds to go up sealed with the new key. */
 static int
 seal_everything(struct key_ctx *k, const struct e2e_key *key, char *err)
 {
 	struct store *st;
 	long long rows = 0;
-	char *text;
 
 	if (config_set(k->cmd->home, "e2e", "true", err) != 0 ||
 	    (st = cmd_store(k->cmd)) == NULL || repush_content_rows(st, k->cmd->home, &rows, err) != 0)
 		return -1;
 	if (!k->passphrase) {
-		text = e2e_key_text(key);
-		printf("%s\n", text);
-		e2e_key_wipe(text, strlen(text));
-		free(text);
-		fprintf(stderr, "This is your end-to-end key, shown once: keep it safe (agentlogs key"
-		    " show prints it again). Without it the cloud's copy cannot be read.\n");
+		print_key(key);
+		fprintf(stderr, "This is your end-to-end key, shown once as base64url and as words"
+		    " (either imports it): keep it safe (agentlogs key show prints it again)."
+		    " Without it the cloud's copy cannot be read.\n");
 	}
 	fprintf(stderr, "e2e is on; %lld row%s will go up sealed with the next push.\n", rows,
 	    rows == 1 ? "" : "s");
@@ -227,7 +238,7 @@ key_import(struct key_ctx *k, char *err)
 {
 	struct e2e_keyring kr = { 0 }, old;
 	struct e2e_account a;
-	char line[256];
+	char line[1024];
 	int have, rc = 0;
 
 	/* A passphrase needs the account's salt; a key is checked against the account when logged in. */
@@ -272,17 +283,13 @@ static int
 key_show(struct key_ctx *k, char *err)
 {
 	struct e2e_keyring kr;
-	char *text;
 	int rc;
 
 	if ((rc = e2e_keyfile_load(k->cmd->home, &kr, err)) != 0)
 		return rc < 0 ? -1 : seterr(err, "this machine has no end-to-end key");
 	fprintf(stderr, "warning: whoever sees this key can read everything in the cloud\n");
-	text = e2e_key_text(&kr.current);
-	printf("%s\n", text);
-	e2e_key_wipe(text, strlen(text));
+	print_key(&kr.current);
 	e2e_key_wipe(&kr, sizeof kr);
-	free(text);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "privacy/e2e-keyfile.h"
+#include "privacy/e2e-words.h"
 #include "util/base64url.h"
 #include "util/log.h"
 #include "util/paths.h"
@@ -31,15 +32,26 @@ e2e_key_text(const struct e2e_key *k)
 int
 e2e_key_parse(const char *text, struct e2e_key *k, char *err)
 {
-	size_t n = 0, len = strcspn(text, " \t\r\n");
-	unsigned char *raw = base64url_decode(text, len, &n);
+	size_t n = 0, len;
+	unsigned char *raw, words[E2E_KEY_BYTES];
 	int rc;
 
+	if (e2e_words_look_like(text)) {
+		if (e2e_words_decode(text, words, err) != 0)
+			return -1;
+		rc = e2e_key_set(k, words);
+		e2e_key_wipe(words, sizeof words);
+		return rc == 0 ? 0 : seterr(err, "OpenSSL failed on the key");
+	}
+	text += strspn(text, " \t");
+	len = strcspn(text, " \t\r\n");
+	raw = base64url_decode(text, len, &n);
 	if (raw == NULL || n != E2E_KEY_BYTES) {
 		if (raw != NULL)
 			e2e_key_wipe(raw, n);
 		free(raw);
-		return seterr(err, "not an agentlogs key (43 characters of base64url)");
+		return seterr(err, "not an agentlogs key (43 characters of base64url, or %d words)",
+		    E2E_WORDS);
 	}
 	rc = e2e_key_set(k, raw);
 	e2e_key_wipe(raw, n);

@@ -23,7 +23,10 @@ int e2e_keyfile_load(const char *home, struct e2e_keyring *kr, char *err);
 /* Writes the keyring atomically, mode 0600. */
 int e2e_keyfile_save(const char *home, const struct e2e_keyring *kr, char *err);
 
-/* A key as text (base64url, 43 characters), newly allocated; and back: -1 when malformed. */
+/*
+ * A key as text (base64url, 43 characters), newly allocated; and back from
+ * that or from its words (privacy/e2e-words.h): -1 when malformed.
+ */
 char *e2e_key_text(const struct e2e_key *k);
 int e2e_key_parse(const char *text, struct e2e_key *k, char *err);
 

@@ -44,7 +44,8 @@ t_assert_eq "$ref" "$(y_cloud_counts "$uid")" "cloud rows after A's plain push"
 
 y_ok A key generate
 key=$t_out
-t_assert_eq 43 "${#key}" "length of the key printed"
+t_assert_eq 43 "$(printf '%s\n' "$key" | head -n 1 | tr -d '\n' | wc -c)" "length of the key printed"
+t_assert_eq 26 "$(printf '%s\n' "$key" | sed -n 2p | wc -w)" "words of the key printed"
 t_assert_contains "$t_err" "shown once"
 t_assert_eq 600 "$(stat -c %a "$(y_home A)/e2e.key")" "e2e.key's mode"
 y_ok A config get e2e
