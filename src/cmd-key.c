@@ -22,6 +22,9 @@
 #include "sync/auth-session.h"
 #include "sync/cloud.h"
 #include "sync/e2e-account.h"
+#include "sync/engine.h"
+#include "sync/pull.h"
+#include "sync/push.h"
 #include "util/log.h"
 #include "util/random.h"
 #include "util/xmalloc.h"
@@ -34,6 +37,7 @@ struct key_ctx {
 	struct cloud *cloud;
 	struct auth_session auth;
 	int passphrase;
+	int yes;		/* key disable --yes: the clear upload confirmed */
 };
 
 static int
@@ -293,6 +297,74 @@ key_show(struct key_ctx *k, char *err)
 	return 0;
 }
 
+/* A sync of home: pull then push (pull: 0 for a push alone); counts added to n. */
+static int
+sync_once(const char *home, int pull, struct sync_counts *n, long long *marked, char *err)
+{
+	struct sync_ctx sc;
+	int rc;
+
+	if (sync_open(&sc, home, err) != 0)
+		return -1;
+	rc = pull ? sync_pull(&sc, n, err) : 0;
+	/* Every content row here up again, a version newer, with e2e off: in the clear. */
+	if (rc == 0 && marked != NULL)
+		rc = repush_content_rows(sc.st, home, marked, err);
+	if (rc == 0)
+		rc = sync_push(&sc, n, err);
+	sync_close(&sc);
+	return rc;
+}
+
+/*
+ * Turns end-to-end encryption off for the account: a sync first (every row
+ * here, opened), then the account's key check goes (compare-and-swap on this
+ * machine's check: a rotation elsewhere wins), e2e off here, the key file set
+ * aside, and every row up again in the clear at a new version. Run again
+ * after a failure, it picks up where it stopped (the account without a key).
+ */
+static int
+key_disable(struct key_ctx *k, char *err)
+{
+	struct sync_counts n;
+	struct e2e_keyring kr;
+	struct e2e_account a;
+	long long marked = 0, sent = 0;
+	int rc, have, t;
+
+	if (!k->yes)
+		return seterr(err, "this sends every prompt and answer to the cloud in the clear:"
+		    " agentlogs key disable --yes");
+	if ((rc = e2e_keyfile_load(k->cmd->home, &kr, err)) != 0)
+		return rc < 0 ? -1 : seterr(err, "this machine has no end-to-end key");
+	if (key_login(k, err) != 0 || (have = e2e_account_fetch(k->cloud, &a, err)) < 0)
+		rc = -1;
+	else if (have == 0 && strcmp(a.check, kr.current.check) != 0)
+		rc = seterr(err, "this machine's key is not the account's: agentlogs key import"
+		    " the account's key first");
+	memset(&n, 0, sizeof n);
+	if (rc == 0 && have == 0 && (rc = sync_once(k->cmd->home, 1, &n, NULL, err)) == 0 &&
+	    (rc = e2e_account_delete(k->cloud, kr.current.check, err)) == 1)
+		rc = seterr(err, "another machine changed the account's key meanwhile: nothing"
+		    " was changed");
+	e2e_key_wipe(&kr, sizeof kr);
+	if (rc != 0)
+		return -1;
+	if (config_set(k->cmd->home, "e2e", "false", err) != 0 ||
+	    e2e_keyfile_retire(k->cmd->home, err) != 0)
+		return -1;
+	memset(&n, 0, sizeof n);
+	if (sync_once(k->cmd->home, 0, &n, &marked, err) != 0)
+		return -1;
+	for (t = 0; t < NTABLES; t++)
+		sent += n.pushed[t];
+	fprintf(stderr, "e2e is off: the account's key check is deleted, %lld row%s marked to go"
+	    " up again in the clear and %lld sent; other machines turn e2e off at their next sync."
+	    " This machine's key is kept in e2e.key.disabled (it opens what it sealed).\n",
+	    marked, marked == 1 ? "" : "s", sent);
+	return 0;
+}
+
 static void
 key_help(void)
 {
@@ -305,6 +377,10 @@ key_help(void)
 	    "  import      reads the account's key from the standard input (or asks for the\n"
 	    "              passphrase) and turns e2e on\n"
 	    "  rotate      replaces the key; every row goes up again sealed with the new one\n"
+	    "  disable --yes\n"
+	    "              turns e2e off for the account: after a sync, deletes the key check\n"
+	    "              and sends every row again in the clear; other machines follow\n"
+	    "Keys print as base64url and as 26 words; import takes either.\n"
 	    "The key is kept in $AGENTLOGS_HOME/e2e.key (mode 0600). Lose it and the cloud's\n"
 	    "copy can never be read again; the local stores keep their plain text.\n");
 }
@@ -314,7 +390,7 @@ cmd_key_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct { const char *name; int (*fn)(struct key_ctx *, char *); } subs[] = {
 		{ "generate", key_generate }, { "show", key_show }, { "import", key_import },
-		{ "rotate", key_rotate },
+		{ "rotate", key_rotate }, { "disable", key_disable },
 	};
 	struct key_ctx k = { .cmd = ctx };
 	char err[ERRLEN] = "";
@@ -326,10 +402,14 @@ cmd_key_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (argc < 2)
-		return cmd_usage_error(&cmd_key_entry, "which? generate, show, import or rotate");
+		return cmd_usage_error(&cmd_key_entry, "which? generate, show, import, rotate or"
+		    " disable");
 	for (a = 2; a < argc; a++) {
-		if (strcmp(argv[a], "--passphrase") == 0 && strcmp(argv[1], "show") != 0)
+		if (strcmp(argv[a], "--passphrase") == 0 && strcmp(argv[1], "show") != 0 &&
+		    strcmp(argv[1], "disable") != 0)
 			k.passphrase = 1;
+		else if (strcmp(argv[a], "--yes") == 0 && strcmp(argv[1], "disable") == 0)
+			k.yes = 1;
 		else
 			return cmd_usage_error(&cmd_key_entry, "unexpected argument '%s'", argv[a]);
 	}
@@ -346,7 +426,7 @@ cmd_key_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_key_entry = {
 	.name = "key",
-	.usage = "generate|show|import|rotate [--passphrase]",
-	.summary = "the end-to-end encryption key (generate, show, import, rotate)",
+	.usage = "generate|show|import|rotate [--passphrase] | disable --yes",
+	.summary = "the end-to-end encryption key (generate, show, import, rotate, disable)",
 	.exec = cmd_key_exec,
 };

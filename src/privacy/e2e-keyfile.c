@@ -23,6 +23,18 @@ e2e_keyfile_path(const char *home)
 	return paths_in_home(home, "e2e.key");
 }
 
+int
+e2e_keyfile_retire(const char *home, char *err)
+{
+	char *from = e2e_keyfile_path(home), *to = paths_in_home(home, "e2e.key.disabled");
+	int rc = rename(from, to) == 0 || errno == ENOENT ? 0 :
+	    seterr(err, "cannot move %s aside: %s", from, strerror(errno));
+
+	free(from);
+	free(to);
+	return rc;
+}
+
 char *
 e2e_key_text(const struct e2e_key *k)
 {

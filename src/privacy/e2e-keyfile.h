@@ -24,6 +24,13 @@ int e2e_keyfile_load(const char *home, struct e2e_keyring *kr, char *err);
 int e2e_keyfile_save(const char *home, const struct e2e_keyring *kr, char *err);
 
 /*
+ * Once e2e is turned off (key disable): the key file moves to
+ * e2e.key.disabled (replacing an older one), kept for reading what it
+ * sealed; 0, or -1 with err. A key generate or import then starts afresh.
+ */
+int e2e_keyfile_retire(const char *home, char *err);
+
+/*
  * A key as text (base64url, 43 characters), newly allocated; and back from
  * that or from its words (privacy/e2e-words.h): -1 when malformed.
  */

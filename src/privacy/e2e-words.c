@@ -95,16 +95,18 @@ e2e_words_encode(const unsigned char key[E2E_KEY_BYTES])
 static int
 separator(int c)
 {
-	return c == ' ' || c == '\t' || c == '-' || c == '\r' || c == '\n';
+	return c == ' ' || c == '\t' || c == '-' || c == '\r';
 }
 
 int
 e2e_words_look_like(const char *text)
 {
-	size_t n = strspn(text, " \t\r\n");
+	size_t start = strspn(text, " \t"), len = strcspn(text + start, "\r\n");
 
-	n += strcspn(text + n, " \t\r\n-");
-	return text[n] != '\0' && text[n + strspn(text + n, " \t\r\n-")] != '\0';
+	while (len > 0 && (text[start + len - 1] == ' ' || text[start + len - 1] == '\t'))
+		len--;
+	/* A key in base64url is 43 characters, the shortest words are 26 x 4. */
+	return len > 43;
 }
 
 int
@@ -118,9 +120,10 @@ e2e_words_decode(const char *text, unsigned char key[E2E_KEY_BYTES], char *err)
 	while (rc == 0) {
 		while (separator((unsigned char)*p))
 			p++;
-		if (*p == '\0')
+		if (*p == '\0' || *p == '\n')
 			break;
-		for (len = 0; p[len] != '\0' && !separator((unsigned char)p[len]); len++)
+		for (len = 0; p[len] != '\0' && p[len] != '\n' && !separator((unsigned char)p[len]);
+		    len++)
 			;
 		if (w == E2E_WORDS)
 			rc = seterr(err, "more than %d words: not an agentlogs key", E2E_WORDS);

@@ -28,13 +28,14 @@ int e2e_word_number(const char *word, size_t len);
 char *e2e_words_encode(const unsigned char key[E2E_KEY_BYTES]);
 
 /*
- * Words back into the key's bytes: 0, or -1 with err naming the first word
- * that is not one, a wrong count, or a checksum that does not match. Spaces,
- * tabs and hyphens separate words; letters may be upper case.
+ * Words (the first line of text) back into the key's bytes: 0, or -1 with
+ * err naming the first word that is not one, a wrong count, or a checksum
+ * that does not match. Spaces, tabs and hyphens separate words; letters may
+ * be upper case.
  */
 int e2e_words_decode(const char *text, unsigned char key[E2E_KEY_BYTES], char *err);
 
-/* Whether text looks like words rather than base64url (it has a separator). */
+/* Whether text's first line looks like words rather than base64url (it is longer). */
 int e2e_words_look_like(const char *text);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "store/seal-hook.h"
 #include "sync/cloud.h"
 #include "sync/e2e-account.h"
@@ -106,6 +107,40 @@ e2e_account_swap(struct cloud *c, const char *expected, const struct e2e_account
 	return rc;
 }
 
+int
+e2e_account_delete(struct cloud *c, const char *expected, char *err)
+{
+	static const char *const headers[] = { "Prefer: return=representation", NULL };
+	struct cloud_response r = { 0 };
+	cJSON *answer;
+	/* A check value is base64url: nothing in it needs escaping in a query. */
+	char *path = xprintf("/rest/v1/e2e_keys?check_value=eq.%s", expected);
+	int rc = cloud_call(c, "DELETE", path, NULL, 0, headers, &r, err);
+
+	free(path);
+	if (rc == 0 && r.status != 200)
+		rc = cloud_refused(&r, "the cloud refused to delete the key check", err);
+	else if (rc == 0) {
+		answer = cJSON_ParseWithLength(r.body.buf, r.body.len);
+		rc = cJSON_GetArraySize(answer) == 1 ? 0 : 1;
+		cJSON_Delete(answer);
+	}
+	cloud_response_free(&r);
+	return rc;
+}
+
+/* e2e on, a key here, none in the account: e2e was turned off on another machine. */
+static int
+follow_disable(struct sync_ctx *sc, char *err)
+{
+	if (config_set(sc->home, "e2e", "false", err) != 0 || e2e_keyfile_retire(sc->home, err) != 0)
+		return -1;
+	fprintf(stderr, "%s: end-to-end encryption was turned off for the account on another"
+	    " machine (agentlogs key disable): e2e is off here too; this machine's key is kept in"
+	    " e2e.key.disabled\n", log_progname());
+	return 0;
+}
+
 /* store/seal-hook.h's sealer: the keyring's current key. */
 static char *
 seal_value(void *arg, const char *table, const char *column, const char *id, long long version,
@@ -134,10 +169,14 @@ e2e_push_refused(const struct cloud_response *r, char *err)
 {
 	cJSON *j = r->body.len > 0 ? cJSON_ParseWithLength(r->body.buf, r->body.len) : NULL;
 	const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "code"));
-	int mine = code != NULL && strcmp(code, "AE2E1") == 0;
+	int other_key = code != NULL && strcmp(code, "AE2E1") == 0;
+	int no_key = code != NULL && strcmp(code, "AE2E2") == 0;
 
 	cJSON_Delete(j);
-	return mine ? seterr(err, "the account's encryption key changed on another machine:"
+	if (no_key)
+		return seterr(err, "end-to-end encryption was turned off for the account on another"
+		    " machine: agentlogs sync again turns it off here");
+	return other_key ? seterr(err, "the account's encryption key changed on another machine:"
 	    " import it with agentlogs key import") : 0;
 }
 
@@ -166,10 +205,16 @@ e2e_gate(struct sync_ctx *sc, int e2e_on, char *err)
 		return 0;
 	if ((have = e2e_account_fetch(sc->cloud, &a, err)) < 0)
 		return -1;
+	if ((rc = e2e_keyfile_load(sc->home, &kr, err)) < 0)
+		return -1;
+	if (have == 1 && rc == 0) {
+		e2e_key_wipe(&kr, sizeof kr);
+		return follow_disable(sc, err);
+	}
 	if (have == 1)
 		return seterr(err, "e2e is on here but the account has no end-to-end key:"
 		    " agentlogs key generate (or agentlogs config set e2e false)");
-	if ((rc = e2e_keyfile_load(sc->home, &kr, err)) != 0)
+	if (rc != 0)
 		return rc < 0 ? -1 : seterr(err, "e2e is on but this machine has no key:"
 		    " agentlogs key import (the account's key, from a machine that has it)");
 	if (strcmp(kr.current.check, a.check) != 0) {

@@ -34,10 +34,19 @@ int e2e_account_swap(struct cloud *c, const char *expected, const struct e2e_acc
     char *err);
 
 /*
+ * Deletes the account's key check if it is still `expected` (key disable):
+ * 0 when deleted, 1 when another machine changed it first, -1 with err.
+ */
+int e2e_account_delete(struct cloud *c, const char *expected, char *err);
+
+/*
  * Before a sync touches anything, with e2e on: refuses (-1, one line in err)
  * a machine whose key is not the account's, or an account without a key;
  * else sc->e2e holds the keyring and push seals with it. With e2e off it asks
  * nothing (a sync with nothing to do stays one request): the two below do.
+ * With e2e on, a key here and no key check in the account (another machine
+ * ran key disable), it turns e2e off here too, saying so on stderr, and the
+ * sync goes on in the clear.
  */
 int e2e_gate(struct sync_ctx *sc, int e2e_on, char *err);
 
@@ -48,7 +57,7 @@ int e2e_gate_plain(struct sync_ctx *sc, char *err);
  * A refused push_batch: -1 with one line in err when the cloud refused it
  * because a value was sealed with another key than the account's, or sealed
  * into an account without one (SQLSTATE AE2E1: another machine rotated the
- * key, or turned e2e off, after this one's gate); else 0, err untouched.
+ * key after this one's gate; AE2E2: it turned e2e off); else 0, err untouched.
  */
 struct cloud_response;
 int e2e_push_refused(const struct cloud_response *r, char *err);

@@ -16,9 +16,11 @@
 --   itself fills in for a null ('' and '[]');
 -- * without one: not sealed at all.
 --
--- Anything else refuses the whole batch, nothing written, with SQLSTATE AE2E1,
--- which the client turns into one line ("the account's encryption key changed
--- on another machine: import it with agentlogs key import").
+-- Anything else refuses the whole batch, nothing written, with SQLSTATE AE2E1
+-- (another key, or plain text) or AE2E2 (sealed, and the account has no key:
+-- key disable ran elsewhere), which the client turns into one line ("the
+-- account's encryption key changed on another machine: import it with
+-- agentlogs key import").
 --
 -- Cost: the key row is read once a batch, FOR SHARE, so a rotation waits for
 -- a push that already passed this check (or the push sees the new key), and
@@ -159,11 +161,13 @@ begin
 					          and strpos(sealed_next, substr(v.s, 11, 1)) > 0) end)
 			into bad_value;
 			if bad_value then
+				if key_check is null then
+					raise exception 'push_batch: a row in "%" is sealed but the account has no end-to-end key', k
+						using errcode = 'AE2E2',
+						hint = 'end-to-end encryption was turned off on another machine';
+				end if;
 				raise exception 'push_batch: a row in "%" is not sealed with the account''s current end-to-end key', k
-					using errcode = 'AE2E1',
-					hint = case when key_check is null
-						then 'the account has no end-to-end key (turned off on another machine?)'
-						else 'the account''s key changed on another machine' end;
+					using errcode = 'AE2E1', hint = 'the account''s key changed on another machine';
 			end if;
 		end if;
 		-- Raised when the table's turn comes, after every key's checks above.

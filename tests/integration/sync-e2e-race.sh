@@ -6,10 +6,12 @@
 #   under the old key and the cloud refuses it (push_batch, SQLSTATE AE2E1):
 #   one clear line, exit 1, the cloud's row as it was, B's row still pending;
 #   B imports the new key and the same edit goes up and reaches A.
-# - `key disable` on A: after a sync, every row goes up again in the clear at
-#   a new version and the account's key row goes; B, e2e on and paused past
-#   its check, has its sealed push refused; its next sync sees no key, turns
-#   e2e off there (saying so) and works; the cloud holds no sealed value.
+# - `key disable --yes` on A (refused without --yes): after a sync, the
+#   account's key row goes and every row with content goes up again in the
+#   clear, one version newer; B, e2e on and paused past its check, has its
+#   sealed push refused (one line); its next sync sees no key, turns e2e off
+#   there (saying so) and pushes its edit in the clear; the cloud holds no
+#   sealed value and both machines hold the same text.
 . "$SRCDIR/tests/integration/sync-lib.sh"
 y_begin
 
@@ -76,4 +78,75 @@ y_ok A sync
 t_assert_eq "Edited on B under the first key" "$(y_title A "$id")" "the title on A"
 t_assert_eq 0 "$(psql -X -At "$S_DB" -c "SELECT count(*) FROM cognitive_commits
 	WHERE user_id = '$uid' AND id = '$id' AND title NOT LIKE 'e2e1:%'")" "B's title sealed"
+
+# ------------------------------------------------------------ 2: key disable
+# sealed_count: content values of the account still sealed in the cloud.
+sealed_count() {
+	psql -X -At "$S_DB" -c "SELECT (SELECT count(*) FROM cognitive_commits WHERE user_id = '$uid'
+	    AND concat(title, git_subject, files_read, files_changed, first_prompt) LIKE '%e2e1:%')
+	  + (SELECT count(*) FROM turns WHERE user_id = '$uid'
+	    AND concat(content, thinking, tool_calls) LIKE '%e2e1:%')
+	  + (SELECT count(*) FROM visuals WHERE user_id = '$uid' AND caption LIKE 'e2e1:%')
+	  + (SELECT count(*) FROM conflicts WHERE user_id = '$uid'
+	    AND concat(local_value, cloud_value) LIKE '%e2e1:%')"
+}
+# content_versions: "table id version" of the account's rows with content columns, sorted.
+content_versions() {
+	for t in cognitive_commits turns visuals conflicts; do
+		psql -X -At -F ' ' "$S_DB" -c "SELECT '$t', id, version FROM $t WHERE user_id = '$uid'"
+	done | LC_ALL=C sort
+}
+y_settle
+y_ok B sync
+y_ok A sync
+[ "$(sealed_count)" -gt 0 ] || t_fail "nothing sealed in the cloud before key disable"
+y_on A key disable
+t_assert_eq 1 "$t_rc" "key disable without --yes"
+t_assert_contains "$t_err" "in the clear"
+
+y_ok B title "$id" "Edited on B before the disable"
+b_paused push
+content_versions >"$T_TMP/versions.before"
+y_ok A key disable --yes
+t_assert_contains "$t_err" "e2e is off: the account's key check is deleted"
+t_assert_eq 0 "$(psql -X -At "$S_DB" -c "SELECT count(*) FROM e2e_keys WHERE user_id = '$uid'")" \
+	"the account's key rows after key disable"
+t_assert_eq 0 "$(sealed_count)" "sealed values in the cloud after key disable"
+# Every row with content went up again, exactly one version newer.
+content_versions | awk '{ print $1, $2, $3 - 1 }' >"$T_TMP/versions.after"
+cmp -s "$T_TMP/versions.before" "$T_TMP/versions.after" ||
+	t_fail "versions after key disable: $(diff "$T_TMP/versions.before" "$T_TMP/versions.after" | head -n 5)"
+y_ok A config get e2e
+t_assert_eq false "$t_out" "e2e on A after key disable"
+[ -e "$(y_home A)/e2e.key" ] && t_fail "A's key file is still in use"
+[ -e "$(y_home A)/e2e.key.disabled" ] || t_fail "A's key was not kept aside"
+
+# B, past its check with e2e on, pushes sealed: refused, nothing written.
+b_resume
+t_assert_eq 1 "$t_rc" "B's sealed push after the disable"
+t_assert_eq "agentlogs: end-to-end encryption was turned off for the account on another machine: agentlogs sync again turns it off here (nothing is lost: pending records stay pending)" \
+	"$t_err" "B's refusal after the disable"
+t_assert_eq 0 "$(sealed_count)" "sealed values in the cloud after B's refused push"
+
+# B's next sync follows: e2e off there, A's plain rows pulled, its edit up in the clear.
+y_settle
+y_ok B sync
+t_assert_contains "$t_err" "turned off for the account on another machine"
+y_ok B config get e2e
+t_assert_eq false "$t_out" "e2e on B after its sync"
+t_assert_eq "Edited on B before the disable" \
+	"$(y_cloud_row "$uid" cognitive_commits "$id" title)" "B's title in the cloud, in the clear"
+t_assert_eq 0 "$(sealed_count)" "sealed values in the cloud after B's sync"
+y_settle
+y_ok A sync
+t_assert_eq "Edited on B before the disable" "$(y_title A "$id")" "the title on A"
+y_settle
+y_ok B sync
+for q in "SELECT id, content, thinking, tool_calls FROM turns ORDER BY id" \
+	"SELECT id, title, first_prompt, git_subject, files_read, files_changed FROM cognitive_commits ORDER BY id"; do
+	t_sql "$(y_home A)/data.db" "$q" >"$T_TMP/a.rows"
+	t_sql "$(y_home B)/data.db" "$q" >"$T_TMP/b.rows"
+	cmp -s "$T_TMP/a.rows" "$T_TMP/b.rows" ||
+		t_fail "B's text differs from A's: $(diff "$T_TMP/a.rows" "$T_TMP/b.rows" | head -n 5)"
+done
 echo "PASS: sync-e2e-race"

@@ -19,6 +19,7 @@
 #include "privacy/e2e-words.h"
 #include "util/log.h"
 #include "util/strbuf.h"
+#include "util/xmalloc.h"
 
 static int
 cmp_words(const void *a, const void *b)
@@ -168,6 +169,21 @@ parse_either_form(void **state)
 	assert_memory_equal(from_text.key, raw, sizeof raw);
 	assert_memory_equal(from_words.key, raw, sizeof raw);
 	assert_string_equal(from_words.check, k.check);
+	/* The key file's form: a key then more lines. */
+	p = xprintf("%s\nprevious %s\n", text, text);
+	assert_int_equal(e2e_key_parse(p, &from_text, err), 0);
+	assert_memory_equal(from_text.key, raw, sizeof raw);
+	free(p);
+	/* base64url has a hyphen of its own: still a key, not words. */
+	memset(raw, 0xfb, sizeof raw);
+	assert_int_equal(e2e_key_set(&k, raw), 0);
+	p = e2e_key_text(&k);
+	assert_non_null(strchr(p, '-'));
+	assert_int_equal(e2e_key_parse(p, &from_text, err), 0);
+	assert_memory_equal(from_text.key, raw, sizeof raw);
+	free(p);
+	for (i = 0; i < E2E_KEY_BYTES; i++)
+		raw[i] = (unsigned char)(255 - i * 3);
 	/* Upper case, hyphens, a tab and a trailing newline, as someone might type them. */
 	for (p = w; *p != '\0'; p++)
 		strbuf_addc(&loose, *p == ' ' ? (p - w) % 10 == 4 ? '-' : '\t' : (char)(*p - 32));
