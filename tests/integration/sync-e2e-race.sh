@@ -79,6 +79,37 @@ t_assert_eq "Edited on B under the first key" "$(y_title A "$id")" "the title on
 t_assert_eq 0 "$(psql -X -At "$S_DB" -c "SELECT count(*) FROM cognitive_commits
 	WHERE user_id = '$uid' AND id = '$id' AND title NOT LIKE 'e2e1:%'")" "B's title sealed"
 
+# The cloud's own check, without any client's: a plain value, or one sealed
+# with the replaced key, sent straight to push_batch is refused whole.
+token=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["access_token"])' \
+	"$(y_home A)/auth.json")
+turn=$(psql -X -At "$S_DB" -c "SELECT row_to_json(t)::text FROM turns t WHERE user_id = '$uid'
+	AND content LIKE 'e2e1:%' ORDER BY id LIMIT 1")
+# The second value: the same sealed value under another key id (its first 4 bytes flipped).
+other_id=$(psql -X -At "$S_DB" -c "SELECT content FROM turns WHERE user_id = '$uid'
+	AND content LIKE 'e2e1:%' ORDER BY id LIMIT 1" | python3 -c 'import base64, sys
+v = sys.stdin.read().strip()[5:]
+raw = bytearray(base64.urlsafe_b64decode(v + "=" * (-len(v) % 4)))
+raw[:4] = bytes(b ^ 255 for b in raw[:4])
+print("e2e1:" + base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("="))')
+for value in "plain text" "$other_id"; do
+	body=$(printf '%s' "$turn" | python3 -c 'import json, sys
+t = json.load(sys.stdin)
+t["content"] = sys.argv[1]
+for k in ("txid", "user_id"):
+    t.pop(k, None)
+t["base_version"] = t["version"]
+t["version"] += 1
+print(json.dumps({"payload": {"turns": [t]}}))' "$value")
+	before=$(y_rows_cloud "$uid")
+	code=$(curl -s -o "$T_TMP/direct.out" -w '%{http_code}' -X POST \
+		-H "apikey: $S_ANON" -H "Authorization: Bearer $token" \
+		-H 'Content-Type: application/json' --data "$body" "$S_URL/rest/v1/rpc/push_batch")
+	t_assert_eq 400 "$code" "a direct push_batch of '$(printf '%s' "$value" | cut -c 1-12)...'"
+	t_assert_contains "$(cat "$T_TMP/direct.out")" '"AE2E1"'
+	t_assert_eq "$before" "$(y_rows_cloud "$uid")" "the cloud after a refused direct push"
+done
+
 # ------------------------------------------------------------ 2: key disable
 # sealed_count: content values of the account still sealed in the cloud.
 sealed_count() {
