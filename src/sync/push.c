@@ -367,6 +367,7 @@ pending_total(struct sync_ctx *sc)
 }
 
 /* Every pending row up once; n->stale counts the rows the cloud refused. */
+/* One round of push; its progress bar's clock started by the caller. */
 static int
 push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
@@ -377,8 +378,6 @@ push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 	long uploaded;
 	int rc = 0;
 
-	if (sc->progress != NULL)
-		progress_start(sc->progress, PROGRESS_AFTER_MS);
 	/* A bulk read and write of the store: import's larger page cache spares
 	 * re-reading pages (about a tenth of a large push's CPU). */
 	if (store_tune_for_import(sc->st, err) != 0)
@@ -438,11 +437,16 @@ sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
 	int round, rc = 0;
 
+	/* The key check's request counts in the second a bar waits for. */
+	if (sc->progress != NULL)
+		progress_start(sc->progress, PROGRESS_AFTER_MS);
 	/* Plain text must not go up into an end-to-end encrypted account. */
 	if (sc->e2e == NULL && pending_total(sc) > 0 && e2e_gate_plain(sc, err) != 0)
 		return -1;
 	for (round = 1; rc == 0; round++) {
 		n->stale = 0;
+		if (round > 1 && sc->progress != NULL)
+			progress_start(sc->progress, PROGRESS_AFTER_MS);
 		rc = push_round(sc, n, err);
 		if (rc != 0 || n->stale == 0 || round == PUSH_ROUNDS)
 			break;
