@@ -3,6 +3,8 @@
  * statement, each only if it is still as it was read (version, updated_at,
  * local_version); a row edited while the push was in flight stays pending
  * and goes up with the next push. Rows the list does not name are untouched.
+ * synced_pending_commits: every commit with a pending row, whatever its own
+ * state, so push never strands a row under a synced commit.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,11 +109,59 @@ only_rows_still_as_sent(void **state)
 	store_close(st);
 }
 
+/*
+ * A pull may merge a commit into synced while rows of it are still pending
+ * here (issue 10): push must still find them. c1 pending; c2, c3, c4 synced
+ * with a pending session, turn, visual; c5 synced with everything synced.
+ */
+static void
+commits_of_every_pending_row(void **state)
+{
+	char err[ERRLEN], *path = xprintf("%s/children.db", tmpdir);
+	struct store *st = store_open(path, err);
+	char **ids = NULL;
+	size_t n = 0;
+	int i;
+
+	(void)state;
+	free(path);
+	assert_non_null(st);
+	for (i = 1; i <= 5; i++) {
+		char *sql = xprintf("INSERT INTO cognitive_commits (id, started_at, closed_at,"
+		    " closed_by) VALUES ('c%d', '2026-01-0%dT00:00:00.000Z', '2026-01-0%dT01:00:00.000Z',"
+		    " 'open');"
+		    "INSERT INTO sessions (id, commit_id, claude_session_id, started_at, ended_at,"
+		    " sync_status) VALUES ('s%d', 'c%d', 'cs%d', 'x', 'y', '%s');"
+		    "INSERT INTO turns (id, session_id, seq, role, timestamp, sync_status)"
+		    " VALUES ('t%d', 's%d', 0, 'user', 'x', '%s');"
+		    "INSERT INTO visuals (id, commit_id, type, sha256, captured_at, sync_status)"
+		    " VALUES ('v%d', 'c%d', 'png', 'h', 'x', '%s')",
+		    i, 6 - i, 6 - i, i, i, i, i == 2 ? "pending" : "synced",
+		    i, i, i == 3 ? "pending" : "synced", i, i, i == 4 ? "pending" : "synced");
+		assert_int_equal(store_exec(st, sql, err), 0);
+		free(sql);
+	}
+	/* Last: a pending visual's insert marks its commit pending (a trigger). */
+	assert_int_equal(store_exec(st, "UPDATE cognitive_commits SET sync_status = 'synced'"
+	    " WHERE id <> 'c1'", err), 0);
+
+	assert_int_equal(synced_pending_commits(st, &ids, &n, err), 0);
+	/* In push order: started_at (c4 oldest, c1 newest). */
+	assert_int_equal(n, 4);
+	assert_string_equal(ids[0], "c4");
+	assert_string_equal(ids[1], "c3");
+	assert_string_equal(ids[2], "c2");
+	assert_string_equal(ids[3], "c1");
+	synced_ids_free(ids, n);
+	store_close(st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(only_rows_still_as_sent),
+		cmocka_unit_test(commits_of_every_pending_row),
 	};
 	return run_tests_in_scratch_dir(tmpdir, tests);
 }
