@@ -91,7 +91,8 @@ add_columns(struct strbuf *sb, const struct sync_table *t, const char *prefix)
  */
 static const char *const pending_where[NTABLES] = {
 	[T_PROJECTS] = "WHERE r.sync_status = 'pending'",
-	[T_COMMITS] = "WHERE r.id = ?1",
+	/* A synced commit stays here: only its pending rows go up. */
+	[T_COMMITS] = "WHERE r.id = ?1 AND +r.sync_status = 'pending'",
 	[T_SESSIONS] = "WHERE r.commit_id = ?1 AND +r.sync_status = 'pending'",
 	[T_TURNS] = "JOIN sessions s ON s.id = r.session_id"
 	    " WHERE s.commit_id = ?1 AND r.sync_status = 'pending'",
@@ -557,8 +558,20 @@ synced_pending_count(struct store *st, const struct sync_table *t, char *err)
 int
 synced_pending_commits(struct store *st, char ***ids, size_t *n, char *err)
 {
-	sqlite3_stmt *s = store_cached(st, "SELECT id FROM cognitive_commits"
-	    " WHERE sync_status = 'pending' ORDER BY started_at, id", err);
+	/*
+	 * The pending commits and those of every pending session, turn and
+	 * visual, whatever the commit's state: a pull may merge a commit into
+	 * synced while rows of it are pending here, and a row refused as stale
+	 * stays pending under a commit marked synced. Sessions and visuals come
+	 * through their sync_status indexes; turns have none, so they are read
+	 * once (as pending_total counts them), never a query a row.
+	 */
+	sqlite3_stmt *s = store_cached(st, "SELECT c.id FROM cognitive_commits c WHERE c.id IN"
+	    " (SELECT id FROM cognitive_commits WHERE sync_status = 'pending'"
+	    " UNION ALL SELECT commit_id FROM sessions WHERE sync_status = 'pending'"
+	    " UNION ALL SELECT commit_id FROM visuals WHERE sync_status = 'pending'"
+	    " UNION ALL SELECT s.commit_id FROM turns t JOIN sessions s ON s.id = t.session_id"
+	    " WHERE t.sync_status = 'pending') ORDER BY c.started_at, c.id", err);
 	size_t cap = 0;
 	int rc;
 

@@ -51,7 +51,10 @@ int sync_base_write(struct store *st, const char *commit_id, const cJSON *row, c
 /* How many rows of t are pending; -1 on error. */
 long long synced_pending_count(struct store *st, const struct sync_table *t, char *err);
 
-/* The ids of the pending commits in push order (started_at, id); free with synced_ids_free. */
+/*
+ * The ids of the commits with a pending row (the commit, or a session, turn or
+ * visual of it), in push order (started_at, id); free with synced_ids_free.
+ */
 int synced_pending_commits(struct store *st, char ***ids, size_t *n, char *err);
 void synced_ids_free(char **ids, size_t n);
 
