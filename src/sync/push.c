@@ -350,7 +350,7 @@ show_progress(struct sync_ctx *sc, const struct pipeline *p, long long total, in
 		    p->bytes_sent + (double)b->bytes, force);
 }
 
-/* The pending rows of every table, for the progress bar (0 if unknown). */
+/* The pending rows of every table (-1 if unknown). */
 static long long
 pending_total(struct sync_ctx *sc)
 {
@@ -360,7 +360,7 @@ pending_total(struct sync_ctx *sc)
 
 	for (t = 0; t < NTABLES; t++) {
 		if ((c = synced_pending_count(sc->st, &sync_tables[t], err)) < 0)
-			return 0;
+			return -1;
 		total += c;
 	}
 	return total;
@@ -391,8 +391,8 @@ push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 	 */
 	if (synced_pending_commits(sc->st, &ids, &nids, err) != 0)
 		return -1;
-	if (sc->progress != NULL)
-		total = pending_total(sc);
+	if (sc->progress != NULL && (total = pending_total(sc)) < 0)
+		total = 0;
 	if (pipeline_start(sc, &p, err) != 0) {
 		synced_ids_free(ids, nids);
 		return -1;
@@ -437,11 +437,18 @@ sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
 	int round, rc = 0;
 
+	/*
+	 * Nothing pending, nothing to do: a sync with no change reads the
+	 * turns once (they have no sync_status index), not again for the
+	 * commits of pending rows.
+	 */
+	if (pending_total(sc) == 0)
+		return 0;
 	/* The key check's request counts in the second a bar waits for. */
 	if (sc->progress != NULL)
 		progress_start(sc->progress, PROGRESS_AFTER_MS);
 	/* Plain text must not go up into an end-to-end encrypted account. */
-	if (sc->e2e == NULL && pending_total(sc) > 0 && e2e_gate_plain(sc, err) != 0)
+	if (sc->e2e == NULL && e2e_gate_plain(sc, err) != 0)
 		return -1;
 	for (round = 1; rc == 0; round++) {
 		n->stale = 0;
