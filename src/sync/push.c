@@ -366,8 +366,10 @@ pending_total(struct sync_ctx *sc)
 	return total;
 }
 
-/* Every pending row up once; n->stale counts the rows the cloud refused. */
-/* One round of push; its progress bar's clock started by the caller. */
+/*
+ * Every pending row up once; n->stale counts the rows the cloud refused.
+ * The progress bar's clock is started by the caller.
+ */
 static int
 push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
