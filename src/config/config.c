@@ -611,6 +611,10 @@ config_set(const char *home, const char *key, const char *value, char *err)
 		return -1;
 	if (options_validate(od, value, &norm, err) != 0)
 		return -1;
+	if (od->check_set != NULL && od->check_set(norm, err) != 0) {
+		free(norm);
+		return -1;
+	}
 	rc = rewrite(home, od->name, norm, err);
 	free(norm);
 	return rc;

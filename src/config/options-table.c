@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -25,6 +26,25 @@ static const char *const visuals_protocol_choices[] = {
 };
 /* ui/layout.h's split modes, in their order. */
 static const char *const ui_split_choices[] = { "auto", "side", "stacked", NULL };
+
+/* redact.patterns: compiled as the redactor does (src/privacy/redact.c), so what it refuses is refused here. */
+static int
+valid_regex(const char *value, char *err)
+{
+	regex_t re;
+	char msg[128];
+	int rc;
+
+	if (*value == '\0')
+		return 0;
+	if ((rc = regcomp(&re, value, REG_EXTENDED | REG_NEWLINE)) != 0) {
+		regerror(rc, &re, msg, sizeof msg);
+		return seterr(err, "invalid value for redact.patterns: not a POSIX extended"
+		    " regular expression (%s)", msg);
+	}
+	regfree(&re);
+	return 0;
+}
 
 const struct option_def options_table[] = {
 	{ .name = "storage",
@@ -136,7 +156,8 @@ const struct option_def options_table[] = {
 	  .type = OPTION_STRING,
 	  .default_value = "",
 	  .help = "More secrets to redact: a POSIX extended regular expression (join several "
-	      "with |)."
+	      "with |).",
+	  .check_set = valid_regex
 	},
 	{ .name = "redact.allow",
 	  .type = OPTION_STRING,

@@ -30,6 +30,12 @@ struct option_def {
 	 * from this bracket expression (without the brackets), e.g. "a-z0-9-".
 	 */
 	const char *charset;
+	/*
+	 * When not NULL, what `config set` checks beyond the type (config_set
+	 * refuses at once); a file holding a bad value is left to the key's user,
+	 * which fails closed (redact.patterns: push sends nothing).
+	 */
+	int (*check_set)(const char *value, char *err);
 };
 
 /* Every key, in the order `config list` shows them; ends with a NULL name. */

@@ -89,6 +89,21 @@ bad cloud.url example.com "an http:// or https:// URL, or an empty value"
 bad theme "My Theme" "one or more characters from [a-z0-9-]"
 bad theme "" "one or more characters from [a-z0-9-]"
 
+# redact.patterns is refused at once when it is no regular expression (not
+# only at push): one line naming the key, the file untouched; a good one is kept.
+for re in '(unclosed' 'a[b' 'x{2,1}' '*lead'; do
+	t_run "$AGENTLOGS" config set redact.patterns "$re"
+	t_assert_eq 1 "$t_rc" "exit status of config set redact.patterns '$re'"
+	t_assert_eq 1 "$(printf '%s\n' "$t_err" | wc -l | tr -d ' ')" "lines of stderr for '$re'"
+	t_assert_contains "$t_err" "agentlogs: invalid value for redact.patterns: not a POSIX extended regular expression (" \
+	    "stderr of config set redact.patterns '$re'"
+	cmp -s "$cfg" "$T_TMP/before" || t_fail "a bad redact.patterns '$re' changed $cfg"
+done
+ok set redact.patterns 'tok_[0-9]{8}|internal-[a-z]+'
+expect_get redact.patterns 'tok_[0-9]{8}|internal-[a-z]+'
+ok unset redact.patterns
+cp "$cfg" "$T_TMP/before"
+
 # Unknown keys: exit 1 for every subcommand.
 unknown="agentlogs: unknown config key 'foo' (see 'agentlogs config list')"
 fails 1 "$unknown" get foo

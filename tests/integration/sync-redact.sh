@@ -67,8 +67,9 @@ printf '%s\n' "$t_out" >"$T_TMP/dry.json"
 t_assert_json "$T_TMP/dry.json" "redact --dry-run --json"
 t_assert_eq 0 "$(held "$T_TMP/dry.json")" "whole secrets in redact --dry-run --json"
 
-# A bad pattern: push, pull and sync fail closed with one line, before any request.
-y_ok A config set redact.patterns '(unclosed'
+# A bad pattern (config set refuses it, config.sh; an edited file can still
+# hold one): push, pull and sync fail closed with one line, before any request.
+printf 'set redact.patterns = "(unclosed"\n' >>"$(y_home A)/config"
 before=$(y_requests)
 y_on A push
 t_assert_eq 1 "$t_rc" "push's exit status with a bad redact.patterns"
