@@ -135,7 +135,9 @@ secret_name(const char *name, size_t n)
 		    !(RCLASS(name[e], RC_UPPER) && !RCLASS(name[e - 1], RC_UPPER)); e++)
 			;
 		segments++;
-		for (k = 0; found == NULL && k < NWORDS; k++) {
+		/* Most segments are no secret word by their length or first letter: no loop. */
+		for (k = 0; found == NULL && e - s >= 3 && e - s <= 11 &&
+		    strchr("pstack", name[s] | 0x20) != NULL && name[s] != 0 && k < NWORDS; k++) {
 			if (secret_words[k].len == e - s && (name[s] | 0x20) == secret_words[k].word[0] &&
 			    strncasecmp(name + s, secret_words[k].word, e - s) == 0)
 				found = &secret_words[k];
@@ -153,6 +155,24 @@ name_char(unsigned char c)
 	return RCLASS(c, RC_WORD) || c == '-' || c == '.';
 }
 
+/* A word and its length, for lists compared without a strlen a call. */
+struct word {
+	const char *s;
+	size_t n;
+};
+#define W(lit) { lit, sizeof lit - 1 }
+
+/* Whether v[0, n) is one of words (a NULL-ended list of lower-case words), in any case. */
+static int
+one_of(const struct word *words, const char *v, size_t n)
+{
+	for (; words->s != NULL; words++) {
+		if (words->n == n && (v[0] | 0x20) == words->s[0] && strncasecmp(v, words->s, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * A value made of a stand-in's words ("test-key", "phc_development_key",
  * "your_api_key_here"): whole segments, split at _ - . and lower-upper, so
@@ -161,21 +181,19 @@ name_char(unsigned char c)
 static int
 stand_in(const char *v, size_t n)
 {
-	static const char *const words[] = {
-		"test", "example", "dummy", "fake", "placeholder", "sample", "development",
-		"your", "changeme", "demo", "mock", "foo", "here", NULL
+	static const struct word words[] = {
+		W("test"), W("example"), W("dummy"), W("fake"), W("placeholder"), W("sample"),
+		W("development"), W("your"), W("changeme"), W("demo"), W("mock"), W("foo"),
+		W("here"), { NULL, 0 }
 	};
 	size_t s = 0, e;
-	int k;
 
 	while (s < n) {
 		for (e = s + 1; e < n && v[e] != '_' && v[e] != '-' && v[e] != '.' &&
 		    !(RCLASS(v[e], RC_UPPER) && !RCLASS(v[e - 1], RC_UPPER)); e++)
 			;
-		for (k = 0; words[k] != NULL; k++) {
-			if (strlen(words[k]) == e - s && strncasecmp(v + s, words[k], e - s) == 0)
-				return 1;
-		}
+		if (one_of(words, v + s, e - s))
+			return 1;
 		for (s = e; s < n && (v[s] == '_' || v[s] == '-' || v[s] == '.'); s++)
 			;
 	}
@@ -186,19 +204,16 @@ stand_in(const char *v, size_t n)
 static int
 not_a_value(const char *v, size_t n, int loose)
 {
-	static const char *const words[] = {
-		"true", "false", "null", "none", "undefined", "string", "required", "optional",
-		"secret", "password", "token", "redacted", "changeme", "example", NULL
+	static const struct word words[] = {
+		W("true"), W("false"), W("null"), W("none"), W("undefined"), W("string"),
+		W("required"), W("optional"), W("secret"), W("password"), W("token"),
+		W("redacted"), W("changeme"), W("example"), { NULL, 0 }
 	};
 	size_t k, digits = 0, ident = 0;
 
 	if (placeholder(v, n) || memmem(v, n, REDACT_OPEN, sizeof REDACT_OPEN - 1) != NULL ||
-	    stand_in(v, n))
+	    stand_in(v, n) || one_of(words, v, n))
 		return 1;
-	for (k = 0; words[k] != NULL; k++) {
-		if (strlen(words[k]) == n && strncasecmp(v, words[k], n) == 0)
-			return 1;
-	}
 	for (k = 0; k < n; k++) {
 		if (v[k] == '(' || v[k] == ')' || v[k] == ' ')
 			return 1;
@@ -208,6 +223,18 @@ not_a_value(const char *v, size_t n, int loose)
 	/* A number (max_tokens=4096), or a name in code (token = response.data.token). */
 	return !loose && (digits == n || ident == n);
 }
+
+/*
+ * Where a value stops, [c][0] in quotes, [c][1] bare: a backslash (an
+ * escaped newline or quote) or a line's end always; bare, also at a space or
+ * the punctuation that follows a value in code and shell.
+ */
+static const unsigned char value_stop[256][2] = {
+	['\\'] = { 1, 1 }, ['\n'] = { 1, 1 }, ['\r'] = { 1, 1 },
+	[' '] = { 0, 1 }, ['\t'] = { 0, 1 }, [','] = { 0, 1 }, [';'] = { 0, 1 }, ['&'] = { 0, 1 },
+	['}'] = { 0, 1 }, [']'] = { 0, 1 }, [')'] = { 0, 1 }, ['\''] = { 0, 1 }, ['"'] = { 0, 1 },
+	['`'] = { 0, 1 }, ['<'] = { 0, 1 }, ['>'] = { 0, 1 },
+};
 
 /* The name just before t[i] (its start in *start, past an optional closing quote), or 0 long. */
 static size_t
@@ -256,8 +283,7 @@ redact_assignment_at(const char *t, size_t len, size_t i, struct redact_spans *o
 	if (v < len && (t[v] == '"' || t[v] == '\'' || t[v] == '`'))
 		q = t[v++];
 	/* A value stops at its quote, a space, a backslash (an escaped newline or quote), ... */
-	for (e = v; e < len && t[e] != q && t[e] != '\\' && t[e] != '\n' && t[e] != '\r' &&
-	    (q != 0 || strchr(" \t,;&}])'\"`<>", t[e]) == NULL); e++)
+	for (e = v; e < len && t[e] != q && !value_stop[(unsigned char)t[e]][q == 0]; e++)
 		;
 	if (q == 0 && !env && t[i] == ':' && e - v < 12)
 		return;	/* "key: value" prose or YAML without quotes: only a long value */

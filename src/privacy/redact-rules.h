@@ -27,8 +27,25 @@ extern const unsigned char redact_class[256];
 void redact_tokens_init(void);
 void redact_entropy_init(void);
 
-/* Whether a provider's key may start with these two bytes (a cheap test before the next). */
-int redact_token_may_start(unsigned char c1, unsigned char c2);
+/*
+ * Whether a provider's key may start with these two bytes (a cheap test
+ * before the next, at every word: inline). Bit c2 of redact_pairs[c1], for
+ * letters and digits (6 bits each), filled by redact_tokens_init.
+ */
+extern unsigned long long redact_pairs[128];
+
+static inline int
+redact_pair_bit(unsigned char c)
+{
+	return c >= 'a' ? c - 'a' : c >= 'A' ? 26 + c - 'A' : c >= '0' ? 52 + c - '0' : 62;
+}
+
+static inline int
+redact_token_may_start(unsigned char c1, unsigned char c2)
+{
+	return c1 < 128 && RCLASS(c2, RC_ALPHA | RC_DIGIT) &&
+	    (redact_pairs[c1] >> redact_pair_bit(c2) & 1);
+}
 /* A provider's key starting at i, a word start (redact-tokens.c): its end, or 0. */
 size_t redact_token_at(const char *t, size_t len, size_t i, const char **kind);
 

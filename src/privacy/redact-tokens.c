@@ -204,14 +204,8 @@ sendgrid_end(const char *t, size_t len, size_t i)
 }
 
 /* Bit c2 of pairs[c1]: a prefix starts with c1 c2 (letters and digits only: 6 bits each). */
-static unsigned long long pairs[128];
+unsigned long long redact_pairs[128];
 static pthread_once_t pairs_once = PTHREAD_ONCE_INIT;
-
-static int
-pair_bit(unsigned char c)
-{
-	return c >= 'a' ? c - 'a' : c >= 'A' ? 26 + c - 'A' : c >= '0' ? 52 + c - '0' : 62;
-}
 
 static void
 fill_pairs(void)
@@ -219,10 +213,10 @@ fill_pairs(void)
 	size_t i;
 
 	for (i = 0; i < NRULES; i++)
-		pairs[(unsigned char)rules[i].prefix[0]] |= 1ULL << pair_bit(
+		redact_pairs[(unsigned char)rules[i].prefix[0]] |= 1ULL << redact_pair_bit(
 		    (unsigned char)rules[i].prefix[1]);
-	pairs['e'] |= 1ULL << pair_bit('y');	/* JWT */
-	pairs['S'] |= 1ULL << pair_bit('G');	/* SendGrid */
+	redact_pairs['e'] |= 1ULL << redact_pair_bit('y');	/* JWT */
+	redact_pairs['S'] |= 1ULL << redact_pair_bit('G');	/* SendGrid */
 }
 
 void
@@ -230,12 +224,6 @@ redact_tokens_init(void)
 {
 	pthread_once(&by_first_once, index_rules);
 	pthread_once(&pairs_once, fill_pairs);
-}
-
-int
-redact_token_may_start(unsigned char c1, unsigned char c2)
-{
-	return c1 < 128 && RCLASS(c2, RC_ALPHA | RC_DIGIT) && (pairs[c1] >> pair_bit(c2) & 1);
 }
 
 size_t

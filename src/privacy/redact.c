@@ -146,6 +146,7 @@ scan_run(const char *t, size_t len, size_t i, struct redact_spans *out)
 {
 	size_t j, end, resume = i;
 	const char *kind;
+	int token_is_run;
 
 	if (t[i] == '-' && i + 30 < len && t[i + 1] == '-' && (end = redact_pem_at(t, len, i)) != 0) {
 		redact_add(out, i, end, "PRIVATE_KEY");
@@ -168,7 +169,13 @@ scan_run(const char *t, size_t len, size_t i, struct redact_spans *out)
 		else
 			break;
 	}
-	if (j - i >= 20 && redact_high_entropy(t + i, j - i)) {
+	/*
+	 * A provider's key that is the whole run (and no '=' after it) is all
+	 * the entropy span would be: normalise would keep the key's kind.
+	 */
+	token_is_run = out->n > 0 && out->v[out->n - 1].start == i && out->v[out->n - 1].end == j &&
+	    (j == len || t[j] != '=');
+	if (j - i >= 20 && !token_is_run && redact_high_entropy(t + i, j - i)) {
 		end = j;
 		while (end < len && end < j + 2 && t[end] == '=')
 			end++;
