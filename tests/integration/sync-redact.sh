@@ -1,6 +1,7 @@
 #!/bin/sh
 # Secrets never leave the machine (issue 15): A imports a transcript holding
-# fake secrets of many kinds (tests/fixtures/redact) and pushes; the cloud's
+# fake secrets of many kinds (tests/fixtures/redact) and a screenshot whose
+# caption holds one, and pushes; the cloud's
 # whole database, dumped, holds none of them but [REDACTED:...] instead. B
 # pulls the redacted copies; A, pulling them back, keeps its originals, and
 # neither a re-import on A nor B's import of the transcript marks anything
@@ -51,6 +52,41 @@ y_ok A import --claude-dir "$fixture"
 # A title holding a secret too (a title is content, and people edit it).
 commit=$(t_sql "$(y_home A)/data.db" "SELECT id FROM cognitive_commits WHERE git_hash IS NOT NULL")
 y_ok A title "$commit" "Rotate $(grep '^ghp_' "$secrets")"
+# A screenshot whose caption holds a secret (a caption is content too): a
+# transcript pasting one image, its caption set the way an edit would.
+python3 - "$T_TMP/shots/projects/-home-sam-src-shots" <<'PY' || t_fail "writing the screenshot transcript"
+import base64, json, os, sys
+os.makedirs(sys.argv[1])
+sid = "5c4e2a10-0000-4000-8000-0000000000f1"
+head = {"sessionId": sid, "cwd": "/home/sam/src/shots"}
+shot = {"type": "image", "source": {"type": "base64", "media_type": "image/png",
+        "data": base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x07" * 3000).decode()}}
+lines = [
+    dict(head, type="user", uuid="5c4e2a10-0000-4000-8000-0000000000f2",
+         timestamp="2026-03-10T10:00:00.000Z",
+         message={"role": "user", "content": [{"type": "text", "text": "the settings page"}, shot]}),
+    dict(head, type="assistant", uuid="5c4e2a10-0000-4000-8000-0000000000f3",
+         timestamp="2026-03-10T10:00:05.000Z",
+         message={"id": "msg_f1", "model": "m", "role": "assistant",
+                  "content": [{"type": "text", "text": "Seen."}],
+                  "usage": {"input_tokens": 1, "output_tokens": 1}}),
+]
+with open(os.path.join(sys.argv[1], sid + ".jsonl"), "w") as f:
+    for l in lines:
+        f.write(json.dumps(l) + "\n")
+PY
+y_ok A import --claude-dir "$T_TMP/shots"
+ghp=$(grep '^ghp_' "$secrets")
+caption="Settings page showing $ghp"
+python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE visuals SET caption = ?", (sys.argv[2],))
+db.commit()' "$(y_home A)/data.db" "$caption" || t_fail "setting the caption"
+t_assert_eq 1 "$(t_sql "$(y_home A)/data.db" "SELECT count(*) FROM visuals
+    WHERE caption = '$caption' AND sync_status = 'pending'")" "A's captioned screenshot, pending"
+# What A must keep, and what alone may leave (the GitHub format, known apart from the redactor).
+caption_sent="Settings page showing [REDACTED:GITHUB_TOKEN]"
+
 content A >"$T_TMP/a.txt"
 t_assert_eq "$all" "$(held "$T_TMP/a.txt")" "secrets in A's store after its import"
 
@@ -88,6 +124,10 @@ t_assert_eq 0 "$(held "$T_TMP/cloud.sql")" "secrets in the cloud's database afte
 for kind in GITHUB_TOKEN URL_PASSWORD AWS_ACCESS_KEY PRIVATE_KEY NPM_TOKEN GOOGLE_API_KEY; do
 	grep -qF "[REDACTED:$kind]" "$T_TMP/cloud.sql" || t_fail "no [REDACTED:$kind] in the cloud"
 done
+# The caption too: redacted in the cloud, the original kept on A.
+t_assert_eq "$caption_sent" "$(psql -X -At "$S_DB" -c "SELECT caption FROM visuals")" \
+	"the caption in the cloud"
+! grep -qF -- "$ghp" "$T_TMP/cloud.sql" || t_fail "the caption's token is in the cloud's dump"
 # The commit's subject and first prompt too (commit fields, not only turns).
 subject=$(psql -X -At "$S_DB" -c "SELECT git_subject FROM cognitive_commits WHERE git_subject
     IS NOT NULL")
@@ -104,6 +144,8 @@ y_ok B pull
 content B >"$T_TMP/b.txt"
 t_assert_eq 0 "$(held "$T_TMP/b.txt")" "secrets on B after its pull"
 grep -qF "[REDACTED:GITHUB_TOKEN]" "$T_TMP/b.txt" || t_fail "B's pulled prompt is not redacted"
+t_assert_eq "$caption_sent" "$(t_sql "$(y_home B)/data.db" "SELECT caption FROM visuals")" \
+	"the caption B pulled"
 y_ok B show --json "$(t_sql "$(y_home B)/data.db" "SELECT id FROM cognitive_commits
     WHERE git_hash IS NOT NULL")"
 t_assert_contains "$t_out" "[REDACTED:ANTHROPIC_KEY]" "B's show"
@@ -119,6 +161,10 @@ y_settle
 y_ok A sync
 content A >"$T_TMP/a.txt"
 t_assert_eq "$all" "$(held "$T_TMP/a.txt")" "secrets in A's store after pulling B's versions"
+t_assert_eq "$caption" "$(t_sql "$(y_home A)/data.db" "SELECT caption FROM visuals")" \
+	"A's caption after pulling B's version of its screenshot"
+t_assert_eq 2 "$(t_sql "$(y_home A)/data.db" "SELECT version FROM visuals")" \
+	"the version of A's screenshot after the pull"
 t_assert_eq 0 "$(t_sql "$(y_home A)/data.db" "SELECT count(*) FROM conflicts")" \
 	"conflicts on A after merging redacted rows"
 t_assert_eq retitled "$(y_title A "$commit")" "A's title after the merge"
