@@ -162,10 +162,15 @@ struct word {
 };
 #define W(lit) { lit, sizeof lit - 1 }
 
+/* The shortest word of the lists below ("foo"): a random value's many short segments stop here. */
+#define SHORTEST_WORD 3
+
 /* Whether v[0, n) is one of words (a NULL-ended list of lower-case words), in any case. */
 static int
 one_of(const struct word *words, const char *v, size_t n)
 {
+	if (n < SHORTEST_WORD)
+		return 0;
 	for (; words->s != NULL; words++) {
 		if (words->n == n && (v[0] | 0x20) == words->s[0] && strncasecmp(v, words->s, n) == 0)
 			return 1;
