@@ -26,6 +26,7 @@
 #include "ui/list-search.h"
 #include "ui/listwin.h"
 #include "ui/markdown.h"
+#include "ui/redact-marks.h"
 #include "ui/tui.h"
 #include "ui/turn-images.h"
 #include "ui/view.h"
@@ -338,60 +339,6 @@ render_tool(struct turns_view *tv, struct tturn *tt, const cJSON *call, int inde
 	}
 }
 
-/*
- * A secret the wrap cut in two: line a filled the pane, so its last word
- * goes on at the start of line b (after b's indent). The two halves joined
- * are scanned again, and the span across the cut marked on both lines.
- */
-static void
-mark_across(struct turns_view *tv, struct rline *a, struct rline *b)
-{
-	struct strbuf joined = STRBUF_INIT;
-	size_t from = a->text.len > 512 ? a->text.len - 512 : 0, head, cut, k;
-	char err[ERRLEN];
-
-	for (head = 0; head < b->text.len && b->text.buf[head] == ' '; head++)
-		;
-	strbuf_add(&joined, a->text.buf + from, a->text.len - from);
-	cut = joined.len;
-	strbuf_add(&joined, b->text.buf + head, b->text.len - head < 512 ? b->text.len - head : 512);
-	if (redact_find(tv->redactor, joined.buf, joined.len, &tv->spans, err) == 0) {
-		for (k = 0; k < tv->spans.n; k++) {
-			const struct redact_span *sp = &tv->spans.v[k];
-			if (sp->start >= cut || sp->end <= cut)
-				continue;
-			rline_mark(a, from + sp->start, a->text.len, ROLE_REDACTED);
-			rline_mark(b, head, head + (sp->end - cut), ROLE_REDACTED);
-		}
-	}
-	strbuf_free(&joined);
-}
-
-/*
- * What a push would redact (privacy/redact.h), in ROLE_REDACTED: line by
- * line, then across each cut the wrap made in a word too long for the pane.
- */
-static void
-mark_redacted(struct turns_view *tv, struct textbuf *tb, int cols)
-{
-	char err[ERRLEN];
-	size_t i, k;
-
-	for (i = 0; tv->redactor != NULL && i < tb->n; i++) {
-		struct rline *l = &tb->lines[i];
-		if (l->text.len == 0 ||
-		    redact_find(tv->redactor, l->text.buf, l->text.len, &tv->spans, err) != 0)
-			continue;
-		for (k = 0; k < tv->spans.n; k++)
-			rline_mark(l, tv->spans.v[k].start, tv->spans.v[k].end, ROLE_REDACTED);
-	}
-	for (i = 0; tv->redactor != NULL && i + 1 < tb->n; i++) {
-		struct rline *l = &tb->lines[i];
-		if (l->width >= cols && l->text.len > 0 && l->text.buf[l->text.len - 1] != ' ')
-			mark_across(tv, l, &tb->lines[i + 1]);
-	}
-}
-
 static void
 render(struct turns_view *tv, struct tturn *tt, int cols)
 {
@@ -446,7 +393,7 @@ render(struct turns_view *tv, struct tturn *tt, int cols)
 	cJSON_ArrayForEach(call, calls)
 		render_tool(tv, tt, call, i++, cols);
 	cJSON_Delete(calls);
-	mark_redacted(tv, tb, cols);
+	redact_marks(tv->redactor, &tv->spans, tb, cols);
 	textbuf_line(tb);	/* a blank line between turns */
 }
 

@@ -18,8 +18,10 @@
 #include <cmocka.h>
 
 #include "config/config.h"
+#include "privacy/redact.h"
 #include "ui/actions.h"
 #include "ui/editline.h"
+#include "ui/redact-marks.h"
 #include "ui/status.h"
 #include "ui/theme.h"
 #include "util/log.h"
@@ -595,6 +597,95 @@ test_rline_mark(void **state)
 	rline_free(&l);
 }
 
+/* The bytes of tb's lines marked ROLE_REDACTED, in order, lines joined with nothing between. */
+static char *
+marked_bytes(const struct textbuf *tb)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, k, seg;
+
+	for (i = 0; i < tb->n; i++) {
+		const struct rline *l = &tb->lines[i];
+		for (k = 0, seg = 0; k < l->text.len; k++) {
+			while (seg + 1 < l->nsegs && l->segs[seg + 1].start <= k)
+				seg++;
+			if (l->nsegs > 0 && l->segs[seg].start <= k && l->segs[seg].role == ROLE_REDACTED)
+				strbuf_addc(&sb, l->text.buf[k]);
+		}
+	}
+	return sb.buf != NULL ? strbuf_detach(&sb) : xstrdup("");
+}
+
+/* How many of tb's lines hold a byte of text's first 4 and how many its last 4 (a wrapped key's ends). */
+static size_t
+lines_spanned(const struct textbuf *tb, const char *key)
+{
+	size_t i, first = 0, last = 0, n = strlen(key);
+
+	for (i = 0; i < tb->n; i++) {
+		if (first == 0 && strstr(tb->lines[i].text.buf != NULL ? tb->lines[i].text.buf : "",
+		    (char[5]){ key[0], key[1], key[2], key[3], 0 }) != NULL)
+			first = i + 1;
+		if (strstr(tb->lines[i].text.buf != NULL ? tb->lines[i].text.buf : "",
+		    (char[5]){ key[n - 4], key[n - 3], key[n - 2], key[n - 1], 0 }) != NULL)
+			last = i + 1;
+	}
+	return first == 0 || last == 0 ? 0 : last - first + 1;
+}
+
+/*
+ * redact_marks: a long key in thinking (drawn behind "  │ ") and one in a
+ * tool's result (behind six spaces), wrapped at 80 and 40 columns over two
+ * lines and more, are marked whole on every line they reach, and nothing
+ * else is. The keys are known formats (Anthropic; a TOKEN= assignment), so
+ * what must be marked is the key itself.
+ */
+static void
+test_redact_marks_wrapped(void **state)
+{
+	static const char ant[] = "sk-ant-api03-Xq7Lm2Pv9Rt4Wz8Nc3Bd6Fh1Jk5Gs0Yu7Ie2Oa9Qw4Er6Ty1Ui3"
+	    "Op8As5Df2Gh7Jk0LzXcVbNm-aB3cD4eF5gH6iJ7kL8mN9oPAA";
+	static const char tok[] = "Zp4Qr8Ws2Ex6Yc1Vb5Nm9Lk3Jh7Gf0Dd4Sa8Po2Iu6Yt1Re5Wq9Mn3Bv7Cx0Za4Ks8";
+	static const int widths[] = { 80, 40 };
+	char err[ERRLEN], *thinking, *result, *got;
+	struct redactor *r = redactor_new(NULL, NULL, err);
+	struct redact_spans spans = { 0 };
+	struct textbuf tb;
+	size_t w, c;
+	/* Thinking is drawn behind "  │ ", a tool's result behind six spaces (view-turns.c). */
+	struct {
+		const char *text, *indent, *key;
+		enum color_role role, indent_role;
+	} cases[] = {
+		{ NULL, "  \xe2\x94\x82 ", ant, ROLE_THINKING, ROLE_THINKING },
+		{ NULL, "      ", tok, ROLE_TOOL_OUTPUT, ROLE_DEFAULT },
+	};
+
+	(void)state;
+	assert_non_null(r);
+	xasprintf(&thinking, "The deploy failed, so I will retry with the key %s and see.", ant);
+	xasprintf(&result, "$ cat .env\nREGION=eu\nDEPLOY_TOKEN=%s\nREPLICAS=3\n", tok);
+	cases[0].text = thinking;
+	cases[1].text = result;
+	for (w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+		for (c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+			textbuf_init(&tb);
+			textbuf_wrap(&tb, cases[c].role, cases[c].text, cases[c].indent_role,
+			    cases[c].indent, widths[w], -1);
+			assert_true(lines_spanned(&tb, cases[c].key) >= (widths[w] == 40 ? 3u : 2u));
+			redact_marks(r, &spans, &tb, widths[w]);
+			got = marked_bytes(&tb);
+			assert_string_equal(got, cases[c].key);
+			free(got);
+			textbuf_free(&tb);
+		}
+	}
+	free(thinking);
+	free(result);
+	redact_spans_free(&spans);
+	redactor_free(r);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -611,6 +702,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_editline_selected),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_rline_mark),
+		cmocka_unit_test(test_redact_marks_wrapped),
 	};
 
 	log_set_progname("agentlogs");
