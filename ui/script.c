@@ -80,10 +80,10 @@ parse(struct script *s, char *line, unsigned int lineno, char *err)
 		if (c.key < 0)
 			return seterr(err, "%s:%u: expected 'mouse click|double-click|wheel-up|"
 			    "wheel-down COL ROW'", s->path, lineno);
-	} else if (strcmp(word, "save-display") == 0) {
-		c.op = SCRIPT_SAVE_DISPLAY;
+	} else if (strcmp(word, "save-display") == 0 || strcmp(word, "save-marks") == 0) {
+		c.op = word[5] == 'd' ? SCRIPT_SAVE_DISPLAY : SCRIPT_SAVE_MARKS;
 		if (*arg == '\0')
-			return seterr(err, "%s:%u: save-display needs a file", s->path, lineno);
+			return seterr(err, "%s:%u: %s needs a file", s->path, lineno, word);
 		c.text = xstrdup(arg);
 	} else
 		return seterr(err, "%s:%u: unknown command '%s'", s->path, lineno, word);
@@ -149,6 +149,20 @@ script_free(struct script *s)
 int
 script_save_display(const char *path, int rows, int cols, char *err)
 {
+	return script_save_cells(path, rows, cols, 0, err);
+}
+
+/* Whether the cell drawn with attrs and pair is one of only's (0: every cell is). */
+static int
+cell_wanted(attr_t attrs, short pair, attr_t only)
+{
+	return only == 0 || ((attrs & ~A_COLOR) == (only & ~A_COLOR) &&
+	    pair == (short)PAIR_NUMBER(only));
+}
+
+int
+script_save_cells(const char *path, int rows, int cols, attr_t only, char *err)
+{
 	struct strbuf sb = STRBUF_INIT;
 	wchar_t wc[CCHARW_MAX + 1];
 	attr_t attrs;
@@ -163,7 +177,8 @@ script_save_display(const char *path, int rows, int cols, char *err)
 		line_start = sb.len;
 		for (x = 0; x < cols; x++) {
 			if (mvwin_wch(curscr, y, x, &cc) == ERR ||
-			    getcchar(&cc, wc, &attrs, &pair, NULL) == ERR || wc[0] == L'\0') {
+			    getcchar(&cc, wc, &attrs, &pair, NULL) == ERR || wc[0] == L'\0' ||
+			    !cell_wanted(attrs, pair, only)) {
 				strbuf_addc(&sb, ' ');
 				continue;
 			}

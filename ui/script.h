@@ -22,6 +22,7 @@ enum script_op {
 	SCRIPT_WAIT_IDLE,
 	SCRIPT_RESIZE,
 	SCRIPT_SAVE_DISPLAY,
+	SCRIPT_SAVE_MARKS,
 	SCRIPT_MOUSE,
 };
 
@@ -36,7 +37,7 @@ enum mouse_event {
 struct script_cmd {
 	enum script_op op;
 	keycode key;		/* key; mouse: an enum mouse_event */
-	char *text;		/* type, save-display */
+	char *text;		/* type, save-display, save-marks */
 	int cols, rows;		/* resize; mouse: the cell, 0-based */
 	unsigned int line;
 };
@@ -52,5 +53,10 @@ void script_free(struct script *s);
 
 /* Writes the physical screen (curscr) of rows x cols to path as UTF-8 text. */
 int script_save_display(const char *path, int rows, int cols, char *err);
+/*
+ * The same with only the cells drawn with attrs (a theme slot's: colour pair
+ * and attributes), every other cell a space: which cells a slot marks.
+ */
+int script_save_cells(const char *path, int rows, int cols, attr_t attrs, char *err);
 
 #endif

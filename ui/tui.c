@@ -1105,6 +1105,14 @@ run_script(struct tui *t)
 				t->script_error = 1;
 			}
 			break;
+		case SCRIPT_SAVE_MARKS:
+			/* After a save-display: the same screen, only what the redacted slot draws. */
+			if (script_save_cells(c->text, LINES, COLS, theme_attr(&t->theme,
+			    ROLE_REDACTED), err) != 0) {
+				tui_message(t, 1, "%s", err);
+				t->script_error = 1;
+			}
+			break;
 		}
 		if (t->script_error) {
 			snprintf(err, sizeof err, "%s", t->msg);
