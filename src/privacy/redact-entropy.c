@@ -74,7 +74,7 @@ redact_entropy_init(void)
 double
 redact_entropy_share(const char *t, size_t n)
 {
-	unsigned short counts[128];
+	unsigned short counts[128] = { 0 };
 	size_t k, slashes = 0, upper = 0, lower = 0, digits = 0, switches = 0, words = 0;
 	double sum = 0;
 	int cls = -1;
@@ -109,18 +109,11 @@ redact_entropy_share(const char *t, size_t n)
 	 */
 	if (words * 100 > (n - 1) * LOWER_PAIRS_PERCENT)
 		return -1;
-	/*
-	 * Counted only now: most runs fail the checks above. Only the run's own
-	 * characters are touched (cleared, counted, summed once each), not all 128.
-	 */
-	for (k = 0; k < n; k++)
-		counts[t[k] & 0x7f] = 0;
+	/* Counted only now: most runs fail the checks above. */
 	for (k = 0; k < n; k++)
 		counts[t[k] & 0x7f]++;
-	for (k = 0; k < n; k++) {
-		sum += clog2c[counts[t[k] & 0x7f]];
-		counts[t[k] & 0x7f] = 0;
-	}
+	for (k = 0; k < 128; k++)
+		sum += clog2c[counts[k]];
 	/* Of the most n characters can give: log2 n, at most 6 bits (base64). */
 	return (log2((double)n) - sum / (double)n) / log2((double)(n < 64 ? n : 64));
 }
