@@ -129,15 +129,17 @@ secret_name(const char *name, size_t n)
 {
 	const struct secret_word *found = NULL;
 	size_t s = 0, e, k, segments = 0;
+	char c;
 
 	while (s < n) {
 		for (e = s + 1; e < n && name[e] != '_' && name[e] != '-' && name[e] != '.' &&
 		    !(RCLASS(name[e], RC_UPPER) && !RCLASS(name[e - 1], RC_UPPER)); e++)
 			;
 		segments++;
-		/* Most segments are no secret word by their length or first letter: no loop. */
-		for (k = 0; found == NULL && e - s >= 3 && e - s <= 11 &&
-		    strchr("pstack", name[s] | 0x20) != NULL && name[s] != 0 && k < NWORDS; k++) {
+		/* Most segments are no secret word by their length (3 to 11) or first letter (p s t a c k): no loop. */
+		c = name[s] | 0x20;
+		for (k = 0; found == NULL && e - s >= 3 && e - s <= 11 && (c == 'p' || c == 's' ||
+		    c == 't' || c == 'a' || c == 'c' || c == 'k') && k < NWORDS; k++) {
 			if (secret_words[k].len == e - s && (name[s] | 0x20) == secret_words[k].word[0] &&
 			    strncasecmp(name + s, secret_words[k].word, e - s) == 0)
 				found = &secret_words[k];
