@@ -136,7 +136,7 @@ secret_name(const char *name, size_t n)
 		    !(RCLASS(name[e], RC_UPPER) && !RCLASS(name[e - 1], RC_UPPER)); e++)
 			;
 		segments++;
-		/* Most segments are no secret word by their length (3 to 11) or first letter (p s t a c k): no loop. */
+		/* Most segments are no secret word by length (3 to 11) or first letter (p s t a c k). */
 		c = name[s] | 0x20;
 		for (k = 0; found == NULL && e - s >= 3 && e - s <= 11 && (c == 'p' || c == 's' ||
 		    c == 't' || c == 'a' || c == 'c' || c == 'k') && k < NWORDS; k++) {
