@@ -6,7 +6,7 @@
 
 #include "store/fresh-schema.h"
 
-const int fresh_schema_version = 18;
+const int fresh_schema_version = 19;
 
 const char fresh_schema_sql[] =
 	"CREATE TABLE cognitive_commits (  id TEXT PRIMARY KEY,  git_hash TEXT,  started_at TEXT"
@@ -290,4 +290,5 @@ const char fresh_schema_sql[] =
 	" title, git_subject) VALUES (new.rowid, replace(replace(replace(replace(new.title, 'n''t',"
 	" 'nʼt'), 'N''T', 'NʼT'), 'n’t', 'nʼt'), 'N’T', 'NʼT'), replace(replace(replace(replace(new.git_subject,"
 	" 'n''t', 'nʼt'), 'N''T', 'NʼT'), 'n’t', 'nʼt'), 'N’T', 'NʼT')); END;"
+	"CREATE INDEX idx_turns_pending ON turns(session_id) WHERE sync_status = 'pending';"
 	;

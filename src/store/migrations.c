@@ -623,6 +623,16 @@ const struct migration migrations[] = {
 	  "DELETE FROM search_batch;"
 	  "INSERT INTO turn_search(turn_search) VALUES ('rebuild');"
 	  "INSERT INTO commit_search(commit_search) VALUES ('rebuild');" },
+
+	{ 19, "pending turns indexed",
+	  /*
+	   * Turns had no sync_status index (every turn would pay for it), so
+	   * every sync, even one with nothing to do, read the whole table to
+	   * count pending turns: 70 ms on 200,000 turns. Only pending turns are
+	   * in this index: an import adds each new turn once (no measurable
+	   * cost), a push's acknowledgement removes it, a pull never adds one.
+	   */
+	  "CREATE INDEX idx_turns_pending ON turns(session_id) WHERE sync_status = 'pending';" },
 };
 
 const int migrations_count = sizeof migrations / sizeof migrations[0];

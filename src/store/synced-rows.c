@@ -562,9 +562,8 @@ synced_pending_commits(struct store *st, char ***ids, size_t *n, char *err)
 	 * The pending commits and those of every pending session, turn and
 	 * visual, whatever the commit's state: a pull may merge a commit into
 	 * synced while rows of it are pending here, and a row refused as stale
-	 * stays pending under a commit marked synced. Sessions and visuals come
-	 * through their sync_status indexes; turns have none, so they are read
-	 * once (as pending_total counts them), never a query a row.
+	 * stays pending under a commit marked synced. Each table's pending
+	 * rows come through an index (turns': pending ones only), never a scan.
 	 */
 	sqlite3_stmt *s = store_cached(st, "SELECT c.id FROM cognitive_commits c WHERE c.id IN"
 	    " (SELECT id FROM cognitive_commits WHERE sync_status = 'pending'"

@@ -439,11 +439,7 @@ sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
 	int round, rc = 0;
 
-	/*
-	 * Nothing pending, nothing to do: a sync with no change reads the
-	 * turns once (they have no sync_status index), not again for the
-	 * commits of pending rows.
-	 */
+	/* Nothing pending, nothing to do: counted through the tables' indexes. */
 	if (pending_total(sc) == 0)
 		return 0;
 	/* The key check's request counts in the second a bar waits for. */

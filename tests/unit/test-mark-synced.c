@@ -156,12 +156,71 @@ commits_of_every_pending_row(void **state)
 	store_close(st);
 }
 
+/* The most rows one statement stepped through in a full table scan. */
+static int
+note_scans(unsigned type, void *arg, void *p, void *x)
+{
+	int *most = arg, n = sqlite3_stmt_status(p, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+
+	(void)type;
+	(void)x;
+	if (n > *most)
+		*most = n;
+	return 0;
+}
+
+#define SYNCED_TURNS 500
+
+/*
+ * A sync with nothing to do, or little, must not read every turn: counting
+ * pending turns and finding their commits go through an index of pending
+ * turns only (store migration 19). Before it, each read all 500 here.
+ */
+static void
+pending_turns_found_without_a_scan(void **state)
+{
+	char err[ERRLEN], *path = xprintf("%s/scan.db", tmpdir);
+	struct store *st = store_open(path, err);
+	char **ids = NULL;
+	size_t n = 0;
+	int most = 0;
+
+	(void)state;
+	free(path);
+	assert_non_null(st);
+	assert_int_equal(store_exec(st, "INSERT INTO cognitive_commits (id, started_at, closed_at,"
+	    " closed_by, sync_status) VALUES ('c1', 'x', 'y', 'open', 'synced');"
+	    "INSERT INTO sessions (id, commit_id, claude_session_id, started_at, ended_at,"
+	    " sync_status) VALUES ('s1', 'c1', 'cs1', 'x', 'y', 'synced');"
+	    "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 500)"
+	    " INSERT INTO turns (id, session_id, seq, role, timestamp, sync_status)"
+	    " SELECT 't' || i, 's1', i, 'user', 'x', 'synced' FROM k", err), 0);
+
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_PROFILE, note_scans, &most);
+	assert_int_equal(synced_pending_count(st, &sync_tables[T_TURNS], err), 0);
+	assert_int_equal(synced_pending_commits(st, &ids, &n, err), 0);
+	assert_int_equal(n, 0);
+	/* One turn stranded pending under the synced commit: found, still no scan. */
+	assert_int_equal(store_exec(st, "UPDATE turns SET sync_status = 'pending' WHERE id = 't7';"
+	    "UPDATE cognitive_commits SET sync_status = 'synced'", err), 0);
+	assert_int_equal(synced_pending_count(st, &sync_tables[T_TURNS], err), 1);
+	assert_int_equal(synced_pending_commits(st, &ids, &n, err), 0);
+	sqlite3_trace_v2(st->db, 0, NULL, NULL);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], "c1");
+	synced_ids_free(ids, n);
+	if (most >= SYNCED_TURNS / 2)
+		fail_msg("%d rows scanned to find pending turns", most);
+	store_close(st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(only_rows_still_as_sent),
 		cmocka_unit_test(commits_of_every_pending_row),
+		cmocka_unit_test(pending_turns_found_without_a_scan),
 	};
 	return run_tests_in_scratch_dir(tmpdir, tests);
 }
