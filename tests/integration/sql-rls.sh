@@ -981,4 +981,18 @@ select count(*) from public.sync_signals where user_id = :'B'
 SQL
 )" "B's account deleted"
 
+# The content columns are marked twice: src/sync/tables.c (what the client
+# redacts and seals) and agentlogs_content_columns (what push_batch checks
+# for sealed values). The two must name the same columns of every table.
+tables_bin=$(dirname "${AGENTLOGS:-./agentlogs}")/tests/unit/test-sync-tables
+[ -x "$tables_bin" ] || t_fail "no $tables_bin (build the tests first)"
+"$tables_bin" --content-columns >"$T_TMP/client-content" || t_fail "test-sync-tables --content-columns"
+while read -r table cols; do
+	check "$cols" "$(q -v T="$table" <<'SQL'
+select coalesce(array_to_string(public.agentlogs_content_columns(:'T'), ' '), '')
+SQL
+)" "content columns of $table, the cloud's and the client's"
+done <"$T_TMP/client-content"
+[ "$(wc -l <"$T_TMP/client-content")" -ge 6 ] || t_fail "too few tables listed by test-sync-tables"
+
 echo "PASS: sql-rls ($checks checks)"
