@@ -3,7 +3,8 @@
 # the browser with AGENTLOGS_TUI_SCRIPT on a newterm() bound to /dev/null, at
 # every size its "# sizes:" line names, in a fresh home holding the bundled
 # samples (and NAME.config as its config, NAME.auth.json as its session and
-# NAME.sql run on its store, when there are such). Every screen it saves must
+# NAME.sql run on its store, when there are such; NAME.state names another
+# script whose three to take). Every screen it saves must
 # equal tests/tui/expected/NAME/SIZE/FILE, and agree with the store it was
 # drawn from (check-screen.py: counts, the status bar's up-arrow and ! figures,
 # the rows' titles), in UPDATE mode too, so that a wrong screen cannot be
@@ -44,19 +45,22 @@ fresh_home() {
 	else
 		cp -R "$base" "$1"
 	fi
-	[ -f "$SRCDIR/tests/tui/scripts/$2.config" ] &&
-		cp "$SRCDIR/tests/tui/scripts/$2.config" "$1/config"
-	if [ -f "$SRCDIR/tests/tui/scripts/$2.auth.json" ]; then
-		cp "$SRCDIR/tests/tui/scripts/$2.auth.json" "$1/auth.json"
+	# NAME.state names another script whose state (config, account, SQL) to
+	# start from, so two scripts on one state share a single copy of it.
+	state=$SRCDIR/tests/tui/scripts/$2
+	[ -f "$state.state" ] && state=$SRCDIR/tests/tui/scripts/$(cat "$state.state")
+	[ -f "$state.config" ] && cp "$state.config" "$1/config"
+	if [ -f "$state.auth.json" ]; then
+		cp "$state.auth.json" "$1/auth.json"
 		chmod 600 "$1/auth.json"
 	fi
 	# A state the samples alone do not give (a sync's conflicts), by hand.
-	if [ -f "$SRCDIR/tests/tui/scripts/$2.sql" ]; then
+	if [ -f "$state.sql" ]; then
 		python3 -c 'import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.executescript(open(sys.argv[2]).read())
-db.commit()' "$1/data.db" "$SRCDIR/tests/tui/scripts/$2.sql" ||
-			t_fail "$2.sql"
+db.commit()' "$1/data.db" "$state.sql" ||
+			t_fail "$state.sql"
 	fi
 }
 
