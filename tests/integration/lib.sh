@@ -101,9 +101,9 @@ t_wait_count() {
 	done
 }
 
-# t_undo_search DB: takes what local store migrations v16 and v18 made (the
-# search index: its triggers, tables and views) out of the store DB, for a
-# test that takes a store back to an older version.
+# t_undo_search DB: takes what local store migrations v16 and later made (the
+# search index: its triggers, tables and views; v19's index of pending turns)
+# out of the store DB, for a test that takes a store back to v15.
 t_undo_search() {
 	python3 -c 'import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
@@ -112,6 +112,7 @@ for t in ("turns", "cognitive_commits"):
         db.execute("DROP TRIGGER %s_search_%s" % (t, op))
 db.executescript("""DROP TABLE turn_search; DROP TABLE commit_search;
     DROP VIEW turn_search_text; DROP VIEW commit_search_text; DROP TABLE search_batch;
+    DROP INDEX idx_turns_pending;
     DELETE FROM schema_migrations WHERE version >= 16; PRAGMA user_version = 15;""")
 db.commit()' "$1" || t_fail "taking v16 out of $1"
 }
