@@ -258,7 +258,7 @@ skip_string(const char *p, const char *end)
 {
 	int escaped;
 
-	return string_scan(p, end, any_escape, &escaped);
+	return string_scan(p, end, 0, any_escape, &escaped);
 }
 
 int

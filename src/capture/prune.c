@@ -111,7 +111,7 @@ escape_len(const char *p, const char *end)
 static const char *
 string_end(const char *p, const char *end, int *escaped)
 {
-	return string_scan(p, end, escape_len, escaped);
+	return string_scan(p, end, 1, escape_len, escaped);
 }
 
 /*

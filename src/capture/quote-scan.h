@@ -8,6 +8,8 @@
 #ifndef AL_QUOTE_SCAN_H
 #define AL_QUOTE_SCAN_H
 
+#include <stdint.h>
+#include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -41,9 +43,10 @@ quote_or_backslash(const char *p, const char *end)
  * (an escape, mostly \n and \", or the closing quote): every stop in a block
  * of sixteen bytes is taken from that block's one mask, not found by a scan
  * of its own. Always inlined: escape becomes a direct call, itself inlined.
+ * string_scan below goes by 64-byte blocks and comes here for \u escapes.
  */
 static inline __attribute__((always_inline)) const char *
-string_scan(const char *p, const char *end, int (*escape)(const char *, const char *),
+string_scan_stops(const char *p, const char *end, int (*escape)(const char *, const char *),
     int *escaped)
 {
 	int n;
@@ -87,6 +90,137 @@ string_scan(const char *p, const char *end, int (*escape)(const char *, const ch
 			return NULL;
 		p += n;
 	}
+}
+
+#ifdef __SSE2__
+/*
+ * The bytes of a 64-byte block an escape makes literal, from the block's
+ * backslashes: a run of backslashes escapes the byte after it when the run
+ * is odd. simdjson's branchless form: adding each odd-position run start to
+ * the run carries through the run, so the parity of where the carry lands
+ * tells an odd run from an even one. *carry: the block before ended in an
+ * escaping backslash (its byte is this block's first).
+ */
+static inline uint64_t
+escaped_bytes(uint64_t backslash, uint64_t *carry)
+{
+	const uint64_t odd_bits = 0xAAAAAAAAAAAAAAAAull;
+	uint64_t potential, code, escaped;
+
+	if (backslash == 0) {
+		escaped = *carry;
+		*carry = 0;
+		return escaped;
+	}
+	potential = backslash & ~*carry;
+	code = (((potential << 1) | odd_bits) - potential) ^ odd_bits;
+	escaped = code ^ (backslash | *carry);
+	*carry = (code & backslash) >> 63;
+	return escaped;
+}
+
+/* The movemask of the 16 bytes at p equal to c, placed at bit shift. */
+#define QS_MASK(v, c, shift) \
+	((uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8((v), _mm_set1_epi8(c))) << (shift))
+
+/*
+ * string_scan by blocks of 64 bytes: one mask each of quotes, backslashes
+ * and (check) 'n', the escaped bytes from the backslashes without a branch
+ * per escape, the closing quote the first quote not escaped. Most of a
+ * transcript's bytes are in strings with an escape every 13 bytes or so,
+ * where stopping at each one (string_scan) costs a mispredicted branch or
+ * two. check: escapes are checked as cJSON takes them (\" \\ \/ \b \f \n \r
+ * \t; a \u sets *slow, for string_scan to decide); else a backslash takes
+ * any byte along. Returns past the closing quote, or NULL.
+ */
+static inline __attribute__((always_inline)) const char *
+string_scan_blocks(const char *p, const char *end, int check, int *escaped, int *slow)
+{
+	char tail[64];
+	const char *b;
+	uint64_t quote, backslash, letter_n, esc, closing, before, odd, carry = 0, any = 0;
+	unsigned i;
+	int k;
+
+	for (p++;; p += 64) {
+		if (end - p >= 64)
+			b = p;
+		else {
+			if (p >= end)
+				return NULL;
+			memset(tail, 0, sizeof tail);
+			memcpy(tail, p, (size_t)(end - p));
+			b = tail;
+		}
+		quote = backslash = letter_n = 0;
+		for (k = 0; k < 4; k++) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+
+			quote |= QS_MASK(v, '"', 16 * k);
+			backslash |= QS_MASK(v, '\\', 16 * k);
+			if (check)
+				letter_n |= QS_MASK(v, 'n', 16 * k);
+		}
+		esc = escaped_bytes(backslash, &carry);
+		closing = quote & ~esc;
+		before = closing != 0 ? (closing & -closing) - 1 : ~0ull;
+		any |= backslash & before;
+		/* The escapes but \" \\ \n, rarer: each checked alone. */
+		odd = check ? esc & before & ~(quote | backslash | letter_n) : 0;
+		while (odd != 0) {
+			i = (unsigned)__builtin_ctzll(odd);
+			switch (b[i]) {
+			case '/': case 'b': case 'f': case 'r': case 't':
+				break;
+			case 'u':
+				*slow = 1;
+				return NULL;
+			default:
+				return NULL;
+			}
+			odd &= odd - 1;
+		}
+		if (closing != 0) {
+			*escaped = any != 0;
+			return p + __builtin_ctzll(closing) + 1;
+		}
+		if (b == tail)
+			return NULL;
+	}
+}
+#undef QS_MASK
+#endif
+
+/*
+ * Past the closing quote of the string whose opening quote is at p, or NULL
+ * (as string_scan_stops). check: escape is cJSON's (escapes are checked),
+ * else it takes any byte after a backslash. A short string without escapes
+ * (a key, an id) ends within its first sixteen bytes: that block is looked
+ * at first; longer ones go by blocks of 64 (string_scan_blocks).
+ */
+static inline __attribute__((always_inline)) const char *
+string_scan(const char *p, const char *end, int check,
+    int (*escape)(const char *, const char *), int *escaped)
+{
+#ifdef __SSE2__
+	const char *q;
+	int slow = 0;
+
+	if (end - p > 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v,
+		    _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+
+		if (mask != 0 && p[1 + __builtin_ctz(mask)] == '"') {
+			*escaped = 0;
+			return p + 2 + __builtin_ctz(mask);
+		}
+	}
+	q = string_scan_blocks(p, end, check, escaped, &slow);
+	if (!slow)
+		return q;
+#endif
+	return string_scan_stops(p, end, escape, escaped);
 }
 
 #endif
