@@ -261,6 +261,130 @@ skip_string(const char *p, const char *end)
 	return string_scan(p, end, 0, any_escape, &escaped);
 }
 
+/* skip_container's byte walk: a bracket at a time, strings skipped whole. */
+static const char *
+skip_container_bytes(const char *p, const char *end)
+{
+	int depth = 0;
+
+	for (; p < end; p++) {
+		switch (*p) {
+		case '"':
+			if ((p = skip_string(p, end)) == NULL)
+				return NULL;
+			p--;
+			break;
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			if (--depth == 0)
+				return p + 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The bits set in x: x86-64's baseline has no popcnt instruction, and the
+ * compiler's fallback is a libgcc call.
+ */
+static inline int
+bits_set(uint64_t x)
+{
+	x -= x >> 1 & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + (x >> 2 & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (int)((x * 0x0101010101010101ull) >> 56);
+}
+
+/*
+ * Past the ']' or '}' closing the array or object that opens at p, as the
+ * peek's byte walk below would find it (brackets and braces counted alike
+ * outside strings, a backslash in a string taking the byte after it), or
+ * NULL when the line ends first. Nested values are most of a dropped line
+ * (a progress record's data) and of an assistant line before its "type"
+ * (the message): 64 bytes at a time, the strings from the masks of quotes
+ * and backslashes, the depth from the counts of brackets; only a block where
+ * the depth may come back to zero is walked bracket by bracket. A backslash
+ * outside a string (never in a transcript) is the byte walk's to take.
+ */
+static const char *
+skip_container(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote_c = _mm_set1_epi8('"'), backslash_c = _mm_set1_epi8('\\');
+	const __m128i case_bit = _mm_set1_epi8(0x20);
+	const __m128i open_c = _mm_set1_epi8('{'), close_c = _mm_set1_epi8('}');
+	uint64_t quote, backslash, open, close, esc, in, carry = 0, was_in = 0, marks;
+	const char *b, *start = p;
+	char tail[64];
+	int64_t depth = 0;
+	unsigned i;
+	int k;
+
+	for (;; p += 64) {
+		if (end - p >= 64)
+			b = p;
+		else {
+			if (p >= end)
+				return NULL;
+			memset(tail, 0, sizeof tail);
+			memcpy(tail, p, (size_t)(end - p));
+			b = tail;
+		}
+		quote = backslash = open = close = 0;
+		for (k = 0; k < 4; k++) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+			/* '[' and ']' are '{' and '}' without the 0x20 bit */
+			__m128i folded = _mm_or_si128(v, case_bit);
+
+			quote |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote_c)) << 16 * k;
+			backslash |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+			    backslash_c)) << 16 * k;
+			open |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(folded,
+			    open_c)) << 16 * k;
+			close |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(folded,
+			    close_c)) << 16 * k;
+		}
+		esc = escaped_bytes(backslash, &carry);
+		/* in a string: from its opening quote up to its closing one (a prefix xor) */
+		in = quote & ~esc;
+		in ^= in << 1;
+		in ^= in << 2;
+		in ^= in << 4;
+		in ^= in << 8;
+		in ^= in << 16;
+		in ^= in << 32;
+		in ^= was_in;
+		was_in = (uint64_t)((int64_t)in >> 63);
+		if ((backslash & ~in) != 0)
+			break;
+		open &= ~in;
+		close &= ~in;
+		if (depth > bits_set(close)) {
+			depth += bits_set(open) - bits_set(close);
+		} else {
+			for (marks = open | close; marks != 0; marks &= marks - 1) {
+				i = (unsigned)__builtin_ctzll(marks);
+				depth += (open >> i & 1) != 0 ? 1 : -1;
+				if (depth == 0)
+					return p + i + 1;
+			}
+		}
+		if (b == tail)
+			return NULL;
+	}
+	p = start;
+#endif
+	return skip_container_bytes(p, end);
+}
+
 int
 jsonl_peek_type(const char *line, size_t len, char *out, size_t outlen, int *single,
     int (*stop_at)(const char *type))
@@ -300,6 +424,13 @@ jsonl_peek_type(const char *line, size_t len, char *out, size_t outlen, int *sin
 			break;
 		case '{':
 		case '[':
+			/* a nested value: nothing in it is looked at */
+			if (depth >= 1) {
+				if ((q = skip_container(p, end)) == NULL)
+					return -1;
+				p = q - 1;
+				break;
+			}
 			depth++;
 			break;
 		case '}':

@@ -373,10 +373,22 @@ number_node(const char *p, const char *q)
 	return cJSON_CreateNumber(strtod(buf, NULL));
 }
 
-/* Whether [p, q) holds a NUL byte: keys are a few bytes long, too short for memchr's call. */
+/*
+ * Whether [p, q) holds a NUL byte: keys are a few bytes long, too short for
+ * memchr's call. One look at sixteen bytes when the line has them (end).
+ */
 static int
-has_nul(const char *p, const char *q)
+has_nul(const char *p, const char *q, const char *end)
 {
+#ifdef __SSE2__
+	if (q - p <= 16 && end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+
+		return (mask & ((1u << (q - p)) - 1)) != 0;
+	}
+#endif
+	(void)end;
 	while (p < q && *p != '\0')
 		p++;
 	return p < q;
@@ -419,7 +431,7 @@ container(struct pruner *s, const char **pp, cJSON **out, int whole)
 			 * Keys with escapes, or a NUL byte (cJSON's key ends there), are
 			 * rare: cJSON decides those lines.
 			 */
-			if (escaped || has_nul(p + 1, q - 1))
+			if (escaped || has_nul(p + 1, q - 1, s->end))
 				return -1;
 			use = out == NULL || whole ? PRUNE_WHOLE : s->keep(p + 1, (size_t)(q - p - 2));
 			if (use == PRUNE_DROP)
