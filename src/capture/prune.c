@@ -114,95 +114,6 @@ string_end(const char *p, const char *end, int *escaped)
 	return string_scan(p, end, 1, escape_len, escaped);
 }
 
-/*
- * Decodes the checked string text [p, q) into out (q - p + 1 bytes), as
- * cJSON does; returns out. The text holds no quote but escaped ones: the
- * next stop is a backslash. Sixteen bytes are copied at once, and kept up to
- * the first backslash among them: the decoded text is never longer than the
- * text read, so the copy stays within out.
- */
-static char *
-decode(char *out, const char *p, const char *q)
-{
-	char *o = out;
-	const char *bs;
-	unsigned cp;
-	int n;
-
-	while (p < q) {
-#ifdef __SSE2__
-		if (q - p >= 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-			unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
-			    _mm_set1_epi8('\\')));
-
-			_mm_storeu_si128((__m128i *)(void *)o, v);
-			n = mask != 0 ? __builtin_ctz(mask) : 16;
-			p += n;
-			o += n;
-			if (mask == 0)
-				continue;
-		} else
-#endif
-		{
-			bs = quote_or_backslash(p, q);
-			memcpy(o, p, (size_t)(bs - p));
-			o += bs - p;
-			if ((p = bs) == q)
-				break;
-		}
-		if (p[1] != 'u') {
-			*o++ = two_byte_escape[(unsigned char)p[1]];
-			p += 2;
-			continue;
-		}
-		n = u_escape(p, q, &cp);
-		if (cp < 0x80)
-			*o++ = (char)cp;
-		else if (cp < 0x800) {
-			*o++ = (char)(0xc0 | cp >> 6);
-			*o++ = (char)(0x80 | (cp & 0x3f));
-		} else if (cp < 0x10000) {
-			*o++ = (char)(0xe0 | cp >> 12);
-			*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
-			*o++ = (char)(0x80 | (cp & 0x3f));
-		} else {
-			*o++ = (char)(0xf0 | cp >> 18);
-			*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
-			*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
-			*o++ = (char)(0x80 | (cp & 0x3f));
-		}
-		p += n;
-	}
-	*o = '\0';
-	return out;
-}
-
-/* The string [p, q) as a C string from cJSON's allocator (the arena). */
-static char *
-string_copy(const char *p, const char *q, int escaped)
-{
-	char *out = cJSON_malloc((size_t)(q - p) + 1);
-
-	if (out == NULL)
-		return NULL;
-	if (escaped)
-		return decode(out, p, q);
-	memcpy(out, p, (size_t)(q - p));
-	out[q - p] = '\0';
-	return out;
-}
-
-/* Adds child to the object or array parent (built ones only). */
-static void
-attach(cJSON *parent, const char *key, cJSON *child)
-{
-	if (key != NULL)
-		cJSON_AddItemToObjectCS(parent, key, child);
-	else
-		cJSON_AddItemToArray(parent, child);
-}
-
 /* The first '"', '\\' or byte below 0x20 in [p, end), or end. */
 static const char *
 plain_end(const char *p, const char *end)
@@ -252,59 +163,123 @@ canonical_escape_len(const char *p)
 }
 
 /*
- * Whether the checked string text [p, q) is what json_add_string writes for
- * its decoded form: no raw control byte, and only the escapes it writes. As
- * string_end, every stop in a block of sixteen bytes comes from its one mask
- * (the text holds no quote but escaped ones).
+ * Decodes the checked string text [p, q) into out (q - p + 1 bytes), as
+ * cJSON does; returns out. The text holds no quote but escaped ones: the
+ * next stop is a backslash. Sixteen bytes are copied at once, and kept up to
+ * the first backslash among them: the decoded text is never longer than the
+ * text read, so the copy stays within out. With canon, also finds on the way
+ * whether the text is what json_add_string writes (canonical below, in the
+ * same pass): no raw control byte, only the escapes it writes.
  */
-static int
-canonical(const char *p, const char *q)
+static char *
+decode(char *out, const char *p, const char *q, int *canon)
 {
+	char *o = out;
+	const char *bs;
+	unsigned cp;
 	int n;
 
+	while (p < q) {
 #ifdef __SSE2__
-	{
-		const __m128i backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1f);
-		__m128i v;
-		unsigned mask, i, next;
+		if (q - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+			    _mm_set1_epi8('\\')));
 
-		while (q - p >= 16) {
-			v = _mm_loadu_si128((const __m128i *)(const void *)p);
-			mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, backslash),
-			    _mm_cmpeq_epi8(_mm_min_epu8(v, control), v)));
-			next = 16;
-			while (mask != 0) {
-				i = (unsigned)__builtin_ctz(mask);
-				/* a raw control byte (json_add_string escapes it), or another escape */
-				if (p[i] != '\\' || (n = canonical_escape_len(p + i)) == 0)
-					return 0;
-				if ((next = i + (unsigned)n) >= 16)
-					break;
-				mask &= ~0u << next;
-				next = 16;
-			}
-			p += next;
-		}
-	}
+			_mm_storeu_si128((__m128i *)(void *)o, v);
+			n = mask != 0 ? __builtin_ctz(mask) : 16;
+			if (canon != NULL && *canon && (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v,
+			    _mm_set1_epi8(0x1f)), v)) & ((1 << n) - 1)) != 0)
+				*canon = 0;
+			p += n;
+			o += n;
+			if (mask == 0)
+				continue;
+		} else
 #endif
-	for (;;) {
-		if ((p = plain_end(p, q)) == q)
-			return 1;
-		if (*p != '\\' || (n = canonical_escape_len(p)) == 0)
-			return 0;
+		{
+			bs = quote_or_backslash(p, q);
+			if (canon != NULL && *canon && plain_end(p, bs) != bs)
+				*canon = 0;
+			memcpy(o, p, (size_t)(bs - p));
+			o += bs - p;
+			if ((p = bs) == q)
+				break;
+		}
+		if (canon != NULL && *canon && canonical_escape_len(p) == 0)
+			*canon = 0;
+		if (p[1] != 'u') {
+			*o++ = two_byte_escape[(unsigned char)p[1]];
+			p += 2;
+			continue;
+		}
+		n = u_escape(p, q, &cp);
+		if (cp < 0x80)
+			*o++ = (char)cp;
+		else if (cp < 0x800) {
+			*o++ = (char)(0xc0 | cp >> 6);
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			*o++ = (char)(0xe0 | cp >> 12);
+			*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		} else {
+			*o++ = (char)(0xf0 | cp >> 18);
+			*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
+			*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		}
 		p += n;
 	}
+	*o = '\0';
+	return out;
 }
 
-/* The PRUNE_RAW sibling of the string whose text is [p, q), when there is one to add. */
+/*
+ * The string [p, q) as a C string from cJSON's allocator (the arena). With
+ * canon: whether [p, q) is what json_add_string writes (canonical).
+ */
+static char *
+string_copy(const char *p, const char *q, int escaped, int *canon)
+{
+	char *out = cJSON_malloc((size_t)(q - p) + 1);
+
+	if (out == NULL)
+		return NULL;
+	if (canon != NULL)
+		*canon = 1;
+	if (escaped)
+		return decode(out, p, q, canon);
+	if (canon != NULL)
+		*canon = plain_end(p, q) == q;
+	memcpy(out, p, (size_t)(q - p));
+	out[q - p] = '\0';
+	return out;
+}
+
+/* Adds child to the object or array parent (built ones only). */
+static void
+attach(cJSON *parent, const char *key, cJSON *child)
+{
+	if (key != NULL)
+		cJSON_AddItemToObjectCS(parent, key, child);
+	else
+		cJSON_AddItemToArray(parent, child);
+}
+
+/*
+ * The PRUNE_RAW sibling of the string whose text is [p, q), when there is one
+ * to add: canon, the text is what json_add_string writes for its decoded form
+ * (found while decoding it, string_copy).
+ */
 static int
-add_raw(cJSON *parent, const char *key, const char *p, const char *q)
+add_raw(cJSON *parent, const char *key, const char *p, const char *q, int canon)
 {
 	size_t n = (size_t)(q - p);
 	cJSON *raw;
 	char *text;
 
-	if (n > PRUNE_RAW_MAX || !canonical(p, q))
+	if (n > PRUNE_RAW_MAX || !canon)
 		return 0;
 	if ((text = cJSON_malloc(n + 3)) == NULL || (raw = cJSON_CreateStringReference(text)) ==
 	    NULL)
@@ -394,7 +369,7 @@ has_nul(const char *p, const char *q, const char *end)
 	return p < q;
 }
 
-static int value(struct pruner *s, const char **pp, cJSON **out, int whole);
+static int value(struct pruner *s, const char **pp, cJSON **out, int whole, int *canon);
 
 /*
  * The members or elements of the object or array at *pp ('{' or '['). Built
@@ -404,7 +379,7 @@ static int
 container(struct pruner *s, const char **pp, cJSON **out, int whole)
 {
 	const char *p = *pp, *q, *v;
-	int object = *p == '{', escaped, child_whole;
+	int object = *p == '{', escaped, child_whole, canon;
 	char close = object ? '}' : ']', *key = NULL;
 	enum prune_use use;
 	cJSON *node = NULL, *child, **childp;
@@ -436,7 +411,7 @@ container(struct pruner *s, const char **pp, cJSON **out, int whole)
 			use = out == NULL || whole ? PRUNE_WHOLE : s->keep(p + 1, (size_t)(q - p - 2));
 			if (use == PRUNE_DROP)
 				childp = NULL;
-			else if (out != NULL && (key = string_copy(p + 1, q - 1, 0)) == NULL)
+			else if (out != NULL && (key = string_copy(p + 1, q - 1, 0, NULL)) == NULL)
 				return -1;
 			child_whole = whole || use == PRUNE_WHOLE;
 			p = blanks(q, s->end);
@@ -445,12 +420,13 @@ container(struct pruner *s, const char **pp, cJSON **out, int whole)
 			p = blanks(p + 1, s->end);
 		}
 		v = p;
-		if (value(s, &p, childp, child_whole) != 0)
+		canon = 0;
+		if (value(s, &p, childp, child_whole, use == PRUNE_RAW ? &canon : NULL) != 0)
 			return -1;
 		if (childp != NULL)
 			attach(node, object ? key : NULL, child);
 		if (childp != NULL && use == PRUNE_RAW && *v == '"' &&
-		    add_raw(node, key, v + 1, p - 1) != 0)
+		    add_raw(node, key, v + 1, p - 1, canon) != 0)
 			return -1;
 		p = blanks(p, s->end);
 		if (p < s->end && *p == ',') {
@@ -466,9 +442,12 @@ container(struct pruner *s, const char **pp, cJSON **out, int whole)
 	return 0;
 }
 
-/* Checks the value at *pp and moves past it; builds it into *out when out is given. */
+/*
+ * Checks the value at *pp and moves past it; builds it into *out when out is
+ * given. canon (a string's, when given): see string_copy.
+ */
 static int
-value(struct pruner *s, const char **pp, cJSON **out, int whole)
+value(struct pruner *s, const char **pp, cJSON **out, int whole, int *canon)
 {
 	const char *p = *pp, *q = NULL, *end = s->end;
 	cJSON *node = NULL;
@@ -485,7 +464,7 @@ value(struct pruner *s, const char **pp, cJSON **out, int whole)
 		if ((q = string_end(p, end, &escaped)) == NULL)
 			return -1;
 		if (out != NULL) {
-			if ((str = string_copy(p + 1, q - 1, escaped)) == NULL)
+			if ((str = string_copy(p + 1, q - 1, escaped, canon)) == NULL)
 				return -1;
 			node = cJSON_CreateStringReference(str);
 		}
@@ -530,7 +509,7 @@ prune_parse_objects(const char *line, size_t len, prune_keep_fn keep, cJSON **ob
 		p = blanks(p, s.end);
 		if (p == s.end)
 			return n > 0 ? n : -1;
-		if (n == max || *p != '{' || value(&s, &p, &objs[n], 0) != 0)
+		if (n == max || *p != '{' || value(&s, &p, &objs[n], 0, NULL) != 0)
 			return -1;
 		n++;
 	}
