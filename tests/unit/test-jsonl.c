@@ -199,7 +199,7 @@ peek_type(void **state)
 	assert_string_equal(type, "user");
 	assert_int_equal(single, 1);
 	/* With stop_at, a kept type answers at once: the rest is never scanned. */
-	assert_int_equal(jsonl_peek_type("{\"type\":\"user\",\"x\":[", 23, type, sizeof type,
+	assert_int_equal(jsonl_peek_type("{\"type\":\"user\",\"x\":[", 20, type, sizeof type,
 	    &single, record_type_is_kept), 4);
 	assert_int_equal(single, -1);
 	assert_int_equal(jsonl_peek_type(l1, strlen(l1), type, sizeof type, &single,
@@ -208,6 +208,54 @@ peek_type(void **state)
 	assert_int_equal(jsonl_peek_type("[]", 2, type, sizeof type, &single, NULL), -1);
 	assert_int_equal(jsonl_peek_type("{\"type\":\"much-too-long-for-the-buffer-given\"}",
 	    45, type, 8, &single, NULL), -1);
+}
+
+/* One peek: the type found and whether the object ends the line. */
+static void
+expect_peek(const char *line, int want_len, const char *want_type, int want_single)
+{
+	char type[32];
+	int single = -7;
+
+	assert_int_equal(jsonl_peek_type(line, strlen(line), type, sizeof type, &single, NULL),
+	    want_len);
+	if (want_len < 0)
+		return;
+	assert_string_equal(type, want_type);
+	assert_int_equal(single, want_single);
+}
+
+/*
+ * A nested value is skipped 64 bytes at a time: brackets, quotes and
+ * backslash runs inside its strings at every offset of a block count for
+ * nothing; a value that never closes, or a string that never ends, leaves no
+ * type.
+ */
+static void
+peek_skips_nested_values(void **state)
+{
+	char line[600], pad[160];
+	size_t n;
+
+	(void)state;
+	for (n = 0; n < 140; n++) {
+		memset(pad, 'a', n);
+		pad[n] = '\0';
+		/* in the string: \\ \" ]} [ and an even run \\\\ right before its closing quote */
+		snprintf(line, sizeof line, "{\"data\":{\"s\":\"%s\\\\\\\"]}[%s\\\\\\\\\","
+		    "\"a\":[[{}],\"]\"],\"b\":{}},\"type\":\"progress\"}", pad, pad);
+		expect_peek(line, 8, "progress", 1);
+		snprintf(line, sizeof line, "{\"data\":[%s{\"x\":\"}\"}%s],\"type\":\"system\"}{}", pad,
+		    pad);
+		expect_peek(line, 6, "system", 0);
+		/* an odd run escapes the quote: the string runs to the end of the line */
+		snprintf(line, sizeof line, "{\"data\":{\"s\":\"%s\\\\\\\"}}", pad);
+		expect_peek(line, -1, NULL, 0);
+		snprintf(line, sizeof line, "{\"data\":{\"s\":[%s,\"type\":\"progress\"}", pad);
+		expect_peek(line, -1, NULL, 0);
+	}
+	/* A backslash outside any string is nothing to the peek (the parse refuses the line). */
+	expect_peek("{\"data\":{\\\"x\":1},\"type\":\"progress\"}", 8, "progress", 1);
 }
 
 /* One case: line with key cut, as written out by hand. */
@@ -265,6 +313,7 @@ main(void)
 		cmocka_unit_test(overlong_line_is_skipped),
 		cmocka_unit_test(glued_objects_are_both_parsed),
 		cmocka_unit_test(peek_type),
+		cmocka_unit_test(peek_skips_nested_values),
 		cmocka_unit_test(drop_member),
 	};
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -239,6 +240,52 @@ result_text_copied_only_when_exact(void **state)
 	}
 }
 
+/*
+ * Strings go by blocks of 64 bytes (capture/quote-scan.h) and are decoded 16
+ * at a time: every escape, a backslash run and a bad escape at every offset
+ * of a block, each against the text written out by hand.
+ */
+static void
+escapes_at_every_block_offset(void **state)
+{
+	char line[512], want[512], pad[160];
+	const cJSON *content, *text;
+	size_t n;
+
+	(void)state;
+	for (n = 0; n < 140; n++) {
+		memset(pad, 'a', n);
+		pad[n] = '\0';
+		/* \\ \" \n \u00e9 }] in the line: \ " newline e-acute }] decoded */
+		snprintf(line, sizeof line, "{\"type\":\"user\"," ENVELOPE ",\"message\":{\"content\":["
+		    "{\"type\":\"text\",\"text\":\"%s\\\\\\\"\\n\\u00e9}]%s\"}]}}", pad, pad);
+		snprintf(want, sizeof want, "%s\\\"\n\xc3\xa9}]%s", pad, pad);
+		assert_int_equal(parse(line), 1);
+		content = cJSON_GetObjectItem(cJSON_GetObjectItem(objs[0], "message"), "content");
+		text = cJSON_GetObjectItem(cJSON_GetArrayItem(content, 0), "text");
+		assert_string_equal(text->valuestring, want);
+		/* A tool result's text with a \/ (not json_add_string's form): no copy of it. */
+		snprintf(line, sizeof line, RESULT_LINE("%s\\n%s\\/"), pad, pad);
+		assert_int_equal(parse(line), 1);
+		content = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(
+		    cJSON_GetObjectItem(objs[0], "message"), "content"), 0), "content");
+		assert_false(cJSON_IsRaw(content->next));
+		snprintf(line, sizeof line, RESULT_LINE("%s\\n%s\\t"), pad, pad);
+		assert_int_equal(parse(line), 1);
+		content = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(
+		    cJSON_GetObjectItem(objs[0], "message"), "content"), 0), "content");
+		assert_true(cJSON_IsRaw(content->next));
+		/* \x is no escape (cJSON refuses the line); nor is a \u without four hex digits. */
+		snprintf(line, sizeof line, "{\"type\":\"user\",\"x\":\"%s\\x%s\"}", pad, pad);
+		assert_int_equal(parse(line), -1);
+		snprintf(line, sizeof line, "{\"type\":\"user\",\"x\":\"%s\\u12z%s\"}", pad, pad);
+		assert_int_equal(parse(line), -1);
+		/* An escaped backslash before the closing quote ends the string there. */
+		snprintf(line, sizeof line, "{\"type\":\"user\",\"x\":\"%s\\\\\",\"y\":1}", pad);
+		assert_int_equal(parse(line), 1);
+	}
+}
+
 /* A line exactly as Claude Code writes one, its record compared with cJSON's. */
 static void
 real_user_record(void **state)
@@ -269,6 +316,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(real_user_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(result_text_copied_only_when_exact, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(escapes_at_every_block_offset, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
