@@ -18,6 +18,15 @@
 /* Batches waiting in the queue: bounds the memory the reader can run ahead by. */
 #define QUEUE_MAX 4
 
+static void batch_clear(struct batch *b);
+
+/*
+ * A batch to fill: a spare one given back by the writer, emptied here. Its
+ * records were allocated on this thread: freeing them here keeps glibc's
+ * per-thread caches and arena to this thread (from the writer's thread,
+ * every free went to the other arena under its lock, and every malloc here
+ * found its caches empty).
+ */
 static struct batch *
 batch_get(struct reader *rd)
 {
@@ -30,7 +39,8 @@ batch_get(struct reader *rd)
 	if (b == NULL) {
 		b = xcalloc(1, sizeof *b);
 		b->arena = arena_new();
-	}
+	} else
+		batch_clear(b);
 	b->n = 0;
 	b->next = NULL;
 	return b;
@@ -282,7 +292,7 @@ reader_next(struct reader *rd)
 void
 reader_release(struct reader *rd, struct batch *b)
 {
-	batch_clear(b);
+	/* emptied by the reader thread when it takes it again (batch_get) */
 	pthread_mutex_lock(&rd->lock);
 	b->next = rd->spare;
 	rd->spare = b;

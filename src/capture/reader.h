@@ -71,7 +71,7 @@ struct reader {
 int reader_start(struct reader *rd, const struct reader_file *files, int nfiles, char *err);
 /* The next batch, or NULL once every file has been read. */
 struct batch *reader_next(struct reader *rd);
-/* Gives a batch back once its items have been used. */
+/* Gives a batch back once its items have been used (the reader thread empties it). */
 void reader_release(struct reader *rd, struct batch *b);
 /* Stops the thread early (after a fatal error) and waits for it. */
 void reader_stop(struct reader *rd);
