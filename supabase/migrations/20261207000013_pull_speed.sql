@@ -51,7 +51,10 @@ declare
 	n integer := least(greatest(coalesce(page_size, 1000), 1), 1000);
 	lim integer := greatest(coalesce(max_bytes, 8388608), 1);
 	keys text;
-	recs text;
+	lines text;
+	page_sql text;
+	answer_sql text;
+	before_last bigint;
 	after text;
 	r integer;
 	t text;
@@ -86,10 +89,11 @@ begin
 
 	-- Phase 1, keys only: up to n + 1 candidates from each table through its
 	-- (user_id, txid, id) index, merged, the first n + 1 kept (the extra one
-	-- answers "more"), numbered in feed order. "After the cursor" for a table
-	-- of rank r: txid > c_txid, or txid = c_txid and (r > c_rank, or r = c_rank
-	-- and id > cursor_id), written for each r as the index condition it is.
-	-- Phase 2 reads only those rows whole, each straight into its JSON text.
+	-- answers "more"). "After the cursor" for a table of rank r: txid > c_txid,
+	-- or txid = c_txid and (r > c_rank, or r = c_rank and id > cursor_id),
+	-- written for each r as the index condition it is. Phase 2 reads the
+	-- page's rows whole, in feed order, each straight into the JSON text it is
+	-- answered as: {"table":..,"txid":..,"record":{..}}.
 	-- Parameters: $1 uid, $2 c_txid, $3 horizon, $4 cursor_id, $5 n, $6 lim,
 	-- $7 tables.
 	for r in 1 .. array_length(tables, 1) loop
@@ -101,42 +105,56 @@ begin
 			(select %1$s as rank, t.txid, t.id from public.%2$I t
 			 where t.user_id = $1 and %3$s and t.txid < $3
 			 order by t.txid, t.id limit $5 + 1)$q$, r, tables[r], after));
-		-- The row as it is answered: {"table":..,"txid":..,"record":{..}}.
-		recs := concat_ws(' union all ', recs, format($q$
-			select p.ord, p.rank, p.txid, p.id, pg_catalog.row_to_json(o) as line
-			from page p join public.%2$I t on t.user_id = $1 and t.id = p.id,
-				lateral (select %3$L as "table", p.txid::text as txid,
-					(select c from (select %4$s) c) as record) o
-			where p.rank = %1$s$q$, r, tables[r], tables[r],
-			public.agentlogs_pull_columns(tables[r])));
+		lines := concat_ws(' ', lines, format($q$
+			when %1$s then (select pg_catalog.row_to_json(o) from public.%2$I t,
+				lateral (select %2$L as "table", p.txid::text as txid,
+					(select c from (select %3$s) c) as record) o
+				where t.user_id = $1 and t.id = p.id)$q$,
+			r, tables[r], public.agentlogs_pull_columns(tables[r])));
 	end loop;
+	-- A record's bytes, which max_bytes counts, are its line's less the text
+	-- around it: 32 bytes and the table's and txid's (neither is escaped).
+	page_sql := format($q$
+		with cand as materialized (
+			select * from (%s) u order by u.txid, u.rank, u.id limit $5 + 1
+		), page as materialized (
+			select c.*, pg_catalog.row_number() over (order by c.txid, c.rank, c.id) as ord
+			from cand c order by c.txid, c.rank, c.id limit $5
+		), sized as (
+			select p.ord, y.line, pg_catalog.octet_length(y.line::text) - 32
+				- pg_catalog.octet_length($7[p.rank]) - pg_catalog.octet_length(p.txid::text)
+				as bytes
+			-- offset 0: the line is built once, not once for each use of it
+			from page p, lateral (select case p.rank %s end as line offset 0) y
+		)$q$, keys, lines);
 
-	-- A record's bytes are its line's less the text around it:
-	-- {"table":"<table>","txid":"<txid>","record":<record>} is 32 bytes and
-	-- the table's and txid's (neither needs escaping).
-	execute format($q$
-		with page as (
-			select k.*, pg_catalog.row_number() over (order by k.txid, k.rank, k.id) as ord
-			from (select * from (%s) u order by u.txid, u.rank, u.id limit $5 + 1) k
-		), recs as (%s), numbered as (
-			select r.*,
-				coalesce(sum(pg_catalog.octet_length(r.line::text) - 32
-						- pg_catalog.octet_length($7[r.rank])
-						- pg_catalog.octet_length(r.txid::text))
-					over (order by r.ord rows between unbounded preceding and 1 preceding), 0)
-					as before
-			from recs r
-		), taken as (
-			select *, ord <= $5 and (ord = 1 or before < $6) as keep from numbered
-		)
-		select pg_catalog.json_agg(k.line order by k.ord) filter (where k.keep),
+	-- The page and what it needs besides: the bytes of its records but the
+	-- last (below max_bytes, the usual case, every row is kept), its last
+	-- row's position, and whether a row follows.
+	answer_sql := page_sql || $q$
+		select pg_catalog.json_agg(x.line order by x.ord),
+			coalesce(sum(x.bytes) filter (where x.ord < (select count(*) from page)), 0),
 			(select pg_catalog.jsonb_build_object('txid', l.txid::text, 'table', $7[l.rank],
-				'id', l.id)
-			 from taken l where l.keep order by l.ord desc limit 1),
-			coalesce(bool_or(not k.keep), false)
-		from taken k$q$, keys, recs)
-	into page_rows, next_cursor, more
-	using uid, c_txid, horizon, cursor_id, n, lim, tables;
+				'id', l.id) from page l order by l.ord desc limit 1),
+			(select count(*) from cand) > $5
+		from sized x$q$;
+	execute answer_sql into page_rows, before_last, next_cursor, more
+		using uid, c_txid, horizon, cursor_id, n, lim, tables;
+	-- The records pass max_bytes before the last row (rare: 8 MB by default):
+	-- the page ends at the first row that starts at or past it (one row at
+	-- least), the rows of a page that size, and more follow.
+	if before_last >= lim then
+		execute page_sql || $q$
+			select count(*) from (
+				select sum(x.bytes) over (order by x.ord
+					rows between unbounded preceding and 1 preceding) as before
+				from sized x) b
+			where b.before is null or b.before < $6$q$
+		into n using uid, c_txid, horizon, cursor_id, n, lim, tables;
+		execute answer_sql into page_rows, before_last, next_cursor, more
+			using uid, c_txid, horizon, cursor_id, n, lim, tables;
+	end if;
+	more := coalesce(more, false);
 
 	if next_cursor is null and cursor_txid is not null then
 		next_cursor := jsonb_build_object('txid', c_txid::text, 'table', cursor_table,
