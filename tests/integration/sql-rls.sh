@@ -11,7 +11,8 @@
 # - last-write-wins on every synced table, through push_batch and through a
 #   plain INSERT ... ON CONFLICT and UPDATE;
 # - pull_changes paged one, two and three rows at a time returns every row
-#   exactly once, in (txid, table, id) order;
+#   exactly once, in (txid, table, id) order; a page reads the rows it hands
+#   out, not every row of the feed before (or after) the cursor;
 # - the slow writer: a row committed by a fast writer while an older writer is
 #   still open is held back, and after the slow writer commits a pull from the
 #   same cursor returns both: nothing is skipped;
@@ -972,6 +973,37 @@ check "42501" "$(as anon "" <<'SQL'
 select t.try('select * from public.sync_signals')
 SQL
 )" "anon's view of the signals"
+# A page reads the rows it hands out, not those before the cursor: user C
+# pushes 2,000 turns in one transaction (as a large push does) and pulls 100
+# rows from the 1,500th. The turns' indexes may return the page's keys (101:
+# the extra one says "more") and one lookup per row (100), in whatever state
+# the statistics are; 20261207000003 read every key of the transaction before
+# the cursor (or, unanalysed, every key past it) on every page.
+C=cccccccc-cccc-4ccc-8ccc-cccccccccccc
+q -v C="$C" <<'SQL' >/dev/null
+insert into auth.users (id, email) values (:'C', 'c@example.com');
+begin;
+select t.rows(t.ins(tbl, :'C', t.fid(:'C', tbl)))
+from unnest(array['projects', 'cognitive_commits', 'sessions']) tbl;
+insert into public.turns (user_id, id, session_id, seq, role, "timestamp")
+select :'C', md5('c turn ' || i)::uuid, t.fid(:'C', 'sessions'), i, 'user', now()
+from generate_series(1, 2000) i;
+commit;
+SQL
+settle
+c_cursor=$(q -v C="$C" <<'SQL'
+select txid || ' ' || id from public.turns where user_id = :'C' order by id offset 1499 limit 1
+SQL
+)
+check "100|true|t" "$(as authenticated "$C" -v ct="${c_cursor% *}" -v cid="${c_cursor#* }" <<'SQL'
+select json_array_length(p -> 'rows'), p -> 'more',
+	(select sum(pg_stat_get_xact_tuples_returned(i.indexrelid)) from pg_index i
+	 where i.indrelid = 'public.turns'::regclass)
+	+ pg_stat_get_xact_tuples_returned('public.turns'::regclass) <= 201
+from public.pull_changes(:'ct', 'turns', :'cid', 100) p
+SQL
+)" "a page's reads of the turns (100 rows from the 1,500th of a transaction's)"
+
 # Deleting an account takes its rows with it (the cascades signal nobody: the
 # user is gone) and its signal row, and commits.
 check "t 0" "$(q <<'SQL' | tr '\n' ' ' | sed 's/ $//'
