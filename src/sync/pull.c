@@ -23,6 +23,7 @@
 
 #include "store/db.h"
 #include "store/resync.h"
+#include "store/search.h"
 #include "store/sync-state.h"
 #include "store/turn-stats.h"
 #include "sync/cloud.h"
@@ -101,7 +102,15 @@ apply_page(struct sync_ctx *sc, cJSON *rows, const cJSON *next, const char *key,
 	/* Foreign keys are off (sync_pull). */
 	if (store_begin(sc->st, err) != 0)
 		return -1;
-	rc = pull_apply_rows(sc, rows, 1, n, err);
+	/*
+	 * The page's new turns are left for the next search to index, as an
+	 * import's are (store/search.h): a turn's trigger tokenizing it was a
+	 * large share of a pull's writes. Updates and deletes of turns indexed
+	 * before keep the index right by their triggers.
+	 */
+	rc = search_batch_open(sc->st, err);
+	if (rc == 0)
+		rc = pull_apply_rows(sc, rows, 1, n, err);
 	if (rc == 0 && resyncing)
 		rc = note_seen(sc->st, rows, err);
 	if (rc == 0 && cJSON_IsObject(next)) {
