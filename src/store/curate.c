@@ -6,6 +6,7 @@
 
 #include "store/curate.h"
 #include "store/internal.h"
+#include "store/search.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -207,7 +208,7 @@ curate_drop(struct store *st, const char *where, const char *arg, long *commits,
 			*commits = sqlite3_changes(st->db);
 		sqlite3_reset(s);
 	}
-	return rc;
+	return rc == 0 ? search_batch_after_delete(st, err) : rc;
 }
 
 int

@@ -2,6 +2,7 @@
 
 #include "store/internal.h"
 #include "store/samples.h"
+#include "store/search.h"
 #include "util/log.h"
 
 int
@@ -81,7 +82,7 @@ samples_remove(struct store *st, char *err)
 	if ((present = samples_present(st, err)) <= 0)
 		return present;
 	if (store_query_int(st, &n, "SELECT count(*) FROM " SAMPLE_COMMITS " c", err) != 0 ||
-	    store_exec(st, remove_sql, err) != 0)
+	    store_exec(st, remove_sql, err) != 0 || search_batch_after_delete(st, err) != 0)
 		return -1;
 	log_debug("removed the samples: %lld commits", n);
 	return (long)n;

@@ -296,6 +296,20 @@ search_batch_open(struct store *st, char *err)
 }
 
 int
+search_batch_after_delete(struct store *st, char *err)
+{
+	/*
+	 * SQLite gives a new row the rowid after the largest: once the turns
+	 * from some rowid up are gone, new turns take rowids at or under since,
+	 * which the catch-up would never index (the samples searched, then
+	 * removed by the first real import, whose turns then never showed).
+	 * Every turn left at or under the new since was indexed.
+	 */
+	return store_exec(st, "UPDATE search_batch SET since ="
+	    " min(since, coalesce((SELECT max(rowid) FROM turns), 0))", err);
+}
+
+int
 search_catch_up(struct store *st, char *err)
 {
 	long long pending = 0;

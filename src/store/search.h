@@ -76,6 +76,9 @@ int search_run(struct store *st, const struct search_query *q, search_cb cb, voi
 int search_batch_open(struct store *st, char *err);
 int search_catch_up(struct store *st, char *err);
 
+/* Call after deleting turns, in the same transaction: keeps every turn added after them pending. */
+int search_batch_after_delete(struct store *st, char *err);
+
 /* Makes both indexes again from the rows (FTS5 'rebuild'), in one transaction. */
 int search_rebuild(struct store *st, long long *turns, long long *commits, char *err);
 

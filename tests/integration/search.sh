@@ -2,7 +2,9 @@
 # agentlogs search: on the fixture transcripts, each word finds exactly the
 # turns that hold it (counted from the JSONL by search_facts.py); the index
 # follows an import of appended lines (a tool result arriving later too), rm,
-# a purge's deletes and samples --remove, and --rebuild; the output, the
+# a purge's deletes and samples --remove, and --rebuild; the first real import
+# after the samples were searched is found (its turns take the samples' rowids,
+# which were indexed when they were deleted); the output, the
 # filters, and one clear line (exit 2) for a query FTS5 cannot read.
 . "$SRCDIR/tests/integration/lib.sh"
 t_mktemp
@@ -189,4 +191,21 @@ t_assert_eq 0 "$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT count(*) FROM turns")" 
 t_assert_eq 0 "$(t_sql "$AGENTLOGS_HOME/data.db" "SELECT count(*) FROM turn_search
     WHERE turn_search MATCH 'the OR a OR commit'")" "removed samples in the index"
 index_ok "after samples --remove"
+
+# 7. The samples searched, then replaced by the first real import: the new
+# turns reuse the samples' rowids (SQLite gives a new row the largest rowid
+# plus one), rowids the index had already seen, and must still be found.
+rm -rf "$AGENTLOGS_HOME"
+"$AGENTLOGS" import --claude-dir "$AGENTLOGS_SAMPLES" >/dev/null || t_fail "samples"
+sql_write "INSERT INTO sample_projects SELECT id FROM projects"
+[ "$(hits the)" -gt 0 ] || t_fail "no samples found"
+REAL=$T_TMP/real/projects/-home-ann-src-app
+mkdir -p "$REAL"
+python3 "$SRCDIR/tests/integration/search_session.py" 5 \
+	>"$REAL/5a1b2c3d-1111-4222-8333-444455556666.jsonl"
+t_run "$AGENTLOGS" import --claude-dir "$T_TMP/real"
+t_assert_contains "$t_out" "Removed the bundled samples" "the real import"
+t_assert_eq 2 "$(hits zanzibar)" "the real import's prompts"
+t_assert_eq 1 "$(hits periwinkle)" "the real import's call"
+index_ok "after the samples' removal by an import"
 exit 0
