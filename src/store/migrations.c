@@ -155,10 +155,10 @@ const char tool_totals_triggers_drop_sql[] =
 	" INSERT INTO " fts "(" fts ", rowid, " cols ") VALUES ('delete', old.rowid, " vals_old ");" \
 	" INSERT INTO " fts "(rowid, " cols ") VALUES (new.rowid, " vals_new "); END;"
 /*
- * An import leaves its new turns for the next search to index, in bulk
- * (store/search.c, search_catch_up): tokenizing costs twice what importing
- * does, and most imported turns are never searched before the next batch
- * comes. search_batch holds the last rowid indexed; turns after it are
+ * An import or a pull leaves its new turns for the next search to index, in
+ * bulk (store/search.c, search_catch_up): tokenizing costs twice what
+ * importing does, and most imported turns are never searched before the next
+ * batch comes. search_batch holds the last rowid indexed; turns after it are
  * pending, so turns_search_insert (dropped during an import's batches with
  * the analytics' insert triggers) indexes a turn at once only while nothing
  * is pending, and an update or delete of a pending turn leaves the index

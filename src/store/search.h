@@ -67,9 +67,9 @@ int search_run(struct store *st, const struct search_query *q, search_cb cb, voi
     char *err);
 
 /*
- * An import's turns are indexed by the next search, in bulk: open (store/
- * turn-stats-batch.c calls it as a batch begins) notes where the pending
- * turns start, unless some already are; catch_up indexes every pending turn
+ * An import's or a pull's turns are indexed by the next search, in bulk: open
+ * (store/turn-stats-batch.c calls it as a batch begins, sync/pull.c as a page
+ * does) notes where the pending turns start, unless some already are; catch_up indexes every pending turn
  * as it is now, in one statement and its own transaction (search_run calls it
  * first, so a search always sees every turn). 0 or -1 with err.
  */
