@@ -113,6 +113,53 @@ apply_row(struct sync_ctx *sc, const struct sync_table *t, const cJSON *record,
 	return rc;
 }
 
+/*
+ * The values the store's CHECK constraints allow in the columns a cloud row
+ * fills (migrations.c; the cloud's schema has the same checks). A pull
+ * writes with the checks off (sync_pull), so a row that the cloud should
+ * never have sent is refused here instead, before anything of it is stored.
+ */
+static const char *const closed_by_values[] = { "git_commit", "session_end", "open", NULL };
+static const char *const role_values[] = { "user", "assistant", NULL };
+static const char *const winner_values[] = { "local", "cloud", NULL };
+static const char *const state_values[] = { "open", "acknowledged", "resolved", NULL };
+static const struct {
+	int table;
+	const char *column;
+	const char *const *allowed;
+	int nullable;
+} checked_columns[] = {
+	{ T_COMMITS, "closed_by", closed_by_values, 0 },
+	{ T_TURNS, "role", role_values, 0 },
+	{ T_CONFLICTS, "winner", winner_values, 1 },
+	{ T_CONFLICTS, "state", state_values, 0 },
+};
+
+/* 0, or -1 with err when a checked column of rec (a row of t) holds a value the store refuses. */
+static int
+check_values(const struct sync_table *t, const cJSON *rec, char *err)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof checked_columns / sizeof checked_columns[0]; i++) {
+		const cJSON *v;
+
+		if (&sync_tables[checked_columns[i].table] != t)
+			continue;
+		v = cJSON_GetObjectItemCaseSensitive(rec, checked_columns[i].column);
+		if (cJSON_IsNull(v) && checked_columns[i].nullable)
+			continue;
+		for (k = 0; cJSON_IsString(v) && checked_columns[i].allowed[k] != NULL; k++)
+			if (strcmp(v->valuestring, checked_columns[i].allowed[k]) == 0)
+				break;
+		if (!cJSON_IsString(v) || checked_columns[i].allowed[k] == NULL)
+			return seterr(err, "the cloud sent a %s row whose %s is not one this store"
+			    " accepts", t->name, checked_columns[i].column);
+	}
+	return 0;
+}
+
 /* Whether t's rows may go in bulk: nothing but the row itself is written for them. */
 static int
 bulk_table(const struct sync_table *t)
@@ -214,6 +261,8 @@ pull_apply_rows(struct sync_ctx *sc, cJSON *rows, int bulk, struct sync_counts *
 		    (rc = e2e_unseal_record(sc->e2e, t, rec, err)) != 0)
 			break;
 		if (sc->e2e == NULL && (rc = e2e_refuse_sealed(t, rec, err)) != 0)
+			break;
+		if (cJSON_IsObject(rec) && (rc = check_values(t, rec, err)) != 0)
 			break;
 		if (bulk && bulk_table(t) && cJSON_IsObject(rec)) {
 			int k = (int)(t - sync_tables);

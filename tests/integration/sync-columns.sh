@@ -5,7 +5,8 @@
 # once through the insert path (rows new to the cloud), once through the
 # update path (the same rows again, new values). A column that push_batch, the
 # client's column lists or the feed forgot arrives as the default or the old
-# value and fails here.
+# value and fails here. Then a value the store's CHECKs refuse, from a cloud
+# without its own check: the pull refuses it.
 #
 # The columns are not taken from the code under test: they are the local
 # table's columns (PRAGMA table_info) minus the local-only ones named below,
@@ -182,4 +183,17 @@ y_settle
 y_ok B sync
 same 2
 t_assert_eq 6 "$(wc -l <"$T_TMP/touched" | tr -d ' ')" "rows touched in a round"
+
+# A value the store's CHECKs refuse, sent by a cloud without its own check: a
+# pull writes with the checks off, so it must refuse the row itself (one line
+# naming the table and the column) and store nothing of its page.
+psql -X -q "$S_DB" -c "ALTER TABLE public.turns DROP CONSTRAINT turns_role_check;
+    UPDATE public.turns SET role = 'system', content = 'a system turn', version = version + 1
+    WHERE id = (SELECT id FROM public.turns ORDER BY id LIMIT 1)" || t_fail "a turn of role system in the cloud"
+y_settle
+y_on B pull
+t_assert_eq 1 "$t_rc" "B's pull of a turn of role system"
+t_assert_contains "$t_err" "the cloud sent a turns row whose role is not one this store accepts"
+t_assert_eq 0 "$(t_sql "$(y_home B)/data.db" "SELECT count(*) FROM turns
+    WHERE role NOT IN ('user', 'assistant') OR content = 'a system turn'")" "the refused turn on B"
 echo "PASS: sync-columns"
