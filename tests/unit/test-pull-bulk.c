@@ -297,12 +297,49 @@ many_rows_each_written_once(void **state)
 	store_close(sc.st);
 }
 
+/*
+ * A pull writes with the store's CHECKs off (sync_pull): a turn whose role the
+ * store refuses, in bulk or row by row, fails the page with one line naming
+ * the table and the column, and nothing of the page is written.
+ */
+static void
+refused_values_refused_with_checks_off(void **state)
+{
+	struct sync_ctx sc = { 0 };
+	struct sync_counts n = { 0 };
+	char err[ERRLEN], *got;
+	int bulk;
+
+	(void)state;
+	sc.st = seeded_store("refused");
+	assert_int_equal(store_check_constraints(sc.st, 0, err), 0);
+	for (bulk = 0; bulk <= 1; bulk++) {
+		cJSON *p = cJSON_CreateArray(), *bad = turn("t-system", "system", 1, T1);
+
+		add_to_page(p, "turns", turn("t-fine", "fine", 1, T1));
+		cJSON_ReplaceItemInObjectCaseSensitive(bad, "role", cJSON_CreateString("system"));
+		add_to_page(p, "turns", bad);
+		assert_int_equal(store_begin(sc.st, err), 0);
+		assert_int_equal(pull_apply_rows(&sc, p, bulk, &n, err), -1);
+		store_rollback(sc.st);
+		assert_string_equal(err, "the cloud sent a turns row whose role is not one this"
+		    " store accepts");
+		cJSON_Delete(p);
+	}
+	got = dump(sc.st, "SELECT count(*) FROM turns WHERE id IN ('t-fine', 't-system')"
+	    " OR role NOT IN ('user', 'assistant')");
+	assert_string_equal(got, "0\n");
+	free(got);
+	store_close(sc.st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bulk_and_row_by_row_agree),
 		cmocka_unit_test(many_rows_each_written_once),
+		cmocka_unit_test(refused_values_refused_with_checks_off),
 	};
 	return run_tests_in_scratch_dir(tmpdir, tests);
 }
