@@ -289,6 +289,7 @@ add_raw(cJSON *parent, const char *key, const char *p, const char *q, int canon)
 	text[n + 1] = '"';
 	text[n + 2] = '\0';
 	raw->type = cJSON_Raw | cJSON_IsReference;
+	raw->valueint = (int)(n + 2);	/* its length: at most PRUNE_RAW_MAX + 2 */
 	attach(parent, key, raw);
 	return 0;
 }

@@ -204,12 +204,14 @@ read_result(struct record_tool_result *r, const cJSON *content)
 		if (cJSON_IsRaw(raw) && raw->string != NULL &&
 		    strcmp(raw->string, content->string) == 0) {
 			r->content_json = raw->valuestring;
+			r->content_json_len = (size_t)raw->valueint;
 			r->json_borrowed = 1;
 			return;
 		}
 	} else
 		r->content = result_text(content);
 	json_add_string(&sb, r->content);
+	r->content_json_len = sb.len;
 	r->content_json = strbuf_detach(&sb);
 }
 
@@ -383,6 +385,7 @@ read_assistant_content(struct record *rec, const cJSON *content)
 				else
 					strbuf_adds(&json, "{}");
 				u->input_json = xstrndup(json.buf, json.len);
+				u->input_json_len = json.len;
 				rec->nuses++;
 			}
 		}

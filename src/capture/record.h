@@ -23,6 +23,7 @@ struct record_tool_use {
 	const char *name;
 	const cJSON *input;	/* borrowed from the parsed line */
 	char *input_json;	/* input as compact JSON text, owned */
+	size_t input_json_len;
 };
 
 struct record_tool_result {
@@ -31,6 +32,7 @@ struct record_tool_result {
 	/* content as a JSON string (quoted and escaped): escaped here, on the
 	 * reader thread, or the line's own text, so the writer only copies it */
 	char *content_json;
+	size_t content_json_len;
 	/* Borrowed from the parsed JSON (valid while it lives), else owned: */
 	unsigned content_borrowed : 1, json_borrowed : 1;
 	int is_error;

@@ -7,6 +7,7 @@
 #include "capture/gitcommit.h"
 #include "capture/prompt.h"
 #include "capture/segment.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/paths.h"
 #include "util/xmalloc.h"
@@ -516,8 +517,8 @@ feed_assistant(struct segmenter *s, const struct record *rec, char *err)
 
 		cJSON_AddStringToObject(call, "id", u->id);
 		cJSON_AddStringToObject(call, "name", u->name);
-		cJSON_AddItemToObject(call, "input", cJSON_CreateRaw(u->input_json != NULL ?
-		    u->input_json : "{}"));
+		cJSON_AddItemToObject(call, "input", u->input_json != NULL ?
+		    json_raw_new(u->input_json, u->input_json_len) : json_raw_new("{}", 2));
 		cJSON_AddItemToArray(t->tool_calls, call);
 		seg_add_pending(s, u->id, t->id, u->name, u->input);
 	}
@@ -577,7 +578,8 @@ attach_result(struct segmenter *s, const struct record_tool_result *r,
 				cJSON_DeleteItemFromObjectCaseSensitive(call, "is_error");
 				/* Escaped by the reader when it could be: printed as it is. */
 				cJSON_AddItemToObject(call, "result", r->content_json != NULL ?
-				    cJSON_CreateRaw(r->content_json) : cJSON_CreateString(r->content));
+				    json_raw_new(r->content_json, r->content_json_len) :
+				    cJSON_CreateString(r->content));
 				cJSON_AddBoolToObject(call, "is_error", r->is_error);
 				break;
 			}

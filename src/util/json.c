@@ -1,11 +1,13 @@
 #include "config.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util/json.h"
+#include "util/log.h"
 
 /*
  * How many bytes each byte becomes inside a JSON string literal: \u00XX for
@@ -163,6 +165,11 @@ json_add(struct strbuf *sb, const cJSON *item)
 		strbuf_addc(sb, object ? '}' : ']');
 		break;
 	case cJSON_Raw:
+		/* json_raw_new's nodes know their length; cJSON's own are 0. */
+		if (item->valuestring != NULL && item->valueint > 0) {
+			strbuf_add(sb, item->valuestring, (size_t)item->valueint);
+			break;
+		}
 		if (item->valuestring != NULL) {
 			strbuf_adds(sb, item->valuestring);
 			break;
@@ -172,6 +179,22 @@ json_add(struct strbuf *sb, const cJSON *item)
 		strbuf_add(sb, "null", 4);
 		break;
 	}
+}
+
+cJSON *
+json_raw_new(const char *text, size_t len)
+{
+	char *copy = cJSON_malloc(len + 1);
+	cJSON *raw;
+
+	if (copy == NULL || (raw = cJSON_CreateStringReference(copy)) == NULL)
+		fatalx("out of memory building JSON");
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	/* Not a reference any more: cJSON_Delete frees the copy. */
+	raw->type = cJSON_Raw;
+	raw->valueint = len <= INT_MAX ? (int)len : 0;
+	return raw;
 }
 
 const cJSON *

@@ -14,6 +14,12 @@ void json_add_string(struct strbuf *sb, const char *s);
  */
 void json_add(struct strbuf *sb, const cJSON *item);
 /*
+ * A cJSON_Raw node holding a copy of text's len bytes (already JSON). Its
+ * length is kept in the node (valueint), so neither this copy nor json_add's
+ * needs a strlen of it: tool results are most of a transcript's bytes.
+ */
+cJSON *json_raw_new(const char *text, size_t len);
+/*
  * obj's member named key (case-sensitive), or NULL, looked for from *hint on
  * (NULL: the first member), then from the start; *hint moves past it. Reading
  * members in about the order they were written, each lookup is one compare

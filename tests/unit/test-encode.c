@@ -370,6 +370,30 @@ json_escaping_pairs(void **state)
 	strbuf_free(&sb);
 }
 
+/*
+ * A raw node made with its length holds and prints exactly those bytes (a
+ * longer text is cut there), in an array as a turn's tool calls hold it;
+ * cJSON's own raw nodes (no length kept) still print.
+ */
+static void
+json_raw_nodes(void **state)
+{
+	static const char result[] = "\"line one\\nline \\\"two\\\"\"";
+	struct strbuf sb = STRBUF_INIT;
+	cJSON *calls = cJSON_CreateArray(), *call = cJSON_CreateObject();
+
+	(void)state;
+	cJSON_AddItemToObject(call, "input", json_raw_new("{\"a\":1}xyz", 7));
+	cJSON_AddItemToObject(call, "result", json_raw_new(result, strlen(result)));
+	cJSON_AddItemToObject(call, "old", cJSON_CreateRaw("[true]"));
+	cJSON_AddItemToArray(calls, call);
+	json_add(&sb, calls);
+	assert_string_equal(sb.buf,
+	    "[{\"input\":{\"a\":1},\"result\":\"line one\\nline \\\"two\\\"\",\"old\":[true]}]");
+	cJSON_Delete(calls);
+	strbuf_free(&sb);
+}
+
 int
 main(void)
 {
@@ -383,6 +407,7 @@ main(void)
 		cmocka_unit_test(json_members),
 		cmocka_unit_test(json_escaping),
 		cmocka_unit_test(json_escaping_pairs),
+		cmocka_unit_test(json_raw_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

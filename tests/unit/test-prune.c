@@ -236,6 +236,8 @@ result_text_copied_only_when_exact(void **state)
 		assert_int_equal(record_from_json(&rec, objs[0], err), 0);
 		assert_int_equal(rec.nresults, 1);
 		assert_string_equal(rec.results[0].content_json, cases[i].json);
+		/* The writer copies it by this length, not by strlen. */
+		assert_int_equal(rec.results[0].content_json_len, strlen(cases[i].json));
 		record_free(&rec);
 	}
 }
