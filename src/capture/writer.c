@@ -24,9 +24,24 @@ writer_init(struct writer *w, struct store *st, const char *home, char *err)
 	return 0;
 }
 
+static void
+forget_projects(struct writer *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nprojects; i++) {
+		free(w->projects[i].cwd);
+		project_identity_free(&w->projects[i].id);
+	}
+	free(w->projects);
+	w->projects = NULL;
+	w->nprojects = 0;
+}
+
 void
 writer_free(struct writer *w)
 {
+	forget_projects(w);
 	free(w->visual_dir);
 	strbuf_free(&w->json);
 	strset_free(&w->touched_projects);
@@ -47,8 +62,11 @@ sink_commit(void *arg, const struct seg_commit *c, char *err)
 	int n;
 
 	if (c->is_new) {
-		if (import_project(w->st, c, w->now, err) < 0)
+		if ((n = import_project(w->st, c, w->now, err)) < 0)
 			return -1;
+		/* A directory's longest known project may be another now. */
+		if (n > 0)
+			forget_projects(w);
 		strset_add(&w->touched_projects, c->project_id);
 	}
 	strset_add(&w->touched_commits, c->id);
@@ -141,15 +159,53 @@ sink_tool_result(void *arg, const char *turn_id, const char *tool_use_id,
 	return rc;
 }
 
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static void
+identity_copy(struct project_identity *to, const struct project_identity *from)
+{
+	to->key = dup_or_null(from->key);
+	to->name = dup_or_null(from->name);
+	to->root = dup_or_null(from->root);
+	to->remote = dup_or_null(from->remote);
+	memcpy(to->id, from->id, sizeof to->id);
+}
+
 /* A directory that is no checkout here: a subdirectory of a known project belongs to it. */
+static int
+find_project(struct writer *w, const char *cwd, struct project_identity *id, char *err)
+{
+	if (project_identify(cwd, id) || cwd == NULL)
+		return 0;
+	return import_known_project(w->st, id, err);
+}
+
 static int
 sink_project(void *arg, const char *cwd, struct project_identity *id, char *err)
 {
 	struct writer *w = arg;
+	struct project_memo *m;
+	size_t i;
 
-	if (project_identify(cwd, id) || cwd == NULL)
+	for (i = 0; cwd != NULL && i < w->nprojects; i++) {
+		if (strcmp(w->projects[i].cwd, cwd) == 0) {
+			identity_copy(id, &w->projects[i].id);
+			return 0;
+		}
+	}
+	if (find_project(w, cwd, id, err) != 0)
+		return -1;
+	if (cwd == NULL)
 		return 0;
-	return import_known_project(w->st, id, err);
+	w->projects = xreallocarray(w->projects, w->nprojects + 1, sizeof *w->projects);
+	m = &w->projects[w->nprojects++];
+	m->cwd = xstrdup(cwd);
+	identity_copy(&m->id, id);
+	return 0;
 }
 
 struct rekey {
@@ -179,7 +235,7 @@ writer_rekey_projects(struct writer *w, char *err)
 	for (i = 0; rc == 0 && i < k.commits.n; i++) {
 		nl = strchr(k.commits.items[i], '\n');
 		*nl = '\0';
-		if (sink_project(w, nl[1] != '\0' ? nl + 1 : NULL, &id, err) != 0) {
+		if (find_project(w, nl[1] != '\0' ? nl + 1 : NULL, &id, err) != 0) {
 			rc = -1;
 			break;
 		}
@@ -189,9 +245,12 @@ writer_rekey_projects(struct writer *w, char *err)
 		c->project_path = id.root;
 		c->project_remote = id.remote;
 		c->project_key = id.key;
-		if (import_project(w->st, c, w->now, err) < 0 ||
-		    import_move_commit(w->st, k.commits.items[i], c, w->now, err) != 0)
+		if ((rc = import_project(w->st, c, w->now, err)) > 0)
+			forget_projects(w);
+		if (rc < 0 || import_move_commit(w->st, k.commits.items[i], c, w->now, err) != 0)
 			rc = -1;
+		else
+			rc = 0;
 		strset_add(&w->touched_projects, c->project_id);
 		seg_commit_free(c);
 	}

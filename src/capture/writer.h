@@ -29,6 +29,17 @@ struct writer {
 	 * as it grows, and its rows need only an update then. */
 	char written_commit[UUID_STRLEN], written_session[UUID_STRLEN];
 	long commits_new, sessions_new, turns_new, visuals_new;
+	/*
+	 * Each working directory's project as found this run (sink_project): a
+	 * transcript's commits share a few directories, and finding one walks
+	 * the file system and reads the projects table. Forgotten when the
+	 * import adds a project or gives a pulled one its path here.
+	 */
+	struct project_memo {
+		char *cwd;
+		struct project_identity id;
+	} *projects;
+	size_t nprojects;
 };
 
 extern const struct seg_sink_ops writer_sink_ops;

@@ -142,7 +142,7 @@ adopt_pulled_project(struct store *st, const struct seg_commit *c, char *err)
 	store_bind_text(s, 1, c->project_id);
 	store_bind_text(s, 2, c->project_path);
 	store_bind_text(s, 3, c->project_key);
-	return store_step_write(st, s, st->path, err) < 0 ? -1 : 0;
+	return store_step_write(st, s, st->path, err);
 }
 
 /*

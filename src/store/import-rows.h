@@ -23,8 +23,9 @@ enum import_change {
 	IMPORT_ELSEWHERE,	/* a turn that another session keeps (a shared line) */
 };
 
-/* The commit's project, when missing, under the shortest free name (returns 1 when
- * inserted, 0, or -1). */
+/* The commit's project, when missing, under the shortest free name: 1 when
+ * inserted, or when a pulled project took this checkout as its path (what
+ * import_known_project finds changed either way), 0, or -1. */
 int import_project(struct store *st, const struct seg_commit *c, const char *now, char *err);
 /* A directory that is no checkout here belongs to the known project whose path holds it
  * (the longest): id becomes that project, when there is one. */

@@ -318,6 +318,16 @@ def identity_case(root, facts):
         t.user(f"Work in {os.path.basename(cwd)}")
         t.say("Working.")
         t.write(root)
+    # A subdirectory's session, then its parent's, then the subdirectory's again (the
+    # folders set that order): the parent's project takes in the first one, and the
+    # last finds it, though the import found the same directory's project before.
+    ordered = [("s-lib-sub-1", "/srv/lib/pkg/a"), ("s-lib", "/srv/lib"),
+               ("s-lib-sub-2", "/srv/lib/pkg/a")]
+    for i, (sid, cwd) in enumerate(ordered):
+        t = Transcript(sid, cwd)
+        t.user(f"Work in {os.path.basename(cwd)}")
+        t.say("Working.")
+        t.write(root, folder=f"-srv-lib-{i}")
     # The project's path is the checkout imported first (transcripts go in path order).
     app = {"key": "git:github.com/ann/app", "name": "ann/app", "path": desktop,
            "remote": "github.com/ann/app"}
@@ -333,10 +343,13 @@ def identity_case(root, facts):
         "s-mono-sub": {"key": "path:/srv/mono", "name": "mono", "path": "/srv/mono",
                        "remote": None},
     }
+    for sid, _ in ordered:
+        facts["identity"][sid] = {"key": "path:/srv/lib", "name": "lib", "path": "/srv/lib",
+                                  "remote": None}
     # Overlapping in time: parallel within the laptop's checkout only.
     facts["parallel"] = {"s-laptop": 1, "s-laptop-web": 1, "s-wt": 1, "s-desktop": 0,
                          "s-cli-1": 0, "s-cli-2": 0}
-    facts["typed_prompts"] = facts.get("typed_prompts", 0) + len(sessions)
+    facts["typed_prompts"] = facts.get("typed_prompts", 0) + len(sessions) + len(ordered)
 
 
 CASES = [titles_case, files_case, throwaway_case, numbers_case, odd_lines_case,
