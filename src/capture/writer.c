@@ -45,6 +45,7 @@ writer_free(struct writer *w)
 	free(w->visual_dir);
 	strbuf_free(&w->json);
 	strset_free(&w->touched_projects);
+	strset_free(&w->ensured_projects);
 	strset_free(&w->touched_commits);
 	strset_free(&w->new_commits);
 	strset_free(&w->disturbed_commits);
@@ -61,14 +62,16 @@ sink_commit(void *arg, const struct seg_commit *c, char *err)
 	char *read_json, *changed_json;
 	int n;
 
-	if (c->is_new) {
+	if (c->is_new && !strset_has(&w->ensured_projects, c->project_id)) {
 		if ((n = import_project(w->st, c, w->now, err)) < 0)
 			return -1;
 		/* A directory's longest known project may be another now. */
 		if (n > 0)
 			forget_projects(w);
-		strset_add(&w->touched_projects, c->project_id);
+		strset_add(&w->ensured_projects, c->project_id);
 	}
+	if (c->is_new)
+		strset_add(&w->touched_projects, c->project_id);
 	strset_add(&w->touched_commits, c->id);
 	read_json = strset_to_json(&c->files_read);
 	changed_json = strset_to_json(&c->files_changed);

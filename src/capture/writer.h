@@ -14,6 +14,8 @@ struct writer {
 	char *visual_dir;	/* where pasted images are stored by sha256 */
 	char now[32];
 	struct strset touched_projects;
+	/* Projects import_project wrote or found this run: a second call changes nothing. */
+	struct strset ensured_projects;
 	struct strset touched_commits;	/* recounted at the end: shared lines move turns */
 	/*
 	 * Commits this import made, and those of them a turn was not simply
