@@ -27,6 +27,13 @@
 
 /* Commit to SQLite (and save the offset) this often, so a crash loses little work. */
 #define CHECKPOINT_BYTES (16 << 20)
+/*
+ * A store's first import commits less often: it has no WAL to grow, and each
+ * commit costs the same whatever its size (the insert triggers made again,
+ * every statement compiled again after they are dropped for the next one:
+ * about 5.5 M instructions, 0.6% of a 16 MB batch's writing).
+ */
+#define FIRST_CHECKPOINT_BYTES (64 << 20)
 /* From this much to read, an import is a bulk one (import_run). */
 #define BULK_BYTES (1 << 20)
 struct transcript {
@@ -443,7 +450,8 @@ consume(struct import_run *r, const struct item *it)
 	r->uncommitted += it->end - r->offset;
 	r->done_bytes += it->end - r->offset;
 	r->offset = it->end;
-	if (r->uncommitted >= CHECKPOINT_BYTES) {
+	if (r->uncommitted >= (r->rollback_journal > 0 ? FIRST_CHECKPOINT_BYTES :
+	    CHECKPOINT_BYTES)) {
 		if (save_position(r, 1) != 0)
 			return -1;
 		fault_point("import-after-checkpoint");	/* killed mid-import (tests) */
