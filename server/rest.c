@@ -41,6 +41,8 @@ static const struct pgrst_arg purge_args[] = { { "before", "timestamptz" } };
 
 static const struct pgrst_function functions[] = {
 	{ "push_batch", push_args, sizeof push_args / sizeof push_args[0], 0 },
+	/* 20261207000014_push_speed.sql: the same with positional rows. */
+	{ "push_rows", push_args, sizeof push_args / sizeof push_args[0], 0 },
 	{ "pull_changes", pull_args, sizeof pull_args / sizeof pull_args[0], 0 },
 	{ "purge_tombstones", purge_args, sizeof purge_args / sizeof purge_args[0], 0 },
 	/* 20261207000010_aggregate_analytics.sql: sums only, anon may call it. */

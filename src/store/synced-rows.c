@@ -104,7 +104,10 @@ static const char *const pending_where[NTABLES] = {
  * Each table's statements, spelled out once per process: built afresh for
  * every row, their text cost a fifth of a pull's time on the client.
  */
-enum { SQL_READ, SQL_WRITE, SQL_PENDING, SQL_CLOUD_VERSION, SQL_MARK_SYNCED, SQL_HELD, NSQL };
+enum {
+	SQL_READ, SQL_WRITE, SQL_PENDING, SQL_PENDING_ROW, SQL_CLOUD_VERSION, SQL_MARK_SYNCED,
+	SQL_HELD, NSQL
+};
 static char *table_sql[NTABLES][NSQL];
 /*
  * The bulk writes of 1, 2, 4, ... 2^BULK_LOG rows, each statement prepared
@@ -261,24 +264,41 @@ add_sealed_value(struct strbuf *sb, const struct sync_table *t, const struct syn
 	strbuf_addc(sb, ')');
 }
 
+/*
+ * What push sends of a pending row: an object of its columns, then
+ * base_version (the push's base); or, positional, the same values as an
+ * array in the order of synced_push_columns (push_rows: no key repeated a
+ * row, a quarter less to send and half the cloud's JSON parse).
+ */
 static char *
-pending_sql(const struct sync_table *t)
+pending_sql(const struct sync_table *t, int positional)
 {
 	struct strbuf sql = STRBUF_INIT;
 	int i;
 
-	/* The object push sends: the columns, then base_version (the push's base). */
-	strbuf_adds(&sql, "SELECT json_object(");
+	strbuf_adds(&sql, positional ? "SELECT json_array(" : "SELECT json_object(");
 	for (i = 0; i < t->ncolumns; i++) {
-		strbuf_addf(&sql, "'%s', ", t->columns[i].name);
+		if (!positional)
+			strbuf_addf(&sql, "'%s', ", t->columns[i].name);
 		add_sealed_value(&sql, t, &t->columns[i]);
 		strbuf_adds(&sql, ", ");
 	}
 	/* What marks it synced once acknowledged, if it did not change meanwhile. */
-	strbuf_addf(&sql, "'base_version', coalesce(r.cloud_version, 0)), r.id, r.version,"
-	    " r.updated_at, r.local_version FROM %s r %s", t->name,
-	    pending_where[t - sync_tables]);
+	strbuf_addf(&sql, "%scoalesce(r.cloud_version, 0)), r.id, r.version,"
+	    " r.updated_at, r.local_version FROM %s r %s", positional ? "" : "'base_version', ",
+	    t->name, pending_where[t - sync_tables]);
 	return strbuf_detach(&sql);
+}
+
+void
+synced_push_columns(const struct sync_table *t, struct strbuf *sb)
+{
+	int i;
+
+	strbuf_addc(sb, '[');
+	for (i = 0; i < t->ncolumns; i++)
+		strbuf_addf(sb, "\"%s\",", t->columns[i].name);
+	strbuf_adds(sb, "\"base_version\"]");
 }
 
 static void
@@ -291,7 +311,8 @@ build_table_sql(void)
 			bulk_sql[i][k] = bulk_write_sql(&sync_tables[i], 1 << k);
 		table_sql[i][SQL_READ] = read_sql(&sync_tables[i]);
 		table_sql[i][SQL_WRITE] = write_sql(&sync_tables[i]);
-		table_sql[i][SQL_PENDING] = pending_sql(&sync_tables[i]);
+		table_sql[i][SQL_PENDING] = pending_sql(&sync_tables[i], 0);
+		table_sql[i][SQL_PENDING_ROW] = pending_sql(&sync_tables[i], 1);
 		table_sql[i][SQL_CLOUD_VERSION] = xprintf("UPDATE %s SET cloud_version = ?2"
 		    " WHERE id = ?1", sync_tables[i].name);
 		/*
@@ -603,12 +624,12 @@ synced_ids_free(char **ids, size_t n)
 
 int
 synced_pending_rows(struct store *st, const struct sync_table *t, const char *commit_id,
-    synced_row_cb cb, void *arg, char *err)
+    int positional, synced_row_cb cb, void *arg, char *err)
 {
 	sqlite3_stmt *s;
 	int rc = SQLITE_DONE, stop = 0;
 
-	if ((s = table_stmt(st, t, SQL_PENDING, err)) == NULL)
+	if ((s = table_stmt(st, t, positional ? SQL_PENDING_ROW : SQL_PENDING, err)) == NULL)
 		return -1;
 	if (commit_id != NULL)
 		store_bind_text(s, 1, commit_id);

@@ -13,6 +13,8 @@
 
 #include "sync/tables.h"
 
+struct strbuf;
+
 struct store;
 
 /* The local row with this id (NULL when absent; err set on error) and its sync_status. */
@@ -60,7 +62,8 @@ void synced_ids_free(char **ids, size_t n);
 
 /*
  * A pending row for push, borrowed for the call: json is the object the
- * cloud gets (its columns, then base_version: the cloud version last merged
+ * cloud gets, or positional, the array of the same values in the order of
+ * synced_push_columns (its columns, then base_version: the cloud version last merged
  * here, 0 when never seen in the cloud, which the push's compare-and-swap
  * checks); id, version and updated_at (or NULL) mark it synced later, if
  * local_version, which tells whether it changed while pushed, has not moved.
@@ -80,10 +83,14 @@ typedef int (*synced_row_cb)(const struct sync_table *t, const struct pending_ro
 /*
  * What goes up with a commit: the commit itself, and its pending sessions,
  * turns or visuals, by t. For projects and conflicts (commit_id NULL): every
- * pending one.
+ * pending one. Positional: each row's JSON an array (push_rows), not an object
+ * (push_batch).
  */
 int synced_pending_rows(struct store *st, const struct sync_table *t, const char *commit_id,
-    synced_row_cb cb, void *arg, char *err);
+    int positional, synced_row_cb cb, void *arg, char *err);
+
+/* The names of a positional row's values, as a JSON array, appended to sb. */
+void synced_push_columns(const struct sync_table *t, struct strbuf *sb);
 
 /*
  * Notes that the cloud's version cloud_version of a row was seen and merged

@@ -11,9 +11,15 @@
  * swap), so a push never overwrites an edit this machine has not seen. A
  * refused row comes back as stale; the push then pulls (merging it field by
  * field, recording any true conflict) and pushes again, a few rounds at most.
+ *
+ * Rows go up positionally, through push_rows (each table's column names once,
+ * each row an array: half the cloud's JSON parse); a cloud without it (a
+ * hosted project that lacks its migration) answers that the function does not
+ * exist, and the push starts again through push_batch, rows as objects.
  */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +53,8 @@ struct sent_row {
 };
 
 struct batch {
-	struct strbuf rows[NTABLES];	/* "{...},{...}" */
+	struct strbuf rows[NTABLES];	/* "{...},{...}", or positional "[...],[...]" */
+	int positional;
 	struct sent_row *sent;
 	size_t nsent, capsent;
 	size_t bytes;
@@ -82,6 +89,26 @@ batch_free(struct batch *b)
 	free(b->sent);
 }
 
+/* A commit as sent, as an object without the push's own base_version. */
+static cJSON *
+commit_base(const char *json, int positional)
+{
+	const struct sync_table *t = &sync_tables[T_COMMITS];
+	cJSON *row = cJSON_Parse(json), *base;
+	int i;
+
+	if (!positional) {
+		cJSON_DeleteItemFromObjectCaseSensitive(row, "base_version");
+		return row;
+	}
+	/* The values in the order of synced_push_columns; base_version last, left out. */
+	base = cJSON_CreateObject();
+	for (i = 0; i < t->ncolumns && cJSON_GetArraySize(row) > 0; i++)
+		cJSON_AddItemToObject(base, t->columns[i].name, cJSON_DetachItemFromArray(row, 0));
+	cJSON_Delete(row);
+	return base;
+}
+
 /* Appends a pending row to the batch (a synced_row_cb). */
 static int
 add_row(const struct sync_table *t, const struct pending_row *row, void *arg)
@@ -106,12 +133,7 @@ add_row(const struct sync_table *t, const struct pending_row *row, void *arg)
 	r->version = row->version;
 	r->local_version = row->local_version;
 	r->updated_at = row->updated_at != NULL ? xstrdup(row->updated_at) : NULL;
-	r->base = NULL;
-	if (table == T_COMMITS) {
-		/* The row as sent, without the push's own base_version. */
-		r->base = cJSON_Parse(row->json);
-		cJSON_DeleteItemFromObjectCaseSensitive(r->base, "base_version");
-	}
+	r->base = table == T_COMMITS ? commit_base(row->json, b->positional) : NULL;
 	return 0;
 }
 
@@ -123,7 +145,8 @@ add_commit(struct store *st, struct batch *b, const char *id, char *err)
 	size_t i;
 
 	for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-		if (synced_pending_rows(st, &sync_tables[tables[i]], id, add_row, b, err) != 0)
+		if (synced_pending_rows(st, &sync_tables[tables[i]], id, b->positional, add_row, b,
+		    err) != 0)
 			return -1;
 	}
 	b->commits++;
@@ -213,16 +236,38 @@ mark_synced(struct sync_ctx *sc, struct batch *b, const cJSON *stale, struct syn
 	return -1;
 }
 
-/* The answer to the batch in flight, parsed; NULL with err filled. */
+/*
+ * Whether the cloud answered that push_rows does not exist: PostgREST's
+ * PGRST202 (not in its schema cache), or PostgreSQL's own undefined_function.
+ */
+static int
+lacks_function(const struct cloud_response *r)
+{
+	cJSON *j = r->status == 404 && r->body.len > 0 ?
+	    cJSON_ParseWithLength(r->body.buf, r->body.len) : NULL;
+	const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "code"));
+	int lacks = code != NULL && (strcmp(code, "PGRST202") == 0 || strcmp(code, "42883") == 0);
+
+	cJSON_Delete(j);
+	return lacks;
+}
+
+/*
+ * The answer to the batch in flight, parsed; NULL with err filled, and
+ * *lacks set when the cloud has no push_rows.
+ */
 static cJSON *
-batch_answer(struct inflight *f, char *err)
+batch_answer(struct inflight *f, int positional, int *lacks, char *err)
 {
 	struct cloud_response r;
 	cJSON *answer = NULL;
 
 	if (inflight_wait(f, &r, err) != 0)
 		return NULL;
-	if (r.status != 200) {
+	if (r.status != 200 && positional && lacks_function(&r)) {
+		*lacks = 1;
+		seterr(err, "the cloud has no push_rows");
+	} else if (r.status != 200) {
 		if (e2e_push_refused(&r, err) == 0)
 			cloud_refused(&r, "the cloud refused a push", err);
 	} else if ((answer = cJSON_ParseWithLength(r.body.buf, r.body.len)) == NULL)
@@ -244,14 +289,21 @@ batch_submit(struct sync_ctx *sc, struct inflight *f, struct batch *b)
 	for (t = 0; t < NTABLES; t++) {
 		if (b->rows[t].len == 0)
 			continue;
-		strbuf_addf(&f->body, ",\"%s\":[", sync_tables[t].name);
+		/* push_rows: {"columns": [names], "rows": [[values], ...]}; push_batch: [{...}, ...] */
+		strbuf_addf(&f->body, ",\"%s\":", sync_tables[t].name);
+		if (b->positional) {
+			strbuf_adds(&f->body, "{\"columns\":");
+			synced_push_columns(&sync_tables[t], &f->body);
+			strbuf_adds(&f->body, ",\"rows\":");
+		}
+		strbuf_addc(&f->body, '[');
 		strbuf_add(&f->body, b->rows[t].buf, b->rows[t].len);
-		strbuf_addc(&f->body, ']');
+		strbuf_adds(&f->body, b->positional ? "]}" : "]");
 	}
 	strbuf_adds(&f->body, "}}");
 	fault_point("push-before-send");
 	fault_pause("push-before-send");
-	inflight_submit(f, "/rest/v1/rpc/push_batch");
+	inflight_submit(f, b->positional ? "/rest/v1/rpc/push_rows" : "/rest/v1/rpc/push_batch");
 }
 
 /* The cloud took the batch: count, and mark its rows synced. */
@@ -277,9 +329,29 @@ struct pipeline {
 	int cur;		/* the batch being filled */
 	int inflight;		/* the batch being sent, or -1 */
 	int started;
+	int answered;		/* batches the cloud took */
+	int lacks_push_rows;	/* the first answer said the cloud has no push_rows */
 	long long rows_sent;	/* rows in batches sent, for the progress bar */
 	double bytes_sent;
 };
+
+/*
+ * The answer to batch sent, which was in flight. That push_rows is missing
+ * counts only for the first: once the cloud took one, the rows it took are
+ * marked synced and the push cannot start again from the beginning.
+ */
+static cJSON *
+pipeline_answer(struct pipeline *p, int sent, char *err)
+{
+	int lacks = 0;
+	cJSON *answer = batch_answer(&p->sender, p->bufs[sent].positional, &lacks, err);
+
+	if (answer != NULL)
+		p->answered++;
+	else if (lacks && p->answered == 0)
+		p->lacks_push_rows = 1;
+	return answer;
+}
 
 /* Sends the batch being filled (if any), then settles the one sent before it. */
 static int
@@ -291,7 +363,7 @@ pipeline_flush(struct sync_ctx *sc, struct pipeline *p, struct sync_counts *n, c
 
 	if (b->nsent == 0)
 		return 0;
-	if (prev >= 0 && (answer = batch_answer(&p->sender, err)) == NULL)
+	if (prev >= 0 && (answer = pipeline_answer(p, prev, err)) == NULL)
 		return -1;
 	batch_submit(sc, &p->sender, b);
 	p->rows_sent += (long long)b->nsent;
@@ -313,16 +385,17 @@ pipeline_drain(struct sync_ctx *sc, struct pipeline *p, struct sync_counts *n, c
 	if (prev < 0)
 		return 0;
 	p->inflight = -1;
-	if ((answer = batch_answer(&p->sender, err)) == NULL)
+	if ((answer = pipeline_answer(p, prev, err)) == NULL)
 		return -1;
 	return finish_batch(sc, &p->bufs[prev], answer, n, err);
 }
 
 static int
-pipeline_start(struct sync_ctx *sc, struct pipeline *p, char *err)
+pipeline_start(struct sync_ctx *sc, struct pipeline *p, int positional, char *err)
 {
 	memset(p, 0, sizeof *p);
 	p->inflight = -1;
+	p->bufs[0].positional = p->bufs[1].positional = positional;
 	if (inflight_start(&p->sender, sc->cloud, err) != 0)
 		return -1;
 	p->started = 1;
@@ -367,26 +440,26 @@ pending_total(struct sync_ctx *sc)
 }
 
 /*
- * Every pending row up once; n->stale counts the rows the cloud refused.
- * The progress bar's clock is started by the caller.
+ * The cloud this process talks to answered that it has no push_rows: later
+ * pushes go straight to push_batch (until the process ends: a cloud that
+ * gains the function meanwhile only pushes the slower way).
+ */
+static atomic_int cloud_lacks_push_rows;
+
+/*
+ * The pending rows up once, through push_rows if positional; -1 with
+ * *lacks set if the cloud answered the first batch that it has none.
  */
 static int
-push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
+push_rows_once(struct sync_ctx *sc, int positional, struct sync_counts *n, int *lacks,
+    char *err)
 {
 	struct pipeline p;
 	long long total = 0;
 	char **ids = NULL;
 	size_t nids = 0, i;
-	long uploaded;
 	int rc = 0;
 
-	/* A bulk read and write of the store: import's larger page cache spares
-	 * re-reading pages (about a tenth of a large push's CPU). */
-	if (store_tune_for_import(sc->st, err) != 0)
-		return -1;
-	/* The bytes first: a row never names a screenshot the cloud lacks. */
-	if (visuals_upload(sc, &uploaded, err) != 0)
-		return -1;
 	/*
 	 * The ids are read first, then each commit's rows: marking rows synced
 	 * in between must not disturb an open cursor.
@@ -395,12 +468,12 @@ push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 		return -1;
 	if (sc->progress != NULL && (total = pending_total(sc)) < 0)
 		total = 0;
-	if (pipeline_start(sc, &p, err) != 0) {
+	if (pipeline_start(sc, &p, positional, err) != 0) {
 		synced_ids_free(ids, nids);
 		return -1;
 	}
 	/* Projects first: commits name them. There are few. */
-	rc = synced_pending_rows(sc->st, &sync_tables[T_PROJECTS], NULL, add_row,
+	rc = synced_pending_rows(sc->st, &sync_tables[T_PROJECTS], NULL, positional, add_row,
 	    &p.bufs[p.cur], err);
 	for (i = 0; i < nids && rc == 0; i++) {
 		if (add_commit(sc->st, &p.bufs[p.cur], ids[i], err) != 0)
@@ -412,15 +485,43 @@ push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 	synced_ids_free(ids, nids);
 	/* Conflict records last: after the commits they name, in the same batch or later. */
 	if (rc == 0)
-		rc = synced_pending_rows(sc->st, &sync_tables[T_CONFLICTS], NULL, add_row,
-		    &p.bufs[p.cur], err);
+		rc = synced_pending_rows(sc->st, &sync_tables[T_CONFLICTS], NULL, positional,
+		    add_row, &p.bufs[p.cur], err);
 	if (rc == 0)
 		rc = pipeline_flush(sc, &p, n, err);
 	if (rc == 0)
 		rc = pipeline_drain(sc, &p, n, err);
 	if (rc == 0)
 		show_progress(sc, &p, total, 1);
+	*lacks = p.lacks_push_rows;
 	pipeline_stop(&p);
+	return rc;
+}
+
+/*
+ * Every pending row up once; n->stale counts the rows the cloud refused.
+ * The progress bar's clock is started by the caller.
+ */
+static int
+push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
+{
+	long uploaded;
+	int rc, lacks = 0;
+
+	/* A bulk read and write of the store: import's larger page cache spares
+	 * re-reading pages (about a tenth of a large push's CPU). */
+	if (store_tune_for_import(sc->st, err) != 0)
+		return -1;
+	/* The bytes first: a row never names a screenshot the cloud lacks. */
+	if (visuals_upload(sc, &uploaded, err) != 0)
+		return -1;
+	rc = push_rows_once(sc, !atomic_load(&cloud_lacks_push_rows), n, &lacks, err);
+	if (rc != 0 && lacks) {
+		/* Nothing was taken nor marked synced: all again, as objects. */
+		log_debug("push: the cloud has no push_rows; pushing through push_batch");
+		atomic_store(&cloud_lacks_push_rows, 1);
+		rc = push_rows_once(sc, 0, n, &lacks, err);
+	}
 	if (sc->progress != NULL)
 		progress_done(sc->progress);
 	return rc;

@@ -3,7 +3,7 @@
 # the browser on a real terminal in a detached tmux:
 #   (a) while a daemon serves the home, the browser runs no sync loop of its
 #       own: its status bar shows the daemon's state ("daemon live"), an
-#       appended exchange makes one push_batch request (the daemon's), the
+#       appended exchange makes one push_rows request (the daemon's), the
 #       server sees one realtime connection (the daemon's), S asks the
 #       daemon to sync (daemon.json's "syncs" grows), and a retitle in the
 #       browser is pushed by the daemon;
@@ -12,7 +12,7 @@
 #       appended exchange and its sync thread pushes it, once); a daemon
 #       started again, the browser hands back ("daemon live"; the next
 #       exchange is pushed once).
-# The expected counts come from what the test does: one push_batch per
+# The expected counts come from what the test does: one push_rows per
 # appended exchange, one realtime connection per process that syncs. Skipped
 # without tmux.
 . "$SRCDIR/tests/integration/sync-lib.sh"
@@ -25,7 +25,7 @@ trap 'x_close; d_kill; s_cleanup' EXIT
 d_cloud_home ann@example.com
 
 pushes() {
-	grep -c 'POST /rest/v1/rpc/push_batch' "$T_TMP/server.log"
+	grep -cE 'POST /rest/v1/rpc/push_(batch|rows)' "$T_TMP/server.log"
 }
 # Realtime connections the server accepted (its request log's upgrade lines).
 sockets() {
@@ -50,7 +50,7 @@ sync_now() {
 d_turns alpha 1 1
 d_start
 t_wait_file "$AGENTLOGS_HOME/daemon.json" '"sync":	"live"' "the daemon's realtime channel"
-t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 1 "the daemon's first push"
+t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_rows" 1 "the daemon's first push"
 
 # (a) The browser opens while the daemon serves: its first screen shows the
 # daemon's state (headless: the first frame, no wait).
@@ -67,7 +67,7 @@ x_wait_status '^ daemon live '
 x_into_turns 2
 d_turns alpha 2 1
 x_wait_for "turns 1/4"
-t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 2 "the daemon's push of the new exchange"
+t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_rows" 2 "the daemon's push of the new exchange"
 sync_now "a daemon serving the browser's home"
 x_wait_status '^ daemon live +↑0 !0  synced just now'
 # Two exchanges, two pushes of the daemon's; the S sync may push once more
@@ -75,7 +75,7 @@ x_wait_status '^ daemon live +↑0 !0  synced just now'
 # browser pushing too would make four: one per change of its own as well.
 n=$(pushes)
 [ "$n" -ge 2 ] && [ "$n" -le 3 ] ||
-	t_fail "push_batch requests after 2 exchanges (the daemon's only): $n, not 2 or 3"
+	t_fail "push_rows requests after 2 exchanges (the daemon's only): $n, not 2 or 3"
 t_assert_eq 1 "$(sockets)" "realtime connections with the daemon serving (its own only)"
 # An edit in the browser: the daemon hears of it (SIGUSR2) and pushes it.
 x_key q
@@ -85,7 +85,7 @@ x_key -l "Titled in the browser"
 x_key Enter
 x_wait_for "Title saved."
 t_wait_file "$AGENTLOGS_HOME/log" "SIGUSR2: the store was edited" "the daemon's log after the edit"
-t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 3 "the daemon's push of the browser's edit"
+t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_rows" 3 "the daemon's push of the browser's edit"
 t_assert_eq "Titled in the browser" "$(psql -X -At "$S_DB" -c "SELECT title FROM cognitive_commits")" \
 	"the title in the cloud"
 x_into_turns 4
@@ -98,7 +98,7 @@ x_wait_status '^ live '
 t_assert_eq 2 "$(sockets)" "realtime connections once the browser took over"
 d_turns alpha 3 1
 x_wait_for "turns 1/6"
-t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 4 "the browser's own push"
+t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_rows" 4 "the browser's own push"
 x_wait_status '^ live +↑0 '
 
 # A daemon again: the browser hands back.
@@ -106,9 +106,9 @@ d_start
 x_wait_status '^ daemon live '
 d_turns alpha 4 1
 x_wait_for "turns 1/8"
-t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_batch" 5 "the new daemon's push"
+t_wait_count "$T_TMP/server.log" "POST /rest/v1/rpc/push_rows" 5 "the new daemon's push"
 sync_now "a daemon started while the browser runs"
-t_assert_eq 5 "$(pushes)" "push_batch requests after 4 exchanges and an edit"
+t_assert_eq 5 "$(pushes)" "push_rows requests after 4 exchanges and an edit"
 t_assert_eq 3 "$(sockets)" "realtime connections after the hand-back"
 x_quit
 echo "PASS: the browser defers to a daemon and takes over when it stops"

@@ -13,7 +13,7 @@ d_cloud_home ann@example.com
 uid=$(y_uid A)
 
 pushes() {
-	grep -c 'POST /rest/v1/rpc/push_batch' "$T_TMP/server.log"
+	grep -cE 'POST /rest/v1/rpc/push_(batch|rows)' "$T_TMP/server.log"
 }
 
 d_turns alpha 1 1

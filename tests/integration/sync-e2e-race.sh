@@ -80,7 +80,8 @@ t_assert_eq 0 "$(psql -X -At "$S_DB" -c "SELECT count(*) FROM cognitive_commits
 	WHERE user_id = '$uid' AND id = '$id' AND title NOT LIKE 'e2e1:%'")" "B's title sealed"
 
 # The cloud's own check, without any client's: a plain value, or one sealed
-# with the replaced key, sent straight to push_batch is refused whole.
+# with the replaced key, sent straight to push_batch, or to push_rows (its rows
+# positional: 20261207000014), is refused whole.
 token=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["access_token"])' \
 	"$(y_home A)/auth.json")
 turn=$(psql -X -At "$S_DB" -c "SELECT row_to_json(t)::text FROM turns t WHERE user_id = '$uid'
@@ -92,6 +93,7 @@ v = sys.stdin.read().strip()[5:]
 raw = bytearray(base64.urlsafe_b64decode(v + "=" * (-len(v) % 4)))
 raw[:4] = bytes(b ^ 255 for b in raw[:4])
 print("e2e1:" + base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("="))')
+for fn in push_batch push_rows; do
 for value in "plain text" "$other_id"; do
 	body=$(printf '%s' "$turn" | python3 -c 'import json, sys
 t = json.load(sys.stdin)
@@ -100,14 +102,16 @@ for k in ("txid", "user_id"):
     t.pop(k, None)
 t["base_version"] = t["version"]
 t["version"] += 1
-print(json.dumps({"payload": {"turns": [t]}}))' "$value")
+rows = {"columns": list(t), "rows": [list(t.values())]} if sys.argv[2] == "push_rows" else [t]
+print(json.dumps({"payload": {"turns": rows}}))' "$value" "$fn")
 	before=$(y_rows_cloud "$uid")
 	code=$(curl -s -o "$T_TMP/direct.out" -w '%{http_code}' -X POST \
 		-H "apikey: $S_ANON" -H "Authorization: Bearer $token" \
-		-H 'Content-Type: application/json' --data "$body" "$S_URL/rest/v1/rpc/push_batch")
-	t_assert_eq 400 "$code" "a direct push_batch of '$(printf '%s' "$value" | cut -c 1-12)...'"
+		-H 'Content-Type: application/json' --data "$body" "$S_URL/rest/v1/rpc/$fn")
+	t_assert_eq 400 "$code" "a direct $fn of '$(printf '%s' "$value" | cut -c 1-12)...'"
 	t_assert_contains "$(cat "$T_TMP/direct.out")" '"AE2E1"'
-	t_assert_eq "$before" "$(y_rows_cloud "$uid")" "the cloud after a refused direct push"
+	t_assert_eq "$before" "$(y_rows_cloud "$uid")" "the cloud after a refused direct $fn"
+done
 done
 
 # ------------------------------------------------------------ 2: key disable

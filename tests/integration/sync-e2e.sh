@@ -166,14 +166,14 @@ t_assert_contains "$t_err" "not the account's end-to-end key"
 y_ok C config set e2e true
 t_sql "$(y_home C)/data.db" "SELECT * FROM turns ORDER BY id" | md5sum >"$T_TMP/c.before"
 y_rows_cloud "$uid" >"$T_TMP/cloud.before"
-calls=$(grep -cE 'rpc/(push_batch|pull_changes)' "$T_TMP/server.log")
+calls=$(grep -cE 'rpc/(push_batch|push_rows|pull_changes)' "$T_TMP/server.log")
 for verb in pull push sync; do
 	y_on C $verb
 	t_assert_eq 1 "$t_rc" "C's $verb with another key"
 	t_assert_contains "$t_err" "end-to-end key is not the account's"
 	t_assert_eq 1 "$(printf '%s\n' "$t_err" | wc -l)" "lines of C's refusal"
 done
-t_assert_eq "$calls" "$(grep -cE 'rpc/(push_batch|pull_changes)' "$T_TMP/server.log")" \
+t_assert_eq "$calls" "$(grep -cE 'rpc/(push_batch|push_rows|pull_changes)' "$T_TMP/server.log")" \
 	"sync requests made by C"
 t_sql "$(y_home C)/data.db" "SELECT * FROM turns ORDER BY id" | md5sum >"$T_TMP/c.after"
 cmp -s "$T_TMP/c.before" "$T_TMP/c.after" || t_fail "C's store changed"

@@ -58,9 +58,9 @@ y_same_rows B "$uid" "B after the first pull"
 
 # How many batches a push of every row takes.
 y_bump A "round 0"
-before=$(grep -c 'POST /rest/v1/rpc/push_batch 200' "$T_TMP/server.log")
+before=$(grep -cE 'POST /rest/v1/rpc/push_(batch|rows) 200' "$T_TMP/server.log")
 y_ok A push
-batches=$(($(grep -c 'POST /rest/v1/rpc/push_batch 200' "$T_TMP/server.log") - before))
+batches=$(($(grep -cE 'POST /rest/v1/rpc/push_(batch|rows) 200' "$T_TMP/server.log") - before))
 [ "$batches" -ge 5 ] || t_fail "only $batches push batches: the faults would not vary"
 
 # ---- Twenty rounds: every row gets a new version on A; A's push is killed at

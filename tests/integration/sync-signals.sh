@@ -68,7 +68,7 @@ a2_wait() {
 	done
 }
 pushes() {
-	grep -c 'POST /rest/v1/rpc/push_batch' "$T_TMP/server.log"
+	grep -cE 'POST /rest/v1/rpc/push_(batch|rows)' "$T_TMP/server.log"
 }
 
 # A pushes.

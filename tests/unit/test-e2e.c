@@ -259,7 +259,7 @@ push_json_sealed(void **state)
 	    " 'synced')", err) != 0)
 		fail_msg("%s", err);
 	assert_int_equal(seal_hook_set(st, seal_with, &kr), 0);
-	assert_int_equal(synced_pending_rows(st, &sync_tables[T_TURNS], "c1", keep_json, &json,
+	assert_int_equal(synced_pending_rows(st, &sync_tables[T_TURNS], "c1", 0, keep_json, &json,
 	    err), 0);
 	assert_non_null(json);
 	assert_null(strstr(json, "secret"));
@@ -287,7 +287,7 @@ push_json_sealed(void **state)
 	/* Without a sealer (a connection's default) the text goes as it is. */
 	assert_int_equal(seal_hook_set(st, NULL, NULL), 0);
 	json = NULL;
-	assert_int_equal(synced_pending_rows(st, &sync_tables[T_TURNS], "c1", keep_json, &json,
+	assert_int_equal(synced_pending_rows(st, &sync_tables[T_TURNS], "c1", 0, keep_json, &json,
 	    err), 0);
 	assert_non_null(strstr(json, "\"content\":\"the secret prompt\""));
 	free(json);

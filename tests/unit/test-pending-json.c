@@ -3,7 +3,8 @@
  * SQLite, is byte for byte the JSON push sent before (a cJSON tree printed
  * per row): texts escaped the same way (quotes, backslashes, newlines, tabs,
  * control characters, UTF-8 as is), booleans true/false, integers as
- * integers, NULL as null, then base_version.
+ * integers, NULL as null, then base_version; and positional (push_rows), the
+ * same values as an array in the order of synced_push_columns.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,7 +80,7 @@ push_json_as_before(void **state)
 	    " 1, '[\"a.c\"]', '[]', 'claude', 'caf\xc3\xa9', 'line one' || char(10) || 'two'"
 	    " || char(9) || char(1) || '/', '12', 0, 1, 7, NULL, 4, '2026-02-02T00:00:00.000Z',"
 	    " NULL, 'pending', 3, 2)", err), 0);
-	assert_int_equal(synced_pending_rows(st, &sync_tables[T_COMMITS], "c1", keep, &s, err), 0);
+	assert_int_equal(synced_pending_rows(st, &sync_tables[T_COMMITS], "c1", 0, keep, &s, err), 0);
 	assert_int_equal(s.rows, 1);
 	assert_string_equal(s.json, "{\"id\":\"c1\",\"project_id\":\"p1\",\"git_hash\":null,"
 	    "\"git_subject\":\"say \\\"hi\\\"\\\\\",\"started_at\":\"2026-02-01T10:00:00.000Z\","
@@ -92,6 +93,30 @@ push_json_as_before(void **state)
 	assert_string_equal(s.id, "c1");
 	assert_int_equal(s.version, 4);
 	assert_int_equal(s.local_version, 2);
+
+	/* push_rows: the same values in the same order, as an array, under their names. */
+	s.rows = 0;
+	assert_int_equal(synced_pending_rows(st, &sync_tables[T_COMMITS], "c1", 1, keep, &s, err), 0);
+	assert_int_equal(s.rows, 1);
+	assert_string_equal(s.json, "[\"c1\",\"p1\",null,"
+	    "\"say \\\"hi\\\"\\\\\",\"2026-02-01T10:00:00.000Z\","
+	    "\"2026-02-01T11:00:00.000Z\",\"open\",true,"
+	    "\"[\\\"a.c\\\"]\",\"[]\",\"claude\","
+	    "\"caf\xc3\xa9\",\"line one\\ntwo\\t\\u0001/\","
+	    "12,false,true,7,null,4,\"2026-02-02T00:00:00.000Z\",null,3]");
+	assert_string_equal(s.id, "c1");
+	assert_int_equal(s.local_version, 2);
+	{
+		struct strbuf cols = STRBUF_INIT;
+
+		synced_push_columns(&sync_tables[T_COMMITS], &cols);
+		assert_string_equal(cols.buf, "[\"id\",\"project_id\",\"git_hash\",\"git_subject\","
+		    "\"started_at\",\"closed_at\",\"closed_by\",\"parallel\",\"files_read\","
+		    "\"files_changed\",\"source\",\"project_name\",\"first_prompt\",\"turn_count\","
+		    "\"published\",\"hidden\",\"display_order\",\"title\",\"version\","
+		    "\"updated_at\",\"deleted_at\",\"base_version\"]");
+		strbuf_free(&cols);
+	}
 	store_close(st);
 }
 
@@ -157,7 +182,7 @@ every_character_as_before(void **state)
 	sqlite3_bind_text(ins, 1, content, -1, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
 	sqlite3_finalize(ins);
-	assert_int_equal(synced_pending_rows(st, &sync_tables[T_TURNS], "c1", keep, &s, err), 0);
+	assert_int_equal(synced_pending_rows(st, &sync_tables[T_TURNS], "c1", 0, keep, &s, err), 0);
 	assert_int_equal(s.rows, 1);
 	want = as_before(st, "t1");
 	assert_string_equal(s.json, want);
@@ -187,14 +212,14 @@ content_redacted(void **state)
 	    " captured_at, caption, version, sync_status) VALUES ('v1', 'c1', 'screenshot', 'ab',"
 	    " '/tmp/AKIAIOSFODNN7EXAMPLE.png', '2026-02-01T10:00:00.000Z',"
 	    " 'key AKIAIOSFODNN7EXAMPLE in the console', 1, 'pending')", err), 0);
-	assert_int_equal(synced_pending_rows(st, &sync_tables[T_VISUALS], "c1", keep, &s, err), 0);
+	assert_int_equal(synced_pending_rows(st, &sync_tables[T_VISUALS], "c1", 0, keep, &s, err), 0);
 	assert_int_equal(s.rows, 1);
 	assert_non_null(strstr(s.json, "\"caption\":\"key [REDACTED:AWS_ACCESS_KEY] in the console\""));
 	assert_non_null(strstr(s.json, "\"path\":\"/tmp/AKIAIOSFODNN7EXAMPLE.png\""));
 
 	assert_int_equal(store_set_redactor(st, bad, err), 0);
 	s.rows = 0;
-	assert_int_equal(synced_pending_rows(st, &sync_tables[T_VISUALS], "c1", keep, &s, err), -1);
+	assert_int_equal(synced_pending_rows(st, &sync_tables[T_VISUALS], "c1", 0, keep, &s, err), -1);
 	assert_int_equal(s.rows, 0);
 	assert_non_null(strstr(err, "redact.patterns"));
 	store_close(st);
