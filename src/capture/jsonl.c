@@ -329,15 +329,8 @@ skip_container(const char *p, const char *end)
 	int k;
 
 	for (;; p += 64) {
-		if (end - p >= 64)
-			b = p;
-		else {
-			if (p >= end)
-				return NULL;
-			memset(tail, 0, sizeof tail);
-			memcpy(tail, p, (size_t)(end - p));
-			b = tail;
-		}
+		if ((b = qs_block64(p, end, tail)) == NULL)
+			return NULL;
 		quote = backslash = open = close = 0;
 		for (k = 0; k < 4; k++) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));

@@ -124,6 +124,22 @@ escaped_bytes(uint64_t backslash, uint64_t *carry)
 	((uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8((v), _mm_set1_epi8(c))) << (shift))
 
 /*
+ * The 64 bytes at p, or, when fewer are left before end, a copy of them in
+ * tail padded with NULs (no byte a scan stops at); NULL once p reaches end.
+ */
+static inline const char *
+qs_block64(const char *p, const char *end, char tail[64])
+{
+	if (end - p >= 64)
+		return p;
+	if (p >= end)
+		return NULL;
+	memset(tail, 0, 64);
+	memcpy(tail, p, (size_t)(end - p));
+	return tail;
+}
+
+/*
  * string_scan by blocks of 64 bytes: one mask each of quotes, backslashes
  * and (check) 'n', the escaped bytes from the backslashes without a branch
  * per escape, the closing quote the first quote not escaped. Most of a
@@ -143,15 +159,8 @@ string_scan_blocks(const char *p, const char *end, int check, int *escaped, int 
 	int k;
 
 	for (p++;; p += 64) {
-		if (end - p >= 64)
-			b = p;
-		else {
-			if (p >= end)
-				return NULL;
-			memset(tail, 0, sizeof tail);
-			memcpy(tail, p, (size_t)(end - p));
-			b = tail;
-		}
+		if ((b = qs_block64(p, end, tail)) == NULL)
+			return NULL;
 		quote = backslash = letter_n = 0;
 		for (k = 0; k < 4; k++) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
