@@ -145,10 +145,27 @@ publish(struct sync_thread *t, const struct sync_status *s)
 	notify(t);
 }
 
+/*
+ * The connection to count through. The thread's own is opened again when the
+ * first try failed (a first import holding the store while the thread
+ * started): without it, every count after a failed sync was skipped and the
+ * status kept its last figures (daemon.json's pending stuck at 0 while the
+ * cloud was down).
+ */
 static struct store *
 counting_store(struct worker *w)
 {
-	return w->open ? w->sc.st : w->st;
+	char err[ERRLEN], *path;
+
+	if (w->open)
+		return w->sc.st;
+	if (w->st == NULL) {
+		path = paths_in_home(w->t->home, "data.db");
+		if ((w->st = store_open(path, err)) == NULL)
+			log_debug("sync thread: %s", err);
+		free(path);
+	}
+	return w->st;
 }
 
 static void
