@@ -64,8 +64,8 @@ int store_tune_for_import(struct store *st, char *err);
 int store_journal_mode(struct store *st, const char *mode, char *err);
 /*
  * For a store that holds no transcript yet (no import_files, no turns): a
- * rollback journal instead of the WAL (store_journal_mode), 1 when it is in
- * use, 0 when not (not a first import, or refused), -1 with err.
+ * rollback journal instead of the WAL (store_journal_mode) and a smaller page
+ * cache, 1 when in use, 0 when not (not a first import, or refused), -1 with err.
  */
 int store_first_import_journal(struct store *st, char *err);
 

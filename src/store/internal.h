@@ -41,6 +41,8 @@ struct store {
 	long long checked_at;
 	/* Open while an import sums its new turns' analytics figures (turn-stats-batch.c). */
 	struct turn_stats_batch *stats_batch;
+	/* store_writeback's descriptor of the file, plus one: 0 until it is opened. */
+	int writeback_fd;
 };
 
 /* Prepare or fail with a message naming the statement's SQLite error. */

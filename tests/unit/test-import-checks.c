@@ -13,11 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <limits.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "scratch-dir.h"
 #include "capture/import.h"
 #include "store/internal.h"
+#include "store/writeback.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -234,6 +238,81 @@ a_first_import_writes_past_the_wal(void **state)
 	free(db2);
 }
 
+/* The descriptors this process has open on path. */
+static int
+fds_on(const char *path)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	char link[300], target[PATH_MAX];
+	ssize_t n;
+	int count = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		snprintf(link, sizeof link, "/proc/self/fd/%s", de->d_name);
+		if ((n = readlink(link, target, sizeof target - 1)) > 0) {
+			target[n] = '\0';
+			count += strcmp(target, path) == 0;
+		}
+	}
+	closedir(d);
+	return count;
+}
+
+/*
+ * A first import keeps fewer pages back (a smaller cache), and starts the
+ * written ones to disk through one descriptor of its own, opened once and
+ * closed with the store; a later import keeps the bulk cache.
+ */
+static void
+a_first_import_writes_back_as_it_goes(void **state)
+{
+	char err[ERRLEN] = "", *claude = xprintf("%s/writeback", tmpdir);
+	char *dir = xprintf("%s/projects", claude), *proj = xprintf("%s/-nowhere-app", dir);
+	char *file = xprintf("%s/s1.jsonl", proj), *db = xprintf("%s/writeback.db", tmpdir);
+	char real[PATH_MAX];
+	struct import_opts o = { .claude_dir = claude, .idle_minutes = 60, .quiet = 1 };
+	struct import_stats stats;
+	struct store *st;
+	long long cache = 0;
+
+	(void)state;
+	assert_int_equal(mkdir(claude, 0700), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(mkdir(proj, 0700), 0);
+	write_transcript(file);
+	st = store_open(db, err);
+	assert_non_null(st);
+	assert_non_null(realpath(db, real));
+	if (import_run(st, tmpdir, &o, &stats, err) != 0)
+		fail_msg("import: %s", err);
+	assert_int_equal(store_query_int(st, &cache, "PRAGMA cache_size", err), 0);
+	assert_int_equal(cache, -8192);
+
+	assert_int_equal(fds_on(real), 1);	/* SQLite's own */
+	store_writeback(st);
+	store_writeback(st);
+	assert_int_equal(fds_on(real), 2);
+	store_close(st);
+	assert_int_equal(fds_on(real), 0);
+
+	/* Not a first import: the bulk import's larger cache. */
+	write_long_transcript(file, "s1", STORED_TURNS);
+	st = store_open(db, err);
+	assert_non_null(st);
+	if (import_run(st, tmpdir, &o, &stats, err) != 0)
+		fail_msg("second import: %s", err);
+	assert_int_equal(store_query_int(st, &cache, "PRAGMA cache_size", err), 0);
+	assert_int_equal(cache, -16384);
+	store_close(st);
+	free(claude);
+	free(dir);
+	free(proj);
+	free(file);
+	free(db);
+}
+
 int
 main(void)
 {
@@ -241,6 +320,7 @@ main(void)
 		cmocka_unit_test(checks_hold_after_a_bulk_import),
 		cmocka_unit_test(an_import_reads_no_table_of_turns_whole),
 		cmocka_unit_test(a_first_import_writes_past_the_wal),
+		cmocka_unit_test(a_first_import_writes_back_as_it_goes),
 	};
 
 	return run_tests_in_scratch_dir(tmpdir, tests);
