@@ -80,7 +80,8 @@ run_import(struct cmd_ctx *ctx, struct import_opts *o, int json)
 	struct import_stats stats;
 	struct store *st;
 	struct config *cfg;
-	char err[ERRLEN];
+	char err[ERRLEN], *path;
+	int rc = EXIT_OK;
 
 	if ((cfg = config_load(ctx->home, err)) == NULL)
 		return cmd_fail("%s", err);
@@ -88,12 +89,20 @@ run_import(struct cmd_ctx *ctx, struct import_opts *o, int json)
 	config_free(cfg);
 	o->progress = !json && isatty(STDERR_FILENO);
 
+	/* No store yet: reading can start while it is created (import_read_ahead). */
+	path = paths_in_home(ctx->home, "data.db");
+	if (o->project == NULL && !o->from_start && access(path, F_OK) != 0)
+		o->ahead = import_read_ahead(o->claude_dir, o->idle_minutes);
+	free(path);
 	if ((st = cmd_store(ctx)) == NULL)
-		return EXIT_FAIL;
-	if (store_check_writable(st, err) != 0)
-		return cmd_fail("import: %s", err);
-	if (import_run(st, ctx->home, o, &stats, err) != 0)
-		return cmd_fail("import: %s", err);
+		rc = EXIT_FAIL;
+	else if (store_check_writable(st, err) != 0 ||
+	    import_run(st, ctx->home, o, &stats, err) != 0)
+		rc = cmd_fail("import: %s", err);
+	import_ahead_free(o->ahead);
+	o->ahead = NULL;
+	if (rc != EXIT_OK)
+		return rc;
 	if (json)
 		print_json(&stats);
 	else

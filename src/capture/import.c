@@ -88,9 +88,14 @@ compare_transcripts(const void *a, const void *b)
 	return strcmp(((const struct transcript *)a)->path, ((const struct transcript *)b)->path);
 }
 
-/* <projects>/<encoded cwd>/<session>.jsonl, sorted so every run sees the same order. */
+/*
+ * <projects>/<encoded cwd>/<session>.jsonl, sorted so every run sees the same
+ * order. Quiet: no warning for a directory it cannot read (the import lists
+ * them again and warns).
+ */
 static int
-list_transcripts(const char *projects, struct transcript **out, int *count, char *err)
+list_transcripts(const char *projects, int quiet, struct transcript **out, int *count,
+    char *err)
 {
 	DIR *top, *sub;
 	struct dirent *de, *fe;
@@ -107,7 +112,7 @@ list_transcripts(const char *projects, struct transcript **out, int *count, char
 			continue;
 		dir = xprintf("%s/%s", projects, de->d_name);
 		if ((sub = opendir(dir)) == NULL) {
-			if (errno != ENOTDIR)
+			if (errno != ENOTDIR && !quiet)
 				log_warn("cannot read %s: %s", dir, strerror(errno));
 			free(dir);
 			continue;
@@ -272,12 +277,18 @@ wanted(struct import_run *r, const struct transcript *t)
 	return ok;
 }
 
-/* Quiet for import.idle-minutes since when_ms: the session has ended. */
+/* Quiet for idle_minutes (import.idle-minutes) since when_ms: the session has ended. */
+static int
+idle_since(int idle_minutes, int64_t when_ms)
+{
+	return when_ms >= 0 &&
+	    (int64_t)time_now() * 1000 - when_ms >= (int64_t)idle_minutes * 60000;
+}
+
 static int
 is_idle(const struct import_run *r, int64_t when_ms)
 {
-	return when_ms >= 0 &&
-	    (int64_t)time_now() * 1000 - when_ms >= (int64_t)r->o->idle_minutes * 60000;
+	return idle_since(r->o->idle_minutes, when_ms);
 }
 
 /*
@@ -470,31 +481,117 @@ consume(struct import_run *r, const struct item *it)
 	return 0;
 }
 
+struct import_ahead {
+	struct transcript *files;
+	int nfiles;
+	struct reader_file *reads;
+	struct reader rd;
+	int running;		/* rd is reading, and not taken over */
+	int taken;		/* import_run read through it */
+};
+
+struct import_ahead *
+import_read_ahead(const char *claude_dir, int idle_minutes)
+{
+	struct import_ahead *a = xcalloc(1, sizeof *a);
+	char *projects = xprintf("%s/projects", claude_dir), err[ERRLEN];
+	int i, rc;
+
+	rc = list_transcripts(projects, 1, &a->files, &a->nfiles, err);
+	free(projects);
+	if (rc != 0 || a->nfiles == 0) {
+		import_ahead_free(a);
+		return NULL;
+	}
+	a->reads = xcalloc((size_t)a->nfiles, sizeof *a->reads);
+	for (i = 0; i < a->nfiles; i++) {
+		a->reads[i].path = a->files[i].path;
+		a->reads[i].writer_gone = idle_since(idle_minutes, a->files[i].mtime * 1000);
+	}
+	if (reader_start(&a->rd, a->reads, a->nfiles, err) != 0) {
+		log_debug("no read-ahead: %s", err);
+		import_ahead_free(a);
+		return NULL;
+	}
+	a->running = 1;
+	return a;
+}
+
+void
+import_ahead_free(struct import_ahead *a)
+{
+	int i;
+
+	if (a == NULL)
+		return;
+	if (a->running)
+		reader_stop(&a->rd);
+	for (i = 0; i < a->nfiles; i++)
+		free(a->files[i].path);
+	free(a->files);
+	free(a->reads);
+	free(a);
+}
+
+/*
+ * The read-ahead's reader when it reads what the plan says, in its order and
+ * from the same places; else NULL, and a read-ahead that read something else
+ * is stopped.
+ */
+static struct reader *
+take_ahead(struct import_run *r)
+{
+	struct import_ahead *a = r->o->ahead;
+	int i, same;
+
+	if (a == NULL || !a->running)
+		return NULL;
+	same = a->nfiles == r->nreads;
+	for (i = 0; same && i < r->nreads; i++)
+		same = strcmp(a->reads[i].path, r->reads[i].path) == 0 &&
+		    a->reads[i].offset == r->reads[i].offset &&
+		    a->reads[i].writer_gone == r->reads[i].writer_gone;
+	a->running = 0;
+	if (same) {
+		a->taken = 1;
+		return &a->rd;
+	}
+	log_debug("the read-ahead read other transcripts than the plan: stopped");
+	reader_stop(&a->rd);
+	return NULL;
+}
+
+int
+import_ahead_taken(const struct import_ahead *a)
+{
+	return a != NULL && a->taken;
+}
+
 /* Reads on the reader thread while this one segments and writes. */
 static int
 import_all(struct import_run *r)
 {
-	struct reader rd;
+	struct reader own, *rd = take_ahead(r);
 	struct batch *b;
 	int i, rc = 0;
 
-	if (reader_start(&rd, r->reads, r->nreads, r->err) != 0)
+	if (rd == NULL && reader_start(rd = &own, r->reads, r->nreads, r->err) != 0)
 		return -1;
 	/* Without it the import still works, only slower. Without a WAL, nothing to do. */
 	if (r->nreads > 0 && !r->rollback_journal && (r->checkpointer = checkpointer_start(r->w.st, NULL)) == NULL)
 		log_debug("no background checkpoints");
-	while (rc == 0 && (b = reader_next(&rd)) != NULL) {
+	while (rc == 0 && (b = reader_next(rd)) != NULL) {
 		for (i = 0; rc == 0 && i < b->n; i++)
 			rc = consume(r, &b->items[i]);
-		reader_release(&rd, b);
+		reader_release(rd, b);
 		show_progress(r, 0);
 	}
 	if (rc != 0) {
-		reader_stop(&rd);
+		reader_stop(rd);
 		if (r->t != NULL)
 			seg_free(&r->seg);
 	} else
-		reader_finish(&rd);
+		reader_finish(rd);
 	checkpointer_stop(r->checkpointer);
 	r->checkpointer = NULL;
 	return rc;
@@ -527,7 +624,7 @@ import_run(struct store *st, const char *home, const struct import_opts *o,
 	r.stats = stats;
 	r.err = err;
 	projects = xprintf("%s/projects", o->claude_dir);
-	rc = list_transcripts(projects, &r.files, &r.nfiles, err);
+	rc = list_transcripts(projects, 0, &r.files, &r.nfiles, err);
 	free(projects);
 	if (rc != 0)
 		return -1;

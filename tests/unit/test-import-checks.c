@@ -313,6 +313,83 @@ a_first_import_writes_back_as_it_goes(void **state)
 	free(db);
 }
 
+static struct import_stats
+import_with(const char *db, const char *claude, struct import_ahead *ahead)
+{
+	char err[ERRLEN] = "";
+	struct import_opts o = { .claude_dir = claude, .idle_minutes = 60, .quiet = 1,
+	    .ahead = ahead };
+	struct import_stats stats;
+	struct store *st = store_open(db, err);
+
+	assert_non_null(st);
+	if (import_run(st, tmpdir, &o, &stats, err) != 0)
+		fail_msg("import: %s", err);
+	store_close(st);
+	return stats;
+}
+
+/*
+ * Reading started before the store is open (import_read_ahead) is taken
+ * over when the plan reads the same transcripts from their first lines, and
+ * stopped, the plan read instead, when it does not: a transcript that came
+ * after the read-ahead began, or a store that already holds them.
+ */
+static void
+a_read_ahead_is_taken_over_only_when_it_reads_the_plan(void **state)
+{
+	char *claude = xprintf("%s/ahead", tmpdir), *dir = xprintf("%s/projects", claude);
+	char *proj = xprintf("%s/-nowhere-app", dir), *f1 = xprintf("%s/s1.jsonl", proj);
+	char *f2 = xprintf("%s/s2.jsonl", proj), *f3 = xprintf("%s/s3.jsonl", proj);
+	char *db1 = xprintf("%s/ahead1.db", tmpdir), *db2 = xprintf("%s/ahead2.db", tmpdir);
+	struct import_ahead *a;
+	struct import_stats stats;
+
+	(void)state;
+	assert_int_equal(mkdir(claude, 0700), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(mkdir(proj, 0700), 0);
+	write_long_transcript(f1, "s1", 3);
+	write_long_transcript(f2, "s2", 5);
+
+	/* The same reading: taken over, everything imported once. */
+	a = import_read_ahead(claude, 60);
+	assert_non_null(a);
+	stats = import_with(db1, claude, a);
+	assert_true(import_ahead_taken(a));
+	import_ahead_free(a);
+	assert_int_equal(stats.files_read, 2);
+	assert_int_equal(stats.turns_new, 8);
+
+	/* A store that holds them: nothing to read, the read-ahead stopped. */
+	a = import_read_ahead(claude, 60);
+	stats = import_with(db1, claude, a);
+	assert_false(import_ahead_taken(a));
+	import_ahead_free(a);
+	assert_int_equal(stats.files_unchanged, 2);
+	assert_int_equal(stats.turns_new, 0);
+
+	/* A transcript that came after the read-ahead began: the plan's reading. */
+	a = import_read_ahead(claude, 60);
+	write_long_transcript(f3, "s3", 4);
+	stats = import_with(db2, claude, a);
+	assert_false(import_ahead_taken(a));
+	import_ahead_free(a);
+	assert_int_equal(stats.files_read, 3);
+	assert_int_equal(stats.turns_new, 12);
+
+	/* Nothing to read: no read-ahead. */
+	assert_null(import_read_ahead(tmpdir, 60));
+	free(claude);
+	free(dir);
+	free(proj);
+	free(f1);
+	free(f2);
+	free(f3);
+	free(db1);
+	free(db2);
+}
+
 int
 main(void)
 {
@@ -321,6 +398,7 @@ main(void)
 		cmocka_unit_test(an_import_reads_no_table_of_turns_whole),
 		cmocka_unit_test(a_first_import_writes_past_the_wal),
 		cmocka_unit_test(a_first_import_writes_back_as_it_goes),
+		cmocka_unit_test(a_read_ahead_is_taken_over_only_when_it_reads_the_plan),
 	};
 
 	return run_tests_in_scratch_dir(tmpdir, tests);
