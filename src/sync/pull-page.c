@@ -123,17 +123,19 @@ static const char *const closed_by_values[] = { "git_commit", "session_end", "op
 static const char *const role_values[] = { "user", "assistant", NULL };
 static const char *const winner_values[] = { "local", "cloud", NULL };
 static const char *const state_values[] = { "open", "acknowledged", "resolved", NULL };
-static const struct {
-	int table;
-	const char *column;
-	const char *const *allowed;
-	int nullable;
-} checked_columns[] = {
+static const struct pull_checked_column checked_columns[] = {
 	{ T_COMMITS, "closed_by", closed_by_values, 0 },
 	{ T_TURNS, "role", role_values, 0 },
 	{ T_CONFLICTS, "winner", winner_values, 1 },
 	{ T_CONFLICTS, "state", state_values, 0 },
 };
+
+const struct pull_checked_column *
+pull_checked_column(int i)
+{
+	return i >= 0 && (size_t)i < sizeof checked_columns / sizeof checked_columns[0] ?
+	    &checked_columns[i] : NULL;
+}
 
 /* 0, or -1 with err when a checked column of rec (a row of t) holds a value the store refuses. */
 static int

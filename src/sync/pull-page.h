@@ -20,4 +20,17 @@
 int pull_apply_rows(struct sync_ctx *sc, cJSON *rows, int bulk, struct sync_counts *n,
     char *err);
 
+/*
+ * The columns of cloud rows whose values the store's CHECKs limit, as a pull
+ * checks them itself while it writes with the CHECKs off: the i-th, or NULL
+ * past the last. test-pull-bulk compares them with the store's own schema.
+ */
+struct pull_checked_column {
+	int table;			/* T_COMMITS...: sync/tables.h */
+	const char *column;
+	const char *const *allowed;	/* NULL-ended */
+	int nullable;
+};
+const struct pull_checked_column *pull_checked_column(int i);
+
 #endif

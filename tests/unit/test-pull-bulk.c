@@ -21,6 +21,7 @@
 #include "store/internal.h"
 #include "store/synced-rows.h"
 #include "sync/pull-page.h"
+#include "sync/tables.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
@@ -333,6 +334,116 @@ refused_values_refused_with_checks_off(void **state)
 	store_close(sc.st);
 }
 
+/* The quoted values of "CHECK (column IN ('a', ...))" in sql, as "a|b|...", or NULL. */
+static char *
+schema_check_values(const char *sql, const char *column)
+{
+	char pat[96];
+	const char *p, *q;
+	struct strbuf sb = STRBUF_INIT;
+
+	snprintf(pat, sizeof pat, "CHECK (%s IN (", column);
+	if ((p = strstr(sql, pat)) == NULL)
+		return NULL;
+	for (p += strlen(pat); *p != ')' && *p != '\0'; p = q + 1) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		assert_int_equal(*p, '\'');
+		q = strchr(++p, '\'');
+		assert_non_null(q);
+		if (sb.len > 0)
+			strbuf_addc(&sb, '|');
+		strbuf_add(&sb, p, (size_t)(q - p));
+	}
+	return strbuf_detach(&sb);
+}
+
+/* Whether column's definition in the CREATE TABLE text sql says NOT NULL. */
+static int
+schema_not_null(const char *sql, const char *column)
+{
+	size_t n = strlen(column);
+	const char *p, *end, *before;
+	int depth = 0;
+
+	for (p = strstr(sql, column); p != NULL; p = strstr(p + 1, column)) {
+		for (before = p; before > sql && (before[-1] == ' ' || before[-1] == '\n'); before--)
+			;
+		if (before > sql && (before[-1] == '(' || before[-1] == ',') && p[n] == ' ')
+			break;
+	}
+	assert_non_null(p);
+	for (end = p; *end != '\0' && !(depth == 0 && (*end == ',' || *end == ')')); end++)
+		depth += *end == '(' ? 1 : *end == ')' ? -1 : 0;
+	for (; p + 8 <= end; p++)
+		if (strncmp(p, "NOT NULL", 8) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The values a pull accepts in each CHECKed column of a cloud row
+ * (pull_checked_column, written down in sync/pull-page.c because a pull
+ * writes with the CHECKs off) are the store's own: the same values, the same
+ * NULL or not, and no CHECKed column the cloud fills missing from the list.
+ */
+static void
+pull_checks_the_stores_values(void **state)
+{
+	struct store *st = seeded_store("checks");
+	const struct pull_checked_column *c;
+	int t, i, k, listed;
+
+	(void)state;
+	for (t = 0; t < NTABLES; t++) {
+		char *sql = store_query_text(st, "SELECT group_concat(sql, ';') FROM sqlite_schema"
+		    " WHERE type = 'table' AND name = ?1", sync_tables[t].name, NULL);
+
+		assert_non_null(sql);
+		for (i = 0; sync_tables[t].columns[i].name != NULL; i++) {
+			const char *col = sync_tables[t].columns[i].name;
+			char *schema = schema_check_values(sql, col);
+			struct strbuf ours = STRBUF_INIT;
+
+			listed = 0;
+			for (k = 0; (c = pull_checked_column(k)) != NULL; k++) {
+				int v;
+				if (c->table != t || strcmp(c->column, col) != 0)
+					continue;
+				listed = 1;
+				for (v = 0; c->allowed[v] != NULL; v++) {
+					if (v > 0)
+						strbuf_addc(&ours, '|');
+					strbuf_adds(&ours, c->allowed[v]);
+				}
+				if (schema == NULL)
+					fail_msg("%s.%s: checked by a pull, not by the store",
+					    sync_tables[t].name, col);
+				assert_string_equal(ours.buf, schema);
+				assert_int_equal(c->nullable, !schema_not_null(sql, col));
+			}
+			if (schema != NULL && !listed)
+				fail_msg("%s.%s: the store checks it (%s), a pull does not",
+				    sync_tables[t].name, col, schema);
+			free(schema);
+			strbuf_free(&ours);
+		}
+		free(sql);
+	}
+	/* The parse above finds what it looks for: one known check, one known column. */
+	{
+		char *sql = store_query_text(st, "SELECT sql FROM sqlite_schema WHERE name ="
+		    " 'turns'", NULL, NULL), *v = schema_check_values(sql, "sync_status");
+
+		assert_string_equal(v, "pending|synced|conflict|error");
+		assert_true(schema_not_null(sql, "role"));
+		assert_false(schema_not_null(sql, "thinking"));
+		free(v);
+		free(sql);
+	}
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -340,6 +451,7 @@ main(void)
 		cmocka_unit_test(bulk_and_row_by_row_agree),
 		cmocka_unit_test(many_rows_each_written_once),
 		cmocka_unit_test(refused_values_refused_with_checks_off),
+		cmocka_unit_test(pull_checks_the_stores_values),
 	};
 	return run_tests_in_scratch_dir(tmpdir, tests);
 }
