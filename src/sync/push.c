@@ -448,14 +448,14 @@ static atomic_int cloud_lacks_push_rows;
 
 /*
  * The pending rows up once, through push_rows if positional; -1 with
- * *lacks set if the cloud answered the first batch that it has none.
+ * *lacks set if the cloud answered the first batch that it has none. total:
+ * the pending rows for a progress bar, counted here when -1.
  */
 static int
-push_rows_once(struct sync_ctx *sc, int positional, struct sync_counts *n, int *lacks,
-    char *err)
+push_rows_once(struct sync_ctx *sc, int positional, long long total,
+    struct sync_counts *n, int *lacks, char *err)
 {
 	struct pipeline p;
-	long long total = 0;
 	char **ids = NULL;
 	size_t nids = 0, i;
 	int rc = 0;
@@ -466,7 +466,7 @@ push_rows_once(struct sync_ctx *sc, int positional, struct sync_counts *n, int *
 	 */
 	if (synced_pending_commits(sc->st, &ids, &nids, err) != 0)
 		return -1;
-	if (sc->progress != NULL && (total = pending_total(sc)) < 0)
+	if (sc->progress != NULL && total < 0 && (total = pending_total(sc)) < 0)
 		total = 0;
 	if (pipeline_start(sc, &p, positional, err) != 0) {
 		synced_ids_free(ids, nids);
@@ -500,10 +500,10 @@ push_rows_once(struct sync_ctx *sc, int positional, struct sync_counts *n, int *
 
 /*
  * Every pending row up once; n->stale counts the rows the cloud refused.
- * The progress bar's clock is started by the caller.
+ * The progress bar's clock is started by the caller; total as push_rows_once's.
  */
 static int
-push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
+push_round(struct sync_ctx *sc, long long total, struct sync_counts *n, char *err)
 {
 	long uploaded;
 	int rc, lacks = 0;
@@ -515,12 +515,12 @@ push_round(struct sync_ctx *sc, struct sync_counts *n, char *err)
 	/* The bytes first: a row never names a screenshot the cloud lacks. */
 	if (visuals_upload(sc, &uploaded, err) != 0)
 		return -1;
-	rc = push_rows_once(sc, !atomic_load(&cloud_lacks_push_rows), n, &lacks, err);
+	rc = push_rows_once(sc, !atomic_load(&cloud_lacks_push_rows), total, n, &lacks, err);
 	if (rc != 0 && lacks) {
 		/* Nothing was taken nor marked synced: all again, as objects. */
 		log_debug("push: the cloud has no push_rows; pushing through push_batch");
 		atomic_store(&cloud_lacks_push_rows, 1);
-		rc = push_rows_once(sc, 0, n, &lacks, err);
+		rc = push_rows_once(sc, 0, total, n, &lacks, err);
 	}
 	if (sc->progress != NULL)
 		progress_done(sc->progress);
@@ -539,9 +539,11 @@ int
 sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 {
 	int round, rc = 0;
+	/* Counted through the tables' indexes; the first round's progress bar shows it. */
+	long long pending = pending_total(sc);
 
-	/* Nothing pending, nothing to do: counted through the tables' indexes. */
-	if (pending_total(sc) == 0)
+	/* Nothing pending, nothing to do. */
+	if (pending == 0)
 		return 0;
 	/* The key check's request counts in the second a bar waits for. */
 	if (sc->progress != NULL)
@@ -553,7 +555,8 @@ sync_push(struct sync_ctx *sc, struct sync_counts *n, char *err)
 		n->stale = 0;
 		if (round > 1 && sc->progress != NULL)
 			progress_start(sc->progress, PROGRESS_AFTER_MS);
-		rc = push_round(sc, n, err);
+		/* A later round pushes what was refused: counted again. */
+		rc = push_round(sc, round == 1 ? pending : -1, n, err);
 		if (rc != 0 || n->stale == 0 || round == PUSH_ROUNDS)
 			break;
 		log_debug("push: %ld row%s changed in the cloud since last merged here:"
