@@ -19,7 +19,7 @@
  */
 #include "config.h"
 
-#include <stdatomic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,11 +440,34 @@ pending_total(struct sync_ctx *sc)
 }
 
 /*
- * The cloud this process talks to answered that it has no push_rows: later
- * pushes go straight to push_batch (until the process ends: a cloud that
- * gains the function meanwhile only pushes the slower way).
+ * The cloud that answered that it has no push_rows (its URL), or NULL: later
+ * pushes to it go straight to push_batch, until the process ends (a cloud
+ * that gains the function meanwhile only pushes the slower way). Another
+ * cloud (the browser logged in elsewhere) is asked again.
  */
-static atomic_int cloud_lacks_push_rows;
+static pthread_mutex_t lacking_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *cloud_lacking_push_rows;
+
+static int
+lacks_push_rows(const struct cloud *c)
+{
+	int lacks;
+
+	pthread_mutex_lock(&lacking_lock);
+	lacks = cloud_lacking_push_rows != NULL &&
+	    strcmp(cloud_lacking_push_rows, cloud_url(c)) == 0;
+	pthread_mutex_unlock(&lacking_lock);
+	return lacks;
+}
+
+static void
+note_lacks_push_rows(const struct cloud *c)
+{
+	pthread_mutex_lock(&lacking_lock);
+	free(cloud_lacking_push_rows);
+	cloud_lacking_push_rows = xstrdup(cloud_url(c));
+	pthread_mutex_unlock(&lacking_lock);
+}
 
 /*
  * The pending rows up once, through push_rows if positional; -1 with
@@ -515,11 +538,11 @@ push_round(struct sync_ctx *sc, long long total, struct sync_counts *n, char *er
 	/* The bytes first: a row never names a screenshot the cloud lacks. */
 	if (visuals_upload(sc, &uploaded, err) != 0)
 		return -1;
-	rc = push_rows_once(sc, !atomic_load(&cloud_lacks_push_rows), total, n, &lacks, err);
+	rc = push_rows_once(sc, !lacks_push_rows(sc->cloud), total, n, &lacks, err);
 	if (rc != 0 && lacks) {
 		/* Nothing was taken nor marked synced: all again, as objects. */
 		log_debug("push: the cloud has no push_rows; pushing through push_batch");
-		atomic_store(&cloud_lacks_push_rows, 1);
+		note_lacks_push_rows(sc->cloud);
 		rc = push_rows_once(sc, 0, total, n, &lacks, err);
 	}
 	if (sc->progress != NULL)
