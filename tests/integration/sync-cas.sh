@@ -90,11 +90,8 @@ y_same_rows "A B" "$uid" "after resolving"
 # its base applies and a row whose base is behind is refused alone, reported
 # stale with the cloud's clock; the same row pushed again counts as unchanged;
 # a base that is not a whole number is refused with a clear error.
-token=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["access_token"])' \
-	"$(y_home A)/auth.json")
-set -- $(psql -X -At "$S_DB" -c "SELECT id FROM projects WHERE user_id = '$uid' ORDER BY id LIMIT 2")
-[ $# -eq 2 ] || t_fail "fewer than two projects in the cloud"
-P1=$1 P2=$2
+token=$(y_auth A access_token)
+y_two_projects "$uid"
 # batch NAME1 BASE1_DELTA NAME2 BASE2_DELTA: both projects one version up, renamed,
 # each with base_version = the cloud's version + delta.
 batch() {

@@ -107,9 +107,21 @@ y_import() {
 	fi
 }
 
+# y_auth MACHINE FIELD: a field of MACHINE's login (auth.json).
+y_auth() {
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+		"$T_TMP/$1/auth.json" "$2" || t_fail "no $2 in $1's login"
+}
+
 y_uid() {
-	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["user_id"])' \
-		"$T_TMP/$1/auth.json" || t_fail "no user id on $1"
+	y_auth "$1" user_id
+}
+
+# y_two_projects UID: P1 and P2 set to the ids of UID's first two projects in the cloud.
+y_two_projects() {
+	set -- $(psql -X -At "$S_DB" -c "SELECT id FROM projects WHERE user_id = '$1' ORDER BY id LIMIT 2")
+	[ $# -eq 2 ] || t_fail "fewer than two projects in the cloud"
+	P1=$1 P2=$2
 }
 
 # y_title MACHINE ID: the commit's title there, as `show --json` gives it.

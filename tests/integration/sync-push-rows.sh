@@ -73,11 +73,8 @@ psql -X -q -v ON_ERROR_STOP=1 "$S_DB" -f "$SRCDIR/supabase/migrations/2026120700
 	t_fail "restoring push_rows"
 
 # ---- 3. push_rows through REST, as A.
-token=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["access_token"])' \
-	"$(y_home A)/auth.json")
-set -- $(psql -X -At "$S_DB" -c "SELECT id FROM projects WHERE user_id = '$uid' ORDER BY id LIMIT 2")
-[ $# -eq 2 ] || t_fail "fewer than two projects in the cloud"
-P1=$1 P2=$2
+token=$(y_auth A access_token)
+y_two_projects "$uid"
 # batch FORM NAME1 BASE1 NAME2 BASE2 [JSON-PATCH]: both projects one version up,
 # renamed, each with base_version = the cloud's version + BASE (or =JSON: that
 # value itself), JSON-PATCH merged into each row; as
