@@ -330,6 +330,26 @@ import_with(const char *db, const char *claude, struct import_ahead *ahead)
 }
 
 /*
+ * An import of claude into db through a read-ahead begun before it, with
+ * added (4 turns of session s3) written in between when given; checks
+ * whether the import took the read-ahead over.
+ */
+static struct import_stats
+import_after_read_ahead(const char *db, const char *claude, const char *added, int taken)
+{
+	struct import_ahead *a = import_read_ahead(claude, 60);
+	struct import_stats stats;
+
+	assert_non_null(a);
+	if (added != NULL)
+		write_long_transcript(added, "s3", 4);
+	stats = import_with(db, claude, a);
+	assert_int_equal(import_ahead_taken(a), taken);
+	import_ahead_free(a);
+	return stats;
+}
+
+/*
  * Reading started before the store is open (import_read_ahead) is taken
  * over when the plan reads the same transcripts from their first lines, and
  * stopped, the plan read instead, when it does not: a transcript that came
@@ -342,7 +362,6 @@ a_read_ahead_is_taken_over_only_when_it_reads_the_plan(void **state)
 	char *proj = xprintf("%s/-nowhere-app", dir), *f1 = xprintf("%s/s1.jsonl", proj);
 	char *f2 = xprintf("%s/s2.jsonl", proj), *f3 = xprintf("%s/s3.jsonl", proj);
 	char *db1 = xprintf("%s/ahead1.db", tmpdir), *db2 = xprintf("%s/ahead2.db", tmpdir);
-	struct import_ahead *a;
 	struct import_stats stats;
 
 	(void)state;
@@ -353,28 +372,17 @@ a_read_ahead_is_taken_over_only_when_it_reads_the_plan(void **state)
 	write_long_transcript(f2, "s2", 5);
 
 	/* The same reading: taken over, everything imported once. */
-	a = import_read_ahead(claude, 60);
-	assert_non_null(a);
-	stats = import_with(db1, claude, a);
-	assert_true(import_ahead_taken(a));
-	import_ahead_free(a);
+	stats = import_after_read_ahead(db1, claude, NULL, 1);
 	assert_int_equal(stats.files_read, 2);
 	assert_int_equal(stats.turns_new, 8);
 
 	/* A store that holds them: nothing to read, the read-ahead stopped. */
-	a = import_read_ahead(claude, 60);
-	stats = import_with(db1, claude, a);
-	assert_false(import_ahead_taken(a));
-	import_ahead_free(a);
+	stats = import_after_read_ahead(db1, claude, NULL, 0);
 	assert_int_equal(stats.files_unchanged, 2);
 	assert_int_equal(stats.turns_new, 0);
 
 	/* A transcript that came after the read-ahead began: the plan's reading. */
-	a = import_read_ahead(claude, 60);
-	write_long_transcript(f3, "s3", 4);
-	stats = import_with(db2, claude, a);
-	assert_false(import_ahead_taken(a));
-	import_ahead_free(a);
+	stats = import_after_read_ahead(db2, claude, f3, 0);
 	assert_int_equal(stats.files_read, 3);
 	assert_int_equal(stats.turns_new, 12);
 
